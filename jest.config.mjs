@@ -1,0 +1,24 @@
+// One jest config; the tier (unit | int | e2e) picks the files by suffix.
+const tier = process.env.NETPAY_TEST_TIER ?? 'unit';
+const suffix = { unit: 'spec', int: 'int-spec', e2e: 'e2e-spec' }[tier];
+if (!suffix) throw new Error(`unknown test tier ${tier}`);
+
+/** @type {import('jest').Config} */
+export default {
+  rootDir: '.',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testMatch: [`**/*.${suffix}.ts`],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { swcrc: true }] },
+  moduleNameMapper: {
+    '^#protocol$': '<rootDir>/libs/protocol/src/index.ts',
+    '^#events$': '<rootDir>/libs/events/src/index.ts',
+    '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
+    '^#event-store/testing$': '<rootDir>/libs/event-store/src/testing/index.ts',
+    '^#platform$': '<rootDir>/libs/platform/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testTimeout: tier === 'unit' ? 20_000 : 60_000,
+  maxWorkers: tier === 'unit' ? '50%' : 1,
+};

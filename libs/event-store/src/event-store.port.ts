@@ -1,0 +1,122 @@
+/**
+ * The event store port. Every service appends and reads events through this
+ * interface; EventStoreDB/KurrentDB, NATS JetStream and an in-memory store sit
+ * behind it. No store client type ever crosses it.
+ */
+
+/** Dense, 0-based revision of an event within its stream (first event: 0). */
+export type StreamRevision = number;
+
+/**
+ * Position of an event in the global log ($all). Totally ordered, strictly
+ * increasing in append order. Adapter-defined (JetStream: stream sequence;
+ * EventStoreDB: commit * 2^64 + prepare), so treat it as opaque apart from order.
+ */
+export type GlobalPosition = bigint;
+
+/** What the writer believes about the stream before this append. */
+export type ExpectedRevision =
+  | 'any' // no check
+  | 'no_stream' // the stream must not exist yet
+  | 'stream_exists' // the stream must have at least one event
+  | StreamRevision; // the last event in the stream has exactly this revision
+
+export interface EventMetadata {
+  /** Ties together everything caused by one outside request. */
+  readonly correlationId: string;
+  /** Id of the event or command that caused this one. */
+  readonly causationId: string;
+  /** Who did it: `broker`, `vendor:<id>`, `redemption`, `operator`, … (never a customer identity in chain streams). */
+  readonly actor: string;
+}
+
+/** An event to append. `id` makes a retried append idempotent. */
+export interface NewEvent {
+  readonly id: string;
+  readonly type: string;
+  /** Schema version of `data` for this `type`; old versions are upcast on read. */
+  readonly version: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedEvent extends NewEvent {
+  readonly streamName: string;
+  readonly revision: StreamRevision;
+  readonly position: GlobalPosition;
+  /** When the store recorded it (store clock; domain time lives in `data`). */
+  readonly recordedAt: Date;
+}
+
+export interface AppendOptions {
+  /** Defaults to `'any'`. */
+  readonly expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream: pass it as the next expected revision. */
+  readonly nextExpectedRevision: StreamRevision;
+  /** Global position of the last appended event. */
+  readonly position: GlobalPosition;
+}
+
+export interface ReadStreamOptions {
+  /** Defaults to `'forwards'`. */
+  readonly direction?: 'forwards' | 'backwards';
+  /** First revision to return (inclusive). Defaults to the start (forwards) or the end (backwards). */
+  readonly fromRevision?: StreamRevision;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Return only events strictly after this position. Defaults to the beginning. */
+  readonly after?: GlobalPosition;
+  readonly maxCount?: number;
+}
+
+export interface SubscriptionFilter {
+  /** Stream categories (the part of the stream name before the first `-`), e.g. `chain`. */
+  readonly categories?: readonly string[];
+  readonly eventTypes?: readonly string[];
+}
+
+/** Durable record of the last position a subscriber has fully handled. */
+export interface CheckpointStore {
+  load(subscriptionId: string): Promise<GlobalPosition | undefined>;
+  store(subscriptionId: string, position: GlobalPosition): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Names the subscriber; its checkpoint is kept under this id. */
+  readonly subscriptionId: string;
+  readonly filter?: SubscriptionFilter;
+  /** Where checkpoints are kept; defaults to the adapter's own durable store. */
+  readonly checkpoints?: CheckpointStore;
+  /**
+   * Called once per matching event, in global order. The checkpoint moves past an
+   * event only after its handler resolved; a throw stops the subscription (the
+   * event is retried on restart).
+   */
+  readonly handler: (event: RecordedEvent) => Promise<void>;
+  /** Called when the subscription has caught up with the log's head (and after each later idle). */
+  readonly onCaughtUp?: () => void;
+}
+
+export interface Subscription {
+  /** Resolves when the subscription stops: after `stop()`, or rejects if a handler threw. */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(stream: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** Events of one stream; an empty array when the stream does not exist. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Events of all streams in global order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch-up subscription over all events, resuming from its durable checkpoint. */
+  subscribeToAll(options: SubscribeOptions): Subscription;
+  /** A checkpoint store kept durably in this store's own backend. */
+  checkpoints(): CheckpointStore;
+  close(): Promise<void>;
+}

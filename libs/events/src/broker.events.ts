@@ -1,0 +1,98 @@
+import type { PublicKeyRecord } from '#protocol';
+
+/** Broker-private streams: customers, purchases, vendors. Never read by vendors. */
+
+export interface CustomerRegistered {
+  readonly type: 'CustomerRegistered';
+  readonly version: 1;
+  readonly data: {
+    readonly customerId: string;
+    readonly name: string;
+    /** SHA-256 of the bearer token; the token itself is never stored. */
+    readonly tokenHash: string;
+    /** The customer's account at the (simulated) bank, charged for purchases. */
+    readonly bankAccount: string;
+    readonly at: string;
+  };
+}
+
+export interface VendorAuthorised {
+  readonly type: 'VendorAuthorised';
+  readonly version: 1;
+  readonly data: { readonly customerId: string; readonly vendorId: string; readonly at: string };
+}
+
+export interface VendorDeauthorised {
+  readonly type: 'VendorDeauthorised';
+  readonly version: 1;
+  readonly data: { readonly customerId: string; readonly vendorId: string; readonly at: string };
+}
+
+/** One macro-payment bought `chainIds`; links the customer to their chains inside the broker only. */
+export interface CoinsPurchased {
+  readonly type: 'CoinsPurchased';
+  readonly version: 1;
+  readonly data: {
+    readonly purchaseId: string;
+    readonly customerId: string;
+    readonly chainIds: readonly string[];
+    readonly coins: number;
+    readonly coinValue: number;
+    /** coins × coinValue, integer minor units. */
+    readonly amount: number;
+    readonly currency: string;
+    readonly wallet: 'client' | 'server';
+    readonly paymentRef: string;
+    readonly at: string;
+  };
+}
+
+export interface PurchaseDeclined {
+  readonly type: 'PurchaseDeclined';
+  readonly version: 1;
+  readonly data: {
+    readonly purchaseId: string;
+    readonly customerId: string;
+    readonly amount: number;
+    readonly currency: string;
+    readonly reason: string;
+    readonly at: string;
+  };
+}
+
+/** Unspent value returned to the customer (e.g. an expired chain). */
+export interface CoinsRefunded {
+  readonly type: 'CoinsRefunded';
+  readonly version: 1;
+  readonly data: {
+    readonly customerId: string;
+    readonly chainId: string;
+    readonly amount: number;
+    readonly currency: string;
+    readonly paymentRef: string;
+    readonly at: string;
+  };
+}
+
+export interface VendorRegistered {
+  readonly type: 'VendorRegistered';
+  readonly version: 1;
+  readonly data: {
+    readonly vendorId: string;
+    readonly name: string;
+    readonly key: PublicKeyRecord;
+    /** Account at the bank the broker pays redemptions into. */
+    readonly bankAccount: string;
+    readonly at: string;
+  };
+}
+
+export interface VendorKeyRotated {
+  readonly type: 'VendorKeyRotated';
+  readonly version: 1;
+  readonly data: { readonly vendorId: string; readonly key: PublicKeyRecord; readonly at: string };
+}
+
+export type CustomerEvent = CustomerRegistered | VendorAuthorised | VendorDeauthorised | CoinsRefunded;
+export type PurchaseEvent = CoinsPurchased | PurchaseDeclined;
+export type VendorEvent = VendorRegistered | VendorKeyRotated;

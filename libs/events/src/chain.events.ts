@@ -1,0 +1,115 @@
+import type { ChainIndex, HandOffCertificate, Hex, Touchstone } from '#protocol';
+
+/**
+ * Events of one chain's stream (`chain-<id>`). Appends carry the expected
+ * revision: the stream is the arbiter of who may spend. No customer identity
+ * ever appears here.
+ */
+
+/** The broker issued a chain. `wallet` says who keeps the paywords. */
+export interface ChainIssued {
+  readonly type: 'ChainIssued';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly touchstone: Touchstone;
+    readonly wallet: 'client' | 'server';
+    readonly at: string;
+  };
+}
+
+/**
+ * A server-side wallet (or a slice of it) was checked out by a vendor the
+ * customer authorised; that vendor becomes the holder.
+ */
+export interface WalletCheckedOut {
+  readonly type: 'WalletCheckedOut';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly vendorId: string;
+    /** I and W[I-1] at checkout. */
+    readonly index: number;
+    readonly lastPayword: Hex;
+    /** Last position the vendor may spend (inclusive). */
+    readonly sliceEnd: number;
+    readonly at: string;
+  };
+}
+
+/**
+ * The holder spent `count` coins at positions [fromIndex, toIndex]; the proof
+ * is W[toIndex]. The first spend of a client-side chain makes its vendor holder.
+ */
+export interface CoinsSpent {
+  readonly type: 'CoinsSpent';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly vendorId: string;
+    readonly fromIndex: number;
+    readonly toIndex: number;
+    readonly payword: Hex;
+    readonly receiptId: string;
+    readonly at: string;
+  };
+}
+
+/** The holder handed the chain to another vendor with a signed certificate. */
+export interface IndexHandedOff {
+  readonly type: 'IndexHandedOff';
+  readonly version: 1;
+  readonly data: {
+    readonly certificate: HandOffCertificate;
+    readonly at: string;
+  };
+}
+
+/**
+ * A vendor took the chain from the store's state because the holder did not
+ * answer in time (the papers' backup server). The store's optimistic
+ * concurrency arbitrates: the old holder's late appends fail.
+ */
+export interface ChainClaimed {
+  readonly type: 'ChainClaimed';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly fromVendor: string;
+    readonly toVendor: string;
+    readonly index: ChainIndex['index'];
+    readonly lastPayword: Hex;
+    readonly reason: 'holder-timeout';
+    readonly at: string;
+  };
+}
+
+export interface ChainRevoked {
+  readonly type: 'ChainRevoked';
+  readonly version: 1;
+  readonly data: { readonly chainId: string; readonly reason: string; readonly at: string };
+}
+
+/** No further spends; the unspent remainder may be re-issued as `reissuedAs`. */
+export interface ChainClosed {
+  readonly type: 'ChainClosed';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly index: number;
+    readonly reason: 'lost-wallet' | 'expired' | 'exhausted' | 'revoked';
+    readonly reissuedAs?: string;
+    readonly at: string;
+  };
+}
+
+export type ChainEvent =
+  | ChainIssued
+  | WalletCheckedOut
+  | CoinsSpent
+  | IndexHandedOff
+  | ChainClaimed
+  | ChainRevoked
+  | ChainClosed;
+
+export type ChainEventType = ChainEvent['type'];

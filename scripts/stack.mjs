@@ -1,0 +1,119 @@
+// Starts (or finds) the real services NetPay needs on this machine: NATS with
+// JetStream and Redis. `up` starts a server only when nothing answers on its
+// port, waits until it answers, and says exactly what to install when a
+// binary is missing. `down` stops only what `up` started.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const stateDir = join(root, '.stack');
+
+const natsUrl = new URL(process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
+const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+
+const services = [
+  {
+    name: 'nats',
+    host: natsUrl.hostname,
+    port: Number(natsUrl.port || 4222),
+    binary: process.env.NATS_SERVER_BIN ?? 'nats-server',
+    args: (s) => [
+      '-c', join(root, 'deploy/nats/nats-server.conf'),
+      '-a', s.host, '-p', String(s.port), '-js',
+      '-sd', join(stateDir, 'nats-data'),
+    ],
+    install:
+      'nats-server was not found on PATH. Install it with `apt-get install nats-server` (Debian/Ubuntu),\n' +
+      '  or build it with Go: `go install github.com/nats-io/nats-server/v2@latest` and put $(go env GOPATH)/bin on PATH,\n' +
+      '  or point NATS_SERVER_BIN at a nats-server binary, or NATS_URL at a running server with JetStream.',
+    probe: (socket, done) => {
+      socket.once('data', (buf) => done(buf.toString().startsWith('INFO ')));
+    },
+  },
+  {
+    name: 'redis',
+    host: redisUrl.hostname,
+    port: Number(redisUrl.port || 6379),
+    binary: process.env.REDIS_SERVER_BIN ?? 'redis-server',
+    args: (s) => [join(root, 'deploy/redis/redis.conf'), '--bind', s.host, '--port', String(s.port), '--dir', stateDir],
+    install:
+      'redis-server was not found on PATH. Install it with `apt-get install redis-server` (Debian/Ubuntu),\n' +
+      '  or point REDIS_SERVER_BIN at a redis-server binary, or REDIS_URL at a running Redis.',
+    probe: (socket, done) => {
+      socket.once('data', (buf) => done(buf.toString().startsWith('+PONG')));
+      socket.write('PING\r\n');
+    },
+  },
+];
+
+function answers(service, timeoutMs = 500) {
+  return new Promise((resolveAnswer) => {
+    const socket = connect({ host: service.host, port: service.port });
+    const finish = (ok) => {
+      socket.destroy();
+      resolveAnswer(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.once('connect', () => service.probe(socket, finish));
+  });
+}
+
+function onPath(binary) {
+  if (binary.includes('/')) return existsSync(binary);
+  return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function up(service) {
+  if (await answers(service)) {
+    console.log(`stack: ${service.name} answers on ${service.host}:${service.port} (using it)`);
+    return true;
+  }
+  if (!onPath(service.binary)) {
+    console.error(`stack: ${service.name} is not running on ${service.host}:${service.port} and ${service.install}`);
+    return false;
+  }
+  mkdirSync(stateDir, { recursive: true });
+  const log = openSync(join(stateDir, `${service.name}.log`), 'a');
+  const child = spawn(service.binary, service.args(service), { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  writeFileSync(join(stateDir, `${service.name}.pid`), String(child.pid));
+  for (let i = 0; i < 100; i++) {
+    if (await answers(service)) {
+      console.log(`stack: started ${service.name} (pid ${child.pid}) on ${service.host}:${service.port}`);
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.error(`stack: ${service.name} did not answer within 10 s; see ${join(stateDir, `${service.name}.log`)}`);
+  return false;
+}
+
+function down() {
+  if (!existsSync(stateDir)) return;
+  for (const file of readdirSync(stateDir).filter((f) => f.endsWith('.pid'))) {
+    const pid = Number(readFileSync(join(stateDir, file), 'utf8'));
+    try {
+      process.kill(pid, 'SIGTERM');
+      console.log(`stack: stopped ${file.replace('.pid', '')} (pid ${pid})`);
+    } catch {
+      // already gone
+    }
+    rmSync(join(stateDir, file));
+  }
+}
+
+const command = process.argv[2];
+if (command === 'up') {
+  const results = [];
+  for (const s of services) results.push(await up(s));
+  process.exit(results.every(Boolean) ? 0 : 1);
+} else if (command === 'down') {
+  down();
+} else {
+  console.error('usage: node scripts/stack.mjs up|down');
+  process.exit(2);
+}
