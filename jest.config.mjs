@@ -17,6 +17,8 @@ export default {
     '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
     '^#event-store/testing$': '<rootDir>/libs/event-store/src/testing/index.ts',
     '^#platform$': '<rootDir>/libs/platform/src/index.ts',
+    '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
+    '^#wallet$': '<rootDir>/libs/wallet/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: tier === 'unit' ? 20_000 : 60_000,
