@@ -19,6 +19,7 @@ export default {
     '^#platform$': '<rootDir>/libs/platform/src/index.ts',
     '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^#wallet$': '<rootDir>/libs/wallet/src/index.ts',
+    '^#chain$': '<rootDir>/libs/chain/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: tier === 'unit' ? 20_000 : 60_000,
