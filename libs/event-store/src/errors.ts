@@ -22,3 +22,12 @@ export class EventStoreUnavailableError extends Error {
     this.name = 'EventStoreUnavailableError';
   }
 }
+
+/** The caller asked for something the store cannot do (bad stream name, empty append, …). */
+export class InvalidEventStoreRequestError extends Error {
+  readonly code = 'EVENT_STORE.INVALID_REQUEST';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEventStoreRequestError';
+  }
+}
