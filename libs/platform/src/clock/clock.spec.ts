@@ -1,0 +1,20 @@
+import { describe, expect, it } from '@jest/globals';
+import { FixedClock, ManualClock } from './clock.js';
+
+describe('clocks for tests', () => {
+  it('FixedClock answers the same instant, in fresh Date objects', () => {
+    const clock = new FixedClock('2025-03-01T12:00:00Z');
+    const a = clock.now();
+    a.setFullYear(1999);
+    expect(clock.now().toISOString()).toBe('2025-03-01T12:00:00.000Z');
+  });
+
+  it('ManualClock moves only when told, and never backwards by a step', () => {
+    const clock = new ManualClock('2025-03-01T00:00:00Z');
+    clock.advance(1_500);
+    expect(clock.now().toISOString()).toBe('2025-03-01T00:00:01.500Z');
+    expect(() => clock.advance(-1)).toThrow(RangeError);
+    clock.set('2025-03-02T00:00:00Z');
+    expect(clock.now().toISOString()).toBe('2025-03-02T00:00:00.000Z');
+  });
+});
