@@ -99,4 +99,9 @@ export interface PublicKeyRecord {
   readonly keyId: string;
   /** Raw 32-byte Ed25519 public key, hex. */
   readonly publicKey: Hex;
+  /**
+   * Who the key belongs to (a vendor id, the broker id). When set, verifiers
+   * refuse a hand-off certificate or receipt whose signer field names someone else.
+   */
+  readonly ownerId?: string;
 }

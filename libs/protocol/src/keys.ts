@@ -1,0 +1,131 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  randomBytes as nodeRandomBytes,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
+import { PROTOCOL, ProtocolError } from './errors.js';
+import { bytesToHex, isHex } from './hex.js';
+import type { Hex, PublicKeyRecord } from './types.js';
+import { checkId } from './validate.js';
+
+/** Raw Ed25519 keys are 32 bytes, signatures 64. */
+export const ED25519_KEY_BYTES = 32;
+export const ED25519_SIGNATURE_BYTES = 64;
+
+// DER prefixes turning a raw 32-byte Ed25519 key into PKCS#8 / SPKI (RFC 8410).
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** A key pair as stored in config: raw hex, no PEM. Keep `privateKey` secret. */
+export interface SigningKey {
+  readonly keyId: string;
+  /** Raw 32-byte Ed25519 private key (the RFC 8032 seed), hex. */
+  readonly privateKey: Hex;
+  /** Raw 32-byte Ed25519 public key, hex. */
+  readonly publicKey: Hex;
+}
+
+/** Something that signs with one key. Ed25519 is deterministic: same bytes, same signature. */
+export interface Signer {
+  readonly keyId: string;
+  readonly publicKey: Hex;
+  sign(message: Uint8Array): Hex;
+}
+
+/**
+ * Where verifiers find public keys by key id: a list of records, a map
+ * keyId → record or public key hex, or a lookup function.
+ */
+export type KeyRing =
+  | readonly PublicKeyRecord[]
+  | ReadonlyMap<string, PublicKeyRecord | Hex>
+  | ((keyId: string) => PublicKeyRecord | Hex | undefined);
+
+export function generateSigningKey(
+  keyId: string,
+  randomBytes: (size: number) => Uint8Array = nodeRandomBytes,
+): SigningKey {
+  return signingKeyFromPrivate(keyId, bytesToHex(randomBytes(ED25519_KEY_BYTES)));
+}
+
+/** Completes a key pair from its raw private key. */
+export function signingKeyFromPrivate(keyId: string, privateKey: Hex): SigningKey {
+  checkId(keyId, 'keyId');
+  const key = privateKeyObject(privateKey);
+  const jwk = createPublicKey(key).export({ format: 'jwk' });
+  const publicKey = Buffer.from(String(jwk.x), 'base64url').toString('hex');
+  return { keyId, privateKey, publicKey };
+}
+
+/** A signer over a raw private key (hex) or a `SigningKey`. */
+export function createSigner(key: SigningKey): Signer;
+export function createSigner(keyId: string, privateKey: Hex): Signer;
+export function createSigner(keyOrId: SigningKey | string, privateKey?: Hex): Signer {
+  const given = typeof keyOrId === 'string' ? undefined : keyOrId;
+  const full =
+    typeof keyOrId === 'string'
+      ? signingKeyFromPrivate(keyOrId, privateKey ?? '')
+      : signingKeyFromPrivate(keyOrId.keyId, keyOrId.privateKey);
+  // A config with a public key that does not belong to the private key is a deployment bug.
+  if (given !== undefined && given.publicKey !== full.publicKey) {
+    throw new ProtocolError(PROTOCOL.BAD_ARGUMENT, 'publicKey', 'does not match the private key');
+  }
+  const keyObject = privateKeyObject(full.privateKey);
+  return {
+    keyId: full.keyId,
+    publicKey: full.publicKey,
+    sign: (message) => nodeSign(null, message, keyObject).toString('hex'),
+  };
+}
+
+export function publicKeyRecord(key: SigningKey | Signer, ownerId?: string): PublicKeyRecord {
+  return ownerId === undefined
+    ? { keyId: key.keyId, publicKey: key.publicKey }
+    : { keyId: key.keyId, publicKey: key.publicKey, ownerId };
+}
+
+/** Finds the record of `keyId` in a key ring. */
+export function resolveKey(keys: KeyRing, keyId: string): PublicKeyRecord | undefined {
+  let found: PublicKeyRecord | Hex | undefined;
+  if (typeof keys === 'function') found = keys(keyId);
+  else if (keys instanceof Map) found = (keys as ReadonlyMap<string, PublicKeyRecord | Hex>).get(keyId);
+  else found = (keys as readonly PublicKeyRecord[]).find((record) => record.keyId === keyId);
+  if (found === undefined) return undefined;
+  return typeof found === 'string' ? { keyId, publicKey: found } : found;
+}
+
+const publicKeyCache = new Map<string, KeyObject>();
+
+/** Verifies an Ed25519 signature; malformed keys or signatures simply do not verify. */
+export function verifyEd25519(publicKey: Hex, message: Uint8Array, signature: Hex): boolean {
+  if (!isHex(signature, ED25519_SIGNATURE_BYTES) || !isHex(publicKey, ED25519_KEY_BYTES)) return false;
+  let key = publicKeyCache.get(publicKey);
+  if (key === undefined) {
+    try {
+      key = createPublicKey({
+        key: Buffer.concat([SPKI_PREFIX, Buffer.from(publicKey, 'hex')]),
+        format: 'der',
+        type: 'spki',
+      });
+    } catch {
+      return false;
+    }
+    if (publicKeyCache.size >= 1024) publicKeyCache.clear();
+    publicKeyCache.set(publicKey, key);
+  }
+  return nodeVerify(null, message, key, Buffer.from(signature, 'hex'));
+}
+
+function privateKeyObject(privateKey: Hex): KeyObject {
+  if (!isHex(privateKey, ED25519_KEY_BYTES)) {
+    throw new ProtocolError(PROTOCOL.BAD_ARGUMENT, 'privateKey', 'expected 32 bytes of lowercase hex');
+  }
+  return createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, Buffer.from(privateKey, 'hex')]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+}
