@@ -1,0 +1,53 @@
+export interface NetPayErrorOptions {
+  /** HTTP status the error maps to (400 when omitted: the request was refused). */
+  status?: number;
+  /** Short human summary; the HTTP status text when omitted. */
+  title?: string;
+  /** Extra machine-readable fields, spread into the problem body (`{ chainId, index }`). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/**
+ * A refusal with a stable machine-readable `code` (`AREA.REASON`, e.g. `SPEND.PAYWORD_REPLAYED`)
+ * and a message a client developer can act on. Its message is shown to callers: keep secrets,
+ * stack traces and customer identity out of it.
+ */
+export class NetPayError extends Error {
+  readonly status: number;
+  readonly title: string | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    options: NetPayErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NetPayError';
+    this.status = options.status ?? 400;
+    this.title = options.title;
+    this.details = options.details;
+  }
+}
+
+/** Codes the platform itself answers with. */
+export const PLATFORM_ERROR = {
+  REQUEST_INVALID: 'REQUEST.INVALID',
+  REQUEST_NOT_FOUND: 'REQUEST.NOT_FOUND',
+  REQUEST_TOO_LARGE: 'REQUEST.TOO_LARGE',
+  INTERNAL: 'INTERNAL',
+  IDEMPOTENCY_KEY_REQUIRED: 'IDEMPOTENCY.KEY_REQUIRED',
+  IDEMPOTENCY_KEY_INVALID: 'IDEMPOTENCY.KEY_INVALID',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY.KEY_REUSED',
+  IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY.IN_PROGRESS',
+  RPC_TIMEOUT: 'RPC.TIMEOUT',
+  RPC_FAILED: 'RPC.FAILED',
+} as const;
+
+/** A `code` shaped like ours (`AREA.REASON`), as carried by errors of the pure libraries. */
+export function hasStableCode(error: unknown): error is Error & { code: string } {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(code);
+}

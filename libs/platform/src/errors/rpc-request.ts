@@ -1,0 +1,52 @@
+import type { ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { NetPayError, PLATFORM_ERROR } from './netpay-error.js';
+import { type RpcReply, unwrapRpcReply } from './rpc-error.js';
+
+export interface RpcRequestOptions {
+  /** Every request has a bound: past it the caller gets `RPC.TIMEOUT` (504). */
+  timeoutMs: number;
+}
+
+/**
+ * Send a NATS request and return the answer, raising the remote side's coded error as a
+ * `NetPayError`. No reply in time → `RPC.TIMEOUT`; a transport failure or an uncoded remote
+ * error → `RPC.FAILED` (502).
+ */
+export async function rpcRequest<T, I = unknown>(
+  client: ClientProxy,
+  pattern: string | Record<string, unknown>,
+  data: I,
+  options: RpcRequestOptions,
+): Promise<T> {
+  const subject = typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
+  let reply: RpcReply<T>;
+  try {
+    reply = await firstValueFrom(client.send<RpcReply<T>, I>(pattern, data).pipe(timeout(options.timeoutMs)));
+  } catch (e) {
+    if (e instanceof TimeoutError) {
+      throw new NetPayError(
+        PLATFORM_ERROR.RPC_TIMEOUT,
+        `no reply to ${subject} within ${options.timeoutMs} ms`,
+        {
+          status: 504,
+          details: { subject },
+        },
+      );
+    }
+    throw new NetPayError(PLATFORM_ERROR.RPC_FAILED, `request ${subject} failed: ${reason(e)}`, {
+      status: 502,
+      details: { subject },
+      cause: e,
+    });
+  }
+  return unwrapRpcReply(reply);
+}
+
+function reason(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
+    return (e as { message: string }).message;
+  }
+  return String(e);
+}
