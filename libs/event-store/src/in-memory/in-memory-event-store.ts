@@ -14,6 +14,7 @@ import type {
 } from '../event-store.port.js';
 import { readWindow } from '../shared/read-window.js';
 import { type Feed, type FeedItem, runSubscription } from '../shared/subscription-runner.js';
+import { OpenSubscriptions } from '../shared/subscriptions.js';
 import { assertAppendable, assertStreamName, checkExpectedRevision, jsonCopy } from '../shared/validation.js';
 import { InMemoryCheckpointStore } from './in-memory-checkpoint-store.js';
 
@@ -37,6 +38,7 @@ export class InMemoryEventStore implements EventStore {
   private readonly waiters: Set<() => void>;
   private readonly checkpointStore: CheckpointStore;
   private readonly now: () => Date;
+  private readonly subscriptions = new OpenSubscriptions();
   private closed = false;
 
   constructor(options: InMemoryEventStoreOptions = {}, shared?: InMemoryEventStore) {
@@ -101,7 +103,9 @@ export class InMemoryEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
-    return runSubscription(options, this.checkpointStore, async (after) => this.feed(after));
+    return this.subscriptions.track(
+      runSubscription(options, this.checkpointStore, async (after) => this.feed(after)),
+    );
   }
 
   checkpoints(): CheckpointStore {
@@ -109,6 +113,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    await this.subscriptions.stopAll();
     this.closed = true;
     for (const wake of [...this.waiters]) wake();
   }

@@ -5,6 +5,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.js';
+import { EventStoreUnavailableError } from '../errors.js';
 import { eventFilter } from './filter.js';
 
 /** What an adapter's live feed yields: events in global order, and a mark each time it reaches the head. */
@@ -60,6 +61,8 @@ export function runSubscription(
         }
         scanned = event.position;
       }
+      if (!stopped)
+        throw new EventStoreUnavailableError(`subscription ${options.subscriptionId}: the feed ended`);
     } finally {
       await feed.close();
     }

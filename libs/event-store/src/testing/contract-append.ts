@@ -112,11 +112,14 @@ export function appendContract(use: Use): void {
 
     it(
       'lets 100 racing writers take each revision exactly once; losers conflict and win on retry',
-      use(async ({ store }) => {
+      use(async ({ store, restart }) => {
         const stream = uniqueStream('race');
         await store.appendToStream(stream, [anEvent('Opened')], { expectedRevision: 'no_stream' });
+        // Writers share four store instances, as replicas of a service would.
+        const stores = [store, await restart(), await restart(), await restart()];
         let conflicts = 0;
         const writer = async (w: number): Promise<void> => {
+          const store = stores[w % stores.length]!;
           const event = anEvent('Wrote', { w });
           for (;;) {
             const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });

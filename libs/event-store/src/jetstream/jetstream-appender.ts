@@ -1,0 +1,163 @@
+import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
+import { ConcurrencyError, EventStoreUnavailableError } from '../errors.js';
+import type { AppendResult, ExpectedRevision, NewEvent } from '../event-store.port.js';
+import { encodeEvent, fromStored, H, messageId, revisionOf, streamOf } from './jetstream-codec.js';
+import { type ResolvedJetStreamConfig, subjectOf } from './jetstream-config.js';
+import { wrongLastSequence } from './jetstream-errors.js';
+import { type Head, KeyedQueue, NO_STREAM, StreamHeads } from './stream-heads.js';
+
+const MAX_ATTEMPTS = 100;
+/** An expected subject sequence no subject can have: the publish is refused unless it is a duplicate. */
+const IMPOSSIBLE_SEQ = Number.MAX_SAFE_INTEGER;
+
+type Published = { readonly ack: PubAck } | { readonly wrongLastSeq: number };
+
+/**
+ * Appends with optimistic concurrency on top of JetStream 2.9:
+ * - each event is one message on the stream's subject, published with
+ *   `Nats-Expected-Last-Subject-Sequence` = the sequence of the stream's last
+ *   event (0 for a new stream), so the server refuses it if anyone got in first;
+ * - the dense revision travels in a header, one more than the head's;
+ * - `Nats-Msg-Id` = `<stream>/<event id>`: the server checks it before the
+ *   expected sequence, so a retry inside the duplicate window is acknowledged
+ *   as a duplicate with the original sequence and never conflicts.
+ */
+export class JetStreamAppender {
+  readonly heads = new StreamHeads();
+  private readonly queue = new KeyedQueue();
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly config: ResolvedJetStreamConfig,
+  ) {}
+
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return this.queue.run(stream, () => this.appendInOrder(stream, events, expected));
+  }
+
+  /** The stream's head as the server has it now. */
+  async loadHead(stream: string): Promise<Head> {
+    const last = await this.jsm.direct.getMessage(this.config.streamName, {
+      last_by_subj: subjectOf(this.config, stream),
+    });
+    const head = last ? { revision: revisionOf(fromStored(last)), seq: last.seq } : NO_STREAM;
+    this.heads.remember(stream, head);
+    return head;
+  }
+
+  private async appendInOrder(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    let head = this.heads.get(stream) ?? (expected === 'no_stream' ? NO_STREAM : await this.loadHead(stream));
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (!satisfies(expected, head.revision)) {
+        // Before calling it a conflict: is this a retry of events already in, and is our head current?
+        const probe = await this.publish(stream, events[0]!, head.revision ?? -1, IMPOSSIBLE_SEQ);
+        if ('ack' in probe) return this.continueRetry(stream, events, probe.ack.seq);
+        if (probe.wrongLastSeq !== head.seq) {
+          head = await this.loadHead(stream);
+          if (satisfies(expected, head.revision)) continue;
+        }
+        throw new ConcurrencyError(stream, expected, head.revision ?? 'no_stream');
+      }
+      const first = await this.publish(stream, events[0]!, (head.revision ?? -1) + 1, head.seq);
+      if ('wrongLastSeq' in first) {
+        head = await this.loadHead(stream);
+        continue;
+      }
+      if (first.ack.duplicate) return this.continueRetry(stream, events, first.ack.seq);
+      head = { revision: (head.revision ?? -1) + 1, seq: first.ack.seq };
+      this.heads.remember(stream, head);
+      return this.publishRest(stream, events, 1, head);
+    }
+    throw new EventStoreUnavailableError(
+      `append to ${stream}: gave up after ${MAX_ATTEMPTS} contended attempts`,
+    );
+  }
+
+  /** The batch's first event is already stored at `seq`: report it, appending whatever of the batch is missing. */
+  private async continueRetry(
+    stream: string,
+    events: readonly NewEvent[],
+    seq: number,
+  ): Promise<AppendResult> {
+    return this.publishRest(stream, events, 1, await this.storedAt(stream, events[0]!, seq));
+  }
+
+  /**
+   * Publishes events[from..] one by one after `head` (no atomic batches in
+   * JetStream 2.9). Events already stored (a retried batch) are skipped. If
+   * another writer got in mid-batch, the rest of the batch goes after it:
+   * a batch is all appended, in order, but not necessarily contiguous.
+   */
+  private async publishRest(
+    stream: string,
+    events: readonly NewEvent[],
+    from: number,
+    start: Head,
+  ): Promise<AppendResult> {
+    let head = start;
+    let attempts = 0;
+    for (let i = from; i < events.length;) {
+      const published = await this.publish(stream, events[i]!, (head.revision ?? -1) + 1, head.seq);
+      if ('wrongLastSeq' in published) {
+        if (++attempts > MAX_ATTEMPTS)
+          throw new EventStoreUnavailableError(`append to ${stream}: too contended`);
+        head = await this.loadHead(stream);
+        continue;
+      }
+      if (published.ack.duplicate) {
+        head = await this.storedAt(stream, events[i]!, published.ack.seq);
+      } else {
+        head = { revision: (head.revision ?? -1) + 1, seq: published.ack.seq };
+        this.heads.remember(stream, head);
+      }
+      i++;
+    }
+    return { nextExpectedRevision: head.revision!, position: BigInt(head.seq) };
+  }
+
+  private async publish(
+    stream: string,
+    event: NewEvent,
+    revision: number,
+    lastSeq: number,
+  ): Promise<Published> {
+    const { hdrs, body } = encodeEvent(stream, revision, event);
+    try {
+      const ack = await this.js.publish(subjectOf(this.config, stream), body, {
+        headers: hdrs,
+        msgID: messageId(stream, event.id),
+        expect: { lastSubjectSequence: lastSeq },
+        timeout: this.config.requestTimeoutMs,
+      });
+      return { ack };
+    } catch (error) {
+      const wrong = wrongLastSequence(error);
+      if (wrong === undefined) throw error;
+      return { wrongLastSeq: wrong };
+    }
+  }
+
+  /** The head of `stream` as of an already stored event (found by its de-duplication ack). */
+  private async storedAt(stream: string, event: NewEvent, seq: number): Promise<Head> {
+    const found = await this.jsm.direct.getMessage(this.config.streamName, { seq });
+    const stored = found ? fromStored(found) : undefined;
+    if (!stored || streamOf(stored) !== stream || stored.headers?.get(H.id) !== event.id) {
+      throw new EventStoreUnavailableError(
+        `append to ${stream}: duplicate ack for ${event.id} points elsewhere`,
+      );
+    }
+    return { revision: revisionOf(stored), seq };
+  }
+}
+
+function satisfies(expected: ExpectedRevision, revision: number | undefined): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return revision === undefined;
+  if (expected === 'stream_exists') return revision !== undefined;
+  return revision === expected;
+}

@@ -1,0 +1,64 @@
+import { InvalidEventStoreRequestError } from '../errors.js';
+import { categoryOf } from '../shared/validation.js';
+
+export interface JetStreamEventStoreConfig {
+  /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
+  readonly servers: string | readonly string[];
+  /** JetStream stream holding every event. Default `NETPAY_EVENTS`. */
+  readonly streamName?: string;
+  /** Subject prefix; events go to `<prefix>.<category>.<stream name>`. Default `netpay.events`. */
+  readonly subjectPrefix?: string;
+  /** How long the server remembers event ids for idempotent retries. Default 10 minutes. */
+  readonly duplicateWindowMs?: number;
+  /** Timeout for each request to the server. Default 5 s. */
+  readonly requestTimeoutMs?: number;
+  /** Connection name shown in the server's monitoring. */
+  readonly connectionName?: string;
+}
+
+export interface ResolvedJetStreamConfig {
+  readonly servers: string[];
+  readonly streamName: string;
+  readonly subjectPrefix: string;
+  readonly checkpointStreamName: string;
+  readonly checkpointPrefix: string;
+  readonly duplicateWindowMs: number;
+  readonly requestTimeoutMs: number;
+  readonly connectionName: string;
+}
+
+const STREAM = /^[A-Za-z0-9_-]{1,64}$/;
+const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+export function resolveConfig(config: JetStreamEventStoreConfig): ResolvedJetStreamConfig {
+  const streamName = config.streamName ?? 'NETPAY_EVENTS';
+  const subjectPrefix = config.subjectPrefix ?? 'netpay.events';
+  if (!STREAM.test(streamName))
+    throw new InvalidEventStoreRequestError(`bad JetStream stream name ${streamName}`);
+  if (!PREFIX.test(subjectPrefix))
+    throw new InvalidEventStoreRequestError(`bad subject prefix ${subjectPrefix}`);
+  return {
+    servers: typeof config.servers === 'string' ? [config.servers] : [...config.servers],
+    streamName,
+    subjectPrefix,
+    // Checkpoints live in a stream of their own: one subject per subscriber, only the last message kept.
+    checkpointStreamName: `${streamName}_CHECKPOINTS`,
+    checkpointPrefix: `${subjectPrefix}_checkpoints`,
+    duplicateWindowMs: config.duplicateWindowMs ?? 10 * 60_000,
+    requestTimeoutMs: config.requestTimeoutMs ?? 5_000,
+    connectionName: config.connectionName ?? `netpay-event-store-${streamName}`,
+  };
+}
+
+/**
+ * The subject of an event-store stream. The category gets a token of its own
+ * so a subscription to one category can be filtered by the server
+ * (`<prefix>.chain.*`); NATS wildcards only match whole tokens.
+ */
+export function subjectOf(config: ResolvedJetStreamConfig, stream: string): string {
+  return `${config.subjectPrefix}.${categoryOf(stream)}.${stream}`;
+}
+
+export function categorySubject(config: ResolvedJetStreamConfig, category: string): string {
+  return `${config.subjectPrefix}.${category}.*`;
+}

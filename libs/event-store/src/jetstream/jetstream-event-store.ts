@@ -1,0 +1,139 @@
+import { jetstream, type JetStreamClient, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { EventStoreUnavailableError } from '../errors.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  CheckpointStore,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port.js';
+import { runSubscription } from '../shared/subscription-runner.js';
+import { OpenSubscriptions } from '../shared/subscriptions.js';
+import { assertAppendable, assertStreamName } from '../shared/validation.js';
+import { JetStreamAppender } from './jetstream-appender.js';
+import { JetStreamCheckpointStore } from './jetstream-checkpoint-store.js';
+import {
+  type JetStreamEventStoreConfig,
+  resolveConfig,
+  type ResolvedJetStreamConfig,
+} from './jetstream-config.js';
+import { edge, isStreamNotFound, translate } from './jetstream-errors.js';
+import { JetStreamReader } from './jetstream-reader.js';
+import { checkpointStreamConfig, ensureStream, eventStreamConfig } from './jetstream-setup.js';
+
+/**
+ * Event store on NATS JetStream (server 2.9+): one JetStream stream holds every
+ * event, one subject per event-store stream, the JetStream sequence is the
+ * global position. See the README for concurrency, batches and durability.
+ */
+export class JetStreamEventStore implements EventStore {
+  private readonly appender: JetStreamAppender;
+  private readonly reader: JetStreamReader;
+  private readonly checkpointStore: JetStreamCheckpointStore;
+  private readonly subscriptions = new OpenSubscriptions();
+  private closed = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly config: ResolvedJetStreamConfig,
+  ) {
+    this.appender = new JetStreamAppender(js, jsm, config);
+    this.reader = new JetStreamReader(js, jsm, config);
+    this.checkpointStore = new JetStreamCheckpointStore(js, jsm, config);
+  }
+
+  /** Connects and creates (or updates) the event and checkpoint streams; safe to call from many processes. */
+  static async connect(config: JetStreamEventStoreConfig): Promise<JetStreamEventStore> {
+    const resolved = resolveConfig(config);
+    const nc = await edge(`connect to ${resolved.servers.join(',')}`, () =>
+      connect({
+        servers: resolved.servers,
+        name: resolved.connectionName,
+        maxReconnectAttempts: -1,
+        timeout: resolved.requestTimeoutMs,
+      }),
+    );
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: resolved.requestTimeoutMs });
+      await ensureStream(jsm, eventStreamConfig(resolved));
+      await ensureStream(jsm, checkpointStreamConfig(resolved));
+      return new JetStreamEventStore(
+        nc,
+        jetstream(nc, { timeout: resolved.requestTimeoutMs }),
+        jsm,
+        resolved,
+      );
+    } catch (error) {
+      await nc.close().catch(() => undefined);
+      throw translate(error, 'set up streams');
+    }
+  }
+
+  async appendToStream(
+    stream: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    this.assertOpen();
+    assertAppendable(stream, events);
+    return edge(`append to ${stream}`, () =>
+      this.appender.append(stream, events, options?.expectedRevision ?? 'any'),
+    );
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    assertStreamName(stream);
+    return edge(`read ${stream}`, () => this.reader.readStream(stream, options));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return edge('read all', () => this.reader.readAll(options.after, options.maxCount));
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    return this.subscriptions.track(
+      runSubscription(options, this.checkpointStore, (after) =>
+        edge(`subscribe ${options.subscriptionId}`, () => this.reader.openFeed(after, options.filter)),
+      ),
+    );
+  }
+
+  checkpoints(): CheckpointStore {
+    return this.checkpointStore;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.subscriptions.stopAll();
+    await this.nc.close().catch(() => undefined);
+  }
+
+  /** Deletes the event and checkpoint streams with everything in them (tests and benchmarks only). */
+  async deleteStreams(): Promise<void> {
+    for (const name of [this.config.streamName, this.config.checkpointStreamName]) {
+      await edge(`delete ${name}`, () =>
+        this.jsm.streams.delete(name).catch((error: unknown) => {
+          if (!isStreamNotFound(error)) throw error;
+          return false;
+        }),
+      );
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError('JetStream event store is closed');
+  }
+}

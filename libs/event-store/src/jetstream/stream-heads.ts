@@ -1,0 +1,51 @@
+/** Where a stream ends: the revision and JetStream sequence of its last event (seq 0: no stream). */
+export interface Head {
+  readonly revision: number | undefined;
+  readonly seq: number;
+}
+
+export const NO_STREAM: Head = { revision: undefined, seq: 0 };
+
+/**
+ * What this process last saw of each stream's head, so the common append is a
+ * single publish. It may be stale (another process appended): the server's
+ * expected-sequence check catches that and the head is reloaded.
+ */
+export class StreamHeads {
+  private readonly heads = new Map<string, Head>();
+
+  constructor(private readonly capacity = 50_000) {}
+
+  get(stream: string): Head | undefined {
+    return this.heads.get(stream);
+  }
+
+  /** Records a head seen on the server; never moves a stream's head backwards. */
+  remember(stream: string, head: Head): void {
+    const known = this.heads.get(stream);
+    if (known && known.seq > head.seq) return;
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  forget(stream: string): void {
+    this.heads.delete(stream);
+  }
+}
+
+/** Runs tasks for the same key one after another, so appends from one process do not race each other. */
+export class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
