@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import {
+  createSigner,
+  encodeHandOffCertificateBody,
+  encodeReceiptBody,
+  encodeTouchstoneBody,
+  generateChain,
+  parseHandOffCertificate,
+  parseReceipt,
+  parseTouchstone,
+  publicKeyRecord,
+  signHandOffCertificate,
+  signingKeyFromPrivate,
+  signReceipt,
+  signTouchstone,
+  verifyHandOffCertificate,
+  verifyReceipt,
+  verifyTouchstone,
+} from '../src/index.js';
+import { buildVectors, type Vectors } from '../vectors/build-vectors.js';
+
+function load<K extends keyof Vectors>(file: string): Vectors[K] {
+  return JSON.parse(readFileSync(new URL(`../vectors/${file}`, import.meta.url), 'utf8')) as Vectors[K];
+}
+
+const committed: Vectors = {
+  chains: load<'chains'>('chains.json'),
+  touchstones: load<'touchstones'>('touchstones.json'),
+  handOffs: load<'handOffs'>('hand-offs.json'),
+  receipts: load<'receipts'>('receipts.json'),
+};
+
+/** The chain step re-implemented straight from the README, independent of the library. */
+function specStep(alg: string, chainId: string, position: number, word: Buffer): Buffer {
+  if (alg === 'md5') return createHash('md5').update(word).digest();
+  const lp = (bytes: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(bytes.length);
+    return Buffer.concat([len, bytes]);
+  };
+  const pos = Buffer.alloc(8);
+  pos.writeBigUInt64BE(BigInt(position));
+  return createHash('sha256')
+    .update(
+      Buffer.concat([lp(Buffer.from('netpay/payword/v1')), lp(Buffer.from(chainId, 'utf8')), pos, word]),
+    )
+    .digest();
+}
+
+describe('committed test vectors', () => {
+  it('are exactly what the vector builder produces today', () => {
+    expect(JSON.parse(JSON.stringify(buildVectors()))).toEqual(committed);
+  });
+
+  it.each(committed.chains.map((c) => [c.alg, c] as const))(
+    '%s chain words follow from the seed',
+    (_alg, v) => {
+      const chain = generateChain({ chainId: v.chainId, length: v.length, alg: v.alg, seed: v.seed });
+      expect(Array.from({ length: v.length + 1 }, (_, i) => chain.payword(i))).toEqual(v.words);
+      expect(chain.root).toBe(v.root);
+      let word: Buffer = Buffer.from(v.seed, 'hex');
+      for (let position = v.length + 1; position >= 1; position--) {
+        word = specStep(v.alg, v.chainId, position, word);
+        expect(word.toString('hex')).toBe(v.words[position - 1]);
+      }
+    },
+  );
+
+  it('use the RFC 8032 key derivation (test 1 public key)', () => {
+    const key = signingKeyFromPrivate('k', committed.touchstones[0]!.key.privateKey);
+    expect(key.publicKey).toBe('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    const rfcSignature =
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
+    expect(createSigner(key).sign(new Uint8Array(0))).toBe(rfcSignature);
+  });
+
+  it.each(committed.touchstones.map((v) => [v.description, v] as const))('touchstone: %s', (_d, v) => {
+    expect(encodeTouchstoneBody(v.body).toString('hex')).toBe(v.canonical);
+    expect(signTouchstone(v.body, createSigner(v.key))).toEqual(v.signed);
+    expect(v.signed.signature).toBe(v.signature);
+    expect(verifyTouchstone(parseTouchstone(v.signed), [publicKeyRecord(v.key)]).ok).toBe(true);
+  });
+
+  it.each(committed.handOffs.map((v) => [v.description, v] as const))('hand-off: %s', (_d, v) => {
+    expect(encodeHandOffCertificateBody(v.body).toString('hex')).toBe(v.canonical);
+    expect(signHandOffCertificate(v.body, createSigner(v.key))).toEqual(v.signed);
+    expect(v.signed.signature).toBe(v.signature);
+    expect(verifyHandOffCertificate(parseHandOffCertificate(v.signed), [publicKeyRecord(v.key)]).ok).toBe(
+      true,
+    );
+  });
+
+  it.each(committed.receipts.map((v) => [v.description, v] as const))('receipt: %s', (_d, v) => {
+    expect(encodeReceiptBody(v.body).toString('hex')).toBe(v.canonical);
+    expect(signReceipt(v.body, createSigner(v.key))).toEqual(v.signed);
+    expect(v.signed.signature).toBe(v.signature);
+    expect(verifyReceipt(parseReceipt(v.signed), [publicKeyRecord(v.key)]).ok).toBe(true);
+  });
+});

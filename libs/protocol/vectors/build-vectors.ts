@@ -1,0 +1,169 @@
+import {
+  createSigner,
+  encodeHandOffCertificateBody,
+  encodeReceiptBody,
+  encodeTouchstoneBody,
+  generateChain,
+  signHandOffCertificate,
+  signReceipt,
+  signTouchstone,
+  signingKeyFromPrivate,
+  type ChainAlgorithm,
+  type HandOffCertificate,
+  type HandOffCertificateBody,
+  type Hex,
+  type Receipt,
+  type ReceiptBody,
+  type SigningKey,
+  type Touchstone,
+  type TouchstoneBody,
+} from '../src/index.js';
+
+/**
+ * Builds the test vectors from fixed inputs. The committed JSON files are the
+ * reference; `vectors.spec.ts` recomputes every output from the JSON's inputs
+ * and fails when the code's output changes. Regenerate only for a deliberate,
+ * versioned change of the wire format: `node dist/libs/protocol/vectors/generate.js`.
+ */
+
+export interface ChainVector {
+  readonly alg: ChainAlgorithm;
+  readonly weak: boolean;
+  readonly chainId: string;
+  readonly length: number;
+  /** W[n+1] */
+  readonly seed: Hex;
+  /** W[0] … W[n]; W[0] is the root. */
+  readonly words: readonly Hex[];
+  readonly root: Hex;
+}
+
+export interface SignedVector<B, S> {
+  readonly description: string;
+  readonly key: SigningKey;
+  readonly body: B;
+  /** Canonical bytes that were signed. */
+  readonly canonical: Hex;
+  readonly signature: Hex;
+  readonly signed: S;
+}
+
+export interface Vectors {
+  readonly chains: readonly ChainVector[];
+  readonly touchstones: readonly SignedVector<TouchstoneBody, Touchstone>[];
+  readonly handOffs: readonly SignedVector<HandOffCertificateBody, HandOffCertificate>[];
+  readonly receipts: readonly SignedVector<ReceiptBody, Receipt>[];
+}
+
+const SEED = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
+/** RFC 8032 §7.1 test 1 private key. */
+const BROKER_PRIVATE = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+const VENDOR_PRIVATE = '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb';
+
+function chainVector(alg: ChainAlgorithm, chainId: string, length: number): ChainVector {
+  const chain = generateChain({ chainId, length, alg, seed: SEED });
+  const words = Array.from({ length: length + 1 }, (_, i) => chain.payword(i));
+  return { alg, weak: alg === 'md5', chainId, length, seed: chain.seed, words, root: chain.root };
+}
+
+export function buildVectors(): Vectors {
+  const brokerKey = signingKeyFromPrivate('broker-2026-01', BROKER_PRIVATE);
+  const vendorKey = signingKeyFromPrivate('vendor-a-2026-01', VENDOR_PRIVATE);
+  const broker = createSigner(brokerKey);
+  const vendor = createSigner(vendorKey);
+  const sha = chainVector('sha256', 'chain-0001', 8);
+  const md5 = chainVector('md5', 'chain-md5-demo', 8);
+
+  const touchstoneBodies: [string, TouchstoneBody][] = [
+    [
+      'sha256 chain, no vendor restriction',
+      {
+        chainId: sha.chainId,
+        alg: 'sha256',
+        root: sha.root,
+        length: sha.length,
+        coinValue: 2,
+        currency: 'NZD',
+        issuedAt: '2026-11-21T08:00:00.000Z',
+        expiresAt: '2027-11-21T08:00:00.000Z',
+        brokerKeyId: brokerKey.keyId,
+      },
+    ],
+    [
+      'md5 chain (WEAK, interop demo) restricted to two vendors, non-ASCII vendor id',
+      {
+        chainId: md5.chainId,
+        alg: 'md5',
+        root: md5.root,
+        length: md5.length,
+        coinValue: 1,
+        currency: 'EUR',
+        issuedAt: '2026-11-21T08:00:00.000Z',
+        expiresAt: '2026-12-21T08:00:00.000Z',
+        vendorRestriction: ['vendor-a', 'vendor-ü'],
+        brokerKeyId: brokerKey.keyId,
+      },
+    ],
+  ];
+  const touchstones = touchstoneBodies.map(([description, body]) => {
+    const signed = signTouchstone(body, broker);
+    return {
+      description,
+      key: brokerKey,
+      body,
+      canonical: encodeTouchstoneBody(body).toString('hex'),
+      signature: signed.signature,
+      signed,
+    };
+  });
+
+  const handOffBody: HandOffCertificateBody = {
+    chainId: sha.chainId,
+    fromVendor: 'vendor-a',
+    toVendor: 'vendor-b',
+    index: 4,
+    lastPayword: sha.words[3]!,
+    at: '2026-11-21T09:30:00.000Z',
+    vendorKeyId: vendorKey.keyId,
+  };
+  const handOff = signHandOffCertificate(handOffBody, vendor);
+
+  const receiptBody: ReceiptBody = {
+    receiptId: 'rcpt-vendor-a-000001',
+    vendorId: 'vendor-a',
+    chainId: sha.chainId,
+    fromIndex: 1,
+    toIndex: 3,
+    amount: 6,
+    currency: 'NZD',
+    resource: '/articles/2026/11/hash-chains',
+    at: '2026-11-21T09:00:00.000Z',
+    vendorKeyId: vendorKey.keyId,
+  };
+  const receipt = signReceipt(receiptBody, vendor);
+
+  return {
+    chains: [sha, md5],
+    touchstones,
+    handOffs: [
+      {
+        description: 'vendor-a hands chain-0001 to vendor-b at I = 4',
+        key: vendorKey,
+        body: handOffBody,
+        canonical: encodeHandOffCertificateBody(handOffBody).toString('hex'),
+        signature: handOff.signature,
+        signed: handOff,
+      },
+    ],
+    receipts: [
+      {
+        description: 'vendor-a receipt for positions 1..3 of chain-0001',
+        key: vendorKey,
+        body: receiptBody,
+        canonical: encodeReceiptBody(receiptBody).toString('hex'),
+        signature: receipt.signature,
+        signed: receipt,
+      },
+    ],
+  };
+}
