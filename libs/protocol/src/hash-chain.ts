@@ -67,7 +67,9 @@ export class ChainHasher {
     if (word.byteLength !== 32) {
       throw new ProtocolError(PROTOCOL.BAD_ARGUMENT, 'word', `sha256 chain words are 32 bytes`);
     }
-    this.buffer.writeBigUInt64BE(BigInt(position), this.positionOffset);
+    // u64be(position) without a BigInt per step (positions are safe integers).
+    this.buffer.writeUInt32BE(Math.floor(position / 0x1_0000_0000), this.positionOffset);
+    this.buffer.writeUInt32BE(position >>> 0, this.positionOffset + 4);
     this.buffer.set(word, this.positionOffset + 8);
     return hash('sha256', this.buffer, 'buffer');
   }
@@ -82,8 +84,9 @@ export class ChainHasher {
         `cannot hash ${steps} steps from ${fromPosition}`,
       );
     }
-    let current: Buffer = Buffer.from(word);
-    for (let position = fromPosition; position > fromPosition - steps; position--) {
+    // step() copies its input into the hasher's buffer, so no defensive copy is needed.
+    let current: Buffer = steps === 0 ? Buffer.from(word) : this.step(fromPosition, word);
+    for (let position = fromPosition - 1; position > fromPosition - steps; position--) {
       current = this.step(position, current);
     }
     return current;

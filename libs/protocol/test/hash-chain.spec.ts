@@ -33,6 +33,12 @@ describe('hash chains', () => {
       .digest('hex');
     expect(hashStep('sha256', 'chain-ü', 3, word)).toBe(expected);
     expect(hashStep('sha256', 'chain-ü', 4, word)).not.toBe(expected);
+    const big = 2 ** 40 + 5;
+    position.writeBigUInt64BE(BigInt(big));
+    const expectedBig = createHash('sha256')
+      .update(Buffer.concat([u32(tag.length), tag, u32(id.length), id, position, word]))
+      .digest('hex');
+    expect(hashStep('sha256', 'chain-ü', big, word)).toBe(expectedBig);
     expect(hashStep('sha256', 'chain-v', 3, word)).not.toBe(expected);
   });
 
