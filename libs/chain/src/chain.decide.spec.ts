@@ -1,0 +1,231 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ChainEvent } from '#events';
+import {
+  createSigner,
+  generateChain,
+  generateSigningKey,
+  signHandOffCertificate,
+  signTouchstone,
+  type Touchstone,
+} from '#protocol';
+import {
+  decideClaim,
+  decideCheckout,
+  decideClose,
+  decideHandOff,
+  decideIssue,
+  decideRevoke,
+  decideSpend,
+  type SpendCommand,
+} from './chain.decide.js';
+import { foldChain, type ChainState } from './chain.state.js';
+
+const broker = createSigner(generateSigningKey('broker_1'));
+const vendorA = createSigner(generateSigningKey('vendor_a_1'));
+const chain = generateChain({ chainId: 'c1', length: 20, alg: 'sha256' });
+const AT = '2026-11-21T10:00:00.000Z';
+
+function touchstone(extra: Partial<Touchstone> = {}): Touchstone {
+  return signTouchstone(
+    {
+      chainId: 'c1',
+      alg: 'sha256',
+      root: chain.root,
+      length: 20,
+      coinValue: 5,
+      currency: 'NZD',
+      issuedAt: '2026-11-21T00:00:00.000Z',
+      expiresAt: '2026-12-21T00:00:00.000Z',
+      brokerKeyId: broker.keyId,
+      ...extra,
+    },
+    broker,
+  );
+}
+
+const issued = (wallet: 'client' | 'server' = 'client', t = touchstone()): ChainEvent => ({
+  type: 'ChainIssued',
+  version: 1,
+  data: { chainId: 'c1', touchstone: t, wallet, at: AT },
+});
+
+/** Given these events (revisions 0, 1, …), the state. */
+const given = (...events: ChainEvent[]): ChainState =>
+  foldChain(events.map((event, revision) => ({ event, revision })));
+
+const spend = (
+  vendorId: string,
+  index: number,
+  count: number,
+  extra: Partial<SpendCommand> = {},
+): SpendCommand => ({
+  vendorId,
+  count,
+  receiptId: `r_${vendorId}_${index}`,
+  at: AT,
+  ...extra,
+  proof: extra.proof ?? chain.spendProof(index, count),
+});
+
+function spent(vendorId: string, fromIndex: number, toIndex: number): ChainEvent {
+  const data = {
+    chainId: 'c1',
+    vendorId,
+    fromIndex,
+    toIndex,
+    payword: chain.payword(toIndex),
+    receiptId: `r_${vendorId}_${fromIndex}`,
+    at: AT,
+  };
+  return { type: 'CoinsSpent', version: 1, data };
+}
+
+function codeOf(decision: { ok: boolean }): string | undefined {
+  return 'code' in decision ? (decision as { code: string }).code : undefined;
+}
+
+describe('chain aggregate', () => {
+  it('issues a chain once', () => {
+    const first = decideIssue(given(), { touchstone: touchstone(), wallet: 'client', at: AT });
+    expect(first.ok && first.events[0]?.type).toBe('ChainIssued');
+    expect(codeOf(decideIssue(given(issued()), { touchstone: touchstone(), wallet: 'client', at: AT }))).toBe(
+      'CHAIN.ALREADY_ISSUED',
+    );
+  });
+
+  it('takes the first spend anywhere and makes its vendor holder', () => {
+    const state = given(issued());
+    const decision = decideSpend(state, spend('va', 1, 3));
+    expect(decision.ok && decision.events[0]?.data).toMatchObject({
+      vendorId: 'va',
+      fromIndex: 1,
+      toIndex: 3,
+    });
+    const after = given(issued(), spent('va', 1, 3));
+    expect(after.status === 'open' && [after.holder, after.index, after.lastPayword]).toEqual([
+      'va',
+      4,
+      chain.payword(3),
+    ]);
+  });
+
+  it('refuses a spend by a vendor that is not the holder', () => {
+    expect(codeOf(decideSpend(given(issued(), spent('va', 1, 1)), spend('vb', 2, 1)))).toBe(
+      'CHAIN.NOT_HOLDER',
+    );
+  });
+
+  it('answers a retry of the last spend with the original record instead of spending again', () => {
+    const state = given(issued(), spent('va', 1, 2));
+    const retry = decideSpend(state, spend('va', 1, 2, { receiptId: 'another' }));
+    expect(retry.ok && retry.events).toEqual([]);
+    expect('duplicateOf' in retry && retry.duplicateOf.receiptId).toBe('r_va_1');
+  });
+
+  it('refuses a replayed payword at another vendor after a hand-off', () => {
+    const cert = signHandOffCertificate(
+      {
+        chainId: 'c1',
+        fromVendor: 'va',
+        toVendor: 'vb',
+        index: 3,
+        lastPayword: chain.payword(2),
+        at: AT,
+        vendorKeyId: vendorA.keyId,
+      },
+      vendorA,
+    );
+    const state = given(issued(), spent('va', 1, 2), {
+      type: 'IndexHandedOff',
+      version: 1,
+      data: { certificate: cert, at: AT },
+    });
+    expect(codeOf(decideSpend(state, spend('vb', 1, 2)))).toBe('SPEND.PAYWORD_REPLAYED');
+    expect(codeOf(decideSpend(state, spend('va', 3, 1)))).toBe('CHAIN.NOT_HOLDER');
+    expect(decideSpend(state, spend('vb', 3, 1)).ok).toBe(true);
+  });
+
+  it('refuses forged, skipped and out-of-range paywords with their protocol codes', () => {
+    const state = given(issued());
+    const forged = { chainId: 'c1', position: 1, payword: 'ab'.repeat(32) };
+    expect(codeOf(decideSpend(state, spend('va', 1, 1, { proof: forged })))).toBe('SPEND.PAYWORD_FORGED');
+    expect(codeOf(decideSpend(state, spend('va', 1, 1, { proof: chain.spendProof(1, 2) })))).toBe(
+      'SPEND.PAYWORD_SKIPPED',
+    );
+    expect(codeOf(decideSpend(state, spend('va', 1, 21, { proof: chain.spendProof(1, 20) })))).toBe(
+      'SPEND.CHAIN_EXHAUSTED',
+    );
+  });
+
+  it('refuses expired, not-yet-valid and vendor-restricted chains', () => {
+    const expired = given(issued('client', touchstone({ expiresAt: '2026-11-21T09:00:00.000Z' })));
+    expect(codeOf(decideSpend(expired, spend('va', 1, 1)))).toBe('TOUCHSTONE.EXPIRED');
+    const future = given(issued('client', touchstone({ issuedAt: '2026-11-21T11:00:00.000Z' })));
+    expect(codeOf(decideSpend(future, spend('va', 1, 1)))).toBe('TOUCHSTONE.NOT_YET_VALID');
+    const restricted = given(issued('client', touchstone({ vendorRestriction: ['vb'] })));
+    expect(codeOf(decideSpend(restricted, spend('va', 1, 1)))).toBe('TOUCHSTONE.VENDOR_NOT_ALLOWED');
+  });
+
+  it('refuses every command on an absent, revoked or closed chain', () => {
+    expect(codeOf(decideSpend(given(), spend('va', 1, 1)))).toBe('CHAIN.NOT_FOUND');
+    const revoked = given(issued(), {
+      type: 'ChainRevoked',
+      version: 1,
+      data: { chainId: 'c1', reason: 'fraud', at: AT },
+    });
+    expect(codeOf(decideSpend(revoked, spend('va', 1, 1)))).toBe('CHAIN.REVOKED');
+    const closed = decideClose(given(issued(), spent('va', 1, 4)), {
+      reason: 'lost-wallet',
+      reissuedAs: 'c2',
+      at: AT,
+    });
+    expect(closed.ok && closed.events[0]?.data).toMatchObject({ index: 5, reissuedAs: 'c2' });
+    const closedState = given(issued(), ...(closed.ok ? closed.events : []));
+    expect(codeOf(decideSpend(closedState, spend('va', 1, 1)))).toBe('CHAIN.CLOSED');
+    expect(codeOf(decideRevoke(closedState, { reason: 'x', at: AT }))).toBe('CHAIN.CLOSED');
+  });
+
+  it('checks out only server-side wallets and keeps spends inside the slice', () => {
+    expect(codeOf(decideCheckout(given(issued()), { vendorId: 'va', sliceEnd: 5, at: AT }))).toBe(
+      'CHAIN.WRONG_WALLET_KIND',
+    );
+    const checkout = decideCheckout(given(issued('server')), { vendorId: 'va', sliceEnd: 5, at: AT });
+    expect(checkout.ok).toBe(true);
+    const state = given(issued('server'), ...(checkout.ok ? checkout.events : []));
+    expect(decideSpend(state, spend('va', 1, 5)).ok).toBe(true);
+    expect(codeOf(decideSpend(state, spend('va', 1, 6)))).toBe('CHAIN.BEYOND_SLICE');
+    expect(codeOf(decideSpend(state, spend('vb', 1, 1)))).toBe('CHAIN.NOT_HOLDER');
+  });
+
+  it('accepts a hand-off certificate only from the holder and only at the current index', () => {
+    const state = given(issued(), spent('va', 1, 2));
+    const body = {
+      chainId: 'c1',
+      fromVendor: 'va',
+      toVendor: 'vb',
+      index: 3,
+      lastPayword: chain.payword(2),
+      at: AT,
+      vendorKeyId: vendorA.keyId,
+    };
+    expect(decideHandOff(state, { certificate: signHandOffCertificate(body, vendorA), at: AT }).ok).toBe(
+      true,
+    );
+    const stale = signHandOffCertificate({ ...body, index: 2, lastPayword: chain.payword(1) }, vendorA);
+    expect(codeOf(decideHandOff(state, { certificate: stale, at: AT }))).toBe('HANDOFF.CERTIFICATE_MISMATCH');
+    const notHolder = signHandOffCertificate({ ...body, fromVendor: 'vc' }, vendorA);
+    expect(codeOf(decideHandOff(state, { certificate: notHolder, at: AT }))).toBe('CHAIN.NOT_HOLDER');
+  });
+
+  it('claims from a silent holder only while that holder still holds', () => {
+    const state = given(issued(), spent('va', 1, 2));
+    const claim = decideClaim(state, { fromVendor: 'va', toVendor: 'vb', at: AT });
+    expect(claim.ok && claim.events[0]?.data).toMatchObject({ index: 3, lastPayword: chain.payword(2) });
+    expect(codeOf(decideClaim(state, { fromVendor: 'vc', toVendor: 'vb', at: AT }))).toBe(
+      'CLAIM.HOLDER_CHANGED',
+    );
+    const after = given(issued(), spent('va', 1, 2), ...(claim.ok ? claim.events : []));
+    expect(after.status === 'open' && after.holder).toBe('vb');
+    expect(codeOf(decideSpend(after, spend('va', 3, 1)))).toBe('CHAIN.NOT_HOLDER');
+  });
+});

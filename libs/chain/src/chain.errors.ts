@@ -1,0 +1,27 @@
+/** Why a command on a chain was refused: a stable code and a clear message. */
+export interface ChainRejection {
+  readonly ok: false;
+  readonly code: string;
+  readonly message: string;
+}
+
+export const refuse = (code: string, message: string): ChainRejection => ({ ok: false, code, message });
+
+/**
+ * Codes the chain aggregate decides itself. Payword checks (`SPEND.*`) and
+ * touchstone validity (`TOUCHSTONE.*`) come from the protocol library.
+ */
+export const CHAIN = {
+  NOT_FOUND: 'CHAIN.NOT_FOUND',
+  ALREADY_ISSUED: 'CHAIN.ALREADY_ISSUED',
+  REVOKED: 'CHAIN.REVOKED',
+  CLOSED: 'CHAIN.CLOSED',
+  WRONG_WALLET_KIND: 'CHAIN.WRONG_WALLET_KIND',
+  /** Another vendor holds the chain: a hand-off must come first. */
+  NOT_HOLDER: 'CHAIN.NOT_HOLDER',
+  /** A server-side slice does not reach that far. */
+  BEYOND_SLICE: 'CHAIN.BEYOND_SLICE',
+  HANDOFF_TO_SELF: 'HANDOFF.TO_SELF',
+  HANDOFF_MISMATCH: 'HANDOFF.CERTIFICATE_MISMATCH',
+  CLAIM_HOLDER_CHANGED: 'CLAIM.HOLDER_CHANGED',
+} as const;
