@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import type { RecordedEvent, SubscribeOptions, Subscription } from '../event-store.port.js';
-import { anEvent, eventually, type EventStoreContractSubject, uniqueStream } from './harness.js';
+import { anEvent, eventually, type EventStoreContractSubject, uniqueName, uniqueStream } from './harness.js';
 
 type Use = (test: (subject: EventStoreContractSubject) => Promise<void>) => () => Promise<void>;
 
@@ -29,65 +28,78 @@ export function subscribeContract(use: Use): void {
     it(
       'delivers past then live events, filtered by category and by event type',
       use(async ({ store }) => {
-        const [chain1, chain2, purchase] = [
-          uniqueStream('chain'),
-          uniqueStream('chain'),
-          uniqueStream('purchase'),
+        // Unique category and type names keep a shared global log (EventStoreDB) out of the picture.
+        const [chain, purchase] = [uniqueName('chain'), uniqueName('purchase')];
+        const [issued, spent, paid, refunded] = [
+          'ChainIssued',
+          'PaywordSpent',
+          'PurchasePaid',
+          'PurchaseRefunded',
+        ].map(uniqueName) as [string, string, string, string];
+        const [chain1, chain2, purchase1] = [
+          uniqueStream(chain),
+          uniqueStream(chain),
+          uniqueStream(purchase),
         ];
-        await store.appendToStream(chain1, [anEvent('ChainIssued'), anEvent('PaywordSpent')]);
-        await store.appendToStream(purchase, [anEvent('PurchasePaid')]);
-        const byCategory = collect((o) => store.subscribeToAll(o), {
-          subscriptionId: `cat-${randomUUID()}`,
-          filter: { categories: ['chain'] },
+        await store.appendToStream(chain1, [anEvent(issued), anEvent(spent)]);
+        await store.appendToStream(purchase1, [anEvent(paid)]);
+        const subscribe = (o: SubscribeOptions): Subscription => store.subscribeToAll(o);
+        const byCategory = collect(subscribe, {
+          subscriptionId: uniqueName('cat'),
+          filter: { categories: [chain] },
         });
-        const byType = collect((o) => store.subscribeToAll(o), {
-          subscriptionId: `type-${randomUUID()}`,
-          filter: { eventTypes: ['PaywordSpent', 'PurchasePaid'] },
+        const byType = collect(subscribe, {
+          subscriptionId: uniqueName('type'),
+          filter: { eventTypes: [spent, paid] },
         });
-        const both = collect((o) => store.subscribeToAll(o), {
-          subscriptionId: `both-${randomUUID()}`,
-          filter: { categories: ['chain'], eventTypes: ['PaywordSpent'] },
+        const both = collect(subscribe, {
+          subscriptionId: uniqueName('both'),
+          filter: { categories: [chain, purchase], eventTypes: [spent] },
         });
         await eventually(
           'catch-up',
           () => byCategory.caughtUp() > 0 && byType.caughtUp() > 0 && both.caughtUp() > 0,
         );
-        await store.appendToStream(chain2, [anEvent('ChainIssued'), anEvent('PaywordSpent')]);
-        await store.appendToStream(purchase, [anEvent('PurchaseRefunded'), anEvent('PurchasePaid')]);
+        await store.appendToStream(chain2, [anEvent(issued), anEvent(spent)]);
+        await store.appendToStream(purchase1, [anEvent(refunded), anEvent(paid)]);
         await eventually('live events', () => byType.seen.length === 4 && byCategory.seen.length === 4);
         await eventually('live events', () => both.seen.length === 2);
         const names = (seen: RecordedEvent[]): string[] => seen.map((e) => `${e.streamName}:${e.type}`);
         expect(names(byCategory.seen)).toEqual([
-          `${chain1}:ChainIssued`,
-          `${chain1}:PaywordSpent`,
-          `${chain2}:ChainIssued`,
-          `${chain2}:PaywordSpent`,
+          `${chain1}:${issued}`,
+          `${chain1}:${spent}`,
+          `${chain2}:${issued}`,
+          `${chain2}:${spent}`,
         ]);
         expect(names(byType.seen)).toEqual([
-          `${chain1}:PaywordSpent`,
-          `${purchase}:PurchasePaid`,
-          `${chain2}:PaywordSpent`,
-          `${purchase}:PurchasePaid`,
+          `${chain1}:${spent}`,
+          `${purchase1}:${paid}`,
+          `${chain2}:${spent}`,
+          `${purchase1}:${paid}`,
         ]);
-        expect(names(both.seen)).toEqual([`${chain1}:PaywordSpent`, `${chain2}:PaywordSpent`]);
+        expect(names(both.seen)).toEqual([`${chain1}:${spent}`, `${chain2}:${spent}`]);
         await Promise.all([byCategory, byType, both].map((s) => s.subscription.stop()));
         await expect(byType.subscription.done).resolves.toBeUndefined();
+        const positions = byCategory.seen.map((e) => e.position);
+        expect([...positions].sort((x, y) => (x < y ? -1 : 1))).toEqual(positions);
       }),
     );
 
     it(
       'resumes a stopped or crashed subscriber from its checkpoint, skipping nothing and applying nothing twice',
       use(async ({ store, restart }) => {
-        const stream = uniqueStream('resume');
+        const category = uniqueName('resume');
+        const stream = uniqueStream(category);
         for (let n = 0; n < 12; n++) await store.appendToStream(stream, [anEvent('Counted', { n })]);
-        const id = `resume-${randomUUID()}`;
+        const id = uniqueName('resume');
+        const filter = { categories: [category] };
         const applied: number[] = [];
         const count = (e: RecordedEvent): number => (e.data as { n: number }).n;
 
         // 1. Stopped cleanly after the 4th event.
         const first = collect(
           (o) => store.subscribeToAll(o),
-          { subscriptionId: id },
+          { subscriptionId: id, filter },
           (e, seen, sub) => {
             applied.push(count(e));
             if (seen.length === 3) void sub().stop();
@@ -101,7 +113,7 @@ export function subscribeContract(use: Use): void {
         const failure = new Error('projection crashed');
         const second = collect(
           (o) => store.subscribeToAll(o),
-          { subscriptionId: id },
+          { subscriptionId: id, filter },
           (e) => {
             if (count(e) === 7) throw failure;
             applied.push(count(e));
@@ -113,7 +125,7 @@ export function subscribeContract(use: Use): void {
         const restarted = await restart();
         const third = collect(
           (o) => restarted.subscribeToAll(o),
-          { subscriptionId: id },
+          { subscriptionId: id, filter },
           (e) => {
             applied.push(count(e));
           },
@@ -129,7 +141,7 @@ export function subscribeContract(use: Use): void {
     it(
       'keeps checkpoints across store instances',
       use(async ({ store, restart }) => {
-        const id = `cp-${randomUUID()}`;
+        const id = uniqueName('cp');
         expect(await store.checkpoints().load(id)).toBeUndefined();
         const appended = await store.appendToStream(uniqueStream('cp'), [anEvent('A'), anEvent('B')]);
         await store.checkpoints().store(id, appended.position);

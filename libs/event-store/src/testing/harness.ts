@@ -17,6 +17,11 @@ export function uniqueStream(category: string): string {
   return `${category}-${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 }
 
+/** A name no other test run uses, for categories and event types: `<base>_<8 hex>`. */
+export function uniqueName(base: string): string {
+  return `${base}_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
+}
+
 export function anEvent(type: string, data: unknown = { n: 1 }, id: string = randomUUID()): NewEvent {
   return {
     id,

@@ -2,6 +2,7 @@ export { eventStoreContract } from './contract.js';
 export {
   anEvent,
   eventually,
+  uniqueName,
   uniqueStream,
   type EventStoreContractFactory,
   type EventStoreContractSubject,
