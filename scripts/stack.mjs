@@ -2,6 +2,11 @@
 // JetStream and Redis. `up` starts a server only when nothing answers on its
 // port, waits until it answers, and says exactly what to install when a
 // binary is missing. `down` stops only what `up` started.
+//
+// NATS durability: with nats-server 2.10+ the script uses
+// deploy/nats/nats-server-fsync.conf (fsync before every publish ack); 2.9
+// cannot do that and gets deploy/nats/nats-server.conf. NETPAY_NATS_BUILD=1
+// builds a pinned 2.10+ server with `go install` into .stack/bin and uses it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -11,6 +16,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stateDir = join(root, '.stack');
 
+const NATS_PINNED = 'v2.11.15';
+const natsBin = join(stateDir, 'bin', 'nats-server');
+
 const natsUrl = new URL(process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
 const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
@@ -19,11 +27,18 @@ const services = [
     name: 'nats',
     host: natsUrl.hostname,
     port: Number(natsUrl.port || 4222),
-    binary: process.env.NATS_SERVER_BIN ?? 'nats-server',
+    binary: process.env.NATS_SERVER_BIN ?? (process.env.NETPAY_NATS_BUILD === '1' ? natsBin : 'nats-server'),
+    prepare: (s) => (process.env.NETPAY_NATS_BUILD === '1' ? buildNats(s.binary) : true),
     args: (s) => [
-      '-c', join(root, 'deploy/nats/nats-server.conf'),
-      '-a', s.host, '-p', String(s.port), '-js',
-      '-sd', join(stateDir, 'nats-data'),
+      '-c',
+      join(root, natsConfigFor(s.binary)),
+      '-a',
+      s.host,
+      '-p',
+      String(s.port),
+      '-js',
+      '-sd',
+      join(stateDir, 'nats-data'),
     ],
     install:
       'nats-server was not found on PATH. Install it with `apt-get install nats-server` (Debian/Ubuntu),\n' +
@@ -38,7 +53,15 @@ const services = [
     host: redisUrl.hostname,
     port: Number(redisUrl.port || 6379),
     binary: process.env.REDIS_SERVER_BIN ?? 'redis-server',
-    args: (s) => [join(root, 'deploy/redis/redis.conf'), '--bind', s.host, '--port', String(s.port), '--dir', stateDir],
+    args: (s) => [
+      join(root, 'deploy/redis/redis.conf'),
+      '--bind',
+      s.host,
+      '--port',
+      String(s.port),
+      '--dir',
+      stateDir,
+    ],
     install:
       'redis-server was not found on PATH. Install it with `apt-get install redis-server` (Debian/Ubuntu),\n' +
       '  or point REDIS_SERVER_BIN at a redis-server binary, or REDIS_URL at a running Redis.',
@@ -48,6 +71,44 @@ const services = [
     },
   },
 ];
+
+/** `[major, minor, patch]` of a nats-server binary, or undefined when it does not run. */
+function natsVersion(binary) {
+  const out = spawnSync(binary, ['--version'], { encoding: 'utf8' });
+  const match = /v(\d+)\.(\d+)\.(\d+)/.exec(out.stdout ?? '');
+  return match ? match.slice(1, 4).map(Number) : undefined;
+}
+
+function natsConfigFor(binary) {
+  const [major, minor] = natsVersion(binary) ?? [0, 0];
+  if (major > 2 || (major === 2 && minor >= 10)) {
+    console.log(
+      'stack: nats-server 2.10+: fsync before every publish ack (deploy/nats/nats-server-fsync.conf)',
+    );
+    return 'deploy/nats/nats-server-fsync.conf';
+  }
+  console.log(
+    'stack: nats-server 2.9: acknowledged events survive a server crash, not an OS crash or power loss\n' +
+      '  (files are fsynced every 60 s). NETPAY_NATS_BUILD=1 builds a 2.10+ server that fsyncs before each ack.',
+  );
+  return 'deploy/nats/nats-server.conf';
+}
+
+/** Builds the pinned nats-server into .stack/bin with Go (once; about a minute with a cold module cache). */
+function buildNats(binary) {
+  const version = natsVersion(binary);
+  if (version && `v${version.join('.')}` === NATS_PINNED) return true;
+  if (!onPath('go')) {
+    console.error('stack: NETPAY_NATS_BUILD=1 needs Go on PATH (https://go.dev/dl/) to build nats-server');
+    return false;
+  }
+  console.log(`stack: building nats-server ${NATS_PINNED} into ${dirname(natsBin)} (go install)…`);
+  const built = spawnSync('go', ['install', `github.com/nats-io/nats-server/v2@${NATS_PINNED}`], {
+    stdio: 'inherit',
+    env: { ...process.env, GOBIN: dirname(natsBin) },
+  });
+  return built.status === 0 && existsSync(natsBin);
+}
 
 function answers(service, timeoutMs = 500) {
   return new Promise((resolveAnswer) => {
@@ -72,8 +133,11 @@ async function up(service) {
     console.log(`stack: ${service.name} answers on ${service.host}:${service.port} (using it)`);
     return true;
   }
+  if (service.prepare && !service.prepare(service)) return false;
   if (!onPath(service.binary)) {
-    console.error(`stack: ${service.name} is not running on ${service.host}:${service.port} and ${service.install}`);
+    console.error(
+      `stack: ${service.name} is not running on ${service.host}:${service.port} and ${service.install}`,
+    );
     return false;
   }
   mkdirSync(stateDir, { recursive: true });
@@ -88,7 +152,9 @@ async function up(service) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  console.error(`stack: ${service.name} did not answer within 10 s; see ${join(stateDir, `${service.name}.log`)}`);
+  console.error(
+    `stack: ${service.name} did not answer within 10 s; see ${join(stateDir, `${service.name}.log`)}`,
+  );
   return false;
 }
 

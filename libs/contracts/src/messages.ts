@@ -1,7 +1,8 @@
 import type { HandOffCertificate, Hex, PublicKeyRecord, Touchstone } from '#protocol';
 
 /** Every reply is either a value or a stable error; never a bare exception. */
-export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RpcError };
+export type Reply<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RpcError };
 
 export interface RpcError {
   /** Stable code, e.g. `CHAIN.NOT_FOUND`, `HANDOFF.NOT_HOLDER`. */

@@ -104,12 +104,6 @@ export interface ChainClosed {
 }
 
 export type ChainEvent =
-  | ChainIssued
-  | WalletCheckedOut
-  | CoinsSpent
-  | IndexHandedOff
-  | ChainClaimed
-  | ChainRevoked
-  | ChainClosed;
+  ChainIssued | WalletCheckedOut | CoinsSpent | IndexHandedOff | ChainClaimed | ChainRevoked | ChainClosed;
 
 export type ChainEventType = ChainEvent['type'];

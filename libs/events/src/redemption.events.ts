@@ -67,7 +67,4 @@ export interface VendorPaid {
 }
 
 export type RedemptionEvent =
-  | RedemptionBatchSealed
-  | RedemptionItemAccepted
-  | RedemptionItemRejected
-  | VendorPaid;
+  RedemptionBatchSealed | RedemptionItemAccepted | RedemptionItemRejected | VendorPaid;

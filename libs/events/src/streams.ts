@@ -30,7 +30,8 @@ export const streams = {
   revocation: (): string => 'revocation-list',
 } as const;
 
-export type StreamCategory = 'chain' | 'customer' | 'purchase' | 'vendor' | 'redemption' | 'payout' | 'revocation';
+export type StreamCategory =
+  'chain' | 'customer' | 'purchase' | 'vendor' | 'redemption' | 'payout' | 'revocation';
 
 export function categoryOf(streamName: string): string {
   const dash = streamName.indexOf('-');
