@@ -1,0 +1,36 @@
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { SERVICE_INFO, type ServiceInfo } from '../service-info.js';
+import { HealthRegistry, type ReadinessReport } from './health.registry.js';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly registry: HealthRegistry,
+    @Optional() @Inject(SERVICE_INFO) private readonly service?: ServiceInfo,
+  ) {}
+
+  /** Liveness: the process answers. Checks no dependency, so a broken Redis does not cause restarts. */
+  @Get()
+  @ApiOkResponse({ description: 'The process is alive.' })
+  live(): { status: 'ok'; service?: string; version?: string } {
+    return {
+      status: 'ok',
+      ...(this.service ? { service: this.service.name, version: this.service.version } : {}),
+    };
+  }
+
+  /** Readiness: every registered dependency answers; 503 otherwise (the load balancer stops sending). */
+  @Get('ready')
+  @ApiOkResponse({ description: 'Every dependency answers.' })
+  @ApiServiceUnavailableResponse({
+    description: 'At least one dependency is down, or the service is shutting down.',
+  })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
+    const report = await this.registry.readiness();
+    void reply.status(report.status === 'ok' ? 200 : 503);
+    return report;
+  }
+}

@@ -1,0 +1,93 @@
+import { type LoggerService, ValidationPipe } from '@nestjs/common';
+import { type IEntryNestModule, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NetPayExceptionFilter } from '../errors/netpay-exception.filter.js';
+import { DEFAULT_STATUS_BY_CODE, type StatusByCode } from '../errors/problem.js';
+import { validationFailed } from '../errors/validation-errors.js';
+import { JsonLogger } from '../logging/json-logger.js';
+import { instrumentHttp } from '../metrics/http-metrics.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { setupApiDocs } from './api-docs.js';
+
+export interface HttpAppOptions {
+  name: string;
+  version: string;
+  /** One paragraph for the API document. */
+  description?: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** `0.0.0.0` when omitted (containers). */
+  host?: string;
+  /** Swagger UI here and the OpenAPI JSON at `<docsPath>-json`; `false` serves neither. */
+  docsPath?: string | false;
+  /**
+   * Serve the Swagger UI page (`true` when omitted). Its assets come through `@fastify/static`,
+   * which jest's module loader cannot load (an ESM-only dependency): jest tests pass `false`
+   * and still get `<docsPath>-json`.
+   */
+  docsUi?: boolean;
+  /** Largest accepted request body in bytes; 64 KiB when omitted (our commands are small). */
+  bodyLimit?: number;
+  /** JSON lines (`LOG_FORMAT`, `LOG_LEVEL` from the environment) when omitted. */
+  logger?: LoggerService;
+  /** HTTP status of coded library errors, on top of `DEFAULT_STATUS_BY_CODE`. */
+  statusByCode?: StatusByCode;
+  /** Runs after the global pipe, filter and docs are set, before listening (e.g. `connectNats`). */
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  /** `false` to get the configured app without listening (tests using `inject`). */
+  listen?: boolean;
+}
+
+/**
+ * A NestJS app on Fastify with NetPay's conventions: strict DTO validation, problem+json errors
+ * with stable codes, OpenAPI at `/docs`, HTTP metrics, graceful shutdown on SIGTERM/SIGINT, a
+ * bounded request body, and one start-up line with the URL.
+ */
+export async function createHttpApp(
+  module: IEntryNestModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? JsonLogger.fromEnv(options.name);
+  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  // abortOnError false: a failing bootstrap throws to the caller (which logs it and exits 1)
+  // instead of aborting the process; never silence the logger, it is how such errors show.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger,
+    abortOnError: false,
+    return503OnClosing: true,
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationFailed,
+    }),
+  );
+  app.useGlobalFilters(
+    new NetPayExceptionFilter(logger, { ...DEFAULT_STATUS_BY_CODE, ...options.statusByCode }),
+  );
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const metrics = optionalGet(app, MetricsService);
+  if (metrics) instrumentHttp(app.getHttpAdapter().getInstance(), metrics);
+  const docsPath = options.docsPath ?? '/docs';
+  if (docsPath !== false) setupApiDocs(app, { ...options, docsPath, ui: options.docsUi ?? true });
+  await options.configure?.(app);
+  if (options.listen === false) {
+    await app.init();
+    return app;
+  }
+  await app.listen(options.port, options.host ?? '0.0.0.0');
+  const url = await app.getUrl();
+  const docs = docsPath === false ? '' : ` (API docs ${url}${docsPath})`;
+  logger.log(`${options.name} ${options.version} listening on ${url}${docs}`, 'Bootstrap');
+  return app;
+}
+
+function optionalGet<T>(app: NestFastifyApplication, token: new (...args: never[]) => T): T | undefined {
+  try {
+    return app.get(token, { strict: false });
+  } catch {
+    return undefined; // the app does not import that module
+  }
+}

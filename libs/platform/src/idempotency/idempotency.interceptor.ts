@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { catchError, concatMap, type Observable, of } from 'rxjs';
+import { NetPayError, PLATFORM_ERROR } from '../errors/netpay-error.js';
+import { mapError } from '../errors/problem.js';
+import { canonicalJson } from './canonical-json.js';
+import { IDEMPOTENCY_KEY_FORMAT, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT } from './idempotent.decorator.js';
+import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './idempotency.options.js';
+import { IDEMPOTENCY_STORE, type IdempotencyStore, type StoredOutcome } from './idempotency.store.js';
+import { storesRefusal } from './stored-refusals.js';
+
+/**
+ * Runs an `@Idempotent()` route at most once per (route, principal, Idempotency-Key): a retry
+ * with the same body replays the first answer (header `Idempotent-Replayed: true`), another
+ * body is refused with 422, a concurrent duplicate with 409.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
+    @Inject(IDEMPOTENCY_OPTIONS) private readonly options: IdempotencyOptions,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
+    if (!this.reflector.getAllAndOverride<boolean>(IDEMPOTENT, [context.getHandler(), context.getClass()])) {
+      return next.handle();
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const idempotencyKey = readKey(request);
+    const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
+    const key = sha256(`${route}\n${this.options.principal(request)}\n${idempotencyKey}`);
+    const fingerprint = sha256(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`);
+
+    let begun;
+    try {
+      begun = await this.store.begin(key, fingerprint, this.options.lockTtlMs);
+    } catch (e) {
+      return this.storeDown(e, next);
+    }
+    if (begun.state !== 'acquired' && begun.fingerprint !== fingerprint) {
+      throw new NetPayError(
+        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was already used with another request body; use a new key for a new operation.',
+        { status: 422 },
+      );
+    }
+    if (begun.state === 'in_progress') {
+      void reply.header('retry-after', '1');
+      throw new NetPayError(
+        PLATFORM_ERROR.IDEMPOTENCY_IN_PROGRESS,
+        'A request with this Idempotency-Key is still running; retry shortly to get its answer.',
+        { status: 409 },
+      );
+    }
+    if (begun.state === 'completed') return replay(reply, begun.outcome);
+
+    const { lease } = begun;
+    return next.handle().pipe(
+      concatMap(async (body: unknown) => {
+        const text = body === undefined ? undefined : JSON.stringify(body);
+        await this.finish(key, lease, fingerprint, {
+          kind: 'response',
+          status: reply.statusCode,
+          body: text,
+        });
+        return body;
+      }),
+      catchError(async (error: unknown) => {
+        const mapping = mapError(error);
+        if (storesRefusal(mapping)) {
+          const { status, code, detail: message, details } = mapping;
+          await this.finish(key, lease, fingerprint, {
+            kind: 'refusal',
+            status,
+            code,
+            message,
+            details: { ...details },
+          });
+        } else await this.store.release(key, lease).catch((e: unknown) => this.warn('release', e));
+        throw error;
+      }),
+    );
+  }
+
+  private async finish(
+    key: string,
+    lease: string,
+    fingerprint: string,
+    outcome: StoredOutcome,
+  ): Promise<void> {
+    // The command already ran: a store failure here must not turn its success into an error.
+    await this.store
+      .complete(key, lease, { fingerprint, outcome }, this.options.ttlMs)
+      .catch((e: unknown) => this.warn('complete', e));
+  }
+
+  private storeDown(error: unknown, next: CallHandler): Observable<unknown> {
+    this.warn('begin', error);
+    if (this.options.onStoreFailure === 'proceed') return next.handle();
+    throw new NetPayError(
+      'IDEMPOTENCY.UNAVAILABLE',
+      'Idempotency records cannot be checked now; retry later.',
+      {
+        status: 503,
+      },
+    );
+  }
+
+  private warn(step: string, error: unknown): void {
+    this.logger.warn(
+      `idempotency store ${step} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function readKey(request: FastifyRequest): string {
+  const raw = request.headers[IDEMPOTENCY_KEY_HEADER];
+  if (raw === undefined || raw === '') {
+    throw new NetPayError(
+      PLATFORM_ERROR.IDEMPOTENCY_KEY_REQUIRED,
+      'This operation needs an Idempotency-Key header.',
+      {
+        status: 400,
+      },
+    );
+  }
+  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY_FORMAT.test(raw)) {
+    throw new NetPayError(
+      PLATFORM_ERROR.IDEMPOTENCY_KEY_INVALID,
+      'Idempotency-Key must be 8–255 characters of A–Z a–z 0–9 _ . : - (a UUID fits).',
+      { status: 400 },
+    );
+  }
+  return raw;
+}
+
+function replay(reply: FastifyReply, outcome: StoredOutcome): Observable<unknown> {
+  void reply.header('idempotent-replayed', 'true');
+  if (outcome.kind === 'refusal') {
+    const { code, message, status, details } = outcome;
+    throw new NetPayError(code, message, { status, details });
+  }
+  void reply.status(outcome.status);
+  return of(outcome.body === undefined ? undefined : (JSON.parse(outcome.body) as unknown));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,88 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type ModuleMetadata,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import { HealthRegistry } from '../health/health.registry.js';
+
+/** Nest injection token for the shared ioredis client. */
+export const REDIS = Symbol.for('netpay.platform.redis');
+const REDIS_OPTIONS = Symbol.for('netpay.platform.redis-options');
+
+export interface RedisModuleOptions {
+  /** `redis://[:password@]host:port[/db]` or `rediss://` for TLS. */
+  url: string;
+  /** Prepended to every key (isolates services, tenants and tests sharing one Redis). */
+  keyPrefix?: string;
+  /** Passed to ioredis as is (time-outs, retry strategy, TLS). */
+  client?: RedisOptions;
+}
+
+export interface RedisModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
+  useFactory: (...args: never[]) => RedisModuleOptions | Promise<RedisModuleOptions>;
+}
+
+/** Registers the `redis` readiness check and closes the client when the app shuts down. */
+@Injectable()
+class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Optional() private readonly health?: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    // Without a listener ioredis prints every reconnect failure itself, unformatted.
+    this.redis.on('error', (e: Error) => this.logger.warn(`redis: ${e.message}`));
+    this.health?.register('redis', async () => {
+      if ((await this.redis.ping()) !== 'PONG') throw new Error('PING did not answer PONG');
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** A shared ioredis client (token `REDIS`) for code that talks to Redis directly. */
+@Global()
+@Module({})
+export class RedisModule {
+  static forRoot(options: RedisModuleOptions): DynamicModule {
+    return RedisModule.forRootAsync({ useFactory: () => options });
+  }
+
+  static forRootAsync(options: RedisModuleAsyncOptions): DynamicModule {
+    return {
+      module: RedisModule,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: REDIS_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
+        { provide: REDIS, inject: [REDIS_OPTIONS], useFactory: createRedis },
+        RedisLifecycle,
+      ],
+      exports: [REDIS],
+    };
+  }
+}
+
+function createRedis(options: RedisModuleOptions): Redis {
+  return new Redis(options.url, {
+    keyPrefix: options.keyPrefix,
+    // Fail a command after a few reconnect attempts instead of queueing it for long: callers
+    // (the hot index cache) fall back to the event store.
+    maxRetriesPerRequest: 2,
+    ...options.client,
+  });
+}
