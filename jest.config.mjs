@@ -1,4 +1,6 @@
 // One jest config; the tier (unit | int | e2e) picks the files by suffix.
+import { existsSync } from 'node:fs';
+
 const tier = process.env.NETPAY_TEST_TIER ?? 'unit';
 const suffix = { unit: 'spec', int: 'int-spec', e2e: 'e2e-spec' }[tier];
 if (!suffix) throw new Error(`unknown test tier ${tier}`);
@@ -7,7 +9,7 @@ if (!suffix) throw new Error(`unknown test tier ${tier}`);
 export default {
   rootDir: '.',
   testEnvironment: 'node',
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  roots: ['apps', 'libs', 'test'].filter((dir) => existsSync(dir)).map((dir) => `<rootDir>/${dir}`),
   testMatch: [`**/*.${suffix}.ts`],
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { swcrc: true }] },
