@@ -93,6 +93,47 @@ export interface VendorKeyRotated {
   readonly data: { readonly vendorId: string; readonly key: PublicKeyRecord; readonly at: string };
 }
 
-export type CustomerEvent = CustomerRegistered | VendorAuthorised | VendorDeauthorised | CoinsRefunded;
+/**
+ * A lost client-side chain was closed at its index and its unspent remainder re-issued as a new
+ * chain (customer stream: the link between the two never appears in a chain stream).
+ */
+export interface ChainReissued {
+  readonly type: 'ChainReissued';
+  readonly version: 1;
+  readonly data: {
+    readonly customerId: string;
+    readonly fromChainId: string;
+    readonly toChainId: string;
+    /** Unspent coins carried over (the new chain's length). */
+    readonly coins: number;
+    readonly at: string;
+  };
+}
+
+/**
+ * The seed W[n+1] of a server-side e-wallet chain, sealed with AES-256-GCM under the broker's
+ * wallet key (stream `walletseed-<chainId>`, broker-private). Never in the chain stream.
+ */
+export interface ServerWalletSeedStored {
+  readonly type: 'ServerWalletSeedStored';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly customerId: string;
+    readonly purchaseId: string;
+    readonly sealedSeed: {
+      readonly v: 1;
+      readonly keyId: string;
+      readonly iv: string;
+      readonly ciphertext: string;
+      readonly tag: string;
+    };
+    readonly at: string;
+  };
+}
+
+export type CustomerEvent =
+  CustomerRegistered | VendorAuthorised | VendorDeauthorised | CoinsRefunded | ChainReissued;
+export type WalletSeedEvent = ServerWalletSeedStored;
 export type PurchaseEvent = CoinsPurchased | PurchaseDeclined;
 export type VendorEvent = VendorRegistered | VendorKeyRotated;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { EventMetadata, NewEvent, RecordedEvent } from '#event-store';
-import type { CustomerEvent, PurchaseEvent, VendorEvent } from './broker.events.js';
+import type { CustomerEvent, PurchaseEvent, VendorEvent, WalletSeedEvent } from './broker.events.js';
 import type { ChainEvent } from './chain.events.js';
 import type { RedemptionEvent } from './redemption.events.js';
 import { upcast } from './upcasting.js';
 
-export type NetPayEvent = ChainEvent | CustomerEvent | PurchaseEvent | VendorEvent | RedemptionEvent;
+export type NetPayEvent =
+  ChainEvent | CustomerEvent | PurchaseEvent | VendorEvent | WalletSeedEvent | RedemptionEvent;
 export type NetPayEventType = NetPayEvent['type'];
 
 /** A decoded event together with where and when the store recorded it. */

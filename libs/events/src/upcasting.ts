@@ -24,6 +24,8 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   CoinsPurchased: 1,
   PurchaseDeclined: 1,
   CoinsRefunded: 1,
+  ChainReissued: 1,
+  ServerWalletSeedStored: 1,
   VendorRegistered: 1,
   VendorKeyRotated: 1,
   RedemptionBatchSealed: 1,
