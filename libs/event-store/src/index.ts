@@ -1,5 +1,12 @@
 export * from './event-store.port.js';
 export * from './errors.js';
 export * from './in-memory/index.js';
-export { categoryOf } from './shared/validation.js';
 export * from './jetstream/index.js';
+export type { EventStoreDbConfig } from './eventstoredb/index.js';
+export {
+  createEventStore,
+  eventStoreSettingsFromEnv,
+  type EventStoreKind,
+  type EventStoreSettings,
+} from './create-event-store.js';
+export { categoryOf } from './shared/validation.js';

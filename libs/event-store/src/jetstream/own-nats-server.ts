@@ -24,10 +24,24 @@ export class OwnNatsServer {
     return found.status === 0 ? binary : undefined;
   }
 
-  static async create(configFile?: string): Promise<OwnNatsServer> {
+  /** `[major, minor]` of the binary, e.g. [2, 9]. */
+  static version(binary: string): [number, number] {
+    const out = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout ?? '';
+    const match = /v(\d+)\.(\d+)\./.exec(out);
+    return match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  }
+
+  /** Our deploy config for this binary: fsync before ack where the server can (2.10+). */
+  static deployConfig(binary: string, deployDir: string): string {
+    const [major, minor] = OwnNatsServer.version(binary);
+    const fsync = major > 2 || (major === 2 && minor >= 10);
+    return join(deployDir, fsync ? 'nats-server-fsync.conf' : 'nats-server.conf');
+  }
+
+  static async create(deployDir: string): Promise<OwnNatsServer> {
     const binary = OwnNatsServer.binary();
     if (!binary) throw new Error('nats-server is not on PATH');
-    return new OwnNatsServer(binary, await freePort(), configFile);
+    return new OwnNatsServer(binary, await freePort(), OwnNatsServer.deployConfig(binary, deployDir));
   }
 
   get url(): string {
