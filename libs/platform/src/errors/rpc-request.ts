@@ -10,8 +10,8 @@ export interface RpcRequestOptions {
 
 /**
  * Send a NATS request and return the answer, raising the remote side's coded error as a
- * `NetPayError`. No reply in time → `RPC.TIMEOUT`; a transport failure or an uncoded remote
- * error → `RPC.FAILED` (502).
+ * `NetPayError`. No reply in time → `RPC.TIMEOUT` (504); nobody subscribed to the subject →
+ * `RPC.NO_RESPONDERS` (503); a transport failure or an uncoded remote error → `RPC.FAILED` (502).
  */
 export async function rpcRequest<T, I = unknown>(
   client: ClientProxy,
@@ -34,6 +34,12 @@ export async function rpcRequest<T, I = unknown>(
         },
       );
     }
+    if (isNoResponders(e)) {
+      throw new NetPayError(PLATFORM_ERROR.RPC_NO_RESPONDERS, `no service is listening on ${subject}`, {
+        status: 503,
+        details: { subject },
+      });
+    }
     throw new NetPayError(PLATFORM_ERROR.RPC_FAILED, `request ${subject} failed: ${reason(e)}`, {
       status: 502,
       details: { subject },
@@ -41,6 +47,14 @@ export async function rpcRequest<T, I = unknown>(
     });
   }
   return unwrapRpcReply(reply);
+}
+
+/** NATS answers "no responders" at once; Nest reports it as an `EmptyResponseException` it does not export. */
+function isNoResponders(e: unknown): boolean {
+  return (
+    e instanceof Error &&
+    (e.constructor.name === 'EmptyResponseException' || e.message.startsWith('Empty response.'))
+  );
 }
 
 function reason(e: unknown): string {

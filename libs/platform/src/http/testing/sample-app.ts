@@ -22,6 +22,8 @@ export class BuyChainDto {
 /** Counts executions, so tests see whether a retry ran the command again. */
 export class Executions {
   count = 0;
+  /** NATS requests this replica handled. */
+  rpc = 0;
   release: () => void = () => undefined;
   gate: Promise<void> = Promise.resolve();
   /** Resolves when a held request has reached the handler. */
@@ -64,9 +66,20 @@ class ChainsController {
 
   @MessagePattern('sample.buy')
   buyOverNats(@Payload() dto: BuyChainDto): { coins: number } {
+    this.executions.rpc += 1;
     if (dto.currency === 'XXX')
       throw new NetPayError('PURCHASE.CURRENCY_UNKNOWN', 'currency XXX is not sold', { status: 422 });
     return { coins: dto.coins };
+  }
+}
+
+@Controller()
+class SlowController {
+  /** Answers after the caller's time-out: for `RPC.TIMEOUT`. */
+  @MessagePattern('sample.slow')
+  async slow(): Promise<{ late: true }> {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { late: true };
   }
 }
 
@@ -83,7 +96,7 @@ export function sampleAppModule(
       ...imports,
       IdempotencyModule.forRoot(idempotency),
     ],
-    controllers: [ChainsController],
+    controllers: [ChainsController, SlowController],
     providers: [Executions],
   };
 }
