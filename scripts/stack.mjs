@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const stateDir = join(root, '.stack');
+const stateDir = process.env.NETPAY_STACK_DIR ?? join(root, '.stack');
 
 const NATS_PINNED = 'v2.11.15';
 const natsBin = join(stateDir, 'bin', 'nats-server');
