@@ -1,12 +1,25 @@
-// Runs one jest tier in jest's native ESM mode (NestJS 12 ships ESM only).
+// Runs one jest tier in jest's native ESM mode (NestJS 12 ships ESM only) and
+// records its counts so `npm test` can end with one plain summary line.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 const [tier, ...rest] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
 const jestBin = require.resolve('jest/bin/jest');
-const result = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', jestBin, ...rest], {
-  stdio: 'inherit',
-  env: { ...process.env, NETPAY_TEST_TIER: tier },
-});
+const resultsDir = join(process.cwd(), '.stack', 'test-results');
+mkdirSync(resultsDir, { recursive: true });
+const result = spawnSync(
+  process.execPath,
+  [
+    '--experimental-vm-modules',
+    '--no-warnings',
+    jestBin,
+    '--json',
+    `--outputFile=${join(resultsDir, `${tier}.json`)}`,
+    ...rest,
+  ],
+  { stdio: 'inherit', env: { ...process.env, NETPAY_TEST_TIER: tier } },
+);
 process.exit(result.status ?? 1);
