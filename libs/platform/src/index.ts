@@ -7,6 +7,7 @@ export * from './config/describe-config.js';
 export * from './config/duration.js';
 export * from './config/env-var.decorator.js';
 export * from './config/load-config.js';
+export * from './config/service-config.js';
 export * from './errors/netpay-error.js';
 export * from './errors/netpay-exception.filter.js';
 export * from './errors/problem.js';

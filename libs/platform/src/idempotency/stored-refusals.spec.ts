@@ -1,0 +1,32 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ErrorMapping } from '../errors/problem.js';
+import { storesRefusal } from './stored-refusals.js';
+
+const refusal = (code: string, status: number, unexpected = false): ErrorMapping => ({
+  code,
+  status,
+  unexpected,
+  title: '',
+  detail: '',
+  details: {},
+});
+
+describe('storesRefusal', () => {
+  it('keeps domain decisions so that retries get the same answer', () => {
+    expect(storesRefusal(refusal('SPEND.PAYWORD_REPLAYED', 409))).toBe(true);
+    expect(storesRefusal(refusal('PAYMENT.DECLINED', 402))).toBe(true);
+  });
+
+  it('leaves the key free after request-shape, auth, transient and unexpected failures', () => {
+    for (const [code, status] of [
+      ['REQUEST.INVALID', 400],
+      ['AUTH.UNAUTHENTICATED', 401],
+      ['EVENT_STORE.CONCURRENCY', 409],
+      ['RPC.TIMEOUT', 504],
+      ['WALLET.BUSY', 429],
+      ['INTERNAL', 500],
+    ] as const) {
+      expect(storesRefusal(refusal(code, status))).toBe(false);
+    }
+  });
+});
