@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type CallHandler,
   type ExecutionContext,
@@ -9,11 +8,12 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { catchError, concatMap, type Observable, of } from 'rxjs';
+import { catchError, concatMap, type Observable } from 'rxjs';
 import { NetPayError, PLATFORM_ERROR } from '../errors/netpay-error.js';
 import { mapError } from '../errors/problem.js';
 import { canonicalJson } from './canonical-json.js';
-import { IDEMPOTENCY_KEY_FORMAT, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT } from './idempotent.decorator.js';
+import { IDEMPOTENT } from './idempotent.decorator.js';
+import { readKey, replay, sha256 } from './idempotency.request.js';
 import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './idempotency.options.js';
 import { IDEMPOTENCY_STORE, type IdempotencyStore, type StoredOutcome } from './idempotency.store.js';
 import { storesRefusal } from './stored-refusals.js';
@@ -125,39 +125,4 @@ export class IdempotencyInterceptor implements NestInterceptor {
       `idempotency store ${step} failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-}
-
-function readKey(request: FastifyRequest): string {
-  const raw = request.headers[IDEMPOTENCY_KEY_HEADER];
-  if (raw === undefined || raw === '') {
-    throw new NetPayError(
-      PLATFORM_ERROR.IDEMPOTENCY_KEY_REQUIRED,
-      'This operation needs an Idempotency-Key header.',
-      {
-        status: 400,
-      },
-    );
-  }
-  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY_FORMAT.test(raw)) {
-    throw new NetPayError(
-      PLATFORM_ERROR.IDEMPOTENCY_KEY_INVALID,
-      'Idempotency-Key must be 8–255 characters of A–Z a–z 0–9 _ . : - (a UUID fits).',
-      { status: 400 },
-    );
-  }
-  return raw;
-}
-
-function replay(reply: FastifyReply, outcome: StoredOutcome): Observable<unknown> {
-  void reply.header('idempotent-replayed', 'true');
-  if (outcome.kind === 'refusal') {
-    const { code, message, status, details } = outcome;
-    throw new NetPayError(code, message, { status, details });
-  }
-  void reply.status(outcome.status);
-  return of(outcome.body === undefined ? undefined : (JSON.parse(outcome.body) as unknown));
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
