@@ -34,16 +34,12 @@ export interface RedisModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>
 /** Registers the `redis` readiness check and closes the client when the app shuts down. */
 @Injectable()
 class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('Redis');
-
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Optional() private readonly health?: HealthRegistry,
   ) {}
 
   onModuleInit(): void {
-    // Without a listener ioredis prints every reconnect failure itself, unformatted.
-    this.redis.on('error', (e: Error) => this.logger.warn(`redis: ${e.message}`));
     this.health?.register('redis', async () => {
       if ((await this.redis.ping()) !== 'PONG') throw new Error('PING did not answer PONG');
     });
@@ -78,11 +74,15 @@ export class RedisModule {
 }
 
 function createRedis(options: RedisModuleOptions): Redis {
-  return new Redis(options.url, {
+  const redis = new Redis(options.url, {
     keyPrefix: options.keyPrefix,
     // Fail a command after a few reconnect attempts instead of queueing it for long: callers
     // (the hot index cache) fall back to the event store.
     maxRetriesPerRequest: 2,
     ...options.client,
   });
+  // Listen at once: without a listener ioredis prints each reconnect failure itself, unformatted.
+  const logger = new Logger('Redis');
+  redis.on('error', (e: Error) => logger.warn(`redis: ${e.message}`));
+  return redis;
 }
