@@ -1,0 +1,9 @@
+/** Debit a server-side e-wallet the customer authorised this vendor to use. */
+export interface DebitWalletCommand {
+  /** Opaque token from the broker, bound to this vendor; it never names the customer. */
+  readonly checkoutToken: string;
+  /** The price in coins. */
+  readonly count: number;
+  readonly resource: string;
+  readonly correlationId: string;
+}

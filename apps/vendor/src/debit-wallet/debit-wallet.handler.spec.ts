@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { acceptedPositions, eventTypes } from '../../test/chain-audit.js';
+import { EngineWorld, refusedWith } from '../../test/engine-fixture.js';
+
+const debit = (checkoutToken: string, count: number, resource = 'clip-1') => ({
+  checkoutToken,
+  count,
+  resource,
+  correlationId: randomUUID(),
+});
+
+describe('debiting a server-side e-wallet', () => {
+  it('checks a slice out from the broker once and debits it per purchase', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue({ wallet: 'server', length: 40 });
+    const token = world.broker.checkoutToken(issued.chain.chainId, 'va');
+    const first = await a.debitWallet.execute(debit(token, 2));
+    await a.debitWallet.execute(debit(token, 3, 'clip-2'));
+    expect(world.broker.calls.checkoutWallet).toBe(1);
+    expect(first.receipt).toMatchObject({ vendorId: 'va', fromIndex: 1, toIndex: 2, amount: 10 });
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'WalletCheckedOut',
+      'CoinsSpent',
+      'CoinsSpent',
+    ]);
+    // The proof recorded is the released payword W[toIndex].
+    expect(first.spend.payword).toBe(issued.chain.payword(2));
+  });
+
+  it('checks out more when the slice runs out', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue({ wallet: 'server', length: 40 });
+    const token = world.broker.checkoutToken(issued.chain.chainId, 'va');
+    for (let i = 0; i < 4; i++) await a.debitWallet.execute(debit(token, 3, `clip-${i}`));
+    expect(world.broker.calls.checkoutWallet).toBe(2);
+    expect((await acceptedPositions(world.store, issued.chain.chainId)).map((x) => x.position)).toEqual(
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+  });
+
+  it('passes the unspent paywords on to the next vendor by hand-off', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue({ wallet: 'server', length: 40 });
+    await a.debitWallet.execute(debit(world.broker.checkoutToken(issued.chain.chainId, 'va'), 2));
+    const atB = await b.debitWallet.execute(debit(world.broker.checkoutToken(issued.chain.chainId, 'vb'), 4));
+    expect(atB.receipt).toMatchObject({ vendorId: 'vb', fromIndex: 3, toIndex: 6 });
+    expect(world.broker.calls.checkoutWallet).toBe(2); // B's checkout was refused: A held the wallet
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'WalletCheckedOut',
+      'CoinsSpent',
+      'IndexHandedOff',
+      'CoinsSpent',
+    ]);
+    expect(await a.slices.payword(issued.chain.chainId, 7)).toBeUndefined();
+  });
+
+  it('refuses a token the broker does not know', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    expect(await refusedWith(a.debitWallet.execute(debit('ct_unknown', 1)))).toBe('WALLET.TOKEN_INVALID');
+  });
+});

@@ -1,0 +1,121 @@
+import type { ChainState } from '#chain';
+import { CHAIN } from '#chain';
+import type { Clock } from '#platform';
+import { NetPayError } from '#platform';
+import type { BrokerClient } from '../broker/broker-client.js';
+import type { ChainLocks } from '../engine/chain-locks.js';
+import type { ChainStates } from '../engine/chain-states.js';
+import type { TouchstoneBook } from '../engine/touchstone-book.js';
+import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
+import { receiptFor } from '../engine/receipts.js';
+import type { TakeOver } from '../hand-off/take-over.js';
+import type { SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
+import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
+import type { DebitWalletCommand } from './debit-wallet.command.js';
+import type { WalletSlices } from './wallet-slices.js';
+import type { Signer } from '#protocol';
+
+export interface DebitWalletDeps {
+  readonly vendorId: string;
+  readonly signer: Signer;
+  readonly clock: Clock;
+  readonly states: ChainStates;
+  readonly locks: ChainLocks;
+  readonly broker: BrokerClient;
+  readonly touchstones: TouchstoneBook;
+  readonly slices: WalletSlices;
+  readonly takeOver: TakeOver;
+  readonly spends: SpendCoinsHandler;
+  /** Paywords asked for per checkout: more than one purchase, so the broker is not asked every time. */
+  readonly checkoutCoins: number;
+}
+
+/**
+ * Server-side e-wallet: the vendor pays itself from paywords the broker
+ * released to it (or the previous vendor passed on), recording each purchase
+ * as a `CoinsSpent` whose proof is the released payword. 1. find the chain
+ * the token stands for (a checkout from the broker the first time), 2. under
+ * the chain's lock, take the chain over if another vendor holds it (its
+ * unspent paywords come with the hand-off), 3. pick W[I+k-1] from the slice
+ * (checking out more when the slice ends), 4. spend it like a payer would.
+ */
+export class DebitWalletHandler {
+  constructor(private readonly deps: DebitWalletDeps) {}
+
+  async execute(command: DebitWalletCommand): Promise<SpendOutcome> {
+    const chainId =
+      (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
+    const recorded = await this.deps.locks.run(chainId, () => this.debitLocked(chainId, command));
+    return {
+      receipt: receiptFor(recorded.spend, recorded.touchstone, command.resource, this.deps.signer),
+      spend: recorded.spend,
+      duplicate: recorded.duplicate,
+    };
+  }
+
+  private async debitLocked(chainId: string, command: DebitWalletCommand) {
+    const { vendorId, states, slices } = this.deps;
+    let state: ChainState = await states.current(chainId);
+    if (state.status === 'open' && state.holder !== undefined && state.holder !== vendorId) {
+      state = await this.deps.takeOver.from(state, command.correlationId);
+    }
+    if (state.status !== 'open') {
+      throw notSpendable(chainId, state.status, state.status === 'absent' ? undefined : state.reason);
+    }
+    const position = state.index + command.count - 1;
+    let payword = await slices.payword(chainId, position);
+    if (payword === undefined) {
+      // Our slice ends (or was lost with Redis): the broker releases more to the holder.
+      await this.checkout(command);
+      payword = await slices.payword(chainId, position);
+    }
+    if (payword === undefined) {
+      throw refusal(
+        VENDOR.WALLET_NO_PAYWORDS,
+        `no released paywords cover ${command.count} coins of chain ${chainId}`,
+        { chainId },
+      );
+    }
+    return this.deps.spends.recordLocked(this.spendOf(chainId, position, payword, command));
+  }
+
+  private spendOf(chainId: string, position: number, payword: string, command: DebitWalletCommand) {
+    return {
+      chainId,
+      position,
+      payword,
+      count: command.count,
+      resource: command.resource,
+      correlationId: command.correlationId,
+    };
+  }
+
+  /** Checks a slice out from the broker and keeps it; answers the chain's id. */
+  private async checkout(command: DebitWalletCommand): Promise<string> {
+    const { vendorId, broker, touchstones, slices, states } = this.deps;
+    const coins = Math.max(command.count, this.deps.checkoutCoins);
+    let reply;
+    try {
+      reply = await broker.checkoutWallet({ vendorId, checkoutToken: command.checkoutToken, coins });
+    } catch (error) {
+      // Another vendor holds the wallet: it comes to us by hand-off, with its unspent paywords.
+      const chainId = heldElsewhere(error);
+      if (chainId === undefined) throw error;
+      await slices.bindToken(command.checkoutToken, chainId);
+      return chainId;
+    }
+    const touchstone = await touchstones.accept(reply.touchstone);
+    await slices.add(touchstone, reply.index, reply.lastPayword, reply.paywords);
+    await slices.bindToken(command.checkoutToken, reply.chainId);
+    // The broker recorded the checkout in the chain's stream: our cached state is behind it.
+    states.forget(reply.chainId);
+    return reply.chainId;
+  }
+}
+
+/** The chain id of a broker refusal saying another vendor holds the wallet. */
+function heldElsewhere(error: unknown): string | undefined {
+  if (!(error instanceof NetPayError) || error.code !== CHAIN.NOT_HOLDER) return undefined;
+  const chainId = error.details?.chainId;
+  return typeof chainId === 'string' ? chainId : undefined;
+}

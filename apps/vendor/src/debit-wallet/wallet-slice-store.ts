@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import type { Hex } from '#protocol';
+
+/** Paywords W[from] … W[from + words.length - 1] of a server-side wallet, released to this vendor. */
+export interface WalletSlice {
+  readonly chainId: string;
+  readonly from: number;
+  readonly words: readonly Hex[];
+}
+
+/**
+ * Where a vendor keeps the server-side wallet slices it holds, and which
+ * chain a customer's checkout token stands for (by the token's hash: the
+ * token itself is a bearer secret). Losing it costs a new checkout from the
+ * broker, not money: the broker still has the chain.
+ */
+export interface WalletSliceStore {
+  get(chainId: string): Promise<WalletSlice | undefined>;
+  put(slice: WalletSlice): Promise<void>;
+  delete(chainId: string): Promise<void>;
+  chainForToken(tokenHash: string): Promise<string | undefined>;
+  bindToken(tokenHash: string, chainId: string): Promise<void>;
+}
+
+export class InMemoryWalletSliceStore implements WalletSliceStore {
+  private readonly slices = new Map<string, WalletSlice>();
+  private readonly tokens = new Map<string, string>();
+
+  async get(chainId: string): Promise<WalletSlice | undefined> {
+    return this.slices.get(chainId);
+  }
+  async put(slice: WalletSlice): Promise<void> {
+    this.slices.set(slice.chainId, slice);
+  }
+  async delete(chainId: string): Promise<void> {
+    this.slices.delete(chainId);
+  }
+  async chainForToken(tokenHash: string): Promise<string | undefined> {
+    return this.tokens.get(tokenHash);
+  }
+  async bindToken(tokenHash: string, chainId: string): Promise<void> {
+    this.tokens.set(tokenHash, chainId);
+  }
+}
+
+export class RedisWalletSliceStore implements WalletSliceStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlMs: number,
+  ) {}
+
+  async get(chainId: string): Promise<WalletSlice | undefined> {
+    const json = await this.redis.get(`slice:${chainId}`);
+    return json === null ? undefined : (JSON.parse(json) as WalletSlice);
+  }
+  async put(slice: WalletSlice): Promise<void> {
+    await this.redis.set(`slice:${slice.chainId}`, JSON.stringify(slice), 'PX', this.ttlMs);
+  }
+  async delete(chainId: string): Promise<void> {
+    await this.redis.del(`slice:${chainId}`);
+  }
+  async chainForToken(tokenHash: string): Promise<string | undefined> {
+    return (await this.redis.get(`checkout:${tokenHash}`)) ?? undefined;
+  }
+  async bindToken(tokenHash: string, chainId: string): Promise<void> {
+    await this.redis.set(`checkout:${tokenHash}`, chainId, 'PX', this.ttlMs);
+  }
+}

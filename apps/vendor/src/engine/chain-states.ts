@@ -1,0 +1,153 @@
+import { evolve, foldChain, type ChainState } from '#chain';
+import { ConcurrencyError, type EventMetadata, type EventStore } from '#event-store';
+import { decode, deterministicEventId, streams, toNewEvent, type ChainEvent } from '#events';
+import type { Touchstone } from '#protocol';
+import { fromRecord, sameTouchstone, toRecord, type KnownChain } from './chain-record.js';
+import type { HotChainStore } from './hot-chain-store.js';
+import type { TouchstoneBook } from './touchstone-book.js';
+import { refusal, VENDOR } from './vendor-errors.js';
+
+const CHAIN_EVENTS = new Set<string>([
+  'ChainIssued',
+  'WalletCheckedOut',
+  'CoinsSpent',
+  'IndexHandedOff',
+  'ChainClaimed',
+  'ChainRevoked',
+  'ChainClosed',
+]);
+
+/** Who caused an append, for the event's metadata and deterministic id. */
+export interface AppendContext {
+  readonly correlationId: string;
+  readonly causationId: string;
+}
+
+/**
+ * Where a vendor finds a chain's state: this process's memory, then the hot
+ * store shared by the replicas (Redis), then the chain's stream (the truth).
+ * Appends carry the state's revision as the expected revision, so a stale
+ * state can never be written over: the store answers `ConcurrencyError` and
+ * the caller reloads.
+ */
+export class ChainStates {
+  private readonly memory = new Map<string, KnownChain>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly hot: HotChainStore,
+    private readonly touchstones: TouchstoneBook,
+    private readonly actor: string,
+    private readonly capacity = 100_000,
+  ) {}
+
+  /** The best known state; no I/O when this process has the chain in memory. */
+  async current(chainId: string, carried?: Touchstone): Promise<ChainState> {
+    const known = this.memory.get(chainId);
+    if (known) {
+      checkCarried(known, carried);
+      return known;
+    }
+    const hot = await this.hot.read(chainId);
+    if (hot.record) {
+      const touchstone = hot.touchstone
+        ? await this.touchstones.accept(hot.touchstone)
+        : await this.touchstones.obtain(chainId, carried);
+      const state = fromRecord(hot.record, touchstone);
+      checkCarried(state, carried);
+      this.keep(state);
+      return state;
+    }
+    return this.reload(chainId, carried);
+  }
+
+  /**
+   * A second look after a conflict or a refusal on a cached state: the hot
+   * store when it knows a newer revision than `stale` (another replica's
+   * spend), else the stream.
+   */
+  async refresh(chainId: string, stale: number): Promise<{ state: ChainState; fromStream: boolean }> {
+    this.memory.delete(chainId);
+    const hot = await this.hot.read(chainId);
+    if (hot.record && hot.record.revision > stale) {
+      const state = fromRecord(hot.record, await this.touchstones.obtain(chainId, hot.touchstone));
+      this.keep(state);
+      return { state, fromStream: false };
+    }
+    return { state: await this.reload(chainId), fromStream: true };
+  }
+
+  /** Folds the chain's stream: the truth, whatever the caches say. */
+  async reload(chainId: string, carried?: Touchstone): Promise<ChainState> {
+    const recorded = await this.store.readStream(streams.chain(chainId));
+    const history: { event: ChainEvent; revision: number }[] = [];
+    for (const r of recorded) {
+      const event = CHAIN_EVENTS.has(r.type) ? decode(r) : undefined;
+      if (event) history.push({ event: event as ChainEvent, revision: r.revision });
+    }
+    const state = foldChain(history);
+    if (state.status === 'absent') {
+      this.memory.delete(chainId);
+      return state;
+    }
+    await this.touchstones.accept(state.touchstone);
+    checkCarried(state, carried);
+    this.remember(state);
+    return state;
+  }
+
+  /** The chain's last event, when the caller knows what it expects there (one cheap read). */
+  async lastEvent(chainId: string): Promise<{ event: ChainEvent; revision: number } | undefined> {
+    const [last] = await this.store.readStream(streams.chain(chainId), {
+      direction: 'backwards',
+      maxCount: 1,
+    });
+    const event = last && CHAIN_EVENTS.has(last.type) ? decode(last) : undefined;
+    return event && last ? { event: event as ChainEvent, revision: last.revision } : undefined;
+  }
+
+  /**
+   * Appends one event decided on `state`, expecting the stream to still be at
+   * `state.revision`. Throws `ConcurrencyError` when someone appended first.
+   */
+  async append(state: KnownChain, event: ChainEvent, context: AppendContext): Promise<KnownChain> {
+    const stream = streams.chain(state.chainId);
+    const metadata: EventMetadata = { ...context, actor: this.actor };
+    // Same stream, same expected revision, same decision → same id: a retried append is de-duplicated.
+    const id = deterministicEventId(stream, state.revision, event.type, context.causationId);
+    try {
+      const result = await this.store.appendToStream(stream, [toNewEvent(event, metadata, id)], {
+        expectedRevision: state.revision,
+      });
+      const next = evolve(state, event, result.nextExpectedRevision) as KnownChain;
+      this.remember(next);
+      return next;
+    } catch (error) {
+      if (error instanceof ConcurrencyError) this.memory.delete(state.chainId);
+      throw error;
+    }
+  }
+
+  /** Takes a state this process learned (after an append or a read) as the current one. */
+  remember(state: KnownChain): void {
+    this.keep(state);
+    void this.hot.write(toRecord(state));
+  }
+
+  forget(chainId: string): void {
+    this.memory.delete(chainId);
+  }
+
+  private keep(state: KnownChain): void {
+    this.memory.delete(state.chainId);
+    this.memory.set(state.chainId, state);
+    if (this.memory.size > this.capacity) this.memory.delete(this.memory.keys().next().value!);
+  }
+}
+
+function checkCarried(state: ChainState, carried: Touchstone | undefined): void {
+  if (!carried || state.status === 'absent' || sameTouchstone(state.touchstone, carried)) return;
+  throw refusal(VENDOR.TOUCHSTONE_MISMATCH, `the touchstone sent is not the one of chain ${state.chainId}`, {
+    chainId: state.chainId,
+  });
+}

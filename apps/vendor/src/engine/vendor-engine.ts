@@ -1,0 +1,107 @@
+import type { EventStore } from '#event-store';
+import type { Clock } from '#platform';
+import type { PublicKeyRecord, Signer } from '#protocol';
+import type { BrokerClient } from '../broker/broker-client.js';
+import { DebitWalletHandler } from '../debit-wallet/debit-wallet.handler.js';
+import type { WalletSliceStore } from '../debit-wallet/wallet-slice-store.js';
+import { WalletSlices } from '../debit-wallet/wallet-slices.js';
+import { GetChainQuery } from '../get-chain/get-chain.query.js';
+import { HandOffHandler } from '../hand-off/hand-off.handler.js';
+import type { HandOffTransport } from '../hand-off/hand-off-transport.js';
+import { TakeOver } from '../hand-off/take-over.js';
+import { type AcceptedChains, SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
+import { ChainLocks } from './chain-locks.js';
+import { ChainStates } from './chain-states.js';
+import type { HotChainStore } from './hot-chain-store.js';
+import { KeyDirectory } from './key-directory.js';
+import { PendingHandOffs } from './pending-hand-offs.js';
+import { RevocationList } from './revocation-list.js';
+import { TouchstoneBook } from './touchstone-book.js';
+
+export interface VendorEngineOptions {
+  readonly vendorId: string;
+  readonly signer: Signer;
+  readonly clock: Clock;
+  readonly store: EventStore;
+  readonly hot: HotChainStore;
+  readonly slices: WalletSliceStore;
+  readonly broker: BrokerClient;
+  readonly transport: HandOffTransport;
+  readonly accepted: AcceptedChains;
+  /** How long to wait for the holder before claiming the chain from the store. */
+  readonly handOffTimeoutMs: number;
+  /** Broker keys known without asking the broker (config). */
+  readonly brokerKeys?: readonly PublicKeyRecord[];
+  readonly checkoutCoins?: number;
+  readonly onClaim?: (chainId: string, fromVendor: string, reason: string) => void;
+}
+
+/**
+ * One vendor's payment engine as plain objects: what the Nest module
+ * provides, what benchmarks and unit tests drive without HTTP.
+ */
+export class VendorEngine {
+  readonly vendorId: string;
+  readonly signer: Signer;
+  readonly locks = new ChainLocks();
+  readonly revocations = new RevocationList();
+  readonly keys: KeyDirectory;
+  readonly touchstones: TouchstoneBook;
+  readonly states: ChainStates;
+  readonly pending: PendingHandOffs;
+  readonly slices: WalletSlices;
+  readonly takeOver: TakeOver;
+  readonly spendCoins: SpendCoinsHandler;
+  readonly debitWallet: DebitWalletHandler;
+  readonly handOff: HandOffHandler;
+  readonly getChain: GetChainQuery;
+
+  constructor(options: VendorEngineOptions) {
+    const { vendorId, signer, clock, store, hot, broker } = options;
+    this.vendorId = vendorId;
+    this.signer = signer;
+    this.keys = new KeyDirectory(broker, options.brokerKeys ?? []);
+    this.touchstones = new TouchstoneBook(this.keys, broker, hot);
+    this.states = new ChainStates(store, hot, this.touchstones, `vendor:${vendorId}`);
+    // A pending mark outlives the wait a little, and expires by itself if this process dies.
+    this.pending = new PendingHandOffs(hot, options.handOffTimeoutMs * 2 + 1_000);
+    this.slices = new WalletSlices(options.slices);
+    const { states, locks, slices } = this;
+    this.takeOver = new TakeOver({
+      vendorId,
+      clock,
+      states,
+      keys: this.keys,
+      transport: options.transport,
+      pending: this.pending,
+      slices,
+      timeoutMs: options.handOffTimeoutMs,
+      ...(options.onClaim ? { onClaim: options.onClaim } : {}),
+    });
+    this.spendCoins = new SpendCoinsHandler({
+      vendorId,
+      signer,
+      clock,
+      states,
+      locks,
+      takeOver: this.takeOver,
+      revocations: this.revocations,
+      accepted: options.accepted,
+    });
+    this.debitWallet = new DebitWalletHandler({
+      vendorId,
+      signer,
+      clock,
+      states,
+      locks,
+      broker,
+      touchstones: this.touchstones,
+      slices,
+      takeOver: this.takeOver,
+      spends: this.spendCoins,
+      checkoutCoins: options.checkoutCoins ?? 100,
+    });
+    this.handOff = new HandOffHandler({ vendorId, signer, clock, states, locks, slices });
+    this.getChain = new GetChainQuery(vendorId, states, this.pending, this.revocations);
+  }
+}

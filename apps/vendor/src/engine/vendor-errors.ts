@@ -1,0 +1,86 @@
+import { NetPayError } from '#platform';
+
+/** Codes the vendor decides itself (the chain aggregate and protocol bring their own). */
+export const VENDOR = {
+  /** The chain's currency is not the one this vendor sells in. */
+  CURRENCY_NOT_ACCEPTED: 'SPEND.CURRENCY_NOT_ACCEPTED',
+  /** The chain's coin value differs from the one this vendor's prices are set in. */
+  COIN_VALUE_NOT_ACCEPTED: 'SPEND.COIN_VALUE_NOT_ACCEPTED',
+  /** A touchstone that does not carry a valid broker signature. */
+  TOUCHSTONE_INVALID: 'TOUCHSTONE.SIGNATURE_INVALID',
+  /** The payer carried a touchstone that is not the chain's. */
+  TOUCHSTONE_MISMATCH: 'TOUCHSTONE.MISMATCH',
+  /** Neither the payer nor the broker gave a touchstone for the chain. */
+  TOUCHSTONE_UNAVAILABLE: 'TOUCHSTONE.UNAVAILABLE',
+  /** The holder's hand-off certificate does not verify. */
+  CERTIFICATE_INVALID: 'HANDOFF.CERTIFICATE_INVALID',
+  /** Asked to hand off a chain this vendor does not hold. */
+  HANDOFF_NOT_HOLDER: 'HANDOFF.NOT_HOLDER',
+  /** The chain kept changing hands while we tried to spend it. */
+  CHAIN_CONTENDED: 'CHAIN.CONTENDED',
+  /** Server-side wallet: no paywords released to this vendor cover the purchase. */
+  WALLET_NO_PAYWORDS: 'WALLET.NO_PAYWORDS',
+  /** A bad request message on NATS. */
+  BAD_REQUEST: 'REQUEST.INVALID',
+} as const;
+
+/**
+ * HTTP status of every refusal a spend can meet:
+ * 402 this chain cannot pay here (use another), 409 a conflict with what was
+ * already spent or who holds it, 422 a payment that is not a valid proof.
+ */
+const STATUS: Readonly<Record<string, number>> = {
+  'SPEND.PAYWORD_REPLAYED': 409,
+  'SPEND.PAYWORD_FORGED': 422,
+  'SPEND.PAYWORD_SKIPPED': 422,
+  'SPEND.OUT_OF_RANGE': 422,
+  'SPEND.WRONG_CHAIN': 422,
+  'SPEND.INVALID_COUNT': 422,
+  'SPEND.CHAIN_EXHAUSTED': 402,
+  'SPEND.CURRENCY_NOT_ACCEPTED': 402,
+  'SPEND.COIN_VALUE_NOT_ACCEPTED': 402,
+  'TOUCHSTONE.EXPIRED': 402,
+  'TOUCHSTONE.NOT_YET_VALID': 402,
+  'TOUCHSTONE.VENDOR_NOT_ALLOWED': 402,
+  'TOUCHSTONE.SIGNATURE_INVALID': 422,
+  'TOUCHSTONE.MISMATCH': 422,
+  'TOUCHSTONE.UNAVAILABLE': 503,
+  'CHAIN.NOT_FOUND': 404,
+  'CHAIN.REVOKED': 402,
+  'CHAIN.CLOSED': 402,
+  'CHAIN.WRONG_WALLET_KIND': 422,
+  'CHAIN.NOT_HOLDER': 409,
+  'CHAIN.BEYOND_SLICE': 402,
+  'CHAIN.CONTENDED': 409,
+  'HANDOFF.CERTIFICATE_INVALID': 502,
+  'HANDOFF.NOT_HOLDER': 409,
+  'HANDOFF.CERTIFICATE_MISMATCH': 409,
+  'HANDOFF.TO_SELF': 422,
+  'CLAIM.HOLDER_CHANGED': 409,
+  'WALLET.NO_PAYWORDS': 402,
+  'REQUEST.INVALID': 400,
+};
+
+export function statusOf(code: string): number {
+  return STATUS[code] ?? (code.startsWith('PROTOCOL.') ? 400 : 422);
+}
+
+/** A refusal as the coded error HTTP and NATS callers receive. */
+export function refusal(code: string, message: string, details?: Record<string, unknown>): NetPayError {
+  return new NetPayError(code, message, { status: statusOf(code), ...(details ? { details } : {}) });
+}
+
+/** The refusal for a chain that cannot be spent any more (or never existed). */
+export function notSpendable(
+  chainId: string,
+  status: 'absent' | 'revoked' | 'closed',
+  reason?: string,
+): NetPayError {
+  if (status === 'absent') return refusal('CHAIN.NOT_FOUND', `no chain ${chainId} was issued`, { chainId });
+  const why = reason ? `: ${reason}` : '';
+  return refusal(
+    status === 'revoked' ? 'CHAIN.REVOKED' : 'CHAIN.CLOSED',
+    `chain ${chainId} is ${status}${why}`,
+    { chainId },
+  );
+}

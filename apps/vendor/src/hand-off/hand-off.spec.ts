@@ -1,0 +1,155 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConcurrencyError } from '#event-store';
+import { deterministicEventId, streams, toNewEvent } from '#events';
+import { acceptedPositions, eventTypes } from '../../test/chain-audit.js';
+import { EngineWorld, payment, refusedWith } from '../../test/engine-fixture.js';
+
+describe('hand-off between vendors', () => {
+  it('moves the chain to the vendor the payer went to, with a certificate signed by the old holder', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1, 2));
+    await b.spendCoins.execute(payment(issued, 3, 1));
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'CoinsSpent',
+      'IndexHandedOff',
+      'CoinsSpent',
+    ]);
+    expect(await acceptedPositions(world.store, issued.chain.chainId)).toEqual([
+      { position: 1, vendorId: 'va' },
+      { position: 2, vendorId: 'va' },
+      { position: 3, vendorId: 'vb' },
+    ]);
+    const view = await b.getChain.execute(issued.chain.chainId);
+    expect(view).toMatchObject({ holder: 'vb', heldHere: true, index: 4, status: 'open' });
+    expect(world.claims).toEqual([]);
+  });
+
+  it('refuses an old payword replayed at the old holder without moving the chain back', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1, 2));
+    await b.spendCoins.execute(payment(issued, 3));
+    expect(await refusedWith(a.spendCoins.execute(payment(issued, 3, 1, 'other')))).toBe(
+      'SPEND.PAYWORD_REPLAYED',
+    );
+    expect(await refusedWith(a.spendCoins.execute(payment(issued, 1, 2, 'other')))).toBe(
+      'SPEND.PAYWORD_REPLAYED',
+    );
+    expect((await b.getChain.execute(issued.chain.chainId)).holder).toBe('vb');
+    // The customer really comes back to A: the chain follows.
+    await a.spendCoins.execute(payment(issued, 4));
+    expect((await acceptedPositions(world.store, issued.chain.chainId)).map((x) => x.position)).toEqual([
+      1, 2, 3, 4,
+    ]);
+  });
+
+  it('does not pull a chain away from its holder for a forged payword', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1));
+    const forged = { ...payment(issued, 2), payword: 'cd'.repeat(32) };
+    expect(await refusedWith(b.spendCoins.execute(forged))).toBe('SPEND.PAYWORD_FORGED');
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued', 'CoinsSpent']);
+  });
+
+  it('claims the chain from a silent holder, whose late append then fails', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1));
+    const before = await a.states.current(issued.chain.chainId);
+    world.network.setDown('va');
+    await b.spendCoins.execute(payment(issued, 2));
+    expect(world.claims).toEqual([{ chainId: issued.chain.chainId, fromVendor: 'va' }]);
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'CoinsSpent',
+      'ChainClaimed',
+      'CoinsSpent',
+    ]);
+    // A was mid-spend of position 2 on the state it had: the store refuses it.
+    if (before.status !== 'open') throw new Error('expected an open chain');
+    const late = {
+      type: 'CoinsSpent' as const,
+      version: 1 as const,
+      data: {
+        chainId: issued.chain.chainId,
+        vendorId: 'va',
+        fromIndex: 2,
+        toIndex: 2,
+        payword: issued.chain.payword(2),
+        receiptId: 'late',
+        at: '2026-06-01T12:00:00.000Z',
+      },
+    };
+    const stream = streams.chain(issued.chain.chainId);
+    await expect(
+      world.store.appendToStream(
+        stream,
+        [
+          toNewEvent(
+            late,
+            { correlationId: 'x', causationId: 'x', actor: 'vendor:va' },
+            deterministicEventId('late'),
+          ),
+        ],
+        {
+          expectedRevision: before.revision,
+        },
+      ),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    // And A's own handler, still believing it holds the chain, cannot accept position 2 again.
+    expect(await refusedWith(a.spendCoins.execute(payment(issued, 2, 1, 'late')))).toBe(
+      'SPEND.PAYWORD_REPLAYED',
+    );
+    expect((await acceptedPositions(world.store, issued.chain.chainId)).map((x) => x.position)).toEqual([
+      1, 2,
+    ]);
+  });
+
+  it('refuses a certificate the holder did not sign', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const impostor = world.vendor('vx');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1));
+    // The broker lists another key for va: A's real signature no longer checks out.
+    world.broker.registerVendor('va', impostor.signer);
+    expect(await refusedWith(b.spendCoins.execute(payment(issued, 2)))).toBe('HANDOFF.CERTIFICATE_INVALID');
+    expect((await acceptedPositions(world.store, issued.chain.chainId)).map((x) => x.position)).toEqual([1]);
+  });
+
+  it('answers a hand-off request only for chains it holds', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue();
+    expect(await refusedWith(a.handOff.execute({ chainId: issued.chain.chainId, toVendor: 'vb' }, 'c'))).toBe(
+      'HANDOFF.NOT_HOLDER',
+    );
+    await a.spendCoins.execute(payment(issued, 1));
+    expect(await refusedWith(a.handOff.execute({ chainId: issued.chain.chainId, toVendor: 'va' }, 'c'))).toBe(
+      'HANDOFF.TO_SELF',
+    );
+    const reply = await a.handOff.execute({ chainId: issued.chain.chainId, toVendor: 'vb' }, 'c');
+    expect(reply.certificate).toMatchObject({
+      fromVendor: 'va',
+      toVendor: 'vb',
+      index: 2,
+      lastPayword: issued.chain.payword(1),
+    });
+    expect(await a.getChain.execute(issued.chain.chainId)).toMatchObject({ holder: 'vb', heldHere: false });
+    expect(await refusedWith(a.handOff.execute({ chainId: issued.chain.chainId, toVendor: 'vc' }, 'c'))).toBe(
+      'HANDOFF.NOT_HOLDER',
+    );
+  });
+});

@@ -1,0 +1,152 @@
+import { decideClaim, evolve, type ChainState } from '#chain';
+import type { HandOffReply } from '#contracts';
+import { ConcurrencyError } from '#event-store';
+import { parseHandOffCertificate, verifyHandOffCertificate, type HandOffCertificate } from '#protocol';
+import type { Clock } from '#platform';
+import type { KnownChain, OpenChain } from '../engine/chain-record.js';
+import type { ChainStates } from '../engine/chain-states.js';
+import type { KeyDirectory } from '../engine/key-directory.js';
+import type { PendingHandOffs } from '../engine/pending-hand-offs.js';
+import { refusal, VENDOR } from '../engine/vendor-errors.js';
+import type { WalletSlices } from '../debit-wallet/wallet-slices.js';
+import type { HandOffTransport } from './hand-off-transport.js';
+
+const MAX_CLAIM_ATTEMPTS = 5;
+
+export interface TakeOverDeps {
+  readonly vendorId: string;
+  readonly clock: Clock;
+  readonly states: ChainStates;
+  readonly keys: KeyDirectory;
+  readonly transport: HandOffTransport;
+  readonly pending: PendingHandOffs;
+  readonly slices: WalletSlices;
+  readonly timeoutMs: number;
+  readonly onClaim?: (chainId: string, fromVendor: string, reason: string) => void;
+}
+
+/**
+ * Vendor B takes a chain held by vendor A (called under B's chain lock):
+ * ask A over NATS for a hand-off and check A's certificate; if A does not
+ * answer within the time-out, claim the chain from the store's state. Either
+ * way the answer is the chain's state as B now knows it; the caller decides
+ * again on it (B may still not be the holder if the chain moved elsewhere).
+ */
+export class TakeOver {
+  constructor(private readonly deps: TakeOverDeps) {}
+
+  async from(state: OpenChain, correlationId: string): Promise<ChainState> {
+    const { vendorId, clock, pending, transport, timeoutMs } = this.deps;
+    const holder = state.holder!;
+    const chainId = state.chainId;
+    await pending.begin({ chainId, fromVendor: holder, since: clock.now().toISOString() });
+    try {
+      const answer = await transport.request(holder, { chainId, toVendor: vendorId }, timeoutMs);
+      if (answer.kind === 'unanswered')
+        return await this.claim(chainId, holder, answer.reason, correlationId);
+      // A refusal (A no longer holds it, …): the stream says who does.
+      if (!answer.reply.ok) return await this.deps.states.reload(chainId);
+      return await this.accept(state, holder, answer.reply.value);
+    } finally {
+      await pending.end(chainId);
+    }
+  }
+
+  /** Checks A's certificate, keeps released paywords, and moves to the state after the hand-off. */
+  private async accept(before: OpenChain, holder: string, reply: HandOffReply): Promise<ChainState> {
+    const { vendorId, keys, states } = this.deps;
+    const certificate = this.checkedCertificate(before.chainId, holder, reply);
+    const check = verifyHandOffCertificate(
+      certificate,
+      await keys.vendorKeys(holder, certificate.vendorKeyId),
+    );
+    if (!check.ok) {
+      throw refusal(VENDOR.CERTIFICATE_INVALID, `hand-off certificate from ${holder}: ${check.message}`, {
+        chainId: before.chainId,
+        reason: check.code,
+      });
+    }
+    if (reply.paywords && reply.paywords.length > 0) {
+      await this.deps.slices.add(
+        before.touchstone,
+        certificate.index,
+        certificate.lastPayword,
+        reply.paywords,
+      );
+    }
+    // One cheap read finds the revision of A's IndexHandedOff; anything unexpected → fold the stream.
+    const last = await states.lastEvent(before.chainId);
+    if (
+      last?.event.type === 'IndexHandedOff' &&
+      last.event.data.certificate.signature === certificate.signature &&
+      last.revision === before.revision + 1 &&
+      before.index === certificate.index &&
+      before.lastPayword === certificate.lastPayword
+    ) {
+      const next = evolve(before, last.event, last.revision) as KnownChain;
+      if (next.status === 'open' && next.holder === vendorId) {
+        states.remember(next);
+        return next;
+      }
+    }
+    return states.reload(before.chainId);
+  }
+
+  private checkedCertificate(chainId: string, holder: string, reply: HandOffReply): HandOffCertificate {
+    let certificate: HandOffCertificate;
+    try {
+      certificate = parseHandOffCertificate(reply.certificate);
+    } catch (error) {
+      throw refusal(
+        VENDOR.CERTIFICATE_INVALID,
+        `malformed hand-off certificate from ${holder}: ${String(error)}`,
+        { chainId },
+      );
+    }
+    if (
+      certificate.chainId !== chainId ||
+      certificate.fromVendor !== holder ||
+      certificate.toVendor !== this.deps.vendorId
+    ) {
+      throw refusal(
+        VENDOR.CERTIFICATE_INVALID,
+        `hand-off certificate from ${holder} is for another transfer`,
+        { chainId },
+      );
+    }
+    return certificate;
+  }
+
+  /** The holder is silent: take the chain from the store's state; its late appends will then fail. */
+  private async claim(
+    chainId: string,
+    holder: string,
+    reason: string,
+    correlationId: string,
+  ): Promise<ChainState> {
+    const { vendorId, clock, states } = this.deps;
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      const fresh = await states.reload(chainId);
+      if (fresh.status !== 'open' || fresh.holder !== holder) return fresh;
+      const decision = decideClaim(fresh, {
+        fromVendor: holder,
+        toVendor: vendorId,
+        at: clock.now().toISOString(),
+      });
+      if (!decision.ok) throw refusal(decision.code, decision.message, { chainId });
+      try {
+        const next = await states.append(fresh, decision.events[0]!, {
+          correlationId,
+          causationId: `claim:${vendorId}`,
+        });
+        this.deps.onClaim?.(chainId, holder, reason);
+        return next;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+      }
+    }
+    throw refusal(VENDOR.CHAIN_CONTENDED, `chain ${chainId} kept changing while claiming it from ${holder}`, {
+      chainId,
+    });
+  }
+}

@@ -1,0 +1,172 @@
+import { CHAIN, decideSpend } from '#chain';
+import { ConcurrencyError } from '#event-store';
+import type { CoinsSpent } from '#events';
+import { SPEND, verifySpend, type Signer, type Touchstone } from '#protocol';
+import type { Clock } from '#platform';
+import type { ChainLocks } from '../engine/chain-locks.js';
+import type { OpenChain } from '../engine/chain-record.js';
+import type { ChainStates } from '../engine/chain-states.js';
+import { receiptFor, receiptIdFor } from '../engine/receipts.js';
+import type { RevocationList } from '../engine/revocation-list.js';
+import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
+import type { TakeOver } from '../hand-off/take-over.js';
+import type { SpendCoinsCommand, SpendOutcome } from './spend-coins.command.js';
+
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Refusals a stale cached state can cause (another replica or vendor moved
+ * the chain on): before giving them, look again. A replay needs no second
+ * look: indexes only move forward.
+ */
+const STALE_SENSITIVE = new Set<string>([
+  SPEND.PAYWORD_SKIPPED,
+  SPEND.PAYWORD_FORGED,
+  SPEND.CHAIN_EXHAUSTED,
+  CHAIN.BEYOND_SLICE,
+]);
+
+/** Chains this vendor accepts: its prices are whole coins of this value and currency. */
+export interface AcceptedChains {
+  readonly currency: string;
+  /** Minor units per coin; any coin value when undefined. */
+  readonly coinValue?: number;
+}
+
+export interface SpendCoinsDeps {
+  readonly vendorId: string;
+  readonly signer: Signer;
+  readonly clock: Clock;
+  readonly states: ChainStates;
+  readonly locks: ChainLocks;
+  readonly takeOver: TakeOver;
+  readonly revocations: RevocationList;
+  readonly accepted: AcceptedChains;
+}
+
+interface Recorded {
+  readonly spend: CoinsSpent['data'];
+  readonly touchstone: Touchstone;
+  readonly duplicate: boolean;
+}
+
+/**
+ * Records a spend, then answers with a receipt. Under the chain's lock:
+ * 1. read the state (memory → Redis → stream), 2. decide (open, valid,
+ * allowed, holder, payword hashes to W[I-1]), 3. append `CoinsSpent`
+ * expecting the state's revision. Only after the append is the receipt
+ * signed. A conflict reloads and decides again; a chain held elsewhere is
+ * taken over (hand-off or claim) first.
+ */
+export class SpendCoinsHandler {
+  constructor(private readonly deps: SpendCoinsDeps) {}
+
+  async execute(command: SpendCoinsCommand): Promise<SpendOutcome> {
+    const notice = this.deps.revocations.chain(command.chainId);
+    if (notice)
+      throw refusal(CHAIN.REVOKED, `chain ${command.chainId} was revoked: ${notice.reason}`, {
+        chainId: command.chainId,
+      });
+    const recorded = await this.deps.locks.run(command.chainId, () => this.recordLocked(command));
+    return {
+      receipt: receiptFor(recorded.spend, recorded.touchstone, command.resource, this.deps.signer),
+      spend: recorded.spend,
+      duplicate: recorded.duplicate,
+    };
+  }
+
+  /** The spend itself; the caller holds the chain's lock. */
+  async recordLocked(command: SpendCoinsCommand): Promise<Recorded> {
+    const { vendorId, clock, states } = this.deps;
+    const { chainId, position, payword, count } = command;
+    const proof = { chainId, position, payword };
+    const receiptId = receiptIdFor(vendorId, chainId, position, payword, command.resource);
+    let state = await states.current(chainId, command.touchstone);
+    // Whether `state` was read from the stream during this spend (a refusal then stands).
+    let fromStream = false;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (state.status !== 'open') {
+        throw notSpendable(chainId, state.status, state.status === 'absent' ? undefined : state.reason);
+      }
+      this.checkAccepted(state.touchstone);
+      const decision = decideSpend(state, {
+        vendorId,
+        proof,
+        count,
+        receiptId,
+        at: clock.now().toISOString(),
+      });
+      if (!decision.ok) {
+        if (decision.code === CHAIN.NOT_HOLDER) {
+          state = await this.takeOver(state, command);
+          fromStream = true;
+          continue;
+        }
+        if (STALE_SENSITIVE.has(decision.code) && !fromStream) {
+          ({ state, fromStream } = await states.refresh(chainId, state.revision));
+          continue;
+        }
+        throw refusal(decision.code, decision.message, { chainId });
+      }
+      if ('duplicateOf' in decision) {
+        if (decision.duplicateOf.receiptId !== receiptId) {
+          throw refusal(
+            SPEND.PAYWORD_REPLAYED,
+            `position ${position} of chain ${chainId} was already spent`,
+            { chainId },
+          );
+        }
+        return { spend: decision.duplicateOf, touchstone: state.touchstone, duplicate: true };
+      }
+      const event = decision.events[0]!;
+      try {
+        await states.append(state, event, { correlationId: command.correlationId, causationId: receiptId });
+        return { spend: event.data, touchstone: state.touchstone, duplicate: false };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        if (attempt === 0) ({ state, fromStream } = await states.refresh(chainId, state.revision));
+        else [state, fromStream] = [await states.reload(chainId), true];
+      }
+    }
+    throw refusal(VENDOR.CHAIN_CONTENDED, `chain ${chainId} kept changing while spending it`, { chainId });
+  }
+
+  /**
+   * Another vendor holds the chain. Before moving it here, check on a fresh
+   * state that this payment could pay at all: a forged or replayed payword
+   * must not pull chains from vendor to vendor.
+   */
+  private async takeOver(cached: OpenChain, command: SpendCoinsCommand) {
+    const fresh = await this.deps.states.reload(cached.chainId);
+    if (fresh.status !== 'open' || fresh.holder === undefined || fresh.holder === this.deps.vendorId)
+      return fresh;
+    const check = verifySpend({
+      chain: fresh.touchstone,
+      state: { chainId: fresh.chainId, index: fresh.index, lastPayword: fresh.lastPayword },
+      proof: { chainId: command.chainId, position: command.position, payword: command.payword },
+      count: command.count,
+    });
+    if (!check.ok) throw refusal(check.code, check.message, { chainId: command.chainId });
+    return this.deps.takeOver.from(fresh, command.correlationId);
+  }
+
+  private checkAccepted(touchstone: Touchstone): void {
+    const { currency, coinValue } = this.deps.accepted;
+    if (touchstone.currency !== currency) {
+      throw refusal(
+        VENDOR.CURRENCY_NOT_ACCEPTED,
+        `this vendor accepts ${currency} chains, not ${touchstone.currency}`,
+        {
+          chainId: touchstone.chainId,
+        },
+      );
+    }
+    if (coinValue !== undefined && touchstone.coinValue !== coinValue) {
+      throw refusal(
+        VENDOR.COIN_VALUE_NOT_ACCEPTED,
+        `prices here are in coins of ${coinValue} ${currency} minor units, the chain's coins are worth ${touchstone.coinValue}`,
+        { chainId: touchstone.chainId },
+      );
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { InMemoryEventStore, type EventStore } from '#event-store';
+import { ManualClock } from '#platform';
+import { createSigner, generateSigningKey } from '#protocol';
+import { InMemoryWalletSliceStore } from '../src/debit-wallet/wallet-slice-store.js';
+import { InMemoryHotChainStore } from '../src/engine/hot-chain-store.js';
+import { VendorEngine } from '../src/engine/vendor-engine.js';
+import { handOffResponder } from '../src/hand-off/hand-off.responder.js';
+import { InMemoryHandOffNetwork } from '../src/hand-off/hand-off-transport.js';
+import type { SpendCoinsCommand } from '../src/spend-coins/spend-coins.command.js';
+import { InMemoryBroker, type IssuedChain } from './in-memory-broker.js';
+
+/** Several vendors in one process over one in-memory store: unit tests of the engine. */
+export class EngineWorld {
+  readonly store: EventStore = new InMemoryEventStore();
+  readonly broker = new InMemoryBroker(this.store);
+  readonly network = new InMemoryHandOffNetwork();
+  readonly clock = new ManualClock('2026-06-01T12:00:00.000Z');
+  readonly claims: { chainId: string; fromVendor: string }[] = [];
+
+  /** A vendor; replicas of one vendor pass the same `shared` hot and slice stores. */
+  vendor(
+    vendorId: string,
+    shared: { hot?: InMemoryHotChainStore; slices?: InMemoryWalletSliceStore } = {},
+  ): VendorEngine & { hot: InMemoryHotChainStore } {
+    const signer = createSigner(generateSigningKey(`${vendorId}_key`));
+    const hot = shared.hot ?? new InMemoryHotChainStore();
+    const engine = new VendorEngine({
+      vendorId,
+      signer,
+      clock: this.clock,
+      store: this.store,
+      hot,
+      slices: shared.slices ?? new InMemoryWalletSliceStore(),
+      broker: this.broker,
+      transport: this.network,
+      accepted: { currency: 'NZD', coinValue: 5 },
+      handOffTimeoutMs: 50,
+      checkoutCoins: 10,
+      onClaim: (chainId, fromVendor) => this.claims.push({ chainId, fromVendor }),
+    });
+    this.broker.registerVendor(vendorId, signer);
+    this.network.serve(vendorId, handOffResponder(engine.handOff));
+    return Object.assign(engine, { hot });
+  }
+}
+
+/** The payer's spend of `count` coins at index `index` (showing W[index + count - 1]). */
+export function payment(
+  issued: IssuedChain,
+  index: number,
+  count = 1,
+  resource = 'article-1',
+): SpendCoinsCommand {
+  const proof = issued.chain.spendProof(index, count);
+  return { ...proof, count, resource, correlationId: randomUUID() };
+}
+
+/** The code of a refused promise. */
+export async function refusedWith(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+  throw new Error('expected a refusal, got an answer');
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { decideCheckout, decideIssue, decideRevoke, foldChain } from '#chain';
+import type { WalletCheckoutReply, WalletCheckoutRequest } from '#contracts';
+import type { EventStore } from '#event-store';
+import { decode, deterministicEventId, streams, toNewEvent, type ChainEvent } from '#events';
+import { NetPayError } from '#platform';
+import {
+  createSigner,
+  generateChain,
+  generateSigningKey,
+  publicKeyRecord,
+  signTouchstone,
+  type Chain,
+  type PublicKeyRecord,
+  type Signer,
+  type Touchstone,
+} from '#protocol';
+import type { BrokerClient } from '../src/broker/broker-client.js';
+
+export interface IssueOptions {
+  readonly length?: number;
+  readonly coinValue?: number;
+  readonly currency?: string;
+  readonly wallet?: 'client' | 'server';
+  readonly issuedAt?: string;
+  readonly expiresAt?: string;
+  readonly vendorRestriction?: readonly string[];
+}
+
+export interface IssuedChain {
+  readonly chain: Chain;
+  readonly touchstone: Touchstone;
+}
+
+const META = { correlationId: 'test', causationId: 'test', actor: 'broker' };
+
+/**
+ * The broker's side as far as vendors see it, in one process: issues chains
+ * (appending `ChainIssued` like the broker does), answers touchstones and
+ * keys, checks server-side wallets out. For tests of the vendor only.
+ */
+export class InMemoryBroker implements BrokerClient {
+  readonly signer: Signer = createSigner(generateSigningKey(`broker_${randomUUID().slice(0, 8)}`));
+  private readonly chains = new Map<string, IssuedChain>();
+  private readonly vendors = new Map<string, PublicKeyRecord[]>();
+  private readonly tokens = new Map<string, { chainId: string; vendorId: string }>();
+  /** Calls per method, so tests can see what was asked. */
+  readonly calls = { touchstone: 0, brokerKeys: 0, vendorKeys: 0, checkoutWallet: 0 };
+
+  constructor(private readonly store: EventStore) {}
+
+  async issue(options: IssueOptions = {}): Promise<IssuedChain> {
+    const chainId = `c${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+    const length = options.length ?? 50;
+    const chain = generateChain({ chainId, length, alg: 'sha256' });
+    const touchstone = signTouchstone(
+      {
+        chainId,
+        alg: 'sha256',
+        root: chain.root,
+        length,
+        coinValue: options.coinValue ?? 5,
+        currency: options.currency ?? 'NZD',
+        issuedAt: options.issuedAt ?? '2026-01-01T00:00:00.000Z',
+        expiresAt: options.expiresAt ?? '2027-01-01T00:00:00.000Z',
+        ...(options.vendorRestriction ? { vendorRestriction: options.vendorRestriction } : {}),
+        brokerKeyId: this.signer.keyId,
+      },
+      this.signer,
+    );
+    const decision = decideIssue(foldChain([]), {
+      touchstone,
+      wallet: options.wallet ?? 'client',
+      at: touchstone.issuedAt,
+    });
+    if (!decision.ok) throw new Error(decision.message);
+    await this.append(chainId, decision.events[0]!, 'no_stream');
+    const issued = { chain, touchstone };
+    this.chains.set(chainId, issued);
+    return issued;
+  }
+
+  registerVendor(vendorId: string, signer: Signer): void {
+    this.vendors.set(vendorId, [publicKeyRecord(signer, vendorId)]);
+  }
+
+  /** A token the customer gives `vendorId` to debit the server-side wallet `chainId`. */
+  checkoutToken(chainId: string, vendorId: string): string {
+    const token = `ct_${randomUUID()}`;
+    this.tokens.set(token, { chainId, vendorId });
+    return token;
+  }
+
+  async revoke(chainId: string, reason: string): Promise<void> {
+    const { state, revision } = await this.read(chainId);
+    const decision = decideRevoke(state, { reason, at: '2026-06-01T00:00:00.000Z' });
+    if (!decision.ok) throw new Error(decision.message);
+    await this.append(chainId, decision.events[0]!, revision);
+  }
+
+  async touchstone(chainId: string): Promise<Touchstone> {
+    this.calls.touchstone++;
+    const issued = this.chains.get(chainId);
+    if (!issued) throw new NetPayError('CHAIN.NOT_FOUND', `no chain ${chainId}`, { status: 404 });
+    return issued.touchstone;
+  }
+
+  async brokerKeys(): Promise<readonly PublicKeyRecord[]> {
+    this.calls.brokerKeys++;
+    return [publicKeyRecord(this.signer, 'broker')];
+  }
+
+  async vendorKeys(vendorId: string): Promise<readonly PublicKeyRecord[]> {
+    this.calls.vendorKeys++;
+    return this.vendors.get(vendorId) ?? [];
+  }
+
+  async checkoutWallet(request: WalletCheckoutRequest): Promise<WalletCheckoutReply> {
+    this.calls.checkoutWallet++;
+    const bound = this.tokens.get(request.checkoutToken);
+    if (!bound || bound.vendorId !== request.vendorId) {
+      throw new NetPayError('WALLET.TOKEN_INVALID', 'unknown checkout token', { status: 403 });
+    }
+    const issued = this.chains.get(bound.chainId)!;
+    const { state, revision } = await this.read(bound.chainId);
+    const at = '2026-06-01T00:00:00.000Z';
+    const index = state.status === 'open' ? state.index : 1;
+    const decision = decideCheckout(state, {
+      vendorId: request.vendorId,
+      sliceEnd: index + request.coins - 1,
+      at,
+    });
+    if (!decision.ok) {
+      const holder = state.status === 'open' ? state.holder : undefined;
+      throw new NetPayError(decision.code, decision.message, {
+        status: 409,
+        details: { chainId: bound.chainId, holder },
+      });
+    }
+    const event = decision.events[0]!;
+    await this.append(bound.chainId, event, revision);
+    const paywords: string[] = [];
+    for (let i = event.data.index; i <= event.data.sliceEnd; i++) paywords.push(issued.chain.payword(i));
+    return {
+      chainId: bound.chainId,
+      touchstone: issued.touchstone,
+      index: event.data.index,
+      lastPayword: event.data.lastPayword,
+      paywords,
+    };
+  }
+
+  private async read(chainId: string) {
+    const recorded = await this.store.readStream(streams.chain(chainId));
+    const history = recorded.map((r) => ({
+      event: decode(r) as unknown as ChainEvent,
+      revision: r.revision,
+    }));
+    return { state: foldChain(history), revision: recorded.length - 1 };
+  }
+
+  private async append(chainId: string, event: ChainEvent, expected: number | 'no_stream'): Promise<void> {
+    const stream = streams.chain(chainId);
+    const id = deterministicEventId(stream, String(expected), event.type);
+    await this.store.appendToStream(stream, [toNewEvent(event, META, id)], { expectedRevision: expected });
+  }
+}
