@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventStore } from '#event-store';
+import { streams, type VendorAuthorised, type VendorDeauthorised } from '#events';
+import { CLOCK, type Clock } from '#platform';
+import { BrokerConfig } from '../broker.config.js';
+import { absentCustomer, evolveCustomer } from '../customer/customer.state.js';
+import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { runCommand } from '../shared/command.js';
+import { customerMetadata } from '../shared/metadata.js';
+import { EVENT_STORE } from '../shared/tokens.js';
+import { loadVendor } from '../vendor/vendor.state.js';
+import { CheckoutTokens } from './checkout-tokens.js';
+
+export interface VendorAuthorisedAnswer {
+  readonly vendorId: string;
+  /** Give it to that vendor; it names neither you nor your chains. */
+  readonly checkoutToken: string;
+  readonly expiresAt: string;
+}
+
+/** The customer authorises (or stops authorising) a vendor to check out their server-side wallet. */
+@Injectable()
+export class AuthoriseVendorHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly config: BrokerConfig,
+    private readonly tokens: CheckoutTokens,
+  ) {}
+
+  async authorise(customerId: string, vendorId: string): Promise<VendorAuthorisedAnswer> {
+    const vendor = await loadVendor(this.store, vendorId);
+    if (vendor.status !== 'registered')
+      throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
+    const now = this.clock.now();
+    await this.change(customerId, vendorId, true, now.toISOString());
+    const expiresAt = now.getTime() + this.config.checkoutTokenTtlMs;
+    return {
+      vendorId,
+      checkoutToken: this.tokens.issue({ customerId, vendorId, expiresAt }),
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+  }
+
+  /** Every token issued for the vendor stops working at once. */
+  async deauthorise(customerId: string, vendorId: string): Promise<{ vendorId: string; authorised: false }> {
+    await this.change(customerId, vendorId, false, this.clock.now().toISOString());
+    return { vendorId, authorised: false };
+  }
+
+  private async change(customerId: string, vendorId: string, authorise: boolean, at: string): Promise<void> {
+    await runCommand(this.store, {
+      stream: streams.customer(customerId),
+      initial: absentCustomer,
+      evolve: evolveCustomer,
+      decide: (state) => {
+        if (state.status !== 'registered')
+          throw brokerError(BROKER_ERROR.CUSTOMER_UNAUTHORISED, 'unknown customer', 401);
+        if (state.authorisedVendors.has(vendorId) === authorise) return { events: [], result: undefined };
+        const event: VendorAuthorised | VendorDeauthorised = {
+          type: authorise ? 'VendorAuthorised' : 'VendorDeauthorised',
+          version: 1,
+          data: { customerId, vendorId, at },
+        };
+        return { events: [event], result: undefined };
+      },
+      metadata: customerMetadata(customerId),
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Idempotent } from '#platform';
+import {
+  type AuthenticatedCustomer,
+  CurrentCustomer,
+  CustomerAuthGuard,
+} from '../customer/customer-auth.guard.js';
+import { VendorIdParam } from '../vendor/vendor-id.param.js';
+import { AuthoriseVendorHandler, type VendorAuthorisedAnswer } from './authorise-vendor.handler.js';
+import { AuthoriseVendorRequest } from './authorise-vendor.request.dto.js';
+
+@ApiTags('wallet')
+@ApiBearerAuth()
+@Controller('wallet/vendors')
+@UseGuards(CustomerAuthGuard)
+export class AuthoriseVendorHttpController {
+  constructor(private readonly handler: AuthoriseVendorHandler) {}
+
+  @Post()
+  @HttpCode(201)
+  @Idempotent()
+  @ApiCreatedResponse({
+    description: 'The vendor may check out your server-side wallet with this opaque token.',
+  })
+  @ApiNotFoundResponse({ description: 'VENDOR.NOT_FOUND' })
+  authorise(
+    @CurrentCustomer() customer: AuthenticatedCustomer,
+    @Body() body: AuthoriseVendorRequest,
+  ): Promise<VendorAuthorisedAnswer> {
+    return this.handler.authorise(customer.customerId, body.vendorId);
+  }
+
+  @Delete(':vendorId')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOkResponse({ description: 'The vendor’s checkout tokens stop working.' })
+  deauthorise(
+    @CurrentCustomer() customer: AuthenticatedCustomer,
+    @Param() params: VendorIdParam,
+  ): Promise<{ vendorId: string; authorised: false }> {
+    return this.handler.deauthorise(customer.customerId, params.vendorId);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The broker's only door to real money: the macro-payment that buys coins and the payout that
+ * redeems them. A real bank or card processor sits behind it in production; this project ships
+ * a simulated bank (`SimulatedBank`). Amounts are integer minor units.
+ */
+export interface PaymentRequest {
+  readonly account: string;
+  readonly amount: number;
+  /** ISO 4217. */
+  readonly currency: string;
+  /** Same key → same result, money moved at most once. */
+  readonly idempotencyKey: string;
+  /** Shown on the statement (a purchase or payout id); never a secret. */
+  readonly reference: string;
+}
+
+export type DeclineReason =
+  | 'insufficient-funds'
+  | 'account-unknown'
+  | 'account-closed'
+  | 'over-limit'
+  | 'currency-mismatch'
+  | 'idempotency-key-reused';
+
+export type PaymentResult =
+  | { readonly ok: true; readonly paymentRef: string }
+  | { readonly ok: false; readonly declined: true; readonly reason: DeclineReason; readonly message: string };
+
+export interface PaymentGateway {
+  /** Debits the customer's account. Throws only when the bank cannot be reached. */
+  charge(request: PaymentRequest): Promise<PaymentResult>;
+  /** Credits a vendor's account (redemption). */
+  payout(request: PaymentRequest): Promise<PaymentResult>;
+}

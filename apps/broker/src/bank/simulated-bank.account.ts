@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import type { DeclineReason, PaymentRequest, PaymentResult } from './payment-gateway.port.js';
+import type { BankEvent, BankPaymentBooked, BankPaymentDeclined } from './simulated-bank.events.js';
+
+/** One account of the simulated bank, folded from its ledger stream. */
+export type BankAccount =
+  | { readonly status: 'unknown' }
+  | {
+      readonly status: 'open' | 'closed';
+      readonly accountId: string;
+      readonly currency: string;
+      readonly balance: number;
+      readonly maxCharge: number;
+      /** idempotency key → what the bank answered and for which request. */
+      readonly outcomes: ReadonlyMap<
+        string,
+        { readonly fingerprint: string; readonly result: PaymentResult }
+      >;
+    };
+
+export const unknownAccount: BankAccount = { status: 'unknown' };
+
+export function evolveAccount(state: BankAccount, event: BankEvent): BankAccount {
+  switch (event.type) {
+    case 'BankAccountOpened': {
+      const { accountId, currency, openingBalance, maxCharge } = event.data;
+      return { status: 'open', accountId, currency, balance: openingBalance, maxCharge, outcomes: new Map() };
+    }
+    case 'BankPaymentBooked': {
+      if (state.status === 'unknown') return state;
+      const d = event.data;
+      const outcomes = new Map(state.outcomes);
+      outcomes.set(d.idempotencyKey, {
+        fingerprint: fingerprintOf(d),
+        result: { ok: true, paymentRef: d.paymentRef },
+      });
+      const balance = state.balance + (d.direction === 'credit' ? d.amount : -d.amount);
+      return { ...state, balance, outcomes };
+    }
+    case 'BankPaymentDeclined': {
+      if (state.status === 'unknown') return state;
+      const d = event.data;
+      const outcomes = new Map(state.outcomes);
+      const reason = d.reason as DeclineReason;
+      outcomes.set(d.idempotencyKey, {
+        fingerprint: fingerprintOf(d),
+        result: { ok: false, declined: true, reason, message: declineMessage(reason) },
+      });
+      return { ...state, outcomes };
+    }
+    case 'BankAccountClosed':
+      return state.status === 'unknown' ? state : { ...state, status: 'closed' };
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+}
+
+export type PaymentDecision =
+  | { readonly kind: 'replay'; readonly result: PaymentResult }
+  | { readonly kind: 'decline-unrecorded'; readonly result: PaymentResult }
+  | {
+      readonly kind: 'append';
+      readonly event: BankPaymentBooked | BankPaymentDeclined;
+      readonly result: PaymentResult;
+    };
+
+/**
+ * A bank's decision on one payment: a key seen before answers as before (the same request) or
+ * is refused (another request under a used key); otherwise book or decline, and record either.
+ */
+export function decidePayment(
+  state: BankAccount,
+  direction: 'debit' | 'credit',
+  request: PaymentRequest,
+  at: string,
+): PaymentDecision {
+  if (state.status === 'unknown') return { kind: 'decline-unrecorded', result: decline('account-unknown') };
+  const { account: accountId, amount, currency, idempotencyKey, reference } = request;
+  const base = { accountId, direction, amount, currency, idempotencyKey, reference, at };
+  const seen = state.outcomes.get(idempotencyKey);
+  if (seen) {
+    return seen.fingerprint === fingerprintOf(base)
+      ? { kind: 'replay', result: seen.result }
+      : { kind: 'decline-unrecorded', result: decline('idempotency-key-reused') };
+  }
+  const reason = refusal(state, direction, amount, currency);
+  if (reason) {
+    const event: BankPaymentDeclined = { type: 'BankPaymentDeclined', data: { ...base, reason } };
+    return { kind: 'append', event, result: decline(reason) };
+  }
+  const paymentRef = `bank_${createHash('sha256').update(`${accountId}\u0000${idempotencyKey}`).digest('hex').slice(0, 24)}`;
+  const event: BankPaymentBooked = { type: 'BankPaymentBooked', data: { ...base, paymentRef } };
+  return { kind: 'append', event, result: { ok: true, paymentRef } };
+}
+
+function refusal(
+  state: Extract<BankAccount, { status: 'open' | 'closed' }>,
+  direction: 'debit' | 'credit',
+  amount: number,
+  currency: string,
+): DeclineReason | undefined {
+  if (state.status === 'closed') return 'account-closed';
+  if (currency !== state.currency) return 'currency-mismatch';
+  if (direction === 'credit') return undefined;
+  if (amount > state.maxCharge) return 'over-limit';
+  if (amount > state.balance) return 'insufficient-funds';
+  return undefined;
+}
+
+function fingerprintOf(d: {
+  direction: string;
+  amount: number;
+  currency: string;
+  reference: string;
+}): string {
+  return `${d.direction}:${d.amount}:${d.currency}:${d.reference}`;
+}
+
+const MESSAGES: Readonly<Record<DeclineReason, string>> = {
+  'insufficient-funds': 'the account does not hold enough money',
+  'account-unknown': 'the bank knows no such account',
+  'account-closed': 'the account is closed',
+  'over-limit': 'the amount is over the account’s limit for one charge',
+  'currency-mismatch': 'the account is held in another currency',
+  'idempotency-key-reused': 'this idempotency key was used for another payment',
+};
+
+export function declineMessage(reason: DeclineReason): string {
+  return MESSAGES[reason] ?? reason;
+}
+
+function decline(reason: DeclineReason): PaymentResult {
+  return { ok: false, declined: true, reason, message: declineMessage(reason) };
+}

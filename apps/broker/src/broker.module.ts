@@ -1,0 +1,103 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { EventStore, EventStoreSettings } from '#event-store';
+import { type Clock, IdempotencyModule, PlatformModule, RedisModule } from '#platform';
+import { AuthoriseVendorHandler } from './authorise-vendor/authorise-vendor.handler.js';
+import { AuthoriseVendorHttpController } from './authorise-vendor/authorise-vendor.http.controller.js';
+import { BankAccountsBootstrap } from './bank/bank-accounts.bootstrap.js';
+import { BankAdminHttpController } from './bank/bank-admin.http.controller.js';
+import type { PaymentGateway } from './bank/payment-gateway.port.js';
+import { BrokerConfig } from './broker.config.js';
+import { bankProviders, secretProviders, storeProviders } from './broker.providers.js';
+import { BuyCoinsHandler } from './buy-coins/buy-coins.handler.js';
+import { BuyCoinsHttpController } from './buy-coins/buy-coins.http.controller.js';
+import { ChainIssuer } from './buy-coins/chain-issuer.js';
+import { WalletSeeds } from './buy-coins/wallet-seeds.js';
+import { CheckoutWalletHandler } from './checkout-wallet/checkout-wallet.handler.js';
+import { CheckoutWalletMessageController } from './checkout-wallet/checkout-wallet.message.controller.js';
+import { GetBrokerKeysHttpController } from './get-broker-keys/get-broker-keys.http.controller.js';
+import { GetBrokerKeysMessageController } from './get-broker-keys/get-broker-keys.message.controller.js';
+import { GetTouchstoneHandler } from './get-touchstone/get-touchstone.handler.js';
+import { GetTouchstoneHttpController } from './get-touchstone/get-touchstone.http.controller.js';
+import { GetTouchstoneMessageController } from './get-touchstone/get-touchstone.message.controller.js';
+import { GetVendorKeysHandler } from './get-vendor-keys/get-vendor-keys.handler.js';
+import { GetVendorKeysHttpController } from './get-vendor-keys/get-vendor-keys.http.controller.js';
+import { GetVendorKeysMessageController } from './get-vendor-keys/get-vendor-keys.message.controller.js';
+import { RegisterCustomerHandler } from './register-customer/register-customer.handler.js';
+import { RegisterCustomerHttpController } from './register-customer/register-customer.http.controller.js';
+import { RegisterVendorHandler } from './register-vendor/register-vendor.handler.js';
+import { RegisterVendorHttpController } from './register-vendor/register-vendor.http.controller.js';
+import { RotateVendorKeyHandler } from './rotate-vendor-key/rotate-vendor-key.handler.js';
+import { RotateVendorKeyHttpController } from './rotate-vendor-key/rotate-vendor-key.http.controller.js';
+import { GetWalletHandler } from './wallet-view/get-wallet.handler.js';
+import { GetWalletHttpController } from './wallet-view/get-wallet.http.controller.js';
+import { WalletProjection } from './wallet-view/wallet.projection.js';
+
+export const BROKER_VERSION = '0.1.0';
+
+export interface BrokerModuleOptions {
+  readonly config: BrokerConfig;
+  /** The system clock when omitted. */
+  readonly clock?: Clock;
+  /** A store the caller owns (tests), or settings for one the module creates and closes. */
+  readonly eventStore: EventStore | EventStoreSettings;
+  /** A real bank; the simulated bank (and its admin endpoints) when omitted. */
+  readonly paymentGateway?: PaymentGateway;
+  /** Where Idempotency-Key records live: Redis (default, shared by replicas) or memory. */
+  readonly idempotencyStore?: 'redis' | 'memory';
+}
+
+@Module({})
+export class BrokerModule {
+  static forRoot(options: BrokerModuleOptions): DynamicModule {
+    const { config } = options;
+    const redis = (options.idempotencyStore ?? 'redis') === 'redis';
+    const simulatedBank = options.paymentGateway === undefined;
+    return {
+      module: BrokerModule,
+      imports: [
+        PlatformModule.forRoot({
+          name: 'broker',
+          version: BROKER_VERSION,
+          ...(options.clock ? { clock: options.clock } : {}),
+        }),
+        ...(redis ? [RedisModule.forRoot({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix })] : []),
+        IdempotencyModule.forRoot({ store: redis ? 'redis' : 'memory', ttlMs: config.idempotencyTtlMs }),
+      ],
+      controllers: [
+        RegisterCustomerHttpController,
+        BuyCoinsHttpController,
+        GetTouchstoneHttpController,
+        GetTouchstoneMessageController,
+        GetBrokerKeysHttpController,
+        GetBrokerKeysMessageController,
+        RegisterVendorHttpController,
+        RotateVendorKeyHttpController,
+        GetVendorKeysHttpController,
+        GetVendorKeysMessageController,
+        AuthoriseVendorHttpController,
+        CheckoutWalletMessageController,
+        GetWalletHttpController,
+        ...(simulatedBank ? [BankAdminHttpController] : []),
+      ],
+      providers: [
+        { provide: BrokerConfig, useValue: config },
+        ...storeProviders(options.eventStore),
+        ...secretProviders(),
+        ...bankProviders(options.paymentGateway),
+        ...(simulatedBank ? [BankAccountsBootstrap] : []),
+        RegisterCustomerHandler,
+        WalletSeeds,
+        ChainIssuer,
+        BuyCoinsHandler,
+        GetTouchstoneHandler,
+        RegisterVendorHandler,
+        RotateVendorKeyHandler,
+        GetVendorKeysHandler,
+        AuthoriseVendorHandler,
+        CheckoutWalletHandler,
+        WalletProjection,
+        GetWalletHandler,
+      ],
+    };
+  }
+}

@@ -1,0 +1,233 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EventStore } from '#event-store';
+import { type CoinsPurchased, decode, deterministicEventId, type PurchaseDeclined, streams } from '#events';
+import { CLOCK, type Clock, NetPayError, PLATFORM_ERROR } from '#platform';
+import type { PaymentGateway, PaymentResult } from '../bank/payment-gateway.port.js';
+import { BrokerConfig } from '../broker.config.js';
+import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { BrokerSecrets } from '../shared/broker-secrets.js';
+import { loadChain } from '../shared/chain-stream.js';
+import { runCommand } from '../shared/command.js';
+import { customerMetadata } from '../shared/metadata.js';
+import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
+import type { BuyCoins, CoinsPurchasedAnswer, PurchasedChain } from './buy-coins.command.js';
+import { ChainIssuer, type IssuedChain } from './chain-issuer.js';
+import { absentPurchase, evolvePurchase, planChainLengths, type PurchaseState } from './purchase.state.js';
+import { WalletSeeds } from './wallet-seeds.js';
+
+/**
+ * 1. derive the purchase id from (customer, Idempotency-Key): a retry finds the same purchase;
+ * 2. a purchase already decided answers as before;
+ * 3. charge ONE macro-payment with a bank idempotency key derived from the purchase id;
+ * 4. declined → `PurchaseDeclined`, no chain; paid → issue the chains (deterministic ids), then
+ *    `CoinsPurchased` closes the purchase. A crash anywhere is repaired by retrying.
+ */
+@Injectable()
+export class BuyCoinsHandler {
+  private readonly logger = new Logger('BuyCoins');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PAYMENT_GATEWAY) private readonly bank: PaymentGateway,
+    private readonly config: BrokerConfig,
+    private readonly secrets: BrokerSecrets,
+    private readonly issuer: ChainIssuer,
+    private readonly seeds: WalletSeeds,
+  ) {}
+
+  async execute(command: BuyCoins): Promise<CoinsPurchasedAnswer> {
+    const amount = this.checkLimits(command);
+    const purchaseId = this.secrets.id('pur', 'purchase', command.customerId, command.idempotencyKey);
+    const before = await this.load(purchaseId);
+    if (before.status !== 'absent') return this.answer(before, command);
+
+    const payment = await this.charge(command, purchaseId, amount);
+    if (!payment.ok) {
+      const declined = await this.record(purchaseId, command, {
+        type: 'PurchaseDeclined',
+        version: 1,
+        data: {
+          purchaseId,
+          customerId: command.customerId,
+          amount,
+          currency: command.currency,
+          reason: payment.reason,
+          at: this.clock.now().toISOString(),
+        },
+      });
+      return this.answer(declined, command);
+    }
+
+    const chains = await this.issueChains(command, purchaseId);
+    const done = await this.record(purchaseId, command, {
+      type: 'CoinsPurchased',
+      version: 1,
+      data: {
+        purchaseId,
+        customerId: command.customerId,
+        chainIds: chains.map((c) => c.chainId),
+        coins: command.coins,
+        coinValue: command.coinValue,
+        amount,
+        currency: command.currency,
+        wallet: command.wallet,
+        paymentRef: payment.paymentRef,
+        at: this.clock.now().toISOString(),
+      },
+    });
+    return this.answer(done, command, chains);
+  }
+
+  private checkLimits(command: BuyCoins): number {
+    if (!this.config.currencies.includes(command.currency)) {
+      throw brokerError(
+        BROKER_ERROR.PURCHASE_CURRENCY_NOT_SOLD,
+        `The broker sells coins in ${this.config.currencies.join(', ')}, not ${command.currency}.`,
+        422,
+      );
+    }
+    const amount = command.coins * command.coinValue;
+    if (
+      command.coins > this.config.purchaseMaxCoins ||
+      !Number.isSafeInteger(amount) ||
+      amount > this.config.purchaseMaxAmount
+    ) {
+      throw brokerError(
+        BROKER_ERROR.PURCHASE_TOO_LARGE,
+        `One purchase buys at most ${this.config.purchaseMaxCoins} coins worth at most ${this.config.purchaseMaxAmount} minor units.`,
+        422,
+      );
+    }
+    return amount;
+  }
+
+  private async charge(command: BuyCoins, purchaseId: string, amount: number): Promise<PaymentResult> {
+    try {
+      return await this.bank.charge({
+        account: command.bankAccount,
+        amount,
+        currency: command.currency,
+        idempotencyKey: `netpay-${purchaseId}`,
+        reference: purchaseId,
+      });
+    } catch (error) {
+      this.logger.warn(`bank unavailable for ${purchaseId}: ${String(error)}`);
+      throw brokerError(
+        BROKER_ERROR.PAYMENT_UNAVAILABLE,
+        'The bank cannot be reached; nothing was charged. Retry later with the same Idempotency-Key.',
+        503,
+      );
+    }
+  }
+
+  private async issueChains(command: BuyCoins, purchaseId: string): Promise<IssuedChain[]> {
+    const lengths = planChainLengths(command.coins, this.config.chainMaxLength);
+    const issued: IssuedChain[] = [];
+    for (const [i, length] of lengths.entries()) {
+      issued.push(
+        await this.issuer.issue({
+          chainId: this.secrets.id('ch', 'chain', purchaseId, String(i)),
+          wallet: command.wallet,
+          alg: this.config.chainAlg,
+          length,
+          coinValue: command.coinValue,
+          currency: command.currency,
+          expiresInDays: command.expiresInDays ?? this.config.chainExpiryDays,
+          ...(command.vendors ? { vendorRestriction: command.vendors } : {}),
+          customerId: command.customerId,
+          purchaseId,
+        }),
+      );
+    }
+    return issued;
+  }
+
+  private async load(purchaseId: string): Promise<PurchaseState> {
+    const recorded = await this.store.readStream(streams.purchase(purchaseId));
+    return recorded.reduce<PurchaseState>((state, r) => {
+      const event = decode(r);
+      return event ? evolvePurchase(state, event) : state;
+    }, absentPurchase);
+  }
+
+  /** Appends the purchase's outcome with `no_stream`; a concurrent twin's outcome wins. */
+  private async record(
+    purchaseId: string,
+    command: BuyCoins,
+    event: CoinsPurchased | PurchaseDeclined,
+  ): Promise<PurchaseState> {
+    const { result } = await runCommand(this.store, {
+      stream: streams.purchase(purchaseId),
+      initial: absentPurchase,
+      evolve: evolvePurchase,
+      decide: (state) =>
+        state.status === 'absent' ? { events: [event], result: undefined } : { events: [], result: state },
+      metadata: customerMetadata(command.customerId, purchaseId),
+      eventId: () => deterministicEventId('PurchaseOutcome', purchaseId),
+    });
+    return result ?? (await this.load(purchaseId));
+  }
+
+  private async answer(
+    state: PurchaseState,
+    command: BuyCoins,
+    issued?: readonly IssuedChain[],
+  ): Promise<CoinsPurchasedAnswer> {
+    if (state.status === 'absent') throw new Error('purchase outcome missing after append');
+    if (state.status === 'declined') {
+      const d = state.data;
+      throw brokerError(
+        BROKER_ERROR.PURCHASE_DECLINED,
+        `The bank declined the payment: ${d.reason}. Nothing was charged.`,
+        402,
+        {
+          purchaseId: d.purchaseId,
+          reason: d.reason,
+        },
+      );
+    }
+    const { data } = state;
+    if (
+      data.coins !== command.coins ||
+      data.coinValue !== command.coinValue ||
+      data.currency !== command.currency ||
+      data.wallet !== command.wallet
+    ) {
+      throw new NetPayError(
+        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key already bought other coins; use a new key.',
+        { status: 422 },
+      );
+    }
+    const chains = await Promise.all(data.chainIds.map((chainId) => this.chainOf(chainId, issued)));
+    const { purchaseId, coins, coinValue, amount, currency, wallet, paymentRef, at } = data;
+    return {
+      purchaseId,
+      status: 'completed',
+      coins,
+      coinValue,
+      amount,
+      currency,
+      wallet,
+      paymentRef,
+      at,
+      chains,
+      position: state.position.toString(),
+    };
+  }
+
+  private async chainOf(chainId: string, issued?: readonly IssuedChain[]): Promise<PurchasedChain> {
+    const known = issued?.find((c) => c.chainId === chainId);
+    let touchstone = known?.touchstone;
+    let wallet = known?.wallet;
+    if (!touchstone) {
+      const state = await loadChain(this.store, chainId);
+      if (state.status === 'absent') throw new Error(`chain ${chainId} of a completed purchase is missing`);
+      touchstone = state.touchstone;
+      wallet = state.wallet;
+    }
+    const seed = wallet === 'client' ? this.seeds.clientSeed(chainId) : undefined;
+    return { chainId, alg: touchstone.alg, length: touchstone.length, touchstone, ...(seed ? { seed } : {}) };
+  }
+}

@@ -1,0 +1,42 @@
+import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Idempotent } from '#platform';
+import {
+  type AuthenticatedCustomer,
+  CurrentCustomer,
+  CustomerAuthGuard,
+} from '../customer/customer-auth.guard.js';
+import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
+import { BuyCoinsHandler } from './buy-coins.handler.js';
+import { BuyCoinsRequest } from './buy-coins.request.dto.js';
+
+@ApiTags('purchases')
+@ApiBearerAuth()
+@Controller('purchases')
+@UseGuards(CustomerAuthGuard)
+export class BuyCoinsHttpController {
+  constructor(private readonly handler: BuyCoinsHandler) {}
+
+  @Post()
+  @HttpCode(201)
+  @Idempotent()
+  @ApiCreatedResponse({
+    description: 'Paid with one macro-payment; the chains (and, client-side, their seeds).',
+  })
+  @ApiResponse({
+    status: 402,
+    description: 'PURCHASE.DECLINED: the bank refused; nothing charged, no chain issued.',
+  })
+  buy(
+    @Body() body: BuyCoinsRequest,
+    @CurrentCustomer() customer: AuthenticatedCustomer,
+    @Headers('idempotency-key') idempotencyKey: string,
+  ): Promise<CoinsPurchasedAnswer> {
+    return this.handler.execute({
+      ...body,
+      customerId: customer.customerId,
+      bankAccount: customer.bankAccount,
+      idempotencyKey,
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { InMemoryEventStore } from '#event-store';
+import { ManualClock } from '#platform';
+import { paywordAt, verifyTouchstone, type Touchstone } from '#protocol';
+import { startBroker, type TestBroker } from '../test/broker-harness.js';
+import { bankBalance, buy, registerCustomer } from '../test/scenario.js';
+import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
+
+// The purchase over HTTP with the in-memory store and idempotency records: no servers.
+describe('POST /purchases', () => {
+  let broker: TestBroker;
+  let store: InMemoryEventStore;
+
+  beforeAll(async () => {
+    store = new InMemoryEventStore();
+    broker = await startBroker({ store, clock: new ManualClock('2026-03-01T10:00:00.000Z') });
+  });
+  afterAll(() => broker.close());
+
+  it('charges one macro-payment and hands out client-side chains that hash down to their signed roots', async () => {
+    const customer = await registerCustomer(broker.http, 10_000);
+    const res = await buy(broker.http, customer, { coins: 120, coinValue: 5 });
+    expect(res.status).toBe(201);
+    const answer = res.json<CoinsPurchasedAnswer>();
+    expect(answer).toMatchObject({
+      status: 'completed',
+      coins: 120,
+      amount: 600,
+      currency: 'NZD',
+      wallet: 'client',
+    });
+    // CHAIN_MAX_LENGTH is 50 in tests: 50 + 50 + 20.
+    expect(answer.chains.map((c) => c.length)).toEqual([50, 50, 20]);
+    const keys = (await broker.http('GET', '/keys')).json<{ keys: [] }>().keys;
+    for (const chain of answer.chains) {
+      const t: Touchstone = chain.touchstone;
+      expect(verifyTouchstone(t, keys).ok).toBe(true);
+      expect(paywordAt(chain.seed!, chain.chainId, t.alg, t.length, 0)).toBe(t.root);
+      expect(JSON.stringify(t)).not.toContain(customer.customerId);
+    }
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(10_000 - 600);
+  });
+
+  it('answers a retry with the same Idempotency-Key with the same chains, charged once', async () => {
+    const customer = await registerCustomer(broker.http, 1_000);
+    const first = await buy(broker.http, customer, { coins: 10 }, 'retry-key-0001');
+    const again = await buy(broker.http, customer, { coins: 10 }, 'retry-key-0001');
+    expect(again.status).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(1_000 - 50);
+  });
+
+  it('refuses a declined payment with PURCHASE.DECLINED and issues nothing', async () => {
+    const customer = await registerCustomer(broker.http, 10);
+    const before = (await store.readAll()).length;
+    const res = await buy(broker.http, customer, { coins: 10, coinValue: 5 });
+    expect(res.status).toBe(402);
+    expect(res.json()).toMatchObject({ code: 'PURCHASE.DECLINED', reason: 'insufficient-funds' });
+    const written = (await store.readAll()).slice(before).map((e) => e.type);
+    expect(written).toEqual(['BankPaymentDeclined', 'PurchaseDeclined']);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(10);
+  });
+
+  it('refuses a call without a valid token with CUSTOMER.UNAUTHORISED', async () => {
+    const res = await broker.http('POST', '/purchases', {
+      token: 'npc.cus_nobody.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      body: { coins: 1, coinValue: 1, currency: 'NZD', wallet: 'client' },
+    });
+    expect(res.status).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'CUSTOMER.UNAUTHORISED' });
+  });
+});

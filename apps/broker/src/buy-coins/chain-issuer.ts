@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { absentChain } from '#chain';
+import type { EventStore } from '#event-store';
+import { type ChainIssued, deterministicEventId, streams } from '#events';
+import { CLOCK, type Clock, NetPayError } from '#platform';
+import { type ChainAlgorithm, paywordAt, signTouchstone, type Touchstone } from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
+import { evolveChain } from '../shared/chain-stream.js';
+import { runCommand } from '../shared/command.js';
+import { brokerMetadata } from '../shared/metadata.js';
+import { EVENT_STORE } from '../shared/tokens.js';
+import { WalletSeeds } from './wallet-seeds.js';
+
+export interface IssueChain {
+  readonly chainId: string;
+  readonly wallet: 'client' | 'server';
+  readonly alg: ChainAlgorithm;
+  readonly length: number;
+  readonly coinValue: number;
+  readonly currency: string;
+  readonly expiresInDays: number;
+  readonly vendorRestriction?: readonly string[];
+  /** Broker-private: the owner of a server-side wallet (kept with its sealed seed). */
+  readonly customerId: string;
+  readonly purchaseId: string;
+}
+
+export interface IssuedChain {
+  readonly chainId: string;
+  readonly wallet: 'client' | 'server';
+  readonly touchstone: Touchstone;
+  /** W[n+1] of a client-side chain (absent for server-side wallets: the broker keeps those). */
+  readonly seed?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Issues one chain, idempotently: the same chain id always yields the same seed (client-side:
+ * derived; server-side: sealed and stored before the chain exists) and, once `ChainIssued` is
+ * in `chain-<id>` (appended with `no_stream`), the stored touchstone is the answer.
+ */
+@Injectable()
+export class ChainIssuer {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly keys: BrokerKeyRing,
+    private readonly seeds: WalletSeeds,
+  ) {}
+
+  async issue(command: IssueChain): Promise<IssuedChain> {
+    const { chainId, wallet, alg, length } = command;
+    const seed =
+      wallet === 'client'
+        ? this.seeds.clientSeed(chainId)
+        : await this.seeds.storeServerSeed(chainId, command.customerId, command.purchaseId, () =>
+            randomBytes(32).toString('hex'),
+          );
+    const root = paywordAt(seed, chainId, alg, length, 0);
+    const touchstone = this.sign(command, root);
+    const { result } = await runCommand(this.store, {
+      stream: streams.chain(chainId),
+      initial: absentChain,
+      evolve: evolveChain,
+      decide: (state) => {
+        if (state.status === 'absent') {
+          const at = touchstone.issuedAt;
+          const event: ChainIssued = {
+            type: 'ChainIssued',
+            version: 1,
+            data: { chainId, touchstone, wallet, at },
+          };
+          return { events: [event], result: touchstone };
+        }
+        // A retry (or a concurrent twin) issued it already: answer with what was stored.
+        if (state.touchstone.root !== root || state.wallet !== wallet) {
+          throw new NetPayError('CHAIN.ALREADY_ISSUED', `chain ${chainId} exists with other material`, {
+            status: 409,
+          });
+        }
+        return { events: [], result: state.touchstone };
+      },
+      metadata: brokerMetadata(chainId),
+      eventId: () => deterministicEventId('ChainIssued', chainId),
+    });
+    return { chainId, wallet, touchstone: result, ...(wallet === 'client' ? { seed } : {}) };
+  }
+
+  private sign(command: IssueChain, root: string): Touchstone {
+    const now = this.clock.now();
+    return signTouchstone(
+      {
+        chainId: command.chainId,
+        alg: command.alg,
+        root,
+        length: command.length,
+        coinValue: command.coinValue,
+        currency: command.currency,
+        issuedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + command.expiresInDays * DAY_MS).toISOString(),
+        ...(command.vendorRestriction ? { vendorRestriction: command.vendorRestriction } : {}),
+        brokerKeyId: this.keys.currentKeyId,
+      },
+      this.keys.signer,
+    );
+  }
+}

@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decideCheckout } from '#chain';
+import type { WalletCheckoutReply } from '#contracts';
+import type { EventStore } from '#event-store';
+import { CLOCK, type Clock, NetPayError } from '#platform';
+import { hashStep, paywordAt, type Touchstone } from '#protocol';
+import { CheckoutTokens } from '../authorise-vendor/checkout-tokens.js';
+import { BrokerConfig } from '../broker.config.js';
+import { WalletSeeds } from '../buy-coins/wallet-seeds.js';
+import { loadCustomer } from '../customer/customer.state.js';
+import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { runChainCommand } from '../shared/chain-stream.js';
+import { EVENT_STORE } from '../shared/tokens.js';
+import { type ChainView, remainingCoins } from '../wallet-view/wallet.read-model.js';
+import { WalletProjection } from '../wallet-view/wallet.projection.js';
+import type { CheckoutWalletRequest } from './checkout-wallet.request.dto.js';
+
+/**
+ * A vendor checks out a slice of a customer's server-side wallet:
+ * 1. the opaque token must open, name this vendor and be unexpired;
+ * 2. the customer must still authorise the vendor (their stream, not a cache);
+ * 3. pick a chain the vendor holds or nobody holds, usable here and now;
+ * 4. `WalletCheckedOut` with the expected revision (decideCheckout), then release the paywords.
+ * The answer names the chain, never the customer.
+ */
+@Injectable()
+export class CheckoutWalletHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly config: BrokerConfig,
+    private readonly tokens: CheckoutTokens,
+    private readonly projection: WalletProjection,
+    private readonly seeds: WalletSeeds,
+  ) {}
+
+  async execute(request: CheckoutWalletRequest): Promise<WalletCheckoutReply> {
+    const now = this.clock.now();
+    const customerId = await this.authorisedCustomer(request, now);
+    if (request.coins > this.config.checkoutMaxCoins) {
+      throw brokerError('REQUEST.INVALID', `at most ${this.config.checkoutMaxCoins} coins per checkout`, 400);
+    }
+    await this.projection.waitFor();
+    const at = now.toISOString();
+    const candidates = this.projection.model
+      .chainsOfCustomer(customerId)
+      .filter((c) => usable(c, request.vendorId, at))
+      .sort((a, b) => rank(a, request.vendorId) - rank(b, request.vendorId));
+    let heldElsewhere: ChainView | undefined;
+    for (const chain of candidates) {
+      if (chain.holder !== undefined && chain.holder !== request.vendorId) {
+        heldElsewhere ??= chain;
+        continue;
+      }
+      const reply = await this.tryCheckout(chain.chainId, customerId, request, at);
+      if (reply) return reply;
+    }
+    if (heldElsewhere) {
+      throw brokerError(
+        BROKER_ERROR.CHECKOUT_HELD_ELSEWHERE,
+        `the wallet's chain ${heldElsewhere.chainId} is held by vendor ${heldElsewhere.holder}: ask it for a hand-off`,
+        409,
+        { chainId: heldElsewhere.chainId, holder: heldElsewhere.holder },
+      );
+    }
+    throw brokerError(
+      BROKER_ERROR.CHECKOUT_NO_COINS,
+      'the wallet has no unspent server-side coins usable at this vendor',
+      409,
+    );
+  }
+
+  private async authorisedCustomer(request: CheckoutWalletRequest, now: Date): Promise<string> {
+    const claims = this.tokens.open(request.checkoutToken);
+    if (!claims)
+      throw brokerError(BROKER_ERROR.CHECKOUT_TOKEN_INVALID, 'the checkout token is not valid', 403);
+    const refused = brokerError(
+      BROKER_ERROR.CHECKOUT_VENDOR_NOT_AUTHORISED,
+      `vendor ${request.vendorId} is not authorised by this wallet's owner`,
+      403,
+    );
+    if (claims.vendorId !== request.vendorId) throw refused;
+    if (now.getTime() >= claims.expiresAt) {
+      throw brokerError(
+        BROKER_ERROR.CHECKOUT_TOKEN_EXPIRED,
+        'the checkout token has expired; the customer must issue a new one',
+        403,
+      );
+    }
+    const customer = await loadCustomer(this.store, claims.customerId);
+    if (customer.status !== 'registered' || !customer.authorisedVendors.has(request.vendorId)) throw refused;
+    return claims.customerId;
+  }
+
+  /** `undefined` when the chain changed hands meanwhile (try the next one). */
+  private async tryCheckout(
+    chainId: string,
+    customerId: string,
+    request: CheckoutWalletRequest,
+    at: string,
+  ): Promise<WalletCheckoutReply | undefined> {
+    const wallet = await this.seeds.serverWallet(chainId);
+    if (!wallet || wallet.customerId !== customerId) return undefined;
+    try {
+      const { result } = await runChainCommand(
+        this.store,
+        chainId,
+        (state) => {
+          const start = state.status === 'absent' ? 1 : state.index;
+          const length = state.status === 'absent' ? 0 : state.touchstone.length;
+          const sliceEnd = Math.min(start + request.coins - 1, length);
+          if (sliceEnd < start)
+            return { ok: false, code: BROKER_ERROR.CHECKOUT_NO_COINS, message: 'chain exhausted' };
+          return decideCheckout(state, { vendorId: request.vendorId, sliceEnd, at });
+        },
+        (state, events) => {
+          if (state.status === 'absent' || events[0] === undefined)
+            throw new Error('checkout decided on no chain');
+          return { touchstone: state.touchstone, ...events[0].data };
+        },
+      );
+      const { touchstone, index, lastPayword, sliceEnd } = result;
+      return {
+        chainId,
+        touchstone,
+        index,
+        lastPayword,
+        paywords: paywordsOf(wallet.seed, touchstone, index, sliceEnd),
+      };
+    } catch (error) {
+      if (
+        error instanceof NetPayError &&
+        (error.code === 'CHAIN.NOT_HOLDER' || error.code === BROKER_ERROR.CHECKOUT_NO_COINS)
+      ) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+}
+
+function usable(chain: ChainView, vendorId: string, at: string): boolean {
+  if (chain.wallet !== 'server' || remainingCoins(chain) < 1) return false;
+  // Same rule as checkTouchstoneUsable; the timestamps share one ISO format, so strings compare.
+  if (at < chain.issuedAt || at >= chain.expiresAt) return false;
+  return chain.vendorRestriction === undefined || chain.vendorRestriction.includes(vendorId);
+}
+
+/** The vendor's own chain first, then chains nobody holds, then chains held elsewhere. */
+function rank(chain: ChainView, vendorId: string): number {
+  if (chain.holder === vendorId) return 0;
+  return chain.holder === undefined ? 1 : 2;
+}
+
+/** W[from] … W[to]: one walk down from W[to], n − from hashes in all. */
+function paywordsOf(seed: string, t: Touchstone, from: number, to: number): string[] {
+  const words: string[] = [];
+  let word = paywordAt(seed, t.chainId, t.alg, t.length, to);
+  words.push(word);
+  for (let position = to; position > from; position--) {
+    word = hashStep(t.alg, t.chainId, position, word);
+    words.push(word);
+  }
+  return words.reverse();
+}

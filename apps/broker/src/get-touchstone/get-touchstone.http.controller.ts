@@ -1,0 +1,18 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { TouchstoneReply } from '#contracts';
+import { GetTouchstoneHandler } from './get-touchstone.handler.js';
+import { GetTouchstoneRequest } from './get-touchstone.request.dto.js';
+
+@ApiTags('chains')
+@Controller('chains')
+export class GetTouchstoneHttpController {
+  constructor(private readonly handler: GetTouchstoneHandler) {}
+
+  @Get(':chainId/touchstone')
+  @ApiOkResponse({ description: 'The broker-signed touchstone (never names the customer).' })
+  @ApiNotFoundResponse({ description: 'CHAIN.NOT_FOUND' })
+  get(@Param() params: GetTouchstoneRequest): Promise<TouchstoneReply> {
+    return this.handler.execute(params.chainId);
+  }
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { queues } from '#contracts';
+import { eventStoreSettingsFromEnv } from '#event-store';
+import { ConfigError, connectNats, createHttpApp, loadConfig } from '#platform';
+import { BrokerConfig } from './broker.config.js';
+import { BROKER_VERSION, BrokerModule } from './broker.module.js';
+import { BROKER_STATUS_BY_CODE } from './shared/broker-errors.js';
+
+/** The broker: HTTP (customers, vendors' registration, admin) and NATS (touchstones, keys, checkout). */
+async function main(): Promise<void> {
+  const config = loadConfig(BrokerConfig);
+  if (config.eventStore === 'memory') {
+    console.warn('EVENT_STORE=memory: events live in this process only and are lost when it stops.');
+  }
+  await createHttpApp(BrokerModule.forRoot({ config, eventStore: eventStoreSettingsFromEnv() }), {
+    name: 'broker',
+    version: BROKER_VERSION,
+    description:
+      'NetPay broker: customers register and buy e-coins (hash chains) with one macro-payment; vendors get ' +
+      'touchstones, keys and server-side wallets over NATS. Errors are application/problem+json with a stable `code`.',
+    port: config.port,
+    host: config.host,
+    statusByCode: BROKER_STATUS_BY_CODE,
+    configure: async (app) => {
+      await connectNats(app, { servers: config.natsServers, queue: queues.broker, name: 'broker' });
+    },
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('broker failed to start:', error);
+  process.exit(1);
+});

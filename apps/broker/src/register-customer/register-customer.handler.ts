@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventStore } from '#event-store';
+import { type CustomerRegistered, deterministicEventId, streams } from '#events';
+import { CLOCK, type Clock } from '#platform';
+import { issueCustomerToken } from '../customer/customer-token.js';
+import { absentCustomer, evolveCustomer } from '../customer/customer.state.js';
+import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { BrokerSecrets } from '../shared/broker-secrets.js';
+import { runCommand } from '../shared/command.js';
+import { customerMetadata } from '../shared/metadata.js';
+import { EVENT_STORE } from '../shared/tokens.js';
+import type { CustomerRegisteredAnswer, RegisterCustomer } from './register-customer.command.js';
+
+@Injectable()
+export class RegisterCustomerHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly secrets: BrokerSecrets,
+  ) {}
+
+  /**
+   * The customer id derives from the Idempotency-Key and the request, so a retry that lost its
+   * Redis record cannot register twice: it finds the stream and is refused (the token was
+   * shown once and is not kept).
+   */
+  async execute(command: RegisterCustomer): Promise<CustomerRegisteredAnswer> {
+    const { name, bankAccount, idempotencyKey } = command;
+    const customerId = this.secrets.id('cus', 'register', idempotencyKey, name, bankAccount);
+    const { token, tokenHash } = issueCustomerToken(customerId);
+    await runCommand(this.store, {
+      stream: streams.customer(customerId),
+      initial: absentCustomer,
+      evolve: evolveCustomer,
+      decide: (state) => {
+        if (state.status !== 'absent') {
+          throw brokerError(
+            BROKER_ERROR.CUSTOMER_ALREADY_REGISTERED,
+            'This registration already happened; its token was shown once. Register again with a new Idempotency-Key.',
+            409,
+          );
+        }
+        const at = this.clock.now().toISOString();
+        const event: CustomerRegistered = {
+          type: 'CustomerRegistered',
+          version: 1,
+          data: { customerId, name, tokenHash, bankAccount, at },
+        };
+        return { events: [event], result: undefined };
+      },
+      metadata: customerMetadata(customerId),
+      eventId: () => deterministicEventId('CustomerRegistered', customerId),
+    });
+    return { customerId, token, tokenType: 'Bearer' };
+  }
+}

@@ -1,0 +1,24 @@
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Idempotent } from '#platform';
+import type { CustomerRegisteredAnswer } from './register-customer.command.js';
+import { RegisterCustomerHandler } from './register-customer.handler.js';
+import { RegisterCustomerRequest } from './register-customer.request.dto.js';
+
+@ApiTags('customers')
+@Controller('customers')
+export class RegisterCustomerHttpController {
+  constructor(private readonly handler: RegisterCustomerHandler) {}
+
+  @Post()
+  @HttpCode(201)
+  @Idempotent()
+  @ApiCreatedResponse({ description: 'Registered; the bearer token is shown only in this answer.' })
+  @ApiConflictResponse({ description: 'CUSTOMER.ALREADY_REGISTERED' })
+  register(
+    @Body() body: RegisterCustomerRequest,
+    @Headers('idempotency-key') idempotencyKey: string,
+  ): Promise<CustomerRegisteredAnswer> {
+    return this.handler.execute({ ...body, idempotencyKey });
+  }
+}

@@ -1,0 +1,15 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length, Matches } from 'class-validator';
+
+export class RegisterCustomerRequest {
+  @ApiProperty({ example: 'Ada Reader', minLength: 1, maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  @Matches(/^[^\p{Cc}]*$/u, { message: 'name must not contain control characters' })
+  name!: string;
+
+  @ApiProperty({ example: 'alice_bank_1', description: 'account at the bank, [A-Za-z0-9_]{1,64}' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_]{1,64}$/, { message: 'bankAccount must be 1-64 characters of A-Z a-z 0-9 _' })
+  bankAccount!: string;
+}

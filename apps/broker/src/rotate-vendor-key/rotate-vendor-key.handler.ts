@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { VendorKeyReply } from '#contracts';
+import type { EventStore } from '#event-store';
+import { deterministicEventId, streams, type VendorKeyRotated } from '#events';
+import { CLOCK, type Clock } from '#platform';
+import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { runCommand } from '../shared/command.js';
+import { adminMetadata } from '../shared/metadata.js';
+import { EVENT_STORE } from '../shared/tokens.js';
+import type { VendorKeyDto } from '../vendor/vendor-key.dto.js';
+import { absentVendor, evolveVendor } from '../vendor/vendor.state.js';
+
+/**
+ * Adds a vendor's new key. Older keys stay served: certificates and receipts signed before the
+ * rotation must still verify. Adding the same key again changes nothing.
+ */
+@Injectable()
+export class RotateVendorKeyHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(vendorId: string, newKey: VendorKeyDto): Promise<VendorKeyReply> {
+    const key = { keyId: newKey.keyId, publicKey: newKey.publicKey, ownerId: vendorId };
+    const { result } = await runCommand(this.store, {
+      stream: streams.vendor(vendorId),
+      initial: absentVendor,
+      evolve: evolveVendor,
+      decide: (state) => {
+        if (state.status !== 'registered')
+          throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
+        const existing = state.keys.find((k) => k.keyId === key.keyId);
+        if (existing) {
+          if (existing.publicKey !== key.publicKey) {
+            throw brokerError(
+              BROKER_ERROR.VENDOR_KEY_ID_TAKEN,
+              `vendor ${vendorId} already has a different key ${key.keyId}`,
+              409,
+            );
+          }
+          return { events: [], result: state.keys };
+        }
+        const event: VendorKeyRotated = {
+          type: 'VendorKeyRotated',
+          version: 1,
+          data: { vendorId, key, at: this.clock.now().toISOString() },
+        };
+        return { events: [event], result: [...state.keys, key] };
+      },
+      metadata: adminMetadata(),
+      eventId: () => deterministicEventId('VendorKeyRotated', vendorId, key.keyId),
+    });
+    return { vendorId, keys: result };
+  }
+}

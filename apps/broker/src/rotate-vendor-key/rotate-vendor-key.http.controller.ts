@@ -1,0 +1,24 @@
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import type { VendorKeyReply } from '#contracts';
+import { Idempotent } from '#platform';
+import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
+import { VendorIdParam } from '../vendor/vendor-id.param.js';
+import { VendorKeyDto } from '../vendor/vendor-key.dto.js';
+import { RotateVendorKeyHandler } from './rotate-vendor-key.handler.js';
+
+@ApiTags('vendors')
+@ApiBearerAuth()
+@Controller('vendors')
+@UseGuards(AdminAuthGuard)
+export class RotateVendorKeyHttpController {
+  constructor(private readonly handler: RotateVendorKeyHandler) {}
+
+  @Post(':vendorId/keys')
+  @HttpCode(201)
+  @Idempotent()
+  @ApiCreatedResponse({ description: 'Key added (admin); every key of the vendor, oldest first.' })
+  rotate(@Param() params: VendorIdParam, @Body() body: VendorKeyDto): Promise<VendorKeyReply> {
+    return this.handler.execute(params.vendorId, body);
+  }
+}

@@ -1,0 +1,53 @@
+import { NetPayError } from '#platform';
+
+/** Stable codes the broker answers with (besides the platform's REQUEST.* and the chain's CHAIN.*). */
+export const BROKER_ERROR = {
+  CUSTOMER_UNAUTHORISED: 'CUSTOMER.UNAUTHORISED',
+  CUSTOMER_ALREADY_REGISTERED: 'CUSTOMER.ALREADY_REGISTERED',
+  ADMIN_UNAUTHORISED: 'ADMIN.UNAUTHORISED',
+  PURCHASE_DECLINED: 'PURCHASE.DECLINED',
+  PURCHASE_CURRENCY_NOT_SOLD: 'PURCHASE.CURRENCY_NOT_SOLD',
+  PURCHASE_TOO_LARGE: 'PURCHASE.TOO_LARGE',
+  PAYMENT_UNAVAILABLE: 'PAYMENT.UNAVAILABLE',
+  VENDOR_NOT_FOUND: 'VENDOR.NOT_FOUND',
+  VENDOR_ALREADY_REGISTERED: 'VENDOR.ALREADY_REGISTERED',
+  VENDOR_KEY_ID_TAKEN: 'VENDOR.KEY_ID_TAKEN',
+  CHECKOUT_TOKEN_INVALID: 'CHECKOUT.TOKEN_INVALID',
+  CHECKOUT_TOKEN_EXPIRED: 'CHECKOUT.TOKEN_EXPIRED',
+  CHECKOUT_VENDOR_NOT_AUTHORISED: 'CHECKOUT.VENDOR_NOT_AUTHORISED',
+  CHECKOUT_NO_COINS: 'CHECKOUT.NO_COINS',
+  CHECKOUT_HELD_ELSEWHERE: 'CHECKOUT.HELD_ELSEWHERE',
+  BANK_ACCOUNT_EXISTS: 'BANK.ACCOUNT_EXISTS',
+  BANK_ACCOUNT_NOT_FOUND: 'BANK.ACCOUNT_NOT_FOUND',
+  PROJECTION_BEHIND: 'PROJECTION.BEHIND',
+} as const;
+
+/** HTTP status of codes raised as plain `{ code }` errors (chain and protocol refusals). */
+export const BROKER_STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  'CHAIN.NOT_FOUND': 404,
+  'CHAIN.REVOKED': 410,
+  'CHAIN.': 409,
+  'HANDOFF.': 409,
+  'TOUCHSTONE.': 422,
+  'SPEND.': 422,
+};
+
+export function brokerError(
+  code: string,
+  message: string,
+  status: number,
+  details?: Record<string, unknown>,
+): NetPayError {
+  return new NetPayError(code, message, { status, ...(details ? { details } : {}) });
+}
+
+/** A refusal of the chain aggregate (or the protocol) as a coded error with its HTTP status. */
+export function chainRefusal(refusal: { code: string; message: string }): NetPayError {
+  return new NetPayError(refusal.code, refusal.message, { status: statusOf(refusal.code) });
+}
+
+function statusOf(code: string): number {
+  const exact = BROKER_STATUS_BY_CODE[code];
+  if (exact !== undefined) return exact;
+  return BROKER_STATUS_BY_CODE[code.slice(0, code.indexOf('.') + 1)] ?? 409;
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConcurrencyError,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+} from '#event-store';
+import { decode, type NetPayEvent, type StoredEvent, toNewEvent } from '#events';
+
+/** What a decision appends (maybe nothing: a retried command that already took effect) and answers. */
+export interface Decided<E extends NetPayEvent, R> {
+  readonly events: readonly E[];
+  readonly result: R;
+}
+
+export interface StreamCommand<S, E extends NetPayEvent, R> {
+  readonly stream: string;
+  readonly initial: S;
+  readonly evolve: (state: S, event: StoredEvent) => S;
+  /** Pure decision on the folded state; throws a coded error to refuse. */
+  readonly decide: (state: S) => Decided<E, R>;
+  readonly metadata: EventMetadata;
+  /** Deterministic ids make a retried append idempotent; random when omitted. */
+  readonly eventId?: (event: E, index: number) => string;
+  readonly maxAttempts?: number;
+}
+
+export interface CommandOutcome<R> {
+  readonly result: R;
+  /** Global position of the last appended event (undefined when nothing was appended). */
+  readonly position: GlobalPosition | undefined;
+}
+
+/**
+ * The command handler: read the stream → fold → decide → append with the expected revision
+ * (`no_stream` for a new stream). Retries only on a `ConcurrencyError`, re-reading the stream,
+ * so a concurrent writer's events are decided upon, never overwritten.
+ */
+export async function runCommand<S, E extends NetPayEvent, R>(
+  store: EventStore,
+  command: StreamCommand<S, E, R>,
+): Promise<CommandOutcome<R>> {
+  const attempts = command.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    const recorded = await store.readStream(command.stream);
+    let state = command.initial;
+    for (const r of recorded) {
+      const event = decode(r);
+      if (event) state = command.evolve(state, event);
+    }
+    const last = recorded.at(-1);
+    const expectedRevision: ExpectedRevision = last === undefined ? 'no_stream' : last.revision;
+    const { events, result } = command.decide(state);
+    if (events.length === 0) return { result, position: undefined };
+    const newEvents = events.map((event, i) =>
+      toNewEvent(event, command.metadata, command.eventId?.(event, i) ?? randomUUID()),
+    );
+    try {
+      const appended = await store.appendToStream(command.stream, newEvents, { expectedRevision });
+      return { result, position: appended.position };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+/** Decoded events of a stream, in order. */
+export async function readDecoded(store: EventStore, stream: string): Promise<StoredEvent[]> {
+  const recorded = await store.readStream(stream);
+  return recorded.flatMap((r) => {
+    const event = decode(r);
+    return event ? [event] : [];
+  });
+}

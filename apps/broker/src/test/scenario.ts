@@ -1,0 +1,83 @@
+// Test steps in the broker's words: register, fund, buy.
+import { randomUUID } from 'node:crypto';
+import { generateSigningKey } from '#protocol';
+import { ADMIN_TOKEN, type Http, type TestResponse } from './broker-harness.js';
+
+export interface TestCustomer {
+  readonly customerId: string;
+  readonly token: string;
+  readonly bankAccount: string;
+}
+
+export async function openBankAccount(
+  http: Http,
+  accountId: string,
+  balance: number,
+  currency = 'NZD',
+): Promise<void> {
+  const res = await http('POST', '/bank/accounts', {
+    token: ADMIN_TOKEN,
+    body: { accountId, currency, balance },
+  });
+  if (res.status !== 201) throw new Error(`open account: ${res.status} ${res.text}`);
+}
+
+export async function registerCustomer(
+  http: Http,
+  balance = 10_000,
+  currency = 'NZD',
+): Promise<TestCustomer> {
+  const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
+  await openBankAccount(http, bankAccount, balance, currency);
+  const res = await http('POST', '/customers', { body: { name: 'Ada Reader', bankAccount } });
+  if (res.status !== 201) throw new Error(`register: ${res.status} ${res.text}`);
+  const { customerId, token } = res.json<{ customerId: string; token: string }>();
+  return { customerId, token, bankAccount };
+}
+
+export interface BuyBody {
+  coins: number;
+  coinValue: number;
+  currency: string;
+  wallet: 'client' | 'server';
+  vendors?: string[];
+}
+
+export function buy(
+  http: Http,
+  customer: TestCustomer,
+  body: Partial<BuyBody> = {},
+  key?: string,
+): Promise<TestResponse> {
+  const full: BuyBody = { coins: 20, coinValue: 5, currency: 'NZD', wallet: 'client', ...body };
+  return http('POST', '/purchases', { token: customer.token, body: full, ...(key ? { key } : {}) });
+}
+
+export async function bankBalance(http: Http, accountId: string): Promise<number> {
+  const res = await http('GET', `/bank/accounts/${accountId}`, { token: ADMIN_TOKEN });
+  return res.json<{ balance: number }>().balance;
+}
+
+export async function registerVendor(
+  http: Http,
+  vendorId: string,
+): Promise<{ keyId: string; publicKey: string; privateKey: string }> {
+  const key = generateSigningKey(`${vendorId}-k1`);
+  const res = await http('POST', '/vendors', {
+    token: ADMIN_TOKEN,
+    body: {
+      vendorId,
+      name: `Vendor ${vendorId}`,
+      bankAccount: `${vendorId}_bank`,
+      key: { keyId: key.keyId, publicKey: key.publicKey },
+    },
+  });
+  if (res.status !== 201) throw new Error(`register vendor: ${res.status} ${res.text}`);
+  return key;
+}
+
+export async function authoriseVendor(http: Http, customer: TestCustomer, vendorId: string): Promise<string> {
+  const res = await http('POST', '/wallet/vendors', { token: customer.token, body: { vendorId } });
+  if (res.status !== 201) throw new Error(`authorise vendor: ${res.status} ${res.text}`);
+  return res.json<{ checkoutToken: string }>().checkoutToken;
+}

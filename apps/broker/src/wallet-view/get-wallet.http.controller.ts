@@ -1,0 +1,29 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  type AuthenticatedCustomer,
+  CurrentCustomer,
+  CustomerAuthGuard,
+} from '../customer/customer-auth.guard.js';
+import { type WalletAnswer, GetWalletHandler } from './get-wallet.handler.js';
+import { GetWalletQuery } from './get-wallet.request.dto.js';
+
+@ApiTags('wallet')
+@ApiBearerAuth()
+@Controller('wallet')
+@UseGuards(CustomerAuthGuard)
+export class GetWalletHttpController {
+  constructor(private readonly handler: GetWalletHandler) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'Chains, spent index, remaining value and current holder of each.' })
+  get(
+    @CurrentCustomer() customer: AuthenticatedCustomer,
+    @Query() query: GetWalletQuery,
+  ): Promise<WalletAnswer> {
+    return this.handler.execute(
+      customer.customerId,
+      query.minPosition === undefined ? undefined : BigInt(query.minPosition),
+    );
+  }
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { type GlobalPosition, InMemoryCheckpointStore, type Subscription } from '#event-store';
+import { decode } from '#events';
+import { HealthRegistry } from '#platform';
+import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { EVENT_STORE } from '../shared/tokens.js';
+import type { TrackingEventStore } from '../shared/tracking-event-store.js';
+import { WalletReadModel } from './wallet.read-model.js';
+
+/**
+ * Keeps `WalletReadModel` up to date through a catch-up subscription over every event. The
+ * model lives in memory and is rebuilt from the store at each start (an in-memory checkpoint),
+ * so it can never disagree with the stream it was built from. `waitFor(position)` gives reads
+ * after writes: the answer includes everything up to that position.
+ */
+@Injectable()
+export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
+  readonly model = new WalletReadModel();
+  private readonly logger = new Logger('WalletProjection');
+  private subscription: Subscription | undefined;
+  private position: GlobalPosition = 0n;
+  private caughtUp = false;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: TrackingEventStore,
+    @Optional() private readonly health?: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.store.subscribeToAll({
+      subscriptionId: `broker-wallet-view-${randomUUID()}`,
+      checkpoints: new InMemoryCheckpointStore(),
+      handler: async (recorded) => {
+        const event = decode(recorded);
+        if (event) this.model.apply(event);
+        this.position = recorded.position;
+        this.notify();
+      },
+      onCaughtUp: () => {
+        this.caughtUp = true;
+        this.notify();
+      },
+    });
+    this.subscription.done.catch((e: unknown) =>
+      this.logger.error(`wallet projection stopped: ${String(e)}`),
+    );
+    this.health?.register('wallet-projection', () => {
+      if (!this.caughtUp) throw new Error('still replaying the event store');
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  /** The last position folded into the model. */
+  currentPosition(): GlobalPosition {
+    return this.position;
+  }
+
+  /**
+   * Resolves once the model includes `position` (by default: everything this process wrote).
+   * PROJECTION.BEHIND (503) after `timeoutMs`.
+   */
+  async waitFor(position: GlobalPosition = this.store.lastAppended(), timeoutMs = 5_000): Promise<void> {
+    if (this.position >= position && this.caughtUp) return;
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (this.position >= position && this.caughtUp) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(
+          brokerError(
+            BROKER_ERROR.PROJECTION_BEHIND,
+            `the wallet view has not reached position ${position} yet; retry`,
+            503,
+          ),
+        );
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}

@@ -1,0 +1,115 @@
+import type { StoredEvent } from '#events';
+import type { ChainAlgorithm } from '#protocol';
+
+export interface ChainView {
+  readonly chainId: string;
+  readonly wallet: 'client' | 'server';
+  readonly alg: ChainAlgorithm;
+  readonly length: number;
+  readonly coinValue: number;
+  readonly currency: string;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  readonly vendorRestriction?: readonly string[];
+  /** I: next unspent position. */
+  readonly index: number;
+  readonly holder?: string;
+  readonly sliceEnd?: number;
+  readonly status: 'open' | 'revoked' | 'closed';
+  readonly reissuedAs?: string;
+}
+
+/**
+ * The broker's in-memory view of every chain and who bought it, folded from chain, purchase
+ * and customer events in global order (a chain's events may arrive before its purchase).
+ */
+export class WalletReadModel {
+  private readonly chains = new Map<string, ChainView>();
+  private readonly chainsOf = new Map<string, string[]>();
+  private readonly owners = new Map<string, string>();
+
+  apply(event: StoredEvent): void {
+    switch (event.type) {
+      case 'ChainIssued': {
+        const t = event.data.touchstone;
+        this.chains.set(t.chainId, {
+          chainId: t.chainId,
+          wallet: event.data.wallet,
+          alg: t.alg,
+          length: t.length,
+          coinValue: t.coinValue,
+          currency: t.currency,
+          issuedAt: t.issuedAt,
+          expiresAt: t.expiresAt,
+          ...(t.vendorRestriction ? { vendorRestriction: t.vendorRestriction } : {}),
+          index: 1,
+          status: 'open',
+        });
+        return;
+      }
+      case 'WalletCheckedOut':
+        return this.update(event.data.chainId, {
+          holder: event.data.vendorId,
+          sliceEnd: event.data.sliceEnd,
+        });
+      case 'CoinsSpent':
+        return this.update(event.data.chainId, {
+          index: event.data.toIndex + 1,
+          holder: event.data.vendorId,
+        });
+      case 'IndexHandedOff':
+        return this.update(event.data.certificate.chainId, { holder: event.data.certificate.toVendor });
+      case 'ChainClaimed':
+        return this.update(event.data.chainId, { holder: event.data.toVendor });
+      case 'ChainRevoked':
+        return this.update(event.data.chainId, { status: 'revoked' });
+      case 'ChainClosed':
+        return this.update(event.data.chainId, {
+          status: 'closed',
+          index: event.data.index,
+          ...(event.data.reissuedAs ? { reissuedAs: event.data.reissuedAs } : {}),
+        });
+      case 'CoinsPurchased':
+        for (const chainId of event.data.chainIds) this.link(event.data.customerId, chainId);
+        return;
+      case 'ChainReissued':
+        return this.link(event.data.customerId, event.data.toChainId);
+      default:
+        return;
+    }
+  }
+
+  chain(chainId: string): ChainView | undefined {
+    return this.chains.get(chainId);
+  }
+
+  ownerOf(chainId: string): string | undefined {
+    return this.owners.get(chainId);
+  }
+
+  /** The customer's chains in purchase order (a chain not yet issued is skipped). */
+  chainsOfCustomer(customerId: string): ChainView[] {
+    return (this.chainsOf.get(customerId) ?? []).flatMap((id) => {
+      const chain = this.chains.get(id);
+      return chain ? [chain] : [];
+    });
+  }
+
+  private link(customerId: string, chainId: string): void {
+    if (this.owners.has(chainId)) return;
+    this.owners.set(chainId, customerId);
+    const list = this.chainsOf.get(customerId) ?? [];
+    list.push(chainId);
+    this.chainsOf.set(customerId, list);
+  }
+
+  private update(chainId: string, change: Partial<ChainView>): void {
+    const chain = this.chains.get(chainId);
+    if (chain) this.chains.set(chainId, { ...chain, ...change });
+  }
+}
+
+/** Coins left to spend: none once revoked or closed (a closed chain's rest lives on re-issued). */
+export function remainingCoins(chain: ChainView): number {
+  return chain.status === 'open' ? chain.length - chain.index + 1 : 0;
+}
