@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals';
+import { auditHistory } from '../../test/audit-history.js';
+import { honestHistory } from '../../test/scenarios.js';
+
+describe('Audit of an honest history', () => {
+  it('finds no violation and no warning', async () => {
+    const h = honestHistory();
+    const report = await auditHistory(h.appends, { brokerKeys: h.brokerKeys });
+    expect(report.violations).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.complete).toBe(true);
+  });
+
+  it('reports the figures of the day', async () => {
+    const h = honestHistory();
+    const report = await auditHistory(h.appends, { brokerKeys: h.brokerKeys });
+    expect(report.replay.events).toBe(h.appends.length);
+    expect(report.chains).toMatchObject({
+      issued: 3,
+      clientWallets: 2,
+      serverWallets: 1,
+      open: 2,
+      closed: 1,
+    });
+    expect(report.chains).toMatchObject({ spends: 7, checkouts: 1, handOffs: 1, claims: 1 });
+    expect(report.coins).toEqual({ issued: 50, spent: 15, redeemed: 15 });
+    expect(report.redemption).toEqual({
+      batchesSealed: 2,
+      batchesPaid: 2,
+      itemsAccepted: 5,
+      itemsRejected: 0,
+    });
+    expect(report.money.NZD).toEqual({
+      customerPayments: 250,
+      valueIssued: 250,
+      valueReissued: 0,
+      valueSpent: 75,
+      valueRedeemed: 75,
+      paidToVendors: 75,
+      refunded: 95,
+      outstandingLiability: 80,
+      owedToVendors: 0,
+    });
+  });
+
+  it('gives the same answer whatever the page size', async () => {
+    const h = honestHistory();
+    const small = await auditHistory(h.appends, { brokerKeys: h.brokerKeys, pageSize: 1 });
+    const large = await auditHistory(h.appends, { brokerKeys: h.brokerKeys, pageSize: 1000 });
+    expect(small).toEqual(large);
+  });
+
+  it('rebuilds one chain with --chain, passing over the others', async () => {
+    const h = honestHistory();
+    const report = await auditHistory(h.appends, { brokerKeys: h.brokerKeys, chainId: 'ch3' });
+    expect(report.ok).toBe(true);
+    expect(report.complete).toBe(false);
+    expect(report.replay.skipped).toBeGreaterThan(0);
+    expect(report.chain).toMatchObject({
+      chainId: 'ch3',
+      wallet: 'server',
+      index: 6,
+      holder: 'v1',
+      sliceEnd: 6,
+      coinsSpent: 5,
+      validSpends: { v1: 2, v2: 3 },
+      purchaseId: 'p2',
+    });
+    expect(report.chain?.timeline.map((t) => t.type)).toEqual([
+      'ChainIssued',
+      'WalletCheckedOut',
+      'CoinsSpent',
+      'CoinsSpent',
+      'ChainClaimed',
+      'CoinsSpent',
+      'RedemptionItemAccepted',
+      'RedemptionItemAccepted',
+    ]);
+  });
+});

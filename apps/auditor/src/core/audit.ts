@@ -1,0 +1,195 @@
+import { categoryOf, idOf } from '#events';
+import type { RecordedEvent } from '#event-store';
+import type { PublicKeyRecord } from '#protocol';
+import { type CheckContext } from './checks/context.js';
+import { checkConservation, reissuedValue } from './checks/conservation.js';
+import { applyEvent } from './checks/dispatch.js';
+import { scanForIdentity, VENDOR_VISIBLE_CATEGORIES } from './checks/privacy.js';
+import { Figures } from './figures.js';
+import { END_OF_REPLAY, Findings, type Reporter } from './findings.js';
+import { Ledger } from './ledger/ledger.js';
+import { chainIdOf, isChainEvent } from './parse/parse-chain-events.js';
+import { parseRecorded } from './parse/parse-event.js';
+import { buildReport, type AuditReport } from './report.js';
+import { RULES, WARNINGS } from './rules.js';
+
+export interface AuditOptions {
+  /** Broker public keys the touchstones must verify with (trusted: from configuration, not the log). */
+  readonly brokerKeys?: readonly PublicKeyRecord[];
+  /** Audit one chain: other chains' streams are passed over, only its findings are kept. */
+  readonly chainId?: string;
+  /** The replay starts after this position; earlier history comes only through `prime`. */
+  readonly from?: bigint;
+  /** Re-run every hash through the protocol library as well as the auditor's own step. Default true. */
+  readonly crossCheck?: boolean;
+  /** Findings kept in full per kind (counts stay exact). Default 10,000. */
+  readonly maxFindings?: number;
+}
+
+/**
+ * The auditor's core: feed it recorded events in log order, then `finish`.
+ * Pure (no I/O, no clock): every chain is rebuilt from its own events and
+ * every signature and hash re-verified; findings name rule, position, stream.
+ */
+export class Audit {
+  private readonly ledger: Ledger;
+  private readonly figures = new Figures();
+  /** History folded by `prime` is not counted. */
+  private readonly primedFigures = new Figures();
+  private readonly findings: Findings;
+  private readonly revisions = new Map<string, number>();
+  private readonly warnedTypes = new Set<string>();
+  private lastPosition: bigint | undefined;
+  private report: AuditReport | undefined;
+
+  constructor(private readonly options: AuditOptions = {}) {
+    this.ledger = new Ledger(options.brokerKeys ?? []);
+    this.findings = new Findings(options.maxFindings ?? 10_000, options.chainId);
+  }
+
+  /** From the start of the log, every chain: totals can be compared. */
+  get complete(): boolean {
+    return this.options.from === undefined && this.options.chainId === undefined;
+  }
+
+  /** Checks one event (in log order) and reports what it breaks. */
+  feed(recorded: RecordedEvent): void {
+    this.process(recorded, false);
+  }
+
+  /** Folds an event from before `from` into the state, without checking or counting it. */
+  prime(recorded: RecordedEvent): void {
+    this.process(recorded, true);
+  }
+
+  /** Whether `--chain` passes over this stream. */
+  skips(streamName: string): boolean {
+    return (
+      this.options.chainId !== undefined &&
+      categoryOf(streamName) === 'chain' &&
+      streamName !== `chain-${this.options.chainId}`
+    );
+  }
+
+  /** End-of-replay checks (R4 totals) and the report. Idempotent. */
+  finish(): AuditReport {
+    if (this.report !== undefined) return this.report;
+    this.findings.muted = false;
+    const end = this.findings.reporter(END_OF_REPLAY);
+    if (this.options.from !== undefined) {
+      end.warning(
+        WARNINGS.PARTIAL_AUDIT,
+        `replay started after position ${this.options.from}: figures cover only what followed; totals were not compared`,
+        this.options.chainId,
+      );
+    } else if (this.options.chainId !== undefined) {
+      end.warning(
+        WARNINGS.PARTIAL_AUDIT,
+        `one chain audited: totals were not compared`,
+        this.options.chainId,
+      );
+    }
+    for (const [currency, value] of reissuedValue(this.ledger, this.options.from)) {
+      this.figures.moneyIn(currency).valueReissued += value;
+    }
+    checkConservation(this.ledger, this.figures, {
+      complete: this.complete,
+      reporterAt: (at) => this.findings.reporter(at),
+    });
+    this.report = buildReport(this.ledger, this.figures, this.findings, this.options);
+    return this.report;
+  }
+
+  private process(recorded: RecordedEvent, priming: boolean): void {
+    const { streamName: stream, position, revision, type } = recorded;
+    const category = categoryOf(stream);
+    const streamChainId = category === 'chain' ? idOf(stream) : undefined;
+    if (this.skips(stream)) {
+      if (!priming) this.figures.skipped += 1;
+      return;
+    }
+    this.findings.muted = priming;
+    const figures = priming ? this.primedFigures : this.figures;
+    const report = this.findings.reporter({
+      position,
+      stream,
+      revision,
+      eventType: type,
+      eventId: recorded.id,
+    });
+    if (!priming) figures.countEvent(type, stream, category, position);
+    this.checkOrder(report, recorded, priming, streamChainId);
+
+    const parsed = parseRecorded(recorded);
+    if (parsed.kind === 'unknown-type' || parsed.kind === 'unknown-version') {
+      const key = parsed.kind === 'unknown-type' ? type : `${type}@${recorded.version}`;
+      if (!this.warnedTypes.has(key)) {
+        this.warnedTypes.add(key);
+        const code =
+          parsed.kind === 'unknown-type' ? WARNINGS.UNKNOWN_EVENT_TYPE : WARNINGS.UNKNOWN_EVENT_VERSION;
+        report.warning(
+          code,
+          `${key} is not known to the auditor: not checked (first seen here)`,
+          streamChainId,
+        );
+      }
+      return;
+    }
+    if (parsed.kind === 'malformed') {
+      report.violation(RULES.MALFORMED_EVENT, `${type}: ${parsed.message}`, streamChainId);
+      return;
+    }
+    const event = parsed.event;
+    const belongs = isChainEvent(event) ? `chain-${chainIdOf(event)}` : undefined;
+    if ((belongs !== undefined && belongs !== stream) || (belongs === undefined && category === 'chain')) {
+      report.violation(
+        RULES.EVENT_IN_WRONG_STREAM,
+        `${type} belongs in ${belongs ?? 'a broker stream'}, not ${stream}: not applied`,
+        streamChainId ?? (belongs ? idOf(belongs) : undefined),
+      );
+      return;
+    }
+    const ctx: CheckContext = {
+      ledger: this.ledger,
+      figures,
+      report,
+      at: { position, stream, revision, type },
+      crossCheck: this.options.crossCheck ?? true,
+      keepTimeline: this.options.chainId !== undefined,
+    };
+    if (!priming && VENDOR_VISIBLE_CATEGORIES.has(category)) {
+      scanForIdentity(ctx, recorded.data, recorded.metadata, streamChainId);
+    }
+    applyEvent(ctx, event, recorded.id);
+  }
+
+  /** R0: positions strictly increase; each stream's revisions run 0, 1, 2, … without gaps. */
+  private checkOrder(
+    report: Reporter,
+    e: RecordedEvent,
+    priming: boolean,
+    chainId: string | undefined,
+  ): void {
+    const previous = this.revisions.get(e.streamName);
+    this.revisions.set(e.streamName, Math.max(previous ?? -1, e.revision));
+    if (priming) return;
+    if (this.lastPosition !== undefined && e.position <= this.lastPosition) {
+      report.violation(
+        RULES.POSITION_NOT_INCREASING,
+        `position ${e.position} after ${this.lastPosition}`,
+        chainId,
+      );
+    }
+    this.lastPosition = e.position;
+    // After `from`, a stream first met may have begun earlier.
+    const expected =
+      previous === undefined ? (this.options.from === undefined ? 0 : undefined) : previous + 1;
+    if (expected !== undefined && e.revision !== expected) {
+      report.violation(
+        RULES.REVISION_GAP,
+        `${e.streamName} revision ${e.revision}, expected ${expected}`,
+        chainId,
+      );
+    }
+  }
+}

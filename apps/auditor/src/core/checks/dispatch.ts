@@ -1,0 +1,65 @@
+import type { NetPayEvent } from '#events';
+import type { CheckContext } from './context.js';
+import { onChainClaimed, onIndexHandedOff, onWalletCheckedOut } from './holder.js';
+import { onChainIssued } from './issue.js';
+import { onChainClosed, onChainReissued, onChainRevoked } from './lifecycle.js';
+import {
+  onCustomerRegistered,
+  onVendorAuthorisation,
+  onVendorKeyRotated,
+  onVendorRegistered,
+} from './parties.js';
+import { onCoinsPurchased, onCoinsRefunded, onPurchaseDeclined } from './purchases.js';
+import { onBatchSealed, onItemAccepted, onItemRejected, onVendorPaid } from './redemption.js';
+import { onCoinsSpent } from './spend.js';
+
+/** One parsed event through the checks that concern it. */
+export function applyEvent(ctx: CheckContext, event: NetPayEvent, eventId: string): void {
+  switch (event.type) {
+    case 'ChainIssued':
+      return onChainIssued(ctx, event.data);
+    case 'WalletCheckedOut':
+      return onWalletCheckedOut(ctx, event.data);
+    case 'CoinsSpent':
+      return onCoinsSpent(ctx, event.data);
+    case 'IndexHandedOff':
+      return onIndexHandedOff(ctx, event.data);
+    case 'ChainClaimed':
+      return onChainClaimed(ctx, event.data);
+    case 'ChainRevoked':
+      return onChainRevoked(ctx, event.data);
+    case 'ChainClosed':
+      return onChainClosed(ctx, event.data);
+    case 'CustomerRegistered':
+      return onCustomerRegistered(ctx, event.data);
+    case 'VendorAuthorised':
+    case 'VendorDeauthorised':
+      return onVendorAuthorisation(ctx, event.data);
+    case 'CoinsPurchased':
+      return onCoinsPurchased(ctx, event.data, eventId);
+    case 'PurchaseDeclined':
+      return onPurchaseDeclined(ctx, event.data);
+    case 'CoinsRefunded':
+      return onCoinsRefunded(ctx, event.data);
+    case 'ChainReissued':
+      return onChainReissued(ctx, event.data);
+    case 'ServerWalletSeedStored':
+      return ctx.ledger.identities.add(event.data.customerId, 'customer id', event.data.customerId);
+    case 'VendorRegistered':
+      return onVendorRegistered(ctx, event.data);
+    case 'VendorKeyRotated':
+      return onVendorKeyRotated(ctx, event.data);
+    case 'RedemptionBatchSealed':
+      return onBatchSealed(ctx, event.data);
+    case 'RedemptionItemAccepted':
+      return onItemAccepted(ctx, event.data);
+    case 'RedemptionItemRejected':
+      return onItemRejected(ctx, event.data);
+    case 'VendorPaid':
+      return onVendorPaid(ctx, event.data);
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+}

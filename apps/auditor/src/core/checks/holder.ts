@@ -1,0 +1,128 @@
+import type { ChainClaimed, IndexHandedOff, WalletCheckedOut } from '#events';
+import { verifyHandOffCertificate } from '#protocol';
+import type { ChainRecord } from '../ledger/chain-record.js';
+import { RULES, type RuleCode } from '../rules.js';
+import { issuedChain, requireOpen, type CheckContext } from './context.js';
+
+/**
+ * R2: a chain changes holder only by a signed hand-off or an arbitrated claim,
+ * and each names the chain's true state (I, W[I-1]) at that moment.
+ */
+
+/** Whether (index, word) is the chain's current (I, W[I-1]); reports `rule` when not. */
+function matchesState(
+  ctx: CheckContext,
+  chain: ChainRecord,
+  index: number,
+  word: string,
+  rule: RuleCode,
+  what: string,
+): void {
+  if (index !== chain.index) {
+    ctx.report.violation(
+      rule,
+      `${what} names index ${index}, the chain's index is ${chain.index}`,
+      chain.chainId,
+    );
+    return;
+  }
+  const check = chain.words.check(index - 1, word);
+  if (check === 'match') chain.words.add(index - 1, word);
+  else if (check === 'disagree') {
+    ctx.report.violation(
+      RULES.HASH_CROSS_CHECK_FAILED,
+      `${what}: the auditor's hash and the protocol library's disagree on W[${index - 1}]`,
+      chain.chainId,
+    );
+  } else
+    ctx.report.violation(rule, `${what} names a W[${index - 1}] that is not this chain's`, chain.chainId);
+}
+
+export function onWalletCheckedOut(ctx: CheckContext, data: WalletCheckedOut['data']): void {
+  const chain = issuedChain(ctx, data.chainId);
+  if (chain === undefined) return;
+  ctx.figures.checkouts += 1;
+  const what = `checkout by ${data.vendorId}`;
+  requireOpen(ctx, chain, what);
+  if (chain.wallet !== 'server') {
+    ctx.report.violation(
+      RULES.CHECKOUT_NOT_ALLOWED,
+      `${what}: chain ${chain.chainId} is a client-side wallet`,
+      chain.chainId,
+    );
+  }
+  if (chain.holder !== undefined && chain.holder !== data.vendorId) {
+    ctx.report.violation(
+      RULES.HOLDER_CHANGED_WITHOUT_HANDOFF,
+      `${what} while ${chain.holder} holds chain ${chain.chainId}`,
+      chain.chainId,
+    );
+  }
+  matchesState(ctx, chain, data.index, data.lastPayword, RULES.CHECKOUT_MISMATCH, what);
+  if (data.sliceEnd < data.index - 1 || data.sliceEnd > chain.length) {
+    ctx.report.violation(
+      RULES.CHECKOUT_MISMATCH,
+      `${what}: slice end ${data.sliceEnd} is outside ${data.index - 1}..${chain.length}`,
+      chain.chainId,
+    );
+  }
+  chain.holder = data.vendorId;
+  chain.sliceEnd = data.sliceEnd;
+  chain.note(
+    ctx.at.position,
+    ctx.at.revision,
+    'WalletCheckedOut',
+    `${data.vendorId} checked out ${data.index}..${data.sliceEnd}`,
+  );
+}
+
+export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']): void {
+  const c = data.certificate;
+  const chain = issuedChain(ctx, c.chainId);
+  if (chain === undefined) return;
+  ctx.figures.handOffs += 1;
+  const what = `hand-off ${c.fromVendor} → ${c.toVendor} at index ${c.index}`;
+  requireOpen(ctx, chain, what);
+  if (chain.holder !== c.fromVendor) {
+    ctx.report.violation(
+      RULES.HANDOFF_BY_NON_HOLDER,
+      `${what}: chain ${chain.chainId} is held by ${chain.holder ?? 'nobody'}`,
+      chain.chainId,
+    );
+  }
+  const signature = verifyHandOffCertificate(c, (keyId) => ctx.ledger.vendorKeys.get(keyId));
+  if (!signature.ok) {
+    const rule =
+      signature.code === 'SIGNATURE.UNKNOWN_KEY' ? RULES.UNKNOWN_VENDOR_KEY : RULES.BAD_HANDOFF_SIGNATURE;
+    ctx.report.violation(rule, `${what}: ${signature.message}`, chain.chainId);
+  }
+  matchesState(ctx, chain, c.index, c.lastPayword, RULES.HANDOFF_MISMATCH, what);
+  chain.holder = c.toVendor;
+  chain.note(
+    ctx.at.position,
+    ctx.at.revision,
+    'IndexHandedOff',
+    `${what}, signature ${signature.ok ? 'valid' : 'INVALID'}`,
+  );
+}
+
+export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): void {
+  const chain = issuedChain(ctx, data.chainId);
+  if (chain === undefined) return;
+  ctx.figures.claims += 1;
+  const what = `claim by ${data.toVendor} from ${data.fromVendor} at index ${data.index}`;
+  requireOpen(ctx, chain, what);
+  if (data.toVendor === data.fromVendor) {
+    ctx.report.violation(RULES.CLAIM_MISMATCH, `${what}: a vendor cannot claim from itself`, chain.chainId);
+  }
+  if (chain.holder !== data.fromVendor) {
+    ctx.report.violation(
+      RULES.CLAIM_NOT_FROM_HOLDER,
+      `${what}: chain ${chain.chainId} was held by ${chain.holder ?? 'nobody'}`,
+      chain.chainId,
+    );
+  }
+  matchesState(ctx, chain, data.index, data.lastPayword, RULES.CLAIM_MISMATCH, what);
+  chain.holder = data.toVendor;
+  chain.note(ctx.at.position, ctx.at.revision, 'ChainClaimed', what);
+}

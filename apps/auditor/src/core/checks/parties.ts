@@ -1,0 +1,61 @@
+import type {
+  CustomerRegistered,
+  VendorAuthorised,
+  VendorDeauthorised,
+  VendorKeyRotated,
+  VendorRegistered,
+} from '#events';
+import type { PublicKeyRecord } from '#protocol';
+import { RULES } from '../rules.js';
+import type { CheckContext } from './context.js';
+
+/** Customers' identities are remembered only to find them where vendors can read (R5). */
+export function onCustomerRegistered(ctx: CheckContext, data: CustomerRegistered['data']): void {
+  ctx.figures.customers += 1;
+  const ids = ctx.ledger.identities;
+  ids.add(data.customerId, 'customer id', data.customerId);
+  ids.add(data.customerId, 'name', data.name);
+  ids.add(data.customerId, 'token hash', data.tokenHash);
+  ids.add(data.customerId, 'bank account', data.bankAccount);
+}
+
+export function onVendorAuthorisation(
+  ctx: CheckContext,
+  data: VendorAuthorised['data'] | VendorDeauthorised['data'],
+): void {
+  ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
+}
+
+export function onVendorRegistered(ctx: CheckContext, data: VendorRegistered['data']): void {
+  ctx.figures.vendors += 1;
+  ctx.ledger.vendor(data.vendorId);
+  registerVendorKey(ctx, data.vendorId, data.key);
+}
+
+export function onVendorKeyRotated(ctx: CheckContext, data: VendorKeyRotated['data']): void {
+  registerVendorKey(ctx, data.vendorId, data.key);
+}
+
+/**
+ * A vendor's key signs its hand-off certificates from now on. A key id is
+ * bound to one vendor and one public key for good: a second registration that
+ * differs would let one vendor sign as another (R2.VENDOR_KEY_CONFLICT).
+ */
+function registerVendorKey(ctx: CheckContext, vendorId: string, key: PublicKeyRecord): void {
+  if (key.ownerId !== undefined && key.ownerId !== vendorId) {
+    ctx.report.violation(
+      RULES.VENDOR_KEY_CONFLICT,
+      `vendor ${vendorId} registered key ${key.keyId} owned by ${key.ownerId}`,
+    );
+    return;
+  }
+  const known = ctx.ledger.vendorKeys.get(key.keyId);
+  if (known !== undefined && (known.ownerId !== vendorId || known.publicKey !== key.publicKey)) {
+    ctx.report.violation(
+      RULES.VENDOR_KEY_CONFLICT,
+      `key id ${key.keyId} is already registered to ${known.ownerId ?? 'another vendor'} with another public key`,
+    );
+    return;
+  }
+  ctx.ledger.vendorKeys.set(key.keyId, { keyId: key.keyId, publicKey: key.publicKey, ownerId: vendorId });
+}

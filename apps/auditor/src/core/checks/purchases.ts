@@ -1,0 +1,76 @@
+import type { CoinsPurchased, CoinsRefunded, PurchaseDeclined } from '#events';
+import { RULES } from '../rules.js';
+import type { CheckContext } from './context.js';
+
+/**
+ * R4, as each payment happens: a purchase charges exactly coins × coinValue and
+ * buys each chain once. Whether the chains it names were issued with that
+ * value is checked at the end of the replay (issue and purchase may come in
+ * either order in the log).
+ */
+export function onCoinsPurchased(ctx: CheckContext, data: CoinsPurchased['data'], eventId: string): void {
+  const { ledger, figures, report } = ctx;
+  figures.purchases += 1;
+  figures.moneyIn(data.currency).customerPayments += data.amount;
+  ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  if (data.amount !== data.coins * data.coinValue) {
+    report.violation(
+      RULES.PURCHASE_AMOUNT_MISMATCH,
+      `purchase ${data.purchaseId} charged ${data.amount} ${data.currency} for ${data.coins} coins × ${data.coinValue}`,
+    );
+  }
+  for (const chainId of data.chainIds) {
+    const earlier = ledger.purchaseOfChain.get(chainId);
+    if (earlier !== undefined) {
+      report.violation(
+        RULES.CHAIN_IN_TWO_PURCHASES,
+        `chain ${chainId} was already bought by purchase ${earlier}; purchase ${data.purchaseId} pays for it again`,
+        chainId,
+      );
+    } else ledger.purchaseOfChain.set(chainId, data.purchaseId);
+  }
+  ledger.purchases.set(data.purchaseId, {
+    purchaseId: data.purchaseId,
+    chainIds: data.chainIds,
+    coins: data.coins,
+    coinValue: data.coinValue,
+    amount: data.amount,
+    currency: data.currency,
+    position: ctx.at.position,
+    stream: ctx.at.stream,
+    revision: ctx.at.revision,
+    eventId,
+  });
+}
+
+export function onPurchaseDeclined(ctx: CheckContext, data: PurchaseDeclined['data']): void {
+  ctx.figures.purchasesDeclined += 1;
+  ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
+}
+
+/** R4: a refund returns at most the chain's unspent value, in the chain's currency. */
+export function onCoinsRefunded(ctx: CheckContext, data: CoinsRefunded['data']): void {
+  const { ledger, figures, report } = ctx;
+  figures.refunds += 1;
+  figures.moneyIn(data.currency).refunded += data.amount;
+  ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  const chain = ledger.chains.get(data.chainId);
+  if (chain === undefined) {
+    report.violation(
+      RULES.REFUND_EXCEEDS_UNSPENT,
+      `refund of ${data.amount} ${data.currency} for chain ${data.chainId}, which was never issued`,
+      data.chainId,
+    );
+    return;
+  }
+  if (data.currency !== chain.currency || data.amount > chain.unspentValue) {
+    report.violation(
+      RULES.REFUND_EXCEEDS_UNSPENT,
+      `refund of ${data.amount} ${data.currency} for chain ${chain.chainId}, whose unspent value is ` +
+        `${chain.unspentValue} ${chain.currency} (index ${chain.index} of ${chain.length})`,
+      chain.chainId,
+    );
+  }
+  chain.refunded += data.amount;
+  chain.note(ctx.at.position, ctx.at.revision, 'CoinsRefunded', `${data.amount} ${data.currency} refunded`);
+}

@@ -1,0 +1,166 @@
+import type {
+  RedemptionBatchSealed,
+  RedemptionItemAccepted,
+  RedemptionItemRejected,
+  VendorPaid,
+} from '#events';
+import { addTo, itemKey, type BatchRecord } from '../ledger/ledger.js';
+import { RULES } from '../rules.js';
+import type { CheckContext } from './context.js';
+
+/**
+ * R3: what the broker accepted for redemption never overlaps what it accepted
+ * before (from any vendor), never exceeds what that vendor validly spent (the
+ * seed-004 fraud: a vendor deriving W[n-1] from W[n-2] it was paid elsewhere),
+ * carries a proof that is this chain's word, and each batch is paid once, for
+ * exactly what was accepted.
+ */
+export function onBatchSealed(ctx: CheckContext, data: RedemptionBatchSealed['data']): void {
+  ctx.figures.batchesSealed += 1;
+  if (ctx.ledger.batches.has(data.batchId)) {
+    ctx.report.violation(
+      RULES.BATCH_SEALED_TWICE,
+      `batch ${data.batchId} was already sealed; this seal is ignored`,
+    );
+    return;
+  }
+  const items = new Map(
+    data.items.map((item) => [itemKey(item.chainId, item.fromIndex, item.toIndex), item]),
+  );
+  ctx.ledger.batches.set(data.batchId, {
+    batchId: data.batchId,
+    vendorId: data.vendorId,
+    items,
+    accepted: new Map(),
+    paid: false,
+  });
+}
+
+function knownBatch(
+  ctx: CheckContext,
+  batchId: string,
+  what: string,
+  chainId?: string,
+): BatchRecord | undefined {
+  const batch = ctx.ledger.batches.get(batchId);
+  if (batch === undefined)
+    ctx.report.violation(RULES.UNKNOWN_BATCH, `${what} for batch ${batchId}, never sealed`, chainId);
+  return batch;
+}
+
+export function onItemAccepted(ctx: CheckContext, data: RedemptionItemAccepted['data']): void {
+  const { ledger, figures, report } = ctx;
+  const { chainId, fromIndex, toIndex } = data;
+  const range = `${chainId} ${fromIndex}..${toIndex}`;
+  figures.itemsAccepted += 1;
+  figures.moneyIn(data.currency).valueRedeemed += data.amount;
+  const batch = knownBatch(ctx, data.batchId, `accepted ${range}`, chainId);
+  if (batch === undefined) return;
+  addTo(batch.accepted, data.currency, data.amount);
+  const item = batch.items.get(itemKey(chainId, fromIndex, toIndex));
+  if (item === undefined) {
+    report.violation(
+      RULES.ITEM_NOT_IN_BATCH,
+      `accepted ${range}, which batch ${batch.batchId} does not claim`,
+      chainId,
+    );
+  }
+  if (batch.paid) {
+    report.violation(
+      RULES.ACCEPTED_AFTER_PAYMENT,
+      `accepted ${range} after batch ${batch.batchId} was paid`,
+      chainId,
+    );
+  }
+  const chain = ledger.chains.get(chainId);
+  if (chain === undefined) {
+    report.violation(RULES.REDEEMED_NOT_SPENT, `accepted ${range}: the chain was never issued`, chainId);
+    return;
+  }
+  const count = toIndex - fromIndex + 1;
+  figures.coinsRedeemed += count;
+  if (data.currency !== chain.currency || data.amount !== count * chain.coinValue) {
+    report.violation(
+      RULES.REDEEMED_VALUE_MISMATCH,
+      `accepted ${range} for ${data.amount} ${data.currency}; ${count} coins × ${chain.coinValue} ${chain.currency} ` +
+        `= ${count * chain.coinValue}`,
+      chainId,
+    );
+  }
+  const overlaps = chain.redeemed.overlapping(fromIndex, toIndex);
+  if (overlaps.length > 0) {
+    const other = overlaps.map((r) => `${r.from}..${r.to} (${r.vendorId}, batch ${r.batchId})`).join(', ');
+    report.violation(
+      RULES.OVERLAPPING_REDEMPTION,
+      `accepted ${range} overlaps what was already redeemed: ${other}`,
+      chainId,
+    );
+  } else
+    chain.redeemed.insert({ from: fromIndex, to: toIndex, vendorId: batch.vendorId, batchId: batch.batchId });
+  if (!(chain.validSpends.get(batch.vendorId)?.covers(fromIndex, toIndex) ?? false)) {
+    report.violation(
+      RULES.REDEEMED_NOT_SPENT,
+      `accepted ${range} from ${batch.vendorId}, which did not validly spend all of it` +
+        ` (its valid spends: ${describeSpends(chain.validSpends.get(batch.vendorId)?.all() ?? [])})`,
+      chainId,
+    );
+  }
+  if (item !== undefined && chain.words.check(toIndex, item.proofPayword) !== 'match') {
+    report.violation(
+      RULES.BAD_REDEMPTION_PROOF,
+      `accepted ${range} on a proof that is not W[${toIndex}]`,
+      chainId,
+    );
+  }
+  chain.note(
+    ctx.at.position,
+    ctx.at.revision,
+    'RedemptionItemAccepted',
+    `${fromIndex}..${toIndex} redeemed by ${batch.vendorId}`,
+  );
+}
+
+function describeSpends(ranges: readonly { from: number; to: number }[]): string {
+  if (ranges.length === 0) return 'none';
+  const shown = ranges.slice(0, 5).map((r) => `${r.from}..${r.to}`);
+  return ranges.length > 5 ? `${shown.join(', ')}, … ${ranges.length} in all` : shown.join(', ');
+}
+
+export function onItemRejected(ctx: CheckContext, data: RedemptionItemRejected['data']): void {
+  ctx.figures.itemsRejected += 1;
+  knownBatch(ctx, data.batchId, `rejected ${data.chainId} ${data.fromIndex}..${data.toIndex}`, data.chainId);
+  ctx.ledger.chains
+    .get(data.chainId)
+    ?.note(
+      ctx.at.position,
+      ctx.at.revision,
+      'RedemptionItemRejected',
+      `${data.fromIndex}..${data.toIndex}: ${data.reason}`,
+    );
+}
+
+export function onVendorPaid(ctx: CheckContext, data: VendorPaid['data']): void {
+  const { figures, report } = ctx;
+  figures.moneyIn(data.currency).paidToVendors += data.amount;
+  addTo(ctx.ledger.vendor(data.vendorId).paid, data.currency, data.amount);
+  const batch = knownBatch(
+    ctx,
+    data.batchId,
+    `payment of ${data.amount} ${data.currency} to ${data.vendorId}`,
+  );
+  if (batch === undefined) return;
+  if (batch.paid) {
+    report.violation(RULES.BATCH_PAID_TWICE, `batch ${batch.batchId} of ${batch.vendorId} was already paid`);
+    return;
+  }
+  batch.paid = true;
+  figures.batchesPaid += 1;
+  const accepted = batch.accepted.get(data.currency) ?? 0;
+  if (data.vendorId !== batch.vendorId || data.amount !== accepted) {
+    report.violation(
+      RULES.PAID_AMOUNT_MISMATCH,
+      `paid ${data.amount} ${data.currency} to ${data.vendorId} for batch ${batch.batchId} of ${batch.vendorId}, ` +
+        `which had ${accepted} ${data.currency} accepted`,
+    );
+  }
+}

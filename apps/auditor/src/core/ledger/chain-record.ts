@@ -1,0 +1,94 @@
+import type { Touchstone } from '#protocol';
+import { KnownWords } from '../hash/known-words.js';
+import type { PaywordHasher } from '../hash/payword-hasher.js';
+import { RangeSet, type Range } from './ranges.js';
+
+export interface RedeemedRange extends Range {
+  readonly vendorId: string;
+  readonly batchId: string;
+}
+
+/** One line of a chain's history, kept only for `--chain`. */
+export interface TimelineEntry {
+  readonly position: bigint;
+  readonly revision: number;
+  readonly type: string;
+  readonly summary: string;
+}
+
+/**
+ * A chain as the auditor rebuilds it from its own stream (never from the
+ * services' aggregate): what the broker signed, who holds it, the next index,
+ * the proven words, and which positions each vendor spent validly.
+ */
+export class ChainRecord {
+  status: 'open' | 'revoked' | 'closed' = 'open';
+  /** I: the next unspent position, as the log has it. */
+  index = 1;
+  holder: string | undefined;
+  sliceEnd: number | undefined;
+  /** Positions accepted by spends (replays not counted twice). */
+  coinsSpent = 0;
+  /** Positions each vendor spent with no violation: what it may redeem. */
+  readonly validSpends = new Map<string, RangeSet>();
+  readonly redeemed = new RangeSet<RedeemedRange>();
+  /** Minor units returned to the customer. */
+  refunded = 0;
+  closedAtIndex: number | undefined;
+  readonly words: KnownWords;
+  readonly validFromMs: number;
+  readonly validToMs: number;
+  readonly timeline: TimelineEntry[] | undefined;
+
+  constructor(
+    readonly chainId: string,
+    readonly touchstone: Touchstone,
+    readonly wallet: 'client' | 'server',
+    readonly issuedAtPosition: bigint,
+    /** Whether the broker's signature verified: false chains are still followed, to find more. */
+    readonly touchstoneVerified: boolean,
+    hasher: PaywordHasher,
+    crossCheck: boolean,
+    keepTimeline: boolean,
+  ) {
+    this.words = new KnownWords(hasher, touchstone.root, crossCheck);
+    this.validFromMs = Date.parse(touchstone.issuedAt);
+    this.validToMs = Date.parse(touchstone.expiresAt);
+    this.timeline = keepTimeline ? [] : undefined;
+  }
+
+  get length(): number {
+    return this.touchstone.length;
+  }
+
+  get coinValue(): number {
+    return this.touchstone.coinValue;
+  }
+
+  get currency(): string {
+    return this.touchstone.currency;
+  }
+
+  /** n × coinValue: what the customer paid for this chain. */
+  get value(): number {
+    return this.touchstone.length * this.touchstone.coinValue;
+  }
+
+  /** Value of the positions not yet spent, less what was already refunded. */
+  get unspentValue(): number {
+    return Math.max(0, this.length - this.index + 1) * this.coinValue - this.refunded;
+  }
+
+  recordValidSpend(vendorId: string, from: number, to: number): void {
+    let spent = this.validSpends.get(vendorId);
+    if (spent === undefined) {
+      spent = new RangeSet();
+      this.validSpends.set(vendorId, spent);
+    }
+    spent.insert({ from, to });
+  }
+
+  note(position: bigint, revision: number, type: string, summary: string): void {
+    this.timeline?.push({ position, revision, type, summary });
+  }
+}

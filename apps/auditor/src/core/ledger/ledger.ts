@@ -1,0 +1,75 @@
+import type { RedemptionItem } from '#events';
+import type { PublicKeyRecord } from '#protocol';
+import { HasherCache } from '../hash/payword-hasher.js';
+import type { ChainRecord } from './chain-record.js';
+import { IdentityIndex } from './identity-index.js';
+
+export interface VendorRecord {
+  readonly vendorId: string;
+  /** Value each vendor spent validly, per currency: the most it may be paid. */
+  readonly validSpentValue: Map<string, number>;
+  readonly paid: Map<string, number>;
+}
+
+export interface PurchaseRecord {
+  readonly purchaseId: string;
+  readonly chainIds: readonly string[];
+  readonly coins: number;
+  readonly coinValue: number;
+  readonly amount: number;
+  readonly currency: string;
+  readonly position: bigint;
+  readonly stream: string;
+  readonly revision: number;
+  readonly eventId: string;
+}
+
+export interface BatchRecord {
+  readonly batchId: string;
+  readonly vendorId: string;
+  /** Sealed items by `chainId:fromIndex:toIndex`. */
+  readonly items: ReadonlyMap<string, RedemptionItem>;
+  /** Accepted value per currency. */
+  readonly accepted: Map<string, number>;
+  paid: boolean;
+}
+
+export function itemKey(chainId: string, fromIndex: number, toIndex: number): string {
+  return `${chainId}:${fromIndex}:${toIndex}`;
+}
+
+/** Everything the auditor has rebuilt so far. Checks read and update it. */
+export class Ledger {
+  readonly chains = new Map<string, ChainRecord>();
+  readonly vendors = new Map<string, VendorRecord>();
+  /** Vendor keys by key id; `ownerId` is always the registering vendor. */
+  readonly vendorKeys = new Map<string, PublicKeyRecord>();
+  /** Broker keys by key id, from configuration (trusted) and, if the broker records them, from events. */
+  readonly brokerKeys = new Map<string, PublicKeyRecord>();
+  readonly purchases = new Map<string, PurchaseRecord>();
+  readonly purchaseOfChain = new Map<string, string>();
+  /** New chain id → the closed chain it re-issues. */
+  readonly reissueOf = new Map<string, string>();
+  /** Closed chain id → its re-issue, with the coins the broker says it carried over. */
+  readonly successorOf = new Map<string, { readonly chainId: string; readonly coins: number | undefined }>();
+  readonly batches = new Map<string, BatchRecord>();
+  readonly identities = new IdentityIndex();
+  readonly hashers = new HasherCache();
+
+  constructor(brokerKeys: readonly PublicKeyRecord[]) {
+    for (const key of brokerKeys) this.brokerKeys.set(key.keyId, key);
+  }
+
+  vendor(vendorId: string): VendorRecord {
+    let v = this.vendors.get(vendorId);
+    if (v === undefined) {
+      v = { vendorId, validSpentValue: new Map(), paid: new Map() };
+      this.vendors.set(vendorId, v);
+    }
+    return v;
+  }
+}
+
+export function addTo(map: Map<string, number>, key: string, amount: number): void {
+  map.set(key, (map.get(key) ?? 0) + amount);
+}

@@ -1,0 +1,169 @@
+import type {
+  CustomerEvent,
+  PurchaseEvent,
+  RedemptionEvent,
+  RedemptionItem,
+  ServerWalletSeedStored,
+  VendorEvent,
+  WalletSeedEvent,
+} from '#events';
+import { parsePublicKeyRecord, ProtocolError, type PublicKeyRecord } from '#protocol';
+import {
+  currency,
+  hex,
+  id,
+  idList,
+  int,
+  list,
+  MalformedData,
+  object,
+  oneOf,
+  text,
+  timestamp,
+  type Fields,
+} from './schema.js';
+
+type BrokerEvent = CustomerEvent | PurchaseEvent | VendorEvent | WalletSeedEvent | RedemptionEvent;
+type DataOf<T extends BrokerEvent['type']> = Extract<BrokerEvent, { type: T }>['data'];
+
+function publicKey(f: Fields, key: string): PublicKeyRecord {
+  try {
+    return parsePublicKeyRecord(f[key]);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new MalformedData(`${key}.${error.field}`, error.message);
+    throw error;
+  }
+}
+
+function range(f: Fields, prefix = ''): { fromIndex: number; toIndex: number } {
+  const fromIndex = int(f, 'fromIndex', 1, prefix);
+  const toIndex = int(f, 'toIndex', 1, prefix);
+  if (toIndex < fromIndex)
+    throw new MalformedData(`${prefix}toIndex`, `${toIndex} is before fromIndex ${fromIndex}`);
+  return { fromIndex, toIndex };
+}
+
+function redemptionItem(f: Fields, prefix: string): RedemptionItem {
+  return {
+    chainId: id(f, 'chainId', prefix),
+    ...range(f, prefix),
+    proofPayword: hex(f, 'proofPayword', prefix),
+  };
+}
+
+/** The auditor cannot open it (no wallet key), only check it is shaped as sealed. */
+function sealedSeed(f: Fields): ServerWalletSeedStored['data']['sealedSeed'] {
+  if (f.v !== 1) throw new MalformedData('sealedSeed.v', 'expected 1');
+  return {
+    v: 1,
+    keyId: text(f, 'keyId', 'sealedSeed.'),
+    iv: text(f, 'iv', 'sealedSeed.'),
+    ciphertext: text(f, 'ciphertext', 'sealedSeed.'),
+    tag: text(f, 'tag', 'sealedSeed.'),
+  };
+}
+
+export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) => DataOf<T> } = {
+  CustomerRegistered: (f) => ({
+    customerId: id(f, 'customerId'),
+    name: text(f, 'name'),
+    tokenHash: hex(f, 'tokenHash'),
+    bankAccount: text(f, 'bankAccount'),
+    at: timestamp(f, 'at'),
+  }),
+  VendorAuthorised: (f) => ({
+    customerId: id(f, 'customerId'),
+    vendorId: id(f, 'vendorId'),
+    at: timestamp(f, 'at'),
+  }),
+  VendorDeauthorised: (f) => ({
+    customerId: id(f, 'customerId'),
+    vendorId: id(f, 'vendorId'),
+    at: timestamp(f, 'at'),
+  }),
+  CoinsPurchased: (f) => ({
+    purchaseId: id(f, 'purchaseId'),
+    customerId: id(f, 'customerId'),
+    chainIds: idList(f, 'chainIds'),
+    coins: int(f, 'coins', 1),
+    coinValue: int(f, 'coinValue', 1),
+    amount: int(f, 'amount', 0),
+    currency: currency(f, 'currency'),
+    wallet: oneOf(f, 'wallet', ['client', 'server'] as const),
+    paymentRef: text(f, 'paymentRef'),
+    at: timestamp(f, 'at'),
+  }),
+  PurchaseDeclined: (f) => ({
+    purchaseId: id(f, 'purchaseId'),
+    customerId: id(f, 'customerId'),
+    amount: int(f, 'amount', 0),
+    currency: currency(f, 'currency'),
+    reason: text(f, 'reason'),
+    at: timestamp(f, 'at'),
+  }),
+  CoinsRefunded: (f) => ({
+    customerId: id(f, 'customerId'),
+    chainId: id(f, 'chainId'),
+    amount: int(f, 'amount', 0),
+    currency: currency(f, 'currency'),
+    paymentRef: text(f, 'paymentRef'),
+    at: timestamp(f, 'at'),
+  }),
+  ChainReissued: (f) => ({
+    customerId: id(f, 'customerId'),
+    fromChainId: id(f, 'fromChainId'),
+    toChainId: id(f, 'toChainId'),
+    coins: int(f, 'coins', 1),
+    at: timestamp(f, 'at'),
+  }),
+  ServerWalletSeedStored: (f) => ({
+    chainId: id(f, 'chainId'),
+    customerId: id(f, 'customerId'),
+    purchaseId: id(f, 'purchaseId'),
+    sealedSeed: sealedSeed(object(f.sealedSeed, 'sealedSeed')),
+    at: timestamp(f, 'at'),
+  }),
+  VendorRegistered: (f) => ({
+    vendorId: id(f, 'vendorId'),
+    name: text(f, 'name'),
+    key: publicKey(f, 'key'),
+    bankAccount: text(f, 'bankAccount'),
+    at: timestamp(f, 'at'),
+  }),
+  VendorKeyRotated: (f) => ({
+    vendorId: id(f, 'vendorId'),
+    key: publicKey(f, 'key'),
+    at: timestamp(f, 'at'),
+  }),
+  RedemptionBatchSealed: (f) => ({
+    batchId: id(f, 'batchId'),
+    vendorId: id(f, 'vendorId'),
+    businessDay: text(f, 'businessDay'),
+    items: list(f, 'items', redemptionItem),
+    at: timestamp(f, 'at'),
+  }),
+  RedemptionItemAccepted: (f) => ({
+    batchId: id(f, 'batchId'),
+    chainId: id(f, 'chainId'),
+    ...range(f),
+    amount: int(f, 'amount', 0),
+    currency: currency(f, 'currency'),
+    at: timestamp(f, 'at'),
+  }),
+  RedemptionItemRejected: (f) => ({
+    batchId: id(f, 'batchId'),
+    chainId: id(f, 'chainId'),
+    ...range(f),
+    reason: text(f, 'reason'),
+    detail: typeof f.detail === 'string' ? f.detail : '',
+    at: timestamp(f, 'at'),
+  }),
+  VendorPaid: (f) => ({
+    batchId: id(f, 'batchId'),
+    vendorId: id(f, 'vendorId'),
+    amount: int(f, 'amount', 0),
+    currency: currency(f, 'currency'),
+    paymentRef: text(f, 'paymentRef'),
+    at: timestamp(f, 'at'),
+  }),
+};

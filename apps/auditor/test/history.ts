@@ -1,0 +1,319 @@
+import { deterministicEventId, type NetPayEvent, type RedemptionItem } from '#events';
+import type { EventStore, NewEvent } from '#event-store';
+import {
+  createSigner,
+  generateChain,
+  generateSigningKey,
+  publicKeyRecord,
+  signHandOffCertificate,
+  signTouchstone,
+  type Chain,
+  type PublicKeyRecord,
+  type Signer,
+} from '#protocol';
+import { createHash } from 'node:crypto';
+
+/** One append: an event for a stream, as the services would write it. */
+export interface Append {
+  readonly stream: string;
+  readonly event: NetPayEvent;
+  readonly actor: string;
+}
+
+interface ChainModel {
+  readonly chain: Chain;
+  readonly coinValue: number;
+  readonly currency: string;
+  index: number;
+}
+
+const T0 = Date.parse('2026-11-20T08:00:00.000Z');
+
+/**
+ * Writes honest NetPay histories event by event (signed touchstones, real
+ * paywords, signed hand-offs), so tests can audit them as they are or tamper
+ * with a copy. Seeds are fixed: the same script gives the same chains.
+ */
+export class History {
+  readonly appends: Append[] = [];
+  readonly broker: Signer = createSigner(generateSigningKey('broker_k1', fixedBytes('broker')));
+  private readonly vendors = new Map<string, Signer>();
+  private readonly chains = new Map<string, ChainModel>();
+  private tick = 0;
+
+  get brokerKeys(): PublicKeyRecord[] {
+    return [publicKeyRecord(this.broker, 'broker')];
+  }
+
+  at(): string {
+    this.tick += 1;
+    return new Date(T0 + this.tick * 1000).toISOString();
+  }
+
+  chain(chainId: string): Chain {
+    const model = this.chains.get(chainId);
+    if (model === undefined) throw new Error(`no chain ${chainId}`);
+    return model.chain;
+  }
+
+  vendorSigner(vendorId: string): Signer {
+    const signer = this.vendors.get(vendorId);
+    if (signer === undefined) throw new Error(`no vendor ${vendorId}`);
+    return signer;
+  }
+
+  add(stream: string, event: NetPayEvent, actor = 'broker'): this {
+    this.appends.push({ stream, event, actor });
+    return this;
+  }
+
+  registerVendor(vendorId: string): this {
+    const signer = createSigner(generateSigningKey(`${vendorId}_k1`, fixedBytes(vendorId)));
+    this.vendors.set(vendorId, signer);
+    const key = publicKeyRecord(signer, vendorId);
+    const data = {
+      vendorId,
+      name: `Vendor ${vendorId}`,
+      key,
+      bankAccount: `NZ-VEND-${vendorId}`,
+      at: this.at(),
+    };
+    return this.add(`vendor-${vendorId}`, { type: 'VendorRegistered', version: 1, data });
+  }
+
+  registerCustomer(customerId: string, name: string): this {
+    const tokenHash = createHash('sha256').update(`token-${customerId}`).digest('hex');
+    const data = { customerId, name, tokenHash, bankAccount: `NZ-CUST-${customerId}`, at: this.at() };
+    return this.add(`customer-${customerId}`, { type: 'CustomerRegistered', version: 1, data });
+  }
+
+  /** One macro-payment for `chainIds`, each issued with `length` coins. */
+  purchase(
+    purchaseId: string,
+    customerId: string,
+    chainIds: readonly string[],
+    options: { length?: number; coinValue?: number; wallet?: 'client' | 'server' } = {},
+  ): this {
+    const { length = 20, coinValue = 5, wallet = 'client' } = options;
+    const coins = length * chainIds.length;
+    const at = this.at();
+    this.add(`purchase-${purchaseId}`, {
+      type: 'CoinsPurchased',
+      version: 1,
+      data: {
+        purchaseId,
+        customerId,
+        chainIds,
+        coins,
+        coinValue,
+        amount: coins * coinValue,
+        currency: 'NZD',
+        wallet,
+        paymentRef: `bank_${purchaseId}`,
+        at,
+      },
+    });
+    for (const chainId of chainIds) this.issue(chainId, length, coinValue, wallet);
+    return this;
+  }
+
+  issue(chainId: string, length: number, coinValue: number, wallet: 'client' | 'server'): this {
+    const chain = generateChain({ chainId, length, alg: 'sha256', seed: fixedBytes(chainId, 32) });
+    this.chains.set(chainId, { chain, coinValue, currency: 'NZD', index: 1 });
+    const issuedAt = this.at();
+    const touchstone = signTouchstone(
+      {
+        chainId,
+        alg: 'sha256',
+        root: chain.root,
+        length,
+        coinValue,
+        currency: 'NZD',
+        issuedAt,
+        expiresAt: '2027-11-20T08:00:00.000Z',
+        brokerKeyId: this.broker.keyId,
+      },
+      this.broker,
+    );
+    return this.add(`chain-${chainId}`, {
+      type: 'ChainIssued',
+      version: 1,
+      data: { chainId, touchstone, wallet, at: issuedAt },
+    });
+  }
+
+  spend(chainId: string, vendorId: string, count = 1): this {
+    const model = this.model(chainId);
+    const fromIndex = model.index;
+    const toIndex = fromIndex + count - 1;
+    model.index = toIndex + 1;
+    const data = {
+      chainId,
+      vendorId,
+      fromIndex,
+      toIndex,
+      payword: model.chain.payword(toIndex),
+      receiptId: `r_${chainId}_${toIndex}`,
+      at: this.at(),
+    };
+    return this.add(`chain-${chainId}`, { type: 'CoinsSpent', version: 1, data }, `vendor:${vendorId}`);
+  }
+
+  checkout(chainId: string, vendorId: string, sliceEnd: number): this {
+    const model = this.model(chainId);
+    const data = {
+      chainId,
+      vendorId,
+      index: model.index,
+      lastPayword: model.chain.payword(model.index - 1),
+      sliceEnd,
+      at: this.at(),
+    };
+    return this.add(`chain-${chainId}`, { type: 'WalletCheckedOut', version: 1, data });
+  }
+
+  handOff(
+    chainId: string,
+    fromVendor: string,
+    toVendor: string,
+    signer = this.vendorSigner(fromVendor),
+  ): this {
+    const model = this.model(chainId);
+    const at = this.at();
+    const certificate = signHandOffCertificate(
+      {
+        chainId,
+        fromVendor,
+        toVendor,
+        index: model.index,
+        lastPayword: model.chain.payword(model.index - 1),
+        at,
+        vendorKeyId: signer.keyId,
+      },
+      signer,
+    );
+    return this.add(
+      `chain-${chainId}`,
+      { type: 'IndexHandedOff', version: 1, data: { certificate, at } },
+      `vendor:${fromVendor}`,
+    );
+  }
+
+  claim(chainId: string, fromVendor: string, toVendor: string): this {
+    const model = this.model(chainId);
+    const data = {
+      chainId,
+      fromVendor,
+      toVendor,
+      index: model.index,
+      lastPayword: model.chain.payword(model.index - 1),
+      reason: 'holder-timeout' as const,
+      at: this.at(),
+    };
+    return this.add(`chain-${chainId}`, { type: 'ChainClaimed', version: 1, data }, `vendor:${toVendor}`);
+  }
+
+  /** Seals a batch for `vendorId`, accepts every item, pays the total. */
+  redeem(batchId: string, vendorId: string, ranges: readonly [string, number, number][]): this {
+    const stream = `redemption-${vendorId}_20261120`;
+    const items: RedemptionItem[] = ranges.map(([chainId, fromIndex, toIndex]) => ({
+      chainId,
+      fromIndex,
+      toIndex,
+      proofPayword: this.chain(chainId).payword(toIndex),
+    }));
+    this.add(stream, {
+      type: 'RedemptionBatchSealed',
+      version: 1,
+      data: { batchId, vendorId, businessDay: '2026-11-20', items, at: this.at() },
+    });
+    let total = 0;
+    for (const item of items) {
+      const amount = (item.toIndex - item.fromIndex + 1) * this.model(item.chainId).coinValue;
+      total += amount;
+      this.add(stream, {
+        type: 'RedemptionItemAccepted',
+        version: 1,
+        data: {
+          batchId,
+          chainId: item.chainId,
+          fromIndex: item.fromIndex,
+          toIndex: item.toIndex,
+          amount,
+          currency: 'NZD',
+          at: this.at(),
+        },
+      });
+    }
+    const paid = {
+      batchId,
+      vendorId,
+      amount: total,
+      currency: 'NZD',
+      paymentRef: `pay_${batchId}`,
+      at: this.at(),
+    };
+    return this.add(stream, { type: 'VendorPaid', version: 1, data: paid }, 'redemption');
+  }
+
+  close(chainId: string, reason: 'lost-wallet' | 'expired' | 'exhausted' | 'revoked'): this {
+    const data = { chainId, index: this.model(chainId).index, reason, at: this.at() };
+    return this.add(`chain-${chainId}`, { type: 'ChainClosed', version: 1, data });
+  }
+
+  refund(customerId: string, chainId: string): this {
+    const model = this.model(chainId);
+    const amount = (model.chain.length - model.index + 1) * model.coinValue;
+    const data = {
+      customerId,
+      chainId,
+      amount,
+      currency: 'NZD',
+      paymentRef: `refund_${chainId}`,
+      at: this.at(),
+    };
+    return this.add(`customer-${customerId}`, { type: 'CoinsRefunded', version: 1, data });
+  }
+
+  private model(chainId: string): ChainModel {
+    const model = this.chains.get(chainId);
+    if (model === undefined) throw new Error(`no chain ${chainId}`);
+    return model;
+  }
+}
+
+/** Deterministic "random" bytes for fixed keys and seeds. */
+export function fixedBytes(label: string): (size: number) => Uint8Array;
+export function fixedBytes(label: string, size: number): Buffer;
+export function fixedBytes(label: string, size?: number): Buffer | ((size: number) => Uint8Array) {
+  const make = (n: number): Buffer => createHash('sha512').update(label).digest().subarray(0, n);
+  return size === undefined ? make : make(size);
+}
+
+/** Appends a history to a store, one append per event, with the expected revision a writer would use. */
+export async function writeHistory(store: EventStore, appends: readonly Append[]): Promise<void> {
+  const revisions = new Map<string, number>();
+  let n = 0;
+  for (const { stream, event, actor } of appends) {
+    n += 1;
+    const newEvent: NewEvent = {
+      id: deterministicEventId(stream, n),
+      type: event.type,
+      version: event.version,
+      data: event.data,
+      metadata: { correlationId: `c${n}`, causationId: `c${n}`, actor },
+    };
+    const expected = revisions.get(stream);
+    const result = await store.appendToStream(stream, [newEvent], {
+      expectedRevision: expected ?? 'no_stream',
+    });
+    revisions.set(stream, result.nextExpectedRevision);
+  }
+}
+
+/** The global position an in-memory store gives the i-th append (1, 2, 3, …). */
+export function positionOf(appends: readonly Append[], predicate: (a: Append) => boolean): bigint {
+  const i = appends.findIndex(predicate);
+  if (i === -1) throw new Error('no such append');
+  return BigInt(i + 1);
+}
