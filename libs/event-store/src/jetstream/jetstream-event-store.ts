@@ -25,6 +25,7 @@ import {
   type ResolvedJetStreamConfig,
 } from './jetstream-config.js';
 import { edge, isStreamNotFound, translate } from './jetstream-errors.js';
+import { openJetStreamFeed } from './jetstream-feed.js';
 import { JetStreamReader } from './jetstream-reader.js';
 import { checkpointStreamConfig, ensureStream, eventStreamConfig } from './jetstream-setup.js';
 
@@ -42,7 +43,7 @@ export class JetStreamEventStore implements EventStore {
 
   private constructor(
     private readonly nc: NatsConnection,
-    js: JetStreamClient,
+    private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly config: ResolvedJetStreamConfig,
   ) {
@@ -105,7 +106,9 @@ export class JetStreamEventStore implements EventStore {
     this.assertOpen();
     return this.subscriptions.track(
       runSubscription(options, this.checkpointStore, (after) =>
-        edge(`subscribe ${options.subscriptionId}`, () => this.reader.openFeed(after, options.filter)),
+        edge(`subscribe ${options.subscriptionId}`, () =>
+          openJetStreamFeed(this.js, this.jsm, this.config, after, options.filter),
+        ),
       ),
     );
   }

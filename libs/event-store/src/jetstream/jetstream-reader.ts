@@ -6,17 +6,10 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import type {
-  GlobalPosition,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscriptionFilter,
-} from '../event-store.port.js';
+import type { GlobalPosition, ReadStreamOptions, RecordedEvent } from '../event-store.port.js';
 import { readWindow } from '../shared/read-window.js';
-import type { Feed, FeedItem } from '../shared/subscription-runner.js';
 import { decodeEvent, fromStored } from './jetstream-codec.js';
-import { categorySubject, type ResolvedJetStreamConfig, subjectOf } from './jetstream-config.js';
-import { translate } from './jetstream-errors.js';
+import { type ResolvedJetStreamConfig, subjectOf } from './jetstream-config.js';
 
 const BATCH = 1_000;
 
@@ -34,32 +27,37 @@ export class JetStreamReader {
 
   async readStream(stream: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {
     const subject = subjectOf(this.config, stream);
+    const found = await this.jsm.direct.getMessage(this.config.streamName, { last_by_subj: subject });
+    if (!found) return [];
+    const last = decodeEvent(fromStored(found));
     const backwards = options.direction === 'backwards';
-    if (backwards && options.fromRevision === undefined && options.maxCount === 1) {
+    if (backwards && (options.fromRevision ?? last.revision) >= last.revision && options.maxCount === 1) {
       // "What is the stream's last event?" is common (writers before appending): one direct get.
-      const last = await this.jsm.direct.getMessage(this.config.streamName, { last_by_subj: subject });
-      return last ? [decodeEvent(fromStored(last))] : [];
+      return [last];
     }
-    // Revisions are dense, so the n-th message on the subject is revision n: forwards reads can stop early.
-    const limit =
-      !backwards && options.maxCount !== undefined
-        ? (options.fromRevision ?? 0) + options.maxCount
-        : undefined;
-    const events = await this.readRange(1, subject, limit);
-    return readWindow(events, options);
+    // Revisions are dense and nothing is ever deleted, so the subject holds exactly revision + 1
+    // messages and the n-th is revision n: the read knows its length and forwards reads can stop early.
+    const forwardsEnd =
+      options.maxCount === undefined ? Infinity : (options.fromRevision ?? 0) + options.maxCount;
+    const count = Math.min(last.revision + 1, backwards ? Infinity : forwardsEnd);
+    return readWindow(await this.readRange(1, subject, count), options);
   }
 
-  readAll(after: GlobalPosition | undefined, maxCount: number | undefined): Promise<RecordedEvent[]> {
-    return this.readRange(Number(after ?? 0n) + 1, `${this.config.subjectPrefix}.>`, maxCount);
+  async readAll(after: GlobalPosition | undefined, maxCount: number | undefined): Promise<RecordedEvent[]> {
+    const startSeq = Number(after ?? 0n) + 1;
+    const lastSeq = (await this.jsm.streams.info(this.config.streamName)).state.last_seq;
+    // Sequences are dense too (no deletes, no purges), so the range's length is known.
+    const count = Math.min(lastSeq - startSeq + 1, maxCount ?? Infinity);
+    return this.readRange(startSeq, `${this.config.subjectPrefix}.>`, count);
   }
 
-  /** Events from `startSeq` on `filter`, up to `limit`, as they are when the read starts. */
-  private async readRange(
-    startSeq: number,
-    filter: string,
-    limit: number | undefined,
-  ): Promise<RecordedEvent[]> {
-    if (limit !== undefined && limit <= 0) return [];
+  /**
+   * `count` events from `startSeq` on `filter`, through a short-lived pull
+   * consumer fetched in batches. The count comes from the head, not from the
+   * consumer's num_pending, which nats-server 2.9 sometimes gets wrong.
+   */
+  private async readRange(startSeq: number, filter: string, count: number): Promise<RecordedEvent[]> {
+    if (count <= 0) return [];
     const info = await this.jsm.consumers.add(this.config.streamName, {
       ack_policy: AckPolicy.None,
       deliver_policy: DeliverPolicy.StartSequence,
@@ -71,51 +69,19 @@ export class JetStreamReader {
     });
     const out: RecordedEvent[] = [];
     try {
-      const want = Math.min(info.num_pending, limit ?? Number.POSITIVE_INFINITY);
       const consumer = this.js.consumers.getConsumerFromInfo(info);
-      while (out.length < want) {
+      while (out.length < count) {
         const batch = await consumer.fetch({
-          max_messages: Math.min(BATCH, want - out.length),
+          max_messages: Math.min(BATCH, count - out.length),
           expires: this.config.requestTimeoutMs,
         });
         const before = out.length;
         for await (const m of batch) out.push(decodeMsg(m));
-        if (out.length === before) throw new Error(`read stalled at ${out.length} of ${want} events`);
+        if (out.length === before) throw new Error(`read stalled at ${out.length} of ${count} events`);
       }
     } finally {
       this.jsm.consumers.delete(this.config.streamName, info.name).catch(() => undefined);
     }
     return out;
-  }
-
-  /** A live feed after `after`; a single category is filtered by the server, the rest by the runner. */
-  async openFeed(after: GlobalPosition | undefined, filter: SubscriptionFilter | undefined): Promise<Feed> {
-    const only = filter?.categories?.length === 1 ? filter.categories[0] : undefined;
-    const consumer = await this.js.consumers.get(this.config.streamName, {
-      filter_subjects: only ? categorySubject(this.config, only) : `${this.config.subjectPrefix}.>`,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: Number(after ?? 0n) + 1,
-    });
-    const pending = (await consumer.info(true)).num_pending;
-    const messages = await consumer.consume({ max_messages: 256 });
-    async function* items(): AsyncGenerator<FeedItem> {
-      if (pending === 0) yield { kind: 'caught-up' };
-      try {
-        for await (const m of messages) {
-          yield { kind: 'event', event: decodeMsg(m) };
-          if (m.info.pending === 0) yield { kind: 'caught-up' };
-        }
-      } catch (error) {
-        throw translate(error, 'subscription');
-      }
-    }
-    const iterator = items();
-    return {
-      [Symbol.asyncIterator]: () => iterator,
-      close: async () => {
-        await messages.close();
-        await consumer.delete().catch(() => undefined);
-      },
-    };
   }
 }

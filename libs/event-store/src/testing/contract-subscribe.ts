@@ -139,6 +139,23 @@ export function subscribeContract(use: Use): void {
     );
 
     it(
+      'reports caught-up even when nothing matches the filter yet',
+      use(async ({ store }) => {
+        await store.appendToStream(uniqueStream(uniqueName('other')), [anEvent('Elsewhere')]);
+        const category = uniqueName('quiet');
+        const quiet = collect((o) => store.subscribeToAll(o), {
+          subscriptionId: uniqueName('quiet'),
+          filter: { categories: [category] },
+        });
+        await eventually('caught-up', () => quiet.caughtUp() > 0);
+        expect(quiet.seen).toEqual([]);
+        await store.appendToStream(uniqueStream(category), [anEvent('Finally')]);
+        await eventually('the first matching event', () => quiet.seen.length === 1);
+        await quiet.subscription.stop();
+      }),
+    );
+
+    it(
       'keeps checkpoints across store instances',
       use(async ({ store, restart }) => {
         const id = uniqueName('cp');

@@ -1,0 +1,82 @@
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { GlobalPosition, SubscriptionFilter } from '../event-store.port.js';
+import { AsyncQueue } from '../shared/async-queue.js';
+import type { Feed, FeedItem } from '../shared/subscription-runner.js';
+import { categorySubject, type ResolvedJetStreamConfig } from './jetstream-config.js';
+import { translate } from './jetstream-errors.js';
+import { decodeMsg } from './jetstream-reader.js';
+
+/** How often an idle consumer hears from the server; also how late an idle caught-up mark can be. */
+const IDLE_HEARTBEAT_MS = 1_000;
+
+/**
+ * A live feed after `after` through an ordered consumer (it recreates itself
+ * after reconnects and gaps). A single category is filtered by the server,
+ * anything else by the runner. Caught up: when a delivery says nothing is
+ * pending, when it reaches the stream's head as of opening, or when the
+ * server sends an idle heartbeat after everything it delivered was passed on.
+ */
+export async function openJetStreamFeed(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  config: ResolvedJetStreamConfig,
+  after: GlobalPosition | undefined,
+  filter: SubscriptionFilter | undefined,
+): Promise<Feed> {
+  const only = filter?.categories?.length === 1 ? filter.categories[0] : undefined;
+  const startSeq = Number(after ?? 0n) + 1;
+  const headSeq = (await jsm.streams.info(config.streamName)).state.last_seq;
+  const consumer = await js.consumers.get(config.streamName, {
+    filter_subjects: only ? categorySubject(config, only) : `${config.subjectPrefix}.>`,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: startSeq,
+  });
+  const messages = await consumer.consume({
+    max_messages: 256,
+    expires: 10 * IDLE_HEARTBEAT_MS,
+    idle_heartbeat: IDLE_HEARTBEAT_MS,
+  });
+  const queue = new AsyncQueue<FeedItem>(1_000);
+  // One mark per idle spell: none again until an event has been delivered since the last.
+  let marked = false;
+  /** Consumer sequence of the last message passed on (the ordered consumer restarts it at 1 when recreated). */
+  let delivered = 0;
+  const caughtUp = (): void => {
+    if (marked) return;
+    marked = true;
+    queue.push({ kind: 'caught-up' });
+  };
+  if (headSeq < startSeq) caughtUp();
+
+  void (async () => {
+    try {
+      for await (const m of messages) {
+        delivered = m.info.deliverySequence;
+        queue.push({ kind: 'event', event: decodeMsg(m) });
+        marked = false;
+        if (m.info.pending === 0 || m.seq >= headSeq) caughtUp();
+        await queue.room();
+      }
+      queue.end();
+    } catch (error) {
+      queue.fail(translate(error, 'subscription'));
+    }
+  })();
+  void (async () => {
+    for await (const status of messages.status()) {
+      // The server only sends an idle heartbeat when it has had nothing to deliver for a while.
+      // Everything the server has delivered has been passed on when the sequences agree.
+      if (status.type === 'heartbeat' && status.lastConsumerSequence === delivered) caughtUp();
+      if (status.type === 'ordered_consumer_recreated') delivered = 0;
+    }
+  })();
+
+  return {
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+    close: async () => {
+      queue.end();
+      await messages.close();
+      await consumer.delete().catch(() => undefined);
+    },
+  };
+}
