@@ -32,9 +32,9 @@ describe('ServiceConfig', () => {
 
   it('refuses a port that is not an integer and a Redis URL with another scheme', () => {
     expect(() =>
-      loadConfig(VendorConfig, { VENDOR_ID: 'v1', HTTP_PORT: '80.5', REDIS_URL: 'http://x' }),
+      loadConfig(VendorConfig, { VENDOR_ID: 'v1', PORT: '80.5', REDIS_URL: 'http://x' }),
     ).toThrow(
-      /HTTP_PORT: expected an integer, got "80.5"\n {2}- REDIS_URL: expected a URL with scheme redis: or rediss:, got <secret hidden>/,
+      /PORT: expected an integer, got "80.5"\n {2}- REDIS_URL: expected a URL with scheme redis: or rediss:, got <secret hidden>/,
     );
   });
 });

@@ -6,11 +6,11 @@ import { EnvVar } from './env-var.decorator.js';
  * `describeConfig(AppConfig)` then lists both, base first.
  */
 export class ServiceConfig {
-  @EnvVar({ name: 'HTTP_HOST', description: 'Interface the HTTP server binds', default: '0.0.0.0' })
+  @EnvVar({ name: 'HOST', description: 'Interface the HTTP server binds', default: '0.0.0.0' })
   @IsString()
   httpHost!: string;
 
-  @EnvVar({ name: 'HTTP_PORT', description: 'HTTP port', default: 3000, type: 'integer' })
+  @EnvVar({ name: 'PORT', description: 'HTTP port', default: 3000, type: 'integer' })
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -43,7 +43,7 @@ export class ServiceConfig {
   logFormat!: string;
 
   @EnvVar({
-    name: 'NATS_SERVERS',
+    name: 'NATS_URL',
     description: 'NATS servers, comma-separated',
     default: 'nats://127.0.0.1:4222',
     type: 'url-list',
