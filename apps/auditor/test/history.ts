@@ -311,9 +311,32 @@ export async function writeHistory(store: EventStore, appends: readonly Append[]
   }
 }
 
-/** The global position an in-memory store gives the i-th append (1, 2, 3, …). */
-export function positionOf(appends: readonly Append[], predicate: (a: Append) => boolean): bigint {
-  const i = appends.findIndex(predicate);
-  if (i === -1) throw new Error('no such append');
-  return BigInt(i + 1);
+/** Index of the `nth` (0-based) append of `type`, optionally on `stream`. */
+export function indexOf(appends: readonly Append[], type: string, nth = 0, stream?: string): number {
+  let seen = 0;
+  for (let i = 0; i < appends.length; i++) {
+    const a = appends[i];
+    if (a === undefined || a.event.type !== type || (stream !== undefined && a.stream !== stream)) continue;
+    if (seen === nth) return i;
+    seen += 1;
+  }
+  throw new Error(`no ${type} #${nth}${stream ? ` on ${stream}` : ''}`);
+}
+
+/** A copy of the history with the data of append `i` changed (the event type is kept as is). */
+export function withData(
+  appends: readonly Append[],
+  i: number,
+  change: (data: Record<string, unknown>) => Record<string, unknown>,
+): Append[] {
+  return appends.map((a, j) => {
+    if (j !== i) return a;
+    const data = change({ ...(a.event.data as unknown as Record<string, unknown>) });
+    return { ...a, event: { ...a.event, data } as unknown as NetPayEvent };
+  });
+}
+
+/** A raw append of any type and data (for unknown or malformed events). */
+export function rawAppend(stream: string, type: string, data: unknown, actor = 'broker'): Append {
+  return { stream, event: { type, version: 1, data } as unknown as NetPayEvent, actor };
 }

@@ -101,7 +101,9 @@ export function onItemAccepted(ctx: CheckContext, data: RedemptionItemAccepted['
     report.violation(
       RULES.REDEEMED_NOT_SPENT,
       `accepted ${range} from ${batch.vendorId}, which did not validly spend all of it` +
-        ` (its valid spends: ${describeSpends(chain.validSpends.get(batch.vendorId)?.all() ?? [])})`,
+        (chain.touchstoneVerified
+          ? ` (its valid spends: ${describeSpends(chain.validSpends.get(batch.vendorId)?.all() ?? [])})`
+          : ' (the touchstone did not verify: no spend of this chain is valid)'),
       chainId,
     );
   }

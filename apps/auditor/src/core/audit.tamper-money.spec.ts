@@ -1,0 +1,132 @@
+import { describe, expect, it } from '@jest/globals';
+import { auditHistory } from '../../test/audit-history.js';
+import { History, indexOf, withData } from '../../test/history.js';
+import { honestHistory } from '../../test/scenarios.js';
+import type { AuditReport } from './report.js';
+
+const brokerKeys = honestHistory().brokerKeys;
+
+function rules(report: AuditReport): string[] {
+  return Object.keys(report.violationsByRule);
+}
+
+function expectNamed(report: AuditReport, code: string, position: bigint | null, stream: string): void {
+  expect(report.ok).toBe(false);
+  expect(report.violations).toContainEqual(expect.objectContaining({ code, position, stream }));
+}
+
+describe('Audit names tampering with redemption, money and anonymity (R3–R5)', () => {
+  it('R3.OVERLAPPING_REDEMPTION: the same coins redeemed in a second batch', async () => {
+    const h = honestHistory().redeem('b3', 'v1', [['ch1', 1, 5]]);
+    const report = await auditHistory(h.appends, { brokerKeys });
+    const accepted = indexOf(h.appends, 'RedemptionItemAccepted', 5);
+    expectNamed(report, 'R3.OVERLAPPING_REDEMPTION', BigInt(accepted + 1), 'redemption-v1_20261120');
+    expect(rules(report)).toEqual([
+      'R3.OVERLAPPING_REDEMPTION',
+      'R4.MONEY_NOT_CONSERVED',
+      'R4.PAID_MORE_THAN_SPENT',
+    ]);
+  });
+
+  it('R3.REDEEMED_NOT_SPENT: the seed-004 vendor fraud (a word derived from a later one, spent elsewhere)', async () => {
+    // v1 sees W[3], v2 is paid W[4], v1 gets the chain back and sees W[6]: v1 can compute W[4] itself.
+    const h = new History()
+      .registerVendor('v1')
+      .registerVendor('v2')
+      .registerCustomer('cust_bob', 'Bob Jones')
+      .purchase('p1', 'cust_bob', ['ch1'])
+      .spend('ch1', 'v1', 3)
+      .handOff('ch1', 'v1', 'v2')
+      .spend('ch1', 'v2', 1)
+      .handOff('ch1', 'v2', 'v1')
+      .spend('ch1', 'v1', 2)
+      .redeem('b1', 'v1', [['ch1', 1, 6]]) // a valid proof, but 4 was v2's
+      .redeem('b2', 'v2', [['ch1', 4, 4]]);
+    const report = await auditHistory(h.appends, { brokerKeys: h.brokerKeys });
+    const fraud = indexOf(h.appends, 'RedemptionItemAccepted', 0);
+    expectNamed(report, 'R3.REDEEMED_NOT_SPENT', BigInt(fraud + 1), 'redemption-v1_20261120');
+    expect(report.violations.find((v) => v.code === 'R3.REDEEMED_NOT_SPENT')?.detail).toMatch(
+      /1\.\.3, 5\.\.6/,
+    );
+    expect(rules(report)).toContain('R3.OVERLAPPING_REDEMPTION');
+    expect(rules(report)).not.toContain('R3.BAD_REDEMPTION_PROOF');
+  });
+
+  it('R3.BAD_REDEMPTION_PROOF: an accepted item whose proof is not the chain’s word', async () => {
+    const h = honestHistory();
+    const i = indexOf(h.appends, 'RedemptionBatchSealed', 0);
+    const bad = withData(h.appends, i, (d) => {
+      const [first, ...rest] = d.items as Record<string, unknown>[];
+      return { ...d, items: [{ ...first, proofPayword: h.chain('ch1').payword(4) }, ...rest] };
+    });
+    const report = await auditHistory(bad, { brokerKeys });
+    expectNamed(report, 'R3.BAD_REDEMPTION_PROOF', BigInt(i + 2), 'redemption-v1_20261120');
+    expect(rules(report)).toEqual(['R3.BAD_REDEMPTION_PROOF']);
+  });
+
+  it('R3.BATCH_PAID_TWICE and R3.PAID_AMOUNT_MISMATCH', async () => {
+    const h = honestHistory();
+    const paid = indexOf(h.appends, 'VendorPaid', 0);
+    const payment = h.appends[paid];
+    if (payment === undefined) throw new Error('no payment');
+    const twice = await auditHistory([...h.appends, payment], { brokerKeys });
+    expectNamed(twice, 'R3.BATCH_PAID_TWICE', BigInt(h.appends.length + 1), 'redemption-v1_20261120');
+
+    const more = withData(h.appends, paid, (d) => ({ ...d, amount: 40 }));
+    const mismatch = await auditHistory(more, { brokerKeys });
+    expectNamed(mismatch, 'R3.PAID_AMOUNT_MISMATCH', BigInt(paid + 1), 'redemption-v1_20261120');
+    expect(rules(mismatch)).toEqual([
+      'R3.PAID_AMOUNT_MISMATCH',
+      'R4.MONEY_NOT_CONSERVED',
+      'R4.PAID_MORE_THAN_SPENT',
+    ]);
+  });
+
+  it('R4.MONEY_NOT_CONSERVED: customers paid less than the value issued', async () => {
+    const h = honestHistory();
+    const i = indexOf(h.appends, 'CoinsPurchased', 0);
+    const cheap = withData(h.appends, i, (d) => ({ ...d, amount: 195 }));
+    const report = await auditHistory(cheap, { brokerKeys });
+    expectNamed(report, 'R4.PURCHASE_AMOUNT_MISMATCH', BigInt(i + 1), 'purchase-p1');
+    expectNamed(report, 'R4.MONEY_NOT_CONSERVED', null, '$all');
+    expect(report.violations.find((v) => v.code === 'R4.MONEY_NOT_CONSERVED')?.detail).toBe(
+      'customers paid 245 NZD for chains worth 250 NZD',
+    );
+    expect(report.money.NZD?.customerPayments).toBe(245);
+  });
+
+  it('R4.CHAIN_NOT_PAID_FOR and R4.REFUND_EXCEEDS_UNSPENT', async () => {
+    const h = honestHistory().issue('ch9', 10, 5, 'client').refund('cust_alice', 'ch2');
+    const report = await auditHistory(h.appends, { brokerKeys });
+    expectNamed(
+      report,
+      'R4.CHAIN_NOT_PAID_FOR',
+      BigInt(indexOf(h.appends, 'ChainIssued', 3) + 1),
+      'chain-ch9',
+    );
+    expectNamed(report, 'R4.REFUND_EXCEEDS_UNSPENT', BigInt(h.appends.length), 'customer-cust_alice');
+    expect(rules(report)).toContain('R4.CHAIN_OVERDRAWN');
+  });
+
+  it('R5.CUSTOMER_IDENTITY_EXPOSED: a name in a chain stream, an id in its metadata', async () => {
+    const h = honestHistory();
+    h.add('chain-ch1', {
+      type: 'ChainRevoked',
+      version: 1,
+      data: { chainId: 'ch1', reason: 'fraud reported by alice  SMITH', at: h.at() },
+    });
+    h.spend('ch1', 'v2');
+    const leaky = [
+      ...h.appends.slice(0, -1),
+      { ...h.appends[h.appends.length - 1]!, actor: 'customer:cust_alice' },
+    ];
+    const report = await auditHistory(leaky, { brokerKeys });
+    expectNamed(report, 'R5.CUSTOMER_IDENTITY_EXPOSED', BigInt(leaky.length - 1), 'chain-ch1');
+    expect(
+      report.violations.filter((v) => v.code === 'R5.CUSTOMER_IDENTITY_EXPOSED').map((v) => v.detail),
+    ).toEqual([
+      'ChainRevoked in chain-ch1 holds the name of customer cust_alice at data.reason',
+      'CoinsSpent in chain-ch1 holds the customer id of customer cust_alice at metadata.actor',
+    ]);
+  });
+});
