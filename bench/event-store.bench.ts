@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { JetStreamEventStore, type NewEvent } from '#event-store';
+import type { BenchFigure } from './figures.js';
+
+/**
+ * The JetStream event store against the local NATS server (NATS_URL), in a
+ * throwaway JetStream stream that is deleted afterwards: appends one at a
+ * time, appends with 64 in flight across streams, and reads of the whole log.
+ */
+const durationMs = Number(process.env.BENCH_DURATION_MS) > 0 ? Number(process.env.BENCH_DURATION_MS) : 1500;
+
+function paywordSpent(index: number): NewEvent {
+  return {
+    id: randomUUID(),
+    type: 'PaywordSpent',
+    version: 1,
+    data: { index, payword: 'ab'.repeat(32), vendorId: 'vendor_1', at: '2026-11-21T08:00:00.000Z' },
+    metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: 'vendor:vendor_1' },
+  };
+}
+
+/** Runs `work` in `lanes` concurrent loops for the duration; returns completed operations per second. */
+async function rate(lanes: number, work: (lane: number) => Promise<void>): Promise<number> {
+  let count = 0;
+  const end = performance.now() + durationMs;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      while (performance.now() < end) {
+        await work(lane);
+        count++;
+      }
+    }),
+  );
+  return (count / (performance.now() - start)) * 1000;
+}
+
+export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
+  const unique = randomUUID().replaceAll('-', '').slice(0, 12);
+  const store = await JetStreamEventStore.connect({
+    servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    streamName: `BENCH_EVENTS_${unique}`,
+    subjectPrefix: `bench.${unique}.events`,
+  });
+  try {
+    // 1. One writer, one chain, each append waiting for the last (the expected revision chains them).
+    const chain = `chain-bench_${unique}`;
+    let revision = -1;
+    const sequential = await rate(1, async () => {
+      const result = await store.appendToStream(chain, [paywordSpent(revision + 1)], {
+        expectedRevision: revision < 0 ? 'no_stream' : revision,
+      });
+      revision = result.nextExpectedRevision;
+    });
+
+    // 2. 64 appends in flight, one chain per lane, as many vendors spending at once.
+    const revisions = new Array<number>(64).fill(-1);
+    const concurrent = await rate(64, async (lane) => {
+      const r = revisions[lane]!;
+      const result = await store.appendToStream(`chain-bench_${unique}_${lane}`, [paywordSpent(r + 1)], {
+        expectedRevision: r < 0 ? 'no_stream' : r,
+      });
+      revisions[lane] = result.nextExpectedRevision;
+    });
+
+    // 3. The whole log, in pages of 10,000, as a projection rebuild reads it.
+    const readStart = performance.now();
+    let read = 0;
+    for (let after: bigint | undefined; ;) {
+      const page = await store.readAll({ after, maxCount: 10_000 });
+      if (page.length === 0) break;
+      read += page.length;
+      after = page[page.length - 1]!.position;
+    }
+    const readAll = (read / (performance.now() - readStart)) * 1000;
+
+    // 4. One long stream read back whole, as a command handler loads a busy chain.
+    const streamStart = performance.now();
+    const chainEvents = await store.readStream(chain);
+    const readStream = (chainEvents.length / (performance.now() - streamStart)) * 1000;
+
+    return [
+      {
+        name: 'event-store.jetstream.append-sequential',
+        value: sequential,
+        unit: 'appends/s',
+        description: 'JetStream: one event per append, one stream, each waiting for the previous ack',
+      },
+      {
+        name: 'event-store.jetstream.append-64-in-flight',
+        value: concurrent,
+        unit: 'appends/s',
+        description: 'JetStream: one event per append, 64 appends in flight on 64 streams',
+      },
+      {
+        name: 'event-store.jetstream.read-all',
+        value: readAll,
+        unit: 'events/s',
+        description: `JetStream: readAll of ${read} events in pages of 10,000`,
+      },
+      {
+        name: 'event-store.jetstream.read-stream',
+        value: readStream,
+        unit: 'events/s',
+        description: `JetStream: readStream of one stream of ${chainEvents.length} events`,
+      },
+    ];
+  } finally {
+    await store.deleteStreams().catch(() => undefined);
+    await store.close();
+  }
+}
