@@ -1,0 +1,132 @@
+import {
+  createEventStore,
+  eventStoreSettingsFromEnv,
+  type EventStore,
+  type EventStoreSettings,
+} from '#event-store';
+import { Audit } from '../core/audit.js';
+import { parseCliArgs, USAGE, UsageError, type CliOptions } from './args.js';
+import { loadBrokerKeys } from './broker-keys.js';
+import { renderJson, type RunInfo } from './render-json.js';
+import { renderText } from './render-text.js';
+import { replayStore } from './replay.js';
+
+export const EXIT = { OK: 0, VIOLATIONS: 1, USAGE: 2, STORE: 3 } as const;
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Milliseconds, for the events-per-second figure. */
+  now(): number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function describeStore(settings: EventStoreSettings): string {
+  switch (settings.kind) {
+    case 'jetstream': {
+      const servers =
+        typeof settings.jetstream.servers === 'string'
+          ? [settings.jetstream.servers]
+          : settings.jetstream.servers;
+      return `jetstream ${settings.jetstream.streamName ?? 'NETPAY_EVENTS'} at ${servers.join(',')}`;
+    }
+    case 'eventstoredb':
+      // Never echo credentials embedded in the connection string.
+      return `eventstoredb at ${settings.eventstoredb.connectionString.replace(/\/\/[^@/]*@/, '//***@')}`;
+    case 'memory':
+      return 'memory';
+  }
+}
+
+/** Everything before the replay that can fail on the operator's input (exit 2). */
+async function prepare(argv: readonly string[], env: Env, io: CliIo) {
+  const options: CliOptions = parseCliArgs(argv);
+  if (options.help) return { options, settings: undefined, brokerKeys: [] };
+  let settings: EventStoreSettings;
+  try {
+    settings = eventStoreSettingsFromEnv(env);
+  } catch (error) {
+    throw new UsageError(message(error));
+  }
+  if (settings.kind === 'memory') {
+    throw new UsageError('EVENT_STORE=memory holds nothing to audit: use jetstream or eventstoredb');
+  }
+  const brokerKeys = await loadBrokerKeys(options.brokerKeyFiles, env);
+  if (brokerKeys.length === 0) {
+    io.err(
+      'warning: no broker public keys (--broker-keys, BROKER_PUBLIC_KEYS): ' +
+        'every touchstone will be reported as R1.UNKNOWN_BROKER_KEY',
+    );
+  }
+  return { options, settings, brokerKeys };
+}
+
+/**
+ * The CLI without the process: parse, open the store the services use,
+ * replay, print, and answer the exit status.
+ */
+export async function runCli(
+  argv: readonly string[],
+  env: Env,
+  io: CliIo,
+  openStore: (settings: EventStoreSettings) => Promise<EventStore> = createEventStore,
+): Promise<number> {
+  let prepared;
+  try {
+    prepared = await prepare(argv, env, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`netpay-audit: ${error.message}\n(netpay-audit --help for usage)`);
+    return EXIT.USAGE;
+  }
+  const { options, settings, brokerKeys } = prepared;
+  if (options.help || settings === undefined) {
+    io.out(USAGE);
+    return EXIT.OK;
+  }
+  const storeName = describeStore(settings);
+  let store: EventStore;
+  try {
+    store = await openStore(settings);
+  } catch (error) {
+    io.err(`netpay-audit: cannot open the event store (${storeName}): ${message(error)}`);
+    return EXIT.STORE;
+  }
+  try {
+    const audit = new Audit({
+      brokerKeys,
+      crossCheck: options.crossCheck,
+      maxFindings: options.maxFindings,
+      ...(options.chainId === undefined ? {} : { chainId: options.chainId }),
+      ...(options.from === undefined ? {} : { from: options.from }),
+    });
+    const started = io.now();
+    const result = await replayStore(store, audit, {
+      pageSize: options.pageSize,
+      ...(options.from === undefined ? {} : { from: options.from }),
+    });
+    const report = audit.finish();
+    const durationMs = Math.max(io.now() - started, 0.001);
+    const run: RunInfo = {
+      store: storeName,
+      durationMs,
+      eventsPerSecond: (result.events / durationMs) * 1000,
+      pages: result.pages,
+      primedStreams: result.primedStreams,
+      brokerKeyIds: brokerKeys.map((k) => k.keyId),
+    };
+    io.out(options.json ? renderJson(report, run) : renderText(report, run, options.show));
+    if (result.events === 0) io.err(`note: no events read from ${storeName}: is EVENT_STORE_STREAM right?`);
+    return report.ok ? EXIT.OK : EXIT.VIOLATIONS;
+  } catch (error) {
+    io.err(`netpay-audit: replay of ${storeName} failed: ${message(error)}`);
+    return EXIT.STORE;
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+}
