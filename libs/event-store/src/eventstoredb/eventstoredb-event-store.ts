@@ -54,7 +54,12 @@ export class EventStoreDbEventStore implements EventStore {
     );
     const store = new EventStoreDbEventStore(client, resolved);
     try {
-      await edge('reach the server', () => readAllEvents(client, resolved, undefined, 1));
+      // A read of a stream that need not exist: needs no $all permissions, proves the server answers.
+      await edge('reach the server', () =>
+        readStreamEvents(client, resolved, `${resolved.checkpointCategory}-connection_check`, {
+          maxCount: 1,
+        }),
+      );
     } catch (error) {
       await client.dispose().catch(() => undefined);
       throw error;
