@@ -1,6 +1,13 @@
 import type { Hex } from '#protocol';
+import { assertId } from './streams.js';
 
-/** Per vendor and business day (`redemption-<vendor>_<YYYYMMDD>`). */
+/**
+ * Per vendor and business day (`redemption-<vendor>_<YYYYMMDD>`): sealed batches, the broker's
+ * verdict on each item, payouts. Per chain (`redeemed-<chainId>`): the ranges the broker has
+ * accepted for redemption, appended with the expected revision so that no range is ever
+ * accepted twice, whichever worker or night gets there first.
+ */
+export const redemptionLedgerStream = (chainId: string): string => `redeemed-${assertId(chainId)}`;
 
 export interface RedemptionItem {
   readonly chainId: string;
@@ -20,6 +27,12 @@ export interface RedemptionBatchSealed {
     /** YYYY-MM-DD in the cut-off's time zone. */
     readonly businessDay: string;
     readonly items: readonly RedemptionItem[];
+    /**
+     * Who claims: `broker` (sealed from the redemption projection at the cut-off; the default
+     * when absent) or `vendor` (a batch the vendor submitted, signed with its key). The broker
+     * verifies both the same way and trusts neither.
+     */
+    readonly source?: 'broker' | 'vendor';
     readonly at: string;
   };
 }
@@ -66,5 +79,46 @@ export interface VendorPaid {
   };
 }
 
+/**
+ * The bank refused a payout (closed account, currency mismatch, …). Nothing moved; the next
+ * attempt uses a new idempotency key (`attempt` + 1) so a fixed account can be paid.
+ */
+export interface VendorPayoutDeclined {
+  readonly type: 'VendorPayoutDeclined';
+  readonly version: 1;
+  readonly data: {
+    readonly batchId: string;
+    readonly vendorId: string;
+    readonly amount: number;
+    readonly currency: string;
+    /** 0 for the first attempt. */
+    readonly attempt: number;
+    readonly reason: string;
+    readonly at: string;
+  };
+}
+
+/** In `redeemed-<chainId>`: positions [fromIndex, toIndex] are redeemed, by item `item` of `batchId`. */
+export interface RangeRedeemed {
+  readonly type: 'RangeRedeemed';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly vendorId: string;
+    readonly batchId: string;
+    /** Position of the item in its batch (a batch may repeat a range; only one is accepted). */
+    readonly item: number;
+    readonly fromIndex: number;
+    readonly toIndex: number;
+    readonly at: string;
+  };
+}
+
 export type RedemptionEvent =
   RedemptionBatchSealed | RedemptionItemAccepted | RedemptionItemRejected | VendorPaid;
+
+/**
+ * The redemption worker's bookkeeping events. Known to `decode` (CURRENT_VERSIONS), but kept out
+ * of `NetPayEvent` until every exhaustive reader (the auditor's dispatch) handles them.
+ */
+export type RedemptionLedgerEvent = VendorPayoutDeclined | RangeRedeemed;

@@ -32,6 +32,8 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   RedemptionItemAccepted: 1,
   RedemptionItemRejected: 1,
   VendorPaid: 1,
+  VendorPayoutDeclined: 1,
+  RangeRedeemed: 1,
 };
 
 const upcasters = new Map<string, Upcaster>();
