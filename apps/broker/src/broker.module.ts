@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventStore, EventStoreSettings } from '#event-store';
-import { type Clock, IdempotencyModule, PlatformModule, RedisModule } from '#platform';
+import { type Clock, IdempotencyModule, NatsModule, PlatformModule, RedisModule } from '#platform';
 import { AuthoriseVendorHandler } from './authorise-vendor/authorise-vendor.handler.js';
 import { AuthoriseVendorHttpController } from './authorise-vendor/authorise-vendor.http.controller.js';
 import { BankAccountsBootstrap } from './bank/bank-accounts.bootstrap.js';
@@ -28,6 +28,11 @@ import { RegisterVendorHandler } from './register-vendor/register-vendor.handler
 import { RegisterVendorHttpController } from './register-vendor/register-vendor.http.controller.js';
 import { RotateVendorKeyHandler } from './rotate-vendor-key/rotate-vendor-key.handler.js';
 import { RotateVendorKeyHttpController } from './rotate-vendor-key/rotate-vendor-key.http.controller.js';
+import { ReissueChainHandler } from './reissue-chain/reissue-chain.handler.js';
+import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.controller.js';
+import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js';
+import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
+import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
 import { GetWalletHandler } from './wallet-view/get-wallet.handler.js';
 import { GetWalletHttpController } from './wallet-view/get-wallet.http.controller.js';
 import { WalletProjection } from './wallet-view/wallet.projection.js';
@@ -44,6 +49,8 @@ export interface BrokerModuleOptions {
   readonly paymentGateway?: PaymentGateway;
   /** Where Idempotency-Key records live: Redis (default, shared by replicas) or memory. */
   readonly idempotencyStore?: 'redis' | 'memory';
+  /** Connect to NATS to broadcast revocations (default true; unit tests run without NATS). */
+  readonly nats?: boolean;
 }
 
 @Module({})
@@ -52,6 +59,7 @@ export class BrokerModule {
     const { config } = options;
     const redis = (options.idempotencyStore ?? 'redis') === 'redis';
     const simulatedBank = options.paymentGateway === undefined;
+    const nats = options.nats ?? true;
     return {
       module: BrokerModule,
       imports: [
@@ -62,6 +70,9 @@ export class BrokerModule {
         }),
         ...(redis ? [RedisModule.forRoot({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix })] : []),
         IdempotencyModule.forRoot({ store: redis ? 'redis' : 'memory', ttlMs: config.idempotencyTtlMs }),
+        ...(nats
+          ? [NatsModule.forRoot({ servers: config.natsServers, name: `${config.brokerId}-publisher` })]
+          : []),
       ],
       controllers: [
         RegisterCustomerHttpController,
@@ -77,6 +88,8 @@ export class BrokerModule {
         AuthoriseVendorHttpController,
         CheckoutWalletMessageController,
         GetWalletHttpController,
+        RevokeChainHttpController,
+        ReissueChainHttpController,
         ...(simulatedBank ? [BankAdminHttpController] : []),
       ],
       providers: [
@@ -97,6 +110,9 @@ export class BrokerModule {
         CheckoutWalletHandler,
         WalletProjection,
         GetWalletHandler,
+        RevokeChainHandler,
+        ReissueChainHandler,
+        ...(nats ? [RevocationBroadcaster] : []),
       ],
     };
   }

@@ -34,20 +34,26 @@ export interface TestResponse {
 export type Http = (
   method: string,
   path: string,
-  request?: { body?: unknown; headers?: Record<string, string>; key?: string | false; token?: string },
+  request?: {
+    body?: unknown;
+    raw?: string;
+    headers?: Record<string, string>;
+    key?: string | false;
+    token?: string;
+  },
 ) => Promise<TestResponse>;
 
 /** fetch against the app; a fresh Idempotency-Key on every mutating call unless `key` says otherwise. */
 export function httpClient(baseUrl: string): Http {
   return async (method, path, request = {}) => {
     const headers: Record<string, string> = { ...request.headers };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    if (request.body !== undefined || request.raw !== undefined) headers['content-type'] = 'application/json';
     if (request.token) headers.authorization = `Bearer ${request.token}`;
     if (method !== 'GET' && request.key !== false) headers['idempotency-key'] = request.key ?? randomUUID();
     const response = await fetch(baseUrl + path, {
       method,
       headers,
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      body: request.raw ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
@@ -81,6 +87,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<TestBrok
       config,
       eventStore: options.store,
       idempotencyStore: options.idempotency ?? 'memory',
+      nats: options.nats ?? false,
       ...(options.clock ? { clock: options.clock } : {}),
     }),
     {

@@ -17,6 +17,8 @@ export interface ChainView {
   readonly sliceEnd?: number;
   readonly status: 'open' | 'revoked' | 'closed';
   readonly reissuedAs?: string;
+  /** Why and when it was revoked (the CRL entry). */
+  readonly revoked?: { readonly reason: string; readonly at: string };
 }
 
 /**
@@ -27,6 +29,7 @@ export class WalletReadModel {
   private readonly chains = new Map<string, ChainView>();
   private readonly chainsOf = new Map<string, string[]>();
   private readonly owners = new Map<string, string>();
+  private readonly revokedOrder: string[] = [];
 
   apply(event: StoredEvent): void {
     switch (event.type) {
@@ -61,8 +64,11 @@ export class WalletReadModel {
         return this.update(event.data.certificate.chainId, { holder: event.data.certificate.toVendor });
       case 'ChainClaimed':
         return this.update(event.data.chainId, { holder: event.data.toVendor });
-      case 'ChainRevoked':
-        return this.update(event.data.chainId, { status: 'revoked' });
+      case 'ChainRevoked': {
+        const { chainId, reason, at } = event.data;
+        this.revokedOrder.push(chainId);
+        return this.update(chainId, { status: 'revoked', revoked: { reason, at } });
+      }
       case 'ChainClosed':
         return this.update(event.data.chainId, {
           status: 'closed',
@@ -92,6 +98,14 @@ export class WalletReadModel {
     return (this.chainsOf.get(customerId) ?? []).flatMap((id) => {
       const chain = this.chains.get(id);
       return chain ? [chain] : [];
+    });
+  }
+
+  /** The certificate revocation list: revoked chains in the order they were revoked. */
+  revocations(): { chainId: string; reason: string; at: string }[] {
+    return this.revokedOrder.flatMap((chainId) => {
+      const revoked = this.chains.get(chainId)?.revoked;
+      return revoked ? [{ chainId, ...revoked }] : [];
     });
   }
 

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { startBroker, type TestBroker } from '../test/broker-harness.js';
+import { type IntStack, intStack, REDIS_URL } from '../test/int-stack.js';
+import { bankBalance, buy, registerCustomer } from '../test/scenario.js';
+import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
+
+// Purchases against real JetStream (events, bank ledger) and Redis (Idempotency-Key records).
+describe('buying coins (JetStream + Redis)', () => {
+  let stack: IntStack;
+  let broker: TestBroker;
+
+  beforeAll(async () => {
+    stack = await intStack();
+    broker = await startBroker({ store: stack.store, config: stack.config, idempotency: 'redis' });
+  });
+  afterAll(async () => {
+    await broker?.close();
+    await stack?.dispose();
+  });
+
+  const typesSince = async (from: number): Promise<string[]> =>
+    (await stack.store.readAll()).slice(from).map((e) => e.type);
+
+  it('a buy the bank declines issues no chain and charges nothing', async () => {
+    const customer = await registerCustomer(broker.http, 99);
+    const before = (await stack.store.readAll()).length;
+    const res = await buy(broker.http, customer, { coins: 20, coinValue: 5 });
+    expect(res.status).toBe(402);
+    expect(res.json()).toMatchObject({ code: 'PURCHASE.DECLINED', reason: 'insufficient-funds' });
+    expect(await typesSince(before)).toEqual(['BankPaymentDeclined', 'PurchaseDeclined']);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(99);
+  });
+
+  it('a retried buy is charged once and gets the same chains, even after its Redis record is lost', async () => {
+    const customer = await registerCustomer(broker.http, 1_000);
+    const key = `buy-${randomUUID()}`;
+    const first = await buy(broker.http, customer, { coins: 60, coinValue: 2 }, key);
+    expect(first.status).toBe(201);
+    const replayed = await buy(broker.http, customer, { coins: 60, coinValue: 2 }, key);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${stack.config.redisKeyPrefix}*`);
+    await redis.del(...keys);
+    await redis.quit();
+    const afterLoss = await buy(broker.http, customer, { coins: 60, coinValue: 2 }, key);
+    expect(afterLoss.status).toBe(201);
+    expect(afterLoss.headers.get('idempotent-replayed')).toBeNull(); // really ran again
+    expect(afterLoss.json()).toEqual(first.json());
+
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(1_000 - 120);
+    const chainIds = first.json<CoinsPurchasedAnswer>().chains.map((c) => c.chainId);
+    const issued = (await stack.store.readAll()).filter(
+      (e) => e.type === 'ChainIssued' && chainIds.includes((e.data as { chainId: string }).chainId),
+    );
+    expect(issued).toHaveLength(2); // 60 coins = 50 + 10, each issued once
+  });
+
+  it('the same key with another body is refused', async () => {
+    const customer = await registerCustomer(broker.http, 1_000);
+    await buy(broker.http, customer, { coins: 5 }, 'same-key-other-body');
+    const other = await buy(broker.http, customer, { coins: 6 }, 'same-key-other-body');
+    expect(other.status).toBe(422);
+    expect(other.json()).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(1_000 - 25);
+  });
+
+  it('concurrent buys by one customer leave an exact balance: every paid buy has its chains, no other', async () => {
+    const customer = await registerCustomer(broker.http, 500);
+    // 8 buys of 100 each against 500: exactly 5 can be paid, whatever the interleaving.
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => buy(broker.http, customer, { coins: 20, coinValue: 5 })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 402, 402, 402]);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(0);
+    const paid = results.filter((r) => r.status === 201).map((r) => r.json<CoinsPurchasedAnswer>());
+    const chainIds = new Set(paid.flatMap((p) => p.chains.map((c) => c.chainId)));
+    expect(chainIds.size).toBe(5);
+    const events = await stack.store.readAll();
+    const mine = events.filter(
+      (e) =>
+        e.type === 'CoinsPurchased' && (e.data as { customerId: string }).customerId === customer.customerId,
+    );
+    expect(mine).toHaveLength(5);
+  });
+});

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CHAIN, decideClose } from '#chain';
+import type { EventStore } from '#event-store';
+import { type ChainReissued, deterministicEventId, streams } from '#events';
+import { CLOCK, type Clock } from '#platform';
+import { BrokerConfig } from '../broker.config.js';
+import type { PurchasedChain } from '../buy-coins/buy-coins.command.js';
+import { ChainIssuer } from '../buy-coins/chain-issuer.js';
+import { absentCustomer, evolveCustomer } from '../customer/customer.state.js';
+import { chainRefusal } from '../shared/broker-errors.js';
+import { BrokerSecrets } from '../shared/broker-secrets.js';
+import { runChainCommand } from '../shared/chain-stream.js';
+import { runCommand } from '../shared/command.js';
+import { customerMetadata } from '../shared/metadata.js';
+import { EVENT_STORE } from '../shared/tokens.js';
+import { WalletProjection } from '../wallet-view/wallet.projection.js';
+
+export interface ChainReissuedAnswer {
+  readonly closedChainId: string;
+  /** I at closing: positions below it were spent and stay the vendors'. */
+  readonly closedAtIndex: number;
+  /** The unspent remainder as a new client-side chain (null when nothing was left). */
+  readonly chain: PurchasedChain | null;
+}
+
+/**
+ * Lost client-side wallet:
+ * 1. the chain must be the customer's, client-side, not revoked;
+ * 2. close it at its current index (`ChainClosed`, expected revision): vendors refuse it from now on;
+ * 3. issue the unspent remainder as a new chain (id derived from the old one, so a retry finds it);
+ * 4. link the two in the customer's stream (`ChainReissued`), never in a chain stream.
+ */
+@Injectable()
+export class ReissueChainHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly config: BrokerConfig,
+    private readonly secrets: BrokerSecrets,
+    private readonly issuer: ChainIssuer,
+    private readonly projection: WalletProjection,
+  ) {}
+
+  async execute(customerId: string, chainId: string): Promise<ChainReissuedAnswer> {
+    await this.projection.waitFor();
+    // Someone else's chain answers like a missing one: no probing of other customers' chains.
+    if (this.projection.model.ownerOf(chainId) !== customerId) {
+      throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
+    }
+    const newChainId = this.secrets.id('ch', 'reissue', chainId);
+    const at = this.clock.now().toISOString();
+    const { result: closed } = await runChainCommand(
+      this.store,
+      chainId,
+      (state) => {
+        if (state.status === 'closed' && state.reissuedAs === newChainId) return { ok: true, events: [] };
+        if (state.status === 'revoked')
+          return { ok: false, code: CHAIN.REVOKED, message: `chain ${chainId} was revoked` };
+        if (state.status !== 'absent' && state.wallet !== 'client') {
+          return {
+            ok: false,
+            code: CHAIN.WRONG_WALLET_KIND,
+            message: 'only client-side wallets are re-issued',
+          };
+        }
+        return decideClose(state, { reason: 'lost-wallet', reissuedAs: newChainId, at });
+      },
+      (state, events) => {
+        if (state.status === 'absent') throw new Error('closed an absent chain');
+        return { index: events[0]?.data.index ?? state.index, touchstone: state.touchstone };
+      },
+    );
+    const t = closed.touchstone;
+    const remaining = t.length - closed.index + 1;
+    if (remaining < 1) return { closedChainId: chainId, closedAtIndex: closed.index, chain: null };
+    const issued = await this.issuer.issue({
+      chainId: newChainId,
+      wallet: 'client',
+      alg: this.config.chainAlg,
+      length: remaining,
+      coinValue: t.coinValue,
+      currency: t.currency,
+      expiresInDays: this.config.chainExpiryDays,
+      ...(t.vendorRestriction ? { vendorRestriction: t.vendorRestriction } : {}),
+      customerId,
+      purchaseId: newChainId,
+    });
+    await this.link(customerId, chainId, newChainId, remaining, at);
+    const chain: PurchasedChain = {
+      chainId: newChainId,
+      alg: issued.touchstone.alg,
+      length: remaining,
+      touchstone: issued.touchstone,
+      ...(issued.seed ? { seed: issued.seed } : {}),
+    };
+    return { closedChainId: chainId, closedAtIndex: closed.index, chain };
+  }
+
+  private async link(
+    customerId: string,
+    fromChainId: string,
+    toChainId: string,
+    coins: number,
+    at: string,
+  ): Promise<void> {
+    await runCommand(this.store, {
+      stream: streams.customer(customerId),
+      initial: absentCustomer,
+      evolve: evolveCustomer,
+      decide: (state) => {
+        if (state.status !== 'registered' || state.reissued.has(fromChainId))
+          return { events: [], result: undefined };
+        const event: ChainReissued = {
+          type: 'ChainReissued',
+          version: 1,
+          data: { customerId, fromChainId, toChainId, coins, at },
+        };
+        return { events: [event], result: undefined };
+      },
+      metadata: customerMetadata(customerId),
+      eventId: () => deterministicEventId('ChainReissued', fromChainId),
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { Idempotent } from '#platform';
+import {
+  type AuthenticatedCustomer,
+  CurrentCustomer,
+  CustomerAuthGuard,
+} from '../customer/customer-auth.guard.js';
+import { ChainIdParam } from '../revoke-chain/revoke-chain.request.dto.js';
+import { type ChainReissuedAnswer, ReissueChainHandler } from './reissue-chain.handler.js';
+
+@ApiTags('chains')
+@ApiBearerAuth()
+@Controller('chains')
+@UseGuards(CustomerAuthGuard)
+export class ReissueChainHttpController {
+  constructor(private readonly handler: ReissueChainHandler) {}
+
+  @Post(':chainId/reissue')
+  @HttpCode(201)
+  @Idempotent()
+  @ApiCreatedResponse({
+    description: 'Lost wallet: the chain is closed at its index and its unspent rest re-issued.',
+  })
+  reissue(
+    @CurrentCustomer() customer: AuthenticatedCustomer,
+    @Param() params: ChainIdParam,
+  ): Promise<ChainReissuedAnswer> {
+    return this.handler.execute(customer.customerId, params.chainId);
+  }
+}

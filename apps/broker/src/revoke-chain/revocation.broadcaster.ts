@@ -1,0 +1,70 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { type RevocationNotice, subjects } from '#contracts';
+import type { EventStore, Subscription } from '#event-store';
+import { decode } from '#events';
+import { NATS_CONNECTION } from '#platform';
+import { EVENT_STORE } from '../shared/tokens.js';
+
+export const REVOCATION_SUBSCRIPTION = 'broker-revocation-broadcast';
+
+/**
+ * Publishes every `ChainRevoked` as a `RevocationNotice` on `subjects.revocation` (plain JSON)
+ * from a catch-up subscription with a durable checkpoint: a notice whose publish failed is sent
+ * again after a restart, never lost. At least once (replicas each publish; vendors apply a
+ * notice idempotently).
+ */
+@Injectable()
+export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Revocations');
+  private subscription: Subscription | undefined;
+  private stopping = false;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.subscription = this.store.subscribeToAll({
+      subscriptionId: REVOCATION_SUBSCRIPTION,
+      filter: { categories: ['chain'], eventTypes: ['ChainRevoked'] },
+      handler: async (recorded) => {
+        const event = decode(recorded);
+        if (event?.type !== 'ChainRevoked') return;
+        const { chainId, reason, at } = event.data;
+        await this.publish({ kind: 'chain', id: chainId, reason, at });
+      },
+    });
+    this.subscription.done.catch((e: unknown) =>
+      this.logger.error(`revocation broadcast stopped: ${String(e)}`),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.stop();
+  }
+
+  /** Retries until NATS takes it: the checkpoint must not move past an unsent notice. */
+  private async publish(notice: RevocationNotice): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        this.nc.publish(subjects.revocation, JSON.stringify(notice));
+        await this.nc.flush();
+        return;
+      } catch (error) {
+        if (attempt === 1)
+          this.logger.warn(`cannot publish revocation of ${notice.id} yet: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * attempt)));
+      }
+    }
+    throw new Error('shutting down before the revocation notice was sent');
+  }
+}
