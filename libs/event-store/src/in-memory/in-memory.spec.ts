@@ -34,6 +34,7 @@ describe('InMemoryEventStore', () => {
       InvalidEventStoreRequestError,
     );
     expect(await store.readStream('chain-1')).toHaveLength(2);
+    await expect(store.appendToStream('chain-1', [anEvent('D', { amount: 5n })])).rejects.toThrow(/JSON/);
   });
 
   it('refuses work once closed', async () => {

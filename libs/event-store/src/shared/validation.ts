@@ -21,6 +21,19 @@ export function assertAppendable(stream: string, events: readonly NewEvent[]): v
     if (ids.has(e.id)) throw new InvalidEventStoreRequestError(`append to ${stream}: event id ${e.id} twice`);
     ids.add(e.id);
     if (!e.type) throw new InvalidEventStoreRequestError(`append to ${stream}: event ${e.id} has no type`);
+    assertJson(stream, e);
+  }
+}
+
+/** Every store keeps data and metadata as JSON: refuse what JSON cannot hold (bigint, cycles) up front. */
+function assertJson(stream: string, e: NewEvent): void {
+  try {
+    JSON.stringify([e.data, e.metadata]);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidEventStoreRequestError(
+      `append to ${stream}: event ${e.id} is not JSON-serialisable: ${reason}`,
+    );
   }
 }
 
