@@ -1,0 +1,93 @@
+import { type ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import {
+  subjects,
+  type BrokerKeysReply,
+  type Reply,
+  type TouchstoneReply,
+  type VendorKeyReply,
+  type WalletCheckoutReply,
+  type WalletCheckoutRequest,
+} from '#contracts';
+import { NetPayError, PLATFORM_ERROR } from '#platform';
+import { parsePublicKeyRecord, parseTouchstone, type PublicKeyRecord, type Touchstone } from '#protocol';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { statusOf } from '../engine/vendor-errors.js';
+import type { BrokerClient } from './broker-client.js';
+
+/**
+ * The broker over NATS request/reply. The broker serves these subjects with
+ * Nest message handlers in a queue group and answers the contracts'
+ * `Reply<T>`; every request has a time-out.
+ */
+export class NatsBrokerClient implements BrokerClient {
+  private constructor(
+    private readonly client: ClientProxy,
+    private readonly timeoutMs: number,
+  ) {}
+
+  static async connect(
+    servers: string | string[],
+    timeoutMs: number,
+    name?: string,
+  ): Promise<NatsBrokerClient> {
+    const client = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers, name } });
+    await client.connect();
+    return new NatsBrokerClient(client, timeoutMs);
+  }
+
+  async touchstone(chainId: string): Promise<Touchstone> {
+    const reply = await this.request<TouchstoneReply>(subjects.touchstone, { chainId });
+    return parseTouchstone(reply.touchstone);
+  }
+
+  async brokerKeys(): Promise<readonly PublicKeyRecord[]> {
+    const reply = await this.request<BrokerKeysReply>(subjects.brokerKeys, {});
+    return reply.keys.map((k) => parsePublicKeyRecord(k));
+  }
+
+  async vendorKeys(vendorId: string): Promise<readonly PublicKeyRecord[]> {
+    const reply = await this.request<VendorKeyReply>(subjects.vendorKeys, { vendorId });
+    return reply.keys.map((k) => parsePublicKeyRecord(k));
+  }
+
+  async checkoutWallet(request: WalletCheckoutRequest): Promise<WalletCheckoutReply> {
+    const reply = await this.request<WalletCheckoutReply>(subjects.walletCheckout, request);
+    return { ...reply, touchstone: parseTouchstone(reply.touchstone) };
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async request<T>(subject: string, data: unknown): Promise<T> {
+    let reply: Reply<T>;
+    try {
+      reply = await firstValueFrom(this.client.send<Reply<T>>(subject, data).pipe(timeout(this.timeoutMs)));
+    } catch (error) {
+      if (error instanceof TimeoutError) {
+        throw new NetPayError(
+          PLATFORM_ERROR.RPC_TIMEOUT,
+          `the broker did not answer ${subject} within ${this.timeoutMs} ms`,
+          {
+            status: 504,
+          },
+        );
+      }
+      throw new NetPayError(
+        PLATFORM_ERROR.RPC_FAILED,
+        `request ${subject} to the broker failed: ${String(error)}`,
+        {
+          status: 502,
+          cause: error,
+        },
+      );
+    }
+    if (reply.ok) return reply.value;
+    const { code, message } = reply.error;
+    const details = (reply.error as { details?: Record<string, unknown> }).details;
+    throw new NetPayError(code, message, {
+      status: statusOf(code),
+      details: { ...details, remote: 'broker' },
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import { RequestError, TimeoutError } from '@nats-io/nats-core';
+import { queues, subjects, type HandOffReply, type HandOffRequest, type Reply } from '#contracts';
+import type { HandOffAnswer, HandOffResponder, HandOffTransport } from './hand-off-transport.js';
+
+/**
+ * Vendor-to-vendor hand-off on plain NATS request/reply: the request is the
+ * contracts' `HandOffRequest` as JSON, the answer `Reply<HandOffReply>`.
+ * (Plain NATS, not Nest's message framing: every vendor subscribes to a
+ * subject named after itself, in a queue group shared by its replicas.)
+ */
+export class NatsHandOffTransport implements HandOffTransport {
+  constructor(private readonly nc: NatsConnection) {}
+
+  async request(holder: string, request: HandOffRequest, timeoutMs: number): Promise<HandOffAnswer> {
+    try {
+      const msg = await this.nc.request(subjects.handOff(holder), JSON.stringify(request), {
+        timeout: timeoutMs,
+      });
+      return { kind: 'reply', reply: asReply(msg.json()) };
+    } catch (error) {
+      if (error instanceof TimeoutError) return { kind: 'unanswered', reason: 'timeout' };
+      if (error instanceof RequestError && error.isNoResponders())
+        return { kind: 'unanswered', reason: 'no responders' };
+      if (error instanceof RequestError && error.cause instanceof TimeoutError)
+        return { kind: 'unanswered', reason: 'timeout' };
+      throw error;
+    }
+  }
+}
+
+/** Serves `subjects.handOff(vendorId)` in the vendor's queue group until stopped. */
+export class NatsHandOffServer {
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly vendorId: string,
+    private readonly responder: HandOffResponder,
+  ) {}
+
+  start(): void {
+    if (this.subscription) return;
+    this.subscription = this.nc.subscribe(subjects.handOff(this.vendorId), {
+      queue: queues.vendor(this.vendorId),
+      callback: (error, msg) => {
+        if (error) return;
+        let body: unknown;
+        try {
+          body = msg.json();
+        } catch {
+          body = undefined;
+        }
+        void this.responder(body).then((reply) => msg.respond(JSON.stringify(reply)));
+      },
+    });
+  }
+
+  /** Stops answering (a holder that went away); in-flight hand-offs still reply. */
+  async stop(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    if (subscription && !subscription.isClosed()) {
+      subscription.unsubscribe();
+      await this.nc.flush().catch(() => undefined);
+    }
+  }
+}
+
+function asReply(value: unknown): Reply<HandOffReply> {
+  if (typeof value === 'object' && value !== null && 'ok' in value) {
+    const reply = value as Reply<HandOffReply>;
+    if (reply.ok && typeof reply.value === 'object' && reply.value !== null) return reply;
+    if (!reply.ok && typeof reply.error?.code === 'string') return reply;
+  }
+  return {
+    ok: false,
+    error: {
+      code: 'HANDOFF.BAD_REPLY',
+      message: 'the holder answered something that is not a hand-off reply',
+    },
+  };
+}

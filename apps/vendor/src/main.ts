@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { ConfigError, createHttpApp, JsonLogger, loadConfig } from '#platform';
+import { VendorConfig } from './vendor.config.js';
+import { VENDOR_VERSION, VendorModule } from './vendor.module.js';
+
+/** One vendor instance: HTTP (spends, debits, paid content) and NATS (hand-offs, CRL). */
+async function main(): Promise<void> {
+  const config = loadConfig(VendorConfig);
+  if (config.eventStore === 'memory') {
+    console.warn(
+      'EVENT_STORE=memory: events live in this process only; hand-offs with other vendors cannot work.',
+    );
+  }
+  await createHttpApp(VendorModule.forRoot(config), {
+    name: `vendor-${config.vendorId}`,
+    version: VENDOR_VERSION,
+    description:
+      'NetPay vendor: verifies payword spends by hashing, records them in the chain streams, takes chains over from ' +
+      'other vendors over NATS, and sells content behind @Paid routes (HTTP 402 without payment). Errors are ' +
+      'application/problem+json with a stable `code`.',
+    port: config.port,
+    host: config.host,
+    logger: JsonLogger.fromEnv(`vendor-${config.vendorId}`),
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('vendor failed to start:', error);
+  process.exit(1);
+});

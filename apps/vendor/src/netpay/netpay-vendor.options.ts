@@ -1,0 +1,38 @@
+import type { EventStore, EventStoreSettings } from '#event-store';
+import type { PublicKeyRecord, SigningKey } from '#protocol';
+import type { BrokerClient } from '../broker/broker-client.js';
+import type { AcceptedChains } from '../spend-coins/spend-coins.handler.js';
+
+/** Everything the payment engine of one vendor needs. */
+export interface NetPayVendorOptions {
+  readonly vendorId: string;
+  /** The vendor's Ed25519 key: signs receipts and hand-off certificates. */
+  readonly signingKey: SigningKey;
+  /** Chains this vendor takes: its prices are whole coins of this currency and coin value. */
+  readonly accepted: AcceptedChains;
+  /** How long to wait for a holder before claiming the chain from the store. */
+  readonly handOffTimeoutMs: number;
+  /** NATS servers for the broker client (hand-offs use the shared NATS connection). */
+  readonly natsServers: string | string[];
+  /** Time-out of every request to the broker. Default 2 s. */
+  readonly brokerTimeoutMs?: number;
+  /** An event store instance (the caller closes it) or settings (the module connects and closes it). */
+  readonly eventStore: EventStore | EventStoreSettings;
+  /** `redis` (default; the `REDIS` client must be provided) or `memory` (one process, demos and tests). */
+  readonly hotStore?: 'redis' | 'memory';
+  /** How long an idle chain stays in Redis. Default 7 days. */
+  readonly hotTtlMs?: number;
+  /** Broker keys trusted without asking the broker. */
+  readonly brokerKeys?: readonly PublicKeyRecord[];
+  /** Paywords asked per server-side wallet checkout. Default 100. */
+  readonly checkoutCoins?: number;
+  /** Replaces the NATS broker client (tests). */
+  readonly brokerClient?: BrokerClient;
+}
+
+/** Nest injection token of the `NetPayVendorOptions`. */
+export const NETPAY_VENDOR_OPTIONS = Symbol.for('netpay.vendor.options');
+/** Nest injection token of the vendor's `EventStore`. */
+export const VENDOR_EVENT_STORE = Symbol.for('netpay.vendor.event-store');
+/** Nest injection token of the `BrokerClient`. */
+export const BROKER_CLIENT = Symbol.for('netpay.vendor.broker-client');

@@ -1,0 +1,55 @@
+import { parseTouchstone, ProtocolError, type Touchstone } from '#protocol';
+import { refusal, VENDOR } from '../engine/vendor-errors.js';
+
+/** Headers a payer (or its wallet SDK) sends with a request for paid content. */
+export const PAYMENT_HEADERS = {
+  /** Client-side wallet: `<chainId>.<position>.<payword hex>`. */
+  payment: 'x-netpay-payment',
+  /** Optional: the chain's touchstone as base64url JSON (spares the vendor a broker request). */
+  touchstone: 'x-netpay-touchstone',
+  /** Server-side wallet: the opaque checkout token the broker gave the customer for this vendor. */
+  checkout: 'x-netpay-checkout',
+} as const;
+
+/** Headers of the vendor's answer. */
+export const ANSWER_HEADERS = {
+  price: 'x-netpay-price',
+  vendor: 'x-netpay-vendor',
+  accept: 'x-netpay-accept',
+  /** The signed receipt as base64url JSON. */
+  receipt: 'x-netpay-receipt',
+  receiptId: 'x-netpay-receipt-id',
+} as const;
+
+export interface PaymentProof {
+  readonly chainId: string;
+  readonly position: number;
+  readonly payword: string;
+}
+
+const PAYMENT = /^([A-Za-z0-9_]{1,64})\.([1-9][0-9]{0,15})\.([0-9a-f]{32}|[0-9a-f]{64})$/;
+
+/** Parses `X-NetPay-Payment`; a malformed one is a 422 with a stable code, never a crash. */
+export function parsePaymentHeader(value: string): PaymentProof {
+  const match = PAYMENT.exec(value.trim());
+  if (!match) {
+    throw refusal(
+      'PAYMENT.MALFORMED',
+      'X-NetPay-Payment must be <chainId>.<position>.<payword as lowercase hex of 16 or 32 bytes>',
+    );
+  }
+  return { chainId: match[1]!, position: Number(match[2]), payword: match[3]! };
+}
+
+export function parseTouchstoneHeader(value: string): Touchstone {
+  try {
+    return parseTouchstone(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+  } catch (error) {
+    const why = error instanceof ProtocolError ? error.message : 'not base64url JSON';
+    throw refusal(VENDOR.TOUCHSTONE_INVALID, `X-NetPay-Touchstone: ${why}`);
+  }
+}
+
+export function encodeHeaderJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}

@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A nats-server (with JetStream) of the test file's own: the broker subjects
+ * are global, so vendor tests on the shared server could be answered by
+ * another engineer's broker under test. Falls back to NATS_URL when no
+ * nats-server binary is on PATH.
+ */
+export class PrivateNats {
+  private constructor(
+    readonly url: string,
+    private readonly child: ChildProcess | undefined,
+    private readonly dir: string | undefined,
+  ) {}
+
+  static async start(): Promise<PrivateNats> {
+    const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
+    if (spawnSync(binary, ['--version']).status !== 0) {
+      return new PrivateNats(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', undefined, undefined);
+    }
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'netpay-vendor-nats-'));
+    const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 200; i++) {
+      if (await answers(port)) return new PrivateNats(`nats://127.0.0.1:${port}`, child, dir);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`nats-server on :${port} did not start`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
