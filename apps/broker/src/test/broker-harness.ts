@@ -5,6 +5,7 @@ import { queues } from '#contracts';
 import type { EventStore } from '#event-store';
 import { type Clock, connectNats, createHttpApp, JsonLogger, loadConfig } from '#platform';
 import { generateSigningKey } from '#protocol';
+import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
 import { BROKER_VERSION, BrokerModule } from '../broker.module.js';
 import { BROKER_STATUS_BY_CODE } from '../shared/broker-errors.js';
@@ -76,6 +77,8 @@ export interface StartBrokerOptions {
   readonly idempotency?: 'redis' | 'memory';
   /** Serve the NATS handlers (integration tests). */
   readonly nats?: boolean;
+  /** A payment gateway instead of the simulated bank (its admin endpoints are then absent). */
+  readonly paymentGateway?: PaymentGateway;
 }
 
 export async function startBroker(options: StartBrokerOptions): Promise<TestBroker> {
@@ -88,6 +91,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<TestBrok
       eventStore: options.store,
       idempotencyStore: options.idempotency ?? 'memory',
       nats: options.nats ?? false,
+      ...(options.paymentGateway ? { paymentGateway: options.paymentGateway } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     }),
     {

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { InMemoryEventStore } from '#event-store';
+import { FixedClock } from '#platform';
+import { SimulatedBank } from '../bank/simulated-bank.js';
+import { startBroker, type TestBroker } from '../test/broker-harness.js';
+import { FaultyEventStore, LossyGateway } from '../test/faults.js';
+import { buy, type TestCustomer } from '../test/scenario.js';
+import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
+import { WalletSeeds, walletSeedStream } from './wallet-seeds.js';
+
+// A purchase interrupted anywhere is repaired by retrying it: charged once, chains issued once.
+describe('purchase recovery (in-memory store, injected crashes)', () => {
+  const clock = new FixedClock('2026-03-01T10:00:00.000Z');
+  const memory = new InMemoryEventStore();
+  const store = new FaultyEventStore(memory);
+  const bank = new SimulatedBank(memory, clock, 1_000_000);
+  const gateway = new LossyGateway(bank);
+  let broker: TestBroker;
+
+  beforeAll(async () => {
+    broker = await startBroker({ store, clock, paymentGateway: gateway });
+  });
+  afterAll(() => broker.close());
+
+  async function customer(balance: number): Promise<TestCustomer> {
+    const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
+    await bank.openAccount({ accountId: bankAccount, currency: 'NZD', balance });
+    const res = await broker.http('POST', '/customers', { body: { name: 'Ada Reader', bankAccount } });
+    return { ...res.json<{ customerId: string; token: string }>(), bankAccount };
+  }
+
+  const issuedCount = async (chainIds: readonly string[]): Promise<number> =>
+    (await memory.readAll()).filter(
+      (e) => e.type === 'ChainIssued' && chainIds.includes((e.data as { chainId: string }).chainId),
+    ).length;
+
+  it('the bank charged but its answer was lost: 503, and the retry is charged once', async () => {
+    const c = await customer(1_000);
+    gateway.loseNextAnswer();
+    const lost = await buy(broker.http, c, { coins: 10, coinValue: 5 }, 'lost-answer-01');
+    expect(lost.status).toBe(503);
+    expect(lost.json()).toMatchObject({ code: 'PAYMENT.UNAVAILABLE' });
+    const retry = await buy(broker.http, c, { coins: 10, coinValue: 5 }, 'lost-answer-01');
+    expect(retry.status).toBe(201);
+    expect(await bank.account(c.bankAccount)).toMatchObject({ balance: 950, payments: 1 });
+  });
+
+  it.each(['client', 'server'] as const)(
+    'a crash after the chains were issued (%s-side): the retry completes with the same chains, issued once',
+    async (wallet) => {
+      const c = await customer(1_000);
+      store.failOnce(
+        (stream, events) => stream.startsWith('purchase-') && events[0]?.type === 'CoinsPurchased',
+      );
+      const crashed = await buy(broker.http, c, { coins: 120, coinValue: 1, wallet }, `crash-${wallet}-01`);
+      expect(crashed.status).toBe(500);
+      const retry = await buy(broker.http, c, { coins: 120, coinValue: 1, wallet }, `crash-${wallet}-01`);
+      expect(retry.status).toBe(201);
+      const answer = retry.json<CoinsPurchasedAnswer>();
+      const chainIds = answer.chains.map((ch) => ch.chainId);
+      expect(await issuedCount(chainIds)).toBe(3);
+      expect(await bank.account(c.bankAccount)).toMatchObject({ balance: 880, payments: 1 });
+      if (wallet === 'server') {
+        for (const id of chainIds) expect(await memory.readStream(walletSeedStream(id))).toHaveLength(1);
+      }
+    },
+  );
+
+  it('keeps server-side seeds sealed: no seed appears in plain anywhere in the store', async () => {
+    const c = await customer(1_000);
+    const answer = (await buy(broker.http, c, { coins: 30, wallet: 'server' })).json<CoinsPurchasedAnswer>();
+    const seeds = broker.app.get(WalletSeeds);
+    const everything = JSON.stringify(
+      (await memory.readAll()).map((e) => [e.streamName, e.data, e.metadata]),
+    );
+    for (const chain of answer.chains) {
+      const wallet = await seeds.serverWallet(chain.chainId);
+      expect(wallet?.customerId).toBe(c.customerId);
+      expect(everything).not.toContain(wallet!.seed);
+      const chainStream = JSON.stringify(
+        (await memory.readStream(`chain-${chain.chainId}`)).map((e) => e.data),
+      );
+      expect(chainStream).not.toContain('sealedSeed');
+    }
+  });
+});

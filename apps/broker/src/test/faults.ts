@@ -1,0 +1,57 @@
+// Failures injected at the edges, for crash-recovery tests: a store whose next matching append
+// fails (as if the process died before writing), a bank whose answer is lost after it charged.
+import type { EventStore, NewEvent, AppendOptions, AppendResult } from '#event-store';
+import type { PaymentGateway, PaymentRequest, PaymentResult } from '../bank/payment-gateway.port.js';
+
+export class FaultyEventStore implements EventStore {
+  private failNext: ((stream: string, events: readonly NewEvent[]) => boolean) | undefined;
+
+  constructor(private readonly inner: EventStore) {}
+
+  /** The next append matching `when` throws without writing. */
+  failOnce(when: (stream: string, events: readonly NewEvent[]) => boolean): void {
+    this.failNext = when;
+  }
+
+  appendToStream(
+    stream: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    if (this.failNext?.(stream, events)) {
+      this.failNext = undefined;
+      return Promise.reject(new Error(`injected crash before appending to ${stream}`));
+    }
+    return this.inner.appendToStream(stream, events, options);
+  }
+
+  readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);
+  readAll: EventStore['readAll'] = (o) => this.inner.readAll(o);
+  subscribeToAll: EventStore['subscribeToAll'] = (o) => this.inner.subscribeToAll(o);
+  checkpoints: EventStore['checkpoints'] = () => this.inner.checkpoints();
+  close: EventStore['close'] = () => this.inner.close();
+}
+
+/** Charges through the real gateway, then loses the answer once (a timeout after the bank acted). */
+export class LossyGateway implements PaymentGateway {
+  private loseNext = false;
+
+  constructor(private readonly inner: PaymentGateway) {}
+
+  loseNextAnswer(): void {
+    this.loseNext = true;
+  }
+
+  async charge(request: PaymentRequest): Promise<PaymentResult> {
+    const result = await this.inner.charge(request);
+    if (this.loseNext) {
+      this.loseNext = false;
+      throw new Error('injected: the bank answer was lost');
+    }
+    return result;
+  }
+
+  payout(request: PaymentRequest): Promise<PaymentResult> {
+    return this.inner.payout(request);
+  }
+}
