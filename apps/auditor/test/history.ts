@@ -1,4 +1,4 @@
-import { deterministicEventId, type NetPayEvent, type RedemptionItem } from '#events';
+import { deterministicEventId, type RedemptionItem } from '#events';
 import type { EventStore, NewEvent } from '#event-store';
 import {
   createSigner,
@@ -12,11 +12,12 @@ import {
   type Signer,
 } from '#protocol';
 import { createHash } from 'node:crypto';
+import type { AuditedEvent } from '../src/core/parse/parse-event.js';
 
 /** One append: an event for a stream, as the services would write it. */
 export interface Append {
   readonly stream: string;
-  readonly event: NetPayEvent;
+  readonly event: AuditedEvent;
   readonly actor: string;
 }
 
@@ -62,7 +63,7 @@ export class History {
     return signer;
   }
 
-  add(stream: string, event: NetPayEvent, actor = 'broker'): this {
+  add(stream: string, event: AuditedEvent, actor = 'broker'): this {
     this.appends.push({ stream, event, actor });
     return this;
   }
@@ -228,9 +229,23 @@ export class History {
       data: { batchId, vendorId, businessDay: '2026-11-20', items, at: this.at() },
     });
     let total = 0;
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       const amount = (item.toIndex - item.fromIndex + 1) * this.model(item.chainId).coinValue;
       total += amount;
+      // The broker first takes the range in the chain's redemption ledger, then records its verdict.
+      this.add(`redeemed-${item.chainId}`, {
+        type: 'RangeRedeemed',
+        version: 1,
+        data: {
+          chainId: item.chainId,
+          vendorId,
+          batchId,
+          item: i,
+          fromIndex: item.fromIndex,
+          toIndex: item.toIndex,
+          at: this.at(),
+        },
+      });
       this.add(stream, {
         type: 'RedemptionItemAccepted',
         version: 1,
@@ -332,11 +347,11 @@ export function withData(
   return appends.map((a, j) => {
     if (j !== i) return a;
     const data = change({ ...(a.event.data as unknown as Record<string, unknown>) });
-    return { ...a, event: { ...a.event, data } as unknown as NetPayEvent };
+    return { ...a, event: { ...a.event, data } as unknown as AuditedEvent };
   });
 }
 
 /** A raw append of any type and data (for unknown or malformed events). */
 export function rawAppend(stream: string, type: string, data: unknown, actor = 'broker'): Append {
-  return { stream, event: { type, version: 1, data } as unknown as NetPayEvent, actor };
+  return { stream, event: { type, version: 1, data } as unknown as AuditedEvent, actor };
 }

@@ -25,7 +25,7 @@ function finding(f: Finding<string>): string {
 function moneyTable(money: Readonly<Record<string, MoneyReport>>): string[] {
   const currencies = Object.keys(money);
   if (currencies.length === 0) return ['Money      none moved'];
-  const lines = [`Money (minor units)${currencies.map((c) => c.padStart(16)).join('')}`];
+  const lines = [`${'Money (minor units)'.padEnd(30)}${currencies.map((c) => c.padStart(16)).join('')}`];
   for (const [key, label] of MONEY_ROWS) {
     lines.push(
       `  ${label.padEnd(28)}${currencies.map((c) => n(money[c]?.[key] ?? 0).padStart(16)).join('')}`,

@@ -30,6 +30,8 @@ describe('Audit of an honest history', () => {
       batchesPaid: 2,
       itemsAccepted: 5,
       itemsRejected: 0,
+      payoutsDeclined: 0,
+      rangesRedeemed: 5,
     });
     expect(report.money.NZD).toEqual({
       customerPayments: 250,

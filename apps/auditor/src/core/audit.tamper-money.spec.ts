@@ -60,7 +60,8 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
       return { ...d, items: [{ ...first, proofPayword: h.chain('ch1').payword(4) }, ...rest] };
     });
     const report = await auditHistory(bad, { brokerKeys });
-    expectNamed(report, 'R3.BAD_REDEMPTION_PROOF', BigInt(i + 2), 'redemption-v1_20261120');
+    const accepted = indexOf(bad, 'RedemptionItemAccepted', 0);
+    expectNamed(report, 'R3.BAD_REDEMPTION_PROOF', BigInt(accepted + 1), 'redemption-v1_20261120');
     expect(rules(report)).toEqual(['R3.BAD_REDEMPTION_PROOF']);
   });
 
@@ -128,5 +129,30 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
       'ChainRevoked in chain-ch1 holds the name of customer cust_alice at data.reason',
       'CoinsSpent in chain-ch1 holds the customer id of customer cust_alice at metadata.actor',
     ]);
+  });
+});
+
+describe('Audit of the per-chain redemption ledger (redeemed-<chainId>)', () => {
+  it('R3.REDEMPTION_LEDGER_MISMATCH: an item accepted without its ledger entry', async () => {
+    const h = honestHistory();
+    const i = indexOf(h.appends, 'RangeRedeemed', 2);
+    const missing = [...h.appends.slice(0, i), ...h.appends.slice(i + 1)];
+    const report = await auditHistory(missing, { brokerKeys });
+    expectNamed(report, 'R3.REDEMPTION_LEDGER_MISMATCH', null, 'redeemed-ch1');
+    expect(rules(report)).toEqual(['R3.REDEMPTION_LEDGER_MISMATCH']);
+  });
+
+  it('R3.OVERLAPPING_REDEMPTION and R3.ITEM_NOT_IN_BATCH in the ledger itself', async () => {
+    const h = honestHistory();
+    const entry = h.appends[indexOf(h.appends, 'RangeRedeemed', 0)];
+    if (entry === undefined) throw new Error('no ledger entry');
+    const again = [
+      ...h.appends,
+      entry,
+      { ...entry, event: { ...entry.event, data: { ...entry.event.data, item: 1 } } },
+    ];
+    const report = await auditHistory(again as typeof h.appends, { brokerKeys });
+    expectNamed(report, 'R3.OVERLAPPING_REDEMPTION', BigInt(again.length - 1), 'redeemed-ch1');
+    expectNamed(report, 'R3.ITEM_NOT_IN_BATCH', BigInt(again.length), 'redeemed-ch1');
   });
 });

@@ -1,9 +1,10 @@
-import { categoryOf, idOf } from '#events';
+import { categoryOf, idOf, redemptionLedgerStream } from '#events';
 import type { RecordedEvent } from '#event-store';
 import type { PublicKeyRecord } from '#protocol';
 import { type CheckContext } from './checks/context.js';
 import { checkConservation, reissuedValue } from './checks/conservation.js';
 import { applyEvent } from './checks/dispatch.js';
+import { checkRedemptionLedger } from './checks/redemption-ledger.js';
 import { scanForIdentity, VENDOR_VISIBLE_CATEGORIES } from './checks/privacy.js';
 import { Figures } from './figures.js';
 import { END_OF_REPLAY, Findings, type Reporter } from './findings.js';
@@ -96,6 +97,11 @@ export class Audit {
       complete: this.complete,
       reporterAt: (at) => this.findings.reporter(at),
     });
+    if (this.complete) {
+      checkRedemptionLedger(this.ledger, (chainId) =>
+        this.findings.reporter({ ...END_OF_REPLAY, stream: redemptionLedgerStream(chainId) }),
+      );
+    }
     this.report = buildReport(this.ledger, this.figures, this.findings, this.options);
     return this.report;
   }
@@ -156,6 +162,7 @@ export class Audit {
       at: { position, stream, revision, type },
       crossCheck: this.options.crossCheck ?? true,
       keepTimeline: this.options.chainId !== undefined,
+      partial: this.options.from !== undefined,
     };
     if (!priming && VENDOR_VISIBLE_CATEGORIES.has(category)) {
       scanForIdentity(ctx, recorded.data, recorded.metadata, streamChainId);

@@ -67,6 +67,8 @@ export class Figures {
   batchesPaid = 0;
   itemsAccepted = 0;
   itemsRejected = 0;
+  payoutsDeclined = 0;
+  rangesRedeemed = 0;
 
   readonly money = new Map<string, MoneyFigures>();
 

@@ -76,6 +76,9 @@ export interface AuditReport {
     readonly batchesPaid: number;
     readonly itemsAccepted: number;
     readonly itemsRejected: number;
+    readonly payoutsDeclined: number;
+    /** Entries of the per-chain redemption ledgers (`redeemed-<chainId>`). */
+    readonly rangesRedeemed: number;
   };
   /** Per currency, integer minor units. */
   readonly money: Readonly<Record<string, MoneyReport>>;
@@ -157,6 +160,8 @@ export function buildReport(
       batchesPaid: f.batchesPaid,
       itemsAccepted: f.itemsAccepted,
       itemsRejected: f.itemsRejected,
+      payoutsDeclined: f.payoutsDeclined,
+      rangesRedeemed: f.rangesRedeemed,
     },
     money,
     violationCount: findings.violationCount,

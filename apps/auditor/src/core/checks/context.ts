@@ -22,6 +22,8 @@ export interface CheckContext {
   readonly crossCheck: boolean;
   /** Keep a per-chain timeline (`--chain`). */
   readonly keepTimeline: boolean;
+  /** The replay started after a position (`--from`): some history may be out of sight. */
+  readonly partial: boolean;
 }
 
 /** The chain an event is about, or a violation when the log never issued it. */

@@ -1,4 +1,4 @@
-import type { NetPayEvent } from '#events';
+import type { AuditedEvent } from '../parse/parse-event.js';
 import type { CheckContext } from './context.js';
 import { onChainClaimed, onIndexHandedOff, onWalletCheckedOut } from './holder.js';
 import { onChainIssued } from './issue.js';
@@ -10,11 +10,18 @@ import {
   onVendorRegistered,
 } from './parties.js';
 import { onCoinsPurchased, onCoinsRefunded, onPurchaseDeclined } from './purchases.js';
-import { onBatchSealed, onItemAccepted, onItemRejected, onVendorPaid } from './redemption.js';
+import { onRangeRedeemed } from './redemption-ledger.js';
+import {
+  onBatchSealed,
+  onItemAccepted,
+  onItemRejected,
+  onVendorPaid,
+  onVendorPayoutDeclined,
+} from './redemption.js';
 import { onCoinsSpent } from './spend.js';
 
 /** One parsed event through the checks that concern it. */
-export function applyEvent(ctx: CheckContext, event: NetPayEvent, eventId: string): void {
+export function applyEvent(ctx: CheckContext, event: AuditedEvent, eventId: string): void {
   switch (event.type) {
     case 'ChainIssued':
       return onChainIssued(ctx, event.data);
@@ -57,6 +64,10 @@ export function applyEvent(ctx: CheckContext, event: NetPayEvent, eventId: strin
       return onItemRejected(ctx, event.data);
     case 'VendorPaid':
       return onVendorPaid(ctx, event.data);
+    case 'VendorPayoutDeclined':
+      return onVendorPayoutDeclined(ctx, event.data);
+    case 'RangeRedeemed':
+      return onRangeRedeemed(ctx, event.data);
     default: {
       const unreachable: never = event;
       return unreachable;

@@ -3,6 +3,7 @@ import type {
   RedemptionItemAccepted,
   RedemptionItemRejected,
   VendorPaid,
+  VendorPayoutDeclined,
 } from '#events';
 import { addTo, itemKey, type BatchRecord } from '../ledger/ledger.js';
 import { RULES } from '../rules.js';
@@ -31,20 +32,23 @@ export function onBatchSealed(ctx: CheckContext, data: RedemptionBatchSealed['da
     batchId: data.batchId,
     vendorId: data.vendorId,
     items,
+    itemList: data.items,
     accepted: new Map(),
     paid: false,
   });
 }
 
-function knownBatch(
+export function knownBatch(
   ctx: CheckContext,
   batchId: string,
   what: string,
   chainId?: string,
 ): BatchRecord | undefined {
   const batch = ctx.ledger.batches.get(batchId);
-  if (batch === undefined)
+  // After `--from` the seal may lie before the window, in a stream nothing in the window names.
+  if (batch === undefined && !ctx.partial) {
     ctx.report.violation(RULES.UNKNOWN_BATCH, `${what} for batch ${batchId}, never sealed`, chainId);
+  }
   return batch;
 }
 
@@ -165,4 +169,10 @@ export function onVendorPaid(ctx: CheckContext, data: VendorPaid['data']): void 
         `which had ${accepted} ${data.currency} accepted`,
     );
   }
+}
+
+/** Nothing moved; the batch stays unpaid until a later attempt succeeds. */
+export function onVendorPayoutDeclined(ctx: CheckContext, data: VendorPayoutDeclined['data']): void {
+  ctx.figures.payoutsDeclined += 1;
+  knownBatch(ctx, data.batchId, `declined payout to ${data.vendorId}`);
 }

@@ -31,7 +31,10 @@ export class ChainRecord {
   coinsSpent = 0;
   /** Positions each vendor spent with no violation: what it may redeem. */
   readonly validSpends = new Map<string, RangeSet>();
+  /** Ranges accepted item by item (RedemptionItemAccepted). */
   readonly redeemed = new RangeSet<RedeemedRange>();
+  /** Ranges in the per-chain redemption ledger (`redeemed-<chainId>`, RangeRedeemed). */
+  readonly ledgerRanges = new RangeSet<RedeemedRange>();
   /** Minor units returned to the customer. */
   refunded = 0;
   closedAtIndex: number | undefined;

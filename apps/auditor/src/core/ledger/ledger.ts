@@ -29,6 +29,8 @@ export interface BatchRecord {
   readonly vendorId: string;
   /** Sealed items by `chainId:fromIndex:toIndex`. */
   readonly items: ReadonlyMap<string, RedemptionItem>;
+  /** Sealed items in batch order (RangeRedeemed names one by its place). */
+  readonly itemList: readonly RedemptionItem[];
   /** Accepted value per currency. */
   readonly accepted: Map<string, number>;
   paid: boolean;
@@ -53,6 +55,8 @@ export class Ledger {
   /** Closed chain id → its re-issue, with the coins the broker says it carried over. */
   readonly successorOf = new Map<string, { readonly chainId: string; readonly coins: number | undefined }>();
   readonly batches = new Map<string, BatchRecord>();
+  /** Whether the log keeps per-chain redemption ledgers (`redeemed-<chainId>`). */
+  rangeLedgerInUse = false;
   readonly identities = new IdentityIndex();
   readonly hashers = new HasherCache();
 

@@ -3,6 +3,7 @@ import type {
   PurchaseEvent,
   RedemptionEvent,
   RedemptionItem,
+  RedemptionLedgerEvent,
   ServerWalletSeedStored,
   VendorEvent,
   WalletSeedEvent,
@@ -23,7 +24,8 @@ import {
   type Fields,
 } from './schema.js';
 
-type BrokerEvent = CustomerEvent | PurchaseEvent | VendorEvent | WalletSeedEvent | RedemptionEvent;
+type BrokerEvent =
+  CustomerEvent | PurchaseEvent | VendorEvent | WalletSeedEvent | RedemptionEvent | RedemptionLedgerEvent;
 type DataOf<T extends BrokerEvent['type']> = Extract<BrokerEvent, { type: T }>['data'];
 
 function publicKey(f: Fields, key: string): PublicKeyRecord {
@@ -140,6 +142,7 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     vendorId: id(f, 'vendorId'),
     businessDay: text(f, 'businessDay'),
     items: list(f, 'items', redemptionItem),
+    ...(f.source === undefined ? {} : { source: oneOf(f, 'source', ['broker', 'vendor'] as const) }),
     at: timestamp(f, 'at'),
   }),
   RedemptionItemAccepted: (f) => ({
@@ -156,6 +159,23 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     ...range(f),
     reason: text(f, 'reason'),
     detail: typeof f.detail === 'string' ? f.detail : '',
+    at: timestamp(f, 'at'),
+  }),
+  VendorPayoutDeclined: (f) => ({
+    batchId: id(f, 'batchId'),
+    vendorId: id(f, 'vendorId'),
+    amount: int(f, 'amount', 0),
+    currency: currency(f, 'currency'),
+    attempt: int(f, 'attempt', 0),
+    reason: text(f, 'reason'),
+    at: timestamp(f, 'at'),
+  }),
+  RangeRedeemed: (f) => ({
+    chainId: id(f, 'chainId'),
+    vendorId: id(f, 'vendorId'),
+    batchId: id(f, 'batchId'),
+    item: int(f, 'item', 0),
+    ...range(f),
     at: timestamp(f, 'at'),
   }),
   VendorPaid: (f) => ({

@@ -1,4 +1,5 @@
-import type { ChainEvent, NetPayEvent } from '#events';
+import type { ChainEvent } from '#events';
+import type { AuditedEvent } from './parse-event.js';
 import { parseHandOffCertificate, parseTouchstone, ProtocolError } from '#protocol';
 import { hex, id, int, MalformedData, oneOf, optionalId, text, timestamp, type Fields } from './schema.js';
 
@@ -74,7 +75,7 @@ export const chainParsers: { readonly [T in ChainEvent['type']]: (f: Fields) => 
 
 const CHAIN_EVENT_TYPES: ReadonlySet<string> = new Set(Object.keys(chainParsers));
 
-export function isChainEvent(event: NetPayEvent): event is ChainEvent {
+export function isChainEvent(event: AuditedEvent): event is ChainEvent {
   return CHAIN_EVENT_TYPES.has(event.type);
 }
 

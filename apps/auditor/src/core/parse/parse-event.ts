@@ -1,11 +1,14 @@
-import { UnknownEventVersionError, upcast, type NetPayEvent } from '#events';
+import { UnknownEventVersionError, upcast, type NetPayEvent, type RedemptionLedgerEvent } from '#events';
 import type { RecordedEvent } from '#event-store';
 import { brokerParsers } from './parse-broker-events.js';
 import { chainParsers } from './parse-chain-events.js';
 import { MalformedData, object, type Fields } from './schema.js';
 
+/** Every event the auditor checks (the redemption worker's bookkeeping included). */
+export type AuditedEvent = NetPayEvent | RedemptionLedgerEvent;
+
 export type ParsedEvent =
-  | { readonly kind: 'event'; readonly event: NetPayEvent }
+  | { readonly kind: 'event'; readonly event: AuditedEvent }
   | { readonly kind: 'unknown-type' }
   | { readonly kind: 'unknown-version'; readonly message: string }
   | { readonly kind: 'malformed'; readonly message: string };
@@ -29,7 +32,7 @@ export function parseRecorded(recorded: RecordedEvent): ParsedEvent {
   if (current === undefined) return { kind: 'unknown-type' };
   try {
     const data = parse(object(current.data));
-    return { kind: 'event', event: { type: recorded.type, version: current.version, data } as NetPayEvent };
+    return { kind: 'event', event: { type: recorded.type, version: current.version, data } as AuditedEvent };
   } catch (error) {
     if (error instanceof MalformedData) return { kind: 'malformed', message: error.message };
     return { kind: 'malformed', message: describe(error) };
