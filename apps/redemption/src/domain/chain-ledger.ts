@@ -1,0 +1,210 @@
+import type { ChainEvent, CoinsSpent, IndexHandedOff } from '#events';
+import {
+  checkTouchstoneUsable,
+  verifyHandOffCertificate,
+  verifyPaywordAgainst,
+  verifyTouchstone,
+  type Hex,
+  type KeyRing,
+  type Touchstone,
+} from '#protocol';
+import type { Segment } from './segments.js';
+
+/** A valid spend: `vendorId` was holder and W[toIndex] hashed down to W[fromIndex-1]. */
+export interface SpentSegment extends Segment {
+  readonly vendorId: string;
+  /** W[fromIndex-1]: the word this spend's payword hashed down to. */
+  readonly previousPayword: Hex;
+}
+
+/** What the broker trusts when it replays a chain: its own keys, and the vendors' registered keys. */
+export interface ReplayKeys {
+  readonly broker: KeyRing;
+  /** The keys `vendorId` registered (each with `ownerId` = vendorId). */
+  readonly vendorKeys: (vendorId: string) => KeyRing;
+}
+
+/** A chain's history as the broker re-derives it, independently of every vendor and projection. */
+export type ChainLedger =
+  | { readonly status: 'unknown'; readonly chainId: string }
+  | {
+      readonly status: 'bad-touchstone';
+      readonly chainId: string;
+      readonly touchstone: Touchstone;
+      readonly reason: string;
+    }
+  | {
+      readonly status: 'issued';
+      readonly chainId: string;
+      readonly touchstone: Touchstone;
+      /** Valid spends in order: they tile [1, index) without gap or overlap, by construction. */
+      readonly segments: readonly SpentSegment[];
+      /** I: the next unspent position. */
+      readonly index: number;
+      /** Events the replay refused (a store should never hold them; the auditor reports them too). */
+      readonly anomalies: readonly string[];
+    };
+
+interface Replay {
+  readonly chainId: string;
+  readonly touchstone: Touchstone;
+  readonly keys: ReplayKeys;
+  readonly segments: SpentSegment[];
+  readonly anomalies: string[];
+  index: number;
+  lastPayword: Hex;
+  holder: string | undefined;
+  sliceEnd: number | undefined;
+  open: boolean;
+}
+
+/**
+ * Replays a chain's stream with the protocol's own checks: the touchstone's broker signature,
+ * only the holder spends, each spend starts at I and its payword hashes down to W[I-1], every
+ * change of holder is a hand-off certificate signed by the holder (or a claim from the holder
+ * at the current index). Events that fail are skipped, so what they claim is never payable.
+ */
+export function replayChain(chainId: string, history: readonly ChainEvent[], keys: ReplayKeys): ChainLedger {
+  const first = history[0];
+  if (first === undefined || first.type !== 'ChainIssued') return { status: 'unknown', chainId };
+  const touchstone = first.data.touchstone;
+  if (touchstone.chainId !== chainId) {
+    return {
+      status: 'bad-touchstone',
+      chainId,
+      touchstone,
+      reason: `touchstone names chain ${touchstone.chainId}`,
+    };
+  }
+  const signature = verifyTouchstone(touchstone, keys.broker);
+  if (!signature.ok) return { status: 'bad-touchstone', chainId, touchstone, reason: signature.message };
+  const r: Replay = {
+    chainId,
+    touchstone,
+    keys,
+    segments: [],
+    anomalies: [],
+    index: 1,
+    lastPayword: touchstone.root,
+    holder: undefined,
+    sliceEnd: undefined,
+    open: true,
+  };
+  history.slice(1).forEach((event, i) => apply(r, event, i + 1));
+  return {
+    status: 'issued',
+    chainId,
+    touchstone,
+    segments: r.segments,
+    index: r.index,
+    anomalies: r.anomalies,
+  };
+}
+
+function apply(r: Replay, event: ChainEvent, revision: number): void {
+  const refused = (why: string): void => void r.anomalies.push(`revision ${revision} ${event.type}: ${why}`);
+  if (!r.open && event.type !== 'ChainClosed' && event.type !== 'ChainRevoked') {
+    return refused('the chain is revoked or closed');
+  }
+  switch (event.type) {
+    case 'ChainIssued':
+      return refused('issued twice');
+    case 'WalletCheckedOut': {
+      const d = event.data;
+      if (r.holder !== undefined && r.holder !== d.vendorId) return refused(`held by ${r.holder}`);
+      if (d.index !== r.index || d.lastPayword !== r.lastPayword) return refused('not at the chain index');
+      r.holder = d.vendorId;
+      r.sliceEnd = Math.min(d.sliceEnd, r.touchstone.length);
+      return;
+    }
+    case 'CoinsSpent': {
+      const why = spendRefusal(r, event.data);
+      if (why !== undefined) return refused(why);
+      const d = event.data;
+      r.segments.push({
+        vendorId: d.vendorId,
+        fromIndex: d.fromIndex,
+        toIndex: d.toIndex,
+        payword: d.payword,
+        previousPayword: r.lastPayword,
+      });
+      r.index = d.toIndex + 1;
+      r.lastPayword = d.payword;
+      r.holder = d.vendorId;
+      return;
+    }
+    case 'IndexHandedOff': {
+      const why = handOffRefusal(r, event.data);
+      if (why !== undefined) return refused(why);
+      r.holder = event.data.certificate.toVendor;
+      return;
+    }
+    case 'ChainClaimed': {
+      const d = event.data;
+      if (r.holder !== d.fromVendor)
+        return refused(`claimed from ${d.fromVendor}, holder is ${r.holder ?? 'nobody'}`);
+      if (d.index !== r.index || d.lastPayword !== r.lastPayword) return refused('not at the chain index');
+      r.holder = d.toVendor;
+      return;
+    }
+    case 'ChainRevoked':
+    case 'ChainClosed':
+      r.open = false;
+      return;
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+}
+
+function spendRefusal(r: Replay, d: CoinsSpent['data']): string | undefined {
+  if (r.holder !== undefined && r.holder !== d.vendorId)
+    return `spent by ${d.vendorId} while ${r.holder} held it`;
+  if (d.fromIndex !== r.index) return `starts at ${d.fromIndex}, the index was ${r.index}`;
+  if (!Number.isSafeInteger(d.toIndex) || d.toIndex < d.fromIndex || d.toIndex > r.touchstone.length) {
+    return `ends at ${d.toIndex}, outside ${d.fromIndex}..${r.touchstone.length}`;
+  }
+  if (r.sliceEnd !== undefined && d.toIndex > r.sliceEnd)
+    return `beyond the checked-out slice (${r.sliceEnd})`;
+  let usable;
+  try {
+    usable = checkTouchstoneUsable(r.touchstone, { now: d.at, vendorId: d.vendorId });
+  } catch {
+    return `spend time ${d.at} is not a time`;
+  }
+  if (!usable.ok) return usable.message;
+  const proof = verifyPaywordAgainst(
+    r.touchstone.alg,
+    r.chainId,
+    r.index - 1,
+    r.lastPayword,
+    d.toIndex,
+    d.payword,
+  );
+  return proof.ok ? undefined : proof.message;
+}
+
+function handOffRefusal(r: Replay, d: IndexHandedOff['data']): string | undefined {
+  const c = d.certificate;
+  if (c.chainId !== r.chainId) return `certificate is for chain ${c.chainId}`;
+  if (r.holder !== undefined && r.holder !== c.fromVendor)
+    return `handed off by ${c.fromVendor}, holder is ${r.holder}`;
+  if (c.index !== r.index || c.lastPayword !== r.lastPayword) return 'certificate is not at the chain index';
+  const signature = verifyHandOffCertificate(c, r.keys.vendorKeys(c.fromVendor));
+  return signature.ok ? undefined : signature.message;
+}
+
+/** The valid spend containing `position`, by binary search (segments are sorted and disjoint). */
+export function segmentAt(segments: readonly SpentSegment[], position: number): SpentSegment | undefined {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = segments[mid]!;
+    if (position < s.fromIndex) hi = mid - 1;
+    else if (position > s.toIndex) lo = mid + 1;
+    else return s;
+  }
+  return undefined;
+}

@@ -1,0 +1,29 @@
+/**
+ * Why the broker refused to redeem an item. Stable codes: operators alert on them, the auditor
+ * and vendors read them from `RedemptionItemRejected.reason`.
+ */
+export const REDEMPTION = {
+  /** No `ChainIssued` in the chain's stream. */
+  UNKNOWN_CHAIN: 'REDEMPTION.UNKNOWN_CHAIN',
+  /** The touchstone does not carry a valid broker signature (or names another chain). */
+  BAD_TOUCHSTONE: 'REDEMPTION.BAD_TOUCHSTONE',
+  /** Positions that are not whole numbers, or a range that ends before it starts. */
+  MALFORMED_ITEM: 'REDEMPTION.MALFORMED_ITEM',
+  /** Part of the range was never validly spent (beyond the chain's index I, or its end). */
+  NOT_SPENT: 'REDEMPTION.NOT_SPENT',
+  /**
+   * Part of the range was spent at another vendor (seed 004's fraud: a vendor hashing a later
+   * payword it saw down to one paid elsewhere), or by this vendor while it was not the holder.
+   */
+  NOT_SPENT_BY_VENDOR: 'REDEMPTION.NOT_SPENT_BY_VENDOR',
+  /** The proof is not W[toIndex] of this chain. */
+  BAD_PROOF: 'REDEMPTION.BAD_PROOF',
+  /** Exactly this range (or a range containing it) is already redeemed: this batch, another, another night. */
+  ALREADY_REDEEMED: 'REDEMPTION.ALREADY_REDEEMED',
+  /** The range partly overlaps a redeemed one. */
+  OVERLAP: 'REDEMPTION.OVERLAP',
+  /** A batch is paid in one currency: the currency of its first redeemable item. */
+  CURRENCY_MISMATCH: 'REDEMPTION.CURRENCY_MISMATCH',
+} as const;
+
+export type RedemptionReason = (typeof REDEMPTION)[keyof typeof REDEMPTION];

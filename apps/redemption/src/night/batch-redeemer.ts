@@ -1,0 +1,258 @@
+import { ConcurrencyError, type EventMetadata, type EventStore, type NewEvent } from '#event-store';
+import { deterministicEventId, redemptionLedgerStream, type NetPayEvent, type RangeRedeemed } from '#events';
+import type { KeyRing, PublicKeyRecord } from '#protocol';
+import type { Clock } from '#platform';
+import type { PaymentGateway } from '../../../broker/src/bank/payment-gateway.port.js';
+import { acceptedTotal, foldBatchStream, isVerified, type BatchRecord } from '../domain/batch-record.js';
+import { payoutIdempotencyKey } from '../domain/batch-ids.js';
+import { replayChain, type ChainLedger } from '../domain/chain-ledger.js';
+import { verifyBatch, type BatchVerdict } from '../domain/verify-batch.js';
+import { verdictEvents } from './verdict-events.js';
+import type { RedemptionTelemetry } from './redemption-telemetry.js';
+import type { RedemptionReads, VendorRecord } from './store-reads.js';
+
+export type RedeemStatus = 'paid' | 'nothing-to-pay' | 'declined' | 'unpaid' | 'missing';
+
+export interface RedeemOutcome {
+  readonly batchId: string;
+  readonly vendorId: string;
+  readonly stream: string;
+  readonly status: RedeemStatus;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly amount: number;
+  readonly currency?: string;
+  readonly paymentRef?: string;
+}
+
+export interface BatchRedeemerDeps {
+  readonly store: EventStore;
+  readonly reads: RedemptionReads;
+  readonly gateway: PaymentGateway;
+  readonly clock: Clock;
+  /** The broker's public keys (current and retired): touchstones are checked against them. */
+  readonly brokerKeys: readonly PublicKeyRecord[];
+  readonly telemetry: RedemptionTelemetry;
+}
+
+const ATTEMPTS = 8;
+
+/**
+ * Verifies and pays one sealed batch, idempotently, in three steps that each survive a crash:
+ * 1. verify every item from the chains' own streams and reserve the accepted ranges in each
+ *    chain's redemption ledger (expected revision: no range is ever reserved twice);
+ * 2. record all verdicts in the batch stream in one append (deterministic ids);
+ * 3. pay the accepted total through the gateway with a key derived from the batch id, then
+ *    record `VendorPaid`. A rerun skips what is recorded; the bank replays a key it has seen.
+ */
+export class BatchRedeemer {
+  constructor(private readonly deps: BatchRedeemerDeps) {}
+
+  async redeem(stream: string, batchId: string, metadata: EventMetadata): Promise<RedeemOutcome> {
+    let record = await this.record(stream, batchId);
+    if (record === undefined) {
+      return { batchId, vendorId: '', stream, status: 'missing', accepted: 0, rejected: 0, amount: 0 };
+    }
+    if (!isVerified(record)) {
+      await this.verify(stream, record, metadata);
+      record = (await this.record(stream, batchId))!;
+    }
+    return this.pay(stream, record, metadata);
+  }
+
+  private async record(stream: string, batchId: string): Promise<BatchRecord | undefined> {
+    return foldBatchStream((await this.deps.reads.batchStream(stream)).events).get(batchId);
+  }
+
+  private async verify(stream: string, record: BatchRecord, metadata: EventMetadata): Promise<void> {
+    const batch = record.sealed;
+    for (let attempt = 1; ; attempt++) {
+      const chainIds = [...new Set(batch.items.map((i) => i.chainId))];
+      const chains = await this.replayChains(chainIds);
+      const ledgers = new Map(
+        await Promise.all(chainIds.map(async (id) => [id, await this.deps.reads.redeemed(id)] as const)),
+      );
+      const redeemed = new Map([...ledgers].map(([id, l]) => [id, l.events] as const));
+      const verdict = verifyBatch({ batch, chains, redeemed });
+      try {
+        await this.reserve(batch.batchId, batch.vendorId, verdict, ledgers, metadata);
+      } catch (error) {
+        // Another batch reserved on one of these chains meanwhile: decide again on the new ledger.
+        if (error instanceof ConcurrencyError && attempt < ATTEMPTS) continue;
+        throw error;
+      }
+      if (
+        await this.appendOnce(
+          stream,
+          (b) => b.has(batch.batchId) && isVerified(b.get(batch.batchId)!),
+          () =>
+            verdictEvents(batch.batchId, verdict, this.deps.clock.now().toISOString()).map((e, i) =>
+              this.newEvent(e, metadata, 'verdict', batch.batchId, i),
+            ),
+        )
+      ) {
+        this.report(batch.batchId, batch.vendorId, verdict);
+      }
+      return;
+    }
+  }
+
+  private async replayChains(chainIds: readonly string[]): Promise<Map<string, ChainLedger>> {
+    const histories = await Promise.all(
+      chainIds.map(async (id) => [id, await this.deps.reads.chainHistory(id)] as const),
+    );
+    // Hand-off certificates are checked with the keys their signers registered with the broker.
+    const signers = new Set<string>();
+    for (const [, history] of histories) {
+      for (const e of history) if (e.type === 'IndexHandedOff') signers.add(e.data.certificate.fromVendor);
+    }
+    const vendors = new Map<string, VendorRecord | undefined>();
+    await Promise.all([...signers].map(async (v) => vendors.set(v, await this.deps.reads.vendor(v))));
+    const vendorKeys = (vendorId: string): KeyRing => vendors.get(vendorId)?.keys ?? [];
+    const keys = { broker: this.deps.brokerKeys, vendorKeys };
+    return new Map(histories.map(([id, history]) => [id, replayChain(id, history, keys)]));
+  }
+
+  private async reserve(
+    batchId: string,
+    vendorId: string,
+    verdict: BatchVerdict,
+    ledgers: ReadonlyMap<string, { revision: number | undefined }>,
+    metadata: EventMetadata,
+  ): Promise<void> {
+    const at = this.deps.clock.now().toISOString();
+    const byChain = new Map<string, RangeRedeemed[]>();
+    for (const v of verdict.verdicts) {
+      if (!v.ok || v.reserved) continue;
+      const data = {
+        chainId: v.chainId,
+        vendorId,
+        batchId,
+        item: v.item,
+        fromIndex: v.fromIndex,
+        toIndex: v.toIndex,
+        at,
+      };
+      byChain.set(v.chainId, [
+        ...(byChain.get(v.chainId) ?? []),
+        { type: 'RangeRedeemed', version: 1, data },
+      ]);
+    }
+    for (const [chainId, events] of byChain) {
+      const revision = ledgers.get(chainId)?.revision;
+      await this.deps.store.appendToStream(
+        redemptionLedgerStream(chainId),
+        events.map((e) => this.newEvent(e, metadata, 'reserve', batchId, e.data.item)),
+        { expectedRevision: revision ?? 'no_stream' },
+      );
+    }
+  }
+
+  private async pay(stream: string, record: BatchRecord, metadata: EventMetadata): Promise<RedeemOutcome> {
+    const { batchId, vendorId } = record.sealed;
+    const { amount, currency } = acceptedTotal(record);
+    const base = {
+      batchId,
+      vendorId,
+      stream,
+      accepted: record.accepted.length,
+      rejected: record.rejected.length,
+      amount,
+    };
+    if (record.paid)
+      return { ...base, status: 'paid', currency: record.paid.currency, paymentRef: record.paid.paymentRef };
+    if (amount === 0 || currency === undefined) return { ...base, status: 'nothing-to-pay' };
+    const vendor = await this.deps.reads.vendor(vendorId);
+    if (vendor === undefined) {
+      this.deps.telemetry.unpaid(batchId, vendorId, 'the vendor is not registered (no bank account)');
+      return { ...base, currency, status: 'unpaid' };
+    }
+    const attempt = record.declines.length;
+    const result = await this.deps.gateway.payout({
+      account: vendor.bankAccount,
+      amount,
+      currency,
+      idempotencyKey: payoutIdempotencyKey(batchId, attempt),
+      reference: batchId,
+    });
+    const at = this.deps.clock.now().toISOString();
+    if (result.ok) {
+      const paid: NetPayEvent = {
+        type: 'VendorPaid',
+        version: 1,
+        data: { batchId, vendorId, amount, currency, paymentRef: result.paymentRef, at },
+      };
+      if (
+        await this.appendOnce(
+          stream,
+          (b) => b.get(batchId)?.paid !== undefined,
+          () => [this.newEvent(paid, metadata, 'paid', batchId)],
+        )
+      ) {
+        this.deps.telemetry.paid(batchId, vendorId, amount, currency);
+      }
+      return { ...base, currency, status: 'paid', paymentRef: result.paymentRef };
+    }
+    const declined = {
+      type: 'VendorPayoutDeclined' as const,
+      version: 1 as const,
+      data: { batchId, vendorId, amount, currency, attempt, reason: result.reason, at },
+    };
+    if (
+      await this.appendOnce(
+        stream,
+        (b) => (b.get(batchId)?.declines.length ?? 0) > attempt,
+        () => [this.newEvent(declined, metadata, 'declined', batchId, attempt)],
+      )
+    ) {
+      this.deps.telemetry.payoutDeclined(batchId, vendorId, `${result.reason}: ${result.message}`);
+    }
+    return { ...base, currency, status: 'declined' };
+  }
+
+  /**
+   * Appends `events()` to the batch stream unless `done` already holds there; retries on a
+   * concurrent append. `true` when this call appended them.
+   */
+  private async appendOnce(
+    stream: string,
+    done: (batches: Map<string, BatchRecord>) => boolean,
+    events: () => NewEvent[],
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await this.deps.reads.batchStream(stream);
+      if (done(foldBatchStream(snapshot.events))) return false;
+      try {
+        await this.deps.store.appendToStream(stream, events(), {
+          expectedRevision: snapshot.revision ?? 'no_stream',
+        });
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private newEvent(
+    event: { type: string; version: number; data: unknown },
+    metadata: EventMetadata,
+    ...idParts: (string | number)[]
+  ): NewEvent {
+    return {
+      id: deterministicEventId('redemption', ...idParts),
+      type: event.type,
+      version: event.version,
+      data: event.data,
+      metadata,
+    };
+  }
+
+  private report(batchId: string, vendorId: string, verdict: BatchVerdict): void {
+    let accepted = 0;
+    for (const v of verdict.verdicts) {
+      if (v.ok) accepted++;
+      else this.deps.telemetry.itemRejected(batchId, vendorId, v);
+    }
+    if (accepted > 0) this.deps.telemetry.itemsAccepted(batchId, vendorId, accepted);
+  }
+}

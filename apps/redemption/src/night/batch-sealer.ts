@@ -1,0 +1,123 @@
+import { ConcurrencyError, type EventMetadata, type EventStore } from '#event-store';
+import { deterministicEventId, streams, type RedemptionBatchSealed, type RedemptionItem } from '#events';
+import type { Clock } from '#platform';
+import { brokerBatchId } from '../domain/batch-ids.js';
+import { mergeSegments } from '../domain/segments.js';
+import { UNKNOWN_CURRENCY } from '../projection/redemption-projector.js';
+import type { RedemptionViewReader, VendorDay } from '../projection/redemption-view.js';
+import type { RedemptionTelemetry } from './redemption-telemetry.js';
+import type { RedemptionReads } from './store-reads.js';
+
+export interface SealedBatch {
+  readonly batchId: string;
+  readonly stream: string;
+  readonly vendorId: string;
+  readonly businessDay: string;
+  readonly currency: string;
+  readonly items: number;
+}
+
+export interface BatchSealerDeps {
+  readonly store: EventStore;
+  readonly reads: RedemptionReads;
+  readonly view: RedemptionViewReader;
+  readonly clock: Clock;
+  readonly telemetry: RedemptionTelemetry;
+}
+
+/**
+ * Seals the broker's redemption batches from the projection: per vendor and business day, one
+ * batch per currency of every not-yet-sealed spend, contiguous spends on a chain merged into one
+ * item. The caller has waited for the projection to reach the log's head, so a seal appended
+ * earlier has already taken its spends out of pending: sealing again finds nothing to seal.
+ */
+export class BatchSealer {
+  constructor(private readonly deps: BatchSealerDeps) {}
+
+  /** Seals every vendor-day up to and including `businessDay` that has unsealed spends. */
+  async sealUpTo(businessDay: string, metadata: EventMetadata): Promise<SealedBatch[]> {
+    const sealed: SealedBatch[] = [];
+    for (const vendorDay of await this.deps.view.pendingVendorDays(businessDay)) {
+      sealed.push(...(await this.sealVendorDay(vendorDay, metadata)));
+    }
+    return sealed;
+  }
+
+  private async sealVendorDay(
+    { vendorId, businessDay }: VendorDay,
+    metadata: EventMetadata,
+  ): Promise<SealedBatch[]> {
+    const byCurrency = await this.itemsByCurrency(vendorId, businessDay);
+    if (byCurrency.size === 0) return [];
+    const stream = streams.redemption(vendorId, businessDay);
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await this.deps.reads.batchStream(stream);
+      const brokerSeals = snapshot.events.filter(
+        (e) => e.type === 'RedemptionBatchSealed' && (e.data.source ?? 'broker') === 'broker',
+      ).length;
+      const at = this.deps.clock.now().toISOString();
+      const batches = [...byCurrency].map(([currency, items], i): [string, RedemptionBatchSealed] => {
+        const batchId = brokerBatchId(vendorId, businessDay, brokerSeals + 1 + i, currency);
+        return [
+          currency,
+          {
+            type: 'RedemptionBatchSealed',
+            version: 1,
+            data: { batchId, vendorId, businessDay, items, source: 'broker', at },
+          },
+        ];
+      });
+      try {
+        await this.deps.store.appendToStream(
+          stream,
+          batches.map(([, e]) => ({
+            id: deterministicEventId('redemption', 'seal', e.data.batchId),
+            type: e.type,
+            version: e.version,
+            data: e.data,
+            metadata,
+          })),
+          { expectedRevision: snapshot.revision ?? 'no_stream' },
+        );
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= 5) throw error;
+        // A vendor's claim may land in between (retry); a broker seal means another run sealed these spends.
+        const now = await this.deps.reads.batchStream(stream);
+        const sealedMeanwhile = now.events
+          .slice(snapshot.events.length)
+          .some((e) => e.type === 'RedemptionBatchSealed' && (e.data.source ?? 'broker') === 'broker');
+        if (sealedMeanwhile) return [];
+        continue;
+      }
+      return batches.map(([currency, e]) => {
+        this.deps.telemetry.sealed(e.data.batchId, vendorId, businessDay, e.data.items.length);
+        return {
+          batchId: e.data.batchId,
+          stream,
+          vendorId,
+          businessDay,
+          currency,
+          items: e.data.items.length,
+        };
+      });
+    }
+  }
+
+  /** Pending spends as redemption items, grouped by the chains' currencies, in a stable order. */
+  private async itemsByCurrency(
+    vendorId: string,
+    businessDay: string,
+  ): Promise<Map<string, RedemptionItem[]>> {
+    const pending = await this.deps.view.pendingChains(vendorId, businessDay);
+    const byCurrency = new Map<string, RedemptionItem[]>();
+    for (const chainId of [...pending.keys()].sort()) {
+      const currency = (await this.deps.view.chainTerms(chainId))?.currency ?? UNKNOWN_CURRENCY;
+      const items = byCurrency.get(currency) ?? [];
+      for (const range of mergeSegments(pending.get(chainId)!)) items.push({ chainId, ...range });
+      byCurrency.set(currency, items);
+    }
+    return new Map(
+      [...byCurrency].filter(([, items]) => items.length > 0).sort(([a], [b]) => a.localeCompare(b)),
+    );
+  }
+}

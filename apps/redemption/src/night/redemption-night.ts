@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import type { EventMetadata } from '#event-store';
+import type { Clock } from '#platform';
+import { isBusinessDay, previousBusinessDay } from '../domain/business-day.js';
+import type { RedemptionProjection } from '../projection/redemption-projection.js';
+import type { BatchRedeemer, RedeemOutcome } from './batch-redeemer.js';
+import type { BatchSealer, SealedBatch } from './batch-sealer.js';
+
+export interface NightReport {
+  readonly runId: string;
+  readonly businessDay: string;
+  readonly sealed: readonly SealedBatch[];
+  readonly outcomes: readonly RedeemOutcome[];
+  /** Batches that could not be finished (bank or store unreachable, …); the next run retries them. */
+  readonly failures: readonly { readonly batchId: string; readonly error: string }[];
+}
+
+export interface RedemptionNightDeps {
+  readonly projection: RedemptionProjection;
+  readonly sealer: BatchSealer;
+  readonly redeemer: BatchRedeemer;
+  readonly clock: Clock;
+  readonly timeZone: string;
+  readonly catchUpTimeoutMs: number;
+  readonly logger: LoggerService;
+}
+
+export class InvalidBusinessDayError extends Error {
+  readonly code = 'REDEMPTION.INVALID_DAY';
+  constructor(day: string) {
+    super(`"${day}" is not a business day (YYYY-MM-DD)`);
+    this.name = 'InvalidBusinessDayError';
+  }
+}
+
+/**
+ * One night of redemption, for a business day (by default the one before today in the cut-off's
+ * time zone): wait for the projection to reach the log's head, seal the broker's batches of that
+ * day and any earlier day with unsealed spends, then verify and pay every open batch of those
+ * days, the vendors' own claims included. Running it again changes nothing that is done; runs
+ * in one process are serialised.
+ */
+export class RedemptionNight {
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: RedemptionNightDeps) {}
+
+  run(businessDay?: string): Promise<NightReport> {
+    const day = businessDay ?? previousBusinessDay(this.deps.clock.now(), this.deps.timeZone);
+    if (!isBusinessDay(day)) return Promise.reject(new InvalidBusinessDayError(day));
+    const next = this.running.then(() => this.runNight(day));
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNight(businessDay: string): Promise<NightReport> {
+    const { projection, sealer, redeemer, logger } = this.deps;
+    const runId = `night_${businessDay.replaceAll('-', '')}_${randomUUID().slice(0, 8)}`;
+    const metadata: EventMetadata = { correlationId: runId, causationId: runId, actor: 'redemption' };
+    logger.log(`redemption night ${runId} for ${businessDay}: catching up`, 'Redemption');
+    await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
+    const sealed = await sealer.sealUpTo(businessDay, metadata);
+    // The new seals must be in the model before it lists the open batches.
+    await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
+    const open = (await projection.view.openBatches()).filter((b) => b.businessDay <= businessDay);
+    const outcomes: RedeemOutcome[] = [];
+    const failures: { batchId: string; error: string }[] = [];
+    for (const batch of open) {
+      try {
+        outcomes.push(
+          await redeemer.redeem(batch.stream, batch.batchId, { ...metadata, causationId: batch.batchId }),
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push({ batchId: batch.batchId, error: message });
+        logger.error(
+          `batch ${batch.batchId} of ${batch.vendorId} failed: ${message}`,
+          undefined,
+          'Redemption',
+        );
+      }
+    }
+    const paid = outcomes.filter((o) => o.status === 'paid').length;
+    logger.log(
+      `redemption night ${runId}: ${sealed.length} sealed, ${outcomes.length} processed (${paid} paid), ${failures.length} failed`,
+      'Redemption',
+    );
+    return { runId, businessDay, sealed, outcomes, failures };
+  }
+}

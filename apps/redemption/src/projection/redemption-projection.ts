@@ -1,0 +1,151 @@
+import type { CheckpointStore, EventStore, GlobalPosition, Subscription } from '#event-store';
+import { decode } from '#events';
+import { PROJECTED_CATEGORIES, PROJECTED_EVENT_TYPES, project } from './redemption-projector.js';
+import type { RedemptionView } from './redemption-view.js';
+
+export interface RedemptionProjectionOptions {
+  /** Names the subscription (one per read model: a new id and namespace rebuild from zero). */
+  readonly subscriptionId: string;
+  readonly timeZone: string;
+  /** Told when the subscription stops on an error; it restarts after `restartDelayMs`. */
+  readonly onError?: (error: unknown) => void;
+  readonly restartDelayMs?: number;
+}
+
+export class ProjectionBehindError extends Error {
+  readonly code = 'REDEMPTION.PROJECTION_BEHIND';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProjectionBehindError';
+  }
+}
+
+/**
+ * Keeps the redemption read model up to date through a catch-up subscription whose checkpoint
+ * is the read model's own (committed with each event's changes). `waitUntilCaughtUp()` returns
+ * once everything in the log when it was called has been folded in: the cut-off seals from a
+ * model that has seen every spend before it.
+ */
+export class RedemptionProjection {
+  private subscription: Subscription | undefined;
+  private stopped = true;
+  /** Highest position handled or passed over (filtered out) so far. */
+  private seen: GlobalPosition | undefined;
+  private readonly waiters = new Set<() => void>();
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    readonly view: RedemptionView,
+    private readonly options: RedemptionProjectionOptions,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.subscribe();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.subscription?.stop();
+    this.subscription = undefined;
+    this.notify();
+  }
+
+  /** The last position folded in, as far as this process knows. */
+  position(): GlobalPosition | undefined {
+    return this.seen;
+  }
+
+  /** Resolves once the model includes everything appended before the call; PROJECTION_BEHIND after `timeoutMs`. */
+  async waitUntilCaughtUp(timeoutMs = 30_000): Promise<void> {
+    const head = await this.headPosition();
+    if (head === undefined) return;
+    const reached = (): boolean => this.seen !== undefined && this.seen >= head;
+    if (reached()) return;
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (reached()) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          resolve();
+        } else if (this.stopped) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          reject(new ProjectionBehindError('the redemption projection is stopped'));
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new ProjectionBehindError(`the redemption projection has not reached position ${head} yet`));
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  private subscribe(): void {
+    const checkpoints = this.trackingCheckpoints();
+    this.subscription = this.store.subscribeToAll({
+      subscriptionId: this.options.subscriptionId,
+      filter: { categories: [...PROJECTED_CATEGORIES], eventTypes: [...PROJECTED_EVENT_TYPES] },
+      checkpoints,
+      handler: async (recorded) => {
+        const event = decode(recorded);
+        const ops = event ? await project(event, this.view, this.options.timeZone) : [];
+        await this.view.commit(ops, recorded.position);
+        this.advance(recorded.position);
+      },
+    });
+    this.subscription.done.then(
+      () => undefined,
+      (error: unknown) => {
+        this.options.onError?.(error);
+        if (this.stopped) return;
+        this.restartTimer = setTimeout(() => {
+          if (!this.stopped) this.subscribe();
+        }, this.options.restartDelayMs ?? 1_000);
+      },
+    );
+  }
+
+  /** The view's checkpoints, noting where the runner has got to (also past filtered-out events). */
+  private trackingCheckpoints(): CheckpointStore {
+    return {
+      load: async (id) => {
+        const position = await this.view.load(id);
+        if (position !== undefined) this.advance(position);
+        return position;
+      },
+      store: async (id, position) => {
+        await this.view.store(id, position);
+        this.advance(position);
+      },
+    };
+  }
+
+  private advance(position: GlobalPosition): void {
+    if (this.seen === undefined || position > this.seen) this.seen = position;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** The log's last position: read forward from what this projection has already seen. */
+  private async headPosition(): Promise<GlobalPosition | undefined> {
+    let head = this.seen;
+    for (;;) {
+      const page = await this.store.readAll({
+        ...(head === undefined ? {} : { after: head }),
+        maxCount: 1_000,
+      });
+      const last = page.at(-1);
+      if (last === undefined) return head;
+      head = last.position;
+      if (page.length < 1_000) return head;
+    }
+  }
+}

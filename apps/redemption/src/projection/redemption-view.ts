@@ -1,0 +1,89 @@
+import type { CheckpointStore, GlobalPosition } from '#event-store';
+import type { Segment } from '../domain/segments.js';
+
+/** What the projection keeps of a chain: enough to group items by currency and value them. */
+export interface ChainTerms {
+  readonly currency: string;
+  readonly coinValue: number;
+}
+
+/** A sealed batch's progress, for finding the batches a night still has to verify or pay. */
+export interface BatchProgress {
+  readonly batchId: string;
+  readonly stream: string;
+  readonly vendorId: string;
+  readonly businessDay: string;
+  readonly source: 'broker' | 'vendor';
+  readonly items: number;
+  readonly verdicts: number;
+  /** Σ accepted amounts. */
+  readonly accepted: number;
+  readonly paid: boolean;
+  /** Global position of the seal (decimal string: positions are bigints). */
+  readonly sealedAt: string;
+}
+
+export interface VendorDay {
+  readonly businessDay: string;
+  readonly vendorId: string;
+}
+
+/** Value spent at a vendor on a day, per currency (minor units). */
+export type Earnings = Readonly<Record<string, number>>;
+
+/** One change to the read model. A handled event's changes and its position commit atomically. */
+export type ViewOp =
+  | { readonly op: 'chain'; readonly chainId: string; readonly terms: ChainTerms }
+  /** The not-yet-sealed spends of a vendor on a chain and day; `[]` removes them. */
+  | {
+      readonly op: 'pending';
+      readonly vendorId: string;
+      readonly businessDay: string;
+      readonly chainId: string;
+      readonly segments: readonly Segment[];
+    }
+  | { readonly op: 'mark-pending'; readonly vendorId: string; readonly businessDay: string }
+  | { readonly op: 'unmark-pending'; readonly vendorId: string; readonly businessDay: string }
+  | {
+      readonly op: 'earned';
+      readonly vendorId: string;
+      readonly businessDay: string;
+      readonly currency: string;
+      readonly amount: number;
+    }
+  | { readonly op: 'batch'; readonly progress: BatchProgress }
+  | { readonly op: 'open'; readonly batchId: string }
+  | { readonly op: 'settle'; readonly batchId: string };
+
+export interface RedemptionViewReader {
+  chainTerms(chainId: string): Promise<ChainTerms | undefined>;
+  /** Unsealed spends of a vendor on a day, per chain. */
+  pendingChains(vendorId: string, businessDay: string): Promise<Map<string, readonly Segment[]>>;
+  /** Vendor-days with unsealed spends, on or before `upTo` when given, by day then vendor. */
+  pendingVendorDays(upTo?: string): Promise<VendorDay[]>;
+  batch(batchId: string): Promise<BatchProgress | undefined>;
+  /** Sealed batches not yet verified and paid, in sealing order. */
+  openBatches(): Promise<BatchProgress[]>;
+  /** Value spent per vendor on a day (sealed or not), per currency. */
+  earnedOn(businessDay: string): Promise<Map<string, Earnings>>;
+  /** The last position folded in (the projection's checkpoint). */
+  position(): Promise<GlobalPosition | undefined>;
+}
+
+/**
+ * The redemption read model. It is also its own checkpoint store: `commit` writes an event's
+ * changes and the checkpoint in one atomic step, so a crash can neither skip nor repeat one.
+ */
+export interface RedemptionView extends RedemptionViewReader, CheckpointStore {
+  commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void>;
+}
+
+export function bySealOrder(a: BatchProgress, b: BatchProgress): number {
+  const x = BigInt(a.sealedAt);
+  const y = BigInt(b.sealedAt);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function byDayThenVendor(a: VendorDay, b: VendorDay): number {
+  return a.businessDay.localeCompare(b.businessDay) || a.vendorId.localeCompare(b.vendorId);
+}

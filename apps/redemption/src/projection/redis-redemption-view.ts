@@ -1,0 +1,151 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { GlobalPosition } from '#event-store';
+import { dayNumber } from '../domain/business-day.js';
+import type { Segment } from '../domain/segments.js';
+import {
+  byDayThenVendor,
+  bySealOrder,
+  type BatchProgress,
+  type ChainTerms,
+  type Earnings,
+  type RedemptionView,
+  type VendorDay,
+  type ViewOp,
+} from './redemption-view.js';
+
+/**
+ * The read model in Redis under `<namespace>:` (plus the client's key prefix). Each handled
+ * event's changes and the checkpoint go in one MULTI/EXEC: both or neither. A new namespace is
+ * a new projection built from zero, side by side with the old one.
+ *
+ * Keys: `cp` (checkpoint), `terms` (chainId → terms), `pending:<day>:<vendor>` (chainId →
+ * segments), `pending` (zset `<day>|<vendor>` by YYYYMMDD), `earned:<day>` (`<vendor>|<currency>`
+ * → minor units), `batch` (batchId → progress), `open` (set of unsettled batch ids).
+ */
+export class RedisRedemptionView implements RedemptionView {
+  constructor(
+    private readonly redis: Redis,
+    private readonly namespace: string,
+  ) {}
+
+  private k(...parts: string[]): string {
+    return [this.namespace, ...parts].join(':');
+  }
+
+  async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
+    const tx = this.redis.multi();
+    for (const op of ops) this.apply(tx, op);
+    tx.set(this.k('cp'), position.toString());
+    const results = await tx.exec();
+    if (results === null) throw new Error('redemption view: transaction discarded');
+    const failed = results.find(([error]) => error !== null);
+    if (failed) throw failed[0]!;
+  }
+
+  async load(): Promise<GlobalPosition | undefined> {
+    return this.position();
+  }
+
+  async store(_subscriptionId: string, position: GlobalPosition): Promise<void> {
+    await this.redis.set(this.k('cp'), position.toString());
+  }
+
+  async position(): Promise<GlobalPosition | undefined> {
+    const raw = await this.redis.get(this.k('cp'));
+    return raw === null ? undefined : BigInt(raw);
+  }
+
+  async chainTerms(chainId: string): Promise<ChainTerms | undefined> {
+    const raw = await this.redis.hget(this.k('terms'), chainId);
+    return raw === null ? undefined : (JSON.parse(raw) as ChainTerms);
+  }
+
+  async pendingChains(vendorId: string, businessDay: string): Promise<Map<string, readonly Segment[]>> {
+    const raw = await this.redis.hgetall(this.k('pending', businessDay, vendorId));
+    return new Map(Object.entries(raw).map(([chainId, json]) => [chainId, JSON.parse(json) as Segment[]]));
+  }
+
+  async pendingVendorDays(upTo?: string): Promise<VendorDay[]> {
+    const max = upTo === undefined ? '+inf' : String(dayNumber(upTo));
+    const members = await this.redis.zrangebyscore(this.k('pending'), '-inf', max);
+    return members
+      .map((m) => {
+        const [businessDay = '', vendorId = ''] = m.split('|');
+        return { businessDay, vendorId };
+      })
+      .sort(byDayThenVendor);
+  }
+
+  async batch(batchId: string): Promise<BatchProgress | undefined> {
+    const raw = await this.redis.hget(this.k('batch'), batchId);
+    return raw === null ? undefined : (JSON.parse(raw) as BatchProgress);
+  }
+
+  async openBatches(): Promise<BatchProgress[]> {
+    const ids = await this.redis.smembers(this.k('open'));
+    if (ids.length === 0) return [];
+    const raws = await this.redis.hmget(this.k('batch'), ...ids);
+    return raws.flatMap((raw) => (raw === null ? [] : [JSON.parse(raw) as BatchProgress])).sort(bySealOrder);
+  }
+
+  async earnedOn(businessDay: string): Promise<Map<string, Earnings>> {
+    const raw = await this.redis.hgetall(this.k('earned', businessDay));
+    const byVendor = new Map<string, Record<string, number>>();
+    for (const [field, amount] of Object.entries(raw)) {
+      const [vendorId = '', currency = ''] = field.split('|');
+      const e = byVendor.get(vendorId) ?? {};
+      e[currency] = Number(amount);
+      byVendor.set(vendorId, e);
+    }
+    return byVendor;
+  }
+
+  private apply(tx: ChainableCommander, op: ViewOp): void {
+    switch (op.op) {
+      case 'chain':
+        tx.hset(this.k('terms'), op.chainId, JSON.stringify(op.terms));
+        return;
+      case 'pending': {
+        const hash = this.k('pending', op.businessDay, op.vendorId);
+        if (op.segments.length === 0) tx.hdel(hash, op.chainId);
+        else tx.hset(hash, op.chainId, JSON.stringify(op.segments));
+        return;
+      }
+      case 'mark-pending':
+        tx.zadd(this.k('pending'), dayNumber(op.businessDay), `${op.businessDay}|${op.vendorId}`);
+        return;
+      case 'unmark-pending':
+        tx.zrem(this.k('pending'), `${op.businessDay}|${op.vendorId}`);
+        return;
+      case 'earned':
+        tx.hincrby(this.k('earned', op.businessDay), `${op.vendorId}|${op.currency}`, op.amount);
+        return;
+      case 'batch':
+        tx.hset(this.k('batch'), op.progress.batchId, JSON.stringify(op.progress));
+        return;
+      case 'open':
+        tx.sadd(this.k('open'), op.batchId);
+        return;
+      case 'settle':
+        tx.srem(this.k('open'), op.batchId);
+        return;
+      default: {
+        const unreachable: never = op;
+        return unreachable;
+      }
+    }
+  }
+
+  /** Deletes every key of this namespace (tests; an abandoned projection). */
+  async drop(): Promise<void> {
+    const prefix = (this.redis.options.keyPrefix ?? '') + this.namespace + ':';
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      // SCAN answers full key names; commands add the client's prefix again, so strip it.
+      const own = keys.map((key) => key.slice((this.redis.options.keyPrefix ?? '').length));
+      if (own.length > 0) await this.redis.del(...own);
+    } while (cursor !== '0');
+  }
+}

@@ -1,0 +1,79 @@
+import type { LoggerService } from '@nestjs/common';
+import type { EventStore } from '#event-store';
+import { MetricsService, type Clock } from '#platform';
+import type { PublicKeyRecord } from '#protocol';
+import type { PaymentGateway } from '../../broker/src/bank/payment-gateway.port.js';
+import { VendorClaims } from './claims/vendor-claims.js';
+import { BatchRedeemer } from './night/batch-redeemer.js';
+import { BatchSealer } from './night/batch-sealer.js';
+import { RedemptionNight } from './night/redemption-night.js';
+import { LoggingTelemetry, type RedemptionTelemetry } from './night/redemption-telemetry.js';
+import { RedemptionReads } from './night/store-reads.js';
+import { RedemptionProjection } from './projection/redemption-projection.js';
+import type { RedemptionView } from './projection/redemption-view.js';
+
+export interface RedemptionWorkerOptions {
+  readonly store: EventStore;
+  readonly view: RedemptionView;
+  readonly gateway: PaymentGateway;
+  readonly clock: Clock;
+  readonly brokerKeys: readonly PublicKeyRecord[];
+  /** IANA zone of business days and the cut-off. */
+  readonly timeZone: string;
+  /** The projection's subscription id (pair it with the view's namespace). */
+  readonly subscriptionId: string;
+  readonly logger: LoggerService;
+  readonly metrics?: MetricsService;
+  readonly telemetry?: RedemptionTelemetry;
+  readonly catchUpTimeoutMs?: number;
+}
+
+/** Everything the redemption worker is made of, wired without a framework (tests, CLI, Nest). */
+export interface RedemptionWorker {
+  readonly projection: RedemptionProjection;
+  readonly reads: RedemptionReads;
+  readonly sealer: BatchSealer;
+  readonly redeemer: BatchRedeemer;
+  readonly night: RedemptionNight;
+  readonly claims: VendorClaims;
+  readonly telemetry: RedemptionTelemetry;
+}
+
+export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWorker {
+  const telemetry = o.telemetry ?? new LoggingTelemetry(o.logger, o.metrics ?? new MetricsService());
+  const reads = new RedemptionReads(o.store);
+  const projection = new RedemptionProjection(o.store, o.view, {
+    subscriptionId: o.subscriptionId,
+    timeZone: o.timeZone,
+    onError: (e) => {
+      o.logger.error(`redemption projection stopped, restarting: ${String(e)}`, undefined, 'Redemption');
+    },
+  });
+  const sealer = new BatchSealer({ store: o.store, reads, view: o.view, clock: o.clock, telemetry });
+  const redeemer = new BatchRedeemer({
+    store: o.store,
+    reads,
+    gateway: o.gateway,
+    clock: o.clock,
+    brokerKeys: o.brokerKeys,
+    telemetry,
+  });
+  const night = new RedemptionNight({
+    projection,
+    sealer,
+    redeemer,
+    clock: o.clock,
+    timeZone: o.timeZone,
+    catchUpTimeoutMs: o.catchUpTimeoutMs ?? 60_000,
+    logger: o.logger,
+  });
+  return {
+    projection,
+    reads,
+    sealer,
+    redeemer,
+    night,
+    claims: new VendorClaims(o.store, reads, o.clock),
+    telemetry,
+  };
+}
