@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '#event-store';
 import { startBroker, type TestBroker } from './test/broker-harness.js';
+import { buy, registerCustomer } from './test/scenario.js';
 
 describe('broker app (in-memory)', () => {
   let broker: TestBroker;
@@ -36,6 +37,16 @@ describe('broker app (in-memory)', () => {
       ]),
     );
     expect(doc.paths['/purchases']!.post!.parameters?.map((p) => p.name)).toContain('Idempotency-Key');
+  });
+
+  it('counts purchases by outcome on /metrics', async () => {
+    const customer = await registerCustomer(broker.http, 100);
+    await buy(broker.http, customer, { coins: 4, coinValue: 5 });
+    await buy(broker.http, customer, { coins: 100, coinValue: 5 });
+    const text = (await broker.http('GET', '/metrics')).text;
+    expect(text).toContain('netpay_broker_purchases_total{outcome="completed",wallet="client"} 1');
+    expect(text).toContain('netpay_broker_purchases_total{outcome="declined",wallet="client"} 1');
+    expect(text).toContain('netpay_broker_value_issued_minor_total{currency="NZD"} 20');
   });
 
   it('serves the broker keys over HTTP, current first', async () => {

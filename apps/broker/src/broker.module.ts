@@ -33,6 +33,7 @@ import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.c
 import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js';
 import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
+import { BrokerMetrics } from './shared/broker-metrics.js';
 import { GetWalletHandler } from './wallet-view/get-wallet.handler.js';
 import { GetWalletHttpController } from './wallet-view/get-wallet.http.controller.js';
 import { WalletProjection } from './wallet-view/wallet.projection.js';
@@ -98,6 +99,7 @@ export class BrokerModule {
         ...secretProviders(),
         ...bankProviders(options.paymentGateway),
         ...(simulatedBank ? [BankAccountsBootstrap] : []),
+        BrokerMetrics,
         RegisterCustomerHandler,
         WalletSeeds,
         ChainIssuer,

@@ -5,6 +5,7 @@ import { CLOCK, type Clock, NetPayError, PLATFORM_ERROR } from '#platform';
 import type { PaymentGateway, PaymentResult } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { BrokerMetrics } from '../shared/broker-metrics.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { loadChain } from '../shared/chain-stream.js';
 import { runCommand } from '../shared/command.js';
@@ -34,6 +35,7 @@ export class BuyCoinsHandler {
     private readonly secrets: BrokerSecrets,
     private readonly issuer: ChainIssuer,
     private readonly seeds: WalletSeeds,
+    private readonly metrics: BrokerMetrics,
   ) {}
 
   async execute(command: BuyCoins): Promise<CoinsPurchasedAnswer> {
@@ -56,6 +58,7 @@ export class BuyCoinsHandler {
           at: this.clock.now().toISOString(),
         },
       });
+      this.metrics.purchases.inc({ outcome: 'declined', wallet: command.wallet });
       return this.answer(declined, command);
     }
 
@@ -76,6 +79,8 @@ export class BuyCoinsHandler {
         at: this.clock.now().toISOString(),
       },
     });
+    this.metrics.purchases.inc({ outcome: 'completed', wallet: command.wallet });
+    this.metrics.valueIssued.inc({ currency: command.currency }, amount);
     return this.answer(done, command, chains);
   }
 
@@ -175,31 +180,28 @@ export class BuyCoinsHandler {
     issued?: readonly IssuedChain[],
   ): Promise<CoinsPurchasedAnswer> {
     if (state.status === 'absent') throw new Error('purchase outcome missing after append');
-    if (state.status === 'declined') {
-      const d = state.data;
-      throw brokerError(
-        BROKER_ERROR.PURCHASE_DECLINED,
-        `The bank declined the payment: ${d.reason}. Nothing was charged.`,
-        402,
-        {
-          purchaseId: d.purchaseId,
-          reason: d.reason,
-        },
-      );
-    }
-    const { data } = state;
-    if (
-      data.coins !== command.coins ||
-      data.coinValue !== command.coinValue ||
-      data.currency !== command.currency ||
-      data.wallet !== command.wallet
-    ) {
+    const sameRequest =
+      state.data.amount === command.coins * command.coinValue &&
+      state.data.currency === command.currency &&
+      (state.status === 'declined' ||
+        (state.data.coins === command.coins && state.data.wallet === command.wallet));
+    if (!sameRequest) {
       throw new NetPayError(
         PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
-        'This Idempotency-Key already bought other coins; use a new key.',
+        'This Idempotency-Key was used for another purchase; use a new key.',
         { status: 422 },
       );
     }
+    if (state.status === 'declined') {
+      const { purchaseId, reason } = state.data;
+      throw brokerError(
+        BROKER_ERROR.PURCHASE_DECLINED,
+        `The bank declined the payment: ${reason}. Nothing was charged.`,
+        402,
+        { purchaseId, reason },
+      );
+    }
+    const { data } = state;
     const chains = await Promise.all(data.chainIds.map((chainId) => this.chainOf(chainId, issued)));
     const { purchaseId, coins, coinValue, amount, currency, wallet, paymentRef, at } = data;
     return {

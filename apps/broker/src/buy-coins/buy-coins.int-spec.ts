@@ -58,6 +58,22 @@ describe('buying coins (JetStream + Redis)', () => {
     expect(issued).toHaveLength(2); // 60 coins = 50 + 10, each issued once
   });
 
+  it('a registration retried after its Redis record was lost is refused, not duplicated', async () => {
+    const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
+    const body = { name: 'Ada Reader', bankAccount };
+    const first = await broker.http('POST', '/customers', { body, key: 'register-once-01' });
+    expect(first.status).toBe(201);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${stack.config.redisKeyPrefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    const again = await broker.http('POST', '/customers', { body, key: 'register-once-01' });
+    expect(again.status).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'CUSTOMER.ALREADY_REGISTERED' });
+    const customerId = first.json<{ customerId: string }>().customerId;
+    expect(await stack.store.readStream(`customer-${customerId}`)).toHaveLength(1);
+  });
+
   it('the same key with another body is refused', async () => {
     const customer = await registerCustomer(broker.http, 1_000);
     await buy(broker.http, customer, { coins: 5 }, 'same-key-other-body');
