@@ -52,12 +52,16 @@ export class BatchSealer {
     const stream = streams.redemption(vendorId, businessDay);
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.deps.reads.batchStream(stream);
-      const brokerSeals = snapshot.events.filter(
-        (e) => e.type === 'RedemptionBatchSealed' && (e.data.source ?? 'broker') === 'broker',
-      ).length;
+      const brokerSeals = snapshot.events.flatMap((e) =>
+        e.type === 'RedemptionBatchSealed' && (e.data.source ?? 'broker') === 'broker'
+          ? [e.data.batchId]
+          : [],
+      );
+      // A seal the model has not folded in yet: another run sealed after this one caught up.
+      if (await this.anyUnknown(brokerSeals)) return [];
       const at = this.deps.clock.now().toISOString();
       const batches = [...byCurrency].map(([currency, items], i): [string, RedemptionBatchSealed] => {
-        const batchId = brokerBatchId(vendorId, businessDay, brokerSeals + 1 + i, currency);
+        const batchId = brokerBatchId(vendorId, businessDay, brokerSeals.length + 1 + i, currency);
         return [
           currency,
           {
@@ -101,6 +105,11 @@ export class BatchSealer {
         };
       });
     }
+  }
+
+  private async anyUnknown(batchIds: readonly string[]): Promise<boolean> {
+    for (const batchId of batchIds) if ((await this.deps.view.batch(batchId)) === undefined) return true;
+    return false;
   }
 
   /** Pending spends as redemption items, grouped by the chains' currencies, in a stable order. */
