@@ -10,6 +10,8 @@ export interface BuyCoins {
   readonly wallet: 'client' | 'server';
   readonly expiresInDays?: number;
   readonly vendors?: readonly string[];
+  /** Client-side wallets: the wallet's own randomness, mixed into the seeds and never stored. */
+  readonly walletNonce?: string;
   readonly idempotencyKey: string;
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EventStore } from '#event-store';
 import { type CoinsPurchased, decode, deterministicEventId, type PurchaseDeclined, streams } from '#events';
 import { CLOCK, type Clock, NetPayError, PLATFORM_ERROR } from '#platform';
+import { paywordAt } from '#protocol';
 import type { PaymentGateway, PaymentResult } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
@@ -142,6 +143,7 @@ export class BuyCoinsHandler {
           ...(command.vendors ? { vendorRestriction: command.vendors } : {}),
           customerId: command.customerId,
           purchaseId,
+          ...(command.walletNonce ? { walletNonce: command.walletNonce } : {}),
         }),
       );
     }
@@ -202,7 +204,7 @@ export class BuyCoinsHandler {
       );
     }
     const { data } = state;
-    const chains = await Promise.all(data.chainIds.map((chainId) => this.chainOf(chainId, issued)));
+    const chains = await Promise.all(data.chainIds.map((chainId) => this.chainOf(chainId, command, issued)));
     const { purchaseId, coins, coinValue, amount, currency, wallet, paymentRef, at } = data;
     return {
       purchaseId,
@@ -219,7 +221,11 @@ export class BuyCoinsHandler {
     };
   }
 
-  private async chainOf(chainId: string, issued?: readonly IssuedChain[]): Promise<PurchasedChain> {
+  private async chainOf(
+    chainId: string,
+    command: BuyCoins,
+    issued?: readonly IssuedChain[],
+  ): Promise<PurchasedChain> {
     const known = issued?.find((c) => c.chainId === chainId);
     let touchstone = known?.touchstone;
     let wallet = known?.wallet;
@@ -229,7 +235,19 @@ export class BuyCoinsHandler {
       touchstone = state.touchstone;
       wallet = state.wallet;
     }
-    const seed = wallet === 'client' ? this.seeds.clientSeed(chainId) : undefined;
+    const seed = wallet === 'client' ? this.seeds.clientSeed(chainId, command.walletNonce) : undefined;
+    // A retry that lost its Redis record but sends another nonce would get seeds of no chain.
+    if (
+      seed !== undefined &&
+      !known &&
+      paywordAt(seed, chainId, touchstone.alg, touchstone.length, 0) !== touchstone.root
+    ) {
+      throw new NetPayError(
+        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was used with another walletNonce; retry with the same request.',
+        { status: 422 },
+      );
+    }
     return { chainId, alg: touchstone.alg, length: touchstone.length, touchstone, ...(seed ? { seed } : {}) };
   }
 }

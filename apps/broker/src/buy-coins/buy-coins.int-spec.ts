@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { type IntStack, intStack, REDIS_URL } from '../test/int-stack.js';
 import { bankBalance, buy, registerCustomer } from '../test/scenario.js';
 import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
+import { WalletSeeds } from './wallet-seeds.js';
 
 // Purchases against real JetStream (events, bank ledger) and Redis (Idempotency-Key records).
 describe('buying coins (JetStream + Redis)', () => {
@@ -56,6 +57,28 @@ describe('buying coins (JetStream + Redis)', () => {
       (e) => e.type === 'ChainIssued' && chainIds.includes((e.data as { chainId: string }).chainId),
     );
     expect(issued).toHaveLength(2); // 60 coins = 50 + 10, each issued once
+  });
+
+  it('mixes the wallet’s nonce into client seeds: the broker alone cannot recompute them; a retry must repeat it', async () => {
+    const customer = await registerCustomer(broker.http, 1_000);
+    const walletNonce = randomBytes(32).toString('hex');
+    const body = { coins: 5, walletNonce };
+    const first = await buy(broker.http, customer, body, 'nonce-key-0001');
+    const chain = first.json<CoinsPurchasedAnswer>().chains[0]!;
+    expect(chain.seed).not.toBe(broker.app.get(WalletSeeds).clientSeed(chain.chainId));
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${stack.config.redisKeyPrefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    const otherNonce = await buy(
+      broker.http,
+      customer,
+      { ...body, walletNonce: 'ab'.repeat(32) },
+      'nonce-key-0001',
+    );
+    expect(otherNonce.json()).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
+    const sameNonce = await buy(broker.http, customer, body, 'nonce-key-0001');
+    expect(sameNonce.json()).toEqual(first.json());
   });
 
   it('a registration retried after its Redis record was lost is refused, not duplicated', async () => {

@@ -57,4 +57,13 @@ export class BuyCoinsRequest {
   @ArrayUnique()
   @Matches(/^[A-Za-z0-9_]{1,64}$/, { each: true, message: 'each vendor id must be 1-64 of A-Z a-z 0-9 _' })
   vendors?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'client-side wallets: 32 random bytes (hex) of the wallet, mixed into the seeds and never stored, so the ' +
+      'broker cannot recompute them; send the same value when retrying',
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'walletNonce must be 32 bytes of lowercase hex' })
+  walletNonce?: string;
 }

@@ -24,6 +24,8 @@ export interface IssueChain {
   /** Broker-private: the owner of a server-side wallet (kept with its sealed seed). */
   readonly customerId: string;
   readonly purchaseId: string;
+  /** Client-side: the wallet's nonce mixed into the seed. */
+  readonly walletNonce?: string;
 }
 
 export interface IssuedChain {
@@ -54,7 +56,7 @@ export class ChainIssuer {
     const { chainId, wallet, alg, length } = command;
     const seed =
       wallet === 'client'
-        ? this.seeds.clientSeed(chainId)
+        ? this.seeds.clientSeed(chainId, command.walletNonce)
         : await this.seeds.storeServerSeed(chainId, command.customerId, command.purchaseId, () =>
             randomBytes(32).toString('hex'),
           );

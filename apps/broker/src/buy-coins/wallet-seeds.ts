@@ -34,8 +34,12 @@ export class WalletSeeds {
     private readonly cipher: SeedCipher,
   ) {}
 
-  clientSeed(chainId: string): string {
-    return this.secrets.mac('client-seed/v1', chainId).toString('hex');
+  /**
+   * With the wallet's nonce (never stored), the seed cannot be recomputed from the broker's data
+   * alone; without one, BROKER_SECRET and the chain id determine it.
+   */
+  clientSeed(chainId: string, walletNonce = ''): string {
+    return this.secrets.mac('client-seed/v1', chainId, walletNonce).toString('hex');
   }
 
   async storeServerSeed(

@@ -41,6 +41,7 @@ export interface BuyBody {
   currency: string;
   wallet: 'client' | 'server';
   vendors?: string[];
+  walletNonce?: string;
 }
 
 export function buy(
