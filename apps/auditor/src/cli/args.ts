@@ -35,7 +35,7 @@ Options:
                          Also from BROKER_PUBLIC_KEYS (inline) or BROKER_PUBLIC_KEYS_FILE.
   --json                 print the full report as JSON (positions as strings)
   --show <n>             violations listed in the summary (default 50)
-  --page-size <n>        events per read (default 1000)
+  --page-size <n>        events per read (default 5000)
   --max-findings <n>     findings kept in full per kind (default 10000; counts stay exact)
   --no-cross-check       hash with the auditor's own step only (default: also the protocol lib's)
   -h, --help             this text
@@ -91,7 +91,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     from: v.from === undefined ? undefined : BigInt(v.from),
     chainId: v.chain,
     brokerKeyFiles: v['broker-keys'] ?? [],
-    pageSize: positiveInt('page-size', v['page-size'], 1_000),
+    pageSize: positiveInt('page-size', v['page-size'], 5_000),
     maxFindings: positiveInt('max-findings', v['max-findings'], 10_000),
     show: v.show === '0' ? 0 : positiveInt('show', v.show, 50),
     crossCheck: v['cross-check'],

@@ -31,22 +31,25 @@ export async function replayStore(
 ): Promise<ReplayResult> {
   const pageSize = options.pageSize ?? 1_000;
   const primer = options.from === undefined ? undefined : new HistoryPrimer(store, audit, options.from);
+  const read = (after: GlobalPosition | undefined): Promise<RecordedEvent[]> =>
+    store.readAll({ ...(after === undefined ? {} : { after }), maxCount: pageSize });
   let after = options.from;
   let events = 0;
   let pages = 0;
-  for (;;) {
-    const page: RecordedEvent[] = await store.readAll({
-      ...(after === undefined ? {} : { after }),
-      maxCount: pageSize,
-    });
+  let next: Promise<RecordedEvent[]> | undefined = read(after);
+  while (next !== undefined) {
+    const page: RecordedEvent[] = await next;
     if (page.length === 0) break;
     pages += 1;
+    after = page[page.length - 1]?.position;
+    // Read the next page while this one is checked: the store's latency hides behind the hashing.
+    next = page.length < pageSize ? undefined : read(after);
+    // A failed read-ahead must not go unhandled while this page is checked; `await next` rethrows it.
+    next?.catch(() => undefined);
     if (primer !== undefined) await primer.primeFor(page);
     for (const event of page) audit.feed(event);
     events += page.length;
-    after = page[page.length - 1]?.position;
     if (after !== undefined) options.onPage?.(events, after);
-    if (page.length < pageSize) break;
   }
   return { events, pages, primedStreams: primer?.streamsRead ?? 0, lastPosition: after };
 }

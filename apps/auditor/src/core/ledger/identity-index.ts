@@ -14,6 +14,8 @@ const MAX_WORDS = 4;
 /** Fields whose values come from a fixed vocabulary or are timestamps: never identities. */
 const CLOSED_FIELDS = new Set(['alg', 'wallet', 'currency', 'at', 'issuedAt', 'expiresAt']);
 
+const ONE_TOKEN = /^[A-Za-z0-9_]*$/;
+
 /** Case and punctuation do not hide a name: "Smith, Alice" and "alice  smith" normalise alike per word. */
 function normalise(value: string): string {
   return value
@@ -44,15 +46,20 @@ export class IdentityIndex {
     if (this.values.size === 0) return undefined;
     if (typeof value === 'string') return this.findInText(value, path);
     if (typeof value !== 'object' || value === null) return undefined;
-    for (const [key, inner] of Object.entries(value)) {
+    for (const key in value) {
       if (CLOSED_FIELDS.has(key)) continue;
-      const hit = this.find(inner, path ? `${path}.${key}` : key);
+      const hit = this.find((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
       if (hit) return hit;
     }
     return undefined;
   }
 
   private findInText(text: string, path: string): IdentityHit | undefined {
+    // Most values in chain events are ids, hex words and timestamps: one token, nothing to normalise.
+    if (ONE_TOKEN.test(text)) {
+      const exact = this.values.get(text.toLowerCase());
+      return exact ? { ...exact, path } : undefined;
+    }
     const whole = normalise(text);
     const exact = this.values.get(whole);
     if (exact) return { ...exact, path };
