@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type Chain,
   generateChain,
@@ -199,4 +200,9 @@ export class Wallet {
     if (!chain) throw new WalletError(WALLET.UNKNOWN_CHAIN, `chain ${chainId} is not in this wallet`);
     return chain;
   }
+}
+
+/** 32 random bytes (hex) a wallet sends as `walletNonce` when buying: the broker cannot then recompute the seeds. */
+export function newWalletNonce(): Hex {
+  return randomBytes(32).toString('hex');
 }
