@@ -89,7 +89,7 @@ describe('wallet checkout over NATS', () => {
     const musicToken = await authoriseVendor(broker.http, customer, 'co_emusic');
     expect(await checkout('co_emusic', musicToken)).toMatchObject({
       ok: false,
-      error: { code: 'CHECKOUT.HELD_ELSEWHERE' },
+      error: { code: 'CHECKOUT.HELD_ELSEWHERE', details: { chainId, holder: 'co_egreeting' } },
     });
     const withdrawn = await broker.http('DELETE', '/wallet/vendors/co_emusic', { token: customer.token });
     expect(withdrawn.status).toBe(200);

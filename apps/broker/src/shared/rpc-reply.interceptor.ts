@@ -12,7 +12,7 @@ import { BROKER_STATUS_BY_CODE } from './broker-errors.js';
 
 /**
  * Wraps every NATS answer in the contracts' `Reply<T>`: `{ ok: true, value }`, or
- * `{ ok: false, error: { code, message } }` for any refusal, validation failure included (pipes
+ * `{ ok: false, error: { code, message, details? } }` for any refusal, validation failure included (pipes
  * run inside interceptors). Unexpected errors are logged and answered as `INTERNAL`.
  */
 @Injectable()
@@ -27,7 +27,12 @@ export class RpcReplyInterceptor implements NestInterceptor {
         if (mapping.unexpected) {
           this.logger.error(`rpc failed: ${String(error)}`, error instanceof Error ? error.stack : undefined);
         }
-        return of<Reply<unknown>>({ ok: false, error: { code: mapping.code, message: mapping.detail } });
+        const details = Object.keys(mapping.details).length > 0 ? { details: { ...mapping.details } } : {};
+        // `details` (e.g. the holder to ask for a hand-off) rides along; RpcError readers may ignore it.
+        return of<Reply<unknown>>({
+          ok: false,
+          error: { code: mapping.code, message: mapping.detail, ...details },
+        });
       }),
     );
   }
