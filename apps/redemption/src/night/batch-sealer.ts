@@ -17,6 +17,16 @@ export interface SealedBatch {
   readonly items: number;
 }
 
+/** A batch the next seal would make (no id yet): the day's view for operators, and rebuild checks. */
+export interface PlannedBatch {
+  readonly vendorId: string;
+  readonly businessDay: string;
+  readonly currency: string;
+  readonly items: readonly RedemptionItem[];
+  /** Σ coins × coin value, minor units of `currency`. */
+  readonly amount: number;
+}
+
 export interface BatchSealerDeps {
   readonly store: EventStore;
   readonly reads: RedemptionReads;
@@ -41,6 +51,21 @@ export class BatchSealer {
       sealed.push(...(await this.sealVendorDay(vendorDay, metadata)));
     }
     return sealed;
+  }
+
+  /** What `sealUpTo(businessDay)` would seal now, vendor-day by vendor-day. */
+  async preview(businessDay: string): Promise<PlannedBatch[]> {
+    const planned: PlannedBatch[] = [];
+    for (const { vendorId, businessDay: day } of await this.deps.view.pendingVendorDays(businessDay)) {
+      for (const [currency, items] of await this.itemsByCurrency(vendorId, day)) {
+        let amount = 0;
+        for (const i of items)
+          amount +=
+            (i.toIndex - i.fromIndex + 1) * ((await this.deps.view.chainTerms(i.chainId))?.coinValue ?? 0);
+        planned.push({ vendorId, businessDay: day, currency, items, amount });
+      }
+    }
+    return planned;
   }
 
   private async sealVendorDay(
