@@ -85,9 +85,9 @@ describe('the redemption projection', () => {
   });
 
   it('resumes after a stop mid-stream from its checkpoint: nothing skipped, nothing counted twice', async () => {
-    let first!: RedemptionProjection;
-    const view = new InterruptedView(9, () => void first.stop());
-    first = projection(view);
+    const handle: { first?: RedemptionProjection } = {};
+    const view = new InterruptedView(9, () => void handle.first?.stop());
+    const first = (handle.first = projection(view));
     await first.waitUntilCaughtUp().catch(() => undefined);
     const stoppedAt = await view.position();
     expect(stoppedAt).toBeDefined();
