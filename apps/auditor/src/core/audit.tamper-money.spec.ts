@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { auditHistory } from '../../test/audit-history.js';
-import { History, indexOf, withData } from '../../test/history.js';
+import { History, indexOf, rawAppend, withData, type Append } from '../../test/history.js';
 import { honestHistory } from '../../test/scenarios.js';
 import type { AuditReport } from './report.js';
 
@@ -154,5 +154,52 @@ describe('Audit of the per-chain redemption ledger (redeemed-<chainId>)', () => 
     const report = await auditHistory(again as typeof h.appends, { brokerKeys });
     expectNamed(report, 'R3.OVERLAPPING_REDEMPTION', BigInt(again.length - 1), 'redeemed-ch1');
     expectNamed(report, 'R3.ITEM_NOT_IN_BATCH', BigInt(again.length), 'redeemed-ch1');
+  });
+});
+
+describe('Audit against the simulated bank’s ledger (bankaccount-<id>)', () => {
+  function booked(h: History, paymentRef: string, direction: 'debit' | 'credit', amount: number): Append {
+    const data = {
+      accountId: 'acc_1',
+      direction,
+      amount,
+      currency: 'NZD',
+      idempotencyKey: paymentRef,
+      reference: 'x',
+      paymentRef,
+      at: h.at(),
+    };
+    return rawAppend('bankaccount-acc_1', 'BankPaymentBooked', data);
+  }
+
+  function withBank(h: History): Append[] {
+    return [
+      booked(h, 'bank_p1', 'debit', 200),
+      booked(h, 'bank_p2', 'debit', 50),
+      ...h.appends,
+      booked(h, 'pay_b1', 'credit', 35),
+      booked(h, 'pay_b2', 'credit', 40),
+      booked(h, 'refund_ch2', 'credit', 95),
+    ];
+  }
+
+  it('finds every payment NetPay records among the bank’s bookings', async () => {
+    const report = await auditHistory(withBank(honestHistory()), { brokerKeys });
+    expect(report.violations).toEqual([]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('R4.PAYMENT_NOT_IN_BANK_LEDGER: a payout the bank never booked; an unrecorded booking is a warning', async () => {
+    const h = honestHistory();
+    const appends = withBank(h).filter(
+      (a) =>
+        (a.event.data as { paymentRef?: string }).paymentRef !== 'pay_b2' || a.stream !== 'bankaccount-acc_1',
+    );
+    appends.push(booked(h, 'bank_unknown', 'debit', 10));
+    const report = await auditHistory(appends, { brokerKeys });
+    const paid = indexOf(appends, 'VendorPaid', 1);
+    expectNamed(report, 'R4.PAYMENT_NOT_IN_BANK_LEDGER', BigInt(paid + 1), 'redemption-v2_20261120');
+    expect(rules(report)).toEqual(['R4.PAYMENT_NOT_IN_BANK_LEDGER']);
+    expect(report.warnings.map((w) => w.code)).toEqual(['W.BANK_PAYMENT_NOT_RECORDED']);
   });
 });

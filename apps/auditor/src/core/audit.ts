@@ -3,6 +3,7 @@ import type { RecordedEvent } from '#event-store';
 import type { PublicKeyRecord } from '#protocol';
 import { type CheckContext } from './checks/context.js';
 import { checkConservation, reissuedValue } from './checks/conservation.js';
+import { BANK_CATEGORY, checkAgainstBank, onBankEvent } from './checks/bank.js';
 import { applyEvent } from './checks/dispatch.js';
 import { checkRedemptionLedger } from './checks/redemption-ledger.js';
 import { scanForIdentity, VENDOR_VISIBLE_CATEGORIES } from './checks/privacy.js';
@@ -10,7 +11,7 @@ import { Figures } from './figures.js';
 import { END_OF_REPLAY, Findings, type Reporter } from './findings.js';
 import { Ledger } from './ledger/ledger.js';
 import { chainIdOf, isChainEvent } from './parse/parse-chain-events.js';
-import { parseRecorded } from './parse/parse-event.js';
+import { parseRecorded, type AuditedEvent } from './parse/parse-event.js';
 import { buildReport, type AuditReport } from './report.js';
 import { RULES, WARNINGS } from './rules.js';
 
@@ -101,6 +102,7 @@ export class Audit {
       checkRedemptionLedger(this.ledger, (chainId) =>
         this.findings.reporter({ ...END_OF_REPLAY, stream: redemptionLedgerStream(chainId) }),
       );
+      checkAgainstBank(this.ledger, (at) => this.findings.reporter(at));
     }
     this.report = buildReport(this.ledger, this.figures, this.findings, this.options);
     return this.report;
@@ -125,27 +127,18 @@ export class Audit {
     });
     if (!priming) figures.countEvent(type, stream, category, position);
     this.checkOrder(report, recorded, priming, streamChainId);
-
-    const parsed = parseRecorded(recorded);
-    if (parsed.kind === 'unknown-type' || parsed.kind === 'unknown-version') {
-      const key = parsed.kind === 'unknown-type' ? type : `${type}@${recorded.version}`;
-      if (!this.warnedTypes.has(key)) {
-        this.warnedTypes.add(key);
-        const code =
-          parsed.kind === 'unknown-type' ? WARNINGS.UNKNOWN_EVENT_TYPE : WARNINGS.UNKNOWN_EVENT_VERSION;
-        report.warning(
-          code,
-          `${key} is not known to the auditor: not checked (first seen here)`,
-          streamChainId,
-        );
-      }
-      return;
-    }
-    if (parsed.kind === 'malformed') {
-      report.violation(RULES.MALFORMED_EVENT, `${type}: ${parsed.message}`, streamChainId);
-      return;
-    }
-    const event = parsed.event;
+    const ctx: CheckContext = {
+      ledger: this.ledger,
+      figures,
+      report,
+      at: { position, stream, revision, type, eventId: recorded.id },
+      crossCheck: this.options.crossCheck ?? true,
+      keepTimeline: this.options.chainId !== undefined,
+      partial: this.options.from !== undefined,
+    };
+    if (category === BANK_CATEGORY) return onBankEvent(ctx, recorded);
+    const event = this.parse(recorded, report, streamChainId);
+    if (event === undefined) return;
     const belongs = isChainEvent(event) ? `chain-${chainIdOf(event)}` : undefined;
     if ((belongs !== undefined && belongs !== stream) || (belongs === undefined && category === 'chain')) {
       report.violation(
@@ -155,19 +148,32 @@ export class Audit {
       );
       return;
     }
-    const ctx: CheckContext = {
-      ledger: this.ledger,
-      figures,
-      report,
-      at: { position, stream, revision, type },
-      crossCheck: this.options.crossCheck ?? true,
-      keepTimeline: this.options.chainId !== undefined,
-      partial: this.options.from !== undefined,
-    };
     if (!priming && VENDOR_VISIBLE_CATEGORIES.has(category)) {
       scanForIdentity(ctx, recorded.data, recorded.metadata, streamChainId);
     }
-    applyEvent(ctx, event, recorded.id);
+    applyEvent(ctx, event);
+  }
+
+  /** The event in its current version, or a finding: a warning when unknown, a violation when malformed. */
+  private parse(
+    recorded: RecordedEvent,
+    report: Reporter,
+    chainId: string | undefined,
+  ): AuditedEvent | undefined {
+    const parsed = parseRecorded(recorded);
+    if (parsed.kind === 'event') return parsed.event;
+    if (parsed.kind === 'malformed') {
+      report.violation(RULES.MALFORMED_EVENT, `${recorded.type}: ${parsed.message}`, chainId);
+      return undefined;
+    }
+    const key = parsed.kind === 'unknown-type' ? recorded.type : `${recorded.type}@${recorded.version}`;
+    if (!this.warnedTypes.has(key)) {
+      this.warnedTypes.add(key);
+      const code =
+        parsed.kind === 'unknown-type' ? WARNINGS.UNKNOWN_EVENT_TYPE : WARNINGS.UNKNOWN_EVENT_VERSION;
+      report.warning(code, `${key} is not known to the auditor: not checked (first seen here)`, chainId);
+    }
+    return undefined;
   }
 
   /** R0: positions strictly increase; each stream's revisions run 0, 1, 2, … without gaps. */

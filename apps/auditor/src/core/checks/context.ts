@@ -10,6 +10,7 @@ export interface EventAt {
   readonly stream: string;
   readonly revision: number;
   readonly type: string;
+  readonly eventId: string;
 }
 
 /** What every check gets: the rebuilt state, counters, and a reporter bound to the event. */

@@ -21,7 +21,7 @@ import {
 import { onCoinsSpent } from './spend.js';
 
 /** One parsed event through the checks that concern it. */
-export function applyEvent(ctx: CheckContext, event: AuditedEvent, eventId: string): void {
+export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
   switch (event.type) {
     case 'ChainIssued':
       return onChainIssued(ctx, event.data);
@@ -43,7 +43,7 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent, eventId: stri
     case 'VendorDeauthorised':
       return onVendorAuthorisation(ctx, event.data);
     case 'CoinsPurchased':
-      return onCoinsPurchased(ctx, event.data, eventId);
+      return onCoinsPurchased(ctx, event.data);
     case 'PurchaseDeclined':
       return onPurchaseDeclined(ctx, event.data);
     case 'CoinsRefunded':

@@ -1,5 +1,6 @@
 import type { CoinsPurchased, CoinsRefunded, PurchaseDeclined } from '#events';
 import { RULES } from '../rules.js';
+import { recordMovement } from './bank.js';
 import type { CheckContext } from './context.js';
 
 /**
@@ -8,7 +9,7 @@ import type { CheckContext } from './context.js';
  * value is checked at the end of the replay (issue and purchase may come in
  * either order in the log).
  */
-export function onCoinsPurchased(ctx: CheckContext, data: CoinsPurchased['data'], eventId: string): void {
+export function onCoinsPurchased(ctx: CheckContext, data: CoinsPurchased['data']): void {
   const { ledger, figures, report } = ctx;
   figures.purchases += 1;
   figures.moneyIn(data.currency).customerPayments += data.amount;
@@ -39,7 +40,14 @@ export function onCoinsPurchased(ctx: CheckContext, data: CoinsPurchased['data']
     position: ctx.at.position,
     stream: ctx.at.stream,
     revision: ctx.at.revision,
-    eventId,
+    eventId: ctx.at.eventId,
+  });
+  recordMovement(ctx, {
+    what: `purchase ${data.purchaseId}`,
+    paymentRef: data.paymentRef,
+    direction: 'debit',
+    amount: data.amount,
+    currency: data.currency,
   });
 }
 
@@ -72,5 +80,13 @@ export function onCoinsRefunded(ctx: CheckContext, data: CoinsRefunded['data']):
     );
   }
   chain.refunded += data.amount;
+  recordMovement(ctx, {
+    what: `refund of chain ${chain.chainId}`,
+    paymentRef: data.paymentRef,
+    direction: 'credit',
+    amount: data.amount,
+    currency: data.currency,
+    chainId: chain.chainId,
+  });
   chain.note(ctx.at.position, ctx.at.revision, 'CoinsRefunded', `${data.amount} ${data.currency} refunded`);
 }

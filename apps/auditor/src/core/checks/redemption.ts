@@ -6,6 +6,7 @@ import type {
   VendorPayoutDeclined,
 } from '#events';
 import { addTo, itemKey, type BatchRecord } from '../ledger/ledger.js';
+import { recordMovement } from './bank.js';
 import { RULES } from '../rules.js';
 import type { CheckContext } from './context.js';
 
@@ -149,6 +150,13 @@ export function onVendorPaid(ctx: CheckContext, data: VendorPaid['data']): void 
   const { figures, report } = ctx;
   figures.moneyIn(data.currency).paidToVendors += data.amount;
   addTo(ctx.ledger.vendor(data.vendorId).paid, data.currency, data.amount);
+  recordMovement(ctx, {
+    what: `payment of batch ${data.batchId} to ${data.vendorId}`,
+    paymentRef: data.paymentRef,
+    direction: 'credit',
+    amount: data.amount,
+    currency: data.currency,
+  });
   const batch = knownBatch(
     ctx,
     data.batchId,

@@ -1,5 +1,6 @@
 import type { RedemptionItem } from '#events';
 import type { PublicKeyRecord } from '#protocol';
+import type { BankBooking, MoneyMovement } from '../checks/bank.js';
 import { HasherCache } from '../hash/payword-hasher.js';
 import type { ChainRecord } from './chain-record.js';
 import { IdentityIndex } from './identity-index.js';
@@ -58,6 +59,10 @@ export class Ledger {
   /** Whether the log keeps per-chain redemption ledgers (`redeemed-<chainId>`). */
   rangeLedgerInUse = false;
   readonly identities = new IdentityIndex();
+  /** The simulated bank's bookings by payment reference (when its ledger shares the store). */
+  readonly bankBookings = new Map<string, BankBooking>();
+  /** Payments NetPay's events say were made. */
+  readonly movements: MoneyMovement[] = [];
   readonly hashers = new HasherCache();
 
   constructor(brokerKeys: readonly PublicKeyRecord[]) {
