@@ -33,6 +33,7 @@ export class RedemptionProjection {
   private seen: GlobalPosition | undefined;
   private readonly waiters = new Set<() => void>();
   private restartTimer: NodeJS.Timeout | undefined;
+  private healthy = false;
 
   constructor(
     private readonly store: EventStore,
@@ -52,6 +53,11 @@ export class RedemptionProjection {
     await this.subscription?.stop();
     this.subscription = undefined;
     this.notify();
+  }
+
+  /** Started, and its subscription not stopped by an error (it is restarting otherwise). */
+  isRunning(): boolean {
+    return !this.stopped && this.healthy;
   }
 
   /** The last position folded in, as far as this process knows. */
@@ -86,6 +92,7 @@ export class RedemptionProjection {
   }
 
   private subscribe(): void {
+    this.healthy = true;
     const checkpoints = this.trackingCheckpoints();
     this.subscription = this.store.subscribeToAll({
       subscriptionId: this.options.subscriptionId,
@@ -101,6 +108,7 @@ export class RedemptionProjection {
     this.subscription.done.then(
       () => undefined,
       (error: unknown) => {
+        this.healthy = false;
         this.options.onError?.(error);
         if (this.stopped) return;
         this.restartTimer = setTimeout(() => {

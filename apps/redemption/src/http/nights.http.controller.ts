@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import { NetPayError } from '#platform';
+import { isBusinessDay } from '../domain/business-day.js';
+import type { PlannedBatch } from '../night/batch-sealer.js';
+import type { NightReport } from '../night/redemption-night.js';
+import type { BatchProgress, Earnings } from '../projection/redemption-view.js';
+import type { RedemptionWorker } from '../redemption-worker.js';
+import { REDEMPTION_WORKER } from '../tokens.js';
+import { AdminAuthGuard } from './admin-auth.guard.js';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export class RunNightRequest {
+  @ApiPropertyOptional({
+    example: '2026-03-10',
+    description: 'business day; the one before today when omitted',
+  })
+  @IsOptional()
+  @Matches(DAY, { message: 'day must be YYYY-MM-DD' })
+  day?: string;
+}
+
+export class DayParam {
+  @ApiProperty({ example: '2026-03-10' })
+  @Matches(DAY, { message: 'day must be YYYY-MM-DD' })
+  day!: string;
+}
+
+export interface DayView {
+  readonly businessDay: string;
+  /** What the next seal would hold for this day and earlier unsealed days. */
+  readonly planned: readonly PlannedBatch[];
+  /** Value spent per vendor on the day (sealed or not). */
+  readonly earned: Readonly<Record<string, Earnings>>;
+  /** Sealed batches still to verify or pay. */
+  readonly open: readonly BatchProgress[];
+}
+
+/** Operator calls: run a night now (idempotent), look at a day. */
+@ApiTags('redemption')
+@ApiBearerAuth()
+@Controller('redemption')
+@UseGuards(AdminAuthGuard)
+export class NightsHttpController {
+  constructor(@Inject(REDEMPTION_WORKER) private readonly worker: RedemptionWorker) {}
+
+  @Post('nights')
+  @HttpCode(200)
+  @ApiOkResponse({
+    description: 'The night’s report: batches sealed, each batch’s outcome, failures to retry.',
+  })
+  run(@Body() body: RunNightRequest): Promise<NightReport> {
+    if (body.day !== undefined && !isBusinessDay(body.day)) {
+      throw new NetPayError('REDEMPTION.INVALID_DAY', `${body.day} is not a calendar date`, { status: 400 });
+    }
+    return this.worker.night.run(body.day);
+  }
+
+  @Get('days/:day')
+  @ApiOkResponse({ description: 'What the projection holds for a business day.' })
+  async day(@Param() { day }: DayParam): Promise<DayView> {
+    await this.worker.projection.waitUntilCaughtUp(5_000);
+    const view = this.worker.projection.view;
+    return {
+      businessDay: day,
+      planned: await this.worker.sealer.preview(day),
+      earned: Object.fromEntries(await view.earnedOn(day)),
+      open: await view.openBatches(),
+    };
+  }
+}

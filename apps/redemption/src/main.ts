@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { eventStoreSettingsFromEnv } from '#event-store';
+import { ConfigError, createHttpApp, JsonLogger, loadConfig } from '#platform';
+import { parseCommand, USAGE, UsageError } from './cli.js';
+import type { NightReport } from './night/redemption-night.js';
+import { RedemptionConfig } from './redemption.config.js';
+import { REDEMPTION_VERSION, RedemptionModule } from './redemption.module.js';
+import type { RedemptionWorker } from './redemption-worker.js';
+import { REDEMPTION_STATUS_BY_CODE, REDEMPTION_WORKER } from './tokens.js';
+
+const logger = JsonLogger.fromEnv('redemption');
+
+/** The redemption worker: `serve` (projection, cut-off, HTTP) or `run --day` (one night, then exit). */
+async function main(): Promise<number> {
+  const command = parseCommand(process.argv.slice(2));
+  if (command.kind === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig(RedemptionConfig);
+  const eventStore = eventStoreSettingsFromEnv();
+  if (command.kind === 'run') {
+    const app = await NestFactory.createApplicationContext(
+      RedemptionModule.forRoot({ config, eventStore, schedule: false }),
+      { logger, abortOnError: false },
+    );
+    try {
+      const report: NightReport = await app.get<RedemptionWorker>(REDEMPTION_WORKER).night.run(command.day);
+      console.log(JSON.stringify(report, null, 2));
+      return report.failures.length === 0 ? 0 : 2;
+    } finally {
+      await app.close();
+    }
+  }
+  await createHttpApp(RedemptionModule.forRoot({ config, eventStore }), {
+    name: 'redemption',
+    version: REDEMPTION_VERSION,
+    description:
+      'NetPay nightly redemption: seals per vendor-day batches from the spend projection at the cut-off, ' +
+      'verifies every item from the chains’ own streams, pays vendors through the payment gateway.',
+    port: config.port,
+    host: config.host,
+    logger,
+    statusByCode: REDEMPTION_STATUS_BY_CODE,
+  });
+  return -1; // keeps serving
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof UsageError) console.error(error.message);
+    else logger.fatal(error instanceof Error ? (error.stack ?? error.message) : String(error), 'Bootstrap');
+    process.exit(1);
+  },
+);

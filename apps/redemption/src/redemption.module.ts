@@ -1,0 +1,155 @@
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  Optional,
+  type Provider,
+} from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import type { Redis } from 'ioredis';
+import { createEventStore, type EventStore, type EventStoreSettings } from '#event-store';
+import {
+  CLOCK,
+  type Clock,
+  HealthRegistry,
+  MetricsService,
+  PlatformModule,
+  REDIS,
+  RedisModule,
+} from '#platform';
+import type { PaymentGateway } from '../../broker/src/bank/payment-gateway.port.js';
+import { SimulatedBank } from '../../broker/src/bank/simulated-bank.js';
+import { ClaimsHttpController } from './http/claims.http.controller.js';
+import { NightsHttpController } from './http/nights.http.controller.js';
+import { RedemptionScheduler } from './night/redemption-scheduler.js';
+import { InMemoryRedemptionView } from './projection/in-memory-redemption-view.js';
+import { RedisRedemptionView } from './projection/redis-redemption-view.js';
+import type { RedemptionView } from './projection/redemption-view.js';
+import { brokerKeyRecords, RedemptionConfig } from './redemption.config.js';
+import { createRedemptionWorker, type RedemptionWorker } from './redemption-worker.js';
+import { REDEMPTION_GATEWAY, REDEMPTION_STORE, REDEMPTION_VIEW, REDEMPTION_WORKER } from './tokens.js';
+
+export const REDEMPTION_VERSION = '0.1.0';
+
+export interface RedemptionModuleOptions {
+  readonly config: RedemptionConfig;
+  /** A store the caller owns (tests), or settings for one the module creates and closes. */
+  readonly eventStore: EventStore | EventStoreSettings;
+  /** The system clock when omitted. */
+  readonly clock?: Clock;
+  /** A real bank; the broker's simulated bank over the same store when omitted. */
+  readonly paymentGateway?: PaymentGateway;
+  /** Run the cut-off on its schedule (the CLI's one-shot run does not). Default: the config. */
+  readonly schedule?: boolean;
+}
+
+const OWNS_STORE = Symbol.for('netpay.redemption.owns-store');
+
+/** Starts the projection with the app, stops it (and closes an owned store) on shutdown. */
+@Injectable()
+class RedemptionLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(REDEMPTION_WORKER) private readonly worker: RedemptionWorker,
+    @Inject(REDEMPTION_STORE) private readonly store: EventStore,
+    @Inject(OWNS_STORE) private readonly owned: boolean,
+    @Optional() private readonly health?: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker.projection.start();
+    this.health?.register('event-store', () => this.store.readStream('probe-redemption', { maxCount: 1 }));
+    this.health?.register('redemption-projection', () => {
+      if (!this.worker.projection.isRunning())
+        throw new Error('the projection stopped on an error; restarting');
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.projection.stop();
+    if (this.owned) await this.store.close();
+  }
+}
+
+function providers(options: RedemptionModuleOptions): Provider[] {
+  const { config } = options;
+  const given = 'appendToStream' in options.eventStore;
+  return [
+    { provide: RedemptionConfig, useValue: config },
+    { provide: OWNS_STORE, useValue: !given },
+    {
+      provide: REDEMPTION_STORE,
+      useFactory: async (): Promise<EventStore> =>
+        given ? options.eventStore : createEventStore(options.eventStore),
+    },
+    {
+      provide: REDEMPTION_GATEWAY,
+      inject: [REDEMPTION_STORE, CLOCK],
+      useFactory: (store: EventStore, clock: Clock): PaymentGateway =>
+        options.paymentGateway ?? new SimulatedBank(store, clock, config.bankMaxCharge),
+    },
+    config.viewStore === 'redis'
+      ? {
+          provide: REDEMPTION_VIEW,
+          inject: [REDIS],
+          useFactory: (redis: Redis): RedemptionView => new RedisRedemptionView(redis, config.viewName),
+        }
+      : { provide: REDEMPTION_VIEW, useFactory: (): RedemptionView => new InMemoryRedemptionView() },
+    {
+      provide: REDEMPTION_WORKER,
+      inject: [REDEMPTION_STORE, REDEMPTION_VIEW, REDEMPTION_GATEWAY, CLOCK, MetricsService],
+      useFactory: (
+        store: EventStore,
+        view: RedemptionView,
+        gateway: PaymentGateway,
+        clock: Clock,
+        metrics: MetricsService,
+      ): RedemptionWorker =>
+        createRedemptionWorker({
+          store,
+          view,
+          gateway,
+          clock,
+          metrics,
+          brokerKeys: brokerKeyRecords(config),
+          timeZone: config.timeZone,
+          subscriptionId: `redemption-view-${config.viewName}`,
+          logger: new Logger('Redemption'),
+          catchUpTimeoutMs: config.catchUpTimeoutMs,
+        }),
+    },
+    RedemptionLifecycle,
+  ];
+}
+
+/**
+ * The redemption worker: the projection (its own process), the nightly cut-off, and the
+ * operator and vendor-claim HTTP calls. Operated by the broker: it holds the bank's credentials.
+ */
+@Module({})
+export class RedemptionModule {
+  static forRoot(options: RedemptionModuleOptions): DynamicModule {
+    const { config } = options;
+    const schedule = options.schedule ?? config.scheduleEnabled;
+    return {
+      module: RedemptionModule,
+      imports: [
+        PlatformModule.forRoot({
+          name: 'redemption',
+          version: REDEMPTION_VERSION,
+          ...(options.clock ? { clock: options.clock } : {}),
+        }),
+        ...(config.viewStore === 'redis'
+          ? [RedisModule.forRoot({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix })]
+          : []),
+        ...(schedule ? [ScheduleModule.forRoot()] : []),
+      ],
+      controllers: [NightsHttpController, ClaimsHttpController],
+      providers: [...providers(options), ...(schedule ? [RedemptionScheduler] : [])],
+      exports: [REDEMPTION_WORKER],
+    };
+  }
+}
