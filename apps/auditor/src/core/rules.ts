@@ -14,7 +14,6 @@ export const RULES = {
   // indexes only move forward; no position is accepted twice.
   BAD_TOUCHSTONE_SIGNATURE: 'R1.BAD_TOUCHSTONE_SIGNATURE',
   UNKNOWN_BROKER_KEY: 'R1.UNKNOWN_BROKER_KEY',
-  BROKER_KEY_CONFLICT: 'R1.BROKER_KEY_CONFLICT',
   TOUCHSTONE_FOR_OTHER_CHAIN: 'R1.TOUCHSTONE_FOR_OTHER_CHAIN',
   CHAIN_ISSUED_TWICE: 'R1.CHAIN_ISSUED_TWICE',
   EVENT_BEFORE_ISSUE: 'R1.EVENT_BEFORE_ISSUE',
@@ -78,27 +77,8 @@ export const WARNINGS = {
   UNKNOWN_EVENT_TYPE: 'W.UNKNOWN_EVENT_TYPE',
   UNKNOWN_EVENT_VERSION: 'W.UNKNOWN_EVENT_VERSION',
   WEAK_ALGORITHM: 'W.WEAK_ALGORITHM',
-  BROKER_KEYS_FROM_EVENTS: 'W.BROKER_KEYS_FROM_EVENTS',
   PARTIAL_AUDIT: 'W.PARTIAL_AUDIT',
   BANK_PAYMENT_NOT_RECORDED: 'W.BANK_PAYMENT_NOT_RECORDED',
 } as const;
 
 export type WarningCode = (typeof WARNINGS)[keyof typeof WARNINGS];
-
-/** One line per rule for `--rules` and the README. */
-export function ruleArea(rule: RuleCode): string {
-  switch (rule.slice(0, 2)) {
-    case 'R0':
-      return 'event log integrity';
-    case 'R1':
-      return 'touchstones, paywords, indexes';
-    case 'R2':
-      return 'holders, hand-offs, claims';
-    case 'R3':
-      return 'redemption';
-    case 'R4':
-      return 'money conservation';
-    default:
-      return 'customer anonymity';
-  }
-}
