@@ -195,6 +195,7 @@ describe('chain aggregate', () => {
     expect(decideSpend(state, spend('va', 1, 5)).ok).toBe(true);
     expect(codeOf(decideSpend(state, spend('va', 1, 6)))).toBe('CHAIN.BEYOND_SLICE');
     expect(codeOf(decideSpend(state, spend('vb', 1, 1)))).toBe('CHAIN.NOT_HOLDER');
+    expect(codeOf(decideSpend(given(issued('server')), spend('va', 1, 1)))).toBe('CHAIN.NOT_CHECKED_OUT');
   });
 
   it('accepts a hand-off certificate only from the holder and only at the current index', () => {
@@ -215,6 +216,10 @@ describe('chain aggregate', () => {
     expect(codeOf(decideHandOff(state, { certificate: stale, at: AT }))).toBe('HANDOFF.CERTIFICATE_MISMATCH');
     const notHolder = signHandOffCertificate({ ...body, fromVendor: 'vc' }, vendorA);
     expect(codeOf(decideHandOff(state, { certificate: notHolder, at: AT }))).toBe('CHAIN.NOT_HOLDER');
+    const nobodyHolds = signHandOffCertificate({ ...body, index: 1, lastPayword: chain.root }, vendorA);
+    expect(codeOf(decideHandOff(given(issued()), { certificate: nobodyHolds, at: AT }))).toBe(
+      'CHAIN.NOT_HOLDER',
+    );
   });
 
   it('claims from a silent holder only while that holder still holds', () => {

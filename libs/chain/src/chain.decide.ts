@@ -93,6 +93,10 @@ export function decideSpend(state: ChainState, command: SpendCommand): SpendDeci
   if (open.holder !== undefined && open.holder !== vendorId) {
     return refuse(CHAIN.NOT_HOLDER, `chain ${open.chainId} is held by vendor ${open.holder}`);
   }
+  // A server-side wallet is spent only through a checkout; nobody takes it by a first spend.
+  if (open.wallet === 'server' && open.holder === undefined) {
+    return refuse(CHAIN.NOT_CHECKED_OUT, `server-side wallet ${open.chainId} has not been checked out`);
+  }
   if (open.sliceEnd !== undefined && proof.position > open.sliceEnd) {
     return refuse(CHAIN.BEYOND_SLICE, `the checked-out slice ends at ${open.sliceEnd}`);
   }
@@ -150,8 +154,11 @@ export function decideHandOff(
   const c = command.certificate;
   if (c.toVendor === c.fromVendor)
     return refuse(CHAIN.HANDOFF_TO_SELF, 'a vendor cannot hand a chain to itself');
-  if (open.holder !== undefined && open.holder !== c.fromVendor) {
-    return refuse(CHAIN.NOT_HOLDER, `chain ${open.chainId} is held by vendor ${open.holder}`);
+  if (open.holder !== c.fromVendor) {
+    return refuse(
+      CHAIN.NOT_HOLDER,
+      `chain ${open.chainId} is held by ${open.holder ?? 'nobody'}, not ${c.fromVendor}`,
+    );
   }
   if (c.chainId !== open.chainId || c.index !== open.index || c.lastPayword !== open.lastPayword) {
     return refuse(CHAIN.HANDOFF_MISMATCH, `certificate does not match the chain at index ${open.index}`);

@@ -17,6 +17,8 @@ export const CHAIN = {
   REVOKED: 'CHAIN.REVOKED',
   CLOSED: 'CHAIN.CLOSED',
   WRONG_WALLET_KIND: 'CHAIN.WRONG_WALLET_KIND',
+  /** A server-side wallet is spent only after a vendor checked it out. */
+  NOT_CHECKED_OUT: 'CHAIN.NOT_CHECKED_OUT',
   /** Another vendor holds the chain: a hand-off must come first. */
   NOT_HOLDER: 'CHAIN.NOT_HOLDER',
   /** A server-side slice does not reach that far. */
