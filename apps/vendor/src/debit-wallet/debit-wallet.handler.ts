@@ -56,7 +56,12 @@ export class DebitWalletHandler {
   private async debitLocked(chainId: string, command: DebitWalletCommand) {
     const { vendorId, states, slices } = this.deps;
     let state: ChainState = await states.current(chainId);
-    if (state.status === 'open' && state.holder !== undefined && state.holder !== vendorId) {
+    // Another vendor holds the wallet: take it over (a stale view may name the wrong holder: look again).
+    for (
+      let attempt = 0;
+      attempt < 3 && state.status === 'open' && state.holder !== undefined && state.holder !== vendorId;
+      attempt++
+    ) {
       state = await this.deps.takeOver.from(state, command.correlationId);
     }
     if (state.status !== 'open') {

@@ -2,6 +2,7 @@ import { evolve, foldChain, type ChainState } from '#chain';
 import { ConcurrencyError, type EventMetadata, type EventStore } from '#event-store';
 import { decode, deterministicEventId, streams, toNewEvent, type ChainEvent } from '#events';
 import type { Touchstone } from '#protocol';
+import { catchUp } from './chain-catch-up.js';
 import { fromRecord, sameTouchstone, toRecord, type KnownChain } from './chain-record.js';
 import type { HotChainStore } from './hot-chain-store.js';
 import type { TouchstoneBook } from './touchstone-book.js';
@@ -63,18 +64,36 @@ export class ChainStates {
 
   /**
    * A second look after a conflict or a refusal on a cached state: the hot
-   * store when it knows a newer revision than `stale` (another replica's
-   * spend), else the stream.
+   * store when it knows a newer revision (another replica's spend), else the
+   * stream (caught up from its last event).
    */
-  async refresh(chainId: string, stale: number): Promise<{ state: ChainState; fromStream: boolean }> {
+  async refresh(stale: KnownChain): Promise<{ state: ChainState; fromStream: boolean }> {
+    const chainId = stale.chainId;
     this.memory.delete(chainId);
     const hot = await this.hot.read(chainId);
-    if (hot.record && hot.record.revision > stale) {
+    if (hot.record && hot.record.revision > stale.revision) {
       const state = fromRecord(hot.record, await this.touchstones.obtain(chainId, hot.touchstone));
       this.keep(state);
       return { state, fromStream: false };
     }
-    return { state: await this.reload(chainId), fromStream: true };
+    return { state: await this.catchUp(stale), fromStream: true };
+  }
+
+  /**
+   * The stream's current state from a known earlier one: one read of the
+   * last event for client-side chains, a fold of the stream otherwise.
+   */
+  async catchUp(known: KnownChain): Promise<ChainState> {
+    if (known.wallet === 'server') return this.reload(known.chainId);
+    const last = await this.lastEvent(known.chainId);
+    if (last && last.revision === known.revision) {
+      this.remember(known);
+      return known;
+    }
+    const next = last ? catchUp(known, last) : undefined;
+    if (!next) return this.reload(known.chainId);
+    this.remember(next);
+    return next;
   }
 
   /** Folds the chain's stream: the truth, whatever the caches say. */

@@ -13,14 +13,15 @@ export class PendingHandOffs {
     private readonly ttlMs: number,
   ) {}
 
-  async begin(pending: PendingHandOff): Promise<void> {
+  /** The mark for other replicas is written behind: the hand-off does not wait for Redis. */
+  begin(pending: PendingHandOff): void {
     this.local.set(pending.chainId, pending);
-    await this.hot.markPending(pending, this.ttlMs);
+    void this.hot.markPending(pending, this.ttlMs);
   }
 
-  async end(chainId: string): Promise<void> {
+  end(chainId: string): void {
     this.local.delete(chainId);
-    await this.hot.clearPending(chainId);
+    void this.hot.clearPending(chainId);
   }
 
   async get(chainId: string): Promise<PendingHandOff | undefined> {

@@ -39,7 +39,7 @@ export class TakeOver {
     const { vendorId, clock, pending, transport, timeoutMs } = this.deps;
     const holder = state.holder!;
     const chainId = state.chainId;
-    await pending.begin({ chainId, fromVendor: holder, since: clock.now().toISOString() });
+    pending.begin({ chainId, fromVendor: holder, since: clock.now().toISOString() });
     try {
       const answer = await transport.request(holder, { chainId, toVendor: vendorId }, timeoutMs);
       if (answer.kind === 'unanswered')
@@ -48,7 +48,7 @@ export class TakeOver {
       if (!answer.reply.ok) return await this.deps.states.reload(chainId);
       return await this.accept(state, holder, answer.reply.value);
     } finally {
-      await pending.end(chainId);
+      pending.end(chainId);
     }
   }
 

@@ -1,10 +1,9 @@
-import { CHAIN, decideSpend } from '#chain';
+import { CHAIN, decideSpend, type ChainState } from '#chain';
 import { ConcurrencyError } from '#event-store';
 import type { CoinsSpent } from '#events';
 import { SPEND, verifySpend, type Signer, type Touchstone } from '#protocol';
 import type { Clock } from '#platform';
 import type { ChainLocks } from '../engine/chain-locks.js';
-import type { OpenChain } from '../engine/chain-record.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import { receiptFor, receiptIdFor } from '../engine/receipts.js';
 import type { RevocationList } from '../engine/revocation-list.js';
@@ -82,8 +81,10 @@ export class SpendCoinsHandler {
     const proof = { chainId, position, payword };
     const receiptId = receiptIdFor(vendorId, chainId, position, payword, command.resource);
     let state = await states.current(chainId, command.touchstone);
-    // Whether `state` was read from the stream during this spend (a refusal then stands).
+    // Whether `state` was read from the stream during this spend (a refusal on it then stands),
+    // and whether it was looked up again at all (Redis or stream) since the memory hit.
     let fromStream = false;
+    let refreshed = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (state.status !== 'open') {
         throw notSpendable(chainId, state.status, state.status === 'absent' ? undefined : state.reason);
@@ -98,12 +99,13 @@ export class SpendCoinsHandler {
       });
       if (!decision.ok) {
         if (decision.code === CHAIN.NOT_HOLDER) {
-          state = await this.takeOver(state, command);
-          fromStream = true;
+          state = await this.takeOver(refreshed ? state : await states.catchUp(state), command);
+          [fromStream, refreshed] = [true, true];
           continue;
         }
         if (STALE_SENSITIVE.has(decision.code) && !fromStream) {
-          ({ state, fromStream } = await states.refresh(chainId, state.revision));
+          ({ state, fromStream } = await states.refresh(state));
+          refreshed = true;
           continue;
         }
         throw refusal(decision.code, decision.message, { chainId });
@@ -124,30 +126,30 @@ export class SpendCoinsHandler {
         return { spend: event.data, touchstone: state.touchstone, duplicate: false };
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
-        if (attempt === 0) ({ state, fromStream } = await states.refresh(chainId, state.revision));
-        else [state, fromStream] = [await states.reload(chainId), true];
+        if (attempt === 0) ({ state, fromStream } = await states.refresh(state));
+        else [state, fromStream] = [await states.catchUp(state), true];
+        refreshed = true;
       }
     }
     throw refusal(VENDOR.CHAIN_CONTENDED, `chain ${chainId} kept changing while spending it`, { chainId });
   }
 
   /**
-   * Another vendor holds the chain. Before moving it here, check on a fresh
-   * state that this payment could pay at all: a forged or replayed payword
-   * must not pull chains from vendor to vendor.
+   * Another vendor holds the chain. Before moving it here, check on a state
+   * looked up during this spend that the payment could pay at all: a forged
+   * or replayed payword must not pull chains from vendor to vendor.
    */
-  private async takeOver(cached: OpenChain, command: SpendCoinsCommand) {
-    const fresh = await this.deps.states.reload(cached.chainId);
-    if (fresh.status !== 'open' || fresh.holder === undefined || fresh.holder === this.deps.vendorId)
-      return fresh;
+  private async takeOver(state: ChainState, command: SpendCoinsCommand): Promise<ChainState> {
+    if (state.status !== 'open' || state.holder === undefined || state.holder === this.deps.vendorId)
+      return state;
     const check = verifySpend({
-      chain: fresh.touchstone,
-      state: { chainId: fresh.chainId, index: fresh.index, lastPayword: fresh.lastPayword },
+      chain: state.touchstone,
+      state: { chainId: state.chainId, index: state.index, lastPayword: state.lastPayword },
       proof: { chainId: command.chainId, position: command.position, payword: command.payword },
       count: command.count,
     });
     if (!check.ok) throw refusal(check.code, check.message, { chainId: command.chainId });
-    return this.deps.takeOver.from(fresh, command.correlationId);
+    return this.deps.takeOver.from(state, command.correlationId);
   }
 
   private checkAccepted(touchstone: Touchstone): void {
