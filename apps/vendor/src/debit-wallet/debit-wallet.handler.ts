@@ -118,9 +118,12 @@ export class DebitWalletHandler {
   }
 }
 
+/** Broker refusals saying another vendor holds the wallet (their details name the chain). */
+const HELD_ELSEWHERE = new Set<string>(['CHECKOUT.HELD_ELSEWHERE', CHAIN.NOT_HOLDER]);
+
 /** The chain id of a broker refusal saying another vendor holds the wallet. */
 function heldElsewhere(error: unknown): string | undefined {
-  if (!(error instanceof NetPayError) || error.code !== CHAIN.NOT_HOLDER) return undefined;
+  if (!(error instanceof NetPayError) || !HELD_ELSEWHERE.has(error.code)) return undefined;
   const chainId = error.details?.chainId;
   return typeof chainId === 'string' ? chainId : undefined;
 }

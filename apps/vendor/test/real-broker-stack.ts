@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { JetStreamEventStore } from '#event-store';
+import { createHttpApp, JsonLogger, loadConfig } from '#platform';
+import { generateSigningKey } from '#protocol';
+import {
+  ADMIN_TOKEN,
+  startBroker,
+  testBrokerConfig,
+  type TestBroker,
+} from '../../broker/src/test/broker-harness.js';
+import { VendorEngine } from '../src/engine/vendor-engine.js';
+import { SelfRegistration } from '../src/registration/self-registration.js';
+import { VendorConfig } from '../src/vendor.config.js';
+import { VendorModule } from '../src/vendor.module.js';
+import { PrivateNats } from './private-nats.js';
+import { REDIS_URL, type Response } from './vendor-stack.js';
+
+export interface BrokeredVendor {
+  readonly app: NestFastifyApplication;
+  readonly engine: VendorEngine;
+  readonly registration: SelfRegistration;
+  http(
+    method: string,
+    path: string,
+    request?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
+}
+
+/** The real broker app (NATS handlers, CRL broadcast) and vendor apps, on a private NATS and the shared Redis. */
+export class RealBrokerStack {
+  private readonly apps: NestFastifyApplication[] = [];
+  readonly logLines: string[] = [];
+
+  private constructor(
+    readonly nats: PrivateNats,
+    readonly store: JetStreamEventStore,
+    readonly broker: TestBroker,
+    readonly unique: string,
+  ) {}
+
+  static async start(): Promise<RealBrokerStack> {
+    const nats = await PrivateNats.start();
+    const unique = randomUUID().replaceAll('-', '').slice(0, 12);
+    const store = await JetStreamEventStore.connect({
+      servers: nats.url,
+      streamName: `TEST_VB_${unique}`,
+      subjectPrefix: `test.vb${unique}.events`,
+    });
+    const config = testBrokerConfig({
+      NATS_URL: nats.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `test:vb:${unique}:broker:`,
+    });
+    const broker = await startBroker({ store, config, nats: true, idempotency: 'memory' });
+    return new RealBrokerStack(nats, store, broker, unique);
+  }
+
+  async vendor(vendorId: string): Promise<BrokeredVendor> {
+    const config = loadConfig(VendorConfig, {
+      VENDOR_ID: vendorId,
+      VENDOR_NAME: `Vendor ${vendorId}`,
+      VENDOR_KEY: generateSigningKey('k').privateKey,
+      NATS_URL: this.nats.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `test:vb:${this.unique}:`,
+      HANDOFF_TIMEOUT: '500ms',
+      VENDOR_CATALOG: 'newspaper,cards,music',
+      BROKER_URL: await this.broker.app.getUrl(),
+      BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
+      CHECKOUT_COINS: '10',
+    });
+    const logger = new JsonLogger({ service: vendorId, level: 'warn', write: (l) => this.logLines.push(l) });
+    const app = await createHttpApp(VendorModule.forRoot(config, { eventStore: this.store }), {
+      name: `vendor-${vendorId}`,
+      version: 'test',
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      docsUi: false,
+    });
+    this.apps.push(app);
+    const url = await app.getUrl();
+    return {
+      app,
+      engine: app.get(VendorEngine),
+      registration: app.get(SelfRegistration),
+      http: async (method, path, request = {}) => {
+        const response = await fetch(url + path, {
+          method,
+          headers: {
+            ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...request.headers,
+          },
+          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        });
+        const text = await response.text();
+        return {
+          status: response.status,
+          headers: response.headers,
+          text,
+          json: <T>() => JSON.parse(text) as T,
+        };
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.apps.map((a) => a.close()));
+    await this.broker.close();
+    await this.store.deleteStreams().catch(() => undefined);
+    await this.store.close();
+    await this.nats.stop();
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`test:vb:${this.unique}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  }
+}
