@@ -22,6 +22,30 @@ export interface ReplayKeys {
   readonly broker: KeyRing;
   /** The keys `vendorId` registered (each with `ownerId` = vendorId). */
   readonly vendorKeys: (vendorId: string) => KeyRing;
+  /**
+   * Signed contents (touchstones, certificates) already found valid, shared across replays to
+   * skip repeating Ed25519 checks. Only successes are kept: keys are added, never withdrawn.
+   */
+  readonly verified?: Set<string>;
+}
+
+const MAX_VERIFIED = 100_000;
+
+/** Runs `check` unless exactly this content verified before. */
+function verifiedOnce(
+  keys: ReplayKeys,
+  content: unknown,
+  check: () => { readonly ok: true } | { readonly ok: false; readonly message: string },
+): { readonly ok: true } | { readonly ok: false; readonly message: string } {
+  const memo = keys.verified;
+  const key = memo === undefined ? '' : JSON.stringify(content);
+  if (memo?.has(key)) return { ok: true };
+  const result = check();
+  if (result.ok && memo !== undefined) {
+    if (memo.size >= MAX_VERIFIED) memo.clear();
+    memo.add(key);
+  }
+  return result;
 }
 
 /** A chain's history as the broker re-derives it, independently of every vendor and projection. */
@@ -76,7 +100,9 @@ export function replayChain(chainId: string, history: readonly ChainEvent[], key
       reason: `touchstone names chain ${touchstone.chainId}`,
     };
   }
-  const signature = verifyTouchstone(touchstone, keys.broker);
+  const signature = verifiedOnce(keys, ['touchstone', touchstone], () =>
+    verifyTouchstone(touchstone, keys.broker),
+  );
   if (!signature.ok) return { status: 'bad-touchstone', chainId, touchstone, reason: signature.message };
   const r: Replay = {
     chainId,
@@ -191,7 +217,9 @@ function handOffRefusal(r: Replay, d: IndexHandedOff['data']): string | undefine
   if (r.holder !== undefined && r.holder !== c.fromVendor)
     return `handed off by ${c.fromVendor}, holder is ${r.holder}`;
   if (c.index !== r.index || c.lastPayword !== r.lastPayword) return 'certificate is not at the chain index';
-  const signature = verifyHandOffCertificate(c, r.keys.vendorKeys(c.fromVendor));
+  const signature = verifiedOnce(r.keys, ['hand-off', c], () =>
+    verifyHandOffCertificate(c, r.keys.vendorKeys(c.fromVendor)),
+  );
   return signature.ok ? undefined : signature.message;
 }
 

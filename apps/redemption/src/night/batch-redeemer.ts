@@ -7,6 +7,7 @@ import { acceptedTotal, foldBatchStream, isVerified, type BatchRecord } from '..
 import { payoutIdempotencyKey } from '../domain/batch-ids.js';
 import { replayChain, type ChainLedger } from '../domain/chain-ledger.js';
 import { verifyBatch, type BatchVerdict } from '../domain/verify-batch.js';
+import { mapLimit } from './map-limit.js';
 import { verdictEvents } from './verdict-events.js';
 import type { RedemptionTelemetry } from './redemption-telemetry.js';
 import type { RedemptionReads, VendorRecord } from './store-reads.js';
@@ -36,6 +37,8 @@ export interface BatchRedeemerDeps {
 }
 
 const ATTEMPTS = 8;
+/** Stream reads in flight at once: enough to hide latency, few enough not to swamp the store. */
+const READS_IN_FLIGHT = 64;
 
 /**
  * Verifies and pays one sealed batch, idempotently, in three steps that each survive a crash:
@@ -46,6 +49,9 @@ const ATTEMPTS = 8;
  *    record `VendorPaid`. A rerun skips what is recorded; the bank replays a key it has seen.
  */
 export class BatchRedeemer {
+  /** Touchstones and certificates this process has already found validly signed. */
+  private readonly verified = new Set<string>();
+
   constructor(private readonly deps: BatchRedeemerDeps) {}
 
   async redeem(stream: string, batchId: string, metadata: EventMetadata): Promise<RedeemOutcome> {
@@ -70,7 +76,11 @@ export class BatchRedeemer {
       const chainIds = [...new Set(batch.items.map((i) => i.chainId))];
       const chains = await this.replayChains(chainIds);
       const ledgers = new Map(
-        await Promise.all(chainIds.map(async (id) => [id, await this.deps.reads.redeemed(id)] as const)),
+        await mapLimit(
+          chainIds,
+          READS_IN_FLIGHT,
+          async (id) => [id, await this.deps.reads.redeemed(id)] as const,
+        ),
       );
       const redeemed = new Map([...ledgers].map(([id, l]) => [id, l.events] as const));
       const verdict = verifyBatch({ batch, chains, redeemed });
@@ -98,8 +108,10 @@ export class BatchRedeemer {
   }
 
   private async replayChains(chainIds: readonly string[]): Promise<Map<string, ChainLedger>> {
-    const histories = await Promise.all(
-      chainIds.map(async (id) => [id, await this.deps.reads.chainHistory(id)] as const),
+    const histories = await mapLimit(
+      chainIds,
+      READS_IN_FLIGHT,
+      async (id) => [id, await this.deps.reads.chainHistory(id)] as const,
     );
     // Hand-off certificates are checked with the keys their signers registered with the broker.
     const signers = new Set<string>();
@@ -109,7 +121,7 @@ export class BatchRedeemer {
     const vendors = new Map<string, VendorRecord | undefined>();
     await Promise.all([...signers].map(async (v) => vendors.set(v, await this.deps.reads.vendor(v))));
     const vendorKeys = (vendorId: string): KeyRing => vendors.get(vendorId)?.keys ?? [];
-    const keys = { broker: this.deps.brokerKeys, vendorKeys };
+    const keys = { broker: this.deps.brokerKeys, vendorKeys, verified: this.verified };
     return new Map(histories.map(([id, history]) => [id, replayChain(id, history, keys)]));
   }
 
@@ -138,14 +150,17 @@ export class BatchRedeemer {
         { type: 'RangeRedeemed', version: 1, data },
       ]);
     }
-    for (const [chainId, events] of byChain) {
-      const revision = ledgers.get(chainId)?.revision;
-      await this.deps.store.appendToStream(
+    // One append per chain, all at once; a conflict on any of them makes the caller decide again
+    // (what did get reserved is then this batch's own reservation).
+    const appends = [...byChain].map(([chainId, events]) =>
+      this.deps.store.appendToStream(
         redemptionLedgerStream(chainId),
         events.map((e) => this.newEvent(e, metadata, 'reserve', batchId, e.data.item)),
-        { expectedRevision: revision ?? 'no_stream' },
-      );
-    }
+        { expectedRevision: ledgers.get(chainId)?.revision ?? 'no_stream' },
+      ),
+    );
+    const failed = (await Promise.allSettled(appends)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async pay(stream: string, record: BatchRecord, metadata: EventMetadata): Promise<RedeemOutcome> {
