@@ -106,5 +106,9 @@ describe('vendors with the real broker (its NATS handlers, CRL broadcast, vendor
     expect(refused.status).toBe(402);
     expect(refused.json()).toMatchObject({ code: 'CHAIN.REVOKED' });
     expect(await uniquePositions(stack.store, c.chainId)).toEqual([1, 2]);
+    // A vendor starting later learns the list from the broker at start.
+    const late = await stack.vendor('late_c');
+    expect(await late.loader.loaded).toBeGreaterThanOrEqual(1);
+    expect(late.engine.revocations.chain(c.chainId)).toMatchObject({ reason: 'reported stolen' });
   });
 });

@@ -9,6 +9,7 @@ import { DebitWalletHttpController } from './debit-wallet/debit-wallet.http.cont
 import { GetChainHttpController } from './get-chain/get-chain.http.controller.js';
 import { NetPayVendorModule } from './netpay/netpay-vendor.module.js';
 import { SelfRegistration } from './registration/self-registration.js';
+import { RevocationListLoader } from './revocation/revocation-list.loader.js';
 import { SpendCoinsHttpController } from './spend-coins/spend-coins.http.controller.js';
 import { keyIdOf, type VendorConfig } from './vendor.config.js';
 import { VENDOR_CONFIG } from './vendor.tokens.js';
@@ -68,7 +69,7 @@ export class VendorModule {
         GetChainHttpController,
         ...[...new Set(config.catalog)].map((name) => CATALOGS[name]),
       ],
-      providers: [{ provide: VENDOR_CONFIG, useValue: config }, SelfRegistration],
+      providers: [{ provide: VENDOR_CONFIG, useValue: config }, SelfRegistration, RevocationListLoader],
     };
   }
 }

@@ -37,7 +37,11 @@ export class EngineWorld {
       accepted: { currency: 'NZD', coinValue: 5 },
       handOffTimeoutMs: 50,
       checkoutCoins: 10,
-      onClaim: (chainId, fromVendor) => this.claims.push({ chainId, fromVendor }),
+      observer: {
+        tookOver: (chainId, fromVendor, how) => {
+          if (how === 'claim') this.claims.push({ chainId, fromVendor });
+        },
+      },
     });
     this.broker.registerVendor(vendorId, signer);
     this.network.serve(vendorId, handOffResponder(engine.handOff));

@@ -11,6 +11,7 @@ import {
 } from '../../broker/src/test/broker-harness.js';
 import { VendorEngine } from '../src/engine/vendor-engine.js';
 import { SelfRegistration } from '../src/registration/self-registration.js';
+import { RevocationListLoader } from '../src/revocation/revocation-list.loader.js';
 import { VendorConfig } from '../src/vendor.config.js';
 import { VendorModule } from '../src/vendor.module.js';
 import { PrivateNats } from './private-nats.js';
@@ -20,6 +21,7 @@ export interface BrokeredVendor {
   readonly app: NestFastifyApplication;
   readonly engine: VendorEngine;
   readonly registration: SelfRegistration;
+  readonly loader: RevocationListLoader;
   http(
     method: string,
     path: string,
@@ -85,6 +87,7 @@ export class RealBrokerStack {
       app,
       engine: app.get(VendorEngine),
       registration: app.get(SelfRegistration),
+      loader: app.get(RevocationListLoader),
       http: async (method, path, request = {}) => {
         const response = await fetch(url + path, {
           method,

@@ -82,6 +82,7 @@ export class VendorStack {
       REDIS_URL,
       REDIS_KEY_PREFIX: this.redisPrefix,
       HANDOFF_TIMEOUT: '300ms',
+      BROKER_URL: 'http://127.0.0.1:9', // no HTTP broker here: the start-up CRL load fails fast
       VENDOR_CATALOG: 'newspaper,cards,music',
       ...env,
     });

@@ -12,6 +12,7 @@ import type { TakeOver } from '../hand-off/take-over.js';
 import type { SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
 import type { DebitWalletCommand } from './debit-wallet.command.js';
+import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
 import type { WalletSlices } from './wallet-slices.js';
 import type { Signer } from '#protocol';
 
@@ -28,6 +29,7 @@ export interface DebitWalletDeps {
   readonly spends: SpendCoinsHandler;
   /** Paywords asked for per checkout: more than one purchase, so the broker is not asked every time. */
   readonly checkoutCoins: number;
+  readonly observer: VendorObserver;
 }
 
 /**
@@ -43,14 +45,21 @@ export class DebitWalletHandler {
   constructor(private readonly deps: DebitWalletDeps) {}
 
   async execute(command: DebitWalletCommand): Promise<SpendOutcome> {
-    const chainId =
-      (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
-    const recorded = await this.deps.locks.run(chainId, () => this.debitLocked(chainId, command));
-    return {
-      receipt: receiptFor(recorded.spend, recorded.touchstone, command.resource, this.deps.signer),
-      spend: recorded.spend,
-      duplicate: recorded.duplicate,
-    };
+    const { observer } = this.deps;
+    try {
+      const chainId =
+        (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
+      const recorded = await this.deps.locks.run(chainId, () => this.debitLocked(chainId, command));
+      observer.spent?.('server', command.count, recorded.duplicate);
+      return {
+        receipt: receiptFor(recorded.spend, recorded.touchstone, command.resource, this.deps.signer),
+        spend: recorded.spend,
+        duplicate: recorded.duplicate,
+      };
+    } catch (error) {
+      observer.refused?.(codeOf(error));
+      throw error;
+    }
   }
 
   private async debitLocked(chainId: string, command: DebitWalletCommand) {

@@ -17,6 +17,7 @@ import { KeyDirectory } from './key-directory.js';
 import { PendingHandOffs } from './pending-hand-offs.js';
 import { RevocationList } from './revocation-list.js';
 import { TouchstoneBook } from './touchstone-book.js';
+import type { VendorObserver } from './vendor-observer.js';
 
 export interface VendorEngineOptions {
   readonly vendorId: string;
@@ -33,7 +34,7 @@ export interface VendorEngineOptions {
   /** Broker keys known without asking the broker (config). */
   readonly brokerKeys?: readonly PublicKeyRecord[];
   readonly checkoutCoins?: number;
-  readonly onClaim?: (chainId: string, fromVendor: string, reason: string) => void;
+  readonly observer?: VendorObserver;
 }
 
 /**
@@ -58,6 +59,7 @@ export class VendorEngine {
 
   constructor(options: VendorEngineOptions) {
     const { vendorId, signer, clock, store, hot, broker } = options;
+    const observer = options.observer ?? {};
     this.vendorId = vendorId;
     this.signer = signer;
     this.keys = new KeyDirectory(broker, options.brokerKeys ?? []);
@@ -76,7 +78,7 @@ export class VendorEngine {
       pending: this.pending,
       slices,
       timeoutMs: options.handOffTimeoutMs,
-      ...(options.onClaim ? { onClaim: options.onClaim } : {}),
+      observer,
     });
     this.spendCoins = new SpendCoinsHandler({
       vendorId,
@@ -87,6 +89,7 @@ export class VendorEngine {
       takeOver: this.takeOver,
       revocations: this.revocations,
       accepted: options.accepted,
+      observer,
     });
     this.debitWallet = new DebitWalletHandler({
       vendorId,
@@ -100,8 +103,18 @@ export class VendorEngine {
       takeOver: this.takeOver,
       spends: this.spendCoins,
       checkoutCoins: options.checkoutCoins ?? 100,
+      observer,
     });
-    this.handOff = new HandOffHandler({ vendorId, signer, clock, states, locks, slices });
+    this.handOff = new HandOffHandler({
+      vendorId,
+      signer,
+      clock,
+      states,
+      locks,
+      slices,
+      revocations: this.revocations,
+      observer,
+    });
     this.getChain = new GetChainQuery(vendorId, states, this.pending, this.revocations);
   }
 }

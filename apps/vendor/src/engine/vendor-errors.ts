@@ -16,6 +16,8 @@ export const VENDOR = {
   CERTIFICATE_INVALID: 'HANDOFF.CERTIFICATE_INVALID',
   /** Asked to hand off a chain this vendor does not hold. */
   HANDOFF_NOT_HOLDER: 'HANDOFF.NOT_HOLDER',
+  /** The vendor asking for a chain is a revoked pseudonym (P2P peer) on the CRL. */
+  HANDOFF_VENDOR_REVOKED: 'HANDOFF.VENDOR_REVOKED',
   /** The chain kept changing hands while we tried to spend it. */
   CHAIN_CONTENDED: 'CHAIN.CONTENDED',
   /** Server-side wallet: no paywords released to this vendor cover the purchase. */
@@ -60,6 +62,7 @@ const STATUS: Readonly<Record<string, number>> = {
   'CHAIN.CONTENDED': 409,
   'HANDOFF.CERTIFICATE_INVALID': 502,
   'HANDOFF.NOT_HOLDER': 409,
+  'HANDOFF.VENDOR_REVOKED': 403,
   'HANDOFF.CERTIFICATE_MISMATCH': 409,
   'HANDOFF.TO_SELF': 422,
   'CLAIM.HOLDER_CHANGED': 409,

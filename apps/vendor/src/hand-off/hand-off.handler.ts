@@ -8,6 +8,8 @@ import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { WalletSlices } from '../debit-wallet/wallet-slices.js';
+import type { RevocationList } from '../engine/revocation-list.js';
+import type { VendorObserver } from '../engine/vendor-observer.js';
 
 const MAX_ATTEMPTS = 5;
 
@@ -18,6 +20,8 @@ export interface HandOffDeps {
   readonly states: ChainStates;
   readonly locks: ChainLocks;
   readonly slices: WalletSlices;
+  readonly revocations: RevocationList;
+  readonly observer: VendorObserver;
 }
 
 /**
@@ -34,6 +38,12 @@ export class HandOffHandler {
     const { vendorId } = this.deps;
     assertId(request.chainId);
     assertId(request.toVendor);
+    const revoked = this.deps.revocations.pseudonym(request.toVendor);
+    if (revoked)
+      throw refusal(
+        VENDOR.HANDOFF_VENDOR_REVOKED,
+        `vendor ${request.toVendor} was revoked: ${revoked.reason}`,
+      );
     if (request.toVendor === vendorId)
       throw refusal(CHAIN.HANDOFF_TO_SELF, 'a vendor cannot hand a chain to itself');
     return this.deps.locks.run(request.chainId, () => this.handOff(request, correlationId));

@@ -7,6 +7,7 @@ import type { KnownChain, OpenChain } from '../engine/chain-record.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { KeyDirectory } from '../engine/key-directory.js';
 import type { PendingHandOffs } from '../engine/pending-hand-offs.js';
+import type { VendorObserver } from '../engine/vendor-observer.js';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { WalletSlices } from '../debit-wallet/wallet-slices.js';
 import type { HandOffTransport } from './hand-off-transport.js';
@@ -22,7 +23,7 @@ export interface TakeOverDeps {
   readonly pending: PendingHandOffs;
   readonly slices: WalletSlices;
   readonly timeoutMs: number;
-  readonly onClaim?: (chainId: string, fromVendor: string, reason: string) => void;
+  readonly observer: VendorObserver;
 }
 
 /**
@@ -86,10 +87,14 @@ export class TakeOver {
       const next = evolve(before, last.event, last.revision) as KnownChain;
       if (next.status === 'open' && next.holder === vendorId) {
         states.remember(next);
+        this.deps.observer.tookOver?.(before.chainId, holder, 'hand-off');
         return next;
       }
     }
-    return states.reload(before.chainId);
+    const reloaded = await states.reload(before.chainId);
+    if (reloaded.status === 'open' && reloaded.holder === vendorId)
+      this.deps.observer.tookOver?.(before.chainId, holder, 'hand-off');
+    return reloaded;
   }
 
   private checkedCertificate(chainId: string, holder: string, reply: HandOffReply): HandOffCertificate {
@@ -139,7 +144,7 @@ export class TakeOver {
           correlationId,
           causationId: `claim:${vendorId}`,
         });
-        this.deps.onClaim?.(chainId, holder, reason);
+        this.deps.observer.tookOver?.(chainId, holder, 'claim', reason);
         return next;
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;

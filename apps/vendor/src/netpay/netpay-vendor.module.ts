@@ -9,7 +9,7 @@ import {
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Redis } from 'ioredis';
 import { createEventStore, type EventStore } from '#event-store';
-import { CLOCK, type Clock, NATS_CONNECTION, REDIS, SystemClock } from '#platform';
+import { CLOCK, type Clock, MetricsService, NATS_CONNECTION, REDIS, SystemClock } from '#platform';
 import { createSigner } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
 import { NatsBrokerClient } from '../broker/nats-broker-client.js';
@@ -29,6 +29,7 @@ import {
   VENDOR_EVENT_STORE,
 } from './netpay-vendor.options.js';
 import { PaidGuard } from './paid.guard.js';
+import { vendorObserver } from './vendor-metrics.js';
 import { VendorRuntime } from './vendor-runtime.js';
 
 const HOT_STORE = Symbol.for('netpay.vendor.hot-store');
@@ -101,6 +102,7 @@ export class NetPayVendorModule {
           SLICE_STORE,
           NATS_CONNECTION,
           { token: CLOCK, optional: true },
+          { token: MetricsService, optional: true },
         ],
         useFactory: (
           o: NetPayVendorOptions,
@@ -110,6 +112,7 @@ export class NetPayVendorModule {
           slices: WalletSliceStore,
           nc: NatsConnection,
           clock?: Clock,
+          metrics?: MetricsService,
         ): VendorEngine => {
           const logger = new Logger('Vendor');
           return new VendorEngine({
@@ -125,8 +128,7 @@ export class NetPayVendorModule {
             handOffTimeoutMs: o.handOffTimeoutMs,
             ...(o.brokerKeys ? { brokerKeys: o.brokerKeys } : {}),
             ...(o.checkoutCoins ? { checkoutCoins: o.checkoutCoins } : {}),
-            onClaim: (chainId, from, reason) =>
-              logger.warn(`claimed chain ${chainId} from ${from} (${reason})`),
+            observer: vendorObserver(o.vendorId, logger, metrics),
           });
         },
       },

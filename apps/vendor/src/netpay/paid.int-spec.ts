@@ -110,5 +110,12 @@ describe('@Paid content over HTTP (real NATS, JetStream, Redis)', () => {
     expect((await vendor.http('GET', '/chains/nosuchchain')).status).toBe(404);
     const invalid = await vendor.http('POST', '/spends', { body: { ...proof, count: 0 } });
     expect(invalid.status).toBe(400);
+    const metrics = (await vendor.http('GET', '/metrics')).text;
+    expect(metrics).toMatch(
+      /netpay_vendor_spends_total\{vendor="news",wallet="client",duplicate="false"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /netpay_vendor_refusals_total\{vendor="news",code="SPEND.PAYWORD_REPLAYED"\} [1-9]/,
+    );
   });
 });

@@ -8,6 +8,7 @@ import type { ChainStates } from '../engine/chain-states.js';
 import { receiptFor, receiptIdFor } from '../engine/receipts.js';
 import type { RevocationList } from '../engine/revocation-list.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
+import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
 import type { TakeOver } from '../hand-off/take-over.js';
 import type { SpendCoinsCommand, SpendOutcome } from './spend-coins.command.js';
 
@@ -41,6 +42,7 @@ export interface SpendCoinsDeps {
   readonly takeOver: TakeOver;
   readonly revocations: RevocationList;
   readonly accepted: AcceptedChains;
+  readonly observer: VendorObserver;
 }
 
 interface Recorded {
@@ -61,17 +63,25 @@ export class SpendCoinsHandler {
   constructor(private readonly deps: SpendCoinsDeps) {}
 
   async execute(command: SpendCoinsCommand): Promise<SpendOutcome> {
-    const notice = this.deps.revocations.chain(command.chainId);
-    if (notice)
-      throw refusal(CHAIN.REVOKED, `chain ${command.chainId} was revoked: ${notice.reason}`, {
-        chainId: command.chainId,
-      });
-    const recorded = await this.deps.locks.run(command.chainId, () => this.recordLocked(command));
-    return {
-      receipt: receiptFor(recorded.spend, recorded.touchstone, command.resource, this.deps.signer),
-      spend: recorded.spend,
-      duplicate: recorded.duplicate,
-    };
+    const { observer } = this.deps;
+    try {
+      const notice = this.deps.revocations.chain(command.chainId);
+      if (notice) {
+        throw refusal(CHAIN.REVOKED, `chain ${command.chainId} was revoked: ${notice.reason}`, {
+          chainId: command.chainId,
+        });
+      }
+      const recorded = await this.deps.locks.run(command.chainId, () => this.recordLocked(command));
+      observer.spent?.('client', command.count, recorded.duplicate);
+      return {
+        receipt: receiptFor(recorded.spend, recorded.touchstone, command.resource, this.deps.signer),
+        spend: recorded.spend,
+        duplicate: recorded.duplicate,
+      };
+    } catch (error) {
+      observer.refused?.(codeOf(error));
+      throw error;
+    }
   }
 
   /** The spend itself; the caller holds the chain's lock. */

@@ -1,0 +1,41 @@
+import type { Logger } from '@nestjs/common';
+import type { MetricsService } from '#platform';
+import type { VendorObserver } from '../engine/vendor-observer.js';
+
+/** Prometheus counters (when the app has `MetricsModule`) and a log line per claim. */
+export function vendorObserver(vendorId: string, logger: Logger, metrics?: MetricsService): VendorObserver {
+  const spends = metrics?.counter('netpay_vendor_spends_total', 'Spends recorded', [
+    'vendor',
+    'wallet',
+    'duplicate',
+  ]);
+  const coins = metrics?.counter('netpay_vendor_coins_total', 'Coins accepted (retries not counted)', [
+    'vendor',
+    'wallet',
+  ]);
+  const refusals = metrics?.counter('netpay_vendor_refusals_total', 'Spends refused, by code', [
+    'vendor',
+    'code',
+  ]);
+  const handOffs = metrics?.counter('netpay_vendor_hand_offs_total', 'Chains that changed hands', [
+    'vendor',
+    'direction',
+  ]);
+  return {
+    spent(wallet, count, duplicate) {
+      spends?.inc({ vendor: vendorId, wallet, duplicate: String(duplicate) });
+      if (!duplicate) coins?.inc({ vendor: vendorId, wallet }, count);
+    },
+    refused(code) {
+      refusals?.inc({ vendor: vendorId, code });
+    },
+    handedOff() {
+      handOffs?.inc({ vendor: vendorId, direction: 'given' });
+    },
+    tookOver(chainId, fromVendor, how, reason) {
+      handOffs?.inc({ vendor: vendorId, direction: how === 'claim' ? 'claimed' : 'taken' });
+      if (how === 'claim')
+        logger.warn(`claimed chain ${chainId} from silent holder ${fromVendor} (${reason ?? 'timeout'})`);
+    },
+  };
+}
