@@ -41,8 +41,8 @@ export class RevocationListLoader implements OnApplicationBootstrap {
       this.engine.revocations.add({
         kind: 'chain',
         id: r.chainId,
-        reason: String(r.reason ?? ''),
-        at: String(r.at ?? ''),
+        reason: typeof r.reason === 'string' ? r.reason : '',
+        at: typeof r.at === 'string' ? r.at : '',
       });
       count++;
     }
