@@ -152,4 +152,15 @@ describe('hand-off between vendors', () => {
       'HANDOFF.NOT_HOLDER',
     );
   });
+
+  it('passes the holder’s refusal on: a revoked pseudonym gets no chain', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1));
+    a.revocations.add({ kind: 'pseudonym', id: 'vb', reason: 'free-riding', at: '2026-06-01T00:00:00.000Z' });
+    expect(await refusedWith(b.spendCoins.execute(payment(issued, 2)))).toBe('HANDOFF.VENDOR_REVOKED');
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued', 'CoinsSpent']);
+  });
 });

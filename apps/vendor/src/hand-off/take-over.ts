@@ -14,6 +14,13 @@ import type { HandOffTransport } from './hand-off-transport.js';
 
 const MAX_CLAIM_ATTEMPTS = 5;
 
+/** Refusals from the holder after which the stream may name another holder: look again. */
+const LOOK_AGAIN = new Set<string>([
+  VENDOR.HANDOFF_NOT_HOLDER,
+  VENDOR.CHAIN_CONTENDED,
+  'EVENT_STORE.UNAVAILABLE',
+]);
+
 export interface TakeOverDeps {
   readonly vendorId: string;
   readonly clock: Clock;
@@ -45,8 +52,12 @@ export class TakeOver {
       const answer = await transport.request(holder, { chainId, toVendor: vendorId }, timeoutMs);
       if (answer.kind === 'unanswered')
         return await this.claim(chainId, holder, answer.reason, correlationId);
-      // A refusal (A no longer holds it, …): the stream says who does.
-      if (!answer.reply.ok) return await this.deps.states.reload(chainId);
+      if (!answer.reply.ok) {
+        const { code, message } = answer.reply.error;
+        // A no longer holds it (or was busy): the stream says who does. Any other refusal stands.
+        if (!LOOK_AGAIN.has(code)) throw refusal(code, `holder ${holder}: ${message}`, { chainId });
+        return await this.deps.states.reload(chainId);
+      }
       return await this.accept(state, holder, answer.reply.value);
     } finally {
       pending.end(chainId);
