@@ -3,6 +3,7 @@
 // vendors registered like the broker registers them.
 import type { EventStore } from '#event-store';
 import {
+  decideCheckout,
   decideHandOff,
   decideIssue,
   decideSpend,
@@ -154,6 +155,14 @@ export class ChainWorld {
     const decision = decideHandOff(model.state, { certificate, at: this.now });
     if (!decision.ok) throw new Error(decision.message);
     await this.append(model, decision.events, `vendor:${from}`);
+  }
+
+  /** A server-side wallet checked out by `vendorId` up to `sliceEnd` (the broker appends it). */
+  async checkout(chainId: string, vendorId: string, sliceEnd: number): Promise<void> {
+    const model = this.model(chainId);
+    const decision = decideCheckout(model.state, { vendorId, sliceEnd, at: this.now });
+    if (!decision.ok) throw new Error(decision.message);
+    await this.append(model, decision.events, 'broker');
   }
 
   async claim(chainId: string, from: string, to: string): Promise<void> {

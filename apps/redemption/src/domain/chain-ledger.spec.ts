@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '#event-store';
 import type { ChainEvent } from '#events';
+import { signHandOffCertificate } from '#protocol';
 import { ChainWorld } from '../../test/chain-world.js';
 import { RedemptionReads } from '../night/store-reads.js';
 import { replayChain, segmentAt } from './chain-ledger.js';
@@ -43,5 +44,80 @@ describe('replayChain', () => {
     expect(tampered.status === 'issued' && tampered.segments.map((s) => s.vendorId)).toEqual(['va']);
     expect(tampered.status === 'issued' && tampered.anomalies).toHaveLength(2);
     expect(honest.status === 'issued' && segmentAt(honest.segments, 4)?.vendorId).toBe('vb');
+  });
+});
+
+describe('replayChain of a server-side wallet', () => {
+  it('pays only what the holder spent within its checked-out slice, and no hand-off from nobody', async () => {
+    const store = new InMemoryEventStore();
+    const world = new ChainWorld(store);
+    const chain = await world.issue('w1', { wallet: 'server' });
+    const at = '2026-03-10T01:00:00.000Z';
+    const spend = (vendorId: string, fromIndex: number, toIndex: number): ChainEvent => ({
+      type: 'CoinsSpent',
+      version: 1,
+      data: {
+        chainId: 'w1',
+        vendorId,
+        fromIndex,
+        toIndex,
+        payword: chain.payword(toIndex),
+        receiptId: 'r',
+        at,
+      },
+    });
+    // Planted: a spend before any checkout (nobody may take a server-side wallet by spending).
+    await world.appendRaw('w1', spend('vx', 1, 1));
+    const vx = world.vendorSigner('vx');
+    const fromNobody = signHandOffCertificate(
+      {
+        chainId: 'w1',
+        fromVendor: 'vx',
+        toVendor: 'vy',
+        index: 1,
+        lastPayword: chain.root,
+        at,
+        vendorKeyId: vx.keyId,
+      },
+      vx,
+    );
+    await world.appendRaw('w1', {
+      type: 'IndexHandedOff',
+      version: 1,
+      data: { certificate: fromNobody, at },
+    });
+    const history = await new RedemptionReads(store).chainHistory('w1');
+    const vendorKeys = (v: string) => [
+      { keyId: world.vendorSigner(v).keyId, publicKey: world.vendorSigner(v).publicKey, ownerId: v },
+    ];
+    const early = replayChain('w1', history, { broker: world.brokerKeys, vendorKeys });
+    expect(early.status === 'issued' && [early.index, early.anomalies.length]).toEqual([1, 2]);
+
+    const fresh = new InMemoryEventStore();
+    const honest = new ChainWorld(fresh);
+    const w2 = await honest.issue('w2', { wallet: 'server' });
+    await honest.checkout('w2', 'va', 3);
+    await honest.spend('w2', 'va', 2);
+    await honest.appendRaw('w2', {
+      type: 'CoinsSpent',
+      version: 1,
+      data: {
+        chainId: 'w2',
+        vendorId: 'va',
+        fromIndex: 3,
+        toIndex: 5,
+        payword: w2.payword(5),
+        receiptId: 'r',
+        at,
+      },
+    });
+    const ledger = replayChain('w2', await new RedemptionReads(fresh).chainHistory('w2'), {
+      broker: honest.brokerKeys,
+      vendorKeys,
+    });
+    expect(
+      ledger.status === 'issued' && ledger.segments.map((s) => [s.vendorId, s.fromIndex, s.toIndex]),
+    ).toEqual([['va', 1, 2]]);
+    expect(ledger.status === 'issued' && ledger.anomalies[0]).toMatch(/beyond the checked-out slice/);
   });
 });

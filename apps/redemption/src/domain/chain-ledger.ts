@@ -72,6 +72,7 @@ export type ChainLedger =
 interface Replay {
   readonly chainId: string;
   readonly touchstone: Touchstone;
+  readonly wallet: 'client' | 'server';
   readonly keys: ReplayKeys;
   readonly segments: SpentSegment[];
   readonly anomalies: string[];
@@ -86,7 +87,7 @@ interface Replay {
  * Replays a chain's stream with the protocol's own checks: the touchstone's broker signature,
  * only the holder spends, each spend starts at I and its payword hashes down to W[I-1], every
  * change of holder is a hand-off certificate signed by the holder (or a claim from the holder
- * at the current index). Events that fail are skipped, so what they claim is never payable.
+ * at the current index); a server-side wallet is first taken by a checkout. Events that fail are skipped, so what they claim is never payable.
  */
 export function replayChain(chainId: string, history: readonly ChainEvent[], keys: ReplayKeys): ChainLedger {
   const first = history[0];
@@ -107,6 +108,7 @@ export function replayChain(chainId: string, history: readonly ChainEvent[], key
   const r: Replay = {
     chainId,
     touchstone,
+    wallet: first.data.wallet,
     keys,
     segments: [],
     anomalies: [],
@@ -187,6 +189,9 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
 function spendRefusal(r: Replay, d: CoinsSpent['data']): string | undefined {
   if (r.holder !== undefined && r.holder !== d.vendorId)
     return `spent by ${d.vendorId} while ${r.holder} held it`;
+  // A server-side wallet is spent only after a checkout: nobody takes it by a first spend.
+  if (r.holder === undefined && r.wallet === 'server')
+    return 'a server-side wallet spent before any checkout';
   if (d.fromIndex !== r.index) return `starts at ${d.fromIndex}, the index was ${r.index}`;
   if (!Number.isSafeInteger(d.toIndex) || d.toIndex < d.fromIndex || d.toIndex > r.touchstone.length) {
     return `ends at ${d.toIndex}, outside ${d.fromIndex}..${r.touchstone.length}`;
@@ -214,8 +219,7 @@ function spendRefusal(r: Replay, d: CoinsSpent['data']): string | undefined {
 function handOffRefusal(r: Replay, d: IndexHandedOff['data']): string | undefined {
   const c = d.certificate;
   if (c.chainId !== r.chainId) return `certificate is for chain ${c.chainId}`;
-  if (r.holder !== undefined && r.holder !== c.fromVendor)
-    return `handed off by ${c.fromVendor}, holder is ${r.holder}`;
+  if (r.holder !== c.fromVendor) return `handed off by ${c.fromVendor}, holder is ${r.holder ?? 'nobody'}`;
   if (c.index !== r.index || c.lastPayword !== r.lastPayword) return 'certificate is not at the chain index';
   const signature = verifiedOnce(r.keys, ['hand-off', c], () =>
     verifyHandOffCertificate(c, r.keys.vendorKeys(c.fromVendor)),
