@@ -43,7 +43,10 @@ class Setup {
   async vendor(vendorId: string): Promise<VendorEngine> {
     const nc: NatsConnection = await connect({ servers: NATS_URL, name: `bench-${vendorId}` });
     // Each vendor its own key prefix, as in production: a vendor's Redis knows only its own spends.
-    const redis = new Redis(REDIS_URL, { keyPrefix: `bench:vendor:${this.unique}:${vendorId}:` });
+    const redis = new Redis(REDIS_URL, {
+      keyPrefix: `bench:vendor:${this.unique}:${vendorId}:`,
+      enableAutoPipelining: true,
+    });
     const signer = createSigner(generateSigningKey(`${vendorId}-1`));
     const engine = new VendorEngine({
       vendorId,

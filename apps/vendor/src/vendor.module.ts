@@ -43,7 +43,12 @@ export class VendorModule {
           ...(overrides.clock ? { clock: overrides.clock } : {}),
         }),
         NatsModule.forRoot({ servers: config.natsServers, name: `vendor-${vendorId}` }),
-        RedisModule.forRoot({ url: config.redisUrl, keyPrefix: `${config.redisKeyPrefix}${vendorId}:` }),
+        // Auto-pipelining: the write-behind of many concurrent spends goes out in one round trip.
+        RedisModule.forRoot({
+          url: config.redisUrl,
+          keyPrefix: `${config.redisKeyPrefix}${vendorId}:`,
+          client: { enableAutoPipelining: true },
+        }),
         NetPayVendorModule.forRoot({
           vendorId,
           signingKey: signingKeyFromPrivate(keyIdOf(config), config.vendorKey),
