@@ -49,6 +49,9 @@ export class VendorStack {
 
   private constructor(
     readonly nats: PrivateNats,
+    /** JetStream stream and subject prefix of the store (for vendor processes of their own). */
+    readonly streamName: string,
+    readonly subjectPrefix: string,
     readonly store: JetStreamEventStore,
     readonly broker: InMemoryBroker,
     readonly stub: NatsStubBroker,
@@ -58,14 +61,12 @@ export class VendorStack {
   static async start(): Promise<VendorStack> {
     const nats = await PrivateNats.start();
     const unique = randomUUID().replaceAll('-', '').slice(0, 12);
-    const store = await JetStreamEventStore.connect({
-      servers: nats.url,
-      streamName: `TEST_VENDOR_${unique}`,
-      subjectPrefix: `test.vendor${unique}.events`,
-    });
+    const streamName = `TEST_VENDOR_${unique}`;
+    const subjectPrefix = `test.vendor${unique}.events`;
+    const store = await JetStreamEventStore.connect({ servers: nats.url, streamName, subjectPrefix });
     const broker = new InMemoryBroker(store);
     const stub = await NatsStubBroker.start(nats.url, broker);
-    return new VendorStack(nats, store, broker, stub, new Redis(REDIS_URL));
+    return new VendorStack(nats, streamName, subjectPrefix, store, broker, stub, new Redis(REDIS_URL));
   }
 
   /** Starts an instance of `vendorId`; a second call with the same id is a replica (same key, same Redis prefix). */
