@@ -55,6 +55,9 @@ describe('spending coins of a client-side wallet', () => {
     expect(await refusedWith(vendor.spendCoins.execute({ ...payment(issued, 2), count: 1 }))).toBe(
       'SPEND.PAYWORD_SKIPPED',
     );
+    expect(await refusedWith(vendor.spendCoins.execute({ ...payment(issued, 1), count: 10_001 }))).toBe(
+      'SPEND.TOO_MANY_COINS',
+    );
     expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued']);
   });
 

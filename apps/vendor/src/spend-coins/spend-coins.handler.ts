@@ -14,6 +14,9 @@ import type { SpendCoinsCommand, SpendOutcome } from './spend-coins.command.js';
 
 const MAX_ATTEMPTS = 6;
 
+/** Most coins one spend may take: verifying k coins costs k hashes, so k is bounded. */
+export const MAX_COINS_PER_SPEND = 10_000;
+
 /**
  * Refusals a stale cached state can cause (another replica or vendor moved
  * the chain on): before giving them, look again. A replay needs no second
@@ -65,6 +68,12 @@ export class SpendCoinsHandler {
   async execute(command: SpendCoinsCommand): Promise<SpendOutcome> {
     const { observer } = this.deps;
     try {
+      if (command.count > MAX_COINS_PER_SPEND) {
+        throw refusal(
+          VENDOR.TOO_MANY_COINS,
+          `at most ${MAX_COINS_PER_SPEND} coins per spend, ${command.count} asked`,
+        );
+      }
       const notice = this.deps.revocations.chain(command.chainId);
       if (notice) {
         throw refusal(CHAIN.REVOKED, `chain ${command.chainId} was revoked: ${notice.reason}`, {

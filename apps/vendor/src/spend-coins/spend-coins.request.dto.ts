@@ -17,10 +17,10 @@ export class SpendCoinsRequest {
   @Matches(/^([0-9a-f]{32}|[0-9a-f]{64})$/, { message: 'payword must be lowercase hex of 16 or 32 bytes' })
   payword!: string;
 
-  @ApiProperty({ description: 'the price in whole coins (k)', minimum: 1 })
+  @ApiProperty({ description: 'the price in whole coins (k)', minimum: 1, maximum: 10_000 })
   @IsInt()
   @Min(1)
-  @Max(1_000_000)
+  @Max(10_000)
   count!: number;
 
   @ApiPropertyOptional({ description: 'what is bought; the receipt names it', default: 'spend' })
