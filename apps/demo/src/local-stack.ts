@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { generateSigningKey, type SigningKey } from '#protocol';
+import type { ProcessSpec } from './supervisor.js';
+
+/** The three demo vendors of the papers' scenarios, each with its own content plug-in. */
+export const DEMO_VENDORS = [
+  { id: 'newspaper', name: 'The Daily Hash', catalog: 'newspaper', port: 3101 },
+  { id: 'greetings', name: 'e-Greetings', catalog: 'cards', port: 3102 },
+  { id: 'music', name: 'Clip Music', catalog: 'music', port: 3103 },
+] as const;
+
+export type DemoVendorId = (typeof DEMO_VENDORS)[number]['id'];
+
+/** Secrets of one local stack. `npm start` keeps them in a file; the demo draws fresh ones. */
+export interface StackSecrets {
+  readonly adminToken: string;
+  readonly brokerKey: SigningKey;
+  readonly brokerSecret: string;
+  readonly walletEncryptionKey: string;
+  readonly vendorKeys: Readonly<Record<string, SigningKey>>;
+}
+
+export function freshSecrets(): StackSecrets {
+  const hex = (n: number): string => randomBytes(n).toString('hex');
+  return {
+    adminToken: `admin_${hex(16)}`,
+    brokerKey: generateSigningKey('broker-1'),
+    brokerSecret: hex(32),
+    walletEncryptionKey: hex(32),
+    vendorKeys: Object.fromEntries(DEMO_VENDORS.map((v) => [v.id, generateSigningKey(`${v.id}-1`)])),
+  };
+}
+
+/** Secrets kept across runs of `npm start`, so the stack's identity survives a restart. */
+export function persistentSecrets(file: string): StackSecrets {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StackSecrets;
+  const secrets = freshSecrets();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export interface StackOptions {
+  readonly secrets: StackSecrets;
+  /** JetStream stream holding this stack's events (the demo uses a fresh one per run). */
+  readonly streamName: string;
+  readonly subjectPrefix: string;
+  readonly redisKeyPrefix: string;
+  readonly natsUrl: string;
+  readonly redisUrl: string;
+  readonly brokerPort: number;
+  readonly redemptionPort: number;
+  /** IANA zone of the business day and the redemption cut-off. */
+  readonly timeZone: string;
+}
+
+export const brokerUrl = (o: StackOptions): string => `http://127.0.0.1:${o.brokerPort}`;
+export const vendorUrl = (port: number): string => `http://127.0.0.1:${port}`;
+export const redemptionUrl = (o: StackOptions): string => `http://127.0.0.1:${o.redemptionPort}`;
+
+function shared(o: StackOptions, service: string): Record<string, string> {
+  return {
+    NODE_ENV: 'development',
+    LOG_FORMAT: 'json',
+    NATS_URL: o.natsUrl,
+    REDIS_URL: o.redisUrl,
+    REDIS_KEY_PREFIX: `${o.redisKeyPrefix}${service}:`,
+    EVENT_STORE: 'jetstream',
+    EVENT_STORE_STREAM: o.streamName,
+    EVENT_STORE_SUBJECT_PREFIX: o.subjectPrefix,
+    HOST: '127.0.0.1',
+  };
+}
+
+const publicKeys = (s: StackSecrets): string => `${s.brokerKey.keyId}:${s.brokerKey.publicKey}`;
+
+export function brokerSpec(o: StackOptions): ProcessSpec {
+  const s = o.secrets;
+  return {
+    name: 'broker',
+    entry: 'dist/apps/broker/src/main.js',
+    readyUrl: `${brokerUrl(o)}/health/ready`,
+    env: {
+      ...shared(o, 'broker'),
+      PORT: String(o.brokerPort),
+      ADMIN_TOKEN: s.adminToken,
+      BROKER_KEY_ID: s.brokerKey.keyId,
+      BROKER_SIGNING_KEY: s.brokerKey.privateKey,
+      BROKER_SECRET: s.brokerSecret,
+      WALLET_ENCRYPTION_KEY: s.walletEncryptionKey,
+      CURRENCIES: 'NZD',
+    },
+  };
+}
+
+export function vendorSpec(o: StackOptions, vendor: (typeof DEMO_VENDORS)[number]): ProcessSpec {
+  const key = o.secrets.vendorKeys[vendor.id];
+  if (!key) throw new Error(`no key for vendor ${vendor.id}`);
+  return {
+    name: `vendor-${vendor.id}`,
+    entry: 'dist/apps/vendor/src/main.js',
+    readyUrl: `${vendorUrl(vendor.port)}/health/ready`,
+    env: {
+      ...shared(o, `vendor:${vendor.id}`),
+      PORT: String(vendor.port),
+      VENDOR_ID: vendor.id,
+      VENDOR_NAME: vendor.name,
+      VENDOR_KEY: key.privateKey,
+      VENDOR_KEY_ID: key.keyId,
+      VENDOR_CATALOG: vendor.catalog,
+      VENDOR_BANK_ACCOUNT: `vendor_${vendor.id}`,
+      BROKER_URL: brokerUrl(o),
+      BROKER_ADMIN_TOKEN: o.secrets.adminToken,
+      HANDOFF_TIMEOUT: '1s',
+    },
+  };
+}
+
+export function redemptionSpec(o: StackOptions): ProcessSpec {
+  return {
+    name: 'redemption',
+    entry: 'dist/apps/redemption/src/main.js',
+    readyUrl: `${redemptionUrl(o)}/health/ready`,
+    env: {
+      ...shared(o, 'redemption'),
+      PORT: String(o.redemptionPort),
+      ADMIN_TOKEN: o.secrets.adminToken,
+      BROKER_PUBLIC_KEYS: publicKeys(o.secrets),
+      REDEMPTION_TIME_ZONE: o.timeZone,
+    },
+  };
+}

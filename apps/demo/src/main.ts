@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { must } from './api.js';
+import type { ShopFront } from './customers.js';
+import { attack, crashAndRecover, openShop, trade, type DayContext } from './day.js';
+import {
+  brokerSpec,
+  brokerUrl,
+  DEMO_VENDORS,
+  freshSecrets,
+  redemptionSpec,
+  redemptionUrl,
+  vendorSpec,
+  vendorUrl,
+  type StackOptions,
+} from './local-stack.js';
+import { bankBalance, businessDay, runAudit, runNights } from './night.js';
+import { Random } from './random.js';
+import { printSummary } from './summary.js';
+import { envPort, repoRoot, stackDir } from './stack-env.js';
+import { Supervisor } from './supervisor.js';
+import { Tally } from './tally.js';
+
+const SHOPS: Record<string, { path: string; items: string[]; price: number }> = {
+  newspaper: { path: '/articles', items: ['a1', 'a2', 'a3'], price: 2 },
+  greetings: { path: '/cards', items: ['birthday', 'thanks', 'congrats'], price: 3 },
+  music: { path: '/clips', items: ['m1', 'm2'], price: 5 },
+};
+
+const USAGE = `npm run demo -- [--customers N] [--spends N] [--seed N] [--keep]
+  A whole NetPay day on local NATS/JetStream and Redis: broker, redemption worker and
+  three vendors as separate processes; customers buy coins and content, move between
+  vendors, one vendor crashes and restarts, a double spend and a forged payword are
+  refused; then the night's redemption and the audit. Exits 0 only when the audit is clean.
+  --customers  customers (half client-side, half server-side wallets)   default 12
+  --spends     content purchases over the day                          default 300
+  --seed       seed of the day's random choices                        default: random
+  --keep       keep the day's JetStream stream afterwards (for npm run audit)`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      customers: { type: 'string', default: '12' },
+      spends: { type: 'string', default: '300' },
+      seed: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const customers = Math.max(2, Number(values.customers));
+  const spends = Math.max(1, Number(values.spends));
+  const seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
+  if (![customers, spends, seed].every(Number.isSafeInteger)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`.toUpperCase();
+  const options: StackOptions = {
+    secrets: freshSecrets(),
+    streamName: `NETPAY_DEMO_${runId}`,
+    subjectPrefix: `netpay.demo.${runId.toLowerCase()}`,
+    redisKeyPrefix: `netpay:demo:${runId.toLowerCase()}:`,
+    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    brokerPort: envPort('BROKER_PORT', 3000),
+    redemptionPort: envPort('REDEMPTION_PORT', 3200),
+    timeZone: process.env.REDEMPTION_TIME_ZONE ?? 'Pacific/Auckland',
+  };
+  const started = Date.now();
+  const progress = (line: string): void =>
+    console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+  const supervisor = new Supervisor(repoRoot, join(stackDir, 'logs', `demo-${runId}`));
+  const storeEnv = {
+    EVENT_STORE: 'jetstream',
+    NATS_URL: options.natsUrl,
+    EVENT_STORE_STREAM: options.streamName,
+    EVENT_STORE_SUBJECT_PREFIX: options.subjectPrefix,
+  };
+  process.on('SIGINT', () => void supervisor.stopAll().then(() => process.exit(130)));
+  try {
+    progress(`demo ${runId}: ${customers} customers, ${spends} purchases, seed ${seed}`);
+    await supervisor.start(brokerSpec(options));
+    const admin = options.secrets.adminToken;
+    for (const v of DEMO_VENDORS) {
+      await must(`${brokerUrl(options)}/bank/accounts`, {
+        token: admin,
+        body: { accountId: `vendor_${v.id}`, currency: 'NZD', balance: 0 },
+      });
+    }
+    for (const v of DEMO_VENDORS) await supervisor.start(vendorSpec(options, v));
+    await supervisor.start({
+      ...redemptionSpec(options),
+      env: { ...redemptionSpec(options).env, REDEMPTION_SCHEDULE: 'false' },
+    });
+    progress(
+      `broker, redemption worker and ${DEMO_VENDORS.length} vendors are up (logs: ${join(stackDir, 'logs', `demo-${runId}`)})`,
+    );
+
+    const tally = new Tally();
+    const shops: ShopFront[] = DEMO_VENDORS.map((v) => ({
+      id: v.id,
+      url: vendorUrl(v.port),
+      ...SHOPS[v.id]!,
+    }));
+    const ctx: DayContext = {
+      brokerUrl: brokerUrl(options),
+      adminToken: admin,
+      shops,
+      tally,
+      progress,
+      crashVendor: async (vendorId) => {
+        const vendor = DEMO_VENDORS.find((v) => v.id === vendorId);
+        if (!vendor) throw new Error(`no vendor ${vendorId}`);
+        supervisor.kill(`vendor-${vendorId}`);
+        return async () => {
+          await supervisor.start(vendorSpec(options, vendor));
+        };
+      },
+    };
+    const rng = new Random(seed);
+    const days = [businessDay(new Date(), options.timeZone)];
+    const people = await openShop(ctx, { customers, spends, seed, concurrency: 8 });
+    await trade(ctx, people, Math.ceil(spends / 2), rng);
+    progress(`morning: ${tally.sales} sales, ${tally.handOffs} hand-offs`);
+    await crashAndRecover(ctx, people, 'music');
+    await trade(ctx, people, Math.floor(spends / 2), rng);
+    progress(`afternoon: ${tally.sales} sales, ${tally.handOffs} hand-offs`);
+    await attack(ctx, people);
+    days.push(businessDay(new Date(), options.timeZone));
+
+    progress('night: sealing, verifying and paying the redemption batches');
+    const nights = await runNights(redemptionUrl(options), admin, days);
+    const paid: Record<string, number> = {};
+    for (const v of DEMO_VENDORS) paid[v.id] = await bankBalance(brokerUrl(options), admin, `vendor_${v.id}`);
+    progress('audit: replaying the event store');
+    const audit = await runAudit(repoRoot, {
+      ...storeEnv,
+      BROKER_PUBLIC_KEYS: `${options.secrets.brokerKey.keyId}:${options.secrets.brokerKey.publicKey}`,
+    });
+    printSummary({
+      runId,
+      seconds: (Date.now() - started) / 1000,
+      tally,
+      paid,
+      nights,
+      audit,
+      streamName: options.streamName,
+    });
+    const attacksRefused = tally.attacks.every((a) => a.refused);
+    return audit.exitCode === 0 && attacksRefused && tally.failures === 0 ? 0 : 1;
+  } catch (error) {
+    console.error(`demo failed: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  } finally {
+    await supervisor.stopAll();
+    if (!values.keep) await dropStream(storeEnv);
+  }
+}
+
+/** The demo's events live in their own stream; drop it unless --keep. */
+async function dropStream(env: Record<string, string>): Promise<void> {
+  const { JetStreamEventStore } = await import('#event-store');
+  const store = await JetStreamEventStore.connect({
+    servers: [env.NATS_URL ?? ''],
+    streamName: env.EVENT_STORE_STREAM ?? '',
+    subjectPrefix: env.EVENT_STORE_SUBJECT_PREFIX ?? '',
+  });
+  await store.deleteStreams();
+  await store.close();
+}
+
+process.exit(await main());

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import {
+  brokerSpec,
+  brokerUrl,
+  DEMO_VENDORS,
+  persistentSecrets,
+  redemptionSpec,
+  redemptionUrl,
+  vendorSpec,
+  vendorUrl,
+  type StackOptions,
+} from './local-stack.js';
+import { envPort, repoRoot, stackDir } from './stack-env.js';
+import { Supervisor } from './supervisor.js';
+
+/**
+ * `npm start`: the local NetPay stack (broker, three vendors, redemption worker)
+ * on local NATS/JetStream and Redis, serving until Ctrl-C. Its events stay in
+ * the `NETPAY_EVENTS` stream and its keys in .stack/secrets.json across restarts.
+ */
+async function main(): Promise<void> {
+  const options: StackOptions = {
+    secrets: persistentSecrets(join(stackDir, 'secrets.json')),
+    streamName: process.env.EVENT_STORE_STREAM ?? 'NETPAY_EVENTS',
+    subjectPrefix: process.env.EVENT_STORE_SUBJECT_PREFIX ?? 'netpay.events',
+    redisKeyPrefix: process.env.REDIS_KEY_PREFIX ?? 'netpay:',
+    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    brokerPort: envPort('BROKER_PORT', 3000),
+    redemptionPort: envPort('REDEMPTION_PORT', 3200),
+    timeZone: process.env.REDEMPTION_TIME_ZONE ?? 'Pacific/Auckland',
+  };
+  const supervisor = new Supervisor(repoRoot, join(stackDir, 'logs'));
+  let stopping = false;
+  const stop = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping every NetPay process…');
+    await supervisor.stopAll();
+    console.log('stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  try {
+    await supervisor.start(brokerSpec(options));
+    for (const vendor of DEMO_VENDORS) await supervisor.start(vendorSpec(options, vendor));
+    await supervisor.start(redemptionSpec(options));
+  } catch (error) {
+    console.error(`start-up failed: ${(error as Error).message}`);
+    await stop(1);
+    return;
+  }
+  const rows = [
+    ['broker', brokerUrl(options)],
+    ...DEMO_VENDORS.map((v) => [`vendor ${v.id}`, vendorUrl(v.port)]),
+    ['redemption', redemptionUrl(options)],
+  ];
+  console.log('\nNetPay is serving (Ctrl-C stops every process):\n');
+  for (const [name, url] of rows) console.log(`  ${name!.padEnd(18)} ${url}   API docs: ${url}/docs`);
+  console.log(`\n  admin token: in ${join(stackDir, 'secrets.json')} (adminToken)`);
+  console.log(`  logs:        ${join(stackDir, 'logs')}/`);
+  console.log(`  events:      JetStream stream ${options.streamName} on ${options.natsUrl}\n`);
+}
+
+void main();
