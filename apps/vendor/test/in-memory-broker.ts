@@ -43,7 +43,7 @@ export class InMemoryBroker implements BrokerClient {
   readonly signer: Signer = createSigner(generateSigningKey(`broker_${randomUUID().slice(0, 8)}`));
   private readonly chains = new Map<string, IssuedChain>();
   private readonly vendors = new Map<string, PublicKeyRecord[]>();
-  private readonly tokens = new Map<string, { chainId: string; vendorId: string }>();
+  private readonly tokens = new Map<string, { chainIds: readonly string[]; vendorId: string }>();
   /** Calls per method, so tests can see what was asked. */
   readonly calls = { touchstone: 0, brokerKeys: 0, vendorKeys: 0, checkoutWallet: 0 };
 
@@ -84,10 +84,10 @@ export class InMemoryBroker implements BrokerClient {
     this.vendors.set(vendorId, [publicKeyRecord(signer, vendorId)]);
   }
 
-  /** A token the customer gives `vendorId` to debit the server-side wallet `chainId`. */
-  checkoutToken(chainId: string, vendorId: string): string {
+  /** A token the customer gives `vendorId` to debit the server-side wallet made of `chainIds`. */
+  checkoutToken(chainIds: string | readonly string[], vendorId: string): string {
     const token = `ct_${randomUUID()}`;
-    this.tokens.set(token, { chainId, vendorId });
+    this.tokens.set(token, { chainIds: typeof chainIds === 'string' ? [chainIds] : chainIds, vendorId });
     return token;
   }
 
@@ -115,39 +115,40 @@ export class InMemoryBroker implements BrokerClient {
     return this.vendors.get(vendorId) ?? [];
   }
 
+  /** Like the broker: the first chain of the wallet with coins left that nobody else holds. */
   async checkoutWallet(request: WalletCheckoutRequest): Promise<WalletCheckoutReply> {
     this.calls.checkoutWallet++;
     const bound = this.tokens.get(request.checkoutToken);
     if (!bound || bound.vendorId !== request.vendorId) {
       throw new NetPayError('WALLET.TOKEN_INVALID', 'unknown checkout token', { status: 403 });
     }
-    const issued = this.chains.get(bound.chainId)!;
-    const { state, revision } = await this.read(bound.chainId);
-    const at = '2026-06-01T00:00:00.000Z';
-    const index = state.status === 'open' ? state.index : 1;
-    const decision = decideCheckout(state, {
-      vendorId: request.vendorId,
-      sliceEnd: index + request.coins - 1,
-      at,
-    });
-    if (!decision.ok) {
-      const holder = state.status === 'open' ? state.holder : undefined;
-      throw new NetPayError(decision.code, decision.message, {
+    let heldElsewhere: { chainId: string; holder: string } | undefined;
+    for (const chainId of bound.chainIds) {
+      const issued = this.chains.get(chainId)!;
+      const { state, revision } = await this.read(chainId);
+      if (state.status !== 'open' || state.index > state.touchstone.length) continue;
+      if (state.holder !== undefined && state.holder !== request.vendorId) {
+        heldElsewhere ??= { chainId, holder: state.holder };
+        continue;
+      }
+      const at = '2026-06-01T00:00:00.000Z';
+      const sliceEnd = state.index + request.coins - 1;
+      const decision = decideCheckout(state, { vendorId: request.vendorId, sliceEnd, at });
+      if (!decision.ok) throw new NetPayError(decision.code, decision.message, { status: 409 });
+      const event = decision.events[0]!;
+      await this.append(chainId, event, revision);
+      const paywords: string[] = [];
+      for (let i = event.data.index; i <= event.data.sliceEnd; i++) paywords.push(issued.chain.payword(i));
+      const { index, lastPayword } = event.data;
+      return { chainId, touchstone: issued.touchstone, index, lastPayword, paywords };
+    }
+    if (heldElsewhere) {
+      throw new NetPayError('CHECKOUT.HELD_ELSEWHERE', `held by ${heldElsewhere.holder}`, {
         status: 409,
-        details: { chainId: bound.chainId, holder },
+        details: heldElsewhere,
       });
     }
-    const event = decision.events[0]!;
-    await this.append(bound.chainId, event, revision);
-    const paywords: string[] = [];
-    for (let i = event.data.index; i <= event.data.sliceEnd; i++) paywords.push(issued.chain.payword(i));
-    return {
-      chainId: bound.chainId,
-      touchstone: issued.touchstone,
-      index: event.data.index,
-      lastPayword: event.data.lastPayword,
-      paywords,
-    };
+    throw new NetPayError('CHECKOUT.NO_COINS', 'no coins left in the wallet', { status: 409 });
   }
 
   private async read(chainId: string) {

@@ -66,4 +66,20 @@ describe('debiting a server-side e-wallet', () => {
     const a = world.vendor('va');
     expect(await refusedWith(a.debitWallet.execute(debit('ct_unknown', 1)))).toBe('WALLET.TOKEN_INVALID');
   });
+
+  it('moves on to the wallet’s next chain when one runs out', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const first = await world.broker.issue({ wallet: 'server', length: 6 });
+    const second = await world.broker.issue({ wallet: 'server', length: 6 });
+    const token = world.broker.checkoutToken([first.chain.chainId, second.chain.chainId], 'va');
+    await a.debitWallet.execute(debit(token, 3));
+    await a.debitWallet.execute(debit(token, 3, 'clip-2'));
+    const third = await a.debitWallet.execute(debit(token, 3, 'clip-3'));
+    expect(third.receipt).toMatchObject({ chainId: second.chain.chainId, fromIndex: 1, toIndex: 3 });
+    expect((await acceptedPositions(world.store, first.chain.chainId)).map((x) => x.position)).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
+    expect(await refusedWith(a.debitWallet.execute(debit(token, 4, 'clip-4')))).toBe('WALLET.NO_PAYWORDS');
+  });
 });

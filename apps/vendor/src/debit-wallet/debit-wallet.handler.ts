@@ -47,22 +47,36 @@ export class DebitWalletHandler {
   async execute(command: DebitWalletCommand): Promise<SpendOutcome> {
     const { observer } = this.deps;
     try {
-      const chainId =
+      let chainId =
         (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
-      const recorded = await this.deps.locks.run(chainId, () => this.debitLocked(chainId, command));
-      observer.spent?.('server', command.count, recorded.duplicate);
-      return {
-        receipt: receiptFor(recorded.spend, recorded.touchstone, command.resource, this.deps.signer),
-        spend: recorded.spend,
-        duplicate: recorded.duplicate,
-      };
+      // At most once the broker moves the wallet to another chain (the one we had ran out).
+      for (let attempt = 0; ; attempt++) {
+        const current = chainId;
+        const result = await this.deps.locks.run(current, () =>
+          this.debitLocked(current, command, attempt === 0),
+        );
+        if ('moved' in result) {
+          chainId = result.moved;
+          continue;
+        }
+        observer.spent?.('server', command.count, result.duplicate);
+        return {
+          receipt: receiptFor(result.spend, result.touchstone, command.resource, this.deps.signer),
+          spend: result.spend,
+          duplicate: result.duplicate,
+        };
+      }
     } catch (error) {
       observer.refused?.(codeOf(error));
       throw error;
     }
   }
 
-  private async debitLocked(chainId: string, command: DebitWalletCommand) {
+  private async debitLocked(
+    chainId: string,
+    command: DebitWalletCommand,
+    mayMove: boolean,
+  ): Promise<Awaited<ReturnType<SpendCoinsHandler['recordLocked']>> | { moved: string }> {
     const { vendorId, states, slices } = this.deps;
     let state: ChainState = await states.current(chainId);
     // Another vendor holds the wallet: take it over (a stale view may name the wrong holder: look again).
@@ -79,8 +93,9 @@ export class DebitWalletHandler {
     const position = state.index + command.count - 1;
     let payword = await slices.payword(chainId, position);
     if (payword === undefined) {
-      // Our slice ends (or was lost with Redis): the broker releases more to the holder.
-      await this.checkout(command);
+      // Our slice ends (or was lost with Redis): the broker releases more, maybe of another chain.
+      const next = await this.checkout(command);
+      if (next !== chainId && mayMove) return { moved: next };
       payword = await slices.payword(chainId, position);
     }
     if (payword === undefined) {
