@@ -41,6 +41,8 @@ describe('hand-off between vendors', () => {
     expect(await refusedWith(a.spendCoins.execute(payment(issued, 1, 2, 'other')))).toBe(
       'SPEND.PAYWORD_REPLAYED',
     );
+    // Even the very same purchase retried at A is not answered again: A no longer holds the chain.
+    expect(await refusedWith(a.spendCoins.execute(payment(issued, 1, 2)))).toBe('SPEND.PAYWORD_REPLAYED');
     expect((await b.getChain.execute(issued.chain.chainId)).holder).toBe('vb');
     // The customer really comes back to A: the chain follows.
     await a.spendCoins.execute(payment(issued, 4));

@@ -130,7 +130,9 @@ export class SpendCoinsHandler {
         throw refusal(decision.code, decision.message, { chainId });
       }
       if ('duplicateOf' in decision) {
-        if (decision.duplicateOf.receiptId !== receiptId) {
+        // A retry is answered again only for the same purchase, and only while we still hold the
+        // chain: once it moved on, the same payword is a replay whatever our memory says.
+        if (decision.duplicateOf.receiptId !== receiptId || state.holder !== vendorId) {
           throw refusal(
             SPEND.PAYWORD_REPLAYED,
             `position ${position} of chain ${chainId} was already spent`,
