@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { generateSigningKey, type SigningKey } from '#protocol';
+import { envPort } from './stack-env.js';
 import type { ProcessSpec } from './supervisor.js';
+
+/** First vendor port; `VENDOR_BASE_PORT` moves all three (e.g. a load test beside a running stack). */
+const vendorBase = envPort('VENDOR_BASE_PORT', 3101);
 
 /** The three demo vendors of the papers' scenarios, each with its own content plug-in. */
 export const DEMO_VENDORS = [
-  { id: 'newspaper', name: 'The Daily Hash', catalog: 'newspaper', port: 3101 },
-  { id: 'greetings', name: 'e-Greetings', catalog: 'cards', port: 3102 },
-  { id: 'music', name: 'Clip Music', catalog: 'music', port: 3103 },
+  { id: 'newspaper', name: 'The Daily Hash', catalog: 'newspaper', port: vendorBase },
+  { id: 'greetings', name: 'e-Greetings', catalog: 'cards', port: vendorBase + 1 },
+  { id: 'music', name: 'Clip Music', catalog: 'music', port: vendorBase + 2 },
 ] as const;
 
 export type DemoVendorId = (typeof DEMO_VENDORS)[number]['id'];
