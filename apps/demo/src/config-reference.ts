@@ -1,0 +1,31 @@
+import { renderConfigMarkdown } from '#platform';
+import { BrokerConfig } from '../../broker/src/broker.config.js';
+import { RedemptionConfig } from '../../redemption/src/redemption.config.js';
+import { VendorConfig } from '../../vendor/src/vendor.config.js';
+
+/** The event store's variables are read by `eventStoreSettingsFromEnv`, shared by every app. */
+const EVENT_STORE_TABLE = `| Variable | Type | Default | Description |
+| --- | --- | --- | --- |
+| \`EVENT_STORE\` | string | \`jetstream\` | \`jetstream\`, \`eventstoredb\` or \`memory\` (one process only) |
+| \`EVENT_STORE_STREAM\` | string | \`NETPAY_EVENTS\` | JetStream stream holding every event |
+| \`EVENT_STORE_SUBJECT_PREFIX\` | string | \`netpay.events\` | subject prefix of that stream (\`<prefix>.<category>.<stream>\`) |
+| \`EVENT_STORE_DUPLICATE_WINDOW_MS\` | integer | \`600000\` | JetStream de-duplication window of event ids |
+| \`EVENT_STORE_TIMEOUT_MS\` | integer | \`5000\` | time-out of one store request |
+| \`EVENTSTORE_CONNECTION_STRING\` | url | | EventStoreDB/KurrentDB, e.g. \`esdb://host:2113?tls=false\` (required with \`eventstoredb\`) |
+`;
+
+/** The README's configuration reference, generated from the services' own config classes. */
+export function configReference(): string {
+  return [
+    '### Every service: event store\n',
+    EVENT_STORE_TABLE,
+    '### Broker (`apps/broker`)\n',
+    renderConfigMarkdown(BrokerConfig),
+    '### Vendor (`apps/vendor`)\n',
+    renderConfigMarkdown(VendorConfig),
+    '### Redemption worker (`apps/redemption`)\n',
+    renderConfigMarkdown(RedemptionConfig),
+  ].join('\n');
+}
+
+if (process.argv[1]?.endsWith('config-reference.js')) process.stdout.write(configReference());
