@@ -35,15 +35,15 @@ const compose = merged(load(readFileSync(new URL('../docker-compose.yml', import
 const services = compose.services;
 
 /** Each app's compose services, by the entry its command runs. */
-const APPS = {
+const APPS: Readonly<Record<string, new () => object>> = {
   'dist/apps/broker/src/main.js': BrokerConfig,
   'dist/apps/vendor/src/main.js': VendorConfig,
   'dist/apps/redemption/src/main.js': RedemptionConfig,
-} as const;
+};
 
 const appServices = Object.entries(services).flatMap(([name, s]) => {
   const entry = s.command?.find((part) => part.startsWith('dist/apps/'));
-  const config = entry ? APPS[entry as keyof typeof APPS] : undefined;
+  const config = entry ? APPS[entry] : undefined;
   return config ? [{ name, service: s, config }] : [];
 });
 

@@ -12,12 +12,13 @@ const EVENT_STORE_TABLE = `| Variable | Type | Default | Description |
 | \`EVENT_STORE_DUPLICATE_WINDOW_MS\` | integer | \`600000\` | JetStream de-duplication window of event ids |
 | \`EVENT_STORE_TIMEOUT_MS\` | integer | \`5000\` | time-out of one store request |
 | \`EVENTSTORE_CONNECTION_STRING\` | url | | EventStoreDB/KurrentDB, e.g. \`esdb://host:2113?tls=false\` (required with \`eventstoredb\`) |
+| \`NATS_SUBJECT_PREFIX\` | string | \`netpay\` | namespace of the broker/vendor NATS subjects and queue groups, so several deployments can share one NATS |
 `;
 
 /** The README's configuration reference, generated from the services' own config classes. */
 export function configReference(): string {
   return [
-    '### Every service: event store\n',
+    '### Every service: event store and NATS namespace\n',
     EVENT_STORE_TABLE,
     '### Broker (`apps/broker`)\n',
     renderConfigMarkdown(BrokerConfig),

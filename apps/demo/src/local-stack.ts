@@ -51,6 +51,8 @@ export interface StackOptions {
   /** JetStream stream holding this stack's events (the demo uses a fresh one per run). */
   readonly streamName: string;
   readonly subjectPrefix: string;
+  /** Namespace of the broker/vendor NATS subjects, so stacks can share one NATS. */
+  readonly natsSubjectPrefix: string;
   readonly redisKeyPrefix: string;
   readonly natsUrl: string;
   readonly redisUrl: string;
@@ -74,6 +76,7 @@ function shared(o: StackOptions, service: string): Record<string, string> {
     EVENT_STORE: 'jetstream',
     EVENT_STORE_STREAM: o.streamName,
     EVENT_STORE_SUBJECT_PREFIX: o.subjectPrefix,
+    NATS_SUBJECT_PREFIX: o.natsSubjectPrefix,
     HOST: '127.0.0.1',
   };
 }

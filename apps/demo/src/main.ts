@@ -64,6 +64,7 @@ async function main(): Promise<number> {
     secrets: freshSecrets(),
     streamName: `NETPAY_DEMO_${runId}`,
     subjectPrefix: `netpay.demo.${runId.toLowerCase()}`,
+    natsSubjectPrefix: `netpay_demo_${runId.toLowerCase()}`,
     redisKeyPrefix: `netpay:demo:${runId.toLowerCase()}:`,
     natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     secrets: persistentSecrets(join(stackDir, 'secrets.json')),
     streamName: process.env.EVENT_STORE_STREAM ?? 'NETPAY_EVENTS',
     subjectPrefix: process.env.EVENT_STORE_SUBJECT_PREFIX ?? 'netpay.events',
+    natsSubjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? 'netpay',
     redisKeyPrefix: process.env.REDIS_KEY_PREFIX ?? 'netpay:',
     natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -8,6 +8,8 @@ export interface RpcError {
   /** Stable code, e.g. `CHAIN.NOT_FOUND`, `HANDOFF.NOT_HOLDER`. */
   readonly code: string;
   readonly message: string;
+  /** Machine-readable particulars, e.g. the holder to ask for a hand-off. */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 export interface TouchstoneRequest {

@@ -2,26 +2,43 @@
  * NATS subjects between the broker and vendors. Request/reply subjects are
  * served with a queue group so several replicas of one service share them.
  * Every request a client sends carries a timeout (see `DEFAULT_REQUEST_TIMEOUT_MS`).
+ *
+ * `NATS_SUBJECT_PREFIX` (default `netpay`) namespaces every subject and queue
+ * group, so several NetPay deployments (a demo beside `npm start`, tests, tenants)
+ * can share one NATS. It is read once, when this module loads, because Nest binds
+ * message patterns when classes are declared.
  */
+export const SUBJECT_PREFIX = subjectPrefix(process.env.NATS_SUBJECT_PREFIX);
+
+export function subjectPrefix(value: string | undefined): string {
+  const prefix = value === undefined || value === '' ? 'netpay' : value;
+  if (!/^[A-Za-z0-9_-]{1,32}(\.[A-Za-z0-9_-]{1,32}){0,3}$/.test(prefix)) {
+    throw new Error(
+      `NATS_SUBJECT_PREFIX must be up to 4 dot-separated tokens of A-Z a-z 0-9 _ -, got "${prefix}"`,
+    );
+  }
+  return prefix;
+}
+
 export const subjects = {
   /** Request {@link TouchstoneRequest} → {@link TouchstoneReply}. */
-  touchstone: 'netpay.broker.touchstone',
+  touchstone: `${SUBJECT_PREFIX}.broker.touchstone`,
   /** Request {} → {@link BrokerKeysReply}: the broker's public keys by key id. */
-  brokerKeys: 'netpay.broker.keys',
+  brokerKeys: `${SUBJECT_PREFIX}.broker.keys`,
   /** Request {@link VendorKeyRequest} → {@link VendorKeyReply}: a registered vendor's keys. */
-  vendorKeys: 'netpay.broker.vendor-keys',
+  vendorKeys: `${SUBJECT_PREFIX}.broker.vendor-keys`,
   /** Request {@link WalletCheckoutRequest} → {@link WalletCheckoutReply} (server-side e-wallets). */
-  walletCheckout: 'netpay.broker.wallet.checkout',
+  walletCheckout: `${SUBJECT_PREFIX}.broker.wallet.checkout`,
   /** Request {@link HandOffRequest} → {@link HandOffReply}, served by the holder vendor. */
-  handOff: (vendorId: string): string => `netpay.vendor.${vendorId}.handoff`,
+  handOff: (vendorId: string): string => `${SUBJECT_PREFIX}.vendor.${vendorId}.handoff`,
   /** Event {@link RevocationNotice}: the broker's CRL broadcast; vendors refuse what it names. */
-  revocation: 'netpay.broker.revocation',
+  revocation: `${SUBJECT_PREFIX}.broker.revocation`,
 } as const;
 
 /** Queue groups: one per service (and per vendor id), so replicas split requests. */
 export const queues = {
-  broker: 'netpay-broker',
-  vendor: (vendorId: string): string => `netpay-vendor-${vendorId}`,
+  broker: `${SUBJECT_PREFIX}-broker`,
+  vendor: (vendorId: string): string => `${SUBJECT_PREFIX}-vendor-${vendorId}`,
 } as const;
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 2_000;
