@@ -33,6 +33,12 @@ export class Supervisor {
   }
 
   async start(spec: ProcessSpec, timeoutMs = 30_000): Promise<Running> {
+    // Another stack on the same port would answer our readiness probe: refuse instead.
+    if (await answers(spec.readyUrl)) {
+      throw new Error(
+        `${spec.name}: something already answers on ${new URL(spec.readyUrl).host}; stop it or choose other ports`,
+      );
+    }
     const logFile = join(this.logDir, `${spec.name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(process.execPath, [join(this.root, spec.entry)], {
@@ -89,6 +95,15 @@ export class Supervisor {
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     throw new Error(`${r.spec.name} was not ready within ${timeoutMs} ms; see ${r.logFile}`);
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(500) });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+
+interface Run {
+  readonly code: number | null;
+  readonly out: string;
+}
+
+function runDemo(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/apps/demo/src/main.js', ...args], {
+      env: { ...process.env, BROKER_PORT: '3710', REDEMPTION_PORT: '3711', VENDOR_BASE_PORT: '3712' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+const line = (out: string, label: string): string => out.split('\n').find((l) => l.startsWith(label)) ?? '';
+
+describe('npm run demo', () => {
+  it('runs a whole day across processes and exits 0 with a clean audit', async () => {
+    const { code, out } = await runDemo(['--customers', '6', '--spends', '60', '--seed', '11']);
+    expect({ code, tail: out.slice(-3000) }).toEqual({ code: 0, tail: out.slice(-3000) });
+    expect(line(out, 'audit')).toMatch(/CLEAN/);
+    // Every protocol attack was refused with its stable code.
+    expect(out).toMatch(/refused {2}double spend .*: SPEND\.PAYWORD_REPLAYED/);
+    expect(out).toMatch(/refused {2}forged payword .*: SPEND\.PAYWORD_FORGED/);
+    // A vendor crashed mid-day, another claimed its chains, and it came back.
+    expect(line(out, 'hand-offs')).toMatch(/of which [1-9]\d* claimed/);
+    expect(line(out, 'vendor restarts')).toMatch(/1/);
+    // The night paid every vendor something, and the sales add up to the coins spent.
+    const vendors = out.split('\n').filter((l) => /^ {2}(newspaper|greetings|music) /.test(l));
+    expect(vendors).toHaveLength(3);
+    for (const v of vendors) expect(v).not.toMatch(/paid NZD 0\.00/);
+    const coins = vendors.reduce((sum, v) => sum + Number(/(\d+) coins/.exec(v)?.[1] ?? NaN), 0);
+    expect(line(out, 'content sold')).toContain(`${coins} coins spent`);
+    // Each vendor was paid exactly its coins × 5 cents.
+    for (const v of vendors) {
+      const [, c, paid] = /(\d+) coins\s+paid NZD (\d+\.\d\d)/.exec(v) ?? [];
+      expect(Math.round(Number(paid) * 100)).toBe(Number(c) * 5);
+    }
+  }, 240_000);
+});
