@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JetStreamEventStore } from '#event-store';
+
+const run = `serve_${process.pid}_${Date.now().toString(36)}`;
+const env = {
+  ...process.env,
+  BROKER_PORT: '3720',
+  REDEMPTION_PORT: '3721',
+  VENDOR_BASE_PORT: '3722',
+  NETPAY_STACK_DIR: mkdtempSync(join(tmpdir(), 'netpay-serve-')),
+  EVENT_STORE_STREAM: run.toUpperCase(),
+  EVENT_STORE_SUBJECT_PREFIX: `netpay.${run}`,
+  NATS_SUBJECT_PREFIX: run,
+  REDIS_KEY_PREFIX: `netpay:${run}:`,
+};
+const urls = ['3720', '3722', '3723', '3724', '3721'].map((port) => `http://127.0.0.1:${port}`);
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+afterAll(async () => {
+  const store = await JetStreamEventStore.connect({
+    servers: [process.env.NATS_URL ?? 'nats://127.0.0.1:4222'],
+    streamName: env.EVENT_STORE_STREAM,
+    subjectPrefix: env.EVENT_STORE_SUBJECT_PREFIX,
+  });
+  await store.deleteStreams();
+  await store.close();
+});
+
+describe('npm start', () => {
+  it('serves the broker, three vendors and the redemption worker until Ctrl-C, then stops them all', async () => {
+    const child = spawn(process.execPath, ['dist/apps/demo/src/serve.js'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const deadline = Date.now() + 60_000;
+    while (!out.includes('NetPay is serving') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(out).toContain('NetPay is serving');
+    // It prints every URL with its API docs, and each one answers.
+    for (const url of urls) {
+      expect(out).toContain(`${url}/docs`);
+      expect(await answers(`${url}/health/ready`)).toBe(true);
+      expect(await answers(`${url}/docs-json`)).toBe(true);
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toContain('stopped.');
+    for (const url of urls) expect(await answers(`${url}/health`)).toBe(false);
+  }, 120_000);
+});
