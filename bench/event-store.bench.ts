@@ -6,7 +6,9 @@ import type { BenchFigure } from './figures.js';
 /**
  * The JetStream event store against the local NATS server (NATS_URL), in a
  * throwaway JetStream stream that is deleted afterwards: appends one at a
- * time, appends with 64 in flight across streams, and reads of the whole log.
+ * time, appends with 64 in flight across streams, reads of the whole log, and
+ * reads of many small streams (chain histories, as the redemption worker and a
+ * vendor's cold load read them).
  */
 const durationMs = Number(process.env.BENCH_DURATION_MS) > 0 ? Number(process.env.BENCH_DURATION_MS) : 1500;
 
@@ -18,6 +20,26 @@ function paywordSpent(index: number): NewEvent {
     data: { index, payword: 'ab'.repeat(32), vendorId: 'vendor_1', at: '2026-11-21T08:00:00.000Z' },
     metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: 'vendor:vendor_1' },
   };
+}
+
+/** Small streams for the read figures: typical chain streams hold 1–500 events, most a few dozen. */
+const SMALL_STREAMS = 2_000;
+const SMALL_STREAM_EVENTS = 20;
+
+/** Runs `items` through `work` with at most `lanes` in flight; returns items per second. */
+async function throughput<T>(
+  items: readonly T[],
+  lanes: number,
+  work: (item: T) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+  return (items.length / (performance.now() - start)) * 1000;
 }
 
 /** Runs `work` in `lanes` concurrent loops for the duration; returns completed operations per second. */
@@ -80,6 +102,22 @@ export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
     const chainEvents = await store.readStream(chain);
     const readStream = (chainEvents.length / (performance.now() - streamStart)) * 1000;
 
+    // 5. Many small streams read whole: one at a time (a vendor's cold load of a chain),
+    //    then 64 in flight (the redemption worker replaying a batch's chains).
+    const small = Array.from({ length: SMALL_STREAMS }, (_, i) => `chain-bench_${unique}_small_${i}`);
+    await throughput(small, 64, async (stream) => {
+      const events = Array.from({ length: SMALL_STREAM_EVENTS }, (_, i) => paywordSpent(i));
+      await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+    });
+    const readWhole = async (stream: string): Promise<void> => {
+      const events = await store.readStream(stream);
+      if (events.length !== SMALL_STREAM_EVENTS) {
+        throw new Error(`${stream}: read ${events.length} events, wrote ${SMALL_STREAM_EVENTS}`);
+      }
+    };
+    const smallSequential = await throughput(small, 1, readWhole);
+    const smallConcurrent = await throughput(small, 64, readWhole);
+
     return [
       {
         name: 'event-store.jetstream.append-sequential',
@@ -104,6 +142,18 @@ export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
         value: readStream,
         unit: 'events/s',
         description: `JetStream: readStream of one stream of ${chainEvents.length} events`,
+      },
+      {
+        name: 'event-store.jetstream.read-stream-small',
+        value: smallSequential,
+        unit: 'reads/s',
+        description: `JetStream: readStream of ${SMALL_STREAMS} streams of ${SMALL_STREAM_EVENTS} events, one read at a time`,
+      },
+      {
+        name: 'event-store.jetstream.read-stream-small-64-in-flight',
+        value: smallConcurrent,
+        unit: 'reads/s',
+        description: `JetStream: readStream of ${SMALL_STREAMS} streams of ${SMALL_STREAM_EVENTS} events, 64 reads in flight`,
       },
     ];
   } finally {
