@@ -1,0 +1,61 @@
+// The wallet side of the wire: payment headers, idempotency keys, receipts.
+import { randomBytes } from 'k6/crypto';
+import encoding from 'k6/encoding';
+
+/** `X-NetPay-Payment: <chainId>.<position>.<W[position]>` plus the touchstone (saves the vendor a broker call). */
+export function paymentHeaders(payment) {
+  return {
+    'X-NetPay-Payment': `${payment.chainId}.${payment.position}.${payment.payword}`,
+    'X-NetPay-Touchstone': payment.touchstone,
+  };
+}
+
+/** Server-side wallet: the checkout token the customer gave this vendor. */
+export function checkoutHeaders(token) {
+  return { 'X-NetPay-Checkout': token };
+}
+
+/** Every mutating broker call carries one (a retry would reuse it). */
+export function idempotencyKey() {
+  return crypto.randomUUID();
+}
+
+const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** 32 random bytes of the wallet mixed into client-side seeds (the broker cannot recompute them). */
+export function walletNonce() {
+  return hex(randomBytes(32));
+}
+
+/** A response header by name, whatever its case. */
+export function header(res, name) {
+  const wanted = name.toLowerCase();
+  for (const key of Object.keys(res.headers)) if (key.toLowerCase() === wanted) return res.headers[key];
+  return undefined;
+}
+
+/** The signed receipt of `X-NetPay-Receipt` (base64url JSON), or undefined. */
+export function receiptOf(res) {
+  const raw = header(res, 'X-NetPay-Receipt');
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(encoding.b64decode(raw, 'rawurl', 's'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON body, or undefined (problem+json refusals included). */
+export function bodyOf(res) {
+  try {
+    return res.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stable code of a problem+json refusal, or `HTTP.<status>`. */
+export function codeOf(res) {
+  const body = bodyOf(res);
+  return body && typeof body.code === 'string' ? body.code : `HTTP.${res.status}`;
+}
