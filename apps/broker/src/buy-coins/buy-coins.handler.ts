@@ -46,6 +46,15 @@ export class BuyCoinsHandler {
     if (before.status !== 'absent') return this.answer(before, command);
 
     const payment = await this.charge(command, purchaseId, amount);
+    if (!payment.ok && payment.reason === 'idempotency-key-reused') {
+      // The bank holds another charge under this purchase's key (an earlier request whose answer
+      // was lost): recording a decline would make that charge unrecoverable. Refuse, record nothing.
+      throw new NetPayError(
+        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was used for another purchase; use a new key.',
+        { status: 422 },
+      );
+    }
     if (!payment.ok) {
       const declined = await this.record(purchaseId, command, {
         type: 'PurchaseDeclined',
@@ -121,7 +130,8 @@ export class BuyCoinsHandler {
       this.logger.warn(`bank unavailable for ${purchaseId}: ${String(error)}`);
       throw brokerError(
         BROKER_ERROR.PAYMENT_UNAVAILABLE,
-        'The bank cannot be reached; nothing was charged. Retry later with the same Idempotency-Key.',
+        // The bank may have charged before its answer was lost: say so, and how the retry settles it.
+        'The bank did not answer. Retry later with the same Idempotency-Key and body: you are charged at most once.',
         503,
       );
     }

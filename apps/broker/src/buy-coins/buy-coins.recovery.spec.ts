@@ -46,6 +46,21 @@ describe('purchase recovery (in-memory store, injected crashes)', () => {
     expect(await bank.account(c.bankAccount)).toMatchObject({ balance: 950, payments: 1 });
   });
 
+  it('a charged purchase is not turned into a decline by another request under its key', async () => {
+    const c = await customer(1_000);
+    gateway.loseNextAnswer();
+    expect((await buy(broker.http, c, { coins: 10, coinValue: 5 }, 'lost-answer-02')).status).toBe(503);
+    // Another body under the same key: the bank refuses the reused key; nothing may be recorded.
+    const other = await buy(broker.http, c, { coins: 20, coinValue: 5 }, 'lost-answer-02');
+    expect(other.status).toBe(422);
+    expect(other.json()).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED' });
+    // The first request's retry still completes what the bank charged.
+    const retry = await buy(broker.http, c, { coins: 10, coinValue: 5 }, 'lost-answer-02');
+    expect(retry.status).toBe(201);
+    expect(retry.json<CoinsPurchasedAnswer>()).toMatchObject({ coins: 10, amount: 50 });
+    expect(await bank.account(c.bankAccount)).toMatchObject({ balance: 950, payments: 1 });
+  });
+
   it.each(['client', 'server'] as const)(
     'a crash after the chains were issued (%s-side): the retry completes with the same chains, issued once',
     async (wallet) => {
