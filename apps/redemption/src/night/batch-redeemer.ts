@@ -150,17 +150,35 @@ export class BatchRedeemer {
         { type: 'RangeRedeemed', version: 1, data },
       ]);
     }
-    // One append per chain, all at once; a conflict on any of them makes the caller decide again
-    // (what did get reserved is then this batch's own reservation).
+    // The chains all at once; a conflict on any of them makes the caller decide again (what did get
+    // reserved is then this batch's own reservation).
     const appends = [...byChain].map(([chainId, events]) =>
-      this.deps.store.appendToStream(
-        redemptionLedgerStream(chainId),
-        events.map((e) => this.newEvent(e, metadata, 'reserve', batchId, e.data.item)),
-        { expectedRevision: ledgers.get(chainId)?.revision ?? 'no_stream' },
-      ),
+      this.reserveOnChain(chainId, events, ledgers.get(chainId)?.revision, metadata),
     );
     const failed = (await Promise.allSettled(appends)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * One range per append, each expecting the revision the previous one left: a store that does
+   * not append a batch atomically (JetStream 2.9 goes on after another writer's event) would
+   * otherwise let a range verified against the ledger before that writer's event in after it.
+   */
+  private async reserveOnChain(
+    chainId: string,
+    events: readonly RangeRedeemed[],
+    revision: number | undefined,
+    metadata: EventMetadata,
+  ): Promise<void> {
+    let expectedRevision: number | 'no_stream' = revision ?? 'no_stream';
+    for (const e of events) {
+      const appended = await this.deps.store.appendToStream(
+        redemptionLedgerStream(chainId),
+        [this.newEvent(e, metadata, 'reserve', e.data.batchId, e.data.item)],
+        { expectedRevision },
+      );
+      expectedRevision = appended.nextExpectedRevision;
+    }
   }
 
   private async pay(stream: string, record: BatchRecord, metadata: EventMetadata): Promise<RedeemOutcome> {
