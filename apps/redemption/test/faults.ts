@@ -1,16 +1,17 @@
 // Faults injected around real adapters (never a mock of the store or the bank): a gateway that
 // loses one answer, a store that fails one append, as a crash at that point would.
-import type {
-  AppendOptions,
-  AppendResult,
-  CheckpointStore,
-  EventStore,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
+import {
+  InMemoryEventStore,
+  type AppendOptions,
+  type AppendResult,
+  type CheckpointStore,
+  type EventStore,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '#event-store';
 import type {
   PaymentGateway,
@@ -93,5 +94,46 @@ export class FaultyStore implements EventStore {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+}
+
+/**
+ * An in-memory store that appends a batch one event at a time, as the JetStream adapter does on
+ * servers without atomic batches: the first event carries the expected revision, the rest follow
+ * whatever another writer appended in between, and a crash in between leaves the batch cut short.
+ */
+export class EventByEventStore extends InMemoryEventStore {
+  private between: { stream: string; run: () => Promise<void> } | undefined;
+  private crash: ((stream: string, events: readonly NewEvent[]) => boolean) | undefined;
+
+  /** Runs `run` once, after the first event of the next append to `stream` (another writer). */
+  interleave(stream: string, run: () => Promise<void>): this {
+    this.between = { stream, run };
+    return this;
+  }
+
+  /** The next matching append of several events stops after its first, as if the process died. */
+  crashAfterFirstEvent(when: (stream: string, events: readonly NewEvent[]) => boolean): this {
+    this.crash = when;
+    return this;
+  }
+
+  override async appendToStream(
+    stream: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    let result = await super.appendToStream(stream, events.slice(0, 1), options);
+    const between = this.between;
+    if (between?.stream === stream) {
+      this.between = undefined;
+      await between.run();
+    }
+    if (events.length > 1 && this.crash?.(stream, events)) {
+      this.crash = undefined;
+      throw new CrashError(`after the first of ${events.length} events appended to ${stream}`);
+    }
+    for (const event of events.slice(1)) result = await super.appendToStream(stream, [event]);
+    return result;
   }
 }

@@ -68,9 +68,18 @@ export function foldBatchStream(events: readonly BatchStreamEvent[]): Map<string
   return batches;
 }
 
-/** Whether the broker has recorded its verdicts (all items at once, in one append). */
+/**
+ * Verdicts recorded so far: they are appended in item order, so they are those of the first
+ * `recordedVerdicts(b)` items (fewer than all when a store that appends event by event was cut
+ * short by a crash).
+ */
+export function recordedVerdicts(b: BatchRecord): number {
+  return b.accepted.length + b.rejected.length;
+}
+
+/** Whether the broker has recorded a verdict on every item. */
 export function isVerified(b: BatchRecord): boolean {
-  return b.sealed.items.length === 0 || b.accepted.length + b.rejected.length > 0;
+  return recordedVerdicts(b) >= b.sealed.items.length;
 }
 
 /** Σ accepted, the amount the batch is to be paid (one currency per batch). */

@@ -3,7 +3,13 @@ import { deterministicEventId, redemptionLedgerStream, type NetPayEvent, type Ra
 import type { KeyRing, PublicKeyRecord } from '#protocol';
 import type { Clock } from '#platform';
 import type { PaymentGateway } from '../../../broker/src/bank/payment-gateway.port.js';
-import { acceptedTotal, foldBatchStream, isVerified, type BatchRecord } from '../domain/batch-record.js';
+import {
+  acceptedTotal,
+  foldBatchStream,
+  isVerified,
+  recordedVerdicts,
+  type BatchRecord,
+} from '../domain/batch-record.js';
 import { payoutIdempotencyKey } from '../domain/batch-ids.js';
 import { replayChain, type ChainLedger } from '../domain/chain-ledger.js';
 import { verifyBatch, type BatchVerdict } from '../domain/verify-batch.js';
@@ -83,7 +89,10 @@ export class BatchRedeemer {
         ),
       );
       const redeemed = new Map([...ledgers].map(([id, l]) => [id, l.events] as const));
-      const verdict = verifyBatch({ batch, chains, redeemed });
+      // Items whose verdict is recorded already (a crash cut the verdicts' append short) keep it.
+      const decided = recordedVerdicts(record);
+      const all = verifyBatch({ batch, chains, redeemed });
+      const verdict = { ...all, verdicts: all.verdicts.slice(decided) };
       try {
         await this.reserve(batch.batchId, batch.vendorId, verdict, ledgers, metadata);
       } catch (error) {
@@ -95,10 +104,12 @@ export class BatchRedeemer {
         await this.appendOnce(
           stream,
           (b) => b.has(batch.batchId) && isVerified(b.get(batch.batchId)!),
-          () =>
-            verdictEvents(batch.batchId, verdict, this.deps.clock.now().toISOString()).map((e, i) =>
-              this.newEvent(e, metadata, 'verdict', batch.batchId, i),
-            ),
+          (b) => {
+            const from = recordedVerdicts(b.get(batch.batchId)!);
+            return verdictEvents(batch.batchId, all, this.deps.clock.now().toISOString())
+              .slice(from)
+              .map((e, i) => this.newEvent(e, metadata, 'verdict', batch.batchId, from + i));
+          },
         )
       ) {
         this.report(batch.batchId, batch.vendorId, verdict);
@@ -250,13 +261,14 @@ export class BatchRedeemer {
   private async appendOnce(
     stream: string,
     done: (batches: Map<string, BatchRecord>) => boolean,
-    events: () => NewEvent[],
+    events: (batches: Map<string, BatchRecord>) => NewEvent[],
   ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.deps.reads.batchStream(stream);
-      if (done(foldBatchStream(snapshot.events))) return false;
+      const batches = foldBatchStream(snapshot.events);
+      if (done(batches)) return false;
       try {
-        await this.deps.store.appendToStream(stream, events(), {
+        await this.deps.store.appendToStream(stream, events(batches), {
           expectedRevision: snapshot.revision ?? 'no_stream',
         });
         return true;

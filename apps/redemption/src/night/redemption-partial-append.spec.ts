@@ -1,42 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { InMemoryEventStore, type AppendOptions, type AppendResult, type NewEvent } from '#event-store';
 import { redemptionLedgerStream, type RedemptionItem } from '#events';
+import { EventByEventStore } from '../../test/faults.js';
 import { nightFixture, type NightFixture } from '../../test/night-fixture.js';
 import { signVendorClaim } from '../domain/vendor-claim.js';
-
-/**
- * A store that appends a batch one event at a time, as the JetStream adapter does on servers
- * without atomic batches: the first event carries the expected revision, the rest follow whatever
- * another writer appended in between. `between` runs once, after the first event of a matching
- * append, to be that other writer.
- */
-class EventByEventStore extends InMemoryEventStore {
-  private between: { stream: string; run: () => Promise<void> } | undefined;
-
-  interleave(stream: string, run: () => Promise<void>): void {
-    this.between = { stream, run };
-  }
-
-  override async appendToStream(
-    stream: string,
-    events: readonly NewEvent[],
-    options?: AppendOptions,
-  ): Promise<AppendResult> {
-    let result = await super.appendToStream(stream, events.slice(0, 1), options);
-    const between = this.between;
-    if (between?.stream === stream) {
-      this.between = undefined;
-      await between.run();
-    }
-    for (const event of events.slice(1)) result = await super.appendToStream(stream, [event]);
-    return result;
-  }
-}
 
 const DAY = '2026-03-10';
 const meta = { correlationId: 'race', causationId: 'race', actor: 'redemption' };
 
-describe('reserving redeemed ranges while another batch reserves on the same chain', () => {
+// Appends of several events that a store (JetStream 2.9) does not make atomic: another writer may
+// get in between them, and a crash may cut them short.
+describe('redemption on a store that appends a batch event by event', () => {
   let f: NightFixture;
   let store: EventByEventStore;
 
@@ -47,11 +20,11 @@ describe('reserving redeemed ranges while another batch reserves on the same cha
   });
   afterEach(() => f.dispose());
 
-  const item = (fromIndex: number, toIndex: number): RedemptionItem => ({
-    chainId: 'race1',
+  const item = (fromIndex: number, toIndex: number, chainId = 'race1'): RedemptionItem => ({
+    chainId,
     fromIndex,
     toIndex,
-    proofPayword: f.world.chain('race1').payword(toIndex),
+    proofPayword: f.world.chain(chainId).payword(toIndex),
   });
 
   const claim = (claimId: string, items: RedemptionItem[]) =>
@@ -81,5 +54,22 @@ describe('reserving redeemed ranges while another batch reserves on the same cha
     expect([...ranges].sort()).toEqual(['1..2', '3..4']);
     // Four coins of 5 were spent: four coins are paid, once.
     expect(await f.balance('va')).toBe(20);
+  });
+
+  it('finishes recording the verdicts a crash cut short, then pays for every accepted item', async () => {
+    await f.world.issue('part1');
+    await f.world.issue('part2');
+    await f.world.spend('part1', 'va', 2);
+    await f.world.spend('part2', 'va', 3);
+    const x = await claim('x', [item(1, 2, 'part1'), item(1, 3, 'part2')]);
+    store.crashAfterFirstEvent(
+      (stream, events) => stream === x.stream && events[0]?.type === 'RedemptionItemAccepted',
+    );
+    await expect(f.worker.redeemer.redeem(x.stream, x.batchId, meta)).rejects.toThrow(/crash/);
+    const again = await f.worker.redeemer.redeem(x.stream, x.batchId, meta);
+    expect(again).toMatchObject({ status: 'paid', accepted: 2, rejected: 0, amount: 25 });
+    expect(await f.balance('va')).toBe(25);
+    const verdicts = (await store.readStream(x.stream)).filter((e) => e.type === 'RedemptionItemAccepted');
+    expect(verdicts).toHaveLength(2);
   });
 });
