@@ -90,7 +90,11 @@ export interface ChainRevoked {
   readonly data: { readonly chainId: string; readonly reason: string; readonly at: string };
 }
 
-/** No further spends; the unspent remainder may be re-issued as `reissuedAs`. */
+/**
+ * No further spends; the unspent remainder may be re-issued. `reissuedAs` is only in histories
+ * written before the link moved to the customer's stream (`ChainReissued`): vendors read chain
+ * streams, and must not learn that two chains belong to one customer.
+ */
 export interface ChainClosed {
   readonly type: 'ChainClosed';
   readonly version: 1;

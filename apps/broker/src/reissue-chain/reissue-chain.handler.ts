@@ -27,8 +27,10 @@ export interface ChainReissuedAnswer {
  * Lost client-side wallet:
  * 1. the chain must be the customer's, client-side, not revoked;
  * 2. close it at its current index (`ChainClosed`, expected revision): vendors refuse it from now on;
- * 3. issue the unspent remainder as a new chain (id derived from the old one, so a retry finds it);
- * 4. link the two in the customer's stream (`ChainReissued`), never in a chain stream.
+ * 3. link the old chain to the new one in the customer's stream (`ChainReissued`), never in a chain
+ *    stream (vendors read those: they must not learn that two chains belong to one customer), and
+ *    before the new chain exists, so no issued chain is ever without its reason;
+ * 4. issue the unspent remainder as a new chain (id derived from the old one, so a retry finds it).
  */
 @Injectable()
 export class ReissueChainHandler {
@@ -53,7 +55,8 @@ export class ReissueChainHandler {
       this.store,
       chainId,
       (state) => {
-        if (state.status === 'closed' && state.reissuedAs === newChainId) return { ok: true, events: [] };
+        // Only a re-issue closes a chain for a lost wallet: a retry goes on from here.
+        if (state.status === 'closed' && state.reason === 'lost-wallet') return { ok: true, events: [] };
         if (state.status === 'revoked')
           return { ok: false, code: CHAIN.REVOKED, message: `chain ${chainId} was revoked` };
         if (state.status !== 'absent' && state.wallet !== 'client') {
@@ -63,7 +66,7 @@ export class ReissueChainHandler {
             message: 'only client-side wallets are re-issued',
           };
         }
-        return decideClose(state, { reason: 'lost-wallet', reissuedAs: newChainId, at });
+        return decideClose(state, { reason: 'lost-wallet', at });
       },
       (state, events) => {
         if (state.status === 'absent') throw new Error('closed an absent chain');
@@ -73,6 +76,7 @@ export class ReissueChainHandler {
     const t = closed.touchstone;
     const remaining = t.length - closed.index + 1;
     if (remaining < 1) return { closedChainId: chainId, closedAtIndex: closed.index, chain: null };
+    await this.link(customerId, chainId, newChainId, remaining, at);
     const issued = await this.issuer.issue({
       chainId: newChainId,
       wallet: 'client',
@@ -85,7 +89,6 @@ export class ReissueChainHandler {
       customerId,
       purchaseId: newChainId,
     });
-    await this.link(customerId, chainId, newChainId, remaining, at);
     const chain: PurchasedChain = {
       chainId: newChainId,
       alg: issued.touchstone.alg,

@@ -83,6 +83,12 @@ describe('revocation (CRL broadcast) and lost-wallet re-issue', () => {
       ok: false,
       error: { code: 'CHAIN.CLOSED' },
     });
+    // Vendors read chain streams: the old chain's must not link it to the customer's new chain.
+    const closed = JSON.stringify(
+      (await stack.store.readStream(streams.chain(old.chainId))).map((e) => [e.data, e.metadata]),
+    );
+    expect(closed).toContain('lost-wallet');
+    expect(closed).not.toContain(chain.chainId);
     // A retry with a new key (a lost answer) finds the same new chain.
     const retry = await broker.http('POST', `/chains/${old.chainId}/reissue`, { token: customer.token });
     expect(retry.json()).toEqual(answer);

@@ -127,4 +127,31 @@ describe('WalletReadModel', () => {
     expect(remainingCoins(model.chain('c3')!)).toBe(0);
     expect(model.revocations()).toEqual([{ chainId: 'c3', reason: 'fraud', at: AT }]);
   });
+
+  it("learns a re-issue's successor from the customer's stream, the closed chain stream naming none", () => {
+    const model = new WalletReadModel();
+    model.apply(
+      stored({
+        type: 'ChainIssued',
+        version: 1,
+        data: { chainId: 'c4', touchstone: touchstone('c4'), wallet: 'client', at: AT },
+      }),
+    );
+    model.apply(
+      stored({
+        type: 'ChainClosed',
+        version: 1,
+        data: { chainId: 'c4', index: 2, reason: 'lost-wallet', at: AT },
+      }),
+    );
+    model.apply(
+      stored({
+        type: 'ChainReissued',
+        version: 1,
+        data: { customerId: 'cu1', fromChainId: 'c4', toChainId: 'c5', coins: 9, at: AT },
+      }),
+    );
+    expect(model.chain('c4')).toMatchObject({ status: 'closed', reissuedAs: 'c5' });
+    expect(model.ownerOf('c5')).toBe('cu1');
+  });
 });

@@ -79,6 +79,8 @@ export class WalletReadModel {
         for (const chainId of event.data.chainIds) this.link(event.data.customerId, chainId);
         return;
       case 'ChainReissued':
+        // The link lives in the customer's stream (a chain stream never names the successor).
+        this.update(event.data.fromChainId, { reissuedAs: event.data.toChainId });
         return this.link(event.data.customerId, event.data.toChainId);
       default:
         return;
