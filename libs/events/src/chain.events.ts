@@ -111,3 +111,17 @@ export type ChainEvent =
   ChainIssued | WalletCheckedOut | CoinsSpent | IndexHandedOff | ChainClaimed | ChainRevoked | ChainClosed;
 
 export type ChainEventType = ChainEvent['type'];
+
+// A record, so that adding a chain event type without listing it here does not compile.
+const CHAIN_EVENT_TYPE_NAMES: Record<ChainEventType, true> = {
+  ChainIssued: true,
+  WalletCheckedOut: true,
+  CoinsSpent: true,
+  IndexHandedOff: true,
+  ChainClaimed: true,
+  ChainRevoked: true,
+  ChainClosed: true,
+};
+
+/** Every type a `chain-<id>` stream holds: what a fold of a chain reads, everything else skipped. */
+export const CHAIN_EVENT_TYPES: ReadonlySet<string> = new Set(Object.keys(CHAIN_EVENT_TYPE_NAMES));

@@ -1,19 +1,9 @@
 import { absentChain, type ChainState, type Decision, evolve } from '#chain';
 import type { EventStore } from '#event-store';
-import { type ChainEvent, type StoredEvent, streams } from '#events';
+import { CHAIN_EVENT_TYPES, type ChainEvent, type StoredEvent, streams } from '#events';
 import { chainRefusal } from './broker-errors.js';
 import { type CommandOutcome, readDecoded, runCommand } from './command.js';
 import { brokerMetadata } from './metadata.js';
-
-const CHAIN_EVENT_TYPES = new Set<string>([
-  'ChainIssued',
-  'WalletCheckedOut',
-  'CoinsSpent',
-  'IndexHandedOff',
-  'ChainClaimed',
-  'ChainRevoked',
-  'ChainClosed',
-]);
 
 export function isChainEvent(event: StoredEvent): event is StoredEvent<ChainEvent> {
   return CHAIN_EVENT_TYPES.has(event.type);

@@ -1,18 +1,15 @@
 import type { EventStore, RecordedEvent, StreamRevision } from '#event-store';
-import { decode, redemptionLedgerStream, streams, type ChainEvent, type RangeRedeemed } from '#events';
+import {
+  CHAIN_EVENT_TYPES,
+  decode,
+  redemptionLedgerStream,
+  streams,
+  type ChainEvent,
+  type RangeRedeemed,
+} from '#events';
 import type { PublicKeyRecord } from '#protocol';
 import { BATCH_STREAM_EVENT_TYPES, type BatchStreamEvent } from '../domain/batch-record.js';
 import type { RedeemedRange } from '../domain/verify-batch.js';
-
-const CHAIN_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'ChainIssued',
-  'WalletCheckedOut',
-  'CoinsSpent',
-  'IndexHandedOff',
-  'ChainClaimed',
-  'ChainRevoked',
-  'ChainClosed',
-]);
 
 const ID = /^[A-Za-z0-9_]{1,64}$/;
 
