@@ -24,6 +24,7 @@ export * from './health/health.controller.js';
 export * from './health/health.module.js';
 export * from './health/health.registry.js';
 export * from './http/api-docs.js';
+export * from './http/bearer-token.js';
 export * from './http/connect-nats.js';
 export * from './http/create-http-app.js';
 export * from './idempotency/canonical-json.js';

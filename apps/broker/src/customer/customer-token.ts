@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { bearerTokenOf } from '#platform';
 
 /**
  * Customer bearer tokens: `npc.<customerId>.<43 chars of randomness>`. The id part lets the
@@ -27,8 +28,4 @@ export function tokenMatches(token: string, storedHash: string): boolean {
 }
 
 /** The token of an `Authorization: Bearer <token>` header. */
-export function bearerOf(header: string | string[] | undefined): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header.trim());
-  return m?.[1];
-}
+export const bearerOf = bearerTokenOf;
