@@ -78,13 +78,18 @@ export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
 
     // 2. 64 appends in flight, one chain per lane, as many vendors spending at once.
     const revisions = new Array<number>(64).fill(-1);
+    let appended = 0;
+    const cpuBefore = process.cpuUsage();
     const concurrent = await rate(64, async (lane) => {
       const r = revisions[lane]!;
       const result = await store.appendToStream(`chain-bench_${unique}_${lane}`, [paywordSpent(r + 1)], {
         expectedRevision: r < 0 ? 'no_stream' : r,
       });
       revisions[lane] = result.nextExpectedRevision;
+      appended++;
     });
+    const cpu = process.cpuUsage(cpuBefore);
+    const appendCpu = (cpu.user + cpu.system) / appended;
 
     // 3. The whole log, in pages of 10,000, as a projection rebuild reads it.
     const readStart = performance.now();
@@ -130,6 +135,12 @@ export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
         value: concurrent,
         unit: 'appends/s',
         description: 'JetStream: one event per append, 64 appends in flight on 64 streams',
+      },
+      {
+        name: 'event-store.jetstream.append-client-cpu',
+        value: appendCpu,
+        unit: 'µs/append',
+        description: 'JetStream: CPU this process spends per append (user + system) in the 64-in-flight run',
       },
       {
         name: 'event-store.jetstream.read-all',
