@@ -68,8 +68,8 @@ export class History {
     return this;
   }
 
-  registerVendor(vendorId: string): this {
-    const signer = createSigner(generateSigningKey(`${vendorId}_k1`, fixedBytes(vendorId)));
+  registerVendor(vendorId: string, keyId = `${vendorId}_k1`): this {
+    const signer = createSigner(generateSigningKey(keyId, fixedBytes(vendorId)));
     this.vendors.set(vendorId, signer);
     const key = publicKeyRecord(signer, vendorId);
     const data = {

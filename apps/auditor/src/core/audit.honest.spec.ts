@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { auditHistory } from '../../test/audit-history.js';
+import { History } from '../../test/history.js';
 import { honestHistory } from '../../test/scenarios.js';
 
 describe('Audit of an honest history', () => {
@@ -44,6 +45,21 @@ describe('Audit of an honest history', () => {
       outstandingLiability: 80,
       owedToVendors: 0,
     });
+  });
+
+  it('checks a hand-off with the keys of the vendor that signed it, whatever key ids others chose', async () => {
+    // The broker refuses a key id twice for one vendor only: two vendors may both call theirs k1.
+    const h = new History()
+      .registerVendor('v1', 'k1')
+      .registerVendor('v2', 'k1')
+      .registerCustomer('cust_bob', 'Bob Jones')
+      .purchase('p9', 'cust_bob', ['ch9'])
+      .spend('ch9', 'v2', 2)
+      .handOff('ch9', 'v2', 'v1')
+      .spend('ch9', 'v1', 1)
+      .handOff('ch9', 'v1', 'v2');
+    const report = await auditHistory(h.appends, { brokerKeys: h.brokerKeys });
+    expect(report.violations).toEqual([]);
   });
 
   it('gives the same answer whatever the page size', async () => {

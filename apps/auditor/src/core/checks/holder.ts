@@ -90,7 +90,7 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
       chain.chainId,
     );
   }
-  const signature = verifyHandOffCertificate(c, (keyId) => ctx.ledger.vendorKeys.get(keyId));
+  const signature = verifyHandOffCertificate(c, (keyId) => ctx.ledger.vendorKey(c.fromVendor, keyId));
   if (!signature.ok) {
     const rule =
       signature.code === 'SIGNATURE.UNKNOWN_KEY' ? RULES.UNKNOWN_VENDOR_KEY : RULES.BAD_HANDOFF_SIGNATURE;

@@ -37,9 +37,11 @@ export function onVendorKeyRotated(ctx: CheckContext, data: VendorKeyRotated['da
 }
 
 /**
- * A vendor's key signs its hand-off certificates from now on. A key id is
- * bound to one vendor and one public key for good: a second registration that
- * differs would let one vendor sign as another (R2.VENDOR_KEY_CONFLICT).
+ * A vendor's key signs its hand-off certificates from now on. A key id is bound
+ * to one public key of its vendor for good: registering it again with another
+ * key would let that vendor disown what it signed (R2.VENDOR_KEY_CONFLICT).
+ * Key ids are per vendor (certificates are checked with the signer's own keys),
+ * so another vendor choosing the same id is no conflict.
  */
 function registerVendorKey(ctx: CheckContext, vendorId: string, key: PublicKeyRecord): void {
   if (key.ownerId !== undefined && key.ownerId !== vendorId) {
@@ -49,13 +51,15 @@ function registerVendorKey(ctx: CheckContext, vendorId: string, key: PublicKeyRe
     );
     return;
   }
-  const known = ctx.ledger.vendorKeys.get(key.keyId);
-  if (known !== undefined && (known.ownerId !== vendorId || known.publicKey !== key.publicKey)) {
+  const keys = ctx.ledger.vendorKeys.get(vendorId) ?? new Map<string, PublicKeyRecord>();
+  const known = keys.get(key.keyId);
+  if (known !== undefined && known.publicKey !== key.publicKey) {
     ctx.report.violation(
       RULES.VENDOR_KEY_CONFLICT,
-      `key id ${key.keyId} is already registered to ${known.ownerId ?? 'another vendor'} with another public key`,
+      `vendor ${vendorId} already registered key id ${key.keyId} with another public key`,
     );
     return;
   }
-  ctx.ledger.vendorKeys.set(key.keyId, { keyId: key.keyId, publicKey: key.publicKey, ownerId: vendorId });
+  keys.set(key.keyId, { keyId: key.keyId, publicKey: key.publicKey, ownerId: vendorId });
+  ctx.ledger.vendorKeys.set(vendorId, keys);
 }

@@ -45,8 +45,11 @@ export function itemKey(chainId: string, fromIndex: number, toIndex: number): st
 export class Ledger {
   readonly chains = new Map<string, ChainRecord>();
   readonly vendors = new Map<string, VendorRecord>();
-  /** Vendor keys by key id; `ownerId` is always the registering vendor. */
-  readonly vendorKeys = new Map<string, PublicKeyRecord>();
+  /**
+   * Vendor keys by vendor id, then key id (`ownerId` is always that vendor). Key ids are the
+   * vendor's own: two vendors may choose the same one, as the broker and the services allow.
+   */
+  readonly vendorKeys = new Map<string, Map<string, PublicKeyRecord>>();
   /** Broker keys by key id, from configuration (trusted) and, if the broker records them, from events. */
   readonly brokerKeys = new Map<string, PublicKeyRecord>();
   readonly purchases = new Map<string, PurchaseRecord>();
@@ -67,6 +70,11 @@ export class Ledger {
 
   constructor(brokerKeys: readonly PublicKeyRecord[]) {
     for (const key of brokerKeys) this.brokerKeys.set(key.keyId, key);
+  }
+
+  /** The key `keyId` of `vendorId`, as that vendor registered it. */
+  vendorKey(vendorId: string, keyId: string): PublicKeyRecord | undefined {
+    return this.vendorKeys.get(vendorId)?.get(keyId);
   }
 
   vendor(vendorId: string): VendorRecord {
