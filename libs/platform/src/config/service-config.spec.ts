@@ -31,9 +31,7 @@ describe('ServiceConfig', () => {
   });
 
   it('refuses a port that is not an integer and a Redis URL with another scheme', () => {
-    expect(() =>
-      loadConfig(VendorConfig, { VENDOR_ID: 'v1', PORT: '80.5', REDIS_URL: 'http://x' }),
-    ).toThrow(
+    expect(() => loadConfig(VendorConfig, { VENDOR_ID: 'v1', PORT: '80.5', REDIS_URL: 'http://x' })).toThrow(
       /PORT: expected an integer, got "80.5"\n {2}- REDIS_URL: expected a URL with scheme redis: or rediss:, got <secret hidden>/,
     );
   });
