@@ -12,7 +12,7 @@ import { catchError, concatMap, type Observable } from 'rxjs';
 import { NetPayError, PLATFORM_ERROR } from '../errors/netpay-error.js';
 import { mapError } from '../errors/problem.js';
 import { canonicalJson } from './canonical-json.js';
-import { IDEMPOTENT } from './idempotent.decorator.js';
+import { IDEMPOTENT, type IdempotentRoute } from './idempotent.decorator.js';
 import { readKey, replay, sha256 } from './idempotency.request.js';
 import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './idempotency.options.js';
 import { IDEMPOTENCY_STORE, type IdempotencyStore, type StoredOutcome } from './idempotency.store.js';
@@ -35,9 +35,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
-    if (!this.reflector.getAllAndOverride<boolean>(IDEMPOTENT, [context.getHandler(), context.getClass()])) {
-      return next.handle();
-    }
+    const marked = this.reflector.getAllAndOverride<IdempotentRoute | undefined>(IDEMPOTENT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!marked) return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const idempotencyKey = readKey(request);
@@ -66,17 +68,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { status: 409 },
       );
     }
-    if (begun.state === 'completed') return replay(reply, begun.outcome);
+    if (begun.state === 'completed') {
+      if (begun.outcome.kind !== 'rerun') return replay(reply, begun.outcome);
+      // The answer was not kept: the route answers the retry again (it is idempotent on its own).
+      void reply.header('idempotent-replayed', 'true');
+      return next.handle();
+    }
 
     const { lease } = begun;
     return next.handle().pipe(
       concatMap(async (body: unknown) => {
         const text = body === undefined ? undefined : JSON.stringify(body);
-        await this.finish(key, lease, fingerprint, {
-          kind: 'response',
-          status: reply.statusCode,
-          body: text,
-        });
+        await this.finish(
+          key,
+          lease,
+          fingerprint,
+          marked.storeAnswer
+            ? { kind: 'response', status: reply.statusCode, body: text }
+            : { kind: 'rerun', status: reply.statusCode },
+        );
         return body;
       }),
       catchError(async (error: unknown) => {

@@ -28,7 +28,10 @@ export function readKey(request: FastifyRequest): string {
 }
 
 /** Answer a retry as the first request was answered, marked `Idempotent-Replayed: true`. */
-export function replay(reply: FastifyReply, outcome: StoredOutcome): Observable<unknown> {
+export function replay(
+  reply: FastifyReply,
+  outcome: Exclude<StoredOutcome, { kind: 'rerun' }>,
+): Observable<unknown> {
   void reply.header('idempotent-replayed', 'true');
   if (outcome.kind === 'refusal') {
     const { code, message, status, details } = outcome;

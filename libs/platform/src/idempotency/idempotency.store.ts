@@ -5,7 +5,9 @@ export type StoredOutcome =
       status: number;
       /** JSON text of the body; absent when the handler returned nothing. */ body?: string;
     }
-  | { kind: 'refusal'; status: number; code: string; message: string; details?: Record<string, unknown> };
+  | { kind: 'refusal'; status: number; code: string; message: string; details?: Record<string, unknown> }
+  /** It succeeded with an answer not to be kept (`storeAnswer: false`): a retry runs it again. */
+  | { kind: 'rerun'; status: number };
 
 export interface CompletedRequest {
   fingerprint: string;

@@ -6,14 +6,30 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** 8–255 characters from a URL-safe set: room for a UUID or a ULID, no whitespace or quoting. */
 export const IDEMPOTENCY_KEY_FORMAT = /^[A-Za-z0-9_.:-]{8,255}$/;
 
+export interface IdempotentOptions {
+  /**
+   * `false` for answers that must not be kept at rest, such as a client-side wallet's seeds: the
+   * store keeps only that the request succeeded, and a retry with the same key and body runs the
+   * route again (which must then be idempotent on its own) instead of replaying it. Refusals are
+   * replayed either way. Default `true`.
+   */
+  readonly storeAnswer?: boolean;
+}
+
+/** What `@Idempotent()` records on a route. */
+export interface IdempotentRoute {
+  readonly storeAnswer: boolean;
+}
+
 /**
  * Marks a mutating route as requiring an `Idempotency-Key` header: a retry with the same key
  * and body gets the first answer again instead of running the command twice. Needs
  * `IdempotencyModule` imported in the app.
  */
-export function Idempotent(): MethodDecorator & ClassDecorator {
+export function Idempotent(options: IdempotentOptions = {}): MethodDecorator & ClassDecorator {
+  const route: IdempotentRoute = { storeAnswer: options.storeAnswer ?? true };
   return applyDecorators(
-    SetMetadata(IDEMPOTENT, true),
+    SetMetadata(IDEMPOTENT, route),
     ApiHeader({
       name: 'Idempotency-Key',
       required: true,

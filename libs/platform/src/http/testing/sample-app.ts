@@ -49,6 +49,14 @@ class ChainsController {
     return { chainId: `chain-${this.executions.count}`, coins: dto.coins };
   }
 
+  /** An answer holding a secret (as a client-side wallet's seed): never kept at rest. */
+  @Post('seed')
+  @Idempotent({ storeAnswer: false })
+  seed(@Body() dto: BuyChainDto): { seed: string; coins: number } {
+    this.executions.count += 1;
+    return { seed: `secret-seed-${dto.coins}`, coins: dto.coins };
+  }
+
   @Post('spend')
   @Idempotent()
   spend(): never {
