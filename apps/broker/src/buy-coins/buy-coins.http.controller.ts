@@ -19,7 +19,8 @@ export class BuyCoinsHttpController {
 
   @Post()
   @HttpCode(201)
-  @Idempotent()
+  // Client-side answers carry the seeds: never kept in Redis; a retry re-derives the same answer.
+  @Idempotent({ storeAnswer: false })
   @ApiCreatedResponse({
     description: 'Paid with one macro-payment; the chains (and, client-side, their seeds).',
   })

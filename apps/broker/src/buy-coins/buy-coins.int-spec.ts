@@ -59,6 +59,22 @@ describe('buying coins (JetStream + Redis)', () => {
     expect(issued).toHaveLength(2); // 60 coins = 50 + 10, each issued once
   });
 
+  it('keeps no client seed in Redis: the Idempotency-Key record holds no answer, a retry answers again', async () => {
+    const customer = await registerCustomer(broker.http, 1_000);
+    const body = { coins: 5, walletNonce: randomBytes(32).toString('hex') };
+    const first = await buy(broker.http, customer, body, 'seedless-key-0001');
+    const seed = first.json<CoinsPurchasedAnswer>().chains[0]!.seed!;
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${stack.config.redisKeyPrefix}*`);
+    const values = await Promise.all(keys.map((k) => redis.get(k)));
+    expect(values.join('').length).toBeGreaterThan(0);
+    await redis.quit();
+    expect(values.join('\n')).not.toContain(seed);
+    const again = await buy(broker.http, customer, body, 'seedless-key-0001');
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.json()).toEqual(first.json());
+  });
+
   it('mixes the wallet’s nonce into client seeds: the broker alone cannot recompute them; a retry must repeat it', async () => {
     const customer = await registerCustomer(broker.http, 1_000);
     const walletNonce = randomBytes(32).toString('hex');

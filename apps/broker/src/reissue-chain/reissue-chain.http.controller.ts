@@ -18,7 +18,8 @@ export class ReissueChainHttpController {
 
   @Post(':chainId/reissue')
   @HttpCode(201)
-  @Idempotent()
+  // The answer carries the new chain's seed: never kept in Redis; a retry re-derives it.
+  @Idempotent({ storeAnswer: false })
   @ApiCreatedResponse({
     description: 'Lost wallet: the chain is closed at its index and its unspent rest re-issued.',
   })
