@@ -35,6 +35,17 @@ describe('Wallet', () => {
     );
   });
 
+  it('moves forward to the index a vendor reports after a confirmation was lost, never back', () => {
+    const wallet = new Wallet();
+    wallet.add(boughtChain('w_a'));
+    wallet.pay(2, { now }); // the vendor recorded it, the answer was lost: never confirmed
+    expect(wallet.advance('w_a', 3, 'v1')).toMatchObject({ index: 3, remainingCoins: 18, lastVendor: 'v1' });
+    expect(wallet.pay(1, { now })).toMatchObject({ fromIndex: 3, proof: { position: 3 } });
+    expect(() => wallet.advance('w_a', 2)).toThrow(expect.objectContaining({ code: WALLET.STALE_PAYMENT }));
+    expect(() => wallet.advance('w_a', 22)).toThrow(expect.objectContaining({ code: WALLET.STALE_PAYMENT }));
+    expect(wallet.advance('w_a', 21)).toMatchObject({ remainingCoins: 0 });
+  });
+
   it('chooses a chain with enough coins, usable at that vendor and now, expiring first', () => {
     const wallet = new Wallet();
     wallet.add(boughtChain('w_small', { length: 2, expiresAt: '2026-07-01T00:00:00.000Z' }));

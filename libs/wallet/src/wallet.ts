@@ -116,6 +116,29 @@ export class Wallet {
     return this.summary(payment.chainId);
   }
 
+  /**
+   * A vendor says the chain is further on than this wallet knows (a spend it recorded whose answer
+   * was lost: the next payment is refused as SPEND.PAYWORD_REPLAYED; `GET /chains/:id` tells the
+   * index). Moves the index forward to `index`, never back: a wallet that showed a payword can
+   * never spend it again.
+   */
+  advance(chainId: string, index: number, vendorId?: string): ChainSummary {
+    const record = this.record(chainId);
+    const length = record.touchstone.length;
+    if (!Number.isSafeInteger(index) || index < record.index || index > length + 1) {
+      throw new WalletError(
+        WALLET.STALE_PAYMENT,
+        `chain ${chainId} is at index ${record.index}: it moves forward only, up to ${length + 1}, not to ${index}`,
+      );
+    }
+    this.records.set(chainId, {
+      ...record,
+      index,
+      ...(vendorId === undefined ? {} : { lastVendor: vendorId }),
+    });
+    return this.summary(chainId);
+  }
+
   summaries(): ChainSummary[] {
     return [...this.records.keys()].map((id) => this.summary(id));
   }
