@@ -1,0 +1,241 @@
+// `npm run load -- <scenario> [k6 args]` | `npm run load -- --list`
+//
+// Runs one k6 load scenario of load-tests/ against the local NetPay stack: brings the stack up
+// when the broker at BROKER_URL does not answer (and stops it afterwards), seeds the customers and
+// chains the scenario needs before the measured phase, runs k6 (building the pinned k6 when it is
+// missing) and exits with k6's exit code — non-zero when a threshold is crossed.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dataNeeds, PLANS, settings, totalSeconds } from '../load-tests/lib/plans.js';
+import { findK6 } from './k6.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const stackDir = process.env.NETPAY_STACK_DIR ?? join(root, '.stack');
+const loadDir = join(stackDir, 'load');
+const brokerUrl = (process.env.BROKER_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+const say = (line) => console.log(`load: ${line}`);
+
+const USAGE = `npm run load -- <scenario> [k6 run args]     npm run load -- --list
+  Env: BROKER_URL (default http://127.0.0.1:3000; a stack is started when it does not answer),
+  VENDOR_URLS (comma-separated, when the stack runs already), ADMIN_TOKEN (else .stack/secrets.json),
+  RATE, DURATION, VUS, HOP, REPLAY, … (per scenario, see --list and load-tests/README.md),
+  SUMMARY_FILE (default .stack/load/<scenario>-summary.json), KEEP_LOAD_DATA=1 keeps the seeded
+  data and the started stack's JetStream stream and Redis keys.`;
+
+function list() {
+  console.log('Load scenarios (npm run load -- <scenario>):\n');
+  for (const [name, plan] of Object.entries(PLANS)) {
+    const knobs = Object.entries(plan.defaults)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    console.log(`  ${name.padEnd(13)} ${plan.description}\n  ${''.padEnd(13)} defaults: ${knobs}`);
+  }
+}
+
+async function answers(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `serve.js` on a JetStream stream and Redis prefix of this run; resolves with its vendor URLs. */
+async function startStack(runId) {
+  const up = spawnSync(process.execPath, [join(root, 'scripts', 'stack.mjs'), 'up'], { stdio: 'inherit' });
+  if (up.status !== 0) throw new Error('NATS/Redis could not be started (scripts/stack.mjs up)');
+  const url = new URL(brokerUrl);
+  const env = {
+    ...process.env,
+    BROKER_PORT: url.port || '80',
+    EVENT_STORE_STREAM: `NETPAY_LOAD_${runId.toUpperCase()}`,
+    EVENT_STORE_SUBJECT_PREFIX: `netpay.load.${runId}`,
+    REDIS_KEY_PREFIX: `netpay:load:${runId}:`,
+  };
+  say(`starting the stack (node dist/apps/demo/src/serve.js, stream ${env.EVENT_STORE_STREAM})…`);
+  const child = spawn(process.execPath, [join(root, 'dist/apps/demo/src/serve.js')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const vendors = await new Promise((resolveUp, reject) => {
+    const done = (error, found) => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      child.stdout.off('data', onData);
+      if (error) reject(error);
+      else resolveUp(found);
+    };
+    const onExit = (code) => done(new Error(`the stack exited (${code}) before it was ready:\n${output}`));
+    const onData = (chunk) => {
+      output += chunk;
+      // serve.js prints its URL table once everything is ready; the redemption row ends it.
+      if (!output.includes('NetPay is serving') || !/^\s*redemption\s/m.test(output)) return;
+      done(
+        undefined,
+        [...output.matchAll(/^\s*vendor \S+\s+(http:\/\/\S+)/gm)].map((m) => m[1]),
+      );
+    };
+    const timer = setTimeout(() => done(new Error(`the stack was not ready in 120 s:\n${output}`)), 120_000);
+    child.once('exit', onExit);
+    child.stdout.on('data', onData);
+  });
+  process.stdout.write(output.replace(/^/gm, '  | '));
+  child.stdout.resume();
+  return { child, vendors, stream: env.EVENT_STORE_STREAM, redisPrefix: env.REDIS_KEY_PREFIX };
+}
+
+async function stopStack(stack) {
+  if (stack.child.exitCode !== null) return;
+  say('stopping the stack it started (SIGINT)…');
+  const exited = new Promise((r) => stack.child.once('exit', r));
+  stack.child.kill('SIGINT');
+  const timer = setTimeout(() => stack.child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Drops the run's JetStream stream and Redis keys: a load run leaves nothing behind. */
+async function dropRunData(stack) {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const { Redis } = await import('ioredis');
+  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  try {
+    // The event store keeps its checkpoints in a companion stream `<name>_CHECKPOINTS`.
+    const jsm = await jetstreamManager(nc);
+    for await (const info of jsm.streams.list()) {
+      const name = info.config.name;
+      if (name === stack.stream || name.startsWith(`${stack.stream}_`)) await jsm.streams.delete(name);
+    }
+  } catch (error) {
+    say(`could not delete stream ${stack.stream}: ${error.message}`);
+  } finally {
+    await nc.close();
+  }
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  await redis.connect();
+  let keys = 0;
+  for await (const batch of redis.scanStream({ match: `${stack.redisPrefix}*`, count: 500 })) {
+    if (batch.length) keys += await redis.del(...batch);
+  }
+  await redis.quit();
+  say(`dropped stream ${stack.stream} and ${keys} Redis keys of this run`);
+}
+
+function adminToken() {
+  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
+  const file = join(stackDir, 'secrets.json');
+  if (!existsSync(file)) throw new Error(`no ADMIN_TOKEN and no ${file}: which stack is this?`);
+  return JSON.parse(readFileSync(file, 'utf8')).adminToken;
+}
+
+function vendorUrls() {
+  if (process.env.VENDOR_URLS) return process.env.VENDOR_URLS.split(',').map((u) => u.trim());
+  const base = Number(process.env.VENDOR_BASE_PORT ?? 3101);
+  return [0, 1, 2].map((i) => `http://127.0.0.1:${base + i}`);
+}
+
+function seed({ name, o, runId, vendors, dir }) {
+  const needs = dataNeeds(PLANS[name].scenarios(o), o);
+  say(
+    `seeding ${needs.vus} VU bundles: ${needs.clientCoins} client-side coins (chains of ${needs.chainCoins}) ` +
+      `and ${needs.serverCoins} server-side coins per VU…`,
+  );
+  const args = [
+    join(root, 'dist/apps/demo/src/load-seed.js'),
+    '--broker',
+    brokerUrl,
+    ...vendors.flatMap((v) => ['--vendor', v]),
+    '--vus',
+    String(needs.vus),
+    '--client-coins',
+    String(needs.clientCoins),
+    '--chain-coins',
+    String(needs.chainCoins),
+    '--server-coins',
+    String(needs.serverCoins),
+    '--run-id',
+    runId,
+    '--out',
+    dir,
+  ];
+  const r = spawnSync(process.execPath, args, {
+    stdio: 'inherit',
+    env: { ...process.env, ADMIN_TOKEN: adminToken() },
+  });
+  if (r.status !== 0) throw new Error('seeding failed');
+}
+
+function runK6(k6, { name, o, dir, summaryFile, k6Args }) {
+  const env = {
+    ...o,
+    DATA_FILE: join(dir, 'data.json'),
+    META_FILE: join(dir, 'meta.json'),
+    SUMMARY_FILE: summaryFile,
+  };
+  const args = ['run', ...(process.stdout.isTTY ? [] : ['--quiet'])];
+  for (const [key, value] of Object.entries(env)) args.push('-e', `${key}=${value}`);
+  args.push(...k6Args, join(root, 'load-tests', PLANS[name].script));
+  say(`k6 run ${PLANS[name].script} (about ${Math.round(totalSeconds(PLANS[name].scenarios(o)))} s)…`);
+  return new Promise((resolveRun) => {
+    const child = spawn(k6, args, { cwd: root, stdio: 'inherit' });
+    child.once('exit', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--list')) return list() ?? 0;
+  const [name, ...k6Args] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  if (!PLANS[name]) {
+    console.error(`load: unknown scenario "${name}"\n`);
+    list();
+    return 2;
+  }
+  const o = settings(name, process.env);
+  const k6 = findK6();
+  if (!k6) return 1;
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const keep = process.env.KEEP_LOAD_DATA === '1';
+  const dir = join(loadDir, `data-${name}-${runId}`);
+  const summaryFile = resolve(process.env.SUMMARY_FILE ?? join(loadDir, `${name}-summary.json`));
+  mkdirSync(dirname(summaryFile), { recursive: true });
+  let stack;
+  // k6 gets Ctrl-C too (same process group) and ends with its summary; we then clean up.
+  process.on('SIGINT', () => say('interrupted: waiting for k6 to finish its summary…'));
+  try {
+    const ready = await answers(`${brokerUrl}/health/ready`);
+    if (ready) say(`using the stack at ${brokerUrl}`);
+    else stack = await startStack(runId);
+    seed({ name, o, runId, vendors: stack ? stack.vendors : vendorUrls(), dir });
+    const code = await runK6(k6, { name, o, dir, summaryFile, k6Args });
+    say(
+      `summary: ${summaryFile}${code === 0 ? '' : ` — k6 exited ${code} (a threshold crossed, or k6 failed)`}`,
+    );
+    return code;
+  } finally {
+    if (stack) await stopStack(stack);
+    if (!keep) {
+      rmSync(dir, { recursive: true, force: true });
+      if (stack) await dropRunData(stack).catch((e) => say(`cleanup: ${e.message}`));
+    }
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`load: ${error.message}`);
+    process.exit(1);
+  },
+);
