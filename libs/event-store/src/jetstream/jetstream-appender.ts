@@ -1,10 +1,20 @@
-import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { ConcurrencyError, EventStoreUnavailableError } from '../errors.js';
 import type { AppendResult, ExpectedRevision, NewEvent } from '../event-store.port.js';
-import { encodeEvent, fromStored, H, messageId, revisionOf, streamOf } from './jetstream-codec.js';
+import {
+  encodeEvent,
+  H,
+  messageId,
+  PRIOR_SEQS,
+  priorSeqsOf,
+  revisionOf,
+  type StoredMessage,
+  streamOf,
+} from './jetstream-codec.js';
 import { type ResolvedJetStreamConfig, subjectOf } from './jetstream-config.js';
+import type { DirectGet } from './jetstream-direct.js';
 import { wrongLastSequence } from './jetstream-errors.js';
-import { type Head, KeyedQueue, NO_STREAM, StreamHeads } from './stream-heads.js';
+import { advance, type Head, KeyedQueue, NO_STREAM, priorOfNext, StreamHeads } from './stream-heads.js';
 
 const MAX_ATTEMPTS = 100;
 /** An expected subject sequence no subject can have: the publish is refused unless it is a duplicate. */
@@ -17,7 +27,8 @@ type Published = { readonly ack: PubAck } | { readonly wrongLastSeq: number };
  * - each event is one message on the stream's subject, published with
  *   `Nats-Expected-Last-Subject-Sequence` = the sequence of the stream's last
  *   event (0 for a new stream), so the server refuses it if anyone got in first;
- * - the dense revision travels in a header, one more than the head's;
+ * - the dense revision travels in a header, one more than the head's, and the
+ *   sequences of the events before it in another (reads walk back along them);
  * - `Nats-Msg-Id` = `<stream>/<event id>`: the server checks it before the
  *   expected sequence, so a retry inside the duplicate window is acknowledged
  *   as a duplicate with the original sequence and never conflicts.
@@ -28,7 +39,7 @@ export class JetStreamAppender {
 
   constructor(
     private readonly js: JetStreamClient,
-    private readonly jsm: JetStreamManager,
+    private readonly direct: DirectGet,
     private readonly config: ResolvedJetStreamConfig,
   ) {}
 
@@ -38,10 +49,8 @@ export class JetStreamAppender {
 
   /** The stream's head as the server has it now. */
   async loadHead(stream: string): Promise<Head> {
-    const last = await this.jsm.direct.getMessage(this.config.streamName, {
-      last_by_subj: subjectOf(this.config, stream),
-    });
-    const head = last ? { revision: revisionOf(fromStored(last)), seq: last.seq } : NO_STREAM;
+    const last = await this.direct.lastBySubject(subjectOf(this.config, stream));
+    const head = last ? headAt(last) : NO_STREAM;
     this.heads.remember(stream, head);
     return head;
   }
@@ -55,7 +64,7 @@ export class JetStreamAppender {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (!satisfies(expected, head.revision)) {
         // Before calling it a conflict: is this a retry of events already in, and is our head current?
-        const probe = await this.publish(stream, events[0]!, head.revision ?? -1, IMPOSSIBLE_SEQ);
+        const probe = await this.publish(stream, events[0]!, head.revision ?? -1, IMPOSSIBLE_SEQ, []);
         if ('ack' in probe) return this.continueRetry(stream, events, probe.ack.seq);
         if (probe.wrongLastSeq !== head.seq) {
           head = await this.loadHead(stream);
@@ -63,13 +72,13 @@ export class JetStreamAppender {
         }
         throw new ConcurrencyError(stream, expected, head.revision ?? 'no_stream');
       }
-      const first = await this.publish(stream, events[0]!, (head.revision ?? -1) + 1, head.seq);
+      const first = await this.publishAfter(stream, events[0]!, head);
       if ('wrongLastSeq' in first) {
         head = await this.loadHead(stream);
         continue;
       }
       if (first.ack.duplicate) return this.continueRetry(stream, events, first.ack.seq);
-      head = { revision: (head.revision ?? -1) + 1, seq: first.ack.seq };
+      head = advance(head, first.ack.seq);
       this.heads.remember(stream, head);
       return this.publishRest(stream, events, 1, head);
     }
@@ -102,7 +111,7 @@ export class JetStreamAppender {
     let head = start;
     let attempts = 0;
     for (let i = from; i < events.length;) {
-      const published = await this.publish(stream, events[i]!, (head.revision ?? -1) + 1, head.seq);
+      const published = await this.publishAfter(stream, events[i]!, head);
       if ('wrongLastSeq' in published) {
         if (++attempts > MAX_ATTEMPTS)
           throw new EventStoreUnavailableError(`append to ${stream}: too contended`);
@@ -112,7 +121,7 @@ export class JetStreamAppender {
       if (published.ack.duplicate) {
         head = await this.storedAt(stream, events[i]!, published.ack.seq);
       } else {
-        head = { revision: (head.revision ?? -1) + 1, seq: published.ack.seq };
+        head = advance(head, published.ack.seq);
         this.heads.remember(stream, head);
       }
       i++;
@@ -120,13 +129,19 @@ export class JetStreamAppender {
     return { nextExpectedRevision: head.revision!, position: BigInt(head.seq) };
   }
 
+  /** Publishes `event` as the next after `head`, pointing back at the events before it. */
+  private publishAfter(stream: string, event: NewEvent, head: Head): Promise<Published> {
+    return this.publish(stream, event, (head.revision ?? -1) + 1, head.seq, priorOfNext(head));
+  }
+
   private async publish(
     stream: string,
     event: NewEvent,
     revision: number,
     lastSeq: number,
+    prior: readonly number[],
   ): Promise<Published> {
-    const { hdrs, body } = encodeEvent(stream, revision, event);
+    const { hdrs, body } = encodeEvent(stream, revision, event, prior);
     try {
       const ack = await this.js.publish(subjectOf(this.config, stream), body, {
         headers: hdrs,
@@ -144,15 +159,23 @@ export class JetStreamAppender {
 
   /** The head of `stream` as of an already stored event (found by its de-duplication ack). */
   private async storedAt(stream: string, event: NewEvent, seq: number): Promise<Head> {
-    const found = await this.jsm.direct.getMessage(this.config.streamName, { seq });
-    const stored = found ? fromStored(found) : undefined;
+    const stored = await this.direct.bySeq(seq);
     if (!stored || streamOf(stored) !== stream || stored.headers?.get(H.id) !== event.id) {
       throw new EventStoreUnavailableError(
         `append to ${stream}: duplicate ack for ${event.id} points elsewhere`,
       );
     }
-    return { revision: revisionOf(stored), seq };
+    return headAt(stored);
   }
+}
+
+/** The head of a stream whose last event is `last`. */
+function headAt(last: StoredMessage): Head {
+  return {
+    revision: revisionOf(last),
+    seq: last.seq,
+    prior: priorSeqsOf(last).slice(0, PRIOR_SEQS - 1),
+  };
 }
 
 function satisfies(expected: ExpectedRevision, revision: number | undefined): boolean {

@@ -14,7 +14,20 @@ export const H = {
   version: 'NetPay-Event-Version',
   stream: 'NetPay-Stream',
   revision: 'NetPay-Revision',
+  prior: 'NetPay-Prior-Seqs',
 } as const;
+
+/** Set by the server from our publish option: the sequence of the subject's previous message (0: none). */
+const EXPECTED_LAST_SUBJECT_SEQ = 'Nats-Expected-Last-Subject-Sequence';
+
+/**
+ * How many earlier events of its stream a message points to. With them a read
+ * walks back from the stream's last event, fetching up to this many messages at
+ * once by sequence, instead of asking the server to search the subject (which
+ * scans every message in between: the cost grows with the traffic of all the
+ * other streams, not with the stream read).
+ */
+export const PRIOR_SEQS = 16;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -24,10 +37,15 @@ export function messageId(stream: string, eventId: string): string {
   return `${stream}/${eventId}`;
 }
 
+/**
+ * `prior`: the sequences of the stream's events before this one, latest first
+ * (revision - 1, revision - 2, …), as many as the writer knows, at most PRIOR_SEQS.
+ */
 export function encodeEvent(
   stream: string,
   revision: number,
   event: NewEvent,
+  prior: readonly number[],
 ): { hdrs: MsgHdrs; body: Uint8Array } {
   const hdrs = headers();
   hdrs.set(H.id, event.id);
@@ -35,6 +53,7 @@ export function encodeEvent(
   hdrs.set(H.version, String(event.version));
   hdrs.set(H.stream, stream);
   hdrs.set(H.revision, String(revision));
+  if (prior.length > 0) hdrs.set(H.prior, encodePriorSeqs(prior));
   return { hdrs, body: encoder.encode(JSON.stringify({ data: event.data, metadata: event.metadata })) };
 }
 
@@ -60,6 +79,32 @@ export function streamOf(msg: Pick<StoredMessage, 'headers' | 'seq'>): string {
   const value = msg.headers?.get(H.stream);
   if (!value) throw notAnEvent(msg.seq);
   return value;
+}
+
+/** `s1,d2,d3,…`: the latest sequence, then each next one as its distance below the one before (short). */
+export function encodePriorSeqs(prior: readonly number[]): string {
+  return prior.map((seq, i) => (i === 0 ? seq : prior[i - 1]! - seq)).join(',');
+}
+
+/**
+ * The sequences of the events before `msg` in its stream, latest first: from
+ * our header, else (messages written before it existed) the one the server
+ * checked at publish, the previous event's. Empty for a stream's first event.
+ */
+export function priorSeqsOf(msg: Pick<StoredMessage, 'headers'>): number[] {
+  const encoded = msg.headers?.get(H.prior);
+  if (encoded) {
+    const prior: number[] = [];
+    for (const part of encoded.split(',')) {
+      const n = Number(part);
+      const seq = prior.length === 0 ? n : prior[prior.length - 1]! - n;
+      if (!Number.isSafeInteger(n) || n <= 0 || seq <= 0) return [];
+      prior.push(seq);
+    }
+    return prior;
+  }
+  const previous = Number(msg.headers?.get(EXPECTED_LAST_SUBJECT_SEQ) || 0);
+  return Number.isSafeInteger(previous) && previous > 0 ? [previous] : [];
 }
 
 export function typeOf(msg: Pick<StoredMessage, 'headers'>): string | undefined {

@@ -19,6 +19,7 @@ import { OpenSubscriptions } from '../shared/subscriptions.js';
 import { assertAppendable, assertStreamName } from '../shared/validation.js';
 import { JetStreamAppender } from './jetstream-appender.js';
 import { JetStreamCheckpointStore } from './jetstream-checkpoint-store.js';
+import { DirectGet } from './jetstream-direct.js';
 import {
   type JetStreamEventStoreConfig,
   resolveConfig,
@@ -26,7 +27,7 @@ import {
 } from './jetstream-config.js';
 import { edge, isStreamNotFound, translate } from './jetstream-errors.js';
 import { openJetStreamFeed } from './jetstream-feed.js';
-import { JetStreamReader } from './jetstream-reader.js';
+import { type ReadCapabilities, JetStreamReader } from './jetstream-reader.js';
 import { checkpointStreamConfig, ensureStream, eventStreamConfig } from './jetstream-setup.js';
 
 /**
@@ -38,6 +39,7 @@ export class JetStreamEventStore implements EventStore {
   private readonly appender: JetStreamAppender;
   private readonly reader: JetStreamReader;
   private readonly checkpointStore: JetStreamCheckpointStore;
+  private readonly direct: DirectGet;
   private readonly subscriptions = new OpenSubscriptions();
   private closed = false;
 
@@ -46,9 +48,11 @@ export class JetStreamEventStore implements EventStore {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly config: ResolvedJetStreamConfig,
+    capabilities: ReadCapabilities,
   ) {
-    this.appender = new JetStreamAppender(js, jsm, config);
-    this.reader = new JetStreamReader(js, jsm, config);
+    this.direct = new DirectGet(nc, config.streamName, config.requestTimeoutMs);
+    this.appender = new JetStreamAppender(js, this.direct, config);
+    this.reader = new JetStreamReader(js, jsm, this.direct, config, capabilities);
     this.checkpointStore = new JetStreamCheckpointStore(js, jsm, config);
   }
 
@@ -75,6 +79,7 @@ export class JetStreamEventStore implements EventStore {
         jetstream(nc, { timeout: resolved.requestTimeoutMs }),
         jsm,
         resolved,
+        { batchDirectGet: atLeast(nc.info?.version, 2, 11) },
       );
     } catch (error) {
       await nc.close().catch(() => undefined);
@@ -124,6 +129,7 @@ export class JetStreamEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await this.subscriptions.stopAll();
+    this.direct.close();
     await this.nc.close().catch(() => undefined);
   }
 
@@ -142,4 +148,12 @@ export class JetStreamEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreUnavailableError('JetStream event store is closed');
   }
+}
+
+/** Whether a server version (`2.11.15`) is at least major.minor. */
+export function atLeast(version: string | undefined, major: number, minor: number): boolean {
+  const match = /^v?(\d+)\.(\d+)\./.exec(version ?? '');
+  if (!match) return false;
+  const [have, haveMinor] = [Number(match[1]), Number(match[2])];
+  return have > major || (have === major && haveMinor >= minor);
 }

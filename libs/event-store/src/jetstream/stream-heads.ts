@@ -1,10 +1,24 @@
+import { PRIOR_SEQS } from './jetstream-codec.js';
+
 /** Where a stream ends: the revision and JetStream sequence of its last event (seq 0: no stream). */
 export interface Head {
   readonly revision: number | undefined;
   readonly seq: number;
+  /** Sequences of the events before the last, latest first, as far as known (at most PRIOR_SEQS - 1). */
+  readonly prior: readonly number[];
 }
 
-export const NO_STREAM: Head = { revision: undefined, seq: 0 };
+export const NO_STREAM: Head = { revision: undefined, seq: 0, prior: [] };
+
+/** What the next event's message points back to: this head's last event and the ones before it. */
+export function priorOfNext(head: Head): number[] {
+  return head.seq > 0 ? [head.seq, ...head.prior].slice(0, PRIOR_SEQS) : [];
+}
+
+/** The head after appending at `seq` behind `head`. */
+export function advance(head: Head, seq: number): Head {
+  return { revision: (head.revision ?? -1) + 1, seq, prior: priorOfNext(head).slice(0, PRIOR_SEQS - 1) };
+}
 
 /**
  * What this process last saw of each stream's head, so the common append is a

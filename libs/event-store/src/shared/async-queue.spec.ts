@@ -65,12 +65,12 @@ describe('KeyedQueue and StreamHeads', () => {
 
   it('never moves a head backwards and forgets the oldest stream past its capacity', () => {
     const heads = new StreamHeads(2);
-    heads.remember('s1', { revision: 3, seq: 30 });
-    heads.remember('s1', { revision: 2, seq: 20 });
-    expect(heads.get('s1')).toEqual({ revision: 3, seq: 30 });
-    heads.remember('s2', { revision: 0, seq: 31 });
-    heads.remember('s3', { revision: 0, seq: 32 });
+    heads.remember('s1', { revision: 3, seq: 30, prior: [] });
+    heads.remember('s1', { revision: 2, seq: 20, prior: [] });
+    expect(heads.get('s1')).toEqual({ revision: 3, seq: 30, prior: [] });
+    heads.remember('s2', { revision: 0, seq: 31, prior: [] });
+    heads.remember('s3', { revision: 0, seq: 32, prior: [] });
     expect(heads.get('s1')).toBeUndefined();
-    expect(heads.get('s3')).toEqual({ revision: 0, seq: 32 });
+    expect(heads.get('s3')).toEqual({ revision: 0, seq: 32, prior: [] });
   });
 });
