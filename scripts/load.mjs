@@ -55,6 +55,8 @@ async function startStack(runId) {
     EVENT_STORE_STREAM: `NETPAY_LOAD_${runId.toUpperCase()}`,
     EVENT_STORE_SUBJECT_PREFIX: `netpay.load.${runId}`,
     REDIS_KEY_PREFIX: `netpay:load:${runId}:`,
+    // Broker and vendor subjects of their own: another stack on the same NATS must not answer ours.
+    NATS_SUBJECT_PREFIX: `load.${runId}`,
   };
   say(`starting the stack (node dist/apps/demo/src/serve.js, stream ${env.EVENT_STORE_STREAM})…`);
   const child = spawn(process.execPath, [join(root, 'dist/apps/demo/src/serve.js')], {
