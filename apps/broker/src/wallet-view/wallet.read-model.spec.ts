@@ -28,17 +28,17 @@ const touchstone = (chainId: string, length = 10): Touchstone => ({
   signature: '00'.repeat(64),
 });
 const AT = '2026-02-01T00:00:00.000Z';
+const issued = (chainId: string, wallet: 'client' | 'server' = 'client'): StoredEvent =>
+  stored({
+    type: 'ChainIssued',
+    version: 1,
+    data: { chainId, touchstone: touchstone(chainId), wallet, at: AT },
+  });
 
 describe('WalletReadModel', () => {
   it('links chains to their buyer even when the purchase arrives after the issue, and follows spends', () => {
     const model = new WalletReadModel();
-    model.apply(
-      stored({
-        type: 'ChainIssued',
-        version: 1,
-        data: { chainId: 'c1', touchstone: touchstone('c1'), wallet: 'client', at: AT },
-      }),
-    );
+    model.apply(issued('c1'));
     expect(model.chainsOfCustomer('cus_1')).toEqual([]);
     model.apply(
       stored({
@@ -81,15 +81,7 @@ describe('WalletReadModel', () => {
 
   it('moves the holder on hand-off and claim, and lists revocations; closed and revoked chains have nothing left', () => {
     const model = new WalletReadModel();
-    for (const id of ['c2', 'c3']) {
-      model.apply(
-        stored({
-          type: 'ChainIssued',
-          version: 1,
-          data: { chainId: id, touchstone: touchstone(id), wallet: 'server', at: AT },
-        }),
-      );
-    }
+    for (const id of ['c2', 'c3']) model.apply(issued(id, 'server'));
     model.apply(
       stored({
         type: 'WalletCheckedOut',
@@ -130,13 +122,7 @@ describe('WalletReadModel', () => {
 
   it("learns a re-issue's successor from the customer's stream, the closed chain stream naming none", () => {
     const model = new WalletReadModel();
-    model.apply(
-      stored({
-        type: 'ChainIssued',
-        version: 1,
-        data: { chainId: 'c4', touchstone: touchstone('c4'), wallet: 'client', at: AT },
-      }),
-    );
+    model.apply(issued('c4'));
     model.apply(
       stored({
         type: 'ChainClosed',
