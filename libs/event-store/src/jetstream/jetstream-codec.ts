@@ -92,19 +92,22 @@ export function encodePriorSeqs(prior: readonly number[]): string {
  * checked at publish, the previous event's. Empty for a stream's first event.
  */
 export function priorSeqsOf(msg: Pick<StoredMessage, 'headers'>): number[] {
-  const encoded = msg.headers?.get(H.prior);
-  if (encoded) {
-    const prior: number[] = [];
-    for (const part of encoded.split(',')) {
-      const n = Number(part);
-      const seq = prior.length === 0 ? n : prior[prior.length - 1]! - n;
-      if (!Number.isSafeInteger(n) || n <= 0 || seq <= 0) return [];
-      prior.push(seq);
-    }
-    return prior;
-  }
+  const decoded = decodePriorSeqs(msg.headers?.get(H.prior) ?? '');
+  if (decoded) return decoded;
   const previous = Number(msg.headers?.get(EXPECTED_LAST_SUBJECT_SEQ) || 0);
   return Number.isSafeInteger(previous) && previous > 0 ? [previous] : [];
+}
+
+function decodePriorSeqs(encoded: string): number[] | undefined {
+  if (!encoded) return undefined;
+  const prior: number[] = [];
+  for (const part of encoded.split(',')) {
+    const n = Number(part);
+    const seq = prior.length === 0 ? n : prior[prior.length - 1]! - n;
+    if (!Number.isSafeInteger(n) || n <= 0 || seq <= 0) return undefined;
+    prior.push(seq);
+  }
+  return prior;
 }
 
 export function typeOf(msg: Pick<StoredMessage, 'headers'>): string | undefined {
