@@ -111,10 +111,18 @@ describe('JetStream reads', () => {
       `$JS.API.CONSUMER.CREATE.${config.streamName}`,
       `$JS.API.CONSUMER.CREATE.${config.streamName}.>`,
     ]) {
-      nc.subscribe(subject, { callback: () => creates++ });
+      nc.subscribe(subject, {
+        callback: () => {
+          creates++;
+        },
+      });
     }
     let markerSeen = false;
-    nc.subscribe(`${config.subjectPrefix}.chain.chain-marker`, { callback: () => (markerSeen = true) });
+    nc.subscribe(`${config.subjectPrefix}.chain.chain-marker`, {
+      callback: () => {
+        markerSeen = true;
+      },
+    });
     await nc.flush();
     await expectReads(store, 'chain-small', ids);
     await store.appendToStream('chain-marker', [anEvent('Marker')]);
