@@ -1,22 +1,19 @@
 import { evolve, foldChain, type ChainState } from '#chain';
 import { ConcurrencyError, type EventMetadata, type EventStore } from '#event-store';
-import { decode, deterministicEventId, streams, toNewEvent, type ChainEvent } from '#events';
+import {
+  CHAIN_EVENT_TYPES,
+  decode,
+  deterministicEventId,
+  streams,
+  toNewEvent,
+  type ChainEvent,
+} from '#events';
 import type { Touchstone } from '#protocol';
 import { catchUp } from './chain-catch-up.js';
 import { fromRecord, sameTouchstone, toRecord, type KnownChain } from './chain-record.js';
 import type { HotChainStore } from './hot-chain-store.js';
 import type { TouchstoneBook } from './touchstone-book.js';
 import { refusal, VENDOR } from './vendor-errors.js';
-
-const CHAIN_EVENTS = new Set<string>([
-  'ChainIssued',
-  'WalletCheckedOut',
-  'CoinsSpent',
-  'IndexHandedOff',
-  'ChainClaimed',
-  'ChainRevoked',
-  'ChainClosed',
-]);
 
 /** Who caused an append, for the event's metadata and deterministic id. */
 export interface AppendContext {
@@ -101,7 +98,7 @@ export class ChainStates {
     const recorded = await this.store.readStream(streams.chain(chainId));
     const history: { event: ChainEvent; revision: number }[] = [];
     for (const r of recorded) {
-      const event = CHAIN_EVENTS.has(r.type) ? decode(r) : undefined;
+      const event = CHAIN_EVENT_TYPES.has(r.type) ? decode(r) : undefined;
       if (event) history.push({ event: event as ChainEvent, revision: r.revision });
     }
     const state = foldChain(history);
@@ -121,7 +118,7 @@ export class ChainStates {
       direction: 'backwards',
       maxCount: 1,
     });
-    const event = last && CHAIN_EVENTS.has(last.type) ? decode(last) : undefined;
+    const event = last && CHAIN_EVENT_TYPES.has(last.type) ? decode(last) : undefined;
     return event && last ? { event: event as ChainEvent, revision: last.revision } : undefined;
   }
 
