@@ -82,4 +82,20 @@ describe('debiting a server-side e-wallet', () => {
     ]);
     expect(await refusedWith(a.debitWallet.execute(debit(token, 4, 'clip-4')))).toBe('WALLET.NO_PAYWORDS');
   });
+
+  it('refuses a resource no receipt can name before spending anything', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue({ wallet: 'server', length: 40 });
+    const token = world.broker.checkoutToken(issued.chain.chainId, 'va');
+    for (const resource of ['é'.repeat(1_500), 'clip-1\r\nX-Injected: yes', '']) {
+      expect(await refusedWith(a.debitWallet.execute(debit(token, 2, resource)))).toBe(
+        'SPEND.RESOURCE_INVALID',
+      );
+    }
+    expect(world.broker.calls.checkoutWallet).toBe(0);
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued']);
+    const fixed = await a.debitWallet.execute(debit(token, 2, 'clip-1'));
+    expect(fixed.receipt).toMatchObject({ fromIndex: 1, toIndex: 2 });
+  });
 });

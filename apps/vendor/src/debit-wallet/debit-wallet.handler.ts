@@ -7,7 +7,7 @@ import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { TouchstoneBook } from '../engine/touchstone-book.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
-import { receiptFor } from '../engine/receipts.js';
+import { checkResource, receiptFor } from '../engine/receipts.js';
 import type { TakeOver } from '../hand-off/take-over.js';
 import type { SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
@@ -47,6 +47,7 @@ export class DebitWalletHandler {
   async execute(command: DebitWalletCommand): Promise<SpendOutcome> {
     const { observer } = this.deps;
     try {
+      checkResource(command.resource);
       let chainId =
         (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
       // At most once the broker moves the wallet to another chain (the one we had ran out).

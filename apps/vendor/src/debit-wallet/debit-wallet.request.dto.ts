@@ -14,7 +14,10 @@ export class DebitWalletRequest {
   @Max(10_000)
   count!: number;
 
-  @ApiPropertyOptional({ description: 'what is bought; the receipt names it', default: 'debit' })
+  @ApiPropertyOptional({
+    description: 'what is bought; the receipt names it (1..2048 UTF-8 bytes, no control characters)',
+    default: 'debit',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 2048)

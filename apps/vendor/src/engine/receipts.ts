@@ -1,6 +1,34 @@
 import { createHash } from 'node:crypto';
 import type { CoinsSpent } from '#events';
-import { signReceipt, type Receipt, type Signer, type Touchstone } from '#protocol';
+import { MAX_TEXT_BYTES, signReceipt, type Receipt, type Signer, type Touchstone } from '#protocol';
+import { refusal, VENDOR } from './vendor-errors.js';
+
+// The characters the protocol refuses in a receipt's text fields.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Refuses a resource the receipt could not carry, as the protocol's receipt
+ * validation would: 1..MAX_TEXT_BYTES UTF-8 bytes, well-formed, no control
+ * characters. Checked before a spend is decided, because the receipt is
+ * signed only after the append: a resource found bad then would leave the
+ * coins spent and the payer without a receipt.
+ */
+export function checkResource(resource: string): void {
+  const bytes = Buffer.byteLength(resource, 'utf8');
+  if (bytes === 0 || bytes > MAX_TEXT_BYTES) {
+    throw refusal(
+      VENDOR.RESOURCE_INVALID,
+      `resource must be 1..${MAX_TEXT_BYTES} UTF-8 bytes, it has ${bytes}`,
+    );
+  }
+  if (CONTROL.test(resource) || Buffer.from(resource, 'utf8').toString('utf8') !== resource) {
+    throw refusal(
+      VENDOR.RESOURCE_INVALID,
+      'resource must not hold control characters or unpaired surrogates',
+    );
+  }
+}
 
 /**
  * The authorisation number of a spend. It is derived from what was paid

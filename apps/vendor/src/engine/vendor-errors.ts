@@ -22,6 +22,8 @@ export const VENDOR = {
   CHAIN_CONTENDED: 'CHAIN.CONTENDED',
   /** Server-side wallet: no paywords released to this vendor cover the purchase. */
   WALLET_NO_PAYWORDS: 'WALLET.NO_PAYWORDS',
+  /** A resource no receipt can name (empty, over MAX_TEXT_BYTES UTF-8 bytes, control characters). */
+  RESOURCE_INVALID: 'SPEND.RESOURCE_INVALID',
   /** More coins in one spend than a vendor verifies (k hashes each). */
   TOO_MANY_COINS: 'SPEND.TOO_MANY_COINS',
   /** A bad request message on NATS. */
@@ -41,6 +43,7 @@ const STATUS: Readonly<Record<string, number>> = {
   'SPEND.WRONG_CHAIN': 422,
   'SPEND.INVALID_COUNT': 422,
   'SPEND.TOO_MANY_COINS': 422,
+  'SPEND.RESOURCE_INVALID': 400,
   'SPEND.CHAIN_EXHAUSTED': 402,
   'SPEND.CURRENCY_NOT_ACCEPTED': 402,
   'SPEND.COIN_VALUE_NOT_ACCEPTED': 402,

@@ -151,4 +151,20 @@ describe('spending coins of a client-side wallet', () => {
     expect(positions).toEqual([1, 2, 3, 4]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
   });
+
+  it('refuses a resource no receipt can name before spending anything', async () => {
+    const world = new EngineWorld();
+    const vendor = world.vendor('va');
+    const issued = await world.broker.issue();
+    // 1 500 characters but 3 000 UTF-8 bytes: a bound on characters lets it through.
+    for (const resource of ['é'.repeat(1_500), 'article-1\nX-Injected: yes', '']) {
+      expect(await refusedWith(vendor.spendCoins.execute(payment(issued, 1, 2, resource)))).toBe(
+        'SPEND.RESOURCE_INVALID',
+      );
+    }
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued']);
+    // The same payment for a resource that fits spends W[1..2], not anything further on.
+    const fixed = await vendor.spendCoins.execute(payment(issued, 1, 2, 'é'.repeat(1_024)));
+    expect(fixed.receipt).toMatchObject({ fromIndex: 1, toIndex: 2 });
+  });
 });

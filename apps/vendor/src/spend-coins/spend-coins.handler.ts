@@ -5,7 +5,7 @@ import { SPEND, verifySpend, type Signer, type Touchstone } from '#protocol';
 import type { Clock } from '#platform';
 import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
-import { receiptFor, receiptIdFor } from '../engine/receipts.js';
+import { checkResource, receiptFor, receiptIdFor } from '../engine/receipts.js';
 import type { RevocationList } from '../engine/revocation-list.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
@@ -74,6 +74,7 @@ export class SpendCoinsHandler {
           `at most ${MAX_COINS_PER_SPEND} coins per spend, ${command.count} asked`,
         );
       }
+      checkResource(command.resource);
       const notice = this.deps.revocations.chain(command.chainId);
       if (notice) {
         throw refusal(CHAIN.REVOKED, `chain ${command.chainId} was revoked: ${notice.reason}`, {

@@ -23,7 +23,10 @@ export class SpendCoinsRequest {
   @Max(10_000)
   count!: number;
 
-  @ApiPropertyOptional({ description: 'what is bought; the receipt names it', default: 'spend' })
+  @ApiPropertyOptional({
+    description: 'what is bought; the receipt names it (1..2048 UTF-8 bytes, no control characters)',
+    default: 'spend',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 2048)
