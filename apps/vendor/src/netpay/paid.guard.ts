@@ -6,6 +6,7 @@ import { NetPayError } from '#platform';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
 import { NETPAY_VENDOR_OPTIONS, type NetPayVendorOptions } from './netpay-vendor.options.js';
+import { paidResource } from './paid-resource.js';
 import { PAID_ROUTE, type PaidRoute, RECEIPT_REQUEST_KEY } from './paid.metadata.js';
 import {
   ANSWER_HEADERS,
@@ -48,7 +49,7 @@ export class PaidGuard implements CanActivate {
       ANSWER_HEADERS.accept,
       `currency=${currency}${coinValue === undefined ? '' : `; coin-value=${coinValue}`}`,
     );
-    const resource = `${request.method} ${request.url}`;
+    const resource = paidResource(request.method, request.url);
     const correlationId = header(request, 'x-correlation-id') ?? randomUUID();
     const payment = header(request, PAYMENT_HEADERS.payment);
     const checkout = header(request, PAYMENT_HEADERS.checkout);

@@ -64,6 +64,23 @@ describe('@Paid content over HTTP (real NATS, JetStream, Redis)', () => {
     expect(await acceptedPositions(stack.store, issued.chain.chainId)).toHaveLength(3);
   });
 
+  it('names the path without the query in the receipt, so a long URL cannot spend coins and then fail', async () => {
+    const issued = await stack.broker.issue();
+    const header = { 'x-netpay-payment': paymentHeader(issued.chain, 1, 2) };
+    const long = await vendor.http('GET', `/articles/a1?q=${'x'.repeat(3_000)}`, { headers: header });
+    expect(long.status).toBe(200);
+    expect(long.json()).toMatchObject({ item: { id: 'a1' } });
+    const receipt = parseReceipt(
+      JSON.parse(Buffer.from(long.headers.get('x-netpay-receipt')!, 'base64url').toString()),
+    );
+    expect(receipt.resource).toBe('GET /articles/a1');
+    // The same payment retried with another query is the same purchase: answered again, not spent again.
+    const retry = await vendor.http('GET', '/articles/a1?page=2', { headers: header });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('x-netpay-receipt-id')).toBe(receipt.receiptId);
+    expect(await acceptedPositions(stack.store, issued.chain.chainId)).toHaveLength(2);
+  });
+
   it('answers 404 for content that does not exist, before taking any payment', async () => {
     const issued = await stack.broker.issue();
     const response = await vendor.http('GET', '/articles/nope', {
