@@ -131,6 +131,21 @@ describe('JetStream reads', () => {
     expect(creates).toBe(0);
   });
 
+  it('reads the whole log the same in one page as in small pages', async () => {
+    const store = await open();
+    for (let i = 0; i < 150; i++) await store.appendToStream(`chain-log${i % 7}`, [anEvent(`E${i}`)]);
+    const whole = await store.readAll();
+    const paged = [];
+    for (let after: bigint | undefined; ;) {
+      const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: 10 });
+      if (page.length === 0) break;
+      paged.push(...page);
+      after = page.at(-1)!.position;
+    }
+    expect(whole.map((e) => e.type)).toEqual(Array.from({ length: 150 }, (_, i) => `E${i}`));
+    expect(paged).toEqual(whole);
+  });
+
   it('stores in each event the positions of up to PRIOR_SEQS events before it', async () => {
     const store = await open();
     for (let i = 0; i < PRIOR_SEQS + 3; i++) {

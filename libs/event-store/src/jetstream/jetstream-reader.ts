@@ -16,6 +16,12 @@ import { type RevisionWindow, walkable, walkBack } from './stream-walk.js';
 const BATCH = 1_000;
 /** Batched direct gets in flight at once for `readAll` (their ranges are known up front). */
 const BATCHES_IN_FLIGHT = 8;
+/**
+ * A `readAll` page up to this long is fetched by sequence, all at once (a
+ * projection's tail); a longer one through a consumer, which costs less per
+ * event once created.
+ */
+const DIRECT_PAGE_MAX = 64;
 
 export function decodeMsg(m: JsMsg): RecordedEvent {
   return decodeEvent({ seq: m.seq, headers: m.headers, data: m.data, time: m.time });
@@ -66,7 +72,18 @@ export class JetStreamReader {
     const count = Math.min(lastSeq - startSeq + 1, maxCount ?? Infinity);
     if (count <= 0) return [];
     if (this.capabilities.batchDirectGet) return this.readSeqs(startSeq, count);
+    if (count <= DIRECT_PAGE_MAX) return this.readEach(startSeq, count);
     return this.readRange(startSeq, `${this.config.subjectPrefix}.>`, count);
+  }
+
+  /** `count` events from `startSeq` on, one direct get each, all in flight together. */
+  private async readEach(startSeq: number, count: number): Promise<RecordedEvent[]> {
+    const seqs = Array.from({ length: count }, (_, i) => startSeq + i);
+    const messages = await Promise.all(seqs.map((seq) => this.direct.bySeq(seq)));
+    return messages.map((message, i) => {
+      if (!message) throw new Error(`event at position ${seqs[i]} is missing`);
+      return decodeEvent(message);
+    });
   }
 
   /** `count` events from `startSeq` on, whatever their subject, in batched direct gets issued together. */
