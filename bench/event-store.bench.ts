@@ -25,6 +25,7 @@ function paywordSpent(index: number): NewEvent {
 /** Small streams for the read figures: typical chain streams hold 1–500 events, most a few dozen. */
 const SMALL_STREAMS = 2_000;
 const SMALL_STREAM_EVENTS = 20;
+const SPREAD_STREAMS = 1_000;
 
 /** Runs `items` through `work` with at most `lanes` in flight; returns items per second. */
 async function throughput<T>(
@@ -123,6 +124,16 @@ export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
     const smallSequential = await throughput(small, 1, readWhole);
     const smallConcurrent = await throughput(small, 64, readWhole);
 
+    // 6. The same, with each stream's events spread over the whole log: appended round-robin, one
+    //    event to every stream per round, as spends on many chains arrive in a live system.
+    const spread = small.slice(0, SPREAD_STREAMS).map((stream) => `${stream}_spread`);
+    for (let round = 0; round < SMALL_STREAM_EVENTS; round++) {
+      await throughput(spread, 64, async (stream) => {
+        await store.appendToStream(stream, [paywordSpent(round)]);
+      });
+    }
+    const spreadSequential = await throughput(spread, 1, readWhole);
+
     return [
       {
         name: 'event-store.jetstream.append-sequential',
@@ -165,6 +176,12 @@ export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
         value: smallConcurrent,
         unit: 'reads/s',
         description: `JetStream: readStream of ${SMALL_STREAMS} streams of ${SMALL_STREAM_EVENTS} events, 64 reads in flight`,
+      },
+      {
+        name: 'event-store.jetstream.read-stream-spread',
+        value: spreadSequential,
+        unit: 'reads/s',
+        description: `JetStream: readStream of ${SPREAD_STREAMS} streams of ${SMALL_STREAM_EVENTS} events appended round-robin (each stream's events ${SPREAD_STREAMS} apart), one read at a time`,
       },
     ];
   } finally {
