@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '#event-store/testing';
 import { generateChain, type Chain } from '#protocol';
@@ -69,9 +70,9 @@ describe('vendors with the real broker (its NATS handlers, CRL broadcast, vendor
     const chainId = bought.chains[0]!.chainId;
     const tokenA = await authoriseVendor(stack.broker.http, customer, 'news_a');
     const tokenB = await authoriseVendor(stack.broker.http, customer, 'music_b');
-    const atA = await a.http('GET', '/cards/birthday', { headers: { 'x-netpay-checkout': tokenA } });
+    const atA = await a.http('GET', '/cards/birthday', { headers: debitHeaders(tokenA) });
     expect(atA.status).toBe(200);
-    const atB = await b.http('GET', '/articles/a2', { headers: { 'x-netpay-checkout': tokenB } });
+    const atB = await b.http('GET', '/articles/a2', { headers: debitHeaders(tokenB) });
     expect(atB.status).toBe(200);
     expect(await eventTypes(stack.store, chainId)).toEqual([
       'ChainIssued',
@@ -81,7 +82,7 @@ describe('vendors with the real broker (its NATS handlers, CRL broadcast, vendor
       'CoinsSpent',
     ]);
     expect(await uniquePositions(stack.store, chainId)).toEqual([1, 2, 3, 4, 5]);
-    const again = await b.http('GET', '/clips/m2', { headers: { 'x-netpay-checkout': tokenB } });
+    const again = await b.http('GET', '/clips/m2', { headers: debitHeaders(tokenB) });
     expect(again.status).toBe(200);
     expect(await uniquePositions(stack.store, chainId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
@@ -112,3 +113,8 @@ describe('vendors with the real broker (its NATS handlers, CRL broadcast, vendor
     expect(late.engine.revocations.chain(c.chainId)).toMatchObject({ reason: 'reported stolen' });
   });
 });
+
+/** A server-side wallet purchase: the token, and a key of its own (a retry would send it again). */
+function debitHeaders(token: string): Record<string, string> {
+  return { 'x-netpay-checkout': token, 'idempotency-key': randomUUID() };
+}

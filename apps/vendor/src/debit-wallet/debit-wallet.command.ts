@@ -5,5 +5,10 @@ export interface DebitWalletCommand {
   /** The price in coins. */
   readonly count: number;
   readonly resource: string;
+  /**
+   * Names the purchase (the `Idempotency-Key` header): a retry with the same
+   * key, token and resource is answered with the receipt already recorded.
+   */
+  readonly idempotencyKey: string;
   readonly correlationId: string;
 }

@@ -3,10 +3,17 @@ import { describe, expect, it } from '@jest/globals';
 import { acceptedPositions, eventTypes } from '../../test/chain-audit.js';
 import { EngineWorld, refusedWith } from '../../test/engine-fixture.js';
 
-const debit = (checkoutToken: string, count: number, resource = 'clip-1') => ({
+/** One purchase; a retry of it sends the same `idempotencyKey`. */
+const debit = (
+  checkoutToken: string,
+  count: number,
+  resource = 'clip-1',
+  idempotencyKey: string = randomUUID(),
+) => ({
   checkoutToken,
   count,
   resource,
+  idempotencyKey,
   correlationId: randomUUID(),
 });
 

@@ -13,7 +13,8 @@ import type { SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
 import type { DebitWalletCommand } from './debit-wallet.command.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
-import type { WalletSlices } from './wallet-slices.js';
+import { debitReceiptIdFor, recordedDebit, requireIdempotencyKey } from './debit-idempotency.js';
+import { tokenHash, type WalletSlices } from './wallet-slices.js';
 import type { Signer } from '#protocol';
 
 export interface DebitWalletDeps {
@@ -48,13 +49,21 @@ export class DebitWalletHandler {
     const { observer } = this.deps;
     try {
       checkResource(command.resource);
+      const key = requireIdempotencyKey(command.idempotencyKey);
+      const receiptId = debitReceiptIdFor({
+        vendorId: this.deps.vendorId,
+        checkoutTokenHash: tokenHash(command.checkoutToken),
+        idempotencyKey: key,
+        resource: command.resource,
+        count: command.count,
+      });
       let chainId =
         (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
       // At most once the broker moves the wallet to another chain (the one we had ran out).
       for (let attempt = 0; ; attempt++) {
         const current = chainId;
         const result = await this.deps.locks.run(current, () =>
-          this.debitLocked(current, command, attempt === 0),
+          this.debitLocked(current, command, receiptId, attempt === 0),
         );
         if ('moved' in result) {
           chainId = result.moved;
@@ -76,10 +85,16 @@ export class DebitWalletHandler {
   private async debitLocked(
     chainId: string,
     command: DebitWalletCommand,
+    receiptId: string,
     mayMove: boolean,
   ): Promise<Awaited<ReturnType<SpendCoinsHandler['recordLocked']>> | { moved: string }> {
     const { vendorId, states, slices } = this.deps;
     let state: ChainState = await states.current(chainId);
+    // A retry of the purchase recorded last: answered again, whoever holds the chain now.
+    const earlier = recordedDebit(state, vendorId, receiptId);
+    if (earlier && state.status !== 'absent') {
+      return { spend: earlier, touchstone: state.touchstone, duplicate: true };
+    }
     // Another vendor holds the wallet: take it over (a stale view may name the wrong holder: look again).
     for (
       let attempt = 0;
@@ -106,18 +121,15 @@ export class DebitWalletHandler {
         { chainId },
       );
     }
-    return this.deps.spends.recordLocked(this.spendOf(chainId, position, payword, command));
-  }
-
-  private spendOf(chainId: string, position: number, payword: string, command: DebitWalletCommand) {
-    return {
+    return this.deps.spends.recordLocked({
       chainId,
       position,
       payword,
       count: command.count,
       resource: command.resource,
+      receiptId,
       correlationId: command.correlationId,
-    };
+    });
   }
 
   /** Checks a slice out from the broker and keeps it; answers the chain's id. */

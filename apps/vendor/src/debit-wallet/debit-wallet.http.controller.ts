@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_HEADER } from '#platform';
 import type { Receipt } from '#protocol';
 import { VendorEngine } from '../engine/vendor-engine.js';
+import { requireIdempotencyKey } from './debit-idempotency.js';
 import { DebitWalletRequest } from './debit-wallet.request.dto.js';
 
 @ApiTags('debits')
@@ -12,15 +14,25 @@ export class DebitWalletHttpController {
 
   @Post()
   @HttpCode(201)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description:
+      'One per purchase (a UUID), the same on a retry: 8–255 characters of A–Z a–z 0–9 _ . : -. A retry with ' +
+      'the same key, token, resource and count gets the recorded receipt (duplicate: true) instead of paying again.',
+  })
   @ApiCreatedResponse({ description: 'Recorded; the receipt is signed by the vendor.' })
+  @ApiBadRequestResponse({ description: 'IDEMPOTENCY.KEY_REQUIRED | KEY_INVALID, SPEND.RESOURCE_INVALID' })
   async debit(
     @Body() body: DebitWalletRequest,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey?: string,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<{ receipt: Receipt; duplicate: boolean }> {
     const outcome = await this.engine.debitWallet.execute({
       checkoutToken: body.checkoutToken,
       count: body.count,
       resource: body.resource ?? 'debit',
+      idempotencyKey: requireIdempotencyKey(idempotencyKey),
       correlationId: correlationId ?? randomUUID(),
     });
     return { receipt: outcome.receipt, duplicate: outcome.duplicate };

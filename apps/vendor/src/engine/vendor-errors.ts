@@ -74,6 +74,8 @@ const STATUS: Readonly<Record<string, number>> = {
   'CLAIM.HOLDER_CHANGED': 409,
   'WALLET.NO_PAYWORDS': 402,
   'REQUEST.INVALID': 400,
+  'IDEMPOTENCY.KEY_REQUIRED': 400,
+  'IDEMPOTENCY.KEY_INVALID': 400,
 };
 
 export function statusOf(code: string): number {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConcurrencyError } from '#event-store';
 import { deterministicEventId, streams, toNewEvent } from '#events';
@@ -128,10 +129,12 @@ describe('hand-off over NATS, judged by the positions the chain stream accepted'
     const chainId = issued.chain.chainId;
     const atA = await a.http('POST', '/debits', {
       body: { checkoutToken: stack.broker.checkoutToken(chainId, 'va'), count: 2, resource: 'clip' },
+      headers: { 'idempotency-key': randomUUID() },
     });
     expect(atA.status).toBe(201);
     const atB = await b.http('POST', '/debits', {
       body: { checkoutToken: stack.broker.checkoutToken(chainId, 'vb'), count: 3, resource: 'card' },
+      headers: { 'idempotency-key': randomUUID() },
     });
     expect(atB.status).toBe(201);
     expect(atB.json()).toMatchObject({ receipt: { vendorId: 'vb', fromIndex: 3, toIndex: 5, amount: 15 } });

@@ -3,6 +3,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NetPayError } from '#platform';
+import { requireIdempotencyKey } from '../debit-wallet/debit-idempotency.js';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
 import { NETPAY_VENDOR_OPTIONS, type NetPayVendorOptions } from './netpay-vendor.options.js';
@@ -69,6 +70,8 @@ export class PaidGuard implements CanActivate {
         checkoutToken: checkout,
         count: coins,
         resource,
+        // A payer retrying the GET sends the same key: the vendor, not the payer, picks the paywords.
+        idempotencyKey: requireIdempotencyKey(header(request, PAYMENT_HEADERS.idempotencyKey)),
         correlationId,
       });
     } else {
@@ -107,7 +110,15 @@ export class PaidGuard implements CanActivate {
               format: 'base64url(JSON touchstone)',
               required: false,
             },
-            serverWallet: { header: PAYMENT_HEADERS.checkout, format: 'checkout token from the broker' },
+            serverWallet: {
+              header: PAYMENT_HEADERS.checkout,
+              format: 'checkout token from the broker',
+              idempotencyKey: {
+                header: PAYMENT_HEADERS.idempotencyKey,
+                required: true,
+                format: 'one per purchase (a UUID), the same on a retry',
+              },
+            },
           },
         },
       },

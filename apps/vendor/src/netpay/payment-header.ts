@@ -9,6 +9,8 @@ export const PAYMENT_HEADERS = {
   touchstone: 'x-netpay-touchstone',
   /** Server-side wallet: the opaque checkout token the broker gave the customer for this vendor. */
   checkout: 'x-netpay-checkout',
+  /** With `checkout`: names the purchase, so a retried request is answered, not paid again. */
+  idempotencyKey: 'idempotency-key',
 } as const;
 
 /** Headers of the vendor's answer. */

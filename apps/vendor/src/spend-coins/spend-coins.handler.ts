@@ -9,6 +9,7 @@ import { checkResource, receiptFor, receiptIdFor } from '../engine/receipts.js';
 import type { RevocationList } from '../engine/revocation-list.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
+import { recordedDebit } from '../debit-wallet/debit-idempotency.js';
 import type { TakeOver } from '../hand-off/take-over.js';
 import type { SpendCoinsCommand, SpendOutcome } from './spend-coins.command.js';
 
@@ -46,6 +47,12 @@ export interface SpendCoinsDeps {
   readonly revocations: RevocationList;
   readonly accepted: AcceptedChains;
   readonly observer: VendorObserver;
+}
+
+/** A spend to record; server-side debits bring the receipt id their purchase derives. */
+export interface RecordSpend extends SpendCoinsCommand {
+  /** Set for debits: a state whose last spend carries it is this purchase, already recorded. */
+  readonly receiptId?: string;
 }
 
 interface Recorded {
@@ -95,17 +102,23 @@ export class SpendCoinsHandler {
   }
 
   /** The spend itself; the caller holds the chain's lock. */
-  async recordLocked(command: SpendCoinsCommand): Promise<Recorded> {
+  async recordLocked(command: RecordSpend): Promise<Recorded> {
     const { vendorId, clock, states } = this.deps;
     const { chainId, position, payword, count } = command;
     const proof = { chainId, position, payword };
-    const receiptId = receiptIdFor(vendorId, chainId, position, payword, command.resource);
+    const receiptId =
+      command.receiptId ?? receiptIdFor(vendorId, chainId, position, payword, command.resource);
     let state = await states.current(chainId, command.touchstone);
     // Whether `state` was read from the stream during this spend (a refusal on it then stands),
     // and whether it was looked up again at all (Redis or stream) since the memory hit.
     let fromStream = false;
     let refreshed = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      // A debit's retry found on a state looked up again (another replica recorded it meanwhile).
+      const earlier = command.receiptId && recordedDebit(state, vendorId, receiptId);
+      if (earlier && state.status !== 'absent') {
+        return { spend: earlier, touchstone: state.touchstone, duplicate: true };
+      }
       if (state.status !== 'open') {
         throw notSpendable(chainId, state.status, state.status === 'absent' ? undefined : state.reason);
       }
