@@ -22,7 +22,9 @@ export function checkResource(resource: string): void {
       `resource must be 1..${MAX_TEXT_BYTES} UTF-8 bytes, it has ${bytes}`,
     );
   }
-  if (CONTROL.test(resource) || Buffer.from(resource, 'utf8').toString('utf8') !== resource) {
+  // Only a string with characters beyond ASCII (more bytes than characters) can hold a lone surrogate.
+  const wellFormed = bytes === resource.length || Buffer.from(resource, 'utf8').toString('utf8') === resource;
+  if (CONTROL.test(resource) || !wellFormed) {
     throw refusal(
       VENDOR.RESOURCE_INVALID,
       'resource must not hold control characters or unpaired surrogates',

@@ -31,9 +31,8 @@ export function paidResource(method: string, url: string): string {
 }
 
 function fits(text: string): boolean {
-  return (
-    Buffer.byteLength(text, 'utf8') <= MAX_TEXT_BYTES &&
-    !CONTROL.test(text) &&
-    Buffer.from(text, 'utf8').toString('utf8') === text
-  );
+  const bytes = Buffer.byteLength(text, 'utf8');
+  // An ASCII string (as many bytes as characters) is well-formed UTF-16: no round trip needed.
+  const wellFormed = bytes === text.length || Buffer.from(text, 'utf8').toString('utf8') === text;
+  return bytes <= MAX_TEXT_BYTES && !CONTROL.test(text) && wellFormed;
 }

@@ -157,7 +157,7 @@ describe('spending coins of a client-side wallet', () => {
     const vendor = world.vendor('va');
     const issued = await world.broker.issue();
     // 1 500 characters but 3 000 UTF-8 bytes: a bound on characters lets it through.
-    for (const resource of ['é'.repeat(1_500), 'article-1\nX-Injected: yes', '']) {
+    for (const resource of ['é'.repeat(1_500), 'article-1\nX-Injected: yes', '', 'half a pair \ud800']) {
       expect(await refusedWith(vendor.spendCoins.execute(payment(issued, 1, 2, resource)))).toBe(
         'SPEND.RESOURCE_INVALID',
       );
