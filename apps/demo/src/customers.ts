@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { newWalletNonce, Wallet, type Payment } from '#wallet';
 import { call, codeOf, must, toBase64Url, type Answer } from './api.js';
 
@@ -142,7 +143,9 @@ export class ServerCustomer extends DemoCustomer {
   async buyContent(shop: ShopFront, item: string): Promise<Sale> {
     const token = this.checkoutTokens.get(shop.id);
     if (!token) throw new Error(`${this.name} has not authorised ${shop.id}`);
-    const answer = await call(`${shop.url}${shop.path}/${item}`, { headers: { 'x-netpay-checkout': token } });
+    const answer = await call(`${shop.url}${shop.path}/${item}`, {
+      headers: { 'x-netpay-checkout': token, 'idempotency-key': randomUUID() },
+    });
     const movedFrom = this.lastVendor && this.lastVendor !== shop.id ? this.lastVendor : undefined;
     if (answer.status === 200) this.lastVendor = shop.id;
     return saleOf(answer, movedFrom && answer.status === 200 ? { movedFrom } : {});
