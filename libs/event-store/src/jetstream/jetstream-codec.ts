@@ -57,16 +57,30 @@ export function encodeEvent(
   return { hdrs, body: encoder.encode(JSON.stringify({ data: event.data, metadata: event.metadata })) };
 }
 
+/** A message's headers, name → (first) value. */
+export type HeaderMap = ReadonlyMap<string, string>;
+
+/**
+ * The client's headers as a map, in one pass: its own `get` lists and filters
+ * every key on each call, and decoding an event makes a dozen of them.
+ */
+export function headerMap(h: MsgHdrs | undefined): HeaderMap | undefined {
+  if (!h) return undefined;
+  const map = new Map<string, string>();
+  for (const [key, values] of h) if (values[0] !== undefined) map.set(key, values[0]);
+  return map;
+}
+
 /** The parts of a JetStream message (consumed or fetched directly) that make an event. */
 export interface StoredMessage {
   readonly seq: number;
-  readonly headers?: MsgHdrs | undefined;
+  readonly headers?: HeaderMap | undefined;
   readonly data: Uint8Array;
   readonly time: Date;
 }
 
 export function fromStored(m: StoredMsg): StoredMessage {
-  return { seq: m.seq, headers: m.header, data: m.data, time: m.time };
+  return { seq: m.seq, headers: headerMap(m.header), data: m.data, time: m.time };
 }
 
 export function revisionOf(msg: Pick<StoredMessage, 'headers' | 'seq'>): number {

@@ -1,6 +1,6 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { EventStoreUnavailableError } from '../errors.js';
-import type { StoredMessage } from './jetstream-codec.js';
+import { headerMap, type StoredMessage } from './jetstream-codec.js';
 
 /** Status codes of direct-get replies (nats-server's JetStream direct get API). */
 const NOT_FOUND = 404;
@@ -31,6 +31,8 @@ export class DirectGet {
   private readonly waiting = new Map<number, Waiter>();
   private readonly sweeper: ReturnType<typeof setInterval>;
   private nextId = 0;
+  /** Requests made in this turn of the event loop, sent together at its end. */
+  private outgoing: { readonly id: number; readonly subject: string; readonly body: Uint8Array }[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -83,14 +85,30 @@ export class DirectGet {
         resolve,
         reject,
       });
+      const body = typeof payload === 'string' ? encoder.encode(payload) : payload;
+      if (this.outgoing.length === 0) setImmediate(() => this.send());
+      this.outgoing.push({ id, subject, body });
+    });
+  }
+
+  /**
+   * Publishes the requests queued in this turn in one go. The client writes to
+   * the socket once per microtask checkpoint; requests made as replies come in
+   * (a walk taking its next step) would otherwise each cost a write of their own,
+   * a third of the read path's CPU.
+   */
+  private send(): void {
+    const outgoing = this.outgoing;
+    this.outgoing = [];
+    for (const { id, subject, body } of outgoing) {
       try {
-        const body = typeof payload === 'string' ? encoder.encode(payload) : payload;
         this.nc.publish(subject, body, { reply: `${this.inbox}.${id}` });
       } catch (error) {
+        const waiter = this.waiting.get(id);
         this.waiting.delete(id);
-        reject(error instanceof Error ? error : new Error(String(error)));
+        waiter?.reject(error instanceof Error ? error : new Error(String(error)));
       }
-    });
+    }
   }
 
   private onReply(msg: Msg): void {
@@ -136,8 +154,9 @@ export class DirectGet {
 
 /** A direct-get reply: the stored message's headers plus Nats-Sequence, Nats-Time-Stamp, … */
 function toStored(msg: Msg): StoredMessage | undefined {
-  const h = msg.headers;
-  const seq = Number(h?.last('Nats-Sequence'));
-  if (!h || !Number.isSafeInteger(seq) || seq <= 0) return undefined;
-  return { seq, headers: h, data: msg.data, time: new Date(Date.parse(h.last('Nats-Time-Stamp'))) };
+  const headers = headerMap(msg.headers);
+  const seq = Number(headers?.get('Nats-Sequence'));
+  if (!headers || !Number.isSafeInteger(seq) || seq <= 0) return undefined;
+  const time = new Date(Date.parse(headers.get('Nats-Time-Stamp') ?? ''));
+  return { seq, headers, data: msg.data, time };
 }

@@ -7,7 +7,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { GlobalPosition, ReadStreamOptions, RecordedEvent } from '../event-store.port.js';
-import { decodeEvent, revisionOf, type StoredMessage } from './jetstream-codec.js';
+import { decodeEvent, headerMap, revisionOf, type StoredMessage } from './jetstream-codec.js';
 import { type ResolvedJetStreamConfig, subjectOf } from './jetstream-config.js';
 import type { DirectGet } from './jetstream-direct.js';
 import { type RevisionWindow, walkable, walkBack } from './stream-walk.js';
@@ -24,7 +24,7 @@ const BATCHES_IN_FLIGHT = 8;
 const DIRECT_PAGE_MAX = 64;
 
 export function decodeMsg(m: JsMsg): RecordedEvent {
-  return decodeEvent({ seq: m.seq, headers: m.headers, data: m.data, time: m.time });
+  return decodeEvent({ seq: m.seq, headers: headerMap(m.headers), data: m.data, time: m.time });
 }
 
 /** What the server can do for reads, found out at connect. */

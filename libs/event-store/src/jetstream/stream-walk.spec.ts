@@ -3,16 +3,16 @@ import { headers } from '@nats-io/nats-core';
 import fc from 'fast-check';
 import type { ReadStreamOptions } from '../event-store.port.js';
 import { readWindow } from '../shared/read-window.js';
-import { encodePriorSeqs, PRIOR_SEQS, priorSeqsOf } from './jetstream-codec.js';
+import { encodePriorSeqs, type HeaderMap, headerMap, PRIOR_SEQS, priorSeqsOf } from './jetstream-codec.js';
 import { atLeast } from './jetstream-event-store.js';
 import { windowOf } from './jetstream-reader.js';
 import { advance, NO_STREAM, priorOfNext } from './stream-heads.js';
 import { MAX_HOPS, walkable } from './stream-walk.js';
 
-function withHeaders(entries: Record<string, string>): { headers: ReturnType<typeof headers> } {
+function withHeaders(entries: Record<string, string>): { headers: HeaderMap | undefined } {
   const h = headers();
   for (const [k, v] of Object.entries(entries)) h.set(k, v);
-  return { headers: h };
+  return { headers: headerMap(h) };
 }
 
 describe('prior-sequence pointers', () => {
