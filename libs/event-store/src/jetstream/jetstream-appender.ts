@@ -1,4 +1,3 @@
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { ConcurrencyError, EventStoreUnavailableError } from '../errors.js';
 import type { AppendResult, ExpectedRevision, NewEvent } from '../event-store.port.js';
 import {
@@ -14,13 +13,15 @@ import {
 import { type ResolvedJetStreamConfig, subjectOf } from './jetstream-config.js';
 import type { DirectGet } from './jetstream-direct.js';
 import { wrongLastSequence } from './jetstream-errors.js';
+import { publishToStream, type StoredAck } from './jetstream-publish.js';
+import type { InboxRequests } from './inbox-requests.js';
 import { advance, type Head, KeyedQueue, NO_STREAM, priorOfNext, StreamHeads } from './stream-heads.js';
 
 const MAX_ATTEMPTS = 100;
 /** An expected subject sequence no subject can have: the publish is refused unless it is a duplicate. */
 const IMPOSSIBLE_SEQ = Number.MAX_SAFE_INTEGER;
 
-type Published = { readonly ack: PubAck } | { readonly wrongLastSeq: number };
+type Published = { readonly ack: StoredAck } | { readonly wrongLastSeq: number };
 
 /**
  * Appends with optimistic concurrency on top of JetStream 2.9:
@@ -38,7 +39,7 @@ export class JetStreamAppender {
   private readonly queue = new KeyedQueue();
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly requests: InboxRequests,
     private readonly direct: DirectGet,
     private readonly config: ResolvedJetStreamConfig,
   ) {}
@@ -142,14 +143,11 @@ export class JetStreamAppender {
     prior: readonly number[],
   ): Promise<Published> {
     const { hdrs, body } = encodeEvent(stream, revision, event, prior);
+    // The headers the client library's publish options would set: de-duplication and the concurrency check.
+    hdrs.set('Nats-Msg-Id', messageId(stream, event.id));
+    hdrs.set('Nats-Expected-Last-Subject-Sequence', String(lastSeq));
     try {
-      const ack = await this.js.publish(subjectOf(this.config, stream), body, {
-        headers: hdrs,
-        msgID: messageId(stream, event.id),
-        expect: { lastSubjectSequence: lastSeq },
-        timeout: this.config.requestTimeoutMs,
-      });
-      return { ack };
+      return { ack: await publishToStream(this.requests, subjectOf(this.config, stream), body, hdrs) };
     } catch (error) {
       const wrong = wrongLastSequence(error);
       if (wrong === undefined) throw error;

@@ -1,16 +1,19 @@
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { InvalidEventStoreRequestError } from '../errors.js';
 import type { CheckpointStore, GlobalPosition } from '../event-store.port.js';
 import type { ResolvedJetStreamConfig } from './jetstream-config.js';
 import { edge } from './jetstream-errors.js';
+import { publishToStream } from './jetstream-publish.js';
+import type { InboxRequests } from './inbox-requests.js';
 
 const SUBSCRIPTION_ID = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** Checkpoints as the last message on `<prefix>_checkpoints.<subscription id>` (the stream keeps one per subject). */
 export class JetStreamCheckpointStore implements CheckpointStore {
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly requests: InboxRequests,
     private readonly jsm: JetStreamManager,
     private readonly config: ResolvedJetStreamConfig,
   ) {}
@@ -28,7 +31,7 @@ export class JetStreamCheckpointStore implements CheckpointStore {
   async store(subscriptionId: string, position: GlobalPosition): Promise<void> {
     const subject = this.subject(subscriptionId);
     await edge('store checkpoint', () =>
-      this.js.publish(subject, position.toString(), { timeout: this.config.requestTimeoutMs }),
+      publishToStream(this.requests, subject, encoder.encode(position.toString())),
     );
   }
 

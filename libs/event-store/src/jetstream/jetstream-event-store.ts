@@ -20,6 +20,7 @@ import { assertAppendable, assertStreamName } from '../shared/validation.js';
 import { JetStreamAppender } from './jetstream-appender.js';
 import { JetStreamCheckpointStore } from './jetstream-checkpoint-store.js';
 import { DirectGet } from './jetstream-direct.js';
+import { InboxRequests } from './inbox-requests.js';
 import {
   type JetStreamEventStoreConfig,
   resolveConfig,
@@ -39,7 +40,7 @@ export class JetStreamEventStore implements EventStore {
   private readonly appender: JetStreamAppender;
   private readonly reader: JetStreamReader;
   private readonly checkpointStore: JetStreamCheckpointStore;
-  private readonly direct: DirectGet;
+  private readonly requests: InboxRequests;
   private readonly subscriptions = new OpenSubscriptions();
   private closed = false;
 
@@ -50,10 +51,11 @@ export class JetStreamEventStore implements EventStore {
     private readonly config: ResolvedJetStreamConfig,
     capabilities: ReadCapabilities,
   ) {
-    this.direct = new DirectGet(nc, config.streamName, config.requestTimeoutMs);
-    this.appender = new JetStreamAppender(js, this.direct, config);
-    this.reader = new JetStreamReader(js, jsm, this.direct, config, capabilities);
-    this.checkpointStore = new JetStreamCheckpointStore(js, jsm, config);
+    this.requests = new InboxRequests(nc, config.requestTimeoutMs);
+    const direct = new DirectGet(this.requests, config.streamName);
+    this.appender = new JetStreamAppender(this.requests, direct, config);
+    this.reader = new JetStreamReader(js, jsm, direct, config, capabilities);
+    this.checkpointStore = new JetStreamCheckpointStore(this.requests, jsm, config);
   }
 
   /** Connects and creates (or updates) the event and checkpoint streams; safe to call from many processes. */
@@ -129,7 +131,7 @@ export class JetStreamEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await this.subscriptions.stopAll();
-    this.direct.close();
+    this.requests.close();
     await this.nc.close().catch(() => undefined);
   }
 
