@@ -65,7 +65,7 @@ export const PLANS = {
     script: 'issuance.js',
     description:
       'bursts of registrations and purchases (client- and server-side chains) over a calm base rate',
-    defaults: { RATE: 20, BASE_RATE: 2, BURSTS: 3, BURST: '20s', CALM: '20s', VUS: 40, PURCHASE_COINS: 100 },
+    defaults: { RATE: 30, BASE_RATE: 2, BURSTS: 3, BURST: '20s', CALM: '20s', VUS: 40, PURCHASE_COINS: 100 },
     endpoints: ['register', 'purchase'],
     scenarios: (o) => {
       const stages = [];
@@ -78,7 +78,7 @@ export const PLANS = {
   'steady-spend': {
     script: 'steady-spend.js',
     description: 'client-side spends at one vendor (VENDOR) at a constant rate: the hot path, no hand-offs',
-    defaults: { RATE: 50, DURATION: '3m', VUS: 30, VENDOR: 'newspaper', HOP: 0, REPLAY: 0.02 },
+    defaults: { RATE: 100, DURATION: '3m', VUS: 40, VENDOR: 'newspaper', HOP: 0, REPLAY: 0.02 },
     endpoints: ['spend', 'replay'],
     scenarios: (o) => ({
       steady: arrival(o.RATE, o.DURATION, o.VUS, 'clientSpend', { HOP: '0', VENDOR: o.VENDOR }),
@@ -87,7 +87,7 @@ export const PLANS = {
   hopping: {
     script: 'hopping.js',
     description: 'client-side spends moving between the three vendors (HOP share): hand-offs under load',
-    defaults: { RATE: 30, DURATION: '3m', VUS: 30, HOP: 0.5, REPLAY: 0.02 },
+    defaults: { RATE: 50, DURATION: '3m', VUS: 40, HOP: 0.5, REPLAY: 0.02 },
     endpoints: ['spend', 'spend-handoff', 'replay'],
     scenarios: (o) => ({
       hopping: arrival(o.RATE, o.DURATION, o.VUS, 'clientSpend', { HOP: String(o.HOP) }),
