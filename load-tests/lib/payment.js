@@ -10,9 +10,12 @@ export function paymentHeaders(payment) {
   };
 }
 
-/** Server-side wallet: the checkout token the customer gave this vendor. */
+/**
+ * Server-side wallet: the checkout token the customer gave this vendor, and an Idempotency-Key
+ * naming this purchase (the vendor picks the paywords, so only the key tells a retry from the next one).
+ */
 export function checkoutHeaders(token) {
-  return { 'X-NetPay-Checkout': token };
+  return { 'X-NetPay-Checkout': token, 'Idempotency-Key': idempotencyKey() };
 }
 
 /** Every mutating broker call carries one (a retry would reuse it). */
