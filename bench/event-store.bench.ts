@@ -122,7 +122,9 @@ export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
       }
     };
     const smallSequential = await throughput(small, 1, readWhole);
+    const readCpuBefore = process.cpuUsage();
     const smallConcurrent = await throughput(small, 64, readWhole);
+    const readCpu = process.cpuUsage(readCpuBefore);
 
     // 6. The same, with each stream's events spread over the whole log: appended round-robin, one
     //    event to every stream per round, as spends on many chains arrive in a live system.
@@ -176,6 +178,12 @@ export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
         value: smallConcurrent,
         unit: 'reads/s',
         description: `JetStream: readStream of ${SMALL_STREAMS} streams of ${SMALL_STREAM_EVENTS} events, 64 reads in flight`,
+      },
+      {
+        name: 'event-store.jetstream.read-stream-small-client-cpu',
+        value: (readCpu.user + readCpu.system) / small.length,
+        unit: 'µs/read',
+        description: `JetStream: CPU this process spends per readStream of ${SMALL_STREAM_EVENTS} events (user + system) in the 64-in-flight run`,
       },
       {
         name: 'event-store.jetstream.read-stream-spread',
