@@ -84,6 +84,14 @@ export const PLANS = {
       steady: arrival(o.RATE, o.DURATION, o.VUS, 'clientSpend', { HOP: '0', VENDOR: o.VENDOR }),
     }),
   },
+  noop: {
+    script: 'noop.js',
+    description:
+      'an unpaid GET /noop/:id at one vendor (VENDOR) at a constant rate: the HTTP stack without payment work',
+    defaults: { RATE: 50, DURATION: '1m', VUS: 30, VENDOR: 'newspaper' },
+    endpoints: ['noop'],
+    scenarios: (o) => ({ noop: arrival(o.RATE, o.DURATION, o.VUS, 'noop') }),
+  },
   hopping: {
     script: 'hopping.js',
     description: 'client-side spends moving between the three vendors (HOP share): hand-offs under load',

@@ -8,6 +8,7 @@ import { CATALOGS } from './catalog/catalog.controllers.js';
 import { DebitWalletHttpController } from './debit-wallet/debit-wallet.http.controller.js';
 import { GetChainHttpController } from './get-chain/get-chain.http.controller.js';
 import { NetPayVendorModule } from './netpay/netpay-vendor.module.js';
+import { NoopHttpController } from './noop/noop.http.controller.js';
 import { SelfRegistration } from './registration/self-registration.js';
 import { RevocationListLoader } from './revocation/revocation-list.loader.js';
 import { SpendCoinsHttpController } from './spend-coins/spend-coins.http.controller.js';
@@ -72,6 +73,7 @@ export class VendorModule {
         SpendCoinsHttpController,
         DebitWalletHttpController,
         GetChainHttpController,
+        NoopHttpController,
         ...[...new Set(config.catalog)].map((name) => CATALOGS[name]),
       ],
       providers: [{ provide: VENDOR_CONFIG, useValue: config }, SelfRegistration, RevocationListLoader],
