@@ -1,0 +1,446 @@
+// node load-tests/perf-sweep.mjs [options]   (after `npm run build`)
+//
+// The figures of docs/performance.md: starts a NetPay stack of its own (broker, three vendors,
+// redemption worker on ports, a JetStream stream and a Redis prefix of this run), then runs load
+// scenarios one after another against it through scripts/load.mjs — each seeded before its
+// measured phase — and samples the CPU of every process that matters while k6 runs. One line
+// per run: achieved rate, p50/p95/p99, errors, and the CPU split (vendor, broker, nats-server,
+// redis, k6, anything else on the machine). Stops the stack and drops its data at the end.
+//
+//   --runs "steady-spend@1000,steady-spend@3000,noop@3000"   scenario@RATE, in order
+//   --duration 30s        each run's DURATION (scenarios with a fixed shape ignore it)
+//   --vus 200             VUs per spending executor (a VU waits for its answer: rate ≤ VUs / latency)
+//   --chain-coins 2000    coins per seeded chain (fewer purchases to seed)
+//   --vendor-workers 1    HTTP worker processes of each vendor (VENDOR_WORKERS)
+//   --profile DIR         the newspaper vendor runs with --cpu-prof into DIR
+//   --out FILE            the rows as JSON (default .stack/load/perf-sweep.json)
+//   --port-base 25000     broker port; redemption +1, vendors +2…+4
+//   --env K=V             more env for every process of the stack (repeatable), e.g. LOG_LEVEL=warn
+//   --shared-servers      use the NATS and Redis at NATS_URL / REDIS_URL (default: a nats-server and a
+//                         redis-server of this run on port-base+20/+21, so their CPU is this run's alone)
+//   --nats-bin PATH       the nats-server of this run (2.10+ gets deploy/nats/nats-server-fsync.conf)
+//   --replay 0.02         REPLAY share of the spend scenarios (the scenario's default when omitted)
+//   --hot-path            the spend path alone: no redemption worker, and the broker (needed only to
+//                         seed) paused (SIGSTOP) while k6 runs, so their projections of every spend
+//                         do not share the two cores; without it the whole stack runs, as deployed
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
+const { brokerSpec, DEMO_VENDORS, freshSecrets, redemptionSpec, vendorSpec } = await import(
+  dist('apps/demo/src/local-stack.js')
+);
+const { Supervisor } = await import(dist('apps/demo/src/supervisor.js'));
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: 'steady-spend@1000,noop@1000' },
+    duration: { type: 'string', default: '30s' },
+    vus: { type: 'string', default: '200' },
+    'chain-coins': { type: 'string', default: '2000' },
+    'vendor-workers': { type: 'string', default: '1' },
+    profile: { type: 'string' },
+    out: { type: 'string', default: join(root, '.stack/load/perf-sweep.json') },
+    'port-base': { type: 'string', default: '25000' },
+    env: { type: 'string', multiple: true, default: [] },
+    'shared-servers': { type: 'boolean', default: false },
+    'nats-bin': { type: 'string' },
+    replay: { type: 'string' },
+    'hot-path': { type: 'boolean', default: false },
+  },
+});
+
+const say = (line) => console.log(`perf: ${line}`);
+const HZ = 100; // USER_HZ of /proc (getconf CLK_TCK on Linux)
+
+/** utime + stime of a process (all its threads), in ticks; undefined once it is gone. */
+function processTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total ticks of the whole machine. */
+function machineTicks() {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3] - cpu[4], total };
+}
+
+/** Pids whose command line matches. */
+function pidsOf(test) {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (test(cmd)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+function serverPids(natsPort, redisPort) {
+  const nats = pidsOf((c) => /nats-server$/.test(c[0]) && c.includes(String(natsPort)));
+  const redis = pidsOf((c) => /redis-server/.test(c[0]) && c.join(' ').includes(`:${redisPort}`));
+  return { nats, redis };
+}
+
+/** Descendants of a pid (the vendor's worker processes). */
+function descendants(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Samples every second: machine ticks and each group's ticks. The window is the last
+ * `seconds` before k6 ended (its measured phase), less a second at each end.
+ */
+class CpuSampler {
+  constructor(groups) {
+    this.groups = groups; // name → () => pids
+    this.samples = [];
+    this.timer = setInterval(() => this.sample(), 1000);
+    this.sample();
+  }
+
+  sample() {
+    const at = Date.now();
+    const m = machineTicks();
+    const per = {};
+    for (const [name, pids] of Object.entries(this.groups)) {
+      per[name] = pids().reduce((sum, pid) => sum + (processTicks(pid) ?? 0), 0);
+    }
+    this.samples.push({ at, machine: m, per });
+  }
+
+  /** Average CPU % (100 = one core) of each group over [from, to]. */
+  window(from, to) {
+    clearInterval(this.timer);
+    const inside = this.samples.filter((s) => s.at >= from && s.at <= to);
+    if (inside.length < 2) return undefined;
+    const a = inside[0];
+    const b = inside[inside.length - 1];
+    const seconds = (b.at - a.at) / 1000;
+    const pct = (ticks) => Math.round((ticks / HZ / seconds) * 100);
+    const out = {};
+    let known = 0;
+    for (const name of Object.keys(this.groups)) {
+      // A group whose process ended inside the window (k6) is measured up to its last sample.
+      const last = inside.filter((s) => s.per[name] > 0).at(-1) ?? b;
+      const first = inside.find((s) => s.per[name] > 0) ?? a;
+      const ticks = Math.max(0, last.per[name] - first.per[name]);
+      out[name] = pct(ticks);
+      known += ticks;
+    }
+    const busy = b.machine.busy - a.machine.busy;
+    out.machine = pct(busy);
+    out.other = Math.max(0, pct(busy - known));
+    out.cores = Math.round(((b.machine.total - a.machine.total) / HZ / seconds) * 10) / 10;
+    return out;
+  }
+}
+
+function seconds(duration) {
+  const units = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  for (const [, n, u] of String(duration).matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
+    total += Number(n) * units[u];
+  return total;
+}
+
+/** NATS and Redis of this run (scripts/stack.mjs with a state dir of its own), unless shared. */
+function serversEnv(runId, base) {
+  if (args['shared-servers']) return {};
+  return {
+    NATS_URL: `nats://127.0.0.1:${base + 20}`,
+    REDIS_URL: `redis://127.0.0.1:${base + 21}`,
+    NETPAY_STACK_DIR: join(root, '.stack', `perf-servers-${runId}`),
+    ...(args['nats-bin'] ? { NATS_SERVER_BIN: resolve(args['nats-bin']) } : {}),
+  };
+}
+
+function stackScript(command, servers) {
+  return spawnSync(process.execPath, [join(root, 'scripts/stack.mjs'), command], {
+    stdio: 'inherit',
+    env: { ...process.env, ...servers },
+  });
+}
+
+async function startStack(runId, base, servers) {
+  const up = stackScript('up', servers);
+  if (up.status !== 0) throw new Error('NATS/Redis could not be started');
+  if (servers.NATS_URL) process.env.NATS_URL = servers.NATS_URL;
+  if (servers.REDIS_URL) process.env.REDIS_URL = servers.REDIS_URL;
+  const extraEnv = Object.fromEntries(args.env.map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
+  const options = {
+    secrets: freshSecrets(),
+    streamName: `NETPAY_PERF_${runId.toUpperCase()}`,
+    subjectPrefix: `netpay.perf.${runId}`,
+    natsSubjectPrefix: `perf.${runId}`,
+    redisKeyPrefix: `netpay:perf:${runId}:`,
+    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    brokerPort: base,
+    redemptionPort: base + 1,
+    timeZone: 'Pacific/Auckland',
+  };
+  process.env.VENDOR_BASE_PORT = String(base + 2);
+  // local-stack read VENDOR_BASE_PORT when it was imported: rebuild the vendor list on our ports.
+  const vendors = DEMO_VENDORS.map((v, i) => ({ ...v, port: base + 2 + i }));
+  const supervisor = new Supervisor(root, join(root, '.stack/logs', `perf-${runId}`));
+  const withEnv = (spec, more = {}) => ({ ...spec, env: { ...spec.env, ...extraEnv, ...more } });
+  await supervisor.start(withEnv(brokerSpec(options)));
+  const started = {};
+  for (const v of vendors) {
+    const more = { VENDOR_WORKERS: args['vendor-workers'] };
+    let spec = vendorSpec(options, v);
+    if (args.profile && v.id === 'newspaper') {
+      mkdirSync(args.profile, { recursive: true });
+      more.PERF_ENTRY = spec.entry;
+      more.PERF_PROFILE_DIR = resolve(args.profile);
+      spec = { ...spec, entry: 'load-tests/perf-profiled.mjs' };
+    }
+    started[v.id] = await supervisor.start(withEnv(spec, more));
+  }
+  const redemption = args['hot-path'] ? undefined : await supervisor.start(withEnv(redemptionSpec(options)));
+  const brokerPid = pidsOf((c) => c.some((a) => a.endsWith('dist/apps/broker/src/main.js'))).find((pid) =>
+    readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`PORT=${base}\0`),
+  );
+  return { supervisor, options, vendors, started, brokerPid, redemptionPid: redemption?.child.pid };
+}
+
+/** Runs one scenario through scripts/load.mjs against the stack; answers its row. */
+async function runOne(stack, name, rate) {
+  const summaryFile = join(root, '.stack/load', `perf-${name}-${rate}-${Date.now()}.json`);
+  const env = {
+    ...process.env,
+    BROKER_URL: `http://127.0.0.1:${stack.options.brokerPort}`,
+    VENDOR_URLS: stack.vendors.map((v) => `http://127.0.0.1:${v.port}`).join(','),
+    ADMIN_TOKEN: stack.options.secrets.adminToken,
+    RATE: String(rate),
+    DURATION: args.duration,
+    VUS: args.vus,
+    CHAIN_COINS: args['chain-coins'],
+    SUMMARY_FILE: summaryFile,
+    // These runs measure speed: the latency thresholds of the scenario must not stop them.
+    P95_SPEND: '100000',
+    P99_SPEND: '100000',
+    ...(args.replay !== undefined ? { REPLAY: args.replay } : {}),
+  };
+  const newspaper = stack.started.newspaper.child.pid;
+  const { nats, redis } = serverPids(
+    new URL(stack.options.natsUrl).port || 4222,
+    new URL(stack.options.redisUrl).port || 6379,
+  );
+  const sampler = new CpuSampler({
+    vendor: () => [newspaper, ...descendants(newspaper)],
+    otherVendors: () =>
+      Object.entries(stack.started)
+        .filter(([id]) => id !== 'newspaper')
+        .flatMap(([, r]) => [r.child.pid, ...descendants(r.child.pid)]),
+    broker: () => (stack.brokerPid ? [stack.brokerPid] : []),
+    redemption: () => (stack.redemptionPid ? [stack.redemptionPid] : []),
+    nats: () => nats,
+    redis: () => redis,
+    k6: () => pidsOf((c) => /k6$/.test(c[0]) && c.some((a) => a.includes(summaryFile))),
+  });
+  say(`${name} at ${rate}/s for ${args.duration} (${args.vus} VUs)…`);
+  // The profile covers k6's run (from a few seconds after it started: its init), not the seeding.
+  let profiling = false;
+  const profiler = args.profile
+    ? setInterval(() => {
+        if (profiling || !sampler.samples.some((x) => x.per.k6 > 0)) return;
+        profiling = true;
+        clearInterval(profiler);
+        clearInterval(pauser);
+        if (paused) process.kill(stack.brokerPid, 'SIGCONT');
+        setTimeout(() => process.kill(newspaper, 'SIGUSR2'), 5_000);
+      }, 500)
+    : undefined;
+  // --hot-path: the broker sleeps while k6 runs (from when k6 starts to when it ends).
+  let paused = false;
+  const pauser = args['hot-path']
+    ? setInterval(() => {
+        if (paused || !sampler.samples.some((x) => x.per.k6 > 0) || !stack.brokerPid) return;
+        paused = true;
+        clearInterval(pauser);
+        process.kill(stack.brokerPid, 'SIGSTOP');
+      }, 200)
+    : undefined;
+  const code = await new Promise((done) => {
+    const child = spawn(process.execPath, [join(root, 'scripts/load.mjs'), name], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('exit', (c) => done(c ?? 1));
+  });
+  clearInterval(profiler);
+  clearInterval(pauser);
+  if (paused) process.kill(stack.brokerPid, 'SIGCONT');
+  if (profiling) {
+    process.kill(newspaper, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, 1_500));
+  }
+  const k6Samples = sampler.samples.filter((s) => s.per.k6 > 0);
+  const k6End = k6Samples.at(-1)?.at ?? Date.now();
+  const cpu = sampler.window(k6End - (seconds(args.duration) - 1) * 1000, k6End - 1000);
+  const s = JSON.parse(readFileSync(summaryFile, 'utf8'));
+  const endpoint = name === 'noop' ? 'noop' : name === 'issuance' ? 'purchase' : 'spend';
+  const e = s.endpoints[endpoint] ?? {};
+  const requests = Object.values(s.endpoints).reduce((n, x) => n + (x.requests || 0), 0);
+  const failed = Object.values(s.endpoints).reduce(
+    (n, x) => n + Math.round((x.requests || 0) * (x.failedRate || 0)),
+    0,
+  );
+  return {
+    scenario: name,
+    rate,
+    exit: code,
+    seconds: s.durationSeconds,
+    achieved:
+      name === 'noop'
+        ? Math.round(e.requests / s.durationSeconds)
+        : name === 'issuance'
+          ? Math.round(s.purchases / s.durationSeconds)
+          : Math.round(s.spends.accepted / s.durationSeconds),
+    handOffsPerSecond: Math.round(s.spends.handOffs / s.durationSeconds),
+    dropped: s.droppedIterations,
+    errors: requests ? Number((failed / requests).toFixed(4)) : 0,
+    doubleSpends: s.doubleSpendsAccepted,
+    p50: e.p50Ms,
+    p95: e.p95Ms,
+    p99: e.p99Ms,
+    endpoints: s.endpoints,
+    cpu,
+  };
+}
+
+const CPU_COLUMNS = [
+  'vendor',
+  'otherVendors',
+  'broker',
+  'redemption',
+  'nats',
+  'redis',
+  'k6',
+  'other',
+  'machine',
+];
+
+function table(rows) {
+  const f = (n) => (n === undefined || n === null ? '-' : String(n));
+  const head =
+    'scenario        rate  achieved    p50    p95    p99  err%   drop |' +
+    ' CPU % (100 = one core): vendor vendors2,3 broker redemption nats redis k6 other machine';
+  const lines = [head];
+  for (const r of rows) {
+    const c = r.cpu ?? {};
+    lines.push(
+      `${r.scenario.padEnd(14)}${String(r.rate).padStart(6)}${String(r.achieved).padStart(10)}` +
+        `${f(r.p50).padStart(7)}${f(r.p95).padStart(7)}${f(r.p99).padStart(7)}` +
+        `${(r.errors * 100).toFixed(2).padStart(6)}${String(r.dropped).padStart(7)} | ` +
+        CPU_COLUMNS.map((k) => f(c[k])).join(' '),
+    );
+    // CPU time per achieved operation, in µs: what each process pays for one spend (or request).
+    if (r.achieved > 0) {
+      const per = CPU_COLUMNS.filter((k) => k !== 'other' && k !== 'machine' && c[k] !== undefined)
+        .map((k) => `${k} ${Math.round((c[k] * 1e4) / r.achieved)}`)
+        .join(', ');
+      lines.push(`${''.padEnd(14)}  CPU µs per operation: ${per}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const runs = args.runs.split(',').map((r) => {
+    const [name, rate] = r.trim().split('@');
+    return { name, rate: Number(rate) };
+  });
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const servers = serversEnv(runId, Number(args['port-base']));
+  const rows = [];
+  let stack;
+  try {
+    stack = await startStack(runId, Number(args['port-base']), servers);
+    for (const { name, rate } of runs) {
+      rows.push(await runOne(stack, name, rate));
+      console.log(`\n${table(rows)}\n`);
+    }
+  } finally {
+    if (stack) {
+      await stack.supervisor.stopAll();
+      await dropRunData(stack.options);
+    }
+    if (servers.NETPAY_STACK_DIR) {
+      stackScript('down', servers);
+      rmSync(servers.NETPAY_STACK_DIR, { recursive: true, force: true });
+    }
+    mkdirSync(dirname(args.out), { recursive: true });
+    const machine = { cpus: spawnSync('nproc').stdout.toString().trim(), node: process.version };
+    writeFileSync(args.out, JSON.stringify({ at: new Date().toISOString(), machine, args, rows }, null, 2));
+    say(`rows: ${args.out}`);
+  }
+}
+
+async function dropRunData(o) {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const { Redis } = await import('ioredis');
+  const nc = await connect({ servers: o.natsUrl });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for await (const info of jsm.streams.list()) {
+      const name = info.config.name;
+      if (name === o.streamName || name.startsWith(`${o.streamName}_`)) await jsm.streams.delete(name);
+    }
+  } finally {
+    await nc.close();
+  }
+  const redis = new Redis(o.redisUrl);
+  for await (const keys of redis.scanStream({ match: `${o.redisKeyPrefix}*`, count: 1000 })) {
+    if (keys.length) await redis.unlink(...keys);
+  }
+  await redis.quit();
+}
+
+if (!existsSync(join(root, 'dist/apps/demo/src/local-stack.js'))) {
+  console.error('perf: run `npm run build` first');
+  process.exit(2);
+}
+main().catch((error) => {
+  console.error(`perf: ${error.stack ?? error}`);
+  process.exit(1);
+});
