@@ -14,7 +14,7 @@ import {
   encodeHeaderJson,
   PAYMENT_HEADERS,
   parsePaymentHeader,
-  parseTouchstoneHeader,
+  TouchstoneHeaders,
 } from './payment-header.js';
 
 /**
@@ -24,6 +24,8 @@ import {
  */
 @Injectable()
 export class PaidGuard implements CanActivate {
+  private readonly touchstones = new TouchstoneHeaders();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly engine: VendorEngine,
@@ -63,7 +65,7 @@ export class PaidGuard implements CanActivate {
         count: coins,
         resource,
         correlationId,
-        ...(carried ? { touchstone: parseTouchstoneHeader(carried) } : {}),
+        ...(carried ? { touchstone: this.touchstones.parse(proof.chainId, carried) } : {}),
       });
     } else if (checkout !== undefined) {
       outcome = await this.engine.debitWallet.execute({

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { createSigner, generateChain, generateSigningKey, signTouchstone } from '#protocol';
-import { encodeHeaderJson, parsePaymentHeader, parseTouchstoneHeader } from './payment-header.js';
+import {
+  encodeHeaderJson,
+  parsePaymentHeader,
+  parseTouchstoneHeader,
+  TouchstoneHeaders,
+} from './payment-header.js';
 
 const code = (f: () => unknown): string | undefined => {
   try {
@@ -10,6 +15,24 @@ const code = (f: () => unknown): string | undefined => {
   }
   return undefined;
 };
+
+function touchstone(chainId: string, currency = 'NZD') {
+  const chain = generateChain({ chainId, length: 5, alg: 'sha256' });
+  return signTouchstone(
+    {
+      chainId,
+      alg: 'sha256',
+      root: chain.root,
+      length: 5,
+      coinValue: 5,
+      currency,
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2027-01-01T00:00:00.000Z',
+      brokerKeyId: 'b',
+    },
+    createSigner(generateSigningKey('b')),
+  );
+}
 
 describe('payment headers', () => {
   it('reads <chainId>.<position>.<payword> and nothing looser', () => {
@@ -49,5 +72,36 @@ describe('payment headers', () => {
       'TOUCHSTONE.SIGNATURE_INVALID',
     );
     expect(code(() => parseTouchstoneHeader('%%%'))).toBe('TOUCHSTONE.SIGNATURE_INVALID');
+  });
+
+  it("parses a chain's touchstone header once and answers the same text from memory", () => {
+    const headers = new TouchstoneHeaders(2);
+    const raw = encodeHeaderJson(touchstone('c1'));
+    const first = headers.parse('c1', raw);
+    expect(first).toEqual(parseTouchstoneHeader(raw));
+    expect(headers.parse('c1', raw)).toBe(first);
+  });
+
+  it('parses any other text afresh: another touchstone for the chain, another chain, a malformed header', () => {
+    const headers = new TouchstoneHeaders(2);
+    const t1 = touchstone('c1');
+    const first = headers.parse('c1', encodeHeaderJson(t1));
+    const other = touchstone('c1', 'AUD');
+    expect(headers.parse('c1', encodeHeaderJson(other))).toEqual(other);
+    expect(headers.parse('c1', encodeHeaderJson(t1))).not.toBe(first);
+    // A header naming chain c2 shown with a payment from c1 is returned as sent (the spend refuses it).
+    const c2 = touchstone('c2');
+    expect(headers.parse('c1', encodeHeaderJson(c2)).chainId).toBe('c2');
+    expect(code(() => headers.parse('c1', '%%%'))).toBe('TOUCHSTONE.SIGNATURE_INVALID');
+    expect(code(() => headers.parse('c1', '%%%'))).toBe('TOUCHSTONE.SIGNATURE_INVALID');
+  });
+
+  it('keeps at most its capacity of chains, dropping the oldest', () => {
+    const headers = new TouchstoneHeaders(2);
+    const raws = ['c1', 'c2', 'c3'].map((id) => encodeHeaderJson(touchstone(id)));
+    const kept = raws.map((raw, i) => headers.parse(`c${i + 1}`, raw));
+    expect(headers.parse('c3', raws[2]!)).toBe(kept[2]);
+    expect(headers.parse('c2', raws[1]!)).toBe(kept[1]);
+    expect(headers.parse('c1', raws[0]!)).not.toBe(kept[0]);
   });
 });

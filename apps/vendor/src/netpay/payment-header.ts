@@ -52,6 +52,33 @@ export function parseTouchstoneHeader(value: string): Touchstone {
   }
 }
 
+/**
+ * `X-NetPay-Touchstone` headers already parsed, one per chain: a wallet sends the same header
+ * with every payment from a chain, and decoding and validating it again each time was several
+ * per cent of a spend's CPU. A hit needs the exact header text seen before for the same chain
+ * (so the touchstone is exactly the one parsed then); anything else is parsed as usual. The
+ * vendor still compares it with the chain's known touchstone and checks its signature once.
+ */
+export class TouchstoneHeaders {
+  private readonly parsed = new Map<string, { readonly raw: string; readonly touchstone: Touchstone }>();
+
+  constructor(private readonly capacity = 50_000) {}
+
+  parse(chainId: string, raw: string): Touchstone {
+    const hit = this.parsed.get(chainId);
+    if (hit !== undefined && hit.raw === raw) return hit.touchstone;
+    const touchstone = parseTouchstoneHeader(raw);
+    // Kept only under the chain it names: a header for another chain is refused later anyway.
+    if (touchstone.chainId === chainId) {
+      if (hit === undefined && this.parsed.size >= this.capacity) {
+        this.parsed.delete(this.parsed.keys().next().value!);
+      }
+      this.parsed.set(chainId, { raw, touchstone });
+    }
+    return touchstone;
+  }
+}
+
 export function encodeHeaderJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
