@@ -34,12 +34,9 @@ export class DirectGet {
     return this.requests.request(`${this.api}.${subject}`, EMPTY, undefined, single);
   }
 
-  /**
-   * Up to `batch` messages from `seq` on (only those on `subject` when given),
-   * in one request: batched direct get, nats-server 2.11+.
-   */
-  batch(seq: number, batch: number, subject?: string): Promise<StoredMessage[]> {
-    const query = subject === undefined ? { seq, batch } : { seq, batch, next_by_subj: subject };
+  /** Up to `batch` messages from `seq` on, in one request: batched direct get, nats-server 2.11+. */
+  batch(seq: number, batch: number): Promise<StoredMessage[]> {
+    const query = { seq, batch };
     return this.requests.request(this.api, encoder.encode(JSON.stringify(query)), undefined, (resolve) => {
       const messages: StoredMessage[] = [];
       return (msg) => {
