@@ -4,21 +4,31 @@ import type { ChainRecord } from './chain-record.js';
 import type { HotChainStore, HotRead, PendingHandOff } from './hot-chain-store.js';
 
 /**
- * Writes a chain record only when it is newer than the one stored: replicas
- * update the same key after their appends, and a slow write must not put an
- * older revision back.
+ * Writes chain records, each only when it is newer than the one stored:
+ * replicas update the same key after their appends, and a slow write must not
+ * put an older revision back. KEYS are the chains, ARGV their (revision,
+ * record JSON) pairs, then the TTL: the write-behind of every spend recorded
+ * in one event-loop turn goes out as one call.
  */
 const PUT_IF_NEWER = `
-local r = redis.call('HGET', KEYS[1], 'r')
-if r and tonumber(r) >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'r', ARGV[1], 's', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
+local ttl = ARGV[#ARGV]
+for i, key in ipairs(KEYS) do
+  local revision = ARGV[2 * i - 1]
+  local r = redis.call('HGET', key, 'r')
+  if not r or tonumber(r) < tonumber(revision) then
+    redis.call('HSET', key, 'r', revision, 's', ARGV[2 * i])
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
+return 0
 `;
 
 type WithPutIfNewer = Redis & {
-  netpayPutChainIfNewer(key: string, revision: number, json: string, ttlMs: number): Promise<number>;
+  netpayPutChainsIfNewer(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number>;
 };
+
+/** Most records in one call (a bound on the script's run time, which blocks Redis). */
+const MAX_BATCH = 256;
 
 export interface RedisHotChainStoreOptions {
   /** How long an untouched chain stays in Redis (the stream has it anyway). */
@@ -34,13 +44,17 @@ export interface RedisHotChainStoreOptions {
  */
 export class RedisHotChainStore implements HotChainStore {
   private readonly redis: WithPutIfNewer;
+  /** Records waiting for this turn's write, newest per chain. */
+  private readonly queued = new Map<string, ChainRecord>();
+  private flushed: Promise<void> | undefined;
 
   constructor(
     redis: Redis,
     private readonly options: RedisHotChainStoreOptions,
   ) {
-    if (!('netpayPutChainIfNewer' in redis)) {
-      redis.defineCommand('netpayPutChainIfNewer', { numberOfKeys: 1, lua: PUT_IF_NEWER });
+    if (!('netpayPutChainsIfNewer' in redis)) {
+      // No fixed numberOfKeys: each call passes its key count first.
+      redis.defineCommand('netpayPutChainsIfNewer', { lua: PUT_IF_NEWER });
     }
     this.redis = redis as WithPutIfNewer;
   }
@@ -61,15 +75,43 @@ export class RedisHotChainStore implements HotChainStore {
     }
   }
 
-  async write(record: ChainRecord): Promise<void> {
-    await this.redis
-      .netpayPutChainIfNewer(
-        `chain:${record.chainId}`,
-        record.revision,
-        JSON.stringify(record),
-        this.options.ttlMs,
-      )
-      .catch((error: unknown) => this.options.onError?.(error));
+  /**
+   * Queues the record and writes every record queued in this event-loop turn
+   * in one call, once the turn's continuations have run (process.nextTick,
+   * as ioredis' auto-pipelining does): under load the acknowledgements of many
+   * appends arrive together, and one script call instead of one per spend
+   * saves Redis and this process a command each. Of two records of one chain
+   * in a batch, the newer is kept. Resolves once the batch was written.
+   */
+  write(record: ChainRecord): Promise<void> {
+    const queued = this.queued.get(record.chainId);
+    if (queued === undefined || queued.revision < record.revision) this.queued.set(record.chainId, record);
+    if (this.flushed === undefined) {
+      this.flushed = new Promise<void>((resolve) => {
+        process.nextTick(() => {
+          const batch = [...this.queued.values()];
+          this.queued.clear();
+          this.flushed = undefined;
+          void this.putAll(batch).then(resolve);
+        });
+      });
+    }
+    return this.flushed;
+  }
+
+  private async putAll(records: readonly ChainRecord[]): Promise<void> {
+    const calls: Promise<unknown>[] = [];
+    for (let start = 0; start < records.length; start += MAX_BATCH) {
+      const part = records.slice(start, start + MAX_BATCH);
+      const keys = part.map((r) => `chain:${r.chainId}`);
+      const args = part.flatMap((r) => [r.revision, JSON.stringify(r)]);
+      calls.push(
+        this.redis
+          .netpayPutChainsIfNewer(keys.length, ...keys, ...args, this.options.ttlMs)
+          .catch((error: unknown) => this.options.onError?.(error)),
+      );
+    }
+    await Promise.all(calls);
   }
 
   async writeTouchstone(touchstone: Touchstone): Promise<void> {

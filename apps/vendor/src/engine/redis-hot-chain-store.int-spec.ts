@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import type { ChainRecord } from './chain-record.js';
+import { RedisHotChainStore } from './redis-hot-chain-store.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const record = (chainId: string, revision: number): ChainRecord => ({
+  status: 'open',
+  chainId,
+  wallet: 'client',
+  index: revision + 1,
+  lastPayword: `${revision}`.padStart(64, '0'),
+  holder: 'v1',
+  revision,
+});
+
+/** The write-behind of spends to Redis, batched per event-loop turn (real Redis). */
+describe('RedisHotChainStore write-behind', () => {
+  const prefix = `test:hot:${randomUUID()}:`;
+  let redis: Redis;
+  let store: RedisHotChainStore;
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL, { keyPrefix: prefix, enableAutoPipelining: true });
+    store = new RedisHotChainStore(redis, { ttlMs: 60_000 });
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    // keys() answers them with the prefix; unlink through a client without one.
+    const plain = new Redis(REDIS_URL);
+    if (keys.length) await plain.unlink(...keys);
+    await plain.quit();
+    await redis.quit();
+  });
+
+  it('writes every record of one turn in one call', async () => {
+    // A stand-in client that only records the calls of the script the store defines.
+    const calls: unknown[][] = [];
+    const client = {
+      defineCommand: () => undefined,
+      netpayPutChainsIfNewer: (...args: unknown[]) => {
+        calls.push(args);
+        return Promise.resolve(0);
+      },
+    };
+    const counted = new RedisHotChainStore(client as unknown as Redis, { ttlMs: 1_000 });
+    await Promise.all([1, 2, 3].map((i) => counted.write(record(`c${i}`, i))));
+    await counted.write(record('c4', 4));
+    expect(calls.map((args) => args[0])).toEqual([3, 1]);
+    expect(calls[0]!.slice(1, 4)).toEqual(['chain:c1', 'chain:c2', 'chain:c3']);
+    expect(calls[0]!.at(-1)).toBe(1_000);
+  });
+
+  it('lands every record of a batch in Redis', async () => {
+    const ids = Array.from({ length: 20 }, () => `c_${randomUUID().slice(0, 8)}`);
+    await Promise.all(ids.map((id, i) => store.write(record(id, i + 1))));
+    for (const [i, id] of ids.entries()) {
+      const read = await store.read(id);
+      expect(read.record).toEqual(record(id, i + 1));
+    }
+  });
+
+  it('never puts an older revision back: within one batch, or over a newer one already stored', async () => {
+    const id = `c_${randomUUID().slice(0, 8)}`;
+    await Promise.all([store.write(record(id, 5)), store.write(record(id, 3))]);
+    expect((await store.read(id)).record?.revision).toBe(5);
+    await store.write(record(id, 4));
+    expect((await store.read(id)).record?.revision).toBe(5);
+    await store.write(record(id, 6));
+    expect((await store.read(id)).record?.revision).toBe(6);
+  });
+
+  it('resolves the write (and reports the error) when Redis cannot be reached', async () => {
+    const errors: unknown[] = [];
+    const unreachable = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    const failing = new RedisHotChainStore(unreachable, { ttlMs: 60_000, onError: (e) => errors.push(e) });
+    await failing.write(record('c_gone', 1));
+    expect(errors.length).toBe(1);
+    unreachable.disconnect();
+  });
+});
