@@ -283,8 +283,6 @@ async function runOne(stack, name, rate) {
         if (profiling || !sampler.samples.some((x) => x.per.k6 > 0)) return;
         profiling = true;
         clearInterval(profiler);
-        clearInterval(pauser);
-        if (paused) process.kill(stack.brokerPid, 'SIGCONT');
         setTimeout(() => process.kill(newspaper, 'SIGUSR2'), 5_000);
       }, 500)
     : undefined;
