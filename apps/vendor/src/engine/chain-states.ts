@@ -13,6 +13,7 @@ import { catchUp } from './chain-catch-up.js';
 import { fromRecord, sameTouchstone, toRecord, type KnownChain } from './chain-record.js';
 import type { HotChainStore } from './hot-chain-store.js';
 import type { TouchstoneBook } from './touchstone-book.js';
+import { TurnGate } from './turn-gate.js';
 import { refusal, VENDOR } from './vendor-errors.js';
 
 /** Who caused an append, for the event's metadata and deterministic id. */
@@ -30,6 +31,8 @@ export interface AppendContext {
  */
 export class ChainStates {
   private readonly memory = new Map<string, KnownChain>();
+  /** Appends of one event-loop turn go out together (see TurnGate). */
+  private readonly gate = new TurnGate();
 
   constructor(
     private readonly store: EventStore,
@@ -131,6 +134,7 @@ export class ChainStates {
     const metadata: EventMetadata = { ...context, actor: this.actor };
     // Same stream, same expected revision, same decision → same id: a retried append is de-duplicated.
     const id = deterministicEventId(stream, state.revision, event.type, context.causationId);
+    await this.gate.next();
     try {
       const result = await this.store.appendToStream(stream, [toNewEvent(event, metadata, id)], {
         expectedRevision: state.revision,
