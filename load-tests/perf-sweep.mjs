@@ -57,6 +57,7 @@ const { values: args } = parseArgs({
 
 const say = (line) => console.log(`perf: ${line}`);
 const HZ = 100; // USER_HZ of /proc (getconf CLK_TCK on Linux)
+const PAUSE_AFTER_MS = 8_000;
 
 /** utime + stime of a process (all its threads), in ticks; undefined once it is gone. */
 function processTicks(pid) {
@@ -240,6 +241,41 @@ async function startStack(runId, base, servers) {
   return { supervisor, options, vendors, started, brokerPid, redemptionPid: redemption?.child.pid };
 }
 
+/** The vendor's own latency histogram of one route: cumulative counts by upper bound (seconds). */
+async function serverBuckets(url, route) {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const out = {};
+    for (const line of text.split('\n')) {
+      if (
+        !line.startsWith('netpay_http_request_duration_seconds_bucket') &&
+        !line.startsWith('http_request_duration_seconds_bucket')
+      )
+        continue;
+      if (!line.includes(`route="${route}"`)) continue;
+      const m = /le="([^"]+)"\}\s+(\d+)/.exec(line);
+      if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** Share of the route's answers the vendor gave within each bound, between two scrapes. */
+function serverShares(before, after) {
+  const total = (after['+Inf'] ?? 0) - (before['+Inf'] ?? 0);
+  if (!total) return undefined;
+  const share = (le) => Number((((after[le] ?? 0) - (before[le] ?? 0)) / total).toFixed(4));
+  return {
+    requests: total,
+    within1ms: share('0.001'),
+    within5ms: share('0.005'),
+    within10ms: share('0.01'),
+    within25ms: share('0.025'),
+  };
+}
+
 /** Runs one scenario through scripts/load.mjs against the stack; answers its row. */
 async function runOne(stack, name, rate) {
   const summaryFile = join(root, '.stack/load', `perf-${name}-${rate}-${Date.now()}.json`);
@@ -275,6 +311,9 @@ async function runOne(stack, name, rate) {
     redis: () => redis,
     k6: () => pidsOf((c) => /k6$/.test(c[0]) && c.some((a) => a.includes(summaryFile))),
   });
+  const vendorUrl = `http://127.0.0.1:${stack.vendors.find((v) => v.id === 'newspaper').port}`;
+  const route = name === 'noop' ? '/noop/:id' : '/articles/:id';
+  const bucketsBefore = await serverBuckets(vendorUrl, route);
   say(`${name} at ${rate}/s for ${args.duration} (${args.vus} VUs)…`);
   // The profile covers k6's run (from a few seconds after it started: its init), not the seeding.
   let profiling = false;
@@ -286,12 +325,14 @@ async function runOne(stack, name, rate) {
         setTimeout(() => process.kill(newspaper, 'SIGUSR2'), 5_000);
       }, 500)
     : undefined;
-  // --hot-path: the broker sleeps while k6 runs (from when k6 starts to when it ends).
-  let paused = false;
+  // --hot-path: the broker sleeps while k6 runs, from PAUSE_AFTER_MS after k6 started (the
+  // vendor asks it for its signing key on the first spend) to when k6 ends.
+  let pausedAt;
   const pauser = args['hot-path']
     ? setInterval(() => {
-        if (paused || !sampler.samples.some((x) => x.per.k6 > 0) || !stack.brokerPid) return;
-        paused = true;
+        const k6Start = sampler.samples.find((x) => x.per.k6 > 0)?.at;
+        if (k6Start === undefined || Date.now() < k6Start + PAUSE_AFTER_MS || !stack.brokerPid) return;
+        pausedAt = Date.now();
         clearInterval(pauser);
         process.kill(stack.brokerPid, 'SIGSTOP');
       }, 200)
@@ -306,14 +347,16 @@ async function runOne(stack, name, rate) {
   });
   clearInterval(profiler);
   clearInterval(pauser);
-  if (paused) process.kill(stack.brokerPid, 'SIGCONT');
+  if (pausedAt !== undefined) process.kill(stack.brokerPid, 'SIGCONT');
   if (profiling) {
     process.kill(newspaper, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 1_500));
   }
   const k6Samples = sampler.samples.filter((s) => s.per.k6 > 0);
   const k6End = k6Samples.at(-1)?.at ?? Date.now();
-  const cpu = sampler.window(k6End - (seconds(args.duration) - 1) * 1000, k6End - 1000);
+  const from = Math.max(k6End - (seconds(args.duration) - 1) * 1000, (pausedAt ?? 0) + 1000);
+  const cpu = sampler.window(from, k6End - 1000);
+  const server = serverShares(bucketsBefore, await serverBuckets(vendorUrl, route));
   const s = JSON.parse(readFileSync(summaryFile, 'utf8'));
   const endpoint = name === 'noop' ? 'noop' : name === 'issuance' ? 'purchase' : 'spend';
   const e = s.endpoints[endpoint] ?? {};
@@ -341,6 +384,7 @@ async function runOne(stack, name, rate) {
     p95: e.p95Ms,
     p99: e.p99Ms,
     endpoints: s.endpoints,
+    server,
     cpu,
   };
 }
@@ -371,6 +415,13 @@ function table(rows) {
         `${(r.errors * 100).toFixed(2).padStart(6)}${String(r.dropped).padStart(7)} | ` +
         CPU_COLUMNS.map((k) => f(c[k])).join(' '),
     );
+    if (r.server) {
+      const pc = (x) => `${(x * 100).toFixed(1)}%`;
+      lines.push(
+        `${''.padEnd(14)}  vendor-side (its own histogram, ${r.server.requests} answers): ≤1 ms ${pc(r.server.within1ms)}, ` +
+          `≤5 ms ${pc(r.server.within5ms)}, ≤10 ms ${pc(r.server.within10ms)}, ≤25 ms ${pc(r.server.within25ms)}`,
+      );
+    }
     // CPU time per achieved operation, in µs: what each process pays for one spend (or request).
     if (r.achieved > 0) {
       const per = CPU_COLUMNS.filter((k) => k !== 'other' && k !== 'machine' && c[k] !== undefined)
