@@ -205,10 +205,56 @@ async function handOffs(setup: Setup): Promise<BenchFigure[]> {
   ];
 }
 
+/**
+ * The first spend of a chain at a vendor, one at a time: nothing in memory or Redis, so the
+ * chain's stream is read, its touchstone checked, the stream's head looked up for the append.
+ * Then the second spend of the same chain (all in memory) for comparison. Under load these
+ * cold spends make the slow tail of a run whose chains are all new (every load-test run).
+ */
+async function firstSpends(setup: Setup): Promise<BenchFigure[]> {
+  const vendor = await setup.vendor(`bench_f_${setup.unique}`);
+  const chains = await setup.chains(200, 100);
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let n = 0;
+  for (const issued of chains) {
+    for (const [index, into] of [
+      [1, cold],
+      [2, warm],
+    ] as const) {
+      const t = performance.now();
+      await vendor.spendCoins.execute({
+        ...issued.chain.spendProof(index, 1),
+        count: 1,
+        resource: 'bench',
+        correlationId: `f${n++}`,
+        touchstone: issued.touchstone,
+      });
+      into.push(performance.now() - t);
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  return [
+    {
+      name: 'vendor.first-spend-latency-p50',
+      value: median(cold),
+      unit: 'ms',
+      description:
+        'first spend of a chain at a vendor, alone: stream read, touchstone check, head lookup, append',
+    },
+    {
+      name: 'vendor.next-spend-latency-p50',
+      value: median(warm),
+      unit: 'ms',
+      description: 'the spend after it, alone: state in memory, append',
+    },
+  ];
+}
+
 export default async function vendorBenchmarks(): Promise<BenchFigure[]> {
   const setup = await Setup.create();
   try {
-    return [...(await spends(setup)), ...(await handOffs(setup))];
+    return [...(await spends(setup)), ...(await firstSpends(setup)), ...(await handOffs(setup))];
   } finally {
     await setup.dispose();
   }
