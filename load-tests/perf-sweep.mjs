@@ -12,7 +12,9 @@
 //   --vus 200             VUs per spending executor (a VU waits for its answer: rate ≤ VUs / latency)
 //   --chain-coins 2000    coins per seeded chain (fewer purchases to seed)
 //   --vendor-workers 1    HTTP worker processes of each vendor (VENDOR_WORKERS)
-//   --profile DIR         the newspaper vendor runs with --cpu-prof into DIR
+//   --profile DIR         V8 CPU profile, event-loop delay and GC of the newspaper vendor over each
+//                         k6 run, into DIR (load-tests/perf-profiled.mjs)
+//   --stalls DIR          the same without the CPU profiler (which costs CPU of its own)
 //   --out FILE            the rows as JSON (default .stack/load/perf-sweep.json)
 //   --port-base 25000     broker port; redemption +1, vendors +2…+4
 //   --env K=V             more env for every process of the stack (repeatable), e.g. LOG_LEVEL=warn
@@ -45,6 +47,7 @@ const { values: args } = parseArgs({
     'chain-coins': { type: 'string', default: '2000' },
     'vendor-workers': { type: 'string', default: '1' },
     profile: { type: 'string' },
+    stalls: { type: 'string' },
     out: { type: 'string', default: join(root, '.stack/load/perf-sweep.json') },
     'port-base': { type: 'string', default: '25000' },
     env: { type: 'string', multiple: true, default: [] },
@@ -226,10 +229,12 @@ async function startStack(runId, base, servers) {
   for (const v of vendors) {
     const more = { VENDOR_WORKERS: args['vendor-workers'] };
     let spec = vendorSpec(options, v);
-    if (args.profile && v.id === 'newspaper') {
-      mkdirSync(args.profile, { recursive: true });
+    const observed = args.profile ?? args.stalls;
+    if (observed && v.id === 'newspaper') {
+      mkdirSync(observed, { recursive: true });
       more.PERF_ENTRY = spec.entry;
-      more.PERF_PROFILE_DIR = resolve(args.profile);
+      more.PERF_PROFILE_DIR = resolve(observed);
+      more.PERF_CPU_PROFILE = args.profile ? '1' : '0';
       spec = { ...spec, entry: 'load-tests/perf-profiled.mjs' };
     }
     started[v.id] = await supervisor.start(withEnv(spec, more));
@@ -317,14 +322,15 @@ async function runOne(stack, name, rate) {
   say(`${name} at ${rate}/s for ${args.duration} (${args.vus} VUs)…`);
   // The profile covers k6's run (from a few seconds after it started: its init), not the seeding.
   let profiling = false;
-  const profiler = args.profile
-    ? setInterval(() => {
-        if (profiling || !sampler.samples.some((x) => x.per.k6 > 0)) return;
-        profiling = true;
-        clearInterval(profiler);
-        setTimeout(() => process.kill(newspaper, 'SIGUSR2'), 5_000);
-      }, 500)
-    : undefined;
+  const profiler =
+    args.profile || args.stalls
+      ? setInterval(() => {
+          if (profiling || !sampler.samples.some((x) => x.per.k6 > 0)) return;
+          profiling = true;
+          clearInterval(profiler);
+          setTimeout(() => process.kill(newspaper, 'SIGUSR2'), 5_000);
+        }, 500)
+      : undefined;
   // --hot-path: the broker sleeps while k6 runs, from PAUSE_AFTER_MS after k6 started (the
   // vendor asks it for its signing key on the first spend) to when k6 ends.
   let pausedAt;
