@@ -21,6 +21,8 @@
 //   --shared-servers      use the NATS and Redis at NATS_URL / REDIS_URL (default: a nats-server and a
 //                         redis-server of this run on port-base+20/+21, so their CPU is this run's alone)
 //   --nats-bin PATH       the nats-server of this run (2.10+ gets deploy/nats/nats-server-fsync.conf)
+//   --vendor-node-options=--max-semi-space-size=32   NODE_OPTIONS of the newspaper vendor only
+//   --set K=V             more env for scripts/load.mjs and k6 (repeatable), e.g. HOP=0.5, BURSTS=1
 //   --replay 0.02         REPLAY share of the spend scenarios (the scenario's default when omitted)
 //   --hot-path            the spend path alone: no redemption worker, and the broker (needed only to
 //                         seed) paused (SIGSTOP) while k6 runs, so their projections of every spend
@@ -54,6 +56,8 @@ const { values: args } = parseArgs({
     'shared-servers': { type: 'boolean', default: false },
     'nats-bin': { type: 'string' },
     replay: { type: 'string' },
+    set: { type: 'string', multiple: true, default: [] },
+    'vendor-node-options': { type: 'string' },
     'hot-path': { type: 'boolean', default: false },
   },
 });
@@ -228,6 +232,7 @@ async function startStack(runId, base, servers) {
   const started = {};
   for (const v of vendors) {
     const more = { VENDOR_WORKERS: args['vendor-workers'] };
+    if (args['vendor-node-options'] && v.id === 'newspaper') more.NODE_OPTIONS = args['vendor-node-options'];
     let spec = vendorSpec(options, v);
     const observed = args.profile ?? args.stalls;
     if (observed && v.id === 'newspaper') {
@@ -298,6 +303,7 @@ async function runOne(stack, name, rate) {
     P95_SPEND: '100000',
     P99_SPEND: '100000',
     ...(args.replay !== undefined ? { REPLAY: args.replay } : {}),
+    ...Object.fromEntries(args.set.map((kv) => kv.split(/=(.*)/s).slice(0, 2))),
   };
   const newspaper = stack.started.newspaper.child.pid;
   const { nats, redis } = serverPids(
@@ -373,6 +379,7 @@ async function runOne(stack, name, rate) {
   );
   return {
     scenario: name,
+    endpoint,
     rate,
     exit: code,
     seconds: s.durationSeconds,
@@ -421,6 +428,14 @@ function table(rows) {
         `${(r.errors * 100).toFixed(2).padStart(6)}${String(r.dropped).padStart(7)} | ` +
         CPU_COLUMNS.map((k) => f(c[k])).join(' '),
     );
+    // Other endpoints of the run (hand-offs, replays, registrations): their own latencies.
+    for (const [name, e] of Object.entries(r.endpoints ?? {})) {
+      if (name === r.endpoint || !e.requests) continue;
+      lines.push(
+        `${''.padEnd(14)}  ${name}: ${e.requests} requests, p50 ${e.p50Ms} p95 ${e.p95Ms} p99 ${e.p99Ms} ms, ` +
+          `failed ${((e.failedRate ?? 0) * 100).toFixed(2)}%`,
+      );
+    }
     if (r.server) {
       const pc = (x) => `${(x * 100).toFixed(1)}%`;
       lines.push(
