@@ -96,12 +96,21 @@ describe('payment headers', () => {
     expect(code(() => headers.parse('c1', '%%%'))).toBe('TOUCHSTONE.SIGNATURE_INVALID');
   });
 
-  it('keeps at most its capacity of chains, dropping the oldest', () => {
+  it('keeps at most its capacity of chains, dropping the least recently used', () => {
     const headers = new TouchstoneHeaders(2);
     const raws = ['c1', 'c2', 'c3'].map((id) => encodeHeaderJson(touchstone(id)));
-    const kept = raws.map((raw, i) => headers.parse(`c${i + 1}`, raw));
-    expect(headers.parse('c3', raws[2]!)).toBe(kept[2]);
-    expect(headers.parse('c2', raws[1]!)).toBe(kept[1]);
-    expect(headers.parse('c1', raws[0]!)).not.toBe(kept[0]);
+    const c1 = headers.parse('c1', raws[0]!);
+    const first2 = headers.parse('c2', raws[1]!);
+    expect(headers.parse('c1', raws[0]!)).toBe(c1); // c1 used again: c2 is now the oldest
+    const c3 = headers.parse('c3', raws[2]!);
+    expect(headers.parse('c1', raws[0]!)).toBe(c1);
+    expect(headers.parse('c3', raws[2]!)).toBe(c3);
+    expect(headers.parse('c2', raws[1]!)).not.toBe(first2); // c2 was the one dropped
+  });
+
+  it('does not keep a header longer than its limit', () => {
+    const raw = encodeHeaderJson(touchstone('c1'));
+    const headers = new TouchstoneHeaders(10, raw.length - 1);
+    expect(headers.parse('c1', raw)).not.toBe(headers.parse('c1', raw));
   });
 });

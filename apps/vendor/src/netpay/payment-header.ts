@@ -58,21 +58,30 @@ export function parseTouchstoneHeader(value: string): Touchstone {
  * per cent of a spend's CPU. A hit needs the exact header text seen before for the same chain
  * (so the touchstone is exactly the one parsed then); anything else is parsed as usual. The
  * vendor still compares it with the chain's known touchstone and checks its signature once.
+ * Bounded in entries and in header length (a real one is well under 1 KiB), least recently
+ * used first out, so headers made up by a client cannot grow it without bound.
  */
 export class TouchstoneHeaders {
   private readonly parsed = new Map<string, { readonly raw: string; readonly touchstone: Touchstone }>();
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly maxLength = 2_048,
+  ) {}
 
   parse(chainId: string, raw: string): Touchstone {
     const hit = this.parsed.get(chainId);
-    if (hit !== undefined && hit.raw === raw) return hit.touchstone;
+    if (hit !== undefined && hit.raw === raw) {
+      // Most recently used goes last: eviction takes the first.
+      this.parsed.delete(chainId);
+      this.parsed.set(chainId, hit);
+      return hit.touchstone;
+    }
     const touchstone = parseTouchstoneHeader(raw);
     // Kept only under the chain it names: a header for another chain is refused later anyway.
-    if (touchstone.chainId === chainId) {
-      if (hit === undefined && this.parsed.size >= this.capacity) {
-        this.parsed.delete(this.parsed.keys().next().value!);
-      }
+    if (touchstone.chainId === chainId && raw.length <= this.maxLength) {
+      this.parsed.delete(chainId);
+      if (this.parsed.size >= this.capacity) this.parsed.delete(this.parsed.keys().next().value!);
       this.parsed.set(chainId, { raw, touchstone });
     }
     return touchstone;
