@@ -121,6 +121,8 @@ export function vendorSpec(o: StackOptions, vendor: (typeof DEMO_VENDORS)[number
       BROKER_URL: brokerUrl(o),
       BROKER_ADMIN_TOKEN: o.secrets.adminToken,
       HANDOFF_TIMEOUT: '1s',
+      // A larger young generation halves the vendor's GCs under load (docs/performance.md).
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=32`.trim(),
     },
   };
 }
