@@ -86,21 +86,48 @@ export interface CheckpointStore {
   store(subscriptionId: string, position: GlobalPosition): Promise<void>;
 }
 
-export interface SubscribeOptions {
+interface SubscribeOptionsBase {
   /** Names the subscriber; its checkpoint is kept under this id. */
   readonly subscriptionId: string;
   readonly filter?: SubscriptionFilter;
   /** Where checkpoints are kept; defaults to the adapter's own durable store. */
   readonly checkpoints?: CheckpointStore;
   /**
+   * Called when the subscription has caught up with the log's head (and after each later idle).
+   * With `handleBatch`, after the batches of the events that had arrived with the news.
+   */
+  readonly onCaughtUp?: () => void;
+}
+
+/** One event at a time. */
+export interface SubscribeEachOptions extends SubscribeOptionsBase {
+  /**
    * Called once per matching event, in global order. The checkpoint moves past an
    * event only after its handler resolved; a throw stops the subscription (the
    * event is retried on restart).
    */
   readonly handler: (event: RecordedEvent) => Promise<void>;
-  /** Called when the subscription has caught up with the log's head (and after each later idle). */
-  readonly onCaughtUp?: () => void;
+  readonly handleBatch?: undefined;
+  readonly maxBatch?: undefined;
 }
+
+/** Events in batches: whatever has already arrived, so that a handler can do one write for many. */
+export interface SubscribeBatchOptions extends SubscribeOptionsBase {
+  /**
+   * Called with the matching events already delivered and waiting, in global order
+   * (never empty, at most `maxBatch`); it never waits for more to fill a batch, so a
+   * quiet feed gives batches of one and a busy one (or a slow handler) larger ones.
+   * The checkpoint moves past the whole batch once the handler resolved; a throw
+   * stops the subscription and stores nothing of the batch (all of it is retried
+   * on restart). Handled one batch at a time.
+   */
+  readonly handleBatch: (events: readonly RecordedEvent[]) => Promise<void>;
+  /** Largest batch: a positive integer, 256 when not given. */
+  readonly maxBatch?: number;
+  readonly handler?: undefined;
+}
+
+export type SubscribeOptions = SubscribeEachOptions | SubscribeBatchOptions;
 
 export interface Subscription {
   /** Resolves when the subscription stops: after `stop()`, or rejects if a handler threw. */

@@ -55,7 +55,7 @@ export async function openFeed(
   subscription.on('end', () => queue.end());
   if (live) queue.push({ kind: 'caught-up' });
   return {
-    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => queue.chunks(),
     close: async () => {
       queue.end();
       await subscription.unsubscribe().catch(() => undefined);

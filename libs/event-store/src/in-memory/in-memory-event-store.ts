@@ -18,6 +18,9 @@ import { OpenSubscriptions } from '../shared/subscriptions.js';
 import { assertAppendable, assertStreamName, checkExpectedRevision, jsonCopy } from '../shared/validation.js';
 import { InMemoryCheckpointStore } from './in-memory-checkpoint-store.js';
 
+/** Most events a subscription's feed hands over at once (what it has "delivered" so far). */
+const FEED_CHUNK = 1_000;
+
 export interface InMemoryEventStoreOptions {
   /** Store clock for `recordedAt`. */
   readonly now?: () => Date;
@@ -157,13 +160,16 @@ export class InMemoryEventStore implements EventStore {
         };
         this.waiters.add(wake);
       });
-    const items = async function* (this: InMemoryEventStore): AsyncGenerator<FeedItem> {
+    const items = async function* (this: InMemoryEventStore): AsyncGenerator<FeedItem[]> {
       while (open && !this.closed) {
         if (next < this.log.length) {
-          yield { kind: 'event', event: copyOf(this.log[next++]!) };
+          const end = Math.min(this.log.length, next + FEED_CHUNK);
+          const chunk = this.log.slice(next, end).map((e): FeedItem => ({ kind: 'event', event: copyOf(e) }));
+          next = end;
+          yield chunk;
           continue;
         }
-        yield { kind: 'caught-up' };
+        yield [{ kind: 'caught-up' }];
         if (open && !this.closed && next >= this.log.length) await wait();
       }
     }.call(this);

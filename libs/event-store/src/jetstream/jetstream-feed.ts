@@ -72,7 +72,7 @@ export async function openJetStreamFeed(
   })();
 
   return {
-    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => queue.chunks(),
     close: async () => {
       queue.end();
       await messages.close();

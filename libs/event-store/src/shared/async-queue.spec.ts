@@ -29,6 +29,26 @@ describe('AsyncQueue', () => {
     expect(flow).toEqual(['pause', 'resume']);
   });
 
+  it('hands over everything queued as one chunk, and lets the producer go on once it is taken', async () => {
+    const flow: string[] = [];
+    const queue = new AsyncQueue<number>(4, {
+      pause: () => flow.push('pause'),
+      resume: () => flow.push('resume'),
+    });
+    for (let i = 0; i < 5; i++) queue.push(i);
+    const chunks = queue.chunks();
+    expect((await chunks.next()).value).toEqual([0, 1, 2, 3, 4]);
+    expect(flow).toEqual(['pause', 'pause', 'resume']);
+    await queue.room();
+    // Waiting for the next chunk: what is pushed before the consumer runs again comes in it.
+    const next = chunks.next();
+    queue.push(5);
+    queue.push(6);
+    expect((await next).value).toEqual([5, 6]);
+    queue.end();
+    expect((await chunks.next()).done).toBe(true);
+  });
+
   it('ends cleanly, or with the error it failed with', async () => {
     const ended = new AsyncQueue<number>();
     ended.push(1);

@@ -1,11 +1,11 @@
 /**
- * A push-to-pull bridge: producers push items, one consumer iterates them.
- * `fail` ends the iteration with an error, `end` ends it cleanly. Producers
- * that can wait `await queue.room()` to keep the backlog bounded; others get
- * pause/resume calls.
+ * A push-to-pull bridge: producers push items, one consumer iterates them, one
+ * at a time or (`chunks()`) everything queued at once. `fail` ends the iteration
+ * with an error, `end` ends it cleanly. Producers that can wait
+ * `await queue.room()` to keep the backlog bounded; others get pause/resume calls.
  */
 export class AsyncQueue<T> implements AsyncIterable<T> {
-  private readonly items: T[] = [];
+  private items: T[] = [];
   private waiting: (() => void) | undefined;
   private roomWaiters: (() => void)[] = [];
   private ended = false;
@@ -45,10 +45,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     for (;;) {
       const item = this.items.shift();
       if (item !== undefined) {
-        if (this.items.length === Math.floor(this.highWater / 2)) {
-          this.flow?.resume();
-          this.release();
-        }
+        this.taken(this.items.length + 1);
         yield item;
         continue;
       }
@@ -57,6 +54,33 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
         return;
       }
       await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  /** Iterates in chunks: each is every item queued when it is taken, never empty. */
+  async *chunks(): AsyncGenerator<T[]> {
+    for (;;) {
+      if (this.items.length > 0) {
+        const chunk = this.items;
+        this.items = [];
+        this.taken(chunk.length);
+        yield chunk;
+        continue;
+      }
+      if (this.ended) {
+        if (this.error !== undefined) throw this.error;
+        return;
+      }
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  /** After a take from `before` items: the producer may go on once the backlog is down to half. */
+  private taken(before: number): void {
+    const half = Math.floor(this.highWater / 2);
+    if (before > half && this.items.length <= half) {
+      this.flow?.resume();
+      this.release();
     }
   }
 

@@ -5,23 +5,62 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.js';
-import { EventStoreUnavailableError } from '../errors.js';
+import { EventStoreUnavailableError, InvalidEventStoreRequestError } from '../errors.js';
 import { eventFilter } from './filter.js';
 
 /** What an adapter's live feed yields: events in global order, and a mark each time it reaches the head. */
 export type FeedItem =
   { readonly kind: 'event'; readonly event: RecordedEvent } | { readonly kind: 'caught-up' };
 
-/** An adapter's stream of events strictly after a position; `close()` ends the iteration. */
-export interface Feed extends AsyncIterable<FeedItem> {
+/**
+ * An adapter's stream of events strictly after a position, in chunks: each chunk is what had
+ * arrived when it was asked for (never empty; the feed waits only when nothing has). `close()`
+ * ends the iteration.
+ */
+export interface Feed extends AsyncIterable<readonly FeedItem[]> {
   close(): Promise<void>;
 }
 
+/** The largest batch handed to `handleBatch` when the subscriber does not say. */
+export const DEFAULT_MAX_BATCH = 256;
+
+interface Handling {
+  readonly handle: (events: readonly RecordedEvent[]) => Promise<void>;
+  readonly maxBatch: number;
+  /** Batches: a caught-up mark followed by more events in the same chunk is taken after them. */
+  readonly batches: boolean;
+}
+
+function handlingOf(options: SubscribeOptions): Handling {
+  const id = options.subscriptionId;
+  if (options.handleBatch !== undefined) {
+    const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (options.handler !== undefined || !Number.isSafeInteger(maxBatch) || maxBatch < 1) {
+      throw new InvalidEventStoreRequestError(
+        `subscription ${id}: give either handler or handleBatch, and maxBatch ≥ 1`,
+      );
+    }
+    return { handle: options.handleBatch, maxBatch, batches: true };
+  }
+  const { handler } = options;
+  if (typeof handler !== 'function' || options.maxBatch !== undefined) {
+    throw new InvalidEventStoreRequestError(
+      `subscription ${id}: give either handler or handleBatch (with maxBatch)`,
+    );
+  }
+  return { handle: (events) => handler(events[0]!), maxBatch: 1, batches: false };
+}
+
 /**
- * The catch-up loop every adapter shares: load the checkpoint, open the feed
- * after it, hand matching events to the handler one at a time, and store the
- * checkpoint after each handled event. Events the filter drops move the
- * checkpoint too, but only when the feed is idle, to save a write per event.
+ * The catch-up loop every adapter shares: load the checkpoint, open the feed after it, hand
+ * matching events to the handler (one at a time, or with `handleBatch` every matching event of
+ * what the feed has already delivered, up to `maxBatch` a call), and store the checkpoint after
+ * each handled event or batch. Events the filter drops move the checkpoint too, but only when
+ * the feed is idle, to save a write per event.
+ *
+ * One at a time, a caught-up mark is taken where it comes. In batches it would cut a batch in
+ * two when the feed delivers marks between live events, so it is taken once the chunk it came
+ * in is handled: the feed had reached the head, and has since gone further.
  */
 export function runSubscription(
   options: SubscribeOptions,
@@ -30,6 +69,7 @@ export function runSubscription(
 ): Subscription {
   const checkpoints = options.checkpoints ?? defaultCheckpoints;
   const matches = eventFilter(options.filter);
+  const { handle, maxBatch, batches } = handlingOf(options);
   let feed: Feed | undefined;
   let stopped = false;
 
@@ -40,26 +80,47 @@ export function runSubscription(
     if (stopped) return feed.close();
     let stored = start;
     let scanned = start;
+    let batch: RecordedEvent[] = [];
+
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const events = batch;
+      batch = [];
+      await handle(events);
+      const last = events[events.length - 1]!.position;
+      await checkpoints.store(options.subscriptionId, last);
+      stored = last;
+    };
+    const caughtUp = async (): Promise<void> => {
+      if (scanned !== undefined && scanned !== stored) {
+        await checkpoints.store(options.subscriptionId, scanned);
+        stored = scanned;
+      }
+      options.onCaughtUp?.();
+    };
+
     try {
-      for await (const item of feed) {
-        if (stopped) break;
-        if (item.kind === 'caught-up') {
-          if (scanned !== undefined && scanned !== stored) {
-            await checkpoints.store(options.subscriptionId, scanned);
-            stored = scanned;
+      chunks: for await (const chunk of feed) {
+        let idle = false;
+        for (const item of chunk) {
+          if (stopped) break chunks;
+          if (item.kind === 'caught-up') {
+            if (batches) idle = true;
+            else await caughtUp();
+            continue;
           }
-          options.onCaughtUp?.();
-          continue;
+          const { event } = item;
+          // A feed must never go backwards; a repeat here would be a double apply.
+          if (scanned !== undefined && event.position <= scanned) continue;
+          if (matches(event)) {
+            batch.push(event);
+            if (batch.length >= maxBatch) await flush();
+          }
+          scanned = event.position;
         }
-        const { event } = item;
-        // A feed must never go backwards; a repeat here would be a double apply.
-        if (scanned !== undefined && event.position <= scanned) continue;
-        if (matches(event)) {
-          await options.handler(event);
-          await checkpoints.store(options.subscriptionId, event.position);
-          stored = event.position;
-        }
-        scanned = event.position;
+        if (stopped) break;
+        await flush();
+        if (idle && !stopped) await caughtUp();
       }
       if (!stopped)
         throw new EventStoreUnavailableError(`subscription ${options.subscriptionId}: the feed ended`);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import type { RecordedEvent, SubscribeOptions, Subscription } from '../event-store.port.js';
+import type {
+  CheckpointStore,
+  RecordedEvent,
+  SubscribeBatchOptions,
+  SubscribeEachOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port.js';
 import { anEvent, eventually, type EventStoreContractSubject, uniqueName, uniqueStream } from './harness.js';
 
 type Use = (test: (subject: EventStoreContractSubject) => Promise<void>) => () => Promise<void>;
@@ -7,7 +14,7 @@ type Use = (test: (subject: EventStoreContractSubject) => Promise<void>) => () =
 /** Subscribes and collects events; `handle` may throw or stop on the way. */
 function collect(
   subscribe: (options: SubscribeOptions) => Subscription,
-  options: Omit<SubscribeOptions, 'handler'>,
+  options: Omit<SubscribeEachOptions, 'handler'>,
   handle?: (event: RecordedEvent, seen: RecordedEvent[], subscription: () => Subscription) => void,
 ): { seen: RecordedEvent[]; subscription: Subscription; caughtUp: () => number } {
   const seen: RecordedEvent[] = [];
@@ -22,6 +29,44 @@ function collect(
   });
   return { seen, subscription, caughtUp: () => caughtUp };
 }
+
+/** Subscribes with `handleBatch` and collects the batches; `handle` may throw or hold a batch up first. */
+function collectBatches(
+  subscribe: (options: SubscribeOptions) => Subscription,
+  options: Omit<SubscribeBatchOptions, 'handleBatch'>,
+  handle?: (batch: readonly RecordedEvent[], batches: RecordedEvent[][]) => Promise<void> | void,
+): {
+  batches: RecordedEvent[][];
+  events: () => RecordedEvent[];
+  subscription: Subscription;
+  caughtUp: () => number;
+} {
+  const batches: RecordedEvent[][] = [];
+  let caughtUp = 0;
+  const subscription = subscribe({
+    ...options,
+    onCaughtUp: () => caughtUp++,
+    handleBatch: async (batch) => {
+      await handle?.(batch, batches);
+      batches.push([...batch]);
+    },
+  });
+  return { batches, events: () => batches.flat(), subscription, caughtUp: () => caughtUp };
+}
+
+/** A store's checkpoints, each call also written to `log` (`store <position>`). */
+function recording(inner: CheckpointStore, log: string[]): CheckpointStore {
+  return {
+    load: (id) => inner.load(id),
+    store: async (id, position) => {
+      await inner.store(id, position);
+      log.push(`store ${position}`);
+    },
+  };
+}
+
+const countOf = (e: RecordedEvent): number => (e.data as { n: number }).n;
+const sequence = (length: number): number[] => Array.from({ length }, (_, n) => n);
 
 export function subscribeContract(use: Use): void {
   describe('subscribing', () => {
@@ -152,6 +197,159 @@ export function subscribeContract(use: Use): void {
         await store.appendToStream(uniqueStream(category), [anEvent('Finally')]);
         await eventually('the first matching event', () => quiet.seen.length === 1);
         await quiet.subscription.stop();
+      }),
+    );
+
+    it(
+      'hands a batch handler every matching event in order, at most maxBatch at once, and stores the checkpoint after each batch',
+      use(async ({ store }) => {
+        const [category, other] = [uniqueName('batched'), uniqueName('other')];
+        const [stream, elsewhere] = [uniqueStream(category), uniqueStream(other)];
+        for (let n = 0; n < 25; n++) {
+          if (n % 5 === 0) await store.appendToStream(elsewhere, [anEvent('Elsewhere')]);
+          await store.appendToStream(stream, [anEvent('Counted', { n })]);
+        }
+        const log: string[] = [];
+        const id = uniqueName('batched');
+        const sub = collectBatches(
+          (o) => store.subscribeToAll(o),
+          {
+            subscriptionId: id,
+            filter: { categories: [category] },
+            maxBatch: 4,
+            checkpoints: recording(store.checkpoints(), log),
+          },
+          (batch) => {
+            log.push(`batch ${batch.map((e) => e.position).join(',')}`);
+          },
+        );
+        await eventually('the past events', () => sub.events().length === 25 && sub.caughtUp() > 0);
+        for (let n = 25; n < 28; n++) await store.appendToStream(stream, [anEvent('Counted', { n })]);
+        await eventually('the live events', () => sub.events().length === 28);
+        await sub.subscription.stop();
+        await expect(sub.subscription.done).resolves.toBeUndefined();
+
+        expect(sub.events().map(countOf)).toEqual(sequence(28));
+        const positions = sub.events().map((e) => e.position);
+        expect([...positions].sort((x, y) => (x < y ? -1 : 1))).toEqual(positions);
+        for (const batch of sub.batches) expect(batch.length).toBeGreaterThanOrEqual(1);
+        for (const batch of sub.batches) expect(batch.length).toBeLessThanOrEqual(4);
+        // Each batch is followed by one checkpoint, at its last event, before the next batch.
+        const batchLines = log.flatMap((line, i) => (line.startsWith('batch') ? [i] : []));
+        expect(batchLines).toHaveLength(sub.batches.length);
+        batchLines.forEach((at, b) => {
+          expect(log[at + 1]).toBe(`store ${sub.batches[b]!.at(-1)!.position}`);
+        });
+        expect(await store.checkpoints().load(id)).toBe(positions.at(-1));
+      }),
+    );
+
+    it(
+      'stores nothing of a batch whose handler throws, and hands all of it over again after a restart',
+      use(async ({ store, restart }) => {
+        const category = uniqueName('failing');
+        const stream = uniqueStream(category);
+        for (let n = 0; n < 12; n++) await store.appendToStream(stream, [anEvent('Counted', { n })]);
+        const id = uniqueName('failing');
+        const filter = { categories: [category] };
+        const failure = new Error('projection crashed');
+        const failed: RecordedEvent[] = [];
+        const first = collectBatches(
+          (o) => store.subscribeToAll(o),
+          { subscriptionId: id, filter, maxBatch: 5 },
+          (batch) => {
+            if (batch.some((e) => countOf(e) === 7)) {
+              failed.push(...batch);
+              throw failure;
+            }
+          },
+        );
+        await expect(first.subscription.done).rejects.toBe(failure);
+        expect(failed.map(countOf)).toContain(7);
+        expect(await store.checkpoints().load(id)).toBe(first.events().at(-1)?.position);
+
+        const restarted = await restart();
+        const second = collectBatches((o) => restarted.subscribeToAll(o), { subscriptionId: id, filter });
+        await eventually('the rest', () => first.events().length + second.events().length === 12);
+        await second.subscription.stop();
+        expect(second.events()[0]!.position).toBe(failed[0]!.position);
+        expect([...first.events(), ...second.events()].map(countOf)).toEqual(sequence(12));
+      }),
+    );
+
+    it(
+      'hands a slow batch handler what arrived while it was busy in one batch',
+      use(async ({ store }) => {
+        const category = uniqueName('slow');
+        const stream = uniqueStream(category);
+        const filter = { categories: [category] };
+        let release = (): void => undefined;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let entered = 0;
+        const slow = collectBatches(
+          (o) => store.subscribeToAll(o),
+          { subscriptionId: uniqueName('slow'), filter },
+          async () => {
+            if (entered++ === 0) await held;
+          },
+        );
+        // An observer one event at a time tells when the events have reached subscribers.
+        const observer = collect((o) => store.subscribeToAll(o), {
+          subscriptionId: uniqueName('obs'),
+          filter,
+        });
+        await eventually('catch-up', () => slow.caughtUp() > 0 && observer.caughtUp() > 0);
+        await store.appendToStream(stream, [anEvent('Counted', { n: 0 })]);
+        await eventually('the first batch under way', () => entered === 1);
+        for (let n = 1; n <= 20; n++) await store.appendToStream(stream, [anEvent('Counted', { n })]);
+        await eventually('the observer', () => observer.seen.length === 21);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        release();
+        await eventually('every event', () => slow.events().length === 21);
+        await Promise.all([slow.subscription.stop(), observer.subscription.stop()]);
+        expect(slow.events().map(countOf)).toEqual(sequence(21));
+        expect(slow.batches[0]!.map(countOf)).toEqual([0]);
+        expect(slow.batches[1]!.length).toBeGreaterThan(1);
+        expect(slow.batches.length).toBeLessThan(21);
+      }),
+    );
+
+    it(
+      "moves a batch subscriber's checkpoint past events its filter drops once it is idle",
+      use(async ({ store }) => {
+        const [wanted, dropped] = [uniqueName('Wanted'), uniqueName('Dropped')];
+        const stream = uniqueStream(uniqueName('mixed'));
+        await store.appendToStream(stream, [anEvent(wanted)]);
+        const last = await store.appendToStream(stream, [
+          anEvent(dropped),
+          anEvent(dropped),
+          anEvent(dropped),
+        ]);
+        const id = uniqueName('mixed');
+        const sub = collectBatches((o) => store.subscribeToAll(o), {
+          subscriptionId: id,
+          filter: { eventTypes: [wanted] },
+        });
+        await eventually('caught up', () => sub.caughtUp() > 0 && sub.events().length === 1);
+        await sub.subscription.stop();
+        expect(await store.checkpoints().load(id)).toBeGreaterThanOrEqual(last.position);
+      }),
+    );
+
+    it(
+      'refuses a subscription with both handlers, or a batch limit below one',
+      use(async ({ store }) => {
+        const handleBatch = async (): Promise<void> => undefined;
+        const handler = async (): Promise<void> => undefined;
+        const both = {
+          subscriptionId: uniqueName('bad'),
+          handler,
+          handleBatch,
+        } as unknown as SubscribeOptions;
+        expect(() => store.subscribeToAll(both)).toThrow(/either handler or handleBatch/);
+        expect(() =>
+          store.subscribeToAll({ subscriptionId: uniqueName('bad'), handleBatch, maxBatch: 0 }),
+        ).toThrow(/maxBatch/);
       }),
     );
 
