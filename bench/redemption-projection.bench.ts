@@ -69,7 +69,7 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
  * The store's own work (in-memory feed) is in the client figure; redis-server's CPU comes from
  * INFO cpu (other clients of the same server would show up there too).
  */
-async function foldSpends(): Promise<BenchFigure[]> {
+async function foldSpends(maxBatch: number | undefined, name: string, how: string): Promise<BenchFigure[]> {
   const redis = new Redis(REDIS_URL, {
     keyPrefix: `bench:redemption-projection:${randomUUID().slice(0, 8)}:`,
     maxRetriesPerRequest: 2,
@@ -84,7 +84,7 @@ async function foldSpends(): Promise<BenchFigure[]> {
   }
   const store = new InMemoryEventStore();
   const view = new RedisRedemptionView(redis, 'view');
-  const options = { subscriptionId: 'bench', timeZone: TZ };
+  const options = { subscriptionId: 'bench', timeZone: TZ, ...(maxBatch === undefined ? {} : { maxBatch }) };
   try {
     await issueAll(store);
     const issuing = new RedemptionProjection(store, view, options);
@@ -113,19 +113,19 @@ async function foldSpends(): Promise<BenchFigure[]> {
     const what = `${SPENDS} CoinsSpent over ${CHAINS} chains at ${VENDORS} vendors (one business day) into Redis`;
     return [
       {
-        name: 'redemption.projection-spends',
+        name: `redemption.projection-spends${name}`,
         value: SPENDS / seconds,
         unit: 'events/s',
-        description: `redemption projection catching up with ${what}`,
+        description: `redemption projection (${how}) catching up with ${what}`,
       },
       {
-        name: 'redemption.projection-cpu-per-spend',
+        name: `redemption.projection-cpu-per-spend${name}`,
         value: (cpu.user + cpu.system) / SPENDS,
         unit: 'µs/event',
         description: 'CPU of the projection process per CoinsSpent (user + system)',
       },
       {
-        name: 'redemption.projection-redis-cpu-per-spend',
+        name: `redemption.projection-redis-cpu-per-spend${name}`,
         value: (redisSeconds * 1e6) / SPENDS,
         unit: 'µs/event',
         description: 'CPU of redis-server per CoinsSpent (INFO cpu, whole server)',
@@ -138,4 +138,9 @@ async function foldSpends(): Promise<BenchFigure[]> {
   }
 }
 
-export default foldSpends;
+export default async function redemptionProjectionBenchmarks(): Promise<BenchFigure[]> {
+  return [
+    ...(await foldSpends(undefined, '', 'default batches')),
+    ...(await foldSpends(1, '-one-at-a-time', 'maxBatch 1')),
+  ];
+}

@@ -3,11 +3,12 @@ import { streams } from '#events';
 import { FlakyGateway } from '../test/faults.js';
 import { intStack, type IntStack } from '../test/int-stack.js';
 import { nightFixture, type NightFixture } from '../test/night-fixture.js';
-import { honestDay } from '../test/scenarios.js';
+import { eventfulNights, honestDay } from '../test/scenarios.js';
 import { viewSnapshot } from '../test/view-snapshot.js';
+import { InMemoryRedemptionView } from './projection/in-memory-redemption-view.js';
 import { RedisRedemptionView } from './projection/redis-redemption-view.js';
 import { RedemptionProjection } from './projection/redemption-projection.js';
-import type { ViewOp } from './projection/redemption-view.js';
+import type { RedemptionView, ViewOp } from './projection/redemption-view.js';
 
 const DAY = '2026-03-10';
 const TZ = 'Pacific/Auckland';
@@ -138,28 +139,56 @@ describe('redemption against JetStream and Redis', () => {
     }
   });
 
-  it('a projection stopped mid-stream resumes from its Redis checkpoint: nothing skipped or counted twice', async () => {
-    await honestDay(f.world);
-    await f.world.issue('c5', { coinValue: 7 });
-    for (let i = 0; i < 8; i++) await f.world.spend('c5', 'vb', 1);
-    const handle: { p?: RedemptionProjection } = {};
-    const view = new InterruptedRedisView(stack.redis, 'resumed', 7, () => void handle.p?.stop());
-    const options = { subscriptionId: 'redemption-resumed', timeZone: TZ };
-    const first = (handle.p = new RedemptionProjection(stack.store, view, options));
-    first.start();
-    await first.waitUntilCaughtUp(20_000).catch(() => undefined);
-    const stoppedAt = await view.position();
-    expect(stoppedAt! < (await stack.store.readAll()).at(-1)!.position).toBe(true);
+  it.each([1, 2])(
+    'a projection stopped mid-stream resumes from its Redis checkpoint: nothing skipped or counted twice (batches of %i)',
+    async (maxBatch) => {
+      await honestDay(f.world);
+      await f.world.issue('c5', { coinValue: 7 });
+      for (let i = 0; i < 8; i++) await f.world.spend('c5', 'vb', 1);
+      const handle: { p?: RedemptionProjection } = {};
+      // 17 events to fold: the 7th commit (at most 14 of them) is mid-stream.
+      const view = new InterruptedRedisView(stack.redis, 'resumed', 7, () => void handle.p?.stop());
+      const options = { subscriptionId: 'redemption-resumed', timeZone: TZ, maxBatch };
+      const first = (handle.p = new RedemptionProjection(stack.store, view, options));
+      first.start();
+      await first.waitUntilCaughtUp(20_000).catch(() => undefined);
+      const stoppedAt = await view.position();
+      expect(stoppedAt! < (await stack.store.readAll()).at(-1)!.position).toBe(true);
 
-    const resumed = new RedemptionProjection(await stack.connectAgain(), view, options);
-    resumed.start();
-    try {
-      await resumed.waitUntilCaughtUp(20_000);
-      await f.worker.projection.waitUntilCaughtUp();
-      expect(await viewSnapshot(view, [DAY])).toEqual(await viewSnapshot(f.worker.projection.view, [DAY]));
-      expect((await view.earnedOn(DAY)).get('vb')).toEqual({ NZD: 30 + 56 });
-    } finally {
-      await resumed.stop();
-    }
+      const resumed = new RedemptionProjection(await stack.connectAgain(), view, options);
+      resumed.start();
+      try {
+        await resumed.waitUntilCaughtUp(20_000);
+        await f.worker.projection.waitUntilCaughtUp();
+        expect(await viewSnapshot(view, [DAY])).toEqual(await viewSnapshot(f.worker.projection.view, [DAY]));
+        expect((await view.earnedOn(DAY)).get('vb')).toEqual({ NZD: 30 + 56 });
+      } finally {
+        await resumed.stop();
+      }
+    },
+  );
+
+  it('folds into Redis in batches exactly as one event at a time, and as the in-memory model does', async () => {
+    const batchIds = await eventfulNights(f);
+    await f.worker.projection.waitUntilCaughtUp();
+    const days = [DAY, '2026-03-11', '2026-03-12'];
+    const fold = async (view: RedemptionView, subscriptionId: string, maxBatch: number) => {
+      const p = new RedemptionProjection(stack.store, view, { subscriptionId, timeZone: TZ, maxBatch });
+      p.start();
+      try {
+        await p.waitUntilCaughtUp(20_000);
+      } finally {
+        await p.stop();
+      }
+      return { snapshot: await viewSnapshot(view, days, batchIds), at: await view.position() };
+    };
+    const reference = await fold(new InMemoryRedemptionView(), 'reference', 1);
+    expect(await fold(new RedisRedemptionView(stack.redis, 'one'), 'redemption-one', 1)).toEqual(reference);
+    expect(await fold(new RedisRedemptionView(stack.redis, 'many'), 'redemption-many', 256)).toEqual(
+      reference,
+    );
+    expect(await fold(new RedisRedemptionView(stack.redis, 'few'), 'redemption-few', 3)).toEqual(reference);
+    // The live one folded in batches as the nights ran.
+    expect(await viewSnapshot(f.worker.projection.view, days, batchIds)).toEqual(reference.snapshot);
   });
 });

@@ -7,11 +7,13 @@ import {
   type ChainTerms,
   type Earnings,
   type RedemptionView,
+  type PendingRead,
   type VendorDay,
   type ViewOp,
+  type ViewReadResults,
+  type ViewReads,
+  vendorDayKey as key,
 } from './redemption-view.js';
-
-const key = (vendorId: string, day: string): string => `${day}|${vendorId}`;
 
 /** The read model in process memory: unit tests, and demos with EVENT_STORE=memory. */
 export class InMemoryRedemptionView implements RedemptionView {
@@ -38,6 +40,26 @@ export class InMemoryRedemptionView implements RedemptionView {
 
   async position(): Promise<GlobalPosition | undefined> {
     return this.checkpoint;
+  }
+
+  async read(reads: ViewReads): Promise<ViewReadResults> {
+    const terms = new Map<string, ChainTerms>();
+    for (const chainId of reads.terms) {
+      const t = this.terms.get(chainId);
+      if (t !== undefined) terms.set(chainId, t);
+    }
+    const pending = new Map<string, PendingRead>();
+    for (const [k, asked] of reads.pending) {
+      const chains = this.pending.get(k) ?? new Map<string, readonly Segment[]>();
+      const wanted = asked.all ? [...chains.keys()] : [...asked.chains].filter((c) => chains.has(c));
+      pending.set(k, { any: chains.size > 0, chains: new Map(wanted.map((c) => [c, [...chains.get(c)!]])) });
+    }
+    const batches = new Map<string, BatchProgress>();
+    for (const batchId of reads.batches) {
+      const b = this.batches.get(batchId);
+      if (b !== undefined) batches.set(batchId, b);
+    }
+    return { terms, pending, batches };
   }
 
   async chainTerms(chainId: string): Promise<ChainTerms | undefined> {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '#event-store';
 import { ChainWorld } from '../../test/chain-world.js';
-import { honestDay } from '../../test/scenarios.js';
+import { nightFixture } from '../../test/night-fixture.js';
+import { eventfulNights, honestDay } from '../../test/scenarios.js';
 import { viewSnapshot } from '../../test/view-snapshot.js';
 import { InMemoryRedemptionView } from './in-memory-redemption-view.js';
 import { RedemptionProjection } from './redemption-projection.js';
@@ -44,9 +45,14 @@ describe('the redemption projection', () => {
   const projection = (
     view: RedemptionView,
     subscriptionId = 'p',
-    restartDelayMs = 10,
+    maxBatch?: number,
   ): RedemptionProjection => {
-    const p = new RedemptionProjection(store, view, { subscriptionId, timeZone: TZ, restartDelayMs });
+    const p = new RedemptionProjection(store, view, {
+      subscriptionId,
+      timeZone: TZ,
+      restartDelayMs: 10,
+      ...(maxBatch === undefined ? {} : { maxBatch }),
+    });
     running.push(p);
     p.start();
     return p;
@@ -84,31 +90,37 @@ describe('the redemption projection', () => {
     ]);
   });
 
-  it('resumes after a stop mid-stream from its checkpoint: nothing skipped, nothing counted twice', async () => {
-    const handle: { first?: RedemptionProjection } = {};
-    const view = new InterruptedView(9, () => void handle.first?.stop());
-    const first = (handle.first = projection(view));
-    await first.waitUntilCaughtUp().catch(() => undefined);
-    const stoppedAt = await view.position();
-    expect(stoppedAt).toBeDefined();
-    expect(stoppedAt! < (await store.readAll()).at(-1)!.position).toBe(true);
-    await projection(view).waitUntilCaughtUp();
+  // The store hands over its whole backlog at once: small batches make the interruption fall mid-stream.
+  describe.each([
+    { batches: 'one event at a time', maxBatch: 1, stopAt: 9, failAt: 12 },
+    { batches: 'in batches of 3', maxBatch: 3, stopAt: 4, failAt: 5 },
+  ])('folding $batches', ({ maxBatch, stopAt, failAt }) => {
+    it('resumes after a stop mid-stream from its checkpoint: nothing skipped, nothing counted twice', async () => {
+      const handle: { first?: RedemptionProjection } = {};
+      const view = new InterruptedView(stopAt, () => void handle.first?.stop());
+      const first = (handle.first = projection(view, 'p', maxBatch));
+      await first.waitUntilCaughtUp().catch(() => undefined);
+      const stoppedAt = await view.position();
+      expect(stoppedAt).toBeDefined();
+      expect(stoppedAt! < (await store.readAll()).at(-1)!.position).toBe(true);
+      await projection(view, 'p', maxBatch).waitUntilCaughtUp();
 
-    const fresh = new InMemoryRedemptionView();
-    await projection(fresh, 'fresh').waitUntilCaughtUp();
-    expect(await viewSnapshot(view, DAYS)).toEqual(await viewSnapshot(fresh, DAYS));
-  });
-
-  it('restarts itself after a failed commit and applies that event exactly once', async () => {
-    const view = new InterruptedView(12, () => {
-      throw new Error('redis went away');
+      const fresh = new InMemoryRedemptionView();
+      await projection(fresh, 'fresh').waitUntilCaughtUp();
+      expect(await viewSnapshot(view, DAYS)).toEqual(await viewSnapshot(fresh, DAYS));
     });
-    const p = projection(view);
-    await p.waitUntilCaughtUp();
-    const fresh = new InMemoryRedemptionView();
-    await projection(fresh, 'fresh').waitUntilCaughtUp();
-    expect(await viewSnapshot(view, DAYS)).toEqual(await viewSnapshot(fresh, DAYS));
-    expect(view.commits).toBeGreaterThan(12);
+
+    it('restarts itself after a failed commit and applies that event exactly once', async () => {
+      const view = new InterruptedView(failAt, () => {
+        throw new Error('redis went away');
+      });
+      const p = projection(view, 'p', maxBatch);
+      await p.waitUntilCaughtUp();
+      const fresh = new InMemoryRedemptionView();
+      await projection(fresh, 'fresh').waitUntilCaughtUp();
+      expect(await viewSnapshot(view, DAYS)).toEqual(await viewSnapshot(fresh, DAYS));
+      expect(view.commits).toBeGreaterThan(failAt);
+    });
   });
 
   it('waits for events appended after it caught up before answering again', async () => {
@@ -119,5 +131,43 @@ describe('the redemption projection', () => {
     await world.spend('d1', 'va', 2);
     await p.waitUntilCaughtUp();
     expect((await view.earnedOn('2026-03-11')).get('va')).toEqual({ NZD: 3 * 21 * 3 + 2 * 3 });
+  });
+
+  it('gives the same view folding in batches of any size as one event at a time, across seals and verdicts', async () => {
+    const f = await nightFixture();
+    try {
+      await f.vendors('va', 'vb', 'vc');
+      const batchIds = await eventfulNights(f);
+      await f.worker.projection.waitUntilCaughtUp();
+      store = f.store as InMemoryEventStore;
+      const days = ['2026-03-10', '2026-03-11', '2026-03-12'];
+      const fold = async (maxBatch: number) => {
+        const view = new InterruptedView(0, () => undefined); // never interrupted: counts commits
+        const p = projection(view, `fold-${maxBatch}`, maxBatch);
+        await p.waitUntilCaughtUp();
+        await p.stop();
+        return {
+          snapshot: await viewSnapshot(view, days, batchIds),
+          at: await view.position(),
+          commits: view.commits,
+        };
+      };
+      const one = await fold(1);
+      const model = one.snapshot as { pending: unknown[]; open: unknown[]; batches: unknown[] };
+      // Not a trivial model: pending spends, unsettled batches, every seal known.
+      expect(model.pending.length).toBeGreaterThan(0);
+      expect(model.open.length).toBeGreaterThan(0);
+      expect(model.batches).not.toContain(undefined);
+      for (const maxBatch of [2, 3, 5, 8, 64, 1_000]) {
+        const batched = await fold(maxBatch);
+        expect(batched.snapshot).toEqual(one.snapshot);
+        expect(batched.at).toBe(one.at);
+        expect(batched.commits).toBeLessThan(one.commits);
+      }
+      // The worker's own projection (default batches, folding while the nights ran) agrees.
+      expect(await viewSnapshot(f.worker.projection.view, days, batchIds)).toEqual(one.snapshot);
+    } finally {
+      await f.dispose();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { CheckpointStore, EventStore, GlobalPosition, Subscription } from '#event-store';
-import { decode } from '#events';
-import { PROJECTED_CATEGORIES, PROJECTED_EVENT_TYPES, project } from './redemption-projector.js';
+import { decode, type StoredEvent } from '#events';
+import { PROJECTED_CATEGORIES, PROJECTED_EVENT_TYPES, foldBatch } from './redemption-projector.js';
 import type { RedemptionView } from './redemption-view.js';
 
 export interface RedemptionProjectionOptions {
@@ -10,6 +10,8 @@ export interface RedemptionProjectionOptions {
   /** Told when the subscription stops on an error; it restarts after `restartDelayMs`. */
   readonly onError?: (error: unknown) => void;
   readonly restartDelayMs?: number;
+  /** Most events folded and committed together (default 256); 1 folds one event at a time. */
+  readonly maxBatch?: number;
 }
 
 export class ProjectionBehindError extends Error {
@@ -20,9 +22,14 @@ export class ProjectionBehindError extends Error {
   }
 }
 
+/** Events folded and committed together when the options do not say. */
+const DEFAULT_MAX_BATCH = 256;
+
 /**
- * Keeps the redemption read model up to date through a catch-up subscription whose checkpoint
- * is the read model's own (committed with each event's changes). `waitUntilCaughtUp()` returns
+ * Keeps the redemption read model up to date through a catch-up subscription in batches: the
+ * events already delivered (up to `maxBatch`) are folded together — one read of everything they
+ * need, each event seeing the changes of those before it — and committed with the checkpoint in
+ * one atomic step. The checkpoint is the read model's own. `waitUntilCaughtUp()` returns
  * once everything in the log when it was called has been folded in: the cut-off seals from a
  * model that has seen every spend before it.
  */
@@ -31,6 +38,8 @@ export class RedemptionProjection {
   private stopped = true;
   /** Highest position handled or passed over (filtered out) so far. */
   private seen: GlobalPosition | undefined;
+  /** The checkpoint the last commit wrote along with its batch's changes. */
+  private committed: GlobalPosition | undefined;
   private readonly waiters = new Set<() => void>();
   private restartTimer: NodeJS.Timeout | undefined;
   private healthy = false;
@@ -98,11 +107,14 @@ export class RedemptionProjection {
       subscriptionId: this.options.subscriptionId,
       filter: { categories: [...PROJECTED_CATEGORIES], eventTypes: [...PROJECTED_EVENT_TYPES] },
       checkpoints,
-      handler: async (recorded) => {
-        const event = decode(recorded);
-        const ops = event ? await project(event, this.view, this.options.timeZone) : [];
-        await this.view.commit(ops, recorded.position);
-        this.advance(recorded.position);
+      maxBatch: this.options.maxBatch ?? DEFAULT_MAX_BATCH,
+      handleBatch: async (recorded) => {
+        const events = recorded.map(decode).filter((e): e is StoredEvent => e !== undefined);
+        const ops = await foldBatch(events, this.view, this.options.timeZone);
+        const position = recorded[recorded.length - 1]!.position;
+        await this.view.commit(ops, position);
+        this.committed = position;
+        this.advance(position);
       },
     });
     this.subscription.done.then(
@@ -127,7 +139,8 @@ export class RedemptionProjection {
         return position;
       },
       store: async (id, position) => {
-        await this.view.store(id, position);
+        // After a handled batch the view already holds this checkpoint: its commit wrote it.
+        if (position !== this.committed) await this.view.store(id, position);
         this.advance(position);
       },
     };

@@ -55,6 +55,45 @@ export type ViewOp =
   | { readonly op: 'open'; readonly batchId: string }
   | { readonly op: 'settle'; readonly batchId: string };
 
+/** How the read model names a vendor's business day: `<day>|<vendor>`. */
+export function vendorDayKey(vendorId: string, businessDay: string): string {
+  return `${businessDay}|${vendorId}`;
+}
+
+/** The pending segments a fold reads of one vendor-day. */
+export interface PendingReads {
+  readonly vendorId: string;
+  readonly businessDay: string;
+  /** Chains whose segments are read (the spends of the batch). */
+  readonly chains: ReadonlySet<string>;
+  /** Every chain of the day is read (a seal takes items out of it). */
+  readonly all: boolean;
+}
+
+/** Everything folding a batch of events reads of the model, gathered first to fetch it at once. */
+export interface ViewReads {
+  readonly terms: ReadonlySet<string>;
+  /** By `vendorDayKey`. */
+  readonly pending: ReadonlyMap<string, PendingReads>;
+  readonly batches: ReadonlySet<string>;
+}
+
+/** What the model held of one vendor-day's pending chains. */
+export interface PendingRead {
+  /** The day had any pending chain at all. */
+  readonly any: boolean;
+  /** The chains asked for that have segments (every chain of the day when all were asked for). */
+  readonly chains: ReadonlyMap<string, readonly Segment[]>;
+}
+
+/** The answers to `ViewReads`: only what exists (a chain without terms is absent). */
+export interface ViewReadResults {
+  readonly terms: ReadonlyMap<string, ChainTerms>;
+  /** By `vendorDayKey`, one per vendor-day asked for. */
+  readonly pending: ReadonlyMap<string, PendingRead>;
+  readonly batches: ReadonlyMap<string, BatchProgress>;
+}
+
 export interface RedemptionViewReader {
   chainTerms(chainId: string): Promise<ChainTerms | undefined>;
   /** Unsealed spends of a vendor on a day, per chain. */
@@ -71,10 +110,13 @@ export interface RedemptionViewReader {
 }
 
 /**
- * The redemption read model. It is also its own checkpoint store: `commit` writes an event's
- * changes and the checkpoint in one atomic step, so a crash can neither skip nor repeat one.
+ * The redemption read model. It is also its own checkpoint store: `commit` writes a batch of
+ * events' changes and the checkpoint in one atomic step, so a crash can neither skip nor repeat one.
  */
 export interface RedemptionView extends RedemptionViewReader, CheckpointStore {
+  /** Everything a batch's fold reads, in one go (one round trip to Redis). */
+  read(reads: ViewReads): Promise<ViewReadResults>;
+  /** Applies the changes in order and moves the checkpoint to `position`, atomically. */
   commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void>;
 }
 

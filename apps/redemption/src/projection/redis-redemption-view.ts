@@ -9,14 +9,18 @@ import {
   type ChainTerms,
   type Earnings,
   type RedemptionView,
+  type PendingRead,
   type VendorDay,
   type ViewOp,
+  type ViewReadResults,
+  type ViewReads,
 } from './redemption-view.js';
 
 /**
- * The read model in Redis under `<namespace>:` (plus the client's key prefix). Each handled
- * event's changes and the checkpoint go in one MULTI/EXEC: both or neither. A new namespace is
- * a new projection built from zero, side by side with the old one.
+ * The read model in Redis under `<namespace>:` (plus the client's key prefix). A handled batch
+ * of events is one pipelined read of everything it needs (`read`), then its changes and the
+ * checkpoint in one MULTI/EXEC: both or neither. A new namespace is a new projection built from
+ * zero, side by side with the old one.
  *
  * Keys: `cp` (checkpoint), `terms` (chainId → terms), `pending:<day>:<vendor>` (chainId →
  * segments), `pending` (zset `<day>|<vendor>` by YYYYMMDD), `earned:<day>` (`<vendor>|<currency>`
@@ -40,6 +44,59 @@ export class RedisRedemptionView implements RedemptionView {
     if (results === null) throw new Error('redemption view: transaction discarded');
     const failed = results.find(([error]) => error !== null);
     if (failed) throw failed[0]!;
+  }
+
+  async read(reads: ViewReads): Promise<ViewReadResults> {
+    const terms = [...reads.terms];
+    const days = [...reads.pending];
+    const batches = [...reads.batches];
+    const pipeline = this.redis.pipeline();
+    if (terms.length > 0) pipeline.hmget(this.k('terms'), ...terms);
+    for (const [, day] of days) {
+      const hash = this.k('pending', day.businessDay, day.vendorId);
+      if (day.all) pipeline.hgetall(hash);
+      else pipeline.exists(hash).hmget(hash, ...day.chains);
+    }
+    if (batches.length > 0) pipeline.hmget(this.k('batch'), ...batches);
+    const results = pipeline.length === 0 ? [] : await pipeline.exec();
+    if (results === null) throw new Error('redemption view: read pipeline discarded');
+    let at = 0;
+    const next = (): unknown => {
+      const [error, value] = results[at++]!;
+      if (error) throw error;
+      return value;
+    };
+
+    const termsRead = new Map<string, ChainTerms>();
+    if (terms.length > 0) {
+      (next() as (string | null)[]).forEach((raw, i) => {
+        if (raw !== null) termsRead.set(terms[i]!, JSON.parse(raw) as ChainTerms);
+      });
+    }
+    const pending = new Map<string, PendingRead>();
+    for (const [key, day] of days) {
+      const chains = new Map<string, readonly Segment[]>();
+      if (day.all) {
+        for (const [chainId, json] of Object.entries(next() as Record<string, string>)) {
+          chains.set(chainId, JSON.parse(json) as Segment[]);
+        }
+        pending.set(key, { any: chains.size > 0, chains });
+      } else {
+        const any = (next() as number) > 0;
+        const asked = [...day.chains];
+        (next() as (string | null)[]).forEach((raw, i) => {
+          if (raw !== null) chains.set(asked[i]!, JSON.parse(raw) as Segment[]);
+        });
+        pending.set(key, { any, chains });
+      }
+    }
+    const batchesRead = new Map<string, BatchProgress>();
+    if (batches.length > 0) {
+      (next() as (string | null)[]).forEach((raw, i) => {
+        if (raw !== null) batchesRead.set(batches[i]!, JSON.parse(raw) as BatchProgress);
+      });
+    }
+    return { terms: termsRead, pending, batches: batchesRead };
   }
 
   async load(): Promise<GlobalPosition | undefined> {
