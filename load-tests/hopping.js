@@ -3,7 +3,7 @@
 // signs a certificate for (I, W[I-1])). Latency of those spends is tagged `spend-handoff`.
 import { scenario } from './lib/options.js';
 
-export { clientSpend } from './lib/flows.js';
+export { clientSpend, warmUp } from './lib/flows.js';
 
 const run = scenario('hopping');
 export const options = run.options;

@@ -3,7 +3,7 @@
 // 30 % of that, and all day long a trickle of registrations, purchases and wallet views.
 import { scenario } from './lib/options.js';
 
-export { clientSpend, serverDebit, issue, walletView } from './lib/flows.js';
+export { clientSpend, warmUp, serverDebit, issue, walletView } from './lib/flows.js';
 
 const run = scenario('mixed-day');
 export const options = run.options;

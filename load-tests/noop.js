@@ -8,6 +8,7 @@
 // own: `k6 run -e VENDOR_URL=http://127.0.0.1:3101 -e RATE=2000 load-tests/noop.js`.
 import { check } from 'k6';
 import http from 'k6/http';
+import { SYSTEM_TAGS } from './lib/options.js';
 import { PLANS, settings } from './lib/plans.js';
 import { summaryHandler } from './lib/summary.js';
 import { thresholdsFor } from './lib/thresholds.js';
@@ -39,6 +40,7 @@ export const options = {
   thresholds: { checks, ...limits },
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'],
   userAgent: 'netpay-load/k6',
+  systemTags: SYSTEM_TAGS,
 };
 
 let n = 0;

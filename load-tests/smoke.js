@@ -3,7 +3,7 @@
 // paywords that must be refused. Run in CI by test/load-smoke.e2e-spec.ts.
 import { scenario } from './lib/options.js';
 
-export { clientSpend, serverDebit, issue } from './lib/flows.js';
+export { clientSpend, warmUp, serverDebit, issue } from './lib/flows.js';
 
 const run = scenario('smoke');
 export const options = run.options;

@@ -3,7 +3,7 @@
 // for what only time shows: memory growth, slower catch-ups as streams grow, Redis key growth.
 import { scenario } from './lib/options.js';
 
-export { clientSpend, serverDebit, issue } from './lib/flows.js';
+export { clientSpend, warmUp, serverDebit, issue } from './lib/flows.js';
 
 const run = scenario('soak');
 export const options = run.options;

@@ -3,7 +3,7 @@
 // back down afterwards (the JSON summary keeps the whole run; use k6's --out for a time series).
 import { scenario } from './lib/options.js';
 
-export { clientSpend } from './lib/flows.js';
+export { clientSpend, warmUp } from './lib/flows.js';
 
 const run = scenario('spike');
 export const options = run.options;

@@ -3,7 +3,7 @@
 // sign a receipt. No hand-offs, except after the REPLAY share of deliberate double spends.
 import { scenario } from './lib/options.js';
 
-export { clientSpend } from './lib/flows.js';
+export { clientSpend, warmUp } from './lib/flows.js';
 
 const run = scenario('steady-spend');
 export const options = run.options;

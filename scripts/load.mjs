@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataNeeds, PLANS, settings, totalSeconds } from '../load-tests/lib/plans.js';
+import { dataNeeds, PLANS, planScenarios, settings, totalSeconds } from '../load-tests/lib/plans.js';
 import { findK6 } from './k6.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -144,7 +144,7 @@ function vendorUrls() {
 }
 
 function seed({ name, o, runId, vendors, dir }) {
-  const needs = dataNeeds(PLANS[name].scenarios(o), o);
+  const needs = dataNeeds(planScenarios(name, o), o);
   say(
     `seeding ${needs.vus} VU bundles: ${needs.clientCoins} client-side coins (chains of ${needs.chainCoins}) ` +
       `and ${needs.serverCoins} server-side coins per VU…`,
@@ -174,6 +174,17 @@ function seed({ name, o, runId, vendors, dir }) {
   if (r.status !== 0) throw new Error('seeding failed');
 }
 
+/**
+ * k6's Go runtime settings, unless the caller set them: one OS thread (GOMAXPROCS=1) and a
+ * lazier GC (GOGC=200). k6 shares this project's 2-core machine with the stack it measures;
+ * with Go's defaults it spends ~240 µs of CPU per request, with these ~175 µs (measured,
+ * docs/performance.md). Set GOMAXPROCS / GOGC in the environment to change them, e.g. when k6
+ * runs on a machine of its own.
+ */
+function k6Env(env) {
+  return { ...env, GOMAXPROCS: env.GOMAXPROCS || '1', GOGC: env.GOGC || '200' };
+}
+
 function runK6(k6, { name, o, dir, summaryFile, k6Args }) {
   const env = {
     ...o,
@@ -184,9 +195,9 @@ function runK6(k6, { name, o, dir, summaryFile, k6Args }) {
   const args = ['run', ...(process.stdout.isTTY ? [] : ['--quiet'])];
   for (const [key, value] of Object.entries(env)) args.push('-e', `${key}=${value}`);
   args.push(...k6Args, join(root, 'load-tests', PLANS[name].script));
-  say(`k6 run ${PLANS[name].script} (about ${Math.round(totalSeconds(PLANS[name].scenarios(o)))} s)…`);
+  say(`k6 run ${PLANS[name].script} (about ${Math.round(totalSeconds(planScenarios(name, o)))} s)…`);
   return new Promise((resolveRun) => {
-    const child = spawn(k6, args, { cwd: root, stdio: 'inherit' });
+    const child = spawn(k6, args, { cwd: root, stdio: 'inherit', env: k6Env(process.env) });
     child.once('exit', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)));
   });
 }

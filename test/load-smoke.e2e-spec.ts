@@ -32,6 +32,7 @@ interface LoadSummary {
   readonly doubleSpendsAccepted: number;
   readonly replaysRefused: number;
   readonly purchases: number;
+  readonly warmUp: { readonly seconds: number; readonly spends: number };
   readonly endpoints: Readonly<Record<string, { readonly requests: number; readonly p95Ms: number }>>;
 }
 
@@ -74,6 +75,10 @@ describe('npm run load -- smoke', () => {
       expect(summary.purchases).toBeGreaterThan(0);
       expect(summary.doubleSpendsAccepted).toBe(0);
       expect(summary.endpoints.spend?.requests).toBeGreaterThan(0);
+      // The warm-up spent each VU's chains once before the measured phase, apart from its figures.
+      expect(summary.warmUp.seconds).toBeGreaterThan(0);
+      expect(summary.warmUp.spends).toBeGreaterThan(0);
+      expect(summary.endpoints['warm-up']?.requests).toBe(summary.warmUp.spends);
       // The script stopped the stack it started.
       expect(await answers(`${brokerUrl}/health`)).toBe(false);
     },

@@ -18,3 +18,5 @@ export const purchases = new Counter('purchases_completed');
 export const dataExhausted = new Counter('data_exhausted');
 /** Refusals and failures by code (tag `code`), for the summary. */
 export const refusals = new Counter('refusals');
+/** Spends of the warm-up phase (each chain's first, before the measured phase): not in `spends_accepted`. */
+export const warmUpSpends = new Counter('warm_up_spends');

@@ -16,6 +16,8 @@ export const COMMON = {
   REPLAY: 'share of accepted spends whose payword is replayed at another vendor (must be refused)',
   VUS: 'VUs per spending executor (each owns its own chains)',
   CHAIN_COINS: 'coins per seeded client-side chain',
+  WARMUP:
+    'time before the measured phase in which every VU spends once on each of its chains (0s: none); not measured',
   PURCHASE_COINS: 'coins per purchase in issuance',
 };
 
@@ -53,7 +55,7 @@ export const PLANS = {
     script: 'smoke.js',
     description:
       '~10 s at a low rate touching every endpoint: spends, hand-offs, debits, issuance, replays (CI)',
-    defaults: { RATE: 5, DURATION: '10s', VUS: 4, HOP: 0.3, REPLAY: 0.1 },
+    defaults: { RATE: 5, DURATION: '10s', VUS: 4, HOP: 0.3, REPLAY: 0.1, WARMUP: '2s' },
     endpoints: ['spend', 'spend-handoff', 'replay', 'debit', 'debit-handoff', 'register', 'purchase'],
     scenarios: (o) => ({
       spends: arrival(o.RATE, o.DURATION, o.VUS, 'clientSpend', { HOP: String(o.HOP) }),
@@ -174,7 +176,12 @@ export const PLANS = {
 export function settings(name, env) {
   const plan = PLANS[name];
   if (!plan) throw new Error(`unknown load scenario "${name}" (try --list)`);
-  const out = { ...plan.defaults, CHAIN_COINS: 500, PURCHASE_COINS: plan.defaults.PURCHASE_COINS ?? 100 };
+  const out = {
+    WARMUP: '10s',
+    ...plan.defaults,
+    CHAIN_COINS: 500,
+    PURCHASE_COINS: plan.defaults.PURCHASE_COINS ?? 100,
+  };
   for (const key of Object.keys(out).concat(Object.keys(COMMON), ['RATE', 'DURATION', 'REPLAY'])) {
     const raw = env[key];
     if (raw === undefined || raw === '') continue;
@@ -208,13 +215,50 @@ export function expectedIterations(executor) {
 
 /** Seconds the scenario runs (its longest executor). */
 export function totalSeconds(scenarios) {
-  return Math.max(
-    ...Object.values(scenarios).map((e) =>
-      e.executor === 'constant-arrival-rate'
-        ? seconds(e.duration)
-        : e.stages.reduce((t, st) => t + seconds(st.duration), 0),
-    ),
-  );
+  const length = (e) =>
+    e.executor === 'constant-arrival-rate'
+      ? seconds(e.duration)
+      : e.executor === 'per-vu-iterations'
+        ? seconds(e.maxDuration)
+        : e.stages.reduce((t, st) => t + seconds(st.duration), 0);
+  return Math.max(...Object.values(scenarios).map((e) => seconds(e.startTime ?? '0s') + length(e)));
+}
+
+/** Seconds of the measured phase: after the warm-up, if any. */
+export function measuredSeconds(scenarios) {
+  const warm = scenarios[WARM_UP];
+  return totalSeconds(scenarios) - (warm ? seconds(warm.maxDuration) : 0);
+}
+
+/** The warm-up executor's name in a plan's scenarios. */
+export const WARM_UP = 'warmUp';
+
+/**
+ * A plan's k6 scenarios as run: when it spends client-side and WARMUP is not zero, a warm-up
+ * first — every VU of the test (so whichever executor later picks a VU, its chains are warm) runs
+ * `warmUp` once — and the measured executors start after it.
+ */
+export function planScenarios(name, o) {
+  const measured = PLANS[name].scenarios(o);
+  const warm = seconds(o.WARMUP ?? '0s');
+  const spends = Object.values(measured).some((e) => CLIENT_EXECS.has(e.exec));
+  if (!spends || warm <= 0) return measured;
+  const vus = Object.values(measured).reduce((n, e) => n + e.maxVUs, 0);
+  const out = {
+    [WARM_UP]: {
+      executor: 'per-vu-iterations',
+      vus,
+      iterations: 1,
+      maxDuration: s(warm),
+      // Without this k6 reserves 30 s more for the warm-up and, seeing it overlap the measured
+      // executors, starts a second set of VUs for them: VUs without data, and cold chains.
+      gracefulStop: '0s',
+      exec: 'warmUp',
+      env: {},
+    },
+  };
+  for (const [key, executor] of Object.entries(measured)) out[key] = { ...executor, startTime: s(warm) };
+  return out;
 }
 
 const CLIENT_EXECS = new Set(['clientSpend']);
@@ -229,9 +273,13 @@ export function dataNeeds(scenarios, o) {
   let clientCoins = 0;
   let serverCoins = 0;
   for (const executor of Object.values(scenarios)) {
+    // The warm-up's VUs are the test's own VUs again; its coins are counted below.
+    if (executor.exec === 'warmUp') continue;
     vus += executor.maxVUs;
-    const perVu =
-      Math.ceil((expectedIterations(executor) / executor.maxVUs) * MAX_PRICE * MARGIN) + MAX_PRICE * 4;
+    const measured = Math.ceil((expectedIterations(executor) / executor.maxVUs) * MAX_PRICE * MARGIN);
+    // + the warm-up's first spend of each chain
+    const warm = scenarios[WARM_UP] ? MAX_PRICE * (Math.ceil(measured / o.CHAIN_COINS) + 1) : 0;
+    const perVu = measured + warm + MAX_PRICE * 4;
     if (CLIENT_EXECS.has(executor.exec)) clientCoins = Math.max(clientCoins, perVu);
     if (SERVER_EXECS.has(executor.exec)) serverCoins = Math.max(serverCoins, perVu);
   }

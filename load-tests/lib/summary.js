@@ -2,6 +2,7 @@
 // that tools and the CI test read, and a readable table on stdout.
 
 const ENDPOINT_ORDER = [
+  'warm-up',
   'spend',
   'spend-handoff',
   'debit',
@@ -51,9 +52,10 @@ function checksOf(group, out = []) {
 }
 
 /** The compact figures of a run; the full k6 data rides along under `k6`. */
-export function netpaySummary(scenario, settings, data) {
+export function netpaySummary(scenario, settings, data, warmUpSeconds = 0) {
   const metrics = data.metrics;
-  const seconds = data.state.testRunDurationMs / 1000;
+  // Rates are per second of the measured phase: the run less its warm-up.
+  const seconds = data.state.testRunDurationMs / 1000 - warmUpSeconds;
   const count = (name) => value(metrics[name], 'count') || 0;
   const thresholds = thresholdsOf(metrics);
   const accepted = count('spends_accepted');
@@ -62,6 +64,7 @@ export function netpaySummary(scenario, settings, data) {
     settings,
     ok: thresholds.every((t) => t.ok),
     durationSeconds: round(seconds),
+    warmUp: { seconds: warmUpSeconds, spends: count('warm_up_spends') },
     spends: {
       accepted,
       perSecond: round(accepted / seconds, 2),
@@ -90,8 +93,13 @@ export function textSummary(s) {
   const lines = [];
   lines.push('');
   lines.push(
-    `NetPay load — ${s.scenario} — ${s.durationSeconds} s — ${s.ok ? 'PASSED' : 'FAILED (thresholds crossed)'}`,
+    `NetPay load — ${s.scenario} — ${s.durationSeconds} s measured — ${s.ok ? 'PASSED' : 'FAILED (thresholds crossed)'}`,
   );
+  if (s.warmUp.seconds > 0) {
+    lines.push(
+      `  after a ${s.warmUp.seconds} s warm-up: ${s.warmUp.spends} first spends of the VUs' chains, not measured`,
+    );
+  }
   lines.push(
     `  spends accepted ${s.spends.accepted} (${s.spends.perSecond}/s), hand-offs ${s.spends.handOffs}, ` +
       `coins ${s.spends.coins}, purchases ${s.purchases}`,
@@ -133,9 +141,9 @@ export function textSummary(s) {
 }
 
 /** handleSummary for a scenario script. */
-export function summaryHandler(scenario, settings) {
+export function summaryHandler(scenario, settings, warmUpSeconds = 0) {
   return (data) => {
-    const summary = netpaySummary(scenario, settings, data);
+    const summary = netpaySummary(scenario, settings, data, warmUpSeconds);
     const file = __ENV.SUMMARY_FILE || `.stack/load/${scenario}-summary.json`;
     return {
       stdout: textSummary(summary),

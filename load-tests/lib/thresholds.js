@@ -7,6 +7,8 @@
 
 /** endpoint → [p95 ms, p99 ms] */
 export const LATENCY_LIMITS = {
+  // every chain's first look at once, before the measured phase: only runaway latency fails it
+  'warm-up': [5000, 10000],
   spend: [250, 600],
   'spend-handoff': [500, 1200],
   debit: [300, 800],
