@@ -11,19 +11,30 @@ import type { EventStore, Subscription } from '#event-store';
 import { decode } from '#events';
 import { NATS_CONNECTION } from '#platform';
 import { EVENT_STORE } from '../shared/tokens.js';
+import { WriteBehindCheckpoints } from './write-behind-checkpoints.js';
 
 export const REVOCATION_SUBSCRIPTION = 'broker-revocation-broadcast';
+
+/** How often the broadcaster's checkpoint is written at most (it moves past nearly every event). */
+const CHECKPOINT_INTERVAL_MS = 1_000;
 
 /**
  * Publishes every `ChainRevoked` as a `RevocationNotice` on `subjects.revocation` (plain JSON)
  * from a catch-up subscription with a durable checkpoint: a notice whose publish failed is sent
  * again after a restart, never lost. At least once (replicas each publish; vendors apply a
  * notice idempotently).
+ *
+ * Its filter drops nearly every event (every chain event reaches it: the server filters by
+ * category only), and a subscription stores the position it passed at each idle spell — after
+ * nearly every spend on a live feed. The checkpoint is therefore written behind, at most once
+ * a second and on shutdown: after a crash up to a second's worth of events is read again and
+ * its notices, if any, sent again, which vendors take in their stride.
  */
 @Injectable()
 export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Revocations');
   private subscription: Subscription | undefined;
+  private checkpoints: WriteBehindCheckpoints | undefined;
   private stopping = false;
 
   constructor(
@@ -32,9 +43,13 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
   ) {}
 
   onApplicationBootstrap(): void {
+    this.checkpoints = new WriteBehindCheckpoints(this.store.checkpoints(), CHECKPOINT_INTERVAL_MS, (e) =>
+      this.logger.warn(`cannot store the revocation checkpoint yet: ${String(e)}`),
+    );
     this.subscription = this.store.subscribeToAll({
       subscriptionId: REVOCATION_SUBSCRIPTION,
       filter: { categories: ['chain'], eventTypes: ['ChainRevoked'] },
+      checkpoints: this.checkpoints,
       handler: async (recorded) => {
         const event = decode(recorded);
         if (event?.type !== 'ChainRevoked') return;
@@ -50,6 +65,7 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.subscription?.stop();
+    await this.checkpoints?.flush();
   }
 
   /** Retries until NATS takes it: the checkpoint must not move past an unsent notice. */
