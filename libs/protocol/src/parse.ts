@@ -2,7 +2,7 @@ import { PROTOCOL, ProtocolError } from './errors.js';
 import { ED25519_KEY_BYTES, ED25519_SIGNATURE_BYTES } from './keys.js';
 import { PAYWORD_WIDTHS, validateHandOffCertificateBody } from './hand-off.js';
 import { parseHex } from './hex.js';
-import { validateReceiptBody } from './receipt.js';
+import { validateReceiptBatchProof, validateReceiptBody } from './receipt.js';
 import { validateTouchstoneBody } from './touchstone.js';
 import type {
   ChainAlgorithm,
@@ -10,6 +10,7 @@ import type {
   HandOffCertificate,
   PublicKeyRecord,
   Receipt,
+  ReceiptBatchProof,
   SpendProof,
   Touchstone,
 } from './types.js';
@@ -141,19 +142,23 @@ export function parseHandOffCertificate(value: unknown): HandOffCertificate {
 }
 
 export function parseReceipt(value: unknown): Receipt {
-  const f = readObject(value, [
-    'receiptId',
-    'vendorId',
-    'chainId',
-    'fromIndex',
-    'toIndex',
-    'amount',
-    'currency',
-    'resource',
-    'at',
-    'vendorKeyId',
-    'signature',
-  ]);
+  const f = readObject(
+    value,
+    [
+      'receiptId',
+      'vendorId',
+      'chainId',
+      'fromIndex',
+      'toIndex',
+      'amount',
+      'currency',
+      'resource',
+      'at',
+      'vendorKeyId',
+      'signature',
+    ],
+    ['batch'],
+  );
   const r = {
     receiptId: f.receiptId as string,
     vendorId: f.vendorId as string,
@@ -168,7 +173,26 @@ export function parseReceipt(value: unknown): Receipt {
     signature: parseHex(f.signature, { bytes: ED25519_SIGNATURE_BYTES, field: 'signature' }),
   };
   validateReceiptBody(r);
-  return r;
+  return f.batch === undefined ? r : { ...r, batch: parseReceiptBatchProof(f.batch) };
+}
+
+/** `{ index, size, path }`, strictly (see `validateReceiptBatchProof`); a fresh copy. */
+function parseReceiptBatchProof(value: unknown): ReceiptBatchProof {
+  let f: Fields;
+  try {
+    f = readObject(value, ['index', 'size', 'path']);
+  } catch (error) {
+    // Name the field inside the receipt: `batch.path`, not `path`.
+    if (error instanceof ProtocolError) {
+      const message = error.field ? error.message.slice(error.field.length + 2) : error.message;
+      throw new ProtocolError(error.code, error.field ? `batch.${error.field}` : 'batch', message);
+    }
+    throw error;
+  }
+  const proof = { index: f.index as number, size: f.size as number, path: f.path as readonly string[] };
+  // Checks types, ranges, the path's exact length (bounded) and every entry before copying it.
+  validateReceiptBatchProof(proof);
+  return { index: proof.index, size: proof.size, path: Array.from(proof.path) };
 }
 
 export function parsePublicKeyRecord(value: unknown): PublicKeyRecord {

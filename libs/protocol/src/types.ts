@@ -90,8 +90,27 @@ export interface ReceiptBody {
   readonly vendorKeyId: string;
 }
 
+/**
+ * Where a receipt signed in a batch sits in the batch's hash tree (see the
+ * README): leaf `index` of `size`, and the sibling hashes from the leaf up.
+ */
+export interface ReceiptBatchProof {
+  /** 0-based position of this receipt in the batch. */
+  readonly index: number;
+  /** Receipts in the batch, 2..MAX_RECEIPT_BATCH_SIZE (a batch of one is a plain receipt). */
+  readonly size: number;
+  /** 32-byte sibling hashes, leaf to root; the count follows from index and size. */
+  readonly path: readonly Hex[];
+}
+
 export interface Receipt extends ReceiptBody {
+  /**
+   * Ed25519 over the canonical body or, when `batch` is present, over the
+   * batch message (size and root of the batch's hash tree).
+   */
   readonly signature: Hex;
+  /** Present when the receipt was signed together with others. */
+  readonly batch?: ReceiptBatchProof;
 }
 
 /** A public key registered for a signer, with the id signatures name. */

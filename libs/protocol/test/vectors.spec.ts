@@ -14,7 +14,9 @@ import {
   signHandOffCertificate,
   signingKeyFromPrivate,
   signReceipt,
+  signReceipts,
   signTouchstone,
+  verifyEd25519,
   verifyHandOffCertificate,
   verifyReceipt,
   verifyTouchstone,
@@ -30,6 +32,7 @@ const committed: Vectors = {
   touchstones: load<'touchstones'>('touchstones.json'),
   handOffs: load<'handOffs'>('hand-offs.json'),
   receipts: load<'receipts'>('receipts.json'),
+  receiptBatches: load<'receiptBatches'>('receipt-batches.json'),
 };
 
 /** The chain step re-implemented straight from the README, independent of the library. */
@@ -97,5 +100,32 @@ describe('committed test vectors', () => {
     expect(signReceipt(v.body, createSigner(v.key))).toEqual(v.signed);
     expect(v.signed.signature).toBe(v.signature);
     expect(verifyReceipt(parseReceipt(v.signed), [publicKeyRecord(v.key)]).ok).toBe(true);
+  });
+
+  it.each(committed.receiptBatches.map((v) => [v.description, v] as const))('receipt batch: %s', (_d, v) => {
+    // Leaves, tree and signed message recomputed from the README, independently of the library.
+    const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+    const leaves = v.bodies.map((body) => sha(Buffer.of(0), encodeReceiptBody(body)));
+    expect(leaves.map((l) => l.toString('hex'))).toEqual(v.leaves);
+    const root = sha(Buffer.of(1), sha(Buffer.of(1), leaves[0]!, leaves[1]!), leaves[2]!);
+    expect(root.toString('hex')).toBe(v.root);
+    const tag = Buffer.from('netpay/receipt-batch/v1');
+    const u32 = (n: number) => Buffer.of(0, 0, 0, n);
+    const size = Buffer.alloc(8);
+    size.writeBigUInt64BE(3n);
+    const message = Buffer.concat([u32(tag.length), tag, size, u32(32), root]);
+    expect(message.toString('hex')).toBe(v.canonical);
+    expect(verifyEd25519(v.key.publicKey, message, v.signature)).toBe(true);
+    // RFC 6962 paths: leaves 0 and 1 pair up, leaf 2 is the right subtree.
+    expect(v.signed.map((r) => r.batch)).toEqual([
+      { index: 0, size: 3, path: [v.leaves[1], v.leaves[2]] },
+      { index: 1, size: 3, path: [v.leaves[0], v.leaves[2]] },
+      { index: 2, size: 3, path: [sha(Buffer.of(1), leaves[0]!, leaves[1]!).toString('hex')] },
+    ]);
+    expect(signReceipts(v.bodies, createSigner(v.key))).toEqual(v.signed);
+    for (const receipt of v.signed) {
+      expect(receipt.signature).toBe(v.signature);
+      expect(verifyReceipt(parseReceipt(receipt), [publicKeyRecord(v.key)]).ok).toBe(true);
+    }
   });
 });

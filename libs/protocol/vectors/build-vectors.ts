@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import {
   createSigner,
   encodeHandOffCertificateBody,
+  encodeReceiptBatch,
   encodeReceiptBody,
   encodeTouchstoneBody,
   generateChain,
+  receiptLeafHash,
   signHandOffCertificate,
   signReceipt,
+  signReceipts,
   signTouchstone,
   signingKeyFromPrivate,
   type ChainAlgorithm,
@@ -48,11 +52,26 @@ export interface SignedVector<B, S> {
   readonly signed: S;
 }
 
+/** Receipts signed together: one signature over the root of their hash tree. */
+export interface ReceiptBatchVector {
+  readonly description: string;
+  readonly key: SigningKey;
+  readonly bodies: readonly ReceiptBody[];
+  /** SHA-256(0x00 ‖ canonical body) of each body, in order. */
+  readonly leaves: readonly Hex[];
+  readonly root: Hex;
+  /** Canonical bytes of the batch message that was signed. */
+  readonly canonical: Hex;
+  readonly signature: Hex;
+  readonly signed: readonly Receipt[];
+}
+
 export interface Vectors {
   readonly chains: readonly ChainVector[];
   readonly touchstones: readonly SignedVector<TouchstoneBody, Touchstone>[];
   readonly handOffs: readonly SignedVector<HandOffCertificateBody, HandOffCertificate>[];
   readonly receipts: readonly SignedVector<ReceiptBody, Receipt>[];
+  readonly receiptBatches: readonly ReceiptBatchVector[];
 }
 
 const SEED = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
@@ -142,6 +161,34 @@ export function buildVectors(): Vectors {
   };
   const receipt = signReceipt(receiptBody, vendor);
 
+  // Three receipts of one turn: the tree splits 2 + 1, so the third leaf's path is one hash.
+  const batchBodies: ReceiptBody[] = [
+    receiptBody,
+    {
+      ...receiptBody,
+      receiptId: 'rcpt-vendor-a-000002',
+      fromIndex: 4,
+      toIndex: 4,
+      amount: 2,
+      resource: '/articles/2026/11/touchstones',
+      at: '2026-11-21T09:00:00.001Z',
+    },
+    {
+      ...receiptBody,
+      receiptId: 'rcpt-vendor-a-000003',
+      chainId: md5.chainId,
+      fromIndex: 1,
+      toIndex: 2,
+      amount: 2,
+      currency: 'EUR',
+      resource: '/clips/ü-7',
+      at: '2026-11-21T09:00:00.001Z',
+    },
+  ];
+  const batch = signReceipts(batchBodies, vendor);
+  const leaves = batchBodies.map((body) => receiptLeafHash(body).toString('hex'));
+  const batchRoot = nodeHashHex(nodeHashHex(leaves[0]!, leaves[1]!), leaves[2]!);
+
   return {
     chains: [sha, md5],
     touchstones,
@@ -165,5 +212,24 @@ export function buildVectors(): Vectors {
         signed: receipt,
       },
     ],
+    receiptBatches: [
+      {
+        description: 'three vendor-a receipts signed as one batch (tree 2 + 1)',
+        key: vendorKey,
+        bodies: batchBodies,
+        leaves,
+        root: batchRoot,
+        canonical: encodeReceiptBatch(batch.length, Buffer.from(batchRoot, 'hex')).toString('hex'),
+        signature: batch[0]!.signature,
+        signed: batch,
+      },
+    ],
   };
+}
+
+/** SHA-256(0x01 ‖ left ‖ right) of two hex hashes. */
+function nodeHashHex(left: Hex, right: Hex): Hex {
+  return createHash('sha256')
+    .update(Buffer.concat([Buffer.of(1), Buffer.from(left, 'hex'), Buffer.from(right, 'hex')]))
+    .digest('hex');
 }

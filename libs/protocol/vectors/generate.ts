@@ -15,6 +15,7 @@ const files: Record<string, unknown> = {
   'touchstones.json': vectors.touchstones,
   'hand-offs.json': vectors.handOffs,
   'receipts.json': vectors.receipts,
+  'receipt-batches.json': vectors.receiptBatches,
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(join(outDir, name), `${JSON.stringify(content, null, 2)}\n`);
