@@ -21,6 +21,8 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS) > 0 ? Number(process.env.B
 /** Real JetStream and Redis under names of this run's own, vendors as engines in this process. */
 class Setup {
   private readonly closers: (() => Promise<unknown>)[] = [];
+  /** Ed25519 signatures made with each vendor's key. */
+  readonly signatures = new Map<string, number>();
 
   private constructor(
     readonly unique: string,
@@ -47,7 +49,15 @@ class Setup {
       keyPrefix: `bench:vendor:${this.unique}:${vendorId}:`,
       enableAutoPipelining: true,
     });
-    const signer = createSigner(generateSigningKey(`${vendorId}-1`));
+    const key = createSigner(generateSigningKey(`${vendorId}-1`));
+    this.signatures.set(vendorId, 0);
+    const signer = {
+      ...key,
+      sign: (message: Uint8Array) => {
+        this.signatures.set(vendorId, (this.signatures.get(vendorId) ?? 0) + 1);
+        return key.sign(message);
+      },
+    };
     const engine = new VendorEngine({
       vendorId,
       signer,
@@ -103,6 +113,10 @@ interface Run {
   readonly opsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Ops completed in the timed part. */
+  readonly ops: number;
+  /** CPU time of this process (user + system) per op in the timed part, µs. */
+  readonly cpuMicrosPerOp: number;
 }
 
 /**
@@ -118,6 +132,7 @@ async function concurrently(workers: number, op: (worker: number) => Promise<voi
     }),
   );
   const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const end = start + DURATION_MS;
   await Promise.all(
@@ -130,10 +145,17 @@ async function concurrently(workers: number, op: (worker: number) => Promise<voi
     }),
   );
   const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const at = (q: number): number =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { opsPerSecond: (latencies.length / elapsed) * 1000, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return {
+    opsPerSecond: (latencies.length / elapsed) * 1000,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    ops: latencies.length,
+    cpuMicrosPerOp: (cpu.user + cpu.system) / Math.max(1, latencies.length),
+  };
 }
 
 /** Spends through verify → append (expected revision) → Redis write-behind → receipt, 64 chains in flight. */
@@ -143,6 +165,7 @@ async function spends(setup: Setup): Promise<BenchFigure[]> {
   const chains = await setup.chains(workers, 20_000);
   const next = chains.map(() => 1);
   let n = 0;
+  let spent = 0;
   const run = await concurrently(workers, async (w) => {
     const issued = chains[w]!;
     const index = next[w]!++;
@@ -152,7 +175,10 @@ async function spends(setup: Setup): Promise<BenchFigure[]> {
       resource: 'bench',
       correlationId: `b${n++}`,
     });
+    spent++;
   });
+  // Over the whole run, warm-up included: every spend's receipt is signed.
+  const signatures = setup.signatures.get(vendor.vendorId) ?? 0;
   return [
     {
       name: 'vendor.spends',
@@ -167,6 +193,19 @@ async function spends(setup: Setup): Promise<BenchFigure[]> {
       description: 'one spend, under that load',
     },
     { name: 'vendor.spend-latency-p99', value: run.p99Ms, unit: 'ms' },
+    {
+      name: 'vendor.spend-cpu',
+      value: run.cpuMicrosPerOp,
+      unit: 'µs/spend',
+      description:
+        'CPU time of the bench process (engine, NATS and Redis clients; not nats-server or redis-server) per spend',
+    },
+    {
+      name: 'vendor.receipts-per-signature',
+      value: spent / Math.max(1, signatures),
+      unit: 'receipts',
+      description: 'spends answered per Ed25519 signature made with the vendor key',
+    },
   ];
 }
 
