@@ -7,7 +7,8 @@ import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { TouchstoneBook } from '../engine/touchstone-book.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
-import { checkResource, receiptFor } from '../engine/receipts.js';
+import type { ReceiptBatcher } from '../engine/receipt-batcher.js';
+import { checkResource, receiptBodyFor } from '../engine/receipts.js';
 import type { TakeOver } from '../hand-off/take-over.js';
 import type { SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
@@ -15,11 +16,11 @@ import type { DebitWalletCommand } from './debit-wallet.command.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
 import { debitReceiptIdFor, recordedDebit, requireIdempotencyKey } from './debit-idempotency.js';
 import { tokenHash, type WalletSlices } from './wallet-slices.js';
-import type { Signer } from '#protocol';
 
 export interface DebitWalletDeps {
   readonly vendorId: string;
-  readonly signer: Signer;
+  /** Signs the receipts of a turn together. */
+  readonly receipts: ReceiptBatcher;
   readonly clock: Clock;
   readonly states: ChainStates;
   readonly locks: ChainLocks;
@@ -70,8 +71,11 @@ export class DebitWalletHandler {
           continue;
         }
         observer.spent?.('server', command.count, result.duplicate);
+        const { receipts } = this.deps;
         return {
-          receipt: receiptFor(result.spend, result.touchstone, command.resource, this.deps.signer),
+          receipt: await receipts.sign(
+            receiptBodyFor(result.spend, result.touchstone, command.resource, receipts.keyId),
+          ),
           spend: result.spend,
           duplicate: result.duplicate,
         };

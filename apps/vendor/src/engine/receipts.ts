@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CoinsSpent } from '#events';
-import { MAX_TEXT_BYTES, signReceipt, type Receipt, type Signer, type Touchstone } from '#protocol';
+import { MAX_TEXT_BYTES, type ReceiptBody, type Touchstone } from '#protocol';
 import { refusal, VENDOR } from './vendor-errors.js';
 
 // The characters the protocol refuses in a receipt's text fields.
@@ -35,7 +35,7 @@ export function checkResource(resource: string): void {
 /**
  * The authorisation number of a spend. It is derived from what was paid
  * for, so a retry of the same payment for the same resource gets the same
- * number (and the same receipt), while the same payword offered for another
+ * number (and a receipt of the same body), while the same payword offered for another
  * resource is a different spend and is refused as a replay.
  */
 export function receiptIdFor(
@@ -51,27 +51,27 @@ export function receiptIdFor(
   return `rc_${digest.slice(0, 32)}`;
 }
 
-/** The vendor's signed receipt for a recorded spend (only ever after the append). */
-export function receiptFor(
+/**
+ * What the vendor's receipt for a recorded spend says; it is signed (by the
+ * turn's `ReceiptBatcher`) only ever after the append.
+ */
+export function receiptBodyFor(
   spend: CoinsSpent['data'],
   touchstone: Touchstone,
   resource: string,
-  signer: Signer,
-): Receipt {
+  vendorKeyId: string,
+): ReceiptBody {
   const coins = spend.toIndex - spend.fromIndex + 1;
-  return signReceipt(
-    {
-      receiptId: spend.receiptId,
-      vendorId: spend.vendorId,
-      chainId: spend.chainId,
-      fromIndex: spend.fromIndex,
-      toIndex: spend.toIndex,
-      amount: coins * touchstone.coinValue,
-      currency: touchstone.currency,
-      resource,
-      at: spend.at,
-      vendorKeyId: signer.keyId,
-    },
-    signer,
-  );
+  return {
+    receiptId: spend.receiptId,
+    vendorId: spend.vendorId,
+    chainId: spend.chainId,
+    fromIndex: spend.fromIndex,
+    toIndex: spend.toIndex,
+    amount: coins * touchstone.coinValue,
+    currency: touchstone.currency,
+    resource,
+    at: spend.at,
+    vendorKeyId,
+  };
 }

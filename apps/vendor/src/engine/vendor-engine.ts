@@ -14,6 +14,7 @@ import { ChainLocks } from './chain-locks.js';
 import { ChainStates } from './chain-states.js';
 import type { HotChainStore } from './hot-chain-store.js';
 import { KeyDirectory } from './key-directory.js';
+import { ReceiptBatcher } from './receipt-batcher.js';
 import { PendingHandOffs } from './pending-hand-offs.js';
 import { RevocationList } from './revocation-list.js';
 import { TouchstoneBook } from './touchstone-book.js';
@@ -44,6 +45,8 @@ export interface VendorEngineOptions {
 export class VendorEngine {
   readonly vendorId: string;
   readonly signer: Signer;
+  /** Signs each turn's receipts with one signature. */
+  readonly receipts: ReceiptBatcher;
   readonly locks = new ChainLocks();
   readonly revocations = new RevocationList();
   readonly keys: KeyDirectory;
@@ -62,6 +65,7 @@ export class VendorEngine {
     const observer = options.observer ?? {};
     this.vendorId = vendorId;
     this.signer = signer;
+    this.receipts = new ReceiptBatcher(signer);
     this.keys = new KeyDirectory(broker, options.brokerKeys ?? []);
     this.touchstones = new TouchstoneBook(this.keys, broker, hot);
     this.states = new ChainStates(store, hot, this.touchstones, `vendor:${vendorId}`);
@@ -82,7 +86,7 @@ export class VendorEngine {
     });
     this.spendCoins = new SpendCoinsHandler({
       vendorId,
-      signer,
+      receipts: this.receipts,
       clock,
       states,
       locks,
@@ -93,7 +97,7 @@ export class VendorEngine {
     });
     this.debitWallet = new DebitWalletHandler({
       vendorId,
-      signer,
+      receipts: this.receipts,
       clock,
       states,
       locks,

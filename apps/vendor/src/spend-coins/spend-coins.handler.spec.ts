@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { publicKeyRecord, verifyReceipt } from '#protocol';
+import { publicKeyRecord, verifyReceipt, type Receipt, type ReceiptBody } from '#protocol';
 import { acceptedPositions, eventTypes } from '../../test/chain-audit.js';
 import { EngineWorld, payment, refusedWith } from '../../test/engine-fixture.js';
+
+/** What a receipt says, without its signature or batch proof (which may differ between answers). */
+const bodyOf = ({ signature: _s, batch: _b, ...body }: Receipt): ReceiptBody => body;
 
 describe('spending coins of a client-side wallet', () => {
   it('records the spend before answering with a receipt the content server can check', async () => {
@@ -32,6 +35,8 @@ describe('spending coins of a client-side wallet', () => {
     const retry = await vendor.spendCoins.execute(payment(issued, 1, 2));
     expect(retry.duplicate).toBe(true);
     expect(retry.receipt.receiptId).toBe(first.receipt.receiptId);
+    expect(bodyOf(retry.receipt)).toEqual(bodyOf(first.receipt));
+    expect(verifyReceipt(retry.receipt, [publicKeyRecord(vendor.signer, 'va')]).ok).toBe(true);
     expect(await refusedWith(vendor.spendCoins.execute(payment(issued, 1, 2, 'another-article')))).toBe(
       'SPEND.PAYWORD_REPLAYED',
     );
@@ -41,6 +46,31 @@ describe('spending coins of a client-side wallet', () => {
     expect((await acceptedPositions(world.store, issued.chain.chainId)).map((a) => a.position)).toEqual([
       1, 2,
     ]);
+  });
+
+  it('signs the receipts of spends answered in the same turn together; a retry gets an equally valid receipt of the same body', async () => {
+    const world = new EngineWorld();
+    const vendor = world.vendor('va');
+    const keys = [publicKeyRecord(vendor.signer, 'va')];
+    const chains = await Promise.all([1, 2, 3, 4].map(() => world.broker.issue()));
+    const outcomes = await Promise.all(chains.map((c, i) => vendor.spendCoins.execute(payment(c, 1, i + 1))));
+    // The in-memory store acknowledges every append in the same turn: one signature for the four.
+    expect(new Set(outcomes.map((o) => o.receipt.signature)).size).toBe(1);
+    expect(outcomes.map((o) => o.receipt.batch && [o.receipt.batch.index, o.receipt.batch.size])).toEqual([
+      [0, 4],
+      [1, 4],
+      [2, 4],
+      [3, 4],
+    ]);
+    outcomes.forEach((o, i) => {
+      expect(o.receipt).toMatchObject({ receiptId: o.spend.receiptId, fromIndex: 1, toIndex: i + 1 });
+      expect(verifyReceipt(o.receipt, keys).ok).toBe(true);
+    });
+    const retry = await vendor.spendCoins.execute(payment(chains[2]!, 1, 3));
+    expect(retry.duplicate).toBe(true);
+    expect(bodyOf(retry.receipt)).toEqual(bodyOf(outcomes[2]!.receipt));
+    expect(retry.receipt).not.toHaveProperty('batch');
+    expect(verifyReceipt(retry.receipt, keys).ok).toBe(true);
   });
 
   it('refuses forged paywords, paywords of another chain and skipped positions', async () => {

@@ -1,11 +1,12 @@
 import { CHAIN, decideSpend, type ChainState } from '#chain';
 import { ConcurrencyError } from '#event-store';
 import type { CoinsSpent } from '#events';
-import { SPEND, verifySpend, type Signer, type Touchstone } from '#protocol';
+import { SPEND, verifySpend, type Touchstone } from '#protocol';
 import type { Clock } from '#platform';
 import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
-import { checkResource, receiptFor, receiptIdFor } from '../engine/receipts.js';
+import type { ReceiptBatcher } from '../engine/receipt-batcher.js';
+import { checkResource, receiptBodyFor, receiptIdFor } from '../engine/receipts.js';
 import type { RevocationList } from '../engine/revocation-list.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
@@ -39,7 +40,8 @@ export interface AcceptedChains {
 
 export interface SpendCoinsDeps {
   readonly vendorId: string;
-  readonly signer: Signer;
+  /** Signs the receipts of a turn together. */
+  readonly receipts: ReceiptBatcher;
   readonly clock: Clock;
   readonly states: ChainStates;
   readonly locks: ChainLocks;
@@ -66,8 +68,9 @@ interface Recorded {
  * 1. read the state (memory → Redis → stream), 2. decide (open, valid,
  * allowed, holder, payword hashes to W[I-1]), 3. append `CoinsSpent`
  * expecting the state's revision. Only after the append is the receipt
- * signed. A conflict reloads and decides again; a chain held elsewhere is
- * taken over (hand-off or claim) first.
+ * signed (with the other receipts of the turn, see `ReceiptBatcher`). A
+ * conflict reloads and decides again; a chain held elsewhere is taken over
+ * (hand-off or claim) first.
  */
 export class SpendCoinsHandler {
   constructor(private readonly deps: SpendCoinsDeps) {}
@@ -90,8 +93,11 @@ export class SpendCoinsHandler {
       }
       const recorded = await this.deps.locks.run(command.chainId, () => this.recordLocked(command));
       observer.spent?.('client', command.count, recorded.duplicate);
+      const { receipts } = this.deps;
       return {
-        receipt: receiptFor(recorded.spend, recorded.touchstone, command.resource, this.deps.signer),
+        receipt: await receipts.sign(
+          receiptBodyFor(recorded.spend, recorded.touchstone, command.resource, receipts.keyId),
+        ),
         spend: recorded.spend,
         duplicate: recorded.duplicate,
       };
