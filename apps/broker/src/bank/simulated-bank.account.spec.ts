@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PaymentRequest } from './payment-gateway.port.js';
-import { type BankAccount, decidePayment, evolveAccount, unknownAccount } from './simulated-bank.account.js';
+import {
+  type BankAccount,
+  decidePayment,
+  evolveAccount,
+  foldAccount,
+  unknownAccount,
+} from './simulated-bank.account.js';
 import type { BankEvent } from './simulated-bank.events.js';
 
 // Given the account's ledger, when a payment is asked for, then the bank books, declines or replays.
@@ -88,5 +94,24 @@ describe('simulated bank account', () => {
       kind: 'decline-unrecorded',
       result: { reason: 'account-unknown' },
     });
+  });
+
+  it('folds a run of events as one event at a time would, without touching the state it started from', () => {
+    const start = given(opened(100));
+    const events: BankEvent[] = [];
+    let state = start;
+    for (const [i, request] of [
+      charge(60, 'a'),
+      charge(60, 'b'),
+      { ...charge(5, 'c'), currency: 'EUR' },
+    ].entries()) {
+      const decision = decidePayment(state, i === 2 ? 'credit' : 'debit', request, AT);
+      if (decision.kind !== 'append') throw new Error('expected an append');
+      events.push(decision.event);
+      state = evolveAccount(state, decision.event);
+    }
+    const folded = foldAccount(start, events);
+    expect(folded).toEqual(state);
+    expect(start).toMatchObject({ balance: 100, outcomes: new Map() });
   });
 });

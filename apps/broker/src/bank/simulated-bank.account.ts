@@ -12,49 +12,69 @@ export type BankAccount =
       readonly balance: number;
       readonly maxCharge: number;
       /** idempotency key → what the bank answered and for which request. */
-      readonly outcomes: ReadonlyMap<
-        string,
-        { readonly fingerprint: string; readonly result: PaymentResult }
-      >;
+      readonly outcomes: ReadonlyMap<string, Outcome>;
     };
+
+interface Outcome {
+  readonly fingerprint: string;
+  readonly result: PaymentResult;
+}
 
 export const unknownAccount: BankAccount = { status: 'unknown' };
 
 export function evolveAccount(state: BankAccount, event: BankEvent): BankAccount {
-  switch (event.type) {
-    case 'BankAccountOpened': {
+  return foldAccount(state, [event]);
+}
+
+/**
+ * Folds a run of ledger events onto an account. The outcomes map is copied once per call (not
+ * once per event, which made loading a ledger quadratic in its payments); with `owned` the
+ * caller promises nobody else holds `state`, and its map is updated in place, not copied.
+ */
+export function foldAccount(state: BankAccount, events: Iterable<BankEvent>, owned = false): BankAccount {
+  let outcomes: Map<string, Outcome> | undefined;
+  let next = state;
+  for (const event of events) {
+    if (event.type === 'BankAccountOpened') {
       const { accountId, currency, openingBalance, maxCharge } = event.data;
-      return { status: 'open', accountId, currency, balance: openingBalance, maxCharge, outcomes: new Map() };
+      outcomes = new Map();
+      next = { status: 'open', accountId, currency, balance: openingBalance, maxCharge, outcomes };
+      continue;
     }
-    case 'BankPaymentBooked': {
-      if (state.status === 'unknown') return state;
-      const d = event.data;
-      const outcomes = new Map(state.outcomes);
-      outcomes.set(d.idempotencyKey, {
-        fingerprint: fingerprintOf(d),
-        result: { ok: true, paymentRef: d.paymentRef },
-      });
-      const balance = state.balance + (d.direction === 'credit' ? d.amount : -d.amount);
-      return { ...state, balance, outcomes };
-    }
-    case 'BankPaymentDeclined': {
-      if (state.status === 'unknown') return state;
-      const d = event.data;
-      const outcomes = new Map(state.outcomes);
-      const reason = d.reason as DeclineReason;
-      outcomes.set(d.idempotencyKey, {
-        fingerprint: fingerprintOf(d),
-        result: { ok: false, declined: true, reason, message: declineMessage(reason) },
-      });
-      return { ...state, outcomes };
-    }
-    case 'BankAccountClosed':
-      return state.status === 'unknown' ? state : { ...state, status: 'closed' };
-    default: {
-      const unreachable: never = event;
-      return unreachable;
+    if (next.status === 'unknown') continue;
+    switch (event.type) {
+      case 'BankPaymentBooked': {
+        const d = event.data;
+        outcomes ??= owned ? (next.outcomes as Map<string, Outcome>) : new Map(next.outcomes);
+        outcomes.set(d.idempotencyKey, {
+          fingerprint: fingerprintOf(d),
+          result: { ok: true, paymentRef: d.paymentRef },
+        });
+        const balance = next.balance + (d.direction === 'credit' ? d.amount : -d.amount);
+        next = { ...next, balance, outcomes };
+        break;
+      }
+      case 'BankPaymentDeclined': {
+        const d = event.data;
+        outcomes ??= owned ? (next.outcomes as Map<string, Outcome>) : new Map(next.outcomes);
+        const reason = d.reason as DeclineReason;
+        outcomes.set(d.idempotencyKey, {
+          fingerprint: fingerprintOf(d),
+          result: { ok: false, declined: true, reason, message: declineMessage(reason) },
+        });
+        next = { ...next, outcomes };
+        break;
+      }
+      case 'BankAccountClosed':
+        next = { ...next, status: 'closed' };
+        break;
+      default: {
+        const unreachable: never = event;
+        return unreachable;
+      }
     }
   }
+  return next;
 }
 
 export type PaymentDecision =

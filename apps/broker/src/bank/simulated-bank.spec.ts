@@ -64,4 +64,43 @@ describe('SimulatedBank (in-memory ledger)', () => {
     expect(refused).toMatchObject({ ok: false, reason: 'account-closed' });
     expect(await bank.account('v1')).toMatchObject({ balance: 70, status: 'closed' });
   });
+
+  it('stays exact with two processes on one ledger: each decides again on what the other appended', async () => {
+    const store = new InMemoryEventStore();
+    const here = new SimulatedBank(store, clock, 1_000);
+    const there = new SimulatedBank(store, clock, 1_000);
+    await here.openAccount({ accountId: 'shared', currency: 'NZD', balance: 100 });
+    const request = (key: string, amount = 30) => ({
+      account: 'shared',
+      amount,
+      currency: 'NZD',
+      idempotencyKey: key,
+      reference: key,
+    });
+    expect(await here.charge(request('a'))).toMatchObject({ ok: true }); // here keeps the ledger
+    expect(await there.charge(request('b'))).toMatchObject({ ok: true }); // behind here's back
+    // here's kept ledger is one payment behind: its append is refused, it reads and decides again.
+    expect(await here.charge(request('c'))).toMatchObject({ ok: true });
+    expect(await there.payout(request('p', 5))).toMatchObject({ ok: true });
+    expect(await here.charge(request('d'))).toMatchObject({ ok: false, reason: 'insufficient-funds' });
+    // A key the other process booked is replayed, never booked again.
+    const replayed = await here.charge(request('b'));
+    expect(replayed).toEqual(await there.charge(request('b')));
+    expect(await there.closeAccount('shared')).toBe(true);
+    expect(await here.charge(request('e', 1))).toMatchObject({ ok: false, reason: 'account-closed' });
+    for (const bank of [here, there]) {
+      expect(await bank.account('shared')).toMatchObject({ balance: 15, payments: 4, status: 'closed' });
+    }
+    const ledger = await store.readStream('bankaccount-shared');
+    expect(ledger.map((e) => e.type)).toEqual([
+      'BankAccountOpened',
+      'BankPaymentBooked',
+      'BankPaymentBooked',
+      'BankPaymentBooked',
+      'BankPaymentBooked',
+      'BankPaymentDeclined',
+      'BankAccountClosed',
+      'BankPaymentDeclined',
+    ]);
+  });
 });

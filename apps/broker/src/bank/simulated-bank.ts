@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
-import { type BankAccount, decidePayment, evolveAccount, unknownAccount } from './simulated-bank.account.js';
+import { type BankAccount, decidePayment, foldAccount, unknownAccount } from './simulated-bank.account.js';
 import { BANK_EVENT_TYPES, type BankEvent, bankStream } from './simulated-bank.events.js';
 import type { PaymentGateway, PaymentRequest, PaymentResult } from './payment-gateway.port.js';
 
@@ -23,12 +23,32 @@ export interface BankAccountView {
 
 const BANK_METADATA = { actor: 'simulated-bank' } as const;
 
+/** Accounts whose folded ledger this process keeps (least recently used out first). */
+const CACHED_LEDGERS = 10_000;
+
+/** An account's ledger as folded up to `revision` (the last event read or appended by us). */
+interface Ledger {
+  state: BankAccount;
+  revision: number;
+}
+
 /**
  * The stand-in for an external bank behind the `PaymentGateway` port: accounts with balances,
  * declines with reasons, idempotency keys, and its own durable ledger (`bankaccount-<id>`
  * streams, optimistic concurrency per account, so concurrent charges leave exact balances).
+ *
+ * Each account's folded ledger is kept in memory with the revision it was folded to, and the
+ * work on one account runs one operation at a time in this process. A payment is decided on the
+ * kept ledger and appended with that revision as the expected one: when another process (a
+ * replica, the redemption worker) appended in between, the store refuses it, the events after
+ * the kept revision are read, and the payment is decided again. Only decisions that append can
+ * depend on a newer event (a seen key stays seen, a closed account stays closed), so every answer
+ * is the one a fresh read of the whole ledger would give.
  */
 export class SimulatedBank implements PaymentGateway {
+  private readonly ledgers = new Map<string, Ledger>();
+  private readonly tails = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
@@ -44,85 +64,151 @@ export class SimulatedBank implements PaymentGateway {
   }
 
   /** Opens an account; `false` when it already exists (nothing changes). */
-  async openAccount(open: OpenAccount): Promise<boolean> {
-    const event: BankEvent = {
-      type: 'BankAccountOpened',
-      data: {
-        accountId: open.accountId,
-        currency: open.currency,
-        openingBalance: open.balance,
-        maxCharge: open.maxCharge ?? this.defaultMaxCharge,
-        at: this.clock.now().toISOString(),
-      },
-    };
-    try {
-      await this.append(open.accountId, event, 'no_stream');
-      return true;
-    } catch (error) {
-      if (error instanceof ConcurrencyError) return false;
-      throw error;
-    }
+  openAccount(open: OpenAccount): Promise<boolean> {
+    return this.serially(open.accountId, async () => {
+      const event: BankEvent = {
+        type: 'BankAccountOpened',
+        data: {
+          accountId: open.accountId,
+          currency: open.currency,
+          openingBalance: open.balance,
+          maxCharge: open.maxCharge ?? this.defaultMaxCharge,
+          at: this.clock.now().toISOString(),
+        },
+      };
+      try {
+        const revision = await this.append(open.accountId, event, 'no_stream');
+        this.keep(open.accountId, { state: foldAccount(unknownAccount, [event], true), revision });
+        return true;
+      } catch (error) {
+        if (error instanceof ConcurrencyError) return false;
+        throw error;
+      }
+    });
   }
 
   /** Closes an account; `false` when there is no such open account. */
-  async closeAccount(accountId: string): Promise<boolean> {
-    for (;;) {
-      const { state, revision } = await this.load(accountId);
-      if (state.status !== 'open' || revision === undefined) return false;
-      const event: BankEvent = {
-        type: 'BankAccountClosed',
-        data: { accountId, at: this.clock.now().toISOString() },
-      };
-      try {
-        await this.append(accountId, event, revision);
-        return true;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
+  closeAccount(accountId: string): Promise<boolean> {
+    return this.serially(accountId, async () => {
+      for (;;) {
+        const ledger = await this.load(accountId, true);
+        if (ledger?.state.status !== 'open') return false;
+        const event: BankEvent = {
+          type: 'BankAccountClosed',
+          data: { accountId, at: this.clock.now().toISOString() },
+        };
+        if (await this.appendTo(accountId, ledger, event)) return true;
       }
-    }
+    });
   }
 
-  async account(accountId: string): Promise<BankAccountView | undefined> {
-    const { state } = await this.load(accountId);
-    if (state.status === 'unknown') return undefined;
-    const { currency, balance, maxCharge, status, outcomes } = state;
-    const payments = [...outcomes.values()].filter((o) => o.result.ok).length;
-    return { accountId, currency, balance, maxCharge, status, payments };
+  account(accountId: string): Promise<BankAccountView | undefined> {
+    return this.serially(accountId, async () => {
+      const state = (await this.load(accountId, true))?.state;
+      if (state === undefined || state.status === 'unknown') return undefined;
+      const { currency, balance, maxCharge, status, outcomes } = state;
+      const payments = [...outcomes.values()].filter((o) => o.result.ok).length;
+      return { accountId, currency, balance, maxCharge, status, payments };
+    });
   }
 
-  private async pay(direction: 'debit' | 'credit', request: PaymentRequest): Promise<PaymentResult> {
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.load(request.account);
-      const decision = decidePayment(state, direction, request, this.clock.now().toISOString());
-      if (decision.kind !== 'append' || revision === undefined) return decision.result;
-      try {
-        await this.append(request.account, decision.event, revision);
-        return decision.result;
-      } catch (error) {
-        // Another payment on the same account went first: decide again on the new balance.
-        if (!(error instanceof ConcurrencyError) || attempt >= 20) throw error;
+  private pay(direction: 'debit' | 'credit', request: PaymentRequest): Promise<PaymentResult> {
+    return this.serially(request.account, async () => {
+      for (let attempt = 1; ; attempt++) {
+        // The kept ledger first; after a refused append, the events that came in since.
+        const ledger = await this.load(request.account, attempt > 1);
+        const at = this.clock.now().toISOString();
+        const decision = decidePayment(ledger?.state ?? unknownAccount, direction, request, at);
+        if (decision.kind !== 'append' || ledger === undefined) return decision.result;
+        // Refused: another payment on the same account went first; decide again on the new balance.
+        if (await this.appendTo(request.account, ledger, decision.event, attempt >= 20)) {
+          return decision.result;
+        }
       }
+    });
+  }
+
+  /**
+   * The account's ledger: the kept one as it is, or (`fresh`, or none kept) brought up to date
+   * with the events after its revision. Undefined while the account has no event.
+   */
+  private async load(accountId: string, fresh: boolean): Promise<Ledger | undefined> {
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(accountId)) return undefined;
+    const kept = this.ledgers.get(accountId);
+    if (kept && !fresh) {
+      this.keep(accountId, kept);
+      return kept;
+    }
+    const recorded = await this.store.readStream(
+      bankStream(accountId),
+      kept ? { fromRevision: kept.revision + 1 } : {},
+    );
+    const last = recorded.at(-1);
+    if (last === undefined) {
+      if (kept) this.keep(accountId, kept);
+      return kept;
+    }
+    const events = recorded.flatMap((r) =>
+      BANK_EVENT_TYPES.has(r.type) ? [{ type: r.type, data: r.data } as BankEvent] : [],
+    );
+    const ledger: Ledger = kept
+      ? { state: foldAccount(kept.state, events, true), revision: last.revision }
+      : { state: foldAccount(unknownAccount, events, true), revision: last.revision };
+    this.keep(accountId, ledger);
+    return ledger;
+  }
+
+  /**
+   * Appends `event` after the ledger's revision and folds it in; `false` (and the ledger left as
+   * it was) when another writer appended first, unless `last`: then that conflict is thrown.
+   */
+  private async appendTo(
+    accountId: string,
+    ledger: Ledger,
+    event: BankEvent,
+    last = false,
+  ): Promise<boolean> {
+    let revision: number;
+    try {
+      revision = await this.append(accountId, event, ledger.revision);
+    } catch (error) {
+      if (error instanceof ConcurrencyError && !last) return false;
+      throw error;
+    }
+    ledger.state = foldAccount(ledger.state, [event], true);
+    ledger.revision = revision;
+    return true;
+  }
+
+  private keep(accountId: string, ledger: Ledger): void {
+    this.ledgers.delete(accountId);
+    this.ledgers.set(accountId, ledger);
+    if (this.ledgers.size > CACHED_LEDGERS) {
+      const oldest = this.ledgers.keys().next();
+      if (!oldest.done) this.ledgers.delete(oldest.value);
     }
   }
 
-  private async load(accountId: string): Promise<{ state: BankAccount; revision: number | undefined }> {
-    if (!/^[A-Za-z0-9_]{1,64}$/.test(accountId)) return { state: unknownAccount, revision: undefined };
-    const recorded = await this.store.readStream(bankStream(accountId));
-    let state = unknownAccount;
-    for (const r of recorded) {
-      if (BANK_EVENT_TYPES.has(r.type))
-        state = evolveAccount(state, { type: r.type, data: r.data } as BankEvent);
-    }
-    return { state, revision: recorded.at(-1)?.revision };
+  /** Runs `task` after every earlier task on the same account in this process. */
+  private serially<T>(accountId: string, task: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(accountId);
+    const result = before === undefined ? task() : before.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(accountId, tail);
+    void tail.then(() => {
+      if (this.tails.get(accountId) === tail) this.tails.delete(accountId);
+    });
+    return result;
   }
 
+  /** Appends one ledger event; answers its revision. */
   private async append(
     accountId: string,
     event: BankEvent,
     expectedRevision: ExpectedRevision,
-  ): Promise<void> {
+  ): Promise<number> {
     const id = randomUUID();
-    await this.store.appendToStream(
+    const appended = await this.store.appendToStream(
       bankStream(accountId),
       [
         {
@@ -135,5 +221,6 @@ export class SimulatedBank implements PaymentGateway {
       ],
       { expectedRevision },
     );
+    return appended.nextExpectedRevision;
   }
 }
