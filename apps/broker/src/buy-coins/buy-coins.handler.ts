@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EventStore } from '#event-store';
-import { type CoinsPurchased, decode, deterministicEventId, type PurchaseDeclined, streams } from '#events';
+import { ConcurrencyError, type EventStore } from '#event-store';
+import {
+  type CoinsPurchased,
+  decode,
+  deterministicEventId,
+  type PurchaseDeclined,
+  streams,
+  toNewEvent,
+} from '#events';
 import { CLOCK, type Clock, NetPayError, PLATFORM_ERROR } from '#platform';
 import { paywordAt } from '#protocol';
 import type { PaymentGateway, PaymentResult } from '../bank/payment-gateway.port.js';
@@ -9,7 +16,6 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { BrokerMetrics } from '../shared/broker-metrics.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { loadChain } from '../shared/chain-stream.js';
-import { runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import type { BuyCoins, CoinsPurchasedAnswer, PurchasedChain } from './buy-coins.command.js';
@@ -168,22 +174,31 @@ export class BuyCoinsHandler {
     }, absentPurchase);
   }
 
-  /** Appends the purchase's outcome with `no_stream`; a concurrent twin's outcome wins. */
+  /**
+   * Appends the purchase's outcome with `no_stream` and answers with the outcome stored: a
+   * concurrent twin's, when it recorded first. The stream was absent when this purchase was
+   * loaded, so it is not read again before the append: the outcome's id is deterministic, and a
+   * twin's outcome makes this append a no-op (a duplicate id, or a conflict once the store has
+   * forgotten the id).
+   */
   private async record(
     purchaseId: string,
     command: BuyCoins,
     event: CoinsPurchased | PurchaseDeclined,
   ): Promise<PurchaseState> {
-    const { result } = await runCommand(this.store, {
-      stream: streams.purchase(purchaseId),
-      initial: absentPurchase,
-      evolve: evolvePurchase,
-      decide: (state) =>
-        state.status === 'absent' ? { events: [event], result: undefined } : { events: [], result: state },
-      metadata: customerMetadata(command.customerId, purchaseId),
-      eventId: () => deterministicEventId('PurchaseOutcome', purchaseId),
-    });
-    return result ?? (await this.load(purchaseId));
+    const outcome = toNewEvent(
+      event,
+      customerMetadata(command.customerId, purchaseId),
+      deterministicEventId('PurchaseOutcome', purchaseId),
+    );
+    try {
+      await this.store.appendToStream(streams.purchase(purchaseId), [outcome], {
+        expectedRevision: 'no_stream',
+      });
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
+    return this.load(purchaseId);
   }
 
   private async answer(

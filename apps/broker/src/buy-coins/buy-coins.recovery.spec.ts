@@ -99,4 +99,25 @@ describe('purchase recovery (in-memory store, injected crashes)', () => {
       expect(chainStream).not.toContain('sealedSeed');
     }
   });
+
+  it('a twin that recorded the outcome first wins: the answer is the stored outcome, recorded once', async () => {
+    const c = await customer(1_000);
+    // Just before this purchase's outcome is appended, a twin (the same request, in another
+    // process) records its own: same deterministic id, its own time.
+    store.beforeNext(
+      (stream, events) => stream.startsWith('purchase-') && events[0]?.type === 'CoinsPurchased',
+      async (stream, events) => {
+        const twin = events[0]!;
+        const data = { ...(twin.data as Record<string, unknown>), at: '2026-02-28T09:00:00.000Z' };
+        await memory.appendToStream(stream, [{ ...twin, data }], { expectedRevision: 'no_stream' });
+      },
+    );
+    const res = await buy(broker.http, c, { coins: 10, coinValue: 5 }, 'twin-recorded-01');
+    expect(res.status).toBe(201);
+    const answer = res.json<CoinsPurchasedAnswer>();
+    expect(answer.at).toBe('2026-02-28T09:00:00.000Z');
+    const outcomes = await memory.readStream(`purchase-${answer.purchaseId}`);
+    expect(outcomes).toHaveLength(1);
+    expect(answer.position).toBe(outcomes[0]!.position.toString());
+  });
 });

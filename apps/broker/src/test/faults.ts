@@ -3,24 +3,37 @@
 import type { EventStore, NewEvent, AppendOptions, AppendResult } from '#event-store';
 import type { PaymentGateway, PaymentRequest, PaymentResult } from '../bank/payment-gateway.port.js';
 
+type AppendMatcher = (stream: string, events: readonly NewEvent[]) => boolean;
+
 export class FaultyEventStore implements EventStore {
-  private failNext: ((stream: string, events: readonly NewEvent[]) => boolean) | undefined;
+  private failNext: AppendMatcher | undefined;
+  private interject: { when: AppendMatcher; run: AppendHook } | undefined;
 
   constructor(private readonly inner: EventStore) {}
 
   /** The next append matching `when` throws without writing. */
-  failOnce(when: (stream: string, events: readonly NewEvent[]) => boolean): void {
+  failOnce(when: AppendMatcher): void {
     this.failNext = when;
   }
 
-  appendToStream(
+  /** Before the next append matching `when`, `run` acts first (another process's write). */
+  beforeNext(when: AppendMatcher, run: AppendHook): void {
+    this.interject = { when, run };
+  }
+
+  async appendToStream(
     stream: string,
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
     if (this.failNext?.(stream, events)) {
       this.failNext = undefined;
-      return Promise.reject(new Error(`injected crash before appending to ${stream}`));
+      throw new Error(`injected crash before appending to ${stream}`);
+    }
+    const interject = this.interject;
+    if (interject?.when(stream, events)) {
+      this.interject = undefined;
+      await interject.run(stream, events);
     }
     return this.inner.appendToStream(stream, events, options);
   }
@@ -31,6 +44,8 @@ export class FaultyEventStore implements EventStore {
   checkpoints: EventStore['checkpoints'] = () => this.inner.checkpoints();
   close: EventStore['close'] = () => this.inner.close();
 }
+
+type AppendHook = (stream: string, events: readonly NewEvent[]) => Promise<void>;
 
 /** Charges through the real gateway, then loses the answer once (a timeout after the bank acted). */
 export class LossyGateway implements PaymentGateway {
