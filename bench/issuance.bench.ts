@@ -3,7 +3,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { JetStreamEventStore } from '#event-store';
+import {
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  JetStreamEventStore,
+  type NewEvent,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '#event-store';
 import { SimulatedBank } from '../apps/broker/src/bank/simulated-bank.js';
 import { BuyCoinsHandler } from '../apps/broker/src/buy-coins/buy-coins.handler.js';
 import type { BuyCoins } from '../apps/broker/src/buy-coins/buy-coins.command.js';
@@ -68,11 +76,41 @@ async function redisCpuMicros(redis: Redis): Promise<number> {
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
 
+/** The store as the broker sees it, counting its reads and appends (each at least a round trip). */
+class CountingStore implements EventStore {
+  reads = 0;
+  appends = 0;
+
+  constructor(private readonly inner: EventStore) {}
+
+  appendToStream(
+    stream: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    this.appends++;
+    return this.inner.appendToStream(stream, events, options);
+  }
+
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    this.reads++;
+    return this.inner.readStream(stream, options);
+  }
+
+  readAll: EventStore['readAll'] = (options) => this.inner.readAll(options);
+  subscribeToAll: EventStore['subscribeToAll'] = (options) => this.inner.subscribeToAll(options);
+  checkpoints: EventStore['checkpoints'] = () => this.inner.checkpoints();
+  close: EventStore['close'] = () => this.inner.close();
+}
+
 interface Phase {
   readonly perSecond: number;
   readonly cpuMicros: number;
   readonly natsMicros: number | undefined;
   readonly redisMicros: number;
+  /** Event-store reads and appends per operation. */
+  readonly reads: number;
+  readonly appends: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
 }
@@ -81,7 +119,13 @@ interface Phase {
 type Run = () => Promise<number[]>;
 
 /** Runs `run` and measures it: rate, CPU of this process, of nats-server and redis-server per operation. */
-async function phase(redis: Redis, natsPid: number | undefined, run: Run): Promise<Phase> {
+async function phase(
+  redis: Redis,
+  natsPid: number | undefined,
+  store: CountingStore,
+  run: Run,
+): Promise<Phase> {
+  const { reads, appends } = store;
   const natsBefore = processCpuMicros(natsPid);
   const redisBefore = await redisCpuMicros(redis);
   const cpuBefore = process.cpuUsage();
@@ -100,6 +144,8 @@ async function phase(redis: Redis, natsPid: number | undefined, run: Run): Promi
     natsMicros:
       natsBefore === undefined || natsAfter === undefined ? undefined : (natsAfter - natsBefore) / count,
     redisMicros: redisMicros / count,
+    reads: (store.reads - reads) / count,
+    appends: (store.appends - appends) / count,
     p50Ms: at(0.5),
     p99Ms: at(0.99),
   };
@@ -195,6 +241,12 @@ function figures(name: string, unit: string, what: string, run: Phase): BenchFig
       unit: `µs/${unit.replace(/s$/, '')}`,
       description: 'CPU of redis-server per operation (INFO cpu, whole server)',
     },
+    {
+      name: `issuance.${name}-store-calls`,
+      value: run.reads + run.appends,
+      unit: `calls/${unit.replace(/s$/, '')}`,
+      description: `event-store calls per operation (${run.reads.toFixed(2)} reads, ${run.appends.toFixed(2)} appends; the wallet projection's feed not counted)`,
+    },
     { name: `issuance.${name}-p50`, value: run.p50Ms, unit: 'ms' },
     { name: `issuance.${name}-p99`, value: run.p99Ms, unit: 'ms' },
   ];
@@ -226,7 +278,8 @@ export default async function issuanceBenchmarks(): Promise<BenchFigure[]> {
       REDIS_KEY_PREFIX: redisKeyPrefix,
       CHAIN_MAX_LENGTH: '10000',
     });
-    broker = await startBroker({ store, config, idempotency: 'redis' });
+    const counting = new CountingStore(store);
+    broker = await startBroker({ store: counting, config, idempotency: 'redis' });
     const natsPid = natsServerPid();
     client = HttpClient.start(await broker.app.getUrl());
 
@@ -266,9 +319,14 @@ export default async function issuanceBenchmarks(): Promise<BenchFigure[]> {
       };
     };
 
-    await phase(redis, natsPid, client.run(registrations(WARMUP), 201));
+    await phase(redis, natsPid, counting, client.run(registrations(WARMUP), 201));
     const registered: string[] = [];
-    const registering = await phase(redis, natsPid, client.run(registrations(PURCHASES), 201, registered));
+    const registering = await phase(
+      redis,
+      natsPid,
+      counting,
+      client.run(registrations(PURCHASES), 201, registered),
+    );
     const customers = registered.slice(0, IN_FLIGHT).map((text, w) => ({
       ...(JSON.parse(text) as { customerId: string; token: string }),
       bankAccount: accounts[w]!,
@@ -279,8 +337,8 @@ export default async function issuanceBenchmarks(): Promise<BenchFigure[]> {
         path: '/purchases',
         ...json({ authorization: `Bearer ${customers[i % IN_FLIGHT]!.token}` }, purchaseBody(i)),
       }));
-    await phase(redis, natsPid, client.run(purchases(WARMUP), 201));
-    const buying = await phase(redis, natsPid, client.run(purchases(PURCHASES), 201));
+    await phase(redis, natsPid, counting, client.run(purchases(WARMUP), 201));
+    const buying = await phase(redis, natsPid, counting, client.run(purchases(PURCHASES), 201));
 
     const handler = broker.app.get(BuyCoinsHandler);
     const handlerPurchase = async (i: number, w: number): Promise<void> => {
@@ -294,13 +352,14 @@ export default async function issuanceBenchmarks(): Promise<BenchFigure[]> {
       });
       if (answer.chains.length !== 1) throw new Error('purchase without its chain');
     };
-    await phase(redis, natsPid, inProcess(WARMUP, handlerPurchase));
-    const direct = await phase(redis, natsPid, inProcess(PURCHASES, handlerPurchase));
+    await phase(redis, natsPid, counting, inProcess(WARMUP, handlerPurchase));
+    const direct = await phase(redis, natsPid, counting, inProcess(PURCHASES, handlerPurchase));
 
     // The floor of any request here: a GET that reads nothing.
     const floor = await phase(
       redis,
       natsPid,
+      counting,
       client.run(
         Array.from({ length: PURCHASES }, () => ({
           method: 'GET',
