@@ -14,6 +14,7 @@ import { ChainIssuer } from './buy-coins/chain-issuer.js';
 import { WalletSeeds } from './buy-coins/wallet-seeds.js';
 import { CheckoutWalletHandler } from './checkout-wallet/checkout-wallet.handler.js';
 import { CheckoutWalletMessageController } from './checkout-wallet/checkout-wallet.message.controller.js';
+import { CustomerIdentities } from './customer/customer-identities.js';
 import { GetBrokerKeysHttpController } from './get-broker-keys/get-broker-keys.http.controller.js';
 import { GetBrokerKeysMessageController } from './get-broker-keys/get-broker-keys.message.controller.js';
 import { GetTouchstoneHandler } from './get-touchstone/get-touchstone.handler.js';
@@ -100,6 +101,7 @@ export class BrokerModule {
         ...bankProviders(options.paymentGateway),
         ...(simulatedBank ? [BankAccountsBootstrap] : []),
         BrokerMetrics,
+        CustomerIdentities,
         RegisterCustomerHandler,
         WalletSeeds,
         ChainIssuer,
