@@ -1,13 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConcurrencyError, type EventStore } from '#event-store';
-import {
-  type CoinsPurchased,
-  decode,
-  deterministicEventId,
-  type PurchaseDeclined,
-  streams,
-  toNewEvent,
-} from '#events';
+import { type CoinsPurchased, decode, type PurchaseDeclined, streams, toNewEvent } from '#events';
 import { CLOCK, type Clock, NetPayError, PLATFORM_ERROR } from '#platform';
 import { paywordAt } from '#protocol';
 import type { PaymentGateway, PaymentResult } from '../bank/payment-gateway.port.js';
@@ -16,6 +9,7 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { BrokerMetrics } from '../shared/broker-metrics.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { loadChain } from '../shared/chain-stream.js';
+import { contentEventId } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import type { BuyCoins, CoinsPurchasedAnswer, PurchasedChain } from './buy-coins.command.js';
@@ -177,9 +171,9 @@ export class BuyCoinsHandler {
   /**
    * Appends the purchase's outcome with `no_stream` and answers with the outcome stored: a
    * concurrent twin's, when it recorded first. The stream was absent when this purchase was
-   * loaded, so it is not read again before the append: the outcome's id is deterministic, and a
-   * twin's outcome makes this append a no-op (a duplicate id, or a conflict once the store has
-   * forgotten the id).
+   * loaded, so it is not read before the append; the outcome's event id is derived from the
+   * outcome itself, so a twin's (its own time) makes this append a conflict, after which the
+   * stored outcome is read, while a duplicate id can only be this very outcome, already stored.
    */
   private async record(
     purchaseId: string,
@@ -189,16 +183,20 @@ export class BuyCoinsHandler {
     const outcome = toNewEvent(
       event,
       customerMetadata(command.customerId, purchaseId),
-      deterministicEventId('PurchaseOutcome', purchaseId),
+      contentEventId('PurchaseOutcome', purchaseId, event.data),
     );
+    let position: bigint;
     try {
-      await this.store.appendToStream(streams.purchase(purchaseId), [outcome], {
+      ({ position } = await this.store.appendToStream(streams.purchase(purchaseId), [outcome], {
         expectedRevision: 'no_stream',
-      });
+      }));
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
+      return this.load(purchaseId);
     }
-    return this.load(purchaseId);
+    return event.type === 'CoinsPurchased'
+      ? { status: 'completed', data: event.data, position }
+      : { status: 'declined', data: event.data };
   }
 
   private async answer(

@@ -2,10 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
+import { FaultyEventStore } from '../test/faults.js';
 import { type IntStack, intStack, REDIS_URL } from '../test/int-stack.js';
 import { bankBalance, buy, registerCustomer } from '../test/scenario.js';
 import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
-import { WalletSeeds } from './wallet-seeds.js';
+import { WalletSeeds, walletSeedStream } from './wallet-seeds.js';
 
 // Purchases against real JetStream (events, bank ledger) and Redis (Idempotency-Key records).
 describe('buying coins (JetStream + Redis)', () => {
@@ -141,4 +142,37 @@ describe('buying coins (JetStream + Redis)', () => {
     );
     expect(mine).toHaveLength(5);
   });
+
+  it.each(['client', 'server'] as const)(
+    'a crash after the chains were issued (%s-side) is repaired by the retry: same chains, each stored once',
+    async (wallet) => {
+      const faulty = new FaultyEventStore(stack.store);
+      const crashing = await startBroker({ store: faulty, config: stack.config });
+      try {
+        const customer = await registerCustomer(crashing.http, 1_000);
+        faulty.failOnce(
+          (stream, events) => stream.startsWith('purchase-') && events[0]?.type === 'CoinsPurchased',
+        );
+        const body = { coins: 60, coinValue: 1, wallet };
+        const key = `crash-${wallet}-${randomUUID()}`;
+        expect((await buy(crashing.http, customer, body, key)).status).toBe(500);
+        const retry = await buy(crashing.http, customer, body, key);
+        expect(retry.status).toBe(201);
+        const answer = retry.json<CoinsPurchasedAnswer>();
+        expect(answer.chains).toHaveLength(2);
+        for (const chain of answer.chains) {
+          const stored = await stack.store.readStream(`chain-${chain.chainId}`);
+          expect(stored).toHaveLength(1);
+          expect((stored[0]!.data as { touchstone: unknown }).touchstone).toEqual(chain.touchstone);
+          if (wallet === 'server')
+            expect(await stack.store.readStream(walletSeedStream(chain.chainId))).toHaveLength(1);
+        }
+        expect(await bankBalance(crashing.http, customer.bankAccount)).toBe(1_000 - 60);
+        // The same answer again, now from the stored purchase.
+        expect((await buy(crashing.http, customer, body, key)).json()).toEqual(answer);
+      } finally {
+        await crashing.close();
+      }
+    },
+  );
 });

@@ -102,22 +102,72 @@ describe('purchase recovery (in-memory store, injected crashes)', () => {
 
   it('a twin that recorded the outcome first wins: the answer is the stored outcome, recorded once', async () => {
     const c = await customer(1_000);
-    // Just before this purchase's outcome is appended, a twin (the same request, in another
-    // process) records its own: same deterministic id, its own time.
-    store.beforeNext(
-      (stream, events) => stream.startsWith('purchase-') && events[0]?.type === 'CoinsPurchased',
-      async (stream, events) => {
-        const twin = events[0]!;
-        const data = { ...(twin.data as Record<string, unknown>), at: '2026-02-28T09:00:00.000Z' };
-        await memory.appendToStream(stream, [{ ...twin, data }], { expectedRevision: 'no_stream' });
-      },
-    );
-    const res = await buy(broker.http, c, { coins: 10, coinValue: 5 }, 'twin-recorded-01');
-    expect(res.status).toBe(201);
-    const answer = res.json<CoinsPurchasedAnswer>();
-    expect(answer.at).toBe('2026-02-28T09:00:00.000Z');
-    const outcomes = await memory.readStream(`purchase-${answer.purchaseId}`);
-    expect(outcomes).toHaveLength(1);
-    expect(answer.position).toBe(outcomes[0]!.position.toString());
+    // The same request in another broker process (its own clock), run to its end just before
+    // this one appends its outcome.
+    const twin = await startBroker({
+      store: memory,
+      clock: new FixedClock('2026-02-28T09:00:00.000Z'),
+      config: broker.config,
+      paymentGateway: bank,
+    });
+    try {
+      const body = { coins: 10, coinValue: 5 };
+      let twinAnswer: CoinsPurchasedAnswer | undefined;
+      store.beforeNext(
+        (stream, events) => stream.startsWith('purchase-') && events[0]?.type === 'CoinsPurchased',
+        async () => {
+          const res = await buy(twin.http, c, body, 'twin-recorded-01');
+          twinAnswer = res.json<CoinsPurchasedAnswer>();
+        },
+      );
+      const res = await buy(broker.http, c, body, 'twin-recorded-01');
+      expect(res.status).toBe(201);
+      const answer = res.json<CoinsPurchasedAnswer>();
+      expect(answer.at).toBe('2026-02-28T09:00:00.000Z');
+      expect(answer).toEqual(twinAnswer);
+      const outcomes = await memory.readStream(`purchase-${answer.purchaseId}`);
+      expect(outcomes).toHaveLength(1);
+      expect(answer.position).toBe(outcomes[0]!.position.toString());
+      expect(await bank.account(c.bankAccount)).toMatchObject({ balance: 950, payments: 1 });
+    } finally {
+      await twin.close();
+    }
   });
+
+  it.each(['client', 'server'] as const)(
+    'a twin that issued the chain first (%s-side): both answer with the stored touchstone',
+    async (wallet) => {
+      const c = await customer(1_000);
+      const twin = await startBroker({
+        store: memory,
+        clock: new FixedClock('2026-02-28T09:00:00.000Z'),
+        config: broker.config,
+        paymentGateway: bank,
+      });
+      try {
+        const body = { coins: 10, coinValue: 5, wallet };
+        let twinAnswer: CoinsPurchasedAnswer | undefined;
+        store.beforeNext(
+          (stream, events) => stream.startsWith('chain-') && events[0]?.type === 'ChainIssued',
+          async () => {
+            twinAnswer = (
+              await buy(twin.http, c, body, `twin-issued-${wallet}`)
+            ).json<CoinsPurchasedAnswer>();
+          },
+        );
+        const res = await buy(broker.http, c, body, `twin-issued-${wallet}`);
+        expect(res.status).toBe(201);
+        const answer = res.json<CoinsPurchasedAnswer>();
+        expect(answer).toEqual(twinAnswer);
+        const chain = answer.chains[0]!;
+        const stored = await memory.readStream(`chain-${chain.chainId}`);
+        expect(stored).toHaveLength(1);
+        expect((stored[0]!.data as { touchstone: unknown }).touchstone).toEqual(chain.touchstone);
+        if (wallet === 'server')
+          expect(await memory.readStream(walletSeedStream(chain.chainId))).toHaveLength(1);
+      } finally {
+        await twin.close();
+      }
+    },
+  );
 });

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { absentChain } from '#chain';
 import type { EventStore } from '#event-store';
-import { type ChainIssued, deterministicEventId, streams } from '#events';
+import { type ChainIssued, streams } from '#events';
 import { CLOCK, type Clock, NetPayError } from '#platform';
 import { type ChainAlgorithm, paywordAt, signTouchstone, type Touchstone } from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { evolveChain } from '../shared/chain-stream.js';
-import { runCommand } from '../shared/command.js';
+import { contentEventId, runCommand } from '../shared/command.js';
 import { brokerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { WalletSeeds } from './wallet-seeds.js';
@@ -41,7 +41,9 @@ const DAY_MS = 86_400_000;
 /**
  * Issues one chain, idempotently: the same chain id always yields the same seed (client-side:
  * derived; server-side: sealed and stored before the chain exists) and, once `ChainIssued` is
- * in `chain-<id>` (appended with `no_stream`), the stored touchstone is the answer.
+ * in `chain-<id>` (appended with `no_stream`), the stored touchstone is the answer. The append
+ * is tried before any read (the chain id is new unless this is a retry); its event id is derived
+ * from the event itself, so another attempt's `ChainIssued` is a conflict, never a duplicate.
  */
 @Injectable()
 export class ChainIssuer {
@@ -62,20 +64,17 @@ export class ChainIssuer {
           );
     const root = paywordAt(seed, chainId, alg, length, 0);
     const touchstone = this.sign(command, root);
+    const issued: ChainIssued = {
+      type: 'ChainIssued',
+      version: 1,
+      data: { chainId, touchstone, wallet, at: touchstone.issuedAt },
+    };
     const { result } = await runCommand(this.store, {
       stream: streams.chain(chainId),
       initial: absentChain,
       evolve: evolveChain,
       decide: (state) => {
-        if (state.status === 'absent') {
-          const at = touchstone.issuedAt;
-          const event: ChainIssued = {
-            type: 'ChainIssued',
-            version: 1,
-            data: { chainId, touchstone, wallet, at },
-          };
-          return { events: [event], result: touchstone };
-        }
+        if (state.status === 'absent') return { events: [issued], result: touchstone };
         // A retry (or a concurrent twin) issued it already: answer with what was stored.
         if (state.touchstone.root !== root || state.wallet !== wallet) {
           throw new NetPayError('CHAIN.ALREADY_ISSUED', `chain ${chainId} exists with other material`, {
@@ -85,7 +84,10 @@ export class ChainIssuer {
         return { events: [], result: state.touchstone };
       },
       metadata: brokerMetadata(chainId),
-      eventId: () => deterministicEventId('ChainIssued', chainId),
+      // A new chain id: append at once. A retry signs another touchstone (its own issuedAt), so
+      // its event id differs and it meets the stored chain as a conflict, then answers with it.
+      assumeNew: true,
+      eventId: () => contentEventId('ChainIssued', chainId, issued.data),
     });
     return { chainId, wallet, touchstone: result, ...(wallet === 'client' ? { seed } : {}) };
   }

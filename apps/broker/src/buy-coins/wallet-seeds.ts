@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConcurrencyError, type EventStore } from '#event-store';
-import { assertId, deterministicEventId, type ServerWalletSeedStored, toNewEvent } from '#events';
+import { assertId, type ServerWalletSeedStored, toNewEvent } from '#events';
 import { CLOCK, type Clock, NetPayError } from '#platform';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
-import { readDecoded } from '../shared/command.js';
+import { contentEventId, readDecoded } from '../shared/command.js';
 import { brokerMetadata } from '../shared/metadata.js';
 import { SeedCipher } from '../shared/seed-cipher.js';
 import { EVENT_STORE } from '../shared/tokens.js';
@@ -23,7 +23,7 @@ export interface ServerWalletRecord {
  * Seeds W[n+1]. Client-side: derived from BROKER_SECRET and the chain id, so a retried purchase
  * hands out the same chain without the broker storing any per-chain secret. Server-side: random,
  * sealed with WALLET_ENCRYPTION_KEY (AES-256-GCM) in `walletseed-<chainId>`, never in the chain
- * stream; the first writer wins and every retry reuses its seed.
+ * stream; the first writer wins and every retry (and a concurrent twin) reuses its seed.
  */
 @Injectable()
 export class WalletSeeds {
@@ -42,14 +42,18 @@ export class WalletSeeds {
     return this.secrets.mac('client-seed/v1', chainId, walletNonce).toString('hex');
   }
 
+  /**
+   * Seals and stores a new seed, or answers the one stored first. The append is tried before any
+   * read (the chain id is new unless this is a retry); each attempt seals with its own nonce, so
+   * its event id (derived from the event) differs from any stored one, and a seed already there
+   * makes it a conflict, after which the stored seed is read and answered.
+   */
   async storeServerSeed(
     chainId: string,
     customerId: string,
     purchaseId: string,
     draw: () => string,
   ): Promise<string> {
-    const existing = await this.serverWallet(chainId);
-    if (existing) return existing.seed;
     const seed = draw();
     const event: ServerWalletSeedStored = {
       type: 'ServerWalletSeedStored',
@@ -63,13 +67,11 @@ export class WalletSeeds {
       },
     };
     try {
-      const id = deterministicEventId('ServerWalletSeedStored', chainId);
+      const id = contentEventId('ServerWalletSeedStored', chainId, event.data);
       await this.store.appendToStream(
         walletSeedStream(chainId),
         [toNewEvent(event, brokerMetadata(purchaseId), id)],
-        {
-          expectedRevision: 'no_stream',
-        },
+        { expectedRevision: 'no_stream' },
       );
       return seed;
     } catch (error) {

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '#event-store';
-import { type CustomerRegistered, deterministicEventId, streams } from '#events';
+import { type CustomerRegistered, streams } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import { issueCustomerToken } from '../customer/customer-token.js';
 import { absentCustomer, evolveCustomer } from '../customer/customer.state.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
-import { runCommand } from '../shared/command.js';
+import { contentEventId, runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import type { CustomerRegisteredAnswer, RegisterCustomer } from './register-customer.command.js';
@@ -49,7 +49,11 @@ export class RegisterCustomerHandler {
         return { events: [event], result: undefined };
       },
       metadata: customerMetadata(customerId),
-      eventId: () => deterministicEventId('CustomerRegistered', customerId),
+      // A new customer id: append at once. Each attempt carries its own token's hash, so its
+      // event id (derived from the event) differs from a stored registration's, and a retry or
+      // a concurrent twin meets it as a conflict, then is refused as above.
+      assumeNew: true,
+      eventId: (event) => contentEventId('CustomerRegistered', customerId, event.data),
     });
     return { customerId, token, tokenType: 'Bearer' };
   }

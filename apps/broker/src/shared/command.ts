@@ -6,7 +6,7 @@ import {
   type ExpectedRevision,
   type GlobalPosition,
 } from '#event-store';
-import { decode, type NetPayEvent, type StoredEvent, toNewEvent } from '#events';
+import { decode, deterministicEventId, type NetPayEvent, type StoredEvent, toNewEvent } from '#events';
 
 /** What a decision appends (maybe nothing: a retried command that already took effect) and answers. */
 export interface Decided<E extends NetPayEvent, R> {
@@ -23,6 +23,14 @@ export interface StreamCommand<S, E extends NetPayEvent, R> {
   readonly metadata: EventMetadata;
   /** Deterministic ids make a retried append idempotent; random when omitted. */
   readonly eventId?: (event: E, index: number) => string;
+  /**
+   * The stream is expected not to exist yet (its id was just derived for a new decision): the
+   * first attempt decides on `initial` and appends with `no_stream` without reading the stream;
+   * a conflict falls back to reading it and deciding again. Only with ids that differ whenever
+   * the event does (random ones, or `contentEventId`): a duplicate id must mean the very same
+   * event is already stored, never another decision taken under the same name.
+   */
+  readonly assumeNew?: boolean;
   readonly maxAttempts?: number;
 }
 
@@ -43,7 +51,7 @@ export async function runCommand<S, E extends NetPayEvent, R>(
 ): Promise<CommandOutcome<R>> {
   const attempts = command.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
-    const recorded = await store.readStream(command.stream);
+    const recorded = attempt === 1 && command.assumeNew ? [] : await store.readStream(command.stream);
     let state = command.initial;
     for (const r of recorded) {
       const event = decode(r);
@@ -63,6 +71,15 @@ export async function runCommand<S, E extends NetPayEvent, R>(
       if (!(error instanceof ConcurrencyError) || attempt >= attempts) throw error;
     }
   }
+}
+
+/**
+ * An event id derived from the event's content: the same event always gets the same id (a
+ * retried append of it is idempotent), and any other event under the same name another id (so
+ * it meets a conflict, not a duplicate, where one is stored already).
+ */
+export function contentEventId(kind: string, name: string, data: unknown): string {
+  return deterministicEventId(kind, name, JSON.stringify(data));
 }
 
 /** Decoded events of a stream, in order. */
