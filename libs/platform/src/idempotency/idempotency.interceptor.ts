@@ -78,15 +78,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const { lease } = begun;
     return next.handle().pipe(
       concatMap(async (body: unknown) => {
-        const text = body === undefined ? undefined : JSON.stringify(body);
-        await this.finish(
-          key,
-          lease,
-          fingerprint,
-          marked.storeAnswer
-            ? { kind: 'response', status: reply.statusCode, body: text }
-            : { kind: 'rerun', status: reply.statusCode },
-        );
+        // An answer not to be kept (a client-side wallet's seeds) is not even encoded.
+        const outcome: StoredOutcome = !marked.storeAnswer
+          ? { kind: 'rerun', status: reply.statusCode }
+          : body === undefined
+            ? { kind: 'response', status: reply.statusCode }
+            : { kind: 'response', status: reply.statusCode, body: JSON.stringify(body) };
+        await this.finish(key, lease, fingerprint, outcome);
         return body;
       }),
       catchError(async (error: unknown) => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type {
   BeginResult,
@@ -7,24 +7,45 @@ import type {
   IdempotencyStore,
 } from './idempotency.store.js';
 
+/**
+ * A Lua script run by its SHA-1 (EVALSHA: the script's text is not sent, nor hashed by Redis,
+ * on every call), loaded with EVAL the first time Redis does not know it (NOSCRIPT).
+ */
+class Script {
+  private readonly sha: string;
+
+  constructor(private readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run(redis: Redis, key: string, ...args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, 1, key, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return redis.eval(this.lua, 1, key, ...args);
+    }
+  }
+}
+
 // Atomic "lock if absent, else tell me what is there" (SET NX PX with a read of the holder).
-const BEGIN = `
+const BEGIN = new Script(`
 local found = redis.call('GET', KEYS[1])
 if found then return found end
 redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
-return false`;
+return false`);
 
 // Write the outcome only while we hold the lease, or when the lock expired and nobody took it.
-const COMPLETE = `
+const COMPLETE = new Script(`
 local found = redis.call('GET', KEYS[1])
 if found and cjson.decode(found).lease ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1`;
+return 1`);
 
-const RELEASE = `
+const RELEASE = new Script(`
 local found = redis.call('GET', KEYS[1])
 if found and cjson.decode(found).lease == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`);
 
 /**
  * Idempotency records in Redis, shared by every replica of a service. Keys live under
@@ -39,7 +60,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async begin(key: string, fingerprint: string, lockTtlMs: number): Promise<BeginResult> {
     const lease = randomUUID();
     const mine: IdempotencyRecord = { state: 'in_progress', fingerprint, lease };
-    const found = (await this.redis.eval(BEGIN, 1, this.prefix + key, JSON.stringify(mine), lockTtlMs)) as
+    const found = (await BEGIN.run(this.redis, this.prefix + key, JSON.stringify(mine), lockTtlMs)) as
       string | null;
     if (found === null) return { state: 'acquired', lease };
     const record = JSON.parse(found) as IdempotencyRecord;
@@ -50,18 +71,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async complete(key: string, lease: string, result: CompletedRequest, ttlMs: number): Promise<boolean> {
     const record: IdempotencyRecord = { state: 'completed', ...result };
-    const written = await this.redis.eval(
-      COMPLETE,
-      1,
-      this.prefix + key,
-      lease,
-      JSON.stringify(record),
-      ttlMs,
-    );
+    const written = await COMPLETE.run(this.redis, this.prefix + key, lease, JSON.stringify(record), ttlMs);
     return written === 1;
   }
 
   async release(key: string, lease: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.prefix + key, lease);
+    await RELEASE.run(this.redis, this.prefix + key, lease);
   }
 }
