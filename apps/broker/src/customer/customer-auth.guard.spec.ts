@@ -26,16 +26,28 @@ describe('customer bearer tokens at the door (in-memory)', () => {
 
   const forged = (c: TestCustomer): string => `npc.${c.customerId}.${'A'.repeat(43)}`;
 
-  it('reads a customer once; later requests are checked against its kept identity', async () => {
+  it('knows a customer registered here without reading it; later requests are checked against it', async () => {
     const c = await registerCustomer(broker.http, 1_000);
-    const stream = `customer-${c.customerId}`;
-    const before = store.reads.get(stream) ?? 0;
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 3; i++) {
       expect((await buy(broker.http, c, { coins: 2, coinValue: 5 })).status).toBe(201);
-    expect((store.reads.get(stream) ?? 0) - before).toBe(1);
-    // The kept identity still holds the customer's own account: each buy charged it.
+    }
+    expect(store.reads.get(`customer-${c.customerId}`) ?? 0).toBe(0);
+    // The kept identity holds the customer's own account: each buy charged it.
     const account = await broker.http('GET', `/bank/accounts/${c.bankAccount}`, { token: ADMIN_TOKEN });
     expect(account.json()).toMatchObject({ balance: 1_000 - 30 });
+  });
+
+  it('reads a customer registered by another process once, then keeps it', async () => {
+    const other = await startBroker({ store, config: broker.config });
+    try {
+      const c = await registerCustomer(other.http, 1_000);
+      for (let i = 0; i < 3; i++) {
+        expect((await buy(broker.http, c, { coins: 2, coinValue: 5 })).status).toBe(201);
+      }
+      expect(store.reads.get(`customer-${c.customerId}`)).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses another token naming a known customer, and an unknown customer every time', async () => {

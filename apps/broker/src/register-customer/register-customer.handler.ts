@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '#event-store';
 import { type CustomerRegistered, streams } from '#events';
 import { CLOCK, type Clock } from '#platform';
+import { CustomerIdentities } from '../customer/customer-identities.js';
 import { issueCustomerToken } from '../customer/customer-token.js';
 import { absentCustomer, evolveCustomer } from '../customer/customer.state.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
@@ -17,6 +18,7 @@ export class RegisterCustomerHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly secrets: BrokerSecrets,
+    private readonly identities: CustomerIdentities,
   ) {}
 
   /**
@@ -55,6 +57,9 @@ export class RegisterCustomerHandler {
       assumeNew: true,
       eventId: (event) => contentEventId('CustomerRegistered', customerId, event.data),
     });
+    // Stored (an append that went through, or a duplicate of this very event, its id being
+    // derived from it, token hash included): the customer's first request need not read it.
+    this.identities.remember({ customerId, name, bankAccount, tokenHash });
     return { customerId, token, tokenType: 'Bearer' };
   }
 }
