@@ -324,7 +324,16 @@ async function runOne(stack, name, rate) {
   });
   const vendorUrl = `http://127.0.0.1:${stack.vendors.find((v) => v.id === 'newspaper').port}`;
   const route = name === 'noop' ? '/noop/:id' : '/articles/:id';
-  const bucketsBefore = await serverBuckets(vendorUrl, route);
+  // The vendor's histogram once a second, so that its share of answers within 10 ms covers the
+  // measured phase only (not a warm-up, whose first looks at every chain come all at once).
+  const snapshots = [{ at: Date.now(), buckets: await serverBuckets(vendorUrl, route) }];
+  const snapshotter = setInterval(() => {
+    const at = Date.now();
+    serverBuckets(vendorUrl, route).then(
+      (buckets) => Object.keys(buckets).length > 0 && snapshots.push({ at, buckets }),
+      () => undefined,
+    );
+  }, 1_000);
   say(`${name} at ${rate}/s for ${args.duration} (${args.vus} VUs)…`);
   // The profile covers k6's run (from a few seconds after it started: its init), not the seeding.
   let profiling = false;
@@ -368,7 +377,9 @@ async function runOne(stack, name, rate) {
   const k6End = k6Samples.at(-1)?.at ?? Date.now();
   const from = Math.max(k6End - (seconds(args.duration) - 1) * 1000, (pausedAt ?? 0) + 1000);
   const cpu = sampler.window(from, k6End - 1000);
-  const server = serverShares(bucketsBefore, await serverBuckets(vendorUrl, route));
+  clearInterval(snapshotter);
+  const measuredFrom = snapshots.filter((x) => x.at <= from).at(-1) ?? snapshots[0];
+  const server = serverShares(measuredFrom.buckets, await serverBuckets(vendorUrl, route));
   const s = JSON.parse(readFileSync(summaryFile, 'utf8'));
   const endpoint = name === 'noop' ? 'noop' : name === 'issuance' ? 'purchase' : 'spend';
   const e = s.endpoints[endpoint] ?? {};

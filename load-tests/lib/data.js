@@ -17,7 +17,8 @@ const bundles = new SharedArray('netpay-vu-bundles', () => JSON.parse(open(dataF
 /** { runId, brokerUrl, vus, currency, coinValue, shops: [{ id, url, path, items, price }] } */
 export const meta = JSON.parse(open(metaFile));
 
-export const shops = meta.shops;
+/** The vendors, each with the `name` tag of its paid route (built once, not per request). */
+export const shops = meta.shops.map((shop) => ({ ...shop, routeName: `${shop.id} ${shop.path}/:item` }));
 export const brokerUrl = meta.brokerUrl;
 
 let mine;

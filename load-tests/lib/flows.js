@@ -47,7 +47,7 @@ function refused(endpoint, res) {
 const paidGet = (shop, item, headers, endpoint, extra = {}) =>
   http.get(`${shop.url}${shop.path}/${item}`, {
     headers,
-    tags: { endpoint, vendor: shop.id, name: `${shop.id} ${shop.path}/:item` },
+    tags: { endpoint, vendor: shop.id, name: shop.routeName },
     ...extra,
   });
 

@@ -30,10 +30,29 @@ export function walletNonce() {
   return hex(randomBytes(32));
 }
 
-/** A response header by name, whatever its case. */
+// Go's canonical form of a header name (textproto.CanonicalMIMEHeaderKey), which is how k6 hands
+// response headers to the script: `X-NetPay-Receipt-Id` arrives as `X-Netpay-Receipt-Id`.
+const canonicalNames = new Map();
+function canonical(name) {
+  let key = canonicalNames.get(name);
+  if (key === undefined) {
+    key = name
+      .toLowerCase()
+      .split('-')
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+      .join('-');
+    canonicalNames.set(name, key);
+  }
+  return key;
+}
+
+/** A response header by name, whatever its case (one property lookup in the usual case). */
 export function header(res, name) {
+  const headers = res.headers;
+  const value = headers[canonical(name)];
+  if (value !== undefined) return value;
   const wanted = name.toLowerCase();
-  for (const key of Object.keys(res.headers)) if (key.toLowerCase() === wanted) return res.headers[key];
+  for (const key in headers) if (key.toLowerCase() === wanted) return headers[key];
   return undefined;
 }
 
