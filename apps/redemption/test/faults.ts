@@ -1,17 +1,11 @@
 // Faults injected around real adapters (never a mock of the store or the bank): a gateway that
 // loses one answer, a store that fails one append, as a crash at that point would.
 import {
+  DelegatingEventStore,
   InMemoryEventStore,
   type AppendOptions,
   type AppendResult,
-  type CheckpointStore,
-  type EventStore,
   type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
 } from '#event-store';
 import type {
   PaymentGateway,
@@ -54,17 +48,15 @@ export class FlakyGateway implements PaymentGateway {
 }
 
 /** Delegates to a real store; `failAppendOnce(predicate)` makes one matching append throw instead. */
-export class FaultyStore implements EventStore {
+export class FaultyStore extends DelegatingEventStore {
   private failing: ((stream: string, events: readonly NewEvent[]) => boolean) | undefined;
-
-  constructor(private readonly inner: EventStore) {}
 
   failAppendOnce(when: (stream: string, events: readonly NewEvent[]) => boolean): this {
     this.failing = when;
     return this;
   }
 
-  appendToStream(
+  override appendToStream(
     stream: string,
     events: readonly NewEvent[],
     options?: AppendOptions,
@@ -73,27 +65,7 @@ export class FaultyStore implements EventStore {
       this.failing = undefined;
       return Promise.reject(new CrashError(`appending ${events[0]?.type} to ${stream}`));
     }
-    return this.inner.appendToStream(stream, events, options);
-  }
-
-  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(stream, options);
-  }
-
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options: SubscribeOptions): Subscription {
-    return this.inner.subscribeToAll(options);
-  }
-
-  checkpoints(): CheckpointStore {
-    return this.inner.checkpoints();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
+    return super.appendToStream(stream, events, options);
   }
 }
 

@@ -10,3 +10,4 @@ export {
   type EventStoreSettings,
 } from './create-event-store.js';
 export { categoryOf } from './shared/validation.js';
+export { DelegatingEventStore } from './shared/delegating-event-store.js';

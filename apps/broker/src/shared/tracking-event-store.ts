@@ -1,15 +1,9 @@
-import type {
-  AppendOptions,
-  AppendResult,
-  CheckpointStore,
-  EventStore,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
+import {
+  DelegatingEventStore,
+  type AppendOptions,
+  type AppendResult,
+  type GlobalPosition,
+  type NewEvent,
 } from '#event-store';
 
 /**
@@ -17,43 +11,21 @@ import type {
  * this process wrote is remembered, so reads from a projection can wait until they include the
  * process's own writes (read-your-writes for the wallet view).
  */
-export class TrackingEventStore implements EventStore {
+export class TrackingEventStore extends DelegatingEventStore {
   private highest: GlobalPosition = 0n;
-
-  constructor(readonly inner: EventStore) {}
 
   /** The highest global position this process appended (0n before any append). */
   lastAppended(): GlobalPosition {
     return this.highest;
   }
 
-  async appendToStream(
+  override async appendToStream(
     stream: string,
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
-    const result = await this.inner.appendToStream(stream, events, options);
+    const result = await super.appendToStream(stream, events, options);
     if (result.position > this.highest) this.highest = result.position;
     return result;
-  }
-
-  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(stream, options);
-  }
-
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options: SubscribeOptions): Subscription {
-    return this.inner.subscribeToAll(options);
-  }
-
-  checkpoints(): CheckpointStore {
-    return this.inner.checkpoints();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

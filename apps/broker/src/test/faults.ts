@@ -1,15 +1,13 @@
 // Failures injected at the edges, for crash-recovery tests: a store whose next matching append
 // fails (as if the process died before writing), a bank whose answer is lost after it charged.
-import type { EventStore, NewEvent, AppendOptions, AppendResult } from '#event-store';
+import { DelegatingEventStore, type AppendOptions, type AppendResult, type NewEvent } from '#event-store';
 import type { PaymentGateway, PaymentRequest, PaymentResult } from '../bank/payment-gateway.port.js';
 
 type AppendMatcher = (stream: string, events: readonly NewEvent[]) => boolean;
 
-export class FaultyEventStore implements EventStore {
+export class FaultyEventStore extends DelegatingEventStore {
   private failNext: AppendMatcher | undefined;
   private interject: { when: AppendMatcher; run: AppendHook } | undefined;
-
-  constructor(private readonly inner: EventStore) {}
 
   /** The next append matching `when` throws without writing. */
   failOnce(when: AppendMatcher): void {
@@ -21,7 +19,7 @@ export class FaultyEventStore implements EventStore {
     this.interject = { when, run };
   }
 
-  async appendToStream(
+  override async appendToStream(
     stream: string,
     events: readonly NewEvent[],
     options?: AppendOptions,
@@ -35,14 +33,8 @@ export class FaultyEventStore implements EventStore {
       this.interject = undefined;
       await interject.run(stream, events);
     }
-    return this.inner.appendToStream(stream, events, options);
+    return super.appendToStream(stream, events, options);
   }
-
-  readStream: EventStore['readStream'] = (s, o) => this.inner.readStream(s, o);
-  readAll: EventStore['readAll'] = (o) => this.inner.readAll(o);
-  subscribeToAll: EventStore['subscribeToAll'] = (o) => this.inner.subscribeToAll(o);
-  checkpoints: EventStore['checkpoints'] = () => this.inner.checkpoints();
-  close: EventStore['close'] = () => this.inner.close();
 }
 
 type AppendHook = (stream: string, events: readonly NewEvent[]) => Promise<void>;
