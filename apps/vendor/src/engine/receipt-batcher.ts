@@ -1,4 +1,5 @@
 import { signReceipts, type Receipt, type ReceiptBody, type Signer } from '#protocol';
+import { TurnGate } from './turn-gate.js';
 
 /** Most receipts one signature covers (a path of at most 8 hashes). */
 export const MAX_RECEIPT_BATCH = 256;
@@ -14,7 +15,7 @@ interface Waiter {
  *
  * Why: signing each receipt (`crypto.sign`, ~36 µs) was the largest single
  * cost of a vendor under load, ~15 % of its CPU. `sign(body)` queues the body;
- * in the turn's check phase (`setImmediate`, like `TurnGate`) everything
+ * in the turn's check phase (a `TurnGate`, as the appends use) everything
  * queued is signed with `signReceipts` — one signature per batch of up to
  * `maxBatch`, each receipt carrying its inclusion proof (a batch of one is a
  * plain receipt). A receipt waits at most for the rest of the turn.
@@ -25,7 +26,7 @@ interface Waiter {
  */
 export class ReceiptBatcher {
   private queue: Waiter[] = [];
-  private scheduled = false;
+  private readonly gate = new TurnGate();
 
   constructor(
     private readonly signer: Signer,
@@ -44,16 +45,12 @@ export class ReceiptBatcher {
   /** Resolves with the signed receipt in this turn's check phase. */
   sign(body: ReceiptBody): Promise<Receipt> {
     return new Promise<Receipt>((resolve, reject) => {
-      this.queue.push({ body, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      // The first body of a turn opens the gate's wait; the rest of the turn joins its queue.
+      if (this.queue.push({ body, resolve, reject }) === 1) void this.gate.next().then(() => this.flush());
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
     const waiting = this.queue;
     this.queue = [];
     for (let from = 0; from < waiting.length; from += this.maxBatch) {
