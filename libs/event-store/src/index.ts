@@ -11,3 +11,4 @@ export {
 } from './create-event-store.js';
 export { categoryOf } from './shared/validation.js';
 export { DelegatingEventStore } from './shared/delegating-event-store.js';
+export { WriteBehindCheckpoints } from './shared/write-behind-checkpoints.js';

@@ -7,11 +7,10 @@ import {
 } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type RevocationNotice, subjects } from '#contracts';
-import type { EventStore, Subscription } from '#event-store';
+import { type EventStore, type Subscription, WriteBehindCheckpoints } from '#event-store';
 import { decode } from '#events';
 import { NATS_CONNECTION } from '#platform';
 import { EVENT_STORE } from '../shared/tokens.js';
-import { WriteBehindCheckpoints } from './write-behind-checkpoints.js';
 
 export const REVOCATION_SUBSCRIPTION = 'broker-revocation-broadcast';
 

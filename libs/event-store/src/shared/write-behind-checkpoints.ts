@@ -1,4 +1,4 @@
-import type { CheckpointStore, GlobalPosition } from '#event-store';
+import type { CheckpointStore, GlobalPosition } from '../event-store.port.js';
 
 /**
  * A checkpoint store that remembers each new position at once and writes it to `inner` later:

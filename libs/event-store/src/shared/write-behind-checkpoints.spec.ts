@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { type CheckpointStore, type GlobalPosition, InMemoryCheckpointStore } from '#event-store';
+import type { CheckpointStore, GlobalPosition } from '../event-store.port.js';
+import { InMemoryCheckpointStore } from '../in-memory/index.js';
 import { WriteBehindCheckpoints } from './write-behind-checkpoints.js';
 
 /** The durable store underneath: records each write, and can refuse the next ones. */
