@@ -49,6 +49,8 @@ export function codeOf(result, body = bodyOf(result)) {
 }
 
 const SALES = new Set(['warm-up', 'spend', 'spend-handoff', 'debit', 'debit-handoff']);
+/** Refusals of a chain's spend that mean its spends arrived out of order, not a wrong payment. */
+const OUT_OF_ORDER = new Set(['SPEND.PAYWORD_SKIPPED', 'SPEND.PAYWORD_REPLAYED', 'CHAIN.CONTENDED']);
 
 /**
  * The checks of one answer, as the k6 scripts make them (lib/checks.js): { ok, accepted }.
@@ -134,15 +136,15 @@ export function foldPhase(requests, results, { rate, lateMs = 50 }) {
     const i = indexOf(result);
     const planned = requests[i];
     if (!planned) continue; // vegeta's "no targets" record at the end of the list
-    const verdict = judge(planned.expect, result);
-    outcomes[i] = verdict;
+    const { body, ...verdict } = judge(planned.expect, result);
     const e = (endpoints[planned.expect.endpoint] ??= { latencies: [], errors: 0, codes: {} });
     e.latencies.push(result.latency / 1e6);
     if (!verdict.ok) {
       e.errors++;
-      const code = codeOf(result, verdict.body);
-      e.codes[code] = (e.codes[code] ?? 0) + 1;
+      verdict.code = codeOf(result, body);
+      e.codes[verdict.code] = (e.codes[verdict.code] ?? 0) + 1;
     }
+    outcomes[i] = verdict;
     const at = Date.parse(result.timestamp);
     sendTimes.push(at);
     const behind = at - (began + (result.seq / rate) * 1000);
@@ -235,6 +237,7 @@ export function openModelSummary({
   let accepted = 0;
   let handOffs = 0;
   let coins = 0;
+  let outOfOrder = 0;
   let purchases = 0;
   let doubleSpends = 0;
   let replaysRefused = 0;
@@ -249,6 +252,7 @@ export function openModelSummary({
     if (!v.ok) fails++;
     const endpoint = r.expect.endpoint;
     if (SALES.has(endpoint)) {
+      if (r.expect.chainId && !v.ok && OUT_OF_ORDER.has(v.code)) outOfOrder++;
       if (v.accepted) {
         accepted++;
         coins += r.expect.coins ?? 0;
@@ -282,6 +286,9 @@ export function openModelSummary({
       late: measured.late,
       lateWorstMs: measured.lateWorstMs,
     },
+    // Spends of a chain refused because another spend of the same chain overtook them (or a
+    // refused one left a gap): past saturation, when answers take longer than CHAIN_GAP.
+    outOfOrder,
     spends: { accepted, perSecond: round(accepted / seconds, 2), handOffs, coins },
     doubleSpendsAccepted: doubleSpends,
     replaysRefused,
@@ -309,6 +316,11 @@ export function generatorLines(s) {
       `(${s.offered.requests} requests), sent ${s.sent.requests} at ${s.sent.perSecond}/s, ` +
       `not sent ${s.sent.notSent}, late (>50 ms behind schedule) ${s.sent.late}, worst ${s.sent.lateWorstMs} ms behind`,
   ];
+  if (s.outOfOrder > 0) {
+    lines.push(
+      `  ${s.outOfOrder} spends refused out of order (a chain's spends overtook each other: answers slower than CHAIN_GAP, past saturation)`,
+    );
+  }
   for (const [name, e] of Object.entries(s.endpoints)) {
     if (Object.keys(e.codes ?? {}).length === 0) continue;
     const codes = Object.entries(e.codes)
