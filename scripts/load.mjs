@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataNeeds, PLANS, planScenarios, settings, totalSeconds } from '../load-tests/lib/plans.js';
 import { openModelNeeds, streamsOf } from '../load-tests/open/plan.mjs';
-import { runOpenModel } from '../load-tests/open/run.mjs';
+import { openModelScenarios, runOpenModel } from '../load-tests/open/run.mjs';
 import { findVegeta } from '../load-tests/open/vegeta.mjs';
 import { findK6 } from './k6.mjs';
 
@@ -35,12 +35,14 @@ const USAGE = `npm run load -- <scenario> [k6 run args]     npm run load -- <sce
   data and the started stack's JetStream stream and Redis keys.`;
 
 function list() {
-  console.log('Load scenarios (npm run load -- <scenario>):\n');
+  console.log('Load scenarios (npm run load -- <scenario> [--vegeta]):\n');
+  const open = new Set(openModelScenarios());
   for (const [name, plan] of Object.entries(PLANS)) {
     const knobs = Object.entries(plan.defaults)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    console.log(`  ${name.padEnd(13)} ${plan.description}\n  ${''.padEnd(13)} defaults: ${knobs}`);
+    const by = open.has(name) ? 'k6 or --vegeta' : 'k6 only (its rate ramps)';
+    console.log(`  ${name.padEnd(13)} ${plan.description}\n  ${''.padEnd(13)} defaults: ${knobs} · ${by}`);
   }
 }
 
