@@ -2,18 +2,22 @@
 //
 // The figures of docs/performance.md: starts a NetPay stack of its own (broker, three vendors,
 // redemption worker on ports, a JetStream stream and a Redis prefix of this run), then runs load
-// scenarios one after another against it through scripts/load.mjs — each seeded before its
-// measured phase — and samples the CPU of every process that matters while k6 runs. One line
-// per run: achieved rate, p50/p95/p99, errors, and the CPU split (vendor, broker, nats-server,
-// redis, k6, anything else on the machine). Stops the stack and drops its data at the end.
+// scenarios one after another against it through `scripts/load.mjs <scenario> --vegeta` — each
+// seeded before its measured phase, the load sent by vegeta (MIT, load-tests/open) at a constant
+// rate — and samples the CPU of every process that matters while vegeta's measured phase runs.
+// One line per run: achieved rate, p50/p95/p99, errors, requests vegeta sent late or not at all,
+// and the CPU split (vendor, broker, nats-server, redis, the generator, anything else on the
+// machine). Stops the stack and drops its data at the end.
 //
-//   --runs "steady-spend@1000,steady-spend@3000,noop@3000"   scenario@RATE, in order
+//   --runs "bare@5000,noop@5000,steady-spend@1000"   scenario@RATE, in order; `bare` is a bare
+//                         node:http server answering the no-op's JSON (load-tests/open/bare-server.mjs),
+//                         measured in the same run: the floor any Node service meets here
 //   --duration 30s        each run's DURATION (scenarios with a fixed shape ignore it)
-//   --vus 200             VUs per spending executor (a VU waits for its answer: rate ≤ VUs / latency)
+//   --vus 200             requests in flight at most (vegeta's workers; rate ≤ workers / latency)
 //   --chain-coins 2000    coins per seeded chain (fewer purchases to seed)
 //   --vendor-workers 1    HTTP worker processes of each vendor (VENDOR_WORKERS)
 //   --profile DIR         V8 CPU profile, event-loop delay and GC of the newspaper vendor over each
-//                         k6 run, into DIR (load-tests/perf-profiled.mjs)
+//                         measured phase, into DIR (load-tests/perf-profiled.mjs)
 //   --stalls DIR          the same without the CPU profiler (which costs CPU of its own)
 //   --out FILE            the rows as JSON (default .stack/load/perf-sweep.json)
 //   --port-base 25000     broker port; redemption +1, vendors +2…+4
@@ -22,10 +26,10 @@
 //                         redis-server of this run on port-base+20/+21, so their CPU is this run's alone)
 //   --nats-bin PATH       the nats-server of this run (2.10+ gets deploy/nats/nats-server-fsync.conf)
 //   --vendor-node-options=--max-semi-space-size=32   NODE_OPTIONS of the newspaper vendor only
-//   --set K=V             more env for scripts/load.mjs and k6 (repeatable), e.g. HOP=0.5, BURSTS=1
+//   --set K=V             more env for scripts/load.mjs (repeatable), e.g. HOP=0.5, BURSTS=1
 //   --replay 0.02         REPLAY share of the spend scenarios (the scenario's default when omitted)
 //   --hot-path            the spend path alone: no redemption worker, and the broker (needed only to
-//                         seed) paused (SIGSTOP) while k6 runs, so their projections of every spend
+//                         seed) paused (SIGSTOP) while the load runs, so their projections of every spend
 //                         do not share the two cores; without it the whole stack runs, as deployed
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +44,9 @@ const { brokerSpec, DEMO_VENDORS, freshSecrets, redemptionSpec, vendorSpec } = a
   dist('apps/demo/src/local-stack.js')
 );
 const { Supervisor } = await import(dist('apps/demo/src/supervisor.js'));
+const { attack } = await import('./open/run.mjs');
+const { foldPhase } = await import('./open/report.mjs');
+const { findVegeta } = await import('./open/vegeta.mjs');
 
 const { values: args } = parseArgs({
   options: {
@@ -63,8 +70,9 @@ const { values: args } = parseArgs({
 });
 
 const say = (line) => console.log(`perf: ${line}`);
+let vegeta;
 const HZ = 100; // USER_HZ of /proc (getconf CLK_TCK on Linux)
-const PAUSE_AFTER_MS = 8_000;
+const PAUSE_AFTER_MS = 2_000;
 
 /** utime + stime of a process (all its threads), in ticks; undefined once it is gone. */
 function processTicks(pid) {
@@ -132,7 +140,7 @@ function descendants(pid) {
 
 /**
  * Samples every second: machine ticks and each group's ticks. The window is the last
- * `seconds` before k6 ended (its measured phase), less a second at each end.
+ * `seconds` before the generator ended (its measured phase), less a second at each end.
  */
 class CpuSampler {
   constructor(groups) {
@@ -164,7 +172,7 @@ class CpuSampler {
     const out = {};
     let known = 0;
     for (const name of Object.keys(this.groups)) {
-      // A group whose process ended inside the window (k6) is measured up to its last sample.
+      // A group whose process ended inside the window (the generator) is measured up to its last sample.
       const last = inside.filter((s) => s.per[name] > 0).at(-1) ?? b;
       const first = inside.find((s) => s.per[name] > 0) ?? a;
       const ticks = Math.max(0, last.per[name] - first.per[name]);
@@ -286,8 +294,75 @@ function serverShares(before, after) {
   };
 }
 
+/**
+ * The `bare` run: a bare node:http server (load-tests/open/bare-server.mjs) answering the no-op's
+ * JSON, under the same generator, rate and duration as the other runs; answers its row.
+ */
+async function runBare(stack, rate) {
+  const port = stack.options.brokerPort + 9;
+  const server = spawn(process.execPath, [join(root, 'load-tests/open/bare-server.mjs')], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((ready, fail) => {
+    server.once('exit', (c) => fail(new Error(`bare server exited ${c}`)));
+    server.stdout.once('data', ready);
+  });
+  const secs = seconds(args.duration);
+  const requests = Array.from({ length: Math.round(rate * secs) }, (_, i) => ({
+    due: i / rate,
+    target: { method: 'GET', url: `http://127.0.0.1:${port}/noop/n${i % 100}#${i}` },
+    expect: { endpoint: 'noop', id: `n${i % 100}` },
+  }));
+  const sampler = new CpuSampler({
+    vendor: () => [server.pid],
+    gen: () => pidsOf((c) => /vegeta$/.test(c[0]) && c[1] === 'attack' && c.includes('-name=measured')),
+  });
+  say(`bare node:http at ${rate}/s for ${args.duration} (at most ${args.vus} in flight)…`);
+  const dir = join(root, '.stack/load', `perf-bare-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  let results;
+  try {
+    results = await attack(vegeta, {
+      requests,
+      rate,
+      seconds: secs,
+      maxWorkers: Number(args.vus),
+      dir,
+      name: 'measured',
+    });
+  } finally {
+    server.kill('SIGTERM');
+  }
+  const genEnd = sampler.samples.filter((x) => x.per.gen > 0).at(-1)?.at ?? Date.now();
+  const cpu = sampler.window(genEnd - (secs - 1) * 1000, genEnd - 1000);
+  const phase = foldPhase(requests, results, { rate });
+  rmSync(dir, { recursive: true, force: true });
+  const e = phase.endpoints.noop ?? { requests: 0, errors: 0 };
+  return {
+    scenario: 'bare',
+    endpoint: 'noop',
+    rate,
+    exit: 0,
+    seconds: secs,
+    achieved: Math.round((e.requests - e.errors) / secs),
+    handOffsPerSecond: 0,
+    dropped: phase.notSent,
+    late: phase.late,
+    sentPerSecond: phase.sentPerSecond,
+    errors: e.requests ? Number((e.errors / e.requests).toFixed(4)) : 0,
+    doubleSpends: 0,
+    p50: e.p50Ms,
+    p95: e.p95Ms,
+    p99: e.p99Ms,
+    endpoints: {},
+    cpu,
+  };
+}
+
 /** Runs one scenario through scripts/load.mjs against the stack; answers its row. */
 async function runOne(stack, name, rate) {
+  if (name === 'bare') return runBare(stack, rate);
   const summaryFile = join(root, '.stack/load', `perf-${name}-${rate}-${Date.now()}.json`);
   const env = {
     ...process.env,
@@ -320,7 +395,8 @@ async function runOne(stack, name, rate) {
     redemption: () => (stack.redemptionPid ? [stack.redemptionPid] : []),
     nats: () => nats,
     redis: () => redis,
-    k6: () => pidsOf((c) => /k6$/.test(c[0]) && c.some((a) => a.includes(summaryFile))),
+    // vegeta's measured phase only (its warm-up attack is named otherwise)
+    gen: () => pidsOf((c) => /vegeta$/.test(c[0]) && c[1] === 'attack' && c.includes('-name=measured')),
   });
   const vendorUrl = `http://127.0.0.1:${stack.vendors.find((v) => v.id === 'newspaper').port}`;
   const route = name === 'noop' ? '/noop/:id' : '/articles/:id';
@@ -334,32 +410,32 @@ async function runOne(stack, name, rate) {
       () => undefined,
     );
   }, 1_000);
-  say(`${name} at ${rate}/s for ${args.duration} (${args.vus} VUs)…`);
-  // The profile covers k6's run (from a few seconds after it started: its init), not the seeding.
+  say(`${name} at ${rate}/s for ${args.duration} (at most ${args.vus} in flight)…`);
+  // The profile covers the measured phase (from a few seconds after it started), not the seeding.
   let profiling = false;
   const profiler =
     args.profile || args.stalls
       ? setInterval(() => {
-          if (profiling || !sampler.samples.some((x) => x.per.k6 > 0)) return;
+          if (profiling || !sampler.samples.some((x) => x.per.gen > 0)) return;
           profiling = true;
           clearInterval(profiler);
           setTimeout(() => process.kill(newspaper, 'SIGUSR2'), 5_000);
         }, 500)
       : undefined;
-  // --hot-path: the broker sleeps while k6 runs, from PAUSE_AFTER_MS after k6 started (the
-  // vendor asks it for its signing key on the first spend) to when k6 ends.
+  // --hot-path: the broker sleeps during the measured phase, from PAUSE_AFTER_MS after it started
+  // (the vendor asked it for its signing key in the warm-up) to when it ends.
   let pausedAt;
   const pauser = args['hot-path']
     ? setInterval(() => {
-        const k6Start = sampler.samples.find((x) => x.per.k6 > 0)?.at;
-        if (k6Start === undefined || Date.now() < k6Start + PAUSE_AFTER_MS || !stack.brokerPid) return;
+        const genStart = sampler.samples.find((x) => x.per.gen > 0)?.at;
+        if (genStart === undefined || Date.now() < genStart + PAUSE_AFTER_MS || !stack.brokerPid) return;
         pausedAt = Date.now();
         clearInterval(pauser);
         process.kill(stack.brokerPid, 'SIGSTOP');
       }, 200)
     : undefined;
   const code = await new Promise((done) => {
-    const child = spawn(process.execPath, [join(root, 'scripts/load.mjs'), name], {
+    const child = spawn(process.execPath, [join(root, 'scripts/load.mjs'), name, '--vegeta'], {
       cwd: root,
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -373,10 +449,10 @@ async function runOne(stack, name, rate) {
     process.kill(newspaper, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 1_500));
   }
-  const k6Samples = sampler.samples.filter((s) => s.per.k6 > 0);
-  const k6End = k6Samples.at(-1)?.at ?? Date.now();
-  const from = Math.max(k6End - (seconds(args.duration) - 1) * 1000, (pausedAt ?? 0) + 1000);
-  const cpu = sampler.window(from, k6End - 1000);
+  const genSamples = sampler.samples.filter((s) => s.per.gen > 0);
+  const genEnd = genSamples.at(-1)?.at ?? Date.now();
+  const from = Math.max(genEnd - (seconds(args.duration) - 1) * 1000, (pausedAt ?? 0) + 1000);
+  const cpu = sampler.window(from, genEnd - 1000);
   clearInterval(snapshotter);
   const measuredFrom = snapshots.filter((x) => x.at <= from).at(-1) ?? snapshots[0];
   const server = serverShares(measuredFrom.buckets, await serverBuckets(vendorUrl, route));
@@ -402,6 +478,9 @@ async function runOne(stack, name, rate) {
           : Math.round(s.spends.accepted / s.durationSeconds),
     handOffsPerSecond: Math.round(s.spends.handOffs / s.durationSeconds),
     dropped: s.droppedIterations,
+    late: s.sent?.late,
+    outOfOrder: s.outOfOrder,
+    sentPerSecond: s.sent?.perSecond,
     errors: requests ? Number((failed / requests).toFixed(4)) : 0,
     doubleSpends: s.doubleSpendsAccepted,
     p50: e.p50Ms,
@@ -420,7 +499,7 @@ const CPU_COLUMNS = [
   'redemption',
   'nats',
   'redis',
-  'k6',
+  'gen',
   'other',
   'machine',
 ];
@@ -428,15 +507,15 @@ const CPU_COLUMNS = [
 function table(rows) {
   const f = (n) => (n === undefined || n === null ? '-' : String(n));
   const head =
-    'scenario        rate  achieved    p50    p95    p99  err%   drop |' +
-    ' CPU % (100 = one core): vendor vendors2,3 broker redemption nats redis k6 other machine';
+    'scenario        rate  achieved    p50    p95    p99  err%   drop   late |' +
+    ' CPU % (100 = one core): vendor vendors2,3 broker redemption nats redis vegeta other machine';
   const lines = [head];
   for (const r of rows) {
     const c = r.cpu ?? {};
     lines.push(
       `${r.scenario.padEnd(14)}${String(r.rate).padStart(6)}${String(r.achieved).padStart(10)}` +
         `${f(r.p50).padStart(7)}${f(r.p95).padStart(7)}${f(r.p99).padStart(7)}` +
-        `${(r.errors * 100).toFixed(2).padStart(6)}${String(r.dropped).padStart(7)} | ` +
+        `${(r.errors * 100).toFixed(2).padStart(6)}${String(r.dropped).padStart(7)}${f(r.late).padStart(7)} | ` +
         CPU_COLUMNS.map((k) => f(c[k])).join(' '),
     );
     // Other endpoints of the run (hand-offs, replays, registrations): their own latencies.
@@ -470,6 +549,8 @@ async function main() {
     const [name, rate] = r.trim().split('@');
     return { name, rate: Number(rate) };
   });
+  vegeta = findVegeta();
+  if (!vegeta) throw new Error('no vegeta (see above)');
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const servers = serversEnv(runId, Number(args['port-base']));
   const rows = [];

@@ -1,15 +1,22 @@
-// `npm run load -- <scenario> [k6 args]` | `npm run load -- --list`
+// `npm run load -- <scenario> [k6 args]` | `npm run load -- <scenario> --vegeta` | `npm run load -- --list`
 //
-// Runs one k6 load scenario of load-tests/ against the local NetPay stack: brings the stack up
-// when the broker at BROKER_URL does not answer (and stops it afterwards), seeds the customers and
-// chains the scenario needs before the measured phase, runs k6 (building the pinned k6 when it is
-// missing) and exits with k6's exit code — non-zero when a threshold is crossed.
+// Runs one load scenario of load-tests/ against the local NetPay stack: brings the stack up when
+// the broker at BROKER_URL does not answer (and stops it afterwards), seeds the customers and
+// chains the scenario needs before the measured phase, then sends the load and exits non-zero
+// when a threshold is crossed (99) or the run failed (1).
+//
+// The load comes from k6 (the scenario's k6 script) when k6 is installed: K6_BIN or `k6` on PATH.
+// NetPay never downloads or builds k6 (AGPL-3.0). With --vegeta the same seeded payments are sent
+// by vegeta (MIT, built on demand with Go, load-tests/open/): what CI and perf-sweep use.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataNeeds, PLANS, planScenarios, settings, totalSeconds } from '../load-tests/lib/plans.js';
+import { openModelNeeds, streamsOf } from '../load-tests/open/plan.mjs';
+import { openModelScenarios, runOpenModel } from '../load-tests/open/run.mjs';
+import { findVegeta } from '../load-tests/open/vegeta.mjs';
 import { findK6 } from './k6.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,7 +25,9 @@ const loadDir = join(stackDir, 'load');
 const brokerUrl = (process.env.BROKER_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
 const say = (line) => console.log(`load: ${line}`);
 
-const USAGE = `npm run load -- <scenario> [k6 run args]     npm run load -- --list
+const USAGE = `npm run load -- <scenario> [k6 run args]     npm run load -- <scenario> --vegeta     npm run load -- --list
+  k6: K6_BIN or \`k6\` on PATH (install it yourself; NetPay does not fetch it). --vegeta: vegeta, built
+  on demand with Go into .stack/bin (constant-rate scenarios: smoke, steady-spend, hopping, noop, soak).
   Env: BROKER_URL (default http://127.0.0.1:3000; a stack is started when it does not answer),
   VENDOR_URLS (comma-separated, when the stack runs already), ADMIN_TOKEN (else .stack/secrets.json),
   RATE, DURATION, VUS, HOP, REPLAY, … (per scenario, see --list and load-tests/README.md),
@@ -26,12 +35,14 @@ const USAGE = `npm run load -- <scenario> [k6 run args]     npm run load -- --li
   data and the started stack's JetStream stream and Redis keys.`;
 
 function list() {
-  console.log('Load scenarios (npm run load -- <scenario>):\n');
+  console.log('Load scenarios (npm run load -- <scenario> [--vegeta]):\n');
+  const open = new Set(openModelScenarios());
   for (const [name, plan] of Object.entries(PLANS)) {
     const knobs = Object.entries(plan.defaults)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    console.log(`  ${name.padEnd(13)} ${plan.description}\n  ${''.padEnd(13)} defaults: ${knobs}`);
+    const by = open.has(name) ? 'k6 or --vegeta' : 'k6 only (its rate ramps)';
+    console.log(`  ${name.padEnd(13)} ${plan.description}\n  ${''.padEnd(13)} defaults: ${knobs} · ${by}`);
   }
 }
 
@@ -143,11 +154,11 @@ function vendorUrls() {
   return [0, 1, 2].map((i) => `http://127.0.0.1:${base + i}`);
 }
 
-function seed({ name, o, runId, vendors, dir }) {
-  const needs = dataNeeds(planScenarios(name, o), o);
+function seed({ name, o, runId, vendors, dir, openModel }) {
+  const needs = openModel ? openModelNeeds(name, o) : dataNeeds(planScenarios(name, o), o);
   say(
-    `seeding ${needs.vus} VU bundles: ${needs.clientCoins} client-side coins (chains of ${needs.chainCoins}) ` +
-      `and ${needs.serverCoins} server-side coins per VU…`,
+    `seeding ${needs.vus} ${openModel ? '' : 'VU '}bundles: ${needs.clientCoins} client-side coins (chains of ${needs.chainCoins}) ` +
+      `and ${needs.serverCoins} server-side coins per ${openModel ? 'bundle' : 'VU'}…`,
   );
   const args = [
     join(root, 'dist/apps/demo/src/load-seed.js'),
@@ -205,7 +216,8 @@ function runK6(k6, { name, o, dir, summaryFile, k6Args }) {
 async function main() {
   const argv = process.argv.slice(2);
   if (argv.includes('--list')) return list() ?? 0;
-  const [name, ...k6Args] = argv;
+  const openModel = argv.includes('--vegeta');
+  const [name, ...k6Args] = argv.filter((a) => a !== '--vegeta');
   if (!name || name === '--help' || name === '-h') {
     console.log(USAGE);
     return name ? 0 : 2;
@@ -216,8 +228,9 @@ async function main() {
     return 2;
   }
   const o = settings(name, process.env);
-  const k6 = findK6();
-  if (!k6) return 1;
+  if (openModel) streamsOf(name, o); // a ramping scenario is refused before anything starts
+  const generator = openModel ? findVegeta() : findK6();
+  if (!generator) return 1;
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const keep = process.env.KEEP_LOAD_DATA === '1';
   const dir = join(loadDir, `data-${name}-${runId}`);
@@ -230,10 +243,13 @@ async function main() {
     const ready = await answers(`${brokerUrl}/health/ready`);
     if (ready) say(`using the stack at ${brokerUrl}`);
     else stack = await startStack(runId);
-    seed({ name, o, runId, vendors: stack ? stack.vendors : vendorUrls(), dir });
-    const code = await runK6(k6, { name, o, dir, summaryFile, k6Args });
+    seed({ name, o, runId, vendors: stack ? stack.vendors : vendorUrls(), dir, openModel });
+    const code = openModel
+      ? await runOpenModel(generator, { name, o, dir, summaryFile, say })
+      : await runK6(generator, { name, o, dir, summaryFile, k6Args });
+    const by = openModel ? 'vegeta run' : 'k6';
     say(
-      `summary: ${summaryFile}${code === 0 ? '' : ` — k6 exited ${code} (a threshold crossed, or k6 failed)`}`,
+      `summary: ${summaryFile}${code === 0 ? '' : ` — ${by} exited ${code} (a threshold crossed, or it failed)`}`,
     );
     return code;
   } finally {

@@ -1,0 +1,135 @@
+// Runs one scenario's precomputed requests (plan.mjs) through vegeta against a seeded stack:
+// the warm-up first (each chain's first spend, not measured), then the measured phase at the
+// scenario's constant rate; folds vegeta's results into the summary (report.mjs) and writes it.
+// scripts/load.mjs calls it after seeding when run with --vegeta.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { textSummary } from '../lib/summary.js';
+import { planRun, streamsOf, targetLines } from './plan.mjs';
+import { foldPhase, generatorLines, openModelSummary } from './report.mjs';
+import { versionOf } from './vegeta.mjs';
+import { PLANS, planScenarios, settings, WARM_UP } from '../lib/plans.js';
+
+function exitOf(child) {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+/**
+ * One vegeta attack over `requests` at `rate` (requests/s) for at most `seconds`, results
+ * written (gob) to `out` while it runs, decoded afterwards: JSON encoding would take CPU from
+ * the stack being measured. Answers the decoded results.
+ */
+export async function attack(vegeta, { requests, rate, seconds, maxWorkers, dir, name }) {
+  const targets = join(dir, `${name}.targets.json`);
+  const out = join(dir, `${name}.results.bin`);
+  writeFileSync(targets, targetLines(requests));
+  const perMs = Math.max(1, Math.round(seconds * 1000));
+  const args = [
+    'attack',
+    '-lazy',
+    '-format=json',
+    `-targets=${targets}`,
+    // requests per window: a fractional rate stays exact (e.g. 61 requests in 10,000 ms)
+    `-rate=${requests.length}/${perMs}ms`,
+    `-duration=${perMs}ms`,
+    `-max-workers=${maxWorkers}`,
+    `-workers=${Math.min(maxWorkers, 50)}`,
+    '-timeout=30s',
+    '-http2=false',
+    `-name=${name}`,
+    `-output=${out}`,
+  ];
+  const code = await exitOf(spawn(vegeta, args, { stdio: ['ignore', 'inherit', 'inherit'] }));
+  if (code !== 0) throw new Error(`vegeta attack exited ${code}`);
+  const decoder = spawn(vegeta, ['encode', '--to', 'json', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const done = exitOf(decoder);
+  const results = [];
+  for await (const line of createInterface({ input: decoder.stdout })) {
+    if (line.trim()) results.push(JSON.parse(line));
+  }
+  if ((await done) !== 0) throw new Error('vegeta encode failed');
+  return results;
+}
+
+/** What must be > 0 for the run to count (as the k6 thresholds: spends, or purchases, or requests). */
+function kindOf(name, o) {
+  const execs = streamsOf(name, o).map((st) => st.exec);
+  if (execs.includes('clientSpend') || execs.includes('serverDebit')) return 'spends';
+  if (execs.includes('issue')) return 'purchases';
+  return 'requests';
+}
+
+/** Sends the scenario's requests; writes `summaryFile`; answers the exit code (99: a threshold crossed). */
+export async function runOpenModel(
+  vegeta,
+  { name, o, dir, summaryFile, env = process.env, say = console.log },
+) {
+  const bundles = JSON.parse(readFileSync(join(dir, 'data.json'), 'utf8'));
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+  const plan = planRun(name, o, { bundles, meta });
+  const executors = Object.entries(planScenarios(name, o)).filter(([k]) => k !== WARM_UP);
+  const maxWorkers = Math.max(
+    1,
+    executors.reduce((n, [, e]) => n + (e.maxVUs ?? 0), 0),
+  );
+  const version = versionOf(vegeta) ?? 'unknown';
+  let warm;
+  if (plan.warmUp.requests.length) {
+    say(
+      `vegeta: warm-up, ${plan.warmUp.requests.length} first spends at ${plan.warmUp.rate}/s (not measured)…`,
+    );
+    const results = await attack(vegeta, {
+      requests: plan.warmUp.requests,
+      rate: plan.warmUp.rate,
+      // every chain's first spend, however long it takes: the measured phase needs them all
+      seconds: plan.warmUp.requests.length / plan.warmUp.rate + 30,
+      maxWorkers,
+      dir,
+      name: 'warm-up',
+    });
+    warm = foldPhase(plan.warmUp.requests, results, { rate: plan.warmUp.rate });
+  }
+  say(
+    `vegeta: ${plan.measured.planned} requests at ${plan.measured.rate}/s for ${plan.measured.seconds} s ` +
+      `(at most ${maxWorkers} in flight)…`,
+  );
+  const results = await attack(vegeta, {
+    requests: plan.measured.requests,
+    rate: plan.measured.rate,
+    seconds: plan.measured.seconds,
+    maxWorkers,
+    dir,
+    name: 'measured',
+  });
+  const measured = foldPhase(plan.measured.requests, results, { rate: plan.measured.rate });
+  const summary = openModelSummary({
+    scenario: name,
+    settings: o,
+    plan,
+    warmUp: warm,
+    measured,
+    env,
+    kind: kindOf(name, o),
+    generator: { name: 'vegeta', version, licence: 'MIT' },
+  });
+  console.log(`${textSummary(summary)}${generatorLines(summary)}\n`);
+  writeFileSync(summaryFile, JSON.stringify(summary, null, 2));
+  return summary.ok ? 0 : 99;
+}
+
+/** Scenarios the open-model harness runs (constant rates only). */
+export function openModelScenarios() {
+  return Object.keys(PLANS).filter((name) => {
+    try {
+      streamsOf(name, settings(name, {}));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
