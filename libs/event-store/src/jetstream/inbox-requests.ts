@@ -35,7 +35,7 @@ interface Outgoing {
  * the event loop go out together at its end, in one write.
  */
 export class InboxRequests {
-  private readonly inbox = createInbox();
+  private readonly inbox: string;
   private readonly subscription: Subscription;
   private readonly pending = new Map<number, Pending>();
   private readonly sweeper: ReturnType<typeof setInterval>;
@@ -45,7 +45,10 @@ export class InboxRequests {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
+    inboxPrefix?: string,
   ) {
+    // Under the role's inbox prefix: a role may only subscribe to its own inboxes.
+    this.inbox = createInbox(inboxPrefix);
     this.subscription = nc.subscribe(`${this.inbox}.*`, {
       callback: (error, msg) => (error ? this.failAll(error) : this.onReply(msg)),
     });
