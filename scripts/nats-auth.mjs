@@ -23,11 +23,15 @@ export const DEV_VENDORS = [
   ...['v1', 'v2', 'v3', 'h_v1', 'h_v2', 'co_egreeting'],
 ];
 
-/** Event categories by writer (libs/events/src/streams.ts, bank and redeemed streams). */
+/**
+ * Event categories by writer (libs/events/src/streams.ts, walletseed, bankaccount, redeemed).
+ * `bankaccount`: the simulated bank, an external system that both the broker (charges) and the
+ * redemption worker (payouts) drive in-process; a real bank is behind its own API.
+ */
 export const WRITERS = {
-  broker: ['chain', 'customer', 'purchase', 'vendor', 'bankaccount', 'revocation'],
+  broker: ['chain', 'customer', 'purchase', 'vendor', 'walletseed', 'revocation', 'bankaccount'],
   vendor: ['chain'],
-  redemption: ['redemption', 'redeemed', 'payout'],
+  redemption: ['redemption', 'redeemed', 'payout', 'bankaccount'],
 };
 
 /** Prefixes of 1-4 tokens (NATS_SUBJECT_PREFIX and event-store prefixes allow up to 4). */

@@ -38,17 +38,7 @@ const services = [
     port: Number(natsUrl.port || 4222),
     binary: process.env.NATS_SERVER_BIN ?? (process.env.NETPAY_NATS_BUILD === '1' ? natsBin : 'nats-server'),
     prepare: (s) => (process.env.NETPAY_NATS_BUILD === '1' ? buildNats(s.binary) : true),
-    args: (s) => [
-      '-c',
-      natsServerConfig(s.binary),
-      '-a',
-      s.host,
-      '-p',
-      String(s.port),
-      '-js',
-      '-sd',
-      join(stateDir, 'nats-data'),
-    ],
+    args: (s) => ['-c', natsServerConfig(s.binary), '-a', s.host, '-p', String(s.port)],
     install:
       'nats-server was not found on PATH. Install it with `apt-get install nats-server` (Debian/Ubuntu),\n' +
       '  or build it with Go: `go install github.com/nats-io/nats-server/v2@latest` and put $(go env GOPATH)/bin on PATH,\n' +
@@ -172,7 +162,9 @@ function natsCredentials() {
 function natsServerConfig(binary) {
   const file = join(natsAuthDir, 'nats-server.conf');
   const base = readFileSync(join(root, natsConfigFor(binary)), 'utf8');
-  writeFileSync(file, `${base}\ninclude ./auth.conf\n`, { mode: 0o600 });
+  // The store directory in the file, not on the command line: a reload (SIGHUP) must see the same.
+  const store = `jetstream {\n  store_dir: ${JSON.stringify(join(stateDir, 'nats-data'))}`;
+  writeFileSync(file, `${base.replace('jetstream {', store)}\ninclude ./auth.conf\n`, { mode: 0o600 });
   return file;
 }
 
@@ -187,7 +179,8 @@ async function upNats(service) {
   const ports = fixed ? [service.port] : [service.port, ...Array.from({ length: 10 }, (_, i) => base + i)];
   for (const port of ports) {
     service.port = port;
-    if (!(await answers(service)) && (await listening(service))) {
+    if (await answers(service)) reloadOurNats();
+    else if (await listening(service)) {
       console.log(
         `stack: the NATS on ${service.host}:${port} is not ours (no NetPay identities: another NATS, or another checkout's)`,
       );
@@ -209,6 +202,17 @@ async function upNats(service) {
   }
   console.error(`stack: no free port for NATS in ${ports.join(', ')}; set NETPAY_NATS_PORT to a free one`);
   return false;
+}
+
+/** Our server re-reads its configuration (new roles or rights after an update) on SIGHUP. */
+function reloadOurNats() {
+  const pidFile = join(stateDir, 'nats.pid');
+  if (!existsSync(pidFile)) return;
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGHUP');
+  } catch {
+    // not ours any more (the pid file outlived it)
+  }
 }
 
 /** Creates or updates the default event streams with the setup identity (scripts/setup-streams.mjs). */
