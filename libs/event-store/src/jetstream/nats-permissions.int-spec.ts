@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { headers } from '@nats-io/nats-core';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { connectTestStore, testNatsOptions } from '#event-store/testing';
 import { anEvent } from '#event-store/testing';
@@ -104,8 +105,21 @@ describe('NATS authorization: each role only does what it needs (real server)', 
     for (const api of ['CREATE', 'UPDATE', 'DELETE', 'PURGE']) {
       expect(await requestRefused(va, `$JS.API.STREAM.${api}.${stream}`)).toBe(true);
     }
-    // Allowed: a chain event, answered by the stream with an acknowledgement.
-    const ack = await va.request(`${e}.chain.chain-c2`, '{"data":{},"metadata":{}}', { timeout: 2_000 });
+    // Allowed: a chain event, answered by the stream with an acknowledgement. Its header claims a
+    // customer stream: the subject, which the server checked, decides (see the auditor's test).
+    const h = headers();
+    for (const [k, v] of [
+      ['NetPay-Event-Id', randomUUID()],
+      ['NetPay-Event-Type', 'CustomerRegistered'],
+      ['NetPay-Stream', 'customer-victim'],
+      ['NetPay-Revision', '0'],
+    ] as const) {
+      h.set(k, v);
+    }
+    const ack = await va.request(`${e}.chain.chain-c2`, '{"data":{},"metadata":{}}', {
+      timeout: 2_000,
+      headers: h,
+    });
     expect(ack.json<{ seq?: number }>().seq).toBeGreaterThan(0);
   });
 
@@ -172,6 +186,10 @@ describe('NATS authorization: each role only does what it needs (real server)', 
     });
     try {
       expect((await reader.readStream('chain-c1')).map((x) => x.type)).toEqual(['ChainIssued']);
+      // The vendor's event with a forged stream header is a chain-c2 event, not a customer's.
+      expect(await reader.readStream('customer-victim')).toEqual([]);
+      const all = await reader.readAll();
+      expect(all.map((x) => x.streamName)).toEqual(['chain-c1', 'chain-c2']);
     } finally {
       await reader.close();
     }
