@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
+import { testNatsOptions } from '#event-store/testing';
 
 const run = `serve_${process.pid}_${Date.now().toString(36)}`;
 const env = {
@@ -29,7 +30,7 @@ async function answers(url: string): Promise<boolean> {
 
 afterAll(async () => {
   const store = await JetStreamEventStore.connect({
-    servers: [process.env.NATS_URL ?? 'nats://127.0.0.1:4222'],
+    ...testNatsOptions('setup'),
     streamName: env.EVENT_STORE_STREAM,
     subjectPrefix: env.EVENT_STORE_SUBJECT_PREFIX,
   });
