@@ -19,17 +19,17 @@ export function envPort(name: string, fallback: number): number {
   return port;
 }
 
-/** Where `npm run stack:up` wrote the local NATS's URL and the identity of every role. */
-const natsAuthFile = process.env.NETPAY_NATS_AUTH_FILE ?? join(stackDir, 'nats-auth.json');
+/** Where `npm run stack:up` wrote the local NATS's URL and the identity of every role (read at each call). */
+const natsAuthFile = (): string => process.env.NETPAY_NATS_AUTH_FILE ?? join(stackDir, 'nats-auth.json');
 
 /** The NATS identity of `role` (`broker`, `vendor-<id>`, …) as env; none when the stack has no identities. */
 export function natsRoleEnv(role: string): Record<string, string> {
-  return existsSync(natsAuthFile) ? stackNatsEnv(role, natsAuthFile) : {};
+  return existsSync(natsAuthFile()) ? stackNatsEnv(role, natsAuthFile()) : {};
 }
 
 /** The same as connection options (the demo provisions and drops its streams as `setup`). */
 export function natsRoleIdentity(role: string): Partial<NatsIdentity> {
-  return existsSync(natsAuthFile) ? stackNats(role, natsAuthFile).identity : {};
+  return existsSync(natsAuthFile()) ? stackNats(role, natsAuthFile()).identity : {};
 }
 
 /** NATS_URL, else the local stack's NATS (it may run on another port than 4222, see scripts/stack.mjs). */
