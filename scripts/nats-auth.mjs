@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 /** Vendor ids the tests and the demo run (each needs an identity of its own in the dev config). */
 export const DEV_VENDORS = [
   ...['newspaper', 'greetings', 'music'], // the demo and npm start
-  ...['va', 'vb', 'vc', 'vd', 'vx', 'kb', 'shop', 'news', 'news_a', 'music_b', 'late_c'], // tests
-  ...['v1', 'v2', 'v3', 'h_v1', 'h_v2', 'co_egreeting'],
+  ...['va', 'vb', 'vc', 'vd', 'vx', 'ka', 'kb', 'shop', 'news', 'news_a', 'music_b', 'late_c'], // tests
+  ...['v1', 'v2', 'v3', 'h_v1', 'h_v2', 'co_egreeting', 'egreeting'],
 ];
 
 /**
