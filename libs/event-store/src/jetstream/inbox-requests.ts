@@ -1,6 +1,7 @@
 import {
   createInbox,
   type Msg,
+  PermissionViolationError,
   type MsgHdrs,
   type NatsConnection,
   type Subscription,
@@ -11,6 +12,7 @@ import { EventStoreUnavailableError } from '../errors.js';
 export type ReplyHandler = (msg: Msg) => boolean;
 
 interface Pending {
+  readonly subject: string;
   readonly deadline: number;
   readonly handle: ReplyHandler;
   readonly fail: (error: Error) => void;
@@ -54,6 +56,7 @@ export class InboxRequests {
     });
     this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(1_000, timeoutMs / 4)));
     this.sweeper.unref();
+    void this.watchRefusals();
   }
 
   /**
@@ -69,6 +72,7 @@ export class InboxRequests {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, {
+        subject,
         deadline: Date.now() + this.timeoutMs,
         handle: start(resolve, reject),
         fail: reject,
@@ -115,6 +119,24 @@ export class InboxRequests {
     const pending = this.pending.get(id);
     this.pending.delete(id);
     return pending;
+  }
+
+  /**
+   * The server refuses a publish this identity may not make (deploy/nats/README.md) with an
+   * asynchronous error, not a reply: fail the requests to that subject at once, saying so.
+   */
+  private async watchRefusals(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      const error = status.type === 'error' ? status.error : undefined;
+      if (!(error instanceof PermissionViolationError) || error.operation !== 'publish') continue;
+      for (const [id, pending] of this.pending) {
+        if (pending.subject !== error.subject) continue;
+        this.pending.delete(id);
+        pending.fail(
+          new EventStoreUnavailableError(`NATS refused: ${error.message} (not this identity's to write)`),
+        );
+      }
+    }
   }
 
   private sweep(): void {

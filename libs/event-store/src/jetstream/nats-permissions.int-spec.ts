@@ -123,6 +123,25 @@ describe('NATS authorization: each role only does what it needs (real server)', 
     expect(ack.json<{ seq?: number }>().seq).toBeGreaterThan(0);
   });
 
+  it('vendor: the event store says at once that a non-chain append is refused, and stores nothing', async () => {
+    const { JetStreamEventStore } = await import('./jetstream-event-store.js');
+    const vendorStore = await JetStreamEventStore.connect({
+      ...testNatsOptions('vendor-va'),
+      streamName: stream,
+      subjectPrefix: e,
+    });
+    try {
+      await expect(
+        vendorStore.appendToStream('customer-victim', [anEvent('CustomerRegistered')]),
+      ).rejects.toThrow(/Permissions Violation for Publish to "perm\w+\.events\.customer\.customer-victim"/);
+      expect(await vendorStore.readStream('customer-victim')).toEqual([]);
+      await vendorStore.appendToStream('chain-c3', [anEvent('ChainIssued')]);
+      expect((await vendorStore.readStream('chain-c3')).map((x) => x.type)).toEqual(['ChainIssued']);
+    } finally {
+      await vendorStore.close();
+    }
+  });
+
   it('vendor: serves its own hand-off subject and asks the broker and other vendors', async () => {
     const va = await as('vendor-va');
     const vb = await as('vendor-vb');
@@ -189,7 +208,7 @@ describe('NATS authorization: each role only does what it needs (real server)', 
       // The vendor's event with a forged stream header is a chain-c2 event, not a customer's.
       expect(await reader.readStream('customer-victim')).toEqual([]);
       const all = await reader.readAll();
-      expect(all.map((x) => x.streamName)).toEqual(['chain-c1', 'chain-c2']);
+      expect(all.map((x) => x.streamName)).toEqual(['chain-c1', 'chain-c2', 'chain-c3']);
     } finally {
       await reader.close();
     }
