@@ -124,7 +124,8 @@ function buildNats(binary) {
   return built.status === 0 && existsSync(natsBin);
 }
 
-function answers(service, timeoutMs = 500) {
+// NATS's answer takes a CONNECT round trip with the setup identity: slower on a busy machine.
+function answers(service, timeoutMs = service.name === 'nats' ? 3000 : 500) {
   return new Promise((resolveAnswer) => {
     const socket = connect({ host: service.host, port: service.port });
     const finish = (ok) => {

@@ -49,8 +49,8 @@ describe('npm start', () => {
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const deadline = Date.now() + 60_000;
-    while (!out.includes('NetPay is serving') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
+    // The table's last line ends what it prints (its lines may come in several chunks).
+    while (!out.includes('  events: ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(out).toContain('NetPay is serving');
     // It prints every URL with its API docs, and each one answers.
     for (const url of urls) {
