@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { JetStreamEventStore, type NewEvent } from '#event-store';
+import { benchStore } from './bench-nats.js';
 import type { BenchFigure } from './figures.js';
 
 /**
@@ -61,11 +62,9 @@ async function rate(lanes: number, work: (lane: number) => Promise<void>): Promi
 
 export default async function eventStoreBenchmarks(): Promise<BenchFigure[]> {
   const unique = randomUUID().replaceAll('-', '').slice(0, 12);
-  const store = await JetStreamEventStore.connect({
-    servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    streamName: `BENCH_EVENTS_${unique}`,
-    subjectPrefix: `bench.${unique}.events`,
-  });
+  const store = await JetStreamEventStore.connect(
+    benchStore(`BENCH_EVENTS_${unique}`, `bench.${unique}.events`),
+  );
   try {
     // 1. One writer, one chain, each append waiting for the last (the expected revision chains them).
     const chain = `chain-bench_${unique}`;

@@ -13,6 +13,7 @@ import {
   type RecordedEvent,
 } from '#event-store';
 import { SimulatedBank } from '../apps/broker/src/bank/simulated-bank.js';
+import { benchStore, NATS_URL } from './bench-nats.js';
 import { BuyCoinsHandler } from '../apps/broker/src/buy-coins/buy-coins.handler.js';
 import type { BuyCoins } from '../apps/broker/src/buy-coins/buy-coins.command.js';
 import { startBroker, type TestBroker, testBrokerConfig } from '../apps/broker/src/test/broker-harness.js';
@@ -20,7 +21,6 @@ import { openBankAccount } from '../apps/broker/src/test/scenario.js';
 import type { BenchFigure } from './figures.js';
 import type { ClientBatch, ClientRequest, ClientResponse } from './http-client.process.js';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function envInt(name: string, fallback: number): number {
@@ -255,11 +255,9 @@ function figures(name: string, unit: string, what: string, run: Phase): BenchFig
  */
 export default async function issuanceBenchmarks(): Promise<BenchFigure[]> {
   const unique = randomUUID().replaceAll('-', '').slice(0, 12);
-  const store = await JetStreamEventStore.connect({
-    servers: NATS_URL,
-    streamName: `BENCH_ISSUANCE_${unique}`,
-    subjectPrefix: `bench.issuance${unique}.events`,
-  });
+  const store = await JetStreamEventStore.connect(
+    benchStore(`BENCH_ISSUANCE_${unique}`, `bench.issuance${unique}.events`),
+  );
   const redisKeyPrefix = `bench:issuance:${unique}:`;
   const redis = new Redis(REDIS_URL);
   let broker: TestBroker | undefined;

@@ -110,11 +110,10 @@ async function jetStreamNight(): Promise<BenchFigure[]> {
   const { JetStreamEventStore } = await import('#event-store');
   let store;
   try {
-    store = await JetStreamEventStore.connect({
-      servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      streamName: `BENCH_REDEMPTION_${process.pid}`,
-      subjectPrefix: `bench.redemption${process.pid}.events`,
-    });
+    const { benchStore } = await import('./bench-nats.js');
+    store = await JetStreamEventStore.connect(
+      benchStore(`BENCH_REDEMPTION_${process.pid}`, `bench.redemption${process.pid}.events`),
+    );
   } catch {
     console.error('redemption bench: no NATS JetStream reachable, skipping the JetStream night');
     return [];

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { JetStreamEventStore } from '#event-store';
+import { benchIdentity, benchStore, NATS_URL } from './bench-nats.js';
 import { SystemClock } from '#platform';
 import { createSigner, generateSigningKey } from '#protocol';
 import { InMemoryWalletSliceStore } from '../apps/vendor/src/debit-wallet/wallet-slice-store.js';
@@ -13,7 +14,6 @@ import { NatsHandOffServer, NatsHandOffTransport } from '../apps/vendor/src/hand
 import { InMemoryBroker, type IssuedChain } from '../apps/vendor/test/in-memory-broker.js';
 import type { BenchFigure } from './figures.js';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS) > 0 ? Number(process.env.BENCH_DURATION_MS) : 1500;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS) > 0 ? Number(process.env.BENCH_WARMUP_MS) : 300;
@@ -34,16 +34,18 @@ class Setup {
 
   static async create(): Promise<Setup> {
     const unique = randomUUID().replaceAll('-', '').slice(0, 10);
-    const store = await JetStreamEventStore.connect({
-      servers: NATS_URL,
-      streamName: `BENCH_VENDOR_${unique}`,
-      subjectPrefix: `bench.vendor${unique}.events`,
-    });
+    const store = await JetStreamEventStore.connect(
+      benchStore(`BENCH_VENDOR_${unique}`, `bench.vendor${unique}.events`),
+    );
     return new Setup(unique, store, new Redis(REDIS_URL), new InMemoryBroker(store));
   }
 
   async vendor(vendorId: string): Promise<VendorEngine> {
-    const nc: NatsConnection = await connect({ servers: NATS_URL, name: `bench-${vendorId}` });
+    const nc: NatsConnection = await connect({
+      servers: NATS_URL,
+      name: `bench-${vendorId}`,
+      ...benchIdentity,
+    });
     // Each vendor its own key prefix, as in production: a vendor's Redis knows only its own spends.
     const redis = new Redis(REDIS_URL, {
       keyPrefix: `bench:vendor:${this.unique}:${vendorId}:`,

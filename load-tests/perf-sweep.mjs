@@ -47,6 +47,8 @@ const { Supervisor } = await import(dist('apps/demo/src/supervisor.js'));
 const { attack } = await import('./open/run.mjs');
 const { foldPhase } = await import('./open/report.mjs');
 const { findVegeta } = await import('./open/vegeta.mjs');
+const { natsRoleIdentity } = await import(dist('apps/demo/src/stack-env.js'));
+const { JetStreamEventStore } = await import(dist('libs/event-store/src/index.js'));
 
 const { values: args } = parseArgs({
   options: {
@@ -218,6 +220,9 @@ async function startStack(runId, base, servers) {
   if (up.status !== 0) throw new Error('NATS/Redis could not be started');
   if (servers.NATS_URL) process.env.NATS_URL = servers.NATS_URL;
   if (servers.REDIS_URL) process.env.REDIS_URL = servers.REDIS_URL;
+  // The identities of the NATS that `up` started (or found): every process connects as its role.
+  if (servers.NETPAY_STACK_DIR)
+    process.env.NETPAY_NATS_AUTH_FILE = join(servers.NETPAY_STACK_DIR, 'nats-auth.json');
   const extraEnv = Object.fromEntries(args.env.map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
   const options = {
     secrets: freshSecrets(),
@@ -234,6 +239,13 @@ async function startStack(runId, base, servers) {
   process.env.VENDOR_BASE_PORT = String(base + 2);
   // local-stack read VENDOR_BASE_PORT when it was imported: rebuild the vendor list on our ports.
   const vendors = DEMO_VENDORS.map((v, i) => ({ ...v, port: base + 2 + i }));
+  // The setup role provisions the run's streams; the services only check them.
+  await JetStreamEventStore.provision({
+    servers: [options.natsUrl],
+    streamName: options.streamName,
+    subjectPrefix: options.subjectPrefix,
+    ...natsRoleIdentity('setup'),
+  });
   const supervisor = new Supervisor(root, join(root, '.stack/logs', `perf-${runId}`));
   const withEnv = (spec, more = {}) => ({ ...spec, env: { ...spec.env, ...extraEnv, ...more } });
   await supervisor.start(withEnv(brokerSpec(options)));
@@ -581,7 +593,7 @@ async function dropRunData(o) {
   const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const { Redis } = await import('ioredis');
-  const nc = await connect({ servers: o.natsUrl });
+  const nc = await connect({ servers: o.natsUrl, ...natsRoleIdentity('setup') });
   try {
     const jsm = await jetstreamManager(nc);
     for await (const info of jsm.streams.list()) {

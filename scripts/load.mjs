@@ -118,7 +118,14 @@ async function dropRunData(stack) {
   const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const { Redis } = await import('ioredis');
-  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  // The setup identity of the local stack (scripts/nats-auth.mjs) may delete streams.
+  const authFile = process.env.NETPAY_NATS_AUTH_FILE ?? join(stackDir, 'nats-auth.json');
+  const setup = existsSync(authFile) ? JSON.parse(readFileSync(authFile, 'utf8')) : undefined;
+  const nc = await connect({
+    servers: process.env.NATS_URL ?? setup?.url ?? 'nats://127.0.0.1:4222',
+    ...(setup ? { user: setup.identities.setup.user, pass: setup.identities.setup.password } : {}),
+    ...(setup ? { inboxPrefix: setup.identities.setup.inboxPrefix } : {}),
+  });
   try {
     // The event store keeps its checkpoints in a companion stream `<name>_CHECKPOINTS`.
     const jsm = await jetstreamManager(nc);

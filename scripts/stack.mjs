@@ -3,6 +3,12 @@
 // port, waits until it answers, and says exactly what to install when a
 // binary is missing. `down` stops only what `up` started.
 //
+// NATS runs with authorization (scripts/nats-auth.mjs): every role has an identity of its
+// own, and the identities are written to .stack/nats-auth.json for the scripts, the demo and
+// the tests. A NATS that answers on the port without our identities (the machine's own, or
+// another checkout's) is left alone: ours starts on NETPAY_NATS_PORT (default 4223) or the
+// next free port after it, and .stack/nats-auth.json says where.
+//
 // NATS durability: with nats-server 2.10+ the script uses
 // deploy/nats/nats-server-fsync.conf (fsync before every publish ack); 2.9
 // cannot do that and gets deploy/nats/nats-server.conf. NETPAY_NATS_BUILD=1
@@ -10,6 +16,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { devOptions, generate } from './nats-auth.mjs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +27,8 @@ const NATS_PINNED = 'v2.11.15';
 const natsBin = join(stateDir, 'bin', 'nats-server');
 
 const natsUrl = new URL(process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
+const natsAuthDir = join(stateDir, 'nats');
+const natsAuthFile = join(stateDir, 'nats-auth.json');
 const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
 const services = [
@@ -29,23 +38,28 @@ const services = [
     port: Number(natsUrl.port || 4222),
     binary: process.env.NATS_SERVER_BIN ?? (process.env.NETPAY_NATS_BUILD === '1' ? natsBin : 'nats-server'),
     prepare: (s) => (process.env.NETPAY_NATS_BUILD === '1' ? buildNats(s.binary) : true),
-    args: (s) => [
-      '-c',
-      join(root, natsConfigFor(s.binary)),
-      '-a',
-      s.host,
-      '-p',
-      String(s.port),
-      '-js',
-      '-sd',
-      join(stateDir, 'nats-data'),
-    ],
+    args: (s) => ['-c', natsServerConfig(s.binary), '-a', s.host, '-p', String(s.port)],
     install:
       'nats-server was not found on PATH. Install it with `apt-get install nats-server` (Debian/Ubuntu),\n' +
       '  or build it with Go: `go install github.com/nats-io/nats-server/v2@latest` and put $(go env GOPATH)/bin on PATH,\n' +
       '  or point NATS_SERVER_BIN at a nats-server binary, or NATS_URL at a running server with JetStream.',
+    // Ours: it asks for credentials and takes the setup identity's (a NATS without auth is not ours).
     probe: (socket, done) => {
-      socket.once('data', (buf) => done(buf.toString().startsWith('INFO ')));
+      const setup = natsCredentials().setup;
+      let seen = '';
+      let connected = false;
+      socket.on('data', (buf) => {
+        seen += buf.toString();
+        if (!seen.startsWith('INFO ')) return done(false);
+        if (!connected && seen.includes('\r\n')) {
+          if (!seen.includes('"auth_required":true')) return done(false);
+          connected = true;
+          const connectLine = JSON.stringify({ user: setup.user, pass: setup.password, verbose: false });
+          socket.write(`CONNECT ${connectLine}\r\nPING\r\n`);
+        }
+        if (seen.includes('PONG')) done(true);
+        else if (seen.includes('-ERR')) done(false);
+      });
     },
   },
   {
@@ -110,7 +124,8 @@ function buildNats(binary) {
   return built.status === 0 && existsSync(natsBin);
 }
 
-function answers(service, timeoutMs = 500) {
+// NATS's answer takes a CONNECT round trip with the setup identity: slower on a busy machine.
+function answers(service, timeoutMs = service.name === 'nats' ? 3000 : 500) {
   return new Promise((resolveAnswer) => {
     const socket = connect({ host: service.host, port: service.port });
     const finish = (ok) => {
@@ -126,6 +141,92 @@ function answers(service, timeoutMs = 500) {
 function onPath(binary) {
   if (binary.includes('/')) return existsSync(binary);
   return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+}
+
+function listening(service) {
+  return new Promise((resolveAnswer) => {
+    const socket = connect({ host: service.host, port: service.port });
+    socket.setTimeout(500, () => (socket.destroy(), resolveAnswer(false)));
+    socket.once('error', () => resolveAnswer(false));
+    socket.once('connect', () => (socket.destroy(), resolveAnswer(true)));
+  });
+}
+
+/** The generated identities (role → user, password, inbox prefix); created on first use. */
+let credentials;
+function natsCredentials() {
+  credentials ??= generate(devOptions(natsAuthDir)).credentials;
+  return credentials;
+}
+
+/** The nats-server config of the local stack: ours (deploy/nats) plus the generated authorization. */
+function natsServerConfig(binary) {
+  const file = join(natsAuthDir, 'nats-server.conf');
+  const base = readFileSync(join(root, natsConfigFor(binary)), 'utf8');
+  // The store directory in the file, not on the command line: a reload (SIGHUP) must see the same.
+  const store = `jetstream {\n  store_dir: ${JSON.stringify(join(stateDir, 'nats-data'))}`;
+  writeFileSync(file, `${base.replace('jetstream {', store)}\ninclude ./auth.conf\n`, { mode: 0o600 });
+  return file;
+}
+
+/**
+ * NATS: ours on the configured port, else (a NATS without our identities answers there) on
+ * NETPAY_NATS_PORT (default 4223) or one of the next ports. NATS_URL set: that port or nothing.
+ */
+async function upNats(service) {
+  natsCredentials();
+  const fixed = process.env.NATS_URL !== undefined;
+  const base = Number(process.env.NETPAY_NATS_PORT ?? 4223);
+  const ports = fixed ? [service.port] : [service.port, ...Array.from({ length: 10 }, (_, i) => base + i)];
+  for (const port of ports) {
+    service.port = port;
+    if (await answers(service)) reloadOurNats();
+    else if (await listening(service)) {
+      console.log(
+        `stack: the NATS on ${service.host}:${port} is not ours (no NetPay identities: another NATS, or another checkout's)`,
+      );
+      if (fixed) {
+        console.error(
+          'stack: NATS_URL names it; unset NATS_URL or point it at a free port (or set NETPAY_NATS_PORT)',
+        );
+        return false;
+      }
+      continue;
+    }
+    if (!(await up(service))) return false;
+    const url = `nats://${service.host}:${port}`;
+    writeFileSync(natsAuthFile, `${JSON.stringify({ url, identities: natsCredentials() }, null, 2)}\n`, {
+      mode: 0o600,
+    });
+    console.log(`stack: NATS identities for ${url} in ${natsAuthFile}`);
+    return setupStreams(url);
+  }
+  console.error(`stack: no free port for NATS in ${ports.join(', ')}; set NETPAY_NATS_PORT to a free one`);
+  return false;
+}
+
+/** Our server re-reads its configuration (new roles or rights after an update) on SIGHUP. */
+function reloadOurNats() {
+  const pidFile = join(stateDir, 'nats.pid');
+  if (!existsSync(pidFile)) return;
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGHUP');
+  } catch {
+    // not ours any more (the pid file outlived it)
+  }
+}
+
+/** Creates or updates the default event streams with the setup identity (scripts/setup-streams.mjs). */
+function setupStreams(url) {
+  if (!existsSync(join(root, 'dist/libs/event-store/src/index.js'))) {
+    console.log('stack: not built yet, streams not set up (npm run build, then npm run setup)');
+    return true;
+  }
+  const setup = spawnSync(process.execPath, [join(root, 'scripts/setup-streams.mjs')], {
+    stdio: 'inherit',
+    env: { ...process.env, NATS_URL: url, NETPAY_NATS_AUTH_FILE: natsAuthFile },
+  });
+  return setup.status === 0;
 }
 
 async function up(service) {
@@ -175,7 +276,7 @@ function down() {
 const command = process.argv[2];
 if (command === 'up') {
   const results = [];
-  for (const s of services) results.push(await up(s));
+  for (const s of services) results.push(await (s.name === 'nats' ? upNats(s) : up(s)));
   process.exit(results.every(Boolean) ? 0 : 1);
 } else if (command === 'down') {
   down();

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
+import { testNatsOptions } from '#event-store/testing';
 
 const run = `serve_${process.pid}_${Date.now().toString(36)}`;
 const env = {
@@ -29,7 +30,7 @@ async function answers(url: string): Promise<boolean> {
 
 afterAll(async () => {
   const store = await JetStreamEventStore.connect({
-    servers: [process.env.NATS_URL ?? 'nats://127.0.0.1:4222'],
+    ...testNatsOptions('setup'),
     streamName: env.EVENT_STORE_STREAM,
     subjectPrefix: env.EVENT_STORE_SUBJECT_PREFIX,
   });
@@ -48,8 +49,8 @@ describe('npm start', () => {
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const deadline = Date.now() + 60_000;
-    while (!out.includes('NetPay is serving') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
+    // The table's last line ends what it prints (its lines may come in several chunks).
+    while (!out.includes('  events: ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(out).toContain('NetPay is serving');
     // It prints every URL with its API docs, and each one answers.
     for (const url of urls) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,7 @@ describe('npm run stack:up / stack:down', () => {
     expect(await answers(natsPort, '', 'INFO ')).toBe(false);
     const up = await run(process.execPath, ['scripts/stack.mjs', 'up'], { env });
     expect(up.stdout).toContain(`started nats`);
+    expect(up.stdout).toContain('NATS identities for');
     expect(up.stdout).toContain(`started redis`);
     expect(await answers(natsPort, '', 'INFO ')).toBe(true);
     expect(await answers(redisPort, 'PING\r\n', '+PONG')).toBe(true);
@@ -53,6 +54,29 @@ describe('npm run stack:up / stack:down', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await answers(natsPort, '', 'INFO ')).toBe(false);
     expect(await answers(redisPort, 'PING\r\n', '+PONG')).toBe(false);
+  });
+
+  it('leaves a NATS without our identities alone, and says so', async () => {
+    const port = natsPort + 2;
+    const foreign = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !(await answers(port, '', 'INFO ')); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const env = {
+        ...process.env,
+        NATS_URL: `nats://127.0.0.1:${port}`,
+        NETPAY_STACK_DIR: mkdtempSync(join(tmpdir(), 'netpay-stack-')),
+      };
+      const failed = await run(process.execPath, ['scripts/stack.mjs', 'up'], { env }).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stdout).toContain(`the NATS on 127.0.0.1:${port} is not ours`);
+      expect(failed?.stderr).toContain('NETPAY_NATS_PORT');
+    } finally {
+      foreign.kill('SIGTERM');
+    }
   });
 
   it('says what to install when a server binary is missing', async () => {

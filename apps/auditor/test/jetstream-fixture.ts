@@ -1,10 +1,10 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
-import { JetStreamEventStore } from '#event-store';
+import { connectTestStore, TEST_NATS_URL, testNatsEnv, testNatsOptions } from '#event-store/testing';
 import { writeHistory, type Append } from './history.js';
 
-export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const NATS_URL = TEST_NATS_URL;
 
 export interface TestStream {
   readonly streamName: string;
@@ -19,7 +19,7 @@ export async function jetStreamWith(appends: readonly Append[]): Promise<TestStr
   const unique = randomBytes(6).toString('hex');
   const streamName = `AUDIT_TEST_${unique}`;
   const subjectPrefix = `audit_test_${unique}`;
-  const store = await JetStreamEventStore.connect({ servers: NATS_URL, streamName, subjectPrefix });
+  const store = await connectTestStore({ streamName, subjectPrefix });
   try {
     await writeHistory(store, appends);
   } finally {
@@ -27,7 +27,7 @@ export async function jetStreamWith(appends: readonly Append[]): Promise<TestStr
   }
   const env = {
     EVENT_STORE: 'jetstream',
-    NATS_URL,
+    ...testNatsEnv('auditor'), // the auditor reads, with its read-only identity
     EVENT_STORE_STREAM: streamName,
     EVENT_STORE_SUBJECT_PREFIX: subjectPrefix,
   };
@@ -36,7 +36,7 @@ export async function jetStreamWith(appends: readonly Append[]): Promise<TestStr
 
 /** Removes the streams a test created (events and checkpoints). */
 export async function deleteStreams(streamNames: readonly string[]): Promise<void> {
-  const nc = await connect({ servers: NATS_URL });
+  const nc = await connect(testNatsOptions('setup'));
   try {
     const jsm = await jetstreamManager(nc);
     for (const name of streamNames) {

@@ -1,6 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventStore, EventStoreSettings } from '#event-store';
-import { type Clock, IdempotencyModule, NatsModule, PlatformModule, RedisModule } from '#platform';
+import {
+  type Clock,
+  IdempotencyModule,
+  NatsModule,
+  natsIdentityOptions,
+  PlatformModule,
+  RedisModule,
+} from '#platform';
 import { AuthoriseVendorHandler } from './authorise-vendor/authorise-vendor.handler.js';
 import { AuthoriseVendorHttpController } from './authorise-vendor/authorise-vendor.http.controller.js';
 import { BankAccountsBootstrap } from './bank/bank-accounts.bootstrap.js';
@@ -73,7 +80,13 @@ export class BrokerModule {
         ...(redis ? [RedisModule.forRoot({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix })] : []),
         IdempotencyModule.forRoot({ store: redis ? 'redis' : 'memory', ttlMs: config.idempotencyTtlMs }),
         ...(nats
-          ? [NatsModule.forRoot({ servers: config.natsServers, name: `${config.brokerId}-publisher` })]
+          ? [
+              NatsModule.forRoot({
+                servers: config.natsServers,
+                name: `${config.brokerId}-publisher`,
+                connection: natsIdentityOptions(config),
+              }),
+            ]
           : []),
       ],
       controllers: [

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { queues } from '#contracts';
 import { eventStoreSettingsFromEnv } from '#event-store';
-import { ConfigError, connectNats, createHttpApp, loadConfig } from '#platform';
+import { ConfigError, connectNats, createHttpApp, loadConfig, natsIdentityOptions } from '#platform';
 import { BrokerConfig } from './broker.config.js';
 import { BROKER_VERSION, BrokerModule } from './broker.module.js';
 import { BROKER_STATUS_BY_CODE } from './shared/broker-errors.js';
@@ -22,7 +22,12 @@ async function main(): Promise<void> {
     host: config.host,
     statusByCode: BROKER_STATUS_BY_CODE,
     configure: async (app) => {
-      await connectNats(app, { servers: config.natsServers, queue: queues.broker, name: 'broker' });
+      await connectNats(app, {
+        servers: config.natsServers,
+        queue: queues.broker,
+        name: 'broker',
+        identity: natsIdentityOptions(config),
+      });
     },
   });
 }

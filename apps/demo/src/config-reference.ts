@@ -12,6 +12,9 @@ const EVENT_STORE_TABLE = `| Variable | Type | Default | Description |
 | \`EVENT_STORE_DUPLICATE_WINDOW_MS\` | integer | \`600000\` | JetStream de-duplication window of event ids |
 | \`EVENT_STORE_TIMEOUT_MS\` | integer | \`5000\` | time-out of one store request |
 | \`EVENTSTORE_CONNECTION_STRING\` | url | | EventStoreDB/KurrentDB, e.g. \`esdb://host:2113?tls=false\` (required with \`eventstoredb\`) |
+| \`EVENT_STORE_REPLICAS\` | integer | \`1\` | replicas of the JetStream streams (read by the setup command, \`npm run setup\`) |
+| \`EVENT_STORE_MAX_BYTES\` | integer | | size limit of the event stream; full, it refuses new events (setup command) |
+| \`EVENT_STORE_MAX_AGE_MS\` | integer | | age limit of events (setup command; default: kept for ever) |
 | \`NATS_SUBJECT_PREFIX\` | string | \`netpay\` | namespace of the broker/vendor NATS subjects and queue groups, so several deployments can share one NATS |
 `;
 

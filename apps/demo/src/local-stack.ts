@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { generateSigningKey, type SigningKey } from '#protocol';
-import { envPort } from './stack-env.js';
+import { envPort, natsRoleEnv } from './stack-env.js';
 import type { ProcessSpec } from './supervisor.js';
 
 /** First vendor port; `VENDOR_BASE_PORT` moves all three (e.g. a load test beside a running stack). */
@@ -66,8 +66,10 @@ export const brokerUrl = (o: StackOptions): string => `http://127.0.0.1:${o.brok
 export const vendorUrl = (port: number): string => `http://127.0.0.1:${port}`;
 export const redemptionUrl = (o: StackOptions): string => `http://127.0.0.1:${o.redemptionPort}`;
 
-function shared(o: StackOptions, service: string): Record<string, string> {
+/** `role`: the process's NATS identity on the local stack (scripts/nats-auth.mjs). */
+function shared(o: StackOptions, service: string, role: string): Record<string, string> {
   return {
+    ...natsRoleEnv(role),
     NODE_ENV: 'development',
     LOG_FORMAT: 'json',
     NATS_URL: o.natsUrl,
@@ -90,7 +92,7 @@ export function brokerSpec(o: StackOptions): ProcessSpec {
     entry: 'dist/apps/broker/src/main.js',
     readyUrl: `${brokerUrl(o)}/health/ready`,
     env: {
-      ...shared(o, 'broker'),
+      ...shared(o, 'broker', 'broker'),
       PORT: String(o.brokerPort),
       ADMIN_TOKEN: s.adminToken,
       BROKER_KEY_ID: s.brokerKey.keyId,
@@ -110,7 +112,7 @@ export function vendorSpec(o: StackOptions, vendor: (typeof DEMO_VENDORS)[number
     entry: 'dist/apps/vendor/src/main.js',
     readyUrl: `${vendorUrl(vendor.port)}/health/ready`,
     env: {
-      ...shared(o, `vendor:${vendor.id}`),
+      ...shared(o, `vendor:${vendor.id}`, `vendor-${vendor.id}`),
       PORT: String(vendor.port),
       VENDOR_ID: vendor.id,
       VENDOR_NAME: vendor.name,
@@ -133,7 +135,7 @@ export function redemptionSpec(o: StackOptions): ProcessSpec {
     entry: 'dist/apps/redemption/src/main.js',
     readyUrl: `${redemptionUrl(o)}/health/ready`,
     env: {
-      ...shared(o, 'redemption'),
+      ...shared(o, 'redemption', 'redemption'),
       PORT: String(o.redemptionPort),
       ADMIN_TOKEN: o.secrets.adminToken,
       BROKER_PUBLIC_KEYS: publicKeys(o.secrets),

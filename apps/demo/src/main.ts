@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { JetStreamEventStore } from '#event-store';
 import { must } from './api.js';
 import type { ShopFront } from './customers.js';
 import { attack, crashAndRecover, openShop, trade, type DayContext } from './day.js';
@@ -18,7 +19,7 @@ import {
 import { bankBalance, businessDay, runAudit, runNights } from './night.js';
 import { Random } from './random.js';
 import { printSummary } from './summary.js';
-import { envPort, repoRoot, stackDir } from './stack-env.js';
+import { envPort, localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
 import { Supervisor } from './supervisor.js';
 import { Tally } from './tally.js';
 
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
     subjectPrefix: `netpay.demo.${runId.toLowerCase()}`,
     natsSubjectPrefix: `netpay_demo_${runId.toLowerCase()}`,
     redisKeyPrefix: `netpay:demo:${runId.toLowerCase()}:`,
-    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsUrl: localNatsUrl(),
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     brokerPort: envPort('BROKER_PORT', 3000),
     redemptionPort: envPort('REDEMPTION_PORT', 3200),
@@ -82,6 +83,8 @@ async function main(): Promise<number> {
     EVENT_STORE_STREAM: options.streamName,
     EVENT_STORE_SUBJECT_PREFIX: options.subjectPrefix,
   };
+  // The setup role provisions the run's streams; the services only check them.
+  await streamsOfRun(storeEnv, async () => undefined, true);
   process.on('SIGINT', () => void supervisor.stopAll().then(() => process.exit(130)));
   try {
     progress(`demo ${runId}: ${customers} customers, ${spends} purchases, seed ${seed}`);
@@ -141,6 +144,8 @@ async function main(): Promise<number> {
     progress('audit: replaying the event store');
     const audit = await runAudit(repoRoot, {
       ...storeEnv,
+      ...natsRoleEnv('auditor'),
+      NATS_URL: storeEnv.NATS_URL,
       BROKER_PUBLIC_KEYS: `${options.secrets.brokerKey.keyId}:${options.secrets.brokerKey.publicKey}`,
     });
     printSummary({
@@ -159,20 +164,29 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await supervisor.stopAll();
-    if (!values.keep) await dropStream(storeEnv);
+    if (!values.keep) await streamsOfRun(storeEnv, (store) => store.deleteStreams());
   }
 }
 
-/** The demo's events live in their own stream; drop it unless --keep. */
-async function dropStream(env: Record<string, string>): Promise<void> {
+/** The demo's events live in their own streams: the setup role creates them, and drops them unless --keep. */
+async function streamsOfRun(
+  env: Record<string, string>,
+  work: (store: JetStreamEventStore) => Promise<unknown>,
+  provision = false,
+): Promise<void> {
   const { JetStreamEventStore } = await import('#event-store');
   const store = await JetStreamEventStore.connect({
     servers: [env.NATS_URL ?? ''],
     streamName: env.EVENT_STORE_STREAM ?? '',
     subjectPrefix: env.EVENT_STORE_SUBJECT_PREFIX ?? '',
+    ...natsRoleIdentity('setup'),
+    provision,
   });
-  await store.deleteStreams();
-  await store.close();
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+  }
 }
 
 process.exit(await main());

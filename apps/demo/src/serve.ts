@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { JetStreamEventStore } from '#event-store';
 import {
   brokerSpec,
   brokerUrl,
@@ -10,7 +11,7 @@ import {
   vendorUrl,
   type StackOptions,
 } from './local-stack.js';
-import { envPort, repoRoot, stackDir } from './stack-env.js';
+import { envPort, localNatsUrl, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
 import { Supervisor } from './supervisor.js';
 
 /**
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     subjectPrefix: process.env.EVENT_STORE_SUBJECT_PREFIX ?? 'netpay.events',
     natsSubjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? 'netpay',
     redisKeyPrefix: process.env.REDIS_KEY_PREFIX ?? 'netpay:',
-    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsUrl: localNatsUrl(),
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     brokerPort: envPort('BROKER_PORT', 3000),
     redemptionPort: envPort('REDEMPTION_PORT', 3200),
@@ -44,6 +45,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   try {
+    // The setup role provisions the streams (stack:up did for the default one; a load run names its own).
+    await JetStreamEventStore.provision({
+      servers: [options.natsUrl],
+      streamName: options.streamName,
+      subjectPrefix: options.subjectPrefix,
+      ...natsRoleIdentity('setup'),
+    });
     await supervisor.start(brokerSpec(options));
     for (const vendor of DEMO_VENDORS) await supervisor.start(vendorSpec(options, vendor));
     await supervisor.start(redemptionSpec(options));

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type NatsIdentity, stackNats, stackNatsEnv } from '#event-store';
 
 /** Repo root, from dist/apps/demo/src (compiled) or apps/demo/src (sources). */
 export const repoRoot = resolve(
@@ -15,4 +17,22 @@ export function envPort(name: string, fallback: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new Error(`${name} must be a port, got ${raw}`);
   return port;
+}
+
+/** Where `npm run stack:up` wrote the local NATS's URL and the identity of every role (read at each call). */
+const natsAuthFile = (): string => process.env.NETPAY_NATS_AUTH_FILE ?? join(stackDir, 'nats-auth.json');
+
+/** The NATS identity of `role` (`broker`, `vendor-<id>`, …) as env; none when the stack has no identities. */
+export function natsRoleEnv(role: string): Record<string, string> {
+  return existsSync(natsAuthFile()) ? stackNatsEnv(role, natsAuthFile()) : {};
+}
+
+/** The same as connection options (the demo provisions and drops its streams as `setup`). */
+export function natsRoleIdentity(role: string): Partial<NatsIdentity> {
+  return existsSync(natsAuthFile()) ? stackNats(role, natsAuthFile()).identity : {};
+}
+
+/** NATS_URL, else the local stack's NATS (it may run on another port than 4222, see scripts/stack.mjs). */
+export function localNatsUrl(): string {
+  return process.env.NATS_URL ?? natsRoleEnv('setup').NATS_URL ?? 'nats://127.0.0.1:4222';
 }

@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { JetStreamEventStore } from '#event-store';
+import { connectTestStore, TEST_NATS_URL, testNatsIdentity } from '#event-store/testing';
 
-export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const NATS_URL = TEST_NATS_URL;
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface IntStack {
@@ -24,7 +25,8 @@ export async function intStack(): Promise<IntStack> {
     streamName: `TEST_REDEMPTION_${unique}`,
     subjectPrefix: `test.redemption${unique}.events`,
   };
-  const store = await JetStreamEventStore.connect(settings);
+  // Fixtures seed chains and broker streams: the test identity (the worker's own connections: connectAgain).
+  const store = await connectTestStore(settings);
   const redisKeyPrefix = `test:redemption:${unique}:`;
   const redis = new Redis(REDIS_URL, { keyPrefix: redisKeyPrefix, maxRetriesPerRequest: 2 });
   const others: JetStreamEventStore[] = [];
@@ -34,7 +36,7 @@ export async function intStack(): Promise<IntStack> {
     unique,
     redisKeyPrefix,
     async connectAgain() {
-      const other = await JetStreamEventStore.connect(settings);
+      const other = await JetStreamEventStore.connect({ ...settings, ...testNatsIdentity('redemption') });
       others.push(other);
       return other;
     },

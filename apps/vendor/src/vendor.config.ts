@@ -60,6 +60,28 @@ export class VendorConfig {
   natsServers!: string[];
 
   @EnvVar({
+    name: 'NATS_USER',
+    description: "this process's NATS identity (deploy/nats/README.md); unset: connect without one",
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 characters from A-Z a-z 0-9 _ -' })
+  natsUser?: string;
+
+  @EnvVar({ name: 'NATS_PASSWORD', description: 'password of NATS_USER', secret: true })
+  @IsOptional()
+  @IsString()
+  natsPassword?: string;
+
+  @EnvVar({
+    name: 'NATS_INBOX_PREFIX',
+    description:
+      'subject prefix of reply inboxes; the identity may read only its own (default _INBOX_<NATS_USER>)',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'must be a subject without wildcards' })
+  natsInboxPrefix?: string;
+
+  @EnvVar({
     name: 'REDIS_URL',
     description: 'Redis: hot chain state shared by the replicas',
     type: 'url',

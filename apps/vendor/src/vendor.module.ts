@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventStore } from '#event-store';
 import { eventStoreSettingsFromEnv } from '#event-store';
-import { type Clock, NatsModule, PlatformModule, RedisModule } from '#platform';
+import { type Clock, NatsModule, natsIdentityOptions, PlatformModule, RedisModule } from '#platform';
 import { signingKeyFromPrivate } from '#protocol';
 import type { BrokerClient } from './broker/broker-client.js';
 import { CATALOGS } from './catalog/catalog.controllers.js';
@@ -43,7 +43,11 @@ export class VendorModule {
           version: VENDOR_VERSION,
           ...(overrides.clock ? { clock: overrides.clock } : {}),
         }),
-        NatsModule.forRoot({ servers: config.natsServers, name: `vendor-${vendorId}` }),
+        NatsModule.forRoot({
+          servers: config.natsServers,
+          name: `vendor-${vendorId}`,
+          connection: natsIdentityOptions(config),
+        }),
         // Auto-pipelining: the write-behind of many concurrent spends goes out in one round trip.
         RedisModule.forRoot({
           url: config.redisUrl,
@@ -57,12 +61,17 @@ export class VendorModule {
           handOffTimeoutMs: config.handOffTimeoutMs,
           brokerTimeoutMs: config.brokerTimeoutMs,
           natsServers: config.natsServers,
+          natsIdentity: natsIdentityOptions(config),
           eventStore:
             overrides.eventStore ??
             eventStoreSettingsFromEnv({
               ...process.env,
               EVENT_STORE: config.eventStore,
               NATS_URL: config.natsServers.join(','),
+              NATS_USER: config.natsUser,
+              NATS_PASSWORD: config.natsPassword,
+              NATS_PASSWORD_FILE: undefined,
+              NATS_INBOX_PREFIX: config.natsInboxPrefix,
             }),
           checkoutCoins: config.checkoutCoins,
           ...(overrides.hotStore ? { hotStore: overrides.hotStore } : {}),

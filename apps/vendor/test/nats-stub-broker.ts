@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { queues, subjects, type Reply, type RevocationNotice } from '#contracts';
+import { testNatsIdentity } from '#event-store/testing';
 import { NetPayError } from '#platform';
 import type { InMemoryBroker } from './in-memory-broker.js';
 
@@ -16,7 +17,8 @@ export class NatsStubBroker {
   ) {}
 
   static async start(url: string, broker: InMemoryBroker): Promise<NatsStubBroker> {
-    const nc = await connect({ servers: url, name: 'stub-broker' });
+    // It plays the broker, with the broker's identity.
+    const nc = await connect({ ...testNatsIdentity('broker'), servers: url, name: 'stub-broker' });
     const stub = new NatsStubBroker(nc, broker);
     stub.serve(subjects.touchstone, async (d) => ({
       touchstone: await broker.touchstone(String(d.chainId)),

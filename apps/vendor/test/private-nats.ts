@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { stackAuthFile } from '#event-store';
 
 /**
  * A nats-server (with JetStream) of the test file's own: the broker subjects
@@ -24,9 +25,13 @@ export class PrivateNats {
     }
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'netpay-vendor-nats-'));
-    const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      binary,
+      [...authConfig(dir), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
     for (let i = 0; i < 200; i++) {
       if (await answers(port)) return new PrivateNats(`nats://127.0.0.1:${port}`, child, dir);
       await new Promise((r) => setTimeout(r, 25));
@@ -44,6 +49,19 @@ export class PrivateNats {
     }
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The local stack's authorization (scripts/nats-auth.mjs, the identities of .stack/nats-auth.json)
+ * when there is one: the same roles and rights as everywhere. nats-server 2.9 includes files
+ * relative to the config only, so the block is copied beside it.
+ */
+function authConfig(dir: string): string[] {
+  const auth = join(dirname(stackAuthFile()), 'nats', 'auth.conf');
+  if (!existsSync(auth)) return [];
+  copyFileSync(auth, join(dir, 'auth.conf'));
+  writeFileSync(join(dir, 'nats-server.conf'), 'include ./auth.conf\n');
+  return ['-c', join(dir, 'nats-server.conf')];
 }
 
 function freePort(): Promise<number> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { JetStreamEventStore } from '#event-store';
+import type { JetStreamEventStore } from '#event-store';
+import { connectTestStore, testNatsEnv } from '#event-store/testing';
 import { createHttpApp, JsonLogger, loadConfig } from '#platform';
 import { generateSigningKey } from '#protocol';
 import {
@@ -44,13 +45,13 @@ export class RealBrokerStack {
   static async start(): Promise<RealBrokerStack> {
     const nats = await PrivateNats.start();
     const unique = randomUUID().replaceAll('-', '').slice(0, 12);
-    const store = await JetStreamEventStore.connect({
+    const store = await connectTestStore({
       servers: nats.url,
       streamName: `TEST_VB_${unique}`,
       subjectPrefix: `test.vb${unique}.events`,
     });
     const config = testBrokerConfig({
-      NATS_URL: nats.url,
+      ...testNatsEnv('broker', nats.url),
       REDIS_URL,
       REDIS_KEY_PREFIX: `test:vb:${unique}:broker:`,
     });
@@ -63,7 +64,7 @@ export class RealBrokerStack {
       VENDOR_ID: vendorId,
       VENDOR_NAME: `Vendor ${vendorId}`,
       VENDOR_KEY: generateSigningKey('k').privateKey,
-      NATS_URL: this.nats.url,
+      ...testNatsEnv(`vendor-${vendorId}`, this.nats.url),
       REDIS_URL,
       REDIS_KEY_PREFIX: `test:vb:${this.unique}:`,
       HANDOFF_TIMEOUT: '500ms',

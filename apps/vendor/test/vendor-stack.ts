@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
-import { JetStreamEventStore } from '#event-store';
+import type { JetStreamEventStore } from '#event-store';
+import { connectTestStore, testNatsEnv } from '#event-store/testing';
 import { createHttpApp, JsonLogger, loadConfig } from '#platform';
 import { generateSigningKey } from '#protocol';
 import { VendorEngine } from '../src/engine/vendor-engine.js';
@@ -63,7 +64,7 @@ export class VendorStack {
     const unique = randomUUID().replaceAll('-', '').slice(0, 12);
     const streamName = `TEST_VENDOR_${unique}`;
     const subjectPrefix = `test.vendor${unique}.events`;
-    const store = await JetStreamEventStore.connect({ servers: nats.url, streamName, subjectPrefix });
+    const store = await connectTestStore({ servers: nats.url, streamName, subjectPrefix });
     const broker = new InMemoryBroker(store);
     const stub = await NatsStubBroker.start(nats.url, broker);
     return new VendorStack(nats, streamName, subjectPrefix, store, broker, stub, new Redis(REDIS_URL));
@@ -79,7 +80,7 @@ export class VendorStack {
     const config = loadConfig(VendorConfig, {
       VENDOR_ID: vendorId,
       VENDOR_KEY: key,
-      NATS_URL: this.nats.url,
+      ...testNatsEnv(`vendor-${vendorId}`, this.nats.url),
       REDIS_URL,
       REDIS_KEY_PREFIX: this.redisPrefix,
       HANDOFF_TIMEOUT: '300ms',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InvalidEventStoreRequestError } from './errors.js';
 import type { EventStore } from './event-store.port.js';
 import type { EventStoreDbConfig } from './eventstoredb/esdb-config.js';
@@ -33,6 +34,7 @@ function positiveInt(env: Env, name: string): number | undefined {
  * - jetstream: `NATS_URL` (default `nats://127.0.0.1:4222`, comma-separated for several),
  *   `EVENT_STORE_STREAM` (default `NETPAY_EVENTS`), `EVENT_STORE_SUBJECT_PREFIX` (default `netpay.events`),
  *   `EVENT_STORE_DUPLICATE_WINDOW_MS` (default 10 min)
+ *   `NATS_USER` with `NATS_PASSWORD` (or `NATS_PASSWORD_FILE`), `NATS_INBOX_PREFIX` (default `_INBOX_<user>`)
  * - eventstoredb: `EVENTSTORE_CONNECTION_STRING` (required), e.g. `esdb://localhost:2113?tls=false`
  * - both: `EVENT_STORE_TIMEOUT_MS` (per request)
  */
@@ -51,6 +53,7 @@ export function eventStoreSettingsFromEnv(env: Env = process.env): EventStoreSet
           ...(env.EVENT_STORE_SUBJECT_PREFIX ? { subjectPrefix: env.EVENT_STORE_SUBJECT_PREFIX } : {}),
           ...optional('duplicateWindowMs', positiveInt(env, 'EVENT_STORE_DUPLICATE_WINDOW_MS')),
           ...optional('requestTimeoutMs', timeout),
+          ...natsIdentityFromEnv(env),
         },
       };
     case 'eventstoredb': {
@@ -67,6 +70,17 @@ export function eventStoreSettingsFromEnv(env: Env = process.env): EventStoreSet
         `EVENT_STORE must be jetstream, eventstoredb or memory, got "${kind}"`,
       );
   }
+}
+
+/** The process's NATS identity, like the services' config reads it (`NATS_PASSWORD_FILE`: a mounted secret). */
+export function natsIdentityFromEnv(env: Env): { user?: string; pass?: string; inboxPrefix?: string } {
+  const file = env.NATS_PASSWORD_FILE;
+  const pass = file ? readFileSync(file, 'utf8').trim() : env.NATS_PASSWORD;
+  return {
+    ...(env.NATS_USER ? { user: env.NATS_USER } : {}),
+    ...(env.NATS_USER && pass ? { pass } : {}),
+    ...(env.NATS_INBOX_PREFIX ? { inboxPrefix: env.NATS_INBOX_PREFIX } : {}),
+  };
 }
 
 function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {

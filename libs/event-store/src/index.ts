@@ -6,6 +6,7 @@ export type { EventStoreDbConfig } from './eventstoredb/index.js';
 export {
   createEventStore,
   eventStoreSettingsFromEnv,
+  natsIdentityFromEnv,
   type EventStoreKind,
   type EventStoreSettings,
 } from './create-event-store.js';

@@ -26,6 +26,7 @@ export * from './health/health.registry.js';
 export * from './http/api-docs.js';
 export * from './http/bearer-token.js';
 export * from './http/connect-nats.js';
+export * from './nats/nats-identity.js';
 export * from './http/create-http-app.js';
 export * from './idempotency/canonical-json.js';
 export * from './idempotency/idempotency.interceptor.js';

@@ -6,7 +6,8 @@ import { paywordAt } from '#protocol';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import type { ChainReissuedAnswer } from '../reissue-chain/reissue-chain.handler.js';
 import { ADMIN_TOKEN, startBroker, type TestBroker } from '../test/broker-harness.js';
-import { type IntStack, intStack, NATS_URL } from '../test/int-stack.js';
+import { testNatsOptions } from '#event-store/testing';
+import { type IntStack, intStack } from '../test/int-stack.js';
 import { buy, registerCustomer } from '../test/scenario.js';
 
 describe('revocation (CRL broadcast) and lost-wallet re-issue', () => {
@@ -17,7 +18,8 @@ describe('revocation (CRL broadcast) and lost-wallet re-issue', () => {
 
   beforeAll(async () => {
     stack = await intStack();
-    listener = await connect({ servers: NATS_URL });
+    // Vendors hear revocations.
+    listener = await connect(testNatsOptions('vendor-va'));
     const sub = listener.subscribe(subjects.revocation);
     void (async () => {
       for await (const m of sub) notices.push(m.json<RevocationNotice>());

@@ -3,7 +3,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { queues } from '#contracts';
 import type { EventStore } from '#event-store';
-import { type Clock, connectNats, createHttpApp, JsonLogger, loadConfig } from '#platform';
+import {
+  type Clock,
+  connectNats,
+  createHttpApp,
+  JsonLogger,
+  loadConfig,
+  natsIdentityOptions,
+} from '#platform';
 import { generateSigningKey } from '#protocol';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
@@ -104,7 +111,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<TestBrok
       statusByCode: BROKER_STATUS_BY_CODE,
       configure: async (a) => {
         if (options.nats)
-          await connectNats(a, { servers: config.natsServers, queue: queues.broker, name: 'broker-test' });
+          await connectNats(a, {
+            servers: config.natsServers,
+            queue: queues.broker,
+            name: 'broker-test',
+            identity: natsIdentityOptions(config),
+          });
       },
     },
   );

@@ -4,12 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { type ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
 import type { Reply } from '#contracts';
-import { JetStreamEventStore } from '#event-store';
+import type { JetStreamEventStore } from '#event-store';
+import { connectTestStore, TEST_NATS_URL, testNatsEnv, testNatsOptions } from '#event-store/testing';
 import { firstValueFrom, timeout } from 'rxjs';
 import type { BrokerConfig } from '../broker.config.js';
 import { testBrokerConfig } from './broker-harness.js';
 
-export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const NATS_URL = TEST_NATS_URL;
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface IntStack {
@@ -24,14 +25,25 @@ export interface IntStack {
 
 export async function intStack(env: Record<string, string> = {}): Promise<IntStack> {
   const unique = randomUUID().replaceAll('-', '').slice(0, 12);
-  const store = await JetStreamEventStore.connect({
-    servers: NATS_URL,
-    streamName: `TEST_BROKER_${unique}`,
-    subjectPrefix: `test.broker${unique}.events`,
-  });
+  const store = await connectTestStore(
+    {
+      streamName: `TEST_BROKER_${unique}`,
+      subjectPrefix: `test.broker${unique}.events`,
+    },
+    'broker',
+  );
   const redisKeyPrefix = `test:broker:${unique}:`;
-  const config = testBrokerConfig({ NATS_URL, REDIS_URL, REDIS_KEY_PREFIX: redisKeyPrefix, ...env });
-  const nats = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: NATS_URL } });
+  // The broker under test runs as `broker`; this client asks like a vendor does.
+  const config = testBrokerConfig({
+    ...testNatsEnv('broker'),
+    REDIS_URL,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
+    ...env,
+  });
+  const nats = ClientProxyFactory.create({
+    transport: Transport.NATS,
+    options: testNatsOptions('vendor-va'),
+  });
   await nats.connect();
   const replies: unknown[] = [];
   return {

@@ -8,7 +8,7 @@ import {
   type WalletCheckoutReply,
   type WalletCheckoutRequest,
 } from '#contracts';
-import { NetPayError, PLATFORM_ERROR } from '#platform';
+import { type NatsIdentityOptions, NetPayError, PLATFORM_ERROR } from '#platform';
 import { parsePublicKeyRecord, parseTouchstone, type PublicKeyRecord, type Touchstone } from '#protocol';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { statusOf } from '../engine/vendor-errors.js';
@@ -29,8 +29,12 @@ export class NatsBrokerClient implements BrokerClient {
     servers: string | string[],
     timeoutMs: number,
     name?: string,
+    identity: NatsIdentityOptions = {},
   ): Promise<NatsBrokerClient> {
-    const client = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers, name } });
+    const client = ClientProxyFactory.create({
+      transport: Transport.NATS,
+      options: { ...identity, servers, name },
+    });
     await client.connect();
     return new NatsBrokerClient(client, timeoutMs);
   }

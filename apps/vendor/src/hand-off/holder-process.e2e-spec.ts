@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testNatsEnv } from '#event-store/testing';
 import { generateSigningKey, createSigner } from '#protocol';
 import { eventTypes, uniquePositions } from '../../test/chain-audit.js';
 import type { IssuedChain } from '../../test/in-memory-broker.js';
@@ -40,7 +41,7 @@ class VendorProcess {
         VENDOR_KEY: privateKey,
         PORT: String(port),
         HOST: '127.0.0.1',
-        NATS_URL: stack.nats.url,
+        ...testNatsEnv(`vendor-${vendorId}`, stack.nats.url),
         REDIS_URL,
         REDIS_KEY_PREFIX: stack.redisPrefix,
         EVENT_STORE: 'jetstream',

@@ -68,7 +68,12 @@ export class NetPayVendorModule {
         inject: [NETPAY_VENDOR_OPTIONS],
         useFactory: (o: NetPayVendorOptions): BrokerClient | Promise<BrokerClient> =>
           o.brokerClient ??
-          NatsBrokerClient.connect(o.natsServers, o.brokerTimeoutMs ?? 2_000, `vendor-${o.vendorId}-broker`),
+          NatsBrokerClient.connect(
+            o.natsServers,
+            o.brokerTimeoutMs ?? 2_000,
+            `vendor-${o.vendorId}-broker`,
+            o.natsIdentity,
+          ),
       },
       {
         provide: HOT_STORE,

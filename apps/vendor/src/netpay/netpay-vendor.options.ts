@@ -1,4 +1,5 @@
 import type { EventStore, EventStoreSettings } from '#event-store';
+import type { NatsIdentityOptions } from '#platform';
 import type { PublicKeyRecord, SigningKey } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
 import type { AcceptedChains } from '../spend-coins/spend-coins.handler.js';
@@ -14,6 +15,8 @@ export interface NetPayVendorOptions {
   readonly handOffTimeoutMs: number;
   /** NATS servers for the broker client (hand-offs use the shared NATS connection). */
   readonly natsServers: string | string[];
+  /** The vendor's NATS identity for the broker client. */
+  readonly natsIdentity?: NatsIdentityOptions;
   /** Time-out of every request to the broker. Default 2 s. */
   readonly brokerTimeoutMs?: number;
   /** An event store instance (the caller closes it) or settings (the module connects and closes it). */

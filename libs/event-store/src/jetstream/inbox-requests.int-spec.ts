@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { testNatsOptions } from '#event-store/testing';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EventStoreUnavailableError } from '../errors.js';
 import { InboxRequests } from './inbox-requests.js';
 import { publishToStream } from './jetstream-publish.js';
 
-const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const body = new TextEncoder().encode('x');
 
 describe('inbox requests', () => {
   const connections: NatsConnection[] = [];
   const open = async (): Promise<NatsConnection> => {
-    const nc = await connect({ servers });
+    const nc = await connect(testNatsOptions());
     connections.push(nc);
     return nc;
   };

@@ -1,6 +1,7 @@
 import {
   createInbox,
   type Msg,
+  PermissionViolationError,
   type MsgHdrs,
   type NatsConnection,
   type Subscription,
@@ -11,6 +12,7 @@ import { EventStoreUnavailableError } from '../errors.js';
 export type ReplyHandler = (msg: Msg) => boolean;
 
 interface Pending {
+  readonly subject: string;
   readonly deadline: number;
   readonly handle: ReplyHandler;
   readonly fail: (error: Error) => void;
@@ -35,7 +37,7 @@ interface Outgoing {
  * the event loop go out together at its end, in one write.
  */
 export class InboxRequests {
-  private readonly inbox = createInbox();
+  private readonly inbox: string;
   private readonly subscription: Subscription;
   private readonly pending = new Map<number, Pending>();
   private readonly sweeper: ReturnType<typeof setInterval>;
@@ -45,12 +47,16 @@ export class InboxRequests {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
+    inboxPrefix?: string,
   ) {
+    // Under the role's inbox prefix: a role may only subscribe to its own inboxes.
+    this.inbox = createInbox(inboxPrefix);
     this.subscription = nc.subscribe(`${this.inbox}.*`, {
       callback: (error, msg) => (error ? this.failAll(error) : this.onReply(msg)),
     });
     this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(1_000, timeoutMs / 4)));
     this.sweeper.unref();
+    void this.watchRefusals();
   }
 
   /**
@@ -66,6 +72,7 @@ export class InboxRequests {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, {
+        subject,
         deadline: Date.now() + this.timeoutMs,
         handle: start(resolve, reject),
         fail: reject,
@@ -112,6 +119,24 @@ export class InboxRequests {
     const pending = this.pending.get(id);
     this.pending.delete(id);
     return pending;
+  }
+
+  /**
+   * The server refuses a publish this identity may not make (deploy/nats/README.md) with an
+   * asynchronous error, not a reply: fail the requests to that subject at once, saying so.
+   */
+  private async watchRefusals(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      const error = status.type === 'error' ? status.error : undefined;
+      if (!(error instanceof PermissionViolationError) || error.operation !== 'publish') continue;
+      for (const [id, pending] of this.pending) {
+        if (pending.subject !== error.subject) continue;
+        this.pending.delete(id);
+        pending.fail(
+          new EventStoreUnavailableError(`NATS refused: ${error.message} (not this identity's to write)`),
+        );
+      }
+    }
   }
 
   private sweep(): void {

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager, JetStreamApiError } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ConcurrencyError } from '#event-store';
-import { anEvent } from '#event-store/testing';
-import { JetStreamEventStore } from './jetstream-event-store.js';
+import { anEvent, connectTestStore, TEST_NATS_URL, testNatsOptions } from '#event-store/testing';
+import type { JetStreamEventStore } from './jetstream-event-store.js';
 
-const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const servers = TEST_NATS_URL;
 
 describe('JetStream adapter specifics', () => {
   const stores: JetStreamEventStore[] = [];
@@ -14,7 +14,7 @@ describe('JetStream adapter specifics', () => {
     unique: string,
     extra: { duplicateWindowMs?: number } = {},
   ): Promise<JetStreamEventStore> => {
-    const store = await JetStreamEventStore.connect({
+    const store = await connectTestStore({
       servers,
       streamName: `TEST_EVENTS_${unique}`,
       subjectPrefix: `test.${unique}.events`,
@@ -32,7 +32,7 @@ describe('JetStream adapter specifics', () => {
 
   it('relies on the server checking the message id before the expected subject sequence', async () => {
     // The adapter's idempotent retries depend on this order (verified on nats-server 2.9.10 and 2.11).
-    const nc = await connect({ servers });
+    const nc = await connect(testNatsOptions());
     const jsm = await jetstreamManager(nc);
     const name = `TEST_ORDER_${unique()}`;
     await jsm.streams.add({ name, subjects: [`${name}.>`] });
@@ -90,7 +90,7 @@ describe('JetStream adapter specifics', () => {
     await open(name, { duplicateWindowMs: 60_000 });
     const again = await open(name);
     await again.appendToStream('chain-1', [anEvent('Issued')]);
-    const nc = await connect({ servers });
+    const nc = await connect(testNatsOptions());
     try {
       const info = await (await jetstreamManager(nc)).streams.info(`TEST_EVENTS_${name}`);
       expect(info.config).toMatchObject({

@@ -74,13 +74,15 @@ export function headerMap(h: MsgHdrs | undefined): HeaderMap | undefined {
 /** The parts of a JetStream message (consumed or fetched directly) that make an event. */
 export interface StoredMessage {
   readonly seq: number;
+  /** The subject it was published on, when the read tells it (it names the stream, see `streamOf`). */
+  readonly subject?: string | undefined;
   readonly headers?: HeaderMap | undefined;
   readonly data: Uint8Array;
   readonly time: Date;
 }
 
 export function fromStored(m: StoredMsg): StoredMessage {
-  return { seq: m.seq, headers: headerMap(m.header), data: m.data, time: m.time };
+  return { seq: m.seq, subject: m.subject, headers: headerMap(m.header), data: m.data, time: m.time };
 }
 
 export function revisionOf(msg: Pick<StoredMessage, 'headers' | 'seq'>): number {
@@ -89,7 +91,13 @@ export function revisionOf(msg: Pick<StoredMessage, 'headers' | 'seq'>): number 
   return Number(value);
 }
 
-export function streamOf(msg: Pick<StoredMessage, 'headers' | 'seq'>): string {
+/**
+ * The event-store stream of a message: the last token of its subject, which the NATS
+ * authorization controls (a vendor may publish to `<prefix>.chain.*` only), so a header
+ * claiming another stream changes nothing. The header where the read does not give the subject.
+ */
+export function streamOf(msg: Pick<StoredMessage, 'headers' | 'seq' | 'subject'>): string {
+  if (msg.subject) return msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
   const value = msg.headers?.get(H.stream);
   if (!value) throw notAnEvent(msg.seq);
   return value;

@@ -14,6 +14,20 @@ export interface JetStreamEventStoreConfig {
   readonly requestTimeoutMs?: number;
   /** Connection name shown in the server's monitoring. */
   readonly connectionName?: string;
+  /** NATS identity (deploy/nats/README.md): user and password of this process's role. */
+  readonly user?: string;
+  readonly pass?: string;
+  /** Replies come to `<inboxPrefix>.…`; default `_INBOX_<user>` with a user (each role reads only its own). */
+  readonly inboxPrefix?: string;
+  /**
+   * Create or update the streams (the setup role: `npm run setup`). Default false: the
+   * applications only check that the streams exist as they need them.
+   */
+  readonly provision?: boolean;
+  /** For provisioning: replicas of the streams (default 1), and limits (default none). */
+  readonly replicas?: number;
+  readonly maxBytes?: number;
+  readonly maxAgeMs?: number;
 }
 
 export interface ResolvedJetStreamConfig {
@@ -25,6 +39,13 @@ export interface ResolvedJetStreamConfig {
   readonly duplicateWindowMs: number;
   readonly requestTimeoutMs: number;
   readonly connectionName: string;
+  readonly user: string | undefined;
+  readonly pass: string | undefined;
+  readonly inboxPrefix: string | undefined;
+  readonly provision: boolean;
+  readonly replicas: number;
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
 }
 
 const STREAM = /^[A-Za-z0-9_-]{1,64}$/;
@@ -42,11 +63,19 @@ export function resolveConfig(config: JetStreamEventStoreConfig): ResolvedJetStr
     streamName,
     subjectPrefix,
     // Checkpoints live in a stream of their own: one subject per subscriber, only the last message kept.
+    // `checkpoints.<prefix>`: outside the events' subjects, and one wildcard grants a role its writes.
     checkpointStreamName: `${streamName}_CHECKPOINTS`,
-    checkpointPrefix: `${subjectPrefix}_checkpoints`,
+    checkpointPrefix: `checkpoints.${subjectPrefix}`,
     duplicateWindowMs: config.duplicateWindowMs ?? 10 * 60_000,
     requestTimeoutMs: config.requestTimeoutMs ?? 5_000,
     connectionName: config.connectionName ?? `netpay-event-store-${streamName}`,
+    user: config.user,
+    pass: config.pass,
+    inboxPrefix: config.inboxPrefix ?? (config.user ? `_INBOX_${config.user}` : undefined),
+    provision: config.provision ?? false,
+    replicas: config.replicas ?? 1,
+    maxBytes: config.maxBytes ?? -1,
+    maxAgeMs: config.maxAgeMs ?? 0,
   };
 }
 

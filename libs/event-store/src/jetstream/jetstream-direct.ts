@@ -74,5 +74,5 @@ function stored(msg: Msg): StoredMessage {
     throw new Error('direct get: reply without Nats-Sequence');
   }
   const time = new Date(Date.parse(headers.get('Nats-Time-Stamp') ?? ''));
-  return { seq, headers, data: msg.data, time };
+  return { seq, subject: headers.get('Nats-Subject'), headers, data: msg.data, time };
 }

@@ -29,7 +29,7 @@ import {
 import { edge, isStreamNotFound, translate } from './jetstream-errors.js';
 import { openJetStreamFeed } from './jetstream-feed.js';
 import { type ReadCapabilities, JetStreamReader } from './jetstream-reader.js';
-import { checkpointStreamConfig, ensureStream, eventStreamConfig } from './jetstream-setup.js';
+import { checkpointStreamConfig, checkStream, ensureStream, eventStreamConfig } from './jetstream-setup.js';
 
 /**
  * Event store on NATS JetStream (server 2.9+): one JetStream stream holds every
@@ -51,14 +51,17 @@ export class JetStreamEventStore implements EventStore {
     private readonly config: ResolvedJetStreamConfig,
     capabilities: ReadCapabilities,
   ) {
-    this.requests = new InboxRequests(nc, config.requestTimeoutMs);
+    this.requests = new InboxRequests(nc, config.requestTimeoutMs, config.inboxPrefix);
     const direct = new DirectGet(this.requests, config.streamName);
     this.appender = new JetStreamAppender(this.requests, direct, config);
     this.reader = new JetStreamReader(js, jsm, direct, config, capabilities);
     this.checkpointStore = new JetStreamCheckpointStore(this.requests, jsm, config);
   }
 
-  /** Connects and creates (or updates) the event and checkpoint streams; safe to call from many processes. */
+  /**
+   * Connects and checks that the event and checkpoint streams exist as they must; with
+   * `provision` (the setup role) creates or updates them. Safe to call from many processes.
+   */
   static async connect(config: JetStreamEventStoreConfig): Promise<JetStreamEventStore> {
     const resolved = resolveConfig(config);
     const nc = await edge(`connect to ${resolved.servers.join(',')}`, () =>
@@ -70,12 +73,15 @@ export class JetStreamEventStore implements EventStore {
         // nats-core otherwise builds an Error (an async stack trace) for every request up front,
         // in case it fails: ~10% of an append's CPU. Our errors say what was being done anyway.
         noAsyncTraces: true,
+        ...(resolved.user === undefined ? {} : { user: resolved.user, pass: resolved.pass }),
+        ...(resolved.inboxPrefix === undefined ? {} : { inboxPrefix: resolved.inboxPrefix }),
       }),
     );
     try {
       const jsm = await jetstreamManager(nc, { timeout: resolved.requestTimeoutMs });
-      await ensureStream(jsm, eventStreamConfig(resolved));
-      await ensureStream(jsm, checkpointStreamConfig(resolved));
+      const settle = resolved.provision ? ensureStream : checkStream;
+      await settle(jsm, eventStreamConfig(resolved));
+      await settle(jsm, checkpointStreamConfig(resolved));
       return new JetStreamEventStore(
         nc,
         jetstream(nc, { timeout: resolved.requestTimeoutMs }),
@@ -87,6 +93,12 @@ export class JetStreamEventStore implements EventStore {
       await nc.close().catch(() => undefined);
       throw translate(error, 'set up streams');
     }
+  }
+
+  /** The setup role's job: creates or updates the event and checkpoint streams, then disconnects. */
+  static async provision(config: JetStreamEventStoreConfig): Promise<void> {
+    const store = await JetStreamEventStore.connect({ ...config, provision: true });
+    await store.close();
   }
 
   async appendToStream(

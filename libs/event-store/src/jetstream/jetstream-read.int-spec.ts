@@ -3,13 +3,13 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ReadStreamOptions } from '#event-store';
-import { anEvent } from '#event-store/testing';
+import { anEvent, connectTestStore, TEST_NATS_URL, testNatsOptions } from '#event-store/testing';
 import { readWindow } from '../shared/read-window.js';
 import { encodeEvent, messageId, PRIOR_SEQS } from './jetstream-codec.js';
 import { JetStreamEventStore } from './jetstream-event-store.js';
 import { MAX_HOPS } from './stream-walk.js';
 
-const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const servers = TEST_NATS_URL;
 
 /** Every kind of window, near both ends and across pointer-list boundaries. */
 function windows(length: number): ReadStreamOptions[] {
@@ -36,12 +36,12 @@ describe('JetStream reads', () => {
   const config = { servers, streamName: `TEST_READS_${unique}`, subjectPrefix: `test.${unique}.reads` };
   const opened: { close(): Promise<unknown> }[] = [];
   const open = async (): Promise<JetStreamEventStore> => {
-    const store = await JetStreamEventStore.connect(config);
+    const store = await connectTestStore(config);
     opened.push(store);
     return store;
   };
   const raw = async (): Promise<NatsConnection> => {
-    const nc = await connect({ servers });
+    const nc = await connect(testNatsOptions());
     opened.push(nc);
     return nc;
   };

@@ -22,7 +22,13 @@ const BATCH = 1_000;
 const DIRECT_PAGE_MAX = 64;
 
 export function decodeMsg(m: JsMsg): RecordedEvent {
-  return decodeEvent({ seq: m.seq, headers: headerMap(m.headers), data: m.data, time: m.time });
+  return decodeEvent({
+    seq: m.seq,
+    subject: m.subject,
+    headers: headerMap(m.headers),
+    data: m.data,
+    time: m.time,
+  });
 }
 
 /** What the server can do for reads, found out at connect. */

@@ -17,7 +17,11 @@ describeWithServer('JetStream event store against a server that crashes', () => 
   let server: OwnNatsServer;
   const stores: JetStreamEventStore[] = [];
   const open = async (): Promise<JetStreamEventStore> => {
-    const store = await JetStreamEventStore.connect({ servers: server.url, requestTimeoutMs: 1_000 });
+    const store = await JetStreamEventStore.connect({
+      servers: server.url,
+      requestTimeoutMs: 1_000,
+      provision: true,
+    });
     stores.push(store);
     return store;
   };

@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { eventStoreContract } from '#event-store/testing';
-import { JetStreamEventStore } from './jetstream-event-store.js';
+import { eventStoreContract, connectTestStore, TEST_NATS_URL } from '#event-store/testing';
 
-const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const servers = TEST_NATS_URL;
 
 /** Each test gets a JetStream stream of its own, deleted afterwards. */
 eventStoreContract('NATS JetStream', async () => {
   const unique = randomUUID().replaceAll('-', '').slice(0, 12);
   const config = { servers, streamName: `TEST_EVENTS_${unique}`, subjectPrefix: `test.${unique}.events` };
-  const store = await JetStreamEventStore.connect(config);
+  const store = await connectTestStore(config);
   const instances = [store];
   return {
     store,
     restart: async () => {
-      const next = await JetStreamEventStore.connect(config);
+      const next = await connectTestStore(config);
       instances.push(next);
       return next;
     },

@@ -7,3 +7,4 @@ export {
   type EventStoreContractFactory,
   type EventStoreContractSubject,
 } from './harness.js';
+export { connectTestStore, TEST_NATS_URL, testNatsEnv, testNatsIdentity, testNatsOptions } from './nats.js';

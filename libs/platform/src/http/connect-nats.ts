@@ -1,5 +1,6 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { type NatsOptions, Transport } from '@nestjs/microservices';
+import type { NatsIdentityOptions } from '../nats/nats-identity.js';
 
 export interface ConnectNatsOptions {
   servers: string | string[];
@@ -7,6 +8,8 @@ export interface ConnectNatsOptions {
   queue: string;
   /** Connection name shown in the NATS server's monitoring. */
   name?: string;
+  /** The service's NATS identity (`natsIdentityOptions(config)`). */
+  identity?: NatsIdentityOptions;
 }
 
 /**
@@ -21,7 +24,7 @@ export async function connectNats(
   const microservice = app.connectMicroservice<NatsOptions>(
     {
       transport: Transport.NATS,
-      options: { servers: options.servers, queue: options.queue, name: options.name },
+      options: { ...options.identity, servers: options.servers, queue: options.queue, name: options.name },
     },
     { inheritAppConfig: true },
   );

@@ -7,12 +7,15 @@ import { rpcRequest } from '../errors/rpc-request.js';
 import { JsonLogger } from '../logging/json-logger.js';
 import { NatsModule } from '../nats/nats.module.js';
 import { RedisModule } from '../redis/redis.module.js';
+import { TEST_NATS_URL, testNatsIdentity } from '#event-store/testing';
 import { connectNats } from './connect-nats.js';
 import { createHttpApp } from './create-http-app.js';
 import { httpClient } from './testing/http-client.js';
 import { Executions, sampleAppModule } from './testing/sample-app.js';
 
-const NATS = 'nats://127.0.0.1:4222';
+const NATS = TEST_NATS_URL;
+// A sample service on made-up subjects: the fixture identity of the local stack.
+const identity = testNatsIdentity('test');
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const run = randomUUID();
 const keyPrefix = `test:platform:${run}:`;
@@ -23,7 +26,7 @@ const quiet = new JsonLogger({ service: 'sample', level: 'error', write: () => u
 function startReplica(): Promise<NestFastifyApplication> {
   const module = sampleAppModule({ store: 'redis' }, [
     RedisModule.forRoot({ url: REDIS_URL, keyPrefix }),
-    NatsModule.forRoot({ servers: NATS, name: `sample-${run}` }),
+    NatsModule.forRoot({ servers: NATS, name: `sample-${run}`, connection: identity }),
   ]);
   return createHttpApp(module, {
     name: 'sample',
@@ -32,7 +35,7 @@ function startReplica(): Promise<NestFastifyApplication> {
     host: '127.0.0.1',
     logger: quiet,
     docsUi: false, // see HttpAppOptions.docsUi
-    configure: (app) => connectNats(app, { servers: NATS, queue }).then(() => undefined),
+    configure: (app) => connectNats(app, { servers: NATS, queue, identity }).then(() => undefined),
   });
 }
 
@@ -47,7 +50,10 @@ describe('platform glue with real Redis and NATS', () => {
     [a, b] = await Promise.all([startReplica(), startReplica()]);
     httpA = httpClient(await a.getUrl());
     httpB = httpClient(await b.getUrl());
-    client = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: NATS } });
+    client = ClientProxyFactory.create({
+      transport: Transport.NATS,
+      options: { ...identity, servers: NATS },
+    });
     await client.connect();
   });
 
