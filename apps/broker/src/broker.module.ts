@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventStore, EventStoreSettings } from '#event-store';
 import { type Clock, IdempotencyModule, NatsModule, PlatformModule, RedisModule } from '#platform';
 import { AuthoriseVendorHandler } from './authorise-vendor/authorise-vendor.handler.js';
+import { SliceWithdrawals } from './authorise-vendor/slice-withdrawals.js';
 import { AuthoriseVendorHttpController } from './authorise-vendor/authorise-vendor.http.controller.js';
 import { BankAccountsBootstrap } from './bank/bank-accounts.bootstrap.js';
 import { BankAdminHttpController } from './bank/bank-admin.http.controller.js';
@@ -111,6 +112,7 @@ export class BrokerModule {
         RotateVendorKeyHandler,
         GetVendorKeysHandler,
         AuthoriseVendorHandler,
+        SliceWithdrawals,
         CheckoutWalletHandler,
         WalletProjection,
         GetWalletHandler,

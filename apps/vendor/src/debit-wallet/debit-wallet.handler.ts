@@ -102,6 +102,11 @@ export class DebitWalletHandler {
         mayMove,
       );
     } catch (error) {
+      // The customer withdrew our authority: the slice is theirs again, never to be spent here.
+      if (error instanceof NetPayError && error.code === CHAIN.SLICE_WITHDRAWN) {
+        await this.deps.slices.drop(chainId);
+        throw error;
+      }
       // The payword was picked on a cached state that missed spends made elsewhere (another
       // vendor claimed the wallet while we were down): pick again on the stream's state.
       if (!(error instanceof NetPayError) || !STALE_PICK.has(error.code)) throw error;

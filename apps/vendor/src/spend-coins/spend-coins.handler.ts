@@ -29,6 +29,9 @@ const STALE_SENSITIVE = new Set<string>([
   SPEND.PAYWORD_FORGED,
   SPEND.CHAIN_EXHAUSTED,
   CHAIN.BEYOND_SLICE,
+  // The customer may have authorised us again since, and the broker checked a new slice out.
+  CHAIN.SLICE_WITHDRAWN,
+  CHAIN.NOT_CHECKED_OUT,
 ]);
 
 /** Chains this vendor accepts: its prices are whole coins of this value and currency. */
