@@ -65,6 +65,7 @@ export class VendorModule {
               NATS_URL: config.natsServers.join(','),
             }),
           checkoutCoins: config.checkoutCoins,
+          requestMaxAgeMs: config.requestMaxAgeMs,
           ...(overrides.hotStore ? { hotStore: overrides.hotStore } : {}),
           ...(overrides.brokerClient ? { brokerClient: overrides.brokerClient } : {}),
         }),

@@ -163,6 +163,7 @@ export class DebitWalletHandler {
       resource: command.resource,
       receiptId,
       correlationId: command.correlationId,
+      ...(command.deadline === undefined ? {} : { deadline: command.deadline }),
     });
   }
 

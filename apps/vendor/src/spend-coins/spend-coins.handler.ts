@@ -11,6 +11,7 @@ import type { RevocationList } from '../engine/revocation-list.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
 import { recordedDebit } from '../debit-wallet/debit-idempotency.js';
+import { checkDeadline } from '../engine/request-deadline.js';
 import type { TakeOver } from '../hand-off/take-over.js';
 import type { SpendCoinsCommand, SpendOutcome } from './spend-coins.command.js';
 
@@ -170,6 +171,8 @@ export class SpendCoinsHandler {
         return { spend: decision.duplicateOf, touchstone: state.touchstone, duplicate: true };
       }
       const event = decision.events[0]!;
+      // A payer that stopped waiting never sees the receipt: spend nothing for it.
+      checkDeadline(clock, command.deadline, chainId);
       try {
         await states.append(state, event, { correlationId: command.correlationId, causationId: receiptId });
         return { spend: event.data, touchstone: state.touchstone, duplicate: false };
