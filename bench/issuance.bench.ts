@@ -275,7 +275,7 @@ export default async function issuanceBenchmarks(): Promise<BenchFigure[]> {
     client = HttpClient.start(await broker.app.getUrl());
 
     const accounts = Array.from({ length: IN_FLIGHT }, (_, w) => `bench_${unique}_${w}`);
-    await Promise.all(accounts.map((a) => openBankAccount(broker!.http, a, 1_000_000_000)));
+    const mandates = await Promise.all(accounts.map((a) => openBankAccount(broker!.http, a, 1_000_000_000)));
     const bank = broker.app.get(SimulatedBank);
     await Promise.all(
       accounts.map(async (account) => {
@@ -297,7 +297,14 @@ export default async function issuanceBenchmarks(): Promise<BenchFigure[]> {
       Array.from({ length: count }, (_, i) => ({
         method: 'POST',
         path: '/customers',
-        ...json({}, { name: 'Bench Reader', bankAccount: accounts[i % IN_FLIGHT] }),
+        ...json(
+          {},
+          {
+            name: 'Bench Reader',
+            bankAccount: accounts[i % IN_FLIGHT],
+            bankMandate: mandates[i % IN_FLIGHT],
+          },
+        ),
       }));
     const purchaseBody = (i: number): Record<string, unknown> => {
       const wallet = i % 5 === 4 ? 'server' : 'client';

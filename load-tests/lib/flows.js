@@ -159,7 +159,7 @@ export function issue() {
     const name = `load_${meta.runId}_vu${exec.vu.idInTest}_${exec.vu.iterationInInstance}`;
     const res = http.post(
       `${brokerUrl}/customers`,
-      JSON.stringify({ name, bankAccount: bundle.bankAccount }),
+      JSON.stringify({ name, bankAccount: bundle.bankAccount, bankMandate: bundle.bankMandate }),
       {
         headers: { ...json, 'Idempotency-Key': idempotencyKey() },
         tags: { endpoint: 'register' },

@@ -173,6 +173,19 @@ export class History {
     return this.add(`chain-${chainId}`, { type: 'WalletCheckedOut', version: 1, data });
   }
 
+  /** The broker ends `vendorId`'s slice: the customer withdrew its authority. */
+  withdraw(chainId: string, vendorId: string): this {
+    const model = this.model(chainId);
+    const data = {
+      chainId,
+      vendorId,
+      index: model.index,
+      lastPayword: model.chain.payword(model.index - 1),
+      at: this.at(),
+    };
+    return this.add(`chain-${chainId}`, { type: 'SliceWithdrawn', version: 1, data });
+  }
+
   handOff(
     chainId: string,
     fromVendor: string,

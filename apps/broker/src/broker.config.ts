@@ -235,13 +235,14 @@ export class BrokerConfig {
 
   @EnvVar({
     name: 'BANK_ACCOUNTS',
-    description: 'simulated bank accounts opened at start: id:CUR:balance,…',
+    description:
+      'simulated bank accounts opened at start: id:CUR:balance:mandate,… (the mandate proves ownership)',
     type: 'list',
     default: [],
   })
-  @Matches(/^[A-Za-z0-9_]{1,64}:[A-Z]{3}:\d{1,15}$/, {
+  @Matches(/^[A-Za-z0-9_]{1,64}:[A-Z]{3}:\d{1,15}(:[A-Za-z0-9_-]{16,128})?$/, {
     each: true,
-    message: 'each entry must be id:CUR:balance',
+    message: 'each entry must be id:CUR:balance:mandate',
   })
   bankAccounts!: string[];
 

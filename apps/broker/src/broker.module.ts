@@ -9,6 +9,7 @@ import {
   RedisModule,
 } from '#platform';
 import { AuthoriseVendorHandler } from './authorise-vendor/authorise-vendor.handler.js';
+import { SliceWithdrawals } from './authorise-vendor/slice-withdrawals.js';
 import { AuthoriseVendorHttpController } from './authorise-vendor/authorise-vendor.http.controller.js';
 import { BankAccountsBootstrap } from './bank/bank-accounts.bootstrap.js';
 import { BankAdminHttpController } from './bank/bank-admin.http.controller.js';
@@ -124,6 +125,7 @@ export class BrokerModule {
         RotateVendorKeyHandler,
         GetVendorKeysHandler,
         AuthoriseVendorHandler,
+        SliceWithdrawals,
         CheckoutWalletHandler,
         WalletProjection,
         GetWalletHandler,

@@ -22,17 +22,21 @@ export interface CallOptions {
   readonly idempotencyKey?: string;
 }
 
+const CALL_TIMEOUT_MS = 15_000;
+
 export async function call<T = unknown>(url: string, options: CallOptions = {}): Promise<Answer<T>> {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = { ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (method !== 'GET') headers['idempotency-key'] = options.idempotencyKey ?? randomUUID();
+  // When we stop waiting: a vendor records no spend after it (we would never see the receipt).
+  headers['x-netpay-deadline'] = new Date(Date.now() + CALL_TIMEOUT_MS).toISOString();
   const res = await fetch(url, {
     method,
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(15_000),
+    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
   });
   const text = await res.text();
   let body: unknown;

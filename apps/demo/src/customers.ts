@@ -51,11 +51,14 @@ export abstract class DemoCustomer {
     balance: number,
   ): Promise<DemoCustomer> {
     const bankAccount = `acct_${name}`;
-    await must(`${brokerUrl}/bank/accounts`, {
+    // The bank shows the account's mandate once; registering proves control of the account with it.
+    const { mandate: bankMandate } = await must<{ mandate: string }>(`${brokerUrl}/bank/accounts`, {
       token: adminToken,
       body: { accountId: bankAccount, currency: 'NZD', balance },
     });
-    const { token } = await must<Registered>(`${brokerUrl}/customers`, { body: { name, bankAccount } });
+    const { token } = await must<Registered>(`${brokerUrl}/customers`, {
+      body: { name, bankAccount, bankMandate },
+    });
     return wallet === 'client' ? new ClientCustomer(name, token) : new ServerCustomer(name, token);
   }
 

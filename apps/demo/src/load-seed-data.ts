@@ -42,6 +42,8 @@ export interface SeededVu {
   readonly vu: number;
   /** Opened with a large balance: the VU's own registrations in issuance scenarios use it. */
   readonly bankAccount: string;
+  /** The account's mandate from the bank: registrations prove control of the account with it. */
+  readonly bankMandate: string;
   readonly clientChains: readonly SeededChain[];
   readonly serverWallet?: SeededServerWallet;
 }
@@ -85,9 +87,14 @@ interface PurchaseAnswer {
   readonly chains: readonly { chainId: string; length: number; seed?: string; touchstone: Touchstone }[];
 }
 
-async function register(plan: SeedPlan, name: string, bankAccount: string): Promise<string> {
+interface BankAccount {
+  readonly bankAccount: string;
+  readonly bankMandate: string;
+}
+
+async function register(plan: SeedPlan, name: string, account: BankAccount): Promise<string> {
   const { token } = await must<{ token: string }>(`${plan.brokerUrl}/customers`, {
-    body: { name, bankAccount },
+    body: { name, ...account },
   });
   return token;
 }
@@ -120,8 +127,8 @@ async function buyChain(plan: SeedPlan, token: string, coins: number): Promise<S
   return { chainId: bought.chainId, touchstone: toBase64Url(touchstone), length: chain.length, paywords };
 }
 
-async function serverWallet(plan: SeedPlan, vu: number, bankAccount: string): Promise<SeededServerWallet> {
-  const customerToken = await register(plan, `load_${plan.runId}_vu${vu}_server`, bankAccount);
+async function serverWallet(plan: SeedPlan, vu: number, account: BankAccount): Promise<SeededServerWallet> {
+  const customerToken = await register(plan, `load_${plan.runId}_vu${vu}_server`, account);
   await must(`${plan.brokerUrl}/purchases`, {
     token: customerToken,
     body: { coins: plan.serverCoins, coinValue: plan.coinValue, currency: plan.currency, wallet: 'server' },
@@ -140,19 +147,20 @@ async function serverWallet(plan: SeedPlan, vu: number, bankAccount: string): Pr
 /** Seeds one VU's bundle: a bank account, a client-side customer with its chains, a server-side wallet. */
 export async function seedVu(plan: SeedPlan, vu: number): Promise<SeededVu> {
   const bankAccount = `load_${plan.runId}_vu${vu}`.slice(0, 64);
-  await must(`${plan.brokerUrl}/bank/accounts`, {
+  const { mandate: bankMandate } = await must<{ mandate: string }>(`${plan.brokerUrl}/bank/accounts`, {
     token: plan.adminToken,
     body: { accountId: bankAccount, currency: plan.currency, balance: BANK_BALANCE },
   });
+  const account = { bankAccount, bankMandate };
   const clientChains: SeededChain[] = [];
   if (plan.clientCoins > 0) {
-    const token = await register(plan, `load_${plan.runId}_vu${vu}_client`, bankAccount);
+    const token = await register(plan, `load_${plan.runId}_vu${vu}_client`, account);
     for (let left = plan.clientCoins; left > 0; left -= plan.chainCoins) {
       clientChains.push(await buyChain(plan, token, Math.min(left, plan.chainCoins)));
     }
   }
-  if (plan.serverCoins === 0) return { vu, bankAccount, clientChains };
-  return { vu, bankAccount, clientChains, serverWallet: await serverWallet(plan, vu, bankAccount) };
+  if (plan.serverCoins === 0) return { vu, ...account, clientChains };
+  return { vu, ...account, clientChains, serverWallet: await serverWallet(plan, vu, account) };
 }
 
 /** Runs `task(i)` for i = 1 … count, at most `concurrency` at a time, results in order. */

@@ -8,6 +8,8 @@ import {
   type NewEvent,
 } from '#event-store';
 import type {
+  MandateRequest,
+  MandateResult,
   PaymentGateway,
   PaymentRequest,
   PaymentResult,
@@ -34,6 +36,10 @@ export class FlakyGateway implements PaymentGateway {
 
   charge(request: PaymentRequest): Promise<PaymentResult> {
     return this.bank.charge(request);
+  }
+
+  verifyMandate(request: MandateRequest): Promise<MandateResult> {
+    return this.bank.verifyMandate(request);
   }
 
   async payout(request: PaymentRequest): Promise<PaymentResult> {

@@ -120,6 +120,17 @@ export class VendorConfig {
   handOffTimeoutMs!: number;
 
   @EnvVar({
+    name: 'REQUEST_MAX_AGE',
+    description: 'most time from a request’s arrival to its spend; later, nothing is spent (408)',
+    type: 'duration',
+    default: '10s',
+  })
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  requestMaxAgeMs!: number;
+
+  @EnvVar({
     name: 'BROKER_TIMEOUT',
     description: 'time-out of requests to the broker',
     type: 'duration',

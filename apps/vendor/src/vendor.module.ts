@@ -74,6 +74,7 @@ export class VendorModule {
               NATS_INBOX_PREFIX: config.natsInboxPrefix,
             }),
           checkoutCoins: config.checkoutCoins,
+          requestMaxAgeMs: config.requestMaxAgeMs,
           ...(overrides.hotStore ? { hotStore: overrides.hotStore } : {}),
           ...(overrides.brokerClient ? { brokerClient: overrides.brokerClient } : {}),
         }),

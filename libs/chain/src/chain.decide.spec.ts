@@ -16,6 +16,7 @@ import {
   decideIssue,
   decideRevoke,
   decideSpend,
+  decideWithdraw,
   type SpendCommand,
 } from './chain.decide.js';
 import { foldChain, type ChainState } from './chain.state.js';
@@ -196,6 +197,56 @@ describe('chain aggregate', () => {
     expect(codeOf(decideSpend(state, spend('va', 1, 6)))).toBe('CHAIN.BEYOND_SLICE');
     expect(codeOf(decideSpend(state, spend('vb', 1, 1)))).toBe('CHAIN.NOT_HOLDER');
     expect(codeOf(decideSpend(given(issued('server')), spend('va', 1, 1)))).toBe('CHAIN.NOT_CHECKED_OUT');
+  });
+
+  it('ends a withdrawn vendor’s slice: its spends are refused until it checks a new slice out', () => {
+    const checkout = decideCheckout(given(issued('server')), { vendorId: 'va', sliceEnd: 10, at: AT });
+    const checkedOut = checkout.ok ? checkout.events : [];
+    const withdraw = decideWithdraw(given(issued('server'), ...checkedOut, spent('va', 1, 2)), {
+      vendorId: 'va',
+      at: AT,
+    });
+    expect(withdraw.ok && withdraw.events[0]?.data).toEqual({
+      chainId: 'c1',
+      vendorId: 'va',
+      index: 3,
+      lastPayword: chain.payword(2),
+      at: AT,
+    });
+    const ended = given(
+      issued('server'),
+      ...checkedOut,
+      spent('va', 1, 2),
+      ...(withdraw.ok ? withdraw.events : []),
+    );
+    expect(ended.status === 'open' && [ended.holder, ended.sliceEnd, ended.index]).toEqual([
+      undefined,
+      undefined,
+      3,
+    ]);
+    expect(codeOf(decideSpend(ended, spend('va', 3, 1)))).toBe('CHAIN.SLICE_WITHDRAWN');
+    expect(codeOf(decideSpend(ended, spend('vb', 3, 1)))).toBe('CHAIN.NOT_CHECKED_OUT');
+    // Nothing to end again, nor for a vendor that does not hold the wallet, nor on a client-side chain.
+    expect(decideWithdraw(ended, { vendorId: 'va', at: AT })).toEqual({ ok: true, events: [] });
+    expect(decideWithdraw(given(issued('server'), ...checkedOut), { vendorId: 'vb', at: AT })).toEqual({
+      ok: true,
+      events: [],
+    });
+    expect(decideWithdraw(given(issued(), spent('va', 1, 1)), { vendorId: 'va', at: AT })).toEqual({
+      ok: true,
+      events: [],
+    });
+    // The rest is the wallet's: the next checkout, by anyone authorised, starts at 3.
+    const again = decideCheckout(ended, { vendorId: 'va', sliceEnd: 12, at: AT });
+    expect(again.ok && again.events[0]?.data).toMatchObject({ index: 3, sliceEnd: 12 });
+    const resumed = given(
+      issued('server'),
+      ...checkedOut,
+      spent('va', 1, 2),
+      ...(withdraw.ok ? withdraw.events : []),
+      ...(again.ok ? again.events : []),
+    );
+    expect(decideSpend(resumed, spend('va', 3, 1)).ok).toBe(true);
   });
 
   it('accepts a hand-off certificate only from the holder and only at the current index', () => {

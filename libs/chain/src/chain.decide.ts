@@ -5,6 +5,7 @@ import type {
   ChainRevoked,
   CoinsSpent,
   IndexHandedOff,
+  SliceWithdrawn,
   WalletCheckedOut,
 } from '#events';
 import {
@@ -95,6 +96,12 @@ export function decideSpend(state: ChainState, command: SpendCommand): SpendDeci
   }
   // A server-side wallet is spent only through a checkout; nobody takes it by a first spend.
   if (open.wallet === 'server' && open.holder === undefined) {
+    if (open.withdrawnFrom === vendorId) {
+      return refuse(
+        CHAIN.SLICE_WITHDRAWN,
+        `the customer withdrew vendor ${vendorId}'s authority over wallet ${open.chainId}`,
+      );
+    }
     return refuse(CHAIN.NOT_CHECKED_OUT, `server-side wallet ${open.chainId} has not been checked out`);
   }
   if (open.sliceEnd !== undefined && proof.position > open.sliceEnd) {
@@ -198,6 +205,27 @@ export function decideClaim(
     at: command.at,
   };
   return { ok: true, events: [{ type: 'ChainClaimed', version: 1, data }] };
+}
+
+/**
+ * The customer withdrew `vendorId`'s authority: if it holds this server-side wallet, its slice
+ * ends at I (nothing when it does not hold it, so a retried withdrawal appends nothing).
+ */
+export function decideWithdraw(
+  state: ChainState,
+  command: { vendorId: string; at: string },
+): Decision<SliceWithdrawn> {
+  if (state.status !== 'open' || state.wallet !== 'server' || state.holder !== command.vendorId) {
+    return { ok: true, events: [] };
+  }
+  const data = {
+    chainId: state.chainId,
+    vendorId: command.vendorId,
+    index: state.index,
+    lastPayword: state.lastPayword,
+    at: command.at,
+  };
+  return { ok: true, events: [{ type: 'SliceWithdrawn', version: 1, data }] };
 }
 
 export function decideRevoke(

@@ -21,6 +21,8 @@ export const CHAIN = {
   NOT_CHECKED_OUT: 'CHAIN.NOT_CHECKED_OUT',
   /** Another vendor holds the chain: a hand-off must come first. */
   NOT_HOLDER: 'CHAIN.NOT_HOLDER',
+  /** The customer withdrew this vendor's authority: its slice of the server-side wallet ended. */
+  SLICE_WITHDRAWN: 'CHAIN.SLICE_WITHDRAWN',
   /** A server-side slice does not reach that far. */
   BEYOND_SLICE: 'CHAIN.BEYOND_SLICE',
   HANDOFF_TO_SELF: 'HANDOFF.TO_SELF',

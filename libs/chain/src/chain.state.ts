@@ -16,6 +16,8 @@ interface Known {
   readonly holder?: string;
   /** Server-side wallets: last position the holder's slice covers. */
   readonly sliceEnd?: number;
+  /** Server-side wallets: the vendor whose slice the customer withdrew last (until a new checkout). */
+  readonly withdrawnFrom?: string;
   readonly lastSpend?: LastSpend;
   /** Revision of the last event folded in: the expected revision of the next append. */
   readonly revision: number;
@@ -40,8 +42,14 @@ export function evolve(state: ChainState, event: ChainEvent, revision: number): 
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
-    case 'WalletCheckedOut':
-      return { ...state, holder: event.data.vendorId, sliceEnd: event.data.sliceEnd, revision };
+    case 'WalletCheckedOut': {
+      const { withdrawnFrom: _ended, ...rest } = state;
+      return { ...rest, holder: event.data.vendorId, sliceEnd: event.data.sliceEnd, revision };
+    }
+    case 'SliceWithdrawn': {
+      const { holder: _holder, sliceEnd: _sliceEnd, ...rest } = state;
+      return { ...rest, withdrawnFrom: event.data.vendorId, revision };
+    }
     case 'CoinsSpent':
       return {
         ...state,

@@ -84,6 +84,26 @@ export interface ChainClaimed {
   };
 }
 
+/**
+ * The customer withdrew `vendorId`'s authority over their server-side wallet: the slice it
+ * checked out ends here, at I, and nobody holds the chain (its unspent paywords are back in the
+ * wallet). Appended by the broker with the chain's expected revision, so the vendor's next spend
+ * fails its own and, decided again, is refused; redemption never pays a spend after it. Names
+ * the vendor and the chain, never the customer.
+ */
+export interface SliceWithdrawn {
+  readonly type: 'SliceWithdrawn';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly vendorId: string;
+    /** I and W[I-1] when the slice ended. */
+    readonly index: number;
+    readonly lastPayword: Hex;
+    readonly at: string;
+  };
+}
+
 export interface ChainRevoked {
   readonly type: 'ChainRevoked';
   readonly version: 1;
@@ -108,7 +128,14 @@ export interface ChainClosed {
 }
 
 export type ChainEvent =
-  ChainIssued | WalletCheckedOut | CoinsSpent | IndexHandedOff | ChainClaimed | ChainRevoked | ChainClosed;
+  | ChainIssued
+  | WalletCheckedOut
+  | CoinsSpent
+  | IndexHandedOff
+  | ChainClaimed
+  | SliceWithdrawn
+  | ChainRevoked
+  | ChainClosed;
 
 export type ChainEventType = ChainEvent['type'];
 
@@ -119,6 +146,7 @@ const CHAIN_EVENT_TYPE_NAMES: Record<ChainEventType, true> = {
   CoinsSpent: true,
   IndexHandedOff: true,
   ChainClaimed: true,
+  SliceWithdrawn: true,
   ChainRevoked: true,
   ChainClosed: true,
 };

@@ -16,6 +16,7 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   CoinsSpent: 1,
   IndexHandedOff: 1,
   ChainClaimed: 1,
+  SliceWithdrawn: 1,
   ChainRevoked: 1,
   ChainClosed: 1,
   CustomerRegistered: 1,

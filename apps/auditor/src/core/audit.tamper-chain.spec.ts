@@ -38,6 +38,15 @@ describe('Audit names tampering with chains (R0–R2)', () => {
     ]);
   });
 
+  it('R2.SPEND_BY_NON_HOLDER: a vendor spending on after the customer withdrew its slice', async () => {
+    const withdrawn = honestHistory().withdraw('ch3', 'v1'); // v1 held ch3 at index 6
+    expect((await auditHistory(withdrawn.appends, { brokerKeys })).ok).toBe(true);
+    const h = withdrawn.spend('ch3', 'v1', 1);
+    const report = await auditHistory(h.appends, { brokerKeys });
+    expectNamed(report, 'R2.SPEND_BY_NON_HOLDER', lastIndex(h.appends), 'chain-ch3');
+    expect(rules(report)).toEqual(['R2.SPEND_BY_NON_HOLDER']);
+  });
+
   it('R1.BAD_TOUCHSTONE_SIGNATURE: a touchstone changed after the broker signed it', async () => {
     const h = honestHistory();
     const i = indexOf(h.appends, 'ChainIssued', 1); // ch2

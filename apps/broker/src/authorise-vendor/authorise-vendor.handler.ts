@@ -10,12 +10,20 @@ import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { loadVendor } from '../vendor/vendor.state.js';
 import { CheckoutTokens } from './checkout-tokens.js';
+import { SliceWithdrawals } from './slice-withdrawals.js';
 
 export interface VendorAuthorisedAnswer {
   readonly vendorId: string;
   /** Give it to that vendor; it names neither you nor your chains. */
   readonly checkoutToken: string;
   readonly expiresAt: string;
+}
+
+export interface DeauthorisedAnswer {
+  readonly vendorId: string;
+  readonly authorised: false;
+  /** Slices of your server-side wallet the vendor held that ended now (their rest is yours again). */
+  readonly slicesWithdrawn: number;
 }
 
 /** The customer authorises (or stops authorising) a vendor to check out their server-side wallet. */
@@ -26,6 +34,7 @@ export class AuthoriseVendorHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly config: BrokerConfig,
     private readonly tokens: CheckoutTokens,
+    private readonly withdrawals: SliceWithdrawals,
   ) {}
 
   async authorise(customerId: string, vendorId: string): Promise<VendorAuthorisedAnswer> {
@@ -42,10 +51,17 @@ export class AuthoriseVendorHandler {
     };
   }
 
-  /** Every token issued for the vendor stops working at once. */
-  async deauthorise(customerId: string, vendorId: string): Promise<{ vendorId: string; authorised: false }> {
-    await this.change(customerId, vendorId, false, this.clock.now().toISOString());
-    return { vendorId, authorised: false };
+  /**
+   * Takes effect at once everywhere: 1. every token issued for the vendor stops working (the
+   * customer's stream says so, and checkouts read it), 2. every slice the vendor holds ends in
+   * its chain's stream, so its next debit is refused and its unspent paywords are back in the
+   * wallet. Step 2 runs on a retry too, completing a withdrawal that stopped half-way.
+   */
+  async deauthorise(customerId: string, vendorId: string): Promise<DeauthorisedAnswer> {
+    const at = this.clock.now().toISOString();
+    await this.change(customerId, vendorId, false, at);
+    const slicesWithdrawn = await this.withdrawals.withdraw(customerId, vendorId, at);
+    return { vendorId, authorised: false, slicesWithdrawn };
   }
 
   private async change(customerId: string, vendorId: string, authorise: boolean, at: string): Promise<void> {

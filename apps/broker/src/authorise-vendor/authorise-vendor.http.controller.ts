@@ -13,7 +13,11 @@ import {
   CustomerAuthGuard,
 } from '../customer/customer-auth.guard.js';
 import { VendorIdParam } from '../vendor/vendor-id.param.js';
-import { AuthoriseVendorHandler, type VendorAuthorisedAnswer } from './authorise-vendor.handler.js';
+import {
+  AuthoriseVendorHandler,
+  type DeauthorisedAnswer,
+  type VendorAuthorisedAnswer,
+} from './authorise-vendor.handler.js';
 import { AuthoriseVendorRequest } from './authorise-vendor.request.dto.js';
 
 @ApiTags('wallet')
@@ -40,11 +44,15 @@ export class AuthoriseVendorHttpController {
   @Delete(':vendorId')
   @HttpCode(200)
   @Idempotent()
-  @ApiOkResponse({ description: 'The vendor’s checkout tokens stop working.' })
+  @ApiOkResponse({
+    description:
+      'At once: the vendor’s checkout tokens stop working, and every slice of your server-side wallet it ' +
+      'holds ends (its next debit is refused with CHAIN.SLICE_WITHDRAWN; the unspent rest is yours again).',
+  })
   deauthorise(
     @CurrentCustomer() customer: AuthenticatedCustomer,
     @Param() params: VendorIdParam,
-  ): Promise<{ vendorId: string; authorised: false }> {
+  ): Promise<DeauthorisedAnswer> {
     return this.handler.deauthorise(customer.customerId, params.vendorId);
   }
 }

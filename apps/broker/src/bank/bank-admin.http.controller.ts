@@ -17,11 +17,15 @@ export class BankAdminHttpController {
   @Post()
   @HttpCode(201)
   @Idempotent()
-  @ApiOperation({ summary: 'Open an account with a balance (admin).' })
-  async open(@Body() body: OpenBankAccountRequest): Promise<BankAccountView> {
+  @ApiOperation({
+    summary:
+      'Open an account with a balance (admin). The answer shows its `mandate` once: the owner proves ' +
+      'control of the account with it when registering (`POST /customers`); the bank keeps only its hash.',
+  })
+  async open(@Body() body: OpenBankAccountRequest): Promise<BankAccountView & { mandate: string }> {
     const opened = await this.bank.openAccount(body);
     if (!opened) throw brokerError(BROKER_ERROR.BANK_ACCOUNT_EXISTS, `account ${body.accountId} exists`, 409);
-    return this.view(body.accountId);
+    return { ...(await this.view(body.accountId)), mandate: opened.mandate };
   }
 
   @Get(':accountId')

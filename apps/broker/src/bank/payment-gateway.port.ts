@@ -26,7 +26,23 @@ export type PaymentResult =
   | { readonly ok: true; readonly paymentRef: string }
   | { readonly ok: false; readonly declined: true; readonly reason: DeclineReason; readonly message: string };
 
+/** The payer shows the mandate its bank gave it for the account (a real acquirer's e-mandate). */
+export interface MandateRequest {
+  readonly account: string;
+  readonly mandate: string;
+}
+
+/** One answer whatever went wrong, so that asking does not tell whether an account exists. */
+export type MandateResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'mandate-invalid'; readonly message: string };
+
 export interface PaymentGateway {
+  /**
+   * Whether the payer controls `account`: the bank checks the mandate it issued for it. Throws
+   * only when the bank cannot be reached.
+   */
+  verifyMandate(request: MandateRequest): Promise<MandateResult>;
   /** Debits the customer's account. Throws only when the bank cannot be reached. */
   charge(request: PaymentRequest): Promise<PaymentResult>;
   /** Credits a vendor's account (redemption). */

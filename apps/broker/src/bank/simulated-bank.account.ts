@@ -11,6 +11,8 @@ export type BankAccount =
       readonly currency: string;
       readonly balance: number;
       readonly maxCharge: number;
+      /** SHA-256 (hex) of the mandate secret; undefined for accounts opened before mandates. */
+      readonly mandateHash: string | undefined;
       /** idempotency key → what the bank answered and for which request. */
       readonly outcomes: ReadonlyMap<string, Outcome>;
     };
@@ -36,9 +38,17 @@ export function foldAccount(state: BankAccount, events: Iterable<BankEvent>, own
   let next = state;
   for (const event of events) {
     if (event.type === 'BankAccountOpened') {
-      const { accountId, currency, openingBalance, maxCharge } = event.data;
+      const { accountId, currency, openingBalance, maxCharge, mandateHash } = event.data;
       outcomes = new Map();
-      next = { status: 'open', accountId, currency, balance: openingBalance, maxCharge, outcomes };
+      next = {
+        status: 'open',
+        accountId,
+        currency,
+        balance: openingBalance,
+        maxCharge,
+        mandateHash,
+        outcomes,
+      };
       continue;
     }
     if (next.status === 'unknown') continue;

@@ -13,6 +13,11 @@ export interface BankAccountOpened {
     readonly openingBalance: number;
     /** Largest single charge this account accepts. */
     readonly maxCharge: number;
+    /**
+     * SHA-256 (hex) of the account's mandate secret, shown once to whoever opened the account;
+     * absent in accounts opened before mandates existed (no mandate verifies for them).
+     */
+    readonly mandateHash?: string;
     readonly at: string;
   };
 }

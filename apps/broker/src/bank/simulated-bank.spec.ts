@@ -43,7 +43,9 @@ describe('SimulatedBank (in-memory ledger)', () => {
 
   it('opens an account once, pays out into it and declines after it is closed', async () => {
     const bank = new SimulatedBank(new InMemoryEventStore(), clock, 1_000);
-    expect(await bank.openAccount({ accountId: 'v1', currency: 'NZD', balance: 0 })).toBe(true);
+    expect(await bank.openAccount({ accountId: 'v1', currency: 'NZD', balance: 0 })).toEqual({
+      mandate: expect.stringMatching(/^mdt_[A-Za-z0-9_-]{32}$/),
+    });
     expect(await bank.openAccount({ accountId: 'v1', currency: 'NZD', balance: 999 })).toBe(false);
     const payout = await bank.payout({
       account: 'v1',
@@ -102,5 +104,32 @@ describe('SimulatedBank (in-memory ledger)', () => {
       'BankAccountClosed',
       'BankPaymentDeclined',
     ]);
+  });
+
+  it('confirms an account’s mandate only to whoever shows it; the ledger keeps its hash alone', async () => {
+    const store = new InMemoryEventStore();
+    const bank = new SimulatedBank(store, clock, 1_000);
+    const opened = await bank.openAccount({ accountId: 'c1', currency: 'NZD', balance: 100 });
+    if (!opened) throw new Error('expected a new account');
+    expect(await bank.verifyMandate({ account: 'c1', mandate: opened.mandate })).toEqual({ ok: true });
+    for (const [account, mandate] of [
+      ['c1', `${opened.mandate}x`],
+      ['c1', 'mdt_guess'],
+      ['nobody', opened.mandate],
+    ] as const) {
+      expect(await bank.verifyMandate({ account, mandate })).toMatchObject({
+        ok: false,
+        reason: 'mandate-invalid',
+      });
+    }
+    const ledger = await store.readStream('bankaccount-c1');
+    expect(JSON.stringify(ledger.map((e) => e.data))).not.toContain(opened.mandate);
+    // A fresh process (nothing cached) folds the ledger and agrees; a closed account is refused.
+    const other = new SimulatedBank(store, clock, 1_000);
+    expect(await other.verifyMandate({ account: 'c1', mandate: opened.mandate })).toEqual({ ok: true });
+    await other.closeAccount('c1');
+    expect(await other.verifyMandate({ account: 'c1', mandate: opened.mandate })).toMatchObject({
+      ok: false,
+    });
   });
 });

@@ -1,15 +1,28 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
 import { type BankAccount, decidePayment, foldAccount, unknownAccount } from './simulated-bank.account.js';
 import { BANK_EVENT_TYPES, type BankEvent, bankStream } from './simulated-bank.events.js';
-import type { PaymentGateway, PaymentRequest, PaymentResult } from './payment-gateway.port.js';
+import type {
+  MandateRequest,
+  MandateResult,
+  PaymentGateway,
+  PaymentRequest,
+  PaymentResult,
+} from './payment-gateway.port.js';
 
 export interface OpenAccount {
   readonly accountId: string;
   readonly currency: string;
   readonly balance: number;
   readonly maxCharge?: number;
+  /** The mandate secret to issue (BANK_ACCOUNTS may name it); drawn at random when absent. */
+  readonly mandate?: string;
+}
+
+/** An account just opened: its mandate secret, shown this once (the ledger keeps its hash). */
+export interface OpenedAccount {
+  readonly mandate: string;
 }
 
 export interface BankAccountView {
@@ -63,9 +76,13 @@ export class SimulatedBank implements PaymentGateway {
     return this.pay('credit', request);
   }
 
-  /** Opens an account; `false` when it already exists (nothing changes). */
-  openAccount(open: OpenAccount): Promise<boolean> {
+  /**
+   * Opens an account and issues its mandate, the secret a payer shows to prove it controls the
+   * account (`verifyMandate`); `false` when the account already exists (nothing changes).
+   */
+  openAccount(open: OpenAccount): Promise<OpenedAccount | false> {
     return this.serially(open.accountId, async () => {
+      const mandate = open.mandate ?? `mdt_${randomBytes(24).toString('base64url')}`;
       const event: BankEvent = {
         type: 'BankAccountOpened',
         data: {
@@ -73,13 +90,14 @@ export class SimulatedBank implements PaymentGateway {
           currency: open.currency,
           openingBalance: open.balance,
           maxCharge: open.maxCharge ?? this.defaultMaxCharge,
+          mandateHash: mandateHashOf(mandate),
           at: this.clock.now().toISOString(),
         },
       };
       try {
         const revision = await this.append(open.accountId, event, 'no_stream');
         this.keep(open.accountId, { state: foldAccount(unknownAccount, [event], true), revision });
-        return true;
+        return { mandate };
       } catch (error) {
         if (error instanceof ConcurrencyError) return false;
         throw error;
@@ -99,6 +117,21 @@ export class SimulatedBank implements PaymentGateway {
         };
         if (await this.appendTo(accountId, ledger, event)) return true;
       }
+    });
+  }
+
+  verifyMandate(request: MandateRequest): Promise<MandateResult> {
+    return this.serially(request.account, async () => {
+      const state = (await this.load(request.account, true))?.state;
+      const expected = state?.status === 'open' ? state.mandateHash : undefined;
+      const shown = Buffer.from(mandateHashOf(request.mandate), 'hex');
+      // Unknown, closed, pre-mandate or wrong: one answer, compared in constant time.
+      if (expected !== undefined && timingSafeEqual(Buffer.from(expected, 'hex'), shown)) return { ok: true };
+      return {
+        ok: false,
+        reason: 'mandate-invalid',
+        message: `the bank does not confirm this mandate for account ${request.account}`,
+      };
     });
   }
 
@@ -223,4 +256,8 @@ export class SimulatedBank implements PaymentGateway {
     );
     return appended.nextExpectedRevision;
   }
+}
+
+function mandateHashOf(mandate: string): string {
+  return createHash('sha256').update(mandate, 'utf8').digest('hex');
 }

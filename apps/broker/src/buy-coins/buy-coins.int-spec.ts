@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { FaultyEventStore } from '../test/faults.js';
 import { type IntStack, intStack, REDIS_URL } from '../test/int-stack.js';
-import { bankBalance, buy, registerCustomer } from '../test/scenario.js';
+import { bankBalance, buy, openBankAccount, registerCustomer } from '../test/scenario.js';
 import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
 import { WalletSeeds, walletSeedStream } from './wallet-seeds.js';
 
@@ -100,7 +100,8 @@ describe('buying coins (JetStream + Redis)', () => {
 
   it('a registration retried after its Redis record was lost is refused, not duplicated', async () => {
     const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
-    const body = { name: 'Ada Reader', bankAccount };
+    const bankMandate = await openBankAccount(broker.http, bankAccount, 1_000);
+    const body = { name: 'Ada Reader', bankAccount, bankMandate };
     const first = await broker.http('POST', '/customers', { body, key: 'register-once-01' });
     expect(first.status).toBe(201);
     const redis = new Redis(REDIS_URL);

@@ -25,8 +25,11 @@ describe('purchase recovery (in-memory store, injected crashes)', () => {
 
   async function customer(balance: number): Promise<TestCustomer> {
     const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
-    await bank.openAccount({ accountId: bankAccount, currency: 'NZD', balance });
-    const res = await broker.http('POST', '/customers', { body: { name: 'Ada Reader', bankAccount } });
+    const opened = await bank.openAccount({ accountId: bankAccount, currency: 'NZD', balance });
+    const bankMandate = opened ? opened.mandate : '';
+    const res = await broker.http('POST', '/customers', {
+      body: { name: 'Ada Reader', bankAccount, bankMandate },
+    });
     return { ...res.json<{ customerId: string; token: string }>(), bankAccount };
   }
 

@@ -5,6 +5,7 @@ import type { EventStore } from '#event-store';
 import { CLOCK, type Clock, NetPayError } from '#platform';
 import { hashStep, paywordAt, type Touchstone } from '#protocol';
 import { CheckoutTokens } from '../authorise-vendor/checkout-tokens.js';
+import { SliceWithdrawals } from '../authorise-vendor/slice-withdrawals.js';
 import { BrokerConfig } from '../broker.config.js';
 import { WalletSeeds } from '../buy-coins/wallet-seeds.js';
 import { loadCustomer } from '../customer/customer.state.js';
@@ -32,6 +33,7 @@ export class CheckoutWalletHandler {
     private readonly tokens: CheckoutTokens,
     private readonly projection: WalletProjection,
     private readonly seeds: WalletSeeds,
+    private readonly withdrawals: SliceWithdrawals,
   ) {}
 
   async execute(request: CheckoutWalletRequest): Promise<WalletCheckoutReply> {
@@ -92,6 +94,28 @@ export class CheckoutWalletHandler {
     return claims.customerId;
   }
 
+  /**
+   * The customer may have withdrawn the vendor between step 2 and the append: a withdrawal
+   * appends to the customer's stream, then ends the vendor's slices; a checkout appends to the
+   * chain, then reads the customer again here. One of the two sees the other, so no slice
+   * outlives a withdrawal; when it is this one, it ends the slice it just opened and refuses.
+   */
+  private async stillAuthorised(
+    chainId: string,
+    customerId: string,
+    vendorId: string,
+    at: string,
+  ): Promise<void> {
+    const customer = await loadCustomer(this.store, customerId);
+    if (customer.status === 'registered' && customer.authorisedVendors.has(vendorId)) return;
+    await this.withdrawals.withdrawChain(chainId, vendorId, at);
+    throw brokerError(
+      BROKER_ERROR.CHECKOUT_VENDOR_NOT_AUTHORISED,
+      `vendor ${vendorId} is not authorised by this wallet's owner`,
+      403,
+    );
+  }
+
   /** `undefined` when the chain changed hands meanwhile (try the next one). */
   private async tryCheckout(
     chainId: string,
@@ -119,6 +143,7 @@ export class CheckoutWalletHandler {
           return { touchstone: state.touchstone, ...events[0].data };
         },
       );
+      await this.stillAuthorised(chainId, customerId, request.vendorId, at);
       const { touchstone, index, lastPayword, sliceEnd } = result;
       return {
         chainId,

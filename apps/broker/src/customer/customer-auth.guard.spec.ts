@@ -73,8 +73,11 @@ describe('customer bearer tokens at the door (in-memory)', () => {
     const early = { customerId, bankAccount, token: `npc.${customerId}.${'A'.repeat(43)}` };
     expect((await buy(broker.http, early)).status).toBe(401);
 
-    await openBankAccount(broker.http, bankAccount, 1_000);
-    const res = await broker.http('POST', '/customers', { body: { name: 'Ada Reader', bankAccount }, key });
+    const bankMandate = await openBankAccount(broker.http, bankAccount, 1_000);
+    const res = await broker.http('POST', '/customers', {
+      body: { name: 'Ada Reader', bankAccount, bankMandate },
+      key,
+    });
     expect(res.json()).toMatchObject({ customerId });
     const c = { ...early, token: res.json<{ token: string }>().token };
     expect((await buy(broker.http, c)).status).toBe(201);

@@ -3,6 +3,8 @@ export interface RegisterCustomer {
   readonly name: string;
   /** Their account at the bank, charged for purchases. */
   readonly bankAccount: string;
+  /** The bank's mandate for that account: the proof the customer controls it (never stored). */
+  readonly bankMandate: string;
   readonly idempotencyKey: string;
 }
 

@@ -9,7 +9,8 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { contentEventId, runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
-import { EVENT_STORE } from '../shared/tokens.js';
+import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
+import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import type { CustomerRegisteredAnswer, RegisterCustomer } from './register-customer.command.js';
 
 @Injectable()
@@ -19,6 +20,7 @@ export class RegisterCustomerHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly secrets: BrokerSecrets,
     private readonly identities: CustomerIdentities,
+    @Inject(PAYMENT_GATEWAY) private readonly bank: PaymentGateway,
   ) {}
 
   /**
@@ -28,6 +30,7 @@ export class RegisterCustomerHandler {
    */
   async execute(command: RegisterCustomer): Promise<CustomerRegisteredAnswer> {
     const { name, bankAccount, idempotencyKey } = command;
+    await this.proveControl(bankAccount, command.bankMandate);
     const customerId = this.secrets.id('cus', 'register', idempotencyKey, name, bankAccount);
     const { token, tokenHash } = issueCustomerToken(customerId);
     await runCommand(this.store, {
@@ -61,5 +64,25 @@ export class RegisterCustomerHandler {
     // derived from it, token hash included): the customer's first request need not read it.
     this.identities.remember({ customerId, name, bankAccount, tokenHash });
     return { customerId, token, tokenType: 'Bearer' };
+  }
+
+  /**
+   * Only the account's owner may have it charged: the bank must confirm the mandate it issued
+   * for the account, or nothing is registered (and nobody can ever buy on it through us).
+   */
+  private async proveControl(account: string, mandate: string): Promise<void> {
+    let verdict;
+    try {
+      verdict = await this.bank.verifyMandate({ account, mandate });
+    } catch {
+      throw brokerError(BROKER_ERROR.PAYMENT_UNAVAILABLE, 'the bank cannot be reached; retry later', 503);
+    }
+    if (!verdict.ok) {
+      throw brokerError(
+        BROKER_ERROR.BANK_MANDATE_INVALID,
+        `the bank does not confirm that you control account ${account}: send the mandate it issued for it`,
+        403,
+      );
+    }
   }
 }

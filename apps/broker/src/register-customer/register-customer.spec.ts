@@ -30,8 +30,8 @@ describe('registering a customer (in-memory store)', () => {
 
   it('a twin that registered first keeps the only working token; this request is refused', async () => {
     const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
-    await openBankAccount(broker.http, bankAccount, 1_000);
-    const body = { name: 'Ada Reader', bankAccount };
+    const bankMandate = await openBankAccount(broker.http, bankAccount, 1_000);
+    const body = { name: 'Ada Reader', bankAccount, bankMandate };
     let twinToken = '';
     store.beforeNext(
       (stream, events) => stream.startsWith('customer-') && events[0]?.type === 'CustomerRegistered',
@@ -55,7 +55,8 @@ describe('registering a customer (in-memory store)', () => {
 
   it('registers once: a retry after the Idempotency-Key record was lost is refused', async () => {
     const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
-    const body = { name: 'Ada Reader', bankAccount };
+    const bankMandate = await openBankAccount(broker.http, bankAccount, 1_000);
+    const body = { name: 'Ada Reader', bankAccount, bankMandate };
     expect((await broker.http('POST', '/customers', { body, key: 'register-once-02' })).status).toBe(201);
     // The twin has no record of the key: as a retry that lost its Redis record.
     const again = await twin.http('POST', '/customers', { body, key: 'register-once-02' });

@@ -19,6 +19,8 @@ export const BROKER_ERROR = {
   CHECKOUT_HELD_ELSEWHERE: 'CHECKOUT.HELD_ELSEWHERE',
   BANK_ACCOUNT_EXISTS: 'BANK.ACCOUNT_EXISTS',
   BANK_ACCOUNT_NOT_FOUND: 'BANK.ACCOUNT_NOT_FOUND',
+  /** The bank did not confirm the payer controls the account (unknown, closed or wrong mandate). */
+  BANK_MANDATE_INVALID: 'BANK.MANDATE_INVALID',
   PROJECTION_BEHIND: 'PROJECTION.BEHIND',
 } as const;
 

@@ -1,7 +1,13 @@
 // Failures injected at the edges, for crash-recovery tests: a store whose next matching append
 // fails (as if the process died before writing), a bank whose answer is lost after it charged.
 import { DelegatingEventStore, type AppendOptions, type AppendResult, type NewEvent } from '#event-store';
-import type { PaymentGateway, PaymentRequest, PaymentResult } from '../bank/payment-gateway.port.js';
+import type {
+  MandateRequest,
+  MandateResult,
+  PaymentGateway,
+  PaymentRequest,
+  PaymentResult,
+} from '../bank/payment-gateway.port.js';
 
 type AppendMatcher = (stream: string, events: readonly NewEvent[]) => boolean;
 
@@ -60,5 +66,9 @@ export class LossyGateway implements PaymentGateway {
 
   payout(request: PaymentRequest): Promise<PaymentResult> {
     return this.inner.payout(request);
+  }
+
+  verifyMandate(request: MandateRequest): Promise<MandateResult> {
+    return this.inner.verifyMandate(request);
   }
 }

@@ -9,17 +9,19 @@ export interface TestCustomer {
   readonly bankAccount: string;
 }
 
+/** Opens an account at the simulated bank; answers its mandate (shown once), the proof of control. */
 export async function openBankAccount(
   http: Http,
   accountId: string,
   balance: number,
   currency = 'NZD',
-): Promise<void> {
+): Promise<string> {
   const res = await http('POST', '/bank/accounts', {
     token: ADMIN_TOKEN,
     body: { accountId, currency, balance },
   });
   if (res.status !== 201) throw new Error(`open account: ${res.status} ${res.text}`);
+  return res.json<{ mandate: string }>().mandate;
 }
 
 export async function registerCustomer(
@@ -28,8 +30,8 @@ export async function registerCustomer(
   currency = 'NZD',
 ): Promise<TestCustomer> {
   const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
-  await openBankAccount(http, bankAccount, balance, currency);
-  const res = await http('POST', '/customers', { body: { name: 'Ada Reader', bankAccount } });
+  const bankMandate = await openBankAccount(http, bankAccount, balance, currency);
+  const res = await http('POST', '/customers', { body: { name: 'Ada Reader', bankAccount, bankMandate } });
   if (res.status !== 201) throw new Error(`register: ${res.status} ${res.text}`);
   const { customerId, token } = res.json<{ customerId: string; token: string }>();
   return { customerId, token, bankAccount };

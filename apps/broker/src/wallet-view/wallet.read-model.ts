@@ -64,6 +64,15 @@ export class WalletReadModel {
         return this.update(event.data.certificate.chainId, { holder: event.data.certificate.toVendor });
       case 'ChainClaimed':
         return this.update(event.data.chainId, { holder: event.data.toVendor });
+      case 'SliceWithdrawn': {
+        // The withdrawn vendor's unspent slice is back in the wallet: nobody holds the chain.
+        const chain = this.chains.get(event.data.chainId);
+        if (chain) {
+          const { holder: _holder, sliceEnd: _sliceEnd, ...rest } = chain;
+          this.chains.set(chain.chainId, { ...rest, index: event.data.index });
+        }
+        return;
+      }
       case 'ChainRevoked': {
         const { chainId, reason, at } = event.data;
         this.revokedOrder.push(chainId);

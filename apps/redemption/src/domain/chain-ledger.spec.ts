@@ -120,4 +120,46 @@ describe('replayChain of a server-side wallet', () => {
     ).toEqual([['va', 1, 2]]);
     expect(ledger.status === 'issued' && ledger.anomalies[0]).toMatch(/beyond the checked-out slice/);
   });
+
+  it('never pays what a vendor recorded after the customer withdrew its slice', async () => {
+    const store = new InMemoryEventStore();
+    const world = new ChainWorld(store);
+    const chain = await world.issue('w3', { wallet: 'server' });
+    await world.checkout('w3', 'va', 10);
+    await world.spend('w3', 'va', 2);
+    const at = '2026-03-10T01:00:00.000Z';
+    await world.appendRaw('w3', {
+      type: 'SliceWithdrawn',
+      version: 1,
+      data: { chainId: 'w3', vendorId: 'va', index: 3, lastPayword: chain.payword(2), at },
+    });
+    // Planted: the vendor goes on spending its old slice, with valid paywords, past the decider.
+    await world.appendRaw('w3', {
+      type: 'CoinsSpent',
+      version: 1,
+      data: {
+        chainId: 'w3',
+        vendorId: 'va',
+        fromIndex: 3,
+        toIndex: 4,
+        payword: chain.payword(4),
+        receiptId: 'r',
+        at,
+      },
+    });
+    const vendorKeys = (v: string) => [
+      { keyId: world.vendorSigner(v).keyId, publicKey: world.vendorSigner(v).publicKey, ownerId: v },
+    ];
+    const ledger = replayChain('w3', await new RedemptionReads(store).chainHistory('w3'), {
+      broker: world.brokerKeys,
+      vendorKeys,
+    });
+    expect(
+      ledger.status === 'issued' && ledger.segments.map((s) => [s.vendorId, s.fromIndex, s.toIndex]),
+    ).toEqual([['va', 1, 2]]);
+    expect(ledger.status === 'issued' && ledger.index).toBe(3);
+    expect(ledger.status === 'issued' && ledger.anomalies).toEqual([
+      expect.stringMatching(/after the customer withdrew its slice/),
+    ]);
+  });
 });

@@ -80,6 +80,8 @@ interface Replay {
   lastPayword: Hex;
   holder: string | undefined;
   sliceEnd: number | undefined;
+  /** Vendors whose slice the customer withdrew (until they check a new one out). */
+  readonly withdrawn: Set<string>;
   open: boolean;
 }
 
@@ -116,6 +118,7 @@ export function replayChain(chainId: string, history: readonly ChainEvent[], key
     lastPayword: touchstone.root,
     holder: undefined,
     sliceEnd: undefined,
+    withdrawn: new Set(),
     open: true,
   };
   history.slice(1).forEach((event, i) => apply(r, event, i + 1));
@@ -143,6 +146,7 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       if (d.index !== r.index || d.lastPayword !== r.lastPayword) return refused('not at the chain index');
       r.holder = d.vendorId;
       r.sliceEnd = Math.min(d.sliceEnd, r.touchstone.length);
+      r.withdrawn.delete(d.vendorId);
       return;
     }
     case 'CoinsSpent': {
@@ -175,6 +179,17 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       r.holder = d.toVendor;
       return;
     }
+    case 'SliceWithdrawn': {
+      // The customer withdrew the holder's authority: whatever it records after this is not payable.
+      const d = event.data;
+      if (r.holder !== d.vendorId)
+        return refused(`withdrawn from ${d.vendorId}, holder is ${r.holder ?? 'nobody'}`);
+      if (d.index !== r.index || d.lastPayword !== r.lastPayword) return refused('not at the chain index');
+      r.holder = undefined;
+      r.sliceEnd = undefined;
+      r.withdrawn.add(d.vendorId);
+      return;
+    }
     case 'ChainRevoked':
     case 'ChainClosed':
       r.open = false;
@@ -190,8 +205,11 @@ function spendRefusal(r: Replay, d: CoinsSpent['data']): string | undefined {
   if (r.holder !== undefined && r.holder !== d.vendorId)
     return `spent by ${d.vendorId} while ${r.holder} held it`;
   // A server-side wallet is spent only after a checkout: nobody takes it by a first spend.
-  if (r.holder === undefined && r.wallet === 'server')
-    return 'a server-side wallet spent before any checkout';
+  if (r.holder === undefined && r.wallet === 'server') {
+    return r.withdrawn.has(d.vendorId)
+      ? `spent by ${d.vendorId} after the customer withdrew its slice`
+      : 'a server-side wallet spent before any checkout';
+  }
   if (d.fromIndex !== r.index) return `starts at ${d.fromIndex}, the index was ${r.index}`;
   if (!Number.isSafeInteger(d.toIndex) || d.toIndex < d.fromIndex || d.toIndex > r.touchstone.length) {
     return `ends at ${d.toIndex}, outside ${d.fromIndex}..${r.touchstone.length}`;

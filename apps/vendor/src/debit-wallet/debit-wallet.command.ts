@@ -11,4 +11,6 @@ export interface DebitWalletCommand {
    */
   readonly idempotencyKey: string;
   readonly correlationId: string;
+  /** Record it by then (ms since the epoch, see `requestDeadline`) or not at all. */
+  readonly deadline?: number;
 }

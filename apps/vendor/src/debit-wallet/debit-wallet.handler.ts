@@ -2,6 +2,7 @@ import type { ChainState } from '#chain';
 import { CHAIN } from '#chain';
 import type { Clock } from '#platform';
 import { NetPayError } from '#platform';
+import { SPEND } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
 import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
@@ -92,8 +93,37 @@ export class DebitWalletHandler {
     receiptId: string,
     mayMove: boolean,
   ): Promise<Awaited<ReturnType<SpendCoinsHandler['recordLocked']>> | { moved: string }> {
-    const { vendorId, states, slices } = this.deps;
-    let state: ChainState = await states.current(chainId);
+    try {
+      return await this.debitOn(
+        await this.deps.states.current(chainId),
+        chainId,
+        command,
+        receiptId,
+        mayMove,
+      );
+    } catch (error) {
+      // The customer withdrew our authority: the slice is theirs again, never to be spent here.
+      if (error instanceof NetPayError && error.code === CHAIN.SLICE_WITHDRAWN) {
+        await this.deps.slices.drop(chainId);
+        throw error;
+      }
+      // The payword was picked on a cached state that missed spends made elsewhere (another
+      // vendor claimed the wallet while we were down): pick again on the stream's state.
+      if (!(error instanceof NetPayError) || !STALE_PICK.has(error.code)) throw error;
+      const fresh = await this.deps.states.reload(chainId);
+      return this.debitOn(fresh, chainId, command, receiptId, mayMove);
+    }
+  }
+
+  private async debitOn(
+    current: ChainState,
+    chainId: string,
+    command: DebitWalletCommand,
+    receiptId: string,
+    mayMove: boolean,
+  ): Promise<Awaited<ReturnType<SpendCoinsHandler['recordLocked']>> | { moved: string }> {
+    const { vendorId, slices } = this.deps;
+    let state = current;
     // A retry of the purchase recorded last: answered again, whoever holds the chain now.
     const earlier = recordedDebit(state, vendorId, receiptId);
     if (earlier && state.status !== 'absent') {
@@ -133,6 +163,7 @@ export class DebitWalletHandler {
       resource: command.resource,
       receiptId,
       correlationId: command.correlationId,
+      ...(command.deadline === undefined ? {} : { deadline: command.deadline }),
     });
   }
 
@@ -158,6 +189,9 @@ export class DebitWalletHandler {
     return reply.chainId;
   }
 }
+
+/** Refusals of a payword picked at a stale index: the chain moved on without us knowing. */
+const STALE_PICK = new Set<string>([SPEND.PAYWORD_REPLAYED, SPEND.PAYWORD_SKIPPED]);
 
 /** Broker refusals saying another vendor holds the wallet (their details name the chain). */
 const HELD_ELSEWHERE = new Set<string>(['CHECKOUT.HELD_ELSEWHERE', CHAIN.NOT_HOLDER]);

@@ -3,6 +3,7 @@ import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_HEADER } from '#platform';
 import type { Receipt } from '#protocol';
+import { DEADLINE_HEADER } from '../engine/request-deadline.js';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import { requireIdempotencyKey } from './debit-idempotency.js';
 import { DebitWalletRequest } from './debit-wallet.request.dto.js';
@@ -21,14 +22,22 @@ export class DebitWalletHttpController {
       'One per purchase (a UUID), the same on a retry: 8–255 characters of A–Z a–z 0–9 _ . : -. A retry with ' +
       'the same key, token, resource and count gets the recorded receipt (duplicate: true) instead of paying again.',
   })
+  @ApiHeader({
+    name: 'X-NetPay-Deadline',
+    required: false,
+    description:
+      'ISO 8601 instant after which you no longer wait: past it nothing is spent (408 REQUEST.DEADLINE_EXCEEDED).',
+  })
   @ApiCreatedResponse({ description: 'Recorded; the receipt is signed by the vendor.' })
   @ApiBadRequestResponse({ description: 'IDEMPOTENCY.KEY_REQUIRED | KEY_INVALID, SPEND.RESOURCE_INVALID' })
   async debit(
     @Body() body: DebitWalletRequest,
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey?: string,
     @Headers('x-correlation-id') correlationId?: string,
+    @Headers(DEADLINE_HEADER) deadline?: string,
   ): Promise<{ receipt: Receipt; duplicate: boolean }> {
     const outcome = await this.engine.debitWallet.execute({
+      deadline: this.engine.deadlineOf(deadline),
       checkoutToken: body.checkoutToken,
       count: body.count,
       resource: body.resource ?? 'debit',

@@ -55,6 +55,11 @@ export class WalletSlices {
     return slice.words.slice(Math.max(0, index - slice.from));
   }
 
+  /** Forgets the slice of a chain (the customer withdrew it: it is theirs again). */
+  drop(chainId: string): Promise<void> {
+    return this.store.delete(chainId);
+  }
+
   chainForToken(checkoutToken: string): Promise<string | undefined> {
     return this.store.chainForToken(tokenHash(checkoutToken));
   }

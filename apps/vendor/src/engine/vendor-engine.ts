@@ -18,6 +18,7 @@ import { ReceiptBatcher } from './receipt-batcher.js';
 import { PendingHandOffs } from './pending-hand-offs.js';
 import { RevocationList } from './revocation-list.js';
 import { TouchstoneBook } from './touchstone-book.js';
+import { DEFAULT_REQUEST_MAX_AGE_MS, requestDeadline } from './request-deadline.js';
 import type { VendorObserver } from './vendor-observer.js';
 
 export interface VendorEngineOptions {
@@ -35,6 +36,8 @@ export interface VendorEngineOptions {
   /** Broker keys known without asking the broker (config). */
   readonly brokerKeys?: readonly PublicKeyRecord[];
   readonly checkoutCoins?: number;
+  /** Most time from a request's arrival to its spend's append (default 10 s). */
+  readonly requestMaxAgeMs?: number;
   readonly observer?: VendorObserver;
 }
 
@@ -59,11 +62,15 @@ export class VendorEngine {
   readonly debitWallet: DebitWalletHandler;
   readonly handOff: HandOffHandler;
   readonly getChain: GetChainQuery;
+  private readonly clock: Clock;
+  private readonly requestMaxAgeMs: number;
 
   constructor(options: VendorEngineOptions) {
     const { vendorId, signer, clock, store, hot, broker } = options;
     const observer = options.observer ?? {};
     this.vendorId = vendorId;
+    this.clock = clock;
+    this.requestMaxAgeMs = options.requestMaxAgeMs ?? DEFAULT_REQUEST_MAX_AGE_MS;
     this.signer = signer;
     this.receipts = new ReceiptBatcher(signer);
     this.keys = new KeyDirectory(broker, options.brokerKeys ?? []);
@@ -120,5 +127,13 @@ export class VendorEngine {
       observer,
     });
     this.getChain = new GetChainQuery(vendorId, states, this.pending, this.revocations);
+  }
+
+  /**
+   * The deadline of a request arriving now, carrying `header` (`X-NetPay-Deadline`): pass it
+   * with the spend or debit, which records nothing once it has passed.
+   */
+  deadlineOf(header: string | undefined): number {
+    return requestDeadline({ header, arrivedAt: this.clock.now().getTime(), maxAgeMs: this.requestMaxAgeMs });
   }
 }

@@ -133,6 +133,7 @@ export class NetPayVendorModule {
             handOffTimeoutMs: o.handOffTimeoutMs,
             ...(o.brokerKeys ? { brokerKeys: o.brokerKeys } : {}),
             ...(o.checkoutCoins ? { checkoutCoins: o.checkoutCoins } : {}),
+            ...(o.requestMaxAgeMs ? { requestMaxAgeMs: o.requestMaxAgeMs } : {}),
             observer: vendorObserver(o.vendorId, logger, metrics),
           });
         },

@@ -29,6 +29,8 @@ export interface NetPayVendorOptions {
   readonly brokerKeys?: readonly PublicKeyRecord[];
   /** Paywords asked per server-side wallet checkout. Default 100. */
   readonly checkoutCoins?: number;
+  /** Most time from a request's arrival to its spend's append; later, nothing is spent. Default 10 s. */
+  readonly requestMaxAgeMs?: number;
   /** Replaces the NATS broker client (tests). */
   readonly brokerClient?: BrokerClient;
 }

@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NetPayError } from '#platform';
 import { requireIdempotencyKey } from '../debit-wallet/debit-idempotency.js';
+import { DEADLINE_HEADER } from '../engine/request-deadline.js';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
 import { NETPAY_VENDOR_OPTIONS, type NetPayVendorOptions } from './netpay-vendor.options.js';
@@ -54,6 +55,7 @@ export class PaidGuard implements CanActivate {
     );
     const resource = paidResource(request.method, request.url);
     const correlationId = header(request, 'x-correlation-id') ?? randomUUID();
+    const deadline = this.engine.deadlineOf(header(request, DEADLINE_HEADER));
     const payment = header(request, PAYMENT_HEADERS.payment);
     const checkout = header(request, PAYMENT_HEADERS.checkout);
     let outcome: SpendOutcome;
@@ -65,6 +67,7 @@ export class PaidGuard implements CanActivate {
         count: coins,
         resource,
         correlationId,
+        deadline,
         ...(carried ? { touchstone: this.touchstones.parse(proof.chainId, carried) } : {}),
       });
     } else if (checkout !== undefined) {
@@ -75,6 +78,7 @@ export class PaidGuard implements CanActivate {
         // A payer retrying the GET sends the same key: the vendor, not the payer, picks the paywords.
         idempotencyKey: requireIdempotencyKey(header(request, PAYMENT_HEADERS.idempotencyKey)),
         correlationId,
+        deadline,
       });
     } else {
       throw this.paymentRequired(coins);

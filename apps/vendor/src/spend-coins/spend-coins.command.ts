@@ -13,6 +13,8 @@ export interface SpendCoinsCommand {
   /** The touchstone, when the payer carries it (saves asking the broker). */
   readonly touchstone?: Touchstone;
   readonly correlationId: string;
+  /** Record it by then (ms since the epoch, see `requestDeadline`) or not at all. */
+  readonly deadline?: number;
 }
 
 export interface SpendOutcome {

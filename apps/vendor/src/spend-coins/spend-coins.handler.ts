@@ -11,6 +11,7 @@ import type { RevocationList } from '../engine/revocation-list.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
 import { recordedDebit } from '../debit-wallet/debit-idempotency.js';
+import { checkDeadline } from '../engine/request-deadline.js';
 import type { TakeOver } from '../hand-off/take-over.js';
 import type { SpendCoinsCommand, SpendOutcome } from './spend-coins.command.js';
 
@@ -29,6 +30,9 @@ const STALE_SENSITIVE = new Set<string>([
   SPEND.PAYWORD_FORGED,
   SPEND.CHAIN_EXHAUSTED,
   CHAIN.BEYOND_SLICE,
+  // The customer may have authorised us again since, and the broker checked a new slice out.
+  CHAIN.SLICE_WITHDRAWN,
+  CHAIN.NOT_CHECKED_OUT,
 ]);
 
 /** Chains this vendor accepts: its prices are whole coins of this value and currency. */
@@ -115,10 +119,8 @@ export class SpendCoinsHandler {
     const receiptId =
       command.receiptId ?? receiptIdFor(vendorId, chainId, position, payword, command.resource);
     let state = await states.current(chainId, command.touchstone);
-    // Whether `state` was read from the stream during this spend (a refusal on it then stands),
-    // and whether it was looked up again at all (Redis or stream) since the memory hit.
+    // Whether `state` was read from the stream during this spend (a refusal on it then stands).
     let fromStream = false;
-    let refreshed = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       // A debit's retry found on a state looked up again (another replica recorded it meanwhile).
       const earlier = command.receiptId && recordedDebit(state, vendorId, receiptId);
@@ -138,18 +140,25 @@ export class SpendCoinsHandler {
       });
       if (!decision.ok) {
         if (decision.code === CHAIN.NOT_HOLDER) {
-          state = await this.takeOver(refreshed ? state : await states.catchUp(state), command);
-          [fromStream, refreshed] = [true, true];
+          // The take-over first checks the payment against the state: only the stream's will do (a
+          // Redis record written by the replica that served a hand-off misses the new holder's spends).
+          state = await this.takeOver(fromStream ? state : await states.catchUp(state), command);
+          fromStream = true;
           continue;
         }
         if (STALE_SENSITIVE.has(decision.code) && !fromStream) {
           ({ state, fromStream } = await states.refresh(state));
-          refreshed = true;
           continue;
         }
         throw refusal(decision.code, decision.message, { chainId });
       }
       if ('duplicateOf' in decision) {
+        // Memory or Redis may be behind the stream (another replica handed the chain off): a
+        // retry is answered again only on the stream's word, one read of its last event.
+        if (!fromStream) {
+          [state, fromStream] = [await states.catchUp(state), true];
+          continue;
+        }
         // A retry is answered again only for the same purchase, and only while we still hold the
         // chain: once it moved on, the same payword is a replay whatever our memory says.
         if (decision.duplicateOf.receiptId !== receiptId || state.holder !== vendorId) {
@@ -162,6 +171,8 @@ export class SpendCoinsHandler {
         return { spend: decision.duplicateOf, touchstone: state.touchstone, duplicate: true };
       }
       const event = decision.events[0]!;
+      // A payer that stopped waiting never sees the receipt: spend nothing for it.
+      checkDeadline(clock, command.deadline, chainId);
       try {
         await states.append(state, event, { correlationId: command.correlationId, causationId: receiptId });
         return { spend: event.data, touchstone: state.touchstone, duplicate: false };
@@ -169,7 +180,6 @@ export class SpendCoinsHandler {
         if (!(error instanceof ConcurrencyError)) throw error;
         if (attempt === 0) ({ state, fromStream } = await states.refresh(state));
         else [state, fromStream] = [await states.catchUp(state), true];
-        refreshed = true;
       }
     }
     throw refusal(VENDOR.CHAIN_CONTENDED, `chain ${chainId} kept changing while spending it`, { chainId });

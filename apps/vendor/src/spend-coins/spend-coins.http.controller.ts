@@ -3,10 +3,12 @@ import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiHeader,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { parseTouchstone, ProtocolError, type Receipt } from '#protocol';
+import { DEADLINE_HEADER } from '../engine/request-deadline.js';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
 import { SpendCoinsRequest } from './spend-coins.request.dto.js';
@@ -22,12 +24,21 @@ export class SpendCoinsHttpController {
     description: 'Recorded; the receipt (authorisation number = receiptId) is signed by the vendor.',
   })
   @ApiConflictResponse({ description: 'SPEND.PAYWORD_REPLAYED, CHAIN.CONTENDED' })
+  @ApiHeader({
+    name: 'X-NetPay-Deadline',
+    required: false,
+    description:
+      'ISO 8601 instant after which you no longer wait: past it (or REQUEST_MAX_AGE after arrival) nothing is ' +
+      'spent and the answer is 408 REQUEST.DEADLINE_EXCEEDED, so the same payment may be sent again.',
+  })
   @ApiUnprocessableEntityResponse({ description: 'SPEND.PAYWORD_FORGED | PAYWORD_SKIPPED | …' })
   async spend(
     @Body() body: SpendCoinsRequest,
     @Headers('x-correlation-id') correlationId?: string,
+    @Headers(DEADLINE_HEADER) deadline?: string,
   ): Promise<{ receipt: Receipt; duplicate: boolean }> {
     const outcome = await this.engine.spendCoins.execute({
+      deadline: this.engine.deadlineOf(deadline),
       chainId: body.chainId,
       position: body.position,
       payword: body.payword,

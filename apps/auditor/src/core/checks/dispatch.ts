@@ -1,6 +1,6 @@
 import type { AuditedEvent } from '../parse/parse-event.js';
 import type { CheckContext } from './context.js';
-import { onChainClaimed, onIndexHandedOff, onWalletCheckedOut } from './holder.js';
+import { onChainClaimed, onIndexHandedOff, onSliceWithdrawn, onWalletCheckedOut } from './holder.js';
 import { onChainIssued } from './issue.js';
 import { onChainClosed, onChainReissued, onChainRevoked } from './lifecycle.js';
 import {
@@ -33,6 +33,8 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onIndexHandedOff(ctx, event.data);
     case 'ChainClaimed':
       return onChainClaimed(ctx, event.data);
+    case 'SliceWithdrawn':
+      return onSliceWithdrawn(ctx, event.data);
     case 'ChainRevoked':
       return onChainRevoked(ctx, event.data);
     case 'ChainClosed':

@@ -1,4 +1,4 @@
-import type { ChainClaimed, IndexHandedOff, WalletCheckedOut } from '#events';
+import type { ChainClaimed, IndexHandedOff, SliceWithdrawn, WalletCheckedOut } from '#events';
 import { verifyHandOffCertificate } from '#protocol';
 import type { ChainRecord } from '../ledger/chain-record.js';
 import { RULES, type RuleCode } from '../rules.js';
@@ -125,4 +125,26 @@ export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): v
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CLAIM_MISMATCH, what);
   chain.holder = data.toVendor;
   chain.note(ctx.at.position, ctx.at.revision, 'ChainClaimed', what);
+}
+
+/**
+ * The customer withdrew the holder's authority: its slice ends at the chain's index and nobody
+ * holds the chain, so any later spend of that vendor is a spend by a non-holder (never redeemable).
+ */
+export function onSliceWithdrawn(ctx: CheckContext, data: SliceWithdrawn['data']): void {
+  const chain = issuedChain(ctx, data.chainId);
+  if (chain === undefined) return;
+  const what = `withdrawal of ${data.vendorId}'s slice at index ${data.index}`;
+  requireOpen(ctx, chain, what);
+  if (chain.holder !== data.vendorId) {
+    ctx.report.violation(
+      RULES.HOLDER_CHANGED_WITHOUT_HANDOFF,
+      `${what}: chain ${chain.chainId} is held by ${chain.holder ?? 'nobody'}`,
+      chain.chainId,
+    );
+  }
+  matchesState(ctx, chain, data.index, data.lastPayword, RULES.CHECKOUT_MISMATCH, what);
+  chain.holder = undefined;
+  chain.sliceEnd = undefined;
+  chain.note(ctx.at.position, ctx.at.revision, 'SliceWithdrawn', what);
 }

@@ -60,6 +60,13 @@ export const chainParsers: { readonly [T in ChainEvent['type']]: (f: Fields) => 
     reason: oneOf(f, 'reason', ['holder-timeout'] as const),
     at: timestamp(f, 'at'),
   }),
+  SliceWithdrawn: (f) => ({
+    chainId: id(f, 'chainId'),
+    vendorId: id(f, 'vendorId'),
+    index: int(f, 'index', 1),
+    lastPayword: hex(f, 'lastPayword'),
+    at: timestamp(f, 'at'),
+  }),
   ChainRevoked: (f) => ({ chainId: id(f, 'chainId'), reason: text(f, 'reason'), at: timestamp(f, 'at') }),
   ChainClosed: (f) => {
     const reissuedAs = optionalId(f, 'reissuedAs');
