@@ -142,6 +142,7 @@ async function main(): Promise<number> {
     const audit = await runAudit(repoRoot, {
       ...storeEnv,
       BROKER_PUBLIC_KEYS: `${options.secrets.brokerKey.keyId}:${options.secrets.brokerKey.publicKey}`,
+      REDEMPTION_PUBLIC_KEYS: `${options.secrets.redemptionKey.keyId}:${options.secrets.redemptionKey.publicKey}`,
     });
     printSummary({
       runId,
