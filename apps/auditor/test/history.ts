@@ -1,5 +1,6 @@
 import {
   deterministicEventId,
+  payoutSigningBytes,
   reservationSigningBytes,
   signRecord,
   verdictSigningBytes,
@@ -296,7 +297,7 @@ export class History {
         'redemption',
       );
     }
-    const paid = {
+    const unsigned = {
       batchId,
       vendorId,
       amount: total,
@@ -304,6 +305,7 @@ export class History {
       paymentRef: `pay_${batchId}`,
       at: this.at(),
     };
+    const paid = { ...unsigned, signature: signRecord(this.worker, payoutSigningBytes(stream, unsigned)) };
     return this.add(stream, { type: 'VendorPaid', version: 1, data: paid }, 'redemption');
   }
 

@@ -58,8 +58,10 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     subscriptionId: o.subscriptionId,
     timeZone: o.timeZone,
     accept: (e) =>
-      (e.type !== 'RedemptionItemAccepted' && e.type !== 'RedemptionItemRejected') ||
-      trust.verdict(e.streamName, e, e.position) === undefined,
+      e.type === 'VendorPaid'
+        ? trust.payout(e.streamName, e.data, e.position) === undefined
+        : (e.type !== 'RedemptionItemAccepted' && e.type !== 'RedemptionItemRejected') ||
+          trust.verdict(e.streamName, e, e.position) === undefined,
     onError: (e) => {
       o.logger.error(`redemption projection stopped, restarting: ${String(e)}`, undefined, 'Redemption');
     },

@@ -12,6 +12,7 @@ import type {
   RecordSignature,
   RedemptionItemAccepted,
   RedemptionItemRejected,
+  VendorPaid,
 } from './redemption.events.js';
 
 /**
@@ -22,6 +23,7 @@ import type {
  */
 export const VERDICT_SIGNATURE_TAG = 'netpay/redemption-verdict/v1';
 export const RESERVATION_SIGNATURE_TAG = 'netpay/redemption-reservation/v1';
+export const PAYOUT_SIGNATURE_TAG = 'netpay/redemption-payout/v1';
 
 type VerdictRecord =
   | { readonly type: 'RedemptionItemAccepted'; readonly data: RedemptionItemAccepted['data'] }
@@ -54,6 +56,19 @@ export function reservationSigningBytes(data: RangeRedeemed['data']): Buffer {
     .uint(data.item)
     .uint(data.fromIndex)
     .uint(data.toIndex)
+    .string(data.at)
+    .toBytes();
+}
+
+/** The bytes a payout record's (`VendorPaid`) signature covers, bound to its vendor-day stream. */
+export function payoutSigningBytes(stream: string, data: VendorPaid['data']): Buffer {
+  return new CanonicalWriter(PAYOUT_SIGNATURE_TAG)
+    .string(stream)
+    .string(data.batchId)
+    .string(data.vendorId)
+    .uint(data.amount)
+    .string(data.currency)
+    .string(data.paymentRef)
     .string(data.at)
     .toBytes();
 }

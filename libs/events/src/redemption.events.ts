@@ -94,6 +94,7 @@ export interface VendorPaid {
     readonly currency: string;
     readonly paymentRef: string;
     readonly at: string;
+    readonly signature?: RecordSignature;
   };
 }
 
@@ -144,7 +145,10 @@ export interface RedemptionForgeryDetected {
   readonly data: {
     readonly batchId: string;
     readonly vendorId: string;
-    /** Stable code: `REDEMPTION.FORGED_VERDICT`, `REDEMPTION.FORGED_RESERVATION`, `REDEMPTION.UNVERIFIED_PAYMENT`. */
+    /**
+     * Stable code: `REDEMPTION.FORGED_VERDICT`, `REDEMPTION.FORGED_RESERVATION`,
+     * `REDEMPTION.FORGED_PAYOUT`, `REDEMPTION.UNVERIFIED_PAYMENT`.
+     */
     readonly reason: string;
     /** Where the refused record is (stream and event id), when it is one record. */
     readonly stream: string;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { payoutSigningBytes, signRecord } from '#events';
 import { createSigner, generateSigningKey } from '#protocol';
 import { auditHistory } from '../../test/audit-history.js';
-import { fixedBytes, indexOf, rawAppend, type Append } from '../../test/history.js';
+import { fixedBytes, indexOf, rawAppend, withData, type Append } from '../../test/history.js';
 import { honestHistory } from '../../test/scenarios.js';
 import type { AuditReport } from './report.js';
 
@@ -101,7 +102,10 @@ describe('Audit names parties acting for others (R0 writers, R2 registrations an
   });
 
   describe('with the redemption worker’s keys', () => {
-    /** A batch for v1 of ch2 1..20 (never spent by v1), its reservation and verdict, and the payment. */
+    /**
+     * A batch for v1 of ch2 1..20 (never spent by v1), its reservation and verdict, and the payment
+     * the worker made on them (signed by it: today's worker paid on whatever verdict it found).
+     */
     function forgedPayment(sign?: ReturnType<typeof createSigner>): Append[] {
       const h = honestHistory();
       const stream = 'redemption-v1_20261121';
@@ -109,6 +113,14 @@ describe('Audit names parties acting for others (R0 writers, R2 registrations an
       const item = { chainId: 'ch2', fromIndex: 1, toIndex: 20, proofPayword: h.chain('ch2').payword(20) };
       const range = { chainId: 'ch2', fromIndex: 1, toIndex: 20 };
       const verdict = { batchId: 'forged', item: 0, ...range, amount: 100_000, currency: 'NZD', at };
+      const paid = {
+        batchId: 'forged',
+        vendorId: 'v1',
+        amount: 100_000,
+        currency: 'NZD',
+        paymentRef: 'pay_forged',
+        at,
+      };
       const signature = sign
         ? { keyId: h.worker.keyId, value: sign.sign(Buffer.from('anything')) }
         : undefined;
@@ -135,18 +147,19 @@ describe('Audit names parties acting for others (R0 writers, R2 registrations an
         rawAppend(
           stream,
           'VendorPaid',
-          {
-            batchId: 'forged',
-            vendorId: 'v1',
-            amount: 100_000,
-            currency: 'NZD',
-            paymentRef: 'pay_forged',
-            at,
-          },
+          { ...paid, signature: signRecord(h.worker, payoutSigningBytes(stream, paid)) },
           'redemption',
         ),
       ];
     }
+
+    it('R3.UNSIGNED_REDEMPTION_RECORD: a payout record the worker did not sign', async () => {
+      const h = honestHistory();
+      const i = indexOf(h.appends, 'VendorPaid', 0);
+      const unsigned = withData(h.appends, i, ({ signature: _signature, ...rest }) => rest);
+      const report = await auditHistory(unsigned, { brokerKeys, redemptionKeys });
+      expectNamed(report, 'R3.UNSIGNED_REDEMPTION_RECORD', BigInt(i + 1), 'redemption-v1_20261120');
+    });
 
     it('R3.UNSIGNED_REDEMPTION_RECORD and R3.PAID_ON_UNVERIFIED_ITEMS: money paid on an unsigned verdict', async () => {
       const appends = forgedPayment();

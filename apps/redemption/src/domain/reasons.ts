@@ -37,6 +37,8 @@ export const FORGERY = {
   FORGED_VERDICT: 'REDEMPTION.FORGED_VERDICT',
   /** A reservation (`RangeRedeemed`) without a valid signature of the worker. */
   FORGED_RESERVATION: 'REDEMPTION.FORGED_RESERVATION',
+  /** A payout record (`VendorPaid`) without a valid signature of the worker: the batch is not taken as paid. */
+  FORGED_PAYOUT: 'REDEMPTION.FORGED_PAYOUT',
   /** A signed accepted item that does not hold against the chain's stream and the ledger at payment. */
   UNVERIFIED_PAYMENT: 'REDEMPTION.UNVERIFIED_PAYMENT',
 } as const;

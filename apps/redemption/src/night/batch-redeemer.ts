@@ -251,10 +251,11 @@ export class BatchRedeemer {
     });
     const at = this.deps.clock.now().toISOString();
     if (result.ok) {
+      const unsigned = { batchId, vendorId, amount, currency, paymentRef: result.paymentRef, at };
       const paid: NetPayEvent = {
         type: 'VendorPaid',
         version: 1,
-        data: { batchId, vendorId, amount, currency, paymentRef: result.paymentRef, at },
+        data: { ...unsigned, signature: this.deps.trust.signPayout(stream, unsigned) },
       };
       if (
         await this.appendOnce(

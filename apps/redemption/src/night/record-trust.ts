@@ -1,5 +1,6 @@
 import {
   checkRecordSignature,
+  payoutSigningBytes,
   reservationSigningBytes,
   signRecord,
   verdictSigningBytes,
@@ -7,6 +8,7 @@ import {
   type RecordSignature,
   type RedemptionItemAccepted,
   type RedemptionItemRejected,
+  type VendorPaid,
 } from '#events';
 import type { KeyRing, Signer } from '#protocol';
 import { FORGERY, type ForgeryReason } from '../domain/reasons.js';
@@ -51,6 +53,19 @@ export class RecordTrust {
 
   signReservation(data: RangeRedeemed['data']): RecordSignature {
     return signRecord(this.options.signer, reservationSigningBytes(data));
+  }
+
+  signPayout(stream: string, data: VendorPaid['data']): RecordSignature {
+    return signRecord(this.options.signer, payoutSigningBytes(stream, data));
+  }
+
+  payout(stream: string, data: VendorPaid['data'], position: bigint): Distrust | undefined {
+    const status = checkRecordSignature(
+      data.signature,
+      () => payoutSigningBytes(stream, data),
+      this.options.keys,
+    );
+    return this.judge(status, position, FORGERY.FORGED_PAYOUT, 'VendorPaid');
   }
 
   /** `undefined` when the verdict is the worker's own (or a legacy one). */

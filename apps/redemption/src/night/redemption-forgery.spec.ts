@@ -211,4 +211,31 @@ describe('a night over forged redemption records', () => {
     });
     expect(await f.balance('va')).toBe(30);
   });
+
+  it('does not take a batch as paid on a payout record it did not sign', async () => {
+    await honestDay(f.world);
+    await write(STREAM, 'RedemptionBatchSealed', {
+      batchId: 'va_claim',
+      vendorId: 'va',
+      businessDay: DAY,
+      items: [{ chainId: 'c1', fromIndex: 10, toIndex: 10, proofPayword: f.world.chain('c1').payword(10) }],
+      source: 'vendor',
+      at: f.clock.now().toISOString(),
+    });
+    await write(STREAM, 'VendorPaid', {
+      batchId: 'va_claim',
+      vendorId: 'va',
+      amount: 5,
+      currency: 'NZD',
+      paymentRef: 'nothing_moved',
+      at: f.clock.now().toISOString(),
+    });
+    const report = await f.worker.night.run(DAY);
+    expect(report.outcomes.find((o) => o.batchId === 'va_claim')).toMatchObject({
+      status: 'paid',
+      amount: 5,
+    });
+    expect(await f.balance('va')).toBe(30);
+    expect((await forgeries()).map((x) => x.reason)).toContain(FORGERY.FORGED_PAYOUT);
+  });
 });

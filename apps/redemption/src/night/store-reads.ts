@@ -106,7 +106,7 @@ export class RedemptionReads {
     return { events: ranges, revision: recorded.at(-1)?.revision, forged };
   }
 
-  /** A vendor-day stream's redemption events: verdicts only when the worker signed them. */
+  /** A vendor-day stream's redemption events: verdicts and payouts only when the worker signed them. */
   async batchStream(stream: string): Promise<StreamSnapshot<BatchStreamEvent>> {
     const recorded = await this.store.readStream(stream);
     const events: BatchStreamEvent[] = [];
@@ -114,8 +114,15 @@ export class RedemptionReads {
     for (const r of recorded) {
       const [event] = typed<BatchStreamEvent>([r], BATCH_STREAM_EVENT_TYPES);
       if (event === undefined) continue;
-      if (event.type === 'RedemptionItemAccepted' || event.type === 'RedemptionItemRejected') {
-        const distrust = this.trust?.verdict(stream, event, r.position);
+      if (
+        event.type === 'RedemptionItemAccepted' ||
+        event.type === 'RedemptionItemRejected' ||
+        event.type === 'VendorPaid'
+      ) {
+        const distrust =
+          event.type === 'VendorPaid'
+            ? this.trust?.payout(stream, event.data, r.position)
+            : this.trust?.verdict(stream, event, r.position);
         if (distrust !== undefined) {
           forged.push({ ...distrust, stream, eventId: r.id, eventType: r.type, batchId: event.data.batchId });
           continue;

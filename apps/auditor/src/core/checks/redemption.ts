@@ -174,6 +174,8 @@ export function onItemRejected(ctx: CheckContext, data: RedemptionItemRejected['
 
 export function onVendorPaid(ctx: CheckContext, data: VendorPaid['data']): void {
   const { figures, report } = ctx;
+  const what = `payment of ${data.amount} ${data.currency} to ${data.vendorId} for batch ${data.batchId}`;
+  if (!signedByWorker(ctx, what, { type: 'VendorPaid', version: 1, data })) return;
   figures.moneyIn(data.currency).paidToVendors += data.amount;
   addTo(ctx.ledger.vendor(data.vendorId).paid, data.currency, data.amount);
   recordMovement(ctx, {

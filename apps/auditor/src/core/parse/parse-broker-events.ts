@@ -212,5 +212,6 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     currency: currency(f, 'currency'),
     paymentRef: text(f, 'paymentRef'),
     at: timestamp(f, 'at'),
+    ...signature(f),
   }),
 };
