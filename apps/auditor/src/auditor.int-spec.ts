@@ -83,10 +83,11 @@ describe('netpay-audit as a child process (node dist/apps/auditor/src/main.js)',
     expect(report.violations.map((v) => v.code)).toEqual([
       'R1.PAYWORD_DOES_NOT_HASH',
       'R3.REDEEMED_NOT_SPENT',
+      'R3.PAID_ON_UNVERIFIED_ITEMS',
       'R4.PAID_MORE_THAN_SPENT',
     ]);
     expect(report.violations[0]).toMatchObject({ position: String(forgedAt + 1), stream: 'chain-ch1' });
-    expect(report.violations[2]).toMatchObject({ position: null, stream: '$all' });
+    expect(report.violations[3]).toMatchObject({ position: null, stream: '$all' });
     expect(report.run.eventsPerSecond).toBeGreaterThan(0);
   });
 

@@ -1,4 +1,13 @@
-import { deterministicEventId, type RedemptionItem } from '#events';
+import {
+  deterministicEventId,
+  payoutSigningBytes,
+  reservationSigningBytes,
+  signRecord,
+  verdictSigningBytes,
+  type RangeRedeemed,
+  type RedemptionItem,
+  type RedemptionItemAccepted,
+} from '#events';
 import type { EventStore, NewEvent } from '#event-store';
 import {
   createSigner,
@@ -38,12 +47,18 @@ const T0 = Date.parse('2026-11-20T08:00:00.000Z');
 export class History {
   readonly appends: Append[] = [];
   readonly broker: Signer = createSigner(generateSigningKey('broker_k1', fixedBytes('broker')));
+  /** The redemption worker's record-signing key. */
+  readonly worker: Signer = createSigner(generateSigningKey('redemption_k1', fixedBytes('redemption')));
   private readonly vendors = new Map<string, Signer>();
   private readonly chains = new Map<string, ChainModel>();
   private tick = 0;
 
   get brokerKeys(): PublicKeyRecord[] {
     return [publicKeyRecord(this.broker, 'broker')];
+  }
+
+  get redemptionKeys(): PublicKeyRecord[] {
+    return [publicKeyRecord(this.worker)];
   }
 
   at(): string {
@@ -86,6 +101,13 @@ export class History {
     const tokenHash = createHash('sha256').update(`token-${customerId}`).digest('hex');
     const data = { customerId, name, tokenHash, bankAccount: `NZ-CUST-${customerId}`, at: this.at() };
     return this.add(`customer-${customerId}`, { type: 'CustomerRegistered', version: 1, data });
+  }
+
+  /** The customer lets `vendorId` draw on its server-side wallets (or, `false`, withdraws that). */
+  authorise(customerId: string, vendorId: string, authorised = true): this {
+    const data = { customerId, vendorId, at: this.at() };
+    const type = authorised ? ('VendorAuthorised' as const) : ('VendorDeauthorised' as const);
+    return this.add(`customer-${customerId}`, { type, version: 1, data }, `customer:${customerId}`);
   }
 
   /** One macro-payment for `chainIds`, each issued with `length` coins. */
@@ -236,44 +258,59 @@ export class History {
       toIndex,
       proofPayword: this.chain(chainId).payword(toIndex),
     }));
-    this.add(stream, {
-      type: 'RedemptionBatchSealed',
-      version: 1,
-      data: { batchId, vendorId, businessDay: '2026-11-20', items, at: this.at() },
-    });
+    this.add(
+      stream,
+      {
+        type: 'RedemptionBatchSealed',
+        version: 1,
+        data: { batchId, vendorId, businessDay: '2026-11-20', items, at: this.at() },
+      },
+      'redemption',
+    );
     let total = 0;
     for (const [i, item] of items.entries()) {
       const amount = (item.toIndex - item.fromIndex + 1) * this.model(item.chainId).coinValue;
       total += amount;
       // The broker first takes the range in the chain's redemption ledger, then records its verdict.
-      this.add(`redeemed-${item.chainId}`, {
-        type: 'RangeRedeemed',
-        version: 1,
-        data: {
-          chainId: item.chainId,
-          vendorId,
-          batchId,
-          item: i,
-          fromIndex: item.fromIndex,
-          toIndex: item.toIndex,
-          at: this.at(),
-        },
-      });
-      this.add(stream, {
-        type: 'RedemptionItemAccepted',
-        version: 1,
-        data: {
-          batchId,
-          chainId: item.chainId,
-          fromIndex: item.fromIndex,
-          toIndex: item.toIndex,
-          amount,
-          currency: 'NZD',
-          at: this.at(),
-        },
-      });
+      const reservation: RangeRedeemed['data'] = {
+        chainId: item.chainId,
+        vendorId,
+        batchId,
+        item: i,
+        fromIndex: item.fromIndex,
+        toIndex: item.toIndex,
+        at: this.at(),
+      };
+      const reserved = {
+        ...reservation,
+        signature: signRecord(this.worker, reservationSigningBytes(reservation)),
+      };
+      this.add(
+        `redeemed-${item.chainId}`,
+        { type: 'RangeRedeemed', version: 1, data: reserved },
+        'redemption',
+      );
+      const verdict: RedemptionItemAccepted['data'] = {
+        batchId,
+        item: i,
+        chainId: item.chainId,
+        fromIndex: item.fromIndex,
+        toIndex: item.toIndex,
+        amount,
+        currency: 'NZD',
+        at: this.at(),
+      };
+      const signature = signRecord(
+        this.worker,
+        verdictSigningBytes(stream, { type: 'RedemptionItemAccepted', data: verdict }),
+      );
+      this.add(
+        stream,
+        { type: 'RedemptionItemAccepted', version: 1, data: { ...verdict, signature } },
+        'redemption',
+      );
     }
-    const paid = {
+    const unsigned = {
       batchId,
       vendorId,
       amount: total,
@@ -281,6 +318,7 @@ export class History {
       paymentRef: `pay_${batchId}`,
       at: this.at(),
     };
+    const paid = { ...unsigned, signature: signRecord(this.worker, payoutSigningBytes(stream, unsigned)) };
     return this.add(stream, { type: 'VendorPaid', version: 1, data: paid }, 'redemption');
   }
 

@@ -14,6 +14,8 @@ export function honestHistory(): History {
     .registerVendor('v1')
     .registerVendor('v2')
     .registerCustomer('cust_alice', 'Alice Smith')
+    .authorise('cust_alice', 'v1')
+    .authorise('cust_alice', 'v2')
     .purchase('p1', 'cust_alice', ['ch1', 'ch2'])
     .spend('ch1', 'v1', 3)
     .spend('ch1', 'v1', 2)

@@ -21,6 +21,8 @@ export type DemoVendorId = (typeof DEMO_VENDORS)[number]['id'];
 export interface StackSecrets {
   readonly adminToken: string;
   readonly brokerKey: SigningKey;
+  /** The redemption worker's own key: it signs the verdicts and reservations it pays on. */
+  readonly redemptionKey: SigningKey;
   readonly brokerSecret: string;
   readonly walletEncryptionKey: string;
   readonly vendorKeys: Readonly<Record<string, SigningKey>>;
@@ -31,6 +33,7 @@ export function freshSecrets(): StackSecrets {
   return {
     adminToken: `admin_${hex(16)}`,
     brokerKey: generateSigningKey('broker-1'),
+    redemptionKey: generateSigningKey('redemption-1'),
     brokerSecret: hex(32),
     walletEncryptionKey: hex(32),
     vendorKeys: Object.fromEntries(DEMO_VENDORS.map((v) => [v.id, generateSigningKey(`${v.id}-1`)])),
@@ -39,7 +42,15 @@ export function freshSecrets(): StackSecrets {
 
 /** Secrets kept across runs of `npm start`, so the stack's identity survives a restart. */
 export function persistentSecrets(file: string): StackSecrets {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StackSecrets;
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackSecrets> &
+      Omit<StackSecrets, 'redemptionKey'>;
+    if (kept.redemptionKey !== undefined) return kept as StackSecrets;
+    // A secrets file from before the worker signed its records: add its key, keep the rest.
+    const upgraded: StackSecrets = { ...kept, redemptionKey: generateSigningKey('redemption-1') };
+    writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+    return upgraded;
+  }
   const secrets = freshSecrets();
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -139,6 +150,8 @@ export function redemptionSpec(o: StackOptions): ProcessSpec {
       PORT: String(o.redemptionPort),
       ADMIN_TOKEN: o.secrets.adminToken,
       BROKER_PUBLIC_KEYS: publicKeys(o.secrets),
+      REDEMPTION_KEY_ID: o.secrets.redemptionKey.keyId,
+      REDEMPTION_SIGNING_KEY: o.secrets.redemptionKey.privateKey,
       REDEMPTION_TIME_ZONE: o.timeZone,
     },
   };

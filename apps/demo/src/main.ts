@@ -147,6 +147,7 @@ async function main(): Promise<number> {
       ...natsRoleEnv('auditor'),
       NATS_URL: storeEnv.NATS_URL,
       BROKER_PUBLIC_KEYS: `${options.secrets.brokerKey.keyId}:${options.secrets.brokerKey.publicKey}`,
+      REDEMPTION_PUBLIC_KEYS: `${options.secrets.redemptionKey.keyId}:${options.secrets.redemptionKey.publicKey}`,
     });
     printSummary({
       runId,

@@ -1,12 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
 import type { EventStore } from '#event-store';
 import { MetricsService, type Clock } from '#platform';
-import type { PublicKeyRecord } from '#protocol';
+import { publicKeyRecord, type PublicKeyRecord, type Signer } from '#protocol';
 import type { PaymentGateway } from '../../broker/src/bank/payment-gateway.port.js';
 import { VendorClaims } from './claims/vendor-claims.js';
 import { BatchRedeemer } from './night/batch-redeemer.js';
 import { BatchSealer } from './night/batch-sealer.js';
 import { RedemptionNight } from './night/redemption-night.js';
+import { RecordTrust } from './night/record-trust.js';
 import { LoggingTelemetry, type RedemptionTelemetry } from './night/redemption-telemetry.js';
 import { RedemptionReads } from './night/store-reads.js';
 import { RedemptionProjection } from './projection/redemption-projection.js';
@@ -18,6 +19,12 @@ export interface RedemptionWorkerOptions {
   readonly gateway: PaymentGateway;
   readonly clock: Clock;
   readonly brokerKeys: readonly PublicKeyRecord[];
+  /** The worker's own key: it signs every verdict and reservation it writes (REDEMPTION_SIGNING_KEY). */
+  readonly signer: Signer;
+  /** Retired worker keys whose records still count (REDEMPTION_OLD_PUBLIC_KEYS); the signer's is added. */
+  readonly oldRecordKeys?: readonly PublicKeyRecord[];
+  /** Store position up to which records may be unsigned (written before signing existed); default 0. */
+  readonly legacyUnsignedUntil?: bigint;
   /** IANA zone of business days and the cut-off. */
   readonly timeZone: string;
   /** The projection's subscription id (pair it with the view's namespace). */
@@ -41,10 +48,20 @@ export interface RedemptionWorker {
 
 export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWorker {
   const telemetry = o.telemetry ?? new LoggingTelemetry(o.logger, o.metrics ?? new MetricsService());
-  const reads = new RedemptionReads(o.store);
+  const trust = new RecordTrust({
+    signer: o.signer,
+    keys: [publicKeyRecord(o.signer), ...(o.oldRecordKeys ?? [])],
+    legacyUnsignedUntil: o.legacyUnsignedUntil,
+  });
+  const reads = new RedemptionReads(o.store, trust);
   const projection = new RedemptionProjection(o.store, o.view, {
     subscriptionId: o.subscriptionId,
     timeZone: o.timeZone,
+    accept: (e) =>
+      e.type === 'VendorPaid'
+        ? trust.payout(e.streamName, e.data, e.position) === undefined
+        : (e.type !== 'RedemptionItemAccepted' && e.type !== 'RedemptionItemRejected') ||
+          trust.verdict(e.streamName, e, e.position) === undefined,
     onError: (e) => {
       o.logger.error(`redemption projection stopped, restarting: ${String(e)}`, undefined, 'Redemption');
     },
@@ -57,6 +74,7 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     clock: o.clock,
     brokerKeys: o.brokerKeys,
     telemetry,
+    trust,
   });
   const night = new RedemptionNight({
     projection,

@@ -112,6 +112,46 @@ export class RedemptionConfig {
   })
   brokerPublicKeys!: string[];
 
+  @EnvVar({
+    name: 'REDEMPTION_KEY_ID',
+    description: "key id of the worker's signing key (verdicts, reservations)",
+    default: 'redemption-1',
+  })
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/)
+  signingKeyId!: string;
+
+  @EnvVar({
+    name: 'REDEMPTION_SIGNING_KEY',
+    description:
+      'Ed25519 private key, 32 bytes hex: signs the verdicts and reservations the payment step relies on',
+    secret: true,
+  })
+  @Matches(/^[0-9a-f]{64}$/, { message: 'must be 32 bytes of lowercase hex' })
+  signingKey!: string;
+
+  @EnvVar({
+    name: 'REDEMPTION_OLD_PUBLIC_KEYS',
+    description: 'retired worker keys whose records still count: keyId:publicKeyHex,…',
+    type: 'list',
+    default: [],
+  })
+  @Matches(/^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}$/, {
+    each: true,
+    message: 'each entry must be keyId:64-hex-public-key',
+  })
+  oldPublicKeys!: string[];
+
+  @EnvVar({
+    name: 'REDEMPTION_LEGACY_UNSIGNED_UNTIL',
+    description:
+      'store position up to which unsigned verdicts/reservations (written before signing) are trusted; 0: none',
+    type: 'integer',
+    default: 0,
+  })
+  @IsInt()
+  @Min(0)
+  legacyUnsignedUntil!: number;
+
   @EnvVar({ name: 'BROKER_ID', description: 'owner id of the broker keys', default: 'broker' })
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/)
   brokerId!: string;
@@ -197,5 +237,13 @@ export function brokerKeyRecords(
   return config.brokerPublicKeys.map((entry) => {
     const [keyId = '', publicKey = ''] = entry.split(':');
     return { keyId, publicKey, ownerId: config.brokerId };
+  });
+}
+
+/** The worker's retired record keys, as key records. */
+export function oldRecordKeys(config: RedemptionConfig): { keyId: string; publicKey: string }[] {
+  return config.oldPublicKeys.map((entry) => {
+    const [keyId = '', publicKey = ''] = entry.split(':');
+    return { keyId, publicKey };
   });
 }

@@ -4,6 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import type { CronJob } from 'cron';
 import { InMemoryEventStore } from '#event-store';
 import { createHttpApp, JsonLogger, loadConfig, ManualClock } from '#platform';
+import { generateSigningKey } from '#protocol';
 import { SimulatedBank } from '../../broker/src/bank/simulated-bank.js';
 import { ChainWorld } from '../test/chain-world.js';
 import { honestDay } from '../test/scenarios.js';
@@ -40,6 +41,7 @@ describe('the redemption worker over HTTP, with its cut-off schedule', () => {
     const config = loadConfig(RedemptionConfig, {
       BROKER_PUBLIC_KEYS: world.brokerKeys.map((k) => `${k.keyId}:${k.publicKey}`).join(','),
       ADMIN_TOKEN: ADMIN,
+      REDEMPTION_SIGNING_KEY: generateSigningKey('redemption-1').privateKey,
       REDEMPTION_VIEW_STORE: 'memory',
       REDEMPTION_CRON: '0 15 3 * * *',
       REDEMPTION_TIME_ZONE: 'Pacific/Auckland',

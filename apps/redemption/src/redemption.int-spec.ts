@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { streams } from '#events';
+import { deterministicEventId, redemptionLedgerStream, streams } from '#events';
 import { FlakyGateway } from '../test/faults.js';
 import { intStack, type IntStack } from '../test/int-stack.js';
 import { nightFixture, type NightFixture } from '../test/night-fixture.js';
@@ -71,6 +71,58 @@ describe('redemption against JetStream and Redis', () => {
     const again = await f.worker.night.run(DAY);
     expect(again).toMatchObject({ sealed: [], outcomes: [], failures: [] });
     expect((await stack.store.readAll()).length).toBe(events);
+    expect(await balances()).toEqual([30, 30, 15]);
+  });
+
+  it('pays nothing on a reservation and a verdict it did not sign, reports them once, and stays idempotent', async () => {
+    await honestDay(f.world);
+    const stream = streams.redemption('va', DAY);
+    const at = f.clock.now().toISOString();
+    const metadata = { correlationId: 'forger', causationId: 'forger', actor: 'redemption' };
+    const item = { chainId: 'c1', fromIndex: 1, toIndex: 20, proofPayword: f.world.chain('c1').payword(20) };
+    const forge = (s: string, type: string, data: object, n: number) =>
+      stack.store.appendToStream(s, [
+        { id: deterministicEventId('forger', n), type, version: 1, data, metadata },
+      ]);
+    await forge(
+      stream,
+      'RedemptionBatchSealed',
+      { batchId: 'forged', vendorId: 'va', businessDay: DAY, items: [item], source: 'vendor', at },
+      1,
+    );
+    await forge(
+      redemptionLedgerStream('c1'),
+      'RangeRedeemed',
+      { chainId: 'c1', vendorId: 'va', batchId: 'forged', item: 0, fromIndex: 1, toIndex: 20, at },
+      2,
+    );
+    await forge(
+      stream,
+      'RedemptionItemAccepted',
+      {
+        batchId: 'forged',
+        item: 0,
+        chainId: 'c1',
+        fromIndex: 1,
+        toIndex: 20,
+        amount: 100_000,
+        currency: 'NZD',
+        at,
+      },
+      3,
+    );
+
+    const report = await f.worker.night.run(DAY);
+    expect(report.failures).toEqual([]);
+    expect(await balances()).toEqual([30, 30, 15]);
+    const reasons = async (): Promise<string[]> =>
+      (await stack.store.readStream(stream))
+        .filter((e) => e.type === 'RedemptionForgeryDetected')
+        .map((e) => (e.data as { reason: string }).reason)
+        .sort();
+    expect(await reasons()).toEqual(['REDEMPTION.FORGED_RESERVATION', 'REDEMPTION.FORGED_VERDICT']);
+    await f.worker.night.run(DAY);
+    expect(await reasons()).toHaveLength(2);
     expect(await balances()).toEqual([30, 30, 15]);
   });
 

@@ -12,6 +12,7 @@ import {
 import { ScheduleModule } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
 import { createEventStore, type EventStore, type EventStoreSettings } from '#event-store';
+import { createSigner } from '#protocol';
 import {
   CLOCK,
   type Clock,
@@ -29,7 +30,7 @@ import { RedemptionScheduler } from './night/redemption-scheduler.js';
 import { InMemoryRedemptionView } from './projection/in-memory-redemption-view.js';
 import { RedisRedemptionView } from './projection/redis-redemption-view.js';
 import type { RedemptionView } from './projection/redemption-view.js';
-import { brokerKeyRecords, RedemptionConfig } from './redemption.config.js';
+import { brokerKeyRecords, oldRecordKeys, RedemptionConfig } from './redemption.config.js';
 import { createRedemptionWorker, type RedemptionWorker } from './redemption-worker.js';
 import { REDEMPTION_GATEWAY, REDEMPTION_STORE, REDEMPTION_VIEW, REDEMPTION_WORKER } from './tokens.js';
 
@@ -115,6 +116,9 @@ function providers(options: RedemptionModuleOptions): Provider[] {
           clock,
           metrics,
           brokerKeys: brokerKeyRecords(config),
+          signer: createSigner(config.signingKeyId, config.signingKey),
+          oldRecordKeys: oldRecordKeys(config),
+          legacyUnsignedUntil: BigInt(config.legacyUnsignedUntil),
           timeZone: config.timeZone,
           subscriptionId: `redemption-view-${config.viewName}`,
           logger: new Logger('Redemption'),

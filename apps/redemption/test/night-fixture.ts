@@ -2,6 +2,7 @@
 // gateway port, a read model, the worker, and a chain world to make histories with.
 import { InMemoryEventStore, type EventStore } from '#event-store';
 import { JsonLogger, ManualClock, MetricsService } from '#platform';
+import { createSigner, signingKeyFromPrivate, type Signer } from '#protocol';
 import type { PaymentGateway } from '../../broker/src/bank/payment-gateway.port.js';
 import { SimulatedBank } from '../../broker/src/bank/simulated-bank.js';
 import { InMemoryRedemptionView } from '../src/projection/in-memory-redemption-view.js';
@@ -10,6 +11,9 @@ import { createRedemptionWorker, type RedemptionWorker } from '../src/redemption
 import { ChainWorld } from './chain-world.js';
 
 export const TIME_ZONE = 'Pacific/Auckland';
+
+/** The redemption worker's record-signing key in tests (fixed, like the chain world's broker key). */
+export const WORKER_SIGNER: Signer = createSigner(signingKeyFromPrivate('redemption_1', '2a'.repeat(32)));
 
 export interface NightFixture {
   readonly store: EventStore;
@@ -58,6 +62,7 @@ export async function nightFixture(options: FixtureOptions = {}): Promise<NightF
       gateway,
       clock,
       brokerKeys: world.brokerKeys,
+      signer: WORKER_SIGNER,
       timeZone: TIME_ZONE,
       subscriptionId,
       logger,

@@ -37,17 +37,32 @@ export interface RedemptionBatchSealed {
   };
 }
 
+/**
+ * The redemption worker's Ed25519 signature over one of its own records (verdict, reservation),
+ * made with `REDEMPTION_SIGNING_KEY`. Whoever can write to the store can write a record; only the
+ * worker can sign one, so the payment step and the auditor trust only signed records (records
+ * written before signing existed carry none: see `REDEMPTION_LEGACY_UNSIGNED_UNTIL`).
+ */
+export interface RecordSignature {
+  readonly keyId: string;
+  /** 64 bytes hex over the record's canonical bytes (`apps/redemption/src/domain/record-signature.ts`). */
+  readonly value: Hex;
+}
+
 export interface RedemptionItemAccepted {
   readonly type: 'RedemptionItemAccepted';
   readonly version: 1;
   readonly data: {
     readonly batchId: string;
+    /** Position of the item in its batch (absent in records written before signing). */
+    readonly item?: number;
     readonly chainId: string;
     readonly fromIndex: number;
     readonly toIndex: number;
     readonly amount: number;
     readonly currency: string;
     readonly at: string;
+    readonly signature?: RecordSignature;
   };
 }
 
@@ -56,6 +71,8 @@ export interface RedemptionItemRejected {
   readonly version: 1;
   readonly data: {
     readonly batchId: string;
+    /** Position of the item in its batch (absent in records written before signing). */
+    readonly item?: number;
     readonly chainId: string;
     readonly fromIndex: number;
     readonly toIndex: number;
@@ -63,6 +80,7 @@ export interface RedemptionItemRejected {
     readonly reason: string;
     readonly detail: string;
     readonly at: string;
+    readonly signature?: RecordSignature;
   };
 }
 
@@ -76,6 +94,7 @@ export interface VendorPaid {
     readonly currency: string;
     readonly paymentRef: string;
     readonly at: string;
+    readonly signature?: RecordSignature;
   };
 }
 
@@ -111,6 +130,32 @@ export interface RangeRedeemed {
     readonly fromIndex: number;
     readonly toIndex: number;
     readonly at: string;
+    readonly signature?: RecordSignature;
+  };
+}
+
+/**
+ * In a vendor-day stream: the worker found a record it did not write (no valid signature) where
+ * it would have relied on it — a verdict, a reservation, or an accepted item that does not hold
+ * against the chain's stream at payment time. Nothing was paid on it. Reported once per record.
+ */
+export interface RedemptionForgeryDetected {
+  readonly type: 'RedemptionForgeryDetected';
+  readonly version: 1;
+  readonly data: {
+    readonly batchId: string;
+    readonly vendorId: string;
+    /**
+     * Stable code: `REDEMPTION.FORGED_VERDICT`, `REDEMPTION.FORGED_RESERVATION`,
+     * `REDEMPTION.FORGED_PAYOUT`, `REDEMPTION.UNVERIFIED_PAYMENT`.
+     */
+    readonly reason: string;
+    /** Where the refused record is (stream and event id), when it is one record. */
+    readonly stream: string;
+    readonly eventId: string;
+    readonly eventType: string;
+    readonly detail: string;
+    readonly at: string;
   };
 }
 
@@ -121,4 +166,4 @@ export type RedemptionEvent =
  * The redemption worker's bookkeeping events. Known to `decode` (CURRENT_VERSIONS), but kept out
  * of `NetPayEvent` until every exhaustive reader (the auditor's dispatch) handles them.
  */
-export type RedemptionLedgerEvent = VendorPayoutDeclined | RangeRedeemed;
+export type RedemptionLedgerEvent = VendorPayoutDeclined | RangeRedeemed | RedemptionForgeryDetected;

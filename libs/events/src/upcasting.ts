@@ -35,6 +35,7 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   VendorPaid: 1,
   VendorPayoutDeclined: 1,
   RangeRedeemed: 1,
+  RedemptionForgeryDetected: 1,
 };
 
 const upcasters = new Map<string, Upcaster>();

@@ -33,6 +33,9 @@ Options:
   --broker-keys <file>   broker public keys: JSON ([{keyId, publicKey}], or {keys: [...]} as
                          served by GET /keys) or lines of keyId:publicKeyHex; repeatable.
                          Also from BROKER_PUBLIC_KEYS (inline) or BROKER_PUBLIC_KEYS_FILE.
+                         The redemption worker's keys (its verdicts and reservations must
+                         carry its signature) from REDEMPTION_PUBLIC_KEYS or _FILE, same forms;
+                         REDEMPTION_LEGACY_UNSIGNED_UNTIL=<position> accepts unsigned ones up to it.
   --json                 print the full report as JSON (positions as strings)
   --show <n>             violations listed in the summary (default 50)
   --page-size <n>        events per read (default 5000)

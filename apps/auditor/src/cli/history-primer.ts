@@ -17,8 +17,9 @@ function list(value: unknown): unknown[] {
 
 /**
  * The streams whose earlier history the audit needs to check `event`: its own
- * stream, the chains it names (their touchstones, indexes, spends) and the
- * vendors it names (their keys). Read from the raw data: a malformed event
+ * stream, the chains it names (their touchstones, indexes, spends), the
+ * vendors it names (their registrations and keys) and the customer it names
+ * (the vendors it authorises). Read from the raw data: a malformed event
  * simply names fewer.
  */
 export function referencedStreams(event: RecordedEvent): string[] {
@@ -32,8 +33,22 @@ export function referencedStreams(event: RecordedEvent): string[] {
     ...list(field(d, 'chainIds')),
     ...list(field(d, 'items')).map((item) => field(item, 'chainId')),
   );
-  const vendors = ids(field(d, 'vendorId'), field(d, 'fromVendor'), field(certificate, 'fromVendor'));
-  return [event.streamName, ...chains.map((c) => `chain-${c}`), ...vendors.map((v) => `vendor-${v}`)];
+  // Vendors it names (registrations and keys) on either side of a move of the chain.
+  const vendors = ids(
+    field(d, 'vendorId'),
+    field(d, 'fromVendor'),
+    field(d, 'toVendor'),
+    field(certificate, 'fromVendor'),
+    field(certificate, 'toVendor'),
+  );
+  // The customer it names: which vendors the owner of a server-side wallet authorises.
+  const customers = ids(field(d, 'customerId'));
+  return [
+    event.streamName,
+    ...chains.map((c) => `chain-${c}`),
+    ...vendors.map((v) => `vendor-${v}`),
+    ...customers.map((c) => `customer-${c}`),
+  ];
 }
 
 /**

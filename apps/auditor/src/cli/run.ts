@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import type { PublicKeyRecord } from '#protocol';
 import {
   createEventStore,
   eventStoreSettingsFromEnv,
@@ -6,7 +8,7 @@ import {
 } from '#event-store';
 import { Audit } from '../core/audit.js';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './args.js';
-import { loadBrokerKeys } from './broker-keys.js';
+import { loadBrokerKeys, parseBrokerKeys } from './broker-keys.js';
 import { renderJson, type RunInfo } from './render-json.js';
 import { renderText } from './render-text.js';
 import { replayStore } from './replay.js';
@@ -46,7 +48,7 @@ export function describeStore(settings: EventStoreSettings): string {
 /** Everything before the replay that can fail on the operator's input (exit 2). */
 async function prepare(argv: readonly string[], env: Env, io: CliIo) {
   const options: CliOptions = parseCliArgs(argv);
-  if (options.help) return { options, settings: undefined, brokerKeys: [] };
+  if (options.help) return { options, settings: undefined, brokerKeys: [], worker: { redemptionKeys: [] } };
   let settings: EventStoreSettings;
   try {
     settings = eventStoreSettingsFromEnv(env);
@@ -63,7 +65,33 @@ async function prepare(argv: readonly string[], env: Env, io: CliIo) {
         'every touchstone will be reported as R1.UNKNOWN_BROKER_KEY',
     );
   }
-  return { options, settings, brokerKeys };
+  return { options, settings, brokerKeys, worker: await loadRedemptionKeys(env) };
+}
+
+/**
+ * The redemption worker's public keys (REDEMPTION_PUBLIC_KEYS or _FILE, same forms as the broker's)
+ * and the position before which its records may be unsigned (REDEMPTION_LEGACY_UNSIGNED_UNTIL).
+ */
+async function loadRedemptionKeys(
+  env: Env,
+): Promise<{ redemptionKeys: PublicKeyRecord[]; redemptionLegacyUntil?: bigint }> {
+  let text = env.REDEMPTION_PUBLIC_KEYS ?? '';
+  let source = 'REDEMPTION_PUBLIC_KEYS';
+  if (env.REDEMPTION_PUBLIC_KEYS_FILE) {
+    source = env.REDEMPTION_PUBLIC_KEYS_FILE;
+    try {
+      text = `${text}\n${await readFile(source, 'utf8')}`;
+    } catch (error) {
+      throw new UsageError(`cannot read the redemption worker's keys from ${source} (${message(error)})`);
+    }
+  }
+  const redemptionKeys = parseBrokerKeys(text, source);
+  const legacy = env.REDEMPTION_LEGACY_UNSIGNED_UNTIL;
+  if (legacy === undefined || legacy === '') return { redemptionKeys };
+  if (!/^\d+$/.test(legacy)) {
+    throw new UsageError(`REDEMPTION_LEGACY_UNSIGNED_UNTIL must be a global position, got "${legacy}"`);
+  }
+  return { redemptionKeys, redemptionLegacyUntil: BigInt(legacy) };
 }
 
 /**
@@ -84,7 +112,7 @@ export async function runCli(
     io.err(`netpay-audit: ${error.message}\n(netpay-audit --help for usage)`);
     return EXIT.USAGE;
   }
-  const { options, settings, brokerKeys } = prepared;
+  const { options, settings, brokerKeys, worker } = prepared;
   if (options.help || settings === undefined) {
     io.out(USAGE);
     return EXIT.OK;
@@ -100,6 +128,7 @@ export async function runCli(
   try {
     const audit = new Audit({
       brokerKeys,
+      ...worker,
       crossCheck: options.crossCheck,
       maxFindings: options.maxFindings,
       ...(options.chainId === undefined ? {} : { chainId: options.chainId }),

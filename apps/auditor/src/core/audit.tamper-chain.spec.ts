@@ -33,6 +33,7 @@ describe('Audit names tampering with chains (R0–R2)', () => {
     // The forged spend is not v1's to redeem: its batch is caught too.
     expect(rules(report)).toEqual([
       'R1.PAYWORD_DOES_NOT_HASH',
+      'R3.PAID_ON_UNVERIFIED_ITEMS',
       'R3.REDEEMED_NOT_SPENT',
       'R4.PAID_MORE_THAN_SPENT',
     ]);

@@ -23,6 +23,7 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     expectNamed(report, 'R3.OVERLAPPING_REDEMPTION', BigInt(accepted + 1), 'redemption-v1_20261120');
     expect(rules(report)).toEqual([
       'R3.OVERLAPPING_REDEMPTION',
+      'R3.PAID_ON_UNVERIFIED_ITEMS',
       'R4.MONEY_NOT_CONSERVED',
       'R4.PAID_MORE_THAN_SPENT',
     ]);
@@ -62,7 +63,7 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     const report = await auditHistory(bad, { brokerKeys });
     const accepted = indexOf(bad, 'RedemptionItemAccepted', 0);
     expectNamed(report, 'R3.BAD_REDEMPTION_PROOF', BigInt(accepted + 1), 'redemption-v1_20261120');
-    expect(rules(report)).toEqual(['R3.BAD_REDEMPTION_PROOF']);
+    expect(rules(report)).toEqual(['R3.BAD_REDEMPTION_PROOF', 'R3.PAID_ON_UNVERIFIED_ITEMS']);
   });
 
   it('R3.BATCH_PAID_TWICE and R3.PAID_AMOUNT_MISMATCH', async () => {

@@ -5,6 +5,7 @@ import { type CheckContext } from './checks/context.js';
 import { checkConservation, reissuedValue } from './checks/conservation.js';
 import { BANK_CATEGORY, checkAgainstBank, onBankEvent } from './checks/bank.js';
 import { applyEvent } from './checks/dispatch.js';
+import { checkWriter } from './checks/writer.js';
 import { checkRedemptionLedger } from './checks/redemption-ledger.js';
 import { scanForIdentity, VENDOR_VISIBLE_CATEGORIES } from './checks/privacy.js';
 import { Figures } from './figures.js';
@@ -18,6 +19,13 @@ import { RULES, WARNINGS } from './rules.js';
 export interface AuditOptions {
   /** Broker public keys the touchstones must verify with (trusted: from configuration, not the log). */
   readonly brokerKeys?: readonly PublicKeyRecord[];
+  /**
+   * The redemption worker's public keys (configuration): its verdicts and reservations must carry
+   * its signature. Without them, those signatures are not checked.
+   */
+  readonly redemptionKeys?: readonly PublicKeyRecord[];
+  /** Log position up to which the worker's records may be unsigned (written before it signed them). */
+  readonly redemptionLegacyUntil?: bigint;
   /** Audit one chain: other chains' streams are passed over, only its findings are kept. */
   readonly chainId?: string;
   /** The replay starts after this position; earlier history comes only through `prime`. */
@@ -45,7 +53,8 @@ export class Audit {
   private report: AuditReport | undefined;
 
   constructor(private readonly options: AuditOptions = {}) {
-    this.ledger = new Ledger(options.brokerKeys ?? []);
+    this.ledger = new Ledger(options.brokerKeys ?? [], options.redemptionKeys ?? []);
+    this.ledger.redemptionLegacyUntil = options.redemptionLegacyUntil ?? -1n;
     this.findings = new Findings(options.maxFindings ?? 10_000, options.chainId);
   }
 
@@ -151,6 +160,7 @@ export class Audit {
     if (!priming && VENDOR_VISIBLE_CATEGORIES.has(category)) {
       scanForIdentity(ctx, recorded.data, recorded.metadata, streamChainId);
     }
+    checkWriter(ctx, event, (recorded.metadata as { actor?: unknown } | undefined)?.actor);
     applyEvent(ctx, event);
   }
 

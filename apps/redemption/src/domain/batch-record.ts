@@ -17,12 +17,17 @@ export const BATCH_STREAM_EVENT_TYPES: ReadonlySet<string> = new Set([
   'VendorPayoutDeclined',
 ]);
 
+/** A verdict with the position of its item (records written before signing carry none: their place says it). */
+export type PlacedVerdict<T> = T & { readonly item: number };
+
 /** One batch of a vendor-day stream, folded from the stream: what was claimed, decided and paid. */
 export interface BatchRecord {
   readonly sealed: RedemptionBatchSealed['data'];
   /** Verdicts in item order; empty until the broker has verified the batch. */
-  readonly accepted: readonly RedemptionItemAccepted['data'][];
-  readonly rejected: readonly RedemptionItemRejected['data'][];
+  readonly accepted: readonly PlacedVerdict<RedemptionItemAccepted['data']>[];
+  readonly rejected: readonly PlacedVerdict<RedemptionItemRejected['data']>[];
+  /** Items with a verdict: the first verdict of an item counts, a repeated one does not. */
+  readonly decided: ReadonlySet<number>;
   readonly paid: VendorPaid['data'] | undefined;
   readonly declines: readonly VendorPayoutDeclined['data'][];
 }
@@ -42,17 +47,26 @@ export function foldBatchStream(events: readonly BatchStreamEvent[]): Map<string
             sealed: e.data,
             accepted: [],
             rejected: [],
+            decided: new Set(),
             paid: undefined,
             declines: [],
           });
         }
         break;
-      case 'RedemptionItemAccepted':
-        update(e.data.batchId, (b) => ({ ...b, accepted: [...b.accepted, e.data] }));
+      case 'RedemptionItemAccepted': {
+        const data = e.data;
+        update(data.batchId, (b) =>
+          decide(b, data.item, (item) => ({ ...b, accepted: [...b.accepted, { ...data, item }] })),
+        );
         break;
-      case 'RedemptionItemRejected':
-        update(e.data.batchId, (b) => ({ ...b, rejected: [...b.rejected, e.data] }));
+      }
+      case 'RedemptionItemRejected': {
+        const data = e.data;
+        update(data.batchId, (b) =>
+          decide(b, data.item, (item) => ({ ...b, rejected: [...b.rejected, { ...data, item }] })),
+        );
         break;
+      }
       case 'VendorPaid':
         update(e.data.batchId, (b) => (b.paid ? b : { ...b, paid: e.data }));
         break;
@@ -66,6 +80,15 @@ export function foldBatchStream(events: readonly BatchStreamEvent[]): Map<string
     }
   }
   return batches;
+}
+
+/** Adds a verdict on `item` (by default the next undecided one) unless that item has one already. */
+function decide(b: BatchRecord, given: number | undefined, add: (item: number) => BatchRecord): BatchRecord {
+  const item = given ?? recordedVerdicts(b);
+  if (b.decided.has(item) || item >= b.sealed.items.length) return b;
+  // The set is the fold's own (made with the record above): growing it in place keeps folding linear.
+  (b.decided as Set<number>).add(item);
+  return add(item);
 }
 
 /**

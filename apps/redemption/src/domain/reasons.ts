@@ -27,3 +27,20 @@ export const REDEMPTION = {
 } as const;
 
 export type RedemptionReason = (typeof REDEMPTION)[keyof typeof REDEMPTION];
+
+/**
+ * Records in the store the worker refuses to rely on (`RedemptionForgeryDetected.reason`): written
+ * by someone else, or not holding against the chains' own streams when money is about to move.
+ */
+export const FORGERY = {
+  /** A verdict (`RedemptionItemAccepted` / `Rejected`) without a valid signature of the worker. */
+  FORGED_VERDICT: 'REDEMPTION.FORGED_VERDICT',
+  /** A reservation (`RangeRedeemed`) without a valid signature of the worker. */
+  FORGED_RESERVATION: 'REDEMPTION.FORGED_RESERVATION',
+  /** A payout record (`VendorPaid`) without a valid signature of the worker: the batch is not taken as paid. */
+  FORGED_PAYOUT: 'REDEMPTION.FORGED_PAYOUT',
+  /** A signed accepted item that does not hold against the chain's stream and the ledger at payment. */
+  UNVERIFIED_PAYMENT: 'REDEMPTION.UNVERIFIED_PAYMENT',
+} as const;
+
+export type ForgeryReason = (typeof FORGERY)[keyof typeof FORGERY];

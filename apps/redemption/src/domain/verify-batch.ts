@@ -117,10 +117,6 @@ function verifyItem(
   const t = chain.touchstone;
   const ranges = taken.get(ref.chainId) ?? [];
   const amount = (to - from + 1) * t.coinValue;
-  const own = ranges.find((r) => r.batchId === batch.batchId && r.item === ref.item);
-  if (own !== undefined && own.fromIndex === from && own.toIndex === to) {
-    return { ...ref, ok: true, amount, currency: t.currency, reserved: true };
-  }
   if (t.currency !== currency) {
     return no(REDEMPTION.CURRENCY_MISMATCH, `chain is in ${t.currency}, the batch is paid in ${currency}`);
   }
@@ -139,6 +135,12 @@ function verifyItem(
   const base = segmentAt(chain.segments, from)!;
   const check = verifyPaywordAgainst(t.alg, ref.chainId, base.fromIndex - 1, base.previousPayword, to, proof);
   if (!check.ok) return no(REDEMPTION.BAD_PROOF, `proof is not W[${to}] of chain ${ref.chainId}`);
+  // This batch's own reservation (a run that crashed before its verdicts, or the payment step's
+  // second look): it counts only after the chain itself has shown the item holds.
+  const own = ranges.find((r) => r.batchId === batch.batchId && r.item === ref.item);
+  if (own !== undefined && own.fromIndex === from && own.toIndex === to) {
+    return { ...ref, ok: true, amount, currency: t.currency, reserved: true };
+  }
   const clash = ranges.find(
     (r) => r.fromIndex <= to && from <= r.toIndex && !(r.batchId === batch.batchId && r.item === ref.item),
   );

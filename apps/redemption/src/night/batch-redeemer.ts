@@ -1,5 +1,12 @@
 import { ConcurrencyError, type EventMetadata, type EventStore, type NewEvent } from '#event-store';
-import { deterministicEventId, redemptionLedgerStream, type NetPayEvent, type RangeRedeemed } from '#events';
+import {
+  deterministicEventId,
+  redemptionLedgerStream,
+  type NetPayEvent,
+  type RangeRedeemed,
+  type RedemptionBatchSealed,
+  type RedemptionForgeryDetected,
+} from '#events';
 import type { KeyRing, PublicKeyRecord } from '#protocol';
 import type { Clock } from '#platform';
 import type { PaymentGateway } from '../../../broker/src/bank/payment-gateway.port.js';
@@ -12,13 +19,16 @@ import {
 } from '../domain/batch-record.js';
 import { payoutIdempotencyKey } from '../domain/batch-ids.js';
 import { replayChain, type ChainLedger } from '../domain/chain-ledger.js';
+import { FORGERY } from '../domain/reasons.js';
 import { verifyBatch, type BatchVerdict } from '../domain/verify-batch.js';
 import { mapLimit } from './map-limit.js';
+import type { RecordTrust } from './record-trust.js';
 import { verdictEvents } from './verdict-events.js';
 import type { RedemptionTelemetry } from './redemption-telemetry.js';
-import type { RedemptionReads, VendorRecord } from './store-reads.js';
+import type { ForgedRecord, RedemptionReads, VendorRecord } from './store-reads.js';
 
-export type RedeemStatus = 'paid' | 'nothing-to-pay' | 'declined' | 'unpaid' | 'missing';
+/** `refused`: an accepted item did not hold against the chain's stream at payment; nothing was paid. */
+export type RedeemStatus = 'paid' | 'nothing-to-pay' | 'declined' | 'unpaid' | 'refused' | 'missing';
 
 export interface RedeemOutcome {
   readonly batchId: string;
@@ -40,6 +50,8 @@ export interface BatchRedeemerDeps {
   /** The broker's public keys (current and retired): touchstones are checked against them. */
   readonly brokerKeys: readonly PublicKeyRecord[];
   readonly telemetry: RedemptionTelemetry;
+  /** Signs the worker's verdicts and reservations; tells them apart from anyone else's. */
+  readonly trust: RecordTrust;
 }
 
 const ATTEMPTS = 8;
@@ -53,6 +65,9 @@ const READS_IN_FLIGHT = 64;
  * 2. record all verdicts in the batch stream in one append (deterministic ids);
  * 3. pay the accepted total through the gateway with a key derived from the batch id, then
  *    record `VendorPaid`. A rerun skips what is recorded; the bank replays a key it has seen.
+ * Reservations and verdicts are signed with the worker's key, and only signed ones are relied
+ * on: anyone else's are reported (`RedemptionForgeryDetected`) and left out. Before paying, every
+ * accepted item is verified again from the chain's stream and its signed reservation.
  */
 export class BatchRedeemer {
   /** Touchstones and certificates this process has already found validly signed. */
@@ -74,6 +89,11 @@ export class BatchRedeemer {
 
   private async record(stream: string, batchId: string): Promise<BatchRecord | undefined> {
     return foldBatchStream((await this.deps.reads.batchStream(stream)).events).get(batchId);
+  }
+
+  /** Verdicts of this batch in its stream that the worker did not sign. */
+  private async forgedVerdicts(stream: string, batchId: string): Promise<readonly ForgedRecord[]> {
+    return (await this.deps.reads.batchStream(stream)).forged.filter((f) => f.batchId === batchId);
   }
 
   private async verify(stream: string, record: BatchRecord, metadata: EventMetadata): Promise<void> {
@@ -106,7 +126,8 @@ export class BatchRedeemer {
           (b) => b.has(batch.batchId) && isVerified(b.get(batch.batchId)!),
           (b) => {
             const from = recordedVerdicts(b.get(batch.batchId)!);
-            return verdictEvents(batch.batchId, all, this.deps.clock.now().toISOString())
+            const at = this.deps.clock.now().toISOString();
+            return verdictEvents(batch.batchId, all, at, (v) => this.deps.trust.signVerdict(stream, v))
               .slice(from)
               .map((e, i) => this.newEvent(e, metadata, 'verdict', batch.batchId, from + i));
           },
@@ -147,7 +168,7 @@ export class BatchRedeemer {
     const byChain = new Map<string, RangeRedeemed[]>();
     for (const v of verdict.verdicts) {
       if (!v.ok || v.reserved) continue;
-      const data = {
+      const unsigned = {
         chainId: v.chainId,
         vendorId,
         batchId,
@@ -156,6 +177,7 @@ export class BatchRedeemer {
         toIndex: v.toIndex,
         at,
       };
+      const data = { ...unsigned, signature: this.deps.trust.signReservation(unsigned) };
       byChain.set(v.chainId, [
         ...(byChain.get(v.chainId) ?? []),
         { type: 'RangeRedeemed', version: 1, data },
@@ -205,6 +227,14 @@ export class BatchRedeemer {
     };
     if (record.paid)
       return { ...base, status: 'paid', currency: record.paid.currency, paymentRef: record.paid.paymentRef };
+    const recheck = await this.recheck(stream, record);
+    await this.reportForgeries(
+      stream,
+      record.sealed,
+      [...(await this.forgedVerdicts(stream, batchId)), ...recheck.forged, ...recheck.unverified],
+      metadata,
+    );
+    if (recheck.unverified.length > 0) return { ...base, currency, status: 'refused' };
     if (amount === 0 || currency === undefined) return { ...base, status: 'nothing-to-pay' };
     const vendor = await this.deps.reads.vendor(vendorId);
     if (vendor === undefined) {
@@ -221,10 +251,11 @@ export class BatchRedeemer {
     });
     const at = this.deps.clock.now().toISOString();
     if (result.ok) {
+      const unsigned = { batchId, vendorId, amount, currency, paymentRef: result.paymentRef, at };
       const paid: NetPayEvent = {
         type: 'VendorPaid',
         version: 1,
-        data: { batchId, vendorId, amount, currency, paymentRef: result.paymentRef, at },
+        data: { ...unsigned, signature: this.deps.trust.signPayout(stream, unsigned) },
       };
       if (
         await this.appendOnce(
@@ -252,6 +283,103 @@ export class BatchRedeemer {
       this.deps.telemetry.payoutDeclined(batchId, vendorId, `${result.reason}: ${result.message}`);
     }
     return { ...base, currency, status: 'declined' };
+  }
+
+  /**
+   * The payment step's own look, trusting no verdict: every accepted item is verified again from
+   * its chain's stream, and must be covered by this batch's signed reservation, for the amount and
+   * currency its verdict names. Also returns the unsigned reservations met on those chains.
+   */
+  private async recheck(
+    stream: string,
+    record: BatchRecord,
+  ): Promise<{ forged: ForgedRecord[]; unverified: ForgedRecord[] }> {
+    if (record.accepted.length === 0) return { forged: [], unverified: [] };
+    const batch = record.sealed;
+    const chainIds = [...new Set(record.accepted.map((a) => a.chainId))];
+    const chains = await this.replayChains(chainIds);
+    const ledgers = await mapLimit(
+      chainIds,
+      READS_IN_FLIGHT,
+      async (id) => [id, await this.deps.reads.redeemed(id)] as const,
+    );
+    const fresh = verifyBatch({
+      batch,
+      chains,
+      redeemed: new Map(ledgers.map(([id, l]) => [id, l.events] as const)),
+    });
+    const unverified: ForgedRecord[] = [];
+    for (const a of record.accepted) {
+      const v = fresh.verdicts[a.item];
+      const holds =
+        v !== undefined &&
+        v.ok &&
+        v.reserved &&
+        v.chainId === a.chainId &&
+        v.fromIndex === a.fromIndex &&
+        v.toIndex === a.toIndex &&
+        v.amount === a.amount &&
+        v.currency === a.currency;
+      if (holds) continue;
+      const why =
+        v === undefined
+          ? 'the batch has no such item'
+          : !v.ok
+            ? `${v.reason}: ${v.detail}`
+            : !v.reserved
+              ? 'no reservation of this batch signed by the worker covers it'
+              : `the chain gives ${v.amount} ${v.currency}, the verdict ${a.amount} ${a.currency}`;
+      unverified.push({
+        reason: FORGERY.UNVERIFIED_PAYMENT,
+        detail: `accepted item ${a.item} (${a.chainId} ${a.fromIndex}..${a.toIndex}) does not hold: ${why}`,
+        stream,
+        eventId: `${batch.batchId}:${a.item}`,
+        eventType: 'RedemptionItemAccepted',
+        batchId: batch.batchId,
+      });
+    }
+    return { forged: ledgers.flatMap(([, l]) => l.forged), unverified };
+  }
+
+  /** Records each refused record once in the batch's stream, with a log line and a metric. */
+  private async reportForgeries(
+    stream: string,
+    batch: RedemptionBatchSealed['data'],
+    found: readonly ForgedRecord[],
+    metadata: EventMetadata,
+  ): Promise<void> {
+    if (found.length === 0) return;
+    const reported = await this.deps.reads.reportedForgeries(stream);
+    const fresh = found.filter(
+      (f, i) =>
+        !reported.has(`${f.reason}:${f.eventId}`) &&
+        found.findIndex((g) => g.reason === f.reason && g.eventId === f.eventId) === i,
+    );
+    if (fresh.length === 0) return;
+    const at = this.deps.clock.now().toISOString();
+    const events = fresh.map((f): NewEvent => {
+      const data: RedemptionForgeryDetected['data'] = {
+        batchId: batch.batchId,
+        vendorId: batch.vendorId,
+        reason: f.reason,
+        stream: f.stream,
+        eventId: f.eventId,
+        eventType: f.eventType,
+        detail: f.detail,
+        at,
+      };
+      const event = { type: 'RedemptionForgeryDetected', version: 1, data };
+      return this.newEvent(event, metadata, 'forgery', batch.batchId, f.reason, f.eventId);
+    });
+    if (
+      await this.appendOnce(
+        stream,
+        () => false,
+        () => events,
+      )
+    ) {
+      for (const f of fresh) this.deps.telemetry.forgery(batch.batchId, batch.vendorId, f.reason, f.detail);
+    }
   }
 
   /**

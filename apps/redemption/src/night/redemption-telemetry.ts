@@ -14,6 +14,8 @@ export interface RedemptionTelemetry {
   /** A batch that cannot be paid yet (vendor not registered, bank unreachable, …). */
   unpaid(batchId: string, vendorId: string, why: string): void;
   sealed(batchId: string, vendorId: string, businessDay: string, items: number): void;
+  /** A record the worker did not write, refused before money moved. Once per record. */
+  forgery(batchId: string, vendorId: string, reason: string, detail: string): void;
 }
 
 const CONTEXT = 'Redemption';
@@ -25,6 +27,7 @@ export class LoggingTelemetry implements RedemptionTelemetry {
   private readonly paidValue;
   private readonly payouts;
   private readonly batches;
+  private readonly forgeries;
 
   constructor(
     private readonly logger: LoggerService,
@@ -45,6 +48,16 @@ export class LoggingTelemetry implements RedemptionTelemetry {
       'outcome',
     ]);
     this.batches = metrics.counter('netpay_redemption_batches_sealed_total', 'Redemption batches sealed.');
+    this.forgeries = metrics.counter(
+      'netpay_redemption_forgeries_total',
+      'Records in the store the worker did not sign (or that do not hold at payment), refused, by reason code.',
+      ['reason'],
+    );
+  }
+
+  forgery(batchId: string, vendorId: string, reason: string, detail: string): void {
+    this.forgeries.inc({ reason });
+    this.logger.warn(`FORGERY ${reason}: vendor ${vendorId} batch ${batchId}: ${detail}`, CONTEXT);
   }
 
   itemRejected(batchId: string, vendorId: string, v: Rejected): void {

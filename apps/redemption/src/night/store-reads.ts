@@ -6,12 +6,15 @@ import {
   streams,
   type ChainEvent,
   type RangeRedeemed,
+  type RedemptionForgeryDetected,
 } from '#events';
 import type { PublicKeyRecord } from '#protocol';
 import { BATCH_STREAM_EVENT_TYPES, type BatchStreamEvent } from '../domain/batch-record.js';
 import type { RedeemedRange } from '../domain/verify-batch.js';
+import type { Distrust, RecordTrust } from './record-trust.js';
 
 const ID = /^[A-Za-z0-9_]{1,64}$/;
+const RANGE_REDEEMED: ReadonlySet<string> = new Set(['RangeRedeemed']);
 
 /** A vendor as the broker registered it: where to pay, and the keys its certificates may use. */
 export interface VendorRecord {
@@ -24,6 +27,17 @@ export interface StreamSnapshot<T> {
   readonly events: readonly T[];
   /** Revision of the stream's last event; `undefined` when the stream does not exist. */
   readonly revision: StreamRevision | undefined;
+  /** Records left out of `events`: they look like the worker's own but it did not sign them. */
+  readonly forged: readonly ForgedRecord[];
+}
+
+/** A verdict or reservation in the store that the worker did not write. */
+export interface ForgedRecord extends Distrust {
+  readonly stream: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  /** The batch the record names. */
+  readonly batchId: string;
 }
 
 /** Current-version events of the given types; anything else in the stream is skipped. */
@@ -37,7 +51,11 @@ function typed<T>(recorded: readonly RecordedEvent[], types: ReadonlySet<string>
 
 /** What the redemption worker reads from the store: chain histories, vendors, ledgers, batches. */
 export class RedemptionReads {
-  constructor(private readonly store: EventStore) {}
+  /** Without `trust` every record is taken as written (reads that only need the seals). */
+  constructor(
+    private readonly store: EventStore,
+    private readonly trust?: RecordTrust,
+  ) {}
 
   /** The chain's stream (empty for an id that is not even a valid id: such a chain is unknown). */
   async chainHistory(chainId: string): Promise<ChainEvent[]> {
@@ -63,24 +81,68 @@ export class RedemptionReads {
 
   /** Ranges already redeemed on a chain, and the ledger stream's revision for the next append. */
   async redeemed(chainId: string): Promise<StreamSnapshot<RedeemedRange>> {
-    if (!ID.test(chainId)) return { events: [], revision: undefined };
-    const recorded = await this.store.readStream(redemptionLedgerStream(chainId));
-    const ranges = typed<RangeRedeemed>(recorded, new Set(['RangeRedeemed'])).map(({ data }) => ({
-      fromIndex: data.fromIndex,
-      toIndex: data.toIndex,
-      vendorId: data.vendorId,
-      batchId: data.batchId,
-      item: data.item,
-    }));
-    return { events: ranges, revision: recorded.at(-1)?.revision };
+    if (!ID.test(chainId)) return { events: [], revision: undefined, forged: [] };
+    const stream = redemptionLedgerStream(chainId);
+    const recorded = await this.store.readStream(stream);
+    const ranges: RedeemedRange[] = [];
+    const forged: ForgedRecord[] = [];
+    for (const r of recorded) {
+      const [event] = typed<RangeRedeemed>([r], RANGE_REDEEMED);
+      if (event === undefined) continue;
+      const { data } = event;
+      const distrust = this.trust?.reservation(data, r.position);
+      if (distrust !== undefined) {
+        forged.push({ ...distrust, stream, eventId: r.id, eventType: r.type, batchId: data.batchId });
+        continue;
+      }
+      ranges.push({
+        fromIndex: data.fromIndex,
+        toIndex: data.toIndex,
+        vendorId: data.vendorId,
+        batchId: data.batchId,
+        item: data.item,
+      });
+    }
+    return { events: ranges, revision: recorded.at(-1)?.revision, forged };
   }
 
-  /** A vendor-day stream's redemption events. */
+  /** A vendor-day stream's redemption events: verdicts and payouts only when the worker signed them. */
   async batchStream(stream: string): Promise<StreamSnapshot<BatchStreamEvent>> {
     const recorded = await this.store.readStream(stream);
-    return {
-      events: typed<BatchStreamEvent>(recorded, BATCH_STREAM_EVENT_TYPES),
-      revision: recorded.at(-1)?.revision,
-    };
+    const events: BatchStreamEvent[] = [];
+    const forged: ForgedRecord[] = [];
+    for (const r of recorded) {
+      const [event] = typed<BatchStreamEvent>([r], BATCH_STREAM_EVENT_TYPES);
+      if (event === undefined) continue;
+      if (
+        event.type === 'RedemptionItemAccepted' ||
+        event.type === 'RedemptionItemRejected' ||
+        event.type === 'VendorPaid'
+      ) {
+        const distrust =
+          event.type === 'VendorPaid'
+            ? this.trust?.payout(stream, event.data, r.position)
+            : this.trust?.verdict(stream, event, r.position);
+        if (distrust !== undefined) {
+          forged.push({ ...distrust, stream, eventId: r.id, eventType: r.type, batchId: event.data.batchId });
+          continue;
+        }
+      }
+      events.push(event);
+    }
+    return { events, revision: recorded.at(-1)?.revision, forged };
+  }
+
+  /** Ids of the records already reported as forged in a vendor-day stream. */
+  async reportedForgeries(stream: string): Promise<Set<string>> {
+    const reported = new Set<string>();
+    for (const r of await this.store.readStream(stream)) {
+      if (r.type !== 'RedemptionForgeryDetected') continue;
+      // Only suppresses a repeated report: nothing is paid or refused on the strength of it.
+      const d = r.data as Partial<RedemptionForgeryDetected['data']>;
+      if (typeof d.reason === 'string' && typeof d.eventId === 'string')
+        reported.add(`${d.reason}:${d.eventId}`);
+    }
+    return reported;
   }
 }

@@ -1,15 +1,18 @@
-import type { RedemptionItemAccepted, RedemptionItemRejected } from '#events';
+import type { RecordSignature, RedemptionItemAccepted, RedemptionItemRejected } from '#events';
 import type { BatchVerdict } from '../domain/verify-batch.js';
 
-/** The batch's verdicts as events, in item order. */
+type Verdict = RedemptionItemAccepted | RedemptionItemRejected;
+
+/** The batch's verdicts as events, in item order, each naming its item and signed by `sign`. */
 export function verdictEvents(
   batchId: string,
   verdict: BatchVerdict,
   at: string,
-): (RedemptionItemAccepted | RedemptionItemRejected)[] {
-  return verdict.verdicts.map((v) => {
-    const range = { batchId, chainId: v.chainId, fromIndex: v.fromIndex, toIndex: v.toIndex };
-    return v.ok
+  sign: (unsigned: Verdict) => RecordSignature,
+): Verdict[] {
+  return verdict.verdicts.map((v): Verdict => {
+    const range = { batchId, item: v.item, chainId: v.chainId, fromIndex: v.fromIndex, toIndex: v.toIndex };
+    const unsigned: Verdict = v.ok
       ? {
           type: 'RedemptionItemAccepted',
           version: 1,
@@ -20,5 +23,8 @@ export function verdictEvents(
           version: 1,
           data: { ...range, reason: v.reason, detail: v.detail, at },
         };
+    return unsigned.type === 'RedemptionItemAccepted'
+      ? { ...unsigned, data: { ...unsigned.data, signature: sign(unsigned) } }
+      : { ...unsigned, data: { ...unsigned.data, signature: sign(unsigned) } };
   });
 }

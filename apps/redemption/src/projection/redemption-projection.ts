@@ -12,6 +12,11 @@ export interface RedemptionProjectionOptions {
   readonly restartDelayMs?: number;
   /** Most events folded and committed together (default 256); 1 folds one event at a time. */
   readonly maxBatch?: number;
+  /**
+   * Events the model may rely on (default: all). The worker passes over verdicts it did not sign,
+   * so a forged verdict cannot settle a batch that was never verified.
+   */
+  readonly accept?: (event: StoredEvent) => boolean;
 }
 
 export class ProjectionBehindError extends Error {
@@ -109,7 +114,8 @@ export class RedemptionProjection {
       checkpoints,
       maxBatch: this.options.maxBatch ?? DEFAULT_MAX_BATCH,
       handleBatch: async (recorded) => {
-        const events = recorded.map(decode).filter((e): e is StoredEvent => e !== undefined);
+        const accept = this.options.accept ?? ((): boolean => true);
+        const events = recorded.map(decode).filter((e): e is StoredEvent => e !== undefined && accept(e));
         const ops = await foldBatch(events, this.view, this.options.timeZone);
         const position = recorded[recorded.length - 1]!.position;
         await this.view.commit(ops, position);

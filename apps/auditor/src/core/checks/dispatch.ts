@@ -43,7 +43,7 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onCustomerRegistered(ctx, event.data);
     case 'VendorAuthorised':
     case 'VendorDeauthorised':
-      return onVendorAuthorisation(ctx, event.data);
+      return onVendorAuthorisation(ctx, event.type, event.data);
     case 'CoinsPurchased':
       return onCoinsPurchased(ctx, event.data);
     case 'PurchaseDeclined':
@@ -53,6 +53,7 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
     case 'ChainReissued':
       return onChainReissued(ctx, event.data);
     case 'ServerWalletSeedStored':
+      ctx.ledger.customerOfChain.set(event.data.chainId, event.data.customerId);
       return ctx.ledger.identities.add(event.data.customerId, 'customer id', event.data.customerId);
     case 'VendorRegistered':
       return onVendorRegistered(ctx, event.data);
@@ -70,6 +71,9 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onVendorPayoutDeclined(ctx, event.data);
     case 'RangeRedeemed':
       return onRangeRedeemed(ctx, event.data);
+    case 'RedemptionForgeryDetected':
+      // The worker's own report; the auditor finds the refused record itself (R3.UNSIGNED_REDEMPTION_RECORD).
+      return;
     default: {
       const unreachable: never = event;
       return unreachable;

@@ -2,6 +2,7 @@ import type { ChainClaimed, IndexHandedOff, SliceWithdrawn, WalletCheckedOut } f
 import { verifyHandOffCertificate } from '#protocol';
 import type { ChainRecord } from '../ledger/chain-record.js';
 import { RULES, type RuleCode } from '../rules.js';
+import { requireAuthorised, requireRegistered } from './authority.js';
 import { issuedChain, requireOpen, type CheckContext } from './context.js';
 
 /**
@@ -59,6 +60,7 @@ export function onWalletCheckedOut(ctx: CheckContext, data: WalletCheckedOut['da
     );
   }
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CHECKOUT_MISMATCH, what);
+  if (requireRegistered(ctx, chain, data.vendorId, what)) requireAuthorised(ctx, chain, data.vendorId, what);
   if (data.sliceEnd < data.index - 1 || data.sliceEnd > chain.length) {
     ctx.report.violation(
       RULES.CHECKOUT_MISMATCH,
@@ -97,6 +99,7 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
     ctx.report.violation(rule, `${what}: ${signature.message}`, chain.chainId);
   }
   matchesState(ctx, chain, c.index, c.lastPayword, RULES.HANDOFF_MISMATCH, what);
+  if (requireRegistered(ctx, chain, c.toVendor, what)) requireAuthorised(ctx, chain, c.toVendor, what);
   chain.holder = c.toVendor;
   chain.note(
     ctx.at.position,
@@ -123,6 +126,7 @@ export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): v
     );
   }
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CLAIM_MISMATCH, what);
+  if (requireRegistered(ctx, chain, data.toVendor, what)) requireAuthorised(ctx, chain, data.toVendor, what);
   chain.holder = data.toVendor;
   chain.note(ctx.at.position, ctx.at.revision, 'ChainClaimed', what);
 }

@@ -21,14 +21,29 @@ export function onCustomerRegistered(ctx: CheckContext, data: CustomerRegistered
 
 export function onVendorAuthorisation(
   ctx: CheckContext,
+  type: 'VendorAuthorised' | 'VendorDeauthorised',
   data: VendorAuthorised['data'] | VendorDeauthorised['data'],
 ): void {
-  ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  const { ledger } = ctx;
+  ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  const set = (map: Map<string, Set<string>>): Set<string> => {
+    let vendors = map.get(data.customerId);
+    if (vendors === undefined) map.set(data.customerId, (vendors = new Set()));
+    return vendors;
+  };
+  if (type === 'VendorAuthorised') {
+    set(ledger.authorisedVendors).add(data.vendorId);
+    set(ledger.withdrawnVendors).delete(data.vendorId);
+  } else {
+    set(ledger.authorisedVendors).delete(data.vendorId);
+    set(ledger.withdrawnVendors).add(data.vendorId);
+  }
 }
 
 export function onVendorRegistered(ctx: CheckContext, data: VendorRegistered['data']): void {
   ctx.figures.vendors += 1;
   ctx.ledger.vendor(data.vendorId);
+  ctx.ledger.registeredVendors.add(data.vendorId);
   registerVendorKey(ctx, data.vendorId, data.key);
 }
 

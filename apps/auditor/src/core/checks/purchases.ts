@@ -14,6 +14,8 @@ export function onCoinsPurchased(ctx: CheckContext, data: CoinsPurchased['data']
   figures.purchases += 1;
   figures.moneyIn(data.currency).customerPayments += data.amount;
   ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  if (data.wallet === 'server')
+    for (const chainId of data.chainIds) ledger.customerOfChain.set(chainId, data.customerId);
   if (data.amount !== data.coins * data.coinValue) {
     report.violation(
       RULES.PURCHASE_AMOUNT_MISMATCH,

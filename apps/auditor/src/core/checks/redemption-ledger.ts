@@ -5,6 +5,7 @@ import type { Range } from '../ledger/ranges.js';
 import { RULES } from '../rules.js';
 import type { CheckContext } from './context.js';
 import { knownBatch } from './redemption.js';
+import { signedByWorker } from './worker-signature.js';
 
 /**
  * R3 on the per-chain redemption ledger (`redeemed-<chainId>`), which the
@@ -16,6 +17,14 @@ export function onRangeRedeemed(ctx: CheckContext, data: RangeRedeemed['data']):
   const { ledger, report } = ctx;
   const { chainId, fromIndex, toIndex, batchId } = data;
   const range = `${chainId} ${fromIndex}..${toIndex}`;
+  if (
+    !signedByWorker(ctx, `reservation of ${range} for batch ${batchId}`, {
+      type: 'RangeRedeemed',
+      version: 1,
+      data,
+    })
+  )
+    return;
   ledger.rangeLedgerInUse = true;
   ctx.figures.rangesRedeemed += 1;
   if (ctx.at.stream !== redemptionLedgerStream(chainId)) {

@@ -7,8 +7,9 @@ import type {
 } from '#events';
 import { addTo, itemKey, type BatchRecord } from '../ledger/ledger.js';
 import { recordMovement } from './bank.js';
-import { RULES } from '../rules.js';
+import { RULES, type RuleCode } from '../rules.js';
 import type { CheckContext } from './context.js';
+import { signedByWorker } from './worker-signature.js';
 
 /**
  * R3: what the broker accepted for redemption never overlaps what it accepted
@@ -35,6 +36,7 @@ export function onBatchSealed(ctx: CheckContext, data: RedemptionBatchSealed['da
     items,
     itemList: data.items,
     accepted: new Map(),
+    unverified: [],
     paid: false,
   });
 }
@@ -54,14 +56,30 @@ export function knownBatch(
 }
 
 export function onItemAccepted(ctx: CheckContext, data: RedemptionItemAccepted['data']): void {
-  const { ledger, figures, report } = ctx;
+  const { ledger, figures } = ctx;
   const { chainId, fromIndex, toIndex } = data;
   const range = `${chainId} ${fromIndex}..${toIndex}`;
+  const batch = knownBatch(ctx, data.batchId, `accepted ${range}`, chainId);
+  if (
+    !signedByWorker(ctx, `accepted ${range} in batch ${data.batchId}`, {
+      type: 'RedemptionItemAccepted',
+      data,
+    })
+  ) {
+    batch?.unverified.push(`${range}: not signed by the redemption worker`);
+    return;
+  }
   figures.itemsAccepted += 1;
   figures.moneyIn(data.currency).valueRedeemed += data.amount;
-  const batch = knownBatch(ctx, data.batchId, `accepted ${range}`, chainId);
   if (batch === undefined) return;
   addTo(batch.accepted, data.currency, data.amount);
+  // Every finding on an accepted item also makes it one the batch must not be paid on.
+  const report = {
+    violation: (code: RuleCode, detail: string, chain?: string): void => {
+      batch.unverified.push(`${range}: ${code}`);
+      ctx.report.violation(code, detail, chain);
+    },
+  };
   const item = batch.items.get(itemKey(chainId, fromIndex, toIndex));
   if (item === undefined) {
     report.violation(
@@ -134,6 +152,14 @@ function describeSpends(ranges: readonly { from: number; to: number }[]): string
 }
 
 export function onItemRejected(ctx: CheckContext, data: RedemptionItemRejected['data']): void {
+  const range = `${data.chainId} ${data.fromIndex}..${data.toIndex}`;
+  if (
+    !signedByWorker(ctx, `rejected ${range} in batch ${data.batchId}`, {
+      type: 'RedemptionItemRejected',
+      data,
+    })
+  )
+    return;
   ctx.figures.itemsRejected += 1;
   knownBatch(ctx, data.batchId, `rejected ${data.chainId} ${data.fromIndex}..${data.toIndex}`, data.chainId);
   ctx.ledger.chains
@@ -148,6 +174,8 @@ export function onItemRejected(ctx: CheckContext, data: RedemptionItemRejected['
 
 export function onVendorPaid(ctx: CheckContext, data: VendorPaid['data']): void {
   const { figures, report } = ctx;
+  const what = `payment of ${data.amount} ${data.currency} to ${data.vendorId} for batch ${data.batchId}`;
+  if (!signedByWorker(ctx, what, { type: 'VendorPaid', version: 1, data })) return;
   figures.moneyIn(data.currency).paidToVendors += data.amount;
   addTo(ctx.ledger.vendor(data.vendorId).paid, data.currency, data.amount);
   recordMovement(ctx, {
@@ -175,6 +203,14 @@ export function onVendorPaid(ctx: CheckContext, data: VendorPaid['data']): void 
       RULES.PAID_AMOUNT_MISMATCH,
       `paid ${data.amount} ${data.currency} to ${data.vendorId} for batch ${batch.batchId} of ${batch.vendorId}, ` +
         `which had ${accepted} ${data.currency} accepted`,
+    );
+  }
+  if (batch.unverified.length > 0) {
+    const shown = batch.unverified.slice(0, 5).join('; ');
+    report.violation(
+      RULES.PAID_ON_UNVERIFIED_ITEMS,
+      `paid ${data.amount} ${data.currency} to ${data.vendorId} for batch ${batch.batchId}, whose accepted items ` +
+        `include ${batch.unverified.length} without a valid verification: ${shown}${batch.unverified.length > 5 ? '; …' : ''}`,
     );
   }
 }

@@ -2,6 +2,7 @@ import type { CoinsSpent } from '#events';
 import type { ChainRecord } from '../ledger/chain-record.js';
 import { addTo } from '../ledger/ledger.js';
 import { RULES, type RuleCode } from '../rules.js';
+import { requireAuthorised, requireRegistered } from './authority.js';
 import { issuedChain, requireOpen, type CheckContext } from './context.js';
 
 /**
@@ -22,6 +23,11 @@ export function onCoinsSpent(ctx: CheckContext, data: CoinsSpent['data']): void 
   if (!requireOpen(ctx, chain, `spend of ${data.fromIndex}..${data.toIndex} by ${data.vendorId}`))
     valid = false;
   checkPlaceAndTime(chain, data, fail);
+  const what = `spend of ${data.fromIndex}..${data.toIndex} by ${data.vendorId}`;
+  // A client-side chain's first spend makes its vendor the holder: it must be a registered one.
+  if (chain.holder === undefined && !requireRegistered(ctx, chain, data.vendorId, what)) valid = false;
+  // A server-side wallet is debited only by a vendor its owner authorises now (not after a withdrawal).
+  if (!requireAuthorised(ctx, chain, data.vendorId, what)) valid = false;
   checkHolder(chain, data, fail);
   const before = chain.index;
   checkRange(chain, data, fail);

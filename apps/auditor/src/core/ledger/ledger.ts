@@ -34,6 +34,8 @@ export interface BatchRecord {
   readonly itemList: readonly RedemptionItem[];
   /** Accepted value per currency. */
   readonly accepted: Map<string, number>;
+  /** Accepted items the auditor could not verify (unsigned, or not holding against the chain): why. */
+  readonly unverified: string[];
   paid: boolean;
 }
 
@@ -59,6 +61,18 @@ export class Ledger {
   /** Closed chain id → its re-issue, with the coins the broker says it carried over. */
   readonly successorOf = new Map<string, { readonly chainId: string; readonly coins: number | undefined }>();
   readonly batches = new Map<string, BatchRecord>();
+  /** Vendors the broker registered (`VendorRegistered`): the only ones a chain may go to. */
+  readonly registeredVendors = new Set<string>();
+  /** Server-side wallet chain → its owner's customer id (never printed: findings say "the wallet's owner"). */
+  readonly customerOfChain = new Map<string, string>();
+  /** Customer id → the vendors it authorises now (VendorAuthorised, less VendorDeauthorised). */
+  readonly authorisedVendors = new Map<string, Set<string>>();
+  /** Customer id → vendors it withdrew (and did not authorise again). */
+  readonly withdrawnVendors = new Map<string, Set<string>>();
+  /** The redemption worker's public keys (configuration): verdicts and reservations must carry its signature. */
+  readonly redemptionKeys = new Map<string, PublicKeyRecord>();
+  /** Log position up to which the worker's records may be unsigned (written before it signed them). */
+  redemptionLegacyUntil = -1n;
   /** Whether the log keeps per-chain redemption ledgers (`redeemed-<chainId>`). */
   rangeLedgerInUse = false;
   readonly identities = new IdentityIndex();
@@ -68,8 +82,9 @@ export class Ledger {
   readonly movements: MoneyMovement[] = [];
   readonly hashers = new HasherCache();
 
-  constructor(brokerKeys: readonly PublicKeyRecord[]) {
+  constructor(brokerKeys: readonly PublicKeyRecord[], redemptionKeys: readonly PublicKeyRecord[] = []) {
     for (const key of brokerKeys) this.brokerKeys.set(key.keyId, key);
+    for (const key of redemptionKeys) this.redemptionKeys.set(key.keyId, key);
   }
 
   /** The key `keyId` of `vendorId`, as that vendor registered it. */

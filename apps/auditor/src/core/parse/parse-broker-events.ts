@@ -3,6 +3,7 @@ import type {
   PurchaseEvent,
   RedemptionEvent,
   RedemptionItem,
+  RecordSignature,
   RedemptionLedgerEvent,
   ServerWalletSeedStored,
   VendorEvent,
@@ -51,6 +52,17 @@ function redemptionItem(f: Fields, prefix: string): RedemptionItem {
     ...range(f, prefix),
     proofPayword: hex(f, 'proofPayword', prefix),
   };
+}
+
+/** The redemption worker's signature on its record, when it carries one (checked by the rules, not here). */
+function signature(f: Fields): { signature?: RecordSignature } {
+  if (f.signature === undefined) return {};
+  const s = object(f.signature, 'signature');
+  return { signature: { keyId: text(s, 'keyId', 'signature.'), value: text(s, 'value', 'signature.') } };
+}
+
+function itemOf(f: Fields): { item?: number } {
+  return f.item === undefined ? {} : { item: int(f, 'item', 0) };
 }
 
 /** The auditor cannot open it (no wallet key), only check it is shaped as sealed. */
@@ -147,19 +159,23 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
   }),
   RedemptionItemAccepted: (f) => ({
     batchId: id(f, 'batchId'),
+    ...itemOf(f),
     chainId: id(f, 'chainId'),
     ...range(f),
     amount: int(f, 'amount', 0),
     currency: currency(f, 'currency'),
     at: timestamp(f, 'at'),
+    ...signature(f),
   }),
   RedemptionItemRejected: (f) => ({
     batchId: id(f, 'batchId'),
+    ...itemOf(f),
     chainId: id(f, 'chainId'),
     ...range(f),
     reason: text(f, 'reason'),
     detail: typeof f.detail === 'string' ? f.detail : '',
     at: timestamp(f, 'at'),
+    ...signature(f),
   }),
   VendorPayoutDeclined: (f) => ({
     batchId: id(f, 'batchId'),
@@ -177,6 +193,17 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     item: int(f, 'item', 0),
     ...range(f),
     at: timestamp(f, 'at'),
+    ...signature(f),
+  }),
+  RedemptionForgeryDetected: (f) => ({
+    batchId: id(f, 'batchId'),
+    vendorId: id(f, 'vendorId'),
+    reason: text(f, 'reason'),
+    stream: text(f, 'stream'),
+    eventId: text(f, 'eventId'),
+    eventType: text(f, 'eventType'),
+    detail: typeof f.detail === 'string' ? f.detail : '',
+    at: timestamp(f, 'at'),
   }),
   VendorPaid: (f) => ({
     batchId: id(f, 'batchId'),
@@ -185,5 +212,6 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     currency: currency(f, 'currency'),
     paymentRef: text(f, 'paymentRef'),
     at: timestamp(f, 'at'),
+    ...signature(f),
   }),
 };
