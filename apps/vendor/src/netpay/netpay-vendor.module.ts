@@ -126,7 +126,7 @@ export class NetPayVendorModule {
             transport: new NatsHandOffTransport(nc),
             accepted: o.accepted,
             handOffTimeoutMs: o.handOffTimeoutMs,
-            ...(o.brokerKeys ? { brokerKeys: o.brokerKeys } : {}),
+            brokerKeys: o.brokerKeys,
             ...(o.checkoutCoins ? { checkoutCoins: o.checkoutCoins } : {}),
             observer: vendorObserver(o.vendorId, logger, metrics),
           });

@@ -41,9 +41,21 @@ export class VendorRuntime implements OnModuleInit, OnApplicationShutdown {
     @Optional() private readonly health?: HealthRegistry,
   ) {
     const unexpected = (error: unknown): void => this.logger.error(`hand-off failed: ${String(error)}`);
-    this.handOffs = new NatsHandOffServer(nc, engine.vendorId, handOffResponder(engine.handOff, unexpected));
-    this.revocations = new RevocationListener(nc, engine.revocations, (n) =>
-      this.logger.warn(`revoked ${n.kind} ${n.id}: ${n.reason}`),
+    const refused = (code: string): void => engine.observer.messageRefused?.('hand-off', code);
+    this.handOffs = new NatsHandOffServer(
+      nc,
+      engine.vendorId,
+      handOffResponder(engine.handOff, unexpected, refused),
+    );
+    this.revocations = new RevocationListener(
+      nc,
+      engine.revocations,
+      engine.keys,
+      (n) => this.logger.warn(`revoked ${n.kind} ${n.id}: ${n.reason}`),
+      (dropped) => {
+        engine.observer.messageRefused?.('revocation', dropped.reason);
+        this.logger.warn(`dropped a revocation notice (${dropped.reason}): ${dropped.message}`);
+      },
     );
   }
 
