@@ -26,7 +26,9 @@ describe('vendor configuration', () => {
   });
 
   it('refuses to start without pinned broker keys: they are never fetched', () => {
-    expect(() => loadConfig(VendorConfig, { VENDOR_ID: 'v1', VENDOR_KEY: KEY })).toThrow(/BROKER_PUBLIC_KEYS/);
+    expect(() => loadConfig(VendorConfig, { VENDOR_ID: 'v1', VENDOR_KEY: KEY })).toThrow(
+      /BROKER_PUBLIC_KEYS/,
+    );
     expect(() =>
       loadConfig(VendorConfig, { VENDOR_ID: 'v1', VENDOR_KEY: KEY, BROKER_PUBLIC_KEYS: 'broker-1:abc' }),
     ).toThrow(/BROKER_PUBLIC_KEYS/);

@@ -29,6 +29,8 @@ export interface IssueOptions {
   readonly issuedAt?: string;
   readonly expiresAt?: string;
   readonly vendorRestriction?: readonly string[];
+  /** Sign the touchstone with this key instead of the broker's (a forgery). */
+  readonly signer?: Signer;
 }
 
 export interface IssuedChain {
@@ -66,6 +68,7 @@ export class InMemoryBroker implements BrokerClient {
     const chainId = `c${randomUUID().replaceAll('-', '').slice(0, 20)}`;
     const length = options.length ?? 50;
     const chain = generateChain({ chainId, length, alg: 'sha256' });
+    const signer = options.signer ?? this.signer;
     const touchstone = signTouchstone(
       {
         chainId,
@@ -77,9 +80,9 @@ export class InMemoryBroker implements BrokerClient {
         issuedAt: options.issuedAt ?? '2026-01-01T00:00:00.000Z',
         expiresAt: options.expiresAt ?? '2027-01-01T00:00:00.000Z',
         ...(options.vendorRestriction ? { vendorRestriction: options.vendorRestriction } : {}),
-        brokerKeyId: this.signer.keyId,
+        brokerKeyId: signer.keyId,
       },
-      this.signer,
+      signer,
     );
     const decision = decideIssue(foldChain([]), {
       touchstone,
