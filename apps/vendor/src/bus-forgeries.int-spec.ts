@@ -84,7 +84,7 @@ describe('nothing on the bus is believed without its sender’s key', () => {
     expect((await spend(b, issued, 2)).status).toBe(201);
     await eventually('the request was seen on the wire', () => captured.length === 1);
     tap.unsubscribe();
-    const replay = await attacker.request(subjects.handOff('fa'), captured[0]!, { timeout: 2_000 });
+    const replay = await attacker.request(subjects.handOff('fa'), captured[0], { timeout: 2_000 });
     expect(replay.json<Reply<HandOffReply>>()).toMatchObject({
       ok: false,
       error: { code: 'HANDOFF.REPLAYED' },

@@ -1,6 +1,6 @@
 import { checkVendorKeyCertificate, DEFAULT_FRESHNESS_WINDOW_MS, type PublicKeyRecord } from '#protocol';
 import type { VendorKeyCertificate } from '#protocol';
-import { refusal, VENDOR } from './vendor-errors.js';
+import { refusal } from './vendor-errors.js';
 
 /**
  * The broker's public keys this vendor trusts: pinned from its configuration

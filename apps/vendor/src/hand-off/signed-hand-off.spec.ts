@@ -14,7 +14,6 @@ import {
 } from '#protocol';
 import { eventTypes } from '../../test/chain-audit.js';
 import { EngineWorld, handOffRequest, payment, refusedWith } from '../../test/engine-fixture.js';
-import { handOffResponder } from './hand-off.responder.js';
 
 const debit = (checkoutToken: string, count: number) => ({
   checkoutToken,

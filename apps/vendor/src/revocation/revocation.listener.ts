@@ -4,8 +4,11 @@ import { parseSignedRevocationNotice, verifyRevocationNotice, type SignedRevocat
 import type { KeyDirectory } from '../engine/key-directory.js';
 import type { RevocationList } from '../engine/revocation-list.js';
 
-/** Why a notice was dropped: a metric label and a log line, never an action. */
-export type DroppedNotice = { readonly reason: 'MALFORMED' | string; readonly message: string };
+/** Why a notice was dropped (`MALFORMED` or a `SIGNATURE.*` code): a metric label and a log line. */
+export interface DroppedNotice {
+  readonly reason: string;
+  readonly message: string;
+}
 
 /**
  * The broker's CRL broadcast. Every replica listens (no queue group): each
