@@ -62,6 +62,10 @@ export class VendorRuntime implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.handOffs.start();
     this.revocations.start();
+    // Best effort: the first hand-off then needs no broker call (fetched again when needed).
+    this.engine.certificate.get().catch((error: unknown) => {
+      this.logger.debug?.(`no key certificate yet (fetched on first hand-off): ${String(error)}`);
+    });
     this.health?.register('event-store', async () => {
       await this.store.readStream('chain-health', { direction: 'backwards', maxCount: 1 });
     });
