@@ -68,6 +68,7 @@ class Setup {
       hot: new RedisHotChainStore(redis, { ttlMs: 600_000 }),
       slices: new InMemoryWalletSliceStore(),
       broker: this.broker,
+      brokerKeys: this.broker.publicKeys(),
       transport: new NatsHandOffTransport(nc),
       accepted: { currency: 'NZD', coinValue: 5 },
       handOffTimeoutMs: 2_000,

@@ -21,6 +21,7 @@ import { BuyCoinsHttpController } from './buy-coins/buy-coins.http.controller.js
 import { ChainIssuer } from './buy-coins/chain-issuer.js';
 import { WalletSeeds } from './buy-coins/wallet-seeds.js';
 import { CheckoutWalletHandler } from './checkout-wallet/checkout-wallet.handler.js';
+import { CheckoutSignature } from './checkout-wallet/checkout-signature.js';
 import { CheckoutWalletMessageController } from './checkout-wallet/checkout-wallet.message.controller.js';
 import { CustomerIdentities } from './customer/customer-identities.js';
 import { GetBrokerKeysHttpController } from './get-broker-keys/get-broker-keys.http.controller.js';
@@ -29,6 +30,7 @@ import { GetTouchstoneHandler } from './get-touchstone/get-touchstone.handler.js
 import { GetTouchstoneHttpController } from './get-touchstone/get-touchstone.http.controller.js';
 import { GetTouchstoneMessageController } from './get-touchstone/get-touchstone.message.controller.js';
 import { GetVendorKeysHandler } from './get-vendor-keys/get-vendor-keys.handler.js';
+import { VendorCertificates } from './vendor/vendor-certificates.js';
 import { GetVendorKeysHttpController } from './get-vendor-keys/get-vendor-keys.http.controller.js';
 import { GetVendorKeysMessageController } from './get-vendor-keys/get-vendor-keys.message.controller.js';
 import { RegisterCustomerHandler } from './register-customer/register-customer.handler.js';
@@ -124,9 +126,11 @@ export class BrokerModule {
         RegisterVendorHandler,
         RotateVendorKeyHandler,
         GetVendorKeysHandler,
+        VendorCertificates,
         AuthoriseVendorHandler,
         SliceWithdrawals,
         CheckoutWalletHandler,
+        CheckoutSignature,
         WalletProjection,
         GetWalletHandler,
         RevokeChainHandler,

@@ -133,6 +133,8 @@ export function vendorSpec(o: StackOptions, vendor: (typeof DEMO_VENDORS)[number
       VENDOR_BANK_ACCOUNT: `vendor_${vendor.id}`,
       BROKER_URL: brokerUrl(o),
       BROKER_ADMIN_TOKEN: o.secrets.adminToken,
+      // Pinned from the stack's secrets: a vendor never takes the broker's keys from a NATS reply.
+      BROKER_PUBLIC_KEYS: publicKeys(o.secrets),
       HANDOFF_TIMEOUT: '1s',
       // A larger young generation halves the vendor's GCs under load (docs/performance.md).
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=32`.trim(),

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '#platform';
-import { keyIdOf, VendorConfig } from './vendor.config.js';
+import { keyIdOf, pinnedBrokerKeys, VendorConfig } from './vendor.config.js';
 
 const KEY = '11'.repeat(32);
+const BROKER_PUBLIC_KEYS = `broker-1:${'22'.repeat(32)},broker:old:${'33'.repeat(32)}`;
 
 describe('vendor configuration', () => {
   it('takes defaults for everything but the vendor id and key', () => {
-    const config = loadConfig(VendorConfig, { VENDOR_ID: 'egreeting', VENDOR_KEY: KEY });
+    const config = loadConfig(VendorConfig, { VENDOR_ID: 'egreeting', VENDOR_KEY: KEY, BROKER_PUBLIC_KEYS });
     expect(config).toMatchObject({
       vendorId: 'egreeting',
       port: 3001,
@@ -18,6 +19,19 @@ describe('vendor configuration', () => {
       acceptCoinValue: 5,
     });
     expect(keyIdOf(config)).toBe('egreeting-1');
+    expect(pinnedBrokerKeys(config)).toEqual([
+      { keyId: 'broker-1', publicKey: '22'.repeat(32), ownerId: 'broker' },
+      { keyId: 'broker:old', publicKey: '33'.repeat(32), ownerId: 'broker' },
+    ]);
+  });
+
+  it('refuses to start without pinned broker keys: they are never fetched', () => {
+    expect(() => loadConfig(VendorConfig, { VENDOR_ID: 'v1', VENDOR_KEY: KEY })).toThrow(
+      /BROKER_PUBLIC_KEYS/,
+    );
+    expect(() =>
+      loadConfig(VendorConfig, { VENDOR_ID: 'v1', VENDOR_KEY: KEY, BROKER_PUBLIC_KEYS: 'broker-1:abc' }),
+    ).toThrow(/BROKER_PUBLIC_KEYS/);
   });
 
   it('reads the key from VENDOR_KEY_FILE and durations like 750ms', () => {
@@ -26,6 +40,7 @@ describe('vendor configuration', () => {
     const config = loadConfig(VendorConfig, {
       VENDOR_ID: 'v1',
       VENDOR_KEY_FILE: file,
+      BROKER_PUBLIC_KEYS,
       HANDOFF_TIMEOUT: '750ms',
       VENDOR_CATALOG: 'music,cards',
     });

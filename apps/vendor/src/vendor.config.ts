@@ -1,4 +1,5 @@
 import { EnvVar } from '#platform';
+import type { PublicKeyRecord } from '#protocol';
 import { ArrayMinSize, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 const ID = /^[A-Za-z0-9_]{1,64}$/;
@@ -39,6 +40,19 @@ export class VendorConfig {
   @IsOptional()
   @Matches(KEY_ID, { message: 'must be 1-64 of A-Z a-z 0-9 _ . : -' })
   vendorKeyId?: string;
+
+  @EnvVar({
+    name: 'BROKER_PUBLIC_KEYS',
+    description:
+      'the broker keys this vendor trusts, pinned (never fetched): keyId:publicKeyHex,… (current and retired)',
+    type: 'list',
+  })
+  @ArrayMinSize(1)
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}:[0-9a-f]{64}$/, {
+    each: true,
+    message: 'each entry must be keyId:64-hex-public-key',
+  })
+  brokerPublicKeys!: string[];
 
   @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3001 })
   @IsInt()
@@ -200,6 +214,14 @@ export class VendorConfig {
   @IsOptional()
   @Matches(ID)
   bankAccount?: string;
+}
+
+/** `keyId:hex` entries of BROKER_PUBLIC_KEYS as key records (the key id may itself contain `:`). */
+export function pinnedBrokerKeys(config: VendorConfig): PublicKeyRecord[] {
+  return config.brokerPublicKeys.map((entry) => {
+    const split = entry.lastIndexOf(':');
+    return { keyId: entry.slice(0, split), publicKey: entry.slice(split + 1), ownerId: 'broker' };
+  });
 }
 
 export function keyIdOf(config: VendorConfig): string {

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore, type EventStore } from '#event-store';
 import { ManualClock } from '#platform';
-import { createSigner, generateSigningKey } from '#protocol';
+import type { HandOffRequest } from '#contracts';
+import {
+  createSigner,
+  generateSigningKey,
+  newNonce,
+  signHandOffRequest,
+  type HandOffRequestBody,
+  type WalletGrant,
+} from '#protocol';
 import { InMemoryWalletSliceStore } from '../src/debit-wallet/wallet-slice-store.js';
 import { InMemoryHotChainStore } from '../src/engine/hot-chain-store.js';
 import { VendorEngine } from '../src/engine/vendor-engine.js';
@@ -13,9 +21,9 @@ import { InMemoryBroker, type IssuedChain } from './in-memory-broker.js';
 /** Several vendors in one process over one in-memory store: unit tests of the engine. */
 export class EngineWorld {
   readonly store: EventStore = new InMemoryEventStore();
-  readonly broker = new InMemoryBroker(this.store);
   readonly network = new InMemoryHandOffNetwork();
   readonly clock = new ManualClock('2026-06-01T12:00:00.000Z');
+  readonly broker = new InMemoryBroker(this.store, () => this.clock.now());
   readonly claims: { chainId: string; fromVendor: string }[] = [];
 
   /** A vendor; replicas of one vendor pass the same `shared` hot and slice stores. */
@@ -33,6 +41,7 @@ export class EngineWorld {
       hot,
       slices: shared.slices ?? new InMemoryWalletSliceStore(),
       broker: this.broker,
+      brokerKeys: this.broker.publicKeys(),
       transport: this.network,
       accepted: { currency: 'NZD', coinValue: 5 },
       handOffTimeoutMs: 50,
@@ -68,4 +77,29 @@ export async function refusedWith(promise: Promise<unknown>): Promise<string> {
     return (error as { code?: string }).code ?? String(error);
   }
   throw new Error('expected a refusal, got an answer');
+}
+
+/** Vendor `from`'s signed request to `holder` for a chain, as `TakeOver` sends it; fields may be overridden. */
+export async function handOffRequest(
+  from: VendorEngine,
+  holder: string,
+  chainId: string,
+  at: Date,
+  overrides: Partial<HandOffRequestBody> = {},
+  walletGrant?: WalletGrant,
+): Promise<HandOffRequest> {
+  const body: HandOffRequestBody = {
+    chainId,
+    holder,
+    requester: from.vendorId,
+    at: at.toISOString(),
+    nonce: newNonce(),
+    requesterKeyId: from.signer.keyId,
+    ...overrides,
+  };
+  return {
+    request: signHandOffRequest(body, from.signer),
+    certificate: await from.certificate.get(),
+    ...(walletGrant ? { walletGrant } : {}),
+  };
 }

@@ -5,6 +5,10 @@ import type { EventStore } from '#event-store';
 import { decode, deterministicEventId, streams, toNewEvent, type ChainEvent } from '#events';
 import { NetPayError } from '#platform';
 import {
+  signVendorKeyCertificate,
+  signWalletGrant,
+  verifyCheckoutRequest,
+  type VendorKeyCertificate,
   createSigner,
   generateChain,
   generateSigningKey,
@@ -25,6 +29,8 @@ export interface IssueOptions {
   readonly issuedAt?: string;
   readonly expiresAt?: string;
   readonly vendorRestriction?: readonly string[];
+  /** Sign the touchstone with this key instead of the broker's (a forgery). */
+  readonly signer?: Signer;
 }
 
 export interface IssuedChain {
@@ -47,12 +53,22 @@ export class InMemoryBroker implements BrokerClient {
   /** Calls per method, so tests can see what was asked. */
   readonly calls = { touchstone: 0, brokerKeys: 0, vendorKeys: 0, checkoutWallet: 0 };
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** The broker's clock (wallet grants are valid for a minute from it). */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** What a vendor pins as BROKER_PUBLIC_KEYS. */
+  publicKeys(): PublicKeyRecord[] {
+    return [publicKeyRecord(this.signer, 'broker')];
+  }
 
   async issue(options: IssueOptions = {}): Promise<IssuedChain> {
     const chainId = `c${randomUUID().replaceAll('-', '').slice(0, 20)}`;
     const length = options.length ?? 50;
     const chain = generateChain({ chainId, length, alg: 'sha256' });
+    const signer = options.signer ?? this.signer;
     const touchstone = signTouchstone(
       {
         chainId,
@@ -64,9 +80,9 @@ export class InMemoryBroker implements BrokerClient {
         issuedAt: options.issuedAt ?? '2026-01-01T00:00:00.000Z',
         expiresAt: options.expiresAt ?? '2027-01-01T00:00:00.000Z',
         ...(options.vendorRestriction ? { vendorRestriction: options.vendorRestriction } : {}),
-        brokerKeyId: this.signer.keyId,
+        brokerKeyId: signer.keyId,
       },
-      this.signer,
+      signer,
     );
     const decision = decideIssue(foldChain([]), {
       touchstone,
@@ -115,9 +131,31 @@ export class InMemoryBroker implements BrokerClient {
     return this.vendors.get(vendorId) ?? [];
   }
 
+  /** Certificates of a registered vendor's keys (valid for years: the tests' clocks differ). */
+  async vendorCertificates(vendorId: string): Promise<readonly VendorKeyCertificate[]> {
+    this.calls.vendorKeys++;
+    return (this.vendors.get(vendorId) ?? []).map((key) =>
+      signVendorKeyCertificate(
+        {
+          vendorId,
+          keyId: key.keyId,
+          publicKey: key.publicKey,
+          notBefore: '2020-01-01T00:00:00.000Z',
+          notAfter: '2100-01-01T00:00:00.000Z',
+          brokerKeyId: this.signer.keyId,
+        },
+        this.signer,
+      ),
+    );
+  }
+
   /** Like the broker: the first chain of the wallet with coins left that nobody else holds. */
   async checkoutWallet(request: WalletCheckoutRequest): Promise<WalletCheckoutReply> {
     this.calls.checkoutWallet++;
+    // Like the broker: signed by a registered key of the vendor it names.
+    if (!verifyCheckoutRequest(request, this.vendors.get(request.vendorId) ?? []).ok) {
+      throw new NetPayError('CHECKOUT.SIGNATURE_INVALID', 'not signed by the vendor', { status: 401 });
+    }
     const bound = this.tokens.get(request.checkoutToken);
     if (!bound || bound.vendorId !== request.vendorId) {
       throw new NetPayError('WALLET.TOKEN_INVALID', 'unknown checkout token', { status: 403 });
@@ -143,9 +181,19 @@ export class InMemoryBroker implements BrokerClient {
       return { chainId, touchstone: issued.touchstone, index, lastPayword, paywords };
     }
     if (heldElsewhere) {
+      const notAfter = new Date(this.now().getTime() + 60_000).toISOString();
+      const walletGrant = signWalletGrant(
+        {
+          chainId: heldElsewhere.chainId,
+          vendorId: request.vendorId,
+          notAfter,
+          brokerKeyId: this.signer.keyId,
+        },
+        this.signer,
+      );
       throw new NetPayError('CHECKOUT.HELD_ELSEWHERE', `held by ${heldElsewhere.holder}`, {
         status: 409,
-        details: heldElsewhere,
+        details: { ...heldElsewhere, walletGrant },
       });
     }
     throw new NetPayError('CHECKOUT.NO_COINS', 'no coins left in the wallet', { status: 409 });

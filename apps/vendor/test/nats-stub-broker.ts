@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { queues, subjects, type Reply, type RevocationNotice } from '#contracts';
 import { testNatsIdentity } from '#event-store/testing';
 import { NetPayError } from '#platform';
+import { parseSignedCheckoutRequest } from '#protocol';
 import type { InMemoryBroker } from './in-memory-broker.js';
 
 /**
@@ -27,20 +28,15 @@ export class NatsStubBroker {
     stub.serve(subjects.vendorKeys, async (d) => ({
       vendorId: d.vendorId,
       keys: await broker.vendorKeys(String(d.vendorId)),
+      certificates: await broker.vendorCertificates(String(d.vendorId)),
     }));
-    stub.serve(subjects.walletCheckout, (d) =>
-      broker.checkoutWallet({
-        vendorId: String(d.vendorId),
-        checkoutToken: String(d.checkoutToken),
-        coins: Number(d.coins),
-      }),
-    );
+    stub.serve(subjects.walletCheckout, (d) => broker.checkoutWallet(parseSignedCheckoutRequest(d)));
     await nc.flush();
     return stub;
   }
 
-  /** The broker's CRL broadcast. */
-  async revoke(notice: RevocationNotice): Promise<void> {
+  /** The broker's CRL broadcast (sign it with `broker.signer`, or don't, to test a forgery). */
+  async revoke(notice: RevocationNotice | Record<string, unknown>): Promise<void> {
     this.nc.publish(subjects.revocation, JSON.stringify(notice));
     await this.nc.flush();
   }

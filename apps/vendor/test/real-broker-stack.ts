@@ -10,6 +10,7 @@ import {
   testBrokerConfig,
   type TestBroker,
 } from '../../broker/src/test/broker-harness.js';
+import { BrokerKeyRing } from '../../broker/src/keys/broker-key-ring.js';
 import { VendorEngine } from '../src/engine/vendor-engine.js';
 import { SelfRegistration } from '../src/registration/self-registration.js';
 import { RevocationListLoader } from '../src/revocation/revocation-list.loader.js';
@@ -71,6 +72,11 @@ export class RealBrokerStack {
       VENDOR_CATALOG: 'newspaper,cards,music',
       BROKER_URL: await this.broker.app.getUrl(),
       BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
+      BROKER_PUBLIC_KEYS: this.broker.app
+        .get(BrokerKeyRing)
+        .publicKeys()
+        .map((k) => `${k.keyId}:${k.publicKey}`)
+        .join(','),
       CHECKOUT_COINS: '10',
     });
     const logger = new JsonLogger({ service: vendorId, level: 'warn', write: (l) => this.logLines.push(l) });

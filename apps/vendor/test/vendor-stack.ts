@@ -70,6 +70,14 @@ export class VendorStack {
     return new VendorStack(nats, streamName, subjectPrefix, store, broker, stub, new Redis(REDIS_URL));
   }
 
+  /** BROKER_PUBLIC_KEYS of the stub broker: what every vendor of this stack pins. */
+  get brokerPublicKeys(): string {
+    return this.broker
+      .publicKeys()
+      .map((k) => `${k.keyId}:${k.publicKey}`)
+      .join(',');
+  }
+
   /** Starts an instance of `vendorId`; a second call with the same id is a replica (same key, same Redis prefix). */
   async vendor(vendorId: string, env: Record<string, string> = {}): Promise<RunningVendor> {
     let key = this.keys.get(vendorId);
@@ -85,6 +93,7 @@ export class VendorStack {
       REDIS_KEY_PREFIX: this.redisPrefix,
       HANDOFF_TIMEOUT: '300ms',
       BROKER_URL: 'http://127.0.0.1:9', // no HTTP broker here: the start-up CRL load fails fast
+      BROKER_PUBLIC_KEYS: this.brokerPublicKeys,
       VENDOR_CATALOG: 'newspaper,cards,music',
       ...env,
     });

@@ -1,4 +1,14 @@
-import type { HandOffCertificate, Hex, PublicKeyRecord, Touchstone } from '#protocol';
+import type {
+  HandOffCertificate,
+  Hex,
+  PublicKeyRecord,
+  SignedCheckoutRequest,
+  SignedHandOffRequest,
+  SignedRevocationNotice,
+  Touchstone,
+  VendorKeyCertificate,
+  WalletGrant,
+} from '#protocol';
 
 /** Every reply is either a value or a stable error; never a bare exception. */
 export type Reply<T> =
@@ -29,19 +39,22 @@ export interface VendorKeyRequest {
 export interface VendorKeyReply {
   readonly vendorId: string;
   readonly keys: readonly PublicKeyRecord[];
+  /**
+   * The broker's certificate of each key (same order). A vendor takes its own from here and
+   * shows it with every hand-off; whoever receives it checks it against the broker keys it
+   * pinned from configuration, so the channel it came over need not be trusted.
+   */
+  readonly certificates: readonly VendorKeyCertificate[];
 }
 
 /**
  * A vendor checks out (a slice of) a server-side e-wallet. The customer gave
  * the vendor `checkoutToken` (from the broker, bound to that vendor); the
- * token is opaque: the vendor never learns who the customer is.
+ * token is opaque: the vendor never learns who the customer is. The request
+ * is signed with the vendor's registered key and fresh (`at`, `nonce`), so a
+ * sniffed token is useless to anyone else (see `SignedCheckoutRequest`).
  */
-export interface WalletCheckoutRequest {
-  readonly vendorId: string;
-  readonly checkoutToken: string;
-  /** How many coins the vendor wants to be able to debit. */
-  readonly coins: number;
-}
+export type WalletCheckoutRequest = SignedCheckoutRequest;
 export interface WalletCheckoutReply {
   readonly chainId: string;
   readonly touchstone: Touchstone;
@@ -52,21 +65,33 @@ export interface WalletCheckoutReply {
   readonly paywords: readonly Hex[];
 }
 
-/** Vendor B asks the holder A to hand a chain over. */
+/**
+ * Vendor B asks the holder A to hand a chain over: signed by B with its
+ * certified key, naming holder, chain and requester, fresh (`at` + `nonce`).
+ * B's certificate travels with it, so A needs no call to the broker.
+ */
 export interface HandOffRequest {
-  readonly chainId: string;
-  readonly toVendor: string;
+  readonly request: SignedHandOffRequest;
+  readonly certificate: VendorKeyCertificate;
+  /** Server-side wallets: the broker's proof that the wallet's owner authorises B. */
+  readonly walletGrant?: WalletGrant;
+  readonly correlationId?: string;
 }
 export interface HandOffReply {
   readonly certificate: HandOffCertificate;
+  /** The broker's certificate of the key that signed `certificate`. */
+  readonly holderCertificate: VendorKeyCertificate;
   readonly touchstone: Touchstone;
   /** Server-side wallets: the paywords A still held and had not spent. */
   readonly paywords?: readonly Hex[];
 }
 
-export interface RevocationNotice {
-  readonly kind: 'chain' | 'pseudonym';
-  readonly id: string;
-  readonly reason: string;
-  readonly at: string;
+/** The broker's CRL entry, signed by the broker; vendors verify it before acting on it. */
+export type RevocationNotice = SignedRevocationNotice;
+
+/** Details of a CHECKOUT.HELD_ELSEWHERE refusal: where the wallet is, and a grant to take it over. */
+export interface HeldElsewhereDetails {
+  readonly chainId: string;
+  readonly holder: string;
+  readonly walletGrant?: WalletGrant;
 }

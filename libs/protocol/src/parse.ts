@@ -27,7 +27,11 @@ import { checkId, checkInt } from './validate.js';
 type Fields = Record<string, unknown>;
 
 /** A plain object with only data properties, no unknown keys, all required keys present. */
-function readObject(value: unknown, required: readonly string[], optional: readonly string[] = []): Fields {
+export function readObject(
+  value: unknown,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): Fields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ProtocolError(PROTOCOL.BAD_TYPE, '', 'expected an object');
   }

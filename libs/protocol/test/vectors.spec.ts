@@ -20,6 +20,26 @@ import {
   verifyHandOffCertificate,
   verifyReceipt,
   verifyTouchstone,
+  checkHandOffRequest,
+  checkVendorKeyCertificate,
+  checkWalletGrant,
+  encodeCheckoutRequestBody,
+  encodeHandOffRequestBody,
+  encodeRevocationNoticeBody,
+  encodeVendorKeyCertificateBody,
+  encodeWalletGrantBody,
+  parseSignedCheckoutRequest,
+  parseSignedHandOffRequest,
+  parseSignedRevocationNotice,
+  parseVendorKeyCertificate,
+  parseWalletGrant,
+  signCheckoutRequest,
+  signHandOffRequest,
+  signRevocationNotice,
+  signVendorKeyCertificate,
+  signWalletGrant,
+  verifyCheckoutRequest,
+  verifyRevocationNotice,
 } from '../src/index.js';
 import { buildVectors, type Vectors } from '../vectors/build-vectors.js';
 
@@ -33,6 +53,11 @@ const committed: Vectors = {
   handOffs: load<'handOffs'>('hand-offs.json'),
   receipts: load<'receipts'>('receipts.json'),
   receiptBatches: load<'receiptBatches'>('receipt-batches.json'),
+  vendorCertificates: load<'vendorCertificates'>('vendor-certificates.json'),
+  handOffRequests: load<'handOffRequests'>('hand-off-requests.json'),
+  walletGrants: load<'walletGrants'>('wallet-grants.json'),
+  revocationNotices: load<'revocationNotices'>('revocation-notices.json'),
+  checkoutRequests: load<'checkoutRequests'>('checkout-requests.json'),
 };
 
 /** The chain step re-implemented straight from the README, independent of the library. */
@@ -127,5 +152,74 @@ describe('committed test vectors', () => {
       expect(receipt.signature).toBe(v.signature);
       expect(verifyReceipt(parseReceipt(receipt), [publicKeyRecord(v.key)]).ok).toBe(true);
     }
+  });
+
+  describe('signed messages between parties', () => {
+    const broker = committed.touchstones[0]!.key;
+    const brokerKeys = [publicKeyRecord(broker)];
+    const certificate = committed.vendorCertificates[0]!;
+    const request = committed.handOffRequests[0]!;
+
+    it('vendor key certificate: broker-signed, canonical as specified', () => {
+      const v = certificate;
+      expect(encodeVendorKeyCertificateBody(v.body).toString('hex')).toBe(v.canonical);
+      expect(signVendorKeyCertificate(v.body, createSigner(v.key))).toEqual(v.signed);
+      // The README's layout, rebuilt by hand.
+      const str = (x: string) => {
+        const b = Buffer.from(x, 'utf8');
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(b.length);
+        return Buffer.concat([len, b]);
+      };
+      const bytes = (hex: string) =>
+        Buffer.concat([Buffer.of(0, 0, 0, hex.length / 2), Buffer.from(hex, 'hex')]);
+      const b = v.body;
+      const manual = Buffer.concat([
+        str('netpay/vendor-key-certificate/v1'),
+        str(b.vendorId),
+        str(b.keyId),
+        bytes(b.publicKey),
+        str(b.notBefore),
+        str(b.notAfter),
+        str(b.brokerKeyId),
+      ]);
+      expect(manual.toString('hex')).toBe(v.canonical);
+      const parsed = parseVendorKeyCertificate(v.signed);
+      expect(checkVendorKeyCertificate(parsed, brokerKeys, { now: '2026-11-22T00:00:00.000Z' }).ok).toBe(
+        true,
+      );
+    });
+
+    it('hand-off request: signed by the requester, checked with its certificate', () => {
+      const v = request;
+      expect(encodeHandOffRequestBody(v.body).toString('hex')).toBe(v.canonical);
+      expect(signHandOffRequest(v.body, createSigner(v.key))).toEqual(v.signed);
+      const check = checkHandOffRequest(parseSignedHandOffRequest(v.signed), certificate.signed, {
+        holder: 'vendor-a',
+        brokerKeys,
+        now: '2026-11-21T09:30:00.000Z',
+        windowMs: 60_000,
+      });
+      expect(check).toEqual({ ok: true });
+    });
+
+    it('wallet grant, revocation notice and checkout request verify as committed', () => {
+      const g = committed.walletGrants[0]!;
+      expect(encodeWalletGrantBody(g.body).toString('hex')).toBe(g.canonical);
+      expect(signWalletGrant(g.body, createSigner(g.key))).toEqual(g.signed);
+      const use = { chainId: g.body.chainId, vendorId: 'vendor-b', now: '2026-11-21T09:30:00.000Z' };
+      expect(checkWalletGrant(parseWalletGrant(g.signed), brokerKeys, use)).toEqual({ ok: true });
+
+      const n = committed.revocationNotices[0]!;
+      expect(encodeRevocationNoticeBody(n.body).toString('hex')).toBe(n.canonical);
+      expect(signRevocationNotice(n.body, createSigner(n.key))).toEqual(n.signed);
+      expect(verifyRevocationNotice(parseSignedRevocationNotice(n.signed), brokerKeys).ok).toBe(true);
+
+      const c = committed.checkoutRequests[0]!;
+      expect(encodeCheckoutRequestBody(c.body).toString('hex')).toBe(c.canonical);
+      expect(signCheckoutRequest(c.body, createSigner(c.key))).toEqual(c.signed);
+      const vendorKeys = [publicKeyRecord(c.key, 'vendor-b')];
+      expect(verifyCheckoutRequest(parseSignedCheckoutRequest(c.signed), vendorKeys).ok).toBe(true);
+    });
   });
 });

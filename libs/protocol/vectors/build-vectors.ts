@@ -21,6 +21,26 @@ import {
   type SigningKey,
   type Touchstone,
   type TouchstoneBody,
+  encodeCheckoutRequestBody,
+  encodeHandOffRequestBody,
+  encodeRevocationNoticeBody,
+  encodeVendorKeyCertificateBody,
+  encodeWalletGrantBody,
+  signCheckoutRequest,
+  signHandOffRequest,
+  signRevocationNotice,
+  signVendorKeyCertificate,
+  signWalletGrant,
+  type CheckoutRequestBody,
+  type HandOffRequestBody,
+  type RevocationNoticeBody,
+  type SignedCheckoutRequest,
+  type SignedHandOffRequest,
+  type SignedRevocationNotice,
+  type VendorKeyCertificate,
+  type VendorKeyCertificateBody,
+  type WalletGrant,
+  type WalletGrantBody,
 } from '../src/index.js';
 
 /**
@@ -72,12 +92,36 @@ export interface Vectors {
   readonly handOffs: readonly SignedVector<HandOffCertificateBody, HandOffCertificate>[];
   readonly receipts: readonly SignedVector<ReceiptBody, Receipt>[];
   readonly receiptBatches: readonly ReceiptBatchVector[];
+  readonly vendorCertificates: readonly SignedVector<VendorKeyCertificateBody, VendorKeyCertificate>[];
+  readonly handOffRequests: readonly SignedVector<HandOffRequestBody, SignedHandOffRequest>[];
+  readonly walletGrants: readonly SignedVector<WalletGrantBody, WalletGrant>[];
+  readonly revocationNotices: readonly SignedVector<RevocationNoticeBody, SignedRevocationNotice>[];
+  readonly checkoutRequests: readonly SignedVector<CheckoutRequestBody, SignedCheckoutRequest>[];
 }
 
 const SEED = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 /** RFC 8032 §7.1 test 1 private key. */
 const BROKER_PRIVATE = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
 const VENDOR_PRIVATE = '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb';
+/** RFC 8032 §7.1 test 3 private key: vendor-b, the requester of hand-offs. */
+const VENDOR_B_PRIVATE = 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7';
+
+function signedVector<B, S extends { readonly signature: Hex }>(
+  description: string,
+  key: SigningKey,
+  body: B,
+  encode: (body: B) => Buffer,
+  signed: S,
+): SignedVector<B, S> {
+  return {
+    description,
+    key,
+    body,
+    canonical: encode(body).toString('hex'),
+    signature: signed.signature,
+    signed,
+  };
+}
 
 function chainVector(alg: ChainAlgorithm, chainId: string, length: number): ChainVector {
   const chain = generateChain({ chainId, length, alg, seed: SEED });
@@ -189,7 +233,92 @@ export function buildVectors(): Vectors {
   const leaves = batchBodies.map((body) => receiptLeafHash(body).toString('hex'));
   const batchRoot = nodeHashHex(nodeHashHex(leaves[0]!, leaves[1]!), leaves[2]!);
 
+  const vendorBKey = signingKeyFromPrivate('vendor-b-2026-01', VENDOR_B_PRIVATE);
+  const certificateBody: VendorKeyCertificateBody = {
+    vendorId: 'vendor-b',
+    keyId: vendorBKey.keyId,
+    publicKey: vendorBKey.publicKey,
+    notBefore: '2026-11-21T00:00:00.000Z',
+    notAfter: '2026-11-28T00:00:00.000Z',
+    brokerKeyId: brokerKey.keyId,
+  };
+  const requestBody: HandOffRequestBody = {
+    chainId: sha.chainId,
+    holder: 'vendor-a',
+    requester: 'vendor-b',
+    at: '2026-11-21T09:29:59.500Z',
+    nonce: '00112233445566778899aabbccddeeff',
+    requesterKeyId: vendorBKey.keyId,
+  };
+  const grantBody: WalletGrantBody = {
+    chainId: sha.chainId,
+    vendorId: 'vendor-b',
+    notAfter: '2026-11-21T09:31:00.000Z',
+    brokerKeyId: brokerKey.keyId,
+  };
+  const noticeBody: RevocationNoticeBody = {
+    kind: 'chain',
+    id: sha.chainId,
+    reason: 'wallet reported lost',
+    at: '2026-11-21T10:00:00.000Z',
+    brokerKeyId: brokerKey.keyId,
+  };
+  const checkoutBody: CheckoutRequestBody = {
+    vendorId: 'vendor-b',
+    checkoutToken: 'nct.c2VhbGVkLXRva2VuLWV4YW1wbGU',
+    coins: 100,
+    at: '2026-11-21T09:29:00.000Z',
+    nonce: 'ffeeddccbbaa99887766554433221100',
+    vendorKeyId: vendorBKey.keyId,
+  };
+  const vendorB = createSigner(vendorBKey);
+
   return {
+    vendorCertificates: [
+      signedVector(
+        'the broker certifies vendor-b key for a week',
+        brokerKey,
+        certificateBody,
+        encodeVendorKeyCertificateBody,
+        signVendorKeyCertificate(certificateBody, broker),
+      ),
+    ],
+    handOffRequests: [
+      signedVector(
+        'vendor-b asks vendor-a for chain-0001',
+        vendorBKey,
+        requestBody,
+        encodeHandOffRequestBody,
+        signHandOffRequest(requestBody, vendorB),
+      ),
+    ],
+    walletGrants: [
+      signedVector(
+        'vendor-b may take server-side wallet chain-0001 for a minute',
+        brokerKey,
+        grantBody,
+        encodeWalletGrantBody,
+        signWalletGrant(grantBody, broker),
+      ),
+    ],
+    revocationNotices: [
+      signedVector(
+        'the broker revokes chain-0001',
+        brokerKey,
+        noticeBody,
+        encodeRevocationNoticeBody,
+        signRevocationNotice(noticeBody, broker),
+      ),
+    ],
+    checkoutRequests: [
+      signedVector(
+        'vendor-b checks 100 coins out with a checkout token',
+        vendorBKey,
+        checkoutBody,
+        encodeCheckoutRequestBody,
+        signCheckoutRequest(checkoutBody, vendorB),
+      ),
+    ],
     chains: [sha, md5],
     touchstones,
     handOffs: [

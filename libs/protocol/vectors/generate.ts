@@ -16,6 +16,11 @@ const files: Record<string, unknown> = {
   'hand-offs.json': vectors.handOffs,
   'receipts.json': vectors.receipts,
   'receipt-batches.json': vectors.receiptBatches,
+  'vendor-certificates.json': vectors.vendorCertificates,
+  'hand-off-requests.json': vectors.handOffRequests,
+  'wallet-grants.json': vectors.walletGrants,
+  'revocation-notices.json': vectors.revocationNotices,
+  'checkout-requests.json': vectors.checkoutRequests,
 };
 for (const [name, content] of Object.entries(files)) {
   writeFileSync(join(outDir, name), `${JSON.stringify(content, null, 2)}\n`);

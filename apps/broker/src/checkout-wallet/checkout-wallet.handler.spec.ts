@@ -10,8 +10,10 @@ import {
   buy,
   registerCustomer,
   registerVendor,
+  signedCheckout,
   type TestCustomer,
 } from '../test/scenario.js';
+import type { SigningKey } from '#protocol';
 import { CheckoutWalletHandler } from './checkout-wallet.handler.js';
 
 // Given a server-side chain's history in the store, when a vendor checks out, then the decision.
@@ -23,12 +25,15 @@ describe('CheckoutWalletHandler (in-memory store)', () => {
   let customer: TestCustomer;
   let chainId: string;
   let token: string;
+  const keys = new Map<string, SigningKey>();
+  const request = (vendorId: string, checkoutToken: string, coins: number) =>
+    signedCheckout(keys.get(vendorId)!, vendorId, checkoutToken, coins, clock.now());
 
   beforeAll(async () => {
     broker = await startBroker({ store, clock });
     handler = broker.app.get(CheckoutWalletHandler);
-    await registerVendor(broker.http, 'h_v1');
-    await registerVendor(broker.http, 'h_v2');
+    keys.set('h_v1', await registerVendor(broker.http, 'h_v1'));
+    keys.set('h_v2', await registerVendor(broker.http, 'h_v2'));
     customer = await registerCustomer(broker.http);
     chainId = (await buy(broker.http, customer, { coins: 20, wallet: 'server' })).json<CoinsPurchasedAnswer>()
       .chains[0]!.chainId;
@@ -40,11 +45,7 @@ describe('CheckoutWalletHandler (in-memory store)', () => {
     (await store.readStream(streams.chain(chainId))).map((e) => e.type);
 
   it('given a fresh chain, when v1 checks out 5, then WalletCheckedOut [1..5] and W[1..5]', async () => {
-    const reply: WalletCheckoutReply = await handler.execute({
-      vendorId: 'h_v1',
-      checkoutToken: token,
-      coins: 5,
-    });
+    const reply: WalletCheckoutReply = await handler.execute(request('h_v1', token, 5));
     expect(reply).toMatchObject({ chainId, index: 1 });
     expect(reply.paywords).toHaveLength(5);
     expect(await chainTypes()).toEqual(['ChainIssued', 'WalletCheckedOut']);
@@ -52,7 +53,7 @@ describe('CheckoutWalletHandler (in-memory store)', () => {
 
   it('given v1 spent 5, when v1 checks out again, then the slice starts at I = 6', async () => {
     const events = await store.readStream(streams.chain(chainId));
-    const checkedOut = (await handler.execute({ vendorId: 'h_v1', checkoutToken: token, coins: 5 })).paywords;
+    const checkedOut = (await handler.execute(request('h_v1', token, 5))).paywords;
     const spend = {
       type: 'CoinsSpent' as const,
       version: 1 as const,
@@ -70,7 +71,7 @@ describe('CheckoutWalletHandler (in-memory store)', () => {
     await store.appendToStream(streams.chain(chainId), [toNewEvent(spend, meta, 'spend-h-1')], {
       expectedRevision: events.length,
     });
-    const again = await handler.execute({ vendorId: 'h_v1', checkoutToken: token, coins: 100 });
+    const again = await handler.execute(request('h_v1', token, 100));
     expect(again).toMatchObject({ index: 6, lastPayword: checkedOut[4] });
     expect(again.paywords).toHaveLength(15); // what is left, not 100
   });
@@ -78,9 +79,7 @@ describe('CheckoutWalletHandler (in-memory store)', () => {
   it('given v1 holds it, when v2 (authorised) checks out, then HELD_ELSEWHERE names the holder and nothing is appended', async () => {
     const v2Token = await authoriseVendor(broker.http, customer, 'h_v2');
     const before = await chainTypes();
-    await expect(
-      handler.execute({ vendorId: 'h_v2', checkoutToken: v2Token, coins: 1 }),
-    ).rejects.toMatchObject({
+    await expect(handler.execute(request('h_v2', v2Token, 1))).rejects.toMatchObject({
       code: 'CHECKOUT.HELD_ELSEWHERE',
       details: { chainId, holder: 'h_v1' },
     });
@@ -89,10 +88,8 @@ describe('CheckoutWalletHandler (in-memory store)', () => {
 
   it('when the token has expired, then TOKEN_EXPIRED', async () => {
     clock.advance(31 * 86_400_000);
-    await expect(handler.execute({ vendorId: 'h_v1', checkoutToken: token, coins: 1 })).rejects.toMatchObject(
-      {
-        code: 'CHECKOUT.TOKEN_EXPIRED',
-      },
-    );
+    await expect(handler.execute(request('h_v1', token, 1))).rejects.toMatchObject({
+      code: 'CHECKOUT.TOKEN_EXPIRED',
+    });
   });
 });

@@ -3,7 +3,9 @@ import { decideCheckout } from '#chain';
 import type { WalletCheckoutReply } from '#contracts';
 import type { EventStore } from '#event-store';
 import { CLOCK, type Clock, NetPayError } from '#platform';
-import { hashStep, paywordAt, type Touchstone } from '#protocol';
+import { hashStep, paywordAt, signWalletGrant, type Touchstone, type WalletGrant } from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
+import { CheckoutSignature } from './checkout-signature.js';
 import { CheckoutTokens } from '../authorise-vendor/checkout-tokens.js';
 import { SliceWithdrawals } from '../authorise-vendor/slice-withdrawals.js';
 import { BrokerConfig } from '../broker.config.js';
@@ -16,13 +18,19 @@ import { type ChainView, remainingCoins } from '../wallet-view/wallet.read-model
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import type { CheckoutWalletRequest } from './checkout-wallet.request.dto.js';
 
+/** How long a wallet grant lets a vendor take the wallet over from its holder. */
+export const WALLET_GRANT_TTL_MS = 60_000;
+
 /**
  * A vendor checks out a slice of a customer's server-side wallet:
+ * 0. the request must be signed by the vendor it names, fresh, not replayed;
  * 1. the opaque token must open, name this vendor and be unexpired;
  * 2. the customer must still authorise the vendor (their stream, not a cache);
  * 3. pick a chain the vendor holds or nobody holds, usable here and now;
  * 4. `WalletCheckedOut` with the expected revision (decideCheckout), then release the paywords.
- * The answer names the chain, never the customer.
+ * The answer names the chain, never the customer. When another vendor holds the wallet, the
+ * refusal carries a short-lived wallet grant: the holder hands the wallet only to a vendor
+ * showing one, and one is issued only while the customer authorises that vendor.
  */
 @Injectable()
 export class CheckoutWalletHandler {
@@ -34,10 +42,13 @@ export class CheckoutWalletHandler {
     private readonly projection: WalletProjection,
     private readonly seeds: WalletSeeds,
     private readonly withdrawals: SliceWithdrawals,
+    private readonly signature: CheckoutSignature,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
-  async execute(request: CheckoutWalletRequest): Promise<WalletCheckoutReply> {
+  async execute(message: CheckoutWalletRequest): Promise<WalletCheckoutReply> {
     const now = this.clock.now();
+    const request = await this.signature.verify(message, now);
     const customerId = await this.authorisedCustomer(request, now);
     if (request.coins > this.config.checkoutMaxCoins) {
       throw brokerError('REQUEST.INVALID', `at most ${this.config.checkoutMaxCoins} coins per checkout`, 400);
@@ -62,13 +73,25 @@ export class CheckoutWalletHandler {
         BROKER_ERROR.CHECKOUT_HELD_ELSEWHERE,
         `the wallet's chain ${heldElsewhere.chainId} is held by vendor ${heldElsewhere.holder}: ask it for a hand-off`,
         409,
-        { chainId: heldElsewhere.chainId, holder: heldElsewhere.holder },
+        {
+          chainId: heldElsewhere.chainId,
+          holder: heldElsewhere.holder,
+          walletGrant: this.grant(heldElsewhere.chainId, request.vendorId, now),
+        },
       );
     }
     throw brokerError(
       BROKER_ERROR.CHECKOUT_NO_COINS,
       'the wallet has no unspent server-side coins usable at this vendor',
       409,
+    );
+  }
+
+  private grant(chainId: string, vendorId: string, now: Date): WalletGrant {
+    const notAfter = new Date(now.getTime() + WALLET_GRANT_TTL_MS).toISOString();
+    return signWalletGrant(
+      { chainId, vendorId, notAfter, brokerKeyId: this.ring.currentKeyId },
+      this.ring.signer,
     );
   }
 

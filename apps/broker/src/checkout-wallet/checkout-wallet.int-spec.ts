@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { subjects, type WalletCheckoutReply } from '#contracts';
 import { streams } from '#events';
-import { verifySpend } from '#protocol';
+import { checkWalletGrant, parseWalletGrant, verifySpend, type SigningKey } from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { type IntStack, intStack } from '../test/int-stack.js';
@@ -10,6 +11,7 @@ import {
   buy,
   registerCustomer,
   registerVendor,
+  signedCheckout,
   type TestCustomer,
 } from '../test/scenario.js';
 
@@ -19,6 +21,7 @@ describe('wallet checkout over NATS', () => {
   let broker: TestBroker;
   let customer: TestCustomer;
   let chainId: string;
+  const keys = new Map<string, SigningKey>();
 
   beforeAll(async () => {
     stack = await intStack();
@@ -28,8 +31,8 @@ describe('wallet checkout over NATS', () => {
       idempotency: 'redis',
       nats: true,
     });
-    await registerVendor(broker.http, 'co_egreeting');
-    await registerVendor(broker.http, 'co_emusic');
+    keys.set('co_egreeting', await registerVendor(broker.http, 'co_egreeting'));
+    keys.set('co_emusic', await registerVendor(broker.http, 'co_emusic'));
     customer = await registerCustomer(broker.http);
     const bought = await buy(broker.http, customer, { coins: 30, wallet: 'server' });
     expect(bought.status).toBe(201);
@@ -43,7 +46,10 @@ describe('wallet checkout over NATS', () => {
   });
 
   const checkout = (vendorId: string, checkoutToken: string, coins = 5) =>
-    stack.request<WalletCheckoutReply>(subjects.walletCheckout, { vendorId, checkoutToken, coins });
+    stack.request<WalletCheckoutReply>(
+      subjects.walletCheckout,
+      signedCheckout(keys.get(vendorId)!, vendorId, checkoutToken, coins),
+    );
 
   it('refuses a vendor without a token for it, and changes nothing', async () => {
     const forEgreeting = await authoriseVendor(broker.http, customer, 'co_egreeting');
@@ -85,11 +91,60 @@ describe('wallet checkout over NATS', () => {
     expect(events[1]!.data).toMatchObject({ vendorId: 'co_egreeting', index: 1, sliceEnd: 5 });
   });
 
+  it('a sniffed token is useless to anyone but its vendor: unsigned, signed by another, replayed or stale', async () => {
+    const token = await authoriseVendor(broker.http, customer, 'co_egreeting');
+    const before = await stack.store.readStream(streams.chain(chainId));
+    // A plain NATS client that read the token off the bus.
+    expect(
+      await stack.request(subjects.walletCheckout, {
+        vendorId: 'co_egreeting',
+        checkoutToken: token,
+        coins: 5,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'CHECKOUT.UNSIGNED' } });
+    // Another registered vendor, signing with its own key in the victim's name.
+    const thief = signedCheckout(keys.get('co_emusic')!, 'co_egreeting', token, 5);
+    expect(await stack.request(subjects.walletCheckout, thief)).toMatchObject({
+      ok: false,
+      error: { code: 'CHECKOUT.SIGNATURE_INVALID' },
+    });
+    // The victim's own signed request, captured and sent again.
+    const honest = signedCheckout(keys.get('co_egreeting')!, 'co_egreeting', token, 1);
+    expect(await stack.request(subjects.walletCheckout, honest)).toMatchObject({ ok: true });
+    const afterHonest = await stack.store.readStream(streams.chain(chainId));
+    expect(await stack.request(subjects.walletCheckout, honest)).toMatchObject({
+      ok: false,
+      error: { code: 'CHECKOUT.REPLAYED' },
+    });
+    const old = signedCheckout(
+      keys.get('co_egreeting')!,
+      'co_egreeting',
+      token,
+      1,
+      new Date(Date.now() - 120_000),
+    );
+    expect(await stack.request(subjects.walletCheckout, old)).toMatchObject({
+      ok: false,
+      error: { code: 'CHECKOUT.STALE' },
+    });
+    expect((await stack.store.readStream(streams.chain(chainId))).length).toBe(before.length + 1);
+    expect(await stack.store.readStream(streams.chain(chainId))).toEqual(afterHonest);
+  });
+
   it('sends another vendor to the holder, and refuses once the customer withdraws the authorisation', async () => {
     const musicToken = await authoriseVendor(broker.http, customer, 'co_emusic');
-    expect(await checkout('co_emusic', musicToken)).toMatchObject({
+    const held = await checkout('co_emusic', musicToken);
+    expect(held).toMatchObject({
       ok: false,
       error: { code: 'CHECKOUT.HELD_ELSEWHERE', details: { chainId, holder: 'co_egreeting' } },
+    });
+    // The refusal carries the broker's grant for co_emusic to take the wallet over, and nothing else.
+    const grant = parseWalletGrant(
+      (held as unknown as { error: { details: { walletGrant: unknown } } }).error.details.walletGrant,
+    );
+    const brokerKeys = broker.app.get(BrokerKeyRing).publicKeys();
+    expect(checkWalletGrant(grant, brokerKeys, { chainId, vendorId: 'co_emusic', now: new Date() })).toEqual({
+      ok: true,
     });
     const withdrawn = await broker.http('DELETE', '/wallet/vendors/co_emusic', { token: customer.token });
     expect(withdrawn.status).toBe(200);

@@ -1,8 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { WalletCheckoutRequest } from '#contracts';
 
-/** `subjects.walletCheckout` request (the contracts' `WalletCheckoutRequest`), validated. */
+/**
+ * `subjects.walletCheckout` request (the contracts' `WalletCheckoutRequest`), validated. The
+ * signature fields are optional here so an unsigned request gets CHECKOUT.UNSIGNED, not a
+ * generic validation error; the handler checks them with the protocol's parser.
+ */
 export class CheckoutWalletRequest implements WalletCheckoutRequest {
   @ApiProperty()
   @Matches(/^[A-Za-z0-9_]{1,64}$/, { message: 'vendorId must be 1-64 characters of A-Z a-z 0-9 _' })
@@ -18,4 +22,24 @@ export class CheckoutWalletRequest implements WalletCheckoutRequest {
   @Min(1)
   @Max(10_000)
   coins!: number;
+
+  @ApiProperty({ description: 'when the vendor signed the request (ISO 8601 UTC, ms)' })
+  @IsOptional()
+  @IsString()
+  at!: string;
+
+  @ApiProperty({ description: '16 random bytes, lowercase hex' })
+  @IsOptional()
+  @IsString()
+  nonce!: string;
+
+  @ApiProperty({ description: 'the registered vendor key that signed' })
+  @IsOptional()
+  @IsString()
+  vendorKeyId!: string;
+
+  @ApiProperty({ description: 'Ed25519 over the canonical checkout request (libs/protocol)' })
+  @IsOptional()
+  @IsString()
+  signature!: string;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type BrokerKeysReply, subjects, type TouchstoneReply, type VendorKeyReply } from '#contracts';
-import { verifyTouchstone } from '#protocol';
+import { checkVendorKeyCertificate, verifyTouchstone } from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { type IntStack, intStack } from '../test/int-stack.js';
@@ -54,16 +55,26 @@ describe('broker NATS handlers (touchstone, broker keys, vendor keys)', () => {
     });
     expect(rotated.status).toBe(201);
     const reply = await stack.request<VendorKeyReply>(subjects.vendorKeys, { vendorId: 'vendor_keys_a' });
-    expect(reply).toEqual({
-      ok: true,
-      value: {
-        vendorId: 'vendor_keys_a',
-        keys: [
-          { keyId: first.keyId, publicKey: first.publicKey, ownerId: 'vendor_keys_a' },
-          { keyId: 'vendor_keys_a-k2', publicKey: 'ab'.repeat(32), ownerId: 'vendor_keys_a' },
-        ],
-      },
+    if (!reply.ok) throw new Error(JSON.stringify(reply));
+    expect(reply.value).toMatchObject({
+      vendorId: 'vendor_keys_a',
+      keys: [
+        { keyId: first.keyId, publicKey: first.publicKey, ownerId: 'vendor_keys_a' },
+        { keyId: 'vendor_keys_a-k2', publicKey: 'ab'.repeat(32), ownerId: 'vendor_keys_a' },
+      ],
     });
+    // Each key comes with the broker's certificate, which verifies with the broker's key alone.
+    const brokerKeys = broker.app.get(BrokerKeyRing).publicKeys();
+    expect(reply.value.certificates.map((c) => [c.vendorId, c.keyId, c.publicKey])).toEqual(
+      reply.value.keys.map((k) => ['vendor_keys_a', k.keyId, k.publicKey]),
+    );
+    for (const certificate of reply.value.certificates) {
+      const check = checkVendorKeyCertificate(certificate, brokerKeys, {
+        now: new Date(),
+        vendorId: 'vendor_keys_a',
+      });
+      expect(check.ok).toBe(true);
+    }
     const unknown = await stack.request(subjects.vendorKeys, { vendorId: 'nobody_here' });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'VENDOR.NOT_FOUND' } });
   });

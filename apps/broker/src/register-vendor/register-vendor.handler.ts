@@ -8,6 +8,7 @@ import { runCommand } from '../shared/command.js';
 import { adminMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { absentVendor, evolveVendor } from '../vendor/vendor.state.js';
+import { VendorCertificates } from '../vendor/vendor-certificates.js';
 import type { RegisterVendorRequest } from './register-vendor.request.dto.js';
 
 /** Registers a vendor and its first public key; repeating the same registration changes nothing. */
@@ -16,6 +17,7 @@ export class RegisterVendorHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly certificates: VendorCertificates,
   ) {}
 
   async execute(request: RegisterVendorRequest): Promise<VendorKeyReply> {
@@ -51,6 +53,6 @@ export class RegisterVendorHandler {
       metadata: adminMetadata(),
       eventId: () => deterministicEventId('VendorRegistered', vendorId),
     });
-    return { vendorId, keys: result };
+    return { vendorId, keys: result, certificates: this.certificates.certify(vendorId, result) };
   }
 }

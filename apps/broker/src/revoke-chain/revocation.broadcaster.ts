@@ -10,6 +10,8 @@ import { type RevocationNotice, subjects } from '#contracts';
 import { type EventStore, type Subscription, WriteBehindCheckpoints } from '#event-store';
 import { decode } from '#events';
 import { NATS_CONNECTION } from '#platform';
+import { signRevocationNotice } from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 
 export const REVOCATION_SUBSCRIPTION = 'broker-revocation-broadcast';
@@ -18,7 +20,8 @@ export const REVOCATION_SUBSCRIPTION = 'broker-revocation-broadcast';
 const CHECKPOINT_INTERVAL_MS = 1_000;
 
 /**
- * Publishes every `ChainRevoked` as a `RevocationNotice` on `subjects.revocation` (plain JSON)
+ * Publishes every `ChainRevoked` as a broker-signed `RevocationNotice` on `subjects.revocation`
+ * (plain JSON; vendors act only on notices a pinned broker key signed)
  * from a catch-up subscription with a durable checkpoint: a notice whose publish failed is sent
  * again after a restart, never lost. At least once (replicas each publish; vendors apply a
  * notice idempotently).
@@ -39,6 +42,7 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,7 +57,8 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
         const event = decode(recorded);
         if (event?.type !== 'ChainRevoked') return;
         const { chainId, reason, at } = event.data;
-        await this.publish({ kind: 'chain', id: chainId, reason, at });
+        const body = { kind: 'chain' as const, id: chainId, reason, at, brokerKeyId: this.ring.currentKeyId };
+        await this.publish(signRevocationNotice(body, this.ring.signer));
       },
     });
     this.subscription.done.catch((e: unknown) =>

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Idempotent } from '#platform';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
+import { signRevocationNotice, type SignedRevocationNotice } from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { type ChainRevokedAnswer, RevokeChainHandler } from './revoke-chain.handler.js';
 import { ChainIdParam, RevokeChainRequest } from './revoke-chain.request.dto.js';
@@ -12,6 +14,7 @@ export class RevokeChainHttpController {
   constructor(
     private readonly handler: RevokeChainHandler,
     private readonly projection: WalletProjection,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
   @Post('chains/:chainId/revoke')
@@ -26,10 +29,28 @@ export class RevokeChainHttpController {
 
   @Get('revocations')
   @ApiOkResponse({
-    description: 'The revocation list: every revoked chain, oldest first (for vendors starting up).',
+    description:
+      'The revocation list: every revoked chain, oldest first (for vendors starting up); each entry ' +
+      'carries the broker-signed notice vendors verify before acting on it.',
   })
-  async list(): Promise<{ revocations: { chainId: string; reason: string; at: string }[] }> {
+  async list(): Promise<{ revocations: RevocationEntry[] }> {
     await this.projection.waitFor();
-    return { revocations: this.projection.model.revocations() };
+    const brokerKeyId = this.ring.currentKeyId;
+    return {
+      revocations: this.projection.model.revocations().map((r) => ({
+        ...r,
+        notice: signRevocationNotice(
+          { kind: 'chain', id: r.chainId, reason: r.reason, at: r.at, brokerKeyId },
+          this.ring.signer,
+        ),
+      })),
+    };
   }
+}
+
+interface RevocationEntry {
+  readonly chainId: string;
+  readonly reason: string;
+  readonly at: string;
+  readonly notice: SignedRevocationNotice;
 }

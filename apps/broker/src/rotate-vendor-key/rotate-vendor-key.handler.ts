@@ -9,6 +9,7 @@ import { adminMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import type { VendorKeyDto } from '../vendor/vendor-key.dto.js';
 import { absentVendor, evolveVendor } from '../vendor/vendor.state.js';
+import { VendorCertificates } from '../vendor/vendor-certificates.js';
 
 /**
  * Adds a vendor's new key. Older keys stay served: certificates and receipts signed before the
@@ -19,6 +20,7 @@ export class RotateVendorKeyHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly certificates: VendorCertificates,
   ) {}
 
   async execute(vendorId: string, newKey: VendorKeyDto): Promise<VendorKeyReply> {
@@ -51,6 +53,6 @@ export class RotateVendorKeyHandler {
       metadata: adminMetadata(),
       eventId: () => deterministicEventId('VendorKeyRotated', vendorId, key.keyId),
     });
-    return { vendorId, keys: result };
+    return { vendorId, keys: result, certificates: this.certificates.certify(vendorId, result) };
   }
 }

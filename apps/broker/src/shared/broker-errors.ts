@@ -17,6 +17,12 @@ export const BROKER_ERROR = {
   CHECKOUT_VENDOR_NOT_AUTHORISED: 'CHECKOUT.VENDOR_NOT_AUTHORISED',
   CHECKOUT_NO_COINS: 'CHECKOUT.NO_COINS',
   CHECKOUT_HELD_ELSEWHERE: 'CHECKOUT.HELD_ELSEWHERE',
+  /** The checkout request carries no vendor signature (a plain NATS client, or an old vendor). */
+  CHECKOUT_UNSIGNED: 'CHECKOUT.UNSIGNED',
+  /** Not signed by a registered key of the vendor it names (a stolen token replayed by another). */
+  CHECKOUT_SIGNATURE_INVALID: 'CHECKOUT.SIGNATURE_INVALID',
+  CHECKOUT_STALE: 'CHECKOUT.STALE',
+  CHECKOUT_REPLAYED: 'CHECKOUT.REPLAYED',
   BANK_ACCOUNT_EXISTS: 'BANK.ACCOUNT_EXISTS',
   BANK_ACCOUNT_NOT_FOUND: 'BANK.ACCOUNT_NOT_FOUND',
   /** The bank did not confirm the payer controls the account (unknown, closed or wrong mandate). */

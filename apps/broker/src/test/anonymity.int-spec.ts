@@ -4,7 +4,14 @@ import { categoryOf } from '#events';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { startBroker, type TestBroker } from './broker-harness.js';
 import { type IntStack, intStack } from './int-stack.js';
-import { authoriseVendor, buy, registerCustomer, registerVendor, type TestCustomer } from './scenario.js';
+import {
+  authoriseVendor,
+  buy,
+  registerCustomer,
+  registerVendor,
+  signedCheckout,
+  type TestCustomer,
+} from './scenario.js';
 import { hashToken } from '../customer/customer-token.js';
 
 // DESIGN §5.5: vendors never see customer identity. A whole scenario runs against real servers,
@@ -23,8 +30,8 @@ describe('no customer identity reaches a chain stream or a vendor', () => {
       idempotency: 'redis',
       nats: true,
     });
-    await registerVendor(broker.http, 'anon_vendor_a');
-    await registerVendor(broker.http, 'anon_vendor_b');
+    const keyA = await registerVendor(broker.http, 'anon_vendor_a');
+    const keyB = await registerVendor(broker.http, 'anon_vendor_b');
     for (const wallet of ['client', 'server'] as const) {
       const customer = await registerCustomer(broker.http);
       customers.push(customer);
@@ -32,16 +39,11 @@ describe('no customer identity reaches a chain stream or a vendor', () => {
       purchaseIds.push(bought.purchaseId);
       for (const chain of bought.chains) await stack.request(subjects.touchstone, { chainId: chain.chainId });
       const token = await authoriseVendor(broker.http, customer, 'anon_vendor_a');
-      await stack.request<WalletCheckoutReply>(subjects.walletCheckout, {
-        vendorId: 'anon_vendor_a',
-        checkoutToken: token,
-        coins: 10,
-      });
-      await stack.request(subjects.walletCheckout, {
-        vendorId: 'anon_vendor_b',
-        checkoutToken: token,
-        coins: 10,
-      });
+      await stack.request<WalletCheckoutReply>(
+        subjects.walletCheckout,
+        signedCheckout(keyA, 'anon_vendor_a', token, 10),
+      );
+      await stack.request(subjects.walletCheckout, signedCheckout(keyB, 'anon_vendor_b', token, 10));
     }
     await stack.request(subjects.brokerKeys, {});
     await stack.request(subjects.vendorKeys, { vendorId: 'anon_vendor_a' });

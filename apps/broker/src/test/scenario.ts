@@ -1,6 +1,13 @@
 // Test steps in the broker's words: register, fund, buy.
 import { randomUUID } from 'node:crypto';
-import { generateSigningKey } from '#protocol';
+import {
+  createSigner,
+  generateSigningKey,
+  newNonce,
+  signCheckoutRequest,
+  type SignedCheckoutRequest,
+  type SigningKey,
+} from '#protocol';
 import { ADMIN_TOKEN, type Http, type TestResponse } from './broker-harness.js';
 
 export interface TestCustomer {
@@ -83,4 +90,18 @@ export async function authoriseVendor(http: Http, customer: TestCustomer, vendor
   const res = await http('POST', '/wallet/vendors', { token: customer.token, body: { vendorId } });
   if (res.status !== 201) throw new Error(`authorise vendor: ${res.status} ${res.text}`);
   return res.json<{ checkoutToken: string }>().checkoutToken;
+}
+
+/** A wallet checkout request signed by the vendor's registered key, as a vendor sends it. */
+export function signedCheckout(
+  key: SigningKey,
+  vendorId: string,
+  checkoutToken: string,
+  coins: number,
+  at: Date = new Date(),
+): SignedCheckoutRequest {
+  return signCheckoutRequest(
+    { vendorId, checkoutToken, coins, at: at.toISOString(), nonce: newNonce(), vendorKeyId: key.keyId },
+    createSigner(key),
+  );
 }

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decideSpend, foldChain } from '#chain';
 import { subjects } from '#contracts';
 import { decode, streams, toNewEvent, type ChainEvent } from '#events';
-import { paywordAt } from '#protocol';
+import { paywordAt, type SigningKey } from '#protocol';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { type IntStack, intStack } from '../test/int-stack.js';
-import { authoriseVendor, buy, registerCustomer, registerVendor } from '../test/scenario.js';
+import { authoriseVendor, buy, registerCustomer, registerVendor, signedCheckout } from '../test/scenario.js';
 import type { WalletAnswer } from './get-wallet.handler.js';
 
 // The wallet view follows the chain events: a vendor's spend appended to the store shows up
@@ -14,6 +14,7 @@ import type { WalletAnswer } from './get-wallet.handler.js';
 describe('GET /wallet (projection over JetStream)', () => {
   let stack: IntStack;
   let broker: TestBroker;
+  let vendorKey: SigningKey;
 
   beforeAll(async () => {
     stack = await intStack();
@@ -23,7 +24,7 @@ describe('GET /wallet (projection over JetStream)', () => {
       idempotency: 'redis',
       nats: true,
     });
-    await registerVendor(broker.http, 'view_vendor');
+    vendorKey = await registerVendor(broker.http, 'view_vendor');
   });
   afterAll(async () => {
     await broker?.close();
@@ -91,7 +92,7 @@ describe('GET /wallet (projection over JetStream)', () => {
       await buy(broker.http, customer, { coins: 10, wallet: 'server' })
     ).json<CoinsPurchasedAnswer>();
     const token = await authoriseVendor(broker.http, customer, 'view_vendor');
-    await stack.request(subjects.walletCheckout, { vendorId: 'view_vendor', checkoutToken: token, coins: 4 });
+    await stack.request(subjects.walletCheckout, signedCheckout(vendorKey, 'view_vendor', token, 4));
     const view = (await broker.http('GET', '/wallet', { token: customer.token })).json<WalletAnswer>();
     expect(view.chains).toEqual([
       expect.objectContaining({

@@ -1,7 +1,6 @@
 import { type ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import {
   subjects,
-  type BrokerKeysReply,
   type Reply,
   type TouchstoneReply,
   type VendorKeyReply,
@@ -9,7 +8,12 @@ import {
   type WalletCheckoutRequest,
 } from '#contracts';
 import { type NatsIdentityOptions, NetPayError, PLATFORM_ERROR } from '#platform';
-import { parsePublicKeyRecord, parseTouchstone, type PublicKeyRecord, type Touchstone } from '#protocol';
+import {
+  parseTouchstone,
+  parseVendorKeyCertificate,
+  type Touchstone,
+  type VendorKeyCertificate,
+} from '#protocol';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { statusOf } from '../engine/vendor-errors.js';
 import type { BrokerClient } from './broker-client.js';
@@ -44,14 +48,16 @@ export class NatsBrokerClient implements BrokerClient {
     return parseTouchstone(reply.touchstone);
   }
 
-  async brokerKeys(): Promise<readonly PublicKeyRecord[]> {
-    const reply = await this.request<BrokerKeysReply>(subjects.brokerKeys, {});
-    return reply.keys.map((k) => parsePublicKeyRecord(k));
-  }
-
-  async vendorKeys(vendorId: string): Promise<readonly PublicKeyRecord[]> {
+  async vendorCertificates(vendorId: string): Promise<readonly VendorKeyCertificate[]> {
     const reply = await this.request<VendorKeyReply>(subjects.vendorKeys, { vendorId });
-    return reply.keys.map((k) => parsePublicKeyRecord(k));
+    // Malformed entries are skipped: the caller looks for one valid certificate of its key.
+    return (reply.certificates ?? []).flatMap((c) => {
+      try {
+        return [parseVendorKeyCertificate(c)];
+      } catch {
+        return [];
+      }
+    });
   }
 
   async checkoutWallet(request: WalletCheckoutRequest): Promise<WalletCheckoutReply> {

@@ -2,7 +2,16 @@ import type { ChainState } from '#chain';
 import { CHAIN } from '#chain';
 import type { Clock } from '#platform';
 import { NetPayError } from '#platform';
-import { SPEND } from '#protocol';
+import {
+  checkWalletGrant,
+  SPEND,
+  newNonce,
+  parseWalletGrant,
+  signCheckoutRequest,
+  type Signer,
+  type WalletGrant,
+} from '#protocol';
+import type { KeyDirectory } from '../engine/key-directory.js';
 import type { BrokerClient } from '../broker/broker-client.js';
 import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
@@ -33,6 +42,10 @@ export interface DebitWalletDeps {
   /** Paywords asked for per checkout: more than one purchase, so the broker is not asked every time. */
   readonly checkoutCoins: number;
   readonly observer: VendorObserver;
+  /** Signs checkout requests: the broker gives a token's wallet only to the vendor it names. */
+  readonly signer: Signer;
+  /** Pinned broker keys: a wallet grant is kept only when they verify it. */
+  readonly keys: KeyDirectory;
 }
 
 /**
@@ -45,6 +58,9 @@ export interface DebitWalletDeps {
  * (checking out more when the slice ends), 4. spend it like a payer would.
  */
 export class DebitWalletHandler {
+  /** The broker's latest grant per chain held elsewhere: shown to the holder with the hand-off request. */
+  private readonly grants = new Map<string, WalletGrant>();
+
   constructor(private readonly deps: DebitWalletDeps) {}
 
   async execute(command: DebitWalletCommand): Promise<SpendOutcome> {
@@ -135,7 +151,11 @@ export class DebitWalletHandler {
       attempt < 3 && state.status === 'open' && state.holder !== undefined && state.holder !== vendorId;
       attempt++
     ) {
-      state = await this.deps.takeOver.from(state, command.correlationId);
+      state = await this.deps.takeOver.from(
+        state,
+        command.correlationId,
+        await this.grantFor(chainId, command),
+      );
     }
     if (state.status !== 'open') {
       throw notSpendable(chainId, state.status, state.status === 'absent' ? undefined : state.reason);
@@ -167,19 +187,66 @@ export class DebitWalletHandler {
     });
   }
 
-  /** Checks a slice out from the broker and keeps it; answers the chain's id. */
+  /**
+   * The broker's grant to take `chainId` over: the one kept from the last refusal while it is
+   * valid, else asked again (a checkout the broker refuses with HELD_ELSEWHERE and a new grant,
+   * issued only while the customer still authorises this vendor). Without one, the holder refuses.
+   */
+  private async grantFor(chainId: string, command: DebitWalletCommand): Promise<WalletGrant | undefined> {
+    if (this.usableGrant(chainId)) return this.grants.get(chainId);
+    try {
+      const other = await this.checkout(command);
+      if (other !== chainId) return undefined;
+    } catch {
+      return undefined;
+    }
+    return this.usableGrant(chainId) ? this.grants.get(chainId) : undefined;
+  }
+
+  private usableGrant(chainId: string): boolean {
+    const grant = this.grants.get(chainId);
+    if (!grant) return false;
+    const use = { chainId, vendorId: this.deps.vendorId, now: this.deps.clock.now() };
+    return checkWalletGrant(grant, this.deps.keys.broker, use).ok;
+  }
+
+  private keepGrant(chainId: string, value: unknown): void {
+    if (value === undefined) return;
+    try {
+      const grant = parseWalletGrant(value);
+      if (this.grants.size >= 10_000) this.grants.delete(this.grants.keys().next().value!);
+      this.grants.set(chainId, grant);
+    } catch {
+      // A malformed grant is as good as none: the holder will refuse.
+    }
+  }
+
+  /** Checks a slice out from the broker (a signed request) and keeps it; answers the chain's id. */
   private async checkout(command: DebitWalletCommand): Promise<string> {
     const { vendorId, broker, touchstones, slices, states } = this.deps;
     const coins = Math.max(command.count, this.deps.checkoutCoins);
     let reply;
     try {
-      reply = await broker.checkoutWallet({ vendorId, checkoutToken: command.checkoutToken, coins });
+      const { signer, clock } = this.deps;
+      const request = signCheckoutRequest(
+        {
+          vendorId,
+          checkoutToken: command.checkoutToken,
+          coins,
+          at: clock.now().toISOString(),
+          nonce: newNonce(),
+          vendorKeyId: signer.keyId,
+        },
+        signer,
+      );
+      reply = await broker.checkoutWallet(request);
     } catch (error) {
       // Another vendor holds the wallet: it comes to us by hand-off, with its unspent paywords.
-      const chainId = heldElsewhere(error);
-      if (chainId === undefined) throw error;
-      await slices.bindToken(command.checkoutToken, chainId);
-      return chainId;
+      const held = heldElsewhere(error);
+      if (held === undefined) throw error;
+      this.keepGrant(held.chainId, held.grant);
+      await slices.bindToken(command.checkoutToken, held.chainId);
+      return held.chainId;
     }
     const touchstone = await touchstones.accept(reply.touchstone);
     await slices.add(touchstone, reply.index, reply.lastPayword, reply.paywords);
@@ -193,12 +260,12 @@ export class DebitWalletHandler {
 /** Refusals of a payword picked at a stale index: the chain moved on without us knowing. */
 const STALE_PICK = new Set<string>([SPEND.PAYWORD_REPLAYED, SPEND.PAYWORD_SKIPPED]);
 
-/** Broker refusals saying another vendor holds the wallet (their details name the chain). */
+/** Broker refusals saying another vendor holds the wallet (their details name the chain and carry a grant). */
 const HELD_ELSEWHERE = new Set<string>(['CHECKOUT.HELD_ELSEWHERE', CHAIN.NOT_HOLDER]);
 
-/** The chain id of a broker refusal saying another vendor holds the wallet. */
-function heldElsewhere(error: unknown): string | undefined {
+/** The chain (and the broker's grant to take it over) of a refusal saying another vendor holds the wallet. */
+function heldElsewhere(error: unknown): { chainId: string; grant: unknown } | undefined {
   if (!(error instanceof NetPayError) || !HELD_ELSEWHERE.has(error.code)) return undefined;
   const chainId = error.details?.chainId;
-  return typeof chainId === 'string' ? chainId : undefined;
+  return typeof chainId === 'string' ? { chainId, grant: error.details?.walletGrant } : undefined;
 }

@@ -1,12 +1,13 @@
 import type { EventStore } from '#event-store';
 import type { Clock } from '#platform';
-import type { PublicKeyRecord, Signer } from '#protocol';
+import { DEFAULT_FRESHNESS_WINDOW_MS, ReplayGuard, type PublicKeyRecord, type Signer } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
 import { DebitWalletHandler } from '../debit-wallet/debit-wallet.handler.js';
 import type { WalletSliceStore } from '../debit-wallet/wallet-slice-store.js';
 import { WalletSlices } from '../debit-wallet/wallet-slices.js';
 import { GetChainQuery } from '../get-chain/get-chain.query.js';
 import { HandOffHandler } from '../hand-off/hand-off.handler.js';
+import { OwnCertificate } from '../hand-off/own-certificate.js';
 import type { HandOffTransport } from '../hand-off/hand-off-transport.js';
 import { TakeOver } from '../hand-off/take-over.js';
 import { type AcceptedChains, SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
@@ -33,8 +34,10 @@ export interface VendorEngineOptions {
   readonly accepted: AcceptedChains;
   /** How long to wait for the holder before claiming the chain from the store. */
   readonly handOffTimeoutMs: number;
-  /** Broker keys known without asking the broker (config). */
-  readonly brokerKeys?: readonly PublicKeyRecord[];
+  /** The broker's public keys, pinned from configuration: the only keys trusted for the broker. */
+  readonly brokerKeys: readonly PublicKeyRecord[];
+  /** How far a signed request's time may be from this vendor's clock. Default 60 s. */
+  readonly freshnessWindowMs?: number;
   readonly checkoutCoins?: number;
   /** Most time from a request's arrival to its spend's append (default 10 s). */
   readonly requestMaxAgeMs?: number;
@@ -53,6 +56,8 @@ export class VendorEngine {
   readonly locks = new ChainLocks();
   readonly revocations = new RevocationList();
   readonly keys: KeyDirectory;
+  /** This vendor's broker-signed key certificate (hand-offs carry it). */
+  readonly certificate: OwnCertificate;
   readonly touchstones: TouchstoneBook;
   readonly states: ChainStates;
   readonly pending: PendingHandOffs;
@@ -64,16 +69,20 @@ export class VendorEngine {
   readonly getChain: GetChainQuery;
   private readonly clock: Clock;
   private readonly requestMaxAgeMs: number;
+  readonly observer: VendorObserver;
 
   constructor(options: VendorEngineOptions) {
     const { vendorId, signer, clock, store, hot, broker } = options;
     const observer = options.observer ?? {};
+    this.observer = observer;
     this.vendorId = vendorId;
     this.clock = clock;
     this.requestMaxAgeMs = options.requestMaxAgeMs ?? DEFAULT_REQUEST_MAX_AGE_MS;
     this.signer = signer;
     this.receipts = new ReceiptBatcher(signer);
-    this.keys = new KeyDirectory(broker, options.brokerKeys ?? []);
+    this.keys = new KeyDirectory(options.brokerKeys);
+    this.certificate = new OwnCertificate(vendorId, signer, broker, this.keys, clock);
+    const windowMs = options.freshnessWindowMs ?? DEFAULT_FRESHNESS_WINDOW_MS;
     this.touchstones = new TouchstoneBook(this.keys, broker, hot);
     this.states = new ChainStates(store, hot, this.touchstones, `vendor:${vendorId}`);
     // A pending mark outlives the wait a little, and expires by itself if this process dies.
@@ -82,6 +91,8 @@ export class VendorEngine {
     const { states, locks, slices } = this;
     this.takeOver = new TakeOver({
       vendorId,
+      signer,
+      certificate: this.certificate,
       clock,
       states,
       keys: this.keys,
@@ -113,6 +124,8 @@ export class VendorEngine {
       slices,
       takeOver: this.takeOver,
       spends: this.spendCoins,
+      signer,
+      keys: this.keys,
       checkoutCoins: options.checkoutCoins ?? 100,
       observer,
     });
@@ -125,6 +138,10 @@ export class VendorEngine {
       slices,
       revocations: this.revocations,
       observer,
+      keys: this.keys,
+      certificate: this.certificate,
+      replays: new ReplayGuard(windowMs),
+      windowMs,
     });
     this.getChain = new GetChainQuery(vendorId, states, this.pending, this.revocations);
   }

@@ -26,6 +26,10 @@ export const VENDOR = {
   RESOURCE_INVALID: 'SPEND.RESOURCE_INVALID',
   /** More coins in one spend than a vendor verifies (k hashes each). */
   TOO_MANY_COINS: 'SPEND.TOO_MANY_COINS',
+  /** The hand-off asks for a server-side wallet without the broker's grant for the requester. */
+  HANDOFF_WALLET_NOT_AUTHORISED: 'HANDOFF.WALLET_NOT_AUTHORISED',
+  /** The broker has no valid certificate of this vendor's current key (not registered?). */
+  NOT_CERTIFIED: 'CERTIFICATE.MISSING',
   /** A bad request message on NATS. */
   BAD_REQUEST: 'REQUEST.INVALID',
 } as const;
@@ -72,6 +76,21 @@ const STATUS: Readonly<Record<string, number>> = {
   'HANDOFF.VENDOR_REVOKED': 403,
   'HANDOFF.CERTIFICATE_MISMATCH': 409,
   'HANDOFF.TO_SELF': 422,
+  'HANDOFF.WALLET_NOT_AUTHORISED': 403,
+  'HANDOFF.UNSIGNED': 401,
+  'HANDOFF.SIGNATURE_INVALID': 401,
+  'HANDOFF.MISADDRESSED': 400,
+  'HANDOFF.STALE': 401,
+  'HANDOFF.REPLAYED': 409,
+  'CERTIFICATE.INVALID': 401,
+  'CERTIFICATE.EXPIRED': 401,
+  'CERTIFICATE.NOT_YET_VALID': 401,
+  'CERTIFICATE.WRONG_VENDOR': 401,
+  'CERTIFICATE.MISSING': 503,
+  'CHECKOUT.UNSIGNED': 401,
+  'CHECKOUT.SIGNATURE_INVALID': 401,
+  'CHECKOUT.STALE': 401,
+  'CHECKOUT.REPLAYED': 409,
   'CLAIM.HOLDER_CHANGED': 409,
   'WALLET.NO_PAYWORDS': 402,
   'REQUEST.INVALID': 400,

@@ -11,6 +11,8 @@ export interface VendorObserver {
   handedOff?(chainId: string, toVendor: string): void;
   /** This vendor took a chain: by the holder's hand-off, or by claim when the holder was silent. */
   tookOver?(chainId: string, fromVendor: string, how: 'hand-off' | 'claim', reason?: string): void;
+  /** A bus message from another party was refused or dropped (forged, stale, replayed, malformed). */
+  messageRefused?(message: 'hand-off' | 'revocation', code: string): void;
 }
 
 /** The code of a refusal, for counting. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConcurrencyError } from '#event-store';
 import { deterministicEventId, streams, toNewEvent } from '#events';
 import { eventually } from '#event-store/testing';
+import { signRevocationNotice } from '#protocol';
 import { eventTypes, uniquePositions } from '../../test/chain-audit.js';
 import type { IssuedChain } from '../../test/in-memory-broker.js';
 import { type RunningVendor, VendorStack } from '../../test/vendor-stack.js';
@@ -152,12 +153,19 @@ describe('hand-off over NATS, judged by the positions the chain stream accepted'
     const issued = await stack.broker.issue();
     const replica = await stack.vendor('va');
     expect((await spend(a, issued, 1)).status).toBe(201);
-    await stack.stub.revoke({
-      kind: 'chain',
-      id: issued.chain.chainId,
-      reason: 'reported stolen',
-      at: new Date().toISOString(),
-    });
+    const { signer } = stack.broker;
+    await stack.stub.revoke(
+      signRevocationNotice(
+        {
+          kind: 'chain',
+          id: issued.chain.chainId,
+          reason: 'reported stolen',
+          at: new Date().toISOString(),
+          brokerKeyId: signer.keyId,
+        },
+        signer,
+      ),
+    );
     await eventually('both replicas heard the notice', () =>
       [a, replica].every((v) => v.engine.revocations.chain(issued.chain.chainId) !== undefined),
     );

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { ConcurrencyError } from '#event-store';
 import { deterministicEventId, streams, toNewEvent } from '#events';
 import { acceptedPositions, eventTypes } from '../../test/chain-audit.js';
-import { EngineWorld, payment, refusedWith } from '../../test/engine-fixture.js';
+import { EngineWorld, handOffRequest, payment, refusedWith } from '../../test/engine-fixture.js';
+import { handOffResponder } from './hand-off.responder.js';
 
 describe('hand-off between vendors', () => {
   it('moves the chain to the vendor the payer went to, with a certificate signed by the old holder', async () => {
@@ -125,8 +126,13 @@ describe('hand-off between vendors', () => {
     const impostor = world.vendor('vx');
     const issued = await world.broker.issue();
     await a.spendCoins.execute(payment(issued, 1));
-    // The broker lists another key for va: A's real signature no longer checks out.
-    world.broker.registerVendor('va', impostor.signer);
+    // A answers with another vendor's key certificate: A's real signature no longer checks out.
+    const honest = handOffResponder(a.handOff);
+    const otherCertificate = await impostor.certificate.get();
+    world.network.serve('va', async (message) => {
+      const reply = await honest(message);
+      return reply.ok ? { ok: true, value: { ...reply.value, holderCertificate: otherCertificate } } : reply;
+    });
     expect(await refusedWith(b.spendCoins.execute(payment(issued, 2)))).toBe('HANDOFF.CERTIFICATE_INVALID');
     expect((await acceptedPositions(world.store, issued.chain.chainId)).map((x) => x.position)).toEqual([1]);
   });
@@ -134,15 +140,16 @@ describe('hand-off between vendors', () => {
   it('answers a hand-off request only for chains it holds', async () => {
     const world = new EngineWorld();
     const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const c = world.vendor('vc');
     const issued = await world.broker.issue();
-    expect(await refusedWith(a.handOff.execute({ chainId: issued.chain.chainId, toVendor: 'vb' }, 'c'))).toBe(
+    const chainId = issued.chain.chainId;
+    const now = world.clock.now();
+    expect(await refusedWith(a.handOff.execute(await handOffRequest(b, 'va', chainId, now), 'c'))).toBe(
       'HANDOFF.NOT_HOLDER',
     );
     await a.spendCoins.execute(payment(issued, 1));
-    expect(await refusedWith(a.handOff.execute({ chainId: issued.chain.chainId, toVendor: 'va' }, 'c'))).toBe(
-      'HANDOFF.TO_SELF',
-    );
-    const reply = await a.handOff.execute({ chainId: issued.chain.chainId, toVendor: 'vb' }, 'c');
+    const reply = await a.handOff.execute(await handOffRequest(b, 'va', chainId, now), 'c');
     expect(reply.certificate).toMatchObject({
       fromVendor: 'va',
       toVendor: 'vb',
@@ -150,7 +157,7 @@ describe('hand-off between vendors', () => {
       lastPayword: issued.chain.payword(1),
     });
     expect(await a.getChain.execute(issued.chain.chainId)).toMatchObject({ holder: 'vb', heldHere: false });
-    expect(await refusedWith(a.handOff.execute({ chainId: issued.chain.chainId, toVendor: 'vc' }, 'c'))).toBe(
+    expect(await refusedWith(a.handOff.execute(await handOffRequest(c, 'va', chainId, now), 'c'))).toBe(
       'HANDOFF.NOT_HOLDER',
     );
   });

@@ -49,6 +49,7 @@ class VendorProcess {
         EVENT_STORE_SUBJECT_PREFIX: stack.subjectPrefix,
         HANDOFF_TIMEOUT: '300ms',
         BROKER_URL: 'http://127.0.0.1:9',
+        BROKER_PUBLIC_KEYS: stack.brokerPublicKeys,
         LOG_LEVEL: 'error',
       },
     });

@@ -1,7 +1,18 @@
 import { decideClaim, evolve, type ChainState } from '#chain';
 import type { HandOffReply } from '#contracts';
 import { ConcurrencyError } from '#event-store';
-import { parseHandOffCertificate, verifyHandOffCertificate, type HandOffCertificate } from '#protocol';
+import {
+  newNonce,
+  parseHandOffCertificate,
+  parseVendorKeyCertificate,
+  ProtocolError,
+  signHandOffRequest,
+  verifyHandOffCertificate,
+  type HandOffCertificate,
+  type PublicKeyRecord,
+  type Signer,
+  type WalletGrant,
+} from '#protocol';
 import type { Clock } from '#platform';
 import type { KnownChain, OpenChain } from '../engine/chain-record.js';
 import type { ChainStates } from '../engine/chain-states.js';
@@ -11,6 +22,7 @@ import type { VendorObserver } from '../engine/vendor-observer.js';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { WalletSlices } from '../debit-wallet/wallet-slices.js';
 import type { HandOffTransport } from './hand-off-transport.js';
+import type { OwnCertificate } from './own-certificate.js';
 
 const MAX_CLAIM_ATTEMPTS = 5;
 
@@ -23,6 +35,9 @@ const LOOK_AGAIN = new Set<string>([
 
 export interface TakeOverDeps {
   readonly vendorId: string;
+  /** Signs the hand-off requests (with the key `certificate` certifies). */
+  readonly signer: Signer;
+  readonly certificate: OwnCertificate;
   readonly clock: Clock;
   readonly states: ChainStates;
   readonly keys: KeyDirectory;
@@ -35,7 +50,9 @@ export interface TakeOverDeps {
 
 /**
  * Vendor B takes a chain held by vendor A (called under B's chain lock):
- * ask A over NATS for a hand-off and check A's certificate; if A does not
+ * ask A over NATS for a hand-off (a request signed by B, with B's key
+ * certificate and, for a server-side wallet, the broker's grant) and check
+ * A's certificate with the key A's own certificate vouches for; if A does not
  * answer within the time-out, claim the chain from the store's state. Either
  * way the answer is the chain's state as B now knows it; the caller decides
  * again on it (B may still not be the holder if the chain moved elsewhere).
@@ -43,13 +60,29 @@ export interface TakeOverDeps {
 export class TakeOver {
   constructor(private readonly deps: TakeOverDeps) {}
 
-  async from(state: OpenChain, correlationId: string): Promise<ChainState> {
-    const { vendorId, clock, pending, transport, timeoutMs } = this.deps;
+  async from(state: OpenChain, correlationId: string, walletGrant?: WalletGrant): Promise<ChainState> {
+    const { vendorId, clock, pending, transport, timeoutMs, signer } = this.deps;
     const holder = state.holder!;
     const chainId = state.chainId;
+    const certificate = await this.deps.certificate.get();
     pending.begin({ chainId, fromVendor: holder, since: clock.now().toISOString() });
     try {
-      const answer = await transport.request(holder, { chainId, toVendor: vendorId }, timeoutMs);
+      const request = signHandOffRequest(
+        {
+          chainId,
+          holder,
+          requester: vendorId,
+          at: clock.now().toISOString(),
+          nonce: newNonce(),
+          requesterKeyId: signer.keyId,
+        },
+        signer,
+      );
+      const answer = await transport.request(
+        holder,
+        { request, certificate, ...(walletGrant ? { walletGrant } : {}), correlationId },
+        timeoutMs,
+      );
       if (answer.kind === 'unanswered')
         return await this.claim(chainId, holder, answer.reason, correlationId);
       if (!answer.reply.ok) {
@@ -66,12 +99,11 @@ export class TakeOver {
 
   /** Checks A's certificate, keeps released paywords, and moves to the state after the hand-off. */
   private async accept(before: OpenChain, holder: string, reply: HandOffReply): Promise<ChainState> {
-    const { vendorId, keys, states } = this.deps;
+    const { vendorId, states } = this.deps;
     const certificate = this.checkedCertificate(before.chainId, holder, reply);
-    const check = verifyHandOffCertificate(
-      certificate,
-      await keys.vendorKeys(holder, certificate.vendorKeyId),
-    );
+    const check = verifyHandOffCertificate(certificate, [
+      this.holderKey(before.chainId, holder, reply, certificate),
+    ]);
     if (!check.ok) {
       throw refusal(VENDOR.CERTIFICATE_INVALID, `hand-off certificate from ${holder}: ${check.message}`, {
         chainId: before.chainId,
@@ -106,6 +138,29 @@ export class TakeOver {
     if (reloaded.status === 'open' && reloaded.holder === vendorId)
       this.deps.observer.tookOver?.(before.chainId, holder, 'hand-off');
     return reloaded;
+  }
+
+  /** The key A's own certificate vouches for (checked against the pinned broker keys: no broker call). */
+  private holderKey(
+    chainId: string,
+    holder: string,
+    reply: HandOffReply,
+    certificate: HandOffCertificate,
+  ): PublicKeyRecord {
+    try {
+      return this.deps.keys.certifiedKey(parseVendorKeyCertificate(reply.holderCertificate), {
+        vendorId: holder,
+        keyId: certificate.vendorKeyId,
+        now: this.deps.clock.now(),
+      });
+    } catch (error) {
+      const reason =
+        error instanceof ProtocolError ? 'CERTIFICATE.INVALID' : (error as { code?: string }).code;
+      throw refusal(VENDOR.CERTIFICATE_INVALID, `key certificate of ${holder}: ${(error as Error).message}`, {
+        chainId,
+        reason,
+      });
+    }
   }
 
   private checkedCertificate(chainId: string, holder: string, reply: HandOffReply): HandOffCertificate {

@@ -131,7 +131,7 @@ export class NetPayVendorModule {
             transport: new NatsHandOffTransport(nc),
             accepted: o.accepted,
             handOffTimeoutMs: o.handOffTimeoutMs,
-            ...(o.brokerKeys ? { brokerKeys: o.brokerKeys } : {}),
+            brokerKeys: o.brokerKeys,
             ...(o.checkoutCoins ? { checkoutCoins: o.checkoutCoins } : {}),
             ...(o.requestMaxAgeMs ? { requestMaxAgeMs: o.requestMaxAgeMs } : {}),
             observer: vendorObserver(o.vendorId, logger, metrics),

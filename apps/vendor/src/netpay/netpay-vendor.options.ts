@@ -25,8 +25,12 @@ export interface NetPayVendorOptions {
   readonly hotStore?: 'redis' | 'memory';
   /** How long an idle chain stays in Redis. Default 7 days. */
   readonly hotTtlMs?: number;
-  /** Broker keys trusted without asking the broker. */
-  readonly brokerKeys?: readonly PublicKeyRecord[];
+  /**
+   * The broker's public keys (current and retired), pinned from configuration: touchstones,
+   * vendor key certificates, wallet grants and revocation notices are checked against these
+   * only; the broker is never asked for them.
+   */
+  readonly brokerKeys: readonly PublicKeyRecord[];
   /** Paywords asked per server-side wallet checkout. Default 100. */
   readonly checkoutCoins?: number;
   /** Most time from a request's arrival to its spend's append; later, nothing is spent. Default 10 s. */

@@ -21,7 +21,15 @@ export function vendorObserver(vendorId: string, logger: Logger, metrics?: Metri
     'vendor',
     'direction',
   ]);
+  const busRefusals = metrics?.counter(
+    'netpay_vendor_bus_refusals_total',
+    'Bus messages from other parties refused or dropped, by message and code',
+    ['vendor', 'message', 'code'],
+  );
   return {
+    messageRefused(message, code) {
+      busRefusals?.inc({ vendor: vendorId, message, code });
+    },
     spent(wallet, count, duplicate) {
       spends?.inc({ vendor: vendorId, wallet, duplicate: String(duplicate) });
       if (!duplicate) coins?.inc({ vendor: vendorId, wallet }, count);

@@ -41,15 +41,31 @@ export class VendorRuntime implements OnModuleInit, OnApplicationShutdown {
     @Optional() private readonly health?: HealthRegistry,
   ) {
     const unexpected = (error: unknown): void => this.logger.error(`hand-off failed: ${String(error)}`);
-    this.handOffs = new NatsHandOffServer(nc, engine.vendorId, handOffResponder(engine.handOff, unexpected));
-    this.revocations = new RevocationListener(nc, engine.revocations, (n) =>
-      this.logger.warn(`revoked ${n.kind} ${n.id}: ${n.reason}`),
+    const refused = (code: string): void => engine.observer.messageRefused?.('hand-off', code);
+    this.handOffs = new NatsHandOffServer(
+      nc,
+      engine.vendorId,
+      handOffResponder(engine.handOff, unexpected, refused),
+    );
+    this.revocations = new RevocationListener(
+      nc,
+      engine.revocations,
+      engine.keys,
+      (n) => this.logger.warn(`revoked ${n.kind} ${n.id}: ${n.reason}`),
+      (dropped) => {
+        engine.observer.messageRefused?.('revocation', dropped.reason);
+        this.logger.warn(`dropped a revocation notice (${dropped.reason}): ${dropped.message}`);
+      },
     );
   }
 
   onModuleInit(): void {
     this.handOffs.start();
     this.revocations.start();
+    // Best effort: the first hand-off then needs no broker call (fetched again when needed).
+    this.engine.certificate.get().catch((error: unknown) => {
+      this.logger.debug?.(`no key certificate yet (fetched on first hand-off): ${String(error)}`);
+    });
     this.health?.register('event-store', async () => {
       await this.store.readStream('chain-health', { direction: 'backwards', maxCount: 1 });
     });

@@ -1,10 +1,20 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { subjects, type RevocationNotice } from '#contracts';
+import { subjects } from '#contracts';
+import { parseSignedRevocationNotice, verifyRevocationNotice, type SignedRevocationNotice } from '#protocol';
+import type { KeyDirectory } from '../engine/key-directory.js';
 import type { RevocationList } from '../engine/revocation-list.js';
+
+/** Why a notice was dropped (`MALFORMED` or a `SIGNATURE.*` code): a metric label and a log line. */
+export interface DroppedNotice {
+  readonly reason: string;
+  readonly message: string;
+}
 
 /**
  * The broker's CRL broadcast. Every replica listens (no queue group): each
- * keeps its own list. Malformed notices are ignored.
+ * keeps its own list. A notice acts only when a pinned broker key signed it:
+ * anyone on the bus could otherwise make vendors refuse good chains. Anything
+ * else is dropped (no reply is expected), reported through `onDropped`.
  */
 export class RevocationListener {
   private subscription: Subscription | undefined;
@@ -12,17 +22,22 @@ export class RevocationListener {
   constructor(
     private readonly nc: NatsConnection,
     private readonly list: RevocationList,
-    private readonly onNotice: (notice: RevocationNotice) => void = () => undefined,
+    private readonly keys: KeyDirectory,
+    private readonly onNotice: (notice: SignedRevocationNotice) => void = () => undefined,
+    private readonly onDropped: (dropped: DroppedNotice) => void = () => undefined,
   ) {}
 
   start(): void {
     this.subscription ??= this.nc.subscribe(subjects.revocation, {
       callback: (error, msg) => {
         if (error) return;
-        const notice = parseNotice(msg.data);
-        if (!notice) return;
-        this.list.add(notice);
-        this.onNotice(notice);
+        const checked = checkNotice(msg.data, this.keys);
+        if ('reason' in checked) {
+          this.onDropped(checked);
+          return;
+        }
+        this.list.add(checked.notice);
+        this.onNotice(checked.notice);
       },
     });
   }
@@ -33,25 +48,21 @@ export class RevocationListener {
   }
 }
 
-function parseNotice(data: Uint8Array): RevocationNotice | undefined {
+/** A notice a pinned broker key signed (as published, or in Nest's `{ pattern, data }` framing). */
+export function checkNotice(
+  data: Uint8Array,
+  keys: KeyDirectory,
+): { readonly notice: SignedRevocationNotice } | DroppedNotice {
+  let notice: SignedRevocationNotice;
   try {
-    const value = JSON.parse(new TextDecoder().decode(data)) as Partial<RevocationNotice> & {
-      data?: unknown;
-    };
-    // Nest's event framing wraps the payload as { pattern, data }.
-    const notice = (
-      typeof value.data === 'object' && value.data !== null ? value.data : value
-    ) as Partial<RevocationNotice>;
-    if ((notice.kind === 'chain' || notice.kind === 'pseudonym') && typeof notice.id === 'string') {
-      return {
-        kind: notice.kind,
-        id: notice.id,
-        reason: String(notice.reason ?? ''),
-        at: String(notice.at ?? ''),
-      };
-    }
-  } catch {
-    return undefined;
+    const value = JSON.parse(new TextDecoder().decode(data)) as { data?: unknown; pattern?: unknown };
+    const body = typeof value.pattern === 'string' && typeof value.data === 'object' ? value.data : value;
+    notice = parseSignedRevocationNotice(body);
+  } catch (error) {
+    return { reason: 'MALFORMED', message: `not a signed revocation notice: ${String(error)}` };
   }
-  return undefined;
+  const check = verifyRevocationNotice(notice, keys.broker);
+  if (!check.ok)
+    return { reason: check.code, message: `revocation of ${notice.kind} ${notice.id}: ${check.message}` };
+  return { notice };
 }
