@@ -27,6 +27,7 @@ export * from './http/api-docs.js';
 export * from './http/bearer-token.js';
 export * from './http/connect-nats.js';
 export * from './http/create-http-app.js';
+export * from './http/json-body.js';
 export * from './idempotency/canonical-json.js';
 export * from './idempotency/idempotency.interceptor.js';
 export * from './idempotency/idempotency.module.js';
