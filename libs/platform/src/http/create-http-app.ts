@@ -1,4 +1,4 @@
-import { type LoggerService, ValidationPipe } from '@nestjs/common';
+import { type LoggerService } from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NetPayExceptionFilter } from '../errors/netpay-exception.filter.js';
@@ -10,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { setupApiDocs } from './api-docs.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { useJsonBodyParser } from './json-body.js';
+import { NetPayValidationPipe } from './validation.pipe.js';
 
 export interface HttpAppOptions {
   name: string;
@@ -64,7 +65,7 @@ export async function createHttpApp(
     return503OnClosing: true,
   });
   app.useGlobalPipes(
-    new ValidationPipe({
+    new NetPayValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
