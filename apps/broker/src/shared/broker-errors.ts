@@ -20,6 +20,8 @@ export const BROKER_ERROR = {
   BANK_ACCOUNT_EXISTS: 'BANK.ACCOUNT_EXISTS',
   BANK_ACCOUNT_NOT_FOUND: 'BANK.ACCOUNT_NOT_FOUND',
   PROJECTION_BEHIND: 'PROJECTION.BEHIND',
+  /** A `minPosition` no event has reached yet: no answer carried it, waiting would not help. */
+  PROJECTION_POSITION_AHEAD: 'PROJECTION.POSITION_AHEAD',
 } as const;
 
 /** HTTP status of codes raised as plain `{ code }` errors (chain and protocol refusals). */
