@@ -16,7 +16,7 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   CoinsSpent: 1,
   IndexHandedOff: 1,
   ChainClaimed: 1,
-  ChainRevoked: 1,
+  ChainRevoked: 2,
   ChainClosed: 1,
   CustomerRegistered: 1,
   VendorAuthorised: 1,
