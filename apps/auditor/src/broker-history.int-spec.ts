@@ -37,7 +37,7 @@ describe('audit of a history written by the real broker', () => {
     const [first, second] = client.json<{ chains: { chainId: string }[] }>().chains;
     await broker.http('POST', `/chains/${first!.chainId}/revoke`, {
       token: ADMIN_TOKEN,
-      body: { reason: 'fraud report' },
+      body: { reason: 'fraud' },
     });
     await broker.http('POST', `/chains/${second!.chainId}/reissue`, {
       token: customer.token,

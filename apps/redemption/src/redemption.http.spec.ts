@@ -87,6 +87,23 @@ describe('the redemption worker over HTTP, with its cut-off schedule', () => {
     expect((await call('GET', '/redemption/days/yesterday', undefined, ADMIN)).status).toBe(400);
   });
 
+  it.each(['2026-02-30', '0000-00-00', '2026-13-01', '2025-02-29'])(
+    'refuses %s alike on both routes (REDEMPTION.INVALID_DAY)',
+    async (day) => {
+      const seen = await call('GET', `/redemption/days/${day}`, undefined, ADMIN);
+      const ran = await call('POST', '/redemption/nights', { day }, ADMIN);
+      expect([seen.status, seen.body.code]).toEqual([400, 'REDEMPTION.INVALID_DAY']);
+      expect([ran.status, ran.body.code]).toEqual([400, 'REDEMPTION.INVALID_DAY']);
+    },
+  );
+
+  it.each([null, [], 'x', 7])('refuses a night whose body is %j, running nothing', async (body) => {
+    const before = await store.readAll();
+    const res = await call('POST', '/redemption/nights', body, ADMIN);
+    expect([res.status, res.body.code]).toEqual([400, 'REQUEST.INVALID']);
+    expect(await store.readAll()).toEqual(before);
+  });
+
   it('takes a vendor’s signed claim, previews the day, and runs the night on the cut-off tick', async () => {
     const signer = world.vendorSigner('vb');
     const claim = signVendorClaim(

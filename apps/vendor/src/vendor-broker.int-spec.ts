@@ -96,7 +96,7 @@ describe('vendors with the real broker (its NATS handlers, CRL broadcast, vendor
     expect((await a.http('GET', '/articles/a1', { headers: pay(chain, 1, 2) })).status).toBe(200);
     const revoked = await stack.broker.http('POST', `/chains/${c.chainId}/revoke`, {
       token: ADMIN_TOKEN,
-      body: { reason: 'reported stolen' },
+      body: { reason: 'stolen-wallet' },
     });
     expect(revoked.status).toBe(200);
     await eventually(
@@ -110,7 +110,7 @@ describe('vendors with the real broker (its NATS handlers, CRL broadcast, vendor
     // A vendor starting later learns the list from the broker at start.
     const late = await stack.vendor('late_c');
     expect(await late.loader.loaded).toBeGreaterThanOrEqual(1);
-    expect(late.engine.revocations.chain(c.chainId)).toMatchObject({ reason: 'reported stolen' });
+    expect(late.engine.revocations.chain(c.chainId)).toMatchObject({ reason: 'stolen-wallet' });
   });
 });
 

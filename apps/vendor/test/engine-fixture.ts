@@ -29,7 +29,7 @@ export class EngineWorld {
   /** A vendor; replicas of one vendor pass the same `shared` hot and slice stores. */
   vendor(
     vendorId: string,
-    shared: { hot?: InMemoryHotChainStore; slices?: InMemoryWalletSliceStore } = {},
+    shared: { hot?: InMemoryHotChainStore; slices?: InMemoryWalletSliceStore; store?: EventStore } = {},
   ): VendorEngine & { hot: InMemoryHotChainStore } {
     const signer = createSigner(generateSigningKey(`${vendorId}_key`));
     const hot = shared.hot ?? new InMemoryHotChainStore();
@@ -37,7 +37,7 @@ export class EngineWorld {
       vendorId,
       signer,
       clock: this.clock,
-      store: this.store,
+      store: shared.store ?? this.store, // a vendor may see the store through a fault
       hot,
       slices: shared.slices ?? new InMemoryWalletSliceStore(),
       broker: this.broker,

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { decideCheckout, decideIssue, decideRevoke, foldChain } from '#chain';
 import type { WalletCheckoutReply, WalletCheckoutRequest } from '#contracts';
 import type { EventStore } from '#event-store';
-import { decode, deterministicEventId, streams, toNewEvent, type ChainEvent } from '#events';
+import {
+  decode,
+  deterministicEventId,
+  streams,
+  toNewEvent,
+  type ChainEvent,
+  type RevocationReason,
+} from '#events';
 import { NetPayError } from '#platform';
 import {
   signVendorKeyCertificate,
@@ -107,7 +114,7 @@ export class InMemoryBroker implements BrokerClient {
     return token;
   }
 
-  async revoke(chainId: string, reason: string): Promise<void> {
+  async revoke(chainId: string, reason: RevocationReason): Promise<void> {
     const { state, revision } = await this.read(chainId);
     const decision = decideRevoke(state, { reason, at: '2026-06-01T00:00:00.000Z' });
     if (!decision.ok) throw new Error(decision.message);

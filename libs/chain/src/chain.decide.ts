@@ -3,6 +3,7 @@ import type {
   ChainClosed,
   ChainIssued,
   ChainRevoked,
+  RevocationReason,
   CoinsSpent,
   IndexHandedOff,
   SliceWithdrawn,
@@ -230,13 +231,13 @@ export function decideWithdraw(
 
 export function decideRevoke(
   state: ChainState,
-  command: { reason: string; at: string },
+  command: { reason: RevocationReason; at: string },
 ): Decision<ChainRevoked> {
   const opened = requireOpen(state);
   if (!opened.ok) return opened;
   const open = opened.chain;
   const data = { chainId: open.chainId, reason: command.reason, at: command.at };
-  return { ok: true, events: [{ type: 'ChainRevoked', version: 1, data }] };
+  return { ok: true, events: [{ type: 'ChainRevoked', version: 2, data }] };
 }
 
 export function decideClose(

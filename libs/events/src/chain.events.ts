@@ -1,4 +1,5 @@
 import type { ChainIndex, HandOffCertificate, Hex, Touchstone } from '#protocol';
+import type { RevocationReason } from './revocation-reasons.js';
 
 /**
  * Events of one chain's stream (`chain-<id>`). Appends carry the expected
@@ -104,10 +105,11 @@ export interface SliceWithdrawn {
   };
 }
 
+/** v2: `reason` is a code of `REVOCATION_REASONS` (v1's free text is upcast, `chain.events.v1.ts`). */
 export interface ChainRevoked {
   readonly type: 'ChainRevoked';
-  readonly version: 1;
-  readonly data: { readonly chainId: string; readonly reason: string; readonly at: string };
+  readonly version: 2;
+  readonly data: { readonly chainId: string; readonly reason: RevocationReason; readonly at: string };
 }
 
 /**

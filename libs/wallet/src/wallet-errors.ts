@@ -9,6 +9,8 @@ export const WALLET = {
   INVALID_COUNT: 'WALLET.INVALID_COUNT',
   /** A confirmation for a spend that does not follow the wallet's index. */
   STALE_PAYMENT: 'WALLET.STALE_PAYMENT',
+  /** The vendor could not tell whether a payment was recorded: repeat it as it was, never reuse it. */
+  OUTCOME_UNKNOWN: 'WALLET.OUTCOME_UNKNOWN',
   WRONG_PASSPHRASE: 'WALLET.WRONG_PASSPHRASE',
   /** The file was changed or damaged after it was written. */
   FILE_TAMPERED: 'WALLET.FILE_TAMPERED',

@@ -29,9 +29,12 @@ export class AuthoriseVendorHttpController {
 
   @Post()
   @HttpCode(201)
-  @Idempotent()
+  // A bearer secret for the vendor: never kept at rest; a replay has `withheld: ['checkoutToken']`
+  // (authorising again with a new Idempotency-Key issues a new token).
+  @Idempotent({ secretFields: ['checkoutToken'] })
   @ApiCreatedResponse({
-    description: 'The vendor may check out your server-side wallet with this opaque token.',
+    description:
+      'The vendor may check out your server-side wallet with this opaque token (shown once: a replay has `withheld: ["checkoutToken"]`).',
   })
   @ApiNotFoundResponse({ description: 'VENDOR.NOT_FOUND' })
   authorise(

@@ -39,6 +39,22 @@ export interface IssuedChain {
 const DAY_MS = 86_400_000;
 
 /**
+ * A chain's validity, in whole UTC days: from the start of the day it is issued to the end of
+ * the day `expiresInDays` later (at least the lifetime asked, at most a day more). Touchstones
+ * (and `ChainIssued`, which vendors read) then carry no issuing instant: the chains of one
+ * purchase look like every other chain issued that day with the same lifetime, so a vendor
+ * cannot link them to one buyer by their timestamps.
+ */
+export function chainValidity(now: Date, expiresInDays: number): { issuedAt: string; expiresAt: string } {
+  const day = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor((now.getTime() + expiresInDays * DAY_MS) / DAY_MS) * DAY_MS;
+  return {
+    issuedAt: new Date(day).toISOString(),
+    expiresAt: new Date(lastDay + DAY_MS).toISOString(),
+  };
+}
+
+/**
  * Issues one chain, idempotently: the same chain id always yields the same seed (client-side:
  * derived; server-side: sealed and stored before the chain exists) and, once `ChainIssued` is
  * in `chain-<id>` (appended with `no_stream`), the stored touchstone is the answer. The append
@@ -84,8 +100,8 @@ export class ChainIssuer {
         return { events: [], result: state.touchstone };
       },
       metadata: brokerMetadata(chainId),
-      // A new chain id: append at once. A retry signs another touchstone (its own issuedAt), so
-      // its event id differs and it meets the stored chain as a conflict, then answers with it.
+      // A new chain id: append at once. A retry meets the stored chain (as a conflict, or as the
+      // same event when it signed the same touchstone on the same day) and answers with it.
       assumeNew: true,
       eventId: () => contentEventId('ChainIssued', chainId, issued.data),
     });
@@ -93,7 +109,7 @@ export class ChainIssuer {
   }
 
   private sign(command: IssueChain, root: string): Touchstone {
-    const now = this.clock.now();
+    const { issuedAt, expiresAt } = chainValidity(this.clock.now(), command.expiresInDays);
     return signTouchstone(
       {
         chainId: command.chainId,
@@ -102,8 +118,8 @@ export class ChainIssuer {
         length: command.length,
         coinValue: command.coinValue,
         currency: command.currency,
-        issuedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + command.expiresInDays * DAY_MS).toISOString(),
+        issuedAt,
+        expiresAt,
         ...(command.vendorRestriction ? { vendorRestriction: command.vendorRestriction } : {}),
         brokerKeyId: this.keys.currentKeyId,
       },

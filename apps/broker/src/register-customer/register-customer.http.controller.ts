@@ -12,8 +12,12 @@ export class RegisterCustomerHttpController {
 
   @Post()
   @HttpCode(201)
-  @Idempotent()
-  @ApiCreatedResponse({ description: 'Registered; the bearer token is shown only in this answer.' })
+  // The token is shown once: a replay answers the customer id with `withheld: ['token']`.
+  @Idempotent({ secretFields: ['token'] })
+  @ApiCreatedResponse({
+    description:
+      'Registered; the bearer token is shown only in this answer (a replay has `withheld: ["token"]` instead).',
+  })
   @ApiConflictResponse({ description: 'CUSTOMER.ALREADY_REGISTERED' })
   register(
     @Body() body: RegisterCustomerRequest,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decideRevoke } from '#chain';
 import type { EventStore } from '#event-store';
+import type { RevocationReason } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import { runChainCommand } from '../shared/chain-stream.js';
 import { EVENT_STORE } from '../shared/tokens.js';
@@ -25,7 +26,7 @@ export class RevokeChainHandler {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(chainId: string, reason: string): Promise<ChainRevokedAnswer> {
+  async execute(chainId: string, reason: RevocationReason): Promise<ChainRevokedAnswer> {
     const { result, position } = await runChainCommand(
       this.store,
       chainId,

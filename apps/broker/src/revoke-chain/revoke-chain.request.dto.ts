@@ -1,12 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsIn, Matches } from 'class-validator';
+import { REVOCATION_REASONS, type RevocationReason } from '#events';
 
 export class RevokeChainRequest {
-  @ApiProperty({ example: 'fraud reported by vendor egreeting', maxLength: 200 })
-  @IsString()
-  @Length(1, 200)
-  @Matches(/^[^\p{Cc}]*$/u, { message: 'reason must not contain control characters' })
-  reason!: string;
+  /** A code, never free text: it is published to vendors and in `GET /revocations`. */
+  @ApiProperty({ enum: REVOCATION_REASONS, example: 'fraud' })
+  @IsIn(REVOCATION_REASONS, { message: `reason must be one of ${REVOCATION_REASONS.join(', ')}` })
+  reason!: RevocationReason;
 }
 
 export class ChainIdParam {

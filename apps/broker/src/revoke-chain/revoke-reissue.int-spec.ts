@@ -43,7 +43,7 @@ describe('revocation (CRL broadcast) and lost-wallet re-issue', () => {
       .chainId;
     const res = await broker.http('POST', `/chains/${chainId}/revoke`, {
       token: ADMIN_TOKEN,
-      body: { reason: 'fraud report' },
+      body: { reason: 'fraud' },
     });
     expect(res.status).toBe(200);
     const until = Date.now() + 5_000;
@@ -52,7 +52,7 @@ describe('revocation (CRL broadcast) and lost-wallet re-issue', () => {
     expect(notices.find((n) => n.id === chainId)).toMatchObject({
       kind: 'chain',
       id: chainId,
-      reason: 'fraud report',
+      reason: 'fraud',
     });
     expect(await stack.request(subjects.touchstone, { chainId })).toMatchObject({
       ok: false,
@@ -62,7 +62,7 @@ describe('revocation (CRL broadcast) and lost-wallet re-issue', () => {
     expect(crl.revocations.map((r) => r.chainId)).toContain(chainId);
     const again = await broker.http('POST', `/chains/${chainId}/revoke`, {
       token: ADMIN_TOKEN,
-      body: { reason: 'fraud report' },
+      body: { reason: 'fraud' },
     });
     expect(again.status).toBe(200);
     const events = await stack.store.readStream(streams.chain(chainId));

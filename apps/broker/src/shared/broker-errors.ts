@@ -28,6 +28,8 @@ export const BROKER_ERROR = {
   /** The bank did not confirm the payer controls the account (unknown, closed or wrong mandate). */
   BANK_MANDATE_INVALID: 'BANK.MANDATE_INVALID',
   PROJECTION_BEHIND: 'PROJECTION.BEHIND',
+  /** A `minPosition` no event has reached yet: no answer carried it, waiting would not help. */
+  PROJECTION_POSITION_AHEAD: 'PROJECTION.POSITION_AHEAD',
 } as const;
 
 /** HTTP status of codes raised as plain `{ code }` errors (chain and protocol refusals). */

@@ -39,7 +39,7 @@ export class GetWalletHandler {
   ) {}
 
   async execute(customerId: string, minPosition?: bigint): Promise<WalletAnswer> {
-    await this.projection.waitFor(minPosition);
+    if (minPosition !== undefined) await this.projection.waitForClientPosition(minPosition);
     await this.projection.waitFor();
     const now = this.clock.now().toISOString();
     const chains = this.projection.model.chainsOfCustomer(customerId).map((c) => view(c, now));

@@ -73,6 +73,31 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
    */
   async waitFor(position: GlobalPosition = this.store.lastAppended(), timeoutMs = 5_000): Promise<void> {
     if (this.position >= position && this.caughtUp) return;
+    await this.wait(position, timeoutMs);
+  }
+
+  /**
+   * `waitFor` for a position a client names (`GET /wallet?minPosition=`): one that no event in
+   * the store has reached is refused at once (PROJECTION.POSITION_AHEAD, 400) instead of holding
+   * the request until the time-out; only a position the store holds is waited for.
+   */
+  async waitForClientPosition(position: GlobalPosition): Promise<void> {
+    if (this.position >= position && this.caughtUp) return;
+    if (position > this.position) {
+      const [atOrAfter] = await this.store.readAll({ after: position - 1n, maxCount: 1 });
+      if (!atOrAfter) {
+        throw brokerError(
+          BROKER_ERROR.PROJECTION_POSITION_AHEAD,
+          `no event has reached position ${position} yet: pass a position from an answer of this broker`,
+          400,
+          { minPosition: position.toString() },
+        );
+      }
+    }
+    await this.wait(position, 5_000);
+  }
+
+  private async wait(position: GlobalPosition, timeoutMs: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const check = (): void => {
         if (this.position >= position && this.caughtUp) {

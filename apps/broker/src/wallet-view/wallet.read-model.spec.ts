@@ -105,7 +105,7 @@ describe('WalletReadModel', () => {
       }),
     );
     model.apply(
-      stored({ type: 'ChainRevoked', version: 1, data: { chainId: 'c3', reason: 'fraud', at: AT } }),
+      stored({ type: 'ChainRevoked', version: 2, data: { chainId: 'c3', reason: 'fraud', at: AT } }),
     );
     model.apply(
       stored({

@@ -52,15 +52,13 @@ export class NightsHttpController {
     description: 'The night’s report: batches sealed, each batch’s outcome, failures to retry.',
   })
   run(@Body() body: RunNightRequest): Promise<NightReport> {
-    if (body.day !== undefined && !isBusinessDay(body.day)) {
-      throw new NetPayError('REDEMPTION.INVALID_DAY', `${body.day} is not a calendar date`, { status: 400 });
-    }
-    return this.worker.night.run(body.day);
+    return this.worker.night.run(body.day === undefined ? undefined : calendarDay(body.day));
   }
 
   @Get('days/:day')
   @ApiOkResponse({ description: 'What the projection holds for a business day.' })
-  async day(@Param() { day }: DayParam): Promise<DayView> {
+  async day(@Param() params: DayParam): Promise<DayView> {
+    const day = calendarDay(params.day);
     await this.worker.projection.waitUntilCaughtUp(5_000);
     const view = this.worker.projection.view;
     return {
@@ -70,4 +68,12 @@ export class NightsHttpController {
       open: await view.openBatches(),
     };
   }
+}
+
+/** The one check of a day both routes take: `YYYY-MM-DD` and a real date (not 2026-02-30). */
+function calendarDay(day: string): string {
+  if (!isBusinessDay(day)) {
+    throw new NetPayError('REDEMPTION.INVALID_DAY', `${day} is not a calendar date`, { status: 400 });
+  }
+  return day;
 }

@@ -81,7 +81,7 @@ const history: ChainEvent[] = [
     },
   },
   spent('vc', 7, 7),
-  { type: 'ChainRevoked', version: 1, data: { chainId: 'c1', reason: 'fraud', at: AT } },
+  { type: 'ChainRevoked', version: 2, data: { chainId: 'c1', reason: 'fraud', at: AT } },
   { type: 'ChainClosed', version: 1, data: { chainId: 'c1', index: 8, reason: 'revoked', at: AT } },
 ];
 const fold = (n: number): ChainState =>

@@ -1,5 +1,5 @@
 import { CHAIN, decideSpend, type ChainState } from '#chain';
-import { ConcurrencyError } from '#event-store';
+import { ConcurrencyError, InvalidEventStoreRequestError } from '#event-store';
 import type { CoinsSpent } from '#events';
 import { SPEND, verifySpend, type Touchstone } from '#protocol';
 import type { Clock } from '#platform';
@@ -13,6 +13,7 @@ import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
 import { recordedDebit } from '../debit-wallet/debit-idempotency.js';
 import { checkDeadline } from '../engine/request-deadline.js';
 import type { TakeOver } from '../hand-off/take-over.js';
+import { outcomeUnknown } from './outcome-unknown.js';
 import type { SpendCoinsCommand, SpendOutcome } from './spend-coins.command.js';
 
 const MAX_ATTEMPTS = 6;
@@ -177,7 +178,8 @@ export class SpendCoinsHandler {
         await states.append(state, event, { correlationId: command.correlationId, causationId: receiptId });
         return { spend: event.data, touchstone: state.touchstone, duplicate: false };
       } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
+        if (error instanceof InvalidEventStoreRequestError) throw error; // refused before writing
+        if (!(error instanceof ConcurrencyError)) throw outcomeUnknown(error, chainId);
         if (attempt === 0) ({ state, fromStream } = await states.refresh(state));
         else [state, fromStream] = [await states.catchUp(state), true];
       }

@@ -1,6 +1,6 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import { type NatsOptions, Transport } from '@nestjs/microservices';
 import type { NatsIdentityOptions } from '../nats/nats-identity.js';
+import { NetPayNatsServer } from '../nats/netpay-nats-server.js';
 
 export interface ConnectNatsOptions {
   servers: string | string[];
@@ -21,13 +21,14 @@ export async function connectNats(
   app: INestApplication,
   options: ConnectNatsOptions,
 ): Promise<INestMicroservice> {
-  const microservice = app.connectMicroservice<NatsOptions>(
-    {
-      transport: Transport.NATS,
-      options: { ...options.identity, servers: options.servers, queue: options.queue, name: options.name },
-    },
-    { inheritAppConfig: true },
-  );
+  // Nest's NATS server, except that malformed requests are answered (see NetPayNatsServer).
+  const strategy = new NetPayNatsServer({
+    ...options.identity,
+    servers: options.servers,
+    queue: options.queue,
+    name: options.name,
+  });
+  const microservice = app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await microservice.listen();
   return microservice;
 }

@@ -1,4 +1,4 @@
-import { type LoggerService, ValidationPipe } from '@nestjs/common';
+import { type LoggerService } from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NetPayExceptionFilter } from '../errors/netpay-exception.filter.js';
@@ -8,6 +8,9 @@ import { JsonLogger } from '../logging/json-logger.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { setupApiDocs } from './api-docs.js';
+import { answerClientError, answerFrameworkError } from './framework-errors.js';
+import { useJsonBodyParser } from './json-body.js';
+import { NetPayValidationPipe } from './validation.pipe.js';
 
 export interface HttpAppOptions {
   name: string;
@@ -41,14 +44,19 @@ export interface HttpAppOptions {
 /**
  * A NestJS app on Fastify with NetPay's conventions: strict DTO validation, problem+json errors
  * with stable codes, OpenAPI at `/docs`, HTTP metrics, graceful shutdown on SIGTERM/SIGINT, a
- * bounded request body, and one start-up line with the URL.
+ * bounded request body (size and JSON depth), and one start-up line with the URL.
  */
 export async function createHttpApp(
   module: IEntryNestModule,
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? JsonLogger.fromEnv(options.name);
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // Errors Fastify and Node answer themselves get our problem+json too (see framework-errors).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+  });
   // abortOnError false: a failing bootstrap throws to the caller (which logs it and exits 1)
   // instead of aborting the process; never silence the logger, it is how such errors show.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
@@ -57,7 +65,7 @@ export async function createHttpApp(
     return503OnClosing: true,
   });
   app.useGlobalPipes(
-    new ValidationPipe({
+    new NetPayValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
@@ -68,6 +76,7 @@ export async function createHttpApp(
     new NetPayExceptionFilter(logger, { ...DEFAULT_STATUS_BY_CODE, ...options.statusByCode }),
   );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  useJsonBodyParser(app);
   const metrics = optionalGet(app, MetricsService);
   if (metrics) instrumentHttp(app.getHttpAdapter().getInstance(), metrics);
   const docsPath = options.docsPath ?? '/docs';

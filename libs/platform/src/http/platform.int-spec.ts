@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientProxyFactory, type ClientProxy, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
+import { connect } from '@nats-io/transport-node';
+import type { RpcErrorReply } from '../errors/rpc-error.js';
 import { rpcRequest } from '../errors/rpc-request.js';
 import { JsonLogger } from '../logging/json-logger.js';
 import { NatsModule } from '../nats/nats.module.js';
@@ -143,6 +145,31 @@ describe('platform glue with real Redis and NATS', () => {
       status: 400,
       details: expect.objectContaining({ remote: true }),
     });
+  });
+
+  it.each([
+    ['raw bytes', Uint8Array.from([0xff, 0x00, 0xfe])],
+    ['not JSON', 'hello'],
+    ['[]', '[]'],
+    ['"x"', '"x"'],
+    ['null', 'null'],
+    ['{}', '{}'],
+    ['JSON without data', JSON.stringify({ pattern: 'sample.buy', id: 'req-1' })],
+    ['a packet without id', JSON.stringify({ pattern: 'sample.buy', data: { coins: 1, currency: 'EUR' } })],
+    ['a deep packet', `{"pattern":"sample.buy","id":"req-2","data":${'['.repeat(5000)}${']'.repeat(5000)}}`],
+  ])('answers a malformed request (%s) with a coded error instead of a time-out', async (_name, payload) => {
+    const nc = await connect({ servers: NATS });
+    try {
+      const before = a.get(Executions).rpc + b.get(Executions).rpc;
+      const msg = await nc.request('sample.buy', payload, { timeout: 2_000 });
+      const reply = msg.json<{ response?: RpcErrorReply } & Partial<RpcErrorReply>>();
+      const error = (reply.response ?? reply).error;
+      expect(error?.code).toMatch(/^REQUEST\.(INVALID|TOO_DEEP)$/);
+      expect(error?.status).toBe(400);
+      expect(a.get(Executions).rpc + b.get(Executions).rpc).toBe(before);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('bounds every request: a late answer → RPC.TIMEOUT; nobody listening → RPC.NO_RESPONDERS', async () => {

@@ -17,6 +17,7 @@ import { readKey, replay, sha256 } from './idempotency.request.js';
 import { IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './idempotency.options.js';
 import { IDEMPOTENCY_STORE, type IdempotencyStore, type StoredOutcome } from './idempotency.store.js';
 import { storesRefusal } from './stored-refusals.js';
+import { withoutSecrets } from './withheld-secrets.js';
 
 /**
  * Runs an `@Idempotent()` route at most once per (route, principal, Idempotency-Key): a retry
@@ -83,7 +84,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           ? { kind: 'rerun', status: reply.statusCode }
           : body === undefined
             ? { kind: 'response', status: reply.statusCode }
-            : { kind: 'response', status: reply.statusCode, body: JSON.stringify(body) };
+            : { kind: 'response', status: reply.statusCode, ...withoutSecrets(body, marked.secretFields) };
         await this.finish(key, lease, fingerprint, outcome);
         return body;
       }),

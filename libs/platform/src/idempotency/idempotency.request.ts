@@ -38,7 +38,10 @@ export function replay(
     throw new NetPayError(code, message, { status, details });
   }
   void reply.status(outcome.status);
-  return of(outcome.body === undefined ? undefined : (JSON.parse(outcome.body) as unknown));
+  if (outcome.body === undefined) return of(undefined);
+  const body = JSON.parse(outcome.body) as unknown;
+  // Secrets were shown once, to the first answer: the replay says which ones it leaves out.
+  return of(outcome.withheld?.length ? { ...(body as object), withheld: outcome.withheld } : body);
 }
 
 export function sha256(text: string): string {

@@ -4,6 +4,8 @@ export type StoredOutcome =
       kind: 'response';
       status: number;
       /** JSON text of the body; absent when the handler returned nothing. */ body?: string;
+      /** Secret fields left out of `body` (shown once): a replay names them instead. */
+      withheld?: string[];
     }
   | { kind: 'refusal'; status: number; code: string; message: string; details?: Record<string, unknown> }
   /** It succeeded with an answer not to be kept (`storeAnswer: false`): a retry runs it again. */

@@ -14,11 +14,17 @@ export interface IdempotentOptions {
    * replayed either way. Default `true`.
    */
   readonly storeAnswer?: boolean;
+  /**
+   * Top-level answer fields that are secrets shown once (a bearer token): never kept at rest, and
+   * a replay answers without them, naming them in `withheld` (`{ customerId, withheld: ['token'] }`).
+   */
+  readonly secretFields?: readonly string[];
 }
 
 /** What `@Idempotent()` records on a route. */
 export interface IdempotentRoute {
   readonly storeAnswer: boolean;
+  readonly secretFields: readonly string[];
 }
 
 /**
@@ -27,7 +33,10 @@ export interface IdempotentRoute {
  * `IdempotencyModule` imported in the app.
  */
 export function Idempotent(options: IdempotentOptions = {}): MethodDecorator & ClassDecorator {
-  const route: IdempotentRoute = { storeAnswer: options.storeAnswer ?? true };
+  const route: IdempotentRoute = {
+    storeAnswer: options.storeAnswer ?? true,
+    secretFields: options.secretFields ?? [],
+  };
   return applyDecorators(
     SetMetadata(IDEMPOTENT, route),
     ApiHeader({

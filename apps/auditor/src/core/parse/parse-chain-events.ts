@@ -1,4 +1,4 @@
-import type { ChainEvent } from '#events';
+import { type ChainEvent, REVOCATION_REASONS } from '#events';
 import type { AuditedEvent } from './parse-event.js';
 import { parseHandOffCertificate, parseTouchstone, ProtocolError } from '#protocol';
 import { hex, id, int, MalformedData, oneOf, optionalId, text, timestamp, type Fields } from './schema.js';
@@ -67,7 +67,11 @@ export const chainParsers: { readonly [T in ChainEvent['type']]: (f: Fields) => 
     lastPayword: hex(f, 'lastPayword'),
     at: timestamp(f, 'at'),
   }),
-  ChainRevoked: (f) => ({ chainId: id(f, 'chainId'), reason: text(f, 'reason'), at: timestamp(f, 'at') }),
+  ChainRevoked: (f) => ({
+    chainId: id(f, 'chainId'),
+    reason: oneOf(f, 'reason', REVOCATION_REASONS),
+    at: timestamp(f, 'at'),
+  }),
   ChainClosed: (f) => {
     const reissuedAs = optionalId(f, 'reissuedAs');
     return {

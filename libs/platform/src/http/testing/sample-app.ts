@@ -1,5 +1,5 @@
 // A tiny app exercising the platform glue, for the platform's own HTTP tests.
-import { Body, Controller, Get, type DynamicModule, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, type DynamicModule, Module, Param, Post } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Min } from 'class-validator';
@@ -65,6 +65,11 @@ class ChainsController {
       status: 409,
       details: { chainId: 'chain-1', index: 3 },
     });
+  }
+
+  @Get('by-id/:chainId')
+  byId(@Param('chainId') chainId: string): { chainId: string } {
+    return { chainId };
   }
 
   @Get('boom')

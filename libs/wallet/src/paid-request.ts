@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { WALLET, WalletError } from './wallet-errors.js';
+import type { Payment, Wallet } from './wallet.js';
+
+/** The part of `fetch` the SDK uses (the global one by default). */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string> },
+) => Promise<Response>;
+
+export interface PaidRequest {
+  readonly url: string;
+  readonly method?: string;
+  /** The vendor paid (its id, as in the 402 answer's `X-NetPay-Vendor`). */
+  readonly vendorId: string;
+  /** The price in coins (the 402 answer's `X-NetPay-Price`). */
+  readonly count: number;
+  /** A payment whose outcome was unknown (`PaymentOutcomeUnknownError`): sent again as it was. */
+  readonly repeat?: { readonly payment: Payment; readonly idempotencyKey: string };
+}
+
+export interface PaidRequestOptions {
+  readonly fetch?: FetchLike;
+  /** Tries of one payment while its outcome is unknown (3 when omitted). */
+  readonly attempts?: number;
+  /** Pause between those tries, in ms (200 when omitted). */
+  readonly retryDelayMs?: number;
+}
+
+export interface PaidAnswer {
+  readonly response: Response;
+  readonly payment: Payment;
+  /** Whether the vendor accepted the payment (the wallet's index moved past it). */
+  readonly paid: boolean;
+}
+
+/** The vendor could not say whether the payment was recorded, even after the retries. */
+export class PaymentOutcomeUnknownError extends WalletError {
+  constructor(
+    readonly payment: Payment,
+    readonly idempotencyKey: string,
+  ) {
+    super(
+      WALLET.OUTCOME_UNKNOWN,
+      `the vendor could not confirm the payment on chain ${payment.chainId}: repeat it later with ` +
+        '`repeat: { payment, idempotencyKey }` (the same payword for the same request), never for anything else',
+    );
+    this.name = 'PaymentOutcomeUnknownError';
+  }
+}
+
+/**
+ * Requests paid content: prepares the payment, sends it in the NetPay headers and moves the
+ * wallet's index once the vendor accepted it. When the vendor answers that the outcome is
+ * unknown (503 with `outcome: "unknown"`: the spend may have been recorded), it repeats the very
+ * same request — same payment, same Idempotency-Key — which a vendor answers with the receipt
+ * of a spend it recorded; showing that payword for another resource would be refused as a replay
+ * and lose the coin.
+ */
+export async function requestPaid(
+  wallet: Wallet,
+  request: PaidRequest,
+  options: PaidRequestOptions = {},
+): Promise<PaidAnswer> {
+  const send = options.fetch ?? ((url, init) => fetch(url, init));
+  const payment = request.repeat?.payment ?? wallet.pay(request.count, { vendorId: request.vendorId });
+  const idempotencyKey = request.repeat?.idempotencyKey ?? randomUUID();
+  const headers = {
+    'x-netpay-payment': `${payment.chainId}.${payment.proof.position}.${payment.proof.payword}`,
+    'x-netpay-touchstone': Buffer.from(JSON.stringify(payment.touchstone)).toString('base64url'),
+    'idempotency-key': idempotencyKey,
+  };
+  const attempts = Math.max(1, options.attempts ?? 3);
+  for (let attempt = 1; ; attempt++) {
+    const response = await send(request.url, { method: request.method ?? 'GET', headers });
+    if (response.ok) {
+      wallet.confirm(payment, request.vendorId);
+      return { response, payment, paid: true };
+    }
+    if (!(await outcomeIsUnknown(response))) return { response, payment, paid: false };
+    if (attempt >= attempts) throw new PaymentOutcomeUnknownError(payment, idempotencyKey);
+    await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 200));
+  }
+}
+
+async function outcomeIsUnknown(response: Response): Promise<boolean> {
+  if (response.status !== 503) return false;
+  try {
+    const body = (await response.clone().json()) as { outcome?: unknown };
+    return body.outcome === 'unknown';
+  } catch {
+    return false;
+  }
+}
