@@ -3,7 +3,10 @@ import { BrokerConfig } from '../../broker/src/broker.config.js';
 import { RedemptionConfig } from '../../redemption/src/redemption.config.js';
 import { VendorConfig } from '../../vendor/src/vendor.config.js';
 
-/** The event store's variables are read by `eventStoreSettingsFromEnv`, shared by every app. */
+/**
+ * Variables shared by every app: the event store's (`eventStoreSettingsFromEnv`) and the
+ * reconnect policy's (`reconnectPolicyFromEnv`).
+ */
 const EVENT_STORE_TABLE = `| Variable | Type | Default | Description |
 | --- | --- | --- | --- |
 | \`EVENT_STORE\` | string | \`jetstream\` | \`jetstream\`, \`eventstoredb\` or \`memory\` (one process only) |
@@ -12,6 +15,8 @@ const EVENT_STORE_TABLE = `| Variable | Type | Default | Description |
 | \`EVENT_STORE_DUPLICATE_WINDOW_MS\` | integer | \`600000\` | JetStream de-duplication window of event ids |
 | \`EVENT_STORE_TIMEOUT_MS\` | integer | \`5000\` | time-out of one store request |
 | \`EVENTSTORE_CONNECTION_STRING\` | url | | EventStoreDB/KurrentDB, e.g. \`esdb://host:2113?tls=false\` (required with \`eventstoredb\`) |
+| \`NATS_RECONNECT_WAIT_MS\` | integer | \`2000\` | wait between NATS reconnect attempts (plus up to half as jitter); every connection reconnects forever |
+| \`REDIS_RECONNECT_MAX_WAIT_MS\` | integer | \`2000\` | longest wait between Redis reconnect attempts (growing from 50 ms, with jitter); Redis clients reconnect forever |
 | \`NATS_SUBJECT_PREFIX\` | string | \`netpay\` | namespace of the broker/vendor NATS subjects and queue groups, so several deployments can share one NATS |
 `;
 

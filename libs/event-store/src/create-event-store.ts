@@ -34,6 +34,7 @@ function positiveInt(env: Env, name: string): number | undefined {
  *   `EVENT_STORE_STREAM` (default `NETPAY_EVENTS`), `EVENT_STORE_SUBJECT_PREFIX` (default `netpay.events`),
  *   `EVENT_STORE_DUPLICATE_WINDOW_MS` (default 10 min)
  * - eventstoredb: `EVENTSTORE_CONNECTION_STRING` (required), e.g. `esdb://localhost:2113?tls=false`
+ *   `NATS_RECONNECT_WAIT_MS` (wait between reconnect attempts, which never stop; default 2 s)
  * - both: `EVENT_STORE_TIMEOUT_MS` (per request)
  */
 export function eventStoreSettingsFromEnv(env: Env = process.env): EventStoreSettings {
@@ -51,6 +52,7 @@ export function eventStoreSettingsFromEnv(env: Env = process.env): EventStoreSet
           ...(env.EVENT_STORE_SUBJECT_PREFIX ? { subjectPrefix: env.EVENT_STORE_SUBJECT_PREFIX } : {}),
           ...optional('duplicateWindowMs', positiveInt(env, 'EVENT_STORE_DUPLICATE_WINDOW_MS')),
           ...optional('requestTimeoutMs', timeout),
+          ...optional('reconnectWaitMs', positiveInt(env, 'NATS_RECONNECT_WAIT_MS')),
         },
       };
     case 'eventstoredb': {

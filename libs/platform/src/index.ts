@@ -38,5 +38,7 @@ export * from './idempotency/redis-idempotency.store.js';
 export * from './idempotency/stored-refusals.js';
 export * from './nats/nats.module.js';
 export * from './platform.module.js';
+export * from './reconnect/reconnect-policy.js';
+export * from './redis/redis-errors.js';
 export * from './redis/redis.module.js';
 export * from './service-info.js';

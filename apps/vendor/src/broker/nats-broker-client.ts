@@ -8,7 +8,7 @@ import {
   type WalletCheckoutReply,
   type WalletCheckoutRequest,
 } from '#contracts';
-import { NetPayError, PLATFORM_ERROR } from '#platform';
+import { natsReconnectOptions, NetPayError, PLATFORM_ERROR } from '#platform';
 import { parsePublicKeyRecord, parseTouchstone, type PublicKeyRecord, type Touchstone } from '#protocol';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { statusOf } from '../engine/vendor-errors.js';
@@ -30,7 +30,11 @@ export class NatsBrokerClient implements BrokerClient {
     timeoutMs: number,
     name?: string,
   ): Promise<NatsBrokerClient> {
-    const client = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers, name } });
+    const client = ClientProxyFactory.create({
+      transport: Transport.NATS,
+      // Reconnects forever: after nats.js's default 10 attempts every broker request would fail.
+      options: { ...natsReconnectOptions(), servers, name },
+    });
     await client.connect();
     return new NatsBrokerClient(client, timeoutMs);
   }

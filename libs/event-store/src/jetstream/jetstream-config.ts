@@ -14,6 +14,8 @@ export interface JetStreamEventStoreConfig {
   readonly requestTimeoutMs?: number;
   /** Connection name shown in the server's monitoring. */
   readonly connectionName?: string;
+  /** Wait between reconnect attempts (plus up to half as jitter); it reconnects forever. Default 2 s. */
+  readonly reconnectWaitMs?: number;
 }
 
 export interface ResolvedJetStreamConfig {
@@ -25,6 +27,7 @@ export interface ResolvedJetStreamConfig {
   readonly duplicateWindowMs: number;
   readonly requestTimeoutMs: number;
   readonly connectionName: string;
+  readonly reconnectWaitMs: number;
 }
 
 const STREAM = /^[A-Za-z0-9_-]{1,64}$/;
@@ -47,6 +50,7 @@ export function resolveConfig(config: JetStreamEventStoreConfig): ResolvedJetStr
     duplicateWindowMs: config.duplicateWindowMs ?? 10 * 60_000,
     requestTimeoutMs: config.requestTimeoutMs ?? 5_000,
     connectionName: config.connectionName ?? `netpay-event-store-${streamName}`,
+    reconnectWaitMs: config.reconnectWaitMs ?? 2_000,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { type NatsOptions, Transport } from '@nestjs/microservices';
+import { natsReconnectOptions } from '../reconnect/reconnect-policy.js';
 
 export interface ConnectNatsOptions {
   servers: string | string[];
@@ -21,7 +22,14 @@ export async function connectNats(
   const microservice = app.connectMicroservice<NatsOptions>(
     {
       transport: Transport.NATS,
-      options: { servers: options.servers, queue: options.queue, name: options.name },
+      // Reconnects forever: nats.js gives up after 10 attempts (~20 s) by default, and then the
+      // handlers are gone until someone restarts the process.
+      options: {
+        ...natsReconnectOptions(),
+        servers: options.servers,
+        queue: options.queue,
+        name: options.name,
+      },
     },
     { inheritAppConfig: true },
   );
