@@ -42,14 +42,25 @@ export interface RedemptionWorker {
 export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWorker {
   const telemetry = o.telemetry ?? new LoggingTelemetry(o.logger, o.metrics ?? new MetricsService());
   const reads = new RedemptionReads(o.store);
+  const catchUpTimeoutMs = o.catchUpTimeoutMs ?? 60_000;
   const projection = new RedemptionProjection(o.store, o.view, {
     subscriptionId: o.subscriptionId,
     timeZone: o.timeZone,
     onError: (e) => {
       o.logger.error(`redemption projection stopped, restarting: ${String(e)}`, undefined, 'Redemption');
     },
+    onRebuild: (reason) => {
+      o.logger.warn(`redemption projection rebuilding from zero: ${reason}`, 'Redemption');
+    },
   });
-  const sealer = new BatchSealer({ store: o.store, reads, view: o.view, clock: o.clock, telemetry });
+  const sealer = new BatchSealer({
+    store: o.store,
+    reads,
+    view: o.view,
+    clock: o.clock,
+    telemetry,
+    catchUp: () => projection.waitUntilCaughtUp(catchUpTimeoutMs),
+  });
   const redeemer = new BatchRedeemer({
     store: o.store,
     reads,
@@ -64,7 +75,7 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     redeemer,
     clock: o.clock,
     timeZone: o.timeZone,
-    catchUpTimeoutMs: o.catchUpTimeoutMs ?? 60_000,
+    catchUpTimeoutMs,
     logger: o.logger,
   });
   return {

@@ -7,7 +7,15 @@ describe('resubscribing', () => {
   it('opens a subscription that stopped on an error again, from its checkpoint, until stopped', async () => {
     const store = new InMemoryEventStore();
     for (let i = 0; i < 3; i++)
-      await store.appendToStream(`thing-${i}`, [{ id: crypto.randomUUID(), type: 'Happened', data: { i } }]);
+      await store.appendToStream(`thing-${i}`, [
+        {
+          id: crypto.randomUUID(),
+          type: 'Happened',
+          version: 1,
+          data: { i },
+          metadata: { correlationId: 'c', causationId: 'c', actor: 'test' },
+        },
+      ]);
     const checkpoints = new InMemoryCheckpointStore();
     const seen: GlobalPosition[] = [];
     const errors: unknown[] = [];
