@@ -90,8 +90,9 @@ export class BatchSealer {
     const stream = streams.redemption(vendorId, businessDay);
     let caughtUpForUnknown = false;
     for (let attempt = 1; ; attempt++) {
-      const byCurrency = await this.itemsByCurrency(vendorId, businessDay);
-      if (byCurrency.size === 0) return [];
+      // The stream first, then the model: a seal the model knows has already taken its spends
+      // out of pending (both change in one commit); one appended after the snapshot makes the
+      // append below fail on the stream's revision.
       const snapshot = await this.deps.reads.batchStream(stream);
       const brokerSeals = snapshot.events.flatMap((e) =>
         e.type === 'RedemptionBatchSealed' && (e.data.source ?? 'broker') === 'broker'
@@ -111,6 +112,8 @@ export class BatchSealer {
         attempt--;
         continue;
       }
+      const byCurrency = await this.itemsByCurrency(vendorId, businessDay);
+      if (byCurrency.size === 0) return [];
       const at = this.deps.clock.now().toISOString();
       const batches = [...byCurrency].map(([currency, items], i): [string, RedemptionBatchSealed] => {
         const batchId = brokerBatchId(vendorId, businessDay, brokerSeals.length + 1 + i, currency);
@@ -145,6 +148,9 @@ export class BatchSealer {
         if (sealedMeanwhile) return [];
         continue;
       }
+      // Two runs sealing the same spends make the same events (deterministic ids): the store
+      // takes the second as a duplicate. Only the run whose events were written reports them.
+      if (!(await this.writtenBy(stream, batches[0]![1].data.batchId, metadata))) return [];
       return batches.map(([currency, e]) => {
         this.deps.telemetry.sealed(e.data.batchId, vendorId, businessDay, e.data.items.length);
         return {
@@ -157,6 +163,14 @@ export class BatchSealer {
         };
       });
     }
+  }
+
+  private async writtenBy(stream: string, batchId: string, metadata: EventMetadata): Promise<boolean> {
+    const recorded = await this.deps.store.readStream(stream);
+    const seal = recorded.find(
+      (e) => e.type === 'RedemptionBatchSealed' && (e.data as { batchId?: unknown }).batchId === batchId,
+    );
+    return seal?.metadata.correlationId === metadata.correlationId;
   }
 
   private async firstUnknown(batchIds: readonly string[]): Promise<string | undefined> {

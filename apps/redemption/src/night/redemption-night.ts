@@ -55,7 +55,7 @@ export class RedemptionNight {
   }
 
   private async runNight(businessDay: string): Promise<NightReport> {
-    const { projection, sealer, redeemer, logger } = this.deps;
+    const { projection, redeemer, logger } = this.deps;
     const runId = `night_${businessDay.replaceAll('-', '')}_${randomUUID().slice(0, 8)}`;
     const metadata: EventMetadata = { correlationId: runId, causationId: runId, actor: 'redemption' };
     logger.log(`redemption night ${runId} for ${businessDay}: catching up`, 'Redemption');
