@@ -51,6 +51,8 @@ export const RULES = {
   BATCH_PAID_TWICE: 'R3.BATCH_PAID_TWICE',
   PAID_AMOUNT_MISMATCH: 'R3.PAID_AMOUNT_MISMATCH',
   ACCEPTED_AFTER_PAYMENT: 'R3.ACCEPTED_AFTER_PAYMENT',
+  // R3 liveness: a coin spent before a sealed business day's cut-off (plus a grace) is in a batch.
+  SPENT_NOT_SEALED: 'R3.SPENT_NOT_SEALED',
   REDEMPTION_LEDGER_MISMATCH: 'R3.REDEMPTION_LEDGER_MISMATCH',
 
   // R4: money is conserved.
