@@ -41,10 +41,11 @@ export class RealBrokerStack {
     readonly unique: string,
   ) {}
 
-  static async start(): Promise<RealBrokerStack> {
+  static async start(options: { reconnectWaitMs?: number } = {}): Promise<RealBrokerStack> {
     const nats = await PrivateNats.start();
     const unique = randomUUID().replaceAll('-', '').slice(0, 12);
     const store = await JetStreamEventStore.connect({
+      ...options,
       servers: nats.url,
       streamName: `TEST_VB_${unique}`,
       subjectPrefix: `test.vb${unique}.events`,
