@@ -68,12 +68,12 @@ describe('a NATS outage longer than the old reconnect window (private nats-serve
     }
 
     // No restart: every process reconnects, readiness returns, and a hand-off A → B works.
-    for (const [name, http] of [
-      ['vendor a', a.http],
-      ['vendor b', b.http],
-      ['broker', stack.broker.http],
+    for (const [name, ready] of [
+      ['vendor a', () => a.http('GET', '/health/ready')],
+      ['vendor b', () => b.http('GET', '/health/ready')],
+      ['broker', () => stack.broker.http('GET', '/health/ready')],
     ] as const) {
-      await until(`${name} ready again`, async () => (await http('GET', '/health/ready')).status === 200);
+      await until(`${name} ready again`, async () => (await ready()).status === 200);
     }
     await until('a hand-off from A to B', async () => {
       const clip = await b.http('GET', '/clips/m1', { headers: pay(chain, 3, 5) });
