@@ -59,13 +59,14 @@ export class RealBrokerStack {
     return new RealBrokerStack(nats, store, broker, unique);
   }
 
-  async vendor(vendorId: string): Promise<BrokeredVendor> {
+  /** A vendor app; `redisUrl` gives it a Redis of its own (a private server a test may stop). */
+  async vendor(vendorId: string, options: { redisUrl?: string } = {}): Promise<BrokeredVendor> {
     const config = loadConfig(VendorConfig, {
       VENDOR_ID: vendorId,
       VENDOR_NAME: `Vendor ${vendorId}`,
       VENDOR_KEY: generateSigningKey('k').privateKey,
       NATS_URL: this.nats.url,
-      REDIS_URL,
+      REDIS_URL: options.redisUrl ?? REDIS_URL,
       REDIS_KEY_PREFIX: `test:vb:${this.unique}:`,
       HANDOFF_TIMEOUT: '500ms',
       VENDOR_CATALOG: 'newspaper,cards,music',
