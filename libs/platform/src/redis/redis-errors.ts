@@ -10,16 +10,15 @@ export const REDIS_UNAVAILABLE = 'REDIS.UNAVAILABLE';
 export function isRedisConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'MaxRetriesPerRequestError') return true;
-  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/.test(
-    error.message,
-  );
+  // ioredis's own words; a bare socket error (ECONNREFUSED …) may come from any dependency.
+  return /^Stream isn't writeable and enableOfflineQueue|^Connection is closed\.?$/.test(error.message);
 }
 
 /** The 503 a caller gets while Redis is away: a stable code, retry later. Other errors pass through. */
 export function translateRedisError(error: unknown, doing: string): unknown {
   if (error instanceof NetPayError || !isRedisConnectionError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new NetPayError(REDIS_UNAVAILABLE, `Redis is unreachable (${doing}): ${message}; retry later`, {
+  // The client's message stays in the log (cause), not in the answer.
+  return new NetPayError(REDIS_UNAVAILABLE, `Redis is unreachable (${doing}); retry later`, {
     status: 503,
     cause: error,
   });
