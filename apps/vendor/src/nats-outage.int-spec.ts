@@ -67,6 +67,7 @@ describe('a NATS outage longer than the old reconnect window (private nats-serve
       await stack.nats.resume();
     }
 
+    const resumed = performance.now();
     // No restart: every process reconnects, readiness returns, and a hand-off A → B works.
     for (const [name, ready] of [
       ['vendor a', () => a.http('GET', '/health/ready')],
@@ -79,6 +80,10 @@ describe('a NATS outage longer than the old reconnect window (private nats-serve
       const clip = await b.http('GET', '/clips/m1', { headers: pay(chain, 3, 5) });
       return clip.status === 200;
     });
+    // The figure the fault suite reports: from the fault's end to normal service.
+    process.stderr.write(
+      `nats outage of ${OUTAGE_MS / 1000} s: service back ${((performance.now() - resumed) / 1000).toFixed(1)} s after NATS returned\n`,
+    );
     // And back to A: a hand-off B → A.
     const after = await a.http('GET', '/articles/a3', { headers: pay(chain, 8, 2) });
     expect(after.status).toBe(200);
