@@ -54,10 +54,14 @@ describe('debits while the vendor’s Redis is away (private redis-server)', () 
     expect(during.status).toBe(503);
     expect(during.json()).toMatchObject({ code: 'REDIS.UNAVAILABLE' });
 
+    const resumed = performance.now();
     await until(
       'readiness back to 200',
       async () => (await vendor.http('GET', '/health/ready')).status === 200,
     );
     await until('a debit goes through again', async () => (await debit()).status === 201);
+    process.stderr.write(
+      `redis outage: debits back ${((performance.now() - resumed) / 1000).toFixed(1)} s after Redis returned\n`,
+    );
   }, 120_000);
 });
