@@ -2,9 +2,12 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { NATS_CONNECTION } from '#platform';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import type { VendorConfig } from '../vendor.config.js';
 import { VENDOR_CONFIG } from '../vendor.tokens.js';
@@ -26,6 +29,7 @@ export class RevocationListLoader implements OnApplicationBootstrap, OnApplicati
   constructor(
     @Inject(VENDOR_CONFIG) private readonly config: VendorConfig,
     private readonly engine: VendorEngine,
+    @Optional() @Inject(NATS_CONNECTION) private readonly nc?: NatsConnection,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -34,6 +38,20 @@ export class RevocationListLoader implements OnApplicationBootstrap, OnApplicati
       this.loadLater(1);
       return 0;
     });
+    void this.reloadAfterReconnects();
+  }
+
+  /** Notices broadcast while NATS was away never arrive: read the whole list again when it is back. */
+  private async reloadAfterReconnects(): Promise<void> {
+    if (!this.nc) return;
+    for await (const status of this.nc.status()) {
+      if (this.stopped) return;
+      if (status.type !== 'reconnect') continue;
+      this.load().then(
+        (count) => this.logger.log(`revocation list reloaded after a NATS reconnect: ${count}`),
+        () => this.loadLater(1),
+      );
+    }
   }
 
   onApplicationShutdown(): void {
