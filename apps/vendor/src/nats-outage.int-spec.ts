@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateChain, type Chain } from '#protocol';
-import { buy, registerCustomer, type TestCustomer } from '../../broker/src/test/scenario.js';
+import { randomUUID } from 'node:crypto';
+import { authoriseVendor, buy, registerCustomer, type TestCustomer } from '../../broker/src/test/scenario.js';
 import { type BrokeredVendor, RealBrokerStack } from '../test/real-broker-stack.js';
 
 // A short reconnect wait, so that an outage of a few seconds outlasts nats.js's default of 10
@@ -52,6 +53,10 @@ describe('a NATS outage longer than the old reconnect window (private nats-serve
     const chain = generateChain({ chainId: c.chainId, length: c.length, alg: 'sha256', seed: c.seed });
     expect((await a.http('GET', '/articles/a1', { headers: pay(chain, 1, 2) })).status).toBe(200);
 
+    // A server-side wallet a debits from: its first debit asks the broker for a slice over NATS.
+    await buy(stack.broker.http, customer, { coins: 20, wallet: 'server' });
+    const token = await authoriseVendor(stack.broker.http, customer, 'out_a');
+
     await stack.nats.halt();
     try {
       await until(
@@ -62,6 +67,13 @@ describe('a NATS outage longer than the old reconnect window (private nats-serve
       const during = await a.http('GET', '/articles/a2', { headers: pay(chain, 3, 2) });
       expect(during.status).toBe(503);
       expect(during.json()).toMatchObject({ code: 'EVENT_STORE.UNAVAILABLE' });
+      // A request to the broker cannot be sent: 503 at once, not a 504 after its time-out.
+      const debit = await a.http('POST', '/debits', {
+        body: { checkoutToken: token, count: 1 },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(debit.status).toBe(503);
+      expect(debit.json()).toMatchObject({ code: 'NATS.UNAVAILABLE' });
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
     } finally {
       await stack.nats.resume();
