@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { nightFixture, type NightFixture } from '../../test/night-fixture.js';
 import { honestDay } from '../../test/scenarios.js';
 import { InMemoryRedemptionView } from './in-memory-redemption-view.js';
-import type { BatchProgress } from './redemption-view.js';
+import type { GlobalPosition } from '#event-store';
+import type { BatchProgress, ViewOp } from './redemption-view.js';
 
 /** A view whose records of some batches were evicted (the rest, generation marker included, survived). */
 class EvictingView extends InMemoryRedemptionView {
@@ -15,6 +16,16 @@ class EvictingView extends InMemoryRedemptionView {
   override async reset(id: string): Promise<void> {
     this.evicted.clear();
     await super.reset(id);
+  }
+}
+
+/** A view whose commits wait while `gate` is closed: a projection that cannot keep up. */
+class HeldView extends InMemoryRedemptionView {
+  gate: Promise<void> = Promise.resolve();
+
+  override async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
+    await this.gate;
+    await super.commit(ops, position);
   }
 }
 
@@ -85,5 +96,27 @@ describe('a redemption read model that loses its storage', () => {
     expect(report.failures).toEqual([]);
     expect(report.sealed.map((s) => [s.vendorId, s.items])).toEqual([['va', 1]]);
     expect([await f.balance('va'), await f.balance('vb'), await f.balance('vc')]).toEqual([40, 30, 15]);
+  });
+
+  it('tells readiness when it is stopped, replaying or behind, and nothing once caught up', async () => {
+    const view = new HeldView();
+    f = await nightFixture({ view });
+    await f.vendors('va', 'vb', 'vc');
+    await honestDay(f.world);
+    await f.worker.projection.waitUntilCaughtUp();
+    for (let i = 0; i < 100 && (await f.worker.projection.readinessProblem()) !== undefined; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(await f.worker.projection.readinessProblem()).toBeUndefined();
+    // Behind: the log moves on while the model cannot commit, for longer than allowed.
+    let release: () => void = () => undefined;
+    view.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    await f.world.issue('c9');
+    expect(await f.worker.projection.readinessProblem(Date.now() + 10 * 60_000)).toMatch(/behind/);
+    release();
+    await f.worker.projection.waitUntilCaughtUp();
+    await f.worker.projection.stop();
+    expect(await f.worker.projection.readinessProblem()).toMatch(/stopped/);
   });
 });
