@@ -66,6 +66,12 @@ export class History {
     return new Date(T0 + this.tick * 1000).toISOString();
   }
 
+  /** Moves the history's clock on (a night some hours after the day's spends). */
+  later(ms: number): this {
+    this.tick += Math.round(ms / 1000);
+    return this;
+  }
+
   chain(chainId: string): Chain {
     const model = this.chains.get(chainId);
     if (model === undefined) throw new Error(`no chain ${chainId}`);

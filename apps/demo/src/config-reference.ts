@@ -3,7 +3,10 @@ import { BrokerConfig } from '../../broker/src/broker.config.js';
 import { RedemptionConfig } from '../../redemption/src/redemption.config.js';
 import { VendorConfig } from '../../vendor/src/vendor.config.js';
 
-/** The event store's variables are read by `eventStoreSettingsFromEnv`, shared by every app. */
+/**
+ * Variables shared by every app: the event store's (`eventStoreSettingsFromEnv`) and the
+ * reconnect policy's (`reconnectPolicyFromEnv`).
+ */
 const EVENT_STORE_TABLE = `| Variable | Type | Default | Description |
 | --- | --- | --- | --- |
 | \`EVENT_STORE\` | string | \`jetstream\` | \`jetstream\`, \`eventstoredb\` or \`memory\` (one process only) |
@@ -15,6 +18,8 @@ const EVENT_STORE_TABLE = `| Variable | Type | Default | Description |
 | \`EVENT_STORE_REPLICAS\` | integer | \`1\` | replicas of the JetStream streams (read by the setup command, \`npm run setup\`) |
 | \`EVENT_STORE_MAX_BYTES\` | integer | | size limit of the event stream; full, it refuses new events (setup command) |
 | \`EVENT_STORE_MAX_AGE_MS\` | integer | | age limit of events (setup command; default: kept for ever) |
+| \`NATS_RECONNECT_WAIT_MS\` | integer | \`2000\` | wait between NATS reconnect attempts (plus up to half as jitter); every connection reconnects forever |
+| \`REDIS_RECONNECT_MAX_WAIT_MS\` | integer | \`2000\` | longest wait between Redis reconnect attempts (growing from 50 ms, with jitter); Redis clients reconnect forever |
 | \`NATS_SUBJECT_PREFIX\` | string | \`netpay\` | namespace of the broker/vendor NATS subjects and queue groups, so several deployments can share one NATS |
 `;
 

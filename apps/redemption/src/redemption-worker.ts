@@ -54,6 +54,7 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     legacyUnsignedUntil: o.legacyUnsignedUntil,
   });
   const reads = new RedemptionReads(o.store, trust);
+  const catchUpTimeoutMs = o.catchUpTimeoutMs ?? 60_000;
   const projection = new RedemptionProjection(o.store, o.view, {
     subscriptionId: o.subscriptionId,
     timeZone: o.timeZone,
@@ -65,8 +66,18 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     onError: (e) => {
       o.logger.error(`redemption projection stopped, restarting: ${String(e)}`, undefined, 'Redemption');
     },
+    onRebuild: (reason) => {
+      o.logger.warn(`redemption projection rebuilding from zero: ${reason}`, 'Redemption');
+    },
   });
-  const sealer = new BatchSealer({ store: o.store, reads, view: o.view, clock: o.clock, telemetry });
+  const sealer = new BatchSealer({
+    store: o.store,
+    reads,
+    view: o.view,
+    clock: o.clock,
+    telemetry,
+    catchUp: () => projection.waitUntilCaughtUp(catchUpTimeoutMs),
+  });
   const redeemer = new BatchRedeemer({
     store: o.store,
     reads,
@@ -82,7 +93,7 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     redeemer,
     clock: o.clock,
     timeZone: o.timeZone,
-    catchUpTimeoutMs: o.catchUpTimeoutMs ?? 60_000,
+    catchUpTimeoutMs,
     logger: o.logger,
   });
   return {

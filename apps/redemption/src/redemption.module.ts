@@ -63,9 +63,11 @@ class RedemptionLifecycle implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.worker.projection.start();
     this.health?.register('event-store', () => this.store.readStream('probe-redemption', { maxCount: 1 }));
-    this.health?.register('redemption-projection', () => {
-      if (!this.worker.projection.isRunning())
-        throw new Error('the projection stopped on an error; restarting');
+    // Not ready while the projection is restarting, replaying, behind, or lost its storage.
+    this.health?.register('redemption-projection', async () => {
+      await this.worker.projection.verify();
+      const problem = await this.worker.projection.readinessProblem();
+      if (problem !== undefined) throw new Error(problem);
     });
   }
 

@@ -7,6 +7,8 @@ export const REDEMPTION_WORKER = Symbol.for('netpay.redemption.worker');
 /** HTTP status of the worker's own codes. */
 export const REDEMPTION_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'REDEMPTION.PROJECTION_BEHIND': 503,
+  'REDEMPTION.PROJECTION_LOST': 503,
+  'REDEMPTION.PROJECTION_INCONSISTENT': 503,
   'REDEMPTION.INVALID_DAY': 400,
   'ADMIN.UNAUTHORISED': 401,
 };

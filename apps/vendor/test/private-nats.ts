@@ -14,9 +14,34 @@ import { stackAuthFile } from '#event-store';
 export class PrivateNats {
   private constructor(
     readonly url: string,
-    private readonly child: ChildProcess | undefined,
+    private child: ChildProcess | undefined,
     private readonly dir: string | undefined,
   ) {}
+
+  /** Whether this is a server of our own (halt/resume need one: never stop the shared server). */
+  get private(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** Stops the server (SIGKILL: an outage, not a drain); `resume` starts it again on the same port and data. */
+  async halt(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async resume(): Promise<void> {
+    if (!this.dir) throw new Error('resume needs a private nats-server');
+    const port = Number(new URL(this.url).port);
+    this.child = spawnServer(port, this.dir);
+    for (let i = 0; i < 200; i++) {
+      if (await answers(port)) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`nats-server on :${port} did not come back`);
+  }
 
   static async start(): Promise<PrivateNats> {
     const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
@@ -25,13 +50,7 @@ export class PrivateNats {
     }
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'netpay-vendor-nats-'));
-    const child = spawn(
-      binary,
-      [...authConfig(dir), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const child = spawnServer(port, dir);
     for (let i = 0; i < 200; i++) {
       if (await answers(port)) return new PrivateNats(`nats://127.0.0.1:${port}`, child, dir);
       await new Promise((r) => setTimeout(r, 25));
@@ -62,6 +81,13 @@ function authConfig(dir: string): string[] {
   copyFileSync(auth, join(dir, 'auth.conf'));
   writeFileSync(join(dir, 'nats-server.conf'), 'include ./auth.conf\n');
   return ['-c', join(dir, 'nats-server.conf')];
+}
+
+function spawnServer(port: number, dir: string): ChildProcess {
+  const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
+  return spawn(binary, [...authConfig(dir), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
+    stdio: 'ignore',
+  });
 }
 
 function freePort(): Promise<number> {

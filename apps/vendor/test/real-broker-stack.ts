@@ -43,10 +43,11 @@ export class RealBrokerStack {
     readonly unique: string,
   ) {}
 
-  static async start(): Promise<RealBrokerStack> {
+  static async start(options: { reconnectWaitMs?: number } = {}): Promise<RealBrokerStack> {
     const nats = await PrivateNats.start();
     const unique = randomUUID().replaceAll('-', '').slice(0, 12);
     const store = await connectTestStore({
+      ...options,
       servers: nats.url,
       streamName: `TEST_VB_${unique}`,
       subjectPrefix: `test.vb${unique}.events`,
@@ -60,13 +61,14 @@ export class RealBrokerStack {
     return new RealBrokerStack(nats, store, broker, unique);
   }
 
-  async vendor(vendorId: string): Promise<BrokeredVendor> {
+  /** A vendor app; `redisUrl` gives it a Redis of its own (a private server a test may stop). */
+  async vendor(vendorId: string, options: { redisUrl?: string } = {}): Promise<BrokeredVendor> {
     const config = loadConfig(VendorConfig, {
       VENDOR_ID: vendorId,
       VENDOR_NAME: `Vendor ${vendorId}`,
       VENDOR_KEY: generateSigningKey('k').privateKey,
       ...testNatsEnv(`vendor-${vendorId}`, this.nats.url),
-      REDIS_URL,
+      REDIS_URL: options.redisUrl ?? REDIS_URL,
       REDIS_KEY_PREFIX: `test:vb:${this.unique}:`,
       HANDOFF_TIMEOUT: '500ms',
       VENDOR_CATALOG: 'newspaper,cards,music',

@@ -36,6 +36,7 @@ function positiveInt(env: Env, name: string): number | undefined {
  *   `EVENT_STORE_DUPLICATE_WINDOW_MS` (default 10 min)
  *   `NATS_USER` with `NATS_PASSWORD` (or `NATS_PASSWORD_FILE`), `NATS_INBOX_PREFIX` (default `_INBOX_<user>`)
  * - eventstoredb: `EVENTSTORE_CONNECTION_STRING` (required), e.g. `esdb://localhost:2113?tls=false`
+ *   `NATS_RECONNECT_WAIT_MS` (wait between reconnect attempts, which never stop; default 2 s)
  * - both: `EVENT_STORE_TIMEOUT_MS` (per request)
  */
 export function eventStoreSettingsFromEnv(env: Env = process.env): EventStoreSettings {
@@ -54,6 +55,7 @@ export function eventStoreSettingsFromEnv(env: Env = process.env): EventStoreSet
           ...optional('duplicateWindowMs', positiveInt(env, 'EVENT_STORE_DUPLICATE_WINDOW_MS')),
           ...optional('requestTimeoutMs', timeout),
           ...natsIdentityFromEnv(env),
+          ...optional('reconnectWaitMs', positiveInt(env, 'NATS_RECONNECT_WAIT_MS')),
         },
       };
     case 'eventstoredb': {

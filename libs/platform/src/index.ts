@@ -42,5 +42,7 @@ export * from './nats/nats-packet.js';
 export * from './nats/nats.module.js';
 export * from './nats/netpay-nats-server.js';
 export * from './platform.module.js';
+export * from './reconnect/reconnect-policy.js';
+export * from './redis/redis-errors.js';
 export * from './redis/redis.module.js';
 export * from './service-info.js';

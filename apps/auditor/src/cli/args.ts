@@ -45,6 +45,8 @@ Options:
 
 Event store (the services' variables): EVENT_STORE=jetstream|eventstoredb, NATS_URL,
 EVENT_STORE_STREAM, EVENT_STORE_SUBJECT_PREFIX, EVENTSTORE_CONNECTION_STRING, EVENT_STORE_TIMEOUT_MS.
+Business days (R3.SPENT_NOT_SEALED): REDEMPTION_TIME_ZONE, as the redemption worker (default
+Pacific/Auckland).
 
 Exit status: 0 no violation, 1 violations found, 2 usage or configuration error,
 3 the event store could not be read.`;

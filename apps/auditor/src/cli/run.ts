@@ -48,7 +48,17 @@ export function describeStore(settings: EventStoreSettings): string {
 /** Everything before the replay that can fail on the operator's input (exit 2). */
 async function prepare(argv: readonly string[], env: Env, io: CliIo) {
   const options: CliOptions = parseCliArgs(argv);
-  if (options.help) return { options, settings: undefined, brokerKeys: [], worker: { redemptionKeys: [] } };
+  if (options.help)
+    return { options, settings: undefined, brokerKeys: [], worker: { redemptionKeys: [] }, timeZone: undefined };
+  // Business days of the liveness rule (R3.SPENT_NOT_SEALED) in the redemption worker's zone.
+  const timeZone = env.REDEMPTION_TIME_ZONE || undefined;
+  if (timeZone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en-CA', { timeZone });
+    } catch {
+      throw new UsageError(`REDEMPTION_TIME_ZONE must be an IANA time zone, got "${timeZone}"`);
+    }
+  }
   let settings: EventStoreSettings;
   try {
     settings = eventStoreSettingsFromEnv(env);
@@ -65,7 +75,7 @@ async function prepare(argv: readonly string[], env: Env, io: CliIo) {
         'every touchstone will be reported as R1.UNKNOWN_BROKER_KEY',
     );
   }
-  return { options, settings, brokerKeys, worker: await loadRedemptionKeys(env) };
+  return { options, settings, brokerKeys, worker: await loadRedemptionKeys(env), timeZone };
 }
 
 /**
@@ -112,7 +122,7 @@ export async function runCli(
     io.err(`netpay-audit: ${error.message}\n(netpay-audit --help for usage)`);
     return EXIT.USAGE;
   }
-  const { options, settings, brokerKeys, worker } = prepared;
+  const { options, settings, brokerKeys, worker, timeZone } = prepared;
   if (options.help || settings === undefined) {
     io.out(USAGE);
     return EXIT.OK;
@@ -131,6 +141,7 @@ export async function runCli(
       ...worker,
       crossCheck: options.crossCheck,
       maxFindings: options.maxFindings,
+      ...(timeZone === undefined ? {} : { timeZone }),
       ...(options.chainId === undefined ? {} : { chainId: options.chainId }),
       ...(options.from === undefined ? {} : { from: options.from }),
     });

@@ -6,6 +6,7 @@ import { checkConservation, reissuedValue } from './checks/conservation.js';
 import { BANK_CATEGORY, checkAgainstBank, onBankEvent } from './checks/bank.js';
 import { applyEvent } from './checks/dispatch.js';
 import { checkWriter } from './checks/writer.js';
+import { DEFAULT_SEAL_GRACE_MS, SealCoverage } from './checks/liveness.js';
 import { checkRedemptionLedger } from './checks/redemption-ledger.js';
 import { scanForIdentity, VENDOR_VISIBLE_CATEGORIES } from './checks/privacy.js';
 import { Figures } from './figures.js';
@@ -34,7 +35,14 @@ export interface AuditOptions {
   readonly crossCheck?: boolean;
   /** Findings kept in full per kind (counts stay exact). Default 10,000. */
   readonly maxFindings?: number;
+  /** IANA zone of the redemption cut-off and business days (REDEMPTION_TIME_ZONE). Default Pacific/Auckland. */
+  readonly timeZone?: string;
+  /** How long after a spend a night may still miss it (R3.SPENT_NOT_SEALED). Default 10 minutes. */
+  readonly sealGraceMs?: number;
 }
+
+/** The redemption worker's default zone (REDEMPTION_TIME_ZONE). */
+export const DEFAULT_TIME_ZONE = 'Pacific/Auckland';
 
 /**
  * The auditor's core: feed it recorded events in log order, then `finish`.
@@ -51,10 +59,15 @@ export class Audit {
   private readonly warnedTypes = new Set<string>();
   private lastPosition: bigint | undefined;
   private report: AuditReport | undefined;
+  private readonly coverage: SealCoverage;
 
   constructor(private readonly options: AuditOptions = {}) {
     this.ledger = new Ledger(options.brokerKeys ?? [], options.redemptionKeys ?? []);
     this.ledger.redemptionLegacyUntil = options.redemptionLegacyUntil ?? -1n;
+    this.coverage = new SealCoverage(
+      options.timeZone ?? DEFAULT_TIME_ZONE,
+      options.sealGraceMs ?? DEFAULT_SEAL_GRACE_MS,
+    );
     this.findings = new Findings(options.maxFindings ?? 10_000, options.chainId);
   }
 
@@ -112,6 +125,7 @@ export class Audit {
         this.findings.reporter({ ...END_OF_REPLAY, stream: redemptionLedgerStream(chainId) }),
       );
       checkAgainstBank(this.ledger, (at) => this.findings.reporter(at));
+      this.coverage.check((at) => this.findings.reporter(at));
     }
     this.report = buildReport(this.ledger, this.figures, this.findings, this.options);
     return this.report;
@@ -162,6 +176,15 @@ export class Audit {
     }
     checkWriter(ctx, event, (recorded.metadata as { actor?: unknown } | undefined)?.actor);
     applyEvent(ctx, event);
+    if (event.type === 'CoinsSpent')
+      this.coverage.onSpend(event.data, {
+        position,
+        stream,
+        revision,
+        eventType: type,
+        eventId: recorded.id,
+      });
+    else if (event.type === 'RedemptionBatchSealed') this.coverage.onSeal(event.data, position);
   }
 
   /** The event in its current version, or a finding: a warning when unknown, a violation when malformed. */

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type RevocationNotice, subjects } from '#contracts';
-import { type EventStore, type Subscription, WriteBehindCheckpoints } from '#event-store';
+import { type EventStore, resubscribing, type Subscription, WriteBehindCheckpoints } from '#event-store';
 import { decode } from '#events';
 import { NATS_CONNECTION } from '#platform';
 import { signRevocationNotice } from '#protocol';
@@ -49,20 +49,23 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
     this.checkpoints = new WriteBehindCheckpoints(this.store.checkpoints(), CHECKPOINT_INTERVAL_MS, (e) =>
       this.logger.warn(`cannot store the revocation checkpoint yet: ${String(e)}`),
     );
-    this.subscription = this.store.subscribeToAll({
-      subscriptionId: REVOCATION_SUBSCRIPTION,
-      filter: { categories: ['chain'], eventTypes: ['ChainRevoked'] },
-      checkpoints: this.checkpoints,
-      handler: async (recorded) => {
-        const event = decode(recorded);
-        if (event?.type !== 'ChainRevoked') return;
-        const { chainId, reason, at } = event.data;
-        const body = { kind: 'chain' as const, id: chainId, reason, at, brokerKeyId: this.ring.currentKeyId };
-        await this.publish(signRevocationNotice(body, this.ring.signer));
-      },
-    });
-    this.subscription.done.catch((e: unknown) =>
-      this.logger.error(`revocation broadcast stopped: ${String(e)}`),
+    const checkpoints = this.checkpoints;
+    // Reopened from its checkpoint whenever it stops on an error (the store was away).
+    this.subscription = resubscribing(
+      () =>
+        this.store.subscribeToAll({
+          subscriptionId: REVOCATION_SUBSCRIPTION,
+          filter: { categories: ['chain'], eventTypes: ['ChainRevoked'] },
+          checkpoints,
+          handler: async (recorded) => {
+            const event = decode(recorded);
+            if (event?.type !== 'ChainRevoked') return;
+            const { chainId, reason, at } = event.data;
+            const body = { kind: 'chain' as const, id: chainId, reason, at, brokerKeyId: this.ring.currentKeyId };
+            await this.publish(signRevocationNotice(body, this.ring.signer));
+          },
+        }),
+      { onError: (e) => this.logger.warn(`revocation broadcast stopped, reopening: ${String(e)}`) },
     );
   }
 

@@ -7,7 +7,13 @@ import {
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { type GlobalPosition, InMemoryCheckpointStore, type Subscription } from '#event-store';
+import {
+  type GlobalPosition,
+  InMemoryCheckpointStore,
+  type RecordedEvent,
+  resubscribing,
+  type Subscription,
+} from '#event-store';
 import { decode } from '#events';
 import { HealthRegistry } from '#platform';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
@@ -36,26 +42,33 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.subscription = this.store.subscribeToAll({
-      subscriptionId: `broker-wallet-view-${randomUUID()}`,
-      checkpoints: new InMemoryCheckpointStore(),
-      handler: async (recorded) => {
-        const event = decode(recorded);
-        if (event) this.model.apply(event);
-        this.position = recorded.position;
-        this.notify();
-      },
-      onCaughtUp: () => {
-        this.caughtUp = true;
-        this.notify();
-      },
-    });
-    this.subscription.done.catch((e: unknown) =>
-      this.logger.error(`wallet projection stopped: ${String(e)}`),
+    // One checkpoint store across reopenings: after the store was away the view goes on from
+    // where it was instead of stopping for good.
+    const checkpoints = new InMemoryCheckpointStore();
+    const subscriptionId = `broker-wallet-view-${randomUUID()}`;
+    this.subscription = resubscribing(
+      () =>
+        this.store.subscribeToAll({
+          subscriptionId,
+          checkpoints,
+          handler: (recorded) => this.apply(recorded),
+          onCaughtUp: () => {
+            this.caughtUp = true;
+            this.notify();
+          },
+        }),
+      { onError: (e) => this.logger.warn(`wallet projection stopped, reopening: ${String(e)}`) },
     );
     this.health?.register('wallet-projection', () => {
       if (!this.caughtUp) throw new Error('still replaying the event store');
     });
+  }
+
+  private async apply(recorded: RecordedEvent): Promise<void> {
+    const event = decode(recorded);
+    if (event) this.model.apply(event);
+    this.position = recorded.position;
+    this.notify();
   }
 
   async onApplicationShutdown(): Promise<void> {

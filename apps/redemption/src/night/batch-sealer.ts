@@ -33,6 +33,21 @@ export interface BatchSealerDeps {
   readonly view: RedemptionViewReader;
   readonly clock: Clock;
   readonly telemetry: RedemptionTelemetry;
+  /** Waits until the model has folded everything in the log (the projection's catch-up). */
+  readonly catchUp?: () => Promise<void>;
+}
+
+/**
+ * A vendor's batch stream holds a seal the read model does not know, even after catching up:
+ * the model lost part of its storage. Sealing from it could seal spends twice, skipping would
+ * leave them unpaid for ever: the night stops, and the model is rebuilt.
+ */
+export class ProjectionInconsistentError extends Error {
+  readonly code = 'REDEMPTION.PROJECTION_INCONSISTENT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProjectionInconsistentError';
+  }
 }
 
 /**
@@ -72,18 +87,33 @@ export class BatchSealer {
     { vendorId, businessDay }: VendorDay,
     metadata: EventMetadata,
   ): Promise<SealedBatch[]> {
-    const byCurrency = await this.itemsByCurrency(vendorId, businessDay);
-    if (byCurrency.size === 0) return [];
     const stream = streams.redemption(vendorId, businessDay);
+    let caughtUpForUnknown = false;
     for (let attempt = 1; ; attempt++) {
+      // The stream first, then the model: a seal the model knows has already taken its spends
+      // out of pending (both change in one commit); one appended after the snapshot makes the
+      // append below fail on the stream's revision.
       const snapshot = await this.deps.reads.batchStream(stream);
       const brokerSeals = snapshot.events.flatMap((e) =>
         e.type === 'RedemptionBatchSealed' && (e.data.source ?? 'broker') === 'broker'
           ? [e.data.batchId]
           : [],
       );
-      // A seal the model has not folded in yet: another run sealed after this one caught up.
-      if (await this.anyUnknown(brokerSeals)) return [];
+      const unknown = await this.firstUnknown(brokerSeals);
+      if (unknown !== undefined) {
+        // Another run may have sealed after this one caught up: catch up again and look anew
+        // (its seal then takes the spends out of pending). Still unknown: the model is broken.
+        if (caughtUpForUnknown || this.deps.catchUp === undefined)
+          throw new ProjectionInconsistentError(
+            `${stream} holds seal ${unknown}, which the redemption read model does not know`,
+          );
+        caughtUpForUnknown = true;
+        await this.deps.catchUp();
+        attempt--;
+        continue;
+      }
+      const byCurrency = await this.itemsByCurrency(vendorId, businessDay);
+      if (byCurrency.size === 0) return [];
       const at = this.deps.clock.now().toISOString();
       const batches = [...byCurrency].map(([currency, items], i): [string, RedemptionBatchSealed] => {
         const batchId = brokerBatchId(vendorId, businessDay, brokerSeals.length + 1 + i, currency);
@@ -118,6 +148,9 @@ export class BatchSealer {
         if (sealedMeanwhile) return [];
         continue;
       }
+      // Two runs sealing the same spends make the same events (deterministic ids): the store
+      // takes the second as a duplicate. Only the run whose events were written reports them.
+      if (!(await this.writtenBy(stream, batches[0]![1].data.batchId, metadata))) return [];
       return batches.map(([currency, e]) => {
         this.deps.telemetry.sealed(e.data.batchId, vendorId, businessDay, e.data.items.length);
         return {
@@ -132,9 +165,17 @@ export class BatchSealer {
     }
   }
 
-  private async anyUnknown(batchIds: readonly string[]): Promise<boolean> {
-    for (const batchId of batchIds) if ((await this.deps.view.batch(batchId)) === undefined) return true;
-    return false;
+  private async writtenBy(stream: string, batchId: string, metadata: EventMetadata): Promise<boolean> {
+    const recorded = await this.deps.store.readStream(stream);
+    const seal = recorded.find(
+      (e) => e.type === 'RedemptionBatchSealed' && (e.data as { batchId?: unknown }).batchId === batchId,
+    );
+    return seal?.metadata.correlationId === metadata.correlationId;
+  }
+
+  private async firstUnknown(batchIds: readonly string[]): Promise<string | undefined> {
+    for (const batchId of batchIds) if ((await this.deps.view.batch(batchId)) === undefined) return batchId;
+    return undefined;
   }
 
   /** Pending spends as redemption items, grouped by the chains' currencies, in a stable order. */

@@ -5,7 +5,7 @@ import type { Clock } from '#platform';
 import { isBusinessDay, previousBusinessDay } from '../domain/business-day.js';
 import type { RedemptionProjection } from '../projection/redemption-projection.js';
 import type { BatchRedeemer, RedeemOutcome } from './batch-redeemer.js';
-import type { BatchSealer, SealedBatch } from './batch-sealer.js';
+import { type BatchSealer, ProjectionInconsistentError, type SealedBatch } from './batch-sealer.js';
 
 export interface NightReport {
   readonly runId: string;
@@ -55,12 +55,15 @@ export class RedemptionNight {
   }
 
   private async runNight(businessDay: string): Promise<NightReport> {
-    const { projection, sealer, redeemer, logger } = this.deps;
+    const { projection, redeemer, logger } = this.deps;
     const runId = `night_${businessDay.replaceAll('-', '')}_${randomUUID().slice(0, 8)}`;
     const metadata: EventMetadata = { correlationId: runId, causationId: runId, actor: 'redemption' };
     logger.log(`redemption night ${runId} for ${businessDay}: catching up`, 'Redemption');
+    // A model that lost its storage is rebuilt (and caught up) before it seals anything.
+    if (await projection.verify())
+      logger.warn(`night ${runId}: the read model was lost; rebuilt`, 'Redemption');
     await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
-    const sealed = await sealer.sealUpTo(businessDay, metadata);
+    const sealed = await this.seal(businessDay, metadata, runId);
     // The new seals must be in the model before it lists the open batches.
     await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
     const open = (await projection.view.openBatches()).filter((b) => b.businessDay <= businessDay);
@@ -87,5 +90,19 @@ export class RedemptionNight {
       'Redemption',
     );
     return { runId, businessDay, sealed, outcomes, failures };
+  }
+
+  /** Seals; a model found inconsistent is rebuilt from zero once, and the seal tried again. */
+  private async seal(businessDay: string, metadata: EventMetadata, runId: string): Promise<SealedBatch[]> {
+    const { projection, sealer, logger } = this.deps;
+    try {
+      return await sealer.sealUpTo(businessDay, metadata);
+    } catch (error) {
+      if (!(error instanceof ProjectionInconsistentError)) throw error;
+      logger.warn(`night ${runId}: ${error.message}; rebuilding the read model from zero`, 'Redemption');
+      await projection.rebuild(error.message, { fromZero: true });
+      await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
+      return sealer.sealUpTo(businessDay, metadata);
+    }
   }
 }

@@ -24,6 +24,25 @@ export class InMemoryRedemptionView implements RedemptionView {
   private readonly batches = new Map<string, BatchProgress>();
   private readonly open = new Set<string>();
   private checkpoint: GlobalPosition | undefined;
+  private marker: string | undefined;
+
+  async generation(): Promise<string | undefined> {
+    return this.marker;
+  }
+
+  async reset(id: string): Promise<void> {
+    this.lose();
+    this.marker = id;
+  }
+
+  /** Loses everything, the generation marker included, as a flushed Redis would (tests). */
+  lose(): void {
+    for (const m of [this.terms, this.pending, this.earned, this.batches]) m.clear();
+    this.marked.clear();
+    this.open.clear();
+    this.checkpoint = undefined;
+    this.marker = undefined;
+  }
 
   async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
     for (const op of ops) this.apply(op);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CheckpointStore, EventStore, GlobalPosition, Subscription } from '#event-store';
 import { decode, type StoredEvent } from '#events';
 import { PROJECTED_CATEGORIES, PROJECTED_EVENT_TYPES, foldBatch } from './redemption-projector.js';
@@ -17,6 +18,12 @@ export interface RedemptionProjectionOptions {
    * so a forged verdict cannot settle a batch that was never verified.
    */
   readonly accept?: (event: StoredEvent) => boolean;
+  /** How often the view's generation marker is checked (default 5 s); also before each commit and night. */
+  readonly integrityCheckMs?: number;
+  /** Told when the model is rebuilt from zero, and why. */
+  readonly onRebuild?: (reason: string) => void;
+  /** Behind for longer than this (the log moved on, the model did not catch up) = not ready. Default 60 s. */
+  readonly maxLagMs?: number;
 }
 
 export class ProjectionBehindError extends Error {
@@ -24,6 +31,15 @@ export class ProjectionBehindError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ProjectionBehindError';
+  }
+}
+
+/** The read model's storage lost its data under the running projection: rebuild from zero. */
+export class ProjectionStorageLostError extends Error {
+  readonly code = 'REDEMPTION.PROJECTION_LOST';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProjectionStorageLostError';
   }
 }
 
@@ -37,6 +53,12 @@ const DEFAULT_MAX_BATCH = 256;
  * one atomic step. The checkpoint is the read model's own. `waitUntilCaughtUp()` returns
  * once everything in the log when it was called has been folded in: the cut-off seals from a
  * model that has seen every spend before it.
+ *
+ * It heals a model that lost its storage (FLUSHALL, eviction, a new empty Redis): the view
+ * carries a generation marker that only a build from zero writes. When the marker is gone —
+ * checked before every commit, on a timer and before a night seals — the projection drops what
+ * is left and folds the log again from zero. Seals and payments are events, so the rebuilt model
+ * knows every batch already sealed or paid: nobody is paid twice.
  */
 export class RedemptionProjection {
   private subscription: Subscription | undefined;
@@ -47,7 +69,14 @@ export class RedemptionProjection {
   private committed: GlobalPosition | undefined;
   private readonly waiters = new Set<() => void>();
   private restartTimer: NodeJS.Timeout | undefined;
+  private integrityTimer: NodeJS.Timeout | undefined;
   private healthy = false;
+  /** The view generation this process builds on; undefined until the first open. */
+  private generationId: string | undefined;
+  /** Rebuilds and reopenings run one at a time. */
+  private lifecycle: Promise<void> = Promise.resolve();
+  private lastCaughtUpAt: number | undefined;
+  private rebuilds = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -58,12 +87,18 @@ export class RedemptionProjection {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.subscribe();
+    this.reopen();
+    this.integrityTimer = setInterval(() => {
+      this.verify().catch(() => undefined); // Redis away: the next check tries again
+    }, this.options.integrityCheckMs ?? 5_000);
+    this.integrityTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
+    clearInterval(this.integrityTimer);
+    await this.lifecycle;
     await this.subscription?.stop();
     this.subscription = undefined;
     this.notify();
@@ -71,7 +106,62 @@ export class RedemptionProjection {
 
   /** Started, and its subscription not stopped by an error (it is restarting otherwise). */
   isRunning(): boolean {
-    return !this.stopped && this.healthy;
+    return !this.stopped && this.healthy && this.subscription !== undefined;
+  }
+
+  /** How many times the model was rebuilt from zero after losing its storage. */
+  rebuildCount(): number {
+    return this.rebuilds;
+  }
+
+  /**
+   * Why the worker is not ready, or undefined when it is: stopped or restarting, never caught up
+   * since it (re)built, or the log ahead of it for longer than `maxLagMs`.
+   */
+  async readinessProblem(now = Date.now()): Promise<string | undefined> {
+    if (!this.isRunning()) return 'the projection is stopped or restarting after an error';
+    if (this.lastCaughtUpAt === undefined) return 'the projection is still replaying the event store';
+    const head = await this.headPosition();
+    const behind = head !== undefined && (this.seen === undefined || this.seen < head);
+    const lag = now - this.lastCaughtUpAt;
+    if (behind && lag > (this.options.maxLagMs ?? 60_000))
+      return `the projection is behind: at ${String(this.seen)} of ${String(head)}, caught up ${Math.round(lag / 1_000)} s ago`;
+    return undefined;
+  }
+
+  /**
+   * Checks that the view still holds what this process built (its generation marker): when the
+   * storage was lost, rebuilds from zero and answers true. Before a night seals, and on a timer.
+   */
+  async verify(): Promise<boolean> {
+    if (this.stopped || this.generationId === undefined) return false;
+    const found = await this.view.generation();
+    if (found === this.generationId) return false;
+    await this.rebuild(
+      found === undefined
+        ? 'the view lost its storage (generation marker gone)'
+        : `the view was rebuilt elsewhere (generation ${found})`,
+    );
+    return true;
+  }
+
+  /**
+   * Stops folding and opens the view's generation again: a model whose marker is gone (or, with
+   * `fromZero`, any model) is dropped and folded again from zero; a newer generation is adopted.
+   */
+  rebuild(reason: string, options: { fromZero?: boolean } = {}): Promise<void> {
+    return this.serially(async () => {
+      if (this.stopped) return;
+      clearTimeout(this.restartTimer);
+      await this.subscription?.stop();
+      this.subscription = undefined;
+      this.seen = undefined;
+      this.committed = undefined;
+      this.lastCaughtUpAt = undefined;
+      this.generationId = undefined;
+      await this.openGeneration(reason, options.fromZero ?? false);
+      if (!this.stopped) this.subscribe();
+    }).catch((error: unknown) => this.failed(error));
   }
 
   /** The last position folded in, as far as this process knows. */
@@ -105,10 +195,53 @@ export class RedemptionProjection {
     });
   }
 
+  /** Adopts the view's generation, or starts one from zero when it has none (new, flushed, evicted). */
+  private async openGeneration(
+    reason = 'the view has no generation marker',
+    fromZero = false,
+  ): Promise<void> {
+    const found = fromZero ? undefined : await this.view.generation();
+    if (found !== undefined) {
+      this.generationId = found;
+      return;
+    }
+    const id = randomUUID();
+    await this.view.reset(id);
+    this.generationId = id;
+    this.seen = undefined;
+    this.committed = undefined;
+    this.rebuilds++;
+    this.options.onRebuild?.(reason);
+  }
+
+  /** (Re)opens the subscription on the view's generation; on failure, tries again after a delay. */
+  private reopen(): void {
+    void this.serially(async () => {
+      if (this.stopped) return;
+      await this.openGeneration();
+      if (!this.stopped) this.subscribe();
+    }).catch((error: unknown) => this.failed(error));
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.lifecycle.then(work);
+    this.lifecycle = next.catch(() => undefined);
+    return next;
+  }
+
+  private failed(error: unknown): void {
+    this.healthy = false;
+    this.options.onError?.(error);
+    if (this.stopped) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => this.reopen(), this.options.restartDelayMs ?? 1_000);
+  }
+
   private subscribe(): void {
     this.healthy = true;
     const checkpoints = this.trackingCheckpoints();
-    this.subscription = this.store.subscribeToAll({
+    const generation = this.generationId;
+    const subscription = this.store.subscribeToAll({
       subscriptionId: this.options.subscriptionId,
       filter: { categories: [...PROJECTED_CATEGORIES], eventTypes: [...PROJECTED_EVENT_TYPES] },
       checkpoints,
@@ -118,20 +251,27 @@ export class RedemptionProjection {
         const events = recorded.map(decode).filter((e): e is StoredEvent => e !== undefined && accept(e));
         const ops = await foldBatch(events, this.view, this.options.timeZone);
         const position = recorded[recorded.length - 1]!.position;
+        // Never fold on top of a lost model (its checkpoint would vouch for data that is gone).
+        if ((await this.view.generation()) !== generation)
+          throw new ProjectionStorageLostError('the view lost its generation marker');
         await this.view.commit(ops, position);
         this.committed = position;
         this.advance(position);
       },
+      onCaughtUp: () => {
+        this.lastCaughtUpAt = Date.now();
+        this.notify();
+      },
     });
-    this.subscription.done.then(
+    this.subscription = subscription;
+    subscription.done.then(
       () => undefined,
       (error: unknown) => {
-        this.healthy = false;
-        this.options.onError?.(error);
-        if (this.stopped) return;
-        this.restartTimer = setTimeout(() => {
-          if (!this.stopped) this.subscribe();
-        }, this.options.restartDelayMs ?? 1_000);
+        if (this.subscription !== subscription) return; // replaced by a rebuild meanwhile
+        this.subscription = undefined;
+        // A lost model is rebuilt now; any other error reopens after a delay (which checks too).
+        if (error instanceof ProjectionStorageLostError) void this.rebuild(error.message);
+        else this.failed(error);
       },
     );
   }

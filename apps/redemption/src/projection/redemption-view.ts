@@ -114,6 +114,14 @@ export interface RedemptionViewReader {
  * events' changes and the checkpoint in one atomic step, so a crash can neither skip nor repeat one.
  */
 export interface RedemptionView extends RedemptionViewReader, CheckpointStore {
+  /**
+   * The generation marker: written by `reset` when a build from zero starts, never by a commit.
+   * Absent while a checkpoint may be there, the storage was lost (flushed, evicted, a new empty
+   * Redis): the checkpoint no longer vouches for the data.
+   */
+  generation(): Promise<string | undefined>;
+  /** Forgets everything (data and checkpoint) and starts generation `id`, empty. */
+  reset(id: string): Promise<void>;
   /** Everything a batch's fold reads, in one go (one round trip to Redis). */
   read(reads: ViewReads): Promise<ViewReadResults>;
   /** Applies the changes in order and moves the checkpoint to `position`, atomically. */

@@ -22,7 +22,7 @@ import {
  * checkpoint in one MULTI/EXEC: both or neither. A new namespace is a new projection built from
  * zero, side by side with the old one.
  *
- * Keys: `cp` (checkpoint), `terms` (chainId → terms), `pending:<day>:<vendor>` (chainId →
+ * Keys: `gen` (generation marker, see `RedemptionView.generation`), `cp` (checkpoint), `terms` (chainId → terms), `pending:<day>:<vendor>` (chainId →
  * segments), `pending` (zset `<day>|<vendor>` by YYYYMMDD), `earned:<day>` (`<vendor>|<currency>`
  * → minor units), `batch` (batchId → progress), `open` (set of unsettled batch ids).
  */
@@ -97,6 +97,15 @@ export class RedisRedemptionView implements RedemptionView {
       });
     }
     return { terms: termsRead, pending, batches: batchesRead };
+  }
+
+  async generation(): Promise<string | undefined> {
+    return (await this.redis.get(this.k('gen'))) ?? undefined;
+  }
+
+  async reset(id: string): Promise<void> {
+    await this.drop();
+    await this.redis.set(this.k('gen'), id);
   }
 
   async load(): Promise<GlobalPosition | undefined> {

@@ -7,14 +7,14 @@ import {
   type WalletCheckoutReply,
   type WalletCheckoutRequest,
 } from '#contracts';
-import { type NatsIdentityOptions, NetPayError, PLATFORM_ERROR } from '#platform';
+import { type NatsIdentityOptions, natsReconnectOptions, NetPayError, PLATFORM_ERROR } from '#platform';
 import {
   parseTouchstone,
   parseVendorKeyCertificate,
   type Touchstone,
   type VendorKeyCertificate,
 } from '#protocol';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { firstValueFrom, type Subscription, timeout, TimeoutError } from 'rxjs';
 import { statusOf } from '../engine/vendor-errors.js';
 import type { BrokerClient } from './broker-client.js';
 
@@ -24,10 +24,19 @@ import type { BrokerClient } from './broker-client.js';
  * `Reply<T>`; every request has a time-out.
  */
 export class NatsBrokerClient implements BrokerClient {
+  /** False while the connection is down: requests then fail at once instead of at their time-out. */
+  private connected = true;
+  private readonly watch: Subscription;
+
   private constructor(
     private readonly client: ClientProxy,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    // Nest's NATS client reports 'disconnected' / 'reconnecting' / 'connected'.
+    this.watch = client.status.subscribe((status) => {
+      this.connected = String(status) === 'connected';
+    });
+  }
 
   static async connect(
     servers: string | string[],
@@ -37,7 +46,8 @@ export class NatsBrokerClient implements BrokerClient {
   ): Promise<NatsBrokerClient> {
     const client = ClientProxyFactory.create({
       transport: Transport.NATS,
-      options: { ...identity, servers, name },
+      // Reconnects forever: after nats.js's default 10 attempts every broker request would fail.
+      options: { ...natsReconnectOptions(), ...identity, servers, name },
     });
     await client.connect();
     return new NatsBrokerClient(client, timeoutMs);
@@ -66,10 +76,18 @@ export class NatsBrokerClient implements BrokerClient {
   }
 
   async close(): Promise<void> {
+    this.watch.unsubscribe();
     await this.client.close();
   }
 
   private async request<T>(subject: string, data: unknown): Promise<T> {
+    if (!this.connected) {
+      throw new NetPayError(
+        PLATFORM_ERROR.NATS_UNAVAILABLE,
+        `NATS is unreachable: cannot ask the broker (${subject}); retry later`,
+        { status: 503 },
+      );
+    }
     let reply: Reply<T>;
     try {
       reply = await firstValueFrom(this.client.send<Reply<T>>(subject, data).pipe(timeout(this.timeoutMs)));

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisEdge } from '#platform';
 import type { Hex } from '#protocol';
 
 /** Paywords W[from] … W[from + words.length - 1] of a server-side wallet, released to this vendor. */
@@ -49,20 +50,26 @@ export class RedisWalletSliceStore implements WalletSliceStore {
     private readonly ttlMs: number,
   ) {}
 
+  // Slices are state a debit cannot do without: while Redis is away a debit answers
+  // REDIS.UNAVAILABLE (503), never INTERNAL.
   async get(chainId: string): Promise<WalletSlice | undefined> {
-    const json = await this.redis.get(`slice:${chainId}`);
+    const json = await redisEdge('read a wallet slice', () => this.redis.get(`slice:${chainId}`));
     return json === null ? undefined : (JSON.parse(json) as WalletSlice);
   }
   async put(slice: WalletSlice): Promise<void> {
-    await this.redis.set(`slice:${slice.chainId}`, JSON.stringify(slice), 'PX', this.ttlMs);
+    await redisEdge('write a wallet slice', () =>
+      this.redis.set(`slice:${slice.chainId}`, JSON.stringify(slice), 'PX', this.ttlMs),
+    );
   }
   async delete(chainId: string): Promise<void> {
-    await this.redis.del(`slice:${chainId}`);
+    await redisEdge('delete a wallet slice', () => this.redis.del(`slice:${chainId}`));
   }
   async chainForToken(tokenHash: string): Promise<string | undefined> {
-    return (await this.redis.get(`checkout:${tokenHash}`)) ?? undefined;
+    return (await redisEdge('read a checkout', () => this.redis.get(`checkout:${tokenHash}`))) ?? undefined;
   }
   async bindToken(tokenHash: string, chainId: string): Promise<void> {
-    await this.redis.set(`checkout:${tokenHash}`, chainId, 'PX', this.ttlMs);
+    await redisEdge('bind a checkout', () =>
+      this.redis.set(`checkout:${tokenHash}`, chainId, 'PX', this.ttlMs),
+    );
   }
 }

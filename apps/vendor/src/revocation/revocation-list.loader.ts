@@ -1,4 +1,13 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { NATS_CONNECTION } from '#platform';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import type { VendorConfig } from '../vendor.config.js';
 import { VENDOR_CONFIG } from '../vendor.tokens.js';
@@ -13,21 +22,60 @@ import { checkNotice } from './revocation.listener.js';
  * next append fails on its revision and the reload shows it revoked).
  */
 @Injectable()
-export class RevocationListLoader implements OnApplicationBootstrap {
+export class RevocationListLoader implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Revocations');
   /** Resolves with how many revocations were loaded (tests wait for it). */
   loaded: Promise<number> = Promise.resolve(0);
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     @Inject(VENDOR_CONFIG) private readonly config: VendorConfig,
     private readonly engine: VendorEngine,
+    @Optional() @Inject(NATS_CONNECTION) private readonly nc?: NatsConnection,
   ) {}
 
   onApplicationBootstrap(): void {
     this.loaded = this.load().catch((error: unknown) => {
       this.logger.warn(`could not load the revocation list from the broker: ${String(error)}`);
+      this.loadLater(1);
       return 0;
     });
+    void this.reloadAfterReconnects();
+  }
+
+  /** Notices broadcast while NATS was away never arrive: read the whole list again when it is back. */
+  private async reloadAfterReconnects(): Promise<void> {
+    if (!this.nc) return;
+    for await (const status of this.nc.status()) {
+      if (this.stopped) return;
+      if (status.type !== 'reconnect') continue;
+      this.load().then(
+        (count) => this.logger.log(`revocation list reloaded after a NATS reconnect: ${count}`),
+        () => this.loadLater(1),
+      );
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+  }
+
+  /** The broker was away at start: try again (1 s, 2 s, … up to a minute, with jitter) until it answers. */
+  private loadLater(attempt: number): void {
+    if (this.stopped) return;
+    const delay = Math.min(60_000, 1_000 * 2 ** Math.min(attempt - 1, 6));
+    this.retry = setTimeout(
+      () => {
+        this.load().then(
+          (count) => this.logger.log(`revocation list loaded after ${attempt + 1} attempts: ${count}`),
+          () => this.loadLater(attempt + 1),
+        );
+      },
+      Math.round(delay / 2 + (Math.random() * delay) / 2),
+    );
+    this.retry.unref();
   }
 
   private async load(): Promise<number> {

@@ -148,7 +148,8 @@ export class InboxRequests {
     }
   }
 
-  private failAll(error: Error): void {
+  /** Fails every request waiting for a reply (the connection dropped: no reply will come). */
+  failAll(error: Error): void {
     for (const pending of this.pending.values()) pending.fail(error);
     this.pending.clear();
   }

@@ -28,6 +28,8 @@ export interface JetStreamEventStoreConfig {
   readonly replicas?: number;
   readonly maxBytes?: number;
   readonly maxAgeMs?: number;
+  /** Wait between reconnect attempts (plus up to half as jitter); it reconnects forever. Default 2 s. */
+  readonly reconnectWaitMs?: number;
 }
 
 export interface ResolvedJetStreamConfig {
@@ -46,6 +48,7 @@ export interface ResolvedJetStreamConfig {
   readonly replicas: number;
   readonly maxBytes: number;
   readonly maxAgeMs: number;
+  readonly reconnectWaitMs: number;
 }
 
 const STREAM = /^[A-Za-z0-9_-]{1,64}$/;
@@ -76,6 +79,7 @@ export function resolveConfig(config: JetStreamEventStoreConfig): ResolvedJetStr
     replicas: config.replicas ?? 1,
     maxBytes: config.maxBytes ?? -1,
     maxAgeMs: config.maxAgeMs ?? 0,
+    reconnectWaitMs: config.reconnectWaitMs ?? 2_000,
   };
 }
 

@@ -19,6 +19,7 @@ import { OpenSubscriptions } from '../shared/subscriptions.js';
 import { assertAppendable, assertStreamName } from '../shared/validation.js';
 import { JetStreamAppender } from './jetstream-appender.js';
 import { JetStreamCheckpointStore } from './jetstream-checkpoint-store.js';
+import { ConnectionWatch } from './connection-watch.js';
 import { DirectGet } from './jetstream-direct.js';
 import { InboxRequests } from './inbox-requests.js';
 import {
@@ -42,6 +43,7 @@ export class JetStreamEventStore implements EventStore {
   private readonly checkpointStore: JetStreamCheckpointStore;
   private readonly requests: InboxRequests;
   private readonly subscriptions = new OpenSubscriptions();
+  private readonly connection: ConnectionWatch;
   private closed = false;
 
   private constructor(
@@ -52,6 +54,10 @@ export class JetStreamEventStore implements EventStore {
     capabilities: ReadCapabilities,
   ) {
     this.requests = new InboxRequests(nc, config.requestTimeoutMs, config.inboxPrefix);
+    // Requests in flight when the connection drops fail now rather than at their time-out.
+    this.connection = new ConnectionWatch(nc, () =>
+      this.requests.failAll(new EventStoreUnavailableError('JetStream: the connection to NATS was lost')),
+    );
     const direct = new DirectGet(this.requests, config.streamName);
     this.appender = new JetStreamAppender(this.requests, direct, config);
     this.reader = new JetStreamReader(js, jsm, direct, config, capabilities);
@@ -68,7 +74,11 @@ export class JetStreamEventStore implements EventStore {
       connect({
         servers: resolved.servers,
         name: resolved.connectionName,
+        // Forever, with a bounded wait and jitter between attempts.
         maxReconnectAttempts: -1,
+        reconnectTimeWait: resolved.reconnectWaitMs,
+        reconnectJitter: Math.max(1, Math.round(resolved.reconnectWaitMs / 2)),
+        reconnectJitterTLS: Math.max(1, Math.round(resolved.reconnectWaitMs / 2)),
         timeout: resolved.requestTimeoutMs,
         // nats-core otherwise builds an Error (an async stack trace) for every request up front,
         // in case it fails: ~10% of an append's CPU. Our errors say what was being done anyway.
@@ -106,7 +116,7 @@ export class JetStreamEventStore implements EventStore {
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
-    this.assertOpen();
+    this.assertConnected();
     assertAppendable(stream, events);
     return edge(`append to ${stream}`, () =>
       this.appender.append(stream, events, options?.expectedRevision ?? 'any'),
@@ -114,13 +124,13 @@ export class JetStreamEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
+    this.assertConnected();
     assertStreamName(stream);
     return edge(`read ${stream}`, () => this.reader.readStream(stream, options));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    this.assertOpen();
+    this.assertConnected();
     return edge('read all', () => this.reader.readAll(options.after, options.maxCount));
   }
 
@@ -159,8 +169,22 @@ export class JetStreamEventStore implements EventStore {
     }
   }
 
+  /** Whether the connection to NATS is up (false while it reconnects). */
+  isConnected(): boolean {
+    return !this.closed && this.connection.up;
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new EventStoreUnavailableError('JetStream event store is closed');
+  }
+
+  /** Fails fast while NATS is away: no request could be answered before it is back. */
+  private assertConnected(): void {
+    this.assertOpen();
+    if (!this.connection.up) {
+      const seconds = Math.round(this.connection.downForMs() / 1_000);
+      throw new EventStoreUnavailableError(`JetStream: NATS is unreachable (reconnecting for ${seconds} s)`);
+    }
   }
 }
 

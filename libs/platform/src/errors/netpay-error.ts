@@ -46,6 +46,8 @@ export const PLATFORM_ERROR = {
   RPC_TIMEOUT: 'RPC.TIMEOUT',
   RPC_NO_RESPONDERS: 'RPC.NO_RESPONDERS',
   RPC_FAILED: 'RPC.FAILED',
+  /** The NATS connection is down (reconnecting): a request could not even be sent. */
+  NATS_UNAVAILABLE: 'NATS.UNAVAILABLE',
 } as const;
 
 /** A `code` shaped like ours (`AREA.REASON`), as carried by errors of the pure libraries. */

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
+import { translateRedisError } from '../redis/redis-errors.js';
 import { hasStableCode, NetPayError, PLATFORM_ERROR } from './netpay-error.js';
 
 /** RFC 9457 problem details, with our stable `code` and any error details spread in. */
@@ -20,6 +21,7 @@ export const DEFAULT_STATUS_BY_CODE: StatusByCode = {
   'PROTOCOL.': 400,
   'EVENT_STORE.CONCURRENCY': 409,
   'EVENT_STORE.UNAVAILABLE': 503,
+  'REDIS.UNAVAILABLE': 503,
 };
 
 /** `code` and status of an error, and whether it is unexpected (logged, message hidden). */
@@ -55,7 +57,9 @@ const RESERVED = new Set(['type', 'title', 'status', 'code', 'detail', 'instance
 const HIDDEN = 'An unexpected error occurred. It has been logged.';
 
 /** Decide what a caller is told about an error. Unknown errors become `INTERNAL` with no internals. */
-export function mapError(error: unknown, statusByCode: StatusByCode = DEFAULT_STATUS_BY_CODE): ErrorMapping {
+export function mapError(thrown: unknown, statusByCode: StatusByCode = DEFAULT_STATUS_BY_CODE): ErrorMapping {
+  // Redis being away is a 503 with a stable code wherever a Redis call was not translated.
+  const error = translateRedisError(thrown, 'request');
   if (error instanceof NetPayError) {
     const title = error.title ?? statusText(error.status);
     const details = error.details ?? {};

@@ -1,6 +1,7 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import type { NatsIdentityOptions } from '../nats/nats-identity.js';
 import { NetPayNatsServer } from '../nats/netpay-nats-server.js';
+import { natsReconnectOptions } from '../reconnect/reconnect-policy.js';
 
 export interface ConnectNatsOptions {
   servers: string | string[];
@@ -23,6 +24,7 @@ export async function connectNats(
 ): Promise<INestMicroservice> {
   // Nest's NATS server, except that malformed requests are answered (see NetPayNatsServer).
   const strategy = new NetPayNatsServer({
+    ...natsReconnectOptions(),
     ...options.identity,
     servers: options.servers,
     queue: options.queue,

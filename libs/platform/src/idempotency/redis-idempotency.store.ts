@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisEdge } from '../redis/redis-errors.js';
 import type {
   BeginResult,
   CompletedRequest,
@@ -60,8 +61,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async begin(key: string, fingerprint: string, lockTtlMs: number): Promise<BeginResult> {
     const lease = randomUUID();
     const mine: IdempotencyRecord = { state: 'in_progress', fingerprint, lease };
-    const found = (await BEGIN.run(this.redis, this.prefix + key, JSON.stringify(mine), lockTtlMs)) as
-      string | null;
+    const found = (await redisEdge('idempotency record', () =>
+      BEGIN.run(this.redis, this.prefix + key, JSON.stringify(mine), lockTtlMs),
+    )) as string | null;
     if (found === null) return { state: 'acquired', lease };
     const record = JSON.parse(found) as IdempotencyRecord;
     return record.state === 'completed'
@@ -71,11 +73,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async complete(key: string, lease: string, result: CompletedRequest, ttlMs: number): Promise<boolean> {
     const record: IdempotencyRecord = { state: 'completed', ...result };
-    const written = await COMPLETE.run(this.redis, this.prefix + key, lease, JSON.stringify(record), ttlMs);
+    const written = await redisEdge('idempotency record', () =>
+      COMPLETE.run(this.redis, this.prefix + key, lease, JSON.stringify(record), ttlMs),
+    );
     return written === 1;
   }
 
   async release(key: string, lease: string): Promise<void> {
-    await RELEASE.run(this.redis, this.prefix + key, lease);
+    await redisEdge('idempotency record', () => RELEASE.run(this.redis, this.prefix + key, lease));
   }
 }

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { HealthRegistry } from '../health/health.registry.js';
+import { natsReconnectOptions } from '../reconnect/reconnect-policy.js';
 
 /** Nest injection token for the shared NATS connection (`NatsConnection`). */
 export const NATS_CONNECTION = Symbol.for('netpay.platform.nats-connection');
@@ -79,8 +80,9 @@ export class NatsModule {
           provide: NATS_CONNECTION,
           inject: [NATS_OPTIONS],
           // Fails start-up with the server's error when NATS is unreachable: the services cannot work without it.
+          // Reconnects forever (bounded wait, jitter) unless the caller's options say otherwise.
           useFactory: (o: NatsModuleOptions): Promise<NatsConnection> =>
-            connect({ ...o.connection, servers: o.servers, name: o.name }),
+            connect({ ...natsReconnectOptions(), ...o.connection, servers: o.servers, name: o.name }),
         },
         NatsLifecycle,
       ],

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { HealthRegistry } from '../health/health.registry.js';
+import { redisRetryStrategy } from '../reconnect/reconnect-policy.js';
 
 /** Nest injection token for the shared ioredis client. */
 export const REDIS = Symbol.for('netpay.platform.redis');
@@ -79,10 +80,20 @@ function createRedis(options: RedisModuleOptions): Redis {
     // Fail a command after a few reconnect attempts instead of queueing it for long: callers
     // (the hot index cache) fall back to the event store.
     maxRetriesPerRequest: 2,
+    // Reconnect forever, the wait growing to a bound, with jitter.
+    retryStrategy: redisRetryStrategy(),
     ...options.client,
   });
   // Listen at once: without a listener ioredis prints each reconnect failure itself, unformatted.
   const logger = new Logger('Redis');
   redis.on('error', (e: Error) => logger.warn(`redis: ${e.message}`));
+  // Queue commands only until the first connection: after that, a command sent while Redis is
+  // away fails at once (REDIS.UNAVAILABLE, or the cache's fallback) instead of every request
+  // waiting out the reconnect attempts.
+  if (options.client?.enableOfflineQueue === undefined) {
+    redis.once('ready', () => {
+      redis.options.enableOfflineQueue = false;
+    });
+  }
   return redis;
 }

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { nightFixture, type NightFixture } from '../../test/night-fixture.js';
+import { honestDay } from '../../test/scenarios.js';
+import { InMemoryRedemptionView } from './in-memory-redemption-view.js';
+import type { GlobalPosition } from '#event-store';
+import type { BatchProgress, ViewOp } from './redemption-view.js';
+
+/** A view whose records of some batches were evicted (the rest, generation marker included, survived). */
+class EvictingView extends InMemoryRedemptionView {
+  readonly evicted = new Set<string>();
+
+  override async batch(batchId: string): Promise<BatchProgress | undefined> {
+    return this.evicted.has(batchId) ? undefined : super.batch(batchId);
+  }
+
+  override async reset(id: string): Promise<void> {
+    this.evicted.clear();
+    await super.reset(id);
+  }
+}
+
+/** A view whose commits wait while `gate` is closed: a projection that cannot keep up. */
+class HeldView extends InMemoryRedemptionView {
+  gate: Promise<void> = Promise.resolve();
+
+  override async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
+    await this.gate;
+    await super.commit(ops, position);
+  }
+}
+
+describe('a redemption read model that loses its storage', () => {
+  let f: NightFixture;
+  afterEach(() => f.dispose());
+
+  it('notices the lost generation marker, rebuilds from the store, and the next night pays what was sold, once', async () => {
+    const view = new InMemoryRedemptionView();
+    f = await nightFixture({ view });
+    await f.vendors('va', 'vb', 'vc');
+    await honestDay(f.world);
+    await f.worker.night.run();
+    expect([await f.balance('va'), await f.balance('vb'), await f.balance('vc')]).toEqual([30, 30, 15]);
+
+    // The next day va sells 4 coins of a new chain; then Redis is flushed under the running worker.
+    f.world.at('2026-03-11T01:00:00.000Z');
+    await f.world.issue('c3');
+    await f.world.spend('c3', 'va', 4);
+    await f.worker.projection.waitUntilCaughtUp();
+    view.lose();
+    // More events arrive: the projection must not write its checkpoint into the emptied store.
+    await f.world.issue('c4');
+    await f.worker.projection.waitUntilCaughtUp();
+
+    f.clock.advance(24 * 3600_000);
+    const report = await f.worker.night.run();
+    expect(report.businessDay).toBe('2026-03-11');
+    expect(report.failures).toEqual([]);
+    expect(report.sealed.map((s) => [s.vendorId, s.businessDay, s.items])).toEqual([['va', '2026-03-11', 1]]);
+    // va is paid for the 11th (4 coins × 5); nobody is paid for the 10th again.
+    expect([await f.balance('va'), await f.balance('vb'), await f.balance('vc')]).toEqual([50, 30, 15]);
+    expect(f.worker.projection.rebuildCount()).toBeGreaterThanOrEqual(1);
+
+    const again = await f.worker.night.run();
+    expect(again).toMatchObject({ sealed: [], outcomes: [], failures: [] });
+    expect([await f.balance('va'), await f.balance('vb'), await f.balance('vc')]).toEqual([50, 30, 15]);
+  });
+
+  it('rebuilds on its own, without a night, when the marker goes (a timer checks it)', async () => {
+    const view = new InMemoryRedemptionView();
+    f = await nightFixture({ view });
+    await f.vendors('va', 'vb', 'vc');
+    await honestDay(f.world);
+    await f.worker.projection.waitUntilCaughtUp();
+    view.lose();
+    expect(await f.worker.projection.verify()).toBe(true);
+    await f.worker.projection.waitUntilCaughtUp();
+    expect((await view.pendingVendorDays()).map((d) => d.vendorId)).toEqual(['va', 'vb', 'vc']);
+    expect(await view.generation()).toBeDefined();
+    expect(await f.worker.projection.verify()).toBe(false);
+  });
+
+  it('does not skip a vendor whose batch stream holds a seal the model lost: the night rebuilds and seals', async () => {
+    const view = new EvictingView();
+    f = await nightFixture({ view });
+    await f.vendors('va', 'vb', 'vc');
+    await honestDay(f.world);
+    const first = await f.worker.night.run();
+    expect(await f.balance('va')).toBe(30);
+    // A late spend at va for the 10th, then the model loses its record of va's first seal.
+    f.world.at('2026-03-10T05:00:00.000Z');
+    await f.world.issue('c5');
+    await f.world.spend('c5', 'va', 2);
+    for (const b of first.sealed.filter((s) => s.vendorId === 'va')) view.evicted.add(b.batchId);
+
+    const report = await f.worker.night.run('2026-03-10');
+    expect(report.failures).toEqual([]);
+    expect(report.sealed.map((s) => [s.vendorId, s.items])).toEqual([['va', 1]]);
+    expect([await f.balance('va'), await f.balance('vb'), await f.balance('vc')]).toEqual([40, 30, 15]);
+  });
+
+  it('tells readiness when it is stopped, replaying or behind, and nothing once caught up', async () => {
+    const view = new HeldView();
+    f = await nightFixture({ view });
+    await f.vendors('va', 'vb', 'vc');
+    await honestDay(f.world);
+    await f.worker.projection.waitUntilCaughtUp();
+    for (let i = 0; i < 100 && (await f.worker.projection.readinessProblem()) !== undefined; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(await f.worker.projection.readinessProblem()).toBeUndefined();
+    // Behind: the log moves on while the model cannot commit, for longer than allowed.
+    let release: () => void = () => undefined;
+    view.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    await f.world.issue('c9');
+    expect(await f.worker.projection.readinessProblem(Date.now() + 10 * 60_000)).toMatch(/behind/);
+    release();
+    await f.worker.projection.waitUntilCaughtUp();
+    await f.worker.projection.stop();
+    expect(await f.worker.projection.readinessProblem()).toMatch(/stopped/);
+  });
+});
