@@ -49,7 +49,13 @@ export function describeStore(settings: EventStoreSettings): string {
 async function prepare(argv: readonly string[], env: Env, io: CliIo) {
   const options: CliOptions = parseCliArgs(argv);
   if (options.help)
-    return { options, settings: undefined, brokerKeys: [], worker: { redemptionKeys: [] }, timeZone: undefined };
+    return {
+      options,
+      settings: undefined,
+      brokerKeys: [],
+      worker: { redemptionKeys: [] },
+      timeZone: undefined,
+    };
   // Business days of the liveness rule (R3.SPENT_NOT_SEALED) in the redemption worker's zone.
   const timeZone = env.REDEMPTION_TIME_ZONE || undefined;
   if (timeZone !== undefined) {

@@ -61,7 +61,13 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
             const event = decode(recorded);
             if (event?.type !== 'ChainRevoked') return;
             const { chainId, reason, at } = event.data;
-            const body = { kind: 'chain' as const, id: chainId, reason, at, brokerKeyId: this.ring.currentKeyId };
+            const body = {
+              kind: 'chain' as const,
+              id: chainId,
+              reason,
+              at,
+              brokerKeyId: this.ring.currentKeyId,
+            };
             await this.publish(signRevocationNotice(body, this.ring.signer));
           },
         }),

@@ -22,6 +22,7 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'WalletCheckedOut':
     case 'ChainRevoked':
     case 'ChainClosed':
+    case 'SliceWithdrawn':
     case 'VendorRegistered':
     case 'VendorKeyRotated':
     case 'ServerWalletSeedStored':
