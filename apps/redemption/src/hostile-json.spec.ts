@@ -1,3 +1,4 @@
+import { generateSigningKey } from '#protocol';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InMemoryEventStore } from '#event-store';
@@ -21,6 +22,7 @@ describe('redemption worker under hostile JSON (in-memory)', () => {
     const config = loadConfig(RedemptionConfig, {
       BROKER_PUBLIC_KEYS: world.brokerKeys.map((k) => `${k.keyId}:${k.publicKey}`).join(','),
       ADMIN_TOKEN: ADMIN,
+      REDEMPTION_SIGNING_KEY: generateSigningKey('redemption-1').privateKey,
       REDEMPTION_VIEW_STORE: 'memory',
       REDEMPTION_SCHEDULE: 'false',
     });
