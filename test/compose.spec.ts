@@ -121,4 +121,18 @@ describe('docker-compose.yml against the services’ configuration', () => {
     const brokerKey = signingKeyFromPrivate(broker.BROKER_KEY_ID!, broker.BROKER_SIGNING_KEY!);
     expect(redemption.BROKER_PUBLIC_KEYS).toBe(`${brokerKey.keyId}:${brokerKey.publicKey}`);
   });
+
+  it('uses only top-level keys both compose clients load (Debian’s docker-compose 1.29 refuses `name`) and pins every image', () => {
+    const raw = load(readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const topLevel = Object.keys(raw).filter((k) => !k.startsWith('x-'));
+    expect(topLevel.filter((k) => !['services', 'volumes', 'networks'].includes(k))).toEqual([]);
+    const floating = Object.values(services)
+      .map((s) => s.image)
+      .filter((image): image is string => image !== undefined && image !== 'netpay:local')
+      .filter((image) => !/:\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?$/.test(image) || /:\d+-/.test(image));
+    expect(floating).toEqual([]);
+  });
 });
