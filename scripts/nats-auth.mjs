@@ -20,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 export const DEV_VENDORS = [
   ...['newspaper', 'greetings', 'music'], // the demo and npm start
   ...['va', 'vb', 'vc', 'vd', 'vx', 'ka', 'kb', 'shop', 'news', 'news_a', 'music_b', 'late_c'], // tests
-  ...['v1', 'v2', 'v3', 'h_v1', 'h_v2', 'co_egreeting', 'egreeting'],
+  ...['v1', 'v2', 'v3', 'h_v1', 'h_v2', 'co_egreeting', 'egreeting', 'co_emusic'],
+  ...['fa', 'fb', 'kf', 'vy', 'out_a', 'out_b', 'redis_out'], // forgery, replica and outage tests
 ];
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { subjects, type HandOffReply, type Reply } from '#contracts';
-import { eventually } from '#event-store/testing';
+import { eventually, testNatsIdentity } from '#event-store/testing';
 import { createSigner, generateSigningKey, publicKeyRecord, signRevocationNotice } from '#protocol';
 import { eventTypes } from '../test/chain-audit.js';
 import type { IssuedChain } from '../test/in-memory-broker.js';
@@ -28,7 +28,9 @@ describe('nothing on the bus is believed without its sender’s key', () => {
     stack = await VendorStack.start();
     a = await stack.vendor('fa');
     b = await stack.vendor('fb');
-    attacker = await connect({ servers: stack.nats.url, name: 'attacker' });
+    // The attacker holds the test identity, which may publish and subscribe anything: what
+    // stops it here is the messages' signatures, not the server's permissions.
+    attacker = await connect({ ...testNatsIdentity('test'), servers: stack.nats.url, name: 'attacker' });
   });
   afterAll(async () => {
     await attacker?.close();

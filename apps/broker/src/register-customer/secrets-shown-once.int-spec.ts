@@ -31,8 +31,8 @@ describe('secrets shown once (JetStream + Redis)', () => {
   });
 
   it('answers a repeated registration without the token, and keeps no token in Redis', async () => {
-    await openBankAccount(broker.http, 'acct_once_1', 1_000, 'NZD');
-    const body = { name: 'Ada Reader', bankAccount: 'acct_once_1' };
+    const bankMandate = await openBankAccount(broker.http, 'acct_once_1', 1_000, 'NZD');
+    const body = { name: 'Ada Reader', bankAccount: 'acct_once_1', bankMandate };
     const first = await broker.http('POST', '/customers', { body, key: 'register-once-0001' });
     const again = await broker.http('POST', '/customers', { body, key: 'register-once-0001' });
     const { customerId, token } = first.json<{ customerId: string; token: string }>();

@@ -158,7 +158,7 @@ describe('platform glue with real Redis and NATS', () => {
     ['a packet without id', JSON.stringify({ pattern: 'sample.buy', data: { coins: 1, currency: 'EUR' } })],
     ['a deep packet', `{"pattern":"sample.buy","id":"req-2","data":${'['.repeat(5000)}${']'.repeat(5000)}}`],
   ])('answers a malformed request (%s) with a coded error instead of a time-out', async (_name, payload) => {
-    const nc = await connect({ servers: NATS });
+    const nc = await connect({ ...identity, servers: NATS });
     try {
       const before = a.get(Executions).rpc + b.get(Executions).rpc;
       const msg = await nc.request('sample.buy', payload, { timeout: 2_000 });
