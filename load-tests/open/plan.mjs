@@ -254,6 +254,7 @@ export function planRun(name, o, { bundles, meta }, { seed = Number(o.SEED ?? 1)
               body: json({
                 name: `load_${meta.runId}_open_${st.name}_${i}`,
                 bankAccount: bundle.bankAccount,
+                bankMandate: bundle.bankMandate,
               }),
             },
             expect: { endpoint: 'register' },

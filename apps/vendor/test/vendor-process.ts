@@ -1,3 +1,4 @@
+import { testNatsEnv } from '#event-store/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -42,13 +43,14 @@ export class VendorProcess {
         VENDOR_KEY: privateKey,
         PORT: String(port),
         HOST: '127.0.0.1',
-        NATS_URL: stack.nats.url,
+        ...testNatsEnv(`vendor-${vendorId}`, stack.nats.url),
         REDIS_URL,
         REDIS_KEY_PREFIX: stack.redisPrefix,
         EVENT_STORE: 'jetstream',
         EVENT_STORE_STREAM: stack.streamName,
         EVENT_STORE_SUBJECT_PREFIX: stack.subjectPrefix,
         BROKER_URL: 'http://127.0.0.1:9',
+        BROKER_PUBLIC_KEYS: stack.brokerPublicKeys,
         LOG_LEVEL: 'error',
         ...env,
       },
