@@ -20,7 +20,10 @@ export type DeclineReason =
   | 'account-closed'
   | 'over-limit'
   | 'currency-mismatch'
-  | 'idempotency-key-reused';
+  | 'idempotency-key-reused'
+  // The operator's billing (Mobile-NetPay, `apps/broker/src/operator`):
+  | 'prepaid-balance-insufficient'
+  | 'postpaid-cap-reached';
 
 export type PaymentResult =
   | { readonly ok: true; readonly paymentRef: string }

@@ -155,6 +155,8 @@ const MESSAGES: Readonly<Record<DeclineReason, string>> = {
   'over-limit': 'the amount is over the account’s limit for one charge',
   'currency-mismatch': 'the account is held in another currency',
   'idempotency-key-reused': 'this idempotency key was used for another payment',
+  'prepaid-balance-insufficient': 'the prepaid balance is too low',
+  'postpaid-cap-reached': 'the bill would go over its spending cap',
 };
 
 export function declineMessage(reason: DeclineReason): string {
