@@ -257,6 +257,52 @@ export class BrokerConfig {
   bankMaxCharge!: number;
 
   @EnvVar({
+    name: 'BROKER_NETWORKS',
+    description:
+      'web: customers pay by bank; mobile: also a Mobile-NetPay Service Provider (operator billing, subscribers, subscriber tokens)',
+    type: 'list',
+    default: ['web'],
+  })
+  @ArrayMaxSize(2)
+  @IsIn(['web', 'mobile'], { each: true })
+  networks!: ('web' | 'mobile')[];
+
+  @EnvVar({
+    name: 'OPERATOR_GATEWAY_TOKEN',
+    description:
+      "mobile: bearer token of the operator's gateway, which tells the SP who the subscriber is (X-MSISDN)",
+    secret: true,
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  operatorGatewayToken?: string;
+
+  @EnvVar({
+    name: 'SUBSCRIBER_TOKEN_TTL',
+    description: 'mobile: lifetime of a subscriber token (and of the wallet grants in it)',
+    type: 'duration',
+    default: '10m',
+  })
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  subscriberTokenTtlMs!: number;
+
+  @EnvVar({
+    name: 'OPERATOR_SUBSCRIBERS',
+    description:
+      'mobile: subscriber accounts opened at start: msisdn:prepaid:CUR:balance or msisdn:postpaid:CUR:cap,…',
+    type: 'list',
+    default: [],
+  })
+  @Matches(/^\+[1-9][0-9]{6,14}:(prepaid|postpaid):[A-Z]{3}:[0-9]{1,15}$/, {
+    each: true,
+    message: 'each entry must be msisdn:prepaid|postpaid:CUR:amount',
+  })
+  operatorSubscribers!: string[];
+
+  @EnvVar({
     name: 'IDEMPOTENCY_TTL',
     description: 'how long Idempotency-Key answers are replayed',
     type: 'duration',

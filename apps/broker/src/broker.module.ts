@@ -44,6 +44,7 @@ import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.c
 import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js';
 import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
+import { mobileParts } from './operator/operator.parts.js';
 import { BrokerMetrics } from './shared/broker-metrics.js';
 import { GetWalletHandler } from './wallet-view/get-wallet.handler.js';
 import { GetWalletHttpController } from './wallet-view/get-wallet.http.controller.js';
@@ -72,6 +73,8 @@ export class BrokerModule {
     const redis = (options.idempotencyStore ?? 'redis') === 'redis';
     const simulatedBank = options.paymentGateway === undefined;
     const nats = options.nats ?? true;
+    // BROKER_NETWORKS=mobile: also a Mobile-NetPay Service Provider (apps/broker/src/operator).
+    const mobile = mobileParts(config, options.paymentGateway);
     return {
       module: BrokerModule,
       imports: [
@@ -109,12 +112,14 @@ export class BrokerModule {
         RevokeChainHttpController,
         ReissueChainHttpController,
         ...(simulatedBank ? [BankAdminHttpController] : []),
+        ...mobile.controllers,
       ],
       providers: [
         { provide: BrokerConfig, useValue: config },
         ...storeProviders(options.eventStore),
         ...secretProviders(),
-        ...bankProviders(options.paymentGateway),
+        ...bankProviders(options.paymentGateway, mobile.providers.length > 0),
+        ...mobile.providers,
         ...(simulatedBank ? [BankAccountsBootstrap] : []),
         BrokerMetrics,
         CustomerIdentities,

@@ -81,8 +81,11 @@ export function secretProviders(): Provider[] {
   ];
 }
 
-/** The simulated bank, and the payment gateway port bound to it unless a real one is given. */
-export function bankProviders(gateway?: PaymentGateway): Provider[] {
+/**
+ * The simulated bank, and the payment gateway port bound to it unless a real one is given (or
+ * `portElsewhere`: the Mobile-NetPay operator billing binds the port, in front of the bank).
+ */
+export function bankProviders(gateway?: PaymentGateway, portElsewhere = false): Provider[] {
   return [
     {
       provide: SimulatedBank,
@@ -90,8 +93,12 @@ export function bankProviders(gateway?: PaymentGateway): Provider[] {
       useFactory: (store: EventStore, clock: Clock, c: BrokerConfig) =>
         new SimulatedBank(store, clock, c.bankMaxCharge),
     },
-    gateway
-      ? { provide: PAYMENT_GATEWAY, useValue: gateway }
-      : { provide: PAYMENT_GATEWAY, useExisting: SimulatedBank },
+    ...(portElsewhere
+      ? []
+      : [
+          gateway
+            ? { provide: PAYMENT_GATEWAY, useValue: gateway }
+            : { provide: PAYMENT_GATEWAY, useExisting: SimulatedBank },
+        ]),
   ];
 }

@@ -192,7 +192,7 @@ export function parseSubscriberToken(value: unknown): SubscriberToken {
     subscriber: f.subscriber as string,
     vendorId: f.vendorId as string,
     wallet: f.wallet as string,
-    chainIds: f.chainIds as string[],
+    chainIds: f.chainIds,
     notBefore: f.notBefore as string,
     notAfter: f.notAfter as string,
     brokerKeyId: f.brokerKeyId as string,

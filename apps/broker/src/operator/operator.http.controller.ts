@@ -1,0 +1,171 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_FORMAT, Idempotent, NetPayError, PLATFORM_ERROR } from '#platform';
+import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
+import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
+import { BuyCoinsHandler } from '../buy-coins/buy-coins.handler.js';
+import { brokerError } from '../shared/broker-errors.js';
+import { type WalletAnswer, GetWalletHandler } from '../wallet-view/get-wallet.handler.js';
+import { OperatorBilling, type SubscriberAccountView } from './operator-billing.js';
+import { OPERATOR_ERROR } from './operator-errors.js';
+import { CurrentSubscriber, MSISDN_HEADER, OperatorGatewayGuard } from './operator-gateway.guard.js';
+import {
+  MobileBuyCoinsRequest,
+  MsisdnParam,
+  OpenSubscriberRequest,
+  TopUpRequest,
+  VendorTokenParam,
+} from './operator.request.dto.js';
+import { type SubscriberTokenAnswer, SubscriberTokens } from './subscriber-tokens.js';
+import { type Subscriber, Subscribers } from './subscribers.js';
+
+/** The operator's own calls (admin token): open, look at and bar subscriber accounts. */
+@ApiTags('mobile: operator')
+@ApiBearerAuth()
+@Controller('operator/subscribers')
+@UseGuards(AdminAuthGuard)
+export class OperatorAdminHttpController {
+  constructor(
+    private readonly subscribers: Subscribers,
+    private readonly billing: OperatorBilling,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Idempotent()
+  @ApiOperation({ summary: 'Open a prepaid or postpaid subscriber account (admin).' })
+  async open(@Body() body: OpenSubscriberRequest): Promise<SubscriberAccountView> {
+    const opened = await this.subscribers.provision(body);
+    if (!opened) throw brokerError(OPERATOR_ERROR.SUBSCRIBER_EXISTS, `subscriber ${body.msisdn} exists`, 409);
+    return this.view(body.msisdn);
+  }
+
+  @Get(':msisdn')
+  @ApiOperation({ summary: 'Balance or current bill of a subscriber (admin).' })
+  get(@Param() params: MsisdnParam): Promise<SubscriberAccountView> {
+    return this.view(params.msisdn);
+  }
+
+  @Post(':msisdn/bar')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({ summary: 'Bar the account: later charges are declined (admin).' })
+  async bar(@Param() params: MsisdnParam): Promise<SubscriberAccountView> {
+    await this.billing.bar(this.billing.accountIdOf(params.msisdn));
+    return this.view(params.msisdn);
+  }
+
+  private async view(msisdn: string): Promise<SubscriberAccountView> {
+    const view = await this.billing.view(this.billing.accountIdOf(msisdn));
+    if (!view) throw brokerError(OPERATOR_ERROR.SUBSCRIBER_NOT_FOUND, `no subscriber ${msisdn}`, 404);
+    return view;
+  }
+}
+
+export interface MobileAccountAnswer {
+  readonly account: SubscriberAccountView;
+  readonly wallet: Pick<WalletAnswer, 'balances' | 'chains'>;
+}
+
+/**
+ * What a subscriber does at the SP, through the operator's gateway (which sets X-MSISDN): see
+ * the balance or bill and the e-wallet, top up, buy e-coins into the server-side wallet, and get
+ * the subscriber token for a vendor. Mutating calls need an Idempotency-Key; they are idempotent
+ * per subscriber in the handlers themselves (the gateway's bearer token is shared by everyone).
+ */
+@ApiTags('mobile: subscribers')
+@ApiBearerAuth()
+@ApiHeader({ name: 'X-MSISDN', required: true, description: "set by the operator's gateway" })
+@Controller('mobile')
+@UseGuards(OperatorGatewayGuard)
+export class MobileSubscriberHttpController {
+  constructor(
+    private readonly billing: OperatorBilling,
+    private readonly buyCoins: BuyCoinsHandler,
+    private readonly wallets: GetWalletHandler,
+    private readonly tokens: SubscriberTokens,
+  ) {}
+
+  @Get('account')
+  @ApiOperation({ summary: 'Prepaid balance or current bill, and the coins left in the e-wallet.' })
+  async account(@CurrentSubscriber() subscriber: Subscriber): Promise<MobileAccountAnswer> {
+    const account = await this.billing.view(subscriber.accountId);
+    if (!account) throw brokerError(OPERATOR_ERROR.SUBSCRIBER_UNKNOWN, 'no billing account', 403);
+    const { balances, chains } = await this.wallets.execute(subscriber.customerId);
+    return { account, wallet: { balances, chains } };
+  }
+
+  @Post('top-ups')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Put money on a prepaid account (once per Idempotency-Key).' })
+  async topUp(
+    @CurrentSubscriber() subscriber: Subscriber,
+    @Body() body: TopUpRequest,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<SubscriberAccountView> {
+    const result = await this.billing.topUp(subscriber.accountId, body.amount, body.currency, keyOf(key));
+    if (!result.ok) {
+      throw brokerError(OPERATOR_ERROR.TOP_UP_REFUSED, `top-up refused: ${result.reason}`, 422, {
+        reason: result.reason,
+      });
+    }
+    return (await this.billing.view(subscriber.accountId))!;
+  }
+
+  @Post('purchases')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Buy e-coins into the server-side wallet, paid from the prepaid balance or on the bill (PURCHASE.DECLINED 402 ' +
+      'with reason prepaid-balance-insufficient or postpaid-cap-reached). A retry with the same key answers as before.',
+  })
+  buy(
+    @CurrentSubscriber() subscriber: Subscriber,
+    @Body() body: MobileBuyCoinsRequest,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<CoinsPurchasedAnswer> {
+    return this.buyCoins.execute({
+      ...body,
+      wallet: 'server',
+      customerId: subscriber.customerId,
+      bankAccount: subscriber.accountId,
+      idempotencyKey: keyOf(key),
+    });
+  }
+
+  @Post('vendors/:vendorId/token')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'The operator-signed subscriber token for one vendor (what the gateway injects): a pseudonym, the wallet ' +
+      'handle and wallet grants, bound to that vendor, expiring after SUBSCRIBER_TOKEN_TTL.',
+  })
+  token(
+    @CurrentSubscriber() subscriber: Subscriber,
+    @Param() params: VendorTokenParam,
+  ): Promise<SubscriberTokenAnswer> {
+    return this.tokens.issue(subscriber, params.vendorId);
+  }
+}
+
+export { MSISDN_HEADER };
+
+function keyOf(raw: string | undefined): string {
+  if (raw === undefined || raw === '') {
+    throw new NetPayError(
+      PLATFORM_ERROR.IDEMPOTENCY_KEY_REQUIRED,
+      'This operation needs an Idempotency-Key header.',
+      {
+        status: 400,
+      },
+    );
+  }
+  if (!IDEMPOTENCY_KEY_FORMAT.test(raw)) {
+    throw new NetPayError(
+      PLATFORM_ERROR.IDEMPOTENCY_KEY_INVALID,
+      'Idempotency-Key must be 8–255 characters of A–Z a–z 0–9 _ . : - (a UUID fits).',
+      { status: 400 },
+    );
+  }
+  return raw;
+}
