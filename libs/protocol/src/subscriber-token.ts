@@ -219,7 +219,9 @@ export function decodeSubscriberToken(compact: string): SubscriberToken {
   }
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(compact.slice(SUBSCRIBER_TOKEN_PREFIX.length), 'base64url').toString('utf8'));
+    json = JSON.parse(
+      Buffer.from(compact.slice(SUBSCRIBER_TOKEN_PREFIX.length), 'base64url').toString('utf8'),
+    );
   } catch {
     throw new ProtocolError(PROTOCOL.BAD_VALUE, '', 'subscriber token is not base64url JSON');
   }

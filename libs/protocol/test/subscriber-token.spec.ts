@@ -28,10 +28,7 @@ const body: SubscriberTokenBody = {
 };
 
 function grant(chainId: string, vendorId = 'music', signer = operator) {
-  return signWalletGrant(
-    { chainId, vendorId, notAfter: body.notAfter, brokerKeyId: signer.keyId },
-    signer,
-  );
+  return signWalletGrant({ chainId, vendorId, notAfter: body.notAfter, brokerKeyId: signer.keyId }, signer);
 }
 
 describe('subscriber tokens (Mobile-NetPay)', () => {
@@ -47,9 +44,9 @@ describe('subscriber tokens (Mobile-NetPay)', () => {
     expect(checkSubscriberToken(back, operatorKeys, { vendorId: 'greetings', now })).toMatchObject({
       code: 'SUBSCRIBER_TOKEN.WRONG_VENDOR',
     });
-    expect(
-      checkSubscriberToken(back, operatorKeys, { vendorId: 'music', now: body.notAfter }),
-    ).toMatchObject({ code: 'SUBSCRIBER_TOKEN.EXPIRED' });
+    expect(checkSubscriberToken(back, operatorKeys, { vendorId: 'music', now: body.notAfter })).toMatchObject(
+      { code: 'SUBSCRIBER_TOKEN.EXPIRED' },
+    );
     expect(
       checkSubscriberToken(back, operatorKeys, { vendorId: 'music', now: '2026-11-21T09:00:00.000Z' }),
     ).toMatchObject({ code: 'SUBSCRIBER_TOKEN.NOT_YET_VALID' });
@@ -80,7 +77,12 @@ describe('subscriber tokens (Mobile-NetPay)', () => {
   });
 
   it('refuses malformed compact forms with a ProtocolError', () => {
-    for (const bad of ['nst1.', 'nst1.!!!', 'nct.x', `nst1.${Buffer.from('{"a":1}').toString('base64url')}`]) {
+    for (const bad of [
+      'nst1.',
+      'nst1.!!!',
+      'nct.x',
+      `nst1.${Buffer.from('{"a":1}').toString('base64url')}`,
+    ]) {
       expect(() => decodeSubscriberToken(bad)).toThrow(ProtocolError);
     }
   });
