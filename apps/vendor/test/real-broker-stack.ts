@@ -43,11 +43,14 @@ export class RealBrokerStack {
     readonly unique: string,
   ) {}
 
-  static async start(options: { reconnectWaitMs?: number } = {}): Promise<RealBrokerStack> {
+  static async start(
+    options: { reconnectWaitMs?: number; brokerEnv?: Record<string, string> } = {},
+  ): Promise<RealBrokerStack> {
     const nats = await PrivateNats.start();
     const unique = randomUUID().replaceAll('-', '').slice(0, 12);
+    const { brokerEnv: _brokerEnv, ...storeOptions } = options;
     const store = await connectTestStore({
-      ...options,
+      ...storeOptions,
       servers: nats.url,
       streamName: `TEST_VB_${unique}`,
       subjectPrefix: `test.vb${unique}.events`,
@@ -56,6 +59,7 @@ export class RealBrokerStack {
       ...testNatsEnv('broker', nats.url),
       REDIS_URL,
       REDIS_KEY_PREFIX: `test:vb:${unique}:broker:`,
+      ...options.brokerEnv,
     });
     const broker = await startBroker({ store, config, nats: true, idempotency: 'memory' });
     return new RealBrokerStack(nats, store, broker, unique);

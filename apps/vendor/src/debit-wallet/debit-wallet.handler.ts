@@ -26,6 +26,7 @@ import type { DebitWalletCommand } from './debit-wallet.command.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
 import { debitReceiptIdFor, recordedDebit, requireIdempotencyKey } from './debit-idempotency.js';
 import { tokenHash, type WalletSlices } from './wallet-slices.js';
+import { isSubscriberToken, openSubscriberToken } from '../mobile/subscriber-token.js';
 
 export interface DebitWalletDeps {
   readonly vendorId: string;
@@ -63,10 +64,11 @@ export class DebitWalletHandler {
 
   constructor(private readonly deps: DebitWalletDeps) {}
 
-  async execute(command: DebitWalletCommand): Promise<SpendOutcome> {
+  async execute(given: DebitWalletCommand): Promise<SpendOutcome> {
     const { observer } = this.deps;
     try {
-      checkResource(command.resource);
+      checkResource(given.resource);
+      const command = isSubscriberToken(given.checkoutToken) ? await this.fromSubscriber(given) : given;
       const key = requireIdempotencyKey(command.idempotencyKey);
       const receiptId = debitReceiptIdFor({
         vendorId: this.deps.vendorId,
@@ -101,6 +103,28 @@ export class DebitWalletHandler {
       observer.refused?.(codeOf(error));
       throw error;
     }
+  }
+
+  /**
+   * Mobile-NetPay: the operator's gateway brought a subscriber token. Verified (SUBSCRIBER_TOKEN.*
+   * otherwise), it stands for its wallet handle from here on. When another vendor holds one of
+   * the wallet's chains, the token's grants let us take it over from that vendor by hand-off:
+   * the SP is not asked (checkout only when no vendor holds the wallet, or our slice runs out).
+   */
+  private async fromSubscriber(command: DebitWalletCommand): Promise<DebitWalletCommand> {
+    const { vendorId, keys, clock, slices, states } = this.deps;
+    const token = openSubscriberToken(command.checkoutToken, vendorId, keys.broker, clock.now());
+    const handle = token.wallet;
+    if ((await slices.chainForToken(handle)) === undefined) {
+      for (const grant of token.grants) {
+        const state = await states.current(grant.chainId);
+        if (state.status !== 'open' || state.holder === undefined) continue;
+        if (state.holder !== vendorId) this.keepGrant(grant.chainId, grant);
+        await slices.bindToken(handle, grant.chainId);
+        break;
+      }
+    }
+    return { ...command, checkoutToken: handle };
   }
 
   private async debitLocked(
