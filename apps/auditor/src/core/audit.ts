@@ -4,6 +4,7 @@ import type { PublicKeyRecord } from '#protocol';
 import { type CheckContext } from './checks/context.js';
 import { checkConservation, reissuedValue } from './checks/conservation.js';
 import { BANK_CATEGORY, checkAgainstBank, onBankEvent } from './checks/bank.js';
+import { checkOperatorBalances, OPERATOR_CATEGORY, onOperatorEvent } from './checks/operator.js';
 import { applyEvent } from './checks/dispatch.js';
 import { checkWriter } from './checks/writer.js';
 import { DEFAULT_SEAL_GRACE_MS, SealCoverage } from './checks/liveness.js';
@@ -125,6 +126,7 @@ export class Audit {
         this.findings.reporter({ ...END_OF_REPLAY, stream: redemptionLedgerStream(chainId) }),
       );
       checkAgainstBank(this.ledger, (at) => this.findings.reporter(at));
+      checkOperatorBalances(this.ledger, this.findings.reporter(END_OF_REPLAY));
       this.coverage.check((at) => this.findings.reporter(at));
     }
     this.report = buildReport(this.ledger, this.figures, this.findings, this.options);
@@ -160,6 +162,7 @@ export class Audit {
       partial: this.options.from !== undefined,
     };
     if (category === BANK_CATEGORY) return onBankEvent(ctx, recorded);
+    if (category === OPERATOR_CATEGORY) return onOperatorEvent(ctx, recorded);
     const event = this.parse(recorded, report, streamChainId);
     if (event === undefined) return;
     const belongs = isChainEvent(event) ? `chain-${chainIdOf(event)}` : undefined;

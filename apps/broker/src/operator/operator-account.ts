@@ -20,7 +20,6 @@ export type OperatorAccount =
   | {
       readonly status: 'active' | 'barred';
       readonly accountId: string;
-      readonly msisdn: string;
       readonly plan: BillingPlan;
       readonly currency: string;
       /** Prepaid: what is left to spend. Postpaid: 0. */
@@ -48,7 +47,6 @@ export function foldOperatorAccount(
       next = {
         status: 'active',
         accountId: d.accountId,
-        msisdn: d.msisdn,
         plan: d.plan,
         currency: d.currency,
         balance: d.plan === 'prepaid' ? d.openingBalance : 0,

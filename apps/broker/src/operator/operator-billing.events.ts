@@ -14,9 +14,11 @@ export type BillingPlan = 'prepaid' | 'postpaid';
 export interface SubscriberAccountOpened {
   readonly type: 'SubscriberAccountOpened';
   readonly data: {
+    /**
+     * A keyed HMAC of the MSISDN. The number itself is in no event: every role may read the
+     * store (docs/security.md), and a plain hash of a phone number is easily reversed.
+     */
     readonly accountId: string;
-    /** The subscriber number; kept only in the operator's own ledger. */
-    readonly msisdn: string;
     readonly plan: BillingPlan;
     readonly currency: string;
     /** Prepaid: the opening balance (minor units). Postpaid: 0. */

@@ -124,7 +124,6 @@ export class OperatorBilling implements PaymentGateway {
         type: 'SubscriberAccountOpened',
         data: {
           accountId,
-          msisdn: open.msisdn,
           plan: open.plan,
           currency: open.currency,
           openingBalance: open.plan === 'prepaid' ? (open.balance ?? 0) : 0,

@@ -61,11 +61,13 @@ export function onBankEvent(ctx: CheckContext, recorded: RecordedEvent): void {
 
 /** At the end of a complete replay, when the bank's ledger is in the store. */
 export function checkAgainstBank(ledger: Ledger, reporterAt: (at: EventRef) => Reporter): void {
-  if (ledger.bankBookings.size === 0) return;
   const linked = new Set<string>();
   for (const m of ledger.movements) {
     linked.add(m.paymentRef);
-    const booking = ledger.bankBookings.get(m.paymentRef);
+    // Mobile-NetPay: a subscriber's payment is in the operator's ledger (checks/operator.ts).
+    const books = m.paymentRef.startsWith('op_') ? ledger.operatorBookings : ledger.bankBookings;
+    if (books.size === 0) continue;
+    const booking = books.get(m.paymentRef);
     if (
       booking === undefined ||
       booking.direction !== m.direction ||
@@ -80,7 +82,7 @@ export function checkAgainstBank(ledger: Ledger, reporterAt: (at: EventRef) => R
       );
     }
   }
-  for (const [paymentRef, booking] of ledger.bankBookings) {
+  for (const [paymentRef, booking] of [...ledger.bankBookings, ...ledger.operatorBookings]) {
     if (linked.has(paymentRef)) continue;
     // A purchase still in flight (charged, chains not yet recorded) looks like this too: a warning.
     reporterAt(booking.at).warning(

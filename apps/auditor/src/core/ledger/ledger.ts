@@ -1,3 +1,4 @@
+import type { OperatorBook } from '../checks/operator.js';
 import type { RedemptionItem } from '#events';
 import type { PublicKeyRecord } from '#protocol';
 import type { BankBooking, MoneyMovement } from '../checks/bank.js';
@@ -78,6 +79,10 @@ export class Ledger {
   readonly identities = new IdentityIndex();
   /** The simulated bank's bookings by payment reference (when its ledger shares the store). */
   readonly bankBookings = new Map<string, BankBooking>();
+  /** Mobile-NetPay: the operator's subscriber accounts, as its ledger replays. */
+  readonly operatorAccounts = new Map<string, OperatorBook>();
+  /** Mobile-NetPay: the operator's booked charges by payment reference. */
+  readonly operatorBookings = new Map<string, BankBooking>();
   /** Payments NetPay's events say were made. */
   readonly movements: MoneyMovement[] = [];
   readonly hashers = new HasherCache();
