@@ -30,7 +30,8 @@ export const DEV_VENDORS = [
  * redemption worker (payouts) drive in-process; a real bank is behind its own API.
  */
 export const WRITERS = {
-  broker: ['chain', 'customer', 'purchase', 'vendor', 'walletseed', 'revocation', 'bankaccount'],
+  // `opaccount`: the operator's billing ledger when the broker is a Mobile-NetPay SP.
+  broker: ['chain', 'customer', 'purchase', 'vendor', 'walletseed', 'revocation', 'bankaccount', 'opaccount'],
   vendor: ['chain'],
   redemption: ['redemption', 'redeemed', 'payout', 'bankaccount'],
 };

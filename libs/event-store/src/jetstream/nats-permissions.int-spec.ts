@@ -95,7 +95,15 @@ describe('NATS authorization: each role only does what it needs (real server)', 
 
   it('vendor: may append to chain streams only, and has no stream-admin rights', async () => {
     const va = await as('vendor-va');
-    for (const category of ['customer', 'purchase', 'vendor', 'walletseed', 'bankaccount', 'revocation']) {
+    for (const category of [
+      'customer',
+      'purchase',
+      'vendor',
+      'walletseed',
+      'bankaccount',
+      'revocation',
+      'opaccount',
+    ]) {
       expect(await requestRefused(va, `${e}.${category}.${category}-x`)).toBe(true);
     }
     for (const category of ['redemption', 'redeemed', 'payout']) {
