@@ -22,6 +22,7 @@ import { printSummary } from './summary.js';
 import { envPort, localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
 import { Supervisor } from './supervisor.js';
 import { Tally } from './tally.js';
+import { runMobileDemo } from './mobile.js';
 
 const SHOPS: Record<string, { path: string; items: string[]; price: number }> = {
   newspaper: { path: '/articles', items: ['a1', 'a2', 'a3'], price: 2 },
@@ -37,7 +38,10 @@ const USAGE = `npm run demo -- [--customers N] [--spends N] [--seed N] [--keep]
   --customers  customers (half client-side, half server-side wallets)   default 12
   --spends     content purchases over the day                          default 300
   --seed       seed of the day's random choices                        default: random
-  --keep       keep the day's JetStream stream afterwards (for npm run audit)`;
+  --keep       keep the day's JetStream stream afterwards (for npm run audit)
+  --network    web (default) | mobile: a Mobile-NetPay day instead — the broker is the network
+               operator's Service Provider; prepaid and postpaid subscribers buy coins on their
+               operator account and content at the vendors (apps/demo/README.md)`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -46,6 +50,7 @@ async function main(): Promise<number> {
       spends: { type: 'string', default: '300' },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      network: { type: 'string', default: 'web' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -56,7 +61,7 @@ async function main(): Promise<number> {
   const customers = Math.max(2, Number(values.customers));
   const spends = Math.max(1, Number(values.spends));
   const seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
-  if (![customers, spends, seed].every(Number.isSafeInteger)) {
+  if (![customers, spends, seed].every(Number.isSafeInteger) || !['web', 'mobile'].includes(values.network)) {
     console.error(USAGE);
     return 2;
   }
@@ -87,6 +92,10 @@ async function main(): Promise<number> {
   await streamsOfRun(storeEnv, async () => undefined, true);
   process.on('SIGINT', () => void supervisor.stopAll().then(() => process.exit(130)));
   try {
+    if (values.network === 'mobile') {
+      progress(`Mobile-NetPay demo ${runId}: ${spends} purchases, seed ${seed}`);
+      return await runMobileDemo({ runId, options, spends, seed, storeEnv, progress, supervisor });
+    }
     progress(`demo ${runId}: ${customers} customers, ${spends} purchases, seed ${seed}`);
     await supervisor.start(brokerSpec(options));
     const admin = options.secrets.adminToken;

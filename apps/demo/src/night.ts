@@ -51,7 +51,10 @@ export interface AuditVerdict {
     readonly ok?: boolean;
     readonly violationCount?: number;
     readonly violationsByRule?: Readonly<Record<string, number>>;
-    readonly replay?: { readonly events?: number };
+    readonly replay?: {
+      readonly events?: number;
+      readonly eventsByType?: Readonly<Record<string, number | undefined>>;
+    };
     readonly run?: { readonly eventsPerSecond?: number };
     readonly money?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   };

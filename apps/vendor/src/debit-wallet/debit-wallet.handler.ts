@@ -115,11 +115,12 @@ export class DebitWalletHandler {
     const { vendorId, keys, clock, slices, states } = this.deps;
     const token = openSubscriberToken(command.checkoutToken, vendorId, keys.broker, clock.now());
     const handle = token.wallet;
+    // Verified grants for this vendor: kept, so a later take-over need not ask the SP for one.
+    for (const grant of token.grants) this.keepGrant(grant.chainId, grant);
     if ((await slices.chainForToken(handle)) === undefined) {
       for (const grant of token.grants) {
         const state = await states.current(grant.chainId);
         if (state.status !== 'open' || state.holder === undefined) continue;
-        if (state.holder !== vendorId) this.keepGrant(grant.chainId, grant);
         await slices.bindToken(handle, grant.chainId);
         break;
       }
