@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+
+interface Run {
+  readonly code: number | null;
+  readonly out: string;
+}
+
+function runDemo(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/apps/demo/src/main.js', ...args], {
+      env: { ...process.env, BROKER_PORT: '3720', REDEMPTION_PORT: '3721', VENDOR_BASE_PORT: '3722' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+const line = (out: string, label: string): string => out.split('\n').find((l) => l.startsWith(label)) ?? '';
+const cents = (text: string): number => Math.round(Number(text) * 100);
+
+describe('npm run demo -- --network mobile', () => {
+  it('a Mobile-NetPay day across processes: operator billing, hand-offs, refusals, a clean audit', async () => {
+    const { code, out } = await runDemo(['--network', 'mobile', '--spends', '60', '--seed', '5']);
+    expect({ code, tail: out.slice(-3000) }).toEqual({ code: 0, tail: out.slice(-3000) });
+    expect(line(out, 'audit')).toMatch(/CLEAN/);
+    // One prepaid subscriber ran out of balance, one postpaid hit the cap: refused with reasons.
+    expect(out).toMatch(/Mere .*PURCHASE\.DECLINED prepaid-balance-insufficient/);
+    expect(out).toMatch(/Sione .*PURCHASE\.DECLINED postpaid-cap-reached/);
+    // The refused purchases charged nothing: Mere's balance is her opening balance less one purchase.
+    expect(out).toMatch(/Mere .* charged NZD 5\.00 {2}balance NZD 1\.00 of NZD 6\.00/);
+    expect(out).toMatch(/Sione .* charged NZD 10\.00 {2}bill NZD 10\.00 \(cap NZD 15\.00\)/);
+    expect(out).toMatch(/refused {2}forged subscriber token .*: SUBSCRIBER_TOKEN\.INVALID/);
+    expect(out).toMatch(
+      /refused {2}music's subscriber token replayed at greetings: SUBSCRIBER_TOKEN\.WRONG_VENDOR/,
+    );
+    // The wallet moved vendor to vendor by hand-off.
+    expect(line(out, 'e-wallet moves')).toMatch(/[1-9]\d* hand-offs vendor to vendor/);
+    // The operator billed what the subscribers were charged; each vendor was paid its coins × 5 cents.
+    const charged = [...out.matchAll(/ charged NZD (\d+\.\d\d)/g)].reduce((n, m) => n + cents(m[1]!), 0);
+    expect(line(out, 'operator billed')).toContain(`NZD ${(charged / 100).toFixed(2)}`);
+    const vendors = out.split('\n').filter((l) => /^ {2}(newspaper|greetings|music) /.test(l));
+    expect(vendors.length).toBeGreaterThanOrEqual(2);
+    for (const v of vendors) {
+      const [, c, paid] = /(\d+) coins\s+paid NZD (\d+\.\d\d)/.exec(v) ?? [];
+      expect(cents(paid!)).toBe(Number(c) * 5);
+    }
+  }, 300_000);
+});
