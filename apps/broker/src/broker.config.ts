@@ -258,8 +258,7 @@ export class BrokerConfig {
 
   @EnvVar({
     name: 'BROKER_NETWORKS',
-    description:
-      'web: customers pay by bank; mobile: also a Mobile-NetPay Service Provider (operator billing, subscribers, subscriber tokens)',
+    description: 'web; mobile: also a Mobile-NetPay Service Provider (operator billing, subscribers)',
     type: 'list',
     default: ['web'],
   })
@@ -269,8 +268,7 @@ export class BrokerConfig {
 
   @EnvVar({
     name: 'OPERATOR_GATEWAY_TOKEN',
-    description:
-      "mobile: bearer token of the operator's gateway, which tells the SP who the subscriber is (X-MSISDN)",
+    description: "mobile: bearer token of the operator's gateway (which sets X-MSISDN)",
     secret: true,
   })
   @IsOptional()
@@ -291,8 +289,7 @@ export class BrokerConfig {
 
   @EnvVar({
     name: 'OPERATOR_SUBSCRIBERS',
-    description:
-      'mobile: subscriber accounts opened at start: msisdn:prepaid:CUR:balance or msisdn:postpaid:CUR:cap,…',
+    description: 'mobile: accounts opened at start: msisdn:prepaid:CUR:balance or msisdn:postpaid:CUR:cap,…',
     type: 'list',
     default: [],
   })
