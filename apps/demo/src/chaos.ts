@@ -244,9 +244,10 @@ async function main(): Promise<number> {
 
     const readyUrls = [...specs.values()].map((s) => s.readyUrl);
     /** Every process ready, and a spend at each vendor (each a hand-off), a debit at each, a purchase. */
-    const normalService = async (): Promise<number> => {
+    const normalService = async (since: number): Promise<{ at: number; lastReady: string }> => {
       const deadline = Date.now() + profile.healWithinMs;
-      const ready = async (): Promise<boolean> => {
+      const names = [...specs.keys()];
+      const notReady = async (): Promise<string[]> => {
         const answers = await Promise.all(
           readyUrls.map((u) =>
             fetch(u, { signal: AbortSignal.timeout(2_000) }).then(
@@ -255,11 +256,18 @@ async function main(): Promise<number> {
             ),
           ),
         );
-        return answers.every(Boolean);
+        return names.filter((_, i) => !answers[i]);
       };
-      while (!(await ready())) {
-        if (Date.now() > deadline) throw new Error('not every process became ready again by itself');
+      let lastReady = 'all were ready at once';
+      for (let waiting = await notReady(); waiting.length > 0;) {
+        if (Date.now() > deadline) {
+          throw new Error(`not ready again by itself: ${waiting.join(', ')}`);
+        }
         await sleep(200);
+        const now = await notReady();
+        if (now.length === 0)
+          lastReady = `${waiting.join(', ')} ready last, at ${((Date.now() - since) / 1000).toFixed(1)} s`;
+        waiting = now;
       }
       for (const shop of shops) {
         while (!(await probe.buyAt(shop))) {
@@ -273,7 +281,7 @@ async function main(): Promise<number> {
       }
       const bought = await Promise.race([probe.buyCoins().then(() => true), sleep(60_000).then(() => false)]);
       if (!bought) throw new Error('no purchase after the fault');
-      return Date.now();
+      return { at: Date.now(), lastReady };
     };
 
     const restartFault = (name: string): Fault => ({
@@ -369,10 +377,12 @@ async function main(): Promise<number> {
         const outcome = await fault.run();
         notes.push(...outcome.notes);
         faultOk = outcome.ok;
-        const normalAt = await normalService();
-        recoverySeconds = (normalAt - outcome.endedAt) / 1000;
+        const normal = await normalService(outcome.endedAt);
+        recoverySeconds = (normal.at - outcome.endedAt) / 1000;
         healed = true;
-        progress(`  normal service ${recoverySeconds.toFixed(1)} s after the fault ended`);
+        progress(
+          `  normal service ${recoverySeconds.toFixed(1)} s after the fault ended (${normal.lastReady})`,
+        );
       } catch (error) {
         notes.push(`did not heal: ${(error as Error).message}`);
         progress(`  DID NOT HEAL: ${(error as Error).message}`);
@@ -410,9 +420,15 @@ async function main(): Promise<number> {
         NATS_URL: nats.url,
         BROKER_PUBLIC_KEYS: `${options.secrets.brokerKey.keyId}:${options.secrets.brokerKey.publicKey}`,
         REDEMPTION_PUBLIC_KEYS: `${options.secrets.redemptionKey.keyId}:${options.secrets.redemptionKey.publicKey}`,
-      });
+      }).catch((error: unknown) => ({ exitCode: -1, report: {}, error: String(error).slice(0, 300) }));
       const auditClean = audit.exitCode === 0;
-      if (!auditClean) notes.push(`audit: ${JSON.stringify(audit.report.violationsByRule ?? {})}`);
+      if (!auditClean) {
+        notes.push(
+          'error' in audit
+            ? `audit did not run: ${audit.error}`
+            : `audit: ${JSON.stringify(audit.report.violationsByRule ?? {})}`,
+        );
+      }
       const doubleAccepted = verdict.doubleAccepted + ledger.doubleAcknowledged;
       const result: FaultResult = {
         fault: fault.name,

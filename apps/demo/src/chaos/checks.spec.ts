@@ -12,7 +12,7 @@ async function world(): Promise<InMemoryEventStore> {
       type: 'ChainIssued',
       version: 1,
       data: { chainId: 'c1', touchstone: { chainId: 'c1', coinValue: 5 } },
-      metadata: {},
+      metadata: { correlationId: 'test', causationId: 'test', actor: 'test' },
     },
   ]);
   return store;
@@ -31,7 +31,7 @@ async function spend(
       type: 'CoinsSpent',
       version: 1,
       data: { chainId: 'c1', vendorId, fromIndex: from, toIndex: to, payword: 'ab', receiptId, at: '' },
-      metadata: {},
+      metadata: { correlationId: 'test', causationId: 'test', actor: 'test' },
     },
   ]);
 }
