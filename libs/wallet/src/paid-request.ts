@@ -5,8 +5,14 @@ import type { Payment, Wallet } from './wallet.js';
 /** The part of `fetch` the SDK uses (the global one by default). */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string> },
+  init: { method: string; headers: Record<string, string>; signal?: AbortSignal },
 ) => Promise<Response>;
+
+/** The header naming when the payer stops waiting: a vendor records no spend after it. */
+export const NETPAY_DEADLINE_HEADER = 'x-netpay-deadline';
+
+/** How long one try of a paid request waits for its answer when not configured (ms). */
+export const DEFAULT_PAID_REQUEST_TIMEOUT_MS = 15_000;
 
 export interface PaidRequest {
   readonly url: string;
@@ -25,6 +31,14 @@ export interface PaidRequestOptions {
   readonly attempts?: number;
   /** Pause between those tries, in ms (200 when omitted). */
   readonly retryDelayMs?: number;
+  /**
+   * How long one try waits for the vendor, in ms (`DEFAULT_PAID_REQUEST_TIMEOUT_MS` when omitted).
+   * Each try carries `X-NetPay-Deadline` = now + this: a vendor (frozen, overloaded) that gets to
+   * the spend after it records nothing, so a try this SDK gave up on never costs a coin unseen.
+   */
+  readonly timeoutMs?: number;
+  /** The clock the deadline is computed from (ms since the epoch; `Date.now` when omitted). */
+  readonly now?: () => number;
 }
 
 export interface PaidAnswer {
@@ -62,17 +76,40 @@ export async function requestPaid(
   request: PaidRequest,
   options: PaidRequestOptions = {},
 ): Promise<PaidAnswer> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PAID_REQUEST_TIMEOUT_MS;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new RangeError(`timeoutMs must be a positive integer of milliseconds, not ${timeoutMs}`);
+  }
   const send = options.fetch ?? ((url, init) => fetch(url, init));
   const payment = request.repeat?.payment ?? wallet.pay(request.count, { vendorId: request.vendorId });
   const idempotencyKey = request.repeat?.idempotencyKey ?? randomUUID();
-  const headers = {
+  const paymentHeaders = {
     'x-netpay-payment': `${payment.chainId}.${payment.proof.position}.${payment.proof.payword}`,
     'x-netpay-touchstone': Buffer.from(JSON.stringify(payment.touchstone)).toString('base64url'),
     'idempotency-key': idempotencyKey,
   };
   const attempts = Math.max(1, options.attempts ?? 3);
+  const now = options.now ?? Date.now;
   for (let attempt = 1; ; attempt++) {
-    const response = await send(request.url, { method: request.method ?? 'GET', headers });
+    // Each try names its own deadline: when this SDK stops waiting, the vendor stops spending.
+    const headers = {
+      ...paymentHeaders,
+      [NETPAY_DEADLINE_HEADER]: new Date(now() + timeoutMs).toISOString(),
+    };
+    let response: Response;
+    try {
+      response = await send(request.url, {
+        method: request.method ?? 'GET',
+        headers,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      // No answer in time: the spend may have been recorded before the deadline, or not at all.
+      if (!isTimeout(error)) throw error;
+      if (attempt >= attempts) throw new PaymentOutcomeUnknownError(payment, idempotencyKey);
+      await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 200));
+      continue;
+    }
     if (response.ok) {
       wallet.confirm(payment, request.vendorId);
       return { response, payment, paid: true };
@@ -81,6 +118,10 @@ export async function requestPaid(
     if (attempt >= attempts) throw new PaymentOutcomeUnknownError(payment, idempotencyKey);
     await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 200));
   }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
 async function outcomeIsUnknown(response: Response): Promise<boolean> {

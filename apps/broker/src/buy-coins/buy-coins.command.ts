@@ -21,7 +21,7 @@ export interface PurchasedChain {
   /** n: paywords W[1] … W[n]. */
   readonly length: number;
   readonly touchstone: Touchstone;
-  /** Client-side wallets only: W[n+1], hex. Keep it secret; it is never shown again by design. */
+  /** Client-side wallets only, first answer only: W[n+1], hex. Keep it secret; never shown again. */
   readonly seed?: string;
 }
 
@@ -39,4 +39,8 @@ export interface CoinsPurchasedAnswer {
   readonly chains: readonly PurchasedChain[];
   /** Global position of the purchase: `GET /wallet?minPosition=` waits for it. */
   readonly position: string;
+  /** A replay of a client-side purchase: `['chains[].seed']`, the seeds were shown once. */
+  readonly withheld?: readonly string[];
+  /** With `withheld`: how a wallet that lost the seeds gets its coins back (re-issue each chain). */
+  readonly recovery?: string;
 }

@@ -17,12 +17,23 @@ import { ChainIssuer, type IssuedChain } from './chain-issuer.js';
 import { absentPurchase, evolvePurchase, planChainLengths, type PurchaseState } from './purchase.state.js';
 import { WalletSeeds } from './wallet-seeds.js';
 
+/** What a replayed client-side purchase leaves out: each chain's seed (W[n+1]). */
+export const SEEDS_WITHHELD = 'chains[].seed';
+export const SEEDS_RECOVERY =
+  'The seeds were shown once, in the first answer to this purchase. A wallet that lost them re-issues ' +
+  'each chain: POST /chains/{chainId}/reissue closes it at its index and issues its unspent coins as a ' +
+  'new chain with a new seed, shown once; nothing is charged again.';
+
 /**
  * 1. derive the purchase id from (customer, Idempotency-Key): a retry finds the same purchase;
  * 2. a purchase already decided answers as before;
  * 3. charge ONE macro-payment with a bank idempotency key derived from the purchase id;
  * 4. declined → `PurchaseDeclined`, no chain; paid → issue the chains (deterministic ids), then
  *    `CoinsPurchased` closes the purchase. A crash anywhere is repaired by retrying.
+ * Client-side seeds are a secret shown once: only the call that appends `CoinsPurchased` answers
+ * them (a retry of a purchase interrupted before that point still does: no answer went out yet).
+ * A retry of a closed purchase answers the same chains without seeds, `withheld` and `recovery`
+ * saying how to get the coins back (re-issue), so no record, log or replay holds them twice.
  */
 @Injectable()
 export class BuyCoinsHandler {
@@ -69,11 +80,11 @@ export class BuyCoinsHandler {
         },
       });
       this.metrics.purchases.inc({ outcome: 'declined', wallet: command.wallet });
-      return this.answer(declined, command);
+      return this.answer(declined.state, command);
     }
 
     const chains = await this.issueChains(command, purchaseId);
-    const done = await this.record(purchaseId, command, {
+    const recorded = await this.record(purchaseId, command, {
       type: 'CoinsPurchased',
       version: 1,
       data: {
@@ -91,7 +102,8 @@ export class BuyCoinsHandler {
     });
     this.metrics.purchases.inc({ outcome: 'completed', wallet: command.wallet });
     this.metrics.valueIssued.inc({ currency: command.currency }, amount);
-    return this.answer(done, command, chains);
+    // Seeds go out once: in the answer of the call whose `CoinsPurchased` closed the purchase.
+    return this.answer(recorded.state, command, recorded.ours ? chains : undefined);
   }
 
   private checkLimits(command: BuyCoins): number {
@@ -179,7 +191,7 @@ export class BuyCoinsHandler {
     purchaseId: string,
     command: BuyCoins,
     event: CoinsPurchased | PurchaseDeclined,
-  ): Promise<PurchaseState> {
+  ): Promise<{ state: PurchaseState; ours: boolean }> {
     const outcome = toNewEvent(
       event,
       customerMetadata(command.customerId, purchaseId),
@@ -192,11 +204,15 @@ export class BuyCoinsHandler {
       }));
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
-      return this.load(purchaseId);
+      return { state: await this.load(purchaseId), ours: false };
     }
-    return event.type === 'CoinsPurchased'
-      ? { status: 'completed', data: event.data, position }
-      : { status: 'declined', data: event.data };
+    return {
+      state:
+        event.type === 'CoinsPurchased'
+          ? { status: 'completed', data: event.data, position }
+          : { status: 'declined', data: event.data },
+      ours: true,
+    };
   }
 
   private async answer(
@@ -229,6 +245,7 @@ export class BuyCoinsHandler {
     const { data } = state;
     const chains = await Promise.all(data.chainIds.map((chainId) => this.chainOf(chainId, command, issued)));
     const { purchaseId, coins, coinValue, amount, currency, wallet, paymentRef, at } = data;
+    const withheld = wallet === 'client' && !issued;
     return {
       purchaseId,
       status: 'completed',
@@ -241,6 +258,7 @@ export class BuyCoinsHandler {
       at,
       chains,
       position: state.position.toString(),
+      ...(withheld ? { withheld: [SEEDS_WITHHELD], recovery: SEEDS_RECOVERY } : {}),
     };
   }
 
@@ -259,7 +277,7 @@ export class BuyCoinsHandler {
       wallet = state.wallet;
     }
     const seed = wallet === 'client' ? this.seeds.clientSeed(chainId, command.walletNonce) : undefined;
-    // A retry that lost its Redis record but sends another nonce would get seeds of no chain.
+    // A retry that lost its Redis record but sends another nonce is another request: refused.
     if (
       seed !== undefined &&
       !known &&
@@ -271,6 +289,14 @@ export class BuyCoinsHandler {
         { status: 422 },
       );
     }
-    return { chainId, alg: touchstone.alg, length: touchstone.length, touchstone, ...(seed ? { seed } : {}) };
+    // Only chains issued by this very call show their seed (see `answer`).
+    const shown = known && seed !== undefined;
+    return {
+      chainId,
+      alg: touchstone.alg,
+      length: touchstone.length,
+      touchstone,
+      ...(shown ? { seed } : {}),
+    };
   }
 }

@@ -19,10 +19,12 @@ export class BuyCoinsHttpController {
 
   @Post()
   @HttpCode(201)
-  // Client-side answers carry the seeds: never kept in Redis; a retry re-derives the same answer.
+  // Client-side answers carry the seeds: never kept in Redis; shown once (a retry: `withheld`).
   @Idempotent({ storeAnswer: false })
   @ApiCreatedResponse({
-    description: 'Paid with one macro-payment; the chains (and, client-side, their seeds).',
+    description:
+      'Paid with one macro-payment; the chains (and, client-side, their seeds, shown once: a retry answers ' +
+      '`withheld: ["chains[].seed"]` and a `recovery` text — re-issue each chain with POST /chains/{chainId}/reissue).',
   })
   @ApiResponse({
     status: 402,

@@ -7,6 +7,7 @@ import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { FaultyEventStore, LossyGateway } from '../test/faults.js';
 import { buy, type TestCustomer } from '../test/scenario.js';
 import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
+import { replayOf } from '../test/seeds.js';
 import { WalletSeeds, walletSeedStream } from './wallet-seeds.js';
 
 // A purchase interrupted anywhere is repaired by retrying it: charged once, chains issued once.
@@ -127,7 +128,8 @@ describe('purchase recovery (in-memory store, injected crashes)', () => {
       expect(res.status).toBe(201);
       const answer = res.json<CoinsPurchasedAnswer>();
       expect(answer.at).toBe('2026-02-28T09:00:00.000Z');
-      expect(answer).toEqual(twinAnswer);
+      // The twin's answer showed the seeds; this one, not the call that closed the purchase, does not.
+      expect(answer).toEqual(replayOf(twinAnswer!));
       const outcomes = await memory.readStream(`purchase-${answer.purchaseId}`);
       expect(outcomes).toHaveLength(1);
       expect(answer.position).toBe(outcomes[0]!.position.toString());
@@ -161,7 +163,7 @@ describe('purchase recovery (in-memory store, injected crashes)', () => {
         const res = await buy(broker.http, c, body, `twin-issued-${wallet}`);
         expect(res.status).toBe(201);
         const answer = res.json<CoinsPurchasedAnswer>();
-        expect(answer).toEqual(twinAnswer);
+        expect(answer).toEqual(replayOf(twinAnswer!));
         const chain = answer.chains[0]!;
         const stored = await memory.readStream(`chain-${chain.chainId}`);
         expect(stored).toHaveLength(1);

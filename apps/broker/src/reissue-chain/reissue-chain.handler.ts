@@ -21,6 +21,10 @@ export interface ChainReissuedAnswer {
   readonly closedAtIndex: number;
   /** The unspent remainder as a new client-side chain (null when nothing was left). */
   readonly chain: PurchasedChain | null;
+  /** A retry of a re-issue already answered: `['chain.seed']`, the new seed was shown once. */
+  readonly withheld?: readonly string[];
+  /** With `withheld`: how to get the coins back (re-issue the new chain). */
+  readonly recovery?: string;
 }
 
 /**
@@ -70,7 +74,11 @@ export class ReissueChainHandler {
       },
       (state, events) => {
         if (state.status === 'absent') throw new Error('closed an absent chain');
-        return { index: events[0]?.data.index ?? state.index, touchstone: state.touchstone };
+        return {
+          index: events[0]?.data.index ?? state.index,
+          touchstone: state.touchstone,
+          closedNow: events.length > 0,
+        };
       },
     );
     const t = closed.touchstone;
@@ -89,14 +97,24 @@ export class ReissueChainHandler {
       customerId,
       purchaseId: newChainId,
     });
+    // The new seed is shown once: by the call that closed the old chain. A retry answers without
+    // it; a wallet that lost it re-issues the new chain in turn (nothing of it was spent).
+    const shown = closed.closedNow && issued.seed !== undefined;
     const chain: PurchasedChain = {
       chainId: newChainId,
       alg: issued.touchstone.alg,
       length: remaining,
       touchstone: issued.touchstone,
-      ...(issued.seed ? { seed: issued.seed } : {}),
+      ...(shown ? { seed: issued.seed } : {}),
     };
-    return { closedChainId: chainId, closedAtIndex: closed.index, chain };
+    if (shown) return { closedChainId: chainId, closedAtIndex: closed.index, chain };
+    return {
+      closedChainId: chainId,
+      closedAtIndex: closed.index,
+      chain,
+      withheld: ['chain.seed'],
+      recovery: `The new seed was shown once. A wallet that lost it re-issues the new chain: POST /chains/${newChainId}/reissue.`,
+    };
   }
 
   private async link(

@@ -1,14 +1,16 @@
 import {
   type CallHandler,
   type ExecutionContext,
+  Inject,
   Injectable,
   Logger,
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Reply } from '#contracts';
-import { mapError } from '#platform';
-import { catchError, map, type Observable, of } from 'rxjs';
+import { CLOCK, type Clock, mapError } from '#platform';
+import { catchError, EMPTY, map, type Observable, of } from 'rxjs';
 import { BROKER_STATUS_BY_CODE } from './broker-errors.js';
+import { requestExpired } from './request-deadline.js';
 
 /**
  * Wraps every NATS answer in the contracts' `Reply<T>`: `{ ok: true, value }`, or
@@ -18,8 +20,21 @@ import { BROKER_STATUS_BY_CODE } from './broker-errors.js';
 @Injectable()
 export class RpcReplyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Rpc');
+  private expired = 0;
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<Reply<unknown>> {
+  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<Reply<unknown>> {
+    // The requester gave up (its `x-netpay-deadline` passed while the request queued): no work.
+    if (requestExpired(context, this.clock.now().getTime())) {
+      this.expired += 1;
+      if (this.expired === 1 || this.expired % 1_000 === 0) {
+        this.logger.warn(
+          `${this.expired} NATS request(s) dropped: their deadline passed before they were handled`,
+        );
+      }
+      return EMPTY;
+    }
     return next.handle().pipe(
       map((value: unknown): Reply<unknown> => ({ ok: true, value })),
       catchError((error: unknown) => {

@@ -1,4 +1,5 @@
-import { type ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { type ClientProxy, ClientProxyFactory, NatsRecordBuilder, Transport } from '@nestjs/microservices';
+import { headers as natsHeaders } from '@nats-io/nats-core';
 import {
   subjects,
   type Reply,
@@ -90,7 +91,11 @@ export class NatsBrokerClient implements BrokerClient {
     }
     let reply: Reply<T>;
     try {
-      reply = await firstValueFrom(this.client.send<Reply<T>>(subject, data).pipe(timeout(this.timeoutMs)));
+      // The broker drops a request whose deadline passed while it queued (we stopped waiting).
+      const headers = natsHeaders();
+      headers.set('x-netpay-deadline', new Date(Date.now() + this.timeoutMs).toISOString());
+      const record = new NatsRecordBuilder(data).setHeaders(headers).build();
+      reply = await firstValueFrom(this.client.send<Reply<T>>(subject, record).pipe(timeout(this.timeoutMs)));
     } catch (error) {
       if (error instanceof TimeoutError) {
         throw new NetPayError(
