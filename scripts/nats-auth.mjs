@@ -25,12 +25,21 @@ export const DEV_VENDORS = [
 ];
 
 /**
- * Event categories by writer (libs/events/src/streams.ts, walletseed, bankaccount, redeemed).
+ * Event categories by writer (libs/events/src/streams.ts, walletseed, bankaccount, redeemed, brokerkeys).
  * `bankaccount`: the simulated bank, an external system that both the broker (charges) and the
  * redemption worker (payouts) drive in-process; a real bank is behind its own API.
  */
 export const WRITERS = {
-  broker: ['chain', 'customer', 'purchase', 'vendor', 'walletseed', 'revocation', 'bankaccount'],
+  broker: [
+    'chain',
+    'customer',
+    'purchase',
+    'vendor',
+    'walletseed',
+    'revocation',
+    'bankaccount',
+    'brokerkeys',
+  ],
   vendor: ['chain'],
   redemption: ['redemption', 'redeemed', 'payout', 'bankaccount'],
 };

@@ -42,6 +42,7 @@ import { RotateVendorKeyHttpController } from './rotate-vendor-key/rotate-vendor
 import { ReissueChainHandler } from './reissue-chain/reissue-chain.handler.js';
 import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.controller.js';
 import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js';
+import { KeyListPublisher } from './keys/key-list.publisher.js';
 import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
 import { BrokerMetrics } from './shared/broker-metrics.js';
@@ -136,6 +137,7 @@ export class BrokerModule {
         RevokeChainHandler,
         ReissueChainHandler,
         ...(nats ? [RevocationBroadcaster] : []),
+        KeyListPublisher,
       ],
     };
   }

@@ -53,6 +53,7 @@ async function prepare(argv: readonly string[], env: Env, io: CliIo) {
       options,
       settings: undefined,
       brokerKeys: [],
+      brokerRootKeys: [],
       worker: { redemptionKeys: [] },
       timeZone: undefined,
     };
@@ -75,13 +76,17 @@ async function prepare(argv: readonly string[], env: Env, io: CliIo) {
     throw new UsageError('EVENT_STORE=memory holds nothing to audit: use jetstream or eventstoredb');
   }
   const brokerKeys = await loadBrokerKeys(options.brokerKeyFiles, env);
-  if (brokerKeys.length === 0) {
+  const brokerRootKeys = await loadBrokerKeys(options.brokerRootKeyFiles, {
+    BROKER_PUBLIC_KEYS: env.BROKER_ROOT_PUBLIC_KEYS,
+    BROKER_PUBLIC_KEYS_FILE: env.BROKER_ROOT_PUBLIC_KEYS_FILE,
+  });
+  if (brokerKeys.length === 0 && brokerRootKeys.length === 0) {
     io.err(
-      'warning: no broker public keys (--broker-keys, BROKER_PUBLIC_KEYS): ' +
+      'warning: no broker public keys (--broker-keys, BROKER_PUBLIC_KEYS, --broker-root-keys, BROKER_ROOT_PUBLIC_KEYS): ' +
         'every touchstone will be reported as R1.UNKNOWN_BROKER_KEY',
     );
   }
-  return { options, settings, brokerKeys, worker: await loadRedemptionKeys(env), timeZone };
+  return { options, settings, brokerKeys, brokerRootKeys, worker: await loadRedemptionKeys(env), timeZone };
 }
 
 /**
@@ -128,7 +133,7 @@ export async function runCli(
     io.err(`netpay-audit: ${error.message}\n(netpay-audit --help for usage)`);
     return EXIT.USAGE;
   }
-  const { options, settings, brokerKeys, worker, timeZone } = prepared;
+  const { options, settings, brokerKeys, brokerRootKeys, worker, timeZone } = prepared;
   if (options.help || settings === undefined) {
     io.out(USAGE);
     return EXIT.OK;
@@ -144,6 +149,7 @@ export async function runCli(
   try {
     const audit = new Audit({
       brokerKeys,
+      brokerRootKeys,
       ...worker,
       crossCheck: options.crossCheck,
       maxFindings: options.maxFindings,

@@ -15,6 +15,8 @@ export const RULES = {
   // indexes only move forward; no position is accepted twice.
   BAD_TOUCHSTONE_SIGNATURE: 'R1.BAD_TOUCHSTONE_SIGNATURE',
   UNKNOWN_BROKER_KEY: 'R1.UNKNOWN_BROKER_KEY',
+  /** A broker key list that no given root key signed, or that changes a key already known. */
+  BAD_KEY_LIST: 'R1.BAD_KEY_LIST',
   TOUCHSTONE_FOR_OTHER_CHAIN: 'R1.TOUCHSTONE_FOR_OTHER_CHAIN',
   CHAIN_ISSUED_TWICE: 'R1.CHAIN_ISSUED_TWICE',
   EVENT_BEFORE_ISSUE: 'R1.EVENT_BEFORE_ISSUE',
