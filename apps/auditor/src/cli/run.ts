@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
 import type { PublicKeyRecord } from '#protocol';
 import {
   createEventStore,
@@ -46,8 +47,9 @@ export function describeStore(settings: EventStoreSettings): string {
 }
 
 /** Everything before the replay that can fail on the operator's input (exit 2). */
-async function prepare(argv: readonly string[], env: Env, io: CliIo) {
+async function prepare(argv: readonly string[], given: Env, io: CliIo) {
   const options: CliOptions = parseCliArgs(argv);
+  const env = options.envFile === undefined ? given : { ...given, ...(await readEnvFile(options.envFile)) };
   if (options.help)
     return {
       options,
@@ -87,6 +89,20 @@ async function prepare(argv: readonly string[], env: Env, io: CliIo) {
     );
   }
   return { options, settings, brokerKeys, brokerRootKeys, worker: await loadRedemptionKeys(env), timeZone };
+}
+
+/** KEY=VALUE lines (dotenv syntax, Node's own parser): what \`npm run demo -- --keep\` leaves. */
+async function readEnvFile(file: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --env ${file} (${message(error)})`);
+  }
+  const parsed = parseEnv(text);
+  return Object.fromEntries(
+    Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }
 
 /**
