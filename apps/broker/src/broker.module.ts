@@ -43,6 +43,8 @@ import { ReissueChainHandler } from './reissue-chain/reissue-chain.handler.js';
 import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.controller.js';
 import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js';
 import { KeyListPublisher } from './keys/key-list.publisher.js';
+import { CashOutHandler } from './cash-out/cash-out.handler.js';
+import { CashOutHttpController } from './cash-out/cash-out.http.controller.js';
 import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
 import { BrokerMetrics } from './shared/broker-metrics.js';
@@ -109,6 +111,7 @@ export class BrokerModule {
         GetWalletHttpController,
         RevokeChainHttpController,
         ReissueChainHttpController,
+        CashOutHttpController,
         ...(simulatedBank ? [BankAdminHttpController] : []),
       ],
       providers: [
@@ -138,6 +141,7 @@ export class BrokerModule {
         ReissueChainHandler,
         ...(nats ? [RevocationBroadcaster] : []),
         KeyListPublisher,
+        CashOutHandler,
       ],
     };
   }

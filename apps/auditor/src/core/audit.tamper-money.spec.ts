@@ -111,6 +111,18 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     expect(rules(report)).toContain('R4.CHAIN_OVERDRAWN');
   });
 
+  it('R4.REFUND_OF_OPEN_CHAIN: a refund must follow the close (cash-out), never precede it', async () => {
+    const open = honestHistory().issue('ch9', 10, 5, 'client').refund('cust_alice', 'ch9');
+    expect(rules(await auditHistory(open.appends, { brokerKeys }))).toContain('R4.REFUND_OF_OPEN_CHAIN');
+    const closed = honestHistory()
+      .issue('ch9', 10, 5, 'client')
+      .close('ch9', 'cashed-out')
+      .refund('cust_alice', 'ch9');
+    expect(rules(await auditHistory(closed.appends, { brokerKeys }))).not.toContain(
+      'R4.REFUND_OF_OPEN_CHAIN',
+    );
+  });
+
   it('R5.CUSTOMER_IDENTITY_EXPOSED: a name in a chain stream, an id in its metadata', async () => {
     const h = honestHistory();
     // A v1 revocation, from before reasons were codes: its free text is in the stored data.
