@@ -80,6 +80,7 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     expectNamed(mismatch, 'R3.PAID_AMOUNT_MISMATCH', BigInt(paid + 1), 'redemption-v1_20261120');
     expect(rules(mismatch)).toEqual([
       'R3.PAID_AMOUNT_MISMATCH',
+      'R4.LEDGER_UNBALANCED',
       'R4.MONEY_NOT_CONSERVED',
       'R4.PAID_MORE_THAN_SPENT',
     ]);

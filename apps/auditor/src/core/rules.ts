@@ -64,6 +64,8 @@ export const RULES = {
 
   // R4: money is conserved.
   MONEY_NOT_CONSERVED: 'R4.MONEY_NOT_CONSERVED',
+  /** issued ≠ spent + refunded + expired-settled + unspent, or paid to vendors > redeemed. */
+  LEDGER_UNBALANCED: 'R4.LEDGER_UNBALANCED',
   PURCHASE_AMOUNT_MISMATCH: 'R4.PURCHASE_AMOUNT_MISMATCH',
   CHAIN_IN_TWO_PURCHASES: 'R4.CHAIN_IN_TWO_PURCHASES',
   PURCHASED_CHAIN_NOT_ISSUED: 'R4.PURCHASED_CHAIN_NOT_ISSUED',
