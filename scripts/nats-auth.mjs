@@ -25,13 +25,23 @@ export const DEV_VENDORS = [
 ];
 
 /**
- * Event categories by writer (libs/events/src/streams.ts, walletseed, bankaccount, redeemed).
+ * Event categories by writer (libs/events/src/streams.ts, walletseed, bankaccount, redeemed, brokerkeys).
  * `bankaccount`: the simulated bank, an external system that both the broker (charges) and the
  * redemption worker (payouts) drive in-process; a real bank is behind its own API.
  */
 export const WRITERS = {
   // `opaccount`: the operator's billing ledger when the broker is a Mobile-NetPay SP.
-  broker: ['chain', 'customer', 'purchase', 'vendor', 'walletseed', 'revocation', 'bankaccount', 'opaccount'],
+  broker: [
+    'chain',
+    'customer',
+    'purchase',
+    'vendor',
+    'walletseed',
+    'revocation',
+    'bankaccount',
+    'brokerkeys',
+    'opaccount',
+  ],
   vendor: ['chain'],
   redemption: ['redemption', 'redeemed', 'payout', 'bankaccount'],
 };

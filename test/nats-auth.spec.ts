@@ -75,6 +75,7 @@ describe('NATS roles (scripts/nats-auth.mjs), from the contracts’ subjects', (
       'vendor',
       'walletseed',
       'revocation',
+      'brokerkeys',
       'redemption',
       'redeemed',
       'payout',
@@ -84,6 +85,9 @@ describe('NATS roles (scripts/nats-auth.mjs), from the contracts’ subjects', (
     }
     for (const c of ['redemption', 'redeemed', 'payout'])
       expect([c, writes('broker', c)]).toEqual([c, false]);
+    // Only the broker publishes its key lists (root-signed besides: readers verify them).
+    expect(writes('broker', 'brokerkeys')).toBe(true);
+    expect(writes('redemption', 'brokerkeys')).toBe(false);
     for (const c of ['chain', 'customer', 'walletseed'])
       expect([c, writes('redemption', c)]).toEqual([c, false]);
     for (const [user, role] of Object.entries(production)) {

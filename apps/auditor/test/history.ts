@@ -328,7 +328,7 @@ export class History {
     return this.add(stream, { type: 'VendorPaid', version: 1, data: paid }, 'redemption');
   }
 
-  close(chainId: string, reason: 'lost-wallet' | 'expired' | 'exhausted' | 'revoked'): this {
+  close(chainId: string, reason: 'lost-wallet' | 'expired' | 'exhausted' | 'revoked' | 'cashed-out'): this {
     const data = { chainId, index: this.model(chainId).index, reason, at: this.at() };
     return this.add(`chain-${chainId}`, { type: 'ChainClosed', version: 1, data });
   }

@@ -121,6 +121,23 @@ export class BrokerConfig {
   oldPublicKeys!: string[];
 
   @EnvVar({
+    name: 'BROKER_ROOT_KEY_ID',
+    description: 'key id of the root key (signs the broker key list)',
+    default: 'broker-root',
+  })
+  @Matches(KEY_ID)
+  rootKeyId!: string;
+
+  @EnvVar({
+    name: 'BROKER_ROOT_SIGNING_KEY',
+    description: 'Ed25519 private key, 32 bytes hex: signs the broker key list (unset: none)',
+    secret: true,
+  })
+  @IsOptional()
+  @Matches(HEX32, { message: 'must be 32 bytes of lowercase hex' })
+  rootSigningKey?: string;
+
+  @EnvVar({
     name: 'ADMIN_TOKEN',
     description: 'bearer token of admin calls (vendors, bank, revocation)',
     secret: true,

@@ -42,6 +42,9 @@ import { RotateVendorKeyHttpController } from './rotate-vendor-key/rotate-vendor
 import { ReissueChainHandler } from './reissue-chain/reissue-chain.handler.js';
 import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.controller.js';
 import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js';
+import { KeyListPublisher } from './keys/key-list.publisher.js';
+import { CashOutHandler } from './cash-out/cash-out.handler.js';
+import { CashOutHttpController } from './cash-out/cash-out.http.controller.js';
 import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
 import { mobileParts } from './operator/operator.parts.js';
@@ -111,6 +114,7 @@ export class BrokerModule {
         GetWalletHttpController,
         RevokeChainHttpController,
         ReissueChainHttpController,
+        CashOutHttpController,
         ...(simulatedBank ? [BankAdminHttpController] : []),
         ...mobile.controllers,
       ],
@@ -141,6 +145,8 @@ export class BrokerModule {
         RevokeChainHandler,
         ReissueChainHandler,
         ...(nats ? [RevocationBroadcaster] : []),
+        KeyListPublisher,
+        CashOutHandler,
       ],
     };
   }

@@ -21,6 +21,11 @@ export type DemoVendorId = (typeof DEMO_VENDORS)[number]['id'];
 export interface StackSecrets {
   readonly adminToken: string;
   readonly brokerKey: SigningKey;
+  /**
+   * The broker's root key: signs the broker key list. Vendors and the worker pin only its public
+   * key (BROKER_ROOT_PUBLIC_KEYS) and learn the working keys from the list.
+   */
+  readonly brokerRootKey: SigningKey;
   /** The redemption worker's own key: it signs the verdicts and reservations it pays on. */
   readonly redemptionKey: SigningKey;
   readonly brokerSecret: string;
@@ -33,6 +38,7 @@ export function freshSecrets(): StackSecrets {
   return {
     adminToken: `admin_${hex(16)}`,
     brokerKey: generateSigningKey('broker-1'),
+    brokerRootKey: generateSigningKey('broker-root'),
     redemptionKey: generateSigningKey('redemption-1'),
     brokerSecret: hex(32),
     walletEncryptionKey: hex(32),
@@ -44,10 +50,15 @@ export function freshSecrets(): StackSecrets {
 export function persistentSecrets(file: string): StackSecrets {
   if (existsSync(file)) {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackSecrets> &
-      Omit<StackSecrets, 'redemptionKey'>;
-    if (kept.redemptionKey !== undefined) return kept as StackSecrets;
-    // A secrets file from before the worker signed its records: add its key, keep the rest.
-    const upgraded: StackSecrets = { ...kept, redemptionKey: generateSigningKey('redemption-1') };
+      Omit<StackSecrets, 'redemptionKey' | 'brokerRootKey'>;
+    if (kept.redemptionKey !== undefined && kept.brokerRootKey !== undefined) return kept as StackSecrets;
+    // A secrets file from before the worker signed its records, or before the broker key list:
+    // add the missing keys, keep the rest.
+    const upgraded: StackSecrets = {
+      ...kept,
+      redemptionKey: kept.redemptionKey ?? generateSigningKey('redemption-1'),
+      brokerRootKey: kept.brokerRootKey ?? generateSigningKey('broker-root'),
+    };
     writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
     return upgraded;
   }
@@ -95,6 +106,9 @@ function shared(o: StackOptions, service: string, role: string): Record<string, 
 }
 
 const publicKeys = (s: StackSecrets): string => `${s.brokerKey.keyId}:${s.brokerKey.publicKey}`;
+/** BROKER_ROOT_PUBLIC_KEYS of the stack. */
+export const rootPublicKeys = (s: StackSecrets): string =>
+  `${s.brokerRootKey.keyId}:${s.brokerRootKey.publicKey}`;
 
 export function brokerSpec(o: StackOptions): ProcessSpec {
   const s = o.secrets;
@@ -108,6 +122,8 @@ export function brokerSpec(o: StackOptions): ProcessSpec {
       ADMIN_TOKEN: s.adminToken,
       BROKER_KEY_ID: s.brokerKey.keyId,
       BROKER_SIGNING_KEY: s.brokerKey.privateKey,
+      BROKER_ROOT_KEY_ID: s.brokerRootKey.keyId,
+      BROKER_ROOT_SIGNING_KEY: s.brokerRootKey.privateKey,
       BROKER_SECRET: s.brokerSecret,
       WALLET_ENCRYPTION_KEY: s.walletEncryptionKey,
       CURRENCIES: 'NZD',
@@ -135,6 +151,8 @@ export function vendorSpec(o: StackOptions, vendor: (typeof DEMO_VENDORS)[number
       BROKER_ADMIN_TOKEN: o.secrets.adminToken,
       // Pinned from the stack's secrets: a vendor never takes the broker's keys from a NATS reply.
       BROKER_PUBLIC_KEYS: publicKeys(o.secrets),
+      // …and every other broker key from the broker's key list this root signs (rotation).
+      BROKER_ROOT_PUBLIC_KEYS: rootPublicKeys(o.secrets),
       HANDOFF_TIMEOUT: '1s',
       // A larger young generation halves the vendor's GCs under load (docs/performance.md).
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=32`.trim(),
@@ -151,7 +169,8 @@ export function redemptionSpec(o: StackOptions): ProcessSpec {
       ...shared(o, 'redemption', 'redemption'),
       PORT: String(o.redemptionPort),
       ADMIN_TOKEN: o.secrets.adminToken,
-      BROKER_PUBLIC_KEYS: publicKeys(o.secrets),
+      // Only the root: the worker learns every broker key from the key list (deploy/README.md).
+      BROKER_ROOT_PUBLIC_KEYS: rootPublicKeys(o.secrets),
       REDEMPTION_KEY_ID: o.secrets.redemptionKey.keyId,
       REDEMPTION_SIGNING_KEY: o.secrets.redemptionKey.privateKey,
       REDEMPTION_TIME_ZONE: o.timeZone,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JetStreamEventStore } from '#event-store';
 import { must } from './api.js';
@@ -12,6 +13,7 @@ import {
   freshSecrets,
   redemptionSpec,
   redemptionUrl,
+  rootPublicKeys,
   vendorSpec,
   vendorUrl,
   type StackOptions,
@@ -38,7 +40,8 @@ const USAGE = `npm run demo -- [--customers N] [--spends N] [--seed N] [--keep]
   --customers  customers (half client-side, half server-side wallets)   default 12
   --spends     content purchases over the day                          default 300
   --seed       seed of the day's random choices                        default: random
-  --keep       keep the day's JetStream stream afterwards (for npm run audit)
+  --keep       keep the day's JetStream stream afterwards, and write what npm run audit
+               needs beside its name (.stack/demo/<stream>.env): npm run audit -- --env <file>
   --network    web (default) | mobile: a Mobile-NetPay day instead — the broker is the network
                operator's Service Provider; prepaid and postpaid subscribers buy coins on their
                operator account and content at the vendors (apps/demo/README.md)`;
@@ -151,13 +154,8 @@ async function main(): Promise<number> {
     const paid: Record<string, number> = {};
     for (const v of DEMO_VENDORS) paid[v.id] = await bankBalance(brokerUrl(options), admin, `vendor_${v.id}`);
     progress('audit: replaying the event store');
-    const audit = await runAudit(repoRoot, {
-      ...storeEnv,
-      ...natsRoleEnv('auditor'),
-      NATS_URL: storeEnv.NATS_URL,
-      BROKER_PUBLIC_KEYS: `${options.secrets.brokerKey.keyId}:${options.secrets.brokerKey.publicKey}`,
-      REDEMPTION_PUBLIC_KEYS: `${options.secrets.redemptionKey.keyId}:${options.secrets.redemptionKey.publicKey}`,
-    });
+    const auditEnv = auditEnvOf(options, storeEnv);
+    const audit = await runAudit(repoRoot, auditEnv);
     printSummary({
       runId,
       seconds: (Date.now() - started) / 1000,
@@ -167,6 +165,7 @@ async function main(): Promise<number> {
       audit,
       streamName: options.streamName,
     });
+    if (values.keep) console.log(keptForAudit(options, auditEnv));
     const attacksRefused = tally.attacks.every((a) => a.refused);
     return audit.exitCode === 0 && attacksRefused && tally.failures === 0 ? 0 : 1;
   } catch (error) {
@@ -176,6 +175,54 @@ async function main(): Promise<number> {
     await supervisor.stopAll();
     if (!values.keep) await streamsOfRun(storeEnv, (store) => store.deleteStreams());
   }
+}
+
+/**
+ * What \`npm run audit\` needs to audit this run's stream: the store and its subject prefix, the
+ * auditor's NATS identity, the broker's keys (pinned and root) and the worker's key.
+ */
+function auditEnvOf(options: StackOptions, storeEnv: Record<string, string>): Record<string, string> {
+  const s = options.secrets;
+  return {
+    ...storeEnv,
+    ...natsRoleEnv('auditor'),
+    NATS_URL: storeEnv.NATS_URL ?? '',
+    BROKER_PUBLIC_KEYS: `${s.brokerKey.keyId}:${s.brokerKey.publicKey}`,
+    BROKER_ROOT_PUBLIC_KEYS: rootPublicKeys(s),
+    REDEMPTION_PUBLIC_KEYS: `${s.redemptionKey.keyId}:${s.redemptionKey.publicKey}`,
+    REDEMPTION_TIME_ZONE: options.timeZone,
+  };
+}
+
+/**
+ * --keep: writes the audit's variables beside the stream's name (\`.stack/demo/<stream>.env\`, owner
+ * only: it holds the auditor's NATS password) and returns the lines that print them (public
+ * keys and prefix; the password stays in the file) with the exact audit command.
+ */
+function keptForAudit(options: StackOptions, env: Record<string, string>): string {
+  const dir = join(stackDir, 'demo');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `${options.streamName}.env`);
+  const quote = (v: string): string => (/^[A-Za-z0-9_.:,/@+=-]*$/.test(v) ? v : JSON.stringify(v));
+  const body = Object.entries(env)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join('\n');
+  writeFileSync(file, `# npm run audit -- --env ${relative(repoRoot, file)}\n${body}\n`, { mode: 0o600 });
+  const shown = ['EVENT_STORE_STREAM', 'EVENT_STORE_SUBJECT_PREFIX', 'NATS_URL', 'NATS_USER']
+    .concat([
+      'BROKER_PUBLIC_KEYS',
+      'BROKER_ROOT_PUBLIC_KEYS',
+      'REDEMPTION_PUBLIC_KEYS',
+      'REDEMPTION_TIME_ZONE',
+    ])
+    .filter((k) => env[k] !== undefined)
+    .map((k) => `  ${k}=${env[k]}`);
+  return [
+    `kept             stream ${options.streamName}; its audit variables are in ${relative(repoRoot, file)}:`,
+    ...shown,
+    `audit it with    npm run audit -- --env ${relative(repoRoot, file)}`,
+    '',
+  ].join('\n');
 }
 
 /** The demo's events live in their own streams: the setup role creates them, and drops them unless --keep. */

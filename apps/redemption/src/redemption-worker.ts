@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { EventStore } from '#event-store';
+import type { BrokerKeyBook } from '#events';
 import { MetricsService, type Clock } from '#platform';
 import { publicKeyRecord, type PublicKeyRecord, type Signer } from '#protocol';
 import type { PaymentGateway } from '../../broker/src/bank/payment-gateway.port.js';
@@ -18,7 +19,15 @@ export interface RedemptionWorkerOptions {
   readonly view: RedemptionView;
   readonly gateway: PaymentGateway;
   readonly clock: Clock;
+  /** Broker keys pinned in configuration (BROKER_PUBLIC_KEYS); may be empty when `keyBook` is given. */
   readonly brokerKeys: readonly PublicKeyRecord[];
+  /**
+   * Where the worker learns every broker key from: the broker's root-signed key list in the store
+   * (BROKER_ROOT_PUBLIC_KEYS). Read again before each night.
+   */
+  readonly keyBook?: BrokerKeyBook;
+  /** REDEMPTION_KEY_RETRY_DAYS: how long unknown-key refusals are looked at again. */
+  readonly keyRetryDays?: number;
   /** The worker's own key: it signs every verdict and reservation it writes (REDEMPTION_SIGNING_KEY). */
   readonly signer: Signer;
   /** Retired worker keys whose records still count (REDEMPTION_OLD_PUBLIC_KEYS); the signer's is added. */
@@ -83,7 +92,8 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     reads,
     gateway: o.gateway,
     clock: o.clock,
-    brokerKeys: o.brokerKeys,
+    brokerKeys: (keyId: string) => o.brokerKeys.find((k) => k.keyId === keyId) ?? o.keyBook?.key(keyId),
+    keyRetryDays: o.keyRetryDays,
     telemetry,
     trust,
   });
@@ -95,6 +105,7 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     timeZone: o.timeZone,
     catchUpTimeoutMs,
     logger: o.logger,
+    refreshKeys: o.keyBook ? () => o.keyBook!.refresh() : undefined,
   });
   return {
     projection,

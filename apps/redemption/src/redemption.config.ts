@@ -1,7 +1,6 @@
 import { EnvVar } from '#platform';
 import { validateCronExpression } from 'cron';
 import {
-  ArrayMinSize,
   IsBoolean,
   IsIn,
   IsInt,
@@ -16,6 +15,23 @@ import {
 } from 'class-validator';
 
 const NAME = /^[A-Za-z0-9_]{1,32}$/;
+
+/** The worker must trust some broker key: pinned ones, or a root that signs the key list. */
+function HasSomeBrokerKey(): PropertyDecorator {
+  return (target, property) =>
+    registerDecorator({
+      name: 'hasSomeBrokerKey',
+      target: target.constructor,
+      propertyName: String(property),
+      validator: {
+        validate: (value: unknown, args) =>
+          (Array.isArray(value) ? value.length : 0) +
+            ((args?.object as { brokerPublicKeys?: unknown[] }).brokerPublicKeys?.length ?? 0) >
+          0,
+        defaultMessage: () => 'BROKER_ROOT_PUBLIC_KEYS or BROKER_PUBLIC_KEYS must name at least one key',
+      },
+    });
+}
 
 /** A six-field (with seconds) or five-field cron expression the `cron` package accepts. */
 function IsCronExpression(): PropertyDecorator {
@@ -102,15 +118,38 @@ export class RedemptionConfig {
 
   @EnvVar({
     name: 'BROKER_PUBLIC_KEYS',
-    description: 'broker keys touchstones are checked against: keyId:publicKeyHex,… (current and retired)',
+    description: 'broker keys pinned: keyId:publicKeyHex,… (this or BROKER_ROOT_PUBLIC_KEYS)',
     type: 'list',
+    default: [],
   })
-  @ArrayMinSize(1)
   @Matches(/^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}$/, {
     each: true,
     message: 'each entry must be keyId:64-hex-public-key',
   })
   brokerPublicKeys!: string[];
+
+  @EnvVar({
+    name: 'BROKER_ROOT_PUBLIC_KEYS',
+    description: 'root keys pinned: broker keys are learned from the key list they sign',
+    type: 'list',
+    default: [],
+  })
+  @Matches(/^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}$/, {
+    each: true,
+    message: 'each entry must be keyId:64-hex-public-key',
+  })
+  @HasSomeBrokerKey()
+  brokerRootPublicKeys!: string[];
+
+  @EnvVar({
+    name: 'REDEMPTION_KEY_RETRY_DAYS',
+    description: 'days an item refused for an unknown broker key is sealed again',
+    type: 'integer',
+    default: 30,
+  })
+  @IsInt()
+  @Min(0)
+  keyRetryDays!: number;
 
   @EnvVar({
     name: 'REDEMPTION_KEY_ID',
@@ -237,6 +276,14 @@ export function brokerKeyRecords(
   return config.brokerPublicKeys.map((entry) => {
     const [keyId = '', publicKey = ''] = entry.split(':');
     return { keyId, publicKey, ownerId: config.brokerId };
+  });
+}
+
+/** BROKER_ROOT_PUBLIC_KEYS as key records. */
+export function brokerRootKeyRecords(config: RedemptionConfig): { keyId: string; publicKey: string }[] {
+  return config.brokerRootPublicKeys.map((entry) => {
+    const [keyId = '', publicKey = ''] = entry.split(':');
+    return { keyId, publicKey };
   });
 }
 

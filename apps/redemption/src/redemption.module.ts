@@ -12,6 +12,7 @@ import {
 import { ScheduleModule } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
 import { createEventStore, type EventStore, type EventStoreSettings } from '#event-store';
+import { BrokerKeyBook } from '#events';
 import { createSigner } from '#protocol';
 import {
   CLOCK,
@@ -30,7 +31,12 @@ import { RedemptionScheduler } from './night/redemption-scheduler.js';
 import { InMemoryRedemptionView } from './projection/in-memory-redemption-view.js';
 import { RedisRedemptionView } from './projection/redis-redemption-view.js';
 import type { RedemptionView } from './projection/redemption-view.js';
-import { brokerKeyRecords, oldRecordKeys, RedemptionConfig } from './redemption.config.js';
+import {
+  brokerKeyRecords,
+  brokerRootKeyRecords,
+  oldRecordKeys,
+  RedemptionConfig,
+} from './redemption.config.js';
 import { createRedemptionWorker, type RedemptionWorker } from './redemption-worker.js';
 import { REDEMPTION_GATEWAY, REDEMPTION_STORE, REDEMPTION_VIEW, REDEMPTION_WORKER } from './tokens.js';
 
@@ -118,6 +124,15 @@ function providers(options: RedemptionModuleOptions): Provider[] {
           clock,
           metrics,
           brokerKeys: brokerKeyRecords(config),
+          keyBook:
+            config.brokerRootPublicKeys.length > 0
+              ? new BrokerKeyBook({
+                  store,
+                  rootKeys: brokerRootKeyRecords(config),
+                  brokerId: config.brokerId,
+                })
+              : undefined,
+          keyRetryDays: config.keyRetryDays,
           signer: createSigner(config.signingKeyId, config.signingKey),
           oldRecordKeys: oldRecordKeys(config),
           legacyUnsignedUntil: BigInt(config.legacyUnsignedUntil),

@@ -2,7 +2,8 @@
 // gateway port, a read model, the worker, and a chain world to make histories with.
 import { InMemoryEventStore, type EventStore } from '#event-store';
 import { JsonLogger, ManualClock, MetricsService } from '#platform';
-import { createSigner, signingKeyFromPrivate, type Signer } from '#protocol';
+import type { BrokerKeyBook } from '#events';
+import { createSigner, signingKeyFromPrivate, type PublicKeyRecord, type Signer } from '#protocol';
 import type { PaymentGateway } from '../../broker/src/bank/payment-gateway.port.js';
 import { SimulatedBank } from '../../broker/src/bank/simulated-bank.js';
 import { InMemoryRedemptionView } from '../src/projection/in-memory-redemption-view.js';
@@ -40,6 +41,10 @@ export interface FixtureOptions {
   readonly view?: RedemptionView;
   readonly subscriptionId?: string;
   readonly gateway?: (bank: SimulatedBank) => PaymentGateway;
+  /** Broker keys pinned in the worker's configuration (default: the chain world's key). */
+  readonly brokerKeys?: readonly PublicKeyRecord[];
+  /** The broker key list the worker learns keys from (BROKER_ROOT_PUBLIC_KEYS). */
+  readonly keyBook?: (store: EventStore) => BrokerKeyBook;
 }
 
 export async function nightFixture(options: FixtureOptions = {}): Promise<NightFixture> {
@@ -55,13 +60,15 @@ export async function nightFixture(options: FixtureOptions = {}): Promise<NightF
     level: 'debug',
     write: (l) => void logLines.push(l),
   });
+  const keyBook = options.keyBook?.(store);
   const make = (gateway: PaymentGateway, view: RedemptionView, subscriptionId: string): RedemptionWorker => {
     const worker = createRedemptionWorker({
       store,
       view,
       gateway,
       clock,
-      brokerKeys: world.brokerKeys,
+      brokerKeys: options.brokerKeys ?? world.brokerKeys,
+      keyBook,
       signer: WORKER_SIGNER,
       timeZone: TIME_ZONE,
       subscriptionId,

@@ -1,6 +1,34 @@
 import { EnvVar } from '#platform';
 import type { PublicKeyRecord } from '#protocol';
-import { ArrayMinSize, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+} from 'class-validator';
+
+/** The vendor must trust some broker key: pinned ones, or a root that signs the key list. */
+function HasSomeBrokerKey(): PropertyDecorator {
+  return (target, property) =>
+    registerDecorator({
+      name: 'hasSomeBrokerKey',
+      target: target.constructor,
+      propertyName: String(property),
+      validator: {
+        validate: (value: unknown, args) =>
+          (Array.isArray(value) ? value.length : 0) +
+            ((args?.object as { brokerPublicKeys?: unknown[] }).brokerPublicKeys?.length ?? 0) >
+          0,
+        defaultMessage: () => 'BROKER_ROOT_PUBLIC_KEYS or BROKER_PUBLIC_KEYS must name at least one key',
+      },
+    });
+}
 
 const ID = /^[A-Za-z0-9_]{1,64}$/;
 const KEY_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -43,16 +71,28 @@ export class VendorConfig {
 
   @EnvVar({
     name: 'BROKER_PUBLIC_KEYS',
-    description:
-      'the broker keys this vendor trusts, pinned (never fetched): keyId:publicKeyHex,… (current and retired)',
+    description: 'broker keys pinned: keyId:publicKeyHex,… (this or BROKER_ROOT_PUBLIC_KEYS)',
     type: 'list',
+    default: [],
   })
-  @ArrayMinSize(1)
   @Matches(/^[A-Za-z0-9_.:-]{1,64}:[0-9a-f]{64}$/, {
     each: true,
     message: 'each entry must be keyId:64-hex-public-key',
   })
   brokerPublicKeys!: string[];
+
+  @EnvVar({
+    name: 'BROKER_ROOT_PUBLIC_KEYS',
+    description: 'root keys pinned: broker keys are learned from the key list they sign',
+    type: 'list',
+    default: [],
+  })
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}:[0-9a-f]{64}$/, {
+    each: true,
+    message: 'each entry must be keyId:64-hex-public-key',
+  })
+  @HasSomeBrokerKey()
+  brokerRootPublicKeys!: string[];
 
   @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3001 })
   @IsInt()
@@ -221,6 +261,14 @@ export function pinnedBrokerKeys(config: VendorConfig): PublicKeyRecord[] {
   return config.brokerPublicKeys.map((entry) => {
     const split = entry.lastIndexOf(':');
     return { keyId: entry.slice(0, split), publicKey: entry.slice(split + 1), ownerId: 'broker' };
+  });
+}
+
+/** BROKER_ROOT_PUBLIC_KEYS as key records. */
+export function rootBrokerKeys(config: VendorConfig): PublicKeyRecord[] {
+  return config.brokerRootPublicKeys.map((entry) => {
+    const split = entry.lastIndexOf(':');
+    return { keyId: entry.slice(0, split), publicKey: entry.slice(split + 1) };
   });
 }
 

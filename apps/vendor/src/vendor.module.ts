@@ -12,7 +12,7 @@ import { NoopHttpController } from './noop/noop.http.controller.js';
 import { SelfRegistration } from './registration/self-registration.js';
 import { RevocationListLoader } from './revocation/revocation-list.loader.js';
 import { SpendCoinsHttpController } from './spend-coins/spend-coins.http.controller.js';
-import { keyIdOf, pinnedBrokerKeys, type VendorConfig } from './vendor.config.js';
+import { keyIdOf, pinnedBrokerKeys, rootBrokerKeys, type VendorConfig } from './vendor.config.js';
 import { VENDOR_CONFIG } from './vendor.tokens.js';
 
 export const VENDOR_VERSION = '0.1.0';
@@ -58,6 +58,7 @@ export class VendorModule {
           vendorId,
           signingKey: signingKeyFromPrivate(keyIdOf(config), config.vendorKey),
           brokerKeys: pinnedBrokerKeys(config),
+          brokerRootKeys: rootBrokerKeys(config),
           accepted: { currency: config.acceptCurrency, coinValue: config.acceptCoinValue },
           handOffTimeoutMs: config.handOffTimeoutMs,
           brokerTimeoutMs: config.brokerTimeoutMs,

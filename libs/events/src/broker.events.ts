@@ -1,4 +1,4 @@
-import type { PublicKeyRecord } from '#protocol';
+import type { PublicKeyRecord, SignedBrokerKeyList } from '#protocol';
 
 /** Broker-private streams: customers, purchases, vendors. Never read by vendors. */
 
@@ -137,3 +137,15 @@ export type CustomerEvent =
 export type WalletSeedEvent = ServerWalletSeedStored;
 export type PurchaseEvent = CoinsPurchased | PurchaseDeclined;
 export type VendorEvent = VendorRegistered | VendorKeyRotated;
+
+/**
+ * The broker published a root-signed list of its working keys (`streams.brokerKeys()`). Vendors,
+ * the redemption worker and the auditor trust it only when it verifies against the root key
+ * pinned in their configuration; the newest verified version wins. Kept out of `NetPayEvent`:
+ * it describes keys, not money, and every reader checks it on its own.
+ */
+export interface BrokerKeyListPublished {
+  readonly type: 'BrokerKeyListPublished';
+  readonly version: 1;
+  readonly data: SignedBrokerKeyList;
+}

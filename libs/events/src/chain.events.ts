@@ -123,7 +123,7 @@ export interface ChainClosed {
   readonly data: {
     readonly chainId: string;
     readonly index: number;
-    readonly reason: 'lost-wallet' | 'expired' | 'exhausted' | 'revoked';
+    readonly reason: 'lost-wallet' | 'expired' | 'exhausted' | 'revoked' | 'cashed-out';
     readonly reissuedAs?: string;
     readonly at: string;
   };

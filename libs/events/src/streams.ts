@@ -28,10 +28,12 @@ export const streams = {
     `redemption-${assertId(vendorId)}_${businessDay.replaceAll('-', '')}`,
   payout: (payoutId: string): string => `payout-${assertId(payoutId)}`,
   revocation: (): string => 'revocation-list',
+  /** The broker's root-signed key lists (`BrokerKeyListPublished`), newest version last. */
+  brokerKeys: (): string => 'brokerkeys-list',
 } as const;
 
 export type StreamCategory =
-  'chain' | 'customer' | 'purchase' | 'vendor' | 'redemption' | 'payout' | 'revocation';
+  'chain' | 'customer' | 'purchase' | 'vendor' | 'redemption' | 'payout' | 'revocation' | 'brokerkeys';
 
 export function categoryOf(streamName: string): string {
   const dash = streamName.indexOf('-');

@@ -30,3 +30,4 @@ export * from './wallet-grant.js';
 export * from './revocation-notice.js';
 export * from './checkout-request.js';
 export * from './subscriber-token.js';
+export * from './broker-key-list.js';

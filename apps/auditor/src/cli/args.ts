@@ -6,6 +6,9 @@ export interface CliOptions {
   readonly from: bigint | undefined;
   readonly chainId: string | undefined;
   readonly brokerKeyFiles: readonly string[];
+  readonly brokerRootKeyFiles: readonly string[];
+  /** \`--env <file>\`: variables read from it are laid over the environment. */
+  readonly envFile?: string;
   readonly pageSize: number;
   readonly maxFindings: number;
   /** Violations printed in the human summary (all are in `--json`). */
@@ -36,6 +39,10 @@ Options:
                          The redemption worker's keys (its verdicts and reservations must
                          carry its signature) from REDEMPTION_PUBLIC_KEYS or _FILE, same forms;
                          REDEMPTION_LEGACY_UNSIGNED_UNTIL=<position> accepts unsigned ones up to it.
+  --env <file>           KEY=VALUE lines (the file \`npm run demo -- --keep\` writes): event store,
+                         NATS identity and keys of the run to audit; they win over the environment.
+  --broker-root-keys <file>  the broker's root keys (same forms; also BROKER_ROOT_PUBLIC_KEYS):
+                         the keys of every key list they signed in the log are trusted too.
   --json                 print the full report as JSON (positions as strings)
   --show <n>             violations listed in the summary (default 50)
   --page-size <n>        events per read (default 5000)
@@ -74,6 +81,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         from: { type: 'string' },
         chain: { type: 'string' },
         'broker-keys': { type: 'string', multiple: true },
+        'broker-root-keys': { type: 'string', multiple: true },
+        env: { type: 'string' },
         'page-size': { type: 'string' },
         'max-findings': { type: 'string' },
         show: { type: 'string' },
@@ -96,6 +105,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     from: v.from === undefined ? undefined : BigInt(v.from),
     chainId: v.chain,
     brokerKeyFiles: v['broker-keys'] ?? [],
+    brokerRootKeyFiles: v['broker-root-keys'] ?? [],
+    envFile: v.env,
     pageSize: positiveInt('page-size', v['page-size'], 5_000),
     maxFindings: positiveInt('max-findings', v['max-findings'], 10_000),
     show: v.show === '0' ? 0 : positiveInt('show', v.show, 50),

@@ -14,6 +14,9 @@ const MONEY_ROWS: readonly [keyof MoneyReport, string][] = [
   ['paidToVendors', 'paid to vendors'],
   ['owedToVendors', 'owed to vendors'],
   ['refunded', 'refunded to customers'],
+  ['expiredSettled', 'settled at expiry'],
+  ['unspentOutstanding', 'unspent, in customers’ hands'],
+  ['spentNotRedeemed', 'spent, not yet redeemed'],
   ['outstandingLiability', 'outstanding liability'],
 ];
 

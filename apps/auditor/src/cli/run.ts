@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
 import type { PublicKeyRecord } from '#protocol';
 import {
   createEventStore,
@@ -46,13 +47,15 @@ export function describeStore(settings: EventStoreSettings): string {
 }
 
 /** Everything before the replay that can fail on the operator's input (exit 2). */
-async function prepare(argv: readonly string[], env: Env, io: CliIo) {
+async function prepare(argv: readonly string[], given: Env, io: CliIo) {
   const options: CliOptions = parseCliArgs(argv);
+  const env = options.envFile === undefined ? given : { ...given, ...(await readEnvFile(options.envFile)) };
   if (options.help)
     return {
       options,
       settings: undefined,
       brokerKeys: [],
+      brokerRootKeys: [],
       worker: { redemptionKeys: [] },
       timeZone: undefined,
     };
@@ -75,13 +78,31 @@ async function prepare(argv: readonly string[], env: Env, io: CliIo) {
     throw new UsageError('EVENT_STORE=memory holds nothing to audit: use jetstream or eventstoredb');
   }
   const brokerKeys = await loadBrokerKeys(options.brokerKeyFiles, env);
-  if (brokerKeys.length === 0) {
+  const brokerRootKeys = await loadBrokerKeys(options.brokerRootKeyFiles, {
+    BROKER_PUBLIC_KEYS: env.BROKER_ROOT_PUBLIC_KEYS,
+    BROKER_PUBLIC_KEYS_FILE: env.BROKER_ROOT_PUBLIC_KEYS_FILE,
+  });
+  if (brokerKeys.length === 0 && brokerRootKeys.length === 0) {
     io.err(
-      'warning: no broker public keys (--broker-keys, BROKER_PUBLIC_KEYS): ' +
+      'warning: no broker public keys (--broker-keys, BROKER_PUBLIC_KEYS, --broker-root-keys, BROKER_ROOT_PUBLIC_KEYS): ' +
         'every touchstone will be reported as R1.UNKNOWN_BROKER_KEY',
     );
   }
-  return { options, settings, brokerKeys, worker: await loadRedemptionKeys(env), timeZone };
+  return { options, settings, brokerKeys, brokerRootKeys, worker: await loadRedemptionKeys(env), timeZone };
+}
+
+/** KEY=VALUE lines (dotenv syntax, Node's own parser): what \`npm run demo -- --keep\` leaves. */
+async function readEnvFile(file: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --env ${file} (${message(error)})`);
+  }
+  const parsed = parseEnv(text);
+  return Object.fromEntries(
+    Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }
 
 /**
@@ -128,7 +149,7 @@ export async function runCli(
     io.err(`netpay-audit: ${error.message}\n(netpay-audit --help for usage)`);
     return EXIT.USAGE;
   }
-  const { options, settings, brokerKeys, worker, timeZone } = prepared;
+  const { options, settings, brokerKeys, brokerRootKeys, worker, timeZone } = prepared;
   if (options.help || settings === undefined) {
     io.out(USAGE);
     return EXIT.OK;
@@ -144,6 +165,7 @@ export async function runCli(
   try {
     const audit = new Audit({
       brokerKeys,
+      brokerRootKeys,
       ...worker,
       crossCheck: options.crossCheck,
       maxFindings: options.maxFindings,

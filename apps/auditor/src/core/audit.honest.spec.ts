@@ -44,6 +44,10 @@ describe('Audit of an honest history', () => {
       refunded: 95,
       outstandingLiability: 80,
       owedToVendors: 0,
+      // The whole life of the money: 250 issued = 75 spent + 95 refunded + 0 expired + 80 unspent.
+      unspentOutstanding: 80,
+      spentNotRedeemed: 0,
+      expiredSettled: 0,
     });
   });
 

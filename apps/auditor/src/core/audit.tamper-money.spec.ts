@@ -80,6 +80,7 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     expectNamed(mismatch, 'R3.PAID_AMOUNT_MISMATCH', BigInt(paid + 1), 'redemption-v1_20261120');
     expect(rules(mismatch)).toEqual([
       'R3.PAID_AMOUNT_MISMATCH',
+      'R4.LEDGER_UNBALANCED',
       'R4.MONEY_NOT_CONSERVED',
       'R4.PAID_MORE_THAN_SPENT',
     ]);
@@ -109,6 +110,18 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     );
     expectNamed(report, 'R4.REFUND_EXCEEDS_UNSPENT', BigInt(h.appends.length), 'customer-cust_alice');
     expect(rules(report)).toContain('R4.CHAIN_OVERDRAWN');
+  });
+
+  it('R4.REFUND_OF_OPEN_CHAIN: a refund must follow the close (cash-out), never precede it', async () => {
+    const open = honestHistory().issue('ch9', 10, 5, 'client').refund('cust_alice', 'ch9');
+    expect(rules(await auditHistory(open.appends, { brokerKeys }))).toContain('R4.REFUND_OF_OPEN_CHAIN');
+    const closed = honestHistory()
+      .issue('ch9', 10, 5, 'client')
+      .close('ch9', 'cashed-out')
+      .refund('cust_alice', 'ch9');
+    expect(rules(await auditHistory(closed.appends, { brokerKeys }))).not.toContain(
+      'R4.REFUND_OF_OPEN_CHAIN',
+    );
   });
 
   it('R5.CUSTOMER_IDENTITY_EXPOSED: a name in a chain stream, an id in its metadata', async () => {

@@ -6,6 +6,7 @@ import { checkConservation, reissuedValue } from './checks/conservation.js';
 import { BANK_CATEGORY, checkAgainstBank, onBankEvent } from './checks/bank.js';
 import { checkOperatorBalances, OPERATOR_CATEGORY, onOperatorEvent } from './checks/operator.js';
 import { applyEvent } from './checks/dispatch.js';
+import { KEY_LIST_CATEGORY, onKeyList } from './checks/key-list.js';
 import { checkWriter } from './checks/writer.js';
 import { DEFAULT_SEAL_GRACE_MS, SealCoverage } from './checks/liveness.js';
 import { checkRedemptionLedger } from './checks/redemption-ledger.js';
@@ -21,6 +22,8 @@ import { RULES, WARNINGS } from './rules.js';
 export interface AuditOptions {
   /** Broker public keys the touchstones must verify with (trusted: from configuration, not the log). */
   readonly brokerKeys?: readonly PublicKeyRecord[];
+  /** Root keys that sign the broker's key lists (configuration): the lists' keys are then trusted too. */
+  readonly brokerRootKeys?: readonly PublicKeyRecord[];
   /**
    * The redemption worker's public keys (configuration): its verdicts and reservations must carry
    * its signature. Without them, those signatures are not checked.
@@ -163,6 +166,7 @@ export class Audit {
     };
     if (category === BANK_CATEGORY) return onBankEvent(ctx, recorded);
     if (category === OPERATOR_CATEGORY) return onOperatorEvent(ctx, recorded);
+    if (category === KEY_LIST_CATEGORY) return onKeyList(ctx, recorded, this.options.brokerRootKeys ?? []);
     const event = this.parse(recorded, report, streamChainId);
     if (event === undefined) return;
     const belongs = isChainEvent(event) ? `chain-${chainIdOf(event)}` : undefined;

@@ -1,4 +1,5 @@
 import type { AuditOptions } from './audit.js';
+import { EXPIRED_SETTLED, unspentOutstanding } from './checks/conservation.js';
 import { outstandingLiability, type Figures, type MoneyFigures } from './figures.js';
 import type { Findings, Violation, Warning } from './findings.js';
 import type { ChainRecord, TimelineEntry } from './ledger/chain-record.js';
@@ -9,6 +10,12 @@ export interface MoneyReport extends MoneyFigures {
   readonly outstandingLiability: number;
   /** Accepted for redemption but not yet paid. */
   readonly owedToVendors: number;
+  /** Value of coins not spent yet (nor refunded, nor re-issued): in customers' hands. */
+  readonly unspentOutstanding: number;
+  /** Spent at vendors, not yet redeemed: owed to vendors once they redeem. */
+  readonly spentNotRedeemed: number;
+  /** Settled at expiry (kept with notice); 0 until expiry settlement exists. */
+  readonly expiredSettled: number;
 }
 
 export interface ChainReport {
@@ -114,11 +121,15 @@ export function buildReport(
   );
   const focus = options.chainId === undefined ? undefined : ledger.chains.get(options.chainId);
   const money: Record<string, MoneyReport> = {};
+  const unspent = unspentOutstanding(ledger);
   for (const [currency, m] of [...f.money.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     money[currency] = {
       ...m,
       outstandingLiability: outstandingLiability(m),
       owedToVendors: m.valueRedeemed - m.paidToVendors,
+      unspentOutstanding: unspent.get(currency) ?? 0,
+      spentNotRedeemed: m.valueSpent - m.valueRedeemed,
+      expiredSettled: EXPIRED_SETTLED,
     };
   }
   return {

@@ -1,6 +1,7 @@
 import type { ChainEvent, CoinsSpent, IndexHandedOff } from '#events';
 import {
   checkTouchstoneUsable,
+  SIGNATURE,
   verifyHandOffCertificate,
   verifyPaywordAgainst,
   verifyTouchstone,
@@ -35,8 +36,9 @@ const MAX_VERIFIED = 100_000;
 function verifiedOnce(
   keys: ReplayKeys,
   content: unknown,
-  check: () => { readonly ok: true } | { readonly ok: false; readonly message: string },
-): { readonly ok: true } | { readonly ok: false; readonly message: string } {
+  check: () =>
+    { readonly ok: true } | { readonly ok: false; readonly message: string; readonly code?: string },
+): { readonly ok: true } | { readonly ok: false; readonly message: string; readonly code?: string } {
   const memo = keys.verified;
   const key = memo === undefined ? '' : JSON.stringify(content);
   if (memo?.has(key)) return { ok: true };
@@ -56,6 +58,8 @@ export type ChainLedger =
       readonly chainId: string;
       readonly touchstone: Touchstone;
       readonly reason: string;
+      /** Only the key is unknown (not yet learned from the broker's key list): worth another look later. */
+      readonly unknownKey?: boolean;
     }
   | {
       readonly status: 'issued';
@@ -106,7 +110,14 @@ export function replayChain(chainId: string, history: readonly ChainEvent[], key
   const signature = verifiedOnce(keys, ['touchstone', touchstone], () =>
     verifyTouchstone(touchstone, keys.broker),
   );
-  if (!signature.ok) return { status: 'bad-touchstone', chainId, touchstone, reason: signature.message };
+  if (!signature.ok)
+    return {
+      status: 'bad-touchstone',
+      chainId,
+      touchstone,
+      reason: signature.message,
+      unknownKey: signature.code === SIGNATURE.UNKNOWN_KEY,
+    };
   const r: Replay = {
     chainId,
     touchstone,

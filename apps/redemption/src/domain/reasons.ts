@@ -7,6 +7,12 @@ export const REDEMPTION = {
   UNKNOWN_CHAIN: 'REDEMPTION.UNKNOWN_CHAIN',
   /** The touchstone does not carry a valid broker signature (or names another chain). */
   BAD_TOUCHSTONE: 'REDEMPTION.BAD_TOUCHSTONE',
+  /**
+   * The touchstone names a broker key the worker does not know (yet): after a rotation the
+   * worker learns keys from the broker's root-signed key list, so such items are sealed again
+   * in a retry batch and looked at the next night, for REDEMPTION_KEY_RETRY_DAYS after their day.
+   */
+  UNKNOWN_BROKER_KEY: 'REDEMPTION.UNKNOWN_BROKER_KEY',
   /** Positions that are not whole numbers, or a range that ends before it starts. */
   MALFORMED_ITEM: 'REDEMPTION.MALFORMED_ITEM',
   /** Part of the range was never validly spent (beyond the chain's index I, or its end). */

@@ -113,7 +113,11 @@ function verifyItem(
   if (chain === undefined || chain.status === 'unknown') {
     return no(REDEMPTION.UNKNOWN_CHAIN, `chain ${ref.chainId} was never issued`);
   }
-  if (chain.status === 'bad-touchstone') return no(REDEMPTION.BAD_TOUCHSTONE, chain.reason);
+  if (chain.status === 'bad-touchstone')
+    return no(
+      chain.unknownKey === true ? REDEMPTION.UNKNOWN_BROKER_KEY : REDEMPTION.BAD_TOUCHSTONE,
+      chain.reason,
+    );
   const t = chain.touchstone;
   const ranges = taken.get(ref.chainId) ?? [];
   const amount = (to - from + 1) * t.coinValue;

@@ -7,7 +7,7 @@ import {
   type RedemptionBatchSealed,
   type RedemptionForgeryDetected,
 } from '#events';
-import type { KeyRing, PublicKeyRecord } from '#protocol';
+import type { KeyRing } from '#protocol';
 import type { Clock } from '#platform';
 import type { PaymentGateway } from '../../../broker/src/bank/payment-gateway.port.js';
 import {
@@ -17,7 +17,8 @@ import {
   recordedVerdicts,
   type BatchRecord,
 } from '../domain/batch-record.js';
-import { payoutIdempotencyKey } from '../domain/batch-ids.js';
+import { keyRetryBatchId, payoutIdempotencyKey } from '../domain/batch-ids.js';
+import { REDEMPTION } from '../domain/reasons.js';
 import { replayChain, type ChainLedger } from '../domain/chain-ledger.js';
 import { FORGERY } from '../domain/reasons.js';
 import { verifyBatch, type BatchVerdict } from '../domain/verify-batch.js';
@@ -47,8 +48,16 @@ export interface BatchRedeemerDeps {
   readonly reads: RedemptionReads;
   readonly gateway: PaymentGateway;
   readonly clock: Clock;
-  /** The broker's public keys (current and retired): touchstones are checked against them. */
-  readonly brokerKeys: readonly PublicKeyRecord[];
+  /**
+   * The broker's public keys (current and retired): touchstones are checked against them. A
+   * lookup function lets them grow while the worker runs (the broker's key list).
+   */
+  readonly brokerKeys: KeyRing;
+  /**
+   * Days after its business day during which an item refused only because its touchstone's key
+   * is unknown is sealed again for another look (default 30); after that the refusal stands.
+   */
+  readonly keyRetryDays?: number;
   readonly telemetry: RedemptionTelemetry;
   /** Signs the worker's verdicts and reservations; tells them apart from anyone else's. */
   readonly trust: RecordTrust;
@@ -84,7 +93,51 @@ export class BatchRedeemer {
       await this.verify(stream, record, metadata);
       record = (await this.record(stream, batchId))!;
     }
+    await this.sealKeyRetry(stream, record, metadata);
     return this.pay(stream, record, metadata);
+  }
+
+  /**
+   * Items refused only because their touchstone's broker key was unknown are sealed again, in a
+   * retry batch of the same vendor-day that the next night verifies with the keys known then (the
+   * worker learns keys from the broker's key list), so a key rotation never costs a vendor a coin.
+   * Idempotent (the retry batch's id derives from this batch's); stops REDEMPTION_KEY_RETRY_DAYS
+   * after the business day, when the refusal stands.
+   */
+  private async sealKeyRetry(stream: string, record: BatchRecord, metadata: EventMetadata): Promise<void> {
+    const unknown = record.rejected.filter((r) => r.reason === REDEMPTION.UNKNOWN_BROKER_KEY);
+    if (unknown.length === 0) return;
+    const batch = record.sealed;
+    const days = this.deps.keyRetryDays ?? 30;
+    const dayStart = Date.parse(`${batch.businessDay}T00:00:00.000Z`);
+    if (this.deps.clock.now().getTime() > dayStart + days * 86_400_000) return;
+    const items = unknown.flatMap((r) => {
+      const item = batch.items[r.item];
+      return item === undefined ? [] : [item];
+    });
+    if (items.length === 0) return;
+    const retryId = keyRetryBatchId(batch.batchId);
+    const seal = {
+      type: 'RedemptionBatchSealed',
+      version: 1,
+      data: {
+        batchId: retryId,
+        vendorId: batch.vendorId,
+        businessDay: batch.businessDay,
+        items,
+        source: 'broker' as const,
+        at: this.deps.clock.now().toISOString(),
+      },
+    };
+    if (
+      await this.appendOnce(
+        stream,
+        (b) => b.has(retryId),
+        () => [this.newEvent(seal, metadata, 'seal', retryId)],
+      )
+    ) {
+      this.deps.telemetry.sealed(retryId, batch.vendorId, batch.businessDay, items.length);
+    }
   }
 
   private async record(stream: string, batchId: string): Promise<BatchRecord | undefined> {

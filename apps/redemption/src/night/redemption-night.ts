@@ -24,6 +24,8 @@ export interface RedemptionNightDeps {
   readonly timeZone: string;
   readonly catchUpTimeoutMs: number;
   readonly logger: LoggerService;
+  /** Reads the broker's key list again (keys added by a rotation since the last night). */
+  readonly refreshKeys?: () => Promise<boolean>;
 }
 
 export class InvalidBusinessDayError extends Error {
@@ -63,6 +65,8 @@ export class RedemptionNight {
     if (await projection.verify())
       logger.warn(`night ${runId}: the read model was lost; rebuilt`, 'Redemption');
     await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
+    if (await this.deps.refreshKeys?.())
+      logger.log(`night ${runId}: learned new broker keys from the broker's key list`, 'Redemption');
     const sealed = await this.seal(businessDay, metadata, runId);
     // The new seals must be in the model before it lists the open batches.
     await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);

@@ -26,7 +26,7 @@ export class TouchstoneBook {
   async accept(touchstone: Touchstone): Promise<Touchstone> {
     const known = this.verified.get(touchstone.chainId);
     if (known && sameTouchstone(known, touchstone)) return known;
-    const key = this.keys.brokerKey(touchstone.brokerKeyId);
+    const key = await this.keys.brokerKeyFresh(touchstone.brokerKeyId);
     const check = verifyTouchstone(touchstone, key ? [key] : []);
     if (!check.ok) {
       throw refusal(VENDOR.TOUCHSTONE_INVALID, `touchstone of ${touchstone.chainId}: ${check.message}`, {

@@ -1,4 +1,5 @@
 import type { EventStore } from '#event-store';
+import { BrokerKeyBook } from '#events';
 import type { Clock } from '#platform';
 import { DEFAULT_FRESHNESS_WINDOW_MS, ReplayGuard, type PublicKeyRecord, type Signer } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
@@ -36,6 +37,10 @@ export interface VendorEngineOptions {
   readonly handOffTimeoutMs: number;
   /** The broker's public keys, pinned from configuration: the only keys trusted for the broker. */
   readonly brokerKeys: readonly PublicKeyRecord[];
+  /** BROKER_ROOT_PUBLIC_KEYS: the broker's key list they sign is read from the store. */
+  readonly brokerRootKeys?: readonly PublicKeyRecord[];
+  /** Owner id of the broker's keys (default `broker`). */
+  readonly brokerId?: string;
   /** How far a signed request's time may be from this vendor's clock. Default 60 s. */
   readonly freshnessWindowMs?: number;
   readonly checkoutCoins?: number;
@@ -80,7 +85,18 @@ export class VendorEngine {
     this.requestMaxAgeMs = options.requestMaxAgeMs ?? DEFAULT_REQUEST_MAX_AGE_MS;
     this.signer = signer;
     this.receipts = new ReceiptBatcher(signer);
-    this.keys = new KeyDirectory(options.brokerKeys);
+    this.keys = new KeyDirectory(
+      options.brokerKeys,
+      options.brokerRootKeys && options.brokerRootKeys.length > 0
+        ? new BrokerKeyBook({
+            store,
+            rootKeys: options.brokerRootKeys,
+            pinned: options.brokerKeys,
+            brokerId: options.brokerId ?? 'broker',
+          })
+        : undefined,
+      clock,
+    );
     this.certificate = new OwnCertificate(vendorId, signer, broker, this.keys, clock);
     const windowMs = options.freshnessWindowMs ?? DEFAULT_FRESHNESS_WINDOW_MS;
     this.touchstones = new TouchstoneBook(this.keys, broker, hot);

@@ -132,6 +132,7 @@ export class NetPayVendorModule {
             accepted: o.accepted,
             handOffTimeoutMs: o.handOffTimeoutMs,
             brokerKeys: o.brokerKeys,
+            ...(o.brokerRootKeys ? { brokerRootKeys: o.brokerRootKeys } : {}),
             ...(o.checkoutCoins ? { checkoutCoins: o.checkoutCoins } : {}),
             ...(o.requestMaxAgeMs ? { requestMaxAgeMs: o.requestMaxAgeMs } : {}),
             observer: vendorObserver(o.vendorId, logger, metrics),

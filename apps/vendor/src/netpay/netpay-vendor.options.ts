@@ -31,6 +31,11 @@ export interface NetPayVendorOptions {
    * only; the broker is never asked for them.
    */
   readonly brokerKeys: readonly PublicKeyRecord[];
+  /**
+   * The broker's root keys, pinned (BROKER_ROOT_PUBLIC_KEYS): the vendor also trusts every key of
+   * the newest broker key list in the store they signed, read at start and on an unknown key id.
+   */
+  readonly brokerRootKeys?: readonly PublicKeyRecord[];
   /** Paywords asked per server-side wallet checkout. Default 100. */
   readonly checkoutCoins?: number;
   /** Most time from a request's arrival to its spend's append; later, nothing is spent. Default 10 s. */

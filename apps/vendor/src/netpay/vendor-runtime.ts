@@ -66,6 +66,10 @@ export class VendorRuntime implements OnModuleInit, OnApplicationShutdown {
     this.engine.certificate.get().catch((error: unknown) => {
       this.logger.debug?.(`no key certificate yet (fetched on first hand-off): ${String(error)}`);
     });
+    // The broker's key list (when a root key is pinned): read now, again on an unknown key id.
+    this.engine.keys.refresh(true).catch((error: unknown) => {
+      this.logger.warn(`broker key list not read yet (read again on first use): ${String(error)}`);
+    });
     this.health?.register('event-store', async () => {
       await this.store.readStream('chain-health', { direction: 'backwards', maxCount: 1 });
     });

@@ -17,6 +17,25 @@ export interface ConservationScope {
  * value; no vendor was paid more than it validly spent; and per currency,
  * customer payments = value issued and the broker's liability is not negative.
  */
+/**
+ * Per currency, the value still in customers' hands: every chain's unspent positions less what was
+ * refunded, except a re-issued chain's (its remainder lives on in its successor, counted there).
+ */
+export function unspentOutstanding(ledger: Ledger): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const chain of ledger.chains.values()) {
+    if (ledger.successorOf.has(chain.chainId)) continue;
+    out.set(chain.currency, (out.get(chain.currency) ?? 0) + Math.max(0, chain.unspentValue));
+  }
+  return out;
+}
+
+/**
+ * Value settled at expiry (kept by the broker with notice, not refunded). No event settles an
+ * expired chain yet, so it is 0; the term is in the ledger so that the balance stays the stated one.
+ */
+export const EXPIRED_SETTLED = 0;
+
 export function checkConservation(ledger: Ledger, figures: Figures, scope: ConservationScope): void {
   for (const purchase of ledger.purchases.values()) checkPurchase(ledger, purchase, scope);
   for (const chain of ledger.chains.values()) checkChain(ledger, chain, scope);
@@ -45,6 +64,22 @@ export function checkConservation(ledger: Ledger, figures: Figures, scope: Conse
       end.violation(
         RULES.MONEY_NOT_CONSERVED,
         `redeemed ${m.valueRedeemed} + refunded ${m.refunded} ${currency} exceed the ${paidFor} ${currency} issued`,
+      );
+    }
+    // The whole life of the money: paid for = spent + refunded + expired-settled + still unspent.
+    const unspent = unspentOutstanding(ledger).get(currency) ?? 0;
+    const accounted = m.valueSpent + m.refunded + EXPIRED_SETTLED + unspent;
+    if (paidFor !== accounted) {
+      end.violation(
+        RULES.LEDGER_UNBALANCED,
+        `${paidFor} ${currency} issued (paid for) ≠ spent ${m.valueSpent} + refunded ${m.refunded} + ` +
+          `expired-settled ${EXPIRED_SETTLED} + unspent ${unspent} = ${accounted} ${currency}`,
+      );
+    }
+    if (m.paidToVendors > m.valueRedeemed) {
+      end.violation(
+        RULES.LEDGER_UNBALANCED,
+        `vendors were paid ${m.paidToVendors} ${currency}, only ${m.valueRedeemed} ${currency} was redeemed`,
       );
     }
     if (m.paidToVendors > m.valueSpent) {

@@ -58,7 +58,7 @@ export function onPurchaseDeclined(ctx: CheckContext, data: PurchaseDeclined['da
   ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
 }
 
-/** R4: a refund returns at most the chain's unspent value, in the chain's currency. */
+/** R4: a refund returns at most the chain's unspent value, in the chain's currency, of a chain closed first. */
 export function onCoinsRefunded(ctx: CheckContext, data: CoinsRefunded['data']): void {
   const { ledger, figures, report } = ctx;
   figures.refunds += 1;
@@ -72,6 +72,13 @@ export function onCoinsRefunded(ctx: CheckContext, data: CoinsRefunded['data']):
       data.chainId,
     );
     return;
+  }
+  if (chain.status === 'open') {
+    report.violation(
+      RULES.REFUND_OF_OPEN_CHAIN,
+      `refund of ${data.amount} ${data.currency} for chain ${chain.chainId}, which is still open: close it first`,
+      chain.chainId,
+    );
   }
   if (data.currency !== chain.currency || data.amount > chain.unspentValue) {
     report.violation(

@@ -77,7 +77,7 @@ export const chainParsers: { readonly [T in ChainEvent['type']]: (f: Fields) => 
     return {
       chainId: id(f, 'chainId'),
       index: int(f, 'index', 1),
-      reason: oneOf(f, 'reason', ['lost-wallet', 'expired', 'exhausted', 'revoked'] as const),
+      reason: oneOf(f, 'reason', ['lost-wallet', 'expired', 'exhausted', 'revoked', 'cashed-out'] as const),
       ...(reissuedAs === undefined ? {} : { reissuedAs }),
       at: timestamp(f, 'at'),
     };

@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CHAIN, decideClose } from '#chain';
+import type { EventStore } from '#event-store';
+import { type CoinsRefunded, deterministicEventId, streams } from '#events';
+import { CLOCK, type Clock } from '#platform';
+import type { PaymentGateway } from '../bank/payment-gateway.port.js';
+import { loadCustomer } from '../customer/customer.state.js';
+import { brokerError, chainRefusal } from '../shared/broker-errors.js';
+import { runChainCommand } from '../shared/chain-stream.js';
+import { readDecoded, runCommand } from '../shared/command.js';
+import { customerMetadata } from '../shared/metadata.js';
+import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
+import { WalletProjection } from '../wallet-view/wallet.projection.js';
+
+/** Stable codes of a cash-out. */
+export const CASH_OUT = {
+  /** The bank refused the refund (account closed, …): the chain stays closed, its value owed. */
+  BANK_DECLINED: 'CASHOUT.BANK_DECLINED',
+} as const;
+
+export interface CashOutAnswer {
+  readonly chainId: string;
+  /** I at the close: positions below it were spent and are still redeemed to their vendors. */
+  readonly closedAtIndex: number;
+  /** Coins not spent, refunded: length − I + 1. */
+  readonly coins: number;
+  /** coins × coin value, integer minor units, credited to the customer's bank account. */
+  readonly amount: number;
+  readonly currency: string;
+  /** The bank's reference of the refund (absent when nothing was left to refund). */
+  readonly paymentRef?: string;
+}
+
+/** The bank's idempotency key of a chain's refund: one refund per chain, whatever the retries. */
+export const refundKey = (chainId: string): string => `refund_${chainId}`;
+
+/**
+ * Cash-out: the customer closes a chain and gets its unspent value back to their bank account, once.
+ * 1. the chain must be the customer's (client- or server-side) and not revoked;
+ * 2. it is closed at its true index: `ChainClosed {reason: cashed-out}` is appended with the
+ *    chain stream's expected revision, exactly as a claim takes a chain from a holder that is
+ *    down. Every spend a vendor acknowledged is already in the stream below that index (a spend is
+ *    appended before it is answered), so it is still redeemed to its vendor; a vendor's later
+ *    append meets the new revision, reloads and finds the chain closed (`CHAIN.CLOSED`): nothing
+ *    spent after the close is accepted, whether the holder is up or down;
+ * 3. the unspent coins are refunded through the payment gateway with a key derived from the chain
+ *    (`refund_<chainId>`: the bank moves the money at most once), then recorded as `CoinsRefunded`
+ *    in the customer's stream under a deterministic id. A retry after a crash anywhere repeats
+ *    only what is missing, and answers the same.
+ */
+@Injectable()
+export class CashOutHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly projection: WalletProjection,
+  ) {}
+
+  async execute(customerId: string, chainId: string): Promise<CashOutAnswer> {
+    await this.projection.waitFor();
+    // Someone else's chain answers like a missing one: no probing of other customers' chains.
+    if (this.projection.model.ownerOf(chainId) !== customerId) {
+      throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
+    }
+    const at = this.clock.now().toISOString();
+    const { result: closed } = await runChainCommand(
+      this.store,
+      chainId,
+      (state) => {
+        // A retry of a cash-out goes on from the close it made.
+        if (state.status === 'closed' && state.reason === 'cashed-out') return { ok: true, events: [] };
+        if (state.status === 'revoked')
+          return { ok: false, code: CHAIN.REVOKED, message: `chain ${chainId} was revoked` };
+        return decideClose(state, { reason: 'cashed-out', at });
+      },
+      (state, events) => {
+        if (state.status === 'absent') throw new Error('closed an absent chain');
+        return { index: events[0]?.data.index ?? state.index, touchstone: state.touchstone };
+      },
+      { eventId: () => deterministicEventId('ChainClosed', 'cash-out', chainId) },
+    );
+    const t = closed.touchstone;
+    const coins = Math.max(0, t.length - closed.index + 1);
+    const amount = coins * t.coinValue;
+    const base = { chainId, closedAtIndex: closed.index, coins, amount, currency: t.currency };
+    if (amount === 0) return base;
+    const recorded = await this.recordedRefund(customerId, chainId);
+    if (recorded !== undefined) return { ...base, paymentRef: recorded.paymentRef };
+    const customer = await loadCustomer(this.store, customerId);
+    if (customer.status !== 'registered') {
+      throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
+    }
+    const paid = await this.gateway.payout({
+      account: customer.bankAccount,
+      amount,
+      currency: t.currency,
+      idempotencyKey: refundKey(chainId),
+      reference: chainId,
+    });
+    if (!paid.ok) {
+      throw brokerError(CASH_OUT.BANK_DECLINED, `the bank refused the refund: ${paid.reason}`, 402, {
+        reason: paid.reason,
+      });
+    }
+    await this.record(customerId, {
+      customerId,
+      chainId,
+      amount,
+      currency: t.currency,
+      paymentRef: paid.paymentRef,
+      at,
+    });
+    return { ...base, paymentRef: paid.paymentRef };
+  }
+
+  private async recordedRefund(
+    customerId: string,
+    chainId: string,
+  ): Promise<CoinsRefunded['data'] | undefined> {
+    const events = await readDecoded(this.store, streams.customer(customerId));
+    for (const e of events) if (e.type === 'CoinsRefunded' && e.data.chainId === chainId) return e.data;
+    return undefined;
+  }
+
+  private async record(customerId: string, data: CoinsRefunded['data']): Promise<void> {
+    await runCommand(this.store, {
+      stream: streams.customer(customerId),
+      // Folds to "this chain's refund is recorded": then nothing is appended again.
+      initial: false,
+      evolve: (done: boolean, e) => done || (e.type === 'CoinsRefunded' && e.data.chainId === data.chainId),
+      decide: (done) => {
+        const event: CoinsRefunded = { type: 'CoinsRefunded', version: 1, data };
+        return { events: done ? [] : [event], result: undefined };
+      },
+      metadata: customerMetadata(customerId),
+      // The same chain's refund is the same event: a second append is a duplicate.
+      eventId: () => deterministicEventId('CoinsRefunded', data.chainId),
+    });
+  }
+}

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CHAIN, decideSpend, foldChain } from '#chain';
+import { InMemoryEventStore } from '#event-store';
+import { type ChainEvent, decode, streams, toNewEvent } from '#events';
+import { ManualClock } from '#platform';
+import type { PublicKeyRecord } from '#protocol';
+import { newWalletNonce, Wallet } from '#wallet';
+import { Audit } from '../../../auditor/src/core/audit.js';
+import { replayStore } from '../../../auditor/src/cli/replay.js';
+import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
+import { startBroker, type TestBroker } from '../test/broker-harness.js';
+import { bankBalance, buy, registerCustomer, registerVendor, type TestCustomer } from '../test/scenario.js';
+import type { CashOutAnswer } from './cash-out.handler.js';
+
+// Cash-out of a client-side chain: spent coins stay the vendor's, the rest is refunded once, and
+// nothing spent after the close is accepted.
+describe('cash-out (in-memory store, simulated bank)', () => {
+  const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+  const store = new InMemoryEventStore();
+  let broker: TestBroker;
+
+  beforeAll(async () => {
+    broker = await startBroker({ store, clock });
+    await registerVendor(broker.http, 'v1');
+  });
+  afterAll(() => broker.close());
+
+  /** A vendor's spend, decided on the chain's stream and appended with its expected revision. */
+  async function spend(
+    wallet: Wallet,
+    vendorId: string,
+    count: number,
+  ): Promise<{ ok: boolean; code?: string }> {
+    const payment = wallet.pay(count, { vendorId, now: clock.now() });
+    const recorded = await store.readStream(streams.chain(payment.chainId));
+    const history = recorded.map((r) => ({
+      event: decode(r) as unknown as ChainEvent,
+      revision: r.revision,
+    }));
+    const decision = decideSpend(foldChain(history), {
+      vendorId,
+      proof: payment.proof,
+      count: payment.count,
+      receiptId: `r-${payment.chainId}-${payment.proof.position}`,
+      at: clock.now().toISOString(),
+    });
+    if (!decision.ok) return { ok: false, code: decision.code };
+    await store.appendToStream(
+      streams.chain(payment.chainId),
+      decision.events.map((e, i) =>
+        toNewEvent(
+          e,
+          { correlationId: 'c', causationId: 'c', actor: `vendor:${vendorId}` },
+          `spend-${payment.chainId}-${payment.proof.position}-${i}`,
+        ),
+      ),
+      { expectedRevision: recorded.at(-1)!.revision },
+    );
+    wallet.confirm(payment, vendorId);
+    return { ok: true };
+  }
+
+  async function customerWithChain(): Promise<{ customer: TestCustomer; wallet: Wallet; chainId: string }> {
+    const customer = await registerCustomer(broker.http, 1_000);
+    const answer = (
+      await buy(broker.http, customer, { coins: 10, coinValue: 5, walletNonce: newWalletNonce() })
+    ).json<CoinsPurchasedAnswer>();
+    const wallet = new Wallet();
+    for (const chain of answer.chains) wallet.add({ seed: chain.seed!, touchstone: chain.touchstone });
+    return { customer, wallet, chainId: answer.chains[0]!.chainId };
+  }
+
+  it('closes at the true index, refunds the unspent coins once, and refuses spends after the close', async () => {
+    const { customer, wallet, chainId } = await customerWithChain();
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(950);
+    expect(await spend(wallet, 'v1', 3)).toEqual({ ok: true });
+
+    const key = 'cash-out-1';
+    const first = await broker.http('POST', `/chains/${chainId}/cash-out`, { token: customer.token, key });
+    expect(first.status).toBe(201);
+    expect(first.json<CashOutAnswer>()).toMatchObject({
+      chainId,
+      closedAtIndex: 4,
+      coins: 7,
+      amount: 35,
+      currency: 'NZD',
+    });
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(985);
+
+    // A retry with the same key, and a new request, both leave the money where it is.
+    const again = await broker.http('POST', `/chains/${chainId}/cash-out`, { token: customer.token, key });
+    expect(again.json<CashOutAnswer>()).toEqual(first.json<CashOutAnswer>());
+    const fresh = await broker.http('POST', `/chains/${chainId}/cash-out`, { token: customer.token });
+    expect(fresh.status).toBe(201);
+    expect(fresh.json<CashOutAnswer>().paymentRef).toBe(first.json<CashOutAnswer>().paymentRef);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(985);
+    const refunds = (await store.readStream(streams.customer(customer.customerId))).filter(
+      (e) => e.type === 'CoinsRefunded',
+    );
+    expect(refunds).toHaveLength(1);
+
+    // The holder's next spend meets the closed chain.
+    expect(await spend(wallet, 'v1', 1)).toEqual({ ok: false, code: CHAIN.CLOSED });
+    const types = (await store.readStream(streams.chain(chainId))).map((e) => e.type);
+    expect(types).toEqual(['ChainIssued', 'CoinsSpent', 'ChainClosed']);
+  });
+
+  it('answers 404 for a chain that is not the customer’s, and changes nothing', async () => {
+    const { chainId } = await customerWithChain();
+    const other = await registerCustomer(broker.http, 1_000);
+    const res = await broker.http('POST', `/chains/${chainId}/cash-out`, { token: other.token });
+    expect(res.status).toBe(404);
+    expect(res.json()).toMatchObject({ code: CHAIN.NOT_FOUND });
+    expect((await store.readStream(streams.chain(chainId))).map((e) => e.type)).toEqual(['ChainIssued']);
+  });
+
+  it('leaves a log the auditor finds balanced: issued = spent + refunded + outstanding', async () => {
+    const { keys } = (await broker.http('GET', '/keys')).json<{ keys: PublicKeyRecord[] }>();
+    const audit = new Audit({ brokerKeys: keys });
+    await replayStore(store, audit, { pageSize: 100 });
+    const report = audit.finish();
+    expect(report.violationsByRule).toEqual({});
+  });
+});
