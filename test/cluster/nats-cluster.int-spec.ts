@@ -462,7 +462,12 @@ suite('a three-node NATS cluster with three replicas (kill -9 one node, then ano
     expect([...spentAt.values()].every((n) => n === 1)).toBe(true);
 
     // The night pays each acknowledged coin once (5 cents a coin), through the cluster.
-    const report = await f.worker.night.run(DAY);
+    // A batch whose append timed out on the busy machine is left for the next run (the CLI's exit
+    // 2): run again, as the operator or the next cut-off would, until nothing is left.
+    let report = await f.worker.night.run(DAY);
+    for (let rerun = 0; rerun < 5 && report.failures.length > 0; rerun++) {
+      report = await f.worker.night.run(DAY);
+    }
     expect(report.failures).toEqual([]);
     const coins = (v: string): number => load.acks.filter((a) => a.vendorId === v).length;
     expect([await f.balance('va'), await f.balance('vb')]).toEqual([coins('va') * 5, coins('vb') * 5]);
