@@ -30,6 +30,18 @@ const natsUrl = new URL(process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
 const natsAuthDir = join(stateDir, 'nats');
 const natsAuthFile = join(stateDir, 'nats-auth.json');
 const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+// Redis by role (deploy/README.md): one Redis (the cache config) serves both roles locally —
+// development data is disposable, and a Redis already answering on :6379 is used as it is. Set
+// REDIS_DURABLE_URL and the stack starts a second one there from the durable config (append-only
+// file, noeviction), and the demo points the broker and the redemption worker at it.
+const redisDurableUrl = process.env.REDIS_DURABLE_URL ? new URL(process.env.REDIS_DURABLE_URL) : undefined;
+const redisProbe = (socket, done) => {
+  socket.once('data', (buf) => done(buf.toString().startsWith('+PONG')));
+  socket.write('PING\r\n');
+};
+const redisInstall =
+  'redis-server was not found on PATH. Install it with `apt-get install redis-server` (Debian/Ubuntu),\n' +
+  '  or point REDIS_SERVER_BIN at a redis-server binary, or REDIS_URL at a running Redis.';
 
 const services = [
   {
@@ -68,7 +80,7 @@ const services = [
     port: Number(redisUrl.port || 6379),
     binary: process.env.REDIS_SERVER_BIN ?? 'redis-server',
     args: (s) => [
-      join(root, 'deploy/redis/redis.conf'),
+      join(root, 'deploy/redis/redis-cache.conf'),
       '--bind',
       s.host,
       '--port',
@@ -76,14 +88,34 @@ const services = [
       '--dir',
       stateDir,
     ],
-    install:
-      'redis-server was not found on PATH. Install it with `apt-get install redis-server` (Debian/Ubuntu),\n' +
-      '  or point REDIS_SERVER_BIN at a redis-server binary, or REDIS_URL at a running Redis.',
-    probe: (socket, done) => {
-      socket.once('data', (buf) => done(buf.toString().startsWith('+PONG')));
-      socket.write('PING\r\n');
-    },
+    install: redisInstall,
+    probe: redisProbe,
   },
+  ...(redisDurableUrl
+    ? [
+        {
+          name: 'redis-durable',
+          host: redisDurableUrl.hostname,
+          port: Number(redisDurableUrl.port || 6379),
+          binary: process.env.REDIS_SERVER_BIN ?? 'redis-server',
+          args: (s) => {
+            const dir = join(stateDir, 'redis-durable');
+            mkdirSync(dir, { recursive: true });
+            return [
+              join(root, 'deploy/redis/redis-durable.conf'),
+              '--bind',
+              s.host,
+              '--port',
+              String(s.port),
+              '--dir',
+              dir,
+            ];
+          },
+          install: redisInstall,
+          probe: redisProbe,
+        },
+      ]
+    : []),
 ];
 
 /** `[major, minor, patch]` of a nats-server binary, or undefined when it does not run. */

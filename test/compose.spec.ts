@@ -90,7 +90,12 @@ describe('docker-compose.yml against the services’ configuration', () => {
   );
 
   it('points every URL at a compose service on the port that service listens on', () => {
-    const listening: Record<string, number> = { kurrentdb: 2113, nats: 4222, redis: 6379 };
+    const listening: Record<string, number> = {
+      kurrentdb: 2113,
+      nats: 4222,
+      redis: 6379,
+      'redis-durable': 6379,
+    };
     for (const a of appServices) listening[a.name] = Number(envOf(a.service).PORT);
     for (const a of appServices) {
       const env = envOf(a.service);
@@ -104,9 +109,32 @@ describe('docker-compose.yml against the services’ configuration', () => {
         });
       }
     }
-    for (const name of ['kurrentdb', 'nats', 'redis']) {
+    for (const name of ['kurrentdb', 'nats', 'redis', 'redis-durable']) {
       expect(containerPorts(services[name]!)).toContain(listening[name]);
     }
+  });
+
+  it('wires Redis by role: the broker and the redemption worker on the durable one, vendors on the cache', () => {
+    const redisHost = (config: new () => object): string[] =>
+      appServices
+        .filter((a) => a.config === config)
+        .map((a) => new URL(envOf(a.service).REDIS_URL ?? '').hostname);
+    expect(redisHost(BrokerConfig)).toEqual(['redis-durable']);
+    expect(redisHost(RedemptionConfig)).toEqual(['redis-durable']);
+    expect(new Set(redisHost(VendorConfig))).toEqual(new Set(['redis']));
+    const conf = (file: string): Record<string, string> =>
+      Object.fromEntries(
+        readFileSync(new URL(`../deploy/redis/${file}`, import.meta.url), 'utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+          .map((line) => [line.split(' ')[0]!, line.slice(line.indexOf(' ') + 1)]),
+      );
+    expect(conf('redis-durable.conf')).toMatchObject({ appendonly: 'yes', 'maxmemory-policy': 'noeviction' });
+    expect(conf('redis-cache.conf')).toMatchObject({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    const mounted = (name: string): string => (services[name] as { volumes?: string[] }).volumes?.[0] ?? '';
+    expect(mounted('redis-durable')).toContain('redis-durable.conf');
+    expect(mounted('redis')).toContain('redis-cache.conf');
+    expect(services['redis-durable']?.ports).toBeDefined();
   });
 
   it('gives vendors distinct ids, keys and ports, bank accounts the broker opens, and the broker’s own public key to redemption', () => {

@@ -78,6 +78,11 @@ export interface StackOptions {
   readonly redisKeyPrefix: string;
   readonly natsUrl: string;
   readonly redisUrl: string;
+  /**
+   * The durable Redis (append-only, noeviction) for what must not vanish: the broker's
+   * Idempotency-Key records, the redemption view. `redisUrl` when not given (deploy/README.md).
+   */
+  readonly durableRedisUrl?: string;
   readonly brokerPort: number;
   readonly redemptionPort: number;
   /** IANA zone of the business day and the redemption cut-off. */
@@ -88,6 +93,9 @@ export const brokerUrl = (o: StackOptions): string => `http://127.0.0.1:${o.brok
 export const vendorUrl = (port: number): string => `http://127.0.0.1:${port}`;
 export const redemptionUrl = (o: StackOptions): string => `http://127.0.0.1:${o.redemptionPort}`;
 
+/** Services whose Redis holds what must not vanish (the rest use theirs as a cache). */
+const DURABLE_REDIS_ROLES: ReadonlySet<string> = new Set(['broker', 'redemption']);
+
 /** `role`: the process's NATS identity on the local stack (scripts/nats-auth.mjs). */
 function shared(o: StackOptions, service: string, role: string): Record<string, string> {
   return {
@@ -95,7 +103,7 @@ function shared(o: StackOptions, service: string, role: string): Record<string, 
     NODE_ENV: 'development',
     LOG_FORMAT: 'json',
     NATS_URL: o.natsUrl,
-    REDIS_URL: o.redisUrl,
+    REDIS_URL: DURABLE_REDIS_ROLES.has(service) ? (o.durableRedisUrl ?? o.redisUrl) : o.redisUrl,
     REDIS_KEY_PREFIX: `${o.redisKeyPrefix}${service}:`,
     EVENT_STORE: 'jetstream',
     EVENT_STORE_STREAM: o.streamName,

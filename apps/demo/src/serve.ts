@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     redisKeyPrefix: process.env.REDIS_KEY_PREFIX ?? 'netpay:',
     natsUrl: localNatsUrl(),
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...(process.env.REDIS_DURABLE_URL ? { durableRedisUrl: process.env.REDIS_DURABLE_URL } : {}),
     brokerPort: envPort('BROKER_PORT', 3000),
     redemptionPort: envPort('REDEMPTION_PORT', 3200),
     timeZone: process.env.REDEMPTION_TIME_ZONE ?? 'Pacific/Auckland',

@@ -5,7 +5,8 @@ export type Command =
 export const USAGE = `usage: node dist/apps/redemption/src/main.js [serve | run [--day YYYY-MM-DD] | help]
   serve   keep the projection up to date, run the cut-off on REDEMPTION_CRON, serve the HTTP API (default)
   run     run one night now (by default for the business day before today in REDEMPTION_TIME_ZONE),
-          print its report as JSON and exit: 0 when every batch is done, 2 when some are left for a rerun`;
+          print its report as JSON and exit: 0 when every batch is done, 2 when some are left for a rerun,
+          3 when another worker holds the lease`;
 
 export class UsageError extends Error {
   constructor(message: string) {

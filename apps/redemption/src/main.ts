@@ -26,7 +26,14 @@ async function main(): Promise<number> {
       { logger, abortOnError: false },
     );
     try {
-      const report: NightReport = await app.get<RedemptionWorker>(REDEMPTION_WORKER).night.run(command.day);
+      const worker = app.get<RedemptionWorker>(REDEMPTION_WORKER);
+      if (!(await waitForLease(worker, 2 * config.leaseTtlMs + 5_000))) {
+        console.error(
+          'another redemption worker holds the lease: ask it (POST /redemption/nights) or stop it first',
+        );
+        return 3;
+      }
+      const report: NightReport = await worker.night.run(command.day);
       console.log(JSON.stringify(report, null, 2));
       return report.failures.length === 0 ? 0 : 2;
     } finally {
@@ -45,6 +52,20 @@ async function main(): Promise<number> {
     statusByCode: REDEMPTION_STATUS_BY_CODE,
   });
   return -1; // keeps serving
+}
+
+/** A one-shot run behind the lease: waits for it (a serving worker holds it until it stops). */
+async function waitForLease(worker: RedemptionWorker, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      worker.fence?.assertHeld();
+      return true;
+    } catch {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 main().then(

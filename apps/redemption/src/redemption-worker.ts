@@ -1,10 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
-import type { EventStore } from '#event-store';
+import type { EventStore, Fence } from '#event-store';
 import type { BrokerKeyBook } from '#events';
 import { MetricsService, type Clock } from '#platform';
 import { publicKeyRecord, type PublicKeyRecord, type Signer } from '#protocol';
 import type { PaymentGateway } from '../../broker/src/bank/payment-gateway.port.js';
 import { VendorClaims } from './claims/vendor-claims.js';
+import { FencedEventStore, FencedGateway, FencedView } from './lease/fenced.js';
 import { BatchRedeemer } from './night/batch-redeemer.js';
 import { BatchSealer } from './night/batch-sealer.js';
 import { RedemptionNight } from './night/redemption-night.js';
@@ -42,6 +43,11 @@ export interface RedemptionWorkerOptions {
   readonly metrics?: MetricsService;
   readonly telemetry?: RedemptionTelemetry;
   readonly catchUpTimeoutMs?: number;
+  /**
+   * The single-instance lease (REDEMPTION_LEASE): when given, every write of the projection and
+   * the night (appends, read-model commits, payouts) first checks that this instance holds it.
+   */
+  readonly fence?: Fence;
 }
 
 /** Everything the redemption worker is made of, wired without a framework (tests, CLI, Nest). */
@@ -53,9 +59,22 @@ export interface RedemptionWorker {
   readonly night: RedemptionNight;
   readonly claims: VendorClaims;
   readonly telemetry: RedemptionTelemetry;
+  /** The lease the worker's writes are fenced by, when it runs behind one. */
+  readonly fence?: Fence;
 }
 
-export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWorker {
+export function createRedemptionWorker(options: RedemptionWorkerOptions): RedemptionWorker {
+  const { fence } = options;
+  // Writes behind the lease; vendor claims stay on the plain store (a claim is the vendor's own
+  // record, idempotent by its id, and any instance may take it).
+  const o: RedemptionWorkerOptions = fence
+    ? {
+        ...options,
+        store: new FencedEventStore(options.store, fence),
+        view: new FencedView(options.view, fence),
+        gateway: new FencedGateway(options.gateway, fence),
+      }
+    : options;
   const telemetry = o.telemetry ?? new LoggingTelemetry(o.logger, o.metrics ?? new MetricsService());
   const trust = new RecordTrust({
     signer: o.signer,
@@ -113,7 +132,8 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     sealer,
     redeemer,
     night,
-    claims: new VendorClaims(o.store, reads, o.clock),
+    claims: new VendorClaims(options.store, reads, o.clock),
     telemetry,
+    ...(fence ? { fence } : {}),
   };
 }

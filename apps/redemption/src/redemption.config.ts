@@ -253,6 +253,33 @@ export class RedemptionConfig {
   @IsString()
   redisKeyPrefix!: string;
 
+  @EnvVar({
+    name: 'REDEMPTION_LEASE',
+    description:
+      'single-instance lease: store (in the event store: JetStream, or in memory with the memory store) or none',
+    default: 'store',
+  })
+  @IsIn(['store', 'none'])
+  lease!: 'store' | 'none';
+
+  @EnvVar({
+    name: 'REDEMPTION_LEASE_TTL',
+    description: 'how long the lease lasts unrenewed: a standby takes over this long after the holder died',
+    type: 'duration',
+    default: '15s',
+  })
+  @IsInt()
+  @Min(1_000)
+  leaseTtlMs!: number;
+
+  @EnvVar({
+    name: 'REDEMPTION_INSTANCE_ID',
+    description: 'this instance in the lease and logs (default: host name, pid and a random suffix)',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/)
+  instanceId?: string;
+
   /** Read again by `eventStoreSettingsFromEnv` (with EVENT_STORE_STREAM, EVENT_STORE_SUBJECT_PREFIX, …). */
   @EnvVar({ name: 'EVENT_STORE', description: 'jetstream | eventstoredb | memory', default: 'jetstream' })
   @IsIn(['jetstream', 'eventstoredb', 'memory'])

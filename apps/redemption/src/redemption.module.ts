@@ -11,7 +11,18 @@ import {
 } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { Redis } from 'ioredis';
-import { createEventStore, type EventStore, type EventStoreSettings } from '#event-store';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import {
+  createEventStore,
+  type EventStore,
+  type EventStoreSettings,
+  InMemoryEventStore,
+  InMemoryLeaseRegister,
+  JetStreamEventStore,
+  LeaderLease,
+  type LeaseRegister,
+} from '#event-store';
 import { BrokerKeyBook } from '#events';
 import { createSigner } from '#protocol';
 import {
@@ -38,7 +49,13 @@ import {
   RedemptionConfig,
 } from './redemption.config.js';
 import { createRedemptionWorker, type RedemptionWorker } from './redemption-worker.js';
-import { REDEMPTION_GATEWAY, REDEMPTION_STORE, REDEMPTION_VIEW, REDEMPTION_WORKER } from './tokens.js';
+import {
+  REDEMPTION_GATEWAY,
+  REDEMPTION_LEASE,
+  REDEMPTION_STORE,
+  REDEMPTION_VIEW,
+  REDEMPTION_WORKER,
+} from './tokens.js';
 
 export const REDEMPTION_VERSION = '0.1.0';
 
@@ -54,6 +71,8 @@ export interface RedemptionModuleOptions {
   readonly schedule?: boolean;
 }
 
+const leaseLogger = new Logger('RedemptionLease');
+
 const OWNS_STORE = Symbol.for('netpay.redemption.owns-store');
 
 /** Starts the projection with the app, stops it (and closes an owned store) on shutdown. */
@@ -63,11 +82,21 @@ class RedemptionLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(REDEMPTION_WORKER) private readonly worker: RedemptionWorker,
     @Inject(REDEMPTION_STORE) private readonly store: EventStore,
     @Inject(OWNS_STORE) private readonly owned: boolean,
+    @Inject(REDEMPTION_LEASE) private readonly lease: LeaderLease | null,
     @Optional() private readonly health?: HealthRegistry,
   ) {}
 
   onModuleInit(): void {
-    this.worker.projection.start();
+    if (this.lease) {
+      // A standby: alive, not ready, and it neither folds the view nor runs nights until it holds the lease.
+      this.health?.register('redemption-lease', () => {
+        this.lease?.assertHeld();
+        return Promise.resolve();
+      });
+      this.lease.start();
+    } else {
+      this.worker.projection.start();
+    }
     this.health?.register('event-store', () => this.store.readStream('probe-redemption', { maxCount: 1 }));
     // Not ready while the projection is restarting, replaying, behind, or lost its storage.
     this.health?.register('redemption-projection', async () => {
@@ -79,6 +108,7 @@ class RedemptionLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker.projection.stop();
+    await this.lease?.stop();
     if (this.owned) await this.store.close();
   }
 }
@@ -108,16 +138,29 @@ function providers(options: RedemptionModuleOptions): Provider[] {
         }
       : { provide: REDEMPTION_VIEW, useFactory: (): RedemptionView => new InMemoryRedemptionView() },
     {
+      provide: REDEMPTION_LEASE,
+      inject: [REDEMPTION_STORE],
+      useFactory: (store: EventStore): LeaderLease | null => createLease(config, store),
+    },
+    {
       provide: REDEMPTION_WORKER,
-      inject: [REDEMPTION_STORE, REDEMPTION_VIEW, REDEMPTION_GATEWAY, CLOCK, MetricsService],
+      inject: [
+        REDEMPTION_STORE,
+        REDEMPTION_VIEW,
+        REDEMPTION_GATEWAY,
+        CLOCK,
+        MetricsService,
+        REDEMPTION_LEASE,
+      ],
       useFactory: (
         store: EventStore,
         view: RedemptionView,
         gateway: PaymentGateway,
         clock: Clock,
         metrics: MetricsService,
-      ): RedemptionWorker =>
-        createRedemptionWorker({
+        lease: LeaderLease | null,
+      ): RedemptionWorker => {
+        const worker = createRedemptionWorker({
           store,
           view,
           gateway,
@@ -140,10 +183,52 @@ function providers(options: RedemptionModuleOptions): Provider[] {
           subscriptionId: `redemption-view-${config.viewName}`,
           logger: new Logger('Redemption'),
           catchUpTimeoutMs: config.catchUpTimeoutMs,
-        }),
+          ...(lease ? { fence: lease } : {}),
+        });
+        lease?.on(
+          (token) => {
+            leaseLogger.log(
+              `${lease.holder} holds the lease (token ${token}): projection and nights run here`,
+            );
+            worker.projection.start();
+          },
+          (reason) => {
+            leaseLogger.warn(`${lease.holder} lost the lease (${reason}): standing by`);
+            void worker.projection.stop();
+          },
+        );
+        return worker;
+      },
     },
     RedemptionLifecycle,
   ];
+}
+
+/**
+ * The single-instance lease, in the event store it writes to (libs/event-store/src/lease/leader-lease.ts says why there):
+ * JetStream's checkpoint stream, or memory with the in-memory store (one process anyway). None
+ * with REDEMPTION_LEASE=none, or on a store that has no compare-and-set register (EventStoreDB):
+ * then run exactly one instance.
+ */
+function createLease(config: RedemptionConfig, store: EventStore): LeaderLease | null {
+  if (config.lease === 'none') return null;
+  const name = `redemption-${config.viewName}`;
+  const register: LeaseRegister | undefined =
+    store instanceof JetStreamEventStore
+      ? store.leaseRegister(name)
+      : store instanceof InMemoryEventStore
+        ? new InMemoryLeaseRegister()
+        : undefined;
+  if (!register) {
+    leaseLogger.warn('this event store has no lease register: run exactly one redemption worker');
+    return null;
+  }
+  return new LeaderLease(register, {
+    holder: config.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    ttlMs: config.leaseTtlMs,
+    onError: (error) =>
+      leaseLogger.warn(`lease step failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
 }
 
 /**

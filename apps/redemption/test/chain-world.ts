@@ -38,6 +38,8 @@ export interface IssueOptions {
   readonly wallet?: 'client' | 'server';
   /** Sign with a key the redemption worker does not trust. */
   readonly signer?: Signer;
+  /** The chain's seed (64 hex): the same seed issues the same events, so a retry is the same write. */
+  readonly seed?: string;
 }
 
 let counter = 0;
@@ -82,7 +84,12 @@ export class ChainWorld {
 
   async issue(chainId: string, options: IssueOptions = {}): Promise<Chain> {
     const length = options.length ?? 100;
-    const chain = generateChain({ chainId, length, alg: 'sha256', seed: seedOf(++counter + 100) });
+    const chain = generateChain({
+      chainId,
+      length,
+      alg: 'sha256',
+      seed: options.seed ?? seedOf(++counter + 100),
+    });
     const signer = options.signer ?? this.broker;
     const touchstone = signTouchstone(
       {

@@ -14,3 +14,4 @@ export { categoryOf } from './shared/validation.js';
 export { DelegatingEventStore } from './shared/delegating-event-store.js';
 export { WriteBehindCheckpoints } from './shared/write-behind-checkpoints.js';
 export { resubscribing, type ResubscribingOptions } from './shared/resubscribing.js';
+export * from './lease/leader-lease.js';

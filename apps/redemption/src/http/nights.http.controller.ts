@@ -52,6 +52,7 @@ export class NightsHttpController {
     description: 'The night’s report: batches sealed, each batch’s outcome, failures to retry.',
   })
   run(@Body() body: RunNightRequest): Promise<NightReport> {
+    assertLeader(this.worker);
     return this.worker.night.run(body.day === undefined ? undefined : calendarDay(body.day));
   }
 
@@ -76,4 +77,17 @@ function calendarDay(day: string): string {
     throw new NetPayError('REDEMPTION.INVALID_DAY', `${day} is not a calendar date`, { status: 400 });
   }
   return day;
+}
+
+/** A standby (another instance holds the lease) does not run nights: 503, ask the leader. */
+export function assertLeader(worker: RedemptionWorker): void {
+  try {
+    worker.fence?.assertHeld();
+  } catch (error) {
+    throw new NetPayError(
+      'REDEMPTION.NOT_LEADER',
+      'This instance is a standby: another redemption worker holds the lease and runs the nights.',
+      { status: 503, cause: error },
+    );
+  }
 }

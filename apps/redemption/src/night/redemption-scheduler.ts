@@ -34,6 +34,10 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
       waitForCompletion: true,
       start: false,
       onTick: async () => {
+        if (!this.leads()) {
+          this.logger.log('cut-off: another instance holds the lease and runs the night');
+          return;
+        }
         try {
           const report = await this.worker.night.run();
           if (report.failures.length > 0) {
@@ -53,6 +57,15 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
     this.logger.log(
       `cut-off "${this.config.cron}" ${this.config.timeZone}; next at ${job.nextDate().toISO() ?? '?'}`,
     );
+  }
+
+  private leads(): boolean {
+    try {
+      this.worker.fence?.assertHeld();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -18,6 +18,8 @@ import { runSubscription } from '../shared/subscription-runner.js';
 import { OpenSubscriptions } from '../shared/subscriptions.js';
 import { assertAppendable, assertStreamName } from '../shared/validation.js';
 import { JetStreamAppender } from './jetstream-appender.js';
+import type { LeaseRegister } from '../lease/leader-lease.js';
+import { JetStreamLeaseRegister } from './jetstream-lease-register.js';
 import { JetStreamCheckpointStore } from './jetstream-checkpoint-store.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { DirectGet } from './jetstream-direct.js';
@@ -147,6 +149,12 @@ export class JetStreamEventStore implements EventStore {
 
   checkpoints(): CheckpointStore {
     return this.checkpointStore;
+  }
+
+  /** A leader-lease register named `name`, replicated with the checkpoints (lease/leader-lease.ts). */
+  leaseRegister(name: string): LeaseRegister {
+    this.assertOpen();
+    return new JetStreamLeaseRegister(this.requests, this.jsm, this.config, name);
   }
 
   async close(): Promise<void> {
