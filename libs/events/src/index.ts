@@ -7,3 +7,4 @@ export * from './redemption.events.js';
 export * from './redemption-signature.js';
 export * from './envelope.js';
 export * from './upcasting.js';
+export * from './p2p.events.js';

@@ -29,3 +29,4 @@ export * from './hand-off-request.js';
 export * from './wallet-grant.js';
 export * from './revocation-notice.js';
 export * from './checkout-request.js';
+export * from './p2p.js';
