@@ -100,9 +100,7 @@ export class CisModule {
         {
           provide: CIS_STORE,
           useFactory: async (): Promise<EventStore> =>
-            given
-              ? (options.eventStore)
-              : createEventStore(options.eventStore),
+            given ? options.eventStore : createEventStore(options.eventStore),
         },
         {
           provide: CisCore,

@@ -348,6 +348,11 @@ export class PeerCore {
     return { sale, payment, bytes };
   }
 
+  /** Prepares (and counts as spent) a payment to `payee` without sending it (tests, the demo's cheater). */
+  prepare(payee: string, contentId: string, price: number): P2PPayment {
+    return this.requireWallet().pay(payee, contentId, price, this.o.clock.now());
+  }
+
   /** Sends a prepared payment (also what a cheating R-peer uses to show one index twice). */
   async send(endpoint: string, contentId: string, payment: P2PPayment): Promise<Sale> {
     let last: unknown;
