@@ -16,6 +16,7 @@ import {
   signTouchstone,
   verifyRevocationNotice,
 } from '#protocol';
+import { Audit, type Violation } from '../../auditor/src/core/index.js';
 import { type TestCis, type TestPeer, file, startCis, startPeer } from './p2p-harness.js';
 
 // One JetStream stream of this test's own; the CIS and each S-peer connect with their own NATS
@@ -262,6 +263,40 @@ describe('P2P-NetPay on real NATS/JetStream and Redis', () => {
     await a.core.buy(30);
     await a.core.buy(2 * redeemed.coins);
     expect((await refusal(a.core.buy(1))).code).toBe('CIS.PURCHASE_CAPPED');
+  });
+
+  it('the auditor replays every P2P event clean, and catches a forged spend and a forged redemption', async () => {
+    const audit = async (extra: RecordedEvent[] = []): Promise<Violation[]> => {
+      const a = new Audit({ cisKeys: cis.keys });
+      for (const e of [...(await reader.readAll()), ...extra]) a.feed(e);
+      return [...a.finish().violations];
+    };
+    const clean = await audit();
+    expect(clean).toEqual([]);
+    // A peer with NATS rights for p2pchain writes a spend it was never shown, and a redemption is doctored.
+    const all = await reader.readAll();
+    const spent = all.find((e) => e.type === 'CoinsSpentAtPeer')!;
+    const redeemed = all.find((e) => e.type === 'PeerRedeemed' && (e.data as { coins: number }).coins > 0)!;
+    const s = (spent.data as { statement: { fromIndex: number } }).statement;
+    const last = all[all.length - 1]!;
+    const forgedSpend: RecordedEvent = {
+      ...spent,
+      id: randomUUID(),
+      data: { ...(spent.data as object), statement: { ...s, fromIndex: s.fromIndex + 1 } },
+      revision: spent.revision + 1000,
+      position: last.position + 1n,
+    };
+    const forgedPay: RecordedEvent = {
+      ...redeemed,
+      id: randomUUID(),
+      data: { ...(redeemed.data as object), redemptionId: 'pr_forged', amount: 999 },
+      revision: redeemed.revision + 1000,
+      position: last.position + 2n,
+    };
+    const codes = (await audit([forgedSpend, forgedPay])).map((v) => v.code);
+    expect(codes).toEqual(
+      expect.arrayContaining(['R6.SPEND_UNVERIFIED', 'R6.REDEEMED_TWICE', 'R6.REDEEMED_AMOUNT_WRONG']),
+    );
   });
 });
 

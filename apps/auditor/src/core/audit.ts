@@ -6,6 +6,7 @@ import { checkConservation, reissuedValue } from './checks/conservation.js';
 import { BANK_CATEGORY, checkAgainstBank, onBankEvent } from './checks/bank.js';
 import { applyEvent } from './checks/dispatch.js';
 import { checkWriter } from './checks/writer.js';
+import { P2P_AUDITED, P2PChecks } from './checks/p2p.js';
 import { DEFAULT_SEAL_GRACE_MS, SealCoverage } from './checks/liveness.js';
 import { checkRedemptionLedger } from './checks/redemption-ledger.js';
 import { scanForIdentity, VENDOR_VISIBLE_CATEGORIES } from './checks/privacy.js';
@@ -39,6 +40,8 @@ export interface AuditOptions {
   readonly timeZone?: string;
   /** How long after a spend a night may still miss it (R3.SPENT_NOT_SEALED). Default 10 minutes. */
   readonly sealGraceMs?: number;
+  /** The P2P-NetPay CIS public keys (configuration); without them CIS signatures are not checked. */
+  readonly cisKeys?: readonly PublicKeyRecord[];
 }
 
 /** The redemption worker's default zone (REDEMPTION_TIME_ZONE). */
@@ -60,6 +63,8 @@ export class Audit {
   private lastPosition: bigint | undefined;
   private report: AuditReport | undefined;
   private readonly coverage: SealCoverage;
+  /** P2P-NetPay (R6): its own family of events and rules. */
+  readonly p2p: P2PChecks;
 
   constructor(private readonly options: AuditOptions = {}) {
     this.ledger = new Ledger(options.brokerKeys ?? [], options.redemptionKeys ?? []);
@@ -69,6 +74,7 @@ export class Audit {
       options.sealGraceMs ?? DEFAULT_SEAL_GRACE_MS,
     );
     this.findings = new Findings(options.maxFindings ?? 10_000, options.chainId);
+    this.p2p = new P2PChecks(options.cisKeys ?? []);
   }
 
   /** From the start of the log, every chain: totals can be compared. */
@@ -126,6 +132,7 @@ export class Audit {
       );
       checkAgainstBank(this.ledger, (at) => this.findings.reporter(at));
       this.coverage.check((at) => this.findings.reporter(at));
+      this.p2p.finish(end);
     }
     this.report = buildReport(this.ledger, this.figures, this.findings, this.options);
     return this.report;
@@ -160,6 +167,7 @@ export class Audit {
       partial: this.options.from !== undefined,
     };
     if (category === BANK_CATEGORY) return onBankEvent(ctx, recorded);
+    if (P2P_AUDITED.has(category)) return this.p2p.onEvent(recorded, report);
     const event = this.parse(recorded, report, streamChainId);
     if (event === undefined) return;
     const belongs = isChainEvent(event) ? `chain-${chainIdOf(event)}` : undefined;
