@@ -17,6 +17,7 @@ import {
   type StackOptions,
 } from './local-stack.js';
 import { bankBalance, businessDay, runAudit, runNights } from './night.js';
+import { runP2PDemo } from './p2p-demo.js';
 import { Random } from './random.js';
 import { printSummary } from './summary.js';
 import { envPort, localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
@@ -37,7 +38,9 @@ const USAGE = `npm run demo -- [--customers N] [--spends N] [--seed N] [--keep]
   --customers  customers (half client-side, half server-side wallets)   default 12
   --spends     content purchases over the day                          default 300
   --seed       seed of the day's random choices                        default: random
-  --keep       keep the day's JetStream stream afterwards (for npm run audit)`;
+  --keep       keep the day's JetStream stream afterwards (for npm run audit)
+  --network    client-server (default) or p2p: the P2P-NetPay day instead (the CIS and six
+               peers; --downloads N paid downloads, default 40; apps/peer/README.md)`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -46,12 +49,22 @@ async function main(): Promise<number> {
       spends: { type: 'string', default: '300' },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      network: { type: 'string', default: 'client-server' },
+      downloads: { type: 'string', default: '40' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  if (values.network === 'p2p') {
+    const seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
+    return runP2PDemo({ seed, downloads: Math.max(1, Number(values.downloads)), keep: values.keep });
+  }
+  if (values.network !== 'client-server') {
+    console.error(USAGE);
+    return 2;
   }
   const customers = Math.max(2, Number(values.customers));
   const spends = Math.max(1, Number(values.spends));
