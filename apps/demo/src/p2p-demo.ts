@@ -21,6 +21,8 @@ import { envPort, localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDi
 import { Supervisor } from './supervisor.js';
 
 const CONTROL = randomBytes(16).toString('hex');
+/** Generous: seven Node processes start on a shared, busy machine. */
+const READY_MS = 180_000;
 
 interface DemoPeer {
   readonly id: string;
@@ -113,53 +115,59 @@ export async function runP2PDemo(options: {
   const tally = { downloads: 0, coins: 0, recorded: 0, journalled: 0, failures: 0 };
   try {
     progress(`P2P demo ${runId}: CIS and ${peers.length} peers, seed ${options.seed}`);
-    await supervisor.start({
-      name: 'cis',
-      entry: 'dist/apps/cis/src/main.js',
-      readyUrl: `${cisUrl}/health/ready`,
-      env: {
-        ...storeEnv,
-        ...natsRoleEnv('cis'),
-        NATS_URL: natsUrl,
-        PORT: String(cisPort),
-        HOST: '127.0.0.1',
-        CIS_KEY_ID: cisKey.keyId,
-        CIS_SIGNING_KEY: cisKey.privateKey,
-        CIS_SECRET: randomBytes(32).toString('hex'),
-        CIS_POLICY_BASE_COINS: '40',
-        CIS_POLICY_SUPPLY_MULTIPLE: '2',
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        REDIS_KEY_PREFIX: `netpay:p2p:${runId.toLowerCase()}:`,
-        LOG_LEVEL: 'warn',
+    await supervisor.start(
+      {
+        name: 'cis',
+        entry: 'dist/apps/cis/src/main.js',
+        readyUrl: `${cisUrl}/health/ready`,
+        env: {
+          ...storeEnv,
+          ...natsRoleEnv('cis'),
+          NATS_URL: natsUrl,
+          PORT: String(cisPort),
+          HOST: '127.0.0.1',
+          CIS_KEY_ID: cisKey.keyId,
+          CIS_SIGNING_KEY: cisKey.privateKey,
+          CIS_SECRET: randomBytes(32).toString('hex'),
+          CIS_POLICY_BASE_COINS: '40',
+          CIS_POLICY_SUPPLY_MULTIPLE: '2',
+          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          REDIS_KEY_PREFIX: `netpay:p2p:${runId.toLowerCase()}:`,
+          LOG_LEVEL: 'warn',
+        },
       },
-    });
+      READY_MS,
+    );
     for (const p of peers) {
       const dir = join(runDir, p.id, 'content');
       mkdirSync(dir, { recursive: true });
       for (const f of p.files) writeFileSync(join(dir, f), `${f} shared by ${p.id}\n`.repeat(200));
-      await supervisor.start({
-        name: `peer-${p.id}`,
-        entry: 'dist/apps/peer/src/main.js',
-        readyUrl: `${p.url}/health/ready`,
-        env: {
-          ...storeEnv,
-          ...natsRoleEnv(`peer-${p.id}`),
-          NATS_URL: natsUrl,
-          PORT: String(p.port),
-          HOST: '127.0.0.1',
-          PEER_IDENTITY: `${p.id}@community.example`,
-          PEER_KEY: p.key.privateKey,
-          PEER_KEY_ID: p.key.keyId,
-          CIS_URL: cisUrl,
-          CIS_PUBLIC_KEYS: `${cisKey.keyId}:${cisKey.publicKey}`,
-          PEER_CONTENT_DIR: dir,
-          PEER_JOURNAL_DIR: join(runDir, p.id, 'journal'),
-          PEER_CONTROL_TOKEN: CONTROL,
-          PEER_HEARTBEAT: '5s',
-          PEER_EVENT_STORE: p.storeless ? 'none' : 'jetstream',
-          LOG_LEVEL: 'warn',
+      await supervisor.start(
+        {
+          name: `peer-${p.id}`,
+          entry: 'dist/apps/peer/src/main.js',
+          readyUrl: `${p.url}/health/ready`,
+          env: {
+            ...storeEnv,
+            ...natsRoleEnv(`peer-${p.id}`),
+            NATS_URL: natsUrl,
+            PORT: String(p.port),
+            HOST: '127.0.0.1',
+            PEER_IDENTITY: `${p.id}@community.example`,
+            PEER_KEY: p.key.privateKey,
+            PEER_KEY_ID: p.key.keyId,
+            CIS_URL: cisUrl,
+            CIS_PUBLIC_KEYS: `${cisKey.keyId}:${cisKey.publicKey}`,
+            PEER_CONTENT_DIR: dir,
+            PEER_JOURNAL_DIR: join(runDir, p.id, 'journal'),
+            PEER_CONTROL_TOKEN: CONTROL,
+            PEER_HEARTBEAT: '5s',
+            PEER_EVENT_STORE: p.storeless ? 'none' : 'jetstream',
+            LOG_LEVEL: 'warn',
+          },
         },
-      });
+        READY_MS,
+      );
     }
     for (const p of peers) {
       for (let i = 0; i < 100 && !p.pseudonym; i++) {
