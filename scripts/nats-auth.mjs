@@ -4,7 +4,7 @@
 // test proves the server refuses what it does not grant.
 //
 //   node scripts/nats-auth.mjs --out <dir> [--vendors a,b] [--nats-prefix netpay]
-//        [--event-prefix netpay.events] [--stream NETPAY_EVENTS] [--dev]
+//        [--event-prefix netpay.events] [--stream NETPAY_EVENTS] [--peers p1,p2] [--dev]
 //
 // writes <dir>/auth.conf (include it from the server configuration) and <dir>/credentials.json
 // (role → user, password, inbox prefix). Passwords already in credentials.json are kept.
@@ -23,6 +23,9 @@ export const DEV_VENDORS = [
   ...['v1', 'v2', 'v3', 'h_v1', 'h_v2', 'co_egreeting', 'egreeting', 'co_emusic'],
   ...['fa', 'fb', 'kf', 'vy', 'out_a', 'out_b', 'redis_out'], // forgery, replica and outage tests
 ];
+
+/** P2P-NetPay peer ids the tests and `npm run demo -- --network p2p` run (role `peer-<id>`). */
+export const DEV_PEERS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'pa', 'pb', 'pc', 'pd', 'pe'];
 
 /**
  * Event categories by writer (libs/events/src/streams.ts, walletseed, bankaccount, redeemed, brokerkeys).
@@ -44,6 +47,9 @@ export const WRITERS = {
   ],
   vendor: ['chain'],
   redemption: ['redemption', 'redeemed', 'payout', 'bankaccount'],
+  // P2P-NetPay: the CIS writes peers, the content index and proofs; an S-peer only the spends it accepted.
+  cis: ['peer', 'p2pcontent', 'p2pchain'],
+  peer: ['p2pchain'],
 };
 
 /** Prefixes of 1-4 tokens (NATS_SUBJECT_PREFIX and event-store prefixes allow up to 4). */
@@ -99,6 +105,10 @@ export function roleTable(o) {
       responses: true,
     };
   }
+  // P2P-NetPay: the CIS talks HTTP to peers; on NATS it only writes and reads events.
+  roles.cis = { publish: [...read, ...events(WRITERS.cis), ...checkpoints], subscribe: [] };
+  for (const id of o.peers ?? [])
+    roles[`peer-${id}`] = { publish: [...read, ...events(WRITERS.peer)], subscribe: [] };
   if (o.dev) roles.test = { publish: ['>'], subscribe: ['>'], responses: true };
   for (const [user, role] of Object.entries(roles)) role.subscribe.push(`${inboxPrefix(user)}.>`);
   return roles;
@@ -147,7 +157,7 @@ export function generate(o) {
 }
 
 function parseArgs(argv) {
-  const o = { dev: false, vendors: [], natsPrefixes: [], eventPrefixes: [], streams: [] };
+  const o = { dev: false, vendors: [], peers: [], natsPrefixes: [], eventPrefixes: [], streams: [] };
   for (let i = 0; i < argv.length; i++) {
     const value = () => argv[++i] ?? '';
     switch (argv[i]) {
@@ -159,6 +169,9 @@ function parseArgs(argv) {
         break;
       case '--vendors':
         o.vendors.push(...value().split(',').filter(Boolean));
+        break;
+      case '--peers':
+        o.peers.push(...value().split(',').filter(Boolean));
         break;
       case '--nats-prefix':
         o.natsPrefixes.push(value());
@@ -176,6 +189,7 @@ function parseArgs(argv) {
   if (!o.out) throw new Error('--out <dir> is required');
   if (o.dev) {
     o.vendors.push(...DEV_VENDORS);
+    o.peers.push(...DEV_PEERS);
     o.natsPrefixes.push(...ANY_PREFIX);
     o.eventPrefixes.push(...ANY_PREFIX);
     o.streams.push('*');
@@ -184,6 +198,7 @@ function parseArgs(argv) {
   if (o.eventPrefixes.length === 0) o.eventPrefixes.push('netpay.events');
   if (o.streams.length === 0) o.streams.push('NETPAY_EVENTS');
   o.vendors = [...new Set(o.vendors)];
+  o.peers = [...new Set(o.peers)];
   return o;
 }
 

@@ -1,5 +1,7 @@
 import { renderConfigMarkdown } from '#platform';
 import { BrokerConfig } from '../../broker/src/broker.config.js';
+import { CisConfig } from '../../cis/src/cis.config.js';
+import { PeerConfig } from '../../peer/src/peer.config.js';
 import { RedemptionConfig } from '../../redemption/src/redemption.config.js';
 import { VendorConfig } from '../../vendor/src/vendor.config.js';
 
@@ -34,6 +36,10 @@ export function configReference(): string {
     renderConfigMarkdown(VendorConfig),
     '### Redemption worker (`apps/redemption`)\n',
     renderConfigMarkdown(RedemptionConfig),
+    '### P2P-NetPay Central Index Server (`apps/cis`)\n',
+    renderConfigMarkdown(CisConfig),
+    '### P2P-NetPay peer (`apps/peer`)\n',
+    renderConfigMarkdown(PeerConfig),
   ].join('\n');
 }
 

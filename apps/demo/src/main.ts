@@ -19,6 +19,7 @@ import {
   type StackOptions,
 } from './local-stack.js';
 import { bankBalance, businessDay, runAudit, runNights } from './night.js';
+import { runP2PDemo } from './p2p-demo.js';
 import { Random } from './random.js';
 import { printSummary } from './summary.js';
 import { envPort, localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
@@ -42,9 +43,12 @@ const USAGE = `npm run demo -- [--customers N] [--spends N] [--seed N] [--keep]
   --seed       seed of the day's random choices                        default: random
   --keep       keep the day's JetStream stream afterwards, and write what npm run audit
                needs beside its name (.stack/demo/<stream>.env): npm run audit -- --env <file>
-  --network    web (default) | mobile: a Mobile-NetPay day instead — the broker is the network
-               operator's Service Provider; prepaid and postpaid subscribers buy coins on their
-               operator account and content at the vendors (apps/demo/README.md)`;
+  --network    client-server (default) | mobile | p2p:
+               mobile — a Mobile-NetPay day: the broker is the network operator's Service
+               Provider; prepaid and postpaid subscribers buy coins on their operator account and
+               content at the vendors (apps/demo/README.md);
+               p2p — the P2P-NetPay day (the CIS and six peers; --downloads N paid downloads,
+               default 40; apps/peer/README.md)`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -53,7 +57,8 @@ async function main(): Promise<number> {
       spends: { type: 'string', default: '300' },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
-      network: { type: 'string', default: 'web' },
+      network: { type: 'string', default: 'client-server' },
+      downloads: { type: 'string', default: '40' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,10 +66,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values.network === 'p2p') {
+    const seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
+    return runP2PDemo({ seed, downloads: Math.max(1, Number(values.downloads)), keep: values.keep });
+  }
   const customers = Math.max(2, Number(values.customers));
   const spends = Math.max(1, Number(values.spends));
   const seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
-  if (![customers, spends, seed].every(Number.isSafeInteger) || !['web', 'mobile'].includes(values.network)) {
+  if (![customers, spends, seed].every(Number.isSafeInteger) || !['client-server', 'web', 'mobile'].includes(values.network)) {
     console.error(USAGE);
     return 2;
   }

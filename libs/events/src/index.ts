@@ -8,3 +8,4 @@ export * from './redemption-signature.js';
 export * from './envelope.js';
 export * from './upcasting.js';
 export * from './broker-key-book.js';
+export * from './p2p.events.js';

@@ -31,3 +31,4 @@ export * from './revocation-notice.js';
 export * from './checkout-request.js';
 export * from './subscriber-token.js';
 export * from './broker-key-list.js';
+export * from './p2p.js';

@@ -5,3 +5,4 @@ export * from './wallet-errors.js';
 export * from './wallet.js';
 export * from './wallet-file.js';
 export * from './wallet-store.js';
+export * from './p2p-wallet.js';

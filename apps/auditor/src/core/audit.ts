@@ -8,6 +8,7 @@ import { checkOperatorBalances, OPERATOR_CATEGORY, onOperatorEvent } from './che
 import { applyEvent } from './checks/dispatch.js';
 import { KEY_LIST_CATEGORY, onKeyList } from './checks/key-list.js';
 import { checkWriter } from './checks/writer.js';
+import { P2P_AUDITED, P2PChecks } from './checks/p2p.js';
 import { DEFAULT_SEAL_GRACE_MS, SealCoverage } from './checks/liveness.js';
 import { checkRedemptionLedger } from './checks/redemption-ledger.js';
 import { scanForIdentity, VENDOR_VISIBLE_CATEGORIES } from './checks/privacy.js';
@@ -43,6 +44,8 @@ export interface AuditOptions {
   readonly timeZone?: string;
   /** How long after a spend a night may still miss it (R3.SPENT_NOT_SEALED). Default 10 minutes. */
   readonly sealGraceMs?: number;
+  /** The P2P-NetPay CIS public keys (configuration); without them CIS signatures are not checked. */
+  readonly cisKeys?: readonly PublicKeyRecord[];
 }
 
 /** The redemption worker's default zone (REDEMPTION_TIME_ZONE). */
@@ -64,6 +67,8 @@ export class Audit {
   private lastPosition: bigint | undefined;
   private report: AuditReport | undefined;
   private readonly coverage: SealCoverage;
+  /** P2P-NetPay (R6): its own family of events and rules. */
+  readonly p2p: P2PChecks;
 
   constructor(private readonly options: AuditOptions = {}) {
     this.ledger = new Ledger(options.brokerKeys ?? [], options.redemptionKeys ?? []);
@@ -73,6 +78,7 @@ export class Audit {
       options.sealGraceMs ?? DEFAULT_SEAL_GRACE_MS,
     );
     this.findings = new Findings(options.maxFindings ?? 10_000, options.chainId);
+    this.p2p = new P2PChecks(options.cisKeys ?? []);
   }
 
   /** From the start of the log, every chain: totals can be compared. */
@@ -131,6 +137,7 @@ export class Audit {
       checkAgainstBank(this.ledger, (at) => this.findings.reporter(at));
       checkOperatorBalances(this.ledger, this.findings.reporter(END_OF_REPLAY));
       this.coverage.check((at) => this.findings.reporter(at));
+      this.p2p.finish(end);
     }
     this.report = buildReport(this.ledger, this.figures, this.findings, this.options);
     return this.report;
@@ -167,6 +174,7 @@ export class Audit {
     if (category === BANK_CATEGORY) return onBankEvent(ctx, recorded);
     if (category === OPERATOR_CATEGORY) return onOperatorEvent(ctx, recorded);
     if (category === KEY_LIST_CATEGORY) return onKeyList(ctx, recorded, this.options.brokerRootKeys ?? []);
+    if (P2P_AUDITED.has(category)) return this.p2p.onEvent(recorded, report);
     const event = this.parse(recorded, report, streamChainId);
     if (event === undefined) return;
     const belongs = isChainEvent(event) ? `chain-${chainIdOf(event)}` : undefined;

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { eventStoreSettingsFromEnv } from '#event-store';
+import { ConfigError, createHttpApp, loadConfig } from '#platform';
+import { CisConfig } from './cis.config.js';
+import { CIS_VERSION, CisModule } from './cis.module.js';
+
+/** The P2P-NetPay Central Index Server: peers register, buy coins, announce, search and redeem over HTTP. */
+async function main(): Promise<void> {
+  const config = loadConfig(CisConfig);
+  await createHttpApp(CisModule.forRoot({ config, eventStore: eventStoreSettingsFromEnv() }), {
+    name: 'cis',
+    version: CIS_VERSION,
+    description:
+      'NetPay P2P Central Index Server: pseudonymous peers, coin sales under the contribution policy, the content index, ' +
+      'double-spend proofs and revocation, redemption. Errors are application/problem+json with a stable `code`.',
+    port: config.port,
+    host: config.host,
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('cis failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '#platform';
+import { NetPayError } from '#platform';
+import {
+  type DoubleSpendProof,
+  newNonce,
+  payloadDigest,
+  type PseudonymCertificate,
+  type SignedIndexStatement,
+  type SignedRevocationNotice,
+  signPeerCall,
+  type Signer,
+  type Touchstone,
+} from '#protocol';
+
+export interface IndexEntry {
+  readonly pseudonym: string;
+  readonly contentId: string;
+  readonly title: string;
+  readonly price: number;
+  readonly sha256: string;
+  readonly endpoint: string;
+}
+
+export interface RedemptionSummary {
+  readonly redemptionId: string;
+  readonly coins: number;
+  readonly amount: number;
+  readonly currency: string;
+  readonly mode: string;
+  readonly items: readonly { readonly digest: string; readonly coins: number }[];
+  readonly refused: readonly { readonly digest: string; readonly code: string }[];
+  readonly proven: number;
+}
+
+/** The CIS could not be reached (network, 5xx): the peer carries on off-line. */
+export class CisUnreachableError extends Error {
+  readonly code = 'PEER.CIS_UNREACHABLE';
+}
+
+/** A peer's client of the CIS's HTTP API; every call after registration is signed with the pseudonym key. */
+export class CisClient {
+  pseudonym: string | undefined;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly signer: Signer,
+    private readonly clock: Clock,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async register(identity: string): Promise<{ pseudonym: string; certificate: PseudonymCertificate }> {
+    const answer = await this.request<{ pseudonym: string; certificate: PseudonymCertificate }>(
+      'POST',
+      '/peers',
+      {
+        identity,
+        publicKey: this.signer.publicKey,
+        keyId: this.signer.keyId,
+      },
+    );
+    this.pseudonym = answer.pseudonym;
+    return answer;
+  }
+
+  buy(
+    coins: number,
+    walletNonce: string,
+    key = randomUUID(),
+  ): Promise<{
+    purchaseId: string;
+    chainId: string;
+    seed: string;
+    touchstone: Touchstone;
+  }> {
+    return this.signed('buy', `/peers/${this.me()}/purchases`, { coins, walletNonce }, key);
+  }
+
+  announce(c: {
+    contentId: string;
+    title: string;
+    price: number;
+    sha256: string;
+    endpoint: string;
+  }): Promise<IndexEntry> {
+    return this.signed('announce', `/peers/${this.me()}/content`, c);
+  }
+
+  withdraw(contentId: string): Promise<{ withdrawn: boolean }> {
+    return this.signed(
+      'withdraw',
+      `/peers/${this.me()}/content/${encodeURIComponent(contentId)}/withdraw`,
+      {},
+    );
+  }
+
+  heartbeat(): Promise<{ ok: true }> {
+    return this.signed('heartbeat', `/peers/${this.me()}/heartbeat`, {});
+  }
+
+  standing(): Promise<Record<string, unknown>> {
+    return this.signed('standing', `/peers/${this.me()}/standing`, {});
+  }
+
+  redeem(
+    statements: readonly SignedIndexStatement[],
+    proofs: readonly DoubleSpendProof[],
+    key = randomUUID(),
+  ): Promise<RedemptionSummary> {
+    return this.signed('redeem', `/peers/${this.me()}/redemptions`, { statements, proofs }, key);
+  }
+
+  search(q: string): Promise<IndexEntry[]> {
+    return this.request('GET', `/content?q=${encodeURIComponent(q)}`);
+  }
+
+  reportDoubleSpend(proof: DoubleSpendProof): Promise<{ pseudonym: string; notice: SignedRevocationNotice }> {
+    return this.request('POST', '/double-spends', proof);
+  }
+
+  revocations(): Promise<SignedRevocationNotice[]> {
+    return this.request('GET', '/revocations');
+  }
+
+  private me(): string {
+    if (!this.pseudonym)
+      throw new NetPayError('PEER.NOT_REGISTERED', 'the peer has not registered at the CIS yet', {
+        status: 503,
+      });
+    return this.pseudonym;
+  }
+
+  private signed<T>(
+    action: string,
+    path: string,
+    payload: Record<string, unknown>,
+    key = randomUUID(),
+  ): Promise<T> {
+    const call = signPeerCall(
+      {
+        pseudonym: this.me(),
+        action,
+        digest: payloadDigest(payload),
+        at: this.clock.now().toISOString(),
+        nonce: newNonce(),
+      },
+      this.signer,
+    );
+    return this.request<T>('POST', path, { ...payload, call }, key);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, key = randomUUID()): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.baseUrl + path, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(method === 'GET' ? {} : { 'idempotency-key': key }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new CisUnreachableError(`CIS ${method} ${path}: ${(error as Error).message}`);
+    }
+    const text = await response.text();
+    if (response.status >= 500)
+      throw new CisUnreachableError(`CIS ${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
+    const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    if (!response.ok) {
+      throw new NetPayError(
+        typeof parsed.code === 'string' ? parsed.code : 'CIS.REFUSED',
+        typeof parsed.detail === 'string' ? parsed.detail : text,
+        {
+          status: response.status,
+          details: parsed,
+        },
+      );
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { eventStoreSettingsFromEnv } from '#event-store';
+import { ConfigError, createHttpApp, loadConfig } from '#platform';
+import { PeerConfig } from './peer.config.js';
+import { PEER_VERSION, PeerModule } from './peer.module.js';
+
+/** One P2P-NetPay peer: sells what it shares for e-coins (HTTP) and buys from other peers with its wallet. */
+async function main(): Promise<void> {
+  const config = loadConfig(PeerConfig);
+  await createHttpApp(PeerModule.forRoot({ config, storeSettings: eventStoreSettingsFromEnv() }), {
+    name: 'peer',
+    version: PEER_VERSION,
+    description:
+      'NetPay P2P peer: its catalogue, purchase requests and paid downloads (verified off-line by hashing), and the ' +
+      'owner’s control API. Errors are application/problem+json with a stable `code`.',
+    port: config.port,
+    host: config.host,
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('peer failed to start:', error);
+  process.exit(1);
+});

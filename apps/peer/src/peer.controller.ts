@@ -1,0 +1,139 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Headers } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NetPayError } from '#platform';
+import { readObject } from '#protocol';
+import { PeerConfig } from './peer.config.js';
+import type { IndexEntry, RedemptionSummary } from './cis-client.js';
+import { type Offer, PeerCore, type Sale } from './peer.core.js';
+
+/** What other peers call: the catalogue, the purchase request (offer) and the paid download. */
+@ApiTags('peer')
+@Controller('content')
+export class PeerContentController {
+  constructor(private readonly peer: PeerCore) {}
+
+  @Get()
+  @ApiOperation({ summary: 'What this peer shares.' })
+  catalogue(): Offer[] {
+    return this.peer.catalogue();
+  }
+
+  @Get(':contentId/offer')
+  @ApiOperation({
+    summary: 'The purchase request: whom to pay (pseudonym), the price in coins, the content hash.',
+  })
+  offer(@Param('contentId') contentId: string): Offer {
+    return this.peer.offer(contentId);
+  }
+
+  @Post(':contentId/purchase')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Pay with { payment: { touchstone, certificate, statement } } and download. Verified off-line by hashing; ' +
+      'a retry of the same statement gets the same answer (idempotent by the statement itself).',
+  })
+  purchase(@Param('contentId') contentId: string, @Body() body: unknown): Promise<Sale> {
+    let payment: unknown;
+    try {
+      payment = readObject(body, ['payment']).payment;
+    } catch (error) {
+      throw new NetPayError('REQUEST.INVALID', `body: ${(error as Error).message}`);
+    }
+    return this.peer.sell(contentId, payment);
+  }
+}
+
+/** The owner's control API (bearer PEER_CONTROL_TOKEN): buy coins, search, fetch, redeem, links. */
+@ApiTags('control')
+@Controller('control')
+export class PeerControlController {
+  constructor(
+    private readonly peer: PeerCore,
+    private readonly config: PeerConfig,
+  ) {}
+
+  private auth(authorization: string | undefined): void {
+    if (authorization !== `Bearer ${this.config.controlToken}`)
+      throw new NetPayError('AUTH.UNAUTHORISED', 'the control API needs the peer’s bearer token', {
+        status: 401,
+      });
+  }
+
+  @Get('status')
+  status(@Headers('authorization') a?: string): Record<string, unknown> {
+    this.auth(a);
+    return {
+      pseudonym: this.peer.pseudonym ?? null,
+      walletCoins: this.peer.walletRemaining,
+      links: this.peer.links,
+      store: this.peer.hasStore,
+      stats: this.peer.stats,
+      unredeemed: this.peer.journal.unredeemed().length,
+    };
+  }
+
+  @Post('buy')
+  @HttpCode(201)
+  buy(
+    @Headers('authorization') a: string | undefined,
+    @Body() body: unknown,
+  ): Promise<{ chainId: string; coins: number }> {
+    this.auth(a);
+    const coins = readObject(body, ['coins']).coins;
+    if (typeof coins !== 'number') throw new NetPayError('REQUEST.INVALID', 'coins: expected an integer');
+    return this.peer.buy(coins);
+  }
+
+  @Get('search')
+  search(@Headers('authorization') a: string | undefined, @Query('q') q?: string): Promise<IndexEntry[]> {
+    this.auth(a);
+    return this.peer.search(q ?? '');
+  }
+
+  @Post('fetch')
+  @HttpCode(200)
+  async fetch(
+    @Headers('authorization') a: string | undefined,
+    @Body() body: unknown,
+  ): Promise<Record<string, unknown>> {
+    this.auth(a);
+    const f = readObject(body, ['endpoint', 'contentId']);
+    if (typeof f.endpoint !== 'string' || typeof f.contentId !== 'string')
+      throw new NetPayError('REQUEST.INVALID', 'endpoint and contentId: strings');
+    const { sale, payment, bytes } = await this.peer.fetch(f.endpoint, f.contentId);
+    return { receipt: sale.receipt, bytes: bytes.length, sha256: sale.sha256, payment };
+  }
+
+  @Post('send')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send a prepared payment as is (demo of a cheating R-peer showing one index twice).',
+  })
+  async send(@Headers('authorization') a: string | undefined, @Body() body: unknown): Promise<Sale> {
+    this.auth(a);
+    const f = readObject(body, ['endpoint', 'contentId', 'payment']);
+    return this.peer.send(String(f.endpoint), String(f.contentId), f.payment as never);
+  }
+
+  @Post('redeem')
+  @HttpCode(200)
+  redeem(@Headers('authorization') a?: string): Promise<RedemptionSummary> {
+    this.auth(a);
+    return this.peer.redeem();
+  }
+
+  @Post('links')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Simulate losing or regaining the CIS / the event store (demo, tests).' })
+  links(
+    @Headers('authorization') a: string | undefined,
+    @Body() body: unknown,
+  ): { cis: boolean; store: boolean } {
+    this.auth(a);
+    const f = readObject(body, [], ['cis', 'store']);
+    if (typeof f.cis === 'boolean') this.peer.links.cis = f.cis;
+    if (typeof f.store === 'boolean') this.peer.links.store = f.store;
+    return this.peer.links;
+  }
+}

@@ -1,0 +1,464 @@
+import { createHash } from 'node:crypto';
+import { ConcurrencyError, type EventStore } from '#event-store';
+import { type CoinsSpentAtPeer, deterministicEventId, p2pStreams } from '#events';
+import { type Clock, NetPayError } from '#platform';
+import {
+  checkP2PPayment,
+  type DoubleSpendProof,
+  type KeyRing,
+  P2P,
+  type P2PPayment,
+  parseP2PPayment,
+  ProtocolError,
+  type PseudonymCertificate,
+  type SignedIndexStatement,
+  type Signer,
+  statementDigest,
+  statementEnd,
+  statementPaywordValid,
+  verifyIndexStatement,
+  verifyRevocationNotice,
+  verifyTouchstone,
+} from '#protocol';
+import { newWalletNonce, P2PWallet } from '#wallet';
+import { CisClient, CisUnreachableError, type IndexEntry, type RedemptionSummary } from './cis-client.js';
+import { Journal } from './journal.js';
+
+export interface SharedContent {
+  readonly contentId: string;
+  readonly title: string;
+  readonly price: number;
+  readonly bytes: Buffer;
+}
+
+export interface Offer {
+  readonly payee: string;
+  readonly contentId: string;
+  readonly title: string;
+  readonly price: number;
+  readonly sha256: string;
+}
+
+export interface Sale {
+  readonly receipt: {
+    readonly digest: string;
+    readonly payee: string;
+    readonly chainId: string;
+    readonly fromIndex: number;
+    readonly toIndex: number;
+    /** `store`: in the event store before this answer; `journal`: in the peer's journal, uploaded at redemption. */
+    readonly recorded: 'store' | 'journal';
+  };
+  readonly contentId: string;
+  readonly sha256: string;
+  /** The content, base64. */
+  readonly data: string;
+}
+
+export interface PeerOptions {
+  readonly identity: string;
+  readonly signer: Signer;
+  readonly cisUrl: string;
+  /** The CIS's public keys, pinned from configuration (never taken from an answer). */
+  readonly cisKeys: KeyRing;
+  readonly clock: Clock;
+  /** This peer's own HTTP address, announced to the CIS. */
+  readonly endpoint: string;
+  /** The event store, when this peer may reach it (spends recorded at once, double spends caught at once). */
+  readonly store?: EventStore;
+  readonly journalDir?: string;
+}
+
+const STATUS: Record<string, number> = {
+  [P2P.DOUBLE_SPEND]: 409,
+  [P2P.INDEX_REPLAYED]: 409,
+  [P2P.PSEUDONYM_REVOKED]: 403,
+  [P2P.NOT_PAYEE]: 422,
+  [P2P.WRONG_CONTENT]: 422,
+  [P2P.WRONG_PRICE]: 422,
+};
+
+/**
+ * One P2P-NetPay peer: an S-peer that sells its shared content for e-coins, verifying payments
+ * off-line, and an R-peer that buys coins at the CIS and pays other peers with them.
+ */
+export class PeerCore {
+  readonly journal: Journal;
+  readonly cis: CisClient;
+  private readonly content = new Map<string, SharedContent & { sha256: string }>();
+  private readonly revoked = new Set<string>();
+  /** The last point of each chain this S-peer knows, so a returning R-peer costs k hashes. */
+  private readonly known = new Map<string, { position: number; word: string }>();
+  private wallet: P2PWallet | undefined;
+  /** Simulated link state (demo and tests): a peer may lose the CIS or the store and keep selling. */
+  links = { cis: true, store: true };
+  readonly stats = {
+    sold: 0,
+    coinsEarned: 0,
+    bought: 0,
+    coinsSpent: 0,
+    refused: 0,
+    recordedOnline: 0,
+    journalled: 0,
+  };
+
+  private store: EventStore | undefined;
+
+  constructor(private readonly o: PeerOptions) {
+    this.store = o.store;
+    this.journal = new Journal(o.journalDir);
+    this.cis = new CisClient(o.cisUrl, o.signer, o.clock);
+    if (this.journal.certificate) this.adopt(this.journal.certificate);
+  }
+
+  get pseudonym(): string | undefined {
+    return this.wallet?.pseudonym;
+  }
+
+  /** Registers (idempotent: the pseudonym derives from the key), announces the content, loads revocations. */
+  async start(): Promise<string> {
+    if (!this.links.cis) throw new CisUnreachableError('CIS link is down');
+    const { certificate } = await this.cis.register(this.o.identity);
+    if (!this.journal.certificate) this.journal.write({ kind: 'certificate', certificate });
+    this.adopt(certificate);
+    await this.refreshRevocations();
+    for (const c of this.content.values()) await this.announce(c);
+    return certificate.pseudonym;
+  }
+
+  share(c: SharedContent): void {
+    this.content.set(c.contentId, { ...c, sha256: createHash('sha256').update(c.bytes).digest('hex') });
+  }
+
+  async announce(c: SharedContent): Promise<void> {
+    const entry = this.content.get(c.contentId)!;
+    await this.cis.announce({
+      contentId: c.contentId,
+      title: c.title,
+      price: c.price,
+      sha256: entry.sha256,
+      endpoint: this.o.endpoint,
+    });
+  }
+
+  catalogue(): Offer[] {
+    return [...this.content.keys()].map((id) => this.offer(id));
+  }
+
+  /** The S-peer's purchase request: whom to pay, how much, for what. */
+  offer(contentId: string): Offer {
+    const c = this.content.get(contentId);
+    if (!c || !this.pseudonym)
+      throw new NetPayError('PEER.CONTENT_UNKNOWN', `no content ${contentId} is shared here`, {
+        status: 404,
+      });
+    return { payee: this.pseudonym, contentId, title: c.title, price: c.price, sha256: c.sha256 };
+  }
+
+  // ------------------------------------------------------------------ S-peer: being paid
+
+  async sell(contentId: string, raw: unknown): Promise<Sale> {
+    const offer = this.offer(contentId);
+    let payment: P2PPayment;
+    try {
+      payment = parseP2PPayment(raw);
+    } catch (error) {
+      if (error instanceof ProtocolError)
+        throw new NetPayError('P2P.MALFORMED', error.message, { status: 400 });
+      throw error;
+    }
+    const s = payment.statement;
+    const digest = statementDigest(s);
+    const prior = this.journal.accepted.get(digest);
+    if (prior) return this.answer(prior.statement, digest, prior.recorded); // a retry: the same answer
+    if (this.revoked.has(s.pseudonym))
+      this.refuse(P2P.PSEUDONYM_REVOKED, `pseudonym ${s.pseudonym} is revoked`);
+    const now = this.o.clock.now();
+    const check = checkP2PPayment(payment, {
+      cisKeys: this.o.cisKeys,
+      payee: offer.payee,
+      contentId,
+      price: offer.price,
+      now,
+      ...(this.known.has(s.chainId) ? { known: this.known.get(s.chainId)! } : {}),
+    });
+    if (!check.ok) this.refuse(check.code, check.message);
+    // Shown here before: caught locally, no store needed.
+    const local = this.journal.onChain(s.chainId).find((a) => overlap(a.statement, s));
+    if (local) await this.caught({ first: local.statement, second: s }, 'local');
+    const recorded = await this.recordOnline(payment, digest);
+    this.journal.write({ kind: 'accepted', statement: s, digest, recorded, at: now.toISOString() });
+    const end = statementEnd(s);
+    if ((this.known.get(s.chainId)?.position ?? 0) < end)
+      this.known.set(s.chainId, { position: end, word: s.payword });
+    this.stats.sold += 1;
+    this.stats.coinsEarned += s.count;
+    if (recorded) this.stats.recordedOnline += 1;
+    else this.stats.journalled += 1;
+    return this.answer(s, digest, recorded);
+  }
+
+  /**
+   * With the store in reach: the chain's recorded spends are read; a verified statement of the
+   * same pseudonym over one of these positions is a double spend caught at once; else this one
+   * is appended at the revision read, so two S-peers racing for one index cannot both win.
+   * Without the store: `false` (journalled, uploaded at redemption).
+   */
+  private async recordOnline(payment: P2PPayment, digest: string): Promise<boolean> {
+    const store = this.store;
+    if (!store || !this.links.store) return false;
+    const s = payment.statement;
+    const stream = p2pStreams.chain(s.chainId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let events;
+      try {
+        events = await store.readStream(stream);
+      } catch {
+        return false;
+      }
+      let revision: number | 'no_stream' = 'no_stream';
+      for (const r of events) {
+        revision = r.revision;
+        if (r.type !== 'CoinsSpentAtPeer') continue;
+        const other = (r.data as CoinsSpentAtPeer['data']).statement;
+        if (
+          other &&
+          statementDigest(other) !== digest &&
+          overlap(other, s) &&
+          verifyIndexStatement(other, payment.certificate.publicKey) &&
+          statementPaywordValid(other, payment.touchstone)
+        )
+          await this.caught({ first: other, second: s }, 'store');
+        if (other && statementDigest(other) === digest) return true;
+      }
+      const event: CoinsSpentAtPeer = {
+        type: 'CoinsSpentAtPeer',
+        version: 1,
+        data: {
+          chainId: s.chainId,
+          payee: s.payee,
+          statement: s,
+          digest,
+          via: 'online',
+          at: this.o.clock.now().toISOString(),
+        },
+      };
+      try {
+        await store.appendToStream(
+          stream,
+          [
+            {
+              id: deterministicEventId('CoinsSpentAtPeer', digest),
+              type: event.type,
+              version: 1,
+              data: event.data,
+              metadata: { correlationId: digest, causationId: digest, actor: `peer:${s.payee}` },
+            },
+          ],
+          { expectedRevision: revision },
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConcurrencyError) continue;
+        return false; // the store went away: journal it and carry on
+      }
+    }
+    return false;
+  }
+
+  /** A double spend: keep the proof, send it to the CIS (or keep it for redemption), refuse. */
+  private async caught(proof: DoubleSpendProof, where: 'local' | 'store'): Promise<never> {
+    this.revoked.add(proof.second.pseudonym);
+    let reported = false;
+    if (this.links.cis) {
+      try {
+        await this.cis.reportDoubleSpend(proof);
+        reported = true;
+      } catch {
+        reported = false;
+      }
+    }
+    this.journal.write({ kind: 'proof', proof, reported });
+    this.refuse(
+      P2P.DOUBLE_SPEND,
+      `positions ${proof.second.fromIndex}..${statementEnd(proof.second)} of ${proof.second.chainId} were shown ${where === 'local' ? 'here' : 'at another S-peer'} already: pseudonym ${proof.second.pseudonym} ${reported ? 'reported and revoked' : 'will be reported at redemption'}`,
+    );
+  }
+
+  private refuse(code: string, message: string): never {
+    this.stats.refused += 1;
+    throw new NetPayError(code, message, { status: STATUS[code] ?? 402 });
+  }
+
+  private answer(s: SignedIndexStatement, digest: string, recorded: boolean): Sale {
+    const c = this.content.get(s.contentId)!;
+    return {
+      receipt: {
+        digest,
+        payee: s.payee,
+        chainId: s.chainId,
+        fromIndex: s.fromIndex,
+        toIndex: statementEnd(s),
+        recorded: recorded ? 'store' : 'journal',
+      },
+      contentId: s.contentId,
+      sha256: c.sha256,
+      data: c.bytes.toString('base64'),
+    };
+  }
+
+  // ------------------------------------------------------------------ R-peer: paying
+
+  async buy(coins: number): Promise<{ chainId: string; coins: number }> {
+    const w = this.requireWallet();
+    const bought = await this.cis.buy(coins, newWalletNonce());
+    if (!verifyTouchstone(bought.touchstone, this.o.cisKeys).ok)
+      throw new NetPayError(
+        P2P.TOUCHSTONE_INVALID,
+        'the CIS answered with a touchstone that does not verify',
+        { status: 502 },
+      );
+    w.add({ seed: bought.seed, touchstone: bought.touchstone });
+    this.stats.bought += coins;
+    return { chainId: bought.chainId, coins };
+  }
+
+  search(q: string): Promise<IndexEntry[]> {
+    return this.cis.search(q);
+  }
+
+  /** Pays an S-peer and downloads: asks for its purchase request, pays, retries the same payment on a lost answer. */
+  async fetch(
+    endpoint: string,
+    contentId: string,
+  ): Promise<{ sale: Sale; payment: P2PPayment; bytes: Buffer }> {
+    const w = this.requireWallet();
+    const offer = await peerRequest<Offer>(
+      `${endpoint}/content/${encodeURIComponent(contentId)}/offer`,
+      'GET',
+    );
+    const payment = w.pay(offer.payee, contentId, offer.price, this.o.clock.now());
+    const sale = await this.send(endpoint, contentId, payment);
+    const bytes = Buffer.from(sale.data, 'base64');
+    if (createHash('sha256').update(bytes).digest('hex') !== offer.sha256)
+      throw new NetPayError('PEER.CONTENT_CORRUPT', 'the content does not match the hash offered', {
+        status: 502,
+      });
+    this.stats.coinsSpent += offer.price;
+    return { sale, payment, bytes };
+  }
+
+  /** Prepares (and counts as spent) a payment to `payee` without sending it (tests, the demo's cheater). */
+  prepare(payee: string, contentId: string, price: number): P2PPayment {
+    return this.requireWallet().pay(payee, contentId, price, this.o.clock.now());
+  }
+
+  /** Sends a prepared payment (also what a cheating R-peer uses to show one index twice). */
+  async send(endpoint: string, contentId: string, payment: P2PPayment): Promise<Sale> {
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await peerRequest<Sale>(
+          `${endpoint}/content/${encodeURIComponent(contentId)}/purchase`,
+          'POST',
+          { payment },
+        );
+      } catch (error) {
+        if (error instanceof NetPayError) throw error;
+        last = error;
+      }
+    }
+    throw new NetPayError('PEER.UNREACHABLE', `S-peer ${endpoint}: ${String(last)}`, { status: 503 });
+  }
+
+  get walletRemaining(): number {
+    return this.wallet?.remainingCoins() ?? 0;
+  }
+
+  // ------------------------------------------------------------------ night and links
+
+  /** Uploads what it accepted and has not been paid for, with any proofs it holds. */
+  async redeem(): Promise<RedemptionSummary> {
+    if (!this.links.cis) throw new CisUnreachableError('CIS link is down');
+    const statements = this.journal.unredeemed();
+    const proofs = this.journal.unreportedProofs();
+    const summary = await this.cis.redeem(statements, proofs);
+    this.journal.write({
+      kind: 'redeemed',
+      redemptionId: summary.redemptionId,
+      digests: [...summary.items.map((i) => i.digest), ...summary.refused.map((r) => r.digest)],
+      proofs: proofs.length,
+    });
+    return summary;
+  }
+
+  async refreshRevocations(): Promise<number> {
+    const notices = await this.cis.revocations();
+    for (const n of notices)
+      if (n.kind === 'pseudonym' && verifyRevocationNotice(n, this.o.cisKeys).ok) this.revoked.add(n.id);
+    return this.revoked.size;
+  }
+
+  async heartbeat(): Promise<void> {
+    if (this.links.cis && this.pseudonym) await this.cis.heartbeat();
+  }
+
+  /** The store came (back): spends are recorded at once again. */
+  attachStore(store: EventStore): void {
+    this.store = store;
+  }
+
+  get hasStore(): boolean {
+    return this.store !== undefined && this.links.store;
+  }
+
+  isRevoked(pseudonym: string): boolean {
+    return this.revoked.has(pseudonym);
+  }
+
+  get certificate(): PseudonymCertificate | undefined {
+    return this.wallet?.certificate;
+  }
+
+  private adopt(certificate: PseudonymCertificate): void {
+    this.cis.pseudonym = certificate.pseudonym;
+    if (!this.wallet) this.wallet = new P2PWallet(this.o.signer, certificate);
+  }
+
+  private requireWallet(): P2PWallet {
+    if (!this.wallet)
+      throw new NetPayError('PEER.NOT_REGISTERED', 'the peer has not registered at the CIS yet', {
+        status: 503,
+      });
+    return this.wallet;
+  }
+}
+
+function overlap(a: SignedIndexStatement, b: SignedIndexStatement): boolean {
+  return (
+    a.chainId === b.chainId &&
+    Math.max(a.fromIndex, b.fromIndex) <= Math.min(statementEnd(a), statementEnd(b))
+  );
+}
+
+/** HTTP between peers: a refusal comes back as a NetPayError with the S-peer's code. */
+export async function peerRequest<T>(url: string, method: 'GET' | 'POST', body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  if (!response.ok)
+    throw new NetPayError(
+      typeof parsed.code === 'string' ? parsed.code : 'PEER.REFUSED',
+      typeof parsed.detail === 'string' ? parsed.detail : text,
+      {
+        status: response.status,
+        details: parsed,
+      },
+    );
+  return parsed as T;
+}

@@ -1,0 +1,184 @@
+import type {
+  PseudonymCertificate,
+  SignedIndexStatement,
+  SignedRevocationNotice,
+  Touchstone,
+} from '#protocol';
+import { assertId } from './streams.js';
+
+/**
+ * P2P-NetPay events (seed 000 §4). Streams:
+ * - `peer-<pseudonym>` (written by the CIS): registration, coin sales, revocation, redemption;
+ * - `p2pcontent-<pseudonym>` (CIS): the content index of one peer (announce, withdraw);
+ * - `p2pchain-<chainId>` (S-peers while they reach the store, or the CIS at redemption): the
+ *   signed index statements spent, and the double-spend proofs.
+ * They are a family of their own (not in `NetPayEvent`): the client-server code never sees them.
+ */
+export const P2P_CATEGORIES = ['peer', 'p2pcontent', 'p2pchain'] as const;
+
+export const p2pStreams = {
+  peer: (pseudonym: string): string => `peer-${assertId(pseudonym)}`,
+  content: (pseudonym: string): string => `p2pcontent-${assertId(pseudonym)}`,
+  chain: (chainId: string): string => `p2pchain-${assertId(chainId)}`,
+} as const;
+
+export type CurrencyMode = 'money' | 'nominal';
+
+export interface PeerRegistered {
+  readonly type: 'PeerRegistered';
+  readonly version: 1;
+  readonly data: {
+    readonly pseudonym: string;
+    readonly certificate: PseudonymCertificate;
+    /** The real identity, AES-256-GCM sealed with the CIS secret: only the CIS can open it. */
+    readonly identitySealed: string;
+    readonly at: string;
+  };
+}
+
+export interface PeerCoinsSold {
+  readonly type: 'PeerCoinsSold';
+  readonly version: 1;
+  readonly data: {
+    readonly pseudonym: string;
+    readonly purchaseId: string;
+    readonly touchstone: Touchstone;
+    readonly coins: number;
+    /** coins × coinValue, minor units (money) or community tokens (nominal). */
+    readonly amount: number;
+    readonly currency: string;
+    readonly mode: CurrencyMode;
+    /** The contribution policy at the sale: allowance = base + multiple × supplied. */
+    readonly policy: {
+      readonly periodStart: string;
+      readonly base: number;
+      readonly multiple: number;
+      readonly supplied: number;
+      readonly allowance: number;
+      readonly boughtBefore: number;
+    };
+    readonly at: string;
+  };
+}
+
+export interface ContentAnnounced {
+  readonly type: 'ContentAnnounced';
+  readonly version: 1;
+  readonly data: {
+    readonly pseudonym: string;
+    readonly contentId: string;
+    readonly title: string;
+    readonly price: number;
+    /** SHA-256 of the bytes served. */
+    readonly sha256: string;
+    readonly endpoint: string;
+    readonly at: string;
+  };
+}
+
+export interface ContentWithdrawn {
+  readonly type: 'ContentWithdrawn';
+  readonly version: 1;
+  readonly data: {
+    readonly pseudonym: string;
+    readonly contentId: string;
+    readonly reason: 'withdrawn' | 'offline' | 'revoked';
+    readonly at: string;
+  };
+}
+
+export interface CoinsSpentAtPeer {
+  readonly type: 'CoinsSpentAtPeer';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly payee: string;
+    readonly statement: SignedIndexStatement;
+    readonly digest: string;
+    /** `online`: the S-peer appended it when it accepted; `upload`: the CIS at redemption. */
+    readonly via: 'online' | 'upload';
+    readonly at: string;
+  };
+}
+
+export interface DoubleSpendProven {
+  readonly type: 'DoubleSpendProven';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly pseudonym: string;
+    readonly first: SignedIndexStatement;
+    readonly second: SignedIndexStatement;
+    readonly overlap: readonly [number, number];
+    /** Where it was caught: at once by an S-peer that reached the store, or at redemption. */
+    readonly detectedAt: 'spend' | 'redemption';
+    /** The S-peer whose statement is not paid under the policy (`first-recorded`), if any accepted it. */
+    readonly unpaidPayee: string;
+    readonly policy: DoubleSpendPolicy;
+    readonly at: string;
+  };
+}
+
+/** `first-recorded`: the statement recorded first is paid, the other refused; `cover`: the CIS pays both. */
+export type DoubleSpendPolicy = 'first-recorded' | 'cover';
+
+export interface PseudonymRevoked {
+  readonly type: 'PseudonymRevoked';
+  readonly version: 1;
+  readonly data: {
+    readonly pseudonym: string;
+    readonly notice: SignedRevocationNotice;
+    readonly chainId: string;
+    readonly at: string;
+  };
+}
+
+export interface PeerRedeemedItem {
+  readonly chainId: string;
+  readonly digest: string;
+  readonly fromIndex: number;
+  readonly toIndex: number;
+  readonly coins: number;
+}
+
+export interface PeerRedeemed {
+  readonly type: 'PeerRedeemed';
+  readonly version: 1;
+  readonly data: {
+    readonly pseudonym: string;
+    readonly redemptionId: string;
+    readonly items: readonly PeerRedeemedItem[];
+    readonly refused: readonly { readonly digest: string; readonly code: string }[];
+    readonly coins: number;
+    readonly amount: number;
+    readonly currency: string;
+    readonly mode: CurrencyMode;
+    readonly at: string;
+  };
+}
+
+export type P2PEvent =
+  | PeerRegistered
+  | PeerCoinsSold
+  | ContentAnnounced
+  | ContentWithdrawn
+  | CoinsSpentAtPeer
+  | DoubleSpendProven
+  | PseudonymRevoked
+  | PeerRedeemed;
+export type P2PEventType = P2PEvent['type'];
+
+export const P2P_EVENT_TYPES: readonly P2PEventType[] = [
+  'PeerRegistered',
+  'PeerCoinsSold',
+  'ContentAnnounced',
+  'ContentWithdrawn',
+  'CoinsSpentAtPeer',
+  'DoubleSpendProven',
+  'PseudonymRevoked',
+  'PeerRedeemed',
+];
+
+export function isP2PEventType(type: string): type is P2PEventType {
+  return (P2P_EVENT_TYPES as readonly string[]).includes(type);
+}

@@ -1,0 +1,60 @@
+import {
+  newNonce,
+  type P2PPayment,
+  type PseudonymCertificate,
+  signIndexStatement,
+  type Signer,
+  type Touchstone,
+} from '#protocol';
+import { type ChainSummary, Wallet } from './wallet.js';
+
+/**
+ * A P2P-NetPay e-wallet (seed 000 §4): the client-side `Wallet` holds the chains the CIS sold,
+ * and each payment carries T (CIS-signed), the pseudonym certificate and the index statement I
+ * signed with the pseudonym key. A statement once shown counts as spent: the index moves on at
+ * once, whatever the S-peer answers, and a retry shows the very same statement — an honest
+ * wallet therefore never signs two statements over one position, which is what makes two of
+ * them a proof of double spending.
+ */
+export class P2PWallet {
+  readonly wallet = new Wallet();
+
+  constructor(
+    private readonly signer: Signer,
+    readonly certificate: PseudonymCertificate,
+  ) {}
+
+  get pseudonym(): string {
+    return this.certificate.pseudonym;
+  }
+
+  add(chain: { readonly seed: string; readonly touchstone: Touchstone }): ChainSummary {
+    return this.wallet.add(chain);
+  }
+
+  /** Prepares (and counts as spent) a payment of `price` coins to `payee` for `contentId`. */
+  pay(payee: string, contentId: string, price: number, now: Date): P2PPayment {
+    const payment = this.wallet.pay(price, { now });
+    const statement = signIndexStatement(
+      {
+        chainId: payment.chainId,
+        pseudonym: this.pseudonym,
+        payee,
+        contentId,
+        fromIndex: payment.fromIndex,
+        count: price,
+        payword: payment.proof.payword,
+        at: now.toISOString(),
+        nonce: newNonce(),
+        keyId: this.signer.keyId,
+      },
+      this.signer,
+    );
+    this.wallet.confirm(payment, payee);
+    return { touchstone: payment.touchstone, certificate: this.certificate, statement };
+  }
+
+  remainingCoins(): number {
+    return this.wallet.summaries().reduce((sum, c) => sum + c.remainingCoins, 0);
+  }
+}
