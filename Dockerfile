@@ -3,11 +3,15 @@
 FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm workspaces: the package manifests must be there for the locked install.
+COPY packages/nest-paid/package.json ./packages/nest-paid/package.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY bench ./bench
+COPY packages ./packages
+COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24.21.0-bookworm-slim
