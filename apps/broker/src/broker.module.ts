@@ -45,6 +45,10 @@ import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js'
 import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
 import { BrokerMetrics } from './shared/broker-metrics.js';
+import {
+  GetWalletHistoryHandler,
+  GetWalletHistoryHttpController,
+} from './wallet-history/wallet-history.http.controller.js';
 import { GetWalletHandler } from './wallet-view/get-wallet.handler.js';
 import { GetWalletHttpController } from './wallet-view/get-wallet.http.controller.js';
 import { WalletProjection } from './wallet-view/wallet.projection.js';
@@ -106,6 +110,7 @@ export class BrokerModule {
         AuthoriseVendorHttpController,
         CheckoutWalletMessageController,
         GetWalletHttpController,
+        GetWalletHistoryHttpController,
         RevokeChainHttpController,
         ReissueChainHttpController,
         ...(simulatedBank ? [BankAdminHttpController] : []),
@@ -133,6 +138,7 @@ export class BrokerModule {
         CheckoutSignature,
         WalletProjection,
         GetWalletHandler,
+        GetWalletHistoryHandler,
         RevokeChainHandler,
         ReissueChainHandler,
         ...(nats ? [RevocationBroadcaster] : []),
