@@ -25,6 +25,7 @@ export default {
     '^#wallet$': '<rootDir>/libs/wallet/src/index.ts',
     '^#chain$': '<rootDir>/libs/chain/src/index.ts',
     '^@netpay/nest-paid$': '<rootDir>/packages/nest-paid/src/index.ts',
+    '^@netpay/wallet$': '<rootDir>/packages/wallet/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: tier === 'unit' ? 20_000 : 60_000,
