@@ -24,6 +24,7 @@ export default {
     '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^#wallet$': '<rootDir>/libs/wallet/src/index.ts',
     '^#chain$': '<rootDir>/libs/chain/src/index.ts',
+    '^#web$': '<rootDir>/libs/web/src/index.ts',
     '^@netpay/nest-paid$': '<rootDir>/packages/nest-paid/src/index.ts',
     '^@netpay/wallet$': '<rootDir>/packages/wallet/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -45,6 +45,7 @@ import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js'
 import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
 import { BrokerMetrics } from './shared/broker-metrics.js';
+import { SiteController } from './site/site.controller.js';
 import {
   GetWalletHistoryHandler,
   GetWalletHistoryHttpController,
@@ -114,6 +115,7 @@ export class BrokerModule {
         RevokeChainHttpController,
         ReissueChainHttpController,
         ...(simulatedBank ? [BankAdminHttpController] : []),
+        SiteController,
       ],
       providers: [
         { provide: BrokerConfig, useValue: config },

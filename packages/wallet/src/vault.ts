@@ -83,6 +83,23 @@ export class VaultKey {
     };
   }
 
+  /** Opens a vault sealed with this key (another tab may have written it since). */
+  async read(vault: SealedVault): Promise<unknown> {
+    try {
+      const plain = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: fromBase64(vault.iv) },
+        this.key,
+        fromBase64(vault.ciphertext),
+      );
+      return JSON.parse(new TextDecoder().decode(plain)) as unknown;
+    } catch {
+      throw new WebWalletError(
+        WEB_WALLET.WRONG_PASSPHRASE,
+        'the stored wallet was sealed with another passphrase',
+      );
+    }
+  }
+
   async seal(plain: unknown): Promise<SealedVault> {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const data = new TextEncoder().encode(JSON.stringify(plain));

@@ -3,7 +3,7 @@ import { generateChain } from '#protocol';
 import { boughtChain } from '../../../libs/wallet/src/wallet.test-support.js';
 import { WebChainHasher } from './chain-hash.js';
 import { VaultKey } from './vault.js';
-import { type WalletState, type WalletTouchstone, WebWallet } from './web-wallet.js';
+import { mergeStates, type WalletState, type WalletTouchstone, WebWallet } from './web-wallet.js';
 
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 const bought = (id: string, o: Parameters<typeof boughtChain>[1] = {}) => {
@@ -114,5 +114,22 @@ describe('@netpay/wallet (WebCrypto, as in browsers)', () => {
     const { plain } = await VaultKey.unlock(sealed, 'correct horse battery');
     expect(plain).toEqual(wallet.state());
     await expect(VaultKey.create('short')).rejects.toMatchObject({ code: 'WALLET.PASSPHRASE_TOO_SHORT' });
+  });
+
+  it('merges two copies at the furthest index, so a stale copy never brings a payword back', async () => {
+    const c = bought('c_merge', { length: 10 });
+    const tab = new WebWallet();
+    await tab.addChain(c);
+    const stale = WebWallet.fromState(tab.state());
+    await tab.pay({ purchaseKey: 'a', vendorId: 'news', resource: 'GET /a', coins: 3, now: NOW });
+    const merged = WebWallet.fromState(mergeStates(stale.state(), tab.state()));
+    const next = await merged.pay({
+      purchaseKey: 'b',
+      vendorId: 'news',
+      resource: 'GET /b',
+      coins: 1,
+      now: NOW,
+    });
+    expect(next.purchase.position).toBe(4);
   });
 });

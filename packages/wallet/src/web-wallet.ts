@@ -279,3 +279,29 @@ function takes(c: WalletChain, vendorId: string | undefined): boolean {
   const only = c.touchstone.vendorRestriction;
   return vendorId === undefined || only === undefined || only.includes(vendorId);
 }
+
+/**
+ * Two copies of one wallet (two tabs, a page and its wallet frame) as one: every chain at the
+ * furthest index either copy reached, every purchase, a settled one over a pending one. Saving
+ * the merge means a copy that was behind can never bring a shown payword back.
+ */
+export function mergeStates(a: WalletState, b: WalletState): WalletState {
+  const chains = new Map<string, WalletChain>();
+  for (const c of [...a.chains, ...b.chains]) {
+    const id = c.touchstone.chainId;
+    const seen = chains.get(id);
+    if (seen === undefined) chains.set(id, c);
+    else
+      chains.set(id, {
+        ...(c.index >= seen.index ? c : seen),
+        index: Math.max(c.index, seen.index),
+        ...(c.revoked === true || seen.revoked === true ? { revoked: true } : {}),
+      });
+  }
+  const purchases = new Map<string, WalletPurchase>();
+  for (const p of [...a.purchases, ...b.purchases]) {
+    const seen = purchases.get(p.purchaseKey);
+    if (seen === undefined || seen.status === 'sent') purchases.set(p.purchaseKey, p);
+  }
+  return { chains: [...chains.values()], purchases: [...purchases.values()] };
+}
