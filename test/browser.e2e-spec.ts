@@ -220,6 +220,31 @@ suite('NetPay in the browser (Chromium)', () => {
     await shot('shop-chain-revoked');
   }, 120_000);
 
+  it('pays from the server-side wallet at the broker when the browser holds no usable coins', async () => {
+    await page.goto(`${stack.broker}/#buy`);
+    await page.fill('#buy-coins', '10');
+    await page.check('input[name=wallet][value=server]');
+    await page.fill('#buy-vendors', 'newspaper, bad id!');
+    await page.fill('#buy-passphrase', PASSPHRASE);
+    await page.click('#buy-form button[type=submit]');
+    await expect(page.locator('[data-field=vendors]').textContent()).resolves.toContain('Vendor ids');
+    await page.fill('#buy-vendors', 'newspaper');
+    await page.click('#buy-form button[type=submit]');
+    await page.waitForSelector('#bought', WAIT);
+    await expect(page.locator('#buy-form .result').textContent()).resolves.toContain('kept at the broker');
+    await page.goto(`${stack.newspaper}/`);
+    await unlock();
+    // The browser's chains: one coin left and a revoked one; the broker's wallet pays (checkout).
+    expect(await buy('a3', true)).toBe(9);
+    await page.goto(`${stack.broker}/#vendors`);
+    await page.waitForSelector('#authorised', WAIT);
+    await expect(page.locator('#authorised').textContent()).resolves.toContain('newspaper');
+    await shot('broker-vendors');
+    await page.click('[data-withdraw=newspaper]');
+    await page.waitForSelector('#authorised, #authorise', WAIT);
+    await expect(page.locator('#authorised').count()).resolves.toBe(0);
+  }, 120_000);
+
   it('fits a small screen: no page is wider than a phone', async () => {
     await page.setViewportSize({ width: 360, height: 740 });
     for (const url of [`${stack.newspaper}/`, `${stack.broker}/#history`, `${stack.broker}/#buy`]) {
