@@ -9,7 +9,9 @@ if (!suffix) throw new Error(`unknown test tier ${tier}`);
 export default {
   rootDir: '.',
   testEnvironment: 'node',
-  roots: ['apps', 'libs', 'test'].filter((dir) => existsSync(dir)).map((dir) => `<rootDir>/${dir}`),
+  roots: ['apps', 'libs', 'packages', 'examples', 'test']
+    .filter((dir) => existsSync(dir))
+    .map((dir) => `<rootDir>/${dir}`),
   testMatch: [`**/*.${suffix}.ts`],
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { swcrc: true }] },
@@ -22,6 +24,9 @@ export default {
     '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^#wallet$': '<rootDir>/libs/wallet/src/index.ts',
     '^#chain$': '<rootDir>/libs/chain/src/index.ts',
+    '^#web$': '<rootDir>/libs/web/src/index.ts',
+    '^@netpay/nest-paid$': '<rootDir>/packages/nest-paid/src/index.ts',
+    '^@netpay/wallet$': '<rootDir>/packages/wallet/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: tier === 'unit' ? 20_000 : 60_000,

@@ -58,6 +58,14 @@ describe('npm start', () => {
       expect(await answers(`${url}/health/ready`)).toBe(true);
       expect(await answers(`${url}/docs-json`)).toBe(true);
     }
+    // The pages a person opens, and a bank account to register with.
+    expect(out).toContain(`${urls[0]}/   register, buy coins`);
+    for (const url of urls.slice(1, 4)) expect(out).toContain(`${url}/\n`);
+    expect(out).toMatch(/account demo_[0-9a-f]{8}, mandate [A-Za-z0-9_-]{16,}/);
+    for (const url of urls.slice(0, 4)) {
+      const page = await fetch(`${url}/`);
+      expect(page.headers.get('content-type')).toContain('text/html');
+    }
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(out).toContain('stopped.');

@@ -49,6 +49,11 @@ import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
 import { mobileParts } from './operator/operator.parts.js';
 import { BrokerMetrics } from './shared/broker-metrics.js';
+import { SiteController } from './site/site.controller.js';
+import {
+  GetWalletHistoryHandler,
+  GetWalletHistoryHttpController,
+} from './wallet-history/wallet-history.http.controller.js';
 import { GetWalletHandler } from './wallet-view/get-wallet.handler.js';
 import { GetWalletHttpController } from './wallet-view/get-wallet.http.controller.js';
 import { WalletProjection } from './wallet-view/wallet.projection.js';
@@ -112,11 +117,13 @@ export class BrokerModule {
         AuthoriseVendorHttpController,
         CheckoutWalletMessageController,
         GetWalletHttpController,
+        GetWalletHistoryHttpController,
         RevokeChainHttpController,
         ReissueChainHttpController,
         CashOutHttpController,
         ...(simulatedBank ? [BankAdminHttpController] : []),
         ...mobile.controllers,
+        SiteController,
       ],
       providers: [
         { provide: BrokerConfig, useValue: config },
@@ -142,6 +149,7 @@ export class BrokerModule {
         CheckoutSignature,
         WalletProjection,
         GetWalletHandler,
+        GetWalletHistoryHandler,
         RevokeChainHandler,
         ReissueChainHandler,
         ...(nats ? [RevocationBroadcaster] : []),

@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
 import {
@@ -68,9 +69,37 @@ async function main(): Promise<void> {
   ];
   console.log('\nNetPay is serving (Ctrl-C stops every process):\n');
   for (const [name, url] of rows) console.log(`  ${name!.padEnd(18)} ${url}   API docs: ${url}/docs`);
+  await printPages(options);
   console.log(`\n  admin token: in ${join(stackDir, 'secrets.json')} (adminToken)`);
   console.log(`  logs:        ${join(stackDir, 'logs')}/`);
   console.log(`  events:      JetStream stream ${options.streamName} on ${options.natsUrl}\n`);
+}
+
+/** What a person opens in a browser, and a simulated bank account to register with. */
+async function printPages(options: StackOptions): Promise<void> {
+  const broker = brokerUrl(options);
+  console.log('\nOpen in your browser:\n');
+  console.log(`  ${'broker site'.padEnd(18)} ${broker}/   register, buy coins, wallet, history, vendors`);
+  for (const v of DEMO_VENDORS) console.log(`  ${`shop ${v.id}`.padEnd(18)} ${vendorUrl(v.port)}/`);
+  const accountId = `demo_${randomBytes(4).toString('hex')}`;
+  try {
+    const response = await fetch(`${broker}/bank/accounts`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${options.secrets.adminToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body: JSON.stringify({ accountId, currency: 'NZD', balance: 100_000 }),
+    });
+    const { mandate } = (await response.json()) as { mandate?: string };
+    if (!response.ok || !mandate) throw new Error(`HTTP ${response.status}`);
+    console.log(
+      `\n  register with the simulated bank's account ${accountId}, mandate ${mandate} (NZD 1000.00)`,
+    );
+  } catch (error) {
+    console.log(`\n  (no demo bank account: ${(error as Error).message}; open one with POST /bank/accounts)`);
+  }
 }
 
 void main();

@@ -10,6 +10,7 @@ import { GetChainHttpController } from './get-chain/get-chain.http.controller.js
 import { NetPayVendorModule } from './netpay/netpay-vendor.module.js';
 import { NoopHttpController } from './noop/noop.http.controller.js';
 import { SelfRegistration } from './registration/self-registration.js';
+import { ShopController } from './shop/shop.controller.js';
 import { RevocationListLoader } from './revocation/revocation-list.loader.js';
 import { SpendCoinsHttpController } from './spend-coins/spend-coins.http.controller.js';
 import { keyIdOf, pinnedBrokerKeys, rootBrokerKeys, type VendorConfig } from './vendor.config.js';
@@ -87,6 +88,7 @@ export class VendorModule {
         GetChainHttpController,
         NoopHttpController,
         ...[...new Set(config.catalog)].map((name) => CATALOGS[name]),
+        ShopController,
       ],
       providers: [{ provide: VENDOR_CONFIG, useValue: config }, SelfRegistration, RevocationListLoader],
     };

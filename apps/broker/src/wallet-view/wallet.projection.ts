@@ -19,6 +19,7 @@ import { HealthRegistry } from '#platform';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import type { TrackingEventStore } from '../shared/tracking-event-store.js';
+import { WalletHistoryReadModel } from '../wallet-history/wallet-history.read-model.js';
 import { WalletReadModel } from './wallet.read-model.js';
 
 /**
@@ -30,6 +31,8 @@ import { WalletReadModel } from './wallet.read-model.js';
 @Injectable()
 export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
   readonly model = new WalletReadModel();
+  /** Customers' transaction histories, folded from the same events (`GET /wallet/history`). */
+  readonly history = new WalletHistoryReadModel();
   private readonly logger = new Logger('WalletProjection');
   private subscription: Subscription | undefined;
   private position: GlobalPosition = 0n;
@@ -66,7 +69,10 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
 
   private async apply(recorded: RecordedEvent): Promise<void> {
     const event = decode(recorded);
-    if (event) this.model.apply(event);
+    if (event) {
+      this.model.apply(event);
+      this.history.apply(event);
+    }
     this.position = recorded.position;
     this.notify();
   }

@@ -9,6 +9,13 @@ import { ARTICLES, CARDS, type CatalogItem, CLIPS, listing } from './catalog.dat
 /** Prices in coins of the demo content. */
 export const PRICES = { article: 2, card: 3, clip: 5 } as const;
 
+/** A listing entry with its price in coins (the 402 says the same). */
+export type Priced = ReturnType<typeof listing>[number] & { readonly coins: number };
+
+function priced(items: readonly CatalogItem[], coins: number): Priced[] {
+  return listing(items).map((item) => ({ ...item, coins }));
+}
+
 interface Sold {
   readonly item: CatalogItem;
   readonly receiptId: string | undefined;
@@ -30,8 +37,8 @@ const inCatalog =
 @Controller('articles')
 export class NewspaperController {
   @Get()
-  list(): ReturnType<typeof listing> {
-    return listing(ARTICLES);
+  list(): Priced[] {
+    return priced(ARTICLES, PRICES.article);
   }
 
   @Get(':id')
@@ -45,8 +52,8 @@ export class NewspaperController {
 @Controller('cards')
 export class GreetingCardsController {
   @Get()
-  list(): ReturnType<typeof listing> {
-    return listing(CARDS);
+  list(): Priced[] {
+    return priced(CARDS, PRICES.card);
   }
 
   @Get(':id')
@@ -60,8 +67,8 @@ export class GreetingCardsController {
 @Controller('clips')
 export class MusicClipsController {
   @Get()
-  list(): ReturnType<typeof listing> {
-    return listing(CLIPS);
+  list(): Priced[] {
+    return priced(CLIPS, PRICES.clip);
   }
 
   @Get(':id')

@@ -6,10 +6,19 @@ import {
   type ModuleMetadata,
   type Provider,
 } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Redis } from 'ioredis';
 import { createEventStore, type EventStore } from '#event-store';
-import { CLOCK, type Clock, MetricsService, NATS_CONNECTION, REDIS, SystemClock } from '#platform';
+import {
+  CLOCK,
+  type Clock,
+  MetricsService,
+  NATS_CONNECTION,
+  NetPayExceptionFilter,
+  REDIS,
+  SystemClock,
+} from '#platform';
 import { createSigner } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
 import { NatsBrokerClient } from '../broker/nats-broker-client.js';
@@ -44,7 +53,8 @@ export interface NetPayVendorAsyncOptions extends Pick<ModuleMetadata, 'imports'
 /**
  * The NetPay payment engine as a plug-in: import it (with the platform's
  * `NatsModule` and, for the Redis hot store, `RedisModule`) and put
- * `@Paid(coins)` on any route. Provides `VendorEngine` (spend, debit,
+ * `@Paid(coins)` on any route. Registers the problem+json exception filter
+ * (402 for an unpaid request, stable codes for refusals). Provides `VendorEngine` (spend, debit,
  * hand-off, chain views), serves hand-offs and the CRL on NATS.
  */
 @Global()
@@ -141,6 +151,10 @@ export class NetPayVendorModule {
       },
       VendorRuntime,
       PaidGuard,
+      // The plug-in brings its own problem+json filter: in a plain NestJS app the 402 challenge
+      // (a NetPayError) would otherwise be answered 500. An app that sets its own global filters
+      // (createHttpApp) keeps them: those registered later are tried first.
+      { provide: APP_FILTER, useFactory: (): NetPayExceptionFilter => new NetPayExceptionFilter() },
     ];
     return {
       module: NetPayVendorModule,

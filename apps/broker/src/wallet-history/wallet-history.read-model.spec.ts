@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import type { StoredEvent } from '#events';
+import { WalletHistoryReadModel } from './wallet-history.read-model.js';
+
+let position = 0n;
+function stored(type: string, data: Record<string, unknown>): StoredEvent {
+  position += 1n;
+  return {
+    type,
+    version: type === 'ChainRevoked' ? 2 : 1,
+    data,
+    id: `e${position}`,
+    streamName: 's',
+    revision: 0,
+    position,
+    metadata: {},
+  } as unknown as StoredEvent;
+}
+
+describe('WalletHistoryReadModel', () => {
+  it('joins chain events that came before the purchase naming their customer, in time order', () => {
+    const model = new WalletHistoryReadModel();
+    model.apply(
+      stored('CoinsSpent', {
+        chainId: 'c1',
+        vendorId: 'newspaper',
+        fromIndex: 1,
+        toIndex: 2,
+        payword: 'ab',
+        receiptId: 'r1',
+        at: '2026-01-01T10:00:02.000Z',
+      }),
+    );
+    model.apply(
+      stored('CoinsPurchased', {
+        purchaseId: 'p1',
+        customerId: 'ada',
+        chainIds: ['c1'],
+        coins: 20,
+        coinValue: 5,
+        amount: 100,
+        currency: 'NZD',
+        wallet: 'client',
+        paymentRef: 'x',
+        at: '2026-01-01T10:00:00.000Z',
+      }),
+    );
+    model.apply(
+      stored('IndexHandedOff', {
+        certificate: { chainId: 'c1', fromVendor: 'newspaper', toVendor: 'greetings', index: 3 },
+        at: '2026-01-01T10:00:03.000Z',
+      }),
+    );
+    model.apply(
+      stored('ChainClaimed', {
+        chainId: 'c1',
+        fromVendor: 'greetings',
+        toVendor: 'music',
+        index: 6,
+        lastPayword: 'cd',
+        reason: 'holder-timeout',
+        at: '2026-01-01T10:00:04.000Z',
+      }),
+    );
+    model.apply(
+      stored('CoinsSpent', {
+        chainId: 'other',
+        vendorId: 'music',
+        fromIndex: 1,
+        toIndex: 1,
+        payword: 'ef',
+        receiptId: 'r9',
+        at: '2026-01-01T10:00:01.000Z',
+      }),
+    );
+    const entries = model.historyOf('ada', ['c1']);
+    expect(entries.map((e) => e.kind)).toEqual(['purchase', 'spend', 'hand-off', 'hand-off']);
+    expect(entries[1]).toMatchObject({ vendorId: 'newspaper', coins: 2, receiptId: 'r1' });
+    expect(entries[2]).toMatchObject({ fromVendor: 'newspaper', toVendor: 'greetings', via: 'certificate' });
+    expect(entries[3]).toMatchObject({ toVendor: 'music', via: 'claim' });
+    expect(model.historyOf('bob', [])).toEqual([]);
+  });
+
+  it('keeps the authorised vendors as authorised and withdrawn', () => {
+    const model = new WalletHistoryReadModel();
+    const at = '2026-01-01T10:00:00.000Z';
+    model.apply(stored('VendorAuthorised', { customerId: 'ada', vendorId: 'news', at }));
+    model.apply(stored('VendorAuthorised', { customerId: 'ada', vendorId: 'cards', at }));
+    model.apply(stored('VendorDeauthorised', { customerId: 'ada', vendorId: 'news', at }));
+    expect(model.authorisedVendors('ada')).toEqual(['cards']);
+    expect(model.authorisedVendors('bob')).toEqual([]);
+  });
+});

@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { ensureChromium, launchChromium } from './browser/chromium.js';
+import { ServedStack } from './browser/stack.js';
+
+// The pages in a real browser (Debian's Chromium through playwright-core), against `npm start`'s
+// stack: broker, three vendors, redemption worker, real NATS/JetStream and Redis.
+const chromiumPath = ensureChromium();
+const suite = chromiumPath ? describe : describe.skip;
+const shots = process.env.NETPAY_SCREENSHOTS_DIR ?? join('.stack', 'screenshots');
+const PASSPHRASE = 'harbour lights 42';
+const WAIT = { timeout: 30_000 };
+
+suite('NetPay in the browser (Chromium)', () => {
+  let stack: ServedStack;
+  let browser: BrowserContext;
+  let page: Page;
+  let token: string;
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    stack = await ServedStack.start(Number(process.env.NETPAY_WEB_TEST_PORT ?? 3760));
+    browser = await launchChromium(chromiumPath!);
+    page = await browser.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  }, 60_000);
+
+  const wallet = (): FrameLocator => page.frameLocator('#wallet');
+  const shot = (name: string): Promise<Buffer> =>
+    page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+  async function unlock(passphrase = PASSPHRASE): Promise<void> {
+    await wallet().locator('#passphrase').fill(passphrase);
+    await wallet().locator('#unlock button').click();
+  }
+
+  /** Buys one item in the shop open in `page`; answers the coins left the page shows. */
+  async function buy(item: string, confirm: boolean, to?: string): Promise<number> {
+    await page.click(`li[data-item=${item}] a.button`);
+    if (to !== undefined) await page.fill('#card-to', to);
+    await page.click('#pay-button');
+    if (confirm) {
+      // The wallet asks (or the page already shows why it could not pay).
+      await Promise.race([
+        wallet().locator('#confirm-pay').waitFor(WAIT),
+        page.waitForSelector('#refusal', WAIT),
+      ]);
+      if (await wallet().locator('#confirm-pay').count()) await wallet().locator('#confirm-pay').click();
+    }
+    await page.waitForSelector('#coins-left, #refusal', WAIT);
+    const refused = await page.$('#refusal');
+    if (refused) throw new Error(`refused: ${await refused.textContent()}`);
+    return Number(await page.textContent('#coins-left'));
+  }
+
+  it('registers, buys coins, reads three articles (coins left down by the price each time)', async () => {
+    const acct = `acct_web_${Date.now().toString(36)}`;
+    const { mandate } = await stack.call<{ mandate: string }>('POST', `${stack.broker}/bank/accounts`, {
+      accountId: acct,
+      currency: 'NZD',
+      balance: 100_000,
+    });
+    await page.goto(`${stack.broker}/`);
+    // Bad input is refused on the page, with a message per field, before anything is sent.
+    await page.click('#register button[type=submit]');
+    await expect(page.locator('[data-field=name]').textContent()).resolves.toContain('Enter your name');
+    await page.fill('#reg-name', 'Ada Reader');
+    await page.fill('#reg-account', acct);
+    await page.fill('#reg-mandate', 'not_the_mandate_0123456789');
+    await page.click('#register button[type=submit]');
+    await expect(page.locator('#register .notice.error').textContent()).resolves.toContain(
+      'BANK.MANDATE_INVALID',
+    );
+    await page.fill('#reg-mandate', mandate);
+    await page.click('#register button[type=submit]');
+    token = (await page.locator('#sign-in-key').textContent(WAIT))!.trim();
+    expect(token).toMatch(/^npc\./);
+    await shot('broker-registered');
+
+    await page.click('text=Continue: buy coins');
+    await page.fill('#buy-coins', '0');
+    await page.click('#buy-form button[type=submit]');
+    await expect(page.locator('[data-field=coins]').textContent()).resolves.toContain(
+      'whole number of coins',
+    );
+    await page.fill('#buy-coins', '20');
+    await page.fill('#buy-passphrase', PASSPHRASE);
+    await page.fill('#buy-repeat', PASSPHRASE);
+    await shot('broker-buy');
+    await page.click('#buy-form button[type=submit]');
+    await expect(page.locator('#bought').textContent(WAIT)).resolves.toContain('Bought 20 coins');
+
+    await page.goto(`${stack.newspaper}/`);
+    await unlock();
+    await expect(wallet().locator('#wallet-coins').textContent(WAIT)).resolves.toBe('20');
+    await shot('shop-newspaper');
+    const left: number[] = [];
+    for (const article of ['a1', 'a2', 'a3']) {
+      left.push(await buy(article, true));
+      if (article === 'a1') await shot('shop-article-paid');
+      await page.click('#back');
+    }
+    expect(left).toEqual([18, 16, 14]);
+  }, 180_000);
+
+  it('sends a greeting card at another vendor: the wallet carries the chain on (a hand-off)', async () => {
+    await page.goto(`${stack.greetings}/`);
+    await unlock();
+    await wallet().locator('#wallet-coins').waitFor(WAIT);
+    // A card needs a name: refused on the page, nothing paid.
+    await page.click('li[data-item=birthday] a.button');
+    await page.click('#pay-button');
+    await expect(page.locator('[data-field=to]').textContent()).resolves.toContain('name of the person');
+    await page.click('#back');
+    expect(await buy('birthday', true, 'Grace')).toBe(11);
+    await shot('shop-card-sent');
+  }, 120_000);
+
+  it("shows all of it in the broker's history: purchase, spends with resources, the hand-off", async () => {
+    await page.goto(`${stack.broker}/#history`);
+    // Signed in since registering (this tab's session): sign out, and in again with the key.
+    await page.click('#sign-out');
+    await page.fill('#sign-in-token', 'npc.nobody.not-a-real-secret-000000');
+    await page.click('#sign-in button[type=submit]');
+    await expect(page.locator('#sign-in .notice.error').textContent(WAIT)).resolves.toContain('not valid');
+    await page.fill('#sign-in-token', token);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#unlock-passphrase', WAIT);
+    await page.goto(`${stack.broker}/#history`);
+    await page.waitForSelector('#unlock-passphrase', WAIT);
+    await page.fill('#unlock-passphrase', PASSPHRASE);
+    await page.click('#unlock button[type=submit]');
+    await page.waitForSelector('#unlock', { state: 'detached', ...WAIT });
+    await page.waitForSelector('#history', WAIT);
+    const rows = async (): Promise<string[]> =>
+      (await page.locator('#history tbody tr').allTextContents()).map((t) => t.replace(/\s+/g, ' '));
+    let text = await rows();
+    for (let i = 0; i < 20 && !text.some((r) => r.includes('Spentgreetings')); i++) {
+      await page.waitForTimeout(500);
+      await page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))");
+      await page.waitForSelector('#history', WAIT);
+      text = await rows();
+    }
+    expect(text[0]).toContain('Bought 20 coins');
+    expect(text.filter((r) => r.includes('Spentnewspaper2'))).toHaveLength(3);
+    for (const a of ['a1', 'a2', 'a3']) expect(text.some((r) => r.includes(`GET /articles/${a}`))).toBe(true);
+    expect(text.some((r) => r.includes('Hand-offnewspaper → greetings'))).toBe(true);
+    expect(text.some((r) => r.includes('Spentgreetings3GET /cards/birthday'))).toBe(true);
+    await shot('broker-history');
+    await page.goto(`${stack.broker}/#wallet`);
+    await page.waitForSelector('#chains', WAIT);
+    await shot('broker-wallet');
+  }, 120_000);
+
+  it('refuses a wrong passphrase with a clear message and keeps the wallet locked', async () => {
+    await page.goto(`${stack.music}/`);
+    await unlock('not my passphrase');
+    await expect(wallet().locator('.notice.error').textContent(WAIT)).resolves.toContain('Wrong passphrase');
+    await expect(wallet().locator('#wallet-coins').count()).resolves.toBe(0);
+    await shot('wallet-wrong-passphrase');
+  }, 60_000);
+
+  it('pays within an allowance without asking, then shows "not enough coins, buy more at the broker"', async () => {
+    await unlock();
+    await wallet().locator('#allow').fill('100');
+    await wallet().locator('#allowance button').click();
+    expect(await buy('m1', false)).toBe(6);
+    await page.click('#back');
+    expect(await buy('m2', false)).toBe(1);
+    await page.click('#back');
+    await page.click('li[data-item=m1] a.button');
+    await page.click('#pay-button');
+    const refusal = page.locator('#refusal');
+    await expect(refusal.getAttribute('data-code', WAIT)).resolves.toBe('WALLET.INSUFFICIENT_COINS');
+    await expect(refusal.locator('h1').textContent()).resolves.toBe('Not enough coins');
+    await expect(page.locator('#buy-more').getAttribute('href')).resolves.toBe(`${stack.broker}/#buy`);
+    await shot('shop-not-enough-coins');
+  }, 120_000);
+
+  it('shows a clear page when the chain was revoked', async () => {
+    await page.goto(`${stack.broker}/#buy`);
+    await page.fill('#buy-coins', '10');
+    await page.fill('#buy-passphrase', PASSPHRASE);
+    await page.click('#buy-form button[type=submit]');
+    await expect(page.locator('#bought').textContent(WAIT)).resolves.toContain('Bought 10 coins');
+    await page.goto(`${stack.newspaper}/`);
+    await unlock();
+    expect(await buy('a1', true)).toBe(9);
+    const chains = (
+      await stack.call<{ chains: { chainId: string; length: number }[] }>(
+        'GET',
+        `${stack.broker}/wallet`,
+        undefined,
+        token,
+      )
+    ).chains;
+    const chainId = chains.find((c) => c.length === 10)!.chainId;
+    await stack.call('POST', `${stack.broker}/chains/${chainId}/revoke`, { reason: 'stolen-wallet' });
+    // The vendor hears the signed revocation notice over NATS.
+    for (let i = 0; i < 60; i++) {
+      const view = (await (await fetch(`${stack.newspaper}/chains/${chainId}`)).json()) as {
+        status?: string;
+      };
+      if (view.status === 'revoked') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await page.click('#back');
+    await page.click('li[data-item=a2] a.button');
+    await page.click('#pay-button');
+    await wallet().locator('#confirm-pay').click(WAIT);
+    const refusal = page.locator('#refusal');
+    await expect(refusal.getAttribute('data-code', WAIT)).resolves.toBe('CHAIN.REVOKED');
+    await expect(refusal.locator('h1').textContent()).resolves.toBe('Your coins were revoked');
+    await shot('shop-chain-revoked');
+  }, 120_000);
+
+  it('pays from the server-side wallet at the broker when the browser holds no usable coins', async () => {
+    await page.goto(`${stack.broker}/#buy`);
+    await page.fill('#buy-coins', '10');
+    await page.check('input[name=wallet][value=server]');
+    await page.fill('#buy-vendors', 'newspaper, bad id!');
+    await page.fill('#buy-passphrase', PASSPHRASE);
+    await page.click('#buy-form button[type=submit]');
+    await expect(page.locator('[data-field=vendors]').textContent()).resolves.toContain('Vendor ids');
+    await page.fill('#buy-vendors', 'newspaper');
+    await page.click('#buy-form button[type=submit]');
+    await page.waitForSelector('#bought', WAIT);
+    await expect(page.locator('#buy-form .result').textContent()).resolves.toContain('kept at the broker');
+    await page.goto(`${stack.newspaper}/`);
+    await unlock();
+    // The browser's chains: one coin left and a revoked one; the broker's wallet pays (checkout).
+    expect(await buy('a3', true)).toBe(9);
+    await page.goto(`${stack.broker}/#vendors`);
+    await page.waitForSelector('#authorised', WAIT);
+    await expect(page.locator('#authorised').textContent()).resolves.toContain('newspaper');
+    await shot('broker-vendors');
+    await page.click('[data-withdraw=newspaper]');
+    await page.waitForSelector('#authorised, #authorise', WAIT);
+    await expect(page.locator('#authorised').count()).resolves.toBe(0);
+  }, 120_000);
+
+  it('fits a small screen: no page is wider than a phone', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const url of [`${stack.newspaper}/`, `${stack.broker}/#history`, `${stack.broker}/#buy`]) {
+      await page.goto(url);
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      expect({ url, overflow }).toEqual({ url, overflow: 0 });
+    }
+    await page.goto(`${stack.newspaper}/`);
+    await page.waitForLoadState('networkidle');
+    await shot('shop-small-screen');
+  }, 60_000);
+});
