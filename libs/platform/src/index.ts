@@ -2,6 +2,7 @@
 export * from './clock/clock.js';
 export * from './clock/clock.module.js';
 export * from './config/config-error.js';
+export * from './config/config-secrets.js';
 export * from './config/config.provider.js';
 export * from './config/describe-config.js';
 export * from './config/duration.js';
@@ -15,6 +16,8 @@ export * from './errors/rpc-error.js';
 export * from './errors/rpc-request.js';
 export * from './errors/validation-errors.js';
 export * from './logging/json-logger.js';
+export * from './logging/netpay-logger.js';
+export * from './logging/redaction.js';
 export * from './metrics/http-metrics.js';
 export * from './metrics/metric-types.js';
 export * from './metrics/metrics.controller.js';
