@@ -11,6 +11,7 @@ import { RecordTrust } from './night/record-trust.js';
 import { LoggingTelemetry, type RedemptionTelemetry } from './night/redemption-telemetry.js';
 import { RedemptionReads } from './night/store-reads.js';
 import { RedemptionProjection } from './projection/redemption-projection.js';
+import { redemptionMetrics } from './redemption-metrics.js';
 import type { RedemptionView } from './projection/redemption-view.js';
 
 export interface RedemptionWorkerOptions {
@@ -95,6 +96,9 @@ export function createRedemptionWorker(o: RedemptionWorkerOptions): RedemptionWo
     timeZone: o.timeZone,
     catchUpTimeoutMs,
     logger: o.logger,
+    ...(o.metrics
+      ? { onEnded: redemptionMetrics(o.metrics, { projection, clock: o.clock, timeZone: o.timeZone }) }
+      : {}),
   });
   return {
     projection,
