@@ -1,7 +1,15 @@
 import 'reflect-metadata';
 import { queues } from '#contracts';
 import { eventStoreSettingsFromEnv } from '#event-store';
-import { ConfigError, connectNats, createHttpApp, loadConfig, natsIdentityOptions } from '#platform';
+import {
+  ConfigError,
+  configSecrets,
+  connectNats,
+  createHttpApp,
+  loadConfig,
+  natsIdentityOptions,
+  NetPayLogger,
+} from '#platform';
 import { BrokerConfig } from './broker.config.js';
 import { BROKER_VERSION, BrokerModule } from './broker.module.js';
 import { BROKER_STATUS_BY_CODE } from './shared/broker-errors.js';
@@ -9,6 +17,8 @@ import { BROKER_STATUS_BY_CODE } from './shared/broker-errors.js';
 /** The broker: HTTP (customers, vendors' registration, admin) and NATS (touchstones, keys, checkout). */
 async function main(): Promise<void> {
   const config = loadConfig(BrokerConfig);
+  const logger = NetPayLogger.fromEnv('broker');
+  logger.addSecrets(configSecrets(BrokerConfig, config));
   if (config.eventStore === 'memory') {
     console.warn('EVENT_STORE=memory: events live in this process only and are lost when it stops.');
   }
@@ -20,6 +30,7 @@ async function main(): Promise<void> {
       'touchstones, keys and server-side wallets over NATS. Errors are application/problem+json with a stable `code`.',
     port: config.port,
     host: config.host,
+    logger,
     statusByCode: BROKER_STATUS_BY_CODE,
     configure: async (app) => {
       await connectNats(app, {

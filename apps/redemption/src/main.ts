@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { eventStoreSettingsFromEnv } from '#event-store';
-import { ConfigError, createHttpApp, JsonLogger, loadConfig } from '#platform';
+import { ConfigError, configSecrets, createHttpApp, loadConfig, NetPayLogger } from '#platform';
 import { parseCommand, USAGE, UsageError } from './cli.js';
 import type { NightReport } from './night/redemption-night.js';
 import { RedemptionConfig } from './redemption.config.js';
@@ -9,7 +9,9 @@ import { REDEMPTION_VERSION, RedemptionModule } from './redemption.module.js';
 import type { RedemptionWorker } from './redemption-worker.js';
 import { REDEMPTION_STATUS_BY_CODE, REDEMPTION_WORKER } from './tokens.js';
 
-const logger = JsonLogger.fromEnv('redemption');
+// Built in main (a bad LOG_LEVEL is a ConfigError like any other); the last-resort handler below
+// needs one even when building it failed.
+let logger: NetPayLogger | undefined;
 
 /** The redemption worker: `serve` (projection, cut-off, HTTP) or `run --day` (one night, then exit). */
 async function main(): Promise<number> {
@@ -19,6 +21,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loadConfig(RedemptionConfig);
+  logger = NetPayLogger.fromEnv('redemption');
+  logger.addSecrets(configSecrets(RedemptionConfig, config));
   const eventStore = eventStoreSettingsFromEnv();
   if (command.kind === 'run') {
     const app = await NestFactory.createApplicationContext(
@@ -74,7 +78,7 @@ main().then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError || error instanceof UsageError) console.error(error.message);
-    else logger.fatal(error instanceof Error ? (error.stack ?? error.message) : String(error), 'Bootstrap');
+    else (logger ?? console).error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   },
 );

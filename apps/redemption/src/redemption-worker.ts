@@ -13,6 +13,7 @@ import { RecordTrust } from './night/record-trust.js';
 import { LoggingTelemetry, type RedemptionTelemetry } from './night/redemption-telemetry.js';
 import { RedemptionReads } from './night/store-reads.js';
 import { RedemptionProjection } from './projection/redemption-projection.js';
+import { redemptionMetrics } from './redemption-metrics.js';
 import type { RedemptionView } from './projection/redemption-view.js';
 
 export interface RedemptionWorkerOptions {
@@ -125,6 +126,9 @@ export function createRedemptionWorker(options: RedemptionWorkerOptions): Redemp
     catchUpTimeoutMs,
     logger: o.logger,
     refreshKeys: o.keyBook ? () => o.keyBook!.refresh() : undefined,
+    ...(o.metrics
+      ? { onEnded: redemptionMetrics(o.metrics, { projection, clock: o.clock, timeZone: o.timeZone }) }
+      : {}),
   });
   return {
     projection,

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
-import { ConfigError, createHttpApp, JsonLogger, loadConfig } from '#platform';
+import { ConfigError, configSecrets, createHttpApp, loadConfig, NetPayLogger } from '#platform';
 import { VendorConfig } from './vendor.config.js';
 import { VENDOR_VERSION, VendorModule } from './vendor.module.js';
 
 /** One vendor instance: HTTP (spends, debits, paid content) and NATS (hand-offs, CRL). */
 async function main(): Promise<void> {
   const config = loadConfig(VendorConfig);
+  const logger = NetPayLogger.fromEnv(`vendor-${config.vendorId}`);
+  logger.addSecrets(configSecrets(VendorConfig, config));
   if (config.eventStore === 'memory') {
     console.warn(
       'EVENT_STORE=memory: events live in this process only; hand-offs with other vendors cannot work.',
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
       'application/problem+json with a stable `code`.',
     port: config.port,
     host: config.host,
-    logger: JsonLogger.fromEnv(`vendor-${config.vendorId}`),
+    logger,
   });
 }
 

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { type Clock, SystemClock } from './clock/clock.js';
 import { ClockModule } from './clock/clock.module.js';
+import { HealthMetrics } from './health/health-metrics.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { SERVICE_INFO, type ServiceInfo } from './service-info.js';
@@ -19,7 +20,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [ClockModule.forRoot(options.clock ?? new SystemClock()), HealthModule, MetricsModule],
-      providers: [{ provide: SERVICE_INFO, useValue: info }],
+      providers: [{ provide: SERVICE_INFO, useValue: info }, HealthMetrics],
       exports: [SERVICE_INFO],
     };
   }

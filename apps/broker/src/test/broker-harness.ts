@@ -1,10 +1,12 @@
 // Boots the broker in-process for tests: HTTP on 127.0.0.1:0, optional NATS, injected store and clock.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { LogLevel } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { queues } from '#contracts';
 import type { EventStore } from '#event-store';
 import {
   type Clock,
+  configSecrets,
   connectNats,
   createHttpApp,
   JsonLogger,
@@ -86,12 +88,19 @@ export interface StartBrokerOptions {
   readonly nats?: boolean;
   /** A payment gateway instead of the simulated bank (its admin endpoints are then absent). */
   readonly paymentGateway?: PaymentGateway;
+  /** `warn` when omitted; `verbose` shows every request line (the redaction test). */
+  readonly logLevel?: LogLevel;
 }
 
 export async function startBroker(options: StartBrokerOptions): Promise<TestBroker> {
   const config = options.config ?? testBrokerConfig();
   const logLines: string[] = [];
-  const logger = new JsonLogger({ service: 'broker', level: 'warn', write: (l) => logLines.push(l) });
+  const logger = new JsonLogger({
+    service: 'broker',
+    level: options.logLevel ?? 'warn',
+    write: (l) => logLines.push(l),
+    secrets: configSecrets(BrokerConfig, config),
+  });
   const app = await createHttpApp(
     BrokerModule.forRoot({
       config,

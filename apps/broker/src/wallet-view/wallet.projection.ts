@@ -15,7 +15,7 @@ import {
   type Subscription,
 } from '#event-store';
 import { decode } from '#events';
-import { HealthRegistry } from '#platform';
+import { HealthRegistry, MetricsService } from '#platform';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import type { TrackingEventStore } from '../shared/tracking-event-store.js';
@@ -42,6 +42,7 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: TrackingEventStore,
     @Optional() private readonly health?: HealthRegistry,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -65,6 +66,13 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
     this.health?.register('wallet-projection', () => {
       if (!this.caughtUp) throw new Error('still replaying the event store');
     });
+    const caughtUp = this.metrics?.gauge(
+      'netpay_projection_caught_up',
+      'The projection has folded the log up to its head (1) or not (0).',
+      ['projection'],
+    );
+    if (caughtUp)
+      caughtUp.collect = () => caughtUp.set(this.caughtUp ? 1 : 0, { projection: 'broker-wallet' });
   }
 
   private async apply(recorded: RecordedEvent): Promise<void> {

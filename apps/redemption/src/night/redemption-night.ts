@@ -26,6 +26,16 @@ export interface RedemptionNightDeps {
   readonly logger: LoggerService;
   /** Reads the broker's key list again (keys added by a rotation since the last night). */
   readonly refreshKeys?: () => Promise<boolean>;
+  /** Told how each night ended (metrics); a night that threw ends with `error`. */
+  readonly onEnded?: (ended: NightEnded) => void;
+}
+
+export interface NightEnded {
+  readonly businessDay: string;
+  /** `ok`: every open batch processed; `partial`: some failed (retried next run); `failed`: the run threw. */
+  readonly outcome: 'ok' | 'partial' | 'failed';
+  readonly seconds: number;
+  readonly failures: number;
 }
 
 export class InvalidBusinessDayError extends Error {
@@ -51,9 +61,23 @@ export class RedemptionNight {
   run(businessDay?: string): Promise<NightReport> {
     const day = businessDay ?? previousBusinessDay(this.deps.clock.now(), this.deps.timeZone);
     if (!isBusinessDay(day)) return Promise.reject(new InvalidBusinessDayError(day));
-    const next = this.running.then(() => this.runNight(day));
+    const next = this.running.then(() => this.timed(day));
     this.running = next.catch(() => undefined);
     return next;
+  }
+
+  private async timed(businessDay: string): Promise<NightReport> {
+    const started = performance.now();
+    const ended = (outcome: NightEnded['outcome'], failures: number) =>
+      this.deps.onEnded?.({ businessDay, outcome, failures, seconds: (performance.now() - started) / 1000 });
+    try {
+      const report = await this.runNight(businessDay);
+      ended(report.failures.length === 0 ? 'ok' : 'partial', report.failures.length);
+      return report;
+    } catch (error) {
+      ended('failed', 0);
+      throw error;
+    }
   }
 
   private async runNight(businessDay: string): Promise<NightReport> {

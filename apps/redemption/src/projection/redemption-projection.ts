@@ -76,6 +76,7 @@ export class RedemptionProjection {
   /** Rebuilds and reopenings run one at a time. */
   private lifecycle: Promise<void> = Promise.resolve();
   private lastCaughtUpAt: number | undefined;
+  private startedAt = Date.now();
   private rebuilds = 0;
 
   constructor(
@@ -87,6 +88,7 @@ export class RedemptionProjection {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.startedAt = Date.now();
     this.reopen();
     this.integrityTimer = setInterval(() => {
       this.verify().catch(() => undefined); // Redis away: the next check tries again
@@ -127,6 +129,22 @@ export class RedemptionProjection {
     if (behind && lag > (this.options.maxLagMs ?? 60_000))
       return `the projection is behind: at ${String(this.seen)} of ${String(head)}, caught up ${Math.round(lag / 1_000)} s ago`;
     return undefined;
+  }
+
+  /**
+   * For the lag metrics: whether the model has reached the log's head, and if not for how long it
+   * has been behind (since it last caught up, or since it started when it never did).
+   */
+  async lag(now = Date.now()): Promise<{ caughtUp: boolean; behindSeconds: number }> {
+    const head = await this.headPosition();
+    const behind =
+      this.lastCaughtUpAt === undefined ||
+      (head !== undefined && (this.seen === undefined || this.seen < head));
+    if (!behind) return { caughtUp: true, behindSeconds: 0 };
+    return {
+      caughtUp: false,
+      behindSeconds: Math.max(0, now - (this.lastCaughtUpAt ?? this.startedAt)) / 1000,
+    };
   }
 
   /**

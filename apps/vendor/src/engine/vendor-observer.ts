@@ -11,9 +11,14 @@ export interface VendorObserver {
   handedOff?(chainId: string, toVendor: string): void;
   /** This vendor took a chain: by the holder's hand-off, or by claim when the holder was silent. */
   tookOver?(chainId: string, fromVendor: string, how: 'hand-off' | 'claim', reason?: string): void;
+  /** A hand-off this vendor asked for ended (B's side: request, certificate check, append). */
+  handOffTimed?(outcome: HandOffOutcome, seconds: number): void;
   /** A bus message from another party was refused or dropped (forged, stale, replayed, malformed). */
   messageRefused?(message: 'hand-off' | 'revocation', code: string): void;
 }
+
+/** How a requested hand-off ended: A handed over, A was silent and B claimed, the stream named another holder, or refused. */
+export type HandOffOutcome = 'handed-off' | 'claimed' | 'redirected' | 'refused';
 
 /** The code of a refusal, for counting. */
 export function codeOf(error: unknown): string {

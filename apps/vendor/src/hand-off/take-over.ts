@@ -18,7 +18,7 @@ import type { KnownChain, OpenChain } from '../engine/chain-record.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { KeyDirectory } from '../engine/key-directory.js';
 import type { PendingHandOffs } from '../engine/pending-hand-offs.js';
-import type { VendorObserver } from '../engine/vendor-observer.js';
+import type { HandOffOutcome, VendorObserver } from '../engine/vendor-observer.js';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { WalletSlices } from '../debit-wallet/wallet-slices.js';
 import type { HandOffTransport } from './hand-off-transport.js';
@@ -66,6 +66,10 @@ export class TakeOver {
     const chainId = state.chainId;
     const certificate = await this.deps.certificate.get();
     pending.begin({ chainId, fromVendor: holder, since: clock.now().toISOString() });
+    // Wall time of the whole hand-off (request to A, certificate check, append), for the latency
+    // histogram; not the domain clock, which tests freeze.
+    const started = performance.now();
+    let outcome: HandOffOutcome = 'refused';
     try {
       const request = signHandOffRequest(
         {
@@ -83,17 +87,25 @@ export class TakeOver {
         { request, certificate, ...(walletGrant ? { walletGrant } : {}), correlationId },
         timeoutMs,
       );
-      if (answer.kind === 'unanswered')
-        return await this.claim(chainId, holder, answer.reason, correlationId);
+      if (answer.kind === 'unanswered') {
+        const claimed = await this.claim(chainId, holder, answer.reason, correlationId);
+        outcome = 'claimed';
+        return claimed;
+      }
       if (!answer.reply.ok) {
         const { code, message } = answer.reply.error;
         // A no longer holds it (or was busy): the stream says who does. Any other refusal stands.
         if (!LOOK_AGAIN.has(code)) throw refusal(code, `holder ${holder}: ${message}`, { chainId });
-        return await this.deps.states.reload(chainId);
+        const reloaded = await this.deps.states.reload(chainId);
+        outcome = 'redirected';
+        return reloaded;
       }
-      return await this.accept(state, holder, answer.reply.value);
+      const next = await this.accept(state, holder, answer.reply.value);
+      outcome = 'handed-off';
+      return next;
     } finally {
       pending.end(chainId);
+      this.deps.observer.handOffTimed?.(outcome, (performance.now() - started) / 1000);
     }
   }
 

@@ -26,7 +26,15 @@ export function vendorObserver(vendorId: string, logger: Logger, metrics?: Metri
     'Bus messages from other parties refused or dropped, by message and code',
     ['vendor', 'message', 'code'],
   );
+  const handOffSeconds = metrics?.histogram(
+    'netpay_vendor_hand_off_seconds',
+    'Hand-offs this vendor asked for, from request to the chain in hand, by outcome',
+    ['vendor', 'outcome'],
+  );
   return {
+    handOffTimed(outcome, seconds) {
+      handOffSeconds?.observe(seconds, { vendor: vendorId, outcome });
+    },
     messageRefused(message, code) {
       busRefusals?.inc({ vendor: vendorId, message, code });
     },

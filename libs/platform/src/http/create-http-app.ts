@@ -4,7 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { NetPayExceptionFilter } from '../errors/netpay-exception.filter.js';
 import { DEFAULT_STATUS_BY_CODE, type StatusByCode } from '../errors/problem.js';
 import { validationFailed } from '../errors/validation-errors.js';
-import { JsonLogger } from '../logging/json-logger.js';
+import { NetPayLogger } from '../logging/netpay-logger.js';
+import { logRequests } from '../logging/request-log.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { setupApiDocs } from './api-docs.js';
@@ -31,7 +32,10 @@ export interface HttpAppOptions {
   docsUi?: boolean;
   /** Largest accepted request body in bytes; 64 KiB when omitted (our commands are small). */
   bodyLimit?: number;
-  /** JSON lines (`LOG_FORMAT`, `LOG_LEVEL` from the environment) when omitted. */
+  /**
+   * `NetPayLogger.fromEnv(name)` (pino; `LOG_FORMAT`, `LOG_LEVEL`) when omitted. With a
+   * `NetPayLogger`, every answered request is logged as one line (see `logRequests`).
+   */
   logger?: LoggerService;
   /** HTTP status of coded library errors, on top of `DEFAULT_STATUS_BY_CODE`. */
   statusByCode?: StatusByCode;
@@ -50,7 +54,7 @@ export async function createHttpApp(
   module: IEntryNestModule,
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
-  const logger = options.logger ?? JsonLogger.fromEnv(options.name);
+  const logger = options.logger ?? NetPayLogger.fromEnv(options.name);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Errors Fastify and Node answer themselves get our problem+json too (see framework-errors).
@@ -77,6 +81,7 @@ export async function createHttpApp(
   );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   useJsonBodyParser(app);
+  if (logger instanceof NetPayLogger) logRequests(app.getHttpAdapter().getInstance(), logger);
   const metrics = optionalGet(app, MetricsService);
   if (metrics) instrumentHttp(app.getHttpAdapter().getInstance(), metrics);
   const docsPath = options.docsPath ?? '/docs';

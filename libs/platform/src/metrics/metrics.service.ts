@@ -1,27 +1,37 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import * as prom from 'prom-client';
 import { Counter, DEFAULT_BUCKETS, Gauge, Histogram, type Metric } from './metric-types.js';
 
+export const METRICS_OPTIONS = Symbol('netpay.metrics.options');
+
+export interface MetricsOptions {
+  /**
+   * prom-client's process and Node metrics (CPU, resident memory, heap and heap spaces, event-loop
+   * lag, GC, handles, file descriptors); `true` when omitted.
+   */
+  readonly defaultMetrics?: boolean;
+}
+
 /**
- * The process's metrics, rendered as Prometheus text on `/metrics`. Asking twice for the same
- * name returns the same metric, so each module declares what it uses where it uses it.
+ * The process's metrics: a prom-client registry, rendered as Prometheus text on `/metrics`.
+ * Asking twice for the same name returns the same metric, so each module declares what it
+ * uses where it uses it.
  */
 @Injectable()
 export class MetricsService {
+  readonly registry = new prom.Registry();
   private readonly metrics = new Map<string, Metric>();
 
-  constructor() {
-    this.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.').collect = (g) =>
-      g.set(process.memoryUsage.rss());
-    this.gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.').collect = (g) =>
-      g.set(process.memoryUsage().heapUsed);
+  constructor(@Optional() @Inject(METRICS_OPTIONS) options: MetricsOptions = {}) {
+    if (options.defaultMetrics ?? true) prom.collectDefaultMetrics({ register: this.registry });
   }
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
-    return this.register(name, labelNames, () => new Counter(name, help, labelNames), Counter);
+    return this.register(name, labelNames, () => new Counter(this.registry, name, help, labelNames), Counter);
   }
 
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
-    return this.register(name, labelNames, () => new Gauge(name, help, labelNames), Gauge);
+    return this.register(name, labelNames, () => new Gauge(this.registry, name, help, labelNames), Gauge);
   }
 
   histogram(
@@ -30,12 +40,26 @@ export class MetricsService {
     labelNames: readonly string[] = [],
     buckets: readonly number[] = DEFAULT_BUCKETS,
   ): Histogram {
-    return this.register(name, labelNames, () => new Histogram(name, help, labelNames, buckets), Histogram);
+    return this.register(
+      name,
+      labelNames,
+      () => new Histogram(this.registry, name, help, labelNames, buckets),
+      Histogram,
+    );
   }
 
-  /** Every metric in Prometheus text exposition format 0.0.4. */
-  render(): string {
-    return [...this.metrics.values()].flatMap((m) => m.render()).join('\n') + '\n';
+  /** Every metric in the Prometheus text exposition format. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Names of every registered metric family (the dashboards' test checks against these). */
+  names(): string[] {
+    return this.registry.getMetricsAsArray().map((m) => m.name);
   }
 
   private register<M extends Metric>(

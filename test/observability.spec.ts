@@ -1,0 +1,172 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { load } from 'js-yaml';
+import { InMemoryEventStore } from '#event-store';
+import { MetricsService } from '#platform';
+import { startBroker, type TestBroker } from '../apps/broker/src/test/broker-harness.js';
+import { nightFixture, type NightFixture } from '../apps/redemption/test/night-fixture.js';
+import { vendorObserver } from '../apps/vendor/src/netpay/vendor-metrics.js';
+
+const DIR = join(process.cwd(), 'deploy', 'observability');
+
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: { title: string; targets: { expr: string }[] }[];
+}
+interface RuleFile {
+  groups: { name: string; rules: { alert: string; expr: string; for?: string }[] }[];
+}
+
+const PROMQL_WORDS = new Set([
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'histogram_quantile',
+  'by',
+  'without',
+  'and',
+  'or',
+  'unless',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'time',
+  'abs',
+  'clamp_min',
+  'clamp_max',
+  'topk',
+  'bottomk',
+  'offset',
+  'bool',
+  'vector',
+  'scalar',
+]);
+
+/** The metric names a PromQL expression reads (label names, strings, ranges and functions left out). */
+export function metricsIn(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, ' ')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  return [...new Set(bare.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [])].filter((w) => !PROMQL_WORDS.has(w));
+}
+
+function dashboards(): Dashboard[] {
+  const dir = join(DIR, 'dashboards');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Dashboard);
+}
+
+function rules(): RuleFile {
+  return load(readFileSync(join(DIR, 'alerts.yml'), 'utf8')) as RuleFile;
+}
+
+/** Series names the apps expose: each family, and a histogram's _bucket, _sum and _count. */
+async function seriesOf(metrics: MetricsService): Promise<string[]> {
+  return (await metrics.registry.getMetricsAsJSON()).flatMap((m) =>
+    String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
+  );
+}
+
+describe('deploy/observability: dashboards and alert rules name only metrics the apps register', () => {
+  let broker: TestBroker;
+  let night: NightFixture;
+  const exposed = new Set<string>();
+
+  beforeAll(async () => {
+    // The broker app (platform: HTTP, Node, dependency health; wallet projection; broker counters),
+    // the redemption worker (projection lag, nights, items) and the vendor's metrics.
+    broker = await startBroker({ store: new InMemoryEventStore() });
+    night = await nightFixture();
+    const vendor = new MetricsService({ defaultMetrics: false });
+    vendorObserver('v1', new Logger('test'), vendor);
+    const brokerMetrics = broker.app.get(MetricsService);
+    for (const m of [brokerMetrics, night.metrics, vendor]) for (const s of await seriesOf(m)) exposed.add(s);
+  });
+  afterAll(async () => {
+    await broker.close();
+    await night.dispose();
+  });
+
+  it('finds the metric names in an expression', () => {
+    expect(
+      metricsIn(
+        'histogram_quantile(0.99, sum by (le, route) (rate(http_request_duration_seconds_bucket{status=~"5.."}[5m])))',
+      ),
+    ).toEqual(['http_request_duration_seconds_bucket']);
+    expect(metricsIn('time() - max(a_total) > 26 * 3600 and on (job) b_up == 0')).toEqual([
+      'a_total',
+      'b_up',
+    ]);
+  });
+
+  it('has the dashboards operators look for', () => {
+    const titles = dashboards().flatMap((d) => d.panels.map((p) => p.title.toLowerCase()));
+    for (const wanted of [
+      'spends per second',
+      'refusals by code',
+      'hand-off latency',
+      'projection lag',
+      'night outcome',
+      'dependency health',
+    ])
+      expect(titles.some((t) => t.startsWith(wanted))).toBe(true);
+  });
+
+  it('has the alerts operators need', () => {
+    const alerts = rules().groups.flatMap((g) => g.rules.map((r) => r.alert));
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        'NetPayProjectionBehind',
+        'NetPayUnsealedSpendsPastCutOff',
+        'NetPayNatsAway',
+        'NetPayRedisAway',
+        'NetPayRefusalSpike',
+        'NetPayNightFailed',
+      ]),
+    );
+  });
+
+  it('every dashboard query and alert rule reads metrics that exist', () => {
+    const used = [
+      ...dashboards().flatMap((d) =>
+        d.panels.flatMap((p) => p.targets.map((t) => [`${d.uid}/${p.title}`, t.expr])),
+      ),
+      ...rules().groups.flatMap((g) => g.rules.map((r) => [`alert ${r.alert}`, r.expr])),
+    ];
+    expect(used.length).toBeGreaterThan(30);
+    const missing = used.flatMap(([where, expr]) =>
+      metricsIn(expr!)
+        .filter((m) => !exposed.has(m))
+        .map((m) => `${where}: ${m}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('checks dependency alerts against health checks the apps register', () => {
+    const alerted = [...readFileSync(join(DIR, 'alerts.yml'), 'utf8').matchAll(/check="([^"]+)"/g)].map(
+      (m) => m[1]!,
+    );
+    const registered = new Set<string>();
+    for (const root of ['apps', 'libs'])
+      for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts') || file.includes('spec')) continue;
+        const text = readFileSync(join(root, file), 'utf8');
+        for (const m of text.matchAll(/health\??\.register\(\s*'([^']+)'/g)) registered.add(m[1]!);
+      }
+    expect(alerted.length).toBeGreaterThanOrEqual(3);
+    expect(alerted.filter((c) => !registered.has(c))).toEqual([]);
+  });
+});
