@@ -73,7 +73,10 @@ async function main(): Promise<number> {
   const customers = Math.max(2, Number(values.customers));
   const spends = Math.max(1, Number(values.spends));
   const seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
-  if (![customers, spends, seed].every(Number.isSafeInteger) || !['client-server', 'web', 'mobile'].includes(values.network)) {
+  if (
+    ![customers, spends, seed].every(Number.isSafeInteger) ||
+    !['client-server', 'web', 'mobile'].includes(values.network)
+  ) {
     console.error(USAGE);
     return 2;
   }
