@@ -8,6 +8,7 @@ import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import { OperatorBilling } from './operator-billing.js';
 import { OperatorSubscribersBootstrap } from './operator-subscribers.bootstrap.js';
+import { MobilePageController } from './mobile-page.controller.js';
 import { MobileSubscriberHttpController, OperatorAdminHttpController } from './operator.http.controller.js';
 import { SubscriberTokens } from './subscriber-tokens.js';
 import { Subscribers } from './subscribers.js';
@@ -36,7 +37,7 @@ export function mobileParts(
     ]);
   }
   return {
-    controllers: [OperatorAdminHttpController, MobileSubscriberHttpController],
+    controllers: [OperatorAdminHttpController, MobileSubscriberHttpController, MobilePageController],
     providers: [
       {
         provide: OperatorBilling,
