@@ -16,6 +16,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The stream setup (the Kubernetes setup Job, deploy/helm): creates or updates the streams.
+COPY scripts/setup-streams.mjs ./scripts/setup-streams.mjs
 USER node
 # Liveness for the HTTP apps; compose overrides it where the port differs.
 HEALTHCHECK --interval=5s --timeout=2s --retries=12 \
