@@ -23,6 +23,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The pages (plain HTML, CSS and browser modules) the broker and the vendors serve.
 COPY --from=build /app/libs/web/assets ./libs/web/assets
+# The stream setup (the Kubernetes setup Job, deploy/helm): creates or updates the streams.
+COPY scripts/setup-streams.mjs ./scripts/setup-streams.mjs
 USER node
 # Liveness for the HTTP apps; compose overrides it where the port differs.
 HEALTHCHECK --interval=5s --timeout=2s --retries=12 \
