@@ -241,7 +241,8 @@ suite('NetPay in the browser (Chromium)', () => {
     await expect(page.locator('#authorised').textContent()).resolves.toContain('newspaper');
     await shot('broker-vendors');
     await page.click('[data-withdraw=newspaper]');
-    await page.waitForSelector('#authorised, #authorise', WAIT);
+    await page.waitForSelector('[data-withdraw=newspaper]', { state: 'detached', ...WAIT });
+    await page.waitForSelector('#authorise', WAIT);
     await expect(page.locator('#authorised').count()).resolves.toBe(0);
   }, 120_000);
 

@@ -258,7 +258,7 @@ async function settle(m) {
     );
     await vault.save();
   } else if (!mine && !m.ok && /^CHECKOUT\.TOKEN_|VENDOR_NOT_AUTHORISED/.test(String(m.code))) {
-    delete vault.checkout[vendorId]; // the next purchase asks the broker for a new token
+    vault.checkout[vendorId] = null; // null, not deleted: a merge with the stored copy keeps it; the next purchase asks anew
     await vault.save();
   }
   const left = await coinsLeft();
