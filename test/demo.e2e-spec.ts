@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 
 interface Run {
   readonly code: number | null;
@@ -23,7 +24,7 @@ const line = (out: string, label: string): string => out.split('\n').find((l) =>
 
 describe('npm run demo', () => {
   it('runs a whole day across processes and exits 0 with a clean audit', async () => {
-    const { code, out } = await runDemo(['--customers', '6', '--spends', '60', '--seed', '11']);
+    const { code, out } = await runDemo(['--customers', '6', '--spends', '60', '--seed', '11', '--keep']);
     expect({ code, tail: out.slice(-3000) }).toEqual({ code: 0, tail: out.slice(-3000) });
     expect(line(out, 'audit')).toMatch(/CLEAN/);
     // Every protocol attack was refused with its stable code.
@@ -43,5 +44,19 @@ describe('npm run demo', () => {
       const [, c, paid] = /(\d+) coins\s+paid NZD (\d+\.\d\d)/.exec(v) ?? [];
       expect(Math.round(Number(paid) * 100)).toBe(Number(c) * 5);
     }
-  }, 240_000);
+    // --keep: the kept stream is audited again with exactly the command the demo printed.
+    const command = /^audit it with\s+npm run audit -- --env (\S+)$/m.exec(out)?.[1];
+    expect(command).toMatch(/^\.stack\/demo\/NETPAY_DEMO_\w+\.env$/);
+    expect(line(out, '  BROKER_ROOT_PUBLIC_KEYS=')).toMatch(
+      /^ {2}BROKER_ROOT_PUBLIC_KEYS=broker-root:[0-9a-f]{64}$/,
+    );
+    expect(existsSync(command!)).toBe(true);
+    const audit = spawnSync(process.execPath, ['dist/apps/auditor/src/main.js', '--env', command!], {
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+    });
+    rmSync(command!, { force: true });
+    expect({ status: audit.status, tail: audit.stdout.slice(-1500) }).toMatchObject({ status: 0 });
+    expect(audit.stdout).toMatch(/Result\s+PASS/);
+  }, 300_000);
 });
