@@ -33,6 +33,8 @@ export class Journal {
   readonly redeemed = new Set<string>();
   certificate: PseudonymCertificate | undefined;
   private readonly file: string | undefined;
+  /** The file ends in a torn line (a crash mid-write): the next entry starts on a line of its own. */
+  private torn = false;
 
   /** `dir` undefined: memory only (unit tests). */
   constructor(dir: string | undefined) {
@@ -40,7 +42,9 @@ export class Journal {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.file = join(dir, 'journal.jsonl');
     if (existsSync(this.file)) {
-      for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+      const text = readFileSync(this.file, 'utf8');
+      this.torn = text.length > 0 && !text.endsWith('\n');
+      for (const line of text.split('\n')) {
         if (line.trim() === '') continue;
         try {
           this.apply(JSON.parse(line) as JournalEntry);
@@ -55,7 +59,8 @@ export class Journal {
     if (this.file !== undefined) {
       const fd = openSync(this.file, 'a', 0o600);
       try {
-        writeSync(fd, `${JSON.stringify(entry)}\n`);
+        writeSync(fd, `${this.torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
+        this.torn = false;
         fsyncSync(fd);
       } finally {
         closeSync(fd);

@@ -167,6 +167,8 @@ export async function runCli(
       brokerKeys,
       brokerRootKeys,
       ...worker,
+      // P2P-NetPay (R6): the CIS keys, when given, make its signatures checked too.
+      ...(env.CIS_PUBLIC_KEYS ? { cisKeys: parseBrokerKeys(env.CIS_PUBLIC_KEYS, 'CIS_PUBLIC_KEYS') } : {}),
       crossCheck: options.crossCheck,
       maxFindings: options.maxFindings,
       ...(timeZone === undefined ? {} : { timeZone }),
