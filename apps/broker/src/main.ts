@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { queues } from '#contracts';
-import { eventStoreSettingsFromEnv } from '#event-store';
-import { ConfigError, connectNats, createHttpApp, loadConfig, natsIdentityOptions } from '#platform';
+import { eventStoreSettings } from '#event-store';
+import {
+  ConfigError,
+  connectNats,
+  createHttpApp,
+  httpOptionsOf,
+  loadConfig,
+  natsIdentityOptions,
+} from '#platform';
 import { BrokerConfig } from './broker.config.js';
 import { BROKER_VERSION, BrokerModule } from './broker.module.js';
 import { BROKER_STATUS_BY_CODE } from './shared/broker-errors.js';
@@ -12,14 +19,13 @@ async function main(): Promise<void> {
   if (config.eventStore === 'memory') {
     console.warn('EVENT_STORE=memory: events live in this process only and are lost when it stops.');
   }
-  await createHttpApp(BrokerModule.forRoot({ config, eventStore: eventStoreSettingsFromEnv() }), {
+  await createHttpApp(BrokerModule.forRoot({ config, eventStore: eventStoreSettings(config) }), {
     name: 'broker',
     version: BROKER_VERSION,
     description:
       'NetPay broker: customers register and buy e-coins (hash chains) with one macro-payment; vendors get ' +
       'touchstones, keys and server-side wallets over NATS. Errors are application/problem+json with a stable `code`.',
-    port: config.port,
-    host: config.host,
+    ...httpOptionsOf(config),
     statusByCode: BROKER_STATUS_BY_CODE,
     configure: async (app) => {
       await connectNats(app, {

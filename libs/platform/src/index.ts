@@ -1,13 +1,8 @@
 // Platform glue shared by the broker, vendor and redemption apps.
 export * from './clock/clock.js';
 export * from './clock/clock.module.js';
-export * from './config/config-error.js';
+export * from './config/index.js';
 export * from './config/config.provider.js';
-export * from './config/describe-config.js';
-export * from './config/duration.js';
-export * from './config/env-var.decorator.js';
-export * from './config/load-config.js';
-export * from './config/service-config.js';
 export * from './errors/netpay-error.js';
 export * from './errors/netpay-exception.filter.js';
 export * from './errors/problem.js';
