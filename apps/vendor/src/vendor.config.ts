@@ -1,6 +1,6 @@
 import { EnvVar, ServiceConfig } from '#platform';
 import type { PublicKeyRecord } from '#protocol';
-import { ArrayMinSize, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 const ID = /^[A-Za-z0-9_]{1,64}$/;
 const KEY_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -158,6 +158,16 @@ export class VendorConfig extends ServiceConfig {
   @IsOptional()
   @IsString()
   brokerAdminToken?: string;
+
+  @EnvVar({
+    name: 'NOOP_ROUTE',
+    description:
+      'serve the load-test route GET /noop/{id} (unpaid, does nothing); load tests and perf-sweep turn it on',
+    type: 'boolean',
+    default: false,
+  })
+  @IsBoolean()
+  noopRoute!: boolean;
 
   @EnvVar({
     name: 'VENDOR_BANK_ACCOUNT',

@@ -74,7 +74,7 @@ export class VendorModule {
         SpendCoinsHttpController,
         DebitWalletHttpController,
         GetChainHttpController,
-        NoopHttpController,
+        ...(config.noopRoute ? [NoopHttpController] : []),
         ...[...new Set(config.catalog)].map((name) => CATALOGS[name]),
       ],
       providers: [{ provide: VENDOR_CONFIG, useValue: config }, SelfRegistration, RevocationListLoader],

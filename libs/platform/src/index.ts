@@ -21,6 +21,7 @@ export * from './health/health.registry.js';
 export * from './http/api-docs.js';
 export * from './http/bearer-token.js';
 export * from './http/connect-nats.js';
+export * from './http/guard-problems.js';
 export * from './nats/nats-identity.js';
 export * from './http/create-http-app.js';
 export * from './http/json-body.js';
