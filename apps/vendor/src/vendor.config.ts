@@ -1,6 +1,17 @@
 import { EnvVar, ServiceConfig } from '#platform';
 import type { PublicKeyRecord } from '#protocol';
-import { ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 
 const ID = /^[A-Za-z0-9_]{1,64}$/;
 const KEY_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
