@@ -37,6 +37,7 @@ export * from './idempotency/stored-refusals.js';
 export * from './nats/nats-packet.js';
 export * from './nats/nats.module.js';
 export * from './nats/netpay-nats-server.js';
+export * from './nats/rpc-reply.interceptor.js';
 export * from './platform.module.js';
 export * from './reconnect/reconnect-policy.js';
 export * from './redis/redis-errors.js';

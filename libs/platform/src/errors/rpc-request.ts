@@ -1,15 +1,16 @@
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { NetPayError, PLATFORM_ERROR } from './netpay-error.js';
-import { type RpcReply, unwrapRpcReply } from './rpc-error.js';
+import { type RpcReply, type UnwrapOptions, unwrapRpcReply } from './rpc-error.js';
 
-export interface RpcRequestOptions {
+export interface RpcRequestOptions extends UnwrapOptions {
   /** Every request has a bound: past it the caller gets `RPC.TIMEOUT` (504). */
   timeoutMs: number;
 }
 
 /**
- * Send a NATS request and return the answer, raising the remote side's coded error as a
+ * The one NATS request/reply client of the services (over Nest's NATS client): send a request,
+ * read the reply envelope (`RpcReply`) and return the answer, raising the remote side's coded error as a
  * `NetPayError`. No reply in time → `RPC.TIMEOUT` (504); nobody subscribed to the subject →
  * `RPC.NO_RESPONDERS` (503); a transport failure or an uncoded remote error → `RPC.FAILED` (502).
  */
@@ -46,7 +47,7 @@ export async function rpcRequest<T, I = unknown>(
       cause: e,
     });
   }
-  return unwrapRpcReply(reply);
+  return unwrapRpcReply<T>(reply, options);
 }
 
 /** NATS answers "no responders" at once; Nest reports it as an `EmptyResponseException` it does not export. */
