@@ -21,6 +21,7 @@ export default {
     '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
     '^#event-store/testing$': '<rootDir>/libs/event-store/src/testing/index.ts',
     '^#platform$': '<rootDir>/libs/platform/src/index.ts',
+    '^#config$': '<rootDir>/libs/platform/src/config/index.ts',
     '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^#wallet$': '<rootDir>/libs/wallet/src/index.ts',
     '^#chain$': '<rootDir>/libs/chain/src/index.ts',

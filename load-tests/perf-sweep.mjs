@@ -251,7 +251,8 @@ async function startStack(runId, base, servers) {
   await supervisor.start(withEnv(brokerSpec(options)));
   const started = {};
   for (const v of vendors) {
-    const more = { VENDOR_WORKERS: args['vendor-workers'] };
+    // NOOP_ROUTE: the load-test route GET /noop/{id} is off unless configured.
+    const more = { VENDOR_WORKERS: args['vendor-workers'], NOOP_ROUTE: 'true' };
     if (args['vendor-node-options'] && v.id === 'newspaper') more.NODE_OPTIONS = args['vendor-node-options'];
     let spec = vendorSpec(options, v);
     const observed = args.profile ?? args.stalls;

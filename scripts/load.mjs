@@ -68,6 +68,8 @@ async function startStack(runId) {
     REDIS_KEY_PREFIX: `netpay:load:${runId}:`,
     // Broker and vendor subjects of their own: another stack on the same NATS must not answer ours.
     NATS_SUBJECT_PREFIX: `load.${runId}`,
+    // The load-test route GET /noop/{id} is off unless configured (VendorConfig NOOP_ROUTE).
+    NOOP_ROUTE: 'true',
   };
   say(`starting the stack (node dist/apps/demo/src/serve.js, stream ${env.EVENT_STORE_STREAM})…`);
   const child = spawn(process.execPath, [join(root, 'dist/apps/demo/src/serve.js')], {

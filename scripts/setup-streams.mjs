@@ -13,18 +13,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { eventStoreSettingsFromEnv, JetStreamEventStore, stackAuthFile, stackNats } = await import(
+const { eventStoreSettings, JetStreamEventStore, stackAuthFile, stackNats } = await import(
   join(root, 'dist/libs/event-store/src/index.js')
 );
-
-function count(name) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
+// The one configuration mechanism of every process (declared in StreamSetupConfig, in the README).
+const { ConfigError, loadConfig, StreamSetupConfig } = await import(
+  join(root, 'dist/libs/platform/src/config/index.js')
+);
 
 const env = { ...process.env, EVENT_STORE: 'jetstream' };
 if (!env.NATS_USER && existsSync(stackAuthFile(env))) {
@@ -35,11 +30,19 @@ if (!env.NATS_USER && existsSync(stackAuthFile(env))) {
     NATS_PASSWORD: identity.pass,
   });
 }
-const { jetstream } = eventStoreSettingsFromEnv(env);
+let config;
+try {
+  config = loadConfig(StreamSetupConfig, env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`setup: ${error.message}`);
+  process.exit(1);
+}
+const { jetstream } = eventStoreSettings(config);
 const limits = {
-  ...(count('EVENT_STORE_REPLICAS') ? { replicas: count('EVENT_STORE_REPLICAS') } : {}),
-  ...(count('EVENT_STORE_MAX_BYTES') ? { maxBytes: count('EVENT_STORE_MAX_BYTES') } : {}),
-  ...(count('EVENT_STORE_MAX_AGE_MS') ? { maxAgeMs: count('EVENT_STORE_MAX_AGE_MS') } : {}),
+  replicas: config.eventStoreReplicas,
+  ...(config.eventStoreMaxBytes ? { maxBytes: config.eventStoreMaxBytes } : {}),
+  ...(config.eventStoreMaxAgeMs ? { maxAgeMs: config.eventStoreMaxAgeMs } : {}),
 };
 try {
   await JetStreamEventStore.provision({ ...jetstream, ...limits, connectionName: 'netpay-setup' });

@@ -1,4 +1,4 @@
-import { EnvVar } from '#platform';
+import { EnvVar, ServiceConfig } from '#platform';
 import {
   ArrayMaxSize,
   IsIn,
@@ -18,77 +18,27 @@ const KEY_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
  * The broker's configuration, read from the environment at start-up (`loadConfig`). Secrets may
  * come from `<NAME>_FILE`. Tests build one with `testBrokerConfig()` instead.
  */
-export class BrokerConfig {
-  @EnvVar({ name: 'NODE_ENV', description: 'production refuses ephemeral keys', default: 'development' })
-  @IsString()
-  nodeEnv!: string;
-
-  @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3000 })
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  port!: number;
-
-  @EnvVar({ name: 'HOST', description: 'HTTP listen address', default: '0.0.0.0' })
-  @IsString()
-  host!: string;
-
-  @EnvVar({ name: 'BROKER_ID', description: 'owner id of the broker keys', default: 'broker' })
-  @Matches(KEY_ID)
-  brokerId!: string;
-
-  @EnvVar({
-    name: 'NATS_URL',
-    description: 'NATS server(s)',
-    type: 'url-list',
-    protocols: ['nats:', 'tls:'],
-    default: 'nats://127.0.0.1:4222',
-  })
-  natsServers!: string[];
-
-  @EnvVar({
-    name: 'NATS_USER',
-    description: "this process's NATS identity (deploy/nats/README.md); unset: connect without one",
-  })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 characters from A-Z a-z 0-9 _ -' })
-  natsUser?: string;
-
-  @EnvVar({ name: 'NATS_PASSWORD', description: 'password of NATS_USER', secret: true })
-  @IsOptional()
-  @IsString()
-  natsPassword?: string;
-
-  @EnvVar({
-    name: 'NATS_INBOX_PREFIX',
-    description:
-      'subject prefix of reply inboxes; the identity may read only its own (default _INBOX_<NATS_USER>)',
-  })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'must be a subject without wildcards' })
-  natsInboxPrefix?: string;
-
+export class BrokerConfig extends ServiceConfig {
   @EnvVar({
     name: 'REDIS_URL',
     description: 'Redis for Idempotency-Key records',
     type: 'url',
     protocols: ['redis:', 'rediss:'],
     default: 'redis://127.0.0.1:6379',
+    secret: true,
   })
-  redisUrl!: string;
+  declare redisUrl: string;
 
   @EnvVar({ name: 'REDIS_KEY_PREFIX', description: 'prefix of every Redis key', default: 'netpay:broker:' })
-  @IsString()
-  redisKeyPrefix!: string;
+  declare redisKeyPrefix: string;
 
-  /** Read again by `eventStoreSettingsFromEnv` (with EVENT_STORE_STREAM, EVENT_STORE_SUBJECT_PREFIX, …). */
-  @EnvVar({
-    name: 'EVENT_STORE',
-    description: 'jetstream | eventstoredb | memory (memory: one process, demos only)',
-    default: 'jetstream',
-  })
-  @IsIn(['jetstream', 'eventstoredb', 'memory'])
-  eventStore!: 'jetstream' | 'eventstoredb' | 'memory';
+  @EnvVar({ name: 'NODE_ENV', description: 'production refuses ephemeral keys', default: 'development' })
+  @IsString()
+  nodeEnv!: string;
+
+  @EnvVar({ name: 'BROKER_ID', description: 'owner id of the broker keys', default: 'broker' })
+  @Matches(KEY_ID)
+  brokerId!: string;
 
   @EnvVar({
     name: 'BROKER_KEY_ID',

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { queues } from '#contracts';
-import { eventStoreSettingsFromEnv } from '#event-store';
+import { eventStoreSettings } from '#event-store';
 import {
   ConfigError,
   configSecrets,
   connectNats,
   createHttpApp,
+  httpOptionsOf,
   loadConfig,
   natsIdentityOptions,
   NetPayLogger,
@@ -22,14 +23,13 @@ async function main(): Promise<void> {
   if (config.eventStore === 'memory') {
     console.warn('EVENT_STORE=memory: events live in this process only and are lost when it stops.');
   }
-  await createHttpApp(BrokerModule.forRoot({ config, eventStore: eventStoreSettingsFromEnv() }), {
+  await createHttpApp(BrokerModule.forRoot({ config, eventStore: eventStoreSettings(config) }), {
     name: 'broker',
     version: BROKER_VERSION,
     description:
       'NetPay broker: customers register and buy e-coins (hash chains) with one macro-payment; vendors get ' +
       'touchstones, keys and server-side wallets over NATS. Errors are application/problem+json with a stable `code`.',
-    port: config.port,
-    host: config.host,
+    ...httpOptionsOf(config),
     logger,
     statusByCode: BROKER_STATUS_BY_CODE,
     configure: async (app) => {

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { generateSigningKey, type SigningKey } from '#protocol';
-import { envPort, natsRoleEnv } from './stack-env.js';
+import { natsRoleEnv } from './stack-env.js';
+import { stackConfig } from './stack.config.js';
 import type { ProcessSpec } from './supervisor.js';
 
 /** First vendor port; `VENDOR_BASE_PORT` moves all three (e.g. a load test beside a running stack). */
-const vendorBase = envPort('VENDOR_BASE_PORT', 3101);
+const vendorBase = stackConfig().vendorBasePort;
 
 /** The three demo vendors of the papers' scenarios, each with its own content plug-in. */
 export const DEMO_VENDORS = [

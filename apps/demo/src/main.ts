@@ -22,7 +22,8 @@ import { bankBalance, businessDay, runAudit, runNights } from './night.js';
 import { runP2PDemo } from './p2p-demo.js';
 import { Random } from './random.js';
 import { printSummary } from './summary.js';
-import { envPort, localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
+import { stackConfig } from './stack.config.js';
+import { localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
 import { Supervisor } from './supervisor.js';
 import { Tally } from './tally.js';
 import { runMobileDemo } from './mobile.js';
@@ -88,11 +89,11 @@ async function main(): Promise<number> {
     natsSubjectPrefix: `netpay_demo_${runId.toLowerCase()}`,
     redisKeyPrefix: `netpay:demo:${runId.toLowerCase()}:`,
     natsUrl: localNatsUrl(),
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    ...(process.env.REDIS_DURABLE_URL ? { durableRedisUrl: process.env.REDIS_DURABLE_URL } : {}),
-    brokerPort: envPort('BROKER_PORT', 3000),
-    redemptionPort: envPort('REDEMPTION_PORT', 3200),
-    timeZone: process.env.REDEMPTION_TIME_ZONE ?? 'Pacific/Auckland',
+    redisUrl: stackConfig().redisUrl,
+    ...(stackConfig().durableRedisUrl ? { durableRedisUrl: stackConfig().durableRedisUrl } : {}),
+    brokerPort: stackConfig().brokerPort,
+    redemptionPort: stackConfig().redemptionPort,
+    timeZone: stackConfig().timeZone,
   };
   const started = Date.now();
   const progress = (line: string): void =>

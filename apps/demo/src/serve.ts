@@ -12,7 +12,8 @@ import {
   vendorUrl,
   type StackOptions,
 } from './local-stack.js';
-import { envPort, localNatsUrl, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
+import { stackConfig } from './stack.config.js';
+import { localNatsUrl, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
 import { Supervisor } from './supervisor.js';
 
 /**
@@ -21,18 +22,19 @@ import { Supervisor } from './supervisor.js';
  * the `NETPAY_EVENTS` stream and its keys in .stack/secrets.json across restarts.
  */
 async function main(): Promise<void> {
+  const config = stackConfig();
   const options: StackOptions = {
     secrets: persistentSecrets(join(stackDir, 'secrets.json')),
-    streamName: process.env.EVENT_STORE_STREAM ?? 'NETPAY_EVENTS',
-    subjectPrefix: process.env.EVENT_STORE_SUBJECT_PREFIX ?? 'netpay.events',
-    natsSubjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? 'netpay',
-    redisKeyPrefix: process.env.REDIS_KEY_PREFIX ?? 'netpay:',
+    streamName: config.streamName,
+    subjectPrefix: config.subjectPrefix,
+    natsSubjectPrefix: config.natsSubjectPrefix,
+    redisKeyPrefix: config.redisKeyPrefix,
     natsUrl: localNatsUrl(),
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    ...(process.env.REDIS_DURABLE_URL ? { durableRedisUrl: process.env.REDIS_DURABLE_URL } : {}),
-    brokerPort: envPort('BROKER_PORT', 3000),
-    redemptionPort: envPort('REDEMPTION_PORT', 3200),
-    timeZone: process.env.REDEMPTION_TIME_ZONE ?? 'Pacific/Auckland',
+    redisUrl: config.redisUrl,
+    ...(config.durableRedisUrl ? { durableRedisUrl: config.durableRedisUrl } : {}),
+    brokerPort: config.brokerPort,
+    redemptionPort: config.redemptionPort,
+    timeZone: config.timeZone,
   };
   const supervisor = new Supervisor(repoRoot, join(stackDir, 'logs'));
   let stopping = false;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NatsIdentity, stackNats, stackNatsEnv } from '#event-store';
+import { stackConfig } from './stack.config.js';
 
 /** Repo root, from dist/apps/demo/src (compiled) or apps/demo/src (sources). */
 export const repoRoot = resolve(
@@ -9,18 +10,10 @@ export const repoRoot = resolve(
   import.meta.url.includes('/dist/') ? '../../../..' : '../../..',
 );
 
-export const stackDir = process.env.NETPAY_STACK_DIR ?? join(repoRoot, '.stack');
-
-export function envPort(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const port = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error(`${name} must be a port, got ${raw}`);
-  return port;
-}
+export const stackDir = stackConfig().stackDir || join(repoRoot, '.stack');
 
 /** Where `npm run stack:up` wrote the local NATS's URL and the identity of every role (read at each call). */
-const natsAuthFile = (): string => process.env.NETPAY_NATS_AUTH_FILE ?? join(stackDir, 'nats-auth.json');
+const natsAuthFile = (): string => stackConfig().natsAuthFile ?? join(stackDir, 'nats-auth.json');
 
 /** The NATS identity of `role` (`broker`, `vendor-<id>`, …) as env; none when the stack has no identities. */
 export function natsRoleEnv(role: string): Record<string, string> {
@@ -34,5 +27,5 @@ export function natsRoleIdentity(role: string): Partial<NatsIdentity> {
 
 /** NATS_URL, else the local stack's NATS (it may run on another port than 4222, see scripts/stack.mjs). */
 export function localNatsUrl(): string {
-  return process.env.NATS_URL ?? natsRoleEnv('setup').NATS_URL ?? 'nats://127.0.0.1:4222';
+  return stackConfig().natsUrl ?? natsRoleEnv('setup').NATS_URL ?? 'nats://127.0.0.1:4222';
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { eventStoreSettingsFromEnv } from '#event-store';
-import { ConfigError, configSecrets, createHttpApp, loadConfig, NetPayLogger } from '#platform';
+import { eventStoreSettings } from '#event-store';
+import { ConfigError, configSecrets, createHttpApp, httpOptionsOf, loadConfig, NetPayLogger } from '#platform';
 import { parseCommand, USAGE, UsageError } from './cli.js';
 import type { NightReport } from './night/redemption-night.js';
 import { RedemptionConfig } from './redemption.config.js';
@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   const config = loadConfig(RedemptionConfig);
   logger = NetPayLogger.fromEnv('redemption');
   logger.addSecrets(configSecrets(RedemptionConfig, config));
-  const eventStore = eventStoreSettingsFromEnv();
+  const eventStore = eventStoreSettings(config);
   if (command.kind === 'run') {
     const app = await NestFactory.createApplicationContext(
       RedemptionModule.forRoot({ config, eventStore, schedule: false }),
@@ -50,8 +50,7 @@ async function main(): Promise<number> {
     description:
       'NetPay nightly redemption: seals per vendor-day batches from the spend projection at the cut-off, ' +
       'verifies every item from the chains’ own streams, pays vendors through the payment gateway.',
-    port: config.port,
-    host: config.host,
+    ...httpOptionsOf(config),
     logger,
     statusByCode: REDEMPTION_STATUS_BY_CODE,
   });

@@ -1,4 +1,4 @@
-import { EnvVar } from '#platform';
+import { EnvVar, ServiceConfig } from '#platform';
 import { validateCronExpression } from 'cron';
 import {
   IsBoolean,
@@ -8,7 +8,6 @@ import {
   IsString,
   IsTimeZone,
   Matches,
-  Max,
   Min,
   MinLength,
   registerDecorator,
@@ -49,21 +48,31 @@ function IsCronExpression(): PropertyDecorator {
 }
 
 /** The redemption worker's configuration, read from the environment at start-up (`loadConfig`). */
-export class RedemptionConfig {
+export class RedemptionConfig extends ServiceConfig {
   @EnvVar({
     name: 'PORT',
     description: 'HTTP port (operator API, health, metrics)',
     type: 'integer',
     default: 3003,
   })
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  port!: number;
+  declare port: number;
 
-  @EnvVar({ name: 'HOST', description: 'HTTP listen address', default: '0.0.0.0' })
-  @IsString()
-  host!: string;
+  @EnvVar({
+    name: 'REDIS_URL',
+    description: 'Redis of the read model',
+    type: 'url',
+    protocols: ['redis:', 'rediss:'],
+    default: 'redis://127.0.0.1:6379',
+    secret: true,
+  })
+  declare redisUrl: string;
+
+  @EnvVar({
+    name: 'REDIS_KEY_PREFIX',
+    description: 'prefix of every Redis key',
+    default: 'netpay:redemption:',
+  })
+  declare redisKeyPrefix: string;
 
   @EnvVar({
     name: 'REDEMPTION_CRON',
@@ -205,55 +214,6 @@ export class RedemptionConfig {
   adminToken!: string;
 
   @EnvVar({
-    name: 'NATS_URL',
-    description: 'NATS server(s) of the JetStream event store',
-    type: 'url-list',
-    protocols: ['nats:', 'tls:'],
-    default: 'nats://127.0.0.1:4222',
-  })
-  natsServers!: string[];
-
-  @EnvVar({
-    name: 'NATS_USER',
-    description: "this process's NATS identity (deploy/nats/README.md); unset: connect without one",
-  })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 characters from A-Z a-z 0-9 _ -' })
-  natsUser?: string;
-
-  @EnvVar({ name: 'NATS_PASSWORD', description: 'password of NATS_USER', secret: true })
-  @IsOptional()
-  @IsString()
-  natsPassword?: string;
-
-  @EnvVar({
-    name: 'NATS_INBOX_PREFIX',
-    description:
-      'subject prefix of reply inboxes; the identity may read only its own (default _INBOX_<NATS_USER>)',
-  })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'must be a subject without wildcards' })
-  natsInboxPrefix?: string;
-
-  @EnvVar({
-    name: 'REDIS_URL',
-    description: 'Redis of the read model',
-    type: 'url',
-    protocols: ['redis:', 'rediss:'],
-    default: 'redis://127.0.0.1:6379',
-    secret: true,
-  })
-  redisUrl!: string;
-
-  @EnvVar({
-    name: 'REDIS_KEY_PREFIX',
-    description: 'prefix of every Redis key',
-    default: 'netpay:redemption:',
-  })
-  @IsString()
-  redisKeyPrefix!: string;
-
-  @EnvVar({
     name: 'REDEMPTION_LEASE',
     description:
       'single-instance lease: store (in the event store: JetStream, or in memory with the memory store) or none',
@@ -279,11 +239,6 @@ export class RedemptionConfig {
   @IsOptional()
   @Matches(/^[A-Za-z0-9_.:-]{1,128}$/)
   instanceId?: string;
-
-  /** Read again by `eventStoreSettingsFromEnv` (with EVENT_STORE_STREAM, EVENT_STORE_SUBJECT_PREFIX, …). */
-  @EnvVar({ name: 'EVENT_STORE', description: 'jetstream | eventstoredb | memory', default: 'jetstream' })
-  @IsIn(['jetstream', 'eventstoredb', 'memory'])
-  eventStore!: 'jetstream' | 'eventstoredb' | 'memory';
 
   @EnvVar({
     name: 'BANK_MAX_CHARGE',

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, configSecrets, createHttpApp, loadConfig, NetPayLogger } from '#platform';
+import { ConfigError, configSecrets, createHttpApp, httpOptionsOf, loadConfig, NetPayLogger } from '#platform';
 import { VendorConfig } from './vendor.config.js';
 import { VENDOR_VERSION, VendorModule } from './vendor.module.js';
 
@@ -20,8 +20,7 @@ async function main(): Promise<void> {
       'NetPay vendor: verifies payword spends by hashing, records them in the chain streams, takes chains over from ' +
       'other vendors over NATS, and sells content behind @Paid routes (HTTP 402 without payment). Errors are ' +
       'application/problem+json with a stable `code`.',
-    port: config.port,
-    host: config.host,
+    ...httpOptionsOf(config),
     logger,
   });
 }

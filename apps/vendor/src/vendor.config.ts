@@ -1,7 +1,8 @@
-import { EnvVar } from '#platform';
+import { EnvVar, ServiceConfig } from '#platform';
 import type { PublicKeyRecord } from '#protocol';
 import {
   ArrayMinSize,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -39,7 +40,27 @@ export const CATALOG_NAMES = ['newspaper', 'cards', 'music'] as const;
  * (`loadConfig`); keys and tokens may come from `<NAME>_FILE`. Replicas of one
  * vendor share VENDOR_ID, VENDOR_KEY and REDIS_KEY_PREFIX.
  */
-export class VendorConfig {
+export class VendorConfig extends ServiceConfig {
+  @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3001 })
+  declare port: number;
+
+  @EnvVar({
+    name: 'REDIS_URL',
+    description: 'Redis: hot chain state shared by the replicas',
+    type: 'url',
+    protocols: ['redis:', 'rediss:'],
+    default: 'redis://127.0.0.1:6379',
+    secret: true,
+  })
+  declare redisUrl: string;
+
+  @EnvVar({
+    name: 'REDIS_KEY_PREFIX',
+    description: 'prefix of every Redis key; <VENDOR_ID>: is appended',
+    default: 'netpay:vendor:',
+  })
+  declare redisKeyPrefix: string;
+
   @EnvVar({
     name: 'VENDOR_ID',
     description: 'this vendor’s id (A-Z a-z 0-9 _), as registered with the broker',
@@ -93,74 +114,6 @@ export class VendorConfig {
   })
   @HasSomeBrokerKey()
   brokerRootPublicKeys!: string[];
-
-  @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3001 })
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  port!: number;
-
-  @EnvVar({ name: 'HOST', description: 'HTTP listen address', default: '0.0.0.0' })
-  @IsString()
-  host!: string;
-
-  @EnvVar({
-    name: 'NATS_URL',
-    description: 'NATS server(s)',
-    type: 'url-list',
-    protocols: ['nats:', 'tls:'],
-    default: 'nats://127.0.0.1:4222',
-  })
-  natsServers!: string[];
-
-  @EnvVar({
-    name: 'NATS_USER',
-    description: "this process's NATS identity (deploy/nats/README.md); unset: connect without one",
-  })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 characters from A-Z a-z 0-9 _ -' })
-  natsUser?: string;
-
-  @EnvVar({ name: 'NATS_PASSWORD', description: 'password of NATS_USER', secret: true })
-  @IsOptional()
-  @IsString()
-  natsPassword?: string;
-
-  @EnvVar({
-    name: 'NATS_INBOX_PREFIX',
-    description:
-      'subject prefix of reply inboxes; the identity may read only its own (default _INBOX_<NATS_USER>)',
-  })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'must be a subject without wildcards' })
-  natsInboxPrefix?: string;
-
-  @EnvVar({
-    name: 'REDIS_URL',
-    description: 'Redis: hot chain state shared by the replicas',
-    type: 'url',
-    protocols: ['redis:', 'rediss:'],
-    default: 'redis://127.0.0.1:6379',
-    secret: true,
-  })
-  redisUrl!: string;
-
-  @EnvVar({
-    name: 'REDIS_KEY_PREFIX',
-    description: 'prefix of every Redis key; <VENDOR_ID>: is appended',
-    default: 'netpay:vendor:',
-  })
-  @IsString()
-  redisKeyPrefix!: string;
-
-  @EnvVar({
-    name: 'EVENT_STORE',
-    description:
-      'jetstream | eventstoredb | memory (also EVENT_STORE_STREAM, EVENT_STORE_SUBJECT_PREFIX, EVENTSTORE_CONNECTION_STRING)',
-    default: 'jetstream',
-  })
-  @IsIn(['jetstream', 'eventstoredb', 'memory'])
-  eventStore!: 'jetstream' | 'eventstoredb' | 'memory';
 
   @EnvVar({
     name: 'HANDOFF_TIMEOUT',
@@ -246,6 +199,16 @@ export class VendorConfig {
   @IsOptional()
   @IsString()
   brokerAdminToken?: string;
+
+  @EnvVar({
+    name: 'NOOP_ROUTE',
+    description:
+      'serve the load-test route GET /noop/{id} (unpaid, does nothing); load tests and perf-sweep turn it on',
+    type: 'boolean',
+    default: false,
+  })
+  @IsBoolean()
+  noopRoute!: boolean;
 
   @EnvVar({
     name: 'VENDOR_BANK_ACCOUNT',

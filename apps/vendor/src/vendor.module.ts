@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventStore } from '#event-store';
-import { eventStoreSettingsFromEnv } from '#event-store';
+import { eventStoreSettings } from '#event-store';
 import { type Clock, NatsModule, natsIdentityOptions, PlatformModule, RedisModule } from '#platform';
 import { signingKeyFromPrivate } from '#protocol';
 import type { BrokerClient } from './broker/broker-client.js';
@@ -65,17 +65,7 @@ export class VendorModule {
           brokerTimeoutMs: config.brokerTimeoutMs,
           natsServers: config.natsServers,
           natsIdentity: natsIdentityOptions(config),
-          eventStore:
-            overrides.eventStore ??
-            eventStoreSettingsFromEnv({
-              ...process.env,
-              EVENT_STORE: config.eventStore,
-              NATS_URL: config.natsServers.join(','),
-              NATS_USER: config.natsUser,
-              NATS_PASSWORD: config.natsPassword,
-              NATS_PASSWORD_FILE: undefined,
-              NATS_INBOX_PREFIX: config.natsInboxPrefix,
-            }),
+          eventStore: overrides.eventStore ?? eventStoreSettings(config),
           checkoutCoins: config.checkoutCoins,
           requestMaxAgeMs: config.requestMaxAgeMs,
           ...(overrides.hotStore ? { hotStore: overrides.hotStore } : {}),
@@ -86,7 +76,7 @@ export class VendorModule {
         SpendCoinsHttpController,
         DebitWalletHttpController,
         GetChainHttpController,
-        NoopHttpController,
+        ...(config.noopRoute ? [NoopHttpController] : []),
         ...[...new Set(config.catalog)].map((name) => CATALOGS[name]),
         ShopController,
       ],

@@ -10,7 +10,7 @@ import type {
   WalletGrant,
 } from '#protocol';
 
-/** Every reply is either a value or a stable error; never a bare exception. */
+/** Every reply is either a value or a stable error; never a bare exception (`RpcReply` of #platform). */
 export type Reply<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RpcError };
 
@@ -18,6 +18,8 @@ export interface RpcError {
   /** Stable code, e.g. `CHAIN.NOT_FOUND`, `HANDOFF.NOT_HOLDER`. */
   readonly code: string;
   readonly message: string;
+  /** HTTP status the refusal maps to (set by the services' `RpcReplyInterceptor`). */
+  readonly status?: number;
   /** Machine-readable particulars, e.g. the holder to ask for a hand-off. */
   readonly details?: Readonly<Record<string, unknown>>;
 }

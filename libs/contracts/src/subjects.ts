@@ -1,3 +1,5 @@
+import { loadConfig, SubjectPrefixConfig } from '#config';
+
 /**
  * NATS subjects between the broker and vendors. Request/reply subjects are
  * served with a queue group so several replicas of one service share them.
@@ -6,18 +8,15 @@
  * `NATS_SUBJECT_PREFIX` (default `netpay`) namespaces every subject and queue
  * group, so several NetPay deployments (a demo beside `npm start`, tests, tenants)
  * can share one NATS. It is read once, when this module loads, because Nest binds
- * message patterns when classes are declared.
+ * message patterns when classes are declared; it is declared, validated and documented like every
+ * other variable (`SubjectPrefixConfig`, which every service's config extends).
  */
 export const SUBJECT_PREFIX = subjectPrefix(process.env.NATS_SUBJECT_PREFIX);
 
+/** The prefix `NATS_SUBJECT_PREFIX=value` gives; a bad one throws a `ConfigError` naming the variable. */
 export function subjectPrefix(value: string | undefined): string {
-  const prefix = value === undefined || value === '' ? 'netpay' : value;
-  if (!/^[A-Za-z0-9_-]{1,32}(\.[A-Za-z0-9_-]{1,32}){0,3}$/.test(prefix)) {
-    throw new Error(
-      `NATS_SUBJECT_PREFIX must be up to 4 dot-separated tokens of A-Z a-z 0-9 _ -, got "${prefix}"`,
-    );
-  }
-  return prefix;
+  return loadConfig(SubjectPrefixConfig, value === undefined ? {} : { NATS_SUBJECT_PREFIX: value })
+    .natsSubjectPrefix;
 }
 
 export const subjects = {

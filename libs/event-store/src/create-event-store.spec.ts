@@ -1,10 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
   createEventStore,
   eventStoreSettingsFromEnv,
   InMemoryEventStore,
+  eventStoreSettings,
   InvalidEventStoreRequestError,
 } from '#event-store';
+import { ConfigError, EventStoreConfig, loadConfig } from '#config';
 
 describe('eventStoreSettingsFromEnv', () => {
   it('defaults to JetStream on the local server', () => {
@@ -45,12 +50,51 @@ describe('eventStoreSettingsFromEnv', () => {
         EVENTSTORE_CONNECTION_STRING: 'esdb://h:2113',
       }),
     ).toEqual({ kind: 'eventstoredb', eventstoredb: { connectionString: 'esdb://h:2113' } });
+    expect(() => eventStoreSettingsFromEnv({ EVENT_STORE: 'postgres' })).toThrow(ConfigError);
     expect(() => eventStoreSettingsFromEnv({ EVENT_STORE: 'postgres' })).toThrow(
-      InvalidEventStoreRequestError,
+      /EVENT_STORE: must be one of/,
     );
     expect(() => eventStoreSettingsFromEnv({ EVENT_STORE_TIMEOUT_MS: '-1' })).toThrow(
       /EVENT_STORE_TIMEOUT_MS/,
     );
+  });
+
+  it('reads the NATS identity (password from NATS_PASSWORD_FILE) through the shared config', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpay-es-'));
+    writeFileSync(join(dir, 'pass'), 's3cret\n');
+    const settings = eventStoreSettingsFromEnv({
+      NATS_USER: 'vendor-a',
+      NATS_PASSWORD_FILE: join(dir, 'pass'),
+      NATS_RECONNECT_WAIT_MS: '500',
+    });
+    expect(settings).toEqual({
+      kind: 'jetstream',
+      jetstream: {
+        servers: ['nats://127.0.0.1:4222'],
+        user: 'vendor-a',
+        pass: 's3cret',
+        reconnectWaitMs: 500,
+      },
+    });
+  });
+
+  it('reports every bad variable at once, naming each', () => {
+    let problems: string[] = [];
+    try {
+      eventStoreSettingsFromEnv({
+        EVENT_STORE: 'eventstoredb',
+        EVENT_STORE_TIMEOUT_MS: 'soon',
+        NATS_INBOX_PREFIX: '_INBOX.*',
+      });
+    } catch (e) {
+      problems = (e as ConfigError).problems.map((p) => p.variable);
+    }
+    expect(problems.sort()).toEqual(['EVENT_STORE', 'EVENT_STORE_TIMEOUT_MS', 'NATS_INBOX_PREFIX']);
+  });
+
+  it('maps a hand-built config without a connection string to a clear error', () => {
+    const config = Object.assign(loadConfig(EventStoreConfig, {}), { eventStore: 'eventstoredb' as const });
+    expect(() => eventStoreSettings(config)).toThrow(InvalidEventStoreRequestError);
   });
 
   it('creates the in-memory store when asked', async () => {

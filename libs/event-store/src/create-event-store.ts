@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { EventStoreConfig, loadConfig } from '#config';
 import { InvalidEventStoreRequestError } from './errors.js';
 import type { EventStore } from './event-store.port.js';
 import type { EventStoreDbConfig } from './eventstoredb/esdb-config.js';
@@ -15,78 +15,67 @@ export type EventStoreKind = EventStoreSettings['kind'];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function positiveInt(env: Env, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidEventStoreRequestError(
-      `${name} must be a positive integer (milliseconds), got "${raw}"`,
-    );
-  }
-  return value;
+/**
+ * Reads the event store choice from the environment through the one configuration mechanism
+ * (`EventStoreConfig` of `#config`: every variable declared, validated and listed in the README);
+ * a bad setting throws one `ConfigError` naming each problem, so the process stops at start-up.
+ */
+export function eventStoreSettingsFromEnv(env: Env = process.env): EventStoreSettings {
+  return eventStoreSettings(loadConfig(EventStoreConfig, env));
 }
 
 /**
- * Reads the event store choice from the environment (validated, so a bad
- * setting stops the service at start-up):
- * - `EVENT_STORE` = `jetstream` (default) | `eventstoredb` | `memory`
- * - jetstream: `NATS_URL` (default `nats://127.0.0.1:4222`, comma-separated for several),
- *   `EVENT_STORE_STREAM` (default `NETPAY_EVENTS`), `EVENT_STORE_SUBJECT_PREFIX` (default `netpay.events`),
- *   `EVENT_STORE_DUPLICATE_WINDOW_MS` (default 10 min)
- *   `NATS_USER` with `NATS_PASSWORD` (or `NATS_PASSWORD_FILE`), `NATS_INBOX_PREFIX` (default `_INBOX_<user>`)
- * - eventstoredb: `EVENTSTORE_CONNECTION_STRING` (required), e.g. `esdb://localhost:2113?tls=false`
- *   `NATS_RECONNECT_WAIT_MS` (wait between reconnect attempts, which never stop; default 2 s)
- * - both: `EVENT_STORE_TIMEOUT_MS` (per request)
+ * The event store settings of a loaded configuration (a service's `ServiceConfig` or the
+ * auditor's `EventStoreConfig`): unset optional variables keep the store's own defaults.
  */
-export function eventStoreSettingsFromEnv(env: Env = process.env): EventStoreSettings {
-  const kind = env.EVENT_STORE || 'jetstream';
-  const timeout = positiveInt(env, 'EVENT_STORE_TIMEOUT_MS');
-  switch (kind) {
+export function eventStoreSettings(config: EventStoreConfig): EventStoreSettings {
+  switch (config.eventStore) {
     case 'memory':
-      return { kind };
+      return { kind: 'memory' };
     case 'jetstream':
       return {
-        kind,
+        kind: 'jetstream',
         jetstream: {
-          servers: (env.NATS_URL || 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()),
-          ...(env.EVENT_STORE_STREAM ? { streamName: env.EVENT_STORE_STREAM } : {}),
-          ...(env.EVENT_STORE_SUBJECT_PREFIX ? { subjectPrefix: env.EVENT_STORE_SUBJECT_PREFIX } : {}),
-          ...optional('duplicateWindowMs', positiveInt(env, 'EVENT_STORE_DUPLICATE_WINDOW_MS')),
-          ...optional('requestTimeoutMs', timeout),
-          ...natsIdentityFromEnv(env),
-          ...optional('reconnectWaitMs', positiveInt(env, 'NATS_RECONNECT_WAIT_MS')),
+          servers: [...config.natsServers],
+          ...defined('streamName', config.eventStoreStream),
+          ...defined('subjectPrefix', config.eventStoreSubjectPrefix),
+          ...defined('duplicateWindowMs', config.eventStoreDuplicateWindowMs),
+          ...defined('requestTimeoutMs', config.eventStoreTimeoutMs),
+          ...natsIdentity(config),
+          ...(config.natsReconnectWaitMs === DEFAULT_RECONNECT_WAIT_MS
+            ? {}
+            : { reconnectWaitMs: config.natsReconnectWaitMs }),
         },
       };
     case 'eventstoredb': {
-      const connectionString = env.EVENTSTORE_CONNECTION_STRING;
+      const connectionString = config.eventStoreConnectionString;
       if (!connectionString) {
+        // loadConfig refuses this already; a hand-built config gets the same words.
         throw new InvalidEventStoreRequestError(
           'EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING',
         );
       }
-      return { kind, eventstoredb: { connectionString, ...optional('deadlineMs', timeout) } };
+      return {
+        kind: 'eventstoredb',
+        eventstoredb: { connectionString, ...defined('deadlineMs', config.eventStoreTimeoutMs) },
+      };
     }
-    default:
-      throw new InvalidEventStoreRequestError(
-        `EVENT_STORE must be jetstream, eventstoredb or memory, got "${kind}"`,
-      );
   }
 }
 
-/** The process's NATS identity, like the services' config reads it (`NATS_PASSWORD_FILE`: a mounted secret). */
-export function natsIdentityFromEnv(env: Env): { user?: string; pass?: string; inboxPrefix?: string } {
-  const file = env.NATS_PASSWORD_FILE;
-  const pass = file ? readFileSync(file, 'utf8').trim() : env.NATS_PASSWORD;
+const DEFAULT_RECONNECT_WAIT_MS = 2_000;
+
+/** The NATS identity of the configuration (`NATS_USER`, `NATS_PASSWORD` or its `_FILE`, `NATS_INBOX_PREFIX`). */
+function natsIdentity(config: EventStoreConfig): { user?: string; pass?: string; inboxPrefix?: string } {
   return {
-    ...(env.NATS_USER ? { user: env.NATS_USER } : {}),
-    ...(env.NATS_USER && pass ? { pass } : {}),
-    ...(env.NATS_INBOX_PREFIX ? { inboxPrefix: env.NATS_INBOX_PREFIX } : {}),
+    ...(config.natsUser ? { user: config.natsUser } : {}),
+    ...(config.natsUser && config.natsPassword ? { pass: config.natsPassword } : {}),
+    ...(config.natsInboxPrefix ? { inboxPrefix: config.natsInboxPrefix } : {}),
   };
 }
 
-function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** The event store the settings (by default: the environment) ask for, connected and set up. */

@@ -6,7 +6,7 @@ export type { EventStoreDbConfig } from './eventstoredb/index.js';
 export {
   createEventStore,
   eventStoreSettingsFromEnv,
-  natsIdentityFromEnv,
+  eventStoreSettings,
   type EventStoreKind,
   type EventStoreSettings,
 } from './create-event-store.js';

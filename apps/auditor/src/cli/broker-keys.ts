@@ -2,8 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { parsePublicKeyRecord, ProtocolError, type PublicKeyRecord } from '#protocol';
 import { UsageError } from './args.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
  * Broker public keys are trusted input: they come from the operator, never
  * from the log being audited (the broker does not record them as events).
@@ -50,13 +48,14 @@ function record(value: unknown, where: string): PublicKeyRecord {
   }
 }
 
-export async function loadBrokerKeys(files: readonly string[], env: Env): Promise<PublicKeyRecord[]> {
+/** The keys of the `--broker-keys` files and of BROKER_PUBLIC_KEYS (or its `_FILE`, read by `loadConfig`). */
+export async function loadBrokerKeys(
+  files: readonly string[],
+  fromEnv: string | undefined,
+): Promise<PublicKeyRecord[]> {
   const keys: PublicKeyRecord[] = [];
   for (const file of files) keys.push(...parseBrokerKeys(await read(file), file));
-  if (env.BROKER_PUBLIC_KEYS) keys.push(...parseBrokerKeys(env.BROKER_PUBLIC_KEYS, 'BROKER_PUBLIC_KEYS'));
-  if (env.BROKER_PUBLIC_KEYS_FILE) {
-    keys.push(...parseBrokerKeys(await read(env.BROKER_PUBLIC_KEYS_FILE), env.BROKER_PUBLIC_KEYS_FILE));
-  }
+  if (fromEnv) keys.push(...parseBrokerKeys(fromEnv, 'BROKER_PUBLIC_KEYS'));
   const byId = new Map<string, PublicKeyRecord>();
   for (const key of keys) {
     const known = byId.get(key.keyId);

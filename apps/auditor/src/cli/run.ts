@@ -1,13 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
+import { loadConfig } from '#config';
 import type { PublicKeyRecord } from '#protocol';
-import {
-  createEventStore,
-  eventStoreSettingsFromEnv,
-  type EventStore,
-  type EventStoreSettings,
-} from '#event-store';
+import { createEventStore, eventStoreSettings, type EventStore, type EventStoreSettings } from '#event-store';
 import { Audit } from '../core/audit.js';
+import { AuditorConfig } from './auditor.config.js';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './args.js';
 import { loadBrokerKeys, parseBrokerKeys } from './broker-keys.js';
 import { renderJson, type RunInfo } from './render-json.js';
@@ -58,37 +55,42 @@ async function prepare(argv: readonly string[], given: Env, io: CliIo) {
       brokerRootKeys: [],
       worker: { redemptionKeys: [] },
       timeZone: undefined,
+      cisKeys: undefined,
     };
-  // Business days of the liveness rule (R3.SPENT_NOT_SEALED) in the redemption worker's zone.
-  const timeZone = env.REDEMPTION_TIME_ZONE || undefined;
-  if (timeZone !== undefined) {
-    try {
-      new Intl.DateTimeFormat('en-CA', { timeZone });
-    } catch {
-      throw new UsageError(`REDEMPTION_TIME_ZONE must be an IANA time zone, got "${timeZone}"`);
-    }
+  let config: AuditorConfig;
+  try {
+    config = loadConfig(AuditorConfig, env);
+  } catch (error) {
+    throw new UsageError(message(error));
   }
+  // Business days of the liveness rule (R3.SPENT_NOT_SEALED) in the redemption worker's zone.
+  const timeZone = config.timeZone;
   let settings: EventStoreSettings;
   try {
-    settings = eventStoreSettingsFromEnv(env);
+    settings = eventStoreSettings(config);
   } catch (error) {
     throw new UsageError(message(error));
   }
   if (settings.kind === 'memory') {
     throw new UsageError('EVENT_STORE=memory holds nothing to audit: use jetstream or eventstoredb');
   }
-  const brokerKeys = await loadBrokerKeys(options.brokerKeyFiles, env);
-  const brokerRootKeys = await loadBrokerKeys(options.brokerRootKeyFiles, {
-    BROKER_PUBLIC_KEYS: env.BROKER_ROOT_PUBLIC_KEYS,
-    BROKER_PUBLIC_KEYS_FILE: env.BROKER_ROOT_PUBLIC_KEYS_FILE,
-  });
+  const brokerKeys = await loadBrokerKeys(options.brokerKeyFiles, config.brokerPublicKeys);
+  const brokerRootKeys = await loadBrokerKeys(options.brokerRootKeyFiles, config.brokerRootPublicKeys);
   if (brokerKeys.length === 0 && brokerRootKeys.length === 0) {
     io.err(
       'warning: no broker public keys (--broker-keys, BROKER_PUBLIC_KEYS, --broker-root-keys, BROKER_ROOT_PUBLIC_KEYS): ' +
         'every touchstone will be reported as R1.UNKNOWN_BROKER_KEY',
     );
   }
-  return { options, settings, brokerKeys, brokerRootKeys, worker: await loadRedemptionKeys(env), timeZone };
+  return {
+    options,
+    settings,
+    brokerKeys,
+    brokerRootKeys,
+    worker: redemptionKeys(config),
+    timeZone,
+    cisKeys: config.cisPublicKeys,
+  };
 }
 
 /** KEY=VALUE lines (dotenv syntax, Node's own parser): what \`npm run demo -- --keep\` leaves. */
@@ -109,26 +111,15 @@ async function readEnvFile(file: string): Promise<Record<string, string>> {
  * The redemption worker's public keys (REDEMPTION_PUBLIC_KEYS or _FILE, same forms as the broker's)
  * and the position before which its records may be unsigned (REDEMPTION_LEGACY_UNSIGNED_UNTIL).
  */
-async function loadRedemptionKeys(
-  env: Env,
-): Promise<{ redemptionKeys: PublicKeyRecord[]; redemptionLegacyUntil?: bigint }> {
-  let text = env.REDEMPTION_PUBLIC_KEYS ?? '';
-  let source = 'REDEMPTION_PUBLIC_KEYS';
-  if (env.REDEMPTION_PUBLIC_KEYS_FILE) {
-    source = env.REDEMPTION_PUBLIC_KEYS_FILE;
-    try {
-      text = `${text}\n${await readFile(source, 'utf8')}`;
-    } catch (error) {
-      throw new UsageError(`cannot read the redemption worker's keys from ${source} (${message(error)})`);
-    }
-  }
-  const redemptionKeys = parseBrokerKeys(text, source);
-  const legacy = env.REDEMPTION_LEGACY_UNSIGNED_UNTIL;
-  if (legacy === undefined || legacy === '') return { redemptionKeys };
-  if (!/^\d+$/.test(legacy)) {
-    throw new UsageError(`REDEMPTION_LEGACY_UNSIGNED_UNTIL must be a global position, got "${legacy}"`);
-  }
-  return { redemptionKeys, redemptionLegacyUntil: BigInt(legacy) };
+function redemptionKeys(config: AuditorConfig): {
+  redemptionKeys: PublicKeyRecord[];
+  redemptionLegacyUntil?: bigint;
+} {
+  const redemptionKeys = parseBrokerKeys(config.redemptionPublicKeys ?? '', 'REDEMPTION_PUBLIC_KEYS');
+  const legacy = config.redemptionLegacyUnsignedUntil;
+  return legacy === undefined
+    ? { redemptionKeys }
+    : { redemptionKeys, redemptionLegacyUntil: BigInt(legacy) };
 }
 
 /**
@@ -168,7 +159,7 @@ export async function runCli(
       brokerRootKeys,
       ...worker,
       // P2P-NetPay (R6): the CIS keys, when given, make its signatures checked too.
-      ...(env.CIS_PUBLIC_KEYS ? { cisKeys: parseBrokerKeys(env.CIS_PUBLIC_KEYS, 'CIS_PUBLIC_KEYS') } : {}),
+      ...(prepared.cisKeys ? { cisKeys: parseBrokerKeys(prepared.cisKeys, 'CIS_PUBLIC_KEYS') } : {}),
       crossCheck: options.crossCheck,
       maxFindings: options.maxFindings,
       ...(timeZone === undefined ? {} : { timeZone }),

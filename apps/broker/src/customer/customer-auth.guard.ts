@@ -6,6 +6,7 @@ import {
   Injectable,
 } from '@nestjs/common';
 import type { EventStore } from '#event-store';
+import { GuardProblems } from '#platform';
 import type { FastifyRequest } from 'fastify';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { EVENT_STORE } from '../shared/tokens.js';
@@ -28,6 +29,7 @@ type WithCustomer = FastifyRequest & { customer?: AuthenticatedCustomer };
  * changes) is kept and the token is checked against the kept hash.
  */
 @Injectable()
+@GuardProblems({ 401: [BROKER_ERROR.CUSTOMER_UNAUTHORISED] })
 export class CustomerAuthGuard implements CanActivate {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,

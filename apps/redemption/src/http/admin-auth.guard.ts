@@ -1,10 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { BearerSecret, NetPayError } from '#platform';
+import { BearerSecret, GuardProblems, NetPayError } from '#platform';
 import { RedemptionConfig } from '../redemption.config.js';
 
 /** Admits operator calls carrying ADMIN_TOKEN as a bearer token (ADMIN.UNAUTHORISED otherwise). */
 @Injectable()
+@GuardProblems({ 401: ['ADMIN.UNAUTHORISED'] })
 export class AdminAuthGuard implements CanActivate {
   private readonly admin: BearerSecret;
 

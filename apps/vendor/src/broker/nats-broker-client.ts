@@ -1,28 +1,32 @@
-import { type ClientProxy, ClientProxyFactory, NatsRecordBuilder, Transport } from '@nestjs/microservices';
-import { headers as natsHeaders } from '@nats-io/nats-core';
+import { type ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import {
   subjects,
-  type Reply,
   type TouchstoneReply,
   type VendorKeyReply,
   type WalletCheckoutReply,
   type WalletCheckoutRequest,
 } from '#contracts';
-import { type NatsIdentityOptions, natsReconnectOptions, NetPayError, PLATFORM_ERROR } from '#platform';
+import {
+  type NatsIdentityOptions,
+  natsReconnectOptions,
+  NetPayError,
+  PLATFORM_ERROR,
+  rpcRequest,
+} from '#platform';
 import {
   parseTouchstone,
   parseVendorKeyCertificate,
   type Touchstone,
   type VendorKeyCertificate,
 } from '#protocol';
-import { firstValueFrom, type Subscription, timeout, TimeoutError } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { statusOf } from '../engine/vendor-errors.js';
 import type { BrokerClient } from './broker-client.js';
 
 /**
  * The broker over NATS request/reply. The broker serves these subjects with
- * Nest message handlers in a queue group and answers the contracts'
- * `Reply<T>`; every request has a time-out.
+ * Nest message handlers in a queue group and answers the one reply envelope
+ * (`RpcReply`, the contracts' `Reply<T>`); requests go through `rpcRequest`, with a time-out.
  */
 export class NatsBrokerClient implements BrokerClient {
   /** False while the connection is down: requests then fail at once instead of at their time-out. */
@@ -89,38 +93,11 @@ export class NatsBrokerClient implements BrokerClient {
         { status: 503 },
       );
     }
-    let reply: Reply<T>;
-    try {
-      // The broker drops a request whose deadline passed while it queued (we stopped waiting).
-      const headers = natsHeaders();
-      headers.set('x-netpay-deadline', new Date(Date.now() + this.timeoutMs).toISOString());
-      const record = new NatsRecordBuilder(data).setHeaders(headers).build();
-      reply = await firstValueFrom(this.client.send<Reply<T>>(subject, record).pipe(timeout(this.timeoutMs)));
-    } catch (error) {
-      if (error instanceof TimeoutError) {
-        throw new NetPayError(
-          PLATFORM_ERROR.RPC_TIMEOUT,
-          `the broker did not answer ${subject} within ${this.timeoutMs} ms`,
-          {
-            status: 504,
-          },
-        );
-      }
-      throw new NetPayError(
-        PLATFORM_ERROR.RPC_FAILED,
-        `request ${subject} to the broker failed: ${String(error)}`,
-        {
-          status: 502,
-          cause: error,
-        },
-      );
-    }
-    if (reply.ok) return reply.value;
-    const { code, message } = reply.error;
-    const details = (reply.error as { details?: Record<string, unknown> }).details;
-    throw new NetPayError(code, message, {
-      status: statusOf(code),
-      details: { ...details, remote: 'broker' },
+    // The one request/reply client: time-out, no responders and the reply envelope handled there.
+    return rpcRequest<T>(this.client, subject, data, {
+      timeoutMs: this.timeoutMs,
+      remote: 'broker',
+      statusOf,
     });
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NetPayError } from '#platform';
+import { GuardProblems, NetPayError } from '#platform';
 import { requireIdempotencyKey } from '../debit-wallet/debit-idempotency.js';
 import { DEADLINE_HEADER } from '../engine/request-deadline.js';
 import { VendorEngine } from '../engine/vendor-engine.js';
@@ -24,6 +24,7 @@ import {
  * wallet always knows what to send next.
  */
 @Injectable()
+@GuardProblems({ 402: ['PAYMENT.REQUIRED'] })
 export class PaidGuard implements CanActivate {
   private readonly touchstones = new TouchstoneHeaders();
 

@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import { type EnvVarOptions, type EnvVarType, envVarSpecs } from './env-var.decorator.js';
+import { type EnvVarOptions, type EnvVarSpec, type EnvVarType, envVarSpecs } from './env-var.decorator.js';
 import { isOptionalProperty } from './optional.js';
 
 /** One row of the configuration reference. */
@@ -14,9 +14,15 @@ export interface EnvVarDescription {
   secret: boolean;
 }
 
-/** What a config class reads from the environment: for the README reference and compose checks. */
-export function describeConfig(configClass: abstract new () => object): EnvVarDescription[] {
-  return envVarSpecs(configClass).map((spec) => ({
+type AnyConfigClass = abstract new () => object;
+
+/**
+ * What a config class reads from the environment: for the README reference and compose checks.
+ * With `except`, only the variables the class adds to that base class or redeclares (another
+ * default or description): the README lists the shared ones once.
+ */
+export function describeConfig(configClass: AnyConfigClass, except?: AnyConfigClass): EnvVarDescription[] {
+  return ownSpecsBeyond(configClass, except).map((spec) => ({
     name: spec.name,
     property: spec.property,
     type: spec.type,
@@ -27,10 +33,17 @@ export function describeConfig(configClass: abstract new () => object): EnvVarDe
   }));
 }
 
+function ownSpecsBeyond(configClass: AnyConfigClass, base: AnyConfigClass | undefined): EnvVarSpec[] {
+  const specs = envVarSpecs(configClass);
+  if (!base) return specs;
+  const inherited = new Set(envVarSpecs(base)); // the same spec objects when not redeclared
+  return specs.filter((spec) => !inherited.has(spec));
+}
+
 /** A Markdown table of `describeConfig`, one row per variable. */
-export function renderConfigMarkdown(configClass: abstract new () => object): string {
+export function renderConfigMarkdown(configClass: AnyConfigClass, except?: AnyConfigClass): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|');
-  const rows = describeConfig(configClass).map((v) => {
+  const rows = describeConfig(configClass, except).map((v) => {
     const flags = [v.required ? 'required' : '', v.secret ? `secret, or \`${v.name}_FILE\`` : ''].filter(
       Boolean,
     );

@@ -4,7 +4,7 @@ import { IsInt, IsString, Min, ValidateNested, validateSync } from 'class-valida
 import { plainToInstance, Type } from 'class-transformer';
 import { NetPayError } from './netpay-error.js';
 import { mapError, toProblem } from './problem.js';
-import { isRpcErrorReply, toRpcErrorReply, unwrapRpcReply } from './rpc-error.js';
+import { isRpcErrorReply, rpcOk, toRpcErrorReply, unwrapRpcReply } from './rpc-error.js';
 import { validationFailed } from './validation-errors.js';
 
 class Line {
@@ -112,20 +112,31 @@ describe('validationFailed', () => {
 });
 
 describe('RPC error replies', () => {
-  it('round-trips a coded error through the reply shape', () => {
+  it('round-trips a coded error through the one reply envelope', () => {
     const reply = toRpcErrorReply(
       mapError(new NetPayError('HANDOFF.NOT_HOLDER', 'not the holder', { status: 409 })),
     );
-    expect(reply).toEqual({ error: { code: 'HANDOFF.NOT_HOLDER', message: 'not the holder', status: 409 } });
+    expect(reply).toEqual({
+      ok: false,
+      error: { code: 'HANDOFF.NOT_HOLDER', message: 'not the holder', status: 409 },
+    });
     const wire: unknown = JSON.parse(JSON.stringify(reply));
     expect(isRpcErrorReply(wire)).toBe(true);
     expect(() => unwrapRpcReply(wire)).toThrow(
       expect.objectContaining({ code: 'HANDOFF.NOT_HOLDER', status: 409, details: { remote: true } }),
     );
+    expect(() => unwrapRpcReply(wire, { remote: 'broker', statusOf: () => 404 })).toThrow(
+      expect.objectContaining({ status: 404, details: { remote: 'broker' } }),
+    );
   });
 
-  it('passes an answer through', () => {
-    expect(unwrapRpcReply({ index: 4 })).toEqual({ index: 4 });
+  it('passes an answer through, and refuses what is not the envelope as RPC.FAILED', () => {
+    expect(unwrapRpcReply(rpcOk({ index: 4 }))).toEqual({ index: 4 });
     expect(isRpcErrorReply({ error: 'just a string field' })).toBe(false);
+    // The old bare `{ error }` shape and bare answers are no longer replies.
+    expect(isRpcErrorReply({ error: { code: 'X.Y', message: 'm', status: 400 } })).toBe(false);
+    expect(() => unwrapRpcReply({ index: 4 })).toThrow(
+      expect.objectContaining({ code: 'RPC.FAILED', status: 502 }),
+    );
   });
 });

@@ -1,23 +1,32 @@
-import { NetPayError } from './netpay-error.js';
+import { NetPayError, PLATFORM_ERROR } from './netpay-error.js';
 import { type ErrorMapping } from './problem.js';
 
-/** What a NATS handler answers instead of throwing: Nest's own RPC error shape loses codes. */
+/**
+ * The one envelope of every NATS reply (the contracts' `Reply<T>`): `{ ok: true, value }`, or
+ * `{ ok: false, error }` for any refusal — a handler's coded error, a validation failure, a
+ * malformed packet, an unexpected error (`INTERNAL`). Nest's own RPC error shape loses codes.
+ */
+export type RpcReply<T> = { readonly ok: true; readonly value: T } | RpcErrorReply;
+
 export interface RpcErrorReply {
-  error: {
-    code: string;
-    message: string;
+  readonly ok: false;
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
     /** HTTP status the error maps to, so a caller can pass the refusal on unchanged. */
-    status: number;
-    details?: Record<string, unknown>;
+    readonly status: number;
+    readonly details?: Readonly<Record<string, unknown>>;
   };
 }
 
-/** A reply of a NATS request: the answer, or a coded error. Answer types must not have an `error` field. */
-export type RpcReply<T> = T | RpcErrorReply;
+export function rpcOk<T>(value: T): RpcReply<T> {
+  return { ok: true, value };
+}
 
 export function toRpcErrorReply(mapping: ErrorMapping): RpcErrorReply {
   const hasDetails = Object.keys(mapping.details).length > 0;
   return {
+    ok: false,
     error: {
       code: mapping.code,
       message: mapping.detail,
@@ -28,8 +37,8 @@ export function toRpcErrorReply(mapping: ErrorMapping): RpcErrorReply {
 }
 
 export function isRpcErrorReply(reply: unknown): reply is RpcErrorReply {
-  if (typeof reply !== 'object' || reply === null || !('error' in reply)) return false;
-  const error = reply.error;
+  if (typeof reply !== 'object' || reply === null || (reply as { ok?: unknown }).ok !== false) return false;
+  const error = (reply as { error?: unknown }).error;
   return (
     typeof error === 'object' &&
     error !== null &&
@@ -38,12 +47,33 @@ export function isRpcErrorReply(reply: unknown): reply is RpcErrorReply {
   );
 }
 
-/** Turn a coded error reply back into the `NetPayError` the remote side raised; pass answers through. */
-export function unwrapRpcReply<T>(reply: RpcReply<T>): T {
-  if (!isRpcErrorReply(reply)) return reply;
+export interface UnwrapOptions {
+  /** Who answered, recorded in the error's details (`remote`). */
+  readonly remote?: string;
+  /** The status the caller gives a remote code (default: the status the reply carries, else 502). */
+  readonly statusOf?: (code: string) => number;
+}
+
+/**
+ * The answer of a reply, or the `NetPayError` the remote side raised. Anything that is not the
+ * envelope is a broken peer: `RPC.FAILED` (502).
+ */
+export function unwrapRpcReply<T>(reply: unknown, options: UnwrapOptions = {}): T {
+  if (
+    typeof reply === 'object' &&
+    reply !== null &&
+    (reply as { ok?: unknown }).ok === true &&
+    'value' in reply
+  )
+    return (reply as { value: T }).value;
+  if (!isRpcErrorReply(reply)) {
+    throw new NetPayError(PLATFORM_ERROR.RPC_FAILED, 'the reply is not a NetPay reply envelope', {
+      status: 502,
+    });
+  }
   const { code, message, status, details } = reply.error;
   throw new NetPayError(code, message, {
-    status: typeof status === 'number' ? status : 502,
-    details: { ...details, remote: true },
+    status: options.statusOf?.(code) ?? (typeof status === 'number' ? status : 502),
+    details: { ...details, remote: options.remote ?? true },
   });
 }

@@ -1,16 +1,20 @@
-import type { ClientProxy } from '@nestjs/microservices';
+import { type ClientProxy, NatsRecordBuilder } from '@nestjs/microservices';
+import { headers as natsHeaders } from '@nats-io/nats-core';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { NetPayError, PLATFORM_ERROR } from './netpay-error.js';
-import { type RpcReply, unwrapRpcReply } from './rpc-error.js';
+import { type RpcReply, type UnwrapOptions, unwrapRpcReply } from './rpc-error.js';
 
-export interface RpcRequestOptions {
+export interface RpcRequestOptions extends UnwrapOptions {
   /** Every request has a bound: past it the caller gets `RPC.TIMEOUT` (504). */
   timeoutMs: number;
 }
 
 /**
- * Send a NATS request and return the answer, raising the remote side's coded error as a
- * `NetPayError`. No reply in time → `RPC.TIMEOUT` (504); nobody subscribed to the subject →
+ * The one NATS request/reply client of the services (over Nest's NATS client): send a request,
+ * read the reply envelope (`RpcReply`) and return the answer, raising the remote side's coded error as a
+ * `NetPayError`. The request carries its deadline (`x-netpay-deadline`, now + the time-out), so a
+ * server that finds it already passed (the request queued while we stopped waiting) drops it
+ * without doing its work. No reply in time → `RPC.TIMEOUT` (504); nobody subscribed to the subject →
  * `RPC.NO_RESPONDERS` (503); a transport failure or an uncoded remote error → `RPC.FAILED` (502).
  */
 export async function rpcRequest<T, I = unknown>(
@@ -22,7 +26,10 @@ export async function rpcRequest<T, I = unknown>(
   const subject = typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
   let reply: RpcReply<T>;
   try {
-    reply = await firstValueFrom(client.send<RpcReply<T>, I>(pattern, data).pipe(timeout(options.timeoutMs)));
+    const headers = natsHeaders();
+    headers.set('x-netpay-deadline', new Date(Date.now() + options.timeoutMs).toISOString());
+    const record = new NatsRecordBuilder(data).setHeaders(headers).build();
+    reply = await firstValueFrom(client.send<RpcReply<T>>(pattern, record).pipe(timeout(options.timeoutMs)));
   } catch (e) {
     if (e instanceof TimeoutError) {
       throw new NetPayError(
@@ -46,7 +53,7 @@ export async function rpcRequest<T, I = unknown>(
       cause: e,
     });
   }
-  return unwrapRpcReply(reply);
+  return unwrapRpcReply<T>(reply, options);
 }
 
 /** NATS answers "no responders" at once; Nest reports it as an `EmptyResponseException` it does not export. */

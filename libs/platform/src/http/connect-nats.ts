@@ -15,7 +15,8 @@ export interface ConnectNatsOptions {
 
 /**
  * Attach the NATS transport so `@MessagePattern` / `@EventPattern` handlers run, with the app's
- * global pipe and filter (validation errors and coded errors become `{ error }` replies), and
+ * global pipe and filter (errors outside a handler become `{ ok: false, error }` replies; message
+ * controllers use `@UseInterceptors(RpcReplyInterceptor)` for the one envelope of their answers), and
  * start listening. Call after `createHttpApp` set them up (its `configure` hook is a good place).
  */
 export async function connectNats(

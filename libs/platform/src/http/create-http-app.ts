@@ -1,6 +1,7 @@
 import { type LoggerService } from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ServiceConfig } from '../config/shared-config.js';
 import { NetPayExceptionFilter } from '../errors/netpay-exception.filter.js';
 import { DEFAULT_STATUS_BY_CODE, type StatusByCode } from '../errors/problem.js';
 import { validationFailed } from '../errors/validation-errors.js';
@@ -12,6 +13,14 @@ import { setupApiDocs } from './api-docs.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { useJsonBodyParser } from './json-body.js';
 import { NetPayValidationPipe } from './validation.pipe.js';
+
+/**
+ * The HTTP settings of a service's configuration (`HOST`, `PORT`, `HTTP_BODY_LIMIT`), to spread
+ * into `createHttpApp`'s options.
+ */
+export function httpOptionsOf(config: ServiceConfig): Pick<HttpAppOptions, 'port' | 'host' | 'bodyLimit'> {
+  return { port: config.port, host: config.host, bodyLimit: config.httpBodyLimit };
+}
 
 export interface HttpAppOptions {
   name: string;
@@ -30,7 +39,7 @@ export interface HttpAppOptions {
    * and still get `<docsPath>-json`.
    */
   docsUi?: boolean;
-  /** Largest accepted request body in bytes; 64 KiB when omitted (our commands are small). */
+  /** Largest accepted request body in bytes (`HTTP_BODY_LIMIT`); 64 KiB when omitted (our commands are small). */
   bodyLimit?: number;
   /**
    * `NetPayLogger.fromEnv(name)` (pino; `LOG_FORMAT`, `LOG_LEVEL`) when omitted. With a

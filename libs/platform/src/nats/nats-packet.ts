@@ -41,11 +41,10 @@ export function checkPacket(payload: Uint8Array, isRequest: boolean): PacketChec
 
 /**
  * The bytes answering a refused message: a Nest reply packet when it had an id, else the bare
- * error. `ok: false` beside `error` makes it a refusal in both envelopes (`RpcErrorReply` and the
- * contracts' `Reply<T>`).
+ * envelope — the one reply envelope either way (`RpcErrorReply`, the contracts' `Reply<T>`).
  */
 export function refusalReply(check: Extract<PacketCheck, { ok: false }>): Uint8Array {
-  const reply: RpcErrorReply & { ok: false } = { ok: false, ...toRpcErrorReply(mapError(check.error)) };
+  const reply: RpcErrorReply = toRpcErrorReply(mapError(check.error));
   const body = check.id === undefined ? reply : { id: check.id, response: reply, isDisposed: true };
   return new TextEncoder().encode(JSON.stringify(body));
 }

@@ -1,4 +1,5 @@
-import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load-config.js';
+import { ReconnectConfig } from '../config/shared-config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -17,28 +18,17 @@ export interface ReconnectPolicy {
 export const DEFAULT_RECONNECT_POLICY: ReconnectPolicy = { natsWaitMs: 2_000, redisMaxWaitMs: 2_000 };
 
 /**
- * Reads `NATS_RECONNECT_WAIT_MS` and `REDIS_RECONNECT_MAX_WAIT_MS` (shared by every service, like
- * the event store's variables); a bad value stops the service at start-up.
+ * Reads `NATS_RECONNECT_WAIT_MS` and `REDIS_RECONNECT_MAX_WAIT_MS` (declared once in
+ * `ReconnectConfig`, which every service's config extends); a bad value stops the service at
+ * start-up with a `ConfigError`.
  */
 export function reconnectPolicyFromEnv(env: Env = process.env): ReconnectPolicy {
-  const problems: { variable: string; message: string }[] = [];
-  const read = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (Number.isSafeInteger(value) && value >= 10 && value <= 600_000) return value;
-    problems.push({
-      variable: name,
-      message: `must be an integer of milliseconds in 10..600000, got "${raw}"`,
-    });
-    return fallback;
-  };
-  const policy = {
-    natsWaitMs: read('NATS_RECONNECT_WAIT_MS', DEFAULT_RECONNECT_POLICY.natsWaitMs),
-    redisMaxWaitMs: read('REDIS_RECONNECT_MAX_WAIT_MS', DEFAULT_RECONNECT_POLICY.redisMaxWaitMs),
-  };
-  if (problems.length > 0) throw new ConfigError('reconnect', problems);
-  return policy;
+  return reconnectPolicyOf(loadConfig(ReconnectConfig, env));
+}
+
+/** The policy of a loaded configuration. */
+export function reconnectPolicyOf(config: ReconnectConfig): ReconnectPolicy {
+  return { natsWaitMs: config.natsReconnectWaitMs, redisMaxWaitMs: config.redisReconnectMaxWaitMs };
 }
 
 /** The nats.js connection options of the policy: never give up (nats.js stops after 10 by default). */

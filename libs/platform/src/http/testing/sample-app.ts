@@ -1,11 +1,21 @@
 // A tiny app exercising the platform glue, for the platform's own HTTP tests.
-import { Body, Controller, Get, type DynamicModule, Module, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  type DynamicModule,
+  Module,
+  Param,
+  Post,
+  UseInterceptors,
+} from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Min } from 'class-validator';
 import { NetPayError } from '../../errors/netpay-error.js';
 import { Idempotent } from '../../idempotency/idempotent.decorator.js';
 import { IdempotencyModule, type IdempotencyModuleOptions } from '../../idempotency/idempotency.module.js';
+import { RpcReplyInterceptor } from '../../nats/rpc-reply.interceptor.js';
 import { PlatformModule } from '../../platform.module.js';
 
 export class BuyChainDto {
@@ -78,6 +88,7 @@ class ChainsController {
   }
 
   @MessagePattern('sample.buy')
+  @UseInterceptors(RpcReplyInterceptor)
   buyOverNats(@Payload() dto: BuyChainDto): { coins: number } {
     this.executions.rpc += 1;
     if (dto.currency === 'XXX')
@@ -90,6 +101,7 @@ class ChainsController {
 class SlowController {
   /** Answers after the caller's time-out: for `RPC.TIMEOUT`. */
   @MessagePattern('sample.slow')
+  @UseInterceptors(RpcReplyInterceptor)
   async slow(): Promise<{ late: true }> {
     await new Promise((resolve) => setTimeout(resolve, 300));
     return { late: true };

@@ -1,0 +1,266 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { getMetadataStorage } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata.js';
+import type { ProblemCodes } from './guard-problems.js';
+import { IDEMPOTENCY_KEY_FORMAT } from '../idempotency/idempotent.decorator.js';
+
+/**
+ * Completes the document `@nestjs/swagger` builds from the decorators. The build is `tsc`, so the
+ * swagger CLI plugin never runs and the document knows nothing of the class-validator rules; rather
+ * than repeat each rule in an `@ApiProperty`, the rules the validation pipe enforces are read from
+ * class-validator's own metadata and written into the schemas (integer, pattern, bounds, enums,
+ * lengths), so the document cannot disagree with what is accepted. It also adds the problem+json
+ * answers every route can give, with their stable codes, and keeps one `Idempotency-Key` parameter.
+ */
+
+type Json = Record<string, unknown>;
+type Schema = {
+  type?: string;
+  format?: string;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  enum?: unknown[];
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  $ref?: string;
+  allOf?: Schema[];
+  description?: string;
+  [key: string]: unknown;
+};
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  description?: string;
+  schema?: Schema;
+}
+interface Response {
+  description: string;
+  content?: Record<string, { schema?: Schema }>;
+  headers?: Json;
+}
+interface Operation {
+  parameters?: Parameter[];
+  requestBody?: unknown;
+  responses: Record<string, Response>;
+  security?: Record<string, string[]>[];
+  [key: string]: unknown;
+}
+
+export const PROBLEM_DETAILS_SCHEMA = 'ProblemDetails';
+const PROBLEM_JSON = 'application/problem+json';
+const CODE = /\b[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_.]*[A-Z0-9_]\b/g;
+
+/** RFC 9457 problem details with the stable `code` every NetPay error carries. */
+const PROBLEM_DETAILS: Schema = {
+  type: 'object',
+  description: 'RFC 9457 problem details (`application/problem+json`) with a stable `code`.',
+  required: ['type', 'title', 'status', 'code', 'detail'],
+  properties: {
+    type: {
+      type: 'string',
+      description: '`urn:netpay:error:<code>`',
+      example: 'urn:netpay:error:REQUEST.INVALID',
+    },
+    title: { type: 'string', description: 'the HTTP reason phrase', example: 'Bad Request' },
+    status: { type: 'integer', minimum: 400, maximum: 599, example: 400 },
+    code: {
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9_]*(\\.[A-Z0-9_]+)*$',
+      description: 'stable error code',
+      example: 'REQUEST.INVALID',
+    },
+    detail: { type: 'string', description: 'what went wrong, for people' },
+    instance: { type: 'string', description: 'the request path' },
+    errors: {
+      type: 'array',
+      description: 'REQUEST.INVALID: each invalid field and why',
+      items: {
+        type: 'object',
+        required: ['field', 'messages'],
+        properties: { field: { type: 'string' }, messages: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  },
+  additionalProperties: true,
+};
+
+const IDEMPOTENCY_CODES = {
+  400: ['IDEMPOTENCY.KEY_REQUIRED', 'IDEMPOTENCY.KEY_INVALID'],
+  409: ['IDEMPOTENCY.IN_PROGRESS'],
+  422: ['IDEMPOTENCY.KEY_REUSED'],
+  503: ['IDEMPOTENCY.UNAVAILABLE'],
+} as const;
+
+/** Fill in `document` (in place) and answer it. */
+export function completeApiDocument(
+  document: OpenAPIObject,
+  guardProblems: ReadonlyMap<string, readonly ProblemCodes[]> = new Map(),
+): OpenAPIObject {
+  const schemas = (document.components ??= {}).schemas ?? {};
+  document.components.schemas = schemas;
+  const rules = validationRulesByClassName();
+  for (const [name, schema] of Object.entries(schemas)) {
+    const classRules = rules.get(name);
+    if (classRules) applyRules(schema as Schema, classRules);
+  }
+  schemas[PROBLEM_DETAILS_SCHEMA] = PROBLEM_DETAILS;
+  // Our bearer tokens are opaque random strings; the builder's default format says JWT.
+  for (const scheme of Object.values(document.components.securitySchemes ?? {}) as unknown as Json[])
+    if (scheme.bearerFormat === 'JWT') delete scheme.bearerFormat;
+  for (const pathItem of Object.values(document.paths)) {
+    for (const [method, op] of Object.entries(pathItem as Record<string, Operation>)) {
+      if (!['get', 'put', 'post', 'delete', 'patch'].includes(method)) continue;
+      completeOperation(op, guardProblems.get(String(op.operationId)) ?? []);
+    }
+  }
+  return document;
+}
+
+function completeOperation(op: Operation, guards: readonly ProblemCodes[]): void {
+  const params = op.parameters ?? [];
+  const idempotent = params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+  // One Idempotency-Key: `@Idempotent()` declares it, `@Headers('idempotency-key')` adds it again.
+  const seen = new Set<string>();
+  op.parameters = params
+    .sort((a, b) => Number(b.name === 'Idempotency-Key') - Number(a.name === 'Idempotency-Key'))
+    .filter((p) => {
+      const key = `${p.in}:${p.in === 'header' ? p.name.toLowerCase() : p.name}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  for (const p of op.parameters) {
+    if (p.in === 'header' && p.name.toLowerCase() === 'idempotency-key') {
+      p.name = 'Idempotency-Key';
+      p.schema = { type: 'string', pattern: IDEMPOTENCY_KEY_FORMAT.source, minLength: 8, maxLength: 255 };
+    }
+  }
+  const add = (status: number, codes: readonly string[], description: string): void => {
+    const key = String(status);
+    const response = (op.responses[key] ??= { description });
+    response.description ||= description;
+    const known = new Set([...(response.description.match(CODE) ?? []), ...codes]);
+    const existing = response.content?.[PROBLEM_JSON]?.schema?.allOf?.[1]?.properties?.code?.enum;
+    for (const c of (existing as string[] | undefined) ?? []) known.add(c);
+    response.content = { [PROBLEM_JSON]: { schema: problemSchema([...known].sort()) } };
+  };
+  // Declared refusals first (their codes are named in the description), then what every route can answer.
+  for (const [key, response] of Object.entries(op.responses)) {
+    const status = Number(key);
+    if (status >= 400) add(status, [], response.description);
+  }
+  if ((op.parameters?.length ?? 0) > 0 || op.requestBody)
+    add(400, ['REQUEST.INVALID'], 'The request is malformed (REQUEST.INVALID lists each field).');
+  if (op.requestBody) add(413, ['REQUEST.TOO_LARGE'], 'The body is larger than HTTP_BODY_LIMIT.');
+  for (const problems of guards)
+    for (const [status, codes] of Object.entries(problems))
+      add(Number(status), codes, 'Refused by the route’s guard.');
+  if (idempotent) {
+    add(400, IDEMPOTENCY_CODES[400], 'Idempotency-Key missing or malformed.');
+    add(409, IDEMPOTENCY_CODES[409], 'A request with this Idempotency-Key is still running; retry.');
+    add(422, IDEMPOTENCY_CODES[422], 'This Idempotency-Key was used with another body.');
+    add(503, IDEMPOTENCY_CODES[503], 'A dependency is away; nothing was changed, retry later.');
+  }
+  add(
+    503,
+    ['EVENT_STORE.UNAVAILABLE', 'REDIS.UNAVAILABLE', 'SERVICE.UNAVAILABLE'],
+    'A dependency is away; retry later.',
+  );
+  add(500, ['INTERNAL'], 'An unexpected error (logged; no internals are shown).');
+  op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function problemSchema(codes: string[]): Schema {
+  return codes.length === 0
+    ? { $ref: `#/components/schemas/${PROBLEM_DETAILS_SCHEMA}` }
+    : {
+        allOf: [
+          { $ref: `#/components/schemas/${PROBLEM_DETAILS_SCHEMA}` },
+          { type: 'object', properties: { code: { type: 'string', enum: codes } } },
+        ],
+      };
+}
+
+/** class-validator's rules of every class it knows (with inherited ones), by class name and property. */
+function validationRulesByClassName(): Map<string, Map<string, ValidationMetadata[]>> {
+  const storage = getMetadataStorage();
+  // The registry of validated classes has no public listing; its targets are the map's keys.
+  const targets = (storage as unknown as { validationMetadatas: Map<new () => object, unknown> })
+    .validationMetadatas;
+  const out = new Map<string, Map<string, ValidationMetadata[]>>();
+  for (const target of targets.keys()) {
+    const byProperty = new Map<string, ValidationMetadata[]>();
+    for (const m of storage.getTargetValidationMetadatas(target, '', true, false)) {
+      const list = byProperty.get(m.propertyName) ?? [];
+      list.push(m);
+      byProperty.set(m.propertyName, list);
+    }
+    out.set(target.name, byProperty);
+  }
+  return out;
+}
+
+function applyRules(schema: Schema, rules: Map<string, ValidationMetadata[]>): void {
+  for (const [property, metadatas] of rules) {
+    const prop = schema.properties?.[property];
+    if (!prop) continue;
+    for (const m of metadatas) applyRule(prop, m);
+  }
+}
+
+function applyRule(prop: Schema, m: ValidationMetadata): void {
+  const target = m.each && prop.type === 'array' ? (prop.items ??= { type: 'string' }) : prop;
+  const c = m.constraints ?? [];
+  switch (m.name) {
+    case 'isInt':
+      target.type = 'integer';
+      break;
+    case 'matches': {
+      const re = c[0] instanceof RegExp ? c[0] : new RegExp(String(c[0]), c[1] as string | undefined);
+      target.pattern = re.source;
+      break;
+    }
+    case 'min':
+      target.minimum = c[0] as number;
+      break;
+    case 'max':
+      target.maximum = c[0] as number;
+      break;
+    case 'isIn':
+      target.enum = [...(c[0] as unknown[])];
+      break;
+    case 'isLength':
+      target.minLength = c[0] as number;
+      if (typeof c[1] === 'number') target.maxLength = c[1];
+      break;
+    case 'minLength':
+      target.minLength = c[0] as number;
+      break;
+    case 'maxLength':
+      target.maxLength = c[0] as number;
+      break;
+    case 'arrayMinSize':
+      prop.minItems = c[0] as number;
+      break;
+    case 'arrayMaxSize':
+      prop.maxItems = c[0] as number;
+      break;
+    case 'arrayUnique':
+      prop.uniqueItems = true;
+      break;
+    case 'isBoolean':
+      target.type = 'boolean';
+      break;
+    case 'isPositive':
+      target.minimum = Math.max(target.minimum ?? 1, 1);
+      break;
+  }
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describeConfig, loadConfig, ServiceConfig } from '#platform';
+import { BrokerConfig } from '../apps/broker/src/broker.config.js';
+import { RedemptionConfig } from '../apps/redemption/src/redemption.config.js';
+import { VendorConfig } from '../apps/vendor/src/vendor.config.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+/** What each service needs at the least (keys and tokens), so the shared variables can be checked. */
+const HEX = 'ab'.repeat(32);
+const APPS = [
+  {
+    name: 'broker',
+    main: 'apps/broker/src/main.ts',
+    config: BrokerConfig,
+    env: { ADMIN_TOKEN: 'a'.repeat(16), WALLET_ENCRYPTION_KEY: HEX, BROKER_SECRET: HEX },
+  },
+  {
+    name: 'vendor',
+    main: 'apps/vendor/src/main.ts',
+    config: VendorConfig,
+    env: { VENDOR_ID: 'v1', VENDOR_KEY: HEX, BROKER_PUBLIC_KEYS: `b1:${HEX}` },
+  },
+  {
+    name: 'redemption',
+    main: 'apps/redemption/src/main.ts',
+    config: RedemptionConfig,
+    env: { ADMIN_TOKEN: 'a'.repeat(16), REDEMPTION_SIGNING_KEY: HEX, BROKER_PUBLIC_KEYS: `b1:${HEX}` },
+  },
+] as const;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'test' || name === 'testing' ? [] : sources(path);
+    return /\.ts$/.test(name) && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(name) ? [path] : [];
+  });
+}
+
+/**
+ * Where the environment may still be touched outside `loadConfig`, and why: passing it on to child
+ * processes, a test helper's binary, the default argument of a loader, the logger (h-ops's), the
+ * auditor's entry point (hands `process.env` to its CLI, which loads `AuditorConfig`).
+ */
+const ALLOWED = new Set([
+  'apps/auditor/src/main.ts',
+  'apps/demo/src/local-stack.ts', // NODE_OPTIONS passed on to the vendors
+  'apps/demo/src/load-seed.ts', // ADMIN_TOKEN of the load seed tool
+  'apps/demo/src/night.ts', // passes the environment on to a child
+  'apps/demo/src/supervisor.ts', // passes the environment on to children
+  'libs/contracts/src/subjects.ts', // subjectPrefix(): loadConfig(SubjectPrefixConfig) at import
+  'libs/event-store/src/jetstream/stack-identities.ts', // the local stack's auth file, for tests and scripts
+  'libs/event-store/src/jetstream/own-nats-server.ts', // NATS_SERVER_BIN of a test server
+  'libs/event-store/src/create-event-store.ts', // default argument of eventStoreSettingsFromEnv
+  'libs/platform/src/config/config.provider.ts', // default argument
+  'libs/platform/src/config/load-config.ts', // default argument
+  'libs/platform/src/logging/json-logger.ts', // LOG_LEVEL/LOG_FORMAT are declared in ServiceConfig
+  'libs/platform/src/reconnect/reconnect-policy.ts', // default argument of reconnectPolicyFromEnv
+]);
+
+describe('one configuration mechanism', () => {
+  it.each(APPS.map((a) => [a.name, a] as const))(
+    '%s config extends ServiceConfig and reads HTTP_BODY_LIMIT',
+    (_n, app) => {
+      const config = loadConfig(app.config as new () => ServiceConfig, {
+        ...app.env,
+        HTTP_BODY_LIMIT: '4096',
+      });
+      expect(config).toBeInstanceOf(ServiceConfig);
+      expect(config.httpBodyLimit).toBe(4096);
+      const names = describeConfig(app.config).map((v) => v.name);
+      for (const shared of [
+        'NATS_USER',
+        'NATS_PASSWORD',
+        'NATS_INBOX_PREFIX',
+        'LOG_LEVEL',
+        'NATS_SUBJECT_PREFIX',
+        'EVENT_STORE_STREAM',
+      ])
+        expect(names.filter((n) => n === shared)).toEqual([shared]);
+    },
+  );
+
+  it.each(APPS.map((a) => [a.name, a] as const))(
+    '%s main takes HTTP and event store settings from its config',
+    (_n, app) => {
+      const main = readFileSync(join(ROOT, app.main), 'utf8');
+      expect(main).toContain('httpOptionsOf(config)');
+      expect(main).not.toMatch(/eventStoreSettingsFromEnv|process\.env/);
+    },
+  );
+
+  it('reads the environment nowhere else in the apps and libraries', () => {
+    const readers = [...sources(join(ROOT, 'apps')), ...sources(join(ROOT, 'libs'))]
+      .filter((file) => readFileSync(file, 'utf8').includes('process.env'))
+      .map((file) => relative(ROOT, file))
+      .filter((file) => !ALLOWED.has(file));
+    expect(readers).toEqual([]);
+  });
+});

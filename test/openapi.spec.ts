@@ -1,0 +1,165 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { generateSigningKey } from '#protocol';
+import { loadConfig } from '#platform';
+import { apiDocumentOf } from '../libs/platform/src/http/testing/api-document.js';
+import { testBrokerConfig } from '../apps/broker/src/test/broker-harness.js';
+import { BROKER_VERSION, BrokerModule } from '../apps/broker/src/broker.module.js';
+import { RedemptionConfig } from '../apps/redemption/src/redemption.config.js';
+import { REDEMPTION_VERSION, RedemptionModule } from '../apps/redemption/src/redemption.module.js';
+import { VendorConfig } from '../apps/vendor/src/vendor.config.js';
+import { VENDOR_VERSION, VendorModule } from '../apps/vendor/src/vendor.module.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const SNAPSHOTS = join(ROOT, 'docs/openapi');
+const UPDATE = process.env.NETPAY_UPDATE_OPENAPI === '1';
+
+const HEX = 'ab'.repeat(32);
+const brokerKey = generateSigningKey('broker-1');
+
+function vendorConfig(env: Record<string, string> = {}): VendorConfig {
+  return loadConfig(VendorConfig, {
+    VENDOR_ID: 'newspaper',
+    VENDOR_KEY: HEX,
+    BROKER_PUBLIC_KEYS: `broker-1:${brokerKey.publicKey}`,
+    VENDOR_CATALOG: 'newspaper,cards,music',
+    ...env,
+  });
+}
+
+async function documents(): Promise<Record<string, OpenAPIObject>> {
+  const redemption = loadConfig(RedemptionConfig, {
+    ADMIN_TOKEN: 'a'.repeat(16),
+    REDEMPTION_SIGNING_KEY: HEX,
+    BROKER_PUBLIC_KEYS: `broker-1:${brokerKey.publicKey}`,
+    REDEMPTION_VIEW_STORE: 'memory',
+  });
+  return {
+    broker: await apiDocumentOf(
+      BrokerModule.forRoot({
+        config: testBrokerConfig(),
+        eventStore: { kind: 'memory' },
+        nats: false,
+        idempotencyStore: 'memory',
+      }),
+      { name: 'broker', version: BROKER_VERSION },
+    ),
+    vendor: await apiDocumentOf(VendorModule.forRoot(vendorConfig()), {
+      name: 'vendor',
+      version: VENDOR_VERSION,
+    }),
+    redemption: await apiDocumentOf(
+      RedemptionModule.forRoot({ config: redemption, eventStore: { kind: 'memory' }, schedule: false }),
+      { name: 'redemption', version: REDEMPTION_VERSION },
+    ),
+  };
+}
+
+type Op = {
+  parameters?: { name: string; in: string; schema?: { pattern?: string } }[];
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, unknown> }>;
+  security?: unknown[];
+};
+const operations = (doc: OpenAPIObject): [string, Op][] =>
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, Op>)
+      .filter(([m]) => ['get', 'post', 'put', 'delete', 'patch'].includes(m))
+      .map(([m, op]) => [`${m.toUpperCase()} ${path}`, op] as [string, Op]),
+  );
+
+const docs = await documents();
+
+describe('OpenAPI documents', () => {
+  it.each(Object.keys(docs))('%s is a valid OpenAPI document', async (name) => {
+    const { Validator } = (await import('@seriousme/openapi-schema-validator')) as {
+      Validator: new () => { validate(doc: unknown): Promise<{ valid: boolean; errors?: unknown }> };
+    };
+    const result = await new Validator().validate(structuredClone(docs[name]));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it.each(Object.keys(docs))(
+    '%s: every operation answers problem+json for its errors, with codes',
+    (name) => {
+      for (const [route, op] of operations(docs[name]!)) {
+        const errors = Object.entries(op.responses).filter(([s]) => Number(s) >= 400);
+        expect({ route, errors: errors.length > 0 }).toEqual({ route, errors: true });
+        for (const [status, response] of errors)
+          expect({ route, status, types: Object.keys(response.content ?? {}) }).toEqual({
+            route,
+            status,
+            types: ['application/problem+json'],
+          });
+      }
+      expect(docs[name]!.components?.schemas?.ProblemDetails).toBeDefined();
+    },
+  );
+
+  it.each(Object.keys(docs))('%s: one Idempotency-Key with its pattern, no duplicated parameter', (name) => {
+    for (const [route, op] of operations(docs[name]!)) {
+      const keys = (op.parameters ?? []).map((p) => `${p.in}:${p.name.toLowerCase()}`);
+      expect({ route, keys }).toEqual({ route, keys: [...new Set(keys)] });
+      const idem = (op.parameters ?? []).filter((p) => p.name.toLowerCase() === 'idempotency-key');
+      for (const p of idem)
+        expect(p).toMatchObject({ name: 'Idempotency-Key', schema: { pattern: expect.any(String) } });
+    }
+  });
+
+  it('calls bearer tokens opaque, not JWT', () => {
+    for (const doc of Object.values(docs)) {
+      const scheme = (
+        doc.components?.securitySchemes as Record<string, { bearerFormat?: string }> | undefined
+      )?.bearer;
+      expect(scheme).toBeDefined();
+      expect(scheme?.bearerFormat).toBeUndefined();
+      expect(JSON.stringify(doc)).not.toContain('JWT');
+    }
+    // Guards state their refusals once; every route they guard documents them.
+    for (const [route, op] of operations(docs.broker!).filter(([, op]) => op.security?.length)) {
+      const codes = JSON.stringify(op.responses['401'] ?? {});
+      expect({ route, named: /(ADMIN|CUSTOMER)\.UNAUTHORISED/.test(codes) }).toEqual({ route, named: true });
+    }
+  });
+
+  it('emits the validators’ integer types and patterns in request schemas', () => {
+    const schemas = docs.broker!.components!.schemas as Record<
+      string,
+      { properties: Record<string, { type?: string; pattern?: string }> }
+    >;
+    expect(schemas.BuyCoinsRequest!.properties.coins!.type).toBe('integer');
+    expect(schemas.BuyCoinsRequest!.properties.currency!.pattern).toBe('^[A-Z]{3}$');
+  });
+
+  it('lists the payment headers and 402 of the paid routes', () => {
+    const paid = operations(docs.vendor!).filter(([, op]) => op.responses['402']);
+    expect(paid.length).toBeGreaterThan(0);
+    for (const [, op] of paid)
+      expect((op.parameters ?? []).map((p) => p.name.toLowerCase())).toEqual(
+        expect.arrayContaining(['x-netpay-payment', 'x-netpay-checkout']),
+      );
+  });
+
+  it('leaves the load-test route out unless NOOP_ROUTE is set', async () => {
+    expect(Object.keys(docs.vendor!.paths)).not.toContain('/noop/{id}');
+    const withNoop = await apiDocumentOf(VendorModule.forRoot(vendorConfig({ NOOP_ROUTE: 'true' })), {
+      name: 'vendor',
+      version: VENDOR_VERSION,
+    });
+    expect(Object.keys(withNoop.paths)).toContain('/noop/{id}');
+  });
+
+  // A change to a document is deliberate: NETPAY_UPDATE_OPENAPI=1 rewrites docs/openapi/*.json.
+  it.each(Object.keys(docs).map((n) => [n, n]))('%s matches docs/openapi/%s.json', (name) => {
+    const file = join(SNAPSHOTS, `${name}.json`);
+    const text = `${JSON.stringify(docs[name], null, 2)}\n`;
+    if (UPDATE) {
+      mkdirSync(SNAPSHOTS, { recursive: true });
+      writeFileSync(file, text);
+    }
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(text));
+  });
+});
