@@ -17,7 +17,8 @@ import {
 } from '#protocol';
 import { Audit } from '../../auditor/src/core/index.js';
 import { Random } from './random.js';
-import { envPort, localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
+import { stackConfig } from './stack.config.js';
+import { localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
 import { Supervisor } from './supervisor.js';
 
 const CONTROL = randomBytes(16).toString('hex');
@@ -98,10 +99,10 @@ export async function runP2PDemo(options: {
   const supervisor = new Supervisor(repoRoot, join(stackDir, 'logs', `p2p-${runId}`));
   process.on('SIGINT', () => void supervisor.stopAll().then(() => process.exit(130)));
   const cisKey = generateSigningKey('cis-demo-1');
-  const cisPort = envPort('CIS_PORT', 3300);
+  const cisPort = stackConfig().cisPort;
   const cisUrl = `http://127.0.0.1:${cisPort}`;
   const rng = new Random(options.seed);
-  const basePort = envPort('PEER_BASE_PORT', 3400);
+  const basePort = stackConfig().peerBasePort;
   const peers: DemoPeer[] = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((id, i) => ({
     id,
     port: basePort + 1 + i,
@@ -131,7 +132,7 @@ export async function runP2PDemo(options: {
           CIS_SECRET: randomBytes(32).toString('hex'),
           CIS_POLICY_BASE_COINS: '40',
           CIS_POLICY_SUPPLY_MULTIPLE: '2',
-          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          REDIS_URL: stackConfig().redisUrl,
           REDIS_KEY_PREFIX: `netpay:p2p:${runId.toLowerCase()}:`,
           LOG_LEVEL: 'warn',
         },

@@ -101,6 +101,28 @@ export class StackConfig {
   @Max(65500)
   vendorBasePort!: number;
 
+  @EnvVar({
+    name: 'CIS_PORT',
+    description: 'HTTP port of the P2P demo\'s Central Index Server',
+    type: 'integer',
+    default: 3300,
+  })
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  cisPort!: number;
+
+  @EnvVar({
+    name: 'PEER_BASE_PORT',
+    description: 'HTTP port of the P2P demo\'s first peer (the others follow)',
+    type: 'integer',
+    default: 3400,
+  })
+  @IsInt()
+  @Min(1)
+  @Max(65500)
+  peerBasePort!: number;
+
   @EnvVar({ name: 'REDEMPTION_TIME_ZONE', description: 'zone of the cut-off', default: 'Pacific/Auckland' })
   @IsTimeZone()
   timeZone!: string;
