@@ -13,15 +13,9 @@ export default {
   testMatch: [`**/*.${suffix}.ts`],
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { swcrc: true }] },
+  // `#protocol`, `#platform`, … : scripts/jest-resolver.cjs (to the sources, for our files only).
+  resolver: '<rootDir>/scripts/jest-resolver.cjs',
   moduleNameMapper: {
-    '^#protocol$': '<rootDir>/libs/protocol/src/index.ts',
-    '^#events$': '<rootDir>/libs/events/src/index.ts',
-    '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
-    '^#event-store/testing$': '<rootDir>/libs/event-store/src/testing/index.ts',
-    '^#platform$': '<rootDir>/libs/platform/src/index.ts',
-    '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
-    '^#wallet$': '<rootDir>/libs/wallet/src/index.ts',
-    '^#chain$': '<rootDir>/libs/chain/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: tier === 'unit' ? 20_000 : 60_000,

@@ -87,6 +87,16 @@ export class VendorConfig {
   natsPassword?: string;
 
   @EnvVar({
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    description:
+      'OTLP/HTTP collector base URL for traces (http://collector:4318); unset: traces are not exported',
+    type: 'url',
+    protocols: ['http:', 'https:'],
+  })
+  @IsOptional()
+  otlpEndpoint?: string;
+
+  @EnvVar({
     name: 'NATS_INBOX_PREFIX',
     description:
       'subject prefix of reply inboxes; the identity may read only its own (default _INBOX_<NATS_USER>)',
