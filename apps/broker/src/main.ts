@@ -10,6 +10,7 @@ import {
   loadConfig,
   natsIdentityOptions,
   NetPayLogger,
+  setupTracing,
 } from '#platform';
 import { BrokerConfig } from './broker.config.js';
 import { BROKER_VERSION, BrokerModule } from './broker.module.js';
@@ -19,6 +20,8 @@ import { BROKER_STATUS_BY_CODE } from './shared/broker-errors.js';
 async function main(): Promise<void> {
   const config = loadConfig(BrokerConfig);
   const logger = NetPayLogger.fromEnv('broker');
+  // Trace ids in every request line; spans exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  setupTracing({ serviceName: 'broker', serviceVersion: BROKER_VERSION, otlpEndpoint: config.otlpEndpoint });
   logger.addSecrets(configSecrets(BrokerConfig, config));
   if (config.eventStore === 'memory') {
     console.warn('EVENT_STORE=memory: events live in this process only and are lost when it stops.');

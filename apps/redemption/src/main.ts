@@ -1,7 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { eventStoreSettings } from '#event-store';
-import { ConfigError, configSecrets, createHttpApp, httpOptionsOf, loadConfig, NetPayLogger } from '#platform';
+import {
+  ConfigError,
+  configSecrets,
+  createHttpApp,
+  httpOptionsOf,
+  loadConfig,
+  NetPayLogger,
+  setupTracing,
+} from '#platform';
 import { parseCommand, USAGE, UsageError } from './cli.js';
 import type { NightReport } from './night/redemption-night.js';
 import { RedemptionConfig } from './redemption.config.js';
@@ -22,6 +30,12 @@ async function main(): Promise<number> {
   }
   const config = loadConfig(RedemptionConfig);
   logger = NetPayLogger.fromEnv('redemption');
+  // Trace ids in every request line; spans exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  setupTracing({
+    serviceName: 'redemption',
+    serviceVersion: REDEMPTION_VERSION,
+    otlpEndpoint: config.otlpEndpoint,
+  });
   logger.addSecrets(configSecrets(RedemptionConfig, config));
   const eventStore = eventStoreSettings(config);
   if (command.kind === 'run') {

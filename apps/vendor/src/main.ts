@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { ConfigError, configSecrets, createHttpApp, httpOptionsOf, loadConfig, NetPayLogger } from '#platform';
+import {
+  ConfigError,
+  configSecrets,
+  createHttpApp,
+  httpOptionsOf,
+  loadConfig,
+  NetPayLogger,
+  setupTracing,
+} from '#platform';
 import { VendorConfig } from './vendor.config.js';
 import { VENDOR_VERSION, VendorModule } from './vendor.module.js';
 
@@ -7,6 +15,12 @@ import { VENDOR_VERSION, VendorModule } from './vendor.module.js';
 async function main(): Promise<void> {
   const config = loadConfig(VendorConfig);
   const logger = NetPayLogger.fromEnv(`vendor-${config.vendorId}`);
+  // Trace ids in every request line; spans exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  setupTracing({
+    serviceName: `vendor-${config.vendorId}`,
+    serviceVersion: VENDOR_VERSION,
+    otlpEndpoint: config.otlpEndpoint,
+  });
   logger.addSecrets(configSecrets(VendorConfig, config));
   if (config.eventStore === 'memory') {
     console.warn(

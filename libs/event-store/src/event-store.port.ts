@@ -28,6 +28,11 @@ export interface EventMetadata {
   readonly causationId: string;
   /** Who did it: `broker`, `vendor:<id>`, `redemption`, `operator`, … (never a customer identity in chain streams). */
   readonly actor: string;
+  /**
+   * W3C trace context of the request that appended it, filled by the store from the active span
+   * (ignored when given on append); absent when tracing is off.
+   */
+  readonly traceparent?: string;
 }
 
 /** An event to append. `id` makes a retried append idempotent. */

@@ -48,3 +48,5 @@ export * from './reconnect/reconnect-policy.js';
 export * from './redis/redis-errors.js';
 export * from './redis/redis.module.js';
 export * from './service-info.js';
+export * from './tracing/http-tracing.js';
+export * from './tracing/tracing.js';

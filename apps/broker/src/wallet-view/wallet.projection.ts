@@ -15,7 +15,7 @@ import {
   type Subscription,
 } from '#event-store';
 import { decode } from '#events';
-import { HealthRegistry, MetricsService } from '#platform';
+import { HealthRegistry, MetricsService, traceProjected } from '#platform';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import type { TrackingEventStore } from '../shared/tracking-event-store.js';
@@ -76,11 +76,13 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async apply(recorded: RecordedEvent): Promise<void> {
+    const startedAt = Date.now();
     const event = decode(recorded);
     if (event) {
       this.model.apply(event);
       this.history.apply(event);
     }
+    traceProjected('broker-wallet-projection', [recorded], startedAt);
     this.position = recorded.position;
     this.notify();
   }

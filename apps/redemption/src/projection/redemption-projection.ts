@@ -1,3 +1,4 @@
+import { traceProjected } from '#platform';
 import { randomUUID } from 'node:crypto';
 import type { CheckpointStore, EventStore, GlobalPosition, Subscription } from '#event-store';
 import { decode, type StoredEvent } from '#events';
@@ -265,6 +266,7 @@ export class RedemptionProjection {
       checkpoints,
       maxBatch: this.options.maxBatch ?? DEFAULT_MAX_BATCH,
       handleBatch: async (recorded) => {
+        const startedAt = Date.now();
         const accept = this.options.accept ?? ((): boolean => true);
         const events = recorded.map(decode).filter((e): e is StoredEvent => e !== undefined && accept(e));
         const ops = await foldBatch(events, this.view, this.options.timeZone);
@@ -273,6 +275,7 @@ export class RedemptionProjection {
         if ((await this.view.generation()) !== generation)
           throw new ProjectionStorageLostError('the view lost its generation marker');
         await this.view.commit(ops, position);
+        traceProjected('redemption-projection', recorded, startedAt);
         this.committed = position;
         this.advance(position);
       },

@@ -1,6 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { RequestError, TimeoutError } from '@nats-io/nats-core';
+import { headers, RequestError, TimeoutError } from '@nats-io/nats-core';
 import { queues, subjects, type HandOffReply, type HandOffRequest, type Reply } from '#contracts';
+import { extractTraceContext, injectTraceContext, inSpan, SpanKind, tracer } from '#platform';
 import type { HandOffAnswer, HandOffResponder, HandOffTransport } from './hand-off-transport.js';
 
 /**
@@ -12,10 +13,26 @@ import type { HandOffAnswer, HandOffResponder, HandOffTransport } from './hand-o
 export class NatsHandOffTransport implements HandOffTransport {
   constructor(private readonly nc: NatsConnection) {}
 
-  async request(holder: string, request: HandOffRequest, timeoutMs: number): Promise<HandOffAnswer> {
+  request(holder: string, request: HandOffRequest, timeoutMs: number): Promise<HandOffAnswer> {
+    // A client span whose context travels in the request's headers: the holder's work continues it.
+    return inSpan(
+      tracer('vendor-hand-off'),
+      `hand-off request ${holder}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'netpay.holder': holder, 'netpay.chain_id': request.request.chainId },
+      },
+      () => this.send(holder, request, timeoutMs),
+    );
+  }
+
+  private async send(holder: string, request: HandOffRequest, timeoutMs: number): Promise<HandOffAnswer> {
     try {
+      const hdrs = headers();
+      injectTraceContext((name, value) => hdrs.set(name, value));
       const msg = await this.nc.request(subjects.handOff(holder), JSON.stringify(request), {
         timeout: timeoutMs,
+        headers: hdrs,
       });
       return { kind: 'reply', reply: asReply(msg.json()) };
     } catch (error) {
@@ -51,7 +68,13 @@ export class NatsHandOffServer {
         } catch {
           body = undefined;
         }
-        void this.responder(body).then((reply) => msg.respond(JSON.stringify(reply)));
+        const parent = extractTraceContext((name) => msg.headers?.get(name) || undefined);
+        void inSpan(
+          tracer(`vendor-${this.vendorId}`),
+          'hand-off serve',
+          { kind: SpanKind.SERVER, parent, attributes: { 'netpay.vendor': this.vendorId } },
+          () => this.responder(body),
+        ).then((reply) => msg.respond(JSON.stringify(reply)));
       },
     });
   }

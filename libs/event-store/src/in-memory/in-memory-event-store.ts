@@ -1,3 +1,4 @@
+import { activeTraceparent, withTraceparent } from '../shared/trace-context.js';
 import { EventStoreUnavailableError, InvalidEventStoreRequestError } from '../errors.js';
 import type {
   AppendOptions,
@@ -72,9 +73,11 @@ export class InMemoryEventStore implements EventStore {
     checkExpectedRevision(stream, options?.expectedRevision ?? 'any', lastRevision(recorded));
     const copies = events.map((e) => jsonCopy(e));
     const recordedAt = this.now();
+    const traceparent = activeTraceparent();
     for (const e of copies) {
       const event: RecordedEvent = {
         ...e,
+        metadata: withTraceparent(e.metadata, traceparent),
         streamName: stream,
         revision: recorded.length,
         position: BigInt(this.log.length + 1),

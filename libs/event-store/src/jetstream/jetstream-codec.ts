@@ -2,6 +2,7 @@ import type { StoredMsg } from '@nats-io/jetstream';
 import { headers, type MsgHdrs } from '@nats-io/nats-core';
 import { EventStoreUnavailableError } from '../errors.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from '../event-store.port.js';
+import { activeTraceparent, withTraceparent } from '../shared/trace-context.js';
 
 /**
  * One event per message: what readers filter on travels in headers (type,
@@ -15,6 +16,7 @@ export const H = {
   stream: 'NetPay-Stream',
   revision: 'NetPay-Revision',
   prior: 'NetPay-Prior-Seqs',
+  traceparent: 'traceparent',
 } as const;
 
 /** Set by the server from our publish option: the sequence of the subject's previous message (0: none). */
@@ -54,6 +56,8 @@ export function encodeEvent(
   hdrs.set(H.stream, stream);
   hdrs.set(H.revision, String(revision));
   if (prior.length > 0) hdrs.set(H.prior, encodePriorSeqs(prior));
+  const traceparent = activeTraceparent();
+  if (traceparent) hdrs.set(H.traceparent, traceparent);
   return { hdrs, body: encoder.encode(JSON.stringify({ data: event.data, metadata: event.metadata })) };
 }
 
@@ -147,7 +151,7 @@ export function decodeEvent(msg: StoredMessage): RecordedEvent {
     type,
     version: Number(h.get(H.version) || '1'),
     data: body.data,
-    metadata: body.metadata,
+    metadata: withTraceparent(body.metadata, h.get(H.traceparent) || undefined),
     streamName: streamOf(msg),
     revision: revisionOf(msg),
     position: BigInt(msg.seq),

@@ -9,6 +9,7 @@ import { NetPayLogger } from '../logging/netpay-logger.js';
 import { logRequests } from '../logging/request-log.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { traceHttp, traceOfRequest } from '../tracing/http-tracing.js';
 import { setupApiDocs } from './api-docs.js';
 import { answerClientError, answerFrameworkError } from './framework-errors.js';
 import { useJsonBodyParser } from './json-body.js';
@@ -90,7 +91,9 @@ export async function createHttpApp(
   );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   useJsonBodyParser(app);
-  if (logger instanceof NetPayLogger) logRequests(app.getHttpAdapter().getInstance(), logger);
+  traceHttp(app.getHttpAdapter().getInstance(), options.name);
+  if (logger instanceof NetPayLogger)
+    logRequests(app.getHttpAdapter().getInstance(), logger, { traceOf: traceOfRequest });
   const metrics = optionalGet(app, MetricsService);
   if (metrics) instrumentHttp(app.getHttpAdapter().getInstance(), metrics);
   const docsPath = options.docsPath ?? '/docs';

@@ -1,0 +1,169 @@
+import {
+  context,
+  type Context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+
+export { SpanKind, SpanStatusCode, type Span };
+
+export interface TracingOptions {
+  /** `service.name` of the spans (`broker`, `vendor-v1`, `redemption`). */
+  readonly serviceName: string;
+  readonly serviceVersion?: string;
+  /** OTLP/HTTP collector base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); no export when unset. */
+  readonly otlpEndpoint?: string;
+  /** More processors (tests: a `SimpleSpanProcessor` over an `InMemorySpanExporter`). */
+  readonly processors?: readonly SpanProcessor[];
+}
+
+export interface Tracing {
+  readonly provider: TracerProvider;
+  /** Flushes what is buffered and stops exporting. */
+  shutdown(): Promise<void>;
+}
+
+let installed: Tracing | undefined;
+
+/**
+ * Turns tracing on for the process: W3C trace context propagation, async-local context, and a
+ * tracer provider exporting over OTLP/HTTP when an endpoint is given. Without it the OpenTelemetry
+ * API stays a no-op: the spans the code starts cost nothing and record nothing. Once per process
+ * (a second call answers the first set-up).
+ */
+export function setupTracing(options: TracingOptions): Tracing {
+  if (installed) return installed;
+  const processors: SpanProcessor[] = [...(options.processors ?? [])];
+  if (options.otlpEndpoint) {
+    const url = `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
+    processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) }));
+  }
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': options.serviceName,
+      ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+    }),
+    spanProcessors: processors,
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  installed = {
+    provider,
+    async shutdown() {
+      await provider.shutdown();
+    },
+  };
+  return installed;
+}
+
+/** The tracer of one NetPay component; its name tells apart the apps of one test process. */
+export function tracer(component: string): Tracer {
+  return trace.getTracer(component);
+}
+
+/** Anything that holds headers by name: NATS `MsgHdrs`, Node's incoming headers, a plain record. */
+export interface HeaderCarrier {
+  get(name: string): string | undefined;
+  set(name: string, value: string): void;
+  keys(): string[];
+}
+
+/** Writes the active trace context (`traceparent`, `tracestate`) into outgoing headers. */
+export function injectTraceContext(
+  set: (name: string, value: string) => void,
+  ctx: Context = context.active(),
+): void {
+  propagation.inject(ctx, undefined, { set: (_carrier, key, value) => set(key, value) });
+}
+
+/** The context a message or request continues, from its headers (the root context when none). */
+export function extractTraceContext(get: (name: string) => string | undefined): Context {
+  return propagation.extract(ROOT_CONTEXT, undefined, {
+    get: (_carrier, key) => get(key),
+    keys: () => ['traceparent', 'tracestate'],
+  });
+}
+
+/** `traceparent` of the active span, for event metadata; undefined when nothing is traced. */
+export function currentTraceparent(ctx: Context = context.active()): string | undefined {
+  let found: string | undefined;
+  injectTraceContext((name, value) => {
+    if (name === 'traceparent') found = value;
+  }, ctx);
+  return found;
+}
+
+/** The context a stored event's `traceparent` continues (a projection's span is its child). */
+export function contextOfTraceparent(traceparent: string | undefined): Context {
+  return traceparent
+    ? extractTraceContext((name) => (name === 'traceparent' ? traceparent : undefined))
+    : ROOT_CONTEXT;
+}
+
+/**
+ * Runs `fn` in a new span (child of `parent`, the active context by default), ending it when the
+ * promise settles and marking it failed when it rejects.
+ */
+export async function inSpan<T>(
+  tracerOf: Tracer,
+  name: string,
+  options: { kind?: SpanKind; attributes?: Record<string, string | number | boolean>; parent?: Context },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = options.parent ?? context.active();
+  const span = tracerOf.startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    parent,
+  );
+  try {
+    return await context.with(trace.setSpan(parent, span), () => fn(span));
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * A projection's share of a trace: one consumer span per folded event that carries a
+ * `traceparent`, child of the request that appended it, from `startedAt` (when the batch began)
+ * to now. Events without one (tracing off when they were written) add nothing.
+ */
+export function traceProjected(
+  projection: string,
+  events: readonly { type: string; streamName: string; metadata: { traceparent?: string } }[],
+  startedAt: number,
+): void {
+  const projectionTracer = tracer(projection);
+  for (const event of events) {
+    if (!event.metadata.traceparent) continue;
+    projectionTracer
+      .startSpan(
+        `project ${event.type}`,
+        {
+          kind: SpanKind.CONSUMER,
+          startTime: startedAt,
+          attributes: { 'netpay.projection': projection, 'netpay.stream': event.streamName },
+        },
+        contextOfTraceparent(event.metadata.traceparent),
+      )
+      .end();
+  }
+}
