@@ -103,7 +103,7 @@ export class StackConfig {
 
   @EnvVar({
     name: 'CIS_PORT',
-    description: 'HTTP port of the P2P demo\'s Central Index Server',
+    description: "HTTP port of the P2P demo's Central Index Server",
     type: 'integer',
     default: 3300,
   })
@@ -114,7 +114,7 @@ export class StackConfig {
 
   @EnvVar({
     name: 'PEER_BASE_PORT',
-    description: 'HTTP port of the P2P demo\'s first peer (the others follow)',
+    description: "HTTP port of the P2P demo's first peer (the others follow)",
     type: 'integer',
     default: 3400,
   })

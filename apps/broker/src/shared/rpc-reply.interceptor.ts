@@ -1,5 +1,10 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
-import { CLOCK, type Clock, RpcReplyInterceptor as PlatformRpcReplyInterceptor, type RpcReply } from '#platform';
+import {
+  CLOCK,
+  type Clock,
+  RpcReplyInterceptor as PlatformRpcReplyInterceptor,
+  type RpcReply,
+} from '#platform';
 import { EMPTY, type Observable } from 'rxjs';
 import { BROKER_STATUS_BY_CODE } from './broker-errors.js';
 import { requestExpired } from './request-deadline.js';

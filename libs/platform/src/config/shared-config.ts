@@ -236,7 +236,8 @@ export class ServiceConfig extends EventStoreConfig {
 
   @EnvVar({
     name: 'LOG_FORMAT',
-    description: 'json (one object per line) or pretty (plain text); unset: pretty on a terminal, json otherwise',
+    description:
+      'json (one object per line) or pretty (plain text); unset: pretty on a terminal, json otherwise',
   })
   @IsOptional()
   @IsIn(['json', 'pretty'])
@@ -244,7 +245,8 @@ export class ServiceConfig extends EventStoreConfig {
 
   @EnvVar({
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-    description: 'OTLP/HTTP collector base URL for traces (http://collector:4318); unset: traces are not exported',
+    description:
+      'OTLP/HTTP collector base URL for traces (http://collector:4318); unset: traces are not exported',
     type: 'url',
     protocols: ['http:', 'https:'],
   })
