@@ -58,6 +58,8 @@ const ALLOWED = new Set([
   'libs/platform/src/config/load-config.ts', // default argument
   'libs/platform/src/logging/json-logger.ts', // LOG_LEVEL/LOG_FORMAT are declared in ServiceConfig
   'libs/platform/src/reconnect/reconnect-policy.ts', // default argument of reconnectPolicyFromEnv
+  'libs/platform/src/logging/netpay-logger.ts', // default argument of NetPayLogger.fromEnv (LOG_LEVEL/LOG_FORMAT, validated there too)
+  'apps/demo/src/chaos/servers.ts', // the fault suite's own server binaries (NATS_SERVER_BIN, REDIS_SERVER_BIN), a dev tool like scripts/
 ]);
 
 describe('one configuration mechanism', () => {
