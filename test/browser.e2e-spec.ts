@@ -244,6 +244,33 @@ suite('NetPay in the browser (Chromium)', () => {
     await page.waitForSelector('[data-withdraw=newspaper]', { state: 'detached', ...WAIT });
     await page.waitForSelector('#authorise', WAIT);
     await expect(page.locator('#authorised').count()).resolves.toBe(0);
+    // The withdrawal holds: within an allowance the shop's page still cannot authorise the vendor
+    // again by itself (the stale checkout token is refused, and the next payment asks the customer).
+    await page.goto(`${stack.newspaper}/`);
+    await unlock();
+    await wallet().locator('#allow').fill('100');
+    await wallet().locator('#allowance button').click();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await page.click('li[data-item=a2] a.button');
+      await page.click('#pay-button');
+      const asked = await Promise.race([
+        wallet()
+          .locator('#confirm-pay')
+          .waitFor(WAIT)
+          .then(() => true),
+        page.waitForSelector('#refusal', WAIT).then(() => false),
+      ]);
+      if (asked) break;
+      // at most the stale token's refusal (the vendor's slice was withdrawn) before the wallet asks
+      expect(await page.locator('#refusal').getAttribute('data-code')).toBe('CHAIN.SLICE_WITHDRAWN');
+      expect(attempt).toBe(0);
+      await page.click('#back');
+    }
+    await expect(wallet().locator('#confirm-pay').count()).resolves.toBe(1);
+    await wallet().locator('#confirm-decline').click();
+    await page.goto(`${stack.broker}/#vendors`);
+    await page.waitForSelector('#authorise', WAIT);
+    await expect(page.locator('#authorised').count()).resolves.toBe(0);
   }, 120_000);
 
   it('fits a small screen: no page is wider than a phone', async () => {

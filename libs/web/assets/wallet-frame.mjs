@@ -203,7 +203,10 @@ async function pay(m) {
     });
   }
   if (!known) {
-    const auto = allowance() >= m.coins;
+    // Authorising a vendor at the broker (a server-side checkout without a token) always takes the
+    // customer's click: a shop's page must never undo a withdrawal on its own, allowance or not.
+    const authorises = kind === 'server' && !vault.checkout[vendorId];
+    const auto = allowance() >= m.coins && !authorises;
     if (auto) localStorage.setItem(ALLOWANCE + shop, String(allowance() - m.coins));
     else {
       const yes = await new Promise((resolve) => {
@@ -257,7 +260,11 @@ async function settle(m) {
         : { ok: false, code: String(m.code ?? 'REFUSED') },
     );
     await vault.save();
-  } else if (!mine && !m.ok && /^CHECKOUT\.TOKEN_|VENDOR_NOT_AUTHORISED/.test(String(m.code))) {
+  } else if (
+    !mine &&
+    !m.ok &&
+    /^CHECKOUT\.TOKEN_|VENDOR_NOT_AUTHORISED|^CHAIN\.SLICE_WITHDRAWN$/.test(String(m.code))
+  ) {
     vault.checkout[vendorId] = null; // null, not deleted: a merge with the stored copy keeps it; the next purchase asks anew
     await vault.save();
   }
