@@ -321,8 +321,17 @@ suite('a three-node NATS cluster with three replicas (kill -9 one node, then ano
       reconnectTimeWait: 250,
       ...testNatsIdentity('setup'),
     });
-    jsm = await jetstreamManager(nc, { timeout: 5_000 });
-  }, 120_000);
+    // The nodes answer before JetStream's meta group has elected a leader: ask until it has.
+    for (let tries = 0; ; tries++) {
+      try {
+        jsm = await jetstreamManager(nc, { timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (tries >= 20) throw error;
+        await sleep(1_000);
+      }
+    }
+  }, 180_000);
 
   afterAll(async () => {
     for (const store of stores) await store.close().catch(() => undefined);

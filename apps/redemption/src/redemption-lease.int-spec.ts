@@ -57,7 +57,7 @@ describe('the redemption worker behind its lease (two processes, JetStream)', ()
     REDEMPTION_SCHEDULE: 'false',
     REDEMPTION_LEASE_TTL: `${TTL_MS}ms`,
     ADMIN_TOKEN: ADMIN,
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: 'log',
   });
 
   /** Both ask for the night at once, as two schedulers (or an operator's retries) would. */
