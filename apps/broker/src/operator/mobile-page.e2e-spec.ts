@@ -1,18 +1,15 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium } from 'playwright-core';
 import { InMemoryEventStore } from '#event-store';
+import { CHROMIUM_ARGS, ensureChromium } from '../../../../test/browser/chromium.js';
 import { startBroker, testBrokerConfig, type TestBroker } from '../test/broker-harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GATEWAY = 'gateway-token-for-page-test-01';
 const MSISDN = '+64216000001';
-const present = existsSync(CHROMIUM);
-if (!present)
-  console.log(`SKIPPED mobile page test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+const chromiumPath = ensureChromium();
 
 /** The SP's phone page in a real Chromium at a phone's size, the operator's gateway injecting the subscriber. */
-(present ? describe : describe.skip)('the SP’s mobile page (Chromium, phone viewport)', () => {
+(chromiumPath ? describe : describe.skip)('the SP’s mobile page (Chromium, phone viewport)', () => {
   let sp: TestBroker;
   let browser: Browser;
 
@@ -26,19 +23,7 @@ if (!present)
       }),
     });
     // Playwright gives each launch a new empty profile of its own (it refuses --user-data-dir here).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
