@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '#event-store';
-import { fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
+import { FUZZ_TIMEOUT_MS, fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
 import { ADMIN_TOKEN, startBroker, type TestBroker } from './test/broker-harness.js';
 import { registerCustomer } from './test/scenario.js';
 
@@ -20,18 +20,22 @@ describe('broker under hostile JSON (in-memory)', () => {
   });
   afterAll(() => broker.close());
 
-  it('answers every request with < 500, problem+json refusals and no event appended by a refusal', async () => {
-    const sent = await fuzzRoutes(
-      {
-        baseUrl: await broker.app.getUrl(),
-        headers: (_method, path) => ({
-          authorization: `Bearer ${ADMIN_ROUTES.test(path) ? ADMIN_TOKEN : customerToken}`,
-          'idempotency-key': randomUUID(),
-        }),
-        eventCount: async () => (await store.readAll()).length,
-      },
-      25,
-    );
-    expect(sent).toBeGreaterThan(200);
-  });
+  it(
+    'answers every request with < 500, problem+json refusals and no event appended by a refusal',
+    async () => {
+      const sent = await fuzzRoutes(
+        {
+          baseUrl: await broker.app.getUrl(),
+          headers: (_method, path) => ({
+            authorization: `Bearer ${ADMIN_ROUTES.test(path) ? ADMIN_TOKEN : customerToken}`,
+            'idempotency-key': randomUUID(),
+          }),
+          eventCount: async () => (await store.readAll()).length,
+        },
+        25,
+      );
+      expect(sent).toBeGreaterThan(200);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

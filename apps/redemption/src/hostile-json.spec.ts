@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InMemoryEventStore } from '#event-store';
 import { createHttpApp, JsonLogger, loadConfig, ManualClock } from '#platform';
-import { fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
+import { FUZZ_TIMEOUT_MS, fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
 import { ChainWorld } from '../test/chain-world.js';
 import { RedemptionConfig } from './redemption.config.js';
 import { RedemptionModule } from './redemption.module.js';
@@ -39,15 +39,19 @@ describe('redemption worker under hostile JSON (in-memory)', () => {
   });
   afterAll(() => app.close());
 
-  it('answers every request with < 500, problem+json refusals and no event appended by a refusal', async () => {
-    const sent = await fuzzRoutes(
-      {
-        baseUrl: await app.getUrl(),
-        headers: () => ({ authorization: `Bearer ${ADMIN}` }),
-        eventCount: async () => (await store.readAll()).length,
-      },
-      40,
-    );
-    expect(sent).toBeGreaterThan(50);
-  });
+  it(
+    'answers every request with < 500, problem+json refusals and no event appended by a refusal',
+    async () => {
+      const sent = await fuzzRoutes(
+        {
+          baseUrl: await app.getUrl(),
+          headers: () => ({ authorization: `Bearer ${ADMIN}` }),
+          eventCount: async () => (await store.readAll()).length,
+        },
+        40,
+      );
+      expect(sent).toBeGreaterThan(50);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
+import { FUZZ_TIMEOUT_MS, fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
 import { type RunningVendor, VendorStack } from '../test/vendor-stack.js';
 
 // Arbitrary JSON at every documented route of a vendor (real NATS, JetStream and Redis): never a
@@ -17,15 +17,19 @@ describe('vendor under hostile JSON', () => {
     await stack?.dispose();
   });
 
-  it('answers every request with < 500, problem+json refusals and no event appended by a refusal', async () => {
-    const sent = await fuzzRoutes(
-      {
-        baseUrl: vendor.url,
-        headers: () => ({ 'idempotency-key': randomUUID(), 'x-netpay-checkout': `nct.${randomUUID()}` }),
-        eventCount: async () => (await stack.store.readAll()).length,
-      },
-      25,
-    );
-    expect(sent).toBeGreaterThan(25);
-  });
+  it(
+    'answers every request with < 500, problem+json refusals and no event appended by a refusal',
+    async () => {
+      const sent = await fuzzRoutes(
+        {
+          baseUrl: vendor.url,
+          headers: () => ({ 'idempotency-key': randomUUID(), 'x-netpay-checkout': `nct.${randomUUID()}` }),
+          eventCount: async () => (await stack.store.readAll()).length,
+        },
+        25,
+      );
+      expect(sent).toBeGreaterThan(25);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

@@ -34,6 +34,14 @@ export interface FuzzAnswer {
   readonly body: string;
 }
 
+/**
+ * A fuzz test's time budget. It sends hundreds of requests, some with bodies of tens of kilobytes
+ * or thousands of nesting levels: about 16 s on a quiet 2-core machine, and well over the unit
+ * tier's 20 s when the machine is shared (seen: 71 s in CI beside other builds). What it checks is
+ * the answers, never the time they take.
+ */
+export const FUZZ_TIMEOUT_MS = 180_000;
+
 /** One request that broke a rule, for the failure message. */
 export class FuzzViolation extends Error {}
 
