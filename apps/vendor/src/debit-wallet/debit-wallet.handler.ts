@@ -258,6 +258,8 @@ export class DebitWalletHandler {
           vendorId,
           checkoutToken: command.checkoutToken,
           coins,
+          // The slice must pay this purchase: the broker passes over a chain with fewer coins left.
+          minCoins: command.count,
           at: clock.now().toISOString(),
           nonce: newNonce(),
           vendorKeyId: signer.keyId,
