@@ -275,7 +275,10 @@ async function main(): Promise<number> {
           await sleep(200);
         }
         while (!(await probeServer.buyAt(shop))) {
-          if (Date.now() > deadline) throw new Error(`no debit at ${shop.id} after the fault`);
+          if (Date.now() > deadline)
+            throw new Error(
+              `no debit at ${shop.id} after the fault (last answer ${probeServer.lastRefusal ?? 'none'})`,
+            );
           await sleep(200);
         }
       }

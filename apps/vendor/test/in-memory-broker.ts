@@ -172,6 +172,8 @@ export class InMemoryBroker implements BrokerClient {
       const issued = this.chains.get(chainId)!;
       const { state, revision } = await this.read(chainId);
       if (state.status !== 'open' || state.index > state.touchstone.length) continue;
+      // Like the broker: a chain with fewer coins left than the purchase needs is passed over.
+      if (state.touchstone.length - state.index + 1 < (request.minCoins ?? 1)) continue;
       if (state.holder !== undefined && state.holder !== request.vendorId) {
         heldElsewhere ??= { chainId, holder: state.holder };
         continue;

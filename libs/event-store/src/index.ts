@@ -15,3 +15,4 @@ export { DelegatingEventStore } from './shared/delegating-event-store.js';
 export { WriteBehindCheckpoints } from './shared/write-behind-checkpoints.js';
 export { resubscribing, type ResubscribingOptions } from './shared/resubscribing.js';
 export * from './lease/leader-lease.js';
+export { readAllPages, type PagedReadOptions } from './shared/paged-read.js';

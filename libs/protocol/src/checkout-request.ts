@@ -10,6 +10,8 @@ import { checkId, checkInt, checkText, checkTimestamp } from './validate.js';
 
 /** Domain tag of the wallet checkout request encoding. */
 export const CHECKOUT_REQUEST_TAG = 'netpay/checkout-request/v1';
+/** Domain tag of a checkout request that names `minCoins` (v1's fields, then minCoins). */
+export const CHECKOUT_REQUEST_TAG_V2 = 'netpay/checkout-request/v2';
 
 /** Longest checkout token a request may carry (UTF-8 bytes). */
 export const MAX_CHECKOUT_TOKEN_BYTES = 1024;
@@ -23,7 +25,13 @@ export interface CheckoutRequestBody {
   readonly vendorId: string;
   /** The opaque token the customer gave this vendor. */
   readonly checkoutToken: string;
+  /** Paywords wanted: the broker releases up to this many of one chain. */
   readonly coins: number;
+  /**
+   * The fewest paywords the slice must hold (the purchase's price): a chain with fewer unspent
+   * coins left is not handed out. Absent: 1 (the v1 encoding).
+   */
+  readonly minCoins?: number;
   readonly at: string;
   readonly nonce: Hex;
   readonly vendorKeyId: string;
@@ -37,22 +45,32 @@ export function validateCheckoutRequestBody(body: CheckoutRequestBody): void {
   checkId(body.vendorId, 'vendorId');
   checkText(body.checkoutToken, 'checkoutToken', MAX_CHECKOUT_TOKEN_BYTES);
   checkInt(body.coins, 'coins', 1);
+  if (body.minCoins !== undefined) {
+    checkInt(body.minCoins, 'minCoins', 1);
+    if (body.minCoins > body.coins)
+      throw new ProtocolError(PROTOCOL.BAD_ARGUMENT, 'minCoins', 'minCoins is more than coins');
+  }
   checkTimestamp(body.at, 'at');
   parseHex(body.nonce, { bytes: NONCE_BYTES, field: 'nonce' });
   checkId(body.vendorKeyId, 'vendorKeyId');
 }
 
-/** Canonical bytes: the tag, then vendorId, checkoutToken, coins, at, nonce (bytes), vendorKeyId. */
+/**
+ * Canonical bytes: the tag, then vendorId, checkoutToken, coins, at, nonce (bytes), vendorKeyId;
+ * with `minCoins`, the v2 tag and minCoins last (a request without it encodes as before).
+ */
 export function encodeCheckoutRequestBody(body: CheckoutRequestBody): Buffer {
   validateCheckoutRequestBody(body);
-  return new CanonicalWriter(CHECKOUT_REQUEST_TAG)
+  const writer = new CanonicalWriter(
+    body.minCoins === undefined ? CHECKOUT_REQUEST_TAG : CHECKOUT_REQUEST_TAG_V2,
+  )
     .string(body.vendorId)
     .string(body.checkoutToken)
     .uint(body.coins)
     .string(body.at)
     .bytes(Buffer.from(body.nonce, 'hex'))
-    .string(body.vendorKeyId)
-    .toBytes();
+    .string(body.vendorKeyId);
+  return (body.minCoins === undefined ? writer : writer.uint(body.minCoins)).toBytes();
 }
 
 export function signCheckoutRequest(body: CheckoutRequestBody, signer: Signer): SignedCheckoutRequest {
@@ -67,6 +85,7 @@ export function signCheckoutRequest(body: CheckoutRequestBody, signer: Signer): 
     vendorId: body.vendorId,
     checkoutToken: body.checkoutToken,
     coins: body.coins,
+    ...(body.minCoins === undefined ? {} : { minCoins: body.minCoins }),
     at: body.at,
     nonce: body.nonce,
     vendorKeyId: body.vendorKeyId,
@@ -93,19 +112,16 @@ export function verifyCheckoutRequest(
 }
 
 export function parseSignedCheckoutRequest(value: unknown): SignedCheckoutRequest {
-  const f = readObject(value, [
-    'vendorId',
-    'checkoutToken',
-    'coins',
-    'at',
-    'nonce',
-    'vendorKeyId',
-    'signature',
-  ]);
+  const f = readObject(
+    value,
+    ['vendorId', 'checkoutToken', 'coins', 'at', 'nonce', 'vendorKeyId', 'signature'],
+    ['minCoins'],
+  );
   const r = {
     vendorId: f.vendorId as string,
     checkoutToken: f.checkoutToken as string,
     coins: f.coins as number,
+    ...(f.minCoins === undefined ? {} : { minCoins: f.minCoins as number }),
     at: f.at as string,
     nonce: f.nonce as string,
     vendorKeyId: f.vendorKeyId as string,

@@ -7,6 +7,7 @@ import {
   generateSigningKey,
   isFresh,
   newNonce,
+  parseSignedCheckoutRequest,
   parseSignedHandOffRequest,
   publicKeyRecord,
   ReplayGuard,
@@ -198,5 +199,29 @@ describe('wallet grants, revocation notices, checkout requests', () => {
     expect(verifyCheckoutRequest({ ...honest, checkoutToken: 'nct.other' }, keys)).toMatchObject({
       code: 'SIGNATURE.INVALID',
     });
+  });
+
+  it('a checkout request may name minCoins: signed over (v2), so it cannot be lowered or dropped; without it, v1 as before', () => {
+    const keys = [publicKeyRecord(vendorB, 'vendor_b')];
+    const body = {
+      vendorId: 'vendor_b',
+      checkoutToken: 'nct.token',
+      coins: 10,
+      at: now,
+      nonce: newNonce(),
+      vendorKeyId: vendorB.keyId,
+    };
+    const v1 = signCheckoutRequest(body, vendorB);
+    expect(v1).not.toHaveProperty('minCoins');
+    const v2 = signCheckoutRequest({ ...body, minCoins: 3 }, vendorB);
+    expect(v2.minCoins).toBe(3);
+    expect(v2.signature).not.toBe(v1.signature);
+    expect(verifyCheckoutRequest(v2, keys).ok).toBe(true);
+    expect(verifyCheckoutRequest({ ...v2, minCoins: 1 }, keys)).toMatchObject({ code: 'SIGNATURE.INVALID' });
+    const { minCoins: _dropped, ...withoutMin } = v2;
+    expect(verifyCheckoutRequest(withoutMin, keys)).toMatchObject({ code: 'SIGNATURE.INVALID' });
+    expect(parseSignedCheckoutRequest(v2)).toEqual(v2);
+    expect(() => parseSignedCheckoutRequest({ ...v2, minCoins: 11 })).toThrow(/minCoins/);
+    expect(() => parseSignedCheckoutRequest({ ...v2, minCoins: 0 })).toThrow(/minCoins/);
   });
 });

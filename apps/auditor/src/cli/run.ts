@@ -170,6 +170,9 @@ export async function runCli(
     const result = await replayStore(store, audit, {
       pageSize: options.pageSize,
       ...(options.from === undefined ? {} : { from: options.from }),
+      // A busy store: the page is read again (smaller) from where it failed; say so, on stderr.
+      onRetry: (error, attempt, after) =>
+        io.err(`note: reading after position ${after ?? 0n} again (attempt ${attempt}): ${error.message}`),
     });
     const report = audit.finish();
     const durationMs = Math.max(io.now() - started, 0.001);

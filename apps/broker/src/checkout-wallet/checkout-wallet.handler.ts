@@ -55,9 +55,14 @@ export class CheckoutWalletHandler {
     }
     await this.projection.waitFor();
     const at = now.toISOString();
-    const candidates = this.projection.model
+    // The slice must pay the purchase: a chain with fewer coins left than its price is passed
+    // over (a vendor holding one would otherwise be handed it again and again, unable to pay).
+    const minCoins = request.minCoins ?? 1;
+    const open = this.projection.model
       .chainsOfCustomer(customerId)
-      .filter((c) => usable(c, request.vendorId, at))
+      .filter((c) => usable(c, request.vendorId, at));
+    const candidates = open
+      .filter((c) => remainingCoins(c) >= minCoins)
       .sort((a, b) => rank(a, request.vendorId) - rank(b, request.vendorId));
     let heldElsewhere: ChainView | undefined;
     for (const chain of candidates) {
@@ -65,7 +70,7 @@ export class CheckoutWalletHandler {
         heldElsewhere ??= chain;
         continue;
       }
-      const reply = await this.tryCheckout(chain.chainId, customerId, request, at);
+      const reply = await this.tryCheckout(chain.chainId, customerId, request, minCoins, at);
       if (reply) return reply;
     }
     if (heldElsewhere) {
@@ -80,10 +85,14 @@ export class CheckoutWalletHandler {
         },
       );
     }
+    const most = Math.max(0, ...open.map(remainingCoins));
     throw brokerError(
       BROKER_ERROR.CHECKOUT_NO_COINS,
-      'the wallet has no unspent server-side coins usable at this vendor',
+      most === 0
+        ? 'the wallet has no unspent server-side coins usable at this vendor'
+        : `no chain of the wallet usable at this vendor has ${minCoins} unspent coins (at most ${most} on one chain): buy more coins`,
       409,
+      { minCoins, mostOnOneChain: most },
     );
   }
 
@@ -144,6 +153,7 @@ export class CheckoutWalletHandler {
     chainId: string,
     customerId: string,
     request: CheckoutWalletRequest,
+    minCoins: number,
     at: string,
   ): Promise<WalletCheckoutReply | undefined> {
     const wallet = await this.seeds.serverWallet(chainId);
@@ -156,8 +166,13 @@ export class CheckoutWalletHandler {
           const start = state.status === 'absent' ? 1 : state.index;
           const length = state.status === 'absent' ? 0 : state.touchstone.length;
           const sliceEnd = Math.min(start + request.coins - 1, length);
-          if (sliceEnd < start)
-            return { ok: false, code: BROKER_ERROR.CHECKOUT_NO_COINS, message: 'chain exhausted' };
+          // The read model may be behind the stream: decide on the stream's own index.
+          if (sliceEnd - start + 1 < minCoins)
+            return {
+              ok: false,
+              code: BROKER_ERROR.CHECKOUT_NO_COINS,
+              message: `fewer than ${minCoins} coins left on the chain`,
+            };
           return decideCheckout(state, { vendorId: request.vendorId, sliceEnd, at });
         },
         (state, events) => {

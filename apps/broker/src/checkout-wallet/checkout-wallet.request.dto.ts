@@ -23,6 +23,19 @@ export class CheckoutWalletRequest implements WalletCheckoutRequest {
   @Max(10_000)
   coins!: number;
 
+  @ApiProperty({
+    required: false,
+    minimum: 1,
+    maximum: 10_000,
+    description:
+      'the fewest coins the slice must hold (the purchase price): a chain with fewer left is not handed out; default 1',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  minCoins?: number;
+
   @ApiProperty({ description: 'when the vendor signed the request (ISO 8601 UTC, ms)' })
   @IsOptional()
   @IsString()

@@ -1,7 +1,7 @@
 // What must hold after every fault, read from the event store itself: every acknowledged spend
 // is there, no position of a chain was accepted twice, and what each vendor sold (its spends'
 // coins × the chain's coin value) is what the nights have paid it.
-import type { EventStore } from '#event-store';
+import { type EventStore, readAllPages } from '#event-store';
 import type { Ack } from './load.js';
 
 export interface StoreVerdict {
@@ -25,23 +25,27 @@ interface Spent {
   readonly receiptId: string;
 }
 
-export async function verifyStore(store: EventStore, acks: Iterable<Ack>): Promise<StoreVerdict> {
-  const events = await store.readAll();
+export async function verifyStore(
+  store: Pick<EventStore, 'readAll'>,
+  acks: Iterable<Ack>,
+): Promise<StoreVerdict> {
   const coinValue = new Map<string, number>();
   const byReceipt = new Map<string, Spent>();
   const byChain = new Map<string, Spent[]>();
-  for (const e of events) {
-    if (e.type === 'ChainIssued') {
-      const t = (e.data as { touchstone: { chainId: string; coinValue: number } }).touchstone;
-      coinValue.set(t.chainId, t.coinValue);
-    } else if (e.type === 'CoinsSpent') {
-      const s = e.data as Spent;
-      byReceipt.set(s.receiptId, s);
-      const list = byChain.get(s.chainId) ?? [];
-      list.push(s);
-      byChain.set(s.chainId, list);
+  // Page by page, a page that times out on the busy machine read again (one whole-store read did).
+  for await (const page of readAllPages(store))
+    for (const e of page) {
+      if (e.type === 'ChainIssued') {
+        const t = (e.data as { touchstone: { chainId: string; coinValue: number } }).touchstone;
+        coinValue.set(t.chainId, t.coinValue);
+      } else if (e.type === 'CoinsSpent') {
+        const s = e.data as Spent;
+        byReceipt.set(s.receiptId, s);
+        const list = byChain.get(s.chainId) ?? [];
+        list.push(s);
+        byChain.set(s.chainId, list);
+      }
     }
-  }
   let acknowledged = 0;
   let lost = 0;
   for (const ack of acks) {

@@ -269,6 +269,8 @@ export class ClientShopper extends Shopper {
 export class ServerShopper extends Shopper {
   private readonly tokens = new Map<string, string>();
   private pending: { shop: Shop; item: string; key: string } | undefined;
+  /** The code of the last answer that was not a sale (what a probe that does not heal saw). */
+  lastRefusal: string | undefined;
 
   static async create(
     world: LoadWorld,
@@ -318,9 +320,10 @@ export class ServerShopper extends Shopper {
     }
     const code = answer ? (codeOf(answer) ?? `HTTP.${answer.status}`) : 'NETWORK';
     this.ledger.refusal(code);
+    this.lastRefusal = code;
     if (retryable(answer)) return false;
     this.pending = undefined;
-    if (code === 'WALLET.NO_PAYWORDS') await this.purchase('server');
+    if (code === 'WALLET.NO_PAYWORDS' || code === 'CHECKOUT.NO_COINS') await this.purchase('server');
     return false;
   }
 }

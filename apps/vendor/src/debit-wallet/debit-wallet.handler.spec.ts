@@ -87,7 +87,26 @@ describe('debiting a server-side e-wallet', () => {
     expect((await acceptedPositions(world.store, first.chain.chainId)).map((x) => x.position)).toEqual([
       1, 2, 3, 4, 5, 6,
     ]);
-    expect(await refusedWith(a.debitWallet.execute(debit(token, 4, 'clip-4')))).toBe('WALLET.NO_PAYWORDS');
+    // 3 coins left, the price is 4: no chain can pay, and the broker says so.
+    expect(await refusedWith(a.debitWallet.execute(debit(token, 4, 'clip-4')))).toBe('CHECKOUT.NO_COINS');
+  });
+
+  it('a debit that waited past its deadline for the chain asks the broker nothing and records nothing', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue({ wallet: 'server', length: 40 });
+    const token = world.broker.checkoutToken(issued.chain.chainId, 'va');
+    await a.debitWallet.execute(debit(token, 9)); // the slice is 10 coins
+    expect(world.broker.calls.checkoutWallet).toBe(1);
+    // The next debit needs a checkout, but its deadline has passed.
+    const late = { ...debit(token, 3, 'clip-2'), deadline: world.clock.now().getTime() - 1 };
+    expect(await refusedWith(a.debitWallet.execute(late))).toBe('REQUEST.DEADLINE_EXCEEDED');
+    expect(world.broker.calls.checkoutWallet).toBe(1);
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'WalletCheckedOut',
+      'CoinsSpent',
+    ]);
   });
 
   it('refuses a resource no receipt can name before spending anything', async () => {

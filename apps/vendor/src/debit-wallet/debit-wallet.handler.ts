@@ -16,6 +16,7 @@ import type { BrokerClient } from '../broker/broker-client.js';
 import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { TouchstoneBook } from '../engine/touchstone-book.js';
+import { checkDeadline } from '../engine/request-deadline.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { ReceiptBatcher } from '../engine/receipt-batcher.js';
 import { checkResource, receiptBodyFor } from '../engine/receipts.js';
@@ -170,6 +171,11 @@ export class DebitWalletHandler {
     if (earlier && state.status !== 'absent') {
       return { spend: earlier, touchstone: state.touchstone, duplicate: true };
     }
+    // Past its deadline (it waited for the chain's lock behind slow work, or the client gave up)
+    // a debit asks nobody anything: no hand-off, no checkout. Otherwise each late task in the
+    // chain's queue still cost broker round trips before its append was refused, and under load
+    // the queue grew faster than it drained.
+    checkDeadline(this.deps.clock, command.deadline, chainId);
     // Another vendor holds the wallet: take it over (a stale view may name the wrong holder: look again).
     for (
       let attempt = 0;
@@ -189,6 +195,7 @@ export class DebitWalletHandler {
     let payword = await slices.payword(chainId, position);
     if (payword === undefined) {
       // Our slice ends (or was lost with Redis): the broker releases more, maybe of another chain.
+      checkDeadline(this.deps.clock, command.deadline, chainId);
       const next = await this.checkout(command);
       if (next !== chainId && mayMove) return { moved: next };
       payword = await slices.payword(chainId, position);
@@ -258,6 +265,8 @@ export class DebitWalletHandler {
           vendorId,
           checkoutToken: command.checkoutToken,
           coins,
+          // The slice must pay this purchase: the broker passes over a chain with fewer coins left.
+          minCoins: command.count,
           at: clock.now().toISOString(),
           nonce: newNonce(),
           vendorKeyId: signer.keyId,
