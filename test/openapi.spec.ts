@@ -58,7 +58,7 @@ async function documents(): Promise<Record<string, OpenAPIObject>> {
 }
 
 type Op = {
-  parameters?: { name: string; in: string; schema?: { pattern?: string } }[];
+  parameters?: { name: string; in: string; schema?: { pattern?: string; enum?: unknown[] } }[];
   requestBody?: unknown;
   responses: Record<string, { content?: Record<string, unknown> }>;
   security?: unknown[];
@@ -88,11 +88,14 @@ describe('OpenAPI documents', () => {
       for (const [route, op] of operations(docs[name]!)) {
         const errors = Object.entries(op.responses).filter(([s]) => Number(s) >= 400);
         expect({ route, errors: errors.length > 0 }).toEqual({ route, errors: true });
+        // Readiness answers its own report with 503 (beside the problem a failing request gets).
+        const own = (status: string) =>
+          route === 'GET /health/ready' && status === '503' ? ['application/json'] : [];
         for (const [status, response] of errors)
           expect({ route, status, types: Object.keys(response.content ?? {}) }).toEqual({
             route,
             status,
-            types: ['application/problem+json'],
+            types: [...own(status), 'application/problem+json'],
           });
       }
       expect(docs[name]!.components?.schemas?.ProblemDetails).toBeDefined();
@@ -134,13 +137,85 @@ describe('OpenAPI documents', () => {
     expect(schemas.BuyCoinsRequest!.properties.currency!.pattern).toBe('^[A-Z]{3}$');
   });
 
-  it('lists the payment headers and 402 of the paid routes', () => {
-    const paid = operations(docs.vendor!).filter(([, op]) => op.responses['402']);
-    expect(paid.length).toBeGreaterThan(0);
-    for (const [, op] of paid)
-      expect((op.parameters ?? []).map((p) => p.name.toLowerCase())).toEqual(
-        expect.arrayContaining(['x-netpay-payment', 'x-netpay-checkout']),
+  it('lists the payment headers, the receipt headers and the 402 of the paid routes', () => {
+    const paid = operations(docs.vendor!).filter(([, op]) =>
+      JSON.stringify(op.responses['402'] ?? {}).includes('PAYMENT.REQUIRED'),
+    );
+    expect(paid.map(([route]) => route).sort()).toEqual([
+      'GET /articles/{id}',
+      'GET /cards/{id}',
+      'GET /clips/{id}',
+    ]);
+    for (const [route, op] of paid) {
+      expect({ route, headers: (op.parameters ?? []).map((p) => p.name.toLowerCase()) }).toEqual({
+        route,
+        headers: expect.arrayContaining([
+          'x-netpay-payment',
+          'x-netpay-checkout',
+          'x-netpay-touchstone',
+          'idempotency-key',
+        ]),
+      });
+      const ok = op.responses['200'] as { headers?: Record<string, unknown> } | undefined;
+      expect(Object.keys(ok?.headers ?? {})).toEqual(['X-NetPay-Receipt', 'X-NetPay-Receipt-Id']);
+    }
+  });
+
+  it.each(Object.keys(docs))('%s: every operation documents the schema of its success answer', (name) => {
+    for (const [route, op] of operations(docs[name]!)) {
+      const success = Object.entries(op.responses).filter(([s]) => Number(s) < 400);
+      expect({ route, documented: success.length > 0 }).toEqual({ route, documented: true });
+      for (const [status, response] of success) {
+        const schemas = Object.values(response.content ?? {}) as { schema?: unknown }[];
+        expect({ route, status, schema: schemas.length > 0 && schemas.every((c) => c.schema) }).toEqual({
+          route,
+          status,
+          schema: true,
+        });
+      }
+    }
+  });
+
+  it.each(Object.keys(docs))('%s: every path parameter has a pattern or a list of values', (name) => {
+    for (const [route, op] of operations(docs[name]!))
+      for (const p of (op.parameters ?? []).filter((p) => p.in === 'path'))
+        expect({ route, name: p.name, constrained: Boolean(p.schema?.pattern ?? p.schema?.enum) }).toEqual({
+          route,
+          name: p.name,
+          constrained: true,
+        });
+  });
+
+  it('names the route-specific refusals of each family (SPEND, CHECKOUT, HANDOFF, CHAIN, BANK, …)', () => {
+    const codes = (doc: OpenAPIObject, route: string) => {
+      const op = operations(doc).find(([r]) => r === route)?.[1];
+      return [...JSON.stringify(op?.responses ?? {}).matchAll(/"([A-Z][A-Z0-9_]*\.[A-Z0-9_.]+)"/g)].map(
+        (m) => m[1],
       );
+    };
+    expect(codes(docs.vendor!, 'POST /spends')).toEqual(
+      expect.arrayContaining([
+        'SPEND.PAYWORD_FORGED',
+        'SPEND.PAYWORD_SKIPPED',
+        'CHAIN.REVOKED',
+        'HANDOFF.CERTIFICATE_INVALID',
+        'TOUCHSTONE.EXPIRED',
+      ]),
+    );
+    expect(codes(docs.vendor!, 'POST /debits')).toEqual(
+      expect.arrayContaining(['CHECKOUT.TOKEN_INVALID', 'CHAIN.SLICE_WITHDRAWN', 'WALLET.NO_PAYWORDS']),
+    );
+    // The vendor's debit checks its Idempotency-Key itself: no platform interceptor refusals there.
+    expect(codes(docs.vendor!, 'POST /debits')).not.toContain('IDEMPOTENCY.IN_PROGRESS');
+    expect(codes(docs.broker!, 'POST /bank/accounts')).toContain('BANK.ACCOUNT_EXISTS');
+    expect(codes(docs.broker!, 'GET /bank/accounts/{accountId}')).toContain('BANK.ACCOUNT_NOT_FOUND');
+    expect(codes(docs.redemption!, 'POST /redemption/claims')).toEqual(
+      expect.arrayContaining([
+        'REDEMPTION.CLAIM_INVALID',
+        'REDEMPTION.CLAIM_SIGNATURE_INVALID',
+        'REDEMPTION.CLAIM_ID_REUSED',
+      ]),
+    );
   });
 
   it('leaves the load-test route out unless NOOP_ROUTE is set', async () => {

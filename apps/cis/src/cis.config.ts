@@ -1,11 +1,14 @@
-import { EnvVar } from '#platform';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { EnvVar, EventStoreConfig } from '#platform';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 const HEX32 = /^[0-9a-f]{64}$/;
 const KEY_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-/** The Central Index Server's configuration (P2P-NetPay, `apps/cis`). */
-export class CisConfig {
+/**
+ * The Central Index Server's configuration (P2P-NetPay, `apps/cis`). NATS and the event store are
+ * the shared `EventStoreConfig` variables (its NATS identity is the role `cis`).
+ */
+export class CisConfig extends EventStoreConfig {
   @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3300 })
   @IsInt()
   @Min(0)
@@ -15,25 +18,6 @@ export class CisConfig {
   @EnvVar({ name: 'HOST', description: 'HTTP listen address', default: '0.0.0.0' })
   @IsString()
   host!: string;
-
-  @EnvVar({
-    name: 'NATS_URL',
-    description: 'NATS server(s)',
-    type: 'url-list',
-    protocols: ['nats:', 'tls:'],
-    default: 'nats://127.0.0.1:4222',
-  })
-  natsServers!: string[];
-
-  @EnvVar({ name: 'NATS_USER', description: "this process's NATS identity (role `cis`)" })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/)
-  natsUser?: string;
-
-  @EnvVar({ name: 'NATS_PASSWORD', description: 'password of NATS_USER', secret: true })
-  @IsOptional()
-  @IsString()
-  natsPassword?: string;
 
   @EnvVar({
     name: 'REDIS_URL',

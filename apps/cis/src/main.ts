@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { eventStoreSettingsFromEnv } from '#event-store';
+import { eventStoreSettings } from '#event-store';
 import { ConfigError, createHttpApp, loadConfig } from '#platform';
 import { CisConfig } from './cis.config.js';
 import { CIS_VERSION, CisModule } from './cis.module.js';
@@ -7,7 +7,7 @@ import { CIS_VERSION, CisModule } from './cis.module.js';
 /** The P2P-NetPay Central Index Server: peers register, buy coins, announce, search and redeem over HTTP. */
 async function main(): Promise<void> {
   const config = loadConfig(CisConfig);
-  await createHttpApp(CisModule.forRoot({ config, eventStore: eventStoreSettingsFromEnv() }), {
+  await createHttpApp(CisModule.forRoot({ config, eventStore: eventStoreSettings(config) }), {
     name: 'cis',
     version: CIS_VERSION,
     description:

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { eventStoreSettingsFromEnv } from '#event-store';
+import { eventStoreSettings } from '#event-store';
 import { ConfigError, createHttpApp, loadConfig } from '#platform';
 import { PeerConfig } from './peer.config.js';
 import { PEER_VERSION, PeerModule } from './peer.module.js';
@@ -7,7 +7,7 @@ import { PEER_VERSION, PeerModule } from './peer.module.js';
 /** One P2P-NetPay peer: sells what it shares for e-coins (HTTP) and buys from other peers with its wallet. */
 async function main(): Promise<void> {
   const config = loadConfig(PeerConfig);
-  await createHttpApp(PeerModule.forRoot({ config, storeSettings: eventStoreSettingsFromEnv() }), {
+  await createHttpApp(PeerModule.forRoot({ config, storeSettings: eventStoreSettings(config) }), {
     name: 'peer',
     version: PEER_VERSION,
     description:

@@ -1,4 +1,4 @@
-import { EnvVar } from '#platform';
+import { EnvVar, EventStoreConfig } from '#platform';
 import {
   ArrayMinSize,
   IsIn,
@@ -11,8 +11,11 @@ import {
   MinLength,
 } from 'class-validator';
 
-/** One P2P-NetPay peer (`apps/peer`): an S-peer that sells what it shares and an R-peer with a wallet. */
-export class PeerConfig {
+/**
+ * One P2P-NetPay peer (`apps/peer`): an S-peer that sells what it shares and an R-peer with a wallet.
+ * NATS and the event store (when `PEER_EVENT_STORE=jetstream`) are the shared `EventStoreConfig` variables.
+ */
+export class PeerConfig extends EventStoreConfig {
   @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3400 })
   @IsInt()
   @Min(0)
@@ -122,5 +125,5 @@ export class PeerConfig {
     default: 'jetstream',
   })
   @IsIn(['jetstream', 'none'])
-  eventStore!: 'jetstream' | 'none';
+  spendRecording!: 'jetstream' | 'none';
 }

@@ -117,7 +117,7 @@ export class PeerModule {
         { provide: PeerConfig, useValue: config },
         {
           provide: STORE_SETTINGS,
-          useValue: config.eventStore === 'none' ? undefined : options.storeSettings,
+          useValue: config.spendRecording === 'none' ? undefined : options.storeSettings,
         },
         {
           provide: PeerCore,

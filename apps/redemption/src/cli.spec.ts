@@ -7,6 +7,9 @@ describe('the command line', () => {
     expect(parseCommand(['run'])).toEqual({ kind: 'run' });
     expect(parseCommand(['run', '--day', '2026-03-10'])).toEqual({ kind: 'run', day: '2026-03-10' });
     expect(parseCommand(['run', '--day=2026-03-10'])).toEqual({ kind: 'run', day: '2026-03-10' });
+    expect(parseCommand(['--day', '2026-03-10', 'run'])).toEqual({ kind: 'run', day: '2026-03-10' });
+    expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['-h'])).toEqual({ kind: 'help' });
   });
 
   it('refuses what it does not understand, with the usage', () => {
@@ -15,6 +18,9 @@ describe('the command line', () => {
       ['run', '--day', '10/03/2026'],
       ['run', '--day', '2026-03-10', 'x'],
       ['sing'],
+      ['run', '--night', '2026-03-10'],
+      ['serve', '--day', '2026-03-10'],
+      ['serve', 'now'],
     ]) {
       expect(() => parseCommand(args)).toThrow(UsageError);
     }

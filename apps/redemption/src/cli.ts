@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** What the command line asks for: serve (default), or one night now (`run [--day YYYY-MM-DD]`). */
 export type Command =
   { readonly kind: 'serve' } | { readonly kind: 'run'; readonly day?: string } | { readonly kind: 'help' };
@@ -15,30 +17,32 @@ export class UsageError extends Error {
   }
 }
 
+/** The verb and its options through `node:util`'s `parseArgs` (strict: unknown flags and extra words refused). */
 export function parseCommand(args: readonly string[]): Command {
-  const [verb = 'serve', ...rest] = args;
+  let parsed: { values: { day?: string | undefined; help?: boolean | undefined }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { day: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [verb = 'serve', ...extra] = positionals;
+  if (values.help || verb === 'help') return { kind: 'help' };
+  if (extra.length > 0) throw new UsageError(`${verb} takes no further words, got ${extra.join(' ')}`);
   switch (verb) {
     case 'serve':
-      if (rest.length > 0) throw new UsageError(`serve takes no arguments, got ${rest.join(' ')}`);
+      if (values.day !== undefined) throw new UsageError('serve takes no --day');
       return { kind: 'serve' };
-    case 'help':
-    case '--help':
-    case '-h':
-      return { kind: 'help' };
-    case 'run': {
-      if (rest.length === 0) return { kind: 'run' };
-      const [flag, value, ...extra] = rest;
-      const day = flag?.startsWith('--day=')
-        ? flag.slice('--day='.length)
-        : flag === '--day'
-          ? value
-          : undefined;
-      const leftover = flag?.startsWith('--day=') ? [value, ...extra].filter((x) => x !== undefined) : extra;
-      if (day === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day) || leftover.length > 0) {
-        throw new UsageError(`run takes --day YYYY-MM-DD, got ${rest.join(' ')}`);
-      }
-      return { kind: 'run', day };
-    }
+    case 'run':
+      if (values.day === undefined) return { kind: 'run' };
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(values.day))
+        throw new UsageError(`run takes --day YYYY-MM-DD, got ${values.day}`);
+      return { kind: 'run', day: values.day };
     default:
       throw new UsageError(`unknown command ${verb}`);
   }

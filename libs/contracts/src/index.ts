@@ -1,2 +1,3 @@
 export * from './subjects.js';
 export * from './messages.js';
+export * from './http-schemas.js';

@@ -50,3 +50,4 @@ export * from './redis/redis.module.js';
 export * from './service-info.js';
 export * from './tracing/http-tracing.js';
 export * from './tracing/tracing.js';
+export * from './http/api-schema.js';

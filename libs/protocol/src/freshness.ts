@@ -41,6 +41,8 @@ export class ReplayGuard {
   ) {}
 
   /** True the first time `nonce` (of a request signed `at`) is offered, false for a replay. */
+  // Not an LRU cache: evicting the oldest nonce also raises the floor below which any request is
+  // refused, so an evicted nonce can never be replayed; lru-cache has no such hook on eviction order.
   firstUse(nonce: string, at: string, now: Date): boolean {
     const atMs = Date.parse(at);
     this.expire(now.getTime());

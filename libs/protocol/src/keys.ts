@@ -97,6 +97,7 @@ export function resolveKey(keys: KeyRing, keyId: string): PublicKeyRecord | unde
   return typeof found === 'string' ? { keyId, publicKey: found } : found;
 }
 
+// Kept by hand, as the hasher cache in hash-chain.ts (no dependency in libs/protocol; clear when full).
 const publicKeyCache = new Map<string, KeyObject>();
 
 /** Verifies an Ed25519 signature; malformed keys or signatures simply do not verify. */

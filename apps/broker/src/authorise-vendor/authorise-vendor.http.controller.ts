@@ -19,6 +19,7 @@ import {
   type VendorAuthorisedAnswer,
 } from './authorise-vendor.handler.js';
 import { AuthoriseVendorRequest } from './authorise-vendor.request.dto.js';
+import { VENDOR_AUTHORISED, VENDOR_DEAUTHORISED } from '../shared/answer-schemas.js';
 
 @ApiTags('wallet')
 @ApiBearerAuth()
@@ -33,6 +34,7 @@ export class AuthoriseVendorHttpController {
   // (authorising again with a new Idempotency-Key issues a new token).
   @Idempotent({ secretFields: ['checkoutToken'] })
   @ApiCreatedResponse({
+    schema: VENDOR_AUTHORISED,
     description:
       'The vendor may check out your server-side wallet with this opaque token (shown once: a replay has `withheld: ["checkoutToken"]`).',
   })
@@ -48,6 +50,7 @@ export class AuthoriseVendorHttpController {
   @HttpCode(200)
   @Idempotent()
   @ApiOkResponse({
+    schema: VENDOR_DEAUTHORISED,
     description:
       'At once: the vendor’s checkout tokens stop working, and every slice of your server-side wallet it ' +
       'holds ends (its next debit is refused with CHAIN.SLICE_WITHDRAWN; the unspent rest is yours again).',

@@ -10,6 +10,7 @@ import type {
   PaymentRequest,
   PaymentResult,
 } from './payment-gateway.port.js';
+import { LRUCache } from 'lru-cache';
 
 export interface OpenAccount {
   readonly accountId: string;
@@ -59,7 +60,7 @@ interface Ledger {
  * is the one a fresh read of the whole ledger would give.
  */
 export class SimulatedBank implements PaymentGateway {
-  private readonly ledgers = new Map<string, Ledger>();
+  private readonly ledgers = new LRUCache<string, Ledger>({ max: CACHED_LEDGERS });
   private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -214,15 +215,14 @@ export class SimulatedBank implements PaymentGateway {
   }
 
   private keep(accountId: string, ledger: Ledger): void {
-    this.ledgers.delete(accountId);
     this.ledgers.set(accountId, ledger);
-    if (this.ledgers.size > CACHED_LEDGERS) {
-      const oldest = this.ledgers.keys().next();
-      if (!oldest.done) this.ledgers.delete(oldest.value);
-    }
   }
 
-  /** Runs `task` after every earlier task on the same account in this process. */
+  /**
+   * Runs `task` after every earlier task on the same account in this process. Kept by hand: a
+   * keyed promise chain is these few lines, and p-limit / p-queue limit concurrency per queue, not
+   * per key (one queue per account would be a map of queues to clean up all the same).
+   */
   private serially<T>(accountId: string, task: () => Promise<T>): Promise<T> {
     const before = this.tails.get(accountId);
     const result = before === undefined ? task() : before.then(task, task);

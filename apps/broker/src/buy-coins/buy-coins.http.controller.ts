@@ -9,6 +9,7 @@ import {
 import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
 import { BuyCoinsHandler } from './buy-coins.handler.js';
 import { BuyCoinsRequest } from './buy-coins.request.dto.js';
+import { COINS_PURCHASED } from '../shared/answer-schemas.js';
 
 @ApiTags('purchases')
 @ApiBearerAuth()
@@ -22,6 +23,7 @@ export class BuyCoinsHttpController {
   // Client-side answers carry the seeds: never kept in Redis; shown once (a retry: `withheld`).
   @Idempotent({ storeAnswer: false })
   @ApiCreatedResponse({
+    schema: COINS_PURCHASED,
     description:
       'Paid with one macro-payment; the chains (and, client-side, their seeds, shown once: a retry answers ' +
       '`withheld: ["chains[].seed"]` and a `recovery` text — re-issue each chain with POST /chains/{chainId}/reissue).',

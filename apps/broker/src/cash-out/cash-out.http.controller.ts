@@ -8,6 +8,7 @@ import {
 } from '../customer/customer-auth.guard.js';
 import { ChainIdParam } from '../revoke-chain/revoke-chain.request.dto.js';
 import { type CashOutAnswer, CashOutHandler } from './cash-out.handler.js';
+import { CASHED_OUT } from '../shared/answer-schemas.js';
 
 @ApiTags('chains')
 @ApiBearerAuth()
@@ -20,6 +21,7 @@ export class CashOutHttpController {
   @HttpCode(201)
   @Idempotent()
   @ApiCreatedResponse({
+    schema: CASHED_OUT,
     description:
       'Cash-out: the chain is closed at its index (coins spent before stay the vendors’), and the value ' +
       'of its unspent coins is refunded to the customer’s bank account, once (402 CASHOUT.BANK_DECLINED: the bank refused).',

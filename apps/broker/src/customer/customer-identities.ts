@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 
 /** What a bearer token proves: who the customer is. Fixed by `CustomerRegistered`, never changed. */
 export interface CustomerIdentity {
@@ -21,23 +22,13 @@ const KEPT = 50_000;
  */
 @Injectable()
 export class CustomerIdentities {
-  private readonly kept = new Map<string, CustomerIdentity>();
+  private readonly kept = new LRUCache<string, CustomerIdentity>({ max: KEPT });
 
   get(customerId: string): CustomerIdentity | undefined {
-    const identity = this.kept.get(customerId);
-    if (identity !== undefined) {
-      this.kept.delete(customerId);
-      this.kept.set(customerId, identity);
-    }
-    return identity;
+    return this.kept.get(customerId);
   }
 
   remember(identity: CustomerIdentity): void {
-    this.kept.delete(identity.customerId);
     this.kept.set(identity.customerId, identity);
-    if (this.kept.size > KEPT) {
-      const oldest = this.kept.keys().next();
-      if (!oldest.done) this.kept.delete(oldest.value);
-    }
   }
 }

@@ -6,6 +6,7 @@ import { decode, streams } from '#events';
 import type { Touchstone } from '#protocol';
 import { chainRefusal } from '../shared/broker-errors.js';
 import { EVENT_STORE } from '../shared/tokens.js';
+import { LRUCache } from 'lru-cache';
 
 const CACHE_SIZE = 10_000;
 
@@ -18,7 +19,7 @@ const CACHE_SIZE = 10_000;
  */
 @Injectable()
 export class GetTouchstoneHandler {
-  private readonly issued = new Map<string, Touchstone>();
+  private readonly issued = new LRUCache<string, Touchstone>({ max: CACHE_SIZE });
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -51,7 +52,6 @@ export class GetTouchstoneHandler {
     const [first] = await this.store.readStream(stream, { maxCount: 1 });
     const event = first ? decode(first) : undefined;
     if (event?.type !== 'ChainIssued') return undefined;
-    if (this.issued.size >= CACHE_SIZE) this.issued.delete(this.issued.keys().next().value!);
     this.issued.set(chainId, event.data.touchstone);
     return event.data.touchstone;
   }

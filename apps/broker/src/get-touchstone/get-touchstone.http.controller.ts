@@ -3,6 +3,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { TouchstoneReply } from '#contracts';
 import { GetTouchstoneHandler } from './get-touchstone.handler.js';
 import { GetTouchstoneRequest } from './get-touchstone.request.dto.js';
+import { TOUCHSTONE_ANSWER } from '../shared/answer-schemas.js';
 
 @ApiTags('chains')
 @Controller('chains')
@@ -10,7 +11,10 @@ export class GetTouchstoneHttpController {
   constructor(private readonly handler: GetTouchstoneHandler) {}
 
   @Get(':chainId/touchstone')
-  @ApiOkResponse({ description: 'The broker-signed touchstone (never names the customer).' })
+  @ApiOkResponse({
+    schema: TOUCHSTONE_ANSWER,
+    description: 'The broker-signed touchstone (never names the customer).',
+  })
   @ApiNotFoundResponse({ description: 'CHAIN.NOT_FOUND' })
   get(@Param() params: GetTouchstoneRequest): Promise<TouchstoneReply> {
     return this.handler.execute(params.chainId);

@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { VendorKeyReply } from '#contracts';
+import { VENDOR_KEY_REPLY_SCHEMA, type VendorKeyReply } from '#contracts';
 import { VendorIdParam } from '../vendor/vendor-id.param.js';
 import { GetVendorKeysHandler } from './get-vendor-keys.handler.js';
 
@@ -10,7 +10,10 @@ export class GetVendorKeysHttpController {
   constructor(private readonly handler: GetVendorKeysHandler) {}
 
   @Get(':vendorId/keys')
-  @ApiOkResponse({ description: 'The vendor’s public keys, oldest first.' })
+  @ApiOkResponse({
+    schema: VENDOR_KEY_REPLY_SCHEMA,
+    description: 'The vendor’s public keys, oldest first.',
+  })
   @ApiNotFoundResponse({ description: 'VENDOR.NOT_FOUND' })
   get(@Param() params: VendorIdParam): Promise<VendorKeyReply> {
     return this.handler.execute(params.vendorId);

@@ -10,6 +10,7 @@ import { runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { type OpenSubscriberAccount, OperatorBilling } from './operator-billing.js';
+import { LRUCache } from 'lru-cache';
 
 /** A subscriber of the SP: its number, its NetPay customer (wallet owner) and its billing account. */
 export interface Subscriber {
@@ -29,7 +30,7 @@ const KEPT = 50_000;
  */
 @Injectable()
 export class Subscribers {
-  private readonly kept = new Map<string, Subscriber>();
+  private readonly kept = new LRUCache<string, Subscriber>({ max: KEPT });
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -90,7 +91,6 @@ export class Subscribers {
     if (customer.status !== 'registered') return undefined;
     const subscriber = { msisdn, customerId, accountId: customer.bankAccount };
     this.kept.set(msisdn, subscriber);
-    if (this.kept.size > KEPT) this.kept.delete(this.kept.keys().next().value!);
     return subscriber;
   }
 }

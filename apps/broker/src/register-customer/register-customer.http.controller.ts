@@ -4,6 +4,7 @@ import { Idempotent } from '#platform';
 import type { CustomerRegisteredAnswer } from './register-customer.command.js';
 import { RegisterCustomerHandler } from './register-customer.handler.js';
 import { RegisterCustomerRequest } from './register-customer.request.dto.js';
+import { CUSTOMER_REGISTERED } from '../shared/answer-schemas.js';
 
 @ApiTags('customers')
 @Controller('customers')
@@ -15,6 +16,7 @@ export class RegisterCustomerHttpController {
   // The token is shown once: a replay answers the customer id with `withheld: ['token']`.
   @Idempotent({ secretFields: ['token'] })
   @ApiCreatedResponse({
+    schema: CUSTOMER_REGISTERED,
     description:
       'Registered; the bearer token is shown only in this answer (a replay has `withheld: ["token"]` instead).',
   })

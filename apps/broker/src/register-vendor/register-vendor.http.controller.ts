@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import type { VendorKeyReply } from '#contracts';
+import { VENDOR_KEY_REPLY_SCHEMA, type VendorKeyReply } from '#contracts';
 import { Idempotent } from '#platform';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { RegisterVendorHandler } from './register-vendor.handler.js';
@@ -16,7 +16,10 @@ export class RegisterVendorHttpController {
   @Post()
   @HttpCode(201)
   @Idempotent()
-  @ApiCreatedResponse({ description: 'Registered (admin): the vendor’s keys as served to other vendors.' })
+  @ApiCreatedResponse({
+    schema: VENDOR_KEY_REPLY_SCHEMA,
+    description: 'Registered (admin): the vendor’s keys as served to other vendors.',
+  })
   @ApiConflictResponse({ description: 'VENDOR.ALREADY_REGISTERED' })
   register(@Body() body: RegisterVendorRequest): Promise<VendorKeyReply> {
     return this.handler.execute(body);

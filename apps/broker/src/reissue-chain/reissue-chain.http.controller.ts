@@ -8,6 +8,7 @@ import {
 } from '../customer/customer-auth.guard.js';
 import { ChainIdParam } from '../revoke-chain/revoke-chain.request.dto.js';
 import { type ChainReissuedAnswer, ReissueChainHandler } from './reissue-chain.handler.js';
+import { CHAIN_REISSUED } from '../shared/answer-schemas.js';
 
 @ApiTags('chains')
 @ApiBearerAuth()
@@ -21,6 +22,7 @@ export class ReissueChainHttpController {
   // The answer carries the new chain's seed: never kept in Redis; a retry re-derives it.
   @Idempotent({ storeAnswer: false })
   @ApiCreatedResponse({
+    schema: CHAIN_REISSUED,
     description: 'Lost wallet: the chain is closed at its index and its unspent rest re-issued.',
   })
   reissue(

@@ -7,6 +7,7 @@ import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { type ChainRevokedAnswer, RevokeChainHandler } from './revoke-chain.handler.js';
 import { ChainIdParam, RevokeChainRequest } from './revoke-chain.request.dto.js';
+import { CHAIN_REVOKED, REVOCATIONS } from '../shared/answer-schemas.js';
 
 @ApiTags('chains')
 @Controller()
@@ -23,12 +24,14 @@ export class RevokeChainHttpController {
   @UseGuards(AdminAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Revoke a chain (admin); broadcast on the CRL subject.' })
+  @ApiOkResponse({ description: 'Revoked (or revoked already: no `position`).', schema: CHAIN_REVOKED })
   revoke(@Param() params: ChainIdParam, @Body() body: RevokeChainRequest): Promise<ChainRevokedAnswer> {
     return this.handler.execute(params.chainId, body.reason);
   }
 
   @Get('revocations')
   @ApiOkResponse({
+    schema: REVOCATIONS,
     description:
       'The revocation list: every revoked chain, oldest first (for vendors starting up); each entry ' +
       'carries the broker-signed notice vendors verify before acting on it.',

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import type { VendorKeyReply } from '#contracts';
+import { VENDOR_KEY_REPLY_SCHEMA, type VendorKeyReply } from '#contracts';
 import { Idempotent } from '#platform';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { VendorIdParam } from '../vendor/vendor-id.param.js';
@@ -17,7 +17,10 @@ export class RotateVendorKeyHttpController {
   @Post(':vendorId/keys')
   @HttpCode(201)
   @Idempotent()
-  @ApiCreatedResponse({ description: 'Key added (admin); every key of the vendor, oldest first.' })
+  @ApiCreatedResponse({
+    schema: VENDOR_KEY_REPLY_SCHEMA,
+    description: 'Key added (admin); every key of the vendor, oldest first.',
+  })
   rotate(@Param() params: VendorIdParam, @Body() body: VendorKeyDto): Promise<VendorKeyReply> {
     return this.handler.execute(params.vendorId, body);
   }

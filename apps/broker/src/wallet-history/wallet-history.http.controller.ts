@@ -10,6 +10,7 @@ import {
 } from '../customer/customer-auth.guard.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import type { HistoryEntry } from './wallet-history.read-model.js';
+import { WALLET_HISTORY } from '../shared/answer-schemas.js';
 
 export class GetWalletHistoryQuery {
   @ApiPropertyOptional({ description: 'wait until the history includes this global position' })
@@ -70,6 +71,7 @@ export class GetWalletHistoryHttpController {
 
   @Get('history')
   @ApiOkResponse({
+    schema: WALLET_HISTORY,
     description:
       'Purchases, spends (vendor, coins, receipt, time), hand-offs, checkouts, returned slices, revocations, ' +
       're-issues and vendor authorisations of the customer, oldest first.',

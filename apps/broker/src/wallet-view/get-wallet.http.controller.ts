@@ -7,6 +7,7 @@ import {
 } from '../customer/customer-auth.guard.js';
 import { type WalletAnswer, GetWalletHandler } from './get-wallet.handler.js';
 import { GetWalletQuery } from './get-wallet.request.dto.js';
+import { WALLET } from '../shared/answer-schemas.js';
 
 @ApiTags('wallet')
 @ApiBearerAuth()
@@ -16,7 +17,10 @@ export class GetWalletHttpController {
   constructor(private readonly handler: GetWalletHandler) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Chains, spent index, remaining value and current holder of each.' })
+  @ApiOkResponse({
+    schema: WALLET,
+    description: 'Chains, spent index, remaining value and current holder of each.',
+  })
   get(
     @CurrentCustomer() customer: AuthenticatedCustomer,
     @Query() query: GetWalletQuery,

@@ -44,6 +44,7 @@ function verifiedOnce(
   if (memo?.has(key)) return { ok: true };
   const result = check();
   if (result.ok && memo !== undefined) {
+    // A memo of verified contents (a Set, cleared when full): no recency to keep, so no LRU library.
     if (memo.size >= MAX_VERIFIED) memo.clear();
     memo.add(key);
   }

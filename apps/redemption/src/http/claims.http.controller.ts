@@ -1,10 +1,19 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiProperty,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Matches, Min, ValidateNested } from 'class-validator';
 import { MAX_CLAIM_ITEMS, type SubmittedClaim } from '../claims/vendor-claims.js';
 import type { RedemptionWorker } from '../redemption-worker.js';
 import { REDEMPTION_WORKER } from '../tokens.js';
+import { SUBMITTED_CLAIM } from './answer-schemas.js';
 
 const ID = /^[A-Za-z0-9_]{1,64}$/;
 const ID_MESSAGE = { message: '$property must be 1-64 characters of A-Z a-z 0-9 _' };
@@ -74,7 +83,12 @@ export class ClaimsHttpController {
   @HttpCode(202)
   @ApiAcceptedResponse({
     description: '{batchId, stream, created}: sealed for the next night (created false: a retry).',
+    schema: SUBMITTED_CLAIM,
   })
+  @ApiBadRequestResponse({ description: 'REDEMPTION.CLAIM_INVALID' })
+  @ApiUnauthorizedResponse({ description: 'REDEMPTION.CLAIM_SIGNATURE_INVALID' })
+  @ApiNotFoundResponse({ description: 'REDEMPTION.VENDOR_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'REDEMPTION.CLAIM_ID_REUSED' })
   submit(@Body() body: VendorClaimRequest): Promise<SubmittedClaim> {
     return this.worker.claims.submit(body);
   }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { NetPayError } from '#platform';
 import { isBusinessDay } from '../domain/business-day.js';
@@ -9,6 +17,7 @@ import type { BatchProgress, Earnings } from '../projection/redemption-view.js';
 import type { RedemptionWorker } from '../redemption-worker.js';
 import { REDEMPTION_WORKER } from '../tokens.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
+import { DAY_VIEW, NIGHT_REPORT } from './answer-schemas.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -50,14 +59,18 @@ export class NightsHttpController {
   @HttpCode(200)
   @ApiOkResponse({
     description: 'The night’s report: batches sealed, each batch’s outcome, failures to retry.',
+    schema: NIGHT_REPORT,
   })
+  @ApiBadRequestResponse({ description: 'REDEMPTION.INVALID_DAY (not a calendar date)' })
+  @ApiServiceUnavailableResponse({ description: 'REDEMPTION.NOT_LEADER: a standby; ask the leader' })
   run(@Body() body: RunNightRequest): Promise<NightReport> {
     assertLeader(this.worker);
     return this.worker.night.run(body.day === undefined ? undefined : calendarDay(body.day));
   }
 
   @Get('days/:day')
-  @ApiOkResponse({ description: 'What the projection holds for a business day.' })
+  @ApiOkResponse({ description: 'What the projection holds for a business day.', schema: DAY_VIEW })
+  @ApiBadRequestResponse({ description: 'REDEMPTION.INVALID_DAY (not a calendar date)' })
   async day(@Param() params: DayParam): Promise<DayView> {
     const day = calendarDay(params.day);
     await this.worker.projection.waitUntilCaughtUp(5_000);

@@ -1,10 +1,16 @@
 import { Controller, Get, Param, type Type } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { NetPayError } from '#platform';
 import { Paid } from '../netpay/paid.decorator.js';
 import { PaidWith } from '../netpay/paid.metadata.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
+import { PRICED_LIST, SOLD_ITEM } from '../vendor.api.js';
 import { ARTICLES, CARDS, type CatalogItem, CLIPS, listing } from './catalog.data.js';
+
+const PAID_HEADERS = {
+  'X-NetPay-Receipt': { description: 'the signed receipt, base64url JSON', schema: { type: 'string' } },
+  'X-NetPay-Receipt-Id': { description: 'its authorisation number', schema: { type: 'string' } },
+};
 
 /** Prices in coins of the demo content. */
 export const PRICES = { article: 2, card: 3, clip: 5 } as const;
@@ -37,12 +43,20 @@ const inCatalog =
 @Controller('articles')
 export class NewspaperController {
   @Get()
+  @ApiOkResponse({ description: 'What is for sale, with the price of each in coins.', schema: PRICED_LIST })
   list(): Priced[] {
     return priced(ARTICLES, PRICES.article);
   }
 
   @Get(':id')
   @Paid(PRICES.article, { available: inCatalog(ARTICLES) })
+  @ApiParam({ name: 'id', schema: { type: 'string', enum: ARTICLES.map((i) => i.id) } })
+  @ApiOkResponse({
+    description: 'Paid: the item; the signed receipt in X-NetPay-Receipt.',
+    schema: SOLD_ITEM,
+    headers: PAID_HEADERS,
+  })
+  @ApiNotFoundResponse({ description: 'CONTENT.NOT_FOUND (before any payment is taken)' })
   read(@Param('id') id: string, @PaidWith() paid?: SpendOutcome): Sold {
     return { item: find(ARTICLES, id), receiptId: paid?.receipt.receiptId };
   }
@@ -52,12 +66,20 @@ export class NewspaperController {
 @Controller('cards')
 export class GreetingCardsController {
   @Get()
+  @ApiOkResponse({ description: 'What is for sale, with the price of each in coins.', schema: PRICED_LIST })
   list(): Priced[] {
     return priced(CARDS, PRICES.card);
   }
 
   @Get(':id')
   @Paid(PRICES.card, { available: inCatalog(CARDS) })
+  @ApiParam({ name: 'id', schema: { type: 'string', enum: CARDS.map((i) => i.id) } })
+  @ApiOkResponse({
+    description: 'Paid: the item; the signed receipt in X-NetPay-Receipt.',
+    schema: SOLD_ITEM,
+    headers: PAID_HEADERS,
+  })
+  @ApiNotFoundResponse({ description: 'CONTENT.NOT_FOUND (before any payment is taken)' })
   card(@Param('id') id: string, @PaidWith() paid?: SpendOutcome): Sold {
     return { item: find(CARDS, id), receiptId: paid?.receipt.receiptId };
   }
@@ -67,12 +89,20 @@ export class GreetingCardsController {
 @Controller('clips')
 export class MusicClipsController {
   @Get()
+  @ApiOkResponse({ description: 'What is for sale, with the price of each in coins.', schema: PRICED_LIST })
   list(): Priced[] {
     return priced(CLIPS, PRICES.clip);
   }
 
   @Get(':id')
   @Paid(PRICES.clip, { available: inCatalog(CLIPS) })
+  @ApiParam({ name: 'id', schema: { type: 'string', enum: CLIPS.map((i) => i.id) } })
+  @ApiOkResponse({
+    description: 'Paid: the item; the signed receipt in X-NetPay-Receipt.',
+    schema: SOLD_ITEM,
+    headers: PAID_HEADERS,
+  })
+  @ApiNotFoundResponse({ description: 'CONTENT.NOT_FOUND (before any payment is taken)' })
   clip(@Param('id') id: string, @PaidWith() paid?: SpendOutcome): Sold {
     return { item: find(CLIPS, id), receiptId: paid?.receipt.receiptId };
   }

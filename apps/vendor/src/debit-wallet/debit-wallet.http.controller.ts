@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_HEADER } from '#platform';
 import type { Receipt } from '#protocol';
 import { DEADLINE_HEADER } from '../engine/request-deadline.js';
 import { VendorEngine } from '../engine/vendor-engine.js';
+import { ApiRefusals, DEBIT_REFUSALS, SPEND_ANSWER } from '../vendor.api.js';
 import { requireIdempotencyKey } from './debit-idempotency.js';
 import { DebitWalletRequest } from './debit-wallet.request.dto.js';
 
@@ -28,8 +29,8 @@ export class DebitWalletHttpController {
     description:
       'ISO 8601 instant after which you no longer wait: past it nothing is spent (408 REQUEST.DEADLINE_EXCEEDED).',
   })
-  @ApiCreatedResponse({ description: 'Recorded; the receipt is signed by the vendor.' })
-  @ApiBadRequestResponse({ description: 'IDEMPOTENCY.KEY_REQUIRED | KEY_INVALID, SPEND.RESOURCE_INVALID' })
+  @ApiCreatedResponse({ description: 'Recorded; the receipt is signed by the vendor.', schema: SPEND_ANSWER })
+  @ApiRefusals([...DEBIT_REFUSALS, 'IDEMPOTENCY.KEY_REQUIRED', 'IDEMPOTENCY.KEY_INVALID'])
   async debit(
     @Body() body: DebitWalletRequest,
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey?: string,

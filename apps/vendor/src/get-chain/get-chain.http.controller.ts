@@ -1,8 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { publicKeyRecord, type PublicKeyRecord } from '#protocol';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
+import { CHAIN_VIEW, VENDOR_IDENTITY } from '../vendor.api.js';
 import type { ChainView } from './get-chain.query.js';
 
 const CHAIN_ID = /^[A-Za-z0-9_]{1,64}$/;
@@ -13,7 +14,11 @@ export class GetChainHttpController {
   constructor(private readonly engine: VendorEngine) {}
 
   @Get('chains/:chainId')
-  @ApiOkResponse({ description: 'status open | handoff-pending | revoked | closed, holder, index, revision' })
+  @ApiParam({ name: 'chainId', schema: { type: 'string', pattern: CHAIN_ID.source } })
+  @ApiOkResponse({
+    description: 'status open | handoff-pending | revoked | closed, holder, index, revision',
+    schema: CHAIN_VIEW,
+  })
   @ApiNotFoundResponse({ description: 'CHAIN.NOT_FOUND' })
   chain(@Param('chainId') chainId: string): Promise<ChainView> {
     if (!CHAIN_ID.test(chainId))
@@ -23,6 +28,10 @@ export class GetChainHttpController {
 
   /** Who this vendor is and the key its receipts verify with (content servers fetch it once). */
   @Get('vendor')
+  @ApiOkResponse({
+    description: 'This vendor and the key its receipts verify with.',
+    schema: VENDOR_IDENTITY,
+  })
   vendor(): { vendorId: string; keys: PublicKeyRecord[] } {
     return {
       vendorId: this.engine.vendorId,

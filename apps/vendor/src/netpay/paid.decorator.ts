@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { ApiHeader } from '@nestjs/swagger';
+import { ApiRefusals, DEBIT_REFUSALS, SPEND_REFUSALS } from '../vendor.api.js';
 import { PaidGuard } from './paid.guard.js';
 import { PAID_ROUTE, type PaidRoute, type PaidRouteOptions } from './paid.metadata.js';
 import { PAYMENT_HEADERS } from './payment-header.js';
@@ -31,6 +32,28 @@ export function Paid(coins: number, options: PaidRouteOptions = {}): MethodDecor
       required: false,
       description: 'checkout token (server-side wallet)',
     }),
-    ApiResponse({ status: 402, description: `Payment required: ${coins} coin(s); see X-NetPay-* headers` }),
+    ApiHeader({
+      name: PAYMENT_HEADERS.idempotencyKey,
+      required: false,
+      description: 'with X-NetPay-Checkout (required then): one per purchase, the same on a retry',
+    }),
+    ApiHeader({
+      name: 'X-NetPay-Deadline',
+      required: false,
+      description: 'ISO 8601 instant after which nothing is spent (408 REQUEST.DEADLINE_EXCEEDED)',
+    }),
+    ApiRefusals(
+      [
+        ...new Set([...SPEND_REFUSALS, ...DEBIT_REFUSALS]),
+        'PAYMENT.MALFORMED',
+        'IDEMPOTENCY.KEY_REQUIRED',
+        'IDEMPOTENCY.KEY_INVALID',
+      ],
+      {
+        402:
+          `Payment required (PAYMENT.REQUIRED): ${coins} coin(s); X-NetPay-Price, X-NetPay-Accept and the ` +
+          'problem’s details say how to pay. A payment this chain or wallet cannot make:',
+      },
+    ),
   );
 }

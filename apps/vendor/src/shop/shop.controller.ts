@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { NetPayError } from '#platform';
 import { PAGE_HEADERS, WebAssets } from '#web';
 import { PRICES } from '../catalog/catalog.controllers.js';
 import { ARTICLES, CARDS, type CatalogItem, CLIPS } from '../catalog/catalog.data.js';
+import { SHOP_CATALOG } from '../vendor.api.js';
 import type { VendorConfig } from '../vendor.config.js';
 import { VENDOR_CONFIG } from '../vendor.tokens.js';
 
@@ -56,6 +57,7 @@ export class ShopController {
   @Get('catalog')
   @ApiOkResponse({
     description: 'Every item this vendor sells, with its price in coins, and the broker to buy coins at.',
+    schema: SHOP_CATALOG,
   })
   catalog(): ShopCatalog {
     const catalogs = [...new Set(this.config.catalog)];
@@ -83,11 +85,26 @@ export class ShopController {
   }
 
   @Get()
+  @ApiOkResponse({ description: 'The shop page.', content: { 'text/html': { schema: { type: 'string' } } } })
   async home(@Res() reply: FastifyReply): Promise<void> {
     await this.send(reply, 'shop.html');
   }
 
   @Get('shop/:name')
+  @ApiParam({
+    name: 'name',
+    schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}\\.(?:html|css|mjs|js|svg)$' },
+  })
+  @ApiOkResponse({
+    description: 'A file of the shop page.',
+    content: Object.fromEntries(
+      ['text/html', 'text/css', 'text/javascript', 'image/svg+xml'].map((t) => [
+        t,
+        { schema: { type: 'string' } },
+      ]),
+    ),
+  })
+  @ApiNotFoundResponse({ description: 'PAGE.NOT_FOUND' })
   async asset(@Param('name') name: string, @Res() reply: FastifyReply): Promise<void> {
     await this.send(reply, name);
   }

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { parseTouchstone, ProtocolError, type Receipt } from '#protocol';
 import { DEADLINE_HEADER } from '../engine/request-deadline.js';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
+import { ApiRefusals, SPEND_ANSWER, SPEND_REFUSALS } from '../vendor.api.js';
 import { SpendCoinsRequest } from './spend-coins.request.dto.js';
 
 @ApiTags('spends')
@@ -22,8 +17,9 @@ export class SpendCoinsHttpController {
   @HttpCode(201)
   @ApiCreatedResponse({
     description: 'Recorded; the receipt (authorisation number = receiptId) is signed by the vendor.',
+    schema: SPEND_ANSWER,
   })
-  @ApiConflictResponse({ description: 'SPEND.PAYWORD_REPLAYED, CHAIN.CONTENDED' })
+  @ApiRefusals(SPEND_REFUSALS)
   @ApiHeader({
     name: 'X-NetPay-Deadline',
     required: false,
@@ -31,7 +27,6 @@ export class SpendCoinsHttpController {
       'ISO 8601 instant after which you no longer wait: past it (or REQUEST_MAX_AGE after arrival) nothing is ' +
       'spent and the answer is 408 REQUEST.DEADLINE_EXCEEDED, so the same payment may be sent again.',
   })
-  @ApiUnprocessableEntityResponse({ description: 'SPEND.PAYWORD_FORGED | PAYWORD_SKIPPED | …' })
   async spend(
     @Body() body: SpendCoinsRequest,
     @Headers('x-correlation-id') correlationId?: string,

@@ -34,7 +34,10 @@ export class StreamHeads {
     return this.heads.get(stream);
   }
 
-  /** Records a head seen on the server; never moves a stream's head backwards. */
+  /**
+   * Records a head seen on the server; never moves a stream's head backwards. Kept by hand: every
+   * append passes here (the spend path), and a Map re-insert is the whole of the LRU it needs.
+   */
   remember(stream: string, head: Head): void {
     const known = this.heads.get(stream);
     if (known && known.seq > head.seq) return;

@@ -1,8 +1,12 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata.js';
+import { namedApiSchemas } from './api-schema.js';
 import type { ProblemCodes } from './guard-problems.js';
-import { IDEMPOTENCY_KEY_FORMAT } from '../idempotency/idempotent.decorator.js';
+import {
+  IDEMPOTENCY_KEY_FORMAT,
+  IDEMPOTENT_HEADER_DESCRIPTION,
+} from '../idempotency/idempotent.decorator.js';
 
 /**
  * Completes the document `@nestjs/swagger` builds from the decorators. The build is `tsc`, so the
@@ -112,21 +116,80 @@ export function completeApiDocument(
     if (classRules) applyRules(schema as Schema, classRules);
   }
   schemas[PROBLEM_DETAILS_SCHEMA] = PROBLEM_DETAILS;
+  addNamedSchemas(document, schemas);
+  const parameterRules = parameterRulesByName(rules);
   // Our bearer tokens are opaque random strings; the builder's default format says JWT.
   for (const scheme of Object.values(document.components.securitySchemes ?? {}) as unknown as Json[])
     if (scheme.bearerFormat === 'JWT') delete scheme.bearerFormat;
   for (const pathItem of Object.values(document.paths)) {
     for (const [method, op] of Object.entries(pathItem as Record<string, Operation>)) {
       if (!['get', 'put', 'post', 'delete', 'patch'].includes(method)) continue;
-      completeOperation(op, guardProblems.get(String(op.operationId)) ?? []);
+      completeOperation(op, guardProblems.get(String(op.operationId)) ?? [], parameterRules);
     }
   }
   return document;
 }
 
-function completeOperation(op: Operation, guards: readonly ProblemCodes[]): void {
-  const params = op.parameters ?? [];
-  const idempotent = params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+/** The `apiSchema` schemas the document refers to, and those they refer to, into `components.schemas`. */
+function addNamedSchemas(document: OpenAPIObject, schemas: Record<string, unknown>): void {
+  const named = namedApiSchemas();
+  const pending = [document.paths as unknown];
+  while (pending.length > 0) {
+    const text = JSON.stringify(pending.pop());
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      const schema = named.get(name!);
+      if (!schema || schemas[name!]) continue;
+      schemas[name!] = schema;
+      pending.push(schema);
+    }
+  }
+}
+
+/**
+ * Path and query parameters come from `@Param() dto` / `@Query() dto` classes, whose names the
+ * document loses: a parameter gets the validation rules of the property of that name, when every
+ * validated class that has such a property agrees on them (`chainId`, `vendorId`, `day` …).
+ */
+function parameterRulesByName(
+  rules: Map<string, Map<string, ValidationMetadata[]>>,
+): Map<string, ValidationMetadata[]> {
+  const byName = new Map<string, { key: string; rules: ValidationMetadata[] } | null>();
+  const keyOf = (list: ValidationMetadata[]) =>
+    JSON.stringify(
+      list
+        .filter((m) => RULES.has(m.name ?? ''))
+        .map((m) => [m.name, (m.constraints ?? []).map((c: unknown) => (c instanceof RegExp ? c.source : c))])
+        .sort(),
+    );
+  for (const classRules of rules.values())
+    for (const [property, list] of classRules) {
+      const key = keyOf(list);
+      if (key === '[]') continue;
+      const seen = byName.get(property);
+      if (seen === undefined) byName.set(property, { key, rules: list });
+      else if (seen && seen.key !== key) byName.set(property, null);
+    }
+  return new Map(
+    [...byName].flatMap(([name, v]) => (v ? [[name, v.rules] as [string, ValidationMetadata[]]] : [])),
+  );
+}
+
+const RULES = new Set(['isInt', 'matches', 'min', 'max', 'isIn', 'isLength', 'minLength', 'maxLength']);
+
+function completeOperation(
+  op: Operation,
+  guards: readonly ProblemCodes[],
+  parameterRules: ReadonlyMap<string, ValidationMetadata[]> = new Map(),
+): void {
+  // A header a handler reads with `@Headers()` and also documents with `@ApiHeader()`: the documented one.
+  const params = (op.parameters ?? []).sort(
+    (a, b) => Number(b.description !== undefined) - Number(a.description !== undefined),
+  );
+  // The platform's `@Idempotent()` (its interceptor's refusals); a route checking a key itself names its own.
+  const idempotent = params.some(
+    (p) =>
+      p.in === 'header' && p.name === 'Idempotency-Key' && p.description === IDEMPOTENT_HEADER_DESCRIPTION,
+  );
   // One Idempotency-Key: `@Idempotent()` declares it, `@Headers('idempotency-key')` adds it again.
   const seen = new Set<string>();
   op.parameters = params
@@ -138,6 +201,11 @@ function completeOperation(op: Operation, guards: readonly ProblemCodes[]): void
       return true;
     });
   for (const p of op.parameters) {
+    if ((p.in === 'path' || p.in === 'query') && p.schema && !p.schema.pattern)
+      for (const m of parameterRules.get(p.name) ?? []) applyRule(p.schema, m);
+    // `@Headers('x-…')` marks a header required; only Idempotency-Key is (the others are optional).
+    if (p.in === 'header' && p.required && p.name.toLowerCase() !== 'idempotency-key' && !p.description)
+      p.required = false;
     if (p.in === 'header' && p.name.toLowerCase() === 'idempotency-key') {
       p.name = 'Idempotency-Key';
       p.schema = { type: 'string', pattern: IDEMPOTENCY_KEY_FORMAT.source, minLength: 8, maxLength: 255 };
@@ -150,7 +218,12 @@ function completeOperation(op: Operation, guards: readonly ProblemCodes[]): void
     const known = new Set([...(response.description.match(CODE) ?? []), ...codes]);
     const existing = response.content?.[PROBLEM_JSON]?.schema?.allOf?.[1]?.properties?.code?.enum;
     for (const c of (existing as string[] | undefined) ?? []) known.add(c);
-    response.content = { [PROBLEM_JSON]: { schema: problemSchema([...known].sort()) } };
+    // A route that answers a report of its own with an error status (readiness) keeps it beside the problem.
+    const own = Object.entries(response.content ?? {}).filter(([type]) => type !== PROBLEM_JSON);
+    response.content = {
+      ...Object.fromEntries(own),
+      [PROBLEM_JSON]: { schema: problemSchema([...known].sort()) },
+    };
   };
   // Declared refusals first (their codes are named in the description), then what every route can answer.
   for (const [key, response] of Object.entries(op.responses)) {

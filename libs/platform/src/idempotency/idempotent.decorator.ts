@@ -5,6 +5,10 @@ export const IDEMPOTENT = Symbol.for('netpay.platform.idempotent');
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** 8–255 characters from a URL-safe set: room for a UUID or a ULID, no whitespace or quoting. */
 export const IDEMPOTENCY_KEY_FORMAT = /^[A-Za-z0-9_.:-]{8,255}$/;
+/** How `@Idempotent()` documents its header (the OpenAPI completion adds its refusals by it). */
+export const IDEMPOTENT_HEADER_DESCRIPTION =
+  'Unique per operation (a UUID): 8–255 characters of A–Z a–z 0–9 _ . : -. Retrying with the same key and ' +
+  'body replays the first answer; another body with the same key is refused (IDEMPOTENCY.KEY_REUSED).';
 
 export interface IdempotentOptions {
   /**
@@ -42,9 +46,7 @@ export function Idempotent(options: IdempotentOptions = {}): MethodDecorator & C
     ApiHeader({
       name: 'Idempotency-Key',
       required: true,
-      description:
-        'Unique per operation (a UUID): 8–255 characters of A–Z a–z 0–9 _ . : -. Retrying with the same key and ' +
-        'body replays the first answer; another body with the same key is refused (IDEMPOTENCY.KEY_REUSED).',
+      description: IDEMPOTENT_HEADER_DESCRIPTION,
     }),
   );
 }

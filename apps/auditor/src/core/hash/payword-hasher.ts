@@ -58,7 +58,10 @@ export class PaywordHasher {
   }
 }
 
-/** Hashers are cheap but not free; chains are revisited constantly, so keep one per chain. */
+/**
+ * Hashers are cheap but not free; chains are revisited constantly, so keep one per chain. Kept by
+ * hand: a replay visits chains in stream order, and clearing when full is all it needs.
+ */
 export class HasherCache {
   private readonly hashers = new Map<string, PaywordHasher>();
 

@@ -1,0 +1,219 @@
+import { PUBLIC_KEY_RECORD_SCHEMA, TOUCHSTONE_SCHEMA } from '#contracts';
+import { apiSchema, arrayOf, int, isoTime, object, oneOfValues, str } from '#platform';
+
+// The broker's HTTP answers (the interfaces next to each handler), described once for the
+// OpenAPI document; test/openapi-answers.int-spec.ts validates real answers against them.
+
+const id = () => str({ pattern: '^[A-Za-z0-9_]{1,64}$' });
+const currency = () => str({ pattern: '^[A-Z]{3}$' });
+const position = () => str({ pattern: '^[0-9]+$', description: 'global position in the event store' });
+const withheld = (description: string) => arrayOf(str(), { description });
+const recovery = () => str({ description: 'with `withheld`: how to get the coins back (re-issue)' });
+
+const PURCHASED_CHAIN_OBJECT = object(
+  {
+    chainId: id(),
+    alg: oneOfValues('sha256', 'md5'),
+    length: int({ minimum: 1 }),
+    touchstone: TOUCHSTONE_SCHEMA,
+  },
+  { seed: str({ pattern: '^[0-9a-f]+$', description: 'client-side wallets, first answer only: W[n+1]' }) },
+);
+const PURCHASED_CHAIN = apiSchema('PurchasedChain', PURCHASED_CHAIN_OBJECT);
+
+export const CUSTOMER_REGISTERED = apiSchema(
+  'CustomerRegistered',
+  object(
+    { customerId: id(), tokenType: oneOfValues('Bearer') },
+    { token: str({ description: 'shown once' }), withheld: withheld('a replay: `["token"]`') },
+  ),
+);
+
+export const COINS_PURCHASED = apiSchema(
+  'CoinsPurchased',
+  object(
+    {
+      purchaseId: str(),
+      status: oneOfValues('completed'),
+      coins: int({ minimum: 1 }),
+      coinValue: int({ minimum: 1 }),
+      amount: int({ minimum: 1, description: 'coins × coinValue, minor units' }),
+      currency: currency(),
+      wallet: oneOfValues('client', 'server'),
+      paymentRef: str(),
+      at: isoTime(),
+      chains: arrayOf(PURCHASED_CHAIN),
+      position: position(),
+    },
+    { withheld: withheld('a replay of a client-side purchase: `["chains[].seed"]`'), recovery: recovery() },
+  ),
+);
+
+export const TOUCHSTONE_ANSWER = apiSchema('TouchstoneAnswer', object({ touchstone: TOUCHSTONE_SCHEMA }));
+
+export const VENDOR_AUTHORISED = apiSchema(
+  'VendorAuthorised',
+  object(
+    { vendorId: id(), expiresAt: isoTime() },
+    {
+      checkoutToken: str({ description: 'shown once' }),
+      withheld: withheld('a replay: `["checkoutToken"]`'),
+    },
+  ),
+);
+
+export const VENDOR_DEAUTHORISED = apiSchema(
+  'VendorDeauthorised',
+  object({
+    vendorId: id(),
+    authorised: { type: 'boolean', enum: [false] },
+    slicesWithdrawn: int({ minimum: 0 }),
+  }),
+);
+
+export const WALLET = apiSchema(
+  'Wallet',
+  object({
+    customerId: id(),
+    chains: arrayOf(
+      object(
+        {
+          chainId: id(),
+          wallet: oneOfValues('client', 'server'),
+          status: oneOfValues('open', 'revoked', 'closed', 'expired'),
+          coinValue: int({ minimum: 1 }),
+          currency: currency(),
+          length: int({ minimum: 1 }),
+          spentIndex: int({ minimum: 0 }),
+          remainingCoins: int({ minimum: 0 }),
+          remainingValue: int({ minimum: 0 }),
+          holder: { type: 'string', nullable: true },
+          expiresAt: isoTime(),
+        },
+        { reissuedAs: id() },
+      ),
+    ),
+    balances: arrayOf(object({ currency: currency(), remainingValue: int({ minimum: 0 }) })),
+    position: position(),
+  }),
+);
+
+const entry = (kind: string[], required: Parameters<typeof object>[0]) =>
+  object({ kind: oneOfValues(...kind), at: isoTime(), ...required });
+
+export const WALLET_HISTORY = apiSchema(
+  'WalletHistory',
+  object({
+    customerId: id(),
+    entries: arrayOf({
+      oneOf: [
+        entry(['purchase'], {
+          purchaseId: str(),
+          wallet: oneOfValues('client', 'server'),
+          coins: int(),
+          coinValue: int(),
+          amount: int(),
+          currency: currency(),
+          chainIds: arrayOf(id()),
+        }),
+        entry(['spend'], {
+          chainId: id(),
+          vendorId: id(),
+          fromIndex: int(),
+          toIndex: int(),
+          coins: int(),
+          receiptId: str(),
+        }),
+        entry(['hand-off'], {
+          chainId: id(),
+          fromVendor: id(),
+          toVendor: id(),
+          index: int(),
+          via: oneOfValues('certificate', 'claim'),
+        }),
+        entry(['checkout'], { chainId: id(), vendorId: id(), index: int(), sliceEnd: int() }),
+        entry(['slice-returned'], { chainId: id(), vendorId: id(), index: int() }),
+        entry(['revoked'], { chainId: id(), reason: str() }),
+        entry(['closed'], { chainId: id(), index: int(), reason: str() }),
+        entry(['reissued'], { fromChainId: id(), toChainId: id(), coins: int() }),
+        entry(['vendor-authorised', 'vendor-withdrawn'], { vendorId: id() }),
+      ],
+    }),
+    total: int({ minimum: 0 }),
+    authorisedVendors: arrayOf(id()),
+    position: position(),
+    at: isoTime(),
+  }),
+);
+
+export const CHAIN_REVOKED = apiSchema(
+  'ChainRevoked',
+  object({ chainId: id(), status: oneOfValues('revoked'), reason: str() }, { position: position() }),
+);
+
+export const REVOCATIONS = apiSchema(
+  'Revocations',
+  object({
+    revocations: arrayOf(
+      object({
+        chainId: id(),
+        reason: str(),
+        at: isoTime(),
+        notice: object({
+          kind: oneOfValues('chain', 'pseudonym'),
+          id: str(),
+          reason: str(),
+          at: isoTime(),
+          brokerKeyId: str(),
+          signature: str({ pattern: '^[0-9a-f]{128}$' }),
+        }),
+      }),
+      { description: 'oldest first' },
+    ),
+  }),
+);
+
+export const CHAIN_REISSUED = apiSchema(
+  'ChainReissued',
+  object(
+    {
+      closedChainId: id(),
+      closedAtIndex: int({ minimum: 1 }),
+      chain: { ...PURCHASED_CHAIN_OBJECT, nullable: true, description: 'null when nothing was left' },
+    },
+    { withheld: withheld('a retry: `["chain.seed"]`'), recovery: recovery() },
+  ),
+);
+
+export const CASHED_OUT = apiSchema(
+  'CashedOut',
+  object(
+    {
+      chainId: id(),
+      closedAtIndex: int({ minimum: 1 }),
+      coins: int({ minimum: 0 }),
+      amount: int({ minimum: 0, description: 'integer minor units' }),
+      currency: currency(),
+    },
+    { paymentRef: str() },
+  ),
+);
+
+const BANK_ACCOUNT_FIELDS = {
+  accountId: id(),
+  currency: currency(),
+  balance: int(),
+  maxCharge: int({ minimum: 0 }),
+  status: oneOfValues('open', 'closed'),
+  payments: int({ minimum: 0 }),
+};
+export const BANK_ACCOUNT = apiSchema('BankAccount', object(BANK_ACCOUNT_FIELDS));
+export const BANK_ACCOUNT_OPENED = apiSchema(
+  'BankAccountOpened',
+  object({ ...BANK_ACCOUNT_FIELDS, mandate: str({ description: 'the proof of control, shown once' }) }),
+);
+
+export const BROKER_KEYS = apiSchema(
+  'BrokerKeys',
+  object({ currentKeyId: str(), keys: arrayOf(PUBLIC_KEY_RECORD_SCHEMA, { description: 'current first' }) }),
+);

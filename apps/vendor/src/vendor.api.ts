@@ -1,0 +1,149 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { RECEIPT_SCHEMA } from '#contracts';
+import { apiSchema, arrayOf, int, isoTime, object, oneOfValues, str } from '#platform';
+import { SPEND } from '#protocol';
+import { statusOf } from './engine/vendor-errors.js';
+
+// The vendor's HTTP answers and refusals for the OpenAPI document; test/openapi-answers.int-spec.ts
+// checks real answers against them.
+
+const id = () => str({ pattern: '^[A-Za-z0-9_]{1,64}$' });
+
+/** What a spend of a client-side chain can be refused with (the payment itself, its chain, its touchstone). */
+export const SPEND_REFUSALS = [
+  ...Object.values(SPEND),
+  'SPEND.CURRENCY_NOT_ACCEPTED',
+  'SPEND.COIN_VALUE_NOT_ACCEPTED',
+  'SPEND.TOO_MANY_COINS',
+  'SPEND.RESOURCE_INVALID',
+  'TOUCHSTONE.EXPIRED',
+  'TOUCHSTONE.NOT_YET_VALID',
+  'TOUCHSTONE.VENDOR_NOT_ALLOWED',
+  'TOUCHSTONE.SIGNATURE_INVALID',
+  'TOUCHSTONE.MISMATCH',
+  'TOUCHSTONE.UNAVAILABLE',
+  'CHAIN.NOT_FOUND',
+  'CHAIN.REVOKED',
+  'CHAIN.CLOSED',
+  'CHAIN.WRONG_WALLET_KIND',
+  'CHAIN.CONTENDED',
+  // The chain is held by another vendor: the hand-off that moves it here can fail.
+  'HANDOFF.CERTIFICATE_INVALID',
+  'HANDOFF.VENDOR_REVOKED',
+  'CLAIM.HOLDER_CHANGED',
+  'REQUEST.DEADLINE_INVALID',
+  'REQUEST.DEADLINE_EXCEEDED',
+] as const;
+
+/** What a debit of a server-side wallet (checkout token) can be refused with. */
+export const DEBIT_REFUSALS = [
+  'CHECKOUT.TOKEN_INVALID',
+  'CHECKOUT.TOKEN_EXPIRED',
+  'CHECKOUT.VENDOR_NOT_AUTHORISED',
+  'CHECKOUT.HELD_ELSEWHERE',
+  'CHECKOUT.NO_COINS',
+  'CHAIN.SLICE_WITHDRAWN',
+  'CHAIN.BEYOND_SLICE',
+  'CHAIN.NOT_CHECKED_OUT',
+  'CHAIN.NOT_HOLDER',
+  'CHAIN.REVOKED',
+  'CHAIN.CLOSED',
+  'CHAIN.CONTENDED',
+  'WALLET.NO_PAYWORDS',
+  'SPEND.TOO_MANY_COINS',
+  'SPEND.RESOURCE_INVALID',
+  'CERTIFICATE.MISSING',
+  'REQUEST.DEADLINE_INVALID',
+  'REQUEST.DEADLINE_EXCEEDED',
+] as const;
+
+/** One documented response per status, naming every code of `codes` the vendor answers with it. */
+export function ApiRefusals(
+  codes: readonly string[],
+  extra: Readonly<Record<number, string>> = {},
+): MethodDecorator {
+  const byStatus = new Map<number, Set<string>>();
+  for (const code of codes) {
+    const status = statusOf(code);
+    byStatus.set(status, (byStatus.get(status) ?? new Set()).add(code));
+  }
+  return applyDecorators(
+    ...[...byStatus].map(([status, set]) =>
+      ApiResponse({
+        status,
+        description: [extra[status], [...set].sort().join(', ')].filter(Boolean).join(' '),
+      }),
+    ),
+  );
+}
+
+export const SPEND_ANSWER = apiSchema(
+  'SpendAnswer',
+  object({
+    receipt: RECEIPT_SCHEMA,
+    duplicate: { type: 'boolean', description: 'true: this payment was recorded before (a retry)' },
+  }),
+);
+
+export const CHAIN_VIEW = apiSchema(
+  'VendorChainView',
+  object(
+    {
+      chainId: id(),
+      status: oneOfValues('open', 'handoff-pending', 'revoked', 'closed'),
+      holder: { type: 'string', nullable: true },
+      heldHere: { type: 'boolean' },
+      index: int({ minimum: 1, description: 'I: the next unspent position' }),
+      revision: int(),
+      wallet: oneOfValues('client', 'server'),
+      length: int({ minimum: 1 }),
+      coinValue: int({ minimum: 1 }),
+      currency: str({ pattern: '^[A-Z]{3}$' }),
+      expiresAt: isoTime(),
+    },
+    { handOff: object({ fromVendor: id(), since: isoTime() }) },
+  ),
+);
+
+export const VENDOR_IDENTITY = apiSchema(
+  'VendorIdentity',
+  object({
+    vendorId: id(),
+    keys: arrayOf(
+      object({ keyId: str(), publicKey: str({ pattern: '^[0-9a-f]{64}$' }) }, { ownerId: str() }),
+    ),
+  }),
+);
+
+const ITEM_FIELDS = { id: str(), title: str(), teaser: str() };
+export const PRICED_LIST = apiSchema(
+  'PricedItems',
+  arrayOf(object({ ...ITEM_FIELDS, coins: int({ minimum: 1 }) })),
+);
+export const SOLD_ITEM = apiSchema(
+  'SoldItem',
+  object(
+    { item: object({ ...ITEM_FIELDS, body: str({ description: 'what was paid for' }) }) },
+    { receiptId: str({ description: 'the receipt of this payment (also in X-NetPay-Receipt-Id)' }) },
+  ),
+);
+
+export const SHOP_CATALOG = apiSchema(
+  'ShopCatalog',
+  object({
+    vendorId: id(),
+    name: str(),
+    brokerUrl: str(),
+    accept: object({ currency: str({ pattern: '^[A-Z]{3}$' }), coinValue: int({ minimum: 1 }) }),
+    sections: arrayOf(
+      object({
+        key: str(),
+        title: str(),
+        path: str(),
+        action: str(),
+        items: arrayOf(object({ ...ITEM_FIELDS, coins: int({ minimum: 1 }) })),
+      }),
+    ),
+  }),
+);
