@@ -40,16 +40,6 @@ import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
-const { brokerSpec, DEMO_VENDORS, freshSecrets, redemptionSpec, vendorSpec } = await import(
-  dist('apps/demo/src/local-stack.js')
-);
-const { Supervisor } = await import(dist('apps/demo/src/supervisor.js'));
-const { attack } = await import('./open/run.mjs');
-const { foldPhase } = await import('./open/report.mjs');
-const { findVegeta } = await import('./open/vegeta.mjs');
-const { natsRoleIdentity } = await import(dist('apps/demo/src/stack-env.js'));
-const { JetStreamEventStore } = await import(dist('libs/event-store/src/index.js'));
-
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: 'steady-spend@1000,noop@1000' },
@@ -71,6 +61,26 @@ const { values: args } = parseArgs({
   },
 });
 
+// This run's NATS and Redis, in the environment before the stack's modules load: their config
+// (stack.config) is read once, at the first look, and must see this run's NATS identities.
+const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const servers = serversEnv(runId, Number(args['port-base']));
+if (servers.NETPAY_STACK_DIR) {
+  process.env.NATS_URL = servers.NATS_URL;
+  process.env.REDIS_URL = servers.REDIS_URL;
+  process.env.NETPAY_NATS_AUTH_FILE = join(servers.NETPAY_STACK_DIR, 'nats-auth.json');
+}
+
+const { brokerSpec, DEMO_VENDORS, freshSecrets, redemptionSpec, vendorSpec } = await import(
+  dist('apps/demo/src/local-stack.js')
+);
+const { Supervisor } = await import(dist('apps/demo/src/supervisor.js'));
+const { attack } = await import('./open/run.mjs');
+const { foldPhase } = await import('./open/report.mjs');
+const { findVegeta } = await import('./open/vegeta.mjs');
+const { natsRoleIdentity } = await import(dist('apps/demo/src/stack-env.js'));
+const { JetStreamEventStore } = await import(dist('libs/event-store/src/index.js'));
+
 const say = (line) => console.log(`perf: ${line}`);
 let vegeta;
 const HZ = 100; // USER_HZ of /proc (getconf CLK_TCK on Linux)
@@ -84,6 +94,15 @@ function processTicks(pid) {
     return Number(fields[11]) + Number(fields[12]);
   } catch {
     return undefined;
+  }
+}
+
+/** Sends a signal; a process that is gone is reported, not thrown about. */
+function signal(pid, name) {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    say(`cannot send ${name} to ${pid}: ${error.code ?? error}`);
   }
 }
 
@@ -329,7 +348,11 @@ async function runBare(stack, rate) {
   }));
   const sampler = new CpuSampler({
     vendor: () => [server.pid],
-    gen: () => pidsOf((c) => /vegeta$/.test(c[0]) && c[1] === 'attack' && c.includes('-name=measured')),
+    // (ours: a child of this process — other people's vegetas may run meanwhile)
+    gen: () =>
+      pidsOf((c) => /vegeta$/.test(c[0]) && c[1] === 'attack' && c.includes('-name=measured')).filter((pid) =>
+        descendants(process.pid).includes(pid),
+      ),
   });
   say(`bare node:http at ${rate}/s for ${args.duration} (at most ${args.vus} in flight)…`);
   const dir = join(root, '.stack/load', `perf-bare-${Date.now()}`);
@@ -394,6 +417,8 @@ async function runOne(stack, name, rate) {
     ...Object.fromEntries(args.set.map((kv) => kv.split(/=(.*)/s).slice(0, 2))),
   };
   const newspaper = stack.started.newspaper.child.pid;
+  /** This run's scripts/load.mjs, once started. */
+  let loader;
   const { nats, redis } = serverPids(
     new URL(stack.options.natsUrl).port || 4222,
     new URL(stack.options.redisUrl).port || 6379,
@@ -409,7 +434,13 @@ async function runOne(stack, name, rate) {
     nats: () => nats,
     redis: () => redis,
     // vegeta's measured phase only (its warm-up attack is named otherwise)
-    gen: () => pidsOf((c) => /vegeta$/.test(c[0]) && c[1] === 'attack' && c.includes('-name=measured')),
+    // (ours: a descendant of this run's load script — other people's vegetas may run meanwhile)
+    gen: () =>
+      loader === undefined
+        ? []
+        : pidsOf((c) => /vegeta$/.test(c[0]) && c[1] === 'attack' && c.includes('-name=measured')).filter(
+            (pid) => descendants(loader.pid).includes(pid),
+          ),
   });
   const vendorUrl = `http://127.0.0.1:${stack.vendors.find((v) => v.id === 'newspaper').port}`;
   const route = name === 'noop' ? '/noop/:id' : '/articles/:id';
@@ -432,7 +463,7 @@ async function runOne(stack, name, rate) {
           if (profiling || !sampler.samples.some((x) => x.per.gen > 0)) return;
           profiling = true;
           clearInterval(profiler);
-          setTimeout(() => process.kill(newspaper, 'SIGUSR2'), 5_000);
+          setTimeout(() => signal(newspaper, 'SIGUSR2'), 5_000);
         }, 500)
       : undefined;
   // --hot-path: the broker sleeps during the measured phase, from PAUSE_AFTER_MS after it started
@@ -444,7 +475,7 @@ async function runOne(stack, name, rate) {
         if (genStart === undefined || Date.now() < genStart + PAUSE_AFTER_MS || !stack.brokerPid) return;
         pausedAt = Date.now();
         clearInterval(pauser);
-        process.kill(stack.brokerPid, 'SIGSTOP');
+        signal(stack.brokerPid, 'SIGSTOP');
       }, 200)
     : undefined;
   const code = await new Promise((done) => {
@@ -453,13 +484,14 @@ async function runOne(stack, name, rate) {
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
+    loader = child;
     child.once('exit', (c) => done(c ?? 1));
   });
   clearInterval(profiler);
   clearInterval(pauser);
-  if (pausedAt !== undefined) process.kill(stack.brokerPid, 'SIGCONT');
+  if (pausedAt !== undefined) signal(stack.brokerPid, 'SIGCONT');
   if (profiling) {
-    process.kill(newspaper, 'SIGUSR2');
+    signal(newspaper, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 1_500));
   }
   const genSamples = sampler.samples.filter((s) => s.per.gen > 0);
@@ -564,8 +596,6 @@ async function main() {
   });
   vegeta = findVegeta();
   if (!vegeta) throw new Error('no vegeta (see above)');
-  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const servers = serversEnv(runId, Number(args['port-base']));
   const rows = [];
   let stack;
   try {

@@ -13,6 +13,7 @@
 // deploy/nats/nats-server-fsync.conf (fsync before every publish ack); 2.9
 // cannot do that and gets deploy/nats/nats-server.conf. NETPAY_NATS_BUILD=1
 // builds a pinned 2.10+ server with `go install` into .stack/bin and uses it.
+// NETPAY_NATS_SYNC=periodic gives any server the periodic fsync (for measurements).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -126,6 +127,12 @@ function natsVersion(binary) {
 }
 
 function natsConfigFor(binary) {
+  // NETPAY_NATS_SYNC=periodic: 2.10+ with the periodic fsync of 2.9's file (to measure what the
+  // fsync before each acknowledgement costs, docs/performance.md).
+  if (process.env.NETPAY_NATS_SYNC === 'periodic') {
+    console.log('stack: NETPAY_NATS_SYNC=periodic: files fsynced every 60 s (deploy/nats/nats-server.conf)');
+    return 'deploy/nats/nats-server.conf';
+  }
   const [major, minor] = natsVersion(binary) ?? [0, 0];
   if (major > 2 || (major === 2 && minor >= 10)) {
     console.log(

@@ -129,6 +129,14 @@ export interface SubscribeBatchOptions extends SubscribeOptionsBase {
   readonly handleBatch: (events: readonly RecordedEvent[]) => Promise<void>;
   /** Largest batch: a positive integer, 256 when not given. */
   readonly maxBatch?: number;
+  /**
+   * Lingering: when what has arrived makes a batch smaller than `maxBatch`, wait up to this many
+   * milliseconds (from the batch's first event) for more before handling it (a caught-up mark
+   * that came meanwhile is taken after it). Under a steady stream of live events that turns many
+   * batches of one or two into fewer, larger ones (one write for many) for at most this much more
+   * lag. 0 (the default): no wait.
+   */
+  readonly lingerMs?: number;
   readonly handler?: undefined;
 }
 

@@ -29,18 +29,27 @@ interface Handling {
   readonly maxBatch: number;
   /** Batches: a caught-up mark followed by more events in the same chunk is taken after them. */
   readonly batches: boolean;
+  /** Batches: how long a batch smaller than maxBatch may wait for more events (ms). */
+  readonly lingerMs: number;
 }
 
 function handlingOf(options: SubscribeOptions): Handling {
   const id = options.subscriptionId;
   if (options.handleBatch !== undefined) {
     const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-    if (options.handler !== undefined || !Number.isSafeInteger(maxBatch) || maxBatch < 1) {
+    const lingerMs = options.lingerMs ?? 0;
+    if (
+      options.handler !== undefined ||
+      !Number.isSafeInteger(maxBatch) ||
+      maxBatch < 1 ||
+      !Number.isFinite(lingerMs) ||
+      lingerMs < 0
+    ) {
       throw new InvalidEventStoreRequestError(
-        `subscription ${id}: give either handler or handleBatch, and maxBatch ≥ 1`,
+        `subscription ${id}: give either handler or handleBatch, maxBatch ≥ 1 and lingerMs ≥ 0`,
       );
     }
-    return { handle: options.handleBatch, maxBatch, batches: true };
+    return { handle: options.handleBatch, maxBatch, batches: true, lingerMs };
   }
   const { handler } = options;
   if (typeof handler !== 'function' || options.maxBatch !== undefined) {
@@ -48,7 +57,7 @@ function handlingOf(options: SubscribeOptions): Handling {
       `subscription ${id}: give either handler or handleBatch (with maxBatch)`,
     );
   }
-  return { handle: (events) => handler(events[0]!), maxBatch: 1, batches: false };
+  return { handle: (events) => handler(events[0]!), maxBatch: 1, batches: false, lingerMs: 0 };
 }
 
 /**
@@ -69,7 +78,7 @@ export function runSubscription(
 ): Subscription {
   const checkpoints = options.checkpoints ?? defaultCheckpoints;
   const matches = eventFilter(options.filter);
-  const { handle, maxBatch, batches } = handlingOf(options);
+  const { handle, maxBatch, batches, lingerMs } = handlingOf(options);
   let feed: Feed | undefined;
   let stopped = false;
 
@@ -99,9 +108,23 @@ export function runSubscription(
       options.onCaughtUp?.();
     };
 
+    const chunks = feed[Symbol.asyncIterator]();
+    /** Ends a lingering batch's wait: resolves `undefined` after `ms`. */
+    let lingerTimer: ReturnType<typeof setTimeout> | undefined;
+    const lingerFor = (ms: number): Promise<undefined> =>
+      new Promise((resolve) => (lingerTimer = setTimeout(() => resolve(undefined), ms)));
     try {
-      chunks: for await (const chunk of feed) {
-        let idle = false;
+      /** The next chunk, once asked for (a lingering batch asks before it is handled). */
+      let next: Promise<IteratorResult<readonly FeedItem[]>> | undefined;
+      /** When the batch being gathered got its first event (lingering only). */
+      let batchStartedAt = 0;
+      /** Batches: a caught-up mark came with the events gathered so far (taken once they are handled). */
+      let idle = false;
+      chunks: for (;;) {
+        const result = await (next ?? chunks.next());
+        next = undefined;
+        if (result.done) break;
+        const chunk = result.value;
         for (const item of chunk) {
           if (stopped) break chunks;
           if (item.kind === 'caught-up') {
@@ -113,18 +136,33 @@ export function runSubscription(
           // A feed must never go backwards; a repeat here would be a double apply.
           if (scanned !== undefined && event.position <= scanned) continue;
           if (matches(event)) {
+            if (lingerMs > 0 && batch.length === 0) batchStartedAt = Date.now();
             batch.push(event);
             if (batch.length >= maxBatch) await flush();
           }
           scanned = event.position;
         }
         if (stopped) break;
+        if (lingerMs > 0 && batch.length > 0 && batch.length < maxBatch) {
+          // Linger: wait for the next chunk until the batch's time is up, then handle what there is.
+          // Also after a caught-up mark: a live feed that keeps up says so after every event.
+          const left = batchStartedAt + lingerMs - Date.now();
+          if (left > 0) {
+            next = chunks.next();
+            const more = await Promise.race([next, lingerFor(left)]);
+            clearTimeout(lingerTimer);
+            // More arrived in time: take it into this batch (the next turn of the loop reads it).
+            if (more !== undefined) continue;
+          }
+        }
         await flush();
         if (idle && !stopped) await caughtUp();
+        idle = false;
       }
       if (!stopped)
         throw new EventStoreUnavailableError(`subscription ${options.subscriptionId}: the feed ended`);
     } finally {
+      clearTimeout(lingerTimer);
       await feed.close();
     }
   }

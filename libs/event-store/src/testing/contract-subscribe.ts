@@ -245,6 +245,43 @@ export function subscribeContract(use: Use): void {
     );
 
     it(
+      'lingering: live events appended one by one are handled together, in order, and the checkpoint follows',
+      use(async ({ store }) => {
+        const category = uniqueName('linger');
+        const stream = uniqueStream(category);
+        const id = uniqueName('linger');
+        const sub = collectBatches((o) => store.subscribeToAll(o), {
+          subscriptionId: id,
+          filter: { categories: [category] },
+          // Long enough that the five appends below (25 ms apart, so each a delivery of its own)
+          // all come while the first one's batch waits.
+          lingerMs: 3_000,
+        });
+        await eventually('caught up with the empty category', () => sub.caughtUp() > 0);
+        const caughtUpBefore = sub.caughtUp();
+        for (let n = 0; n < 5; n++) {
+          await store.appendToStream(stream, [anEvent('Counted', { n })]);
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await eventually('the live events', () => sub.events().length === 5);
+        await eventually('caught up again', () => sub.caughtUp() > caughtUpBefore);
+        await sub.subscription.stop();
+
+        expect(sub.events().map(countOf)).toEqual(sequence(5));
+        // Without lingering each append is a batch of its own (the feed keeps up with them).
+        expect(sub.batches.length).toBeLessThan(5);
+        expect(await store.checkpoints().load(id)).toBe(sub.events().at(-1)!.position);
+        expect(() =>
+          store.subscribeToAll({
+            subscriptionId: uniqueName('bad'),
+            handleBatch: async () => undefined,
+            lingerMs: -1,
+          }),
+        ).toThrow(/lingerMs/);
+      }),
+    );
+
+    it(
       'stores nothing of a batch whose handler throws, and hands all of it over again after a restart',
       use(async ({ store, restart }) => {
         const category = uniqueName('failing');

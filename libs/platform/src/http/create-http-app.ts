@@ -92,8 +92,18 @@ export async function createHttpApp(
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   useJsonBodyParser(app);
   traceHttp(app.getHttpAdapter().getInstance(), options.name);
-  if (logger instanceof NetPayLogger)
+  if (logger instanceof NetPayLogger) {
     logRequests(app.getHttpAdapter().getInstance(), logger, { traceOf: traceOfRequest });
+    // Nest ends the process with the signal itself after closing (no `exit` event): write the
+    // buffered log lines first.
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onClose', (_instance, done) => {
+        logger.flush();
+        done();
+      });
+  }
   const metrics = optionalGet(app, MetricsService);
   if (metrics) instrumentHttp(app.getHttpAdapter().getInstance(), metrics);
   const docsPath = options.docsPath ?? '/docs';
