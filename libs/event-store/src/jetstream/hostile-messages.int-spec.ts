@@ -38,6 +38,9 @@ describe('messages slipped onto a stream subject around the store (real server, 
   const subject = (stream: string): string => `${prefix}.chain.${stream}`;
 
   /** What a vendor can publish onto `stream`'s subject with plain NATS. */
+  /** Ids of the well-formed events slipped in without the store's predecessor check. */
+  const unchecked: string[] = [];
+
   async function slipIn(stream: string, kind: 'raw' | 'renumbered' | 'twin'): Promise<void> {
     const js = jetstream(vendor);
     if (kind === 'raw') {
@@ -50,6 +53,7 @@ describe('messages slipped onto a stream subject around the store (real server, 
       // Well-formed headers, a far revision, no expected-sequence check.
       const { hdrs, body } = encodeEvent(stream, 999_999, event, [Number(last!.position)]);
       await js.publish(subject(stream), body, { headers: hdrs });
+      unchecked.push(event.id);
       return;
     }
     // A twin of the last event's revision, pointing where it points, after the real last event.
@@ -121,10 +125,13 @@ describe('messages slipped onto a stream subject around the store (real server, 
     }
     expect(seen.map((e) => e.id)).toContain(after.id);
     expect(seen.every((e) => e.data !== undefined && e.metadata !== undefined)).toBe(true);
+    // What readStream does not show, projections do not see either.
+    expect(seen.map((e) => e.id)).not.toContain(unchecked[0]);
 
     // readAll skips it too, and still fills its pages: a short page means the end.
     const all = await store.readAll();
     expect(all.map((e) => e.id)).toContain(after.id);
+    expect(all.map((e) => e.id)).not.toContain(unchecked[0]);
     const paged: RecordedEvent[] = [];
     for (;;) {
       const page = await store.readAll({

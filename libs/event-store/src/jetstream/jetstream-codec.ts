@@ -167,12 +167,15 @@ export function revisionOrSkip(msg: Pick<StoredMessage, 'headers'>): number | un
 
 /**
  * The event in `msg`, or undefined when it is not a NetPay event: missing or malformed headers,
- * a body that is not our JSON. Anyone who may append to a category (every vendor may write
+ * no server-checked predecessor, a body that is not our JSON. Anyone who may append to a category (every vendor may write
  * `chain-*` subjects) can publish such a message straight to NATS; readers skip it rather than
  * stop on it, or one raw publish would halt every projection and make the stream unreadable.
  */
 export function eventOrSkip(msg: StoredMessage): RecordedEvent | undefined {
   if (revisionOrSkip(msg) === undefined) return undefined;
+  // Not appended through the store (it always asks the server to check the predecessor): every
+  // read skips it alike, so projections see what `readStream` shows.
+  if (checkedPredecessorOf(msg) === undefined) return undefined;
   try {
     const event = decodeEvent(msg);
     const body = event as { data: unknown; metadata: unknown };
