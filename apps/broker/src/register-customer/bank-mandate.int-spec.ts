@@ -4,6 +4,14 @@ import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { type IntStack, intStack } from '../test/int-stack.js';
 import { bankBalance, buy, openBankAccount } from '../test/scenario.js';
 
+/** A boot account's mandate that ends in the character a careless tamper would put there. */
+const X_MANDATE = 'boot-mandate-012345678x';
+
+/** The mandate with its last character changed: always a different string. */
+function tampered(mandate: string): string {
+  return `${mandate.slice(0, -1)}${mandate.endsWith('x') ? 'y' : 'x'}`;
+}
+
 /**
  * Nobody buys on someone else's bank account: registering names the account AND shows the
  * mandate the bank issued for it, which only the account's owner was given (JetStream + Redis).
@@ -13,7 +21,9 @@ describe('registering proves control of the bank account', () => {
   let broker: TestBroker;
 
   beforeAll(async () => {
-    stack = await intStack({ BANK_ACCOUNTS: 'boot_acct:NZD:5000:boot-mandate-0123456789' });
+    stack = await intStack({
+      BANK_ACCOUNTS: `boot_acct:NZD:5000:boot-mandate-0123456789,x_acct:NZD:5000:${X_MANDATE}`,
+    });
     broker = await startBroker({ store: stack.store, config: stack.config, idempotency: 'redis' });
   });
   afterAll(async () => {
@@ -35,7 +45,7 @@ describe('registering proves control of the bank account', () => {
       status: 400,
       code: 'REQUEST.INVALID',
     });
-    for (const bankMandate of [attackerMandate, `${victimMandate.slice(0, -1)}x`, 'guessed-mandate-0000']) {
+    for (const bankMandate of [attackerMandate, tampered(victimMandate), 'guessed-mandate-0000']) {
       const refused = await register({ name: 'Mallory', bankAccount: victim, bankMandate });
       expect({ status: refused.status, code: refused.json().code }).toEqual({
         status: 403,
@@ -64,6 +74,22 @@ describe('registering proves control of the bank account', () => {
       201,
     );
     expect(await bankBalance(broker.http, victim)).toBe(10_000 - 20);
+  });
+
+  // The bank's mandates end in any of 64 characters: one that ends in "x" once made the loop
+  // above send the true mandate as the "tampered" one (201 in 1 run of 64).
+  it('a mandate with one character changed is refused, whatever its last character', async () => {
+    const refused = await register({
+      name: 'Mallory',
+      bankAccount: 'x_acct',
+      bankMandate: tampered(X_MANDATE),
+    });
+    expect({ status: refused.status, code: refused.json().code }).toEqual({
+      status: 403,
+      code: 'BANK.MANDATE_INVALID',
+    });
+    const owner = await register({ name: 'Xavier', bankAccount: 'x_acct', bankMandate: X_MANDATE });
+    expect(owner.status).toBe(201);
   });
 
   it('a BANK_ACCOUNTS entry names its mandate; the bank keeps only its hash', async () => {

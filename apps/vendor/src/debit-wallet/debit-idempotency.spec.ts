@@ -46,6 +46,26 @@ describe('retrying a server-side debit (Idempotency-Key)', () => {
     ]);
   });
 
+  it('answers a retry that comes after another purchase, and refuses the key with another body', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue({ wallet: 'server', length: 40 });
+    const token = world.broker.checkoutToken(issued.chain.chainId, 'va');
+    const first = await a.debitWallet.execute(debit(token, 1, 'clip-1', 'purchase-0101'));
+    await a.debitWallet.execute(debit(token, 1, 'clip-1', 'purchase-0102'));
+    // The first purchase's retry, after the second: its receipt again, nothing spent (was W[3]).
+    const retry = await a.debitWallet.execute(debit(token, 1, 'clip-1', 'purchase-0101'));
+    expect(retry).toMatchObject({ duplicate: true, receipt: { receiptId: first.receipt.receiptId } });
+    expect(bodyOf(retry.receipt)).toEqual(bodyOf(first.receipt));
+    // The same key for another purchase (5 coins, another clip): refused, nothing spent.
+    expect(await refusedWith(a.debitWallet.execute(debit(token, 5, 'clip-2', 'purchase-0101')))).toBe(
+      'IDEMPOTENCY.KEY_REUSED',
+    );
+    expect((await acceptedPositions(world.store, issued.chain.chainId)).map((x) => x.position)).toEqual([
+      1, 2,
+    ]);
+  });
+
   it('still recognises the retry on a replica that shares nothing with the first (Redis lost)', async () => {
     const world = new EngineWorld();
     const first = world.vendor('va');

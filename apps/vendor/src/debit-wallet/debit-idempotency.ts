@@ -50,6 +50,23 @@ export function debitReceiptIdFor(purchase: {
 }
 
 /**
+ * Where the answer to a payer's Idempotency-Key is kept: the key as the payer (the checkout
+ * token's hash) used it at this vendor, whatever the purchase. The chain stream only shows its
+ * last spend, so without it a retry that came after another purchase was spent again, and the
+ * key sent with another body was taken for a new purchase.
+ */
+export function debitScopeFor(purchase: {
+  readonly vendorId: string;
+  readonly checkoutTokenHash: string;
+  readonly idempotencyKey: string;
+}): string {
+  const { vendorId, checkoutTokenHash, idempotencyKey } = purchase;
+  return createHash('sha256')
+    .update(['debit-key', vendorId, checkoutTokenHash, idempotencyKey].join('\u001f'))
+    .digest('hex');
+}
+
+/**
  * The purchase `receiptId` names, if it is the chain's last spend: the
  * stream keeps it, so a retry is recognised after Redis is lost too.
  */

@@ -1,7 +1,7 @@
 import type { ChainState } from '#chain';
 import { CHAIN } from '#chain';
 import type { Clock } from '#platform';
-import { NetPayError } from '#platform';
+import { NetPayError, PLATFORM_ERROR } from '#platform';
 import {
   checkWalletGrant,
   SPEND,
@@ -25,7 +25,12 @@ import type { SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
 import type { DebitWalletCommand } from './debit-wallet.command.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
-import { debitReceiptIdFor, recordedDebit, requireIdempotencyKey } from './debit-idempotency.js';
+import {
+  debitReceiptIdFor,
+  debitScopeFor,
+  recordedDebit,
+  requireIdempotencyKey,
+} from './debit-idempotency.js';
 import { tokenHash, type WalletSlices } from './wallet-slices.js';
 import { isSubscriberToken, openSubscriberToken } from '../mobile/subscriber-token.js';
 
@@ -71,13 +76,26 @@ export class DebitWalletHandler {
       checkResource(given.resource);
       const command = isSubscriberToken(given.checkoutToken) ? await this.fromSubscriber(given) : given;
       const key = requireIdempotencyKey(command.idempotencyKey);
+      const checkoutTokenHash = tokenHash(command.checkoutToken);
       const receiptId = debitReceiptIdFor({
         vendorId: this.deps.vendorId,
-        checkoutTokenHash: tokenHash(command.checkoutToken),
+        checkoutTokenHash,
         idempotencyKey: key,
         resource: command.resource,
         count: command.count,
       });
+      const scope = debitScopeFor({ vendorId: this.deps.vendorId, checkoutTokenHash, idempotencyKey: key });
+      const kept = await this.deps.slices.keptDebit(scope);
+      if (kept !== undefined) {
+        if (kept.receiptId !== receiptId) {
+          throw refusal(
+            PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+            'this Idempotency-Key was already used for another purchase (resource or count); use a new key for a new purchase',
+          );
+        }
+        observer.spent?.('server', command.count, true);
+        return { receipt: kept.receipt, spend: kept.spend, duplicate: true };
+      }
       let chainId =
         (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
       // At most once the broker moves the wallet to another chain (the one we had ran out).
@@ -92,13 +110,15 @@ export class DebitWalletHandler {
         }
         observer.spent?.('server', command.count, result.duplicate);
         const { receipts } = this.deps;
-        return {
-          receipt: await receipts.sign(
-            receiptBodyFor(result.spend, result.touchstone, command.resource, receipts.keyId),
-          ),
-          spend: result.spend,
-          duplicate: result.duplicate,
-        };
+        const receipt = await receipts.sign(
+          receiptBodyFor(result.spend, result.touchstone, command.resource, receipts.keyId),
+        );
+        // Recorded already: a failure to keep the answer must not turn the purchase into an error
+        // (a retry then still meets the spend as the chain's last one, as before).
+        await this.deps.slices
+          .keepDebit(scope, { receiptId, receipt, spend: result.spend })
+          .catch(() => undefined);
+        return { receipt, spend: result.spend, duplicate: result.duplicate };
       }
     } catch (error) {
       observer.refused?.(codeOf(error));

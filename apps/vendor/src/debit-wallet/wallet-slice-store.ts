@@ -1,12 +1,21 @@
 import type { Redis } from 'ioredis';
 import { redisEdge } from '#platform';
-import type { Hex } from '#protocol';
+import type { CoinsSpent } from '#events';
+import type { Hex, Receipt } from '#protocol';
 
 /** Paywords W[from] … W[from + words.length - 1] of a server-side wallet, released to this vendor. */
 export interface WalletSlice {
   readonly chainId: string;
   readonly from: number;
   readonly words: readonly Hex[];
+}
+
+/** A server-side debit as answered, kept under its payer's Idempotency-Key (see `debitScopeFor`). */
+export interface KeptDebit {
+  /** Derived from the purchase (resource, count …): another id under the same key is another purchase. */
+  readonly receiptId: string;
+  readonly receipt: Receipt;
+  readonly spend: CoinsSpent['data'];
 }
 
 /**
@@ -21,11 +30,15 @@ export interface WalletSliceStore {
   delete(chainId: string): Promise<void>;
   chainForToken(tokenHash: string): Promise<string | undefined>;
   bindToken(tokenHash: string, chainId: string): Promise<void>;
+  /** The debit answered under `scope` (a payer's Idempotency-Key), if still kept. */
+  keptDebit(scope: string): Promise<KeptDebit | undefined>;
+  keepDebit(scope: string, debit: KeptDebit): Promise<void>;
 }
 
 export class InMemoryWalletSliceStore implements WalletSliceStore {
   private readonly slices = new Map<string, WalletSlice>();
   private readonly tokens = new Map<string, string>();
+  private readonly debits = new Map<string, KeptDebit>();
 
   async get(chainId: string): Promise<WalletSlice | undefined> {
     return this.slices.get(chainId);
@@ -41,6 +54,12 @@ export class InMemoryWalletSliceStore implements WalletSliceStore {
   }
   async bindToken(tokenHash: string, chainId: string): Promise<void> {
     this.tokens.set(tokenHash, chainId);
+  }
+  async keptDebit(scope: string): Promise<KeptDebit | undefined> {
+    return this.debits.get(scope);
+  }
+  async keepDebit(scope: string, debit: KeptDebit): Promise<void> {
+    this.debits.set(scope, debit);
   }
 }
 
@@ -70,6 +89,15 @@ export class RedisWalletSliceStore implements WalletSliceStore {
   async bindToken(tokenHash: string, chainId: string): Promise<void> {
     await redisEdge('bind a checkout', () =>
       this.redis.set(`checkout:${tokenHash}`, chainId, 'PX', this.ttlMs),
+    );
+  }
+  async keptDebit(scope: string): Promise<KeptDebit | undefined> {
+    const json = await redisEdge('read a debit', () => this.redis.get(`debit:${scope}`));
+    return json === null ? undefined : (JSON.parse(json) as KeptDebit);
+  }
+  async keepDebit(scope: string, debit: KeptDebit): Promise<void> {
+    await redisEdge('keep a debit', () =>
+      this.redis.set(`debit:${scope}`, JSON.stringify(debit), 'PX', this.ttlMs),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { verifyPaywordAgainst, type Hex, type Touchstone } from '#protocol';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
-import type { WalletSlice, WalletSliceStore } from './wallet-slice-store.js';
+import type { KeptDebit, WalletSlice, WalletSliceStore } from './wallet-slice-store.js';
 
 export function tokenHash(checkoutToken: string): string {
   return createHash('sha256').update(checkoutToken).digest('hex');
@@ -66,5 +66,13 @@ export class WalletSlices {
 
   bindToken(checkoutToken: string, chainId: string): Promise<void> {
     return this.store.bindToken(tokenHash(checkoutToken), chainId);
+  }
+
+  keptDebit(scope: string): Promise<KeptDebit | undefined> {
+    return this.store.keptDebit(scope);
+  }
+
+  keepDebit(scope: string, debit: KeptDebit): Promise<void> {
+    return this.store.keepDebit(scope, debit);
   }
 }

@@ -1,5 +1,5 @@
 import { ConcurrencyError, EventStoreUnavailableError } from '../errors.js';
-import type { AppendResult, ExpectedRevision, NewEvent } from '../event-store.port.js';
+import type { AppendResult, ExpectedRevision, NewEvent, RecordedEvent } from '../event-store.port.js';
 import {
   encodeEvent,
   H,
@@ -9,13 +9,23 @@ import {
   revisionOf,
   type StoredMessage,
   streamOf,
+  isLinked,
+  revisionOrSkip,
 } from './jetstream-codec.js';
 import { type ResolvedJetStreamConfig, subjectOf } from './jetstream-config.js';
 import type { DirectGet } from './jetstream-direct.js';
 import { wrongLastSequence } from './jetstream-errors.js';
 import { publishToStream, type StoredAck } from './jetstream-publish.js';
 import type { InboxRequests } from './inbox-requests.js';
-import { advance, type Head, KeyedQueue, NO_STREAM, priorOfNext, StreamHeads } from './stream-heads.js';
+import {
+  advance,
+  expectedLastSeq,
+  type Head,
+  KeyedQueue,
+  NO_STREAM,
+  priorOfNext,
+  StreamHeads,
+} from './stream-heads.js';
 
 const MAX_ATTEMPTS = 100;
 /** An expected subject sequence no subject can have: the publish is refused unless it is a duplicate. */
@@ -42,6 +52,8 @@ export class JetStreamAppender {
     private readonly requests: InboxRequests,
     private readonly direct: DirectGet,
     private readonly config: ResolvedJetStreamConfig,
+    /** The stream's last event as the reader validates it (a scan when the subject's tail is not one). */
+    private readonly lastEvent: (stream: string) => Promise<RecordedEvent | undefined>,
   ) {}
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -51,7 +63,17 @@ export class JetStreamAppender {
   /** The stream's head as the server has it now. */
   async loadHead(stream: string): Promise<Head> {
     const last = await this.direct.lastBySubject(subjectOf(this.config, stream));
-    const head = last ? headAt(last) : NO_STREAM;
+    let head = NO_STREAM;
+    const revision = last ? revisionOrSkip(last) : undefined;
+    if (last && revision !== undefined && streamOf(last) === stream && isLinked(last, revision)) {
+      head = headAt(last);
+    } else if (last) {
+      // The subject ends with a message the store did not append: go on after the last event.
+      const event = await this.lastEvent(stream);
+      head = event
+        ? { revision: event.revision, seq: Number(event.position), prior: [], tail: last.seq }
+        : { ...NO_STREAM, tail: last.seq };
+    }
     this.heads.remember(stream, head);
     return head;
   }
@@ -67,7 +89,7 @@ export class JetStreamAppender {
         // Before calling it a conflict: is this a retry of events already in, and is our head current?
         const probe = await this.publish(stream, events[0]!, head.revision ?? -1, IMPOSSIBLE_SEQ, []);
         if ('ack' in probe) return this.continueRetry(stream, events, probe.ack.seq);
-        if (probe.wrongLastSeq !== head.seq) {
+        if (probe.wrongLastSeq !== expectedLastSeq(head)) {
           head = await this.loadHead(stream);
           if (satisfies(expected, head.revision)) continue;
         }
@@ -132,7 +154,7 @@ export class JetStreamAppender {
 
   /** Publishes `event` as the next after `head`, pointing back at the events before it. */
   private publishAfter(stream: string, event: NewEvent, head: Head): Promise<Published> {
-    return this.publish(stream, event, (head.revision ?? -1) + 1, head.seq, priorOfNext(head));
+    return this.publish(stream, event, (head.revision ?? -1) + 1, expectedLastSeq(head), priorOfNext(head));
   }
 
   private async publish(

@@ -159,6 +159,58 @@ export function decodeEvent(msg: StoredMessage): RecordedEvent {
   };
 }
 
+/** The revision header of `msg` when it is one (no body parsed), else undefined. */
+export function revisionOrSkip(msg: Pick<StoredMessage, 'headers'>): number | undefined {
+  const revision = Number(msg.headers?.get(H.revision) || Number.NaN);
+  return Number.isSafeInteger(revision) && revision >= 0 ? revision : undefined;
+}
+
+/**
+ * The event in `msg`, or undefined when it is not a NetPay event: missing or malformed headers,
+ * no server-checked predecessor, a body that is not our JSON. Anyone who may append to a category (every vendor may write
+ * `chain-*` subjects) can publish such a message straight to NATS; readers skip it rather than
+ * stop on it, or one raw publish would halt every projection and make the stream unreadable.
+ */
+export function eventOrSkip(msg: StoredMessage): RecordedEvent | undefined {
+  if (revisionOrSkip(msg) === undefined) return undefined;
+  // Not appended through the store (it always asks the server to check the predecessor): every
+  // read skips it alike, so projections see what `readStream` shows.
+  if (checkedPredecessorOf(msg) === undefined) return undefined;
+  try {
+    const event = decodeEvent(msg);
+    const body = event as { data: unknown; metadata: unknown };
+    if (typeof body.metadata !== 'object' || body.metadata === null) return undefined;
+    return event;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The sequence the server checked before storing `msg` (the subject's last message then; 0: it
+ * had none), or undefined when the publisher did not ask for the check: our appender always does,
+ * so a message without it was published around the store, straight to NATS.
+ */
+export function checkedPredecessorOf(msg: Pick<StoredMessage, 'headers'>): number | undefined {
+  const value = msg.headers?.get(EXPECTED_LAST_SUBJECT_SEQ);
+  if (value === undefined || value === '') return undefined;
+  const seq = Number(value);
+  return Number.isSafeInteger(seq) && seq >= 0 ? seq : undefined;
+}
+
+/**
+ * Whether `msg`, stored as revision `revision` of its stream, sits right after the stream's
+ * previous event with nothing in between: the sequence the server checked at publish is the one
+ * the writer names as the previous event's (none for revision 0). Our appender's messages always
+ * are; a message slipped onto the subject breaks it for itself or for the event after it.
+ */
+export function isLinked(msg: Pick<StoredMessage, 'headers'>, revision: number): boolean {
+  const checked = checkedPredecessorOf(msg);
+  if (checked === undefined) return false;
+  if (revision === 0) return checked === 0;
+  return checked > 0 && priorSeqsOf(msg)[0] === checked;
+}
+
 function notAnEvent(seq: number): EventStoreUnavailableError {
   return new EventStoreUnavailableError(`JetStream message ${seq} is not a NetPay event (missing headers)`);
 }

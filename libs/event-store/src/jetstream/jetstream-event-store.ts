@@ -61,8 +61,11 @@ export class JetStreamEventStore implements EventStore {
       this.requests.failAll(new EventStoreUnavailableError('JetStream: the connection to NATS was lost')),
     );
     const direct = new DirectGet(this.requests, config.streamName);
-    this.appender = new JetStreamAppender(this.requests, direct, config);
     this.reader = new JetStreamReader(js, jsm, direct, config, capabilities);
+    this.appender = new JetStreamAppender(this.requests, direct, config, async (stream) => {
+      const [last] = await this.reader.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      return last;
+    });
     this.checkpointStore = new JetStreamCheckpointStore(this.requests, jsm, config);
   }
 

@@ -4,7 +4,8 @@ import { AsyncQueue } from '../shared/async-queue.js';
 import type { Feed, FeedItem } from '../shared/subscription-runner.js';
 import { categorySubject, type ResolvedJetStreamConfig } from './jetstream-config.js';
 import { translate } from './jetstream-errors.js';
-import { decodeMsg } from './jetstream-reader.js';
+import { eventOrSkip } from './jetstream-codec.js';
+import { storedOf } from './jetstream-reader.js';
 
 /** How often an idle consumer hears from the server; also how late an idle caught-up mark can be. */
 const IDLE_HEARTBEAT_MS = 1_000;
@@ -52,8 +53,12 @@ export async function openJetStreamFeed(
     try {
       for await (const m of messages) {
         delivered = m.info.deliverySequence;
-        queue.push({ kind: 'event', event: decodeMsg(m) });
-        marked = false;
+        // A message that is not a NetPay event (a raw publish to a writable subject) is skipped.
+        const event = eventOrSkip(storedOf(m));
+        if (event) {
+          queue.push({ kind: 'event', event });
+          marked = false;
+        }
         if (m.info.pending === 0 || m.seq >= headSeq) caughtUp();
         await queue.room();
       }

@@ -7,7 +7,13 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { GlobalPosition, ReadStreamOptions, RecordedEvent } from '../event-store.port.js';
-import { decodeEvent, headerMap, revisionOf } from './jetstream-codec.js';
+import {
+  checkedPredecessorOf,
+  eventOrSkip,
+  headerMap,
+  revisionOrSkip,
+  type StoredMessage,
+} from './jetstream-codec.js';
 import { type ResolvedJetStreamConfig, subjectOf } from './jetstream-config.js';
 import type { DirectGet } from './jetstream-direct.js';
 import { type RevisionWindow, walkable, walkBack } from './stream-walk.js';
@@ -21,14 +27,8 @@ const BATCH = 1_000;
  */
 const DIRECT_PAGE_MAX = 64;
 
-export function decodeMsg(m: JsMsg): RecordedEvent {
-  return decodeEvent({
-    seq: m.seq,
-    subject: m.subject,
-    headers: headerMap(m.headers),
-    data: m.data,
-    time: m.time,
-  });
+export function storedOf(m: JsMsg): StoredMessage {
+  return { seq: m.seq, subject: m.subject, headers: headerMap(m.headers), data: m.data, time: m.time };
 }
 
 /** What the server can do for reads, found out at connect. */
@@ -62,24 +62,69 @@ export class JetStreamReader {
     const subject = subjectOf(this.config, stream);
     const last = await this.direct.lastBySubject(subject);
     if (!last) return [];
-    const window = windowOf(options, revisionOf(last));
+    const lastRevision = revisionOrSkip(last);
+    if (lastRevision !== undefined) {
+      const window = windowOf(options, lastRevision);
+      if (!window) return [];
+      const walked = walkable(lastRevision, window.lo)
+        ? await walkBack(this.direct, stream, last, window)
+        : undefined;
+      const events = walked?.flatMap((m) => eventOrSkip(m) ?? []);
+      if (events?.length === walked?.length && events !== undefined) {
+        return options.direction === 'backwards' ? events.reverse() : events;
+      }
+    }
+    // The pointers do not lead there, or the subject holds messages that are not the stream's
+    // events: read the whole subject and keep the events as the appender wrote them.
+    const events = await this.scan(stream, subject);
+    const window = windowOf(options, events.length - 1);
     if (!window) return [];
-    const walked = walkable(revisionOf(last), window.lo)
-      ? await walkBack(this.direct, stream, last, window)
-      : undefined;
-    const events = walked
-      ? walked.map(decodeEvent)
-      : // Revisions are dense and nothing is ever deleted: the subject's n-th message is revision n.
-        (await this.readRange(1, subject, window.hi + 1)).slice(window.lo);
-    return options.direction === 'backwards' ? events.reverse() : events;
+    const chosen = events.slice(window.lo, window.hi + 1);
+    return options.direction === 'backwards' ? chosen.reverse() : chosen;
   }
 
+  /**
+   * Every event of `stream`, in revision order, from all the messages on its subject: those the
+   * store appended (the server checked their predecessor) with the next revision, skipping any
+   * other message a party with write rights on the subject slipped in (raw, forged, re-numbered).
+   */
+  private async scan(stream: string, subject: string): Promise<RecordedEvent[]> {
+    const info = await this.jsm.streams.info(this.config.streamName, { subjects_filter: subject });
+    const count = info.state.subjects?.[subject] ?? 0;
+    const events: RecordedEvent[] = [];
+    for (const message of await this.readRange(1, subject, count)) {
+      const event = eventOrSkip(message);
+      if (event === undefined || event.streamName !== stream || event.revision !== events.length) continue;
+      if (checkedPredecessorOf(message) === undefined) continue;
+      events.push(event);
+    }
+    return events;
+  }
+
+  /**
+   * Up to `maxCount` events after `after`. Messages that are not NetPay events are skipped, and
+   * the page is filled from further on: a short page still means the end of the log.
+   */
   async readAll(after: GlobalPosition | undefined, maxCount: number | undefined): Promise<RecordedEvent[]> {
-    const startSeq = Number(after ?? 0n) + 1;
+    let startSeq = Number(after ?? 0n) + 1;
+    const wanted = maxCount ?? Infinity;
     const lastSeq = (await this.jsm.streams.info(this.config.streamName)).state.last_seq;
-    // Sequences are dense too (no deletes, no purges), so the range's length is known.
-    const count = Math.min(lastSeq - startSeq + 1, maxCount ?? Infinity);
-    if (count <= 0) return [];
+    const out: RecordedEvent[] = [];
+    while (out.length < wanted) {
+      // Sequences are dense (no deletes, no purges), so the range's length is known.
+      const count = Math.min(lastSeq - startSeq + 1, wanted - out.length);
+      if (count <= 0) break;
+      for (const message of await this.page(startSeq, count)) {
+        const event = eventOrSkip(message);
+        if (event) out.push(event);
+      }
+      startSeq += count;
+    }
+    return out;
+  }
+
+  /** The `count` messages from `startSeq` on, whatever their subject. */
+  private async page(startSeq: number, count: number): Promise<StoredMessage[]> {
     if (count > DIRECT_PAGE_MAX) return this.readRange(startSeq, `${this.config.subjectPrefix}.>`, count);
     const messages = this.capabilities.batchDirectGet
       ? await this.direct.batch(startSeq, count)
@@ -93,16 +138,16 @@ export class JetStreamReader {
     }
     return messages.map((message, i) => {
       if (message?.seq !== startSeq + i) throw new Error(`event at position ${startSeq + i} is missing`);
-      return decodeEvent(message);
+      return message;
     });
   }
 
   /**
-   * `count` events from `startSeq` on `filter`, through a short-lived pull
+   * `count` messages from `startSeq` on `filter`, through a short-lived pull
    * consumer fetched in batches. The count comes from the head, not from the
    * consumer's num_pending, which nats-server 2.9 sometimes gets wrong.
    */
-  private async readRange(startSeq: number, filter: string, count: number): Promise<RecordedEvent[]> {
+  private async readRange(startSeq: number, filter: string, count: number): Promise<StoredMessage[]> {
     if (count <= 0) return [];
     const info = await this.jsm.consumers.add(this.config.streamName, {
       ack_policy: AckPolicy.None,
@@ -113,7 +158,7 @@ export class JetStreamReader {
       num_replicas: 1,
       inactive_threshold: nanos(30_000),
     });
-    const out: RecordedEvent[] = [];
+    const out: StoredMessage[] = [];
     try {
       const consumer = this.js.consumers.getConsumerFromInfo(info);
       while (out.length < count) {
@@ -122,7 +167,7 @@ export class JetStreamReader {
           expires: this.config.requestTimeoutMs,
         });
         const before = out.length;
-        for await (const m of batch) out.push(decodeMsg(m));
+        for await (const m of batch) out.push(storedOf(m));
         if (out.length === before) throw new Error(`read stalled at ${out.length} of ${count} events`);
       }
     } finally {

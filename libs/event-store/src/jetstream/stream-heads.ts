@@ -6,6 +6,16 @@ export interface Head {
   readonly seq: number;
   /** Sequences of the events before the last, latest first, as far as known (at most PRIOR_SEQS - 1). */
   readonly prior: readonly number[];
+  /**
+   * The subject's last message when it is not the stream's last event (a message slipped onto
+   * the subject around the store): the server's expected-sequence check must name it.
+   */
+  readonly tail?: number;
+}
+
+/** The sequence the next append must tell the server it expects last on the subject. */
+export function expectedLastSeq(head: Head): number {
+  return head.tail ?? head.seq;
 }
 
 export const NO_STREAM: Head = { revision: undefined, seq: 0, prior: [] };

@@ -1,4 +1,11 @@
-import { PRIOR_SEQS, priorSeqsOf, revisionOf, type StoredMessage, streamOf } from './jetstream-codec.js';
+import {
+  isLinked,
+  PRIOR_SEQS,
+  priorSeqsOf,
+  revisionOf,
+  type StoredMessage,
+  streamOf,
+} from './jetstream-codec.js';
 import type { DirectGet } from './jetstream-direct.js';
 
 /**
@@ -48,6 +55,7 @@ export async function walkBack(
   };
   let cursor = last;
   let cursorRevision = revisionOf(last);
+  if (!isEvent(last, stream, cursorRevision)) return undefined;
   if (cursorRevision === hi) wanted.set(hi, Promise.resolve(last));
   for (let hops = 0; cursorRevision > lo; hops++) {
     const prior = priorSeqsOf(cursor);
@@ -73,9 +81,13 @@ export async function walkBack(
   return messages;
 }
 
+/**
+ * The stream's event at `revision`, appended through the store: linked to the event before it
+ * (a forged message on the subject, or the first event after one, is not: the caller then scans).
+ */
 function isEvent(message: StoredMessage, stream: string, revision: number): boolean {
   try {
-    return streamOf(message) === stream && revisionOf(message) === revision;
+    return streamOf(message) === stream && revisionOf(message) === revision && isLinked(message, revision);
   } catch {
     return false;
   }
