@@ -581,6 +581,7 @@ async function historyPage(s) {
     { class: 'card' },
     el('h1', {}, 'Transaction history'),
     spendingTable(res.body.vendors ?? []),
+    el('h2', {}, 'Transactions'),
     rows.length === 0
       ? el('p', {}, 'Nothing yet.')
       : el(
@@ -615,11 +616,11 @@ function spendingTable(vendors) {
   if (vendors.length === 0) return null;
   return el(
     'div',
-    { class: 'table-wrap' },
+    { class: 'table-wrap spending' },
+    el('h2', {}, 'Spent per vendor'),
     el(
       'table',
       { id: 'vendor-spending' },
-      el('caption', {}, 'Spent per vendor'),
       el(
         'thead',
         {},
