@@ -10,6 +10,8 @@ import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { BuyCoinsHandler } from '../buy-coins/buy-coins.handler.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { type WalletAnswer, GetWalletHandler } from '../wallet-view/get-wallet.handler.js';
+import type { DeclineReason } from '../bank/payment-gateway.port.js';
+import { operatorDeclineMessage } from './operator-account.js';
 import { OperatorBilling, type SubscriberAccountView } from './operator-billing.js';
 import { OPERATOR_ERROR } from './operator-errors.js';
 import { CurrentSubscriber, MSISDN_HEADER, OperatorGatewayGuard } from './operator-gateway.guard.js';
@@ -182,7 +184,7 @@ function operatorDecline(error: unknown): unknown {
   const reason = typeof error.details?.reason === 'string' ? error.details.reason : 'declined';
   return brokerError(
     BROKER_ERROR.PURCHASE_DECLINED,
-    `Your operator declined the charge: ${reason}. Nothing was charged.`,
+    `Your operator declined the charge: ${operatorDeclineMessage(reason as DeclineReason)}. Nothing was charged.`,
     error.status,
     error.details === undefined ? undefined : { ...error.details },
   );
