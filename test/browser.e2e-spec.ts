@@ -236,6 +236,28 @@ suite('NetPay in the browser (Chromium)', () => {
     await unlock();
     // The browser's chains: one coin left and a revoked one; the broker's wallet pays (checkout).
     expect(await buy('a3', true)).toBe(9);
+    // The broker's history names what the broker wallet paid for, and sums the spends per vendor.
+    await page.goto(`${stack.broker}/#history`);
+    let serverRows: string[] = [];
+    for (let i = 0; i < 20 && serverRows.length === 0; i++) {
+      if (i > 0) {
+        await page.waitForTimeout(500);
+        await page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))");
+      }
+      await page.waitForSelector('#history', WAIT);
+      serverRows = (await page.locator('#history tbody tr[data-kind=spend]').allTextContents())
+        .map((t) => t.replace(/\s+/g, ' '))
+        .filter((r) => r.includes('broker wallet'));
+    }
+    expect(serverRows).toHaveLength(1);
+    expect(serverRows[0]).toContain('Spentnewspaper2GET /articles/a3');
+    // newspaper: a1 a2 a3, a1 on the revoked chain, a3 from the broker wallet.
+    await expect(page.locator('#vendor-spending tr[data-vendor=newspaper]').textContent()).resolves.toMatch(
+      /^newspaper510/,
+    );
+    await expect(page.locator('#vendor-spending tr[data-vendor=greetings]').textContent()).resolves.toMatch(
+      /^greetings13/,
+    );
     await page.goto(`${stack.broker}/#vendors`);
     await page.waitForSelector('#authorised', WAIT);
     await expect(page.locator('#authorised').textContent()).resolves.toContain('newspaper');

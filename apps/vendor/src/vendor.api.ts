@@ -147,3 +147,12 @@ export const SHOP_CATALOG = apiSchema(
     ),
   }),
 );
+
+export const MOBILE_WALLET = apiSchema(
+  'MobileWallet',
+  object({
+    subscriber: str({ description: "the operator's pseudonym of the subscriber, for this vendor only" }),
+    coinsLeft: int({ minimum: 0 }),
+    until: isoTime(),
+  }),
+);

@@ -11,6 +11,7 @@ import { NetPayVendorModule } from './netpay/netpay-vendor.module.js';
 import { NoopHttpController } from './noop/noop.http.controller.js';
 import { SelfRegistration } from './registration/self-registration.js';
 import { ShopController } from './shop/shop.controller.js';
+import { MobileShopController } from './mobile/mobile-shop.controller.js';
 import { RevocationListLoader } from './revocation/revocation-list.loader.js';
 import { SpendCoinsHttpController } from './spend-coins/spend-coins.http.controller.js';
 import { keyIdOf, pinnedBrokerKeys, rootBrokerKeys, type VendorConfig } from './vendor.config.js';
@@ -79,6 +80,7 @@ export class VendorModule {
         ...(config.noopRoute ? [NoopHttpController] : []),
         ...[...new Set(config.catalog)].map((name) => CATALOGS[name]),
         ShopController,
+        MobileShopController,
       ],
       providers: [{ provide: VENDOR_CONFIG, useValue: config }, SelfRegistration, RevocationListLoader],
     };

@@ -62,6 +62,8 @@ export interface SpendCommand {
   readonly count: number;
   /** The authorisation number the receipt will carry. */
   readonly receiptId: string;
+  /** What is bought (kept in the event for the customer's history). */
+  readonly resource?: string;
   readonly at: string;
 }
 
@@ -122,6 +124,7 @@ export function decideSpend(state: ChainState, command: SpendCommand): SpendDeci
     toIndex: check.toIndex,
     payword: proof.payword,
     receiptId,
+    ...(command.resource === undefined ? {} : { resource: command.resource }),
     at,
   };
   return { ok: true, events: [{ type: 'CoinsSpent', version: 1, data }] };

@@ -52,6 +52,11 @@ export interface CoinsSpent {
     readonly toIndex: number;
     readonly payword: Hex;
     readonly receiptId: string;
+    /**
+     * What was bought (`GET /articles/a1`, as the receipt names it): the customer's history shows
+     * it for both wallet kinds. Absent on spends recorded before it was kept.
+     */
+    readonly resource?: string;
     readonly at: string;
   };
 }

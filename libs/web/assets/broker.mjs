@@ -523,7 +523,13 @@ const DESCRIBE = {
     e.coins,
     money(e.amount, e.currency),
   ],
-  spend: (e) => ['Spent', e.vendorId, e.coins, `chain ${e.chainId} · receipt ${e.receiptId}`],
+  spend: (e, kinds) => [
+    'Spent',
+    e.vendorId,
+    e.coins,
+    `${kinds.get(e.chainId) === 'server' ? 'broker wallet' : 'browser wallet'} · chain ${e.chainId} · receipt ${e.receiptId}`,
+  ],
+  refund: (e) => ['Refunded', '', '', `${money(e.amount, e.currency)} to your account · chain ${e.chainId}`],
   'hand-off': (e) => [
     e.via === 'claim' ? 'Chain claimed (holder did not answer)' : 'Hand-off',
     `${e.fromVendor} → ${e.toVendor}`,
@@ -548,12 +554,17 @@ async function historyPage(s) {
   const res = await request('/wallet/history?limit=500', { token: s.token });
   if (!res.ok) return failed('History', res);
   if (vault) await vault.refresh().catch(() => undefined);
-  // What each receipt paid for is known to this browser's wallet only (the broker never learns it).
+  // What a spend paid for: as the vendor recorded it, else as this browser's wallet kept it.
   const resources = new Map(
     (vault?.wallet.purchaseList() ?? []).filter((p) => p.receiptId).map((p) => [p.receiptId, p.resource]),
   );
+  const kinds = new Map(
+    res.body.entries
+      .filter((e) => e.kind === 'purchase')
+      .flatMap((e) => e.chainIds.map((c) => [c, e.wallet])),
+  );
   const rows = res.body.entries.map((e) => {
-    const [what, vendor, coins, detail] = (DESCRIBE[e.kind] ?? (() => [e.kind, '', '', '']))(e);
+    const [what, vendor, coins, detail] = (DESCRIBE[e.kind] ?? (() => [e.kind, '', '', '']))(e, kinds);
     return el(
       'tr',
       { 'data-kind': e.kind },
@@ -561,11 +572,7 @@ async function historyPage(s) {
       el('td', {}, what),
       el('td', {}, vendor),
       el('td', { class: 'num' }, coins),
-      el(
-        'td',
-        {},
-        e.kind === 'spend' ? (resources.get(e.receiptId) ?? '(resource known to the paying wallet)') : '',
-      ),
+      el('td', {}, e.kind === 'spend' ? (e.resource ?? resources.get(e.receiptId) ?? '(not recorded)') : ''),
       el('td', { class: 'hint' }, detail),
     );
   });
@@ -573,6 +580,8 @@ async function historyPage(s) {
     'section',
     { class: 'card' },
     el('h1', {}, 'Transaction history'),
+    spendingTable(res.body.vendors ?? []),
+    el('h2', {}, 'Transactions'),
     rows.length === 0
       ? el('p', {}, 'Nothing yet.')
       : el(
@@ -595,14 +604,43 @@ async function historyPage(s) {
         ),
     !vault && hasVault()
       ? [
-          el(
-            'p',
-            { class: 'hint' },
-            'Unlock your browser wallet to see what each spend paid for (only this browser knows it).',
-          ),
+          el('p', { class: 'hint' }, 'Unlock your browser wallet to see its coins in this history too.'),
           unlockForm(render),
         ]
       : null,
+  );
+}
+
+/** Spends per vendor: how many purchases, how many coins, the latest. */
+function spendingTable(vendors) {
+  if (vendors.length === 0) return null;
+  return el(
+    'div',
+    { class: 'table-wrap spending' },
+    el('h2', {}, 'Spent per vendor'),
+    el(
+      'table',
+      { id: 'vendor-spending' },
+      el(
+        'thead',
+        {},
+        el('tr', {}, ...['Vendor', 'Purchases', 'Coins', 'Latest'].map((h) => el('th', {}, h))),
+      ),
+      el(
+        'tbody',
+        {},
+        vendors.map((v) =>
+          el(
+            'tr',
+            { 'data-vendor': v.vendorId },
+            el('td', {}, v.vendorId),
+            el('td', { class: 'num' }, v.purchases),
+            el('td', { class: 'num' }, v.coins),
+            el('td', {}, when(v.lastAt)),
+          ),
+        ),
+      ),
+    ),
   );
 }
 

@@ -41,10 +41,13 @@ button{font-size:18px;width:100%;min-height:48px;margin:6px 0;border-radius:8px}
 <p id="status" role="status"></p>
 <script>
 const nzd = (c) => 'NZD ' + (c / 100).toFixed(2);
+function refused(body) {
+  return 'Refused. ' + (body.detail || 'The operator refused.') + ' (' + (body.reason || body.code || 'error') + ')';
+}
 async function refresh() {
   const r = await fetch('/mobile/account');
   const a = await r.json();
-  if (!r.ok) { document.getElementById('status').textContent = a.code || 'error'; return; }
+  if (!r.ok) { document.getElementById('status').textContent = (a.detail || 'Not available') + ' (' + (a.code || r.status) + ')'; return; }
   const acc = a.account;
   document.getElementById('plan').textContent = acc.plan === 'prepaid' ? 'Prepaid' : 'Monthly bill';
   document.getElementById('money').textContent = acc.plan === 'prepaid'
@@ -61,7 +64,7 @@ document.getElementById('buy').addEventListener('click', async (e) => {
     body: JSON.stringify({ coins: Number(e.target.dataset.coins), coinValue: 5, currency: 'NZD' }),
   });
   const body = await r.json();
-  status.textContent = r.ok ? 'Bought ' + body.coins + ' coins' : 'Refused: ' + (body.reason || body.code);
+  status.textContent = r.ok ? 'Bought ' + body.coins + ' coins' : refused(body);
   await refresh();
 });
 refresh();

@@ -53,7 +53,10 @@ const chromiumPath = ensureChromium();
     expect(await coins.innerText()).toBe('E-wallet NZD 3.00');
     await page.tap('#buy');
     await page.locator('#status').filter({ hasText: 'Refused' }).waitFor();
-    expect(await status.innerText()).toBe('Refused: prepaid-balance-insufficient');
+    expect(await status.innerText()).toBe(
+      'Refused. Your operator declined the charge: the prepaid balance is too low: top up, then buy again. ' +
+        'Nothing was charged. (prepaid-balance-insufficient)',
+    );
     expect(await money.innerText()).toBe('Balance NZD 0.00');
     // Fits a phone: nothing wider than the viewport, the button big enough to tap.
     type Doc = { document: { documentElement: { scrollWidth: number } } };

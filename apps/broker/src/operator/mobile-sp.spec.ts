@@ -78,6 +78,9 @@ describe('the broker as a Mobile-NetPay Service Provider (in-memory)', () => {
       code: 'PURCHASE.DECLINED',
       reason: 'prepaid-balance-insufficient',
     });
+    // The operator declined, not a bank: the message says so.
+    expect(short.json<{ detail: string }>().detail).toMatch(/operator declined/);
+    expect(short.json<{ detail: string }>().detail).not.toMatch(/bank/i);
     const account = await sp.http('GET', '/mobile/account', as(PREPAID));
     expect(account.json()).toMatchObject({
       account: { balance: 100, charged: 200 },
@@ -145,6 +148,29 @@ describe('the broker as a Mobile-NetPay Service Provider (in-memory)', () => {
       },
     );
     expect(createSigner(rogue).keyId).toBe('greetings-k1');
+  });
+
+  it('a subscriber withdraws a vendor through the gateway: its slice ends, its token opens nothing more', async () => {
+    const key = await registerVendor(sp.http, 'clips');
+    const res = await sp.http('POST', '/mobile/vendors/clips/token', as(PREPAID));
+    const token = decodeSubscriberToken(res.json<{ subscriberToken: string }>().subscriberToken);
+    const checkout = sp.app.get(CheckoutWalletHandler);
+    const slice = await checkout.execute(signedCheckout(key, 'clips', token.wallet, 4));
+    expect(slice.paywords).toHaveLength(4);
+    const noGateway = await sp.http('DELETE', '/mobile/vendors/clips', { headers: { 'x-msisdn': PREPAID } });
+    expect(noGateway.json()).toMatchObject({ code: 'OPERATOR.GATEWAY_UNAUTHORISED' });
+    const bad = await sp.http('DELETE', '/mobile/vendors/not%20a%20vendor', as(PREPAID));
+    expect(bad.status).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'REQUEST.INVALID' });
+    const withdrawn = await sp.http('DELETE', '/mobile/vendors/clips', as(PREPAID));
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.json()).toEqual({ vendorId: 'clips', authorised: false, slicesWithdrawn: 1 });
+    // A repeat changes nothing.
+    const again = await sp.http('DELETE', '/mobile/vendors/clips', as(PREPAID));
+    expect(again.json()).toEqual({ vendorId: 'clips', authorised: false, slicesWithdrawn: 0 });
+    await expect(checkout.execute(signedCheckout(key, 'clips', token.wallet, 4))).rejects.toMatchObject({
+      code: 'CHECKOUT.VENDOR_NOT_AUTHORISED',
+    });
   });
 
   it('refuses a token for a vendor it does not know', async () => {

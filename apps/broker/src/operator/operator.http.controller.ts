@@ -1,11 +1,17 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_FORMAT, Idempotent, NetPayError, PLATFORM_ERROR } from '#platform';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
+import {
+  AuthoriseVendorHandler,
+  type DeauthorisedAnswer,
+} from '../authorise-vendor/authorise-vendor.handler.js';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { BuyCoinsHandler } from '../buy-coins/buy-coins.handler.js';
-import { brokerError } from '../shared/broker-errors.js';
+import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { type WalletAnswer, GetWalletHandler } from '../wallet-view/get-wallet.handler.js';
+import type { DeclineReason } from '../bank/payment-gateway.port.js';
+import { operatorDeclineMessage } from './operator-account.js';
 import { OperatorBilling, type SubscriberAccountView } from './operator-billing.js';
 import { OPERATOR_ERROR } from './operator-errors.js';
 import { CurrentSubscriber, MSISDN_HEADER, OperatorGatewayGuard } from './operator-gateway.guard.js';
@@ -84,6 +90,7 @@ export class MobileSubscriberHttpController {
     private readonly buyCoins: BuyCoinsHandler,
     private readonly wallets: GetWalletHandler,
     private readonly tokens: SubscriberTokens,
+    private readonly vendors: AuthoriseVendorHandler,
   ) {}
 
   @Get('account')
@@ -119,18 +126,22 @@ export class MobileSubscriberHttpController {
       'Buy e-coins into the server-side wallet, paid from the prepaid balance or on the bill (PURCHASE.DECLINED 402 ' +
       'with reason prepaid-balance-insufficient or postpaid-cap-reached). A retry with the same key answers as before.',
   })
-  buy(
+  async buy(
     @CurrentSubscriber() subscriber: Subscriber,
     @Body() body: MobileBuyCoinsRequest,
     @Headers('idempotency-key') key?: string,
   ): Promise<CoinsPurchasedAnswer> {
-    return this.buyCoins.execute({
-      ...body,
-      wallet: 'server',
-      customerId: subscriber.customerId,
-      bankAccount: subscriber.accountId,
-      idempotencyKey: keyOf(key),
-    });
+    try {
+      return await this.buyCoins.execute({
+        ...body,
+        wallet: 'server',
+        customerId: subscriber.customerId,
+        bankAccount: subscriber.accountId,
+        idempotencyKey: keyOf(key),
+      });
+    } catch (error) {
+      throw operatorDecline(error);
+    }
   }
 
   @Post('vendors/:vendorId/token')
@@ -146,6 +157,37 @@ export class MobileSubscriberHttpController {
   ): Promise<SubscriberTokenAnswer> {
     return this.tokens.issue(subscriber, params.vendorId);
   }
+
+  @Delete('vendors/:vendorId')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Withdraw a vendor (the web customers’ DELETE /wallet/vendors/:id): at once its subscriber tokens stop ' +
+      'opening the wallet and every slice of the wallet it holds ends (its next debit is refused with ' +
+      'CHAIN.SLICE_WITHDRAWN; the unspent rest is the subscriber’s again). Idempotent: a repeat changes nothing. ' +
+      'Browsing the vendor again (a new subscriber token) authorises it again.',
+  })
+  withdraw(
+    @CurrentSubscriber() subscriber: Subscriber,
+    @Param() params: VendorTokenParam,
+  ): Promise<DeauthorisedAnswer> {
+    return this.vendors.deauthorise(subscriber.customerId, params.vendorId);
+  }
+}
+
+/**
+ * The purchase handler words a decline for the bank (the web broker's macro-payment); here the
+ * operator's billing declined it. Same code, status and reason, the message names the operator.
+ */
+function operatorDecline(error: unknown): unknown {
+  if (!(error instanceof NetPayError) || error.code !== BROKER_ERROR.PURCHASE_DECLINED) return error;
+  const reason = typeof error.details?.reason === 'string' ? error.details.reason : 'declined';
+  return brokerError(
+    BROKER_ERROR.PURCHASE_DECLINED,
+    `Your operator declined the charge: ${operatorDeclineMessage(reason as DeclineReason)}. Nothing was charged.`,
+    error.status,
+    error.details === undefined ? undefined : { ...error.details },
+  );
 }
 
 export { MSISDN_HEADER };

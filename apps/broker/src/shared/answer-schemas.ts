@@ -98,8 +98,11 @@ export const WALLET = apiSchema(
   }),
 );
 
-const entry = (kind: string[], required: Parameters<typeof object>[0]) =>
-  object({ kind: oneOfValues(...kind), at: isoTime(), ...required });
+const entry = (
+  kind: string[],
+  required: Parameters<typeof object>[0],
+  optional: Parameters<typeof object>[1] = {},
+) => object({ kind: oneOfValues(...kind), at: isoTime(), ...required }, optional);
 
 export const WALLET_HISTORY = apiSchema(
   'WalletHistory',
@@ -116,14 +119,18 @@ export const WALLET_HISTORY = apiSchema(
           currency: currency(),
           chainIds: arrayOf(id()),
         }),
-        entry(['spend'], {
-          chainId: id(),
-          vendorId: id(),
-          fromIndex: int(),
-          toIndex: int(),
-          coins: int(),
-          receiptId: str(),
-        }),
+        entry(
+          ['spend'],
+          {
+            chainId: id(),
+            vendorId: id(),
+            fromIndex: int(),
+            toIndex: int(),
+            coins: int(),
+            receiptId: str(),
+          },
+          { resource: str({ description: 'what it paid for, as the vendor recorded it' }) },
+        ),
         entry(['hand-off'], {
           chainId: id(),
           fromVendor: id(),
@@ -133,6 +140,7 @@ export const WALLET_HISTORY = apiSchema(
         }),
         entry(['checkout'], { chainId: id(), vendorId: id(), index: int(), sliceEnd: int() }),
         entry(['slice-returned'], { chainId: id(), vendorId: id(), index: int() }),
+        entry(['refund'], { chainId: id(), amount: int(), currency: currency(), paymentRef: str() }),
         entry(['revoked'], { chainId: id(), reason: str() }),
         entry(['closed'], { chainId: id(), index: int(), reason: str() }),
         entry(['reissued'], { fromChainId: id(), toChainId: id(), coins: int() }),
@@ -140,6 +148,14 @@ export const WALLET_HISTORY = apiSchema(
       ],
     }),
     total: int({ minimum: 0 }),
+    vendors: arrayOf(
+      object({
+        vendorId: id(),
+        purchases: int({ minimum: 1 }),
+        coins: int({ minimum: 0 }),
+        lastAt: isoTime(),
+      }),
+    ),
     authorisedVendors: arrayOf(id()),
     position: position(),
     at: isoTime(),

@@ -9,7 +9,11 @@ import {
   CustomerAuthGuard,
 } from '../customer/customer-auth.guard.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
-import type { HistoryEntry } from './wallet-history.read-model.js';
+import {
+  type HistoryEntry,
+  type VendorSpending,
+  WalletHistoryReadModel,
+} from './wallet-history.read-model.js';
 import { WALLET_HISTORY } from '../shared/answer-schemas.js';
 
 export class GetWalletHistoryQuery {
@@ -32,6 +36,8 @@ export interface WalletHistoryAnswer {
   /** Oldest first; the newest `limit` of `total`. */
   readonly entries: readonly HistoryEntry[];
   readonly total: number;
+  /** Spends per vendor over the whole history (not only the `limit` shown). */
+  readonly vendors: readonly VendorSpending[];
   /** Vendors that may check out the server-side wallet now. */
   readonly authorisedVendors: readonly string[];
   readonly position: string;
@@ -54,6 +60,7 @@ export class GetWalletHistoryHandler {
       customerId,
       entries: all.slice(Math.max(0, all.length - limit)),
       total: all.length,
+      vendors: WalletHistoryReadModel.spentPerVendor(all),
       authorisedVendors: this.projection.history.authorisedVendors(customerId),
       position: this.projection.currentPosition().toString(),
       at: this.clock.now().toISOString(),
@@ -73,8 +80,9 @@ export class GetWalletHistoryHttpController {
   @ApiOkResponse({
     schema: WALLET_HISTORY,
     description:
-      'Purchases, spends (vendor, coins, receipt, time), hand-offs, checkouts, returned slices, revocations, ' +
-      're-issues and vendor authorisations of the customer, oldest first.',
+      'Purchases, spends (vendor, resource, coins, receipt, time; both wallet kinds), hand-offs, checkouts, ' +
+      'returned slices, refunds, revocations, re-issues and vendor authorisations of the customer, oldest ' +
+      'first; and the spends summed per vendor.',
   })
   get(
     @CurrentCustomer() customer: AuthenticatedCustomer,

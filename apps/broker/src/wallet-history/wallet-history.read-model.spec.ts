@@ -90,4 +90,47 @@ describe('WalletHistoryReadModel', () => {
     expect(model.authorisedVendors('ada')).toEqual(['cards']);
     expect(model.authorisedVendors('bob')).toEqual([]);
   });
+
+  it('shows what each spend paid for, refunds, and the spends per vendor', () => {
+    const model = new WalletHistoryReadModel();
+    const spend = (
+      receiptId: string,
+      vendorId: string,
+      from: number,
+      to: number,
+      resource: string,
+      s: number,
+    ) =>
+      stored('CoinsSpent', {
+        chainId: 'c2',
+        vendorId,
+        fromIndex: from,
+        toIndex: to,
+        payword: 'ab',
+        receiptId,
+        resource,
+        at: `2026-01-02T10:00:0${s}.000Z`,
+      });
+    model.apply(spend('r1', 'music', 1, 5, 'GET /clips/c1', 1));
+    model.apply(spend('r2', 'music', 6, 10, 'GET /clips/c2', 2));
+    model.apply(spend('r3', 'greetings', 11, 13, 'GET /cards/k1', 3));
+    model.apply(
+      stored('CoinsRefunded', {
+        customerId: 'ada',
+        chainId: 'c2',
+        amount: 35,
+        currency: 'NZD',
+        paymentRef: 'refund_c2',
+        at: '2026-01-02T10:00:05.000Z',
+      }),
+    );
+    const entries = model.historyOf('ada', ['c2']);
+    expect(entries.map((e) => e.kind)).toEqual(['spend', 'spend', 'spend', 'refund']);
+    expect(entries[2]).toMatchObject({ vendorId: 'greetings', resource: 'GET /cards/k1', coins: 3 });
+    expect(entries[3]).toMatchObject({ amount: 35, currency: 'NZD', chainId: 'c2' });
+    expect(WalletHistoryReadModel.spentPerVendor(entries)).toEqual([
+      { vendorId: 'greetings', purchases: 1, coins: 3, lastAt: '2026-01-02T10:00:03.000Z' },
+      { vendorId: 'music', purchases: 2, coins: 10, lastAt: '2026-01-02T10:00:02.000Z' },
+    ]);
+  });
 });

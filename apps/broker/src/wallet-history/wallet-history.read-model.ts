@@ -21,8 +21,10 @@ export type HistoryEntry =
       readonly fromIndex: number;
       readonly toIndex: number;
       readonly coins: number;
-      /** The vendor's receipt: the wallet that kept it knows which resource it paid for. */
+      /** The vendor's receipt (the wallet keeps it). */
       readonly receiptId: string;
+      /** What it paid for, as the vendor recorded it (absent on spends recorded before it was kept). */
+      readonly resource?: string;
     }
   | {
       readonly kind: 'hand-off';
@@ -50,6 +52,15 @@ export type HistoryEntry =
       readonly vendorId: string;
       readonly index: number;
     }
+  | {
+      /** Unspent value of a chain paid back to the customer's account (cash-out, expiry). */
+      readonly kind: 'refund';
+      readonly at: string;
+      readonly chainId: string;
+      readonly amount: number;
+      readonly currency: string;
+      readonly paymentRef: string;
+    }
   | { readonly kind: 'revoked'; readonly at: string; readonly chainId: string; readonly reason: string }
   | {
       readonly kind: 'closed';
@@ -71,11 +82,20 @@ export type HistoryEntry =
       readonly vendorId: string;
     };
 
+/** What a customer spent at one vendor. */
+export interface VendorSpending {
+  readonly vendorId: string;
+  readonly purchases: number;
+  readonly coins: number;
+  /** The time of the latest of those spends. */
+  readonly lastAt: string;
+}
+
 /**
  * Customers' transaction histories folded from the same events as the wallet view. Chain events
  * are kept per chain (a chain's events may come before the purchase that names its customer) and
- * joined with the customer's chains when asked. The resource a spend paid for is not in any
- * broker event (vendors keep it in their receipts): the broker does not learn what was read.
+ * joined with the customer's chains when asked. A spend names what it paid for (`resource`, as
+ * the vendor recorded it in `CoinsSpent`), for both wallet kinds.
  */
 export class WalletHistoryReadModel {
   private readonly ofChain = new Map<string, HistoryEntry[]>();
@@ -109,6 +129,7 @@ export class WalletHistoryReadModel {
           toIndex: d.toIndex,
           coins: d.toIndex - d.fromIndex + 1,
           receiptId: d.receiptId,
+          ...(d.resource === undefined ? {} : { resource: d.resource }),
         });
       }
       case 'IndexHandedOff': {
@@ -170,6 +191,17 @@ export class WalletHistoryReadModel {
           reason: d.reason,
         });
       }
+      case 'CoinsRefunded': {
+        const d = event.data;
+        return this.customer(d.customerId, {
+          kind: 'refund',
+          at: d.at,
+          chainId: d.chainId,
+          amount: d.amount,
+          currency: d.currency,
+          paymentRef: d.paymentRef,
+        });
+      }
       case 'ChainReissued': {
         const d = event.data;
         return this.customer(d.customerId, {
@@ -209,6 +241,23 @@ export class WalletHistoryReadModel {
       .map((entry, n) => ({ entry, n }))
       .sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : a.n - b.n))
       .map((x) => x.entry);
+  }
+
+  /** Coins spent per vendor in `entries` (how many purchases, how many coins), by vendor id. */
+  static spentPerVendor(entries: readonly HistoryEntry[]): VendorSpending[] {
+    const per = new Map<string, { purchases: number; coins: number; last: string }>();
+    for (const e of entries) {
+      if (e.kind !== 'spend') continue;
+      const seen = per.get(e.vendorId) ?? { purchases: 0, coins: 0, last: e.at };
+      per.set(e.vendorId, {
+        purchases: seen.purchases + 1,
+        coins: seen.coins + e.coins,
+        last: e.at > seen.last ? e.at : seen.last,
+      });
+    }
+    return [...per.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([vendorId, v]) => ({ vendorId, purchases: v.purchases, coins: v.coins, lastAt: v.last }));
   }
 
   /** Vendors the customer authorised to check out the server-side wallet, and did not withdraw. */

@@ -35,6 +35,8 @@ describe('debiting a server-side e-wallet', () => {
     ]);
     // The proof recorded is the released payword W[toIndex].
     expect(first.spend.payword).toBe(issued.chain.payword(2));
+    // The event names what was bought, as for a client-side wallet.
+    expect(first.spend.resource).toBe('clip-1');
   });
 
   it('checks out more when the slice runs out', async () => {

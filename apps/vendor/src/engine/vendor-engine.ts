@@ -166,6 +166,11 @@ export class VendorEngine {
    * The deadline of a request arriving now, carrying `header` (`X-NetPay-Deadline`): pass it
    * with the spend or debit, which records nothing once it has passed.
    */
+  /** The engine's clock (tests set it). */
+  now(): Date {
+    return this.clock.now();
+  }
+
   deadlineOf(header: string | undefined): number {
     return requestDeadline({ header, arrivedAt: this.clock.now().getTime(), maxAgeMs: this.requestMaxAgeMs });
   }

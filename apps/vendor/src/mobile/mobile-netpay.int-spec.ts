@@ -142,4 +142,33 @@ describe('Mobile-NetPay: SP → first vendor → next vendor, and the refusals',
     // The token itself still works for the vendor it names.
     expect((await debit(music, encodeSubscriberToken(good))).status).toBe(201);
   }, 120_000);
+
+  it('GET /m/wallet answers the coins left for a subscriber token, and refuses anything else with its code', async () => {
+    const bought = await stack.broker.http('POST', '/mobile/purchases', {
+      ...as(PREPAID),
+      key: 'int-prepaid-buy-wallet',
+      body: { coins: 5, coinValue: 5, currency: 'NZD' },
+    });
+    expect(bought.status).toBe(201);
+    const atMusic = await tokenFor(PREPAID, 'music');
+    const before = await music.http('GET', '/m/wallet', { headers: { 'x-netpay-checkout': atMusic } });
+    expect(before.status).toBe(200);
+    const left = before.json<{ coinsLeft: number; subscriber: string }>();
+    expect(left.subscriber).toBe(decodeSubscriberToken(atMusic).subscriber);
+    expect(JSON.stringify(left)).not.toContain(PREPAID.slice(1));
+    expect((await debit(music, atMusic, 2)).status).toBe(201);
+    const after = await music.http('GET', '/m/wallet', { headers: { 'x-netpay-checkout': atMusic } });
+    expect(after.json<{ coinsLeft: number }>().coinsLeft).toBe(left.coinsLeft - 2);
+    const cases: [string, number, Record<string, string>][] = [
+      ['SUBSCRIBER_TOKEN.MISSING', 401, {}],
+      ['SUBSCRIBER_TOKEN.MISSING', 401, { 'x-netpay-checkout': 'not-a-subscriber-token' }],
+      ['SUBSCRIBER_TOKEN.INVALID', 403, { 'x-netpay-checkout': 'nst1.bm90LWpzb24' }],
+      ['SUBSCRIBER_TOKEN.WRONG_VENDOR', 403, { 'x-netpay-checkout': atMusic }],
+    ];
+    for (const [code, status, headers] of cases) {
+      const vendor = code === 'SUBSCRIBER_TOKEN.WRONG_VENDOR' ? greetings : music;
+      const res = await vendor.http('GET', '/m/wallet', { headers });
+      expect({ status: res.status, code: res.json<{ code: string }>().code }).toEqual({ status, code });
+    }
+  }, 120_000);
 });

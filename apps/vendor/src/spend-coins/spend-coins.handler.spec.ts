@@ -24,6 +24,8 @@ describe('spending coins of a client-side wallet', () => {
       resource: 'article-7',
     });
     expect(outcome.receipt.receiptId).toBe(outcome.spend.receiptId);
+    // The event names what was bought: the customer's history shows it (both wallet kinds).
+    expect(outcome.spend).toMatchObject({ resource: 'article-7', fromIndex: 1, toIndex: 3 });
     expect(verifyReceipt(outcome.receipt, [publicKeyRecord(vendor.signer, 'va')]).ok).toBe(true);
   });
 

@@ -137,6 +137,7 @@ export class SpendCoinsHandler {
         proof,
         count,
         receiptId,
+        resource: command.resource,
         at: clock.now().toISOString(),
       });
       if (!decision.ok) {
