@@ -31,6 +31,7 @@ import {
   type PseudonymCertificate,
   type SignedIndexStatement,
   type SignedPeerCall,
+  type SignedPeerRegistration,
   type SignedRevocationNotice,
   signPseudonymCertificate,
   signRevocationNotice,
@@ -42,6 +43,7 @@ import {
   type Touchstone,
   verifyIndexStatement,
   verifyPeerCall,
+  verifyPeerRegistration,
 } from '#protocol';
 import { chainValidity } from '../../broker/src/buy-coins/chain-issuer.js';
 import {
@@ -155,6 +157,28 @@ export class CisCore {
   ) {}
 
   // ------------------------------------------------------------------ registration
+
+  /**
+   * A registration over HTTP: signed by the key it registers, within the call window. Without the
+   * proof of possession anybody could register a peer's public key first and bind their own
+   * identity to its pseudonym.
+   */
+  async registerSigned(r: SignedPeerRegistration): Promise<{
+    pseudonym: string;
+    certificate: PseudonymCertificate;
+  }> {
+    if (!verifyPeerRegistration(r))
+      throw new NetPayError(
+        P2P.CALL_SIGNATURE_INVALID,
+        'the registration is not signed by the key it registers',
+        { status: 401 },
+      );
+    if (!isFresh(r.at, this.clock.now(), this.settings.callWindowMs))
+      throw new NetPayError(P2P.CALL_STALE, `the registration was signed at ${r.at}, outside the window`, {
+        status: 401,
+      });
+    return this.register({ identity: r.identity, publicKey: r.publicKey, keyId: r.keyId });
+  }
 
   async register(input: { identity: string; publicKey: string; keyId: string }): Promise<{
     pseudonym: string;

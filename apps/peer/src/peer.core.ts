@@ -443,22 +443,42 @@ function overlap(a: SignedIndexStatement, b: SignedIndexStatement): boolean {
 
 /** HTTP between peers: a refusal comes back as a NetPayError with the S-peer's code. */
 export async function peerRequest<T>(url: string, method: 'GET' | 'POST', body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  if (!response.ok)
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    text = await response.text();
+  } catch (error) {
+    // Another peer is an untrusted party that may be gone: its absence is a 503, never a 500.
+    throw new NetPayError('PEER.UNREACHABLE', `${url}: ${(error as Error).message}`, { status: 503 });
+  }
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = text === '' ? {} : JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      parsed = value as Record<string, unknown>;
+    else if (response.ok) throw new Error('not a JSON object');
+  } catch {
+    if (response.ok)
+      throw new NetPayError('PEER.BAD_ANSWER', `${url}: the other peer did not answer JSON`, { status: 502 });
+  }
+  if (!response.ok) {
+    // Its refusal is passed on (4xx, with its code when the code is well-formed); its failure is ours to report as 503.
+    const code =
+      typeof parsed.code === 'string' && /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(parsed.code)
+        ? parsed.code
+        : 'PEER.REFUSED';
+    const refused = response.status >= 400 && response.status < 500;
     throw new NetPayError(
-      typeof parsed.code === 'string' ? parsed.code : 'PEER.REFUSED',
-      typeof parsed.detail === 'string' ? parsed.detail : text,
-      {
-        status: response.status,
-        details: parsed,
-      },
+      refused ? code : 'PEER.UNREACHABLE',
+      typeof parsed.detail === 'string' ? parsed.detail.slice(0, 500) : text.slice(0, 500),
+      { status: refused ? response.status : 503, details: parsed },
     );
+  }
   return parsed as T;
 }
