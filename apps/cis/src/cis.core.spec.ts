@@ -217,6 +217,44 @@ describe('the CIS', () => {
     expect(await audit()).toEqual([]);
   });
 
+  it.each([
+    ['first-recorded', [3, 0]],
+    ['cover', [3, 3]],
+  ] as const)(
+    'a double spend found at redemption is paid by the stated policy (%s), proven and revoked; the audit is clean',
+    async (policy, paid) => {
+      const { cis, store, audit } = world({ doubleSpendPolicy: policy });
+      const r = await register(cis, 'r');
+      const [s1, s2] = [await register(cis, 's1'), await register(cis, 's2')];
+      const bought = await cis.buy(r.pseudonym, { coins: 10, walletNonce: wallet() }, 'k');
+      const one = await cis.redeem(
+        s1.pseudonym,
+        { statements: [pay(r, s1, bought, 1, 3)], proofs: [] },
+        'n1',
+      );
+      const two = await cis.redeem(
+        s2.pseudonym,
+        { statements: [pay(r, s2, bought, 1, 3)], proofs: [] },
+        'n2',
+      );
+      expect([one.coins, two.coins]).toEqual(paid);
+      expect(two.proven).toBe(1);
+      if (policy === 'first-recorded')
+        expect(two.refused).toEqual([expect.objectContaining({ code: 'P2P.DOUBLE_SPEND' })]);
+      const all = await store.readAll();
+      expect(all.find((e) => e.type === 'DoubleSpendProven')?.data).toMatchObject({
+        policy,
+        detectedAt: 'redemption',
+        unpaidPayee: s2.pseudonym,
+      });
+      expect(all.filter((e) => e.type === 'PseudonymRevoked')).toHaveLength(1);
+      expect((await caught(cis.buy(r.pseudonym, { coins: 1, walletNonce: wallet() }, 'k2'))).code).toBe(
+        'P2P.PSEUDONYM_REVOKED',
+      );
+      expect(await audit()).toEqual([]);
+    },
+  );
+
   it('withdraws the content of peers gone offline, and rebuilds the index from the events', async () => {
     const { cis, clock, store } = world();
     const a = await register(cis, 'a');

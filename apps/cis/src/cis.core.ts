@@ -633,6 +633,7 @@ export class CisCore {
           coins: statement.count,
         });
         value.set(digest, statement.count * verdict.coinValue);
+        if (verdict.proven) proven += 1;
       } else {
         refused.push({ digest, code: verdict.code });
         if (verdict.code === P2P.DOUBLE_SPEND) proven += 1;
@@ -686,7 +687,7 @@ export class CisCore {
     payee: string,
     s: SignedIndexStatement,
     digest: string,
-  ): Promise<{ ok: true; coinValue: number } | { ok: false; code: string }> {
+  ): Promise<{ ok: true; coinValue: number; proven?: true } | { ok: false; code: string }> {
     if (s.payee !== payee) return { ok: false, code: P2P.NOT_PAYEE };
     const holder = pseudonymOfChain(s.chainId);
     if (!holder || holder !== s.pseudonym) return { ok: false, code: P2P.HOLDER_MISMATCH };
@@ -717,11 +718,17 @@ export class CisCore {
           return { ok: false, code: P2P.DOUBLE_SPEND };
         }
       }
-      if (mine) return { ok: true, coinValue: t.coinValue };
+      // Under `cover` a proven double spend is paid all the same, and counted as proven.
+      const paid = {
+        ok: true as const,
+        coinValue: t.coinValue,
+        ...(conflict ? { proven: true as const } : {}),
+      };
+      if (mine) return paid;
       try {
         await this.recordUpload(stream, s, digest, chain.revision);
         if (conflict) continue; // recorded: judged again against the stream as it is now
-        return { ok: true, coinValue: t.coinValue };
+        return paid;
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
       }
