@@ -10,6 +10,7 @@ import {
   signIndexStatement,
   type Signer,
 } from '#protocol';
+import type { P2PPolicy } from '../../auditor/src/core/checks/p2p.js';
 import { Audit } from '../../auditor/src/core/index.js';
 import { CisCore, type CisSettings, MemoryNonceGuard } from './cis.core.js';
 
@@ -41,8 +42,8 @@ function world(overrides: Partial<CisSettings> = {}) {
     { ...settings, ...overrides },
     new MemoryNonceGuard(clock),
   );
-  const report = async (keep: (e: RecordedEvent) => boolean = () => true) => {
-    const a = new Audit({ cisKeys: [{ keyId: 'cis-1', publicKey: cisKey.publicKey }] });
+  const report = async (keep: (e: RecordedEvent) => boolean = () => true, cisPolicy: P2PPolicy = {}) => {
+    const a = new Audit({ cisKeys: [{ keyId: 'cis-1', publicKey: cisKey.publicKey }], cisPolicy });
     for (const e of await store.readAll()) if (keep(e)) a.feed(e);
     return { codes: a.finish().violations.map((v) => v.code), figures: a.p2p.figures };
   };
@@ -254,6 +255,22 @@ describe('the CIS', () => {
       expect(await audit()).toEqual([]);
     },
   );
+
+  it('the auditor pinned to the operator’s policy and grant catches a CIS that sold or granted under others', async () => {
+    const { cis, report } = world({
+      mode: 'nominal',
+      currency: 'XCT',
+      coinValue: 1,
+      nominalGrant: 30,
+      policyBase: 25,
+    });
+    const r = await register(cis, 'r');
+    await cis.buy(r.pseudonym, { coins: 25, walletNonce: wallet() }, 'k');
+    const all = () => true;
+    expect((await report(all, { base: 25, multiple: 2, nominalGrant: 30 })).codes).toEqual([]);
+    expect((await report(all, { base: 20 })).codes).toContain('R6.POLICY_BROKEN');
+    expect((await report(all, { nominalGrant: 10 })).codes).toEqual(['R6.TOKENS_GRANT_INVALID']);
+  });
 
   it('withdraws the content of peers gone offline, and rebuilds the index from the events', async () => {
     const { cis, clock, store } = world();

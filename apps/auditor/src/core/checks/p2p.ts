@@ -51,6 +51,14 @@ interface P2PChain {
   readonly nominal: boolean;
 }
 
+/** What the operator pins of the CIS's settings; unset, the auditor takes what each event recorded. */
+export interface P2PPolicy {
+  readonly base?: number;
+  readonly multiple?: number;
+  /** Nominal mode: the tokens every grant must be. */
+  readonly nominalGrant?: number;
+}
+
 /** Nominal mode, per token currency: granted = held by peers + in coins not yet redeemed. */
 export interface P2PTokenFigures {
   granted: number;
@@ -107,11 +115,7 @@ export class P2PChecks {
   constructor(
     /** The CIS public keys (configuration); without them, CIS signatures are not checked. */
     private readonly cisKeys: readonly PublicKeyRecord[],
-    private readonly policy: {
-      readonly base?: number;
-      readonly multiple?: number;
-      readonly periodMs?: number;
-    } = {},
+    private readonly policy: P2PPolicy = {},
   ) {}
 
   onEvent(recorded: RecordedEvent, report: Reporter): void {
@@ -240,6 +244,11 @@ export class P2PChecks {
     const tokens = num(d.tokens);
     const p = this.peer(pseudonym);
     const t = this.tokensOf(p, currency);
+    if (this.policy.nominalGrant !== undefined && tokens !== this.policy.nominalGrant)
+      report.violation(
+        RULES.P2P_TOKENS_GRANT_INVALID,
+        `${pseudonym}: granted ${String(d.tokens)} ${currency}, the CIS grants ${this.policy.nominalGrant}`,
+      );
     if (!p.certificate || p.revoked || !(tokens > 0) || currency === '' || t.granted > 0) {
       report.violation(
         RULES.P2P_TOKENS_GRANT_INVALID,
