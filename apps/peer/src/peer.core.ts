@@ -9,6 +9,7 @@ import {
   P2P,
   type P2PPayment,
   parseP2PPayment,
+  parseSignedRevocationNotice,
   ProtocolError,
   type PseudonymCertificate,
   type SignedIndexStatement,
@@ -183,6 +184,8 @@ export class PeerCore {
       ...(this.known.has(s.chainId) ? { known: this.known.get(s.chainId)! } : {}),
     });
     if (!check.ok) this.refuse(check.code, check.message);
+    if (await this.revokedInStore(s.pseudonym))
+      this.refuse(P2P.PSEUDONYM_REVOKED, `pseudonym ${s.pseudonym} is revoked (notice in the event store)`);
     // Shown here before: caught locally, no store needed.
     const local = this.journal.onChain(s.chainId).find((a) => overlap(a.statement, s));
     if (local) await this.caught({ first: local.statement, second: s }, 'local');
@@ -196,6 +199,36 @@ export class PeerCore {
     if (recorded) this.stats.recordedOnline += 1;
     else this.stats.journalled += 1;
     return this.answer(s, digest, recorded);
+  }
+
+  /**
+   * With the store in reach, a revocation takes effect at once, not at the next notice fetch: the
+   * holder's `peer-<pseudonym>` stream is read for a `PseudonymRevoked` whose notice the pinned
+   * CIS keys verify (a peer cannot write that stream, and an unsigned notice counts for nothing).
+   */
+  private async revokedInStore(pseudonym: string): Promise<boolean> {
+    const store = this.store;
+    if (!store || !this.links.store) return false;
+    let events;
+    try {
+      events = await store.readStream(p2pStreams.peer(pseudonym));
+    } catch {
+      return false; // the store went away: the notices fetched from the CIS still hold
+    }
+    for (const r of events) {
+      if (r.type !== 'PseudonymRevoked') continue;
+      const notice = (r.data as { notice?: unknown }).notice;
+      try {
+        const n = parseSignedRevocationNotice(notice);
+        if (n.kind === 'pseudonym' && n.id === pseudonym && verifyRevocationNotice(n, this.o.cisKeys).ok) {
+          this.revoked.add(pseudonym);
+          return true;
+        }
+      } catch {
+        // not a notice: ignored
+      }
+    }
+    return false;
   }
 
   /**
