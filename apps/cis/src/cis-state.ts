@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '#event-store';
-import type { CurrencyMode, P2PEvent, PeerCoinsSold, PeerRedeemed } from '#events';
+import type { CurrencyMode, P2PEvent, PeerCoinsSold, PeerRedeemed, PeerTokensGranted } from '#events';
 import { isP2PEventType } from '#events';
 import type { PseudonymCertificate, SignedIndexStatement, Touchstone } from '#protocol';
 
@@ -23,6 +23,8 @@ export interface PeerState {
   readonly certificate?: PseudonymCertificate;
   readonly revoked: boolean;
   readonly sales: PeerCoinsSold['data'][];
+  /** Nominal mode: the community tokens granted, one per currency. */
+  readonly grants: PeerTokensGranted['data'][];
   readonly redemptions: PeerRedeemed['data'][];
   readonly redeemedDigests: Set<string>;
 }
@@ -32,6 +34,7 @@ export function foldPeer(events: readonly RecordedEvent[]): PeerState {
   let certificate: PseudonymCertificate | undefined;
   let revoked = false;
   const sales: PeerCoinsSold['data'][] = [];
+  const grants: PeerTokensGranted['data'][] = [];
   const redemptions: PeerRedeemed['data'][] = [];
   const redeemedDigests = new Set<string>();
   for (const recorded of events) {
@@ -40,6 +43,7 @@ export function foldPeer(events: readonly RecordedEvent[]): PeerState {
     if (!e) continue;
     if (e.type === 'PeerRegistered') certificate = e.data.certificate;
     else if (e.type === 'PeerCoinsSold') sales.push(e.data);
+    else if (e.type === 'PeerTokensGranted') grants.push(e.data);
     else if (e.type === 'PseudonymRevoked') revoked = true;
     else if (e.type === 'PeerRedeemed') {
       redemptions.push(e.data);
@@ -51,6 +55,7 @@ export function foldPeer(events: readonly RecordedEvent[]): PeerState {
     ...(certificate ? { certificate } : {}),
     revoked,
     sales,
+    grants,
     redemptions,
     redeemedDigests,
   };
@@ -61,11 +66,22 @@ export function suppliedCoins(state: PeerState): number {
   return state.redemptions.reduce((sum, r) => sum + r.coins, 0);
 }
 
-/** Nominal mode: community tokens the peer holds = grant + tokens earned − tokens spent on coins. */
-export function tokenBalance(state: PeerState, grant: number): number {
-  const earned = state.redemptions.filter((r) => r.mode === 'nominal').reduce((s, r) => s + r.amount, 0);
-  const spent = state.sales.filter((s) => s.mode === 'nominal').reduce((s, r) => s + r.amount, 0);
-  return grant + earned - spent;
+/**
+ * Nominal mode: community tokens of `currency` the peer holds = tokens granted (recorded
+ * `PeerTokensGranted`) + tokens earned at redemption − tokens spent on coins. From events only,
+ * so the auditor can recompute it.
+ */
+export function tokenBalance(state: PeerState, currency: string): number {
+  const nominal = (x: { mode: CurrencyMode; currency: string }): boolean =>
+    x.mode === 'nominal' && x.currency === currency;
+  const granted = state.grants.filter((g) => g.currency === currency).reduce((s, g) => s + g.tokens, 0);
+  const earned = state.redemptions.filter(nominal).reduce((s, r) => s + r.amount, 0);
+  const spent = state.sales.filter(nominal).reduce((s, r) => s + r.amount, 0);
+  return granted + earned - spent;
+}
+
+export function granted(state: PeerState, currency: string): boolean {
+  return state.grants.some((g) => g.currency === currency);
 }
 
 export function touchstoneOf(state: PeerState, chainId: string): Touchstone | undefined {

@@ -7,6 +7,7 @@ import {
   type SignedRevocationNotice,
   parseIndexStatement,
   parsePeerCall,
+  parsePeerRegistration,
   ProtocolError,
   PSEUDONYM_PATTERN,
   readObject,
@@ -81,16 +82,16 @@ export class CisController {
   @Post('peers')
   @HttpCode(201)
   @Idempotent()
-  @ApiOperation({ summary: 'Register a peer under a pseudonym: only the CIS can open the sealed identity.' })
+  @ApiOperation({
+    summary:
+      'Register a peer under a pseudonym, signed by the key it registers: only the CIS can open the sealed identity.',
+  })
   async register(@Body() body: unknown): Promise<{ pseudonym: string; certificate: PseudonymCertificate }> {
-    const f = parse('body', () => readObject(body, ['identity', 'publicKey', 'keyId']));
-    const identity = str(f, 'identity');
-    if (identity.length < 1 || identity.length > 200)
-      throw new NetPayError('REQUEST.INVALID', 'identity: 1-200 characters');
-    const keyId = str(f, 'keyId');
-    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(keyId))
+    const r = parse('body', () => parsePeerRegistration(body));
+    if (r.identity.length > 200) throw new NetPayError('REQUEST.INVALID', 'identity: 1-200 characters');
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(r.keyId))
       throw new NetPayError('REQUEST.INVALID', 'keyId: 1-64 of A-Z a-z 0-9 _ . : -');
-    return this.cis.register({ identity, publicKey: str(f, 'publicKey'), keyId });
+    return this.cis.registerSigned(r);
   }
 
   @Post('peers/:pseudonym/purchases')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import { InMemoryEventStore } from '#event-store';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { InMemoryEventStore, type RecordedEvent } from '#event-store';
 import { ManualClock, NetPayError } from '#platform';
 import {
   createSigner,
@@ -10,6 +10,7 @@ import {
   signIndexStatement,
   type Signer,
 } from '#protocol';
+import type { P2PPolicy } from '../../auditor/src/core/checks/p2p.js';
 import { Audit } from '../../auditor/src/core/index.js';
 import { CisCore, type CisSettings, MemoryNonceGuard } from './cis.core.js';
 
@@ -41,13 +42,57 @@ function world(overrides: Partial<CisSettings> = {}) {
     { ...settings, ...overrides },
     new MemoryNonceGuard(clock),
   );
-  const audit = async (): Promise<string[]> => {
-    const a = new Audit({ cisKeys: [{ keyId: 'cis-1', publicKey: cisKey.publicKey }] });
-    for (const e of await store.readAll()) a.feed(e);
-    return a.finish().violations.map((v) => v.code);
+  const report = async (keep: (e: RecordedEvent) => boolean = () => true, cisPolicy: P2PPolicy = {}) => {
+    const a = new Audit({ cisKeys: [{ keyId: 'cis-1', publicKey: cisKey.publicKey }], cisPolicy });
+    for (const e of await store.readAll()) if (keep(e)) a.feed(e);
+    return { codes: a.finish().violations.map((v) => v.code), figures: a.p2p.figures };
   };
-  return { store, clock, cis, audit };
+  const audit = async (keep?: (e: RecordedEvent) => boolean): Promise<string[]> => (await report(keep)).codes;
+  /** Another CIS process over the same store and key (a restart with other settings). */
+  const restart = (more: Partial<CisSettings>): CisCore =>
+    new CisCore(
+      store,
+      clock,
+      cisKey,
+      randomBytes(32),
+      { ...settings, ...overrides, ...more },
+      new MemoryNonceGuard(clock),
+    );
+  return { store, clock, cis, audit, report, restart };
 }
+
+/** R pays S `count` coins from `fromIndex` of a chain R bought. */
+function pay(
+  r: { pseudonym: string; key: Signer },
+  s: { pseudonym: string },
+  bought: { chainId: string; seed: string; touchstone: { length: number } },
+  fromIndex: number,
+  count: number,
+) {
+  const chain = generateChain({
+    chainId: bought.chainId,
+    alg: 'sha256',
+    length: bought.touchstone.length,
+    seed: bought.seed,
+  });
+  return signIndexStatement(
+    {
+      chainId: bought.chainId,
+      pseudonym: r.pseudonym,
+      payee: s.pseudonym,
+      contentId: 'f',
+      fromIndex,
+      count,
+      payword: chain.spendProof(fromIndex, count).payword,
+      at: '2026-12-06T03:00:00.000Z',
+      nonce: newNonce(),
+      keyId: r.key.keyId,
+    },
+    r.key,
+  );
+}
+
+const wallet = (): string => newNonce() + newNonce();
 
 async function register(cis: CisCore, name: string): Promise<{ pseudonym: string; key: Signer }> {
   const key = createSigner(generateSigningKey(`key-${name}`));
@@ -105,6 +150,126 @@ describe('the CIS', () => {
       (await caught(cis.buy(s.pseudonym, { coins: 1, walletNonce: newNonce() + newNonce() }, 'k4'))).code,
     ).toBe('CIS.TOKENS_INSUFFICIENT');
     expect(await audit()).toEqual([]);
+  });
+
+  it('nominal mode: the grant is an event, and the auditor proves no peer spent more tokens than it was granted and earned', async () => {
+    const { cis, store, audit, report } = world({
+      mode: 'nominal',
+      currency: 'XCT',
+      coinValue: 1,
+      nominalGrant: 10,
+      policyBase: 1000,
+    });
+    const r = await register(cis, 'r');
+    const s = await register(cis, 's');
+    const grants = (await store.readAll()).filter((e) => e.type === 'PeerTokensGranted');
+    expect(grants.map((e) => e.data)).toEqual([
+      expect.objectContaining({ pseudonym: r.pseudonym, tokens: 10, currency: 'XCT' }),
+      expect.objectContaining({ pseudonym: s.pseudonym, tokens: 10, currency: 'XCT' }),
+    ]);
+    const bought = await cis.buy(r.pseudonym, { coins: 8, walletNonce: wallet() }, 'k1');
+    await cis.redeem(s.pseudonym, { statements: [pay(r, s, bought, 1, 3)], proofs: [] }, 'night-1');
+    // Conservation: 20 granted = 15 held (r 2, s 13) + 5 still in r's coins.
+    const clean = await report();
+    expect(clean.codes).toEqual([]);
+    expect(clean.figures.tokens['XCT']).toEqual({ granted: 20, spent: 8, redeemed: 3, held: 15, inCoins: 5 });
+    // A log without the grant (as before it was recorded) shows r buying tokens it never had.
+    expect(await audit((e) => e.type !== 'PeerTokensGranted')).toContain('R6.TOKENS_OVERDRAWN');
+  });
+
+  it('nominal mode: a second grant to one peer, or one to an unregistered peer, is a violation', async () => {
+    const { cis, store, audit } = world({ mode: 'nominal', currency: 'XCT', coinValue: 1, nominalGrant: 10 });
+    const r = await register(cis, 'r');
+    const grant = (pseudonym: string) => ({
+      id: randomUUID(),
+      type: 'PeerTokensGranted',
+      version: 1,
+      data: { pseudonym, tokens: 1000, currency: 'XCT', at: '2026-12-06T03:00:00.000Z' },
+      metadata: { actor: 'cis', correlationId: 'tamper', causationId: 'tamper' },
+    });
+    await store.appendToStream(`peer-${r.pseudonym}`, [grant(r.pseudonym)], { expectedRevision: 'any' });
+    expect(await audit()).toEqual(['R6.TOKENS_GRANT_INVALID']);
+    await store.appendToStream('peer-ps_0000000000000000', [grant('ps_0000000000000000')], {
+      expectedRevision: 'no_stream',
+    });
+    expect(await audit()).toEqual(['R6.TOKENS_GRANT_INVALID', 'R6.TOKENS_GRANT_INVALID']);
+  });
+
+  it('nominal mode after money mode: the grant is recorded before the first nominal purchase, and money chains are never paid in tokens', async () => {
+    const { cis, store, audit, restart } = world({ policyBase: 1000 });
+    const r = await register(cis, 'r');
+    const s = await register(cis, 's');
+    const moneyChain = await cis.buy(r.pseudonym, { coins: 4, walletNonce: wallet() }, 'm1');
+    expect((await store.readAll()).some((e) => e.type === 'PeerTokensGranted')).toBe(false);
+    const nominal = restart({ mode: 'nominal', currency: 'XCT', coinValue: 1, nominalGrant: 6 });
+    expect(nominal.standing(await nominal.peerState(r.pseudonym)).tokens).toBe(6);
+    await nominal.buy(r.pseudonym, { coins: 6, walletNonce: wallet() }, 'n1');
+    const types = (await store.readStream(`peer-${r.pseudonym}`)).map((e) => e.type);
+    expect(types.slice(-2)).toEqual(['PeerTokensGranted', 'PeerCoinsSold']);
+    expect((await caught(nominal.buy(r.pseudonym, { coins: 1, walletNonce: wallet() }, 'n2'))).code).toBe(
+      'CIS.TOKENS_INSUFFICIENT',
+    );
+    const night = await nominal.redeem(
+      s.pseudonym,
+      { statements: [pay(r, s, moneyChain, 1, 2)], proofs: [] },
+      'night',
+    );
+    expect(night).toMatchObject({ coins: 0, amount: 0, refused: [{ code: 'CIS.CURRENCY_MISMATCH' }] });
+    expect(await audit()).toEqual([]);
+  });
+
+  it.each([
+    ['first-recorded', [3, 0]],
+    ['cover', [3, 3]],
+  ] as const)(
+    'a double spend found at redemption is paid by the stated policy (%s), proven and revoked; the audit is clean',
+    async (policy, paid) => {
+      const { cis, store, audit } = world({ doubleSpendPolicy: policy });
+      const r = await register(cis, 'r');
+      const [s1, s2] = [await register(cis, 's1'), await register(cis, 's2')];
+      const bought = await cis.buy(r.pseudonym, { coins: 10, walletNonce: wallet() }, 'k');
+      const one = await cis.redeem(
+        s1.pseudonym,
+        { statements: [pay(r, s1, bought, 1, 3)], proofs: [] },
+        'n1',
+      );
+      const two = await cis.redeem(
+        s2.pseudonym,
+        { statements: [pay(r, s2, bought, 1, 3)], proofs: [] },
+        'n2',
+      );
+      expect([one.coins, two.coins]).toEqual(paid);
+      expect(two.proven).toBe(1);
+      if (policy === 'first-recorded')
+        expect(two.refused).toEqual([expect.objectContaining({ code: 'P2P.DOUBLE_SPEND' })]);
+      const all = await store.readAll();
+      expect(all.find((e) => e.type === 'DoubleSpendProven')?.data).toMatchObject({
+        policy,
+        detectedAt: 'redemption',
+        unpaidPayee: s2.pseudonym,
+      });
+      expect(all.filter((e) => e.type === 'PseudonymRevoked')).toHaveLength(1);
+      expect((await caught(cis.buy(r.pseudonym, { coins: 1, walletNonce: wallet() }, 'k2'))).code).toBe(
+        'P2P.PSEUDONYM_REVOKED',
+      );
+      expect(await audit()).toEqual([]);
+    },
+  );
+
+  it('the auditor pinned to the operator’s policy and grant catches a CIS that sold or granted under others', async () => {
+    const { cis, report } = world({
+      mode: 'nominal',
+      currency: 'XCT',
+      coinValue: 1,
+      nominalGrant: 30,
+      policyBase: 25,
+    });
+    const r = await register(cis, 'r');
+    await cis.buy(r.pseudonym, { coins: 25, walletNonce: wallet() }, 'k');
+    const all = () => true;
+    expect((await report(all, { base: 25, multiple: 2, nominalGrant: 30 })).codes).toEqual([]);
+    expect((await report(all, { base: 20 })).codes).toContain('R6.POLICY_BROKEN');
+    expect((await report(all, { nominalGrant: 10 })).codes).toEqual(['R6.TOKENS_GRANT_INVALID']);
   });
 
   it('withdraws the content of peers gone offline, and rebuilds the index from the events', async () => {

@@ -14,6 +14,7 @@ import {
   type PeerRedeemed,
   type PeerRedeemedItem,
   type PeerRegistered,
+  type PeerTokensGranted,
   type PseudonymRevoked,
 } from '#events';
 import { type Clock, NetPayError } from '#platform';
@@ -30,6 +31,7 @@ import {
   type PseudonymCertificate,
   type SignedIndexStatement,
   type SignedPeerCall,
+  type SignedPeerRegistration,
   type SignedRevocationNotice,
   signPseudonymCertificate,
   signRevocationNotice,
@@ -41,12 +43,14 @@ import {
   type Touchstone,
   verifyIndexStatement,
   verifyPeerCall,
+  verifyPeerRegistration,
 } from '#protocol';
 import { chainValidity } from '../../broker/src/buy-coins/chain-issuer.js';
 import {
   decodeP2P,
   foldChainSpends,
   foldPeer,
+  granted,
   type PeerState,
   type RecordedSpend,
   suppliedCoins,
@@ -127,6 +131,7 @@ export const CIS_ERROR = {
   UNKNOWN_CHAIN: 'P2P.UNKNOWN_CHAIN',
   ALREADY_REDEEMED: 'P2P.ALREADY_REDEEMED',
   BUSY: 'CIS.BUSY',
+  CURRENCY_MISMATCH: 'CIS.CURRENCY_MISMATCH',
 } as const;
 
 const ACTOR = 'cis';
@@ -152,6 +157,28 @@ export class CisCore {
   ) {}
 
   // ------------------------------------------------------------------ registration
+
+  /**
+   * A registration over HTTP: signed by the key it registers, within the call window. Without the
+   * proof of possession anybody could register a peer's public key first and bind their own
+   * identity to its pseudonym.
+   */
+  async registerSigned(r: SignedPeerRegistration): Promise<{
+    pseudonym: string;
+    certificate: PseudonymCertificate;
+  }> {
+    if (!verifyPeerRegistration(r))
+      throw new NetPayError(
+        P2P.CALL_SIGNATURE_INVALID,
+        'the registration is not signed by the key it registers',
+        { status: 401 },
+      );
+    if (!isFresh(r.at, this.clock.now(), this.settings.callWindowMs))
+      throw new NetPayError(P2P.CALL_STALE, `the registration was signed at ${r.at}, outside the window`, {
+        status: 401,
+      });
+    return this.register({ identity: r.identity, publicKey: r.publicKey, keyId: r.keyId });
+  }
 
   async register(input: { identity: string; publicKey: string; keyId: string }): Promise<{
     pseudonym: string;
@@ -184,8 +211,14 @@ export class CisCore {
       version: 1,
       data: { pseudonym, certificate, identitySealed: this.seal(input.identity), at: now.toISOString() },
     };
+    const grant = this.pendingGrant(before, pseudonym, now);
     try {
-      await this.append(stream, [event], 'no_stream', deterministicEventId('PeerRegistered', pseudonym));
+      await this.append(
+        stream,
+        grant ? [event, grant] : [event],
+        'no_stream',
+        deterministicEventId('PeerRegistered', pseudonym),
+      );
     } catch (error) {
       if (!(error instanceof ConcurrencyError)) throw error;
       return this.register(input); // a concurrent twin registered it: answer with what is stored
@@ -231,6 +264,21 @@ export class CisCore {
 
   // ------------------------------------------------------------------ coin sales and the contribution policy
 
+  /**
+   * Nominal mode: the grant this peer is owed and has not been recorded yet (one per pseudonym
+   * and token currency; a peer registered under money mode gets it before its first nominal
+   * purchase). Tokens exist only through a recorded grant or a redemption.
+   */
+  private pendingGrant(state: PeerState, pseudonym: string, now: Date): PeerTokensGranted | undefined {
+    const s = this.settings;
+    if (s.mode !== 'nominal' || s.nominalGrant <= 0 || granted(state, s.currency)) return undefined;
+    return {
+      type: 'PeerTokensGranted',
+      version: 1,
+      data: { pseudonym, tokens: s.nominalGrant, currency: s.currency, at: now.toISOString() },
+    };
+  }
+
   /** How many coins the peer may still buy this period, and why. */
   standing(state: PeerState): PeerCoinsSold['data']['policy'] & { remaining: number; tokens?: number } {
     const s = this.settings;
@@ -249,7 +297,13 @@ export class CisCore {
       allowance,
       boughtBefore,
       remaining: Math.max(0, allowance - boughtBefore),
-      ...(s.mode === 'nominal' ? { tokens: tokenBalance(state, s.nominalGrant) } : {}),
+      ...(s.mode === 'nominal'
+        ? {
+            tokens:
+              tokenBalance(state, s.currency) +
+              (granted(state, s.currency) ? 0 : Math.max(0, s.nominalGrant)),
+          }
+        : {}),
     };
   }
 
@@ -283,6 +337,21 @@ export class CisCore {
       }
       if (state.revoked)
         throw new NetPayError(P2P.PSEUDONYM_REVOKED, `pseudonym ${pseudonym} is revoked`, { status: 403 });
+      const grant = this.pendingGrant(state, pseudonym, this.clock.now());
+      if (grant) {
+        // Recorded before the sale that spends it, so the log shows where every token came from.
+        try {
+          await this.append(
+            stream,
+            [grant],
+            state.revision,
+            deterministicEventId('PeerTokensGranted', pseudonym, grant.data.currency),
+          );
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError)) throw error;
+        }
+        continue;
+      }
       const standing = this.standing(state);
       if (input.coins > standing.remaining) {
         throw new NetPayError(
@@ -295,7 +364,7 @@ export class CisCore {
       if (s.mode === 'nominal' && (standing.tokens ?? 0) < amount)
         throw new NetPayError(
           CIS_ERROR.TOKENS_INSUFFICIENT,
-          `nominal mode: ${amount} community tokens needed, ${standing.tokens ?? 0} held (grant ${s.nominalGrant} + earned − spent)`,
+          `nominal mode: ${amount} community tokens needed, ${standing.tokens ?? 0} held (granted + earned − spent)`,
           { status: 403, details: { tokens: standing.tokens, amount } },
         );
       const now = this.clock.now();
@@ -564,6 +633,7 @@ export class CisCore {
           coins: statement.count,
         });
         value.set(digest, statement.count * verdict.coinValue);
+        if (verdict.proven) proven += 1;
       } else {
         refused.push({ digest, code: verdict.code });
         if (verdict.code === P2P.DOUBLE_SPEND) proven += 1;
@@ -617,13 +687,15 @@ export class CisCore {
     payee: string,
     s: SignedIndexStatement,
     digest: string,
-  ): Promise<{ ok: true; coinValue: number } | { ok: false; code: string }> {
+  ): Promise<{ ok: true; coinValue: number; proven?: true } | { ok: false; code: string }> {
     if (s.payee !== payee) return { ok: false, code: P2P.NOT_PAYEE };
     const holder = pseudonymOfChain(s.chainId);
     if (!holder || holder !== s.pseudonym) return { ok: false, code: P2P.HOLDER_MISMATCH };
     const holderState = foldPeer(await this.store.readStream(p2pStreams.peer(holder)));
     const t = touchstoneOf(holderState, s.chainId);
     if (!t || !holderState.certificate) return { ok: false, code: CIS_ERROR.UNKNOWN_CHAIN };
+    // A chain sold in money is never paid out in community tokens, nor the reverse (mode changed).
+    if (t.currency !== this.settings.currency) return { ok: false, code: CIS_ERROR.CURRENCY_MISMATCH };
     if (
       s.keyId !== holderState.certificate.keyId ||
       !verifyIndexStatement(s, holderState.certificate.publicKey)
@@ -646,11 +718,17 @@ export class CisCore {
           return { ok: false, code: P2P.DOUBLE_SPEND };
         }
       }
-      if (mine) return { ok: true, coinValue: t.coinValue };
+      // Under `cover` a proven double spend is paid all the same, and counted as proven.
+      const paid = {
+        ok: true as const,
+        coinValue: t.coinValue,
+        ...(conflict ? { proven: true as const } : {}),
+      };
+      if (mine) return paid;
       try {
         await this.recordUpload(stream, s, digest, chain.revision);
         if (conflict) continue; // recorded: judged again against the stream as it is now
-        return { ok: true, coinValue: t.coinValue };
+        return paid;
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
       }

@@ -4,6 +4,7 @@ import { NetPayError } from '#platform';
 import {
   type DoubleSpendProof,
   newNonce,
+  signPeerRegistration,
   payloadDigest,
   type PseudonymCertificate,
   type SignedIndexStatement,
@@ -53,11 +54,16 @@ export class CisClient {
     const answer = await this.request<{ pseudonym: string; certificate: PseudonymCertificate }>(
       'POST',
       '/peers',
-      {
-        identity,
-        publicKey: this.signer.publicKey,
-        keyId: this.signer.keyId,
-      },
+      signPeerRegistration(
+        {
+          identity,
+          publicKey: this.signer.publicKey,
+          keyId: this.signer.keyId,
+          at: this.clock.now().toISOString(),
+          nonce: newNonce(),
+        },
+        this.signer,
+      ),
     );
     this.pseudonym = answer.pseudonym;
     return answer;

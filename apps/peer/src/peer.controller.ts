@@ -6,6 +6,24 @@ import { PeerConfig } from './peer.config.js';
 import type { IndexEntry, RedemptionSummary } from './cis-client.js';
 import { type Offer, PeerCore, type Sale } from './peer.core.js';
 
+/** Another peer's base URL: http(s), no credentials, at most 300 characters. */
+function endpointOf(value: unknown): string {
+  if (typeof value === 'string' && value.length <= 300 && /^https?:\/\//.test(value)) {
+    try {
+      const url = new URL(value);
+      if (url.username === '' && url.password === '') return value.replace(/\/+$/, '');
+    } catch {
+      // falls through to the refusal
+    }
+  }
+  throw new NetPayError('REQUEST.INVALID', 'endpoint: an http(s) URL of another peer');
+}
+
+function contentIdOf(value: unknown): string {
+  if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) return value;
+  throw new NetPayError('REQUEST.INVALID', 'contentId: 1-64 of A-Z a-z 0-9 _ . -');
+}
+
 /** What other peers call: the catalogue, the purchase request (offer) and the paid download. */
 @ApiTags('peer')
 @Controller('content')
@@ -99,9 +117,7 @@ export class PeerControlController {
   ): Promise<Record<string, unknown>> {
     this.auth(a);
     const f = readObject(body, ['endpoint', 'contentId']);
-    if (typeof f.endpoint !== 'string' || typeof f.contentId !== 'string')
-      throw new NetPayError('REQUEST.INVALID', 'endpoint and contentId: strings');
-    const { sale, payment, bytes } = await this.peer.fetch(f.endpoint, f.contentId);
+    const { sale, payment, bytes } = await this.peer.fetch(endpointOf(f.endpoint), contentIdOf(f.contentId));
     return { receipt: sale.receipt, bytes: bytes.length, sha256: sale.sha256, payment };
   }
 
@@ -113,7 +129,7 @@ export class PeerControlController {
   async send(@Headers('authorization') a: string | undefined, @Body() body: unknown): Promise<Sale> {
     this.auth(a);
     const f = readObject(body, ['endpoint', 'contentId', 'payment']);
-    return this.peer.send(String(f.endpoint), String(f.contentId), f.payment as never);
+    return this.peer.send(endpointOf(f.endpoint), contentIdOf(f.contentId), f.payment as never);
   }
 
   @Post('redeem')
@@ -132,6 +148,9 @@ export class PeerControlController {
   ): { cis: boolean; store: boolean } {
     this.auth(a);
     const f = readObject(body, [], ['cis', 'store']);
+    for (const k of ['cis', 'store'] as const)
+      if (f[k] !== undefined && typeof f[k] !== 'boolean')
+        throw new NetPayError('REQUEST.INVALID', `${k}: expected true or false`);
     if (typeof f.cis === 'boolean') this.peer.links.cis = f.cis;
     if (typeof f.store === 'boolean') this.peer.links.store = f.store;
     return this.peer.links;

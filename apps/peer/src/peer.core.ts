@@ -9,6 +9,7 @@ import {
   P2P,
   type P2PPayment,
   parseP2PPayment,
+  parseSignedRevocationNotice,
   ProtocolError,
   type PseudonymCertificate,
   type SignedIndexStatement,
@@ -183,6 +184,8 @@ export class PeerCore {
       ...(this.known.has(s.chainId) ? { known: this.known.get(s.chainId)! } : {}),
     });
     if (!check.ok) this.refuse(check.code, check.message);
+    if (await this.revokedInStore(s.pseudonym))
+      this.refuse(P2P.PSEUDONYM_REVOKED, `pseudonym ${s.pseudonym} is revoked (notice in the event store)`);
     // Shown here before: caught locally, no store needed.
     const local = this.journal.onChain(s.chainId).find((a) => overlap(a.statement, s));
     if (local) await this.caught({ first: local.statement, second: s }, 'local');
@@ -196,6 +199,36 @@ export class PeerCore {
     if (recorded) this.stats.recordedOnline += 1;
     else this.stats.journalled += 1;
     return this.answer(s, digest, recorded);
+  }
+
+  /**
+   * With the store in reach, a revocation takes effect at once, not at the next notice fetch: the
+   * holder's `peer-<pseudonym>` stream is read for a `PseudonymRevoked` whose notice the pinned
+   * CIS keys verify (a peer cannot write that stream, and an unsigned notice counts for nothing).
+   */
+  private async revokedInStore(pseudonym: string): Promise<boolean> {
+    const store = this.store;
+    if (!store || !this.links.store) return false;
+    let events;
+    try {
+      events = await store.readStream(p2pStreams.peer(pseudonym));
+    } catch {
+      return false; // the store went away: the notices fetched from the CIS still hold
+    }
+    for (const r of events) {
+      if (r.type !== 'PseudonymRevoked') continue;
+      const notice = (r.data as { notice?: unknown }).notice;
+      try {
+        const n = parseSignedRevocationNotice(notice);
+        if (n.kind === 'pseudonym' && n.id === pseudonym && verifyRevocationNotice(n, this.o.cisKeys).ok) {
+          this.revoked.add(pseudonym);
+          return true;
+        }
+      } catch {
+        // not a notice: ignored
+      }
+    }
+    return false;
   }
 
   /**
@@ -443,22 +476,42 @@ function overlap(a: SignedIndexStatement, b: SignedIndexStatement): boolean {
 
 /** HTTP between peers: a refusal comes back as a NetPayError with the S-peer's code. */
 export async function peerRequest<T>(url: string, method: 'GET' | 'POST', body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  if (!response.ok)
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    text = await response.text();
+  } catch (error) {
+    // Another peer is an untrusted party that may be gone: its absence is a 503, never a 500.
+    throw new NetPayError('PEER.UNREACHABLE', `${url}: ${(error as Error).message}`, { status: 503 });
+  }
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = text === '' ? {} : JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      parsed = value as Record<string, unknown>;
+    else if (response.ok) throw new Error('not a JSON object');
+  } catch {
+    if (response.ok)
+      throw new NetPayError('PEER.BAD_ANSWER', `${url}: the other peer did not answer JSON`, { status: 502 });
+  }
+  if (!response.ok) {
+    // Its refusal is passed on (4xx, with its code when the code is well-formed); its failure is ours to report as 503.
+    const code =
+      typeof parsed.code === 'string' && /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(parsed.code)
+        ? parsed.code
+        : 'PEER.REFUSED';
+    const refused = response.status >= 400 && response.status < 500;
     throw new NetPayError(
-      typeof parsed.code === 'string' ? parsed.code : 'PEER.REFUSED',
-      typeof parsed.detail === 'string' ? parsed.detail : text,
-      {
-        status: response.status,
-        details: parsed,
-      },
+      refused ? code : 'PEER.UNREACHABLE',
+      typeof parsed.detail === 'string' ? parsed.detail.slice(0, 500) : text.slice(0, 500),
+      { status: refused ? response.status : 503, details: parsed },
     );
+  }
   return parsed as T;
 }

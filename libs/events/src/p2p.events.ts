@@ -8,7 +8,8 @@ import { assertId } from './streams.js';
 
 /**
  * P2P-NetPay events (seed 000 §4). Streams:
- * - `peer-<pseudonym>` (written by the CIS): registration, coin sales, revocation, redemption;
+ * - `peer-<pseudonym>` (written by the CIS): registration, token grants (nominal mode), coin
+ *   sales, revocation, redemption;
  * - `p2pcontent-<pseudonym>` (CIS): the content index of one peer (announce, withdraw);
  * - `p2pchain-<chainId>` (S-peers while they reach the store, or the CIS at redemption): the
  *   signed index statements spent, and the double-spend proofs.
@@ -32,6 +33,23 @@ export interface PeerRegistered {
     readonly certificate: PseudonymCertificate;
     /** The real identity, AES-256-GCM sealed with the CIS secret: only the CIS can open it. */
     readonly identitySealed: string;
+    readonly at: string;
+  };
+}
+
+/**
+ * Nominal mode: the community tokens the CIS grants a peer, once per pseudonym and currency (at
+ * registration, or before its first nominal purchase when it registered under money mode). The
+ * only way tokens come into existence besides redemption: the auditor's conservation rests on it.
+ */
+export interface PeerTokensGranted {
+  readonly type: 'PeerTokensGranted';
+  readonly version: 1;
+  readonly data: {
+    readonly pseudonym: string;
+    readonly tokens: number;
+    /** The token code (`CIS_CURRENCY` in nominal mode, e.g. XCT). */
+    readonly currency: string;
     readonly at: string;
   };
 }
@@ -159,6 +177,7 @@ export interface PeerRedeemed {
 
 export type P2PEvent =
   | PeerRegistered
+  | PeerTokensGranted
   | PeerCoinsSold
   | ContentAnnounced
   | ContentWithdrawn
@@ -170,6 +189,7 @@ export type P2PEventType = P2PEvent['type'];
 
 export const P2P_EVENT_TYPES: readonly P2PEventType[] = [
   'PeerRegistered',
+  'PeerTokensGranted',
   'PeerCoinsSold',
   'ContentAnnounced',
   'ContentWithdrawn',

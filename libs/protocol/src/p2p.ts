@@ -26,6 +26,7 @@ import { checkId, checkInt, checkText, checkTimestamp, MAX_TEXT_BYTES } from './
 export const PSEUDONYM_CERTIFICATE_TAG = 'netpay/p2p-pseudonym-certificate/v1';
 export const INDEX_STATEMENT_TAG = 'netpay/p2p-index-statement/v1';
 export const PEER_CALL_TAG = 'netpay/p2p-peer-call/v1';
+export const PEER_REGISTRATION_TAG = 'netpay/p2p-peer-registration/v1';
 
 /** A pseudonym: `ps_` and 16 hex digits. Only the CIS knows whose it is. */
 export const PSEUDONYM_PATTERN = /^ps_[0-9a-f]{16}$/;
@@ -428,6 +429,60 @@ export function parsePeerCall(value: unknown): SignedPeerCall {
 
 export function verifyPeerCall(call: SignedPeerCall, publicKey: Hex): boolean {
   return verifyEd25519(publicKey, encodePeerCallBody(call), call.signature);
+}
+
+/**
+ * A registration, signed with the key being registered (proof of possession): nobody can
+ * register somebody else's public key and so bind their own identity to that key's pseudonym.
+ */
+export interface PeerRegistrationBody {
+  readonly identity: string;
+  readonly publicKey: Hex;
+  readonly keyId: string;
+  readonly at: string;
+  readonly nonce: Hex;
+}
+export interface SignedPeerRegistration extends PeerRegistrationBody {
+  readonly signature: Hex;
+}
+
+export function encodePeerRegistration(b: PeerRegistrationBody): Buffer {
+  checkText(b.identity, 'identity', MAX_TEXT_BYTES);
+  parseHex(b.publicKey, { bytes: ED25519_KEY_BYTES, field: 'publicKey' });
+  checkId(b.keyId, 'keyId');
+  checkTimestamp(b.at, 'at');
+  parseHex(b.nonce, { bytes: NONCE_BYTES, field: 'nonce' });
+  return new CanonicalWriter(PEER_REGISTRATION_TAG)
+    .string(b.identity)
+    .bytes(Buffer.from(b.publicKey, 'hex'))
+    .string(b.keyId)
+    .string(b.at)
+    .bytes(Buffer.from(b.nonce, 'hex'))
+    .toBytes();
+}
+
+export function signPeerRegistration(b: PeerRegistrationBody, peer: Signer): SignedPeerRegistration {
+  const clean = { identity: b.identity, publicKey: b.publicKey, keyId: b.keyId, at: b.at, nonce: b.nonce };
+  return { ...clean, signature: peer.sign(encodePeerRegistration(clean)) };
+}
+
+export function parsePeerRegistration(value: unknown): SignedPeerRegistration {
+  const f = readObject(value, ['identity', 'publicKey', 'keyId', 'at', 'nonce', 'signature']);
+  const r = {
+    identity: f.identity,
+    publicKey: f.publicKey,
+    keyId: f.keyId,
+    at: f.at,
+    nonce: f.nonce,
+    signature: parseHex(f.signature, { bytes: ED25519_SIGNATURE_BYTES, field: 'signature' }),
+  } as SignedPeerRegistration;
+  encodePeerRegistration(r);
+  return r;
+}
+
+/** The registration is signed by the very key it registers. */
+export function verifyPeerRegistration(r: SignedPeerRegistration): boolean {
+  return verifyEd25519(r.publicKey, encodePeerRegistration(r), r.signature);
 }
 
 /** SHA-256 of JSON with sorted keys: what a peer call's digest covers. */

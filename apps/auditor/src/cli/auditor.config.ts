@@ -1,5 +1,5 @@
 import { EnvVar, EventStoreConfig } from '#config';
-import { IsOptional, IsString, IsTimeZone, Matches } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsTimeZone, Matches, Min } from 'class-validator';
 
 /**
  * The auditor's environment (`netpay-audit`): the event store the services use, plus the trusted
@@ -32,6 +32,38 @@ export class AuditorConfig extends EventStoreConfig {
   @IsOptional()
   @IsString()
   cisPublicKeys?: string;
+
+  @EnvVar({
+    name: 'CIS_POLICY_BASE_COINS',
+    description:
+      "P2P-NetPay: the CIS's contribution-policy base, pinned (R6.POLICY_BROKEN for a sale recorded under another); unset: the base each sale recorded",
+    type: 'integer',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  cisPolicyBase?: number;
+
+  @EnvVar({
+    name: 'CIS_POLICY_SUPPLY_MULTIPLE',
+    description: "P2P-NetPay: the CIS's contribution-policy multiple of coins supplied, pinned like the base",
+    type: 'integer',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  cisPolicyMultiple?: number;
+
+  @EnvVar({
+    name: 'CIS_NOMINAL_GRANT',
+    description:
+      'P2P-NetPay nominal mode: the community tokens a peer is granted, pinned (R6.TOKENS_GRANT_INVALID for another amount)',
+    type: 'integer',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  cisNominalGrant?: number;
 
   @EnvVar({
     name: 'REDEMPTION_PUBLIC_KEYS',

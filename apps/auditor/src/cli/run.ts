@@ -56,6 +56,7 @@ async function prepare(argv: readonly string[], given: Env, io: CliIo) {
       worker: { redemptionKeys: [] },
       timeZone: undefined,
       cisKeys: undefined,
+      cisPolicy: {},
     };
   let config: AuditorConfig;
   try {
@@ -90,6 +91,11 @@ async function prepare(argv: readonly string[], given: Env, io: CliIo) {
     worker: redemptionKeys(config),
     timeZone,
     cisKeys: config.cisPublicKeys,
+    cisPolicy: {
+      ...(config.cisPolicyBase === undefined ? {} : { base: config.cisPolicyBase }),
+      ...(config.cisPolicyMultiple === undefined ? {} : { multiple: config.cisPolicyMultiple }),
+      ...(config.cisNominalGrant === undefined ? {} : { nominalGrant: config.cisNominalGrant }),
+    },
   };
 }
 
@@ -160,6 +166,7 @@ export async function runCli(
       ...worker,
       // P2P-NetPay (R6): the CIS keys, when given, make its signatures checked too.
       ...(prepared.cisKeys ? { cisKeys: parseBrokerKeys(prepared.cisKeys, 'CIS_PUBLIC_KEYS') } : {}),
+      cisPolicy: prepared.cisPolicy,
       crossCheck: options.crossCheck,
       maxFindings: options.maxFindings,
       ...(timeZone === undefined ? {} : { timeZone }),

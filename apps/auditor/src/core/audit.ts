@@ -8,7 +8,7 @@ import { checkOperatorBalances, OPERATOR_CATEGORY, onOperatorEvent } from './che
 import { applyEvent } from './checks/dispatch.js';
 import { KEY_LIST_CATEGORY, onKeyList } from './checks/key-list.js';
 import { checkWriter } from './checks/writer.js';
-import { P2P_AUDITED, P2PChecks } from './checks/p2p.js';
+import { P2P_AUDITED, P2PChecks, type P2PPolicy } from './checks/p2p.js';
 import { DEFAULT_SEAL_GRACE_MS, SealCoverage } from './checks/liveness.js';
 import { checkRedemptionLedger } from './checks/redemption-ledger.js';
 import { scanForIdentity, VENDOR_VISIBLE_CATEGORIES } from './checks/privacy.js';
@@ -46,6 +46,8 @@ export interface AuditOptions {
   readonly sealGraceMs?: number;
   /** The P2P-NetPay CIS public keys (configuration); without them CIS signatures are not checked. */
   readonly cisKeys?: readonly PublicKeyRecord[];
+  /** The CIS's contribution policy and nominal grant, pinned by the operator (else as each event recorded them). */
+  readonly cisPolicy?: P2PPolicy;
 }
 
 /** The redemption worker's default zone (REDEMPTION_TIME_ZONE). */
@@ -78,7 +80,7 @@ export class Audit {
       options.sealGraceMs ?? DEFAULT_SEAL_GRACE_MS,
     );
     this.findings = new Findings(options.maxFindings ?? 10_000, options.chainId);
-    this.p2p = new P2PChecks(options.cisKeys ?? []);
+    this.p2p = new P2PChecks(options.cisKeys ?? [], options.cisPolicy ?? {});
   }
 
   /** From the start of the log, every chain: totals can be compared. */

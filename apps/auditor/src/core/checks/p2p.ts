@@ -36,8 +36,8 @@ interface PeerRecord {
   revoked: boolean;
   sales: { at: number; coins: number }[];
   supplied: number;
-  tokensEarned: number;
-  tokensSpent: number;
+  /** Nominal mode, by token currency: granted, earned at redemption, spent on coins. */
+  tokens: Map<string, { granted: number; earned: number; spent: number }>;
 }
 
 interface P2PChain {
@@ -45,6 +45,29 @@ interface P2PChain {
   readonly spends: Spend[];
   proven: boolean;
   covered: boolean;
+  /** What was paid for the chain (tokens or minor units), and what the CIS paid out for it. */
+  readonly sold: number;
+  redeemed: number;
+  readonly nominal: boolean;
+}
+
+/** What the operator pins of the CIS's settings; unset, the auditor takes what each event recorded. */
+export interface P2PPolicy {
+  readonly base?: number;
+  readonly multiple?: number;
+  /** Nominal mode: the tokens every grant must be. */
+  readonly nominalGrant?: number;
+}
+
+/** Nominal mode, per token currency: granted = held by peers + in coins not yet redeemed. */
+export interface P2PTokenFigures {
+  granted: number;
+  spent: number;
+  redeemed: number;
+  /** Held by peers: granted + redeemed − spent. */
+  held: number;
+  /** Spent on coins and not yet redeemed by S-peers: spent − redeemed. */
+  inCoins: number;
 }
 
 export interface P2PFigures {
@@ -57,6 +80,7 @@ export interface P2PFigures {
   pseudonymsRevoked: number;
   sold: Record<string, number>;
   redeemed: Record<string, number>;
+  tokens: Record<string, P2PTokenFigures>;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : NaN);
@@ -85,16 +109,13 @@ export class P2PChecks {
     pseudonymsRevoked: 0,
     sold: {},
     redeemed: {},
+    tokens: {},
   };
 
   constructor(
     /** The CIS public keys (configuration); without them, CIS signatures are not checked. */
     private readonly cisKeys: readonly PublicKeyRecord[],
-    private readonly policy: {
-      readonly base?: number;
-      readonly multiple?: number;
-      readonly periodMs?: number;
-    } = {},
+    private readonly policy: P2PPolicy = {},
   ) {}
 
   onEvent(recorded: RecordedEvent, report: Reporter): void {
@@ -107,6 +128,8 @@ export class P2PChecks {
       switch (recorded.type) {
         case 'PeerRegistered':
           return this.onRegistered(recorded, d, report);
+        case 'PeerTokensGranted':
+          return this.onGranted(d, report);
         case 'PeerCoinsSold':
           return this.onSold(d, report);
         case 'ContentAnnounced':
@@ -148,6 +171,7 @@ export class P2PChecks {
     for (const pseudonym of this.proven)
       if (!this.revoked.has(pseudonym))
         report.violation(RULES.P2P_NOT_REVOKED, `${pseudonym} double spent (proven) but was never revoked`);
+    this.finishTokens(report);
     for (const [currency, amount] of Object.entries(this.figures.redeemed)) {
       const sold = this.figures.sold[currency] ?? 0;
       const covered = [...this.chains.values()].some((c) => c.covered && c.touchstone.currency === currency);
@@ -176,7 +200,7 @@ export class P2PChecks {
   private peer(pseudonym: string): PeerRecord {
     let p = this.peers.get(pseudonym);
     if (!p) {
-      p = { revoked: false, sales: [], supplied: 0, tokensEarned: 0, tokensSpent: 0 };
+      p = { revoked: false, sales: [], supplied: 0, tokens: new Map() };
       this.peers.set(pseudonym, p);
     }
     return p;
@@ -198,6 +222,60 @@ export class P2PChecks {
     const p = this.peer(cert.pseudonym);
     if (!p.certificate) this.figures.peers += 1;
     p.certificate = cert;
+  }
+
+  private tokensOf(p: PeerRecord, currency: string): { granted: number; earned: number; spent: number } {
+    let t = p.tokens.get(currency);
+    if (!t) {
+      t = { granted: 0, earned: 0, spent: 0 };
+      p.tokens.set(currency, t);
+    }
+    return t;
+  }
+
+  private tokenFigures(currency: string): P2PTokenFigures {
+    return (this.figures.tokens[currency] ??= { granted: 0, spent: 0, redeemed: 0, held: 0, inCoins: 0 });
+  }
+
+  /** Nominal mode: a grant is made once per peer and currency, to a registered, non-revoked peer. */
+  private onGranted(d: Record<string, unknown>, report: Reporter): void {
+    const pseudonym = str(d.pseudonym);
+    const currency = str(d.currency);
+    const tokens = num(d.tokens);
+    const p = this.peer(pseudonym);
+    const t = this.tokensOf(p, currency);
+    if (this.policy.nominalGrant !== undefined && tokens !== this.policy.nominalGrant)
+      report.violation(
+        RULES.P2P_TOKENS_GRANT_INVALID,
+        `${pseudonym}: granted ${String(d.tokens)} ${currency}, the CIS grants ${this.policy.nominalGrant}`,
+      );
+    if (!p.certificate || p.revoked || !(tokens > 0) || currency === '' || t.granted > 0) {
+      report.violation(
+        RULES.P2P_TOKENS_GRANT_INVALID,
+        `${pseudonym}: grant of ${String(d.tokens)} ${currency} ${!p.certificate ? 'to an unregistered peer' : p.revoked ? 'to a revoked peer' : t.granted > 0 ? `on top of ${t.granted} granted before` : 'is not a positive whole number'}`,
+      );
+      if (!(tokens > 0) || t.granted > 0) return; // counted once: the overdraft rule then sees the truth
+    }
+    t.granted += tokens;
+    this.tokenFigures(currency).granted += tokens;
+  }
+
+  /** End of replay, nominal mode: tokens come from grants only; a chain pays out no more than it cost. */
+  private finishTokens(report: Reporter): void {
+    for (const chain of this.chains.values()) {
+      if (!chain.nominal || chain.covered || chain.redeemed <= chain.sold) continue;
+      report.violation(
+        RULES.P2P_TOKENS_NOT_CONSERVED,
+        `chain ${chain.touchstone.chainId}: ${chain.redeemed} ${chain.touchstone.currency} redeemed, ${chain.sold} spent on it`,
+        chain.touchstone.chainId,
+      );
+    }
+    // Figures only: with every sale within its balance and no chain paying out more than it cost,
+    // held ≥ 0 and in coins ≥ 0, so granted = held + in coins says no token came from nowhere.
+    for (const f of Object.values(this.figures.tokens)) {
+      f.held = f.granted + f.redeemed - f.spent;
+      f.inCoins = f.spent - f.redeemed;
+    }
   }
 
   private onSold(d: Record<string, unknown>, report: Reporter): void {
@@ -245,8 +323,29 @@ export class P2PChecks {
         `${pseudonym} bought ${boughtBefore} + ${coins} coins, allowance ${allowance}`,
       );
     p.sales.push({ at: Date.parse(str(d.at)), coins });
-    if (d.mode === 'nominal') p.tokensSpent += num(d.amount);
-    this.chains.set(t.chainId, { touchstone: t, spends: [], proven: false, covered: false });
+    const nominal = d.mode === 'nominal';
+    if (nominal) {
+      // No peer spends more tokens than it was granted and earned before this sale.
+      const tokens = this.tokensOf(p, t.currency);
+      const balance = tokens.granted + tokens.earned - tokens.spent;
+      if (num(d.amount) > balance)
+        report.violation(
+          RULES.P2P_TOKENS_OVERDRAWN,
+          `${pseudonym} spent ${String(d.amount)} ${t.currency} on ${t.chainId} holding ${balance} (granted ${tokens.granted} + earned ${tokens.earned} − spent ${tokens.spent})`,
+          t.chainId,
+        );
+      tokens.spent += num(d.amount);
+      this.tokenFigures(t.currency).spent += num(d.amount);
+    }
+    this.chains.set(t.chainId, {
+      touchstone: t,
+      spends: [],
+      proven: false,
+      covered: false,
+      sold: num(d.amount),
+      redeemed: 0,
+      nominal,
+    });
     this.figures.coinsSold += coins;
     this.figures.sold[t.currency] = (this.figures.sold[t.currency] ?? 0) + num(d.amount);
   }
@@ -329,6 +428,12 @@ export class P2PChecks {
       const digest = str(item.digest);
       const chain = this.chains.get(str(item.chainId));
       const spend = chain?.spends.find((s) => s.digest === digest);
+      if (chain && chain.touchstone.currency !== str(d.currency))
+        report.violation(
+          RULES.P2P_REDEEMED_AMOUNT_WRONG,
+          `${payee} paid in ${str(d.currency)} for a chain sold in ${chain.touchstone.currency}`,
+          chain.touchstone.chainId,
+        );
       if (!chain || !spend || !spend.valid || spend.statement.payee !== payee) {
         report.violation(
           RULES.P2P_REDEEMED_UNSPENT,
@@ -365,6 +470,7 @@ export class P2PChecks {
         );
       coins += spend.statement.count;
       value += spend.statement.count * chain.touchstone.coinValue;
+      chain.redeemed += spend.statement.count * chain.touchstone.coinValue;
     }
     if (num(d.coins) !== coins || num(d.amount) !== value)
       report.violation(
@@ -373,7 +479,10 @@ export class P2PChecks {
       );
     const p = this.peer(payee);
     p.supplied += coins;
-    if (d.mode === 'nominal') p.tokensEarned += value;
+    if (d.mode === 'nominal') {
+      this.tokensOf(p, str(d.currency)).earned += value;
+      this.tokenFigures(str(d.currency)).redeemed += value;
+    }
     this.figures.coinsRedeemed += coins;
     const currency = str(d.currency);
     this.figures.redeemed[currency] = (this.figures.redeemed[currency] ?? 0) + value;

@@ -1,0 +1,341 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { EventStore } from '#event-store';
+import { anEvent, connectTestStore, testNatsOptions, uniqueName } from '#event-store/testing';
+import { p2pStreams } from '#events';
+import {
+  createSigner,
+  generateSigningKey,
+  newNonce,
+  P2P,
+  payloadDigest,
+  signIndexStatement,
+  signPeerCall,
+  signPeerRegistration,
+  type Signer,
+} from '#protocol';
+import { fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
+import { PeerConfig } from '../src/peer.config.js';
+import { CONTROL_TOKEN, file, startCis, startPeer, type TestCis, type TestPeer } from './p2p-harness.js';
+
+// Item 8 of issue 18 from the outside: what an attacker can send the CIS and a peer over HTTP, and
+// what a peer's NATS identity can do to the CIS's streams. Real NATS/JetStream and Redis; the CIS
+// and the S-peer connect with their own identities (roles `cis`, `peer-pa`).
+const streamName = uniqueName('P2PADV');
+const subjectPrefix = `${streamName.toLowerCase()}.events`;
+const stores: EventStore[] = [];
+const conns: NatsConnection[] = [];
+async function store(role: string): Promise<EventStore> {
+  const s = await connectTestStore({ streamName, subjectPrefix, requestTimeoutMs: 3_000 }, role);
+  stores.push(s);
+  return s;
+}
+
+let cis: TestCis;
+let reader: EventStore;
+const peers: TestPeer[] = [];
+const eventCount = async (): Promise<number> => (await reader.readAll()).length;
+
+function keyOf(p: TestPeer): Signer {
+  const config = p.app.get(PeerConfig);
+  return createSigner({
+    keyId: config.keyId,
+    privateKey: config.key,
+    publicKey: p.core.certificate!.publicKey,
+  });
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
+  };
+}
+
+function signedCall(signer: Signer, pseudonym: string, action: string, payload: object) {
+  return {
+    ...payload,
+    call: signPeerCall(
+      { pseudonym, action, digest: payloadDigest(payload), at: new Date().toISOString(), nonce: newNonce() },
+      signer,
+    ),
+  };
+}
+
+beforeAll(async () => {
+  reader = await store('auditor');
+  cis = await startCis({ store: await store('cis'), env: { CIS_POLICY_BASE_COINS: '40' } });
+  peers.push(
+    await startPeer({ name: 'pa', cis, store: await store('peer-pa'), content: [file('pa-song.mp3', 2)] }),
+    await startPeer({ name: 'pb', cis, content: [file('pb-film.mp4', 1)] }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of peers) await p.close();
+  await cis?.close();
+  for (const c of conns) await c.close().catch(() => undefined);
+  for (const s of stores) await s.close().catch(() => undefined);
+});
+
+describe('P2P-NetPay against an attacker', () => {
+  it('registration needs the private key: nobody binds their identity to another peer’s key', async () => {
+    const victim = createSigner(generateSigningKey('victim'));
+    const mallory = createSigner(generateSigningKey('mallory'));
+    const body = signPeerRegistration(
+      {
+        identity: 'mallory@example.test',
+        publicKey: victim.publicKey,
+        keyId: 'victim',
+        at: new Date().toISOString(),
+        nonce: newNonce(),
+      },
+      mallory,
+    );
+    const before = await eventCount();
+    const forged = await post(`${cis.url}/peers`, body);
+    expect([forged.status, forged.body.code]).toEqual([401, P2P.CALL_SIGNATURE_INVALID]);
+    const unsigned = await post(`${cis.url}/peers`, {
+      identity: 'x',
+      publicKey: victim.publicKey,
+      keyId: 'victim',
+    });
+    expect(unsigned.status).toBe(400);
+    const stale = await post(
+      `${cis.url}/peers`,
+      signPeerRegistration(
+        {
+          identity: 'v',
+          publicKey: victim.publicKey,
+          keyId: 'victim',
+          at: '2020-01-01T00:00:00.000Z',
+          nonce: newNonce(),
+        },
+        victim,
+      ),
+    );
+    expect([stale.status, stale.body.code]).toEqual([401, P2P.CALL_STALE]);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('a peer cannot act for another: calls signed with another key, or for another action, are refused', async () => {
+    const [a, b] = [peers[0]!, peers[1]!];
+    const before = await eventCount();
+    // B signs a purchase "as A", and a redemption in A's name
+    for (const [path, action, payload] of [
+      ['purchases', 'buy', { coins: 5, walletNonce: newNonce() + newNonce() }],
+      ['redemptions', 'redeem', { statements: [], proofs: [] }],
+      [
+        'content',
+        'announce',
+        { contentId: 'x', title: 'x', price: 1, sha256: 'ab'.repeat(32), endpoint: b.url },
+      ],
+    ] as const) {
+      const asA = await post(
+        `${cis.url}/peers/${a.core.pseudonym}/${path}`,
+        signedCall(keyOf(b), a.core.pseudonym!, action, payload),
+      );
+      expect([path, asA.status, asA.body.code]).toEqual([path, 401, P2P.CALL_SIGNATURE_INVALID]);
+    }
+    // A's own signature, but over a heartbeat, replayed as a purchase
+    const heartbeat = signedCall(keyOf(a), a.core.pseudonym!, 'heartbeat', {});
+    const swapped = await post(`${cis.url}/peers/${a.core.pseudonym}/purchases`, {
+      coins: 5,
+      walletNonce: newNonce() + newNonce(),
+      call: heartbeat.call,
+    });
+    expect([swapped.status, swapped.body.code]).toEqual([401, P2P.CALL_SIGNATURE_INVALID]);
+    // A's signed purchase with the payload changed on the way
+    const real = signedCall(keyOf(a), a.core.pseudonym!, 'buy', {
+      coins: 1,
+      walletNonce: newNonce() + newNonce(),
+    });
+    const tampered = await post(`${cis.url}/peers/${a.core.pseudonym}/purchases`, { ...real, coins: 40 });
+    expect([tampered.status, tampered.body.code]).toEqual([401, P2P.CALL_SIGNATURE_INVALID]);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('a forged double-spend proof frames nobody; a revoked pseudonym can neither buy nor spend', async () => {
+    const [a, b] = [peers[0]!, peers[1]!];
+    const cheat = await startPeer({ name: 'pc', cis, content: [] });
+    peers.push(cheat);
+    await cheat.core.buy(6);
+    const paid = await cheat.core.fetch(a.url, 'pa-song.mp3');
+    // B makes up the second statement with its own key: no proof, nobody revoked
+    const madeUp = signIndexStatement(
+      { ...paid.payment.statement, payee: b.core.pseudonym!, nonce: newNonce(), keyId: 'key-pb' },
+      keyOf(b),
+    );
+    const framed = await post(`${cis.url}/double-spends`, { first: paid.payment.statement, second: madeUp });
+    expect(framed.status).toBe(422);
+    expect(framed.body.code).toMatch(/^P2P\./);
+    expect(
+      (await reader.readStream(p2pStreams.peer(cheat.core.pseudonym!))).map((e) => e.type),
+    ).not.toContain('PseudonymRevoked');
+    // The real proof: the cheater's own second statement over the same positions
+    const second = signIndexStatement(
+      { ...paid.payment.statement, payee: b.core.pseudonym!, contentId: 'pb-film.mp4', nonce: newNonce() },
+      keyOf(cheat),
+    );
+    const proven = await post(`${cis.url}/double-spends`, { first: paid.payment.statement, second });
+    expect(proven.status).toBe(201);
+    // Revoked: the CIS refuses its calls, and an S-peer that fetched the notices refuses its coins
+    const buy = await post(
+      `${cis.url}/peers/${cheat.core.pseudonym}/purchases`,
+      signedCall(keyOf(cheat), cheat.core.pseudonym!, 'buy', {
+        coins: 1,
+        walletNonce: newNonce() + newNonce(),
+      }),
+    );
+    expect([buy.status, buy.body.code]).toEqual([403, P2P.PSEUDONYM_REVOKED]);
+    // A reaches the store: the revocation holds there at once, before A fetches any notice
+    expect(a.core.isRevoked(cheat.core.pseudonym!)).toBe(false);
+    const atA = await post(`${a.url}/content/pa-song.mp3/purchase`, {
+      payment: cheat.core.prepare(a.core.pseudonym!, 'pa-song.mp3', 2),
+    });
+    expect([atA.status, atA.body.code]).toEqual([403, P2P.PSEUDONYM_REVOKED]);
+    // B works without the store: it refuses once it fetched the signed notices
+    await b.core.refreshRevocations();
+    const before = await eventCount();
+    const spend = await post(`${b.url}/content/pb-film.mp4/purchase`, {
+      payment: cheat.core.prepare(b.core.pseudonym!, 'pb-film.mp4', 1),
+    });
+    expect([spend.status, spend.body.code]).toEqual([403, P2P.PSEUDONYM_REVOKED]);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('a peer’s NATS identity cannot write the CIS’s streams nor publish on the CIS’s subjects', async () => {
+    const peerStore = await store('peer-pa');
+    const victim = peers[0]!.core.pseudonym!;
+    for (const stream of [p2pStreams.peer(victim), p2pStreams.content(victim)]) {
+      await expect(
+        peerStore.appendToStream(stream, [anEvent('PseudonymRevoked', { pseudonym: victim })], {
+          expectedRevision: 'any',
+        }),
+      ).rejects.toThrow();
+    }
+    expect((await reader.readStream(p2pStreams.peer(victim))).map((e) => e.type)).not.toContain(
+      'PseudonymRevoked',
+    );
+    // A raw publish on a CIS subject: the server refuses it (Permissions Violation)
+    const nc = await connect({ ...testNatsOptions('peer-pa'), name: 'adv-peer-pa' });
+    conns.push(nc);
+    const subject = `${subjectPrefix}.peer.${victim}`;
+    const refused = (async () => {
+      for await (const s of nc.status())
+        if (
+          s.type === 'error' &&
+          /Permissions Violation/.test(String(s.error)) &&
+          String(s.error).includes(subject)
+        )
+          return true;
+      return false;
+    })();
+    nc.publish(subject, '{}');
+    await nc.flush();
+    expect(
+      await Promise.race([refused, new Promise<boolean>((r) => setTimeout(() => r(false), 3_000))]),
+    ).toBe(true);
+    // What it may write: the spends it accepted (p2pchain)
+    await peerStore.appendToStream(p2pStreams.chain(`${victim}_c0123456789abcdef`), [anEvent('Probe')], {
+      expectedRevision: 'any',
+    });
+  });
+
+  it('hostile JSON at every CIS and peer route: never a 5xx, a stable code, nothing appended by a refusal', async () => {
+    const [a] = peers;
+    const sent =
+      (await fuzzRoutes(
+        { baseUrl: cis.url, headers: () => ({ 'idempotency-key': randomUUID() }), eventCount },
+        15,
+      )) +
+      (await fuzzRoutes(
+        {
+          baseUrl: a!.url,
+          headers: () => ({ authorization: `Bearer ${CONTROL_TOKEN}`, 'idempotency-key': randomUUID() }),
+          eventCount,
+        },
+        15,
+      ));
+    expect(sent).toBeGreaterThan(100);
+  }, 240_000);
+
+  it('the peer’s own routes refuse bad input with a stable 4xx, a peer out of reach with a 503', async () => {
+    const a = peers[0]!;
+    const control = (path: string, body: unknown) =>
+      post(`${a.url}/control/${path}`, body, { authorization: `Bearer ${CONTROL_TOKEN}` });
+    const answers = [
+      await control('buy', { coins: 1.5 }),
+      await control('buy', { coins: -1 }),
+      await control('buy', { coins: 1e12 }),
+      await control('buy', { coins: '3' }),
+      await control('fetch', { endpoint: 'not a url', contentId: 'x' }),
+      await control('fetch', { endpoint: 'http://127.0.0.1:1', contentId: 'x' }),
+      await control('send', { endpoint: 'not a url', contentId: 'x', payment: {} }),
+      await control('send', { endpoint: peers[1]!.url, contentId: 'pb-film.mp4', payment: { x: 1 } }),
+      await control('links', { cis: 'yes' }),
+      await post(`${a.url}/content/pa-song.mp3/purchase`, { payment: null }),
+      await post(`${a.url}/content/nothing-here/purchase`, { payment: {} }),
+      await post(`${a.url}/control/buy`, { coins: 1 }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status === 503 || answer.status < 500).toBe(true);
+      expect(answer.type).toMatch(/^application\/problem\+json/);
+      expect(String(answer.body.code)).toMatch(/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/);
+    }
+    expect(answers.map((x) => x.status)).not.toContain(500);
+  });
+
+  it('hostile payloads correctly signed by a registered peer reach validation: 4xx with a stable code, never a 5xx', async () => {
+    const a = peers[0]!;
+    const key = keyOf(a);
+    const value = fc.jsonValue({ maxDepth: 3 });
+    const routes = [
+      ['purchases', 'buy', ['coins', 'walletNonce']],
+      ['standing', 'standing', []],
+      ['content', 'announce', ['contentId', 'title', 'price', 'sha256', 'endpoint']],
+      ['content/pa-song.mp3/withdraw', 'withdraw', []],
+      ['heartbeat', 'heartbeat', []],
+      ['redemptions', 'redeem', ['statements', 'proofs']],
+    ] as const;
+    for (const [path, action, fields] of routes) {
+      const payload = fc.dictionary(
+        fields.length > 0
+          ? fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 8 }))
+          : fc.string({ maxLength: 8 }),
+        value,
+        { maxKeys: 6 },
+      );
+      await fc.assert(
+        fc.asyncProperty(payload, async (p) => {
+          if ('call' in p) return;
+          const before = await eventCount();
+          const answer = await post(
+            `${cis.url}/peers/${a.core.pseudonym}/${path}`,
+            signedCall(key, a.core.pseudonym!, action, p),
+          );
+          const where = `${path} ${JSON.stringify(p).slice(0, 200)} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`;
+          if (answer.status >= 500) throw new Error(`a 5xx: ${where}`);
+          if (answer.status >= 400) {
+            if (!answer.type.startsWith('application/problem+json'))
+              throw new Error(`not problem+json: ${where}`);
+            if (!/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(String(answer.body.code)))
+              throw new Error(`no code: ${where}`);
+            if ((await eventCount()) !== before) throw new Error(`a refusal appended events: ${where}`);
+          }
+        }),
+        { numRuns: 20 },
+      );
+    }
+  }, 240_000);
+});
