@@ -275,4 +275,25 @@ export class BrokerConfig extends ServiceConfig {
   @IsInt()
   @Min(1000)
   idempotencyTtlMs!: number;
+
+  @EnvVar({
+    name: 'PURCHASE_RECONCILE_INTERVAL',
+    description:
+      'how often the broker settles purchases whose bank answer was lost (complete or void by key); 0: never',
+    type: 'duration',
+    default: '1m',
+  })
+  @IsInt()
+  @Min(0)
+  purchaseReconcileIntervalMs!: number;
+
+  @EnvVar({
+    name: 'PURCHASE_RECONCILE_AFTER',
+    description: 'age of an unsettled purchase before reconciliation settles it (longer than a bank call)',
+    type: 'duration',
+    default: '2m',
+  })
+  @IsInt()
+  @Min(0)
+  purchaseReconcileAfterMs!: number;
 }

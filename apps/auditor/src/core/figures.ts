@@ -62,6 +62,10 @@ export class Figures {
   vendors = 0;
   purchases = 0;
   purchasesDeclined = 0;
+  /** Purchases voided by reconciliation (no charge at the bank). */
+  purchasesVoided = 0;
+  /** Σ CoinsPurchased completed by reconciliation rather than in answer to the customer. */
+  purchasesReconciled = 0;
   refunds = 0;
   batchesSealed = 0;
   batchesPaid = 0;

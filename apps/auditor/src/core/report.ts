@@ -76,6 +76,10 @@ export interface AuditReport {
     readonly vendors: number;
     readonly purchases: number;
     readonly purchasesDeclined: number;
+    readonly purchasesVoided: number;
+    readonly purchasesReconciled: number;
+    /** Requested (charge sent) with no outcome yet: reconciliation has still to settle them. */
+    readonly purchasesPending: number;
     readonly refunds: number;
   };
   readonly redemption: {
@@ -164,6 +168,10 @@ export function buildReport(
       vendors: f.vendors,
       purchases: f.purchases,
       purchasesDeclined: f.purchasesDeclined,
+      purchasesVoided: f.purchasesVoided,
+      purchasesReconciled: f.purchasesReconciled,
+      purchasesPending: [...ledger.purchaseRequests.keys()].filter((p) => !ledger.purchaseOutcomes.has(p))
+        .length,
       refunds: f.refunds,
     },
     redemption: {

@@ -67,6 +67,9 @@ export const RULES = {
   /** issued ≠ spent + refunded + expired-settled + unspent, or paid to vendors > redeemed. */
   LEDGER_UNBALANCED: 'R4.LEDGER_UNBALANCED',
   PURCHASE_AMOUNT_MISMATCH: 'R4.PURCHASE_AMOUNT_MISMATCH',
+  /** A purchase settled twice (completed and voided or declined), or not as it was requested. */
+  PURCHASE_SETTLED_TWICE: 'R4.PURCHASE_SETTLED_TWICE',
+  PURCHASE_NOT_AS_REQUESTED: 'R4.PURCHASE_NOT_AS_REQUESTED',
   CHAIN_IN_TWO_PURCHASES: 'R4.CHAIN_IN_TWO_PURCHASES',
   PURCHASED_CHAIN_NOT_ISSUED: 'R4.PURCHASED_CHAIN_NOT_ISSUED',
   CHAIN_NOT_PAID_FOR: 'R4.CHAIN_NOT_PAID_FOR',

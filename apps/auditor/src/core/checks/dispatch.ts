@@ -9,7 +9,13 @@ import {
   onVendorKeyRotated,
   onVendorRegistered,
 } from './parties.js';
-import { onCoinsPurchased, onCoinsRefunded, onPurchaseDeclined } from './purchases.js';
+import {
+  onCoinsPurchased,
+  onCoinsRefunded,
+  onPurchaseDeclined,
+  onPurchaseRequested,
+  onPurchaseVoided,
+} from './purchases.js';
 import { onRangeRedeemed } from './redemption-ledger.js';
 import {
   onBatchSealed,
@@ -48,6 +54,10 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onCoinsPurchased(ctx, event.data);
     case 'PurchaseDeclined':
       return onPurchaseDeclined(ctx, event.data);
+    case 'PurchaseRequested':
+      return onPurchaseRequested(ctx, event.data);
+    case 'PurchaseVoided':
+      return onPurchaseVoided(ctx, event.data);
     case 'CoinsRefunded':
       return onCoinsRefunded(ctx, event.data);
     case 'ChainReissued':

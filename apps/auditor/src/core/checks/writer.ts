@@ -30,8 +30,10 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'CustomerRegistered':
     case 'VendorAuthorised':
     case 'VendorDeauthorised':
+    case 'PurchaseRequested':
     case 'CoinsPurchased':
     case 'PurchaseDeclined':
+    case 'PurchaseVoided':
     case 'CoinsRefunded':
     case 'ChainReissued':
       return [...BROKER, `customer:${event.data.customerId}`];
