@@ -19,6 +19,8 @@ import { bankProviders, secretProviders, storeProviders } from './broker.provide
 import { BuyCoinsHandler } from './buy-coins/buy-coins.handler.js';
 import { PurchaseSettlement } from './buy-coins/purchase-settlement.js';
 import { PurchaseReconciler } from './reconcile/purchase-reconciler.js';
+import { ExpirySettlement } from './expiry/expiry-settlement.js';
+import { ExpirySweeper } from './expiry/expiry.sweeper.js';
 import { BuyCoinsHttpController } from './buy-coins/buy-coins.http.controller.js';
 import { ChainIssuer } from './buy-coins/chain-issuer.js';
 import { WalletSeeds } from './buy-coins/wallet-seeds.js';
@@ -159,6 +161,8 @@ export class BrokerModule {
         ...(nats ? [RevocationBroadcaster] : []),
         KeyListPublisher,
         CashOutHandler,
+        ExpirySettlement,
+        ExpirySweeper,
       ],
     };
   }

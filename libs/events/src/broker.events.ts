@@ -116,6 +116,27 @@ export interface CoinsRefunded {
   };
 }
 
+/**
+ * An expired chain's unspent value settled by the broker's stated policy (EXPIRY_POLICY), after
+ * the chain was closed at its index (`ChainClosed {expired}`): `refunded` to the customer's bank
+ * account (`paymentRef`), or `kept` by the broker with this record as the customer's notice.
+ */
+export interface CoinsExpiredSettled {
+  readonly type: 'CoinsExpiredSettled';
+  readonly version: 1;
+  readonly data: {
+    readonly customerId: string;
+    readonly chainId: string;
+    /** Unspent coins × coin value at the close, integer minor units. */
+    readonly amount: number;
+    readonly currency: string;
+    readonly policy: 'refunded' | 'kept';
+    /** The bank's reference of the refund (policy `refunded`). */
+    readonly paymentRef?: string;
+    readonly at: string;
+  };
+}
+
 export interface VendorRegistered {
   readonly type: 'VendorRegistered';
   readonly version: 1;
@@ -175,7 +196,12 @@ export interface ServerWalletSeedStored {
 }
 
 export type CustomerEvent =
-  CustomerRegistered | VendorAuthorised | VendorDeauthorised | CoinsRefunded | ChainReissued;
+  | CustomerRegistered
+  | VendorAuthorised
+  | VendorDeauthorised
+  | CoinsRefunded
+  | CoinsExpiredSettled
+  | ChainReissued;
 export type WalletSeedEvent = ServerWalletSeedStored;
 export type PurchaseEvent = PurchaseRequested | CoinsPurchased | PurchaseDeclined | PurchaseVoided;
 export type VendorEvent = VendorRegistered | VendorKeyRotated;

@@ -27,6 +27,7 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   PurchaseDeclined: 1,
   PurchaseVoided: 1,
   CoinsRefunded: 1,
+  CoinsExpiredSettled: 1,
   ChainReissued: 1,
   ServerWalletSeedStored: 1,
   VendorRegistered: 1,

@@ -77,6 +77,10 @@ export const RULES = {
   REFUND_EXCEEDS_UNSPENT: 'R4.REFUND_EXCEEDS_UNSPENT',
   /** A refund of a chain still open: its coins could be spent and refunded both. */
   REFUND_OF_OPEN_CHAIN: 'R4.REFUND_OF_OPEN_CHAIN',
+  /** Settled at expiry before the chain expired, while it was open, twice, or for more than its unspent value. */
+  EXPIRY_SETTLED_EARLY: 'R4.EXPIRY_SETTLED_EARLY',
+  EXPIRY_OF_OPEN_CHAIN: 'R4.EXPIRY_OF_OPEN_CHAIN',
+  EXPIRY_SETTLEMENT_MISMATCH: 'R4.EXPIRY_SETTLEMENT_MISMATCH',
   REISSUE_EXCEEDS_REMAINDER: 'R4.REISSUE_EXCEEDS_REMAINDER',
   REISSUE_OF_OPEN_CHAIN: 'R4.REISSUE_OF_OPEN_CHAIN',
   CHAIN_OVERDRAWN: 'R4.CHAIN_OVERDRAWN',

@@ -1,6 +1,7 @@
 import type { AuditedEvent } from '../parse/parse-event.js';
 import type { CheckContext } from './context.js';
 import { onChainClaimed, onIndexHandedOff, onSliceWithdrawn, onWalletCheckedOut } from './holder.js';
+import { onCoinsExpiredSettled } from './expiry.js';
 import { onChainIssued } from './issue.js';
 import { onChainClosed, onChainReissued, onChainRevoked } from './lifecycle.js';
 import {
@@ -60,6 +61,8 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onPurchaseVoided(ctx, event.data);
     case 'CoinsRefunded':
       return onCoinsRefunded(ctx, event.data);
+    case 'CoinsExpiredSettled':
+      return onCoinsExpiredSettled(ctx, event.data);
     case 'ChainReissued':
       return onChainReissued(ctx, event.data);
     case 'ServerWalletSeedStored':

@@ -35,6 +35,7 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'PurchaseDeclined':
     case 'PurchaseVoided':
     case 'CoinsRefunded':
+    case 'CoinsExpiredSettled':
     case 'ChainReissued':
       return [...BROKER, `customer:${event.data.customerId}`];
     case 'RedemptionBatchSealed':

@@ -144,6 +144,15 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     paymentRef: text(f, 'paymentRef'),
     at: timestamp(f, 'at'),
   }),
+  CoinsExpiredSettled: (f) => ({
+    customerId: id(f, 'customerId'),
+    chainId: id(f, 'chainId'),
+    amount: int(f, 'amount', 0),
+    currency: currency(f, 'currency'),
+    policy: oneOf(f, 'policy', ['refunded', 'kept'] as const),
+    ...(f.paymentRef === undefined ? {} : { paymentRef: text(f, 'paymentRef') }),
+    at: timestamp(f, 'at'),
+  }),
   ChainReissued: (f) => ({
     customerId: id(f, 'customerId'),
     fromChainId: id(f, 'fromChainId'),
