@@ -13,7 +13,7 @@ import { CLOCK, type Clock } from '#platform';
 import { BrokerConfig } from '../broker.config.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { contentEventId } from '../shared/command.js';
-import { customerMetadata } from '../shared/metadata.js';
+import { brokerMetadata, customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { ChainIssuer, type IssuedChain } from './chain-issuer.js';
 import {
@@ -91,45 +91,58 @@ export class PurchaseSettlement {
   ): Promise<Settled> {
     const chains = await this.issueChains(requested.data, options.walletNonce);
     const { purchaseId, customerId, coins, coinValue, amount, currency, wallet } = requested.data;
-    const settled = await this.record(requested, {
-      type: 'CoinsPurchased',
-      version: 1,
-      data: {
-        purchaseId,
-        customerId,
-        chainIds: chains.map((c) => c.chainId),
-        coins,
-        coinValue,
-        amount,
-        currency,
-        wallet,
-        paymentRef,
-        ...(options.reconciled ? { reconciled: true as const } : {}),
-        at: this.clock.now().toISOString(),
+    const settled = await this.record(
+      requested,
+      {
+        type: 'CoinsPurchased',
+        version: 1,
+        data: {
+          purchaseId,
+          customerId,
+          chainIds: chains.map((c) => c.chainId),
+          coins,
+          coinValue,
+          amount,
+          currency,
+          wallet,
+          paymentRef,
+          ...(options.reconciled ? { reconciled: true as const } : {}),
+          at: this.clock.now().toISOString(),
+        },
       },
-    });
+      options.reconciled === true,
+    );
     return { ...settled, chains };
   }
 
-  decline(requested: Requested, reason: string): Promise<Settled> {
+  /** `byBroker`: settled by reconciliation, not in answer to the customer (the events' actor). */
+  decline(requested: Requested, reason: string, byBroker = false): Promise<Settled> {
     const { purchaseId, customerId, amount, currency } = requested.data;
     const at = this.clock.now().toISOString();
-    return this.record(requested, {
-      type: 'PurchaseDeclined',
-      version: 1,
-      data: { purchaseId, customerId, amount, currency, reason, at },
-    });
+    return this.record(
+      requested,
+      {
+        type: 'PurchaseDeclined',
+        version: 1,
+        data: { purchaseId, customerId, amount, currency, reason, at },
+      },
+      byBroker,
+    );
   }
 
   /** The bank holds nothing under the purchase's key and has voided it. */
-  void(requested: Requested): Promise<Settled> {
+  void(requested: Requested, byBroker = false): Promise<Settled> {
     const { purchaseId, customerId, amount, currency } = requested.data;
     const at = this.clock.now().toISOString();
-    return this.record(requested, {
-      type: 'PurchaseVoided',
-      version: 1,
-      data: { purchaseId, customerId, amount, currency, at },
-    });
+    return this.record(
+      requested,
+      {
+        type: 'PurchaseVoided',
+        version: 1,
+        data: { purchaseId, customerId, amount, currency, at },
+      },
+      byBroker,
+    );
   }
 
   private async issueChains(
@@ -164,11 +177,11 @@ export class PurchaseSettlement {
    * itself, so a twin's (its own time) is a conflict, while a duplicate id can only be this very
    * outcome, already stored.
    */
-  private async record(requested: Requested, event: Outcome): Promise<Settled> {
+  private async record(requested: Requested, event: Outcome, byBroker: boolean): Promise<Settled> {
     const { purchaseId } = requested.data;
     const outcome = toNewEvent(
       event,
-      this.metadata(requested.data),
+      byBroker ? brokerMetadata(purchaseId) : this.metadata(requested.data),
       contentEventId('PurchaseOutcome', purchaseId, event.data),
     );
     const expectedRevision: ExpectedRevision = requested.revision;

@@ -7,6 +7,9 @@ import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { startBroker, testBrokerConfig, type TestBroker } from '../test/broker-harness.js';
 import { LossyGateway } from '../test/faults.js';
 import { buy, type TestCustomer } from '../test/scenario.js';
+import type { PublicKeyRecord } from '#protocol';
+import { Audit } from '../../../auditor/src/core/audit.js';
+import { replayStore } from '../../../auditor/src/cli/replay.js';
 import { PurchaseReconciler } from './purchase-reconciler.js';
 
 // A purchase whose bank answer was lost is settled with the bank by its key, without the customer.
@@ -61,6 +64,7 @@ describe('purchase reconciliation (in-memory store)', () => {
     expect(await typesOf(purchaseId)).toEqual(['PurchaseRequested', 'CoinsPurchased']);
     const [, completed] = await memory.readStream(`purchase-${purchaseId}`);
     expect(completed!.data).toMatchObject({ amount: 50, reconciled: true });
+    expect(completed!.metadata.actor).toBe('broker'); // settled by the broker, not by the customer
     expect(await bank.account(c.bankAccount)).toMatchObject({ balance: 950, payments: 1 });
 
     // The customer's later retry finds the purchase completed, with its chains.
@@ -113,6 +117,15 @@ describe('purchase reconciliation (in-memory store)', () => {
     await reconciler.sweep();
     expect(await typesOf(purchaseId)).toEqual(['PurchaseRequested', 'CoinsPurchased']);
     expect(reconciler.unsettled()).not.toContain(purchaseId);
+  });
+
+  it('leaves a log the auditor finds clean: reconciled, voided and pending purchases counted', async () => {
+    const { keys } = (await broker.http('GET', '/keys')).json<{ keys: PublicKeyRecord[] }>();
+    const audit = new Audit({ brokerKeys: keys });
+    await replayStore(memory, audit, { pageSize: 100 });
+    const report = audit.finish();
+    expect(report.violationsByRule).toEqual({});
+    expect(report.parties).toMatchObject({ purchasesVoided: 1, purchasesReconciled: 3, purchasesPending: 0 });
   });
 });
 

@@ -110,9 +110,9 @@ export class PurchaseReconciler implements OnApplicationBootstrap, OnApplication
           })
         ).state.status;
       case 'declined':
-        return (await this.settlement.decline(state, answer.reason)).state.status;
+        return (await this.settlement.decline(state, answer.reason, true)).state.status;
       case 'voided':
-        return (await this.settlement.void(state)).state.status;
+        return (await this.settlement.void(state, true)).state.status;
       case 'unsettled':
         this.logger.warn(`purchase ${purchaseId} stays unsettled: ${answer.message}`);
         return 'pending';
