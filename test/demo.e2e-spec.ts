@@ -33,6 +33,10 @@ describe('npm run demo', () => {
     // A vendor crashed mid-day, another claimed its chains, and it came back.
     expect(line(out, 'hand-offs')).toMatch(/of which [1-9]\d* claimed/);
     expect(line(out, 'vendor restarts')).toMatch(/1/);
+    // A customer cashed out a chain: its unspent coins were refunded (and the audit stayed clean).
+    expect(line(out, 'cash-out')).toMatch(
+      /1 chain\(s\) closed, [1-9]\d* unspent coins, NZD \d+\.\d\d refunded/,
+    );
     // The night paid every vendor something, and the sales add up to the coins spent.
     const vendors = out.split('\n').filter((l) => /^ {2}(newspaper|greetings|music) /.test(l));
     expect(vendors).toHaveLength(3);

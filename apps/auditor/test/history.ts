@@ -347,6 +347,22 @@ export class History {
     return this.add(`customer-${customerId}`, { type: 'CoinsRefunded', version: 1, data });
   }
 
+  /** The broker's settlement of an expired chain's unspent value (close it as expired first). */
+  expire(customerId: string, chainId: string, policy: 'refunded' | 'kept'): this {
+    const model = this.model(chainId);
+    const amount = (model.chain.length - model.index + 1) * model.coinValue;
+    const data = {
+      customerId,
+      chainId,
+      amount,
+      currency: 'NZD',
+      policy,
+      ...(policy === 'refunded' ? { paymentRef: `refund_${chainId}` } : {}),
+      at: this.at(),
+    };
+    return this.add(`customer-${customerId}`, { type: 'CoinsExpiredSettled', version: 1, data });
+  }
+
   private model(chainId: string): ChainModel {
     const model = this.chains.get(chainId);
     if (model === undefined) throw new Error(`no chain ${chainId}`);

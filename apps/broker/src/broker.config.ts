@@ -275,4 +275,54 @@ export class BrokerConfig extends ServiceConfig {
   @IsInt()
   @Min(1000)
   idempotencyTtlMs!: number;
+
+  @EnvVar({
+    name: 'PURCHASE_RECONCILE_INTERVAL',
+    description:
+      'how often the broker settles purchases whose bank answer was lost (complete or void by key); 0: never',
+    type: 'duration',
+    default: '1m',
+  })
+  @IsInt()
+  @Min(0)
+  purchaseReconcileIntervalMs!: number;
+
+  @EnvVar({
+    name: 'PURCHASE_RECONCILE_AFTER',
+    description: 'age of an unsettled purchase before reconciliation settles it (longer than a bank call)',
+    type: 'duration',
+    default: '2m',
+  })
+  @IsInt()
+  @Min(0)
+  purchaseReconcileAfterMs!: number;
+
+  @EnvVar({
+    name: 'EXPIRY_POLICY',
+    description:
+      "an expired chain's unspent value: refund (to the customer's bank account) or keep (the broker keeps it, with notice)",
+    default: 'refund',
+  })
+  @IsIn(['refund', 'keep'])
+  expiryPolicy!: 'refund' | 'keep';
+
+  @EnvVar({
+    name: 'EXPIRY_SWEEP_INTERVAL',
+    description: 'how often expired chains are closed and settled by EXPIRY_POLICY; 0: never',
+    type: 'duration',
+    default: '1h',
+  })
+  @IsInt()
+  @Min(0)
+  expirySweepIntervalMs!: number;
+
+  @EnvVar({
+    name: 'EXPIRY_GRACE',
+    description: "time after a chain's expiry before it is settled (vendors' clocks, spends in flight)",
+    type: 'duration',
+    default: '10m',
+  })
+  @IsInt()
+  @Min(0)
+  expiryGraceMs!: number;
 }

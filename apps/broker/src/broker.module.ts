@@ -17,6 +17,10 @@ import type { PaymentGateway } from './bank/payment-gateway.port.js';
 import { BrokerConfig } from './broker.config.js';
 import { bankProviders, secretProviders, storeProviders } from './broker.providers.js';
 import { BuyCoinsHandler } from './buy-coins/buy-coins.handler.js';
+import { PurchaseSettlement } from './buy-coins/purchase-settlement.js';
+import { PurchaseReconciler } from './reconcile/purchase-reconciler.js';
+import { ExpirySettlement } from './expiry/expiry-settlement.js';
+import { ExpirySweeper } from './expiry/expiry.sweeper.js';
 import { BuyCoinsHttpController } from './buy-coins/buy-coins.http.controller.js';
 import { ChainIssuer } from './buy-coins/chain-issuer.js';
 import { WalletSeeds } from './buy-coins/wallet-seeds.js';
@@ -137,7 +141,9 @@ export class BrokerModule {
         RegisterCustomerHandler,
         WalletSeeds,
         ChainIssuer,
+        PurchaseSettlement,
         BuyCoinsHandler,
+        PurchaseReconciler,
         GetTouchstoneHandler,
         RegisterVendorHandler,
         RotateVendorKeyHandler,
@@ -155,6 +161,8 @@ export class BrokerModule {
         ...(nats ? [RevocationBroadcaster] : []),
         KeyListPublisher,
         CashOutHandler,
+        ExpirySettlement,
+        ExpirySweeper,
       ],
     };
   }

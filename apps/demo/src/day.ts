@@ -1,5 +1,5 @@
 import type { Answer } from './api.js';
-import { codeOf } from './api.js';
+import { codeOf, must } from './api.js';
 import { ClientCustomer, DemoCustomer, ServerCustomer, type ShopFront } from './customers.js';
 import { Random } from './random.js';
 import type { Tally } from './tally.js';
@@ -153,6 +153,23 @@ export async function attack(ctx: DayContext, customers: readonly DemoCustomer[]
   const forged = { ...next, proof: { ...next.proof, payword: flipped + next.proof.payword.slice(2) } };
   const answer = await payer.send(first, first.items[0] ?? '', forged);
   record(ctx, 'forged payword (one bit flipped)', 'SPEND.PAYWORD_FORGED', answer);
+}
+
+/**
+ * End of the day for one client-side customer: it cashes out its chain (closed at its index, the
+ * coins it spent stay the vendors', the rest refunded to its bank account). Runs after the last
+ * sale: the wallet keeps the chain, and would otherwise try to spend it.
+ */
+export async function cashOut(ctx: DayContext, customers: readonly DemoCustomer[]): Promise<void> {
+  const customer = customers.find((c): c is ClientCustomer => c instanceof ClientCustomer);
+  const chain = customer?.purse.summaries().find((c) => c.remainingCoins > 0);
+  if (!customer || !chain) return;
+  const answer = await must<{ coins: number; amount: number }>(
+    `${ctx.brokerUrl}/chains/${chain.chainId}/cash-out`,
+    { method: 'POST', token: customer.token },
+  );
+  ctx.tally.cashOuts.push({ chainId: chain.chainId, coins: answer.coins, amount: answer.amount });
+  ctx.progress(`${customer.name} cashed out chain ${chain.chainId}: ${answer.coins} coins refunded`);
 }
 
 function record(ctx: DayContext, name: string, expected: string, answer: Answer): void {

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { JetStreamEventStore } from '#event-store';
 import { must } from './api.js';
 import type { ShopFront } from './customers.js';
-import { attack, crashAndRecover, openShop, trade, type DayContext } from './day.js';
+import { attack, cashOut, crashAndRecover, openShop, trade, type DayContext } from './day.js';
 import {
   brokerSpec,
   brokerUrl,
@@ -161,6 +161,7 @@ async function main(): Promise<number> {
     await trade(ctx, people, Math.floor(spends / 2), rng);
     progress(`afternoon: ${tally.sales} sales, ${tally.handOffs} hand-offs`);
     await attack(ctx, people);
+    await cashOut(ctx, people);
     days.push(businessDay(new Date(), options.timeZone));
 
     progress('night: sealing, verifying and paying the redemption batches');

@@ -27,6 +27,10 @@ export function printSummary(s: Summary): void {
   lines.push(`content sold     ${t.sales} sales, ${t.coinsSpent} coins spent`);
   lines.push(`hand-offs        ${t.handOffs} (of which ${t.claims} claimed from a crashed vendor)`);
   lines.push(`vendor restarts  ${t.vendorRestarts}`);
+  const refunded = t.cashOuts.reduce((n, c) => n + c.amount, 0);
+  lines.push(
+    `cash-out         ${t.cashOuts.length} chain(s) closed, ${t.cashOuts.reduce((n, c) => n + c.coins, 0)} unspent coins, ${money(refunded)} refunded`,
+  );
   for (const [vendor, v] of [...t.perVendor.entries()].sort()) {
     lines.push(
       `  ${vendor.padEnd(12)} ${String(v.sales).padStart(5)} sales ${String(v.coins).padStart(6)} coins   paid ${money(s.paid[vendor] ?? 0)}`,

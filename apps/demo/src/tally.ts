@@ -14,6 +14,8 @@ export class Tally {
   /** Refusals by stable code: honest ones (e.g. a wallet without enough coins) and attacks. */
   readonly refused = new Map<string, number>();
   readonly attacks: { name: string; expected: string; got: string; refused: boolean }[] = [];
+  /** Chains closed by their customer and refunded (cash-out). */
+  readonly cashOuts: { chainId: string; coins: number; amount: number }[] = [];
   /** Sales that failed for a reason other than a protocol refusal (transport errors). */
   failures = 0;
 

@@ -13,6 +13,7 @@ import type {
   PaymentGateway,
   PaymentRequest,
   PaymentResult,
+  VoidResult,
 } from '../../broker/src/bank/payment-gateway.port.js';
 
 export class CrashError extends Error {
@@ -40,6 +41,10 @@ export class FlakyGateway implements PaymentGateway {
 
   verifyMandate(request: MandateRequest): Promise<MandateResult> {
     return this.bank.verifyMandate(request);
+  }
+
+  voidPayment(request: PaymentRequest): Promise<VoidResult> {
+    return this.bank.voidPayment(request);
   }
 
   async payout(request: PaymentRequest): Promise<PaymentResult> {

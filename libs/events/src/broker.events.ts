@@ -43,6 +43,48 @@ export interface CoinsPurchased {
     readonly currency: string;
     readonly wallet: 'client' | 'server';
     readonly paymentRef: string;
+    /**
+     * Completed by the broker's reconciliation, not in answer to the customer: a client-side
+     * purchase's seeds were never shown (the wallet re-issues its chains).
+     */
+    readonly reconciled?: true;
+    readonly at: string;
+  };
+}
+
+/**
+ * A purchase about to be charged, recorded before the bank is asked: if the answer is lost (the
+ * broker dies, the bank times out), reconciliation finds it and settles it with the bank by its
+ * key (`netpay-<purchaseId>`), completing or voiding it without the customer.
+ */
+export interface PurchaseRequested {
+  readonly type: 'PurchaseRequested';
+  readonly version: 1;
+  readonly data: {
+    readonly purchaseId: string;
+    readonly customerId: string;
+    readonly bankAccount: string;
+    readonly coins: number;
+    readonly coinValue: number;
+    /** coins × coinValue, integer minor units. */
+    readonly amount: number;
+    readonly currency: string;
+    readonly wallet: 'client' | 'server';
+    readonly expiresInDays: number;
+    readonly vendors?: readonly string[];
+    readonly at: string;
+  };
+}
+
+/** Reconciliation found no charge at the bank and voided its key there: nothing was or will be charged. */
+export interface PurchaseVoided {
+  readonly type: 'PurchaseVoided';
+  readonly version: 1;
+  readonly data: {
+    readonly purchaseId: string;
+    readonly customerId: string;
+    readonly amount: number;
+    readonly currency: string;
     readonly at: string;
   };
 }
@@ -70,6 +112,27 @@ export interface CoinsRefunded {
     readonly amount: number;
     readonly currency: string;
     readonly paymentRef: string;
+    readonly at: string;
+  };
+}
+
+/**
+ * An expired chain's unspent value settled by the broker's stated policy (EXPIRY_POLICY), after
+ * the chain was closed at its index (`ChainClosed {expired}`): `refunded` to the customer's bank
+ * account (`paymentRef`), or `kept` by the broker with this record as the customer's notice.
+ */
+export interface CoinsExpiredSettled {
+  readonly type: 'CoinsExpiredSettled';
+  readonly version: 1;
+  readonly data: {
+    readonly customerId: string;
+    readonly chainId: string;
+    /** Unspent coins × coin value at the close, integer minor units. */
+    readonly amount: number;
+    readonly currency: string;
+    readonly policy: 'refunded' | 'kept';
+    /** The bank's reference of the refund (policy `refunded`). */
+    readonly paymentRef?: string;
     readonly at: string;
   };
 }
@@ -133,9 +196,14 @@ export interface ServerWalletSeedStored {
 }
 
 export type CustomerEvent =
-  CustomerRegistered | VendorAuthorised | VendorDeauthorised | CoinsRefunded | ChainReissued;
+  | CustomerRegistered
+  | VendorAuthorised
+  | VendorDeauthorised
+  | CoinsRefunded
+  | CoinsExpiredSettled
+  | ChainReissued;
 export type WalletSeedEvent = ServerWalletSeedStored;
-export type PurchaseEvent = CoinsPurchased | PurchaseDeclined;
+export type PurchaseEvent = PurchaseRequested | CoinsPurchased | PurchaseDeclined | PurchaseVoided;
 export type VendorEvent = VendorRegistered | VendorKeyRotated;
 
 /**

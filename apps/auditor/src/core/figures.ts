@@ -14,6 +14,8 @@ export interface MoneyFigures {
   paidToVendors: number;
   /** Σ CoinsRefunded. */
   refunded: number;
+  /** Σ CoinsExpiredSettled: expired chains' unspent value, refunded or kept by the broker. */
+  expiredSettled: number;
 }
 
 export function emptyMoney(): MoneyFigures {
@@ -25,12 +27,13 @@ export function emptyMoney(): MoneyFigures {
     valueRedeemed: 0,
     paidToVendors: 0,
     refunded: 0,
+    expiredSettled: 0,
   };
 }
 
-/** issued (paid for) − redeemed − refunded: what the broker still owes holders of coins. */
+/** issued (paid for) − redeemed − refunded − expired-settled: what the broker still owes holders of coins. */
 export function outstandingLiability(m: MoneyFigures): number {
-  return m.valueIssued - m.valueReissued - m.valueRedeemed - m.refunded;
+  return m.valueIssued - m.valueReissued - m.valueRedeemed - m.refunded - m.expiredSettled;
 }
 
 /** Counters of one replay. Only events checked (not primed history) count. */
@@ -62,7 +65,13 @@ export class Figures {
   vendors = 0;
   purchases = 0;
   purchasesDeclined = 0;
+  /** Purchases voided by reconciliation (no charge at the bank). */
+  purchasesVoided = 0;
+  /** Σ CoinsPurchased completed by reconciliation rather than in answer to the customer. */
+  purchasesReconciled = 0;
   refunds = 0;
+  /** Chains settled at expiry. */
+  expiries = 0;
   batchesSealed = 0;
   batchesPaid = 0;
   itemsAccepted = 0;

@@ -1,12 +1,12 @@
 import type { AuditOptions } from './audit.js';
-import { EXPIRED_SETTLED, unspentOutstanding } from './checks/conservation.js';
+import { unspentOutstanding } from './checks/conservation.js';
 import { outstandingLiability, type Figures, type MoneyFigures } from './figures.js';
 import type { Findings, Violation, Warning } from './findings.js';
 import type { ChainRecord, TimelineEntry } from './ledger/chain-record.js';
 import type { Ledger } from './ledger/ledger.js';
 
 export interface MoneyReport extends MoneyFigures {
-  /** issued (paid for) − redeemed − refunded. */
+  /** issued (paid for) − redeemed − refunded − expired-settled. */
   readonly outstandingLiability: number;
   /** Accepted for redemption but not yet paid. */
   readonly owedToVendors: number;
@@ -14,8 +14,6 @@ export interface MoneyReport extends MoneyFigures {
   readonly unspentOutstanding: number;
   /** Spent at vendors, not yet redeemed: owed to vendors once they redeem. */
   readonly spentNotRedeemed: number;
-  /** Settled at expiry (kept with notice); 0 until expiry settlement exists. */
-  readonly expiredSettled: number;
 }
 
 export interface ChainReport {
@@ -76,6 +74,10 @@ export interface AuditReport {
     readonly vendors: number;
     readonly purchases: number;
     readonly purchasesDeclined: number;
+    readonly purchasesVoided: number;
+    readonly purchasesReconciled: number;
+    /** Requested (charge sent) with no outcome yet: reconciliation has still to settle them. */
+    readonly purchasesPending: number;
     readonly refunds: number;
   };
   readonly redemption: {
@@ -129,7 +131,6 @@ export function buildReport(
       owedToVendors: m.valueRedeemed - m.paidToVendors,
       unspentOutstanding: unspent.get(currency) ?? 0,
       spentNotRedeemed: m.valueSpent - m.valueRedeemed,
-      expiredSettled: EXPIRED_SETTLED,
     };
   }
   return {
@@ -164,6 +165,10 @@ export function buildReport(
       vendors: f.vendors,
       purchases: f.purchases,
       purchasesDeclined: f.purchasesDeclined,
+      purchasesVoided: f.purchasesVoided,
+      purchasesReconciled: f.purchasesReconciled,
+      purchasesPending: [...ledger.purchaseRequests.keys()].filter((p) => !ledger.purchaseOutcomes.has(p))
+        .length,
       refunds: f.refunds,
     },
     redemption: {

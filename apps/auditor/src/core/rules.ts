@@ -67,6 +67,9 @@ export const RULES = {
   /** issued ≠ spent + refunded + expired-settled + unspent, or paid to vendors > redeemed. */
   LEDGER_UNBALANCED: 'R4.LEDGER_UNBALANCED',
   PURCHASE_AMOUNT_MISMATCH: 'R4.PURCHASE_AMOUNT_MISMATCH',
+  /** A purchase settled twice (completed and voided or declined), or not as it was requested. */
+  PURCHASE_SETTLED_TWICE: 'R4.PURCHASE_SETTLED_TWICE',
+  PURCHASE_NOT_AS_REQUESTED: 'R4.PURCHASE_NOT_AS_REQUESTED',
   CHAIN_IN_TWO_PURCHASES: 'R4.CHAIN_IN_TWO_PURCHASES',
   PURCHASED_CHAIN_NOT_ISSUED: 'R4.PURCHASED_CHAIN_NOT_ISSUED',
   CHAIN_NOT_PAID_FOR: 'R4.CHAIN_NOT_PAID_FOR',
@@ -74,6 +77,10 @@ export const RULES = {
   REFUND_EXCEEDS_UNSPENT: 'R4.REFUND_EXCEEDS_UNSPENT',
   /** A refund of a chain still open: its coins could be spent and refunded both. */
   REFUND_OF_OPEN_CHAIN: 'R4.REFUND_OF_OPEN_CHAIN',
+  /** Settled at expiry before the chain expired, while it was open, twice, or for more than its unspent value. */
+  EXPIRY_SETTLED_EARLY: 'R4.EXPIRY_SETTLED_EARLY',
+  EXPIRY_OF_OPEN_CHAIN: 'R4.EXPIRY_OF_OPEN_CHAIN',
+  EXPIRY_SETTLEMENT_MISMATCH: 'R4.EXPIRY_SETTLEMENT_MISMATCH',
   REISSUE_EXCEEDS_REMAINDER: 'R4.REISSUE_EXCEEDS_REMAINDER',
   REISSUE_OF_OPEN_CHAIN: 'R4.REISSUE_OF_OPEN_CHAIN',
   CHAIN_OVERDRAWN: 'R4.CHAIN_OVERDRAWN',

@@ -21,6 +21,8 @@ export type DeclineReason =
   | 'over-limit'
   | 'currency-mismatch'
   | 'idempotency-key-reused'
+  // The payment's key was voided by reconciliation before the charge reached the bank:
+  | 'payment-voided'
   // The operator's billing (Mobile-NetPay, `apps/broker/src/operator`):
   | 'prepaid-balance-insufficient'
   | 'postpaid-cap-reached';
@@ -40,6 +42,17 @@ export type MandateResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'mandate-invalid'; readonly message: string };
 
+/**
+ * What the bank holds under a payment's key once asked to void it: the payment it booked (too
+ * late to void), its decline, or the void itself (nothing was charged and nothing ever will be
+ * under that key); `unsettled` when this bank cannot void (ask again later).
+ */
+export type VoidResult =
+  | { readonly status: 'booked'; readonly paymentRef: string }
+  | { readonly status: 'declined'; readonly reason: DeclineReason }
+  | { readonly status: 'voided' }
+  | { readonly status: 'unsettled'; readonly message: string };
+
 export interface PaymentGateway {
   /**
    * Whether the payer controls `account`: the bank checks the mandate it issued for it. Throws
@@ -50,4 +63,10 @@ export interface PaymentGateway {
   charge(request: PaymentRequest): Promise<PaymentResult>;
   /** Credits a vendor's account (redemption). */
   payout(request: PaymentRequest): Promise<PaymentResult>;
+  /**
+   * Settles a debit whose answer was lost, by its key: answers its outcome if the bank has one,
+   * otherwise voids the key (a later charge under it is declined `payment-voided`). Idempotent;
+   * `request` is the charge as it was sent. Throws only when the bank cannot be reached.
+   */
+  voidPayment(request: PaymentRequest): Promise<VoidResult>;
 }

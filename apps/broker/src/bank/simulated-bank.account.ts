@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { DeclineReason, PaymentRequest, PaymentResult } from './payment-gateway.port.js';
-import type { BankEvent, BankPaymentBooked, BankPaymentDeclined } from './simulated-bank.events.js';
+import type { DeclineReason, PaymentRequest, PaymentResult, VoidResult } from './payment-gateway.port.js';
+import type {
+  BankEvent,
+  BankPaymentBooked,
+  BankPaymentDeclined,
+  BankPaymentVoided,
+} from './simulated-bank.events.js';
 
 /** One account of the simulated bank, folded from its ledger stream. */
 export type BankAccount =
@@ -64,10 +69,12 @@ export function foldAccount(state: BankAccount, events: Iterable<BankEvent>, own
         next = { ...next, balance, outcomes };
         break;
       }
-      case 'BankPaymentDeclined': {
+      case 'BankPaymentDeclined':
+      case 'BankPaymentVoided': {
         const d = event.data;
         outcomes ??= owned ? (next.outcomes as Map<string, Outcome>) : new Map(next.outcomes);
-        const reason = d.reason as DeclineReason;
+        const reason =
+          event.type === 'BankPaymentVoided' ? 'payment-voided' : (event.data.reason as DeclineReason);
         outcomes.set(d.idempotencyKey, {
           fingerprint: fingerprintOf(d),
           result: { ok: false, declined: true, reason, message: declineMessage(reason) },
@@ -125,6 +132,35 @@ export function decidePayment(
   return { kind: 'append', event, result: { ok: true, paymentRef } };
 }
 
+export type VoidDecision =
+  | { readonly kind: 'answer'; readonly result: VoidResult }
+  | { readonly kind: 'append'; readonly event: BankPaymentVoided; readonly result: VoidResult };
+
+/**
+ * Voiding a debit's key: a key already seen answers its outcome (a void of another request under
+ * it is `idempotency-key-reused`); an unseen key is voided, so the charge can never land later.
+ */
+export function decideVoid(state: BankAccount, request: PaymentRequest, at: string): VoidDecision {
+  if (state.status === 'unknown')
+    return { kind: 'answer', result: { status: 'declined', reason: 'account-unknown' } };
+  const { account: accountId, amount, currency, idempotencyKey, reference } = request;
+  const base = { accountId, direction: 'debit' as const, amount, currency, idempotencyKey, reference, at };
+  const seen = state.outcomes.get(idempotencyKey);
+  if (seen === undefined) {
+    return { kind: 'append', event: { type: 'BankPaymentVoided', data: base }, result: { status: 'voided' } };
+  }
+  if (seen.fingerprint !== fingerprintOf(base)) {
+    return { kind: 'answer', result: { status: 'declined', reason: 'idempotency-key-reused' } };
+  }
+  if (seen.result.ok)
+    return { kind: 'answer', result: { status: 'booked', paymentRef: seen.result.paymentRef } };
+  const reason = seen.result.reason;
+  return {
+    kind: 'answer',
+    result: reason === 'payment-voided' ? { status: 'voided' } : { status: 'declined', reason },
+  };
+}
+
 function refusal(
   state: Extract<BankAccount, { status: 'open' | 'closed' }>,
   direction: 'debit' | 'credit',
@@ -155,6 +191,7 @@ const MESSAGES: Readonly<Record<DeclineReason, string>> = {
   'over-limit': 'the amount is over the account’s limit for one charge',
   'currency-mismatch': 'the account is held in another currency',
   'idempotency-key-reused': 'this idempotency key was used for another payment',
+  'payment-voided': 'this payment was voided before it was charged',
   'prepaid-balance-insufficient': 'the prepaid balance is too low',
   'postpaid-cap-reached': 'the bill would go over its spending cap',
 };

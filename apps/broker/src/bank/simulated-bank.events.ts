@@ -52,17 +52,33 @@ export interface BankPaymentDeclined {
   };
 }
 
+/** A debit's key voided before any charge under it (reconciliation): the key answers `payment-voided`. */
+export interface BankPaymentVoided {
+  readonly type: 'BankPaymentVoided';
+  readonly data: {
+    readonly accountId: string;
+    readonly direction: 'debit';
+    readonly amount: number;
+    readonly currency: string;
+    readonly idempotencyKey: string;
+    readonly reference: string;
+    readonly at: string;
+  };
+}
+
 export interface BankAccountClosed {
   readonly type: 'BankAccountClosed';
   readonly data: { readonly accountId: string; readonly at: string };
 }
 
-export type BankEvent = BankAccountOpened | BankPaymentBooked | BankPaymentDeclined | BankAccountClosed;
+export type BankEvent =
+  BankAccountOpened | BankPaymentBooked | BankPaymentDeclined | BankPaymentVoided | BankAccountClosed;
 
 export const BANK_EVENT_TYPES: ReadonlySet<string> = new Set([
   'BankAccountOpened',
   'BankPaymentBooked',
   'BankPaymentDeclined',
+  'BankPaymentVoided',
   'BankAccountClosed',
 ]);
 

@@ -1,7 +1,13 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
-import { type BankAccount, decidePayment, foldAccount, unknownAccount } from './simulated-bank.account.js';
+import {
+  type BankAccount,
+  decidePayment,
+  decideVoid,
+  foldAccount,
+  unknownAccount,
+} from './simulated-bank.account.js';
 import { BANK_EVENT_TYPES, type BankEvent, bankStream } from './simulated-bank.events.js';
 import type {
   MandateRequest,
@@ -9,6 +15,7 @@ import type {
   PaymentGateway,
   PaymentRequest,
   PaymentResult,
+  VoidResult,
 } from './payment-gateway.port.js';
 import { LRUCache } from 'lru-cache';
 
@@ -75,6 +82,19 @@ export class SimulatedBank implements PaymentGateway {
 
   payout(request: PaymentRequest): Promise<PaymentResult> {
     return this.pay('credit', request);
+  }
+
+  voidPayment(request: PaymentRequest): Promise<VoidResult> {
+    return this.serially(request.account, async () => {
+      for (let attempt = 1; ; attempt++) {
+        // Always the ledger as stored: the charge may have been booked by another process.
+        const ledger = await this.load(request.account, true);
+        const decision = decideVoid(ledger?.state ?? unknownAccount, request, this.clock.now().toISOString());
+        if (decision.kind !== 'append' || ledger === undefined) return decision.result;
+        if (await this.appendTo(request.account, ledger, decision.event, attempt >= 20))
+          return decision.result;
+      }
+    });
   }
 
   /**

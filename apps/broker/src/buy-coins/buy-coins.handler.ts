@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConcurrencyError, type EventStore } from '#event-store';
-import { type CoinsPurchased, decode, type PurchaseDeclined, streams, toNewEvent } from '#events';
+import type { EventStore } from '#event-store';
+import type { PurchaseRequested } from '#events';
 import { CLOCK, type Clock, NetPayError, PLATFORM_ERROR } from '#platform';
 import { paywordAt } from '#protocol';
 import type { PaymentGateway, PaymentResult } from '../bank/payment-gateway.port.js';
@@ -9,12 +9,11 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { BrokerMetrics } from '../shared/broker-metrics.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { loadChain } from '../shared/chain-stream.js';
-import { contentEventId } from '../shared/command.js';
-import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import type { BuyCoins, CoinsPurchasedAnswer, PurchasedChain } from './buy-coins.command.js';
-import { ChainIssuer, type IssuedChain } from './chain-issuer.js';
-import { absentPurchase, evolvePurchase, planChainLengths, type PurchaseState } from './purchase.state.js';
+import type { IssuedChain } from './chain-issuer.js';
+import { purchasePaymentKey, PurchaseSettlement } from './purchase-settlement.js';
+import type { SettledPurchase } from './purchase.state.js';
 import { WalletSeeds } from './wallet-seeds.js';
 
 /** What a replayed client-side purchase leaves out: each chain's seed (W[n+1]). */
@@ -27,9 +26,11 @@ export const SEEDS_RECOVERY =
 /**
  * 1. derive the purchase id from (customer, Idempotency-Key): a retry finds the same purchase;
  * 2. a purchase already decided answers as before;
- * 3. charge ONE macro-payment with a bank idempotency key derived from the purchase id;
- * 4. declined → `PurchaseDeclined`, no chain; paid → issue the chains (deterministic ids), then
- *    `CoinsPurchased` closes the purchase. A crash anywhere is repaired by retrying.
+ * 3. record `PurchaseRequested` BEFORE the charge, so that a lost bank answer can be found;
+ * 4. charge ONE macro-payment with a bank idempotency key derived from the purchase id;
+ * 5. declined → `PurchaseDeclined`, no chain; paid → issue the chains (deterministic ids), then
+ *    `CoinsPurchased` closes the purchase. A crash anywhere is repaired by retrying, or without
+ *    the customer by reconciliation (`PurchaseReconciler`: completes or voids it with the bank).
  * Client-side seeds are a secret shown once: only the call that appends `CoinsPurchased` answers
  * them (a retry of a purchase interrupted before that point still does: no answer went out yet).
  * A retry of a closed purchase answers the same chains without seeds, `withheld` and `recovery`
@@ -45,7 +46,7 @@ export class BuyCoinsHandler {
     @Inject(PAYMENT_GATEWAY) private readonly bank: PaymentGateway,
     private readonly config: BrokerConfig,
     private readonly secrets: BrokerSecrets,
-    private readonly issuer: ChainIssuer,
+    private readonly settlement: PurchaseSettlement,
     private readonly seeds: WalletSeeds,
     private readonly metrics: BrokerMetrics,
   ) {}
@@ -53,8 +54,11 @@ export class BuyCoinsHandler {
   async execute(command: BuyCoins): Promise<CoinsPurchasedAnswer> {
     const amount = this.checkLimits(command);
     const purchaseId = this.secrets.id('pur', 'purchase', command.customerId, command.idempotencyKey);
-    const before = await this.load(purchaseId);
-    if (before.status !== 'absent') return this.answer(before, command);
+    let state = await this.settlement.load(purchaseId);
+    if (state.status === 'absent')
+      state = await this.settlement.request(this.requestOf(command, purchaseId, amount));
+    if (state.status !== 'requested') return this.answer(state, command);
+    this.checkSameRequest(state.data, command);
 
     const payment = await this.charge(command, purchaseId, amount);
     if (!payment.ok && payment.reason === 'idempotency-key-reused') {
@@ -67,43 +71,56 @@ export class BuyCoinsHandler {
       );
     }
     if (!payment.ok) {
-      const declined = await this.record(purchaseId, command, {
-        type: 'PurchaseDeclined',
-        version: 1,
-        data: {
-          purchaseId,
-          customerId: command.customerId,
-          amount,
-          currency: command.currency,
-          reason: payment.reason,
-          at: this.clock.now().toISOString(),
-        },
-      });
-      this.metrics.purchases.inc({ outcome: 'declined', wallet: command.wallet });
-      return this.answer(declined.state, command);
+      // Reconciliation voided the key before this charge reached the bank: record it as voided.
+      const settled =
+        payment.reason === 'payment-voided'
+          ? await this.settlement.void(state)
+          : await this.settlement.decline(state, payment.reason);
+      if (settled.ours) this.metrics.purchases.inc({ outcome: settled.state.status, wallet: command.wallet });
+      return this.answer(settled.state, command);
     }
 
-    const chains = await this.issueChains(command, purchaseId);
-    const recorded = await this.record(purchaseId, command, {
-      type: 'CoinsPurchased',
-      version: 1,
-      data: {
-        purchaseId,
-        customerId: command.customerId,
-        chainIds: chains.map((c) => c.chainId),
-        coins: command.coins,
-        coinValue: command.coinValue,
-        amount,
-        currency: command.currency,
-        wallet: command.wallet,
-        paymentRef: payment.paymentRef,
-        at: this.clock.now().toISOString(),
-      },
+    const settled = await this.settlement.complete(state, payment.paymentRef, {
+      ...(command.walletNonce ? { walletNonce: command.walletNonce } : {}),
     });
-    this.metrics.purchases.inc({ outcome: 'completed', wallet: command.wallet });
-    this.metrics.valueIssued.inc({ currency: command.currency }, amount);
+    if (settled.ours) {
+      this.metrics.purchases.inc({ outcome: 'completed', wallet: command.wallet });
+      this.metrics.valueIssued.inc({ currency: command.currency }, amount);
+    }
     // Seeds go out once: in the answer of the call whose `CoinsPurchased` closed the purchase.
-    return this.answer(recorded.state, command, recorded.ours ? chains : undefined);
+    return this.answer(settled.state, command, settled.ours ? settled.chains : undefined);
+  }
+
+  private requestOf(command: BuyCoins, purchaseId: string, amount: number): PurchaseRequested['data'] {
+    return {
+      purchaseId,
+      customerId: command.customerId,
+      bankAccount: command.bankAccount,
+      coins: command.coins,
+      coinValue: command.coinValue,
+      amount,
+      currency: command.currency,
+      wallet: command.wallet,
+      expiresInDays: command.expiresInDays ?? this.config.chainExpiryDays,
+      ...(command.vendors ? { vendors: command.vendors } : {}),
+      at: this.clock.now().toISOString(),
+    };
+  }
+
+  /** A retry under the key of a purchase recorded but not settled must be the same purchase. */
+  private checkSameRequest(requested: PurchaseRequested['data'], command: BuyCoins): void {
+    if (
+      requested.coins !== command.coins ||
+      requested.coinValue !== command.coinValue ||
+      requested.currency !== command.currency ||
+      requested.wallet !== command.wallet
+    ) {
+      throw new NetPayError(
+        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was used for another purchase; use a new key.',
+        { status: 422 },
+      );
+    }
   }
 
   private checkLimits(command: BuyCoins): number {
@@ -135,7 +152,7 @@ export class BuyCoinsHandler {
         account: command.bankAccount,
         amount,
         currency: command.currency,
-        idempotencyKey: `netpay-${purchaseId}`,
+        idempotencyKey: purchasePaymentKey(purchaseId),
         reference: purchaseId,
       });
     } catch (error) {
@@ -149,88 +166,29 @@ export class BuyCoinsHandler {
     }
   }
 
-  private async issueChains(command: BuyCoins, purchaseId: string): Promise<IssuedChain[]> {
-    const lengths = planChainLengths(command.coins, this.config.chainMaxLength);
-    const issued: IssuedChain[] = [];
-    for (const [i, length] of lengths.entries()) {
-      issued.push(
-        await this.issuer.issue({
-          chainId: this.secrets.id('ch', 'chain', purchaseId, String(i)),
-          wallet: command.wallet,
-          alg: this.config.chainAlg,
-          length,
-          coinValue: command.coinValue,
-          currency: command.currency,
-          expiresInDays: command.expiresInDays ?? this.config.chainExpiryDays,
-          ...(command.vendors ? { vendorRestriction: command.vendors } : {}),
-          customerId: command.customerId,
-          purchaseId,
-          ...(command.walletNonce ? { walletNonce: command.walletNonce } : {}),
-        }),
-      );
-    }
-    return issued;
-  }
-
-  private async load(purchaseId: string): Promise<PurchaseState> {
-    const recorded = await this.store.readStream(streams.purchase(purchaseId));
-    return recorded.reduce<PurchaseState>((state, r) => {
-      const event = decode(r);
-      return event ? evolvePurchase(state, event) : state;
-    }, absentPurchase);
-  }
-
-  /**
-   * Appends the purchase's outcome with `no_stream` and answers with the outcome stored: a
-   * concurrent twin's, when it recorded first. The stream was absent when this purchase was
-   * loaded, so it is not read before the append; the outcome's event id is derived from the
-   * outcome itself, so a twin's (its own time) makes this append a conflict, after which the
-   * stored outcome is read, while a duplicate id can only be this very outcome, already stored.
-   */
-  private async record(
-    purchaseId: string,
-    command: BuyCoins,
-    event: CoinsPurchased | PurchaseDeclined,
-  ): Promise<{ state: PurchaseState; ours: boolean }> {
-    const outcome = toNewEvent(
-      event,
-      customerMetadata(command.customerId, purchaseId),
-      contentEventId('PurchaseOutcome', purchaseId, event.data),
-    );
-    let position: bigint;
-    try {
-      ({ position } = await this.store.appendToStream(streams.purchase(purchaseId), [outcome], {
-        expectedRevision: 'no_stream',
-      }));
-    } catch (error) {
-      if (!(error instanceof ConcurrencyError)) throw error;
-      return { state: await this.load(purchaseId), ours: false };
-    }
-    return {
-      state:
-        event.type === 'CoinsPurchased'
-          ? { status: 'completed', data: event.data, position }
-          : { status: 'declined', data: event.data },
-      ours: true,
-    };
-  }
-
   private async answer(
-    state: PurchaseState,
+    state: SettledPurchase,
     command: BuyCoins,
     issued?: readonly IssuedChain[],
   ): Promise<CoinsPurchasedAnswer> {
-    if (state.status === 'absent') throw new Error('purchase outcome missing after append');
     const sameRequest =
       state.data.amount === command.coins * command.coinValue &&
       state.data.currency === command.currency &&
-      (state.status === 'declined' ||
+      (state.status !== 'completed' ||
         (state.data.coins === command.coins && state.data.wallet === command.wallet));
     if (!sameRequest) {
       throw new NetPayError(
         PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
         'This Idempotency-Key was used for another purchase; use a new key.',
         { status: 422 },
+      );
+    }
+    if (state.status === 'voided') {
+      throw brokerError(
+        BROKER_ERROR.PURCHASE_VOIDED,
+        'The bank did not charge this purchase and it was voided by reconciliation. Nothing was charged; buy again with a new Idempotency-Key.',
+        409,
+        { purchaseId: state.data.purchaseId },
       );
     }
     if (state.status === 'declined') {
@@ -243,7 +201,12 @@ export class BuyCoinsHandler {
       );
     }
     const { data } = state;
-    const chains = await Promise.all(data.chainIds.map((chainId) => this.chainOf(chainId, command, issued)));
+    // Completed by reconciliation: no answer showed the seeds, and none will (the wallet re-issues).
+    const chains = await Promise.all(
+      data.chainIds.map((chainId) =>
+        this.chainOf(chainId, command, data.reconciled ? [] : issued, data.reconciled),
+      ),
+    );
     const { purchaseId, coins, coinValue, amount, currency, wallet, paymentRef, at } = data;
     const withheld = wallet === 'client' && !issued;
     return {
@@ -266,6 +229,7 @@ export class BuyCoinsHandler {
     chainId: string,
     command: BuyCoins,
     issued?: readonly IssuedChain[],
+    reconciled?: true,
   ): Promise<PurchasedChain> {
     const known = issued?.find((c) => c.chainId === chainId);
     let touchstone = known?.touchstone;
@@ -276,7 +240,8 @@ export class BuyCoinsHandler {
       touchstone = state.touchstone;
       wallet = state.wallet;
     }
-    const seed = wallet === 'client' ? this.seeds.clientSeed(chainId, command.walletNonce) : undefined;
+    const seed =
+      wallet === 'client' && !reconciled ? this.seeds.clientSeed(chainId, command.walletNonce) : undefined;
     // A retry that lost its Redis record but sends another nonce is another request: refused.
     if (
       seed !== undefined &&

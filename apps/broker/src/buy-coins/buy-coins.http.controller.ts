@@ -32,6 +32,19 @@ export class BuyCoinsHttpController {
     status: 402,
     description: 'PURCHASE.DECLINED: the bank refused; nothing charged, no chain issued.',
   })
+  @ApiResponse({
+    status: 409,
+    description:
+      'IDEMPOTENCY.IN_PROGRESS: a request with this Idempotency-Key is still running, retry; or ' +
+      'PURCHASE.VOIDED: the bank answer was lost and reconciliation found no charge and voided it ' +
+      '(nothing charged; buy again with a new Idempotency-Key).',
+  })
+  @ApiResponse({
+    status: 503,
+    description:
+      'A dependency is away; retry later. PAYMENT.UNAVAILABLE: the bank did not answer — retry with the same ' +
+      'key and body (charged at most once), or reconciliation settles the purchase without you.',
+  })
   buy(
     @Body() body: BuyCoinsRequest,
     @CurrentCustomer() customer: AuthenticatedCustomer,

@@ -58,7 +58,7 @@ describe('POST /purchases', () => {
     expect(res.status).toBe(402);
     expect(res.json()).toMatchObject({ code: 'PURCHASE.DECLINED', reason: 'insufficient-funds' });
     const written = (await store.readAll()).slice(before).map((e) => e.type);
-    expect(written).toEqual(['BankPaymentDeclined', 'PurchaseDeclined']);
+    expect(written).toEqual(['PurchaseRequested', 'BankPaymentDeclined', 'PurchaseDeclined']);
     expect(await bankBalance(broker.http, customer.bankAccount)).toBe(10);
   });
 

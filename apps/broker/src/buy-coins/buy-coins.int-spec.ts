@@ -32,7 +32,11 @@ describe('buying coins (JetStream + Redis)', () => {
     const res = await buy(broker.http, customer, { coins: 20, coinValue: 5 });
     expect(res.status).toBe(402);
     expect(res.json()).toMatchObject({ code: 'PURCHASE.DECLINED', reason: 'insufficient-funds' });
-    expect(await typesSince(before)).toEqual(['BankPaymentDeclined', 'PurchaseDeclined']);
+    expect(await typesSince(before)).toEqual([
+      'PurchaseRequested',
+      'BankPaymentDeclined',
+      'PurchaseDeclined',
+    ]);
     expect(await bankBalance(broker.http, customer.bankAccount)).toBe(99);
   });
 

@@ -7,6 +7,7 @@ import type {
   PaymentGateway,
   PaymentRequest,
   PaymentResult,
+  VoidResult,
 } from '../bank/payment-gateway.port.js';
 import {
   billOf,
@@ -100,6 +101,24 @@ export class OperatorBilling implements PaymentGateway {
 
   payout(request: PaymentRequest): Promise<PaymentResult> {
     return this.bank.payout(request);
+  }
+
+  /**
+   * A subscriber's charge whose answer was lost: its outcome when the ledger has one. The billing
+   * cannot void a key yet, so an unseen one stays `unsettled` (reconciliation asks again).
+   */
+  voidPayment(request: PaymentRequest): Promise<VoidResult> {
+    if (!SUBSCRIBER_ACCOUNT.test(request.account)) return this.bank.voidPayment(request);
+    return this.serially(request.account, async () => {
+      const { state } = await this.load(request.account);
+      const seen = state.status === 'unknown' ? undefined : state.outcomes.get(request.idempotencyKey);
+      if (seen === undefined) {
+        return { status: 'unsettled', message: 'the operator billing cannot void a charge it has not seen' };
+      }
+      return seen.result.ok
+        ? { status: 'booked', paymentRef: seen.result.paymentRef }
+        : { status: 'declined', reason: seen.result.reason };
+    });
   }
 
   charge(request: PaymentRequest): Promise<PaymentResult> {

@@ -7,6 +7,7 @@ import type {
   PaymentGateway,
   PaymentRequest,
   PaymentResult,
+  VoidResult,
 } from '../bank/payment-gateway.port.js';
 
 type AppendMatcher = (stream: string, events: readonly NewEvent[]) => boolean;
@@ -48,6 +49,7 @@ type AppendHook = (stream: string, events: readonly NewEvent[]) => Promise<void>
 /** Charges through the real gateway, then loses the answer once (a timeout after the bank acted). */
 export class LossyGateway implements PaymentGateway {
   private loseNext = false;
+  private unreachableNext = false;
 
   constructor(private readonly inner: PaymentGateway) {}
 
@@ -55,13 +57,26 @@ export class LossyGateway implements PaymentGateway {
     this.loseNext = true;
   }
 
+  /** The next charge never reaches the bank (a time-out before it acted). */
+  failNextCharge(): void {
+    this.unreachableNext = true;
+  }
+
   async charge(request: PaymentRequest): Promise<PaymentResult> {
+    if (this.unreachableNext) {
+      this.unreachableNext = false;
+      throw new Error('injected: the bank was not reached');
+    }
     const result = await this.inner.charge(request);
     if (this.loseNext) {
       this.loseNext = false;
       throw new Error('injected: the bank answer was lost');
     }
     return result;
+  }
+
+  voidPayment(request: PaymentRequest): Promise<VoidResult> {
+    return this.inner.voidPayment(request);
   }
 
   payout(request: PaymentRequest): Promise<PaymentResult> {

@@ -15,6 +15,11 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface IntStack {
   readonly store: JetStreamEventStore;
+  /** The store's JetStream stream and subject prefix (for a broker in another process). */
+  readonly streamName: string;
+  readonly subjectPrefix: string;
+  /** The environment the broker under test was configured with (NATS identity, Redis). */
+  readonly env: Record<string, string>;
   readonly config: BrokerConfig;
   readonly nats: ClientProxy;
   /** Every raw NATS reply this stack received, for the anonymity scan. */
@@ -25,21 +30,13 @@ export interface IntStack {
 
 export async function intStack(env: Record<string, string> = {}): Promise<IntStack> {
   const unique = randomUUID().replaceAll('-', '').slice(0, 12);
-  const store = await connectTestStore(
-    {
-      streamName: `TEST_BROKER_${unique}`,
-      subjectPrefix: `test.broker${unique}.events`,
-    },
-    'broker',
-  );
+  const streamName = `TEST_BROKER_${unique}`;
+  const subjectPrefix = `test.broker${unique}.events`;
+  const store = await connectTestStore({ streamName, subjectPrefix }, 'broker');
   const redisKeyPrefix = `test:broker:${unique}:`;
   // The broker under test runs as `broker`; this client asks like a vendor does.
-  const config = testBrokerConfig({
-    ...testNatsEnv('broker'),
-    REDIS_URL,
-    REDIS_KEY_PREFIX: redisKeyPrefix,
-    ...env,
-  });
+  const brokerEnv = { ...testNatsEnv('broker'), REDIS_URL, REDIS_KEY_PREFIX: redisKeyPrefix, ...env };
+  const config = testBrokerConfig(brokerEnv);
   const nats = ClientProxyFactory.create({
     transport: Transport.NATS,
     options: testNatsOptions('vendor-va'),
@@ -48,6 +45,9 @@ export async function intStack(env: Record<string, string> = {}): Promise<IntSta
   const replies: unknown[] = [];
   return {
     store,
+    streamName,
+    subjectPrefix,
+    env: brokerEnv,
     config,
     nats,
     replies,

@@ -17,6 +17,10 @@ export interface ChainView {
   readonly sliceEnd?: number;
   readonly status: 'open' | 'revoked' | 'closed';
   readonly reissuedAs?: string;
+  /** Why it was closed. */
+  readonly closedAs?: string;
+  /** Its unspent value was settled at expiry (`CoinsExpiredSettled`). */
+  readonly expirySettled?: true;
   /** Why and when it was revoked (the CRL entry). */
   readonly revoked?: { readonly reason: string; readonly at: string };
 }
@@ -81,12 +85,15 @@ export class WalletReadModel {
       case 'ChainClosed':
         return this.update(event.data.chainId, {
           status: 'closed',
+          closedAs: event.data.reason,
           index: event.data.index,
           ...(event.data.reissuedAs ? { reissuedAs: event.data.reissuedAs } : {}),
         });
       case 'CoinsPurchased':
         for (const chainId of event.data.chainIds) this.link(event.data.customerId, chainId);
         return;
+      case 'CoinsExpiredSettled':
+        return this.update(event.data.chainId, { expirySettled: true });
       case 'ChainReissued':
         // The link lives in the customer's stream (a chain stream never names the successor).
         this.update(event.data.fromChainId, { reissuedAs: event.data.toChainId });
@@ -98,6 +105,19 @@ export class WalletReadModel {
 
   chain(chainId: string): ChainView | undefined {
     return this.chains.get(chainId);
+  }
+
+  /**
+   * Chains whose unspent value is due for settlement at expiry: expired at `before` or earlier,
+   * and open, or closed as expired without their settlement recorded yet (a crash between the two).
+   */
+  dueForExpiry(before: Date): ChainView[] {
+    const due: ChainView[] = [];
+    for (const chain of this.chains.values()) {
+      if (Date.parse(chain.expiresAt) > before.getTime() || chain.expirySettled) continue;
+      if (chain.status === 'open' || chain.closedAs === 'expired') due.push(chain);
+    }
+    return due;
   }
 
   ownerOf(chainId: string): string | undefined {

@@ -16,6 +16,7 @@ import type {
   PaymentGateway,
   PaymentRequest,
   PaymentResult,
+  VoidResult,
 } from '../../../broker/src/bank/payment-gateway.port.js';
 import type {
   BatchProgress,
@@ -60,6 +61,10 @@ export class FencedGateway implements PaymentGateway {
   async charge(request: PaymentRequest): Promise<PaymentResult> {
     this.fence.assertHeld();
     return this.inner.charge(request);
+  }
+
+  voidPayment(request: PaymentRequest): Promise<VoidResult> {
+    return this.inner.voidPayment(request);
   }
 
   async payout(request: PaymentRequest): Promise<PaymentResult> {

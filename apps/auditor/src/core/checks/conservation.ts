@@ -30,12 +30,6 @@ export function unspentOutstanding(ledger: Ledger): Map<string, number> {
   return out;
 }
 
-/**
- * Value settled at expiry (kept by the broker with notice, not refunded). No event settles an
- * expired chain yet, so it is 0; the term is in the ledger so that the balance stays the stated one.
- */
-export const EXPIRED_SETTLED = 0;
-
 export function checkConservation(ledger: Ledger, figures: Figures, scope: ConservationScope): void {
   for (const purchase of ledger.purchases.values()) checkPurchase(ledger, purchase, scope);
   for (const chain of ledger.chains.values()) checkChain(ledger, chain, scope);
@@ -63,17 +57,17 @@ export function checkConservation(ledger: Ledger, figures: Figures, scope: Conse
     if (outstandingLiability(m) < 0) {
       end.violation(
         RULES.MONEY_NOT_CONSERVED,
-        `redeemed ${m.valueRedeemed} + refunded ${m.refunded} ${currency} exceed the ${paidFor} ${currency} issued`,
+        `redeemed ${m.valueRedeemed} + refunded ${m.refunded} + expired-settled ${m.expiredSettled} ${currency} exceed the ${paidFor} ${currency} issued`,
       );
     }
     // The whole life of the money: paid for = spent + refunded + expired-settled + still unspent.
     const unspent = unspentOutstanding(ledger).get(currency) ?? 0;
-    const accounted = m.valueSpent + m.refunded + EXPIRED_SETTLED + unspent;
+    const accounted = m.valueSpent + m.refunded + m.expiredSettled + unspent;
     if (paidFor !== accounted) {
       end.violation(
         RULES.LEDGER_UNBALANCED,
         `${paidFor} ${currency} issued (paid for) ≠ spent ${m.valueSpent} + refunded ${m.refunded} + ` +
-          `expired-settled ${EXPIRED_SETTLED} + unspent ${unspent} = ${accounted} ${currency}`,
+          `expired-settled ${m.expiredSettled} + unspent ${unspent} = ${accounted} ${currency}`,
       );
     }
     if (m.paidToVendors > m.valueRedeemed) {

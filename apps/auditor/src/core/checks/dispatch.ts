@@ -1,6 +1,7 @@
 import type { AuditedEvent } from '../parse/parse-event.js';
 import type { CheckContext } from './context.js';
 import { onChainClaimed, onIndexHandedOff, onSliceWithdrawn, onWalletCheckedOut } from './holder.js';
+import { onCoinsExpiredSettled } from './expiry.js';
 import { onChainIssued } from './issue.js';
 import { onChainClosed, onChainReissued, onChainRevoked } from './lifecycle.js';
 import {
@@ -9,7 +10,13 @@ import {
   onVendorKeyRotated,
   onVendorRegistered,
 } from './parties.js';
-import { onCoinsPurchased, onCoinsRefunded, onPurchaseDeclined } from './purchases.js';
+import {
+  onCoinsPurchased,
+  onCoinsRefunded,
+  onPurchaseDeclined,
+  onPurchaseRequested,
+  onPurchaseVoided,
+} from './purchases.js';
 import { onRangeRedeemed } from './redemption-ledger.js';
 import {
   onBatchSealed,
@@ -48,8 +55,14 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onCoinsPurchased(ctx, event.data);
     case 'PurchaseDeclined':
       return onPurchaseDeclined(ctx, event.data);
+    case 'PurchaseRequested':
+      return onPurchaseRequested(ctx, event.data);
+    case 'PurchaseVoided':
+      return onPurchaseVoided(ctx, event.data);
     case 'CoinsRefunded':
       return onCoinsRefunded(ctx, event.data);
+    case 'CoinsExpiredSettled':
+      return onCoinsExpiredSettled(ctx, event.data);
     case 'ChainReissued':
       return onChainReissued(ctx, event.data);
     case 'ServerWalletSeedStored':

@@ -28,6 +28,7 @@ export function onChainClosed(ctx: CheckContext, data: ChainClosed['data']): voi
   }
   chain.status = 'closed';
   chain.closedAtIndex = chain.index;
+  chain.closedAs = data.reason;
   if (data.reissuedAs !== undefined) linkReissue(ctx, chain.chainId, data.reissuedAs, undefined);
   chain.note(
     ctx.at.position,

@@ -1,4 +1,10 @@
-import type { CoinsPurchased, CoinsRefunded, PurchaseDeclined } from '#events';
+import type {
+  CoinsPurchased,
+  CoinsRefunded,
+  PurchaseDeclined,
+  PurchaseRequested,
+  PurchaseVoided,
+} from '#events';
 import { RULES } from '../rules.js';
 import { recordMovement } from './bank.js';
 import type { CheckContext } from './context.js';
@@ -12,7 +18,9 @@ import type { CheckContext } from './context.js';
 export function onCoinsPurchased(ctx: CheckContext, data: CoinsPurchased['data']): void {
   const { ledger, figures, report } = ctx;
   figures.purchases += 1;
+  if (data.reconciled) figures.purchasesReconciled += 1;
   figures.moneyIn(data.currency).customerPayments += data.amount;
+  settle(ctx, data, 'completed');
   ledger.identities.add(data.customerId, 'customer id', data.customerId);
   if (data.wallet === 'server')
     for (const chainId of data.chainIds) ledger.customerOfChain.set(chainId, data.customerId);
@@ -56,6 +64,52 @@ export function onCoinsPurchased(ctx: CheckContext, data: CoinsPurchased['data']
 export function onPurchaseDeclined(ctx: CheckContext, data: PurchaseDeclined['data']): void {
   ctx.figures.purchasesDeclined += 1;
   ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  settle(ctx, data, 'declined');
+}
+
+export function onPurchaseRequested(ctx: CheckContext, data: PurchaseRequested['data']): void {
+  ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  if (data.amount !== data.coins * data.coinValue) {
+    ctx.report.violation(
+      RULES.PURCHASE_AMOUNT_MISMATCH,
+      `purchase ${data.purchaseId} asks ${data.amount} ${data.currency} for ${data.coins} coins × ${data.coinValue}`,
+    );
+  }
+  ctx.ledger.purchaseRequests.set(data.purchaseId, { amount: data.amount, currency: data.currency });
+}
+
+/** R4: a voided purchase charged nothing; it must not also complete (checked in `settle`). */
+export function onPurchaseVoided(ctx: CheckContext, data: PurchaseVoided['data']): void {
+  ctx.figures.purchasesVoided += 1;
+  ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  settle(ctx, data, 'voided');
+}
+
+/**
+ * R4: a purchase has one outcome, and it is the purchase that was requested (same amount and
+ * currency as its `PurchaseRequested`, when the purchase was recorded before its charge).
+ */
+function settle(
+  ctx: CheckContext,
+  data: { readonly purchaseId: string; readonly amount: number; readonly currency: string },
+  outcome: 'completed' | 'declined' | 'voided',
+): void {
+  const { ledger, report } = ctx;
+  const earlier = ledger.purchaseOutcomes.get(data.purchaseId);
+  if (earlier !== undefined) {
+    report.violation(
+      RULES.PURCHASE_SETTLED_TWICE,
+      `purchase ${data.purchaseId} is ${outcome} after it was ${earlier}`,
+    );
+  } else ledger.purchaseOutcomes.set(data.purchaseId, outcome);
+  const asked = ledger.purchaseRequests.get(data.purchaseId);
+  if (asked !== undefined && (asked.amount !== data.amount || asked.currency !== data.currency)) {
+    report.violation(
+      RULES.PURCHASE_NOT_AS_REQUESTED,
+      `purchase ${data.purchaseId} was requested for ${asked.amount} ${asked.currency} but ${outcome} for ` +
+        `${data.amount} ${data.currency}`,
+    );
+  }
 }
 
 /** R4: a refund returns at most the chain's unspent value, in the chain's currency, of a chain closed first. */

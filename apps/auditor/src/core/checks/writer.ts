@@ -30,9 +30,12 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'CustomerRegistered':
     case 'VendorAuthorised':
     case 'VendorDeauthorised':
+    case 'PurchaseRequested':
     case 'CoinsPurchased':
     case 'PurchaseDeclined':
+    case 'PurchaseVoided':
     case 'CoinsRefunded':
+    case 'CoinsExpiredSettled':
     case 'ChainReissued':
       return [...BROKER, `customer:${event.data.customerId}`];
     case 'RedemptionBatchSealed':

@@ -38,6 +38,10 @@ export class ChainRecord {
   /** Minor units returned to the customer. */
   refunded = 0;
   closedAtIndex: number | undefined;
+  /** Why it was closed (`ChainClosed.reason`). */
+  closedAs: string | undefined;
+  /** Its unspent value was settled at expiry (`CoinsExpiredSettled`). */
+  expirySettled = false;
   readonly words: KnownWords;
   readonly validFromMs: number;
   readonly validToMs: number;

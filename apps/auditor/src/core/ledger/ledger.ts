@@ -56,6 +56,10 @@ export class Ledger {
   /** Broker keys by key id, from configuration (trusted) and, if the broker records them, from events. */
   readonly brokerKeys = new Map<string, PublicKeyRecord>();
   readonly purchases = new Map<string, PurchaseRecord>();
+  /** Purchases recorded before their charge (`PurchaseRequested`): amount and currency asked. */
+  readonly purchaseRequests = new Map<string, { readonly amount: number; readonly currency: string }>();
+  /** Purchase id → its outcome (completed, declined, voided): a second one is a violation. */
+  readonly purchaseOutcomes = new Map<string, string>();
   readonly purchaseOfChain = new Map<string, string>();
   /** New chain id → the closed chain it re-issues. */
   readonly reissueOf = new Map<string, string>();

@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CHAIN, decideClose } from '#chain';
+import type { EventStore } from '#event-store';
+import { type CoinsExpiredSettled, deterministicEventId, streams } from '#events';
+import { CLOCK, type Clock } from '#platform';
+import type { PaymentGateway } from '../bank/payment-gateway.port.js';
+import { BrokerConfig } from '../broker.config.js';
+import { refundKey } from '../cash-out/cash-out.handler.js';
+import { loadCustomer } from '../customer/customer.state.js';
+import { loadChain, runChainCommand } from '../shared/chain-stream.js';
+import { runCommand } from '../shared/command.js';
+import { brokerMetadata } from '../shared/metadata.js';
+import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
+
+/** What settling one chain at expiry did. */
+export type ExpiryOutcome =
+  | { readonly status: 'settled'; readonly data: CoinsExpiredSettled['data'] }
+  /** Not the broker's to settle now: not expired yet, revoked, or closed for another reason. */
+  | { readonly status: 'skipped'; readonly reason: string };
+
+/**
+ * Settles one expired chain by the broker's policy (EXPIRY_POLICY), once, whoever runs it:
+ * 1. close it at its true index (`ChainClosed {expired}`, expected revision, a deterministic id):
+ *    every spend appended before is still redeemed to its vendor; a vendor's later append meets
+ *    the new revision and finds the chain closed — and vendors refuse an expired touchstone anyway;
+ * 2. `refund`: pay the unspent value to the customer's bank account under the chain's one refund
+ *    key (`refund_<chainId>`, the same as a cash-out: a chain is refunded at most once), or
+ *    `keep`: the broker keeps it; a refund the bank refuses (account closed) is kept too;
+ * 3. record `CoinsExpiredSettled` in the customer's stream under a deterministic id (the notice).
+ */
+@Injectable()
+export class ExpirySettlement {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    private readonly config: BrokerConfig,
+  ) {}
+
+  async settle(chainId: string, customerId: string): Promise<ExpiryOutcome> {
+    const now = this.clock.now();
+    const before = await loadChain(this.store, chainId);
+    if (before.status === 'absent') return { status: 'skipped', reason: 'no such chain' };
+    if (Date.parse(before.touchstone.expiresAt) > now.getTime()) {
+      return { status: 'skipped', reason: `expires at ${before.touchstone.expiresAt}` };
+    }
+    if (before.status === 'revoked') return { status: 'skipped', reason: 'revoked' };
+    if (before.status === 'closed' && before.reason !== 'expired') {
+      return { status: 'skipped', reason: `closed (${before.reason})` };
+    }
+    const { result: closed } = await runChainCommand(
+      this.store,
+      chainId,
+      (state) => {
+        if (state.status === 'closed' && state.reason === 'expired') return { ok: true, events: [] };
+        if (state.status === 'revoked') return { ok: false, code: CHAIN.REVOKED, message: 'revoked' };
+        return decideClose(state, { reason: 'expired', at: now.toISOString() });
+      },
+      (state, events) => {
+        if (state.status === 'absent') throw new Error('closed an absent chain');
+        return { index: events[0]?.data.index ?? state.index, touchstone: state.touchstone };
+      },
+      { eventId: () => deterministicEventId('ChainClosed', 'expiry', chainId) },
+    );
+    const t = closed.touchstone;
+    const amount = Math.max(0, t.length - closed.index + 1) * t.coinValue;
+    const refund =
+      this.config.expiryPolicy === 'refund' && amount > 0
+        ? await this.refund(customerId, chainId, amount, t.currency)
+        : undefined;
+    const data: CoinsExpiredSettled['data'] = {
+      customerId,
+      chainId,
+      amount,
+      currency: t.currency,
+      policy: refund ? 'refunded' : 'kept',
+      ...(refund ? { paymentRef: refund } : {}),
+      at: now.toISOString(),
+    };
+    return { status: 'settled', data: await this.record(data) };
+  }
+
+  /** The bank's reference, or undefined when it refused (the value is then kept, with notice). */
+  private async refund(
+    customerId: string,
+    chainId: string,
+    amount: number,
+    currency: string,
+  ): Promise<string | undefined> {
+    const customer = await loadCustomer(this.store, customerId);
+    if (customer.status !== 'registered') return undefined;
+    const paid = await this.gateway.payout({
+      account: customer.bankAccount,
+      amount,
+      currency,
+      idempotencyKey: refundKey(chainId),
+      reference: chainId,
+    });
+    return paid.ok ? paid.paymentRef : undefined;
+  }
+
+  /** Appends the settlement once; answers the one stored (a twin's, if it came first). */
+  private async record(data: CoinsExpiredSettled['data']): Promise<CoinsExpiredSettled['data']> {
+    const { result } = await runCommand(this.store, {
+      stream: streams.customer(data.customerId),
+      initial: undefined as CoinsExpiredSettled['data'] | undefined,
+      evolve: (done: CoinsExpiredSettled['data'] | undefined, e) =>
+        done ?? (e.type === 'CoinsExpiredSettled' && e.data.chainId === data.chainId ? e.data : undefined),
+      decide: (done) => {
+        const event: CoinsExpiredSettled = { type: 'CoinsExpiredSettled', version: 1, data };
+        return { events: done ? [] : [event], result: done ?? data };
+      },
+      metadata: brokerMetadata(),
+      eventId: () => deterministicEventId('CoinsExpiredSettled', data.chainId),
+    });
+    return result;
+  }
+}

@@ -1,0 +1,156 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  type EventStore,
+  InMemoryCheckpointStore,
+  type RecordedEvent,
+  resubscribing,
+  type Subscription,
+} from '#event-store';
+import { decode } from '#events';
+import { CLOCK, type Clock } from '#platform';
+import type { PaymentGateway } from '../bank/payment-gateway.port.js';
+import { BrokerConfig } from '../broker.config.js';
+import { purchasePaymentKey, PurchaseSettlement } from '../buy-coins/purchase-settlement.js';
+import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
+
+/** What one reconciliation did to a purchase: its outcome now, or still pending. */
+export type Reconciled = 'completed' | 'declined' | 'voided' | 'pending';
+
+/**
+ * Settles purchases whose bank answer is unknown: `PurchaseRequested` recorded, no outcome, older
+ * than PURCHASE_RECONCILE_AFTER (the broker died between the charge and its record, or the bank
+ * timed out and the customer never came back). Each is settled with the bank by its key:
+ * `voidPayment` answers the charge it booked (→ the chains are issued and `CoinsPurchased`
+ * recorded, `reconciled`) or its decline, or voids the key so the charge can never land later
+ * (→ `PurchaseVoided`, nothing charged).
+ *
+ * Every replica runs it: it is idempotent by the purchase's key — the bank answers a key once,
+ * chain ids derive from the purchase id, and the outcome is appended after the request's
+ * revision, so two replicas (or a replica and the customer's retry) settle it once.
+ */
+@Injectable()
+export class PurchaseReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('PurchaseReconciler');
+  /** Purchase id → when it was requested (ms), for every purchase without an outcome yet. */
+  private readonly pending = new Map<string, number>();
+  private subscription: Subscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PAYMENT_GATEWAY) private readonly bank: PaymentGateway,
+    private readonly config: BrokerConfig,
+    private readonly settlement: PurchaseSettlement,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.purchaseReconcileIntervalMs === 0) return;
+    const checkpoints = new InMemoryCheckpointStore();
+    const subscriptionId = `broker-purchase-reconciler-${randomUUID()}`;
+    this.subscription = resubscribing(
+      () =>
+        this.store.subscribeToAll({
+          subscriptionId,
+          checkpoints,
+          filter: { categories: ['purchase'] },
+          handler: async (recorded) => this.track(recorded),
+        }),
+      { onError: (e) => this.logger.warn(`purchase feed stopped, reopening: ${String(e)}`) },
+    );
+    this.timer = setInterval(() => void this.sweep(), this.config.purchaseReconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+    await this.subscription?.stop();
+  }
+
+  /** Purchases without an outcome, as this replica has seen them. */
+  unsettled(): readonly string[] {
+    return [...this.pending.keys()];
+  }
+
+  /** Settles every unsettled purchase old enough; one sweep at a time. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.settleDue().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  /** Settles one purchase with the bank, if it still has no outcome. */
+  async reconcile(purchaseId: string): Promise<Reconciled> {
+    const state = await this.settlement.load(purchaseId);
+    if (state.status === 'absent') return 'pending';
+    if (state.status !== 'requested') return state.status;
+    const { bankAccount, amount, currency } = state.data;
+    const answer = await this.bank.voidPayment({
+      account: bankAccount,
+      amount,
+      currency,
+      idempotencyKey: purchasePaymentKey(purchaseId),
+      reference: purchaseId,
+    });
+    switch (answer.status) {
+      case 'booked':
+        // The seeds are drawn from a nonce nobody keeps: a client-side wallet re-issues the chains.
+        return (
+          await this.settlement.complete(state, answer.paymentRef, {
+            walletNonce: randomBytes(32).toString('hex'),
+            reconciled: true,
+          })
+        ).state.status;
+      case 'declined':
+        return (await this.settlement.decline(state, answer.reason, true)).state.status;
+      case 'voided':
+        return (await this.settlement.void(state, true)).state.status;
+      case 'unsettled':
+        this.logger.warn(`purchase ${purchaseId} stays unsettled: ${answer.message}`);
+        return 'pending';
+      default: {
+        const unreachable: never = answer;
+        return unreachable;
+      }
+    }
+  }
+
+  private async track(recorded: RecordedEvent): Promise<void> {
+    const event = decode(recorded);
+    if (event?.type === 'PurchaseRequested') {
+      if (!this.pending.has(event.data.purchaseId))
+        this.pending.set(event.data.purchaseId, Date.parse(event.data.at));
+    } else if (
+      event?.type === 'CoinsPurchased' ||
+      event?.type === 'PurchaseDeclined' ||
+      event?.type === 'PurchaseVoided'
+    ) {
+      this.pending.delete(event.data.purchaseId);
+    }
+  }
+
+  private async settleDue(): Promise<void> {
+    const due = this.clock.now().getTime() - this.config.purchaseReconcileAfterMs;
+    for (const [purchaseId, requestedAt] of [...this.pending]) {
+      if (requestedAt > due) continue;
+      try {
+        const outcome = await this.reconcile(purchaseId);
+        if (outcome !== 'pending') {
+          this.pending.delete(purchaseId);
+          this.logger.log(`purchase ${purchaseId} reconciled: ${outcome}`);
+        }
+      } catch (error) {
+        // The bank or the store is away, or the customer's retry is settling it: next sweep.
+        this.logger.warn(`purchase ${purchaseId} not reconciled yet: ${String(error)}`);
+      }
+    }
+  }
+}
