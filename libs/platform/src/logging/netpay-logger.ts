@@ -40,6 +40,8 @@ const FROM_PINO: Record<string, LogLevel> = {
   trace: 'verbose',
 };
 const STACK = /^.*\n\s+at .+/s;
+/** Longest a JSON line to stdout waits in the buffer. */
+const FLUSH_EVERY_MS = 100;
 
 /**
  * Nest `LoggerService` over pino: one JSON object per line (`time`, `level` in Nest's words,
@@ -64,12 +66,23 @@ export class NetPayLogger implements LoggerService {
       ? prettySink(out, options.write === undefined && process.stdout.isTTY === true)
       : options.write
         ? lineSink(options.write)
-        : // Asynchronous: a synchronous write blocks the event loop on every line, and sleeps
-          // while the pipe behind stdout is full (a busy log reader): at a few thousand requests
-          // per second, one access line each, that was a fifth of a vendor's CPU. Lines written
-          // while a write is under way go out together in the next; whatever is still buffered
-          // is written synchronously when the process exits (pino registers that) or `flush()`.
-          (this.stdout = pino.destination({ dest: 1, sync: false }));
+        : // Asynchronous and in chunks: a synchronous write per line blocks the event loop on
+          // every line, and sleeps while the pipe behind stdout is full (a busy log reader): at a
+          // few thousand requests per second, one access line each, that was a fifth of a
+          // vendor's CPU. Lines go out once 4 KiB have gathered, or within FLUSH_EVERY_MS; what
+          // is still buffered is written synchronously when the process exits (pino registers
+          // that) or on `flush()`.
+          (this.stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+    if (this.stdout) {
+      const stdout = this.stdout;
+      setInterval(() => {
+        try {
+          stdout.flush();
+        } catch {
+          // not open yet: the next tick writes
+        }
+      }, FLUSH_EVERY_MS).unref();
+    }
     this.pino = pino(
       {
         level: TO_PINO[options.level ?? 'log'],
