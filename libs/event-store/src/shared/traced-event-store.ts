@@ -16,7 +16,8 @@ const storeTracer = trace.getTracer('event-store');
  * An event store whose calls are client spans (`event-store append`, `… read stream`, `… read
  * all`) with the store's name, the stream and the count: the adapter's own share of a trace. The
  * span is active during the call, so the events an append stores carry its traceparent (a child
- * of the request's span, in the same trace). Without tracing set up, the spans are no-ops.
+ * of the request's span, in the same trace: every adapter keeps it, EventStoreDB in the event's
+ * metadata). Without tracing set up, the spans are no-ops.
  */
 export class TracedEventStore extends DelegatingEventStore {
   constructor(
