@@ -5,6 +5,7 @@ import type { EventStoreDbConfig } from './eventstoredb/esdb-config.js';
 import { InMemoryEventStore } from './in-memory/in-memory-event-store.js';
 import type { JetStreamEventStoreConfig } from './jetstream/jetstream-config.js';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store.js';
+import { TracedEventStore } from './shared/traced-event-store.js';
 
 export type EventStoreSettings =
   | { readonly kind: 'memory' }
@@ -90,7 +91,12 @@ export async function createEventStore(
     case 'eventstoredb': {
       // Loaded only when chosen: the gRPC client is heavy to import.
       const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store.js');
-      return EventStoreDbEventStore.connect(settings.eventstoredb);
+      // Its calls are spans of the trace that made them (the JetStream adapter's appends are on the
+      // spend path and carry the request's traceparent without a span of their own).
+      return new TracedEventStore(
+        await EventStoreDbEventStore.connect(settings.eventstoredb),
+        'eventstoredb',
+      );
     }
   }
 }

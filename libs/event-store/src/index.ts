@@ -12,6 +12,7 @@ export {
 } from './create-event-store.js';
 export { categoryOf } from './shared/validation.js';
 export { DelegatingEventStore } from './shared/delegating-event-store.js';
+export { TracedEventStore } from './shared/traced-event-store.js';
 export { WriteBehindCheckpoints } from './shared/write-behind-checkpoints.js';
 export { resubscribing, type ResubscribingOptions } from './shared/resubscribing.js';
 export * from './lease/leader-lease.js';

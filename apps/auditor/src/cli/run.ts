@@ -9,6 +9,7 @@ import { parseCliArgs, USAGE, UsageError, type CliOptions } from './args.js';
 import { loadBrokerKeys, parseBrokerKeys } from './broker-keys.js';
 import { renderJson, type RunInfo } from './render-json.js';
 import { renderText } from './render-text.js';
+import { replayProgress } from './progress.js';
 import { replayStore } from './replay.js';
 
 export const EXIT = { OK: 0, VIOLATIONS: 1, USAGE: 2, STORE: 3 } as const;
@@ -18,6 +19,8 @@ export interface CliIo {
   err(text: string): void;
   /** Milliseconds, for the events-per-second figure. */
   now(): number;
+  /** A terminal's progress line (undefined: clear it); absent when stderr is not a terminal. */
+  progress?: (line: string | undefined) => void;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -174,13 +177,16 @@ export async function runCli(
       ...(options.from === undefined ? {} : { from: options.from }),
     });
     const started = io.now();
+    const progress = io.progress;
     const result = await replayStore(store, audit, {
       pageSize: options.pageSize,
       ...(options.from === undefined ? {} : { from: options.from }),
       // A busy store: the page is read again (smaller) from where it failed; say so, on stderr.
       onRetry: (error, attempt, after) =>
         io.err(`note: reading after position ${after ?? 0n} again (attempt ${attempt}): ${error.message}`),
+      ...(progress ? { onPage: replayProgress(progress, () => io.now()) } : {}),
     });
+    progress?.(undefined);
     const report = audit.finish();
     const durationMs = Math.max(io.now() - started, 0.001);
     const run: RunInfo = {

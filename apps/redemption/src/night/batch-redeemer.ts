@@ -8,7 +8,7 @@ import {
   type RedemptionForgeryDetected,
 } from '#events';
 import type { KeyRing } from '#protocol';
-import type { Clock } from '#platform';
+import { type Clock, inSpan, tracer } from '#platform';
 import type { PaymentGateway } from '../../../broker/src/bank/payment-gateway.port.js';
 import {
   acceptedTotal,
@@ -27,6 +27,8 @@ import type { RecordTrust } from './record-trust.js';
 import { verdictEvents } from './verdict-events.js';
 import type { RedemptionTelemetry } from './redemption-telemetry.js';
 import type { ForgedRecord, RedemptionReads, VendorRecord } from './store-reads.js';
+
+const REDEEM_TRACER = tracer('redemption');
 
 /** `refused`: an accepted item did not hold against the chain's stream at payment; nothing was paid. */
 export type RedeemStatus = 'paid' | 'nothing-to-pay' | 'declined' | 'unpaid' | 'refused' | 'missing';
@@ -90,11 +92,13 @@ export class BatchRedeemer {
       return { batchId, vendorId: '', stream, status: 'missing', accepted: 0, rejected: 0, amount: 0 };
     }
     if (!isVerified(record)) {
-      await this.verify(stream, record, metadata);
+      const unverified = record;
+      await inSpan(REDEEM_TRACER, 'verify batch', {}, () => this.verify(stream, unverified, metadata));
       record = (await this.record(stream, batchId))!;
     }
     await this.sealKeyRetry(stream, record, metadata);
-    return this.pay(stream, record, metadata);
+    const verified = record;
+    return inSpan(REDEEM_TRACER, 'pay batch', {}, () => this.pay(stream, verified, metadata));
   }
 
   /**

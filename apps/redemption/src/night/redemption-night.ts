@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { EventMetadata } from '#event-store';
-import type { Clock } from '#platform';
+import { type Clock, inSpan, tracer } from '#platform';
 import { isBusinessDay, previousBusinessDay } from '../domain/business-day.js';
 import type { RedemptionProjection } from '../projection/redemption-projection.js';
 import type { BatchRedeemer, RedeemOutcome } from './batch-redeemer.js';
 import { type BatchSealer, ProjectionInconsistentError, type SealedBatch } from './batch-sealer.js';
+
+const NIGHT_TRACER = tracer('redemption');
 
 export interface NightReport {
   readonly runId: string;
@@ -71,7 +74,23 @@ export class RedemptionNight {
     const ended = (outcome: NightEnded['outcome'], failures: number) =>
       this.deps.onEnded?.({ businessDay, outcome, failures, seconds: (performance.now() - started) / 1000 });
     try {
-      const report = await this.runNight(businessDay);
+      // One trace per night (a root span, whoever started it): its steps are child spans, and every
+      // event it appends carries the night's traceparent, linking the trace to the events.
+      const report = await inSpan(
+        NIGHT_TRACER,
+        'redemption night',
+        { parent: ROOT_CONTEXT, attributes: { 'netpay.business_day': businessDay } },
+        async (span) => {
+          const night = await this.runNight(businessDay);
+          span.setAttributes({
+            'netpay.night.run_id': night.runId,
+            'netpay.night.sealed': night.sealed.length,
+            'netpay.night.outcomes': night.outcomes.length,
+            'netpay.night.failures': night.failures.length,
+          });
+          return night;
+        },
+      );
       ended(report.failures.length === 0 ? 'ok' : 'partial', report.failures.length);
       return report;
     } catch (error) {
@@ -86,12 +105,18 @@ export class RedemptionNight {
     const metadata: EventMetadata = { correlationId: runId, causationId: runId, actor: 'redemption' };
     logger.log(`redemption night ${runId} for ${businessDay}: catching up`, 'Redemption');
     // A model that lost its storage is rebuilt (and caught up) before it seals anything.
-    if (await projection.verify())
-      logger.warn(`night ${runId}: the read model was lost; rebuilt`, 'Redemption');
-    await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
+    await inSpan(NIGHT_TRACER, 'catch up', {}, async () => {
+      if (await projection.verify())
+        logger.warn(`night ${runId}: the read model was lost; rebuilt`, 'Redemption');
+      await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
+    });
     if (await this.deps.refreshKeys?.())
       logger.log(`night ${runId}: learned new broker keys from the broker's key list`, 'Redemption');
-    const sealed = await this.seal(businessDay, metadata, runId);
+    const sealed = await inSpan(NIGHT_TRACER, 'seal', {}, async (span) => {
+      const done = await this.seal(businessDay, metadata, runId);
+      span.setAttribute('netpay.night.sealed', done.length);
+      return done;
+    });
     // The new seals must be in the model before it lists the open batches.
     await projection.waitUntilCaughtUp(this.deps.catchUpTimeoutMs);
     const open = (await projection.view.openBatches()).filter((b) => b.businessDay <= businessDay);
@@ -100,7 +125,19 @@ export class RedemptionNight {
     for (const batch of open) {
       try {
         outcomes.push(
-          await redeemer.redeem(batch.stream, batch.batchId, { ...metadata, causationId: batch.batchId }),
+          await inSpan(
+            NIGHT_TRACER,
+            'redeem batch',
+            { attributes: { 'netpay.batch_id': batch.batchId, 'netpay.vendor_id': batch.vendorId } },
+            async (span) => {
+              const outcome = await redeemer.redeem(batch.stream, batch.batchId, {
+                ...metadata,
+                causationId: batch.batchId,
+              });
+              span.setAttribute('netpay.batch.status', outcome.status);
+              return outcome;
+            },
+          ),
         );
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

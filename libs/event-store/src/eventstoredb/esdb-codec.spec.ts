@@ -29,6 +29,12 @@ describe('EventStoreDB codec', () => {
     expect(esdbEventId('spend:chain_1:18')).not.toBe(derived);
   });
 
+  it('keeps the traceparent of the append in the metadata, and nothing when there is none', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(encodeEvent(anEvent('PaywordSpent', {}), traceparent).metadata).toMatchObject({ traceparent });
+    expect(encodeEvent(anEvent('PaywordSpent', {})).metadata).not.toHaveProperty('traceparent');
+  });
+
   it('writes metadata that keeps the NetPay id, schema version and ESDB correlation fields', () => {
     const event = { ...anEvent('PaywordSpent', { index: 3 }, 'not-a-uuid'), version: 2 };
     const encoded = encodeEvent(event);

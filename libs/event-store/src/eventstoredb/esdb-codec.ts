@@ -28,6 +28,8 @@ interface StoredMetadata {
   readonly $causationId: string;
   readonly schemaVersion: number;
   readonly eventId: string;
+  /** W3C trace context of the append (absent when nothing was traced). */
+  readonly traceparent?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export function esdbEventId(id: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function encodeEvent(event: NewEvent): EventData {
+export function encodeEvent(event: NewEvent, traceparent?: string): EventData {
   const metadata: StoredMetadata = {
     correlationId: event.metadata.correlationId,
     causationId: event.metadata.causationId,
@@ -51,6 +53,7 @@ export function encodeEvent(event: NewEvent): EventData {
     $causationId: event.metadata.causationId,
     schemaVersion: event.version,
     eventId: event.id,
+    ...(traceparent ? { traceparent } : {}),
   };
   // ESDB's JSON events take objects, arrays or strings; the JSON text of other values round-trips the same.
   return jsonEvent({ id: esdbEventId(event.id), type: event.type, data: event.data as never, metadata });
@@ -74,6 +77,7 @@ export function decodeEvent(resolved: AnyResolved): RecordedEvent {
     correlationId: stored.correlationId ?? '',
     causationId: stored.causationId ?? '',
     actor: stored.actor ?? '',
+    ...(typeof stored.traceparent === 'string' ? { traceparent: stored.traceparent } : {}),
   };
   const data: unknown = e.isJson ? e.data : JSON.parse(new TextDecoder().decode(e.data));
   if (!e.position) throw new Error(`event ${e.id} in ${e.streamId} came without a position`);

@@ -20,6 +20,7 @@ import type {
   Subscription,
 } from '../event-store.port.js';
 import { runSubscription } from '../shared/subscription-runner.js';
+import { activeTraceparent } from '../shared/trace-context.js';
 import { OpenSubscriptions } from '../shared/subscriptions.js';
 import { assertAppendable, assertStreamName } from '../shared/validation.js';
 import { EventStoreDbCheckpointStore } from './esdb-checkpoint-store.js';
@@ -75,13 +76,18 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     assertAppendable(stream, events);
     const expected = options?.expectedRevision ?? 'any';
+    const traceparent = activeTraceparent();
     return edge(
       `append to ${stream}`,
       async () => {
-        const result = await this.client.appendToStream(stream, events.map(encodeEvent), {
-          expectedRevision: toEsdbExpected(expected),
-          deadline: this.config.deadlineMs,
-        });
+        const result = await this.client.appendToStream(
+          stream,
+          events.map((e) => encodeEvent(e, traceparent)),
+          {
+            expectedRevision: toEsdbExpected(expected),
+            deadline: this.config.deadlineMs,
+          },
+        );
         const next = Number(result.nextExpectedRevision);
         if (!result.success) throw new ConcurrencyError(stream, expected, next < 0 ? 'no_stream' : next);
         // One event: the append's position is the event's. A batch, or an idempotent retry

@@ -1,6 +1,7 @@
 import { type ClientProxy, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { injectTraceContext, inSpan, SpanKind, tracer } from '../tracing/tracing.js';
 import { NetPayError, PLATFORM_ERROR } from './netpay-error.js';
 import { type RpcReply, type UnwrapOptions, unwrapRpcReply } from './rpc-error.js';
 
@@ -17,17 +18,39 @@ export interface RpcRequestOptions extends UnwrapOptions {
  * without doing its work. No reply in time → `RPC.TIMEOUT` (504); nobody subscribed to the subject →
  * `RPC.NO_RESPONDERS` (503); a transport failure or an uncoded remote error → `RPC.FAILED` (502).
  */
-export async function rpcRequest<T, I = unknown>(
+export function rpcRequest<T, I = unknown>(
   client: ClientProxy,
   pattern: string | Record<string, unknown>,
   data: I,
   options: RpcRequestOptions,
 ): Promise<T> {
   const subject = typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
+  // A client span; its context goes in the request's headers, so the server's span continues it.
+  return inSpan(
+    RPC_TRACER,
+    `nats request ${subject}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+    },
+    () => request<T, I>(client, pattern, subject, data, options),
+  );
+}
+
+const RPC_TRACER = tracer('nats-client');
+
+async function request<T, I>(
+  client: ClientProxy,
+  pattern: string | Record<string, unknown>,
+  subject: string,
+  data: I,
+  options: RpcRequestOptions,
+): Promise<T> {
   let reply: RpcReply<T>;
   try {
     const headers = natsHeaders();
     headers.set('x-netpay-deadline', new Date(Date.now() + options.timeoutMs).toISOString());
+    injectTraceContext((name, value) => headers.set(name, value));
     const record = new NatsRecordBuilder(data).setHeaders(headers).build();
     reply = await firstValueFrom(client.send<RpcReply<T>>(pattern, record).pipe(timeout(options.timeoutMs)));
   } catch (e) {

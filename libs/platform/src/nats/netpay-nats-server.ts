@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ServerNats } from '@nestjs/microservices';
+import { context, trace } from '@opentelemetry/api';
+import { extractTraceContext, SpanKind, tracer } from '../tracing/tracing.js';
 import { checkPacket, refusalReply } from './nats-packet.js';
 
 /** The part of a NATS message the check reads. */
@@ -7,8 +9,11 @@ interface IncomingMsg {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly reply?: string;
-  respond(data: Uint8Array): boolean;
+  readonly headers?: { get(name: string): string };
+  respond(data: Uint8Array, options?: unknown): boolean;
 }
+
+const NATS_TRACER = tracer('nats-server');
 
 /**
  * Nest's NATS server, answering every malformed request that has a reply subject with a
@@ -20,9 +25,43 @@ export class NetPayNatsServer extends ServerNats {
 
   override async handleMessage(channel: string, natsMsg: IncomingMsg): Promise<unknown> {
     const check = checkPacket(natsMsg.data, Boolean(natsMsg.reply));
-    if (check.ok) return super.handleMessage(channel, natsMsg);
+    if (check.ok) return this.traced(channel, natsMsg);
     this.refusals.warn(`refused a malformed message on ${natsMsg.subject}: ${check.error.message}`);
     if (natsMsg.reply) natsMsg.respond(refusalReply(check));
     return undefined;
+  }
+
+  /**
+   * The handler in a server span that continues the requester's trace (its `traceparent` header),
+   * so what the handler appends carries the trace; the span ends when the reply is sent (or, for a
+   * message without a reply subject, when the handler is done).
+   */
+  private async traced(channel: string, natsMsg: IncomingMsg): Promise<unknown> {
+    const parent = extractTraceContext((name) => natsMsg.headers?.get(name) || undefined);
+    const span = NATS_TRACER.startSpan(
+      `nats serve ${channel}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': channel },
+      },
+      parent,
+    );
+    let ended = false;
+    const end = () => {
+      if (!ended) span.end();
+      ended = true;
+    };
+    if (natsMsg.reply) {
+      const respond = natsMsg.respond.bind(natsMsg);
+      natsMsg.respond = (data, options) => {
+        end();
+        return respond(data, options);
+      };
+    }
+    try {
+      return await context.with(trace.setSpan(parent, span), () => super.handleMessage(channel, natsMsg));
+    } finally {
+      if (!natsMsg.reply) end();
+    }
   }
 }
