@@ -4,7 +4,14 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InMemoryEventStore } from '#event-store';
 import { createHttpApp, JsonLogger, loadConfig, ManualClock } from '#platform';
-import { generateChain, generateSigningKey } from '#protocol';
+import {
+  encodeSubscriberToken,
+  generateChain,
+  generateSigningKey,
+  signSubscriberToken,
+  signWalletGrant,
+} from '#protocol';
+import { BrokerKeyRing } from '../apps/broker/src/keys/broker-key-ring.js';
 import { AnswerChecker } from '../libs/platform/src/http/testing/answer-checker.js';
 import { ADMIN_TOKEN, type Http, type TestResponse } from '../apps/broker/src/test/broker-harness.js';
 import {
@@ -163,6 +170,7 @@ describe('real answers match the documented schemas', () => {
       '/clips',
       '/',
       '/shop/shop.html',
+      '/m',
     ])
       await shop('GET', path);
     const bought = (await buy(stack.broker.http, customer, { coins: 30, wallet: 'client' })).json<{
@@ -182,12 +190,39 @@ describe('real answers match the documented schemas', () => {
     });
     await shop('GET', `/chains/${c.chainId}`);
 
-    await buy(stack.broker.http, customer, { coins: 30, wallet: 'server' });
+    const server = (await buy(stack.broker.http, customer, { coins: 30, wallet: 'server' })).json<{
+      chains: { chainId: string }[];
+    }>();
     const token = await authoriseVendor(stack.broker.http, customer, 'news_a');
     await shop('POST', '/debits', {
       body: { checkoutToken: token, count: 1 },
       headers: { 'idempotency-key': randomUUID() },
     });
+    // The phone page's wallet answer, for a subscriber token signed as the operator would.
+    const ring = stack.broker.app.get(BrokerKeyRing);
+    const now = Date.now();
+    const notAfter = new Date(now + 600_000).toISOString();
+    const chainIds = server.chains.map((ch) => ch.chainId);
+    const grants = chainIds.map((chainId) =>
+      signWalletGrant({ chainId, vendorId: 'news_a', notAfter, brokerKeyId: ring.currentKeyId }, ring.signer),
+    );
+    const subscriberToken = encodeSubscriberToken(
+      signSubscriberToken(
+        {
+          subscriber: 'sub_pseudonym_1',
+          vendorId: 'news_a',
+          wallet: token,
+          chainIds,
+          notBefore: new Date(now - 60_000).toISOString(),
+          notAfter,
+          brokerKeyId: ring.currentKeyId,
+        },
+        grants,
+        ring.signer,
+      ),
+    );
+    const wallet = await shop('GET', '/m/wallet', { headers: { 'x-netpay-checkout': subscriberToken } });
+    expect(wallet.status).toBe(200);
 
     expect(problems).toEqual([]);
     expect(vendorChecker.unseen()).toEqual([]);
