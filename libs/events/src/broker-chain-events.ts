@@ -1,6 +1,7 @@
 import {
   BROKER_SIGNATURE_FIELD,
   checkChainEventSignature,
+  resolveKey,
   signChainEvent,
   type KeyRing,
   type PublicKeyRecord,
@@ -57,9 +58,30 @@ export interface RecordedChainEvent {
 }
 
 /** Judges a recorded event of `stream` (its raw data, before any upcast). Pure, synchronous. */
-export function judgeChainEvent(stream: string, recorded: RecordedChainEvent, keys: KeyRing): ChainEventVerdict {
+export function judgeChainEvent(
+  stream: string,
+  recorded: RecordedChainEvent,
+  keys: KeyRing,
+): ChainEventVerdict {
   if (!BROKER_CHAIN_EVENT_TYPES.has(recorded.type)) return 'vendor';
   return checkChainEventSignature(stream, recorded.revision, recorded.type, recorded.data, keys);
+}
+
+/**
+ * A `ChainIssued` whose signature names a key the reader does not know, the same key its touchstone
+ * names: the reader's touchstone check answers "unknown broker key" (worth another look once the
+ * key list is read again) instead of "no such chain". Nothing it holds is believed until then.
+ */
+export function issuedWithUnknownKey(recorded: RecordedChainEvent, keys: KeyRing): boolean {
+  if (recorded.type !== 'ChainIssued') return false;
+  const data = recorded.data as
+    { brokerSignature?: { keyId?: unknown }; touchstone?: { brokerKeyId?: unknown } } | null | undefined;
+  const keyId = data?.brokerSignature?.keyId;
+  return (
+    typeof keyId === 'string' &&
+    data?.touchstone?.brokerKeyId === keyId &&
+    resolveKey(keys, keyId) === undefined
+  );
 }
 
 /** A broker-typed event a reader ignored because its signature did not verify. */
@@ -106,8 +128,7 @@ export class ChainEventTrust {
     const known = this.verdicts.get(cacheKey);
     if (known !== undefined) return known;
     const signature = (recorded.data as Record<string, unknown> | null)?.[BROKER_SIGNATURE_FIELD] as
-      | { keyId?: unknown }
-      | undefined;
+      { keyId?: unknown } | undefined;
     const keyId = typeof signature?.keyId === 'string' ? signature.keyId : undefined;
     const key = keyId === undefined ? undefined : await this.lookup(keyId);
     const verdict = judgeChainEvent(stream, recorded, key ? [key] : []);
