@@ -42,7 +42,7 @@ export function sealChainEvent<E extends ChainEvent>(
   if (!BROKER_CHAIN_EVENT_TYPES.has(event.type)) return event;
   const { [BROKER_SIGNATURE_FIELD]: _old, ...data } = event.data as Record<string, unknown>;
   const brokerSignature = signChainEvent(signer, stream, revision, event.type, data);
-  return { ...event, data: { ...data, brokerSignature } } as E;
+  return { ...event, data: { ...data, brokerSignature } };
 }
 
 /** `vendor` (not the broker's to sign), or the broker signature's status. */

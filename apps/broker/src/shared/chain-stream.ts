@@ -55,7 +55,11 @@ export function chainAdmission(ring: BrokerKeyRing, stream: string): (recorded: 
 export const forgedChainEvents = (): number => forged;
 
 /** The chain's current state, folded from its stream (the store is the arbiter). */
-export async function loadChain(store: EventStore, ring: BrokerKeyRing, chainId: string): Promise<ChainState> {
+export async function loadChain(
+  store: EventStore,
+  ring: BrokerKeyRing,
+  chainId: string,
+): Promise<ChainState> {
   const stream = streams.chain(chainId);
   const events = await readDecoded(store, stream, chainAdmission(ring, stream));
   return events.reduce(evolveChain, absentChain);

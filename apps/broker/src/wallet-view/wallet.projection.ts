@@ -81,7 +81,8 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
   private async apply(recorded: RecordedEvent): Promise<void> {
     const startedAt = Date.now();
     // A broker-typed chain event is believed only with the broker's signature (vendors may append).
-    const admitted = !isChainStream(recorded.streamName) || chainAdmission(this.ring, recorded.streamName)(recorded);
+    const admitted =
+      !isChainStream(recorded.streamName) || chainAdmission(this.ring, recorded.streamName)(recorded);
     const event = admitted ? decode(recorded) : undefined;
     if (event) {
       this.model.apply(event);

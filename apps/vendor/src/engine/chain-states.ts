@@ -105,7 +105,8 @@ export class ChainStates {
     const recorded = await this.store.readStream(stream);
     const history: { event: ChainEvent; revision: number }[] = [];
     for (const r of recorded) {
-      const event = CHAIN_EVENT_TYPES.has(r.type) && (await this.trust.admits(stream, r)) ? decode(r) : undefined;
+      const event =
+        CHAIN_EVENT_TYPES.has(r.type) && (await this.trust.admits(stream, r)) ? decode(r) : undefined;
       if (event) history.push({ event: event as ChainEvent, revision: r.revision });
     }
     // Appends expect the stream's last revision, even when its last events were ignored.
@@ -129,7 +130,9 @@ export class ChainStates {
     });
     // A forged broker-typed event is no answer: the caller folds the stream (which ignores it).
     const event =
-      last && CHAIN_EVENT_TYPES.has(last.type) && (await this.trust.admits(stream, last)) ? decode(last) : undefined;
+      last && CHAIN_EVENT_TYPES.has(last.type) && (await this.trust.admits(stream, last))
+        ? decode(last)
+        : undefined;
     return event && last ? { event: event as ChainEvent, revision: last.revision } : undefined;
   }
 
