@@ -42,7 +42,7 @@ async function pureFigures(): Promise<BenchFigure[]> {
   const histories = await Promise.all(
     Array.from(
       { length: CHAINS },
-      async (_, i) => [`bench_${i}`, await reads.chainHistory(`bench_${i}`)] as const,
+      async (_, i) => [`bench_${i}`, await reads.chainHistory(`bench_${i}`, world.brokerKeys)] as const,
     ),
   );
   const chains = new Map<string, ChainLedger>(histories.map(([id, h]) => [id, replayChain(id, h, keys)]));

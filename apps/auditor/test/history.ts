@@ -1,4 +1,5 @@
 import {
+  BROKER_CHAIN_EVENT_TYPES,
   deterministicEventId,
   payoutSigningBytes,
   reservationSigningBytes,
@@ -14,6 +15,7 @@ import {
   generateChain,
   generateSigningKey,
   publicKeyRecord,
+  signChainEvent,
   signHandOffCertificate,
   signTouchstone,
   type Chain,
@@ -28,6 +30,8 @@ export interface Append {
   readonly stream: string;
   readonly event: AuditedEvent;
   readonly actor: string;
+  /** Written as a forger would: a broker-typed chain event without the broker's signature. */
+  readonly unsigned?: boolean;
 }
 
 interface ChainModel {
@@ -46,7 +50,7 @@ const T0 = Date.parse('2026-11-20T08:00:00.000Z');
  */
 export class History {
   readonly appends: Append[] = [];
-  readonly broker: Signer = createSigner(generateSigningKey('broker_k1', fixedBytes('broker')));
+  readonly broker: Signer = HISTORY_BROKER;
   /** The redemption worker's record-signing key. */
   readonly worker: Signer = createSigner(generateSigningKey('redemption_k1', fixedBytes('redemption')));
   private readonly vendors = new Map<string, Signer>();
@@ -378,20 +382,38 @@ export function fixedBytes(label: string, size?: number): Buffer | ((size: numbe
   return size === undefined ? make : make(size);
 }
 
+/** The broker's key in every history (fixed, so that histories are reproducible). */
+const HISTORY_BROKER: Signer = createSigner(generateSigningKey('broker_k1', fixedBytes('broker')));
+
 /** Appends a history to a store, one append per event, with the expected revision a writer would use. */
 export async function writeHistory(store: EventStore, appends: readonly Append[]): Promise<void> {
   const revisions = new Map<string, number>();
   let n = 0;
-  for (const { stream, event, actor } of appends) {
+  for (const { stream, event, actor, unsigned } of appends) {
     n += 1;
+    const expected = revisions.get(stream);
+    // The broker signs its chain events for the revision they take (tests that tamper with a
+    // broker event re-sign it, as if the broker had written the tampered one, unless `unsigned`).
+    const data =
+      !unsigned && stream.startsWith('chain-') && BROKER_CHAIN_EVENT_TYPES.has(event.type)
+        ? {
+            ...event.data,
+            brokerSignature: signChainEvent(
+              HISTORY_BROKER,
+              stream,
+              (expected ?? -1) + 1,
+              event.type,
+              event.data,
+            ),
+          }
+        : event.data;
     const newEvent: NewEvent = {
       id: deterministicEventId(stream, n),
       type: event.type,
       version: event.version,
-      data: event.data,
+      data,
       metadata: { correlationId: `c${n}`, causationId: `c${n}`, actor },
     };
-    const expected = revisions.get(stream);
     const result = await store.appendToStream(stream, [newEvent], {
       expectedRevision: expected ?? 'no_stream',
     });

@@ -12,7 +12,14 @@ import {
   absentChain,
   type ChainState,
 } from '#chain';
-import { deterministicEventId, streams, toNewEvent, type ChainEvent, type NetPayEvent } from '#events';
+import {
+  deterministicEventId,
+  sealChainEvent,
+  streams,
+  toNewEvent,
+  type ChainEvent,
+  type NetPayEvent,
+} from '#events';
 import {
   createSigner,
   generateChain,
@@ -29,6 +36,8 @@ interface ChainModel {
   readonly chain: Chain;
   state: ChainState;
   revision: number;
+  /** The broker key that signed the touchstone signs the chain's broker events too. */
+  readonly signer: Signer;
 }
 
 export interface IssueOptions {
@@ -105,7 +114,7 @@ export class ChainWorld {
       },
       signer,
     );
-    const model: ChainModel = { chain, state: absentChain, revision: -1 };
+    const model: ChainModel = { chain, state: absentChain, revision: -1, signer };
     this.chains.set(chainId, model);
     const decision = decideIssue(model.state, {
       touchstone,
@@ -193,8 +202,13 @@ export class ChainWorld {
   private async append(model: ChainModel, events: readonly ChainEvent[], actor: string): Promise<void> {
     if (events.length === 0) return;
     const stream = streams.chain(model.chain.chainId);
+    // The broker's chain events carry its signature for the revision they take, as the broker's do.
     const newEvents = events.map((e, i) =>
-      toNewEvent(e, this.meta(actor), deterministicEventId(stream, model.revision + 1 + i)),
+      toNewEvent(
+        sealChainEvent(model.signer, stream, model.revision + 1 + i, e),
+        this.meta(actor),
+        deterministicEventId(stream, model.revision + 1 + i),
+      ),
     );
     await this.store.appendToStream(stream, newEvents, {
       expectedRevision: model.revision < 0 ? 'no_stream' : model.revision,

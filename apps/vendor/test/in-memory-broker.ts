@@ -9,6 +9,7 @@ import {
   toNewEvent,
   type ChainEvent,
   type RevocationReason,
+  sealChainEvent,
 } from '#events';
 import { NetPayError } from '#platform';
 import {
@@ -220,6 +221,8 @@ export class InMemoryBroker implements BrokerClient {
   private async append(chainId: string, event: ChainEvent, expected: number | 'no_stream'): Promise<void> {
     const stream = streams.chain(chainId);
     const id = deterministicEventId(stream, String(expected), event.type);
-    await this.store.appendToStream(stream, [toNewEvent(event, META, id)], { expectedRevision: expected });
+    // As the broker does: its chain events carry its signature for the revision they take.
+    const sealed = sealChainEvent(this.signer, stream, expected === 'no_stream' ? 0 : expected + 1, event);
+    await this.store.appendToStream(stream, [toNewEvent(sealed, META, id)], { expectedRevision: expected });
   }
 }

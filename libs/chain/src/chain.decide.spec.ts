@@ -285,3 +285,47 @@ describe('chain aggregate', () => {
     expect(codeOf(decideSpend(after, spend('va', 3, 1)))).toBe('CHAIN.NOT_HOLDER');
   });
 });
+
+describe('folds of what a reader believes', () => {
+  it('keeps the stream’s last revision after ignored events, and a copied ChainIssued never resets a chain', () => {
+    const touchstone = {
+      chainId: 'c9',
+      alg: 'sha256',
+      root: 'aa'.repeat(32),
+      length: 10,
+      coinValue: 5,
+      currency: 'NZD',
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2027-01-01T00:00:00.000Z',
+      brokerKeyId: 'k',
+      signature: 'bb'.repeat(64),
+    } as const;
+    const issued = {
+      type: 'ChainIssued',
+      version: 1,
+      data: { chainId: 'c9', touchstone, wallet: 'client', at: touchstone.issuedAt },
+    } as const;
+    const spent = {
+      type: 'CoinsSpent',
+      version: 1,
+      data: {
+        chainId: 'c9',
+        vendorId: 'v',
+        fromIndex: 1,
+        toIndex: 2,
+        payword: 'cc'.repeat(32),
+        receiptId: 'r',
+        at: touchstone.issuedAt,
+      },
+    } as const;
+    const state = foldChain(
+      [
+        { event: issued, revision: 0 },
+        { event: spent, revision: 1 },
+        { event: issued, revision: 2 },
+      ],
+      4,
+    );
+    expect(state).toMatchObject({ status: 'open', index: 3, revision: 4 });
+  });
+});

@@ -37,6 +37,8 @@ export const absentChain: ChainState = { status: 'absent' };
  */
 export function evolve(state: ChainState, event: ChainEvent, revision: number): ChainState {
   if (event.type === 'ChainIssued') {
+    // Issued once: a second ChainIssued in the stream (a copy) never resets the chain.
+    if (state.status !== 'absent') return state;
     const { chainId, touchstone, wallet } = event.data;
     return { status: 'open', chainId, touchstone, wallet, index: 1, lastPayword: touchstone.root, revision };
   }
@@ -76,9 +78,22 @@ export function evolve(state: ChainState, event: ChainEvent, revision: number): 
   }
 }
 
-/** Fold a chain's history, given as (event, revision) pairs in stream order. */
-export function foldChain(history: Iterable<{ event: ChainEvent; revision: number }>): ChainState {
+/**
+ * Fold a chain's history, given as (event, revision) pairs in stream order. Readers pass only the
+ * events they believe (a broker-typed event must carry the broker's valid signature:
+ * `ChainEventTrust` in `#events`); `lastRevision`, the stream's true last revision, keeps the
+ * next append's expected revision right when the last events were ignored.
+ */
+export function foldChain(
+  history: Iterable<{ event: ChainEvent; revision: number }>,
+  lastRevision?: number,
+): ChainState {
   let state: ChainState = absentChain;
   for (const { event, revision } of history) state = evolve(state, event, revision);
-  return state;
+  return lastRevision === undefined ? state : atRevision(state, lastRevision);
+}
+
+/** The same state, expecting the stream at `revision` (events after the fold were ignored). */
+export function atRevision(state: ChainState, revision: number): ChainState {
+  return state.status === 'absent' || state.revision >= revision ? state : { ...state, revision };
 }

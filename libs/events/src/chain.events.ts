@@ -1,4 +1,4 @@
-import type { ChainIndex, HandOffCertificate, Hex, Touchstone } from '#protocol';
+import type { BrokerEventSignature, ChainIndex, HandOffCertificate, Hex, Touchstone } from '#protocol';
 import type { RevocationReason } from './revocation-reasons.js';
 
 /**
@@ -16,6 +16,8 @@ export interface ChainIssued {
     readonly touchstone: Touchstone;
     readonly wallet: 'client' | 'server';
     readonly at: string;
+    /** The broker's signature over (stream, revision, type, data): see `broker-chain-events.ts`. */
+    readonly brokerSignature?: BrokerEventSignature;
   };
 }
 
@@ -35,6 +37,8 @@ export interface WalletCheckedOut {
     /** Last position the vendor may spend (inclusive). */
     readonly sliceEnd: number;
     readonly at: string;
+    /** The broker's signature over (stream, revision, type, data): see `broker-chain-events.ts`. */
+    readonly brokerSignature?: BrokerEventSignature;
   };
 }
 
@@ -107,6 +111,8 @@ export interface SliceWithdrawn {
     readonly index: number;
     readonly lastPayword: Hex;
     readonly at: string;
+    /** The broker's signature over (stream, revision, type, data): see `broker-chain-events.ts`. */
+    readonly brokerSignature?: BrokerEventSignature;
   };
 }
 
@@ -114,7 +120,13 @@ export interface SliceWithdrawn {
 export interface ChainRevoked {
   readonly type: 'ChainRevoked';
   readonly version: 2;
-  readonly data: { readonly chainId: string; readonly reason: RevocationReason; readonly at: string };
+  readonly data: {
+    readonly chainId: string;
+    readonly reason: RevocationReason;
+    readonly at: string;
+    /** The broker's signature over (stream, revision, type, data): see `broker-chain-events.ts`. */
+    readonly brokerSignature?: BrokerEventSignature;
+  };
 }
 
 /**
@@ -131,6 +143,8 @@ export interface ChainClosed {
     readonly reason: 'lost-wallet' | 'expired' | 'exhausted' | 'revoked' | 'cashed-out';
     readonly reissuedAs?: string;
     readonly at: string;
+    /** The broker's signature over (stream, revision, type, data): see `broker-chain-events.ts`. */
+    readonly brokerSignature?: BrokerEventSignature;
   };
 }
 

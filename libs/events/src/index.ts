@@ -9,3 +9,4 @@ export * from './envelope.js';
 export * from './upcasting.js';
 export * from './broker-key-book.js';
 export * from './p2p.events.js';
+export * from './broker-chain-events.js';

@@ -32,3 +32,4 @@ export * from './checkout-request.js';
 export * from './subscriber-token.js';
 export * from './broker-key-list.js';
 export * from './p2p.js';
+export * from './chain-event-signature.js';

@@ -61,12 +61,31 @@ describe('Audit names parties acting for others (R0 writers, R2 registrations an
     for (const v of report.violations) expect(v.detail).not.toMatch(/cust_alice|Alice/);
   });
 
+  it('judges debits racing a withdrawal by the chain: those before SliceWithdrawn are authorised', async () => {
+    // The race the red team ran: the customer's VendorDeauthorised is recorded, the vendor's debits
+    // land in the chain, then the broker's SliceWithdrawn ends the slice and the customer gets 200.
+    const h = honestHistory()
+      .purchase('p3', 'cust_alice', ['ch4'], { wallet: 'server' })
+      .checkout('ch4', 'v1', 8)
+      .spend('ch4', 'v1', 1)
+      .authorise('cust_alice', 'v1', false)
+      .spend('ch4', 'v1', 2)
+      .spend('ch4', 'v1', 1)
+      .withdraw('ch4', 'v1');
+    const report = await auditHistory(h.appends, { brokerKeys });
+    expect(report.violations).toEqual([]);
+    // One more debit after SliceWithdrawn is not authorised.
+    const late = await auditHistory(h.spend('ch4', 'v1', 1).appends, { brokerKeys });
+    expectNamed(late, 'R2.WALLET_VENDOR_NOT_AUTHORISED', BigInt(h.appends.length), 'chain-ch4');
+  });
+
   it('R2.WALLET_VENDOR_NOT_AUTHORISED: debits, and a hand-off, after the owner withdrew the vendor', async () => {
     const h = honestHistory()
       .purchase('p3', 'cust_alice', ['ch4'], { wallet: 'server' })
       .checkout('ch4', 'v1', 8)
       .spend('ch4', 'v1', 2)
       .authorise('cust_alice', 'v1', false)
+      .withdraw('ch4', 'v1')
       .spend('ch4', 'v1', 1);
     const report = await auditHistory(h.appends, { brokerKeys });
     expectNamed(report, 'R2.WALLET_VENDOR_NOT_AUTHORISED', BigInt(h.appends.length), 'chain-ch4');

@@ -1,4 +1,4 @@
-import { categoryOf, idOf, redemptionLedgerStream } from '#events';
+import { categoryOf, idOf, issuedWithUnknownKey, judgeChainEvent, redemptionLedgerStream } from '#events';
 import type { RecordedEvent } from '#event-store';
 import type { PublicKeyRecord } from '#protocol';
 import { type CheckContext } from './checks/context.js';
@@ -177,6 +177,7 @@ export class Audit {
     if (category === OPERATOR_CATEGORY) return onOperatorEvent(ctx, recorded);
     if (category === KEY_LIST_CATEGORY) return onKeyList(ctx, recorded, this.options.brokerRootKeys ?? []);
     if (P2P_AUDITED.has(category)) return this.p2p.onEvent(recorded, report);
+    if (category === 'chain' && this.forgedBrokerEvent(recorded, report, streamChainId)) return;
     const event = this.parse(recorded, report, streamChainId);
     if (event === undefined) return;
     const belongs = isChainEvent(event) ? `chain-${chainIdOf(event)}` : undefined;
@@ -202,6 +203,37 @@ export class Audit {
         eventId: recorded.id,
       });
     else if (event.type === 'RedemptionBatchSealed') this.coverage.onSeal(event.data, position);
+  }
+
+  /**
+   * R0: a broker-typed chain event (issue, checkout, withdrawal, revocation, close) is the
+   * broker's only with its signature over (stream, revision, type, data) by a broker key known at
+   * this point (pinned, or from a root-signed key list): any vendor may append to a chain stream.
+   * One that does not verify is reported with the writer it declares and not applied, as every
+   * reader ignores it.
+   */
+  private forgedBrokerEvent(recorded: RecordedEvent, report: Reporter, chainId: string | undefined): boolean {
+    const verdict = judgeChainEvent(recorded.streamName, recorded, this.ledger.brokerKeys);
+    if (verdict === 'vendor' || verdict === 'valid') return false;
+    const data = recorded.data as { brokerSignature?: { keyId?: unknown } } | undefined;
+    const keyId = data?.brokerSignature?.keyId;
+    const unknownKey = typeof keyId === 'string' && !this.ledger.brokerKeys.has(keyId);
+    // An issue signed with the touchstone's own key the auditor does not know: R1.UNKNOWN_BROKER_KEY
+    // says it once, on the touchstone, and nothing it holds is believed.
+    if (issuedWithUnknownKey(recorded, this.ledger.brokerKeys)) return false;
+    const actor = (recorded.metadata as { actor?: unknown } | undefined)?.actor;
+    const how =
+      verdict === 'unsigned'
+        ? 'without a broker signature'
+        : unknownKey
+          ? `signed with ${JSON.stringify(keyId)}, no broker key known here`
+          : 'with a broker signature that does not verify';
+    report.violation(
+      RULES.FORGED_BROKER_EVENT,
+      `${recorded.type} ${how}, written as ${typeof actor === 'string' ? JSON.stringify(actor) : 'nobody'}: not applied`,
+      chainId,
+    );
+    return true;
   }
 
   /** The event in its current version, or a finding: a warning when unknown, a violation when malformed. */

@@ -10,6 +10,7 @@ export const RULES = {
   REVISION_GAP: 'R0.REVISION_GAP',
   POSITION_NOT_INCREASING: 'R0.POSITION_NOT_INCREASING',
   WRITER_NOT_ALLOWED: 'R0.WRITER_NOT_ALLOWED',
+  FORGED_BROKER_EVENT: 'R0.FORGED_BROKER_EVENT',
 
   // R1: touchstones are broker-signed; accepted paywords hash to the previous state;
   // indexes only move forward; no position is accepted twice.

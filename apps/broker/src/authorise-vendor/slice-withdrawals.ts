@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decideWithdraw } from '#chain';
 import type { EventStore } from '#event-store';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { runChainCommand } from '../shared/chain-stream.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
@@ -17,6 +18,7 @@ export class SliceWithdrawals {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projection: WalletProjection,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
   /** Every open server-side chain of the customer is looked at; answers how many slices ended. */
@@ -34,6 +36,7 @@ export class SliceWithdrawals {
   async withdrawChain(chainId: string, vendorId: string, at: string): Promise<boolean> {
     const { result } = await runChainCommand(
       this.store,
+      this.ring,
       chainId,
       (state) => decideWithdraw(state, { vendorId, at }),
       (_state, events) => events.length > 0,

@@ -235,7 +235,7 @@ export class BuyCoinsHandler {
     let touchstone = known?.touchstone;
     let wallet = known?.wallet;
     if (!touchstone) {
-      const state = await loadChain(this.store, chainId);
+      const state = await loadChain(this.store, this.issuer.keys, chainId);
       if (state.status === 'absent') throw new Error(`chain ${chainId} of a completed purchase is missing`);
       touchstone = state.touchstone;
       wallet = state.wallet;

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { absentChain } from '#chain';
+import { absentChain, type ChainState } from '#chain';
 import type { EventStore } from '#event-store';
-import { type ChainIssued, streams } from '#events';
+import { type ChainIssued, sealChainEvent, streams } from '#events';
 import { CLOCK, type Clock, NetPayError } from '#platform';
 import { type ChainAlgorithm, paywordAt, signTouchstone, type Touchstone } from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
-import { evolveChain } from '../shared/chain-stream.js';
+import { chainAdmission, evolveChain } from '../shared/chain-stream.js';
 import { contentEventId, runCommand } from '../shared/command.js';
 import { brokerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
@@ -66,7 +66,7 @@ export class ChainIssuer {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly keys: BrokerKeyRing,
+    readonly keys: BrokerKeyRing,
     private readonly seeds: WalletSeeds,
   ) {}
 
@@ -85,8 +85,11 @@ export class ChainIssuer {
       version: 1,
       data: { chainId, touchstone, wallet, at: touchstone.issuedAt },
     };
-    const { result } = await runCommand(this.store, {
-      stream: streams.chain(chainId),
+    const stream = streams.chain(chainId);
+    const { result } = await runCommand<ChainState, ChainIssued, Touchstone>(this.store, {
+      stream,
+      admit: chainAdmission(this.keys, stream),
+      seal: (event, revision) => sealChainEvent(this.keys.signer, stream, revision, event),
       initial: absentChain,
       evolve: evolveChain,
       decide: (state) => {
@@ -103,7 +106,7 @@ export class ChainIssuer {
       // A new chain id: append at once. A retry meets the stored chain (as a conflict, or as the
       // same event when it signed the same touchstone on the same day) and answers with it.
       assumeNew: true,
-      eventId: () => contentEventId('ChainIssued', chainId, issued.data),
+      eventId: (event) => contentEventId('ChainIssued', chainId, event.data),
     });
     return { chainId, wallet, touchstone: result, ...(wallet === 'client' ? { seed } : {}) };
   }

@@ -6,6 +6,7 @@ import { CLOCK, type Clock } from '#platform';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { loadCustomer } from '../customer/customer.state.js';
 import { brokerError, chainRefusal } from '../shared/broker-errors.js';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { runChainCommand } from '../shared/chain-stream.js';
 import { readDecoded, runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
@@ -55,6 +56,7 @@ export class CashOutHandler {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly projection: WalletProjection,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
   async execute(customerId: string, chainId: string): Promise<CashOutAnswer> {
@@ -66,6 +68,7 @@ export class CashOutHandler {
     const at = this.clock.now().toISOString();
     const { result: closed } = await runChainCommand(
       this.store,
+      this.ring,
       chainId,
       (state) => {
         // A retry of a cash-out goes on from the close it made.

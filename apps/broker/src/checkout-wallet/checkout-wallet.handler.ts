@@ -161,6 +161,7 @@ export class CheckoutWalletHandler {
     try {
       const { result } = await runChainCommand(
         this.store,
+        this.ring,
         chainId,
         (state) => {
           const start = state.status === 'absent' ? 1 : state.index;

@@ -4,7 +4,9 @@ import type { TouchstoneReply } from '#contracts';
 import type { EventStore } from '#event-store';
 import { decode, streams } from '#events';
 import type { Touchstone } from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { chainRefusal } from '../shared/broker-errors.js';
+import { chainAdmission } from '../shared/chain-stream.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { LRUCache } from 'lru-cache';
 
@@ -21,7 +23,10 @@ const CACHE_SIZE = 10_000;
 export class GetTouchstoneHandler {
   private readonly issued = new LRUCache<string, Touchstone>({ max: CACHE_SIZE });
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly ring: BrokerKeyRing,
+  ) {}
 
   async execute(chainId: string): Promise<TouchstoneReply> {
     const stream = streams.chain(chainId);
@@ -30,7 +35,8 @@ export class GetTouchstoneHandler {
       this.store.readStream(stream, { direction: 'backwards', maxCount: 1 }),
     ]);
     if (!touchstone) throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId}` });
-    const final = last[0] ? decode(last[0]) : undefined;
+    // A revocation or close is believed only with the broker's signature (vendors may append).
+    const final = last[0] && chainAdmission(this.ring, stream)(last[0]) ? decode(last[0]) : undefined;
     if (final?.type === 'ChainRevoked') {
       throw chainRefusal({
         code: CHAIN.REVOKED,
@@ -50,7 +56,7 @@ export class GetTouchstoneHandler {
     const cached = this.issued.get(chainId);
     if (cached) return cached;
     const [first] = await this.store.readStream(stream, { maxCount: 1 });
-    const event = first ? decode(first) : undefined;
+    const event = first && chainAdmission(this.ring, stream)(first) ? decode(first) : undefined;
     if (event?.type !== 'ChainIssued') return undefined;
     this.issued.set(chainId, event.data.touchstone);
     return event.data.touchstone;

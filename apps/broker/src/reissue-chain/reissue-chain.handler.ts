@@ -9,6 +9,7 @@ import { ChainIssuer } from '../buy-coins/chain-issuer.js';
 import { absentCustomer, evolveCustomer } from '../customer/customer.state.js';
 import { chainRefusal } from '../shared/broker-errors.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { runChainCommand } from '../shared/chain-stream.js';
 import { runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
@@ -45,6 +46,7 @@ export class ReissueChainHandler {
     private readonly secrets: BrokerSecrets,
     private readonly issuer: ChainIssuer,
     private readonly projection: WalletProjection,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
   async execute(customerId: string, chainId: string): Promise<ChainReissuedAnswer> {
@@ -57,6 +59,7 @@ export class ReissueChainHandler {
     const at = this.clock.now().toISOString();
     const { result: closed } = await runChainCommand(
       this.store,
+      this.ring,
       chainId,
       (state) => {
         // Only a re-issue closes a chain for a lost wallet: a retry goes on from here.

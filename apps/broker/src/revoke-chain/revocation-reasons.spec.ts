@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '#event-store';
 import { streams } from '#events';
+import { signChainEvent } from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { ADMIN_TOKEN, startBroker, type TestBroker } from '../test/broker-harness.js';
 import { buy, registerCustomer, type TestCustomer } from '../test/scenario.js';
 
@@ -57,12 +59,23 @@ describe('revocation reasons (in-memory)', () => {
 
   it('reads an old free-text revocation (v1) as the code `other`', async () => {
     const chainId = await chainOf();
-    await store.appendToStream(streams.chain(chainId), [
+    const stream = streams.chain(chainId);
+    const revision = (await store.readStream(stream)).length;
+    const old = { chainId, reason: 'fraud reported by Ada Reader', at: '2026-01-01T00:00:00.000Z' };
+    // Written by the broker, so signed by it (over the stored v1 data): unsigned, it is ignored.
+    const brokerSignature = signChainEvent(
+      broker.app.get(BrokerKeyRing).signer,
+      stream,
+      revision,
+      'ChainRevoked',
+      old,
+    );
+    await store.appendToStream(stream, [
       {
         id: randomUUID(),
         type: 'ChainRevoked',
         version: 1,
-        data: { chainId, reason: 'fraud reported by Ada Reader', at: '2026-01-01T00:00:00.000Z' },
+        data: { ...old, brokerSignature },
         metadata: { correlationId: 'old', causationId: 'old', actor: 'operator' },
       },
     ]);

@@ -12,6 +12,7 @@ import { decode } from '#events';
 import { NATS_CONNECTION } from '#platform';
 import { signRevocationNotice } from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
+import { chainAdmission } from '../shared/chain-stream.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 
 export const REVOCATION_SUBSCRIPTION = 'broker-revocation-broadcast';
@@ -58,6 +59,8 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
           filter: { categories: ['chain'], eventTypes: ['ChainRevoked'] },
           checkpoints,
           handler: async (recorded) => {
+            // Only the broker's own revocations: a vendor may append a ChainRevoked to any chain.
+            if (!chainAdmission(this.ring, recorded.streamName)(recorded)) return;
             const event = decode(recorded);
             if (event?.type !== 'ChainRevoked') return;
             const { chainId, reason, at } = event.data;

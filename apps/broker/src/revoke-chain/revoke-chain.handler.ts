@@ -3,6 +3,7 @@ import { decideRevoke } from '#chain';
 import type { EventStore } from '#event-store';
 import type { RevocationReason } from '#events';
 import { CLOCK, type Clock } from '#platform';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { runChainCommand } from '../shared/chain-stream.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 
@@ -24,11 +25,13 @@ export class RevokeChainHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
   async execute(chainId: string, reason: RevocationReason): Promise<ChainRevokedAnswer> {
     const { result, position } = await runChainCommand(
       this.store,
+      this.ring,
       chainId,
       (state) =>
         state.status === 'revoked'

@@ -1,6 +1,15 @@
+import { Logger } from '@nestjs/common';
 import { absentChain, type ChainState, type Decision, evolve } from '#chain';
-import type { EventStore } from '#event-store';
-import { CHAIN_EVENT_TYPES, type ChainEvent, type StoredEvent, streams } from '#events';
+import type { EventStore, RecordedEvent } from '#event-store';
+import {
+  CHAIN_EVENT_TYPES,
+  judgeChainEvent,
+  sealChainEvent,
+  type ChainEvent,
+  type StoredEvent,
+  streams,
+} from '#events';
+import type { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { chainRefusal } from './broker-errors.js';
 import { type CommandOutcome, readDecoded, runCommand } from './command.js';
 import { brokerMetadata } from './metadata.js';
@@ -13,9 +22,46 @@ export function evolveChain(state: ChainState, event: StoredEvent): ChainState {
   return isChainEvent(event) ? evolve(state, event, event.revision) : state;
 }
 
+const logger = new Logger('ChainEvents');
+const CHAIN_STREAM_PREFIX = 'chain-';
+
+export const isChainStream = (stream: string): boolean => stream.startsWith(CHAIN_STREAM_PREFIX);
+const reported = new Set<string>();
+let forged = 0;
+
+/**
+ * Which recorded events of `stream` the broker's fold believes: a broker-typed chain event only
+ * with its own valid signature (any vendor may append to a chain stream); the others are logged
+ * once per process and left out, so a forged revoke or close changes nothing.
+ */
+export function chainAdmission(ring: BrokerKeyRing, stream: string): (recorded: RecordedEvent) => boolean {
+  return (recorded) => {
+    const verdict = judgeChainEvent(stream, recorded, ring.publicKeys());
+    if (verdict === 'vendor' || verdict === 'valid') return true;
+    const key = `${stream}#${recorded.revision}`;
+    if (!reported.has(key)) {
+      if (reported.size >= 10_000) reported.clear();
+      reported.add(key);
+      forged++;
+      logger.warn(
+        `ignored a ${recorded.type} at ${stream}@${recorded.revision} whose broker signature is ${verdict} ` +
+          `(written as ${recorded.metadata.actor ?? 'unknown'})`,
+      );
+    }
+    return false;
+  };
+}
+/** How many forged broker-typed chain events this process ignored. */
+export const forgedChainEvents = (): number => forged;
+
 /** The chain's current state, folded from its stream (the store is the arbiter). */
-export async function loadChain(store: EventStore, chainId: string): Promise<ChainState> {
-  const events = await readDecoded(store, streams.chain(chainId));
+export async function loadChain(
+  store: EventStore,
+  ring: BrokerKeyRing,
+  chainId: string,
+): Promise<ChainState> {
+  const stream = streams.chain(chainId);
+  const events = await readDecoded(store, stream, chainAdmission(ring, stream));
   return events.reduce(evolveChain, absentChain);
 }
 
@@ -25,13 +71,17 @@ export async function loadChain(store: EventStore, chainId: string): Promise<Cha
  */
 export async function runChainCommand<E extends ChainEvent, R>(
   store: EventStore,
+  ring: BrokerKeyRing,
   chainId: string,
   decide: (state: ChainState) => Decision<E>,
   then: (state: ChainState, events: readonly E[]) => R,
   options: { correlationId?: string; eventId?: (event: E, index: number) => string } = {},
 ): Promise<CommandOutcome<R>> {
+  const stream = streams.chain(chainId);
   return runCommand(store, {
-    stream: streams.chain(chainId),
+    stream,
+    admit: chainAdmission(ring, stream),
+    seal: (event, revision) => sealChainEvent(ring.signer, stream, revision, event),
     initial: absentChain,
     evolve: evolveChain,
     decide: (state) => {

@@ -5,6 +5,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type GlobalPosition,
+  type RecordedEvent,
 } from '#event-store';
 import { decode, deterministicEventId, type NetPayEvent, type StoredEvent, toNewEvent } from '#events';
 
@@ -32,6 +33,10 @@ export interface StreamCommand<S, E extends NetPayEvent, R> {
    */
   readonly assumeNew?: boolean;
   readonly maxAttempts?: number;
+  /** Signs each decided event for the revision it will take (chain streams: the broker's signature). */
+  readonly seal?: (event: E, revision: number) => E;
+  /** Which recorded events the fold may believe (chain streams: broker-typed ones must verify). */
+  readonly admit?: (recorded: RecordedEvent) => boolean;
 }
 
 export interface CommandOutcome<R> {
@@ -54,6 +59,7 @@ export async function runCommand<S, E extends NetPayEvent, R>(
     const recorded = attempt === 1 && command.assumeNew ? [] : await store.readStream(command.stream);
     let state = command.initial;
     for (const r of recorded) {
+      if (command.admit && !command.admit(r)) continue;
       const event = decode(r);
       if (event) state = command.evolve(state, event);
     }
@@ -61,7 +67,9 @@ export async function runCommand<S, E extends NetPayEvent, R>(
     const expectedRevision: ExpectedRevision = last === undefined ? 'no_stream' : last.revision;
     const { events, result } = command.decide(state);
     if (events.length === 0) return { result, position: undefined };
-    const newEvents = events.map((event, i) =>
+    const first = last === undefined ? 0 : last.revision + 1;
+    const sealed = command.seal ? events.map((event, i) => command.seal!(event, first + i)) : events;
+    const newEvents = sealed.map((event, i) =>
       toNewEvent(event, command.metadata, command.eventId?.(event, i) ?? randomUUID()),
     );
     try {
@@ -83,10 +91,14 @@ export function contentEventId(kind: string, name: string, data: unknown): strin
 }
 
 /** Decoded events of a stream, in order. */
-export async function readDecoded(store: EventStore, stream: string): Promise<StoredEvent[]> {
+export async function readDecoded(
+  store: EventStore,
+  stream: string,
+  admit: (recorded: RecordedEvent) => boolean = () => true,
+): Promise<StoredEvent[]> {
   const recorded = await store.readStream(stream);
   return recorded.flatMap((r) => {
-    const event = decode(r);
+    const event = admit(r) ? decode(r) : undefined;
     return event ? [event] : [];
   });
 }

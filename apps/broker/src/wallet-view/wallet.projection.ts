@@ -16,7 +16,9 @@ import {
 } from '#event-store';
 import { decode } from '#events';
 import { HealthRegistry, MetricsService, traceProjected } from '#platform';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { chainAdmission, isChainStream } from '../shared/chain-stream.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import type { TrackingEventStore } from '../shared/tracking-event-store.js';
 import { WalletHistoryReadModel } from '../wallet-history/wallet-history.read-model.js';
@@ -41,6 +43,7 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: TrackingEventStore,
+    private readonly ring: BrokerKeyRing,
     @Optional() private readonly health?: HealthRegistry,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
@@ -77,7 +80,10 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
 
   private async apply(recorded: RecordedEvent): Promise<void> {
     const startedAt = Date.now();
-    const event = decode(recorded);
+    // A broker-typed chain event is believed only with the broker's signature (vendors may append).
+    const admitted =
+      !isChainStream(recorded.streamName) || chainAdmission(this.ring, recorded.streamName)(recorded);
+    const event = admitted ? decode(recorded) : undefined;
     if (event) {
       this.model.apply(event);
       this.history.apply(event);

@@ -14,7 +14,7 @@ describe('replayChain', () => {
     await world.spend('c1', 'va', 2);
     await world.handOff('c1', 'va', 'vb');
     await world.spend('c1', 'vb', 3);
-    const history = await new RedemptionReads(store).chainHistory('c1');
+    const history = await new RedemptionReads(store).chainHistory('c1', world.brokerKeys);
     const verified = new Set<string>();
     const vendorKeys = (v: string) => [
       { keyId: world.vendorSigner(v).keyId, publicKey: world.vendorSigner(v).publicKey, ownerId: v },
@@ -86,7 +86,7 @@ describe('replayChain of a server-side wallet', () => {
       version: 1,
       data: { certificate: fromNobody, at },
     });
-    const history = await new RedemptionReads(store).chainHistory('w1');
+    const history = await new RedemptionReads(store).chainHistory('w1', world.brokerKeys);
     const vendorKeys = (v: string) => [
       { keyId: world.vendorSigner(v).keyId, publicKey: world.vendorSigner(v).publicKey, ownerId: v },
     ];
@@ -111,7 +111,7 @@ describe('replayChain of a server-side wallet', () => {
         at,
       },
     });
-    const ledger = replayChain('w2', await new RedemptionReads(fresh).chainHistory('w2'), {
+    const ledger = replayChain('w2', await new RedemptionReads(fresh).chainHistory('w2', world.brokerKeys), {
       broker: honest.brokerKeys,
       vendorKeys,
     });
@@ -150,7 +150,7 @@ describe('replayChain of a server-side wallet', () => {
     const vendorKeys = (v: string) => [
       { keyId: world.vendorSigner(v).keyId, publicKey: world.vendorSigner(v).publicKey, ownerId: v },
     ];
-    const ledger = replayChain('w3', await new RedemptionReads(store).chainHistory('w3'), {
+    const ledger = replayChain('w3', await new RedemptionReads(store).chainHistory('w3', world.brokerKeys), {
       broker: world.brokerKeys,
       vendorKeys,
     });

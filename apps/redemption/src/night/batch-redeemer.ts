@@ -200,7 +200,7 @@ export class BatchRedeemer {
     const histories = await mapLimit(
       chainIds,
       READS_IN_FLIGHT,
-      async (id) => [id, await this.deps.reads.chainHistory(id)] as const,
+      async (id) => [id, await this.deps.reads.chainHistory(id, this.deps.brokerKeys)] as const,
     );
     // Hand-off certificates are checked with the keys their signers registered with the broker.
     const signers = new Set<string>();

@@ -2,13 +2,15 @@ import type { EventStore, RecordedEvent, StreamRevision } from '#event-store';
 import {
   CHAIN_EVENT_TYPES,
   decode,
+  issuedWithUnknownKey,
+  judgeChainEvent,
   redemptionLedgerStream,
   streams,
   type ChainEvent,
   type RangeRedeemed,
   type RedemptionForgeryDetected,
 } from '#events';
-import type { PublicKeyRecord } from '#protocol';
+import type { KeyRing, PublicKeyRecord } from '#protocol';
 import { BATCH_STREAM_EVENT_TYPES, type BatchStreamEvent } from '../domain/batch-record.js';
 import type { RedeemedRange } from '../domain/verify-batch.js';
 import type { Distrust, RecordTrust } from './record-trust.js';
@@ -57,10 +59,21 @@ export class RedemptionReads {
     private readonly trust?: RecordTrust,
   ) {}
 
-  /** The chain's stream (empty for an id that is not even a valid id: such a chain is unknown). */
-  async chainHistory(chainId: string): Promise<ChainEvent[]> {
+  /**
+   * The chain's stream (empty for an id that is not even a valid id: such a chain is unknown).
+   * A broker-typed event (issue, checkout, withdrawal, revocation, close) is kept only with the
+   * broker's valid signature by one of `brokerKeys`: any vendor may append to a chain stream.
+   */
+  async chainHistory(chainId: string, brokerKeys: KeyRing): Promise<ChainEvent[]> {
     if (!ID.test(chainId)) return [];
-    return typed<ChainEvent>(await this.store.readStream(streams.chain(chainId)), CHAIN_EVENT_TYPES);
+    const stream = streams.chain(chainId);
+    const recorded = await this.store.readStream(stream);
+    const believed = recorded.filter((r) => {
+      const verdict = judgeChainEvent(stream, r, brokerKeys);
+      // An issue under a key not learned yet goes on to the touchstone check ("unknown key", retried).
+      return verdict === 'vendor' || verdict === 'valid' || issuedWithUnknownKey(r, brokerKeys);
+    });
+    return typed<ChainEvent>(believed, CHAIN_EVENT_TYPES);
   }
 
   async vendor(vendorId: string): Promise<VendorRecord | undefined> {

@@ -70,6 +70,8 @@ describe('withdrawing a vendor stops it at once', () => {
       index: 3,
       lastPayword: expect.any(String),
       at: expect.any(String),
+      // The broker's signature: a vendor cannot write a withdrawal (or a revocation, a close).
+      brokerSignature: { keyId: expect.any(String), value: expect.any(String) },
     });
     const decoded = recorded.map((r) => decode(r)?.data);
     expect(JSON.stringify(decoded)).not.toContain(customer.customerId);

@@ -7,6 +7,7 @@ import {
   streams,
   toNewEvent,
   type ChainEvent,
+  type ChainEventTrust,
 } from '#events';
 import type { Touchstone } from '#protocol';
 import { catchUp } from './chain-catch-up.js';
@@ -39,6 +40,8 @@ export class ChainStates {
     private readonly hot: HotChainStore,
     private readonly touchstones: TouchstoneBook,
     private readonly actor: string,
+    /** Believes a broker-typed chain event only with the broker's valid signature (once per event). */
+    private readonly trust: ChainEventTrust,
     private readonly capacity = 100_000,
   ) {}
 
@@ -98,13 +101,16 @@ export class ChainStates {
 
   /** Folds the chain's stream: the truth, whatever the caches say. */
   async reload(chainId: string, carried?: Touchstone): Promise<ChainState> {
-    const recorded = await this.store.readStream(streams.chain(chainId));
+    const stream = streams.chain(chainId);
+    const recorded = await this.store.readStream(stream);
     const history: { event: ChainEvent; revision: number }[] = [];
     for (const r of recorded) {
-      const event = CHAIN_EVENT_TYPES.has(r.type) ? decode(r) : undefined;
+      const event =
+        CHAIN_EVENT_TYPES.has(r.type) && (await this.trust.admits(stream, r)) ? decode(r) : undefined;
       if (event) history.push({ event: event as ChainEvent, revision: r.revision });
     }
-    const state = foldChain(history);
+    // Appends expect the stream's last revision, even when its last events were ignored.
+    const state = foldChain(history, recorded.at(-1)?.revision);
     if (state.status === 'absent') {
       this.memory.delete(chainId);
       return state;
@@ -117,11 +123,16 @@ export class ChainStates {
 
   /** The chain's last event, when the caller knows what it expects there (one cheap read). */
   async lastEvent(chainId: string): Promise<{ event: ChainEvent; revision: number } | undefined> {
-    const [last] = await this.store.readStream(streams.chain(chainId), {
+    const stream = streams.chain(chainId);
+    const [last] = await this.store.readStream(stream, {
       direction: 'backwards',
       maxCount: 1,
     });
-    const event = last && CHAIN_EVENT_TYPES.has(last.type) ? decode(last) : undefined;
+    // A forged broker-typed event is no answer: the caller folds the stream (which ignores it).
+    const event =
+      last && CHAIN_EVENT_TYPES.has(last.type) && (await this.trust.admits(stream, last))
+        ? decode(last)
+        : undefined;
     return event && last ? { event: event as ChainEvent, revision: last.revision } : undefined;
   }
 

@@ -1,5 +1,5 @@
 import type { EventStore } from '#event-store';
-import { BrokerKeyBook } from '#events';
+import { BrokerKeyBook, ChainEventTrust } from '#events';
 import type { Clock } from '#platform';
 import { DEFAULT_FRESHNESS_WINDOW_MS, ReplayGuard, type PublicKeyRecord, type Signer } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
@@ -65,6 +65,8 @@ export class VendorEngine {
   readonly certificate: OwnCertificate;
   readonly touchstones: TouchstoneBook;
   readonly states: ChainStates;
+  /** Chain events the broker must have signed are believed only when they verify. */
+  readonly chainTrust: ChainEventTrust;
   readonly pending: PendingHandOffs;
   readonly slices: WalletSlices;
   readonly takeOver: TakeOver;
@@ -100,7 +102,12 @@ export class VendorEngine {
     this.certificate = new OwnCertificate(vendorId, signer, broker, this.keys, clock);
     const windowMs = options.freshnessWindowMs ?? DEFAULT_FRESHNESS_WINDOW_MS;
     this.touchstones = new TouchstoneBook(this.keys, broker, hot);
-    this.states = new ChainStates(store, hot, this.touchstones, `vendor:${vendorId}`);
+    const keys = this.keys;
+    this.chainTrust = new ChainEventTrust(
+      (keyId) => keys.brokerKeyFresh(keyId),
+      (forged) => observer.forgedChainEvent?.(forged),
+    );
+    this.states = new ChainStates(store, hot, this.touchstones, `vendor:${vendorId}`, this.chainTrust);
     // A pending mark outlives the wait a little, and expires by itself if this process dies.
     this.pending = new PendingHandOffs(hot, options.handOffTimeoutMs * 2 + 1_000);
     this.slices = new WalletSlices(options.slices);

@@ -1,3 +1,5 @@
+import type { ForgedChainEvent } from '#events';
+
 /**
  * What the engine reports as it works, for metrics and logs. Every method is
  * optional; none may throw (they run on the spend path).
@@ -15,6 +17,8 @@ export interface VendorObserver {
   handOffTimed?(outcome: HandOffOutcome, seconds: number): void;
   /** A bus message from another party was refused or dropped (forged, stale, replayed, malformed). */
   messageRefused?(message: 'hand-off' | 'revocation', code: string): void;
+  /** A broker-typed chain event without a valid broker signature was ignored (once per event). */
+  forgedChainEvent?(forged: ForgedChainEvent): void;
 }
 
 /** How a requested hand-off ended: A handed over, A was silent and B claimed, the stream named another holder, or refused. */

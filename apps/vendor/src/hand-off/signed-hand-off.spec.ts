@@ -182,7 +182,8 @@ describe('hand-off requests are authenticated by the requesting vendor', () => {
       },
     );
     const spend = { ...chain.spendProof(1, 1), count: 1, resource: 'article-1', correlationId: 'x' };
-    expect(await refusedWith(b.spendCoins.execute(spend))).toBe('TOUCHSTONE.SIGNATURE_INVALID');
+    // The rogue's ChainIssued carries no broker signature: the vendor does not even see a chain.
+    expect(await refusedWith(b.spendCoins.execute(spend))).toBe('CHAIN.NOT_FOUND');
     expect(await eventTypes(world.store, chainId)).toEqual(['ChainIssued']);
   });
 });

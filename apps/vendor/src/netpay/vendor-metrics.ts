@@ -38,6 +38,15 @@ export function vendorObserver(vendorId: string, logger: Logger, metrics?: Metri
     messageRefused(message, code) {
       busRefusals?.inc({ vendor: vendorId, message, code });
     },
+    forgedChainEvent(forged) {
+      // A broker-typed chain event without the broker's valid signature: ignored, counted, logged.
+      const code = forged.verdict === 'unsigned' ? 'BROKER_SIGNATURE.MISSING' : 'BROKER_SIGNATURE.INVALID';
+      busRefusals?.inc({ vendor: vendorId, message: 'chain-event', code });
+      logger.warn(
+        `ignored a forged ${forged.type} at ${forged.stream}@${forged.revision} (${code}, written as ` +
+          `${forged.actor ?? 'unknown'})`,
+      );
+    },
     spent(wallet, count, duplicate) {
       spends?.inc({ vendor: vendorId, wallet, duplicate: String(duplicate) });
       if (!duplicate) coins?.inc({ vendor: vendorId, wallet }, count);

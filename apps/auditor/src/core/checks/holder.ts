@@ -60,7 +60,9 @@ export function onWalletCheckedOut(ctx: CheckContext, data: WalletCheckedOut['da
     );
   }
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CHECKOUT_MISMATCH, what);
-  if (requireRegistered(ctx, chain, data.vendorId, what)) requireAuthorised(ctx, chain, data.vendorId, what);
+  const authorised =
+    requireRegistered(ctx, chain, data.vendorId, what) && requireAuthorised(ctx, chain, data.vendorId, what);
+  chain.authorisedHolder = authorised ? data.vendorId : undefined;
   if (data.sliceEnd < data.index - 1 || data.sliceEnd > chain.length) {
     ctx.report.violation(
       RULES.CHECKOUT_MISMATCH,
@@ -99,7 +101,9 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
     ctx.report.violation(rule, `${what}: ${signature.message}`, chain.chainId);
   }
   matchesState(ctx, chain, c.index, c.lastPayword, RULES.HANDOFF_MISMATCH, what);
-  if (requireRegistered(ctx, chain, c.toVendor, what)) requireAuthorised(ctx, chain, c.toVendor, what);
+  const authorised =
+    requireRegistered(ctx, chain, c.toVendor, what) && requireAuthorised(ctx, chain, c.toVendor, what);
+  chain.authorisedHolder = authorised ? c.toVendor : undefined;
   chain.holder = c.toVendor;
   chain.note(
     ctx.at.position,
@@ -126,7 +130,9 @@ export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): v
     );
   }
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CLAIM_MISMATCH, what);
-  if (requireRegistered(ctx, chain, data.toVendor, what)) requireAuthorised(ctx, chain, data.toVendor, what);
+  const authorised =
+    requireRegistered(ctx, chain, data.toVendor, what) && requireAuthorised(ctx, chain, data.toVendor, what);
+  chain.authorisedHolder = authorised ? data.toVendor : undefined;
   chain.holder = data.toVendor;
   chain.note(ctx.at.position, ctx.at.revision, 'ChainClaimed', what);
 }
@@ -149,6 +155,7 @@ export function onSliceWithdrawn(ctx: CheckContext, data: SliceWithdrawn['data']
   }
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CHECKOUT_MISMATCH, what);
   chain.holder = undefined;
+  chain.authorisedHolder = undefined;
   chain.sliceEnd = undefined;
   chain.note(ctx.at.position, ctx.at.revision, 'SliceWithdrawn', what);
 }

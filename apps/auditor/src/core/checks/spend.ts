@@ -26,8 +26,15 @@ export function onCoinsSpent(ctx: CheckContext, data: CoinsSpent['data']): void 
   const what = `spend of ${data.fromIndex}..${data.toIndex} by ${data.vendorId}`;
   // A client-side chain's first spend makes its vendor the holder: it must be a registered one.
   if (chain.holder === undefined && !requireRegistered(ctx, chain, data.vendorId, what)) valid = false;
-  // A server-side wallet is debited only by a vendor its owner authorises now (not after a withdrawal).
-  if (!requireAuthorised(ctx, chain, data.vendorId, what)) valid = false;
+  // A server-side wallet is debited only by a vendor its owner authorised, judged in the chain's
+  // own order (the serialisation point between the vendor's debits and the withdrawal): the holder
+  // of a slice got it by a checkout or hand-off checked against the owner's authority then, and a
+  // withdrawal ends the slice with `SliceWithdrawn` in the chain (the broker answers the customer
+  // only after it). A debit recorded before that event was authorised, even when the customer's
+  // `VendorDeauthorised` is earlier in the global log (what the vendor and redemption do too).
+  // `authorisedHolder` is the holder only when it got the chain while authorised.
+  if (chain.authorisedHolder !== data.vendorId && !requireAuthorised(ctx, chain, data.vendorId, what))
+    valid = false;
   checkHolder(chain, data, fail);
   const before = chain.index;
   checkRange(chain, data, fail);

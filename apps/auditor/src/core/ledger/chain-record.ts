@@ -26,6 +26,11 @@ export class ChainRecord {
   /** I: the next unspent position, as the log has it. */
   index = 1;
   holder: string | undefined;
+  /**
+   * The holder, when it got the chain (checkout, hand-off, claim) while the wallet's owner
+   * authorised it; cleared by `SliceWithdrawn`: its debits are judged in the chain's order.
+   */
+  authorisedHolder: string | undefined;
   sliceEnd: number | undefined;
   /** Positions accepted by spends (replays not counted twice). */
   coinsSpent = 0;
