@@ -11,6 +11,7 @@ import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { loadChain } from '../shared/chain-stream.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import type { BuyCoins, CoinsPurchasedAnswer, PurchasedChain } from './buy-coins.command.js';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import type { IssuedChain } from './chain-issuer.js';
 import { purchasePaymentKey, PurchaseSettlement } from './purchase-settlement.js';
 import type { SettledPurchase } from './purchase.state.js';
@@ -49,6 +50,7 @@ export class BuyCoinsHandler {
     private readonly settlement: PurchaseSettlement,
     private readonly seeds: WalletSeeds,
     private readonly metrics: BrokerMetrics,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
   async execute(command: BuyCoins): Promise<CoinsPurchasedAnswer> {
@@ -235,7 +237,7 @@ export class BuyCoinsHandler {
     let touchstone = known?.touchstone;
     let wallet = known?.wallet;
     if (!touchstone) {
-      const state = await loadChain(this.store, this.issuer.keys, chainId);
+      const state = await loadChain(this.store, this.ring, chainId);
       if (state.status === 'absent') throw new Error(`chain ${chainId} of a completed purchase is missing`);
       touchstone = state.touchstone;
       wallet = state.wallet;

@@ -7,6 +7,7 @@ import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
 import { refundKey } from '../cash-out/cash-out.handler.js';
 import { loadCustomer } from '../customer/customer.state.js';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { loadChain, runChainCommand } from '../shared/chain-stream.js';
 import { runCommand } from '../shared/command.js';
 import { brokerMetadata } from '../shared/metadata.js';
@@ -35,11 +36,12 @@ export class ExpirySettlement {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly config: BrokerConfig,
+    private readonly ring: BrokerKeyRing,
   ) {}
 
   async settle(chainId: string, customerId: string): Promise<ExpiryOutcome> {
     const now = this.clock.now();
-    const before = await loadChain(this.store, chainId);
+    const before = await loadChain(this.store, this.ring, chainId);
     if (before.status === 'absent') return { status: 'skipped', reason: 'no such chain' };
     if (Date.parse(before.touchstone.expiresAt) > now.getTime()) {
       return { status: 'skipped', reason: `expires at ${before.touchstone.expiresAt}` };
@@ -50,6 +52,7 @@ export class ExpirySettlement {
     }
     const { result: closed } = await runChainCommand(
       this.store,
+      this.ring,
       chainId,
       (state) => {
         if (state.status === 'closed' && state.reason === 'expired') return { ok: true, events: [] };

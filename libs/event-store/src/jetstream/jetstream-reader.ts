@@ -33,18 +33,12 @@ export function storedOf(m: JsMsg): StoredMessage {
 
 /**
  * When the server stored `m`, to the millisecond, exactly as a direct get says it
- * (`Nats-Time-Stamp`, truncated). The client's `m.time` parses the nanoseconds of the reply
- * subject into a double, which rounds: a message stored at .850999999 s came back as .851 through
- * a consumer and .850 through a direct get, so one event had two `recordedAt`s by read path.
+ * (`Nats-Time-Stamp`, truncated). The client's `m.time` parses the nanoseconds into a double,
+ * which rounds: a message stored at .850999999 s came back as .851 through a consumer and .850
+ * through a direct get, so one event had two `recordedAt`s by read path. `timestampNanos` is exact.
  */
-export function storedAt(m: { readonly reply: string; readonly time: Date }): Date {
-  const tokens = m.reply.split('.');
-  // `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ns>.<pending>`, or with
-  // `<domain>.<account hash>` after `ACK` (and a random token at the end).
-  const nanos = tokens[tokens.length === 9 ? 7 : 9];
-  return nanos !== undefined && /^[0-9]{1,20}$/.test(nanos)
-    ? new Date(Number(BigInt(nanos) / 1_000_000n))
-    : m.time;
+export function storedAt(m: { readonly timestampNanos: bigint }): Date {
+  return new Date(Number(m.timestampNanos / 1_000_000n));
 }
 
 /** What the server can do for reads, found out at connect. */
