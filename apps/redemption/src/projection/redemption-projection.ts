@@ -62,6 +62,9 @@ export class ProjectionStorageLostError extends Error {
   }
 }
 
+const isLeaseNotHeld = (error: unknown): boolean =>
+  error instanceof Error && (error as { code?: unknown }).code === LEASE_NOT_HELD;
+
 /** Events folded and committed together when the options do not say. */
 const DEFAULT_MAX_BATCH = 256;
 
@@ -78,10 +81,10 @@ const DEFAULT_MAX_BATCH = 256;
  * checked before every commit, on a timer and before a night seals — the projection drops what
  * is left and folds the log again from zero. Seals and payments are events, so the rebuilt model
  * knows every batch already sealed or paid: nobody is paid twice.
+ *
+ * Behind a lease (`lease`), a commit waits while the lease is not held instead of failing, so a
+ * lease lost for a moment (a slow store) does not send a long rebuild back to its checkpoint.
  */
-const isLeaseNotHeld = (error: unknown): boolean =>
-  error instanceof Error && (error as { code?: unknown }).code === LEASE_NOT_HELD;
-
 export class RedemptionProjection {
   private subscription: Subscription | undefined;
   private stopped = true;

@@ -12,7 +12,10 @@
  * over only after it has seen the same lease record, unchanged, for a whole TTL measured on its
  * own monotonic clock, and a holder trusts its lease only until TTL − margin after it *sent* its
  * last renewal, so with clocks that tick at the same rate the holder has stopped before anyone
- * else can start.
+ * else can start. A renewal waits for its answer as long as the lease lasts (a starved store
+ * answers late, not never; a renewal given up on may still land), and an instance whose lease ran
+ * out takes its own last record back at once — nobody else can have held the lease over it — and
+ * says so (`continued`), so its work in progress need not be thrown away.
  *
  * Fencing: a paused holder (GC, SIGSTOP, a VM frozen) finds its lease expired when it runs again
  * and every write it attempts goes through `assertHeld()` first (see the fenced store and gateway
