@@ -236,7 +236,7 @@ export class LeaderLease implements Fence {
       seq = await this.register.write(
         { holder: this.o.holder, state: 'held' },
         this.lastSeq,
-        remaining > 0 ? { timeoutMs: remaining } : {},
+        remaining > 0 ? { timeoutMs: Math.ceil(remaining) } : {},
       );
       if (seq === undefined) {
         const current = await this.register.read();
