@@ -12,7 +12,7 @@ import { RedemptionNight } from './night/redemption-night.js';
 import { RecordTrust } from './night/record-trust.js';
 import { LoggingTelemetry, type RedemptionTelemetry } from './night/redemption-telemetry.js';
 import { RedemptionReads } from './night/store-reads.js';
-import { RedemptionProjection } from './projection/redemption-projection.js';
+import { type ProjectionLease, RedemptionProjection } from './projection/redemption-projection.js';
 import { redemptionMetrics } from './redemption-metrics.js';
 import type { RedemptionView } from './projection/redemption-view.js';
 
@@ -46,9 +46,10 @@ export interface RedemptionWorkerOptions {
   readonly catchUpTimeoutMs?: number;
   /**
    * The single-instance lease (REDEMPTION_LEASE): when given, every write of the projection and
-   * the night (appends, read-model commits, payouts) first checks that this instance holds it.
+   * the night (appends, read-model commits, payouts) first checks that this instance holds it;
+   * the projection's commits wait for it while it is not held.
    */
-  readonly fence?: Fence;
+  readonly fence?: Fence & ProjectionLease;
 }
 
 /** Everything the redemption worker is made of, wired without a framework (tests, CLI, Nest). */
@@ -86,6 +87,7 @@ export function createRedemptionWorker(options: RedemptionWorkerOptions): Redemp
   const catchUpTimeoutMs = o.catchUpTimeoutMs ?? 60_000;
   const projection = new RedemptionProjection(o.store, o.view, {
     subscriptionId: o.subscriptionId,
+    ...(fence ? { lease: fence } : {}),
     timeZone: o.timeZone,
     accept: (e) =>
       e.type === 'VendorPaid'

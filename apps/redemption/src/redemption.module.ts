@@ -48,6 +48,7 @@ import {
   oldRecordKeys,
   RedemptionConfig,
 } from './redemption.config.js';
+import { followLease } from './lease/follow-lease.js';
 import { createRedemptionWorker, type RedemptionWorker } from './redemption-worker.js';
 import {
   REDEMPTION_GATEWAY,
@@ -185,18 +186,7 @@ function providers(options: RedemptionModuleOptions): Provider[] {
           catchUpTimeoutMs: config.catchUpTimeoutMs,
           ...(lease ? { fence: lease } : {}),
         });
-        lease?.on(
-          (token) => {
-            leaseLogger.log(
-              `${lease.holder} holds the lease (token ${token}): projection and nights run here`,
-            );
-            worker.projection.start();
-          },
-          (reason) => {
-            leaseLogger.warn(`${lease.holder} lost the lease (${reason}): standing by`);
-            void worker.projection.stop();
-          },
-        );
+        if (lease) followLease(lease, worker.projection, leaseLogger);
         return worker;
       },
     },

@@ -1,6 +1,12 @@
 import { traceProjected } from '#platform';
 import { randomUUID } from 'node:crypto';
-import type { CheckpointStore, EventStore, GlobalPosition, Subscription } from '#event-store';
+import {
+  type CheckpointStore,
+  type EventStore,
+  type GlobalPosition,
+  LEASE_NOT_HELD,
+  type Subscription,
+} from '#event-store';
 import { decode, type StoredEvent } from '#events';
 import { PROJECTED_CATEGORIES, PROJECTED_EVENT_TYPES, foldBatch } from './redemption-projector.js';
 import type { RedemptionView } from './redemption-view.js';
@@ -31,6 +37,18 @@ export interface RedemptionProjectionOptions {
   readonly onRebuild?: (reason: string) => void;
   /** Behind for longer than this (the log moved on, the model did not catch up) = not ready. Default 60 s. */
   readonly maxLagMs?: number;
+  /**
+   * The lease the view's writes are fenced by: while it is not held, commits wait for it (the
+   * fold in hand and the subscription's place are kept) and the integrity check pauses. Whoever
+   * follows the lease stops this projection when another instance held it in between.
+   */
+  readonly lease?: ProjectionLease;
+}
+
+/** What the projection needs of its lease. */
+export interface ProjectionLease {
+  readonly held: boolean;
+  whenHeld(): Promise<void>;
 }
 
 export class ProjectionBehindError extends Error {
@@ -50,6 +68,9 @@ export class ProjectionStorageLostError extends Error {
   }
 }
 
+const isLeaseNotHeld = (error: unknown): boolean =>
+  error instanceof Error && (error as { code?: unknown }).code === LEASE_NOT_HELD;
+
 /** Events folded and committed together when the options do not say. */
 const DEFAULT_MAX_BATCH = 256;
 /** How long a small batch of live events waits for more when the options do not say. */
@@ -68,6 +89,9 @@ const DEFAULT_LINGER_MS = 20;
  * checked before every commit, on a timer and before a night seals — the projection drops what
  * is left and folds the log again from zero. Seals and payments are events, so the rebuilt model
  * knows every batch already sealed or paid: nobody is paid twice.
+ *
+ * Behind a lease (`lease`), a commit waits while the lease is not held instead of failing, so a
+ * lease lost for a moment (a slow store) does not send a long rebuild back to its checkpoint.
  */
 export class RedemptionProjection {
   private subscription: Subscription | undefined;
@@ -107,12 +131,18 @@ export class RedemptionProjection {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.notify(); // a batch waiting for the lease gives up now
     clearTimeout(this.restartTimer);
     clearInterval(this.integrityTimer);
     await this.lifecycle;
     await this.subscription?.stop();
     this.subscription = undefined;
     this.notify();
+  }
+
+  /** Started (and not stopped since), whether or not its subscription is running. */
+  get started(): boolean {
+    return !this.stopped;
   }
 
   /** Started, and its subscription not stopped by an error (it is restarting otherwise). */
@@ -162,6 +192,7 @@ export class RedemptionProjection {
    */
   async verify(): Promise<boolean> {
     if (this.stopped || this.generationId === undefined) return false;
+    if (this.options.lease && !this.options.lease.held) return false; // not ours to rebuild now
     const found = await this.view.generation();
     if (found === this.generationId) return false;
     await this.rebuild(
@@ -280,10 +311,18 @@ export class RedemptionProjection {
         const events = recorded.map(decode).filter((e): e is StoredEvent => e !== undefined && accept(e));
         const ops = await foldBatch(events, this.view, this.options.timeZone);
         const position = recorded[recorded.length - 1]!.position;
-        // Never fold on top of a lost model (its checkpoint would vouch for data that is gone).
-        if ((await this.view.generation()) !== generation)
-          throw new ProjectionStorageLostError('the view lost its generation marker');
-        await this.view.commit(ops, position);
+        for (;;) {
+          await this.leaseHeld();
+          // Never fold on top of a lost model (its checkpoint would vouch for data that is gone).
+          if ((await this.view.generation()) !== generation)
+            throw new ProjectionStorageLostError('the view lost its generation marker');
+          try {
+            await this.view.commit(ops, position);
+            break;
+          } catch (error) {
+            if (!isLeaseNotHeld(error)) throw error; // the lease ran out just now: wait for it again
+          }
+        }
         traceProjected('redemption-projection', recorded, startedAt);
         this.committed = position;
         this.advance(position);
@@ -316,10 +355,35 @@ export class RedemptionProjection {
       },
       store: async (id, position) => {
         // After a handled batch the view already holds this checkpoint: its commit wrote it.
-        if (position !== this.committed) await this.view.store(id, position);
+        if (position !== this.committed) {
+          await this.leaseHeld();
+          await this.view.store(id, position);
+        }
         this.advance(position);
       },
     };
+  }
+
+  /**
+   * Waits until the lease is held (at once without a lease). Throws when the projection was
+   * stopped meanwhile: after another holder, the fold in hand may be stale and is dropped.
+   */
+  private async leaseHeld(): Promise<void> {
+    const lease = this.options.lease;
+    while (lease && !lease.held && !this.stopped) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.waiters.delete(onNotify);
+          resolve();
+        };
+        const onNotify = (): void => {
+          if (this.stopped) done();
+        };
+        this.waiters.add(onNotify); // stop() notifies the waiters
+        void lease.whenHeld().then(done);
+      });
+    }
+    if (this.stopped) throw new ProjectionBehindError('the redemption projection is stopped');
   }
 
   private advance(position: GlobalPosition): void {

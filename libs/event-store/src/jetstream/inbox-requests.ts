@@ -13,6 +13,7 @@ export type ReplyHandler = (msg: Msg) => boolean;
 
 interface Pending {
   readonly subject: string;
+  readonly timeoutMs: number;
   readonly deadline: number;
   readonly handle: ReplyHandler;
   readonly fail: (error: Error) => void;
@@ -61,19 +62,22 @@ export class InboxRequests {
 
   /**
    * Sends a request (at the end of this turn of the event loop); `start` gets
-   * the callbacks to settle it with and returns the handler for its replies.
+   * the callbacks to settle it with and returns the handler for its replies. `timeoutMs`: how
+   * long to wait for the reply (default: the store's request time-out).
    */
   request<T>(
     subject: string,
     body: Uint8Array,
     headers: MsgHdrs | undefined,
     start: (resolve: (value: T) => void, reject: (error: Error) => void) => ReplyHandler,
+    timeoutMs = this.timeoutMs,
   ): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, {
         subject,
-        deadline: Date.now() + this.timeoutMs,
+        timeoutMs,
+        deadline: Date.now() + timeoutMs,
         handle: start(resolve, reject),
         fail: reject,
       });
@@ -144,7 +148,7 @@ export class InboxRequests {
     for (const [id, pending] of this.pending) {
       if (pending.deadline > now) continue;
       this.pending.delete(id);
-      pending.fail(new Error(`no reply within ${this.timeoutMs} ms`));
+      pending.fail(new Error(`no reply within ${pending.timeoutMs} ms`));
     }
   }
 

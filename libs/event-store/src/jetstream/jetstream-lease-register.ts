@@ -1,7 +1,7 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { InvalidEventStoreRequestError } from '../errors.js';
-import type { LeaseRecord, LeaseRegister, StoredLease } from '../lease/leader-lease.js';
+import type { LeaseRecord, LeaseRegister, LeaseWriteOptions, StoredLease } from '../lease/leader-lease.js';
 import type { InboxRequests } from './inbox-requests.js';
 import type { ResolvedJetStreamConfig } from './jetstream-config.js';
 import { edge, translate, wrongLastSequence } from './jetstream-errors.js';
@@ -44,7 +44,11 @@ export class JetStreamLeaseRegister implements LeaseRegister {
     });
   }
 
-  async write(record: LeaseRecord, expectedSeq: number): Promise<number | undefined> {
+  async write(
+    record: LeaseRecord,
+    expectedSeq: number,
+    options: LeaseWriteOptions = {},
+  ): Promise<number | undefined> {
     const h = headers();
     h.set('Nats-Expected-Last-Subject-Sequence', String(expectedSeq));
     try {
@@ -53,6 +57,7 @@ export class JetStreamLeaseRegister implements LeaseRegister {
         this.subject,
         encoder.encode(JSON.stringify(record)),
         h,
+        options.timeoutMs,
       );
       return ack.seq;
     } catch (error) {

@@ -21,21 +21,28 @@ export function publishToStream(
   subject: string,
   body: Uint8Array,
   headers?: MsgHdrs,
+  timeoutMs?: number,
 ): Promise<StoredAck> {
-  return requests.request<StoredAck>(subject, body, headers, (resolve) => (msg) => {
-    const status = msg.headers?.code ?? 0;
-    if (status === NO_RESPONDERS) throw new Error(`no JetStream stream takes ${subject}`);
-    if (status !== 0) throw new Error(`publish to ${subject}: ${status} ${msg.headers?.description ?? ''}`);
-    const ack = JSON.parse(decoder.decode(msg.data)) as {
-      seq?: unknown;
-      duplicate?: unknown;
-      error?: ApiError;
-    };
-    if (ack.error) throw new JetStreamApiError(ack.error);
-    if (typeof ack.seq !== 'number' || !Number.isSafeInteger(ack.seq) || ack.seq <= 0) {
-      throw new Error(`publish to ${subject}: invalid acknowledgement`);
-    }
-    resolve({ seq: ack.seq, duplicate: ack.duplicate === true });
-    return true;
-  });
+  return requests.request<StoredAck>(
+    subject,
+    body,
+    headers,
+    (resolve) => (msg) => {
+      const status = msg.headers?.code ?? 0;
+      if (status === NO_RESPONDERS) throw new Error(`no JetStream stream takes ${subject}`);
+      if (status !== 0) throw new Error(`publish to ${subject}: ${status} ${msg.headers?.description ?? ''}`);
+      const ack = JSON.parse(decoder.decode(msg.data)) as {
+        seq?: unknown;
+        duplicate?: unknown;
+        error?: ApiError;
+      };
+      if (ack.error) throw new JetStreamApiError(ack.error);
+      if (typeof ack.seq !== 'number' || !Number.isSafeInteger(ack.seq) || ack.seq <= 0) {
+        throw new Error(`publish to ${subject}: invalid acknowledgement`);
+      }
+      resolve({ seq: ack.seq, duplicate: ack.duplicate === true });
+      return true;
+    },
+    timeoutMs,
+  );
 }

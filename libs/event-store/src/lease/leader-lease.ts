@@ -12,7 +12,10 @@
  * over only after it has seen the same lease record, unchanged, for a whole TTL measured on its
  * own monotonic clock, and a holder trusts its lease only until TTL − margin after it *sent* its
  * last renewal, so with clocks that tick at the same rate the holder has stopped before anyone
- * else can start.
+ * else can start. A renewal waits for its answer as long as the lease lasts (a starved store
+ * answers late, not never; a renewal given up on may still land), and an instance whose lease ran
+ * out takes its own last record back at once — nobody else can have held the lease over it — and
+ * says so (`continued`), so its work in progress need not be thrown away.
  *
  * Fencing: a paused holder (GC, SIGSTOP, a VM frozen) finds its lease expired when it runs again
  * and every write it attempts goes through `assertHeld()` first (see the fenced store and gateway
@@ -34,14 +37,20 @@ export interface StoredLease {
   readonly record: LeaseRecord;
 }
 
+export interface LeaseWriteOptions {
+  /** How long to wait for the answer (default: the register's own request time-out). */
+  readonly timeoutMs?: number;
+}
+
 /** Where the lease lives: a register with compare-and-set on its last write's sequence. */
 export interface LeaseRegister {
   read(): Promise<StoredLease | undefined>;
   /**
    * Writes `record` if the last write is still `expectedSeq` (0: nothing written yet). The new
-   * sequence, or undefined when another write came first.
+   * sequence, or undefined when another write came first. A write whose answer did not come in
+   * time may still have been made.
    */
-  write(record: LeaseRecord, expectedSeq: number): Promise<number | undefined>;
+  write(record: LeaseRecord, expectedSeq: number, options?: LeaseWriteOptions): Promise<number | undefined>;
 }
 
 export const LEASE_NOT_HELD = 'LEASE.NOT_HELD';
@@ -69,7 +78,8 @@ export interface LeaderLeaseOptions {
   readonly marginMs?: number;
   /** Monotonic milliseconds (default `performance.now`). */
   readonly now?: () => number;
-  readonly onAcquired?: (token: number) => void;
+  /** `continued`: taken again over our own last record, so nobody else held it in between. */
+  readonly onAcquired?: (token: number, continued: boolean) => void;
   readonly onLost?: (reason: string) => void;
   /** A step failed (the register unreachable): the lease keeps trying. */
   readonly onError?: (error: unknown) => void;
@@ -88,7 +98,10 @@ export class LeaderLease implements Fence {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stepping: Promise<void> = Promise.resolve();
-  private readonly acquired: ((token: number) => void)[] = [];
+  /** The last step failed or lost the lease: step again soon rather than after TTL / 3. */
+  private retrySoon = false;
+  private heldWaiters: (() => void)[] = [];
+  private readonly acquired: ((token: number, continued: boolean) => void)[] = [];
   private readonly lost: ((reason: string) => void)[] = [];
 
   constructor(
@@ -104,8 +117,11 @@ export class LeaderLease implements Fence {
     if (o.onLost) this.lost.push(o.onLost);
   }
 
-  /** Adds listeners: called when this instance takes the lease, and when it loses it. */
-  on(acquired: (token: number) => void, lost: (reason: string) => void): void {
+  /**
+   * Adds listeners: called when this instance takes the lease (`continued` when it took it back
+   * over its own last record: nobody else held it meanwhile), and when it loses it.
+   */
+  on(acquired: (token: number, continued: boolean) => void, lost: (reason: string) => void): void {
     this.acquired.push(acquired);
     this.lost.push(lost);
   }
@@ -117,6 +133,12 @@ export class LeaderLease implements Fence {
   /** Whether we hold the lease now (taken, and renewed recently enough). */
   get held(): boolean {
     return this.tokenSeq !== undefined && this.now() < this.validUntil;
+  }
+
+  /** Resolves once this instance holds the lease (at once when it does now). */
+  whenHeld(): Promise<void> {
+    if (this.held) return Promise.resolve();
+    return new Promise((resolve) => this.heldWaiters.push(resolve));
   }
 
   /** The fencing token (sequence of the write that took the lease); throws when we do not hold it. */
@@ -140,15 +162,21 @@ export class LeaderLease implements Fence {
     return this.stepping;
   }
 
-  /** Steps every TTL / 3 until `stop()`. */
+  /**
+   * Steps every TTL / 3 (counted from the start of the previous step, so a slow answer does not
+   * push the next renewal back) until `stop()`; after a failed step, again after TTL / 30.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
     const loop = (): void => {
+      const began = this.now();
       this.step()
         .catch((error: unknown) => this.o.onError?.(error))
         .finally(() => {
-          if (this.running) this.timer = setTimeout(loop, Math.max(1, Math.round(this.ttl / 3)));
+          if (!this.running) return;
+          const delay = this.retrySoon ? this.ttl / 30 : this.ttl / 3 - (this.now() - began);
+          this.timer = setTimeout(loop, Math.max(1, Math.round(delay)));
         });
     };
     loop();
@@ -167,9 +195,18 @@ export class LeaderLease implements Fence {
   }
 
   private async contend(): Promise<void> {
+    this.retrySoon = false;
     const current = await this.register.read();
     const observedAt = this.now();
-    if (current !== undefined && current.record.state === 'held') {
+    // Our own last record (a renewal may have landed after we stopped waiting for its answer):
+    // nobody else held the lease since, and nobody can take it before the compare-and-set below.
+    const ours =
+      this.lastSeq > 0 &&
+      current !== undefined &&
+      current.seq >= this.lastSeq &&
+      current.record.holder === this.o.holder &&
+      current.record.state === 'held';
+    if (current !== undefined && current.record.state === 'held' && !ours) {
       if (this.seen?.seq !== current.seq) {
         // New record (taken or renewed since we last looked): its TTL starts now for us.
         this.seen = { seq: current.seq, since: observedAt };
@@ -184,28 +221,55 @@ export class LeaderLease implements Fence {
     this.lastSeq = seq;
     this.tokenSeq = seq;
     this.validUntil = sentAt + this.ttl - this.margin;
-    for (const listener of this.acquired) listener(seq);
+    for (const listener of this.acquired) listener(seq, ours);
+    this.wakeHeld();
   }
 
   private async renew(): Promise<void> {
+    this.retrySoon = false;
     const sentAt = this.now();
+    const remaining = this.validUntil - sentAt;
     let seq: number | undefined;
     try {
-      seq = await this.register.write({ holder: this.o.holder, state: 'held' }, this.lastSeq);
+      // A slow answer is awaited as long as the lease lasts (not the store's shorter request
+      // time-out): given up on early, it may still land and make our next renewal look refused.
+      seq = await this.register.write(
+        { holder: this.o.holder, state: 'held' },
+        this.lastSeq,
+        remaining > 0 ? { timeoutMs: Math.ceil(remaining) } : {},
+      );
+      if (seq === undefined) {
+        const current = await this.register.read();
+        if (current !== undefined && current.seq > this.lastSeq && current.record.holder === this.o.holder) {
+          // An earlier renewal landed after we stopped waiting: renew again over it, soon.
+          this.lastSeq = current.seq;
+          this.retrySoon = true;
+          if (this.now() >= this.validUntil) this.lose('the lease ran out before it was renewed');
+          return;
+        }
+        this.lose('another instance took the lease');
+        return;
+      }
     } catch (error) {
-      // Unreachable: we keep the lease until it runs out, then we have lost it.
+      // Unreachable: we keep the lease until it runs out, then we have lost it; either way, retry soon.
+      this.retrySoon = true;
       if (this.now() >= this.validUntil) this.lose('the lease could not be renewed before it ran out');
       throw error;
     }
-    if (seq === undefined) {
-      this.lose('another instance took the lease');
-      return;
-    }
     this.lastSeq = seq;
     this.validUntil = sentAt + this.ttl - this.margin;
+    this.wakeHeld();
+  }
+
+  private wakeHeld(): void {
+    if (!this.held) return;
+    const waiters = this.heldWaiters;
+    this.heldWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private lose(reason: string): void {
+    this.retrySoon = true; // contend at once: our own record is taken back without waiting a TTL
     if (this.tokenSeq === undefined) return;
     this.tokenSeq = undefined;
     this.validUntil = Number.NEGATIVE_INFINITY;
@@ -222,7 +286,7 @@ export class InMemoryLeaseRegister implements LeaseRegister {
     return Promise.resolve(this.last);
   }
 
-  write(record: LeaseRecord, expectedSeq: number): Promise<number | undefined> {
+  write(record: LeaseRecord, expectedSeq: number, _options?: LeaseWriteOptions): Promise<number | undefined> {
     if ((this.last?.seq ?? 0) !== expectedSeq) return Promise.resolve(undefined);
     this.seq += 1;
     this.last = { seq: this.seq, record };
