@@ -288,44 +288,53 @@ describe('chain aggregate', () => {
 
 describe('folds of what a reader believes', () => {
   it('keeps the stream’s last revision after ignored events, and a copied ChainIssued never resets a chain', () => {
-    const touchstone = {
-      chainId: 'c9',
-      alg: 'sha256',
-      root: 'aa'.repeat(32),
-      length: 10,
-      coinValue: 5,
-      currency: 'NZD',
-      issuedAt: '2026-01-01T00:00:00.000Z',
-      expiresAt: '2027-01-01T00:00:00.000Z',
-      brokerKeyId: 'k',
-      signature: 'bb'.repeat(64),
-    } as const;
-    const issued = {
-      type: 'ChainIssued',
-      version: 1,
-      data: { chainId: 'c9', touchstone, wallet: 'client', at: touchstone.issuedAt },
-    } as const;
-    const spent = {
-      type: 'CoinsSpent',
-      version: 1,
-      data: {
-        chainId: 'c9',
-        vendorId: 'v',
-        fromIndex: 1,
-        toIndex: 2,
-        payword: 'cc'.repeat(32),
-        receiptId: 'r',
-        at: touchstone.issuedAt,
-      },
-    } as const;
     const state = foldChain(
       [
-        { event: issued, revision: 0 },
-        { event: spent, revision: 1 },
-        { event: issued, revision: 2 },
+        { event: issued(), revision: 0 },
+        { event: spent('v', 1, 2), revision: 1 },
+        { event: issued(), revision: 2 },
       ],
       4,
     );
     expect(state).toMatchObject({ status: 'open', index: 3, revision: 4 });
+  });
+
+  it('does not believe a spend whose payword does not hash down to the last one, and says so', () => {
+    const forged = (fromIndex: number, toIndex: number, payword: string): ChainEvent => ({
+      type: 'CoinsSpent',
+      version: 1,
+      data: { chainId: 'c1', vendorId: 'vx', fromIndex, toIndex, payword, receiptId: 'rx', at: AT },
+    });
+    const ignored: { revision: number; vendorId: string; reason: string }[] = [];
+    const state = foldChain(
+      [
+        { event: issued(), revision: 0 },
+        { event: spent('va', 1, 2), revision: 1 },
+        // A dishonest vendor: the chain's end with a made-up word, a real word at the wrong position,
+        // a real word of an earlier position (a replay), then a word that is not hex at all.
+        { event: forged(3, 20, 'cc'.repeat(32)), revision: 2 },
+        { event: forged(3, 5, chain.payword(6)), revision: 3 },
+        { event: forged(3, 3, chain.payword(2)), revision: 4 },
+        { event: forged(3, 4, 'not a word'), revision: 5 },
+        { event: spent('vb', 3, 4), revision: 6 },
+      ],
+      6,
+      (event) => ignored.push(event),
+    );
+    expect(state).toMatchObject({
+      status: 'open',
+      index: 5,
+      lastPayword: chain.payword(4),
+      holder: 'vb',
+      revision: 6,
+    });
+    expect(ignored.map((e) => [e.revision, e.vendorId])).toEqual([
+      [2, 'vx'],
+      [3, 'vx'],
+      [4, 'vx'],
+      [5, 'vx'],
+    ]);
+    // The honest vendor's next spend is decided on the true state.
+    expect(decideSpend(state, spend('vb', 5, 2)).ok).toBe(true);
   });
 });

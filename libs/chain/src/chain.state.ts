@@ -1,5 +1,5 @@
 import type { ChainEvent, CoinsSpent } from '#events';
-import type { Hex, Touchstone } from '#protocol';
+import { type Hex, type Touchstone, verifyPaywordAgainst } from '#protocol';
 
 /** The most recent spend, so a retried spend is answered with its original receipt. */
 export type LastSpend = CoinsSpent['data'];
@@ -31,11 +31,61 @@ export type ChainState =
 
 export const absentChain: ChainState = { status: 'absent' };
 
+/** A vendor-typed event the fold did not believe (any vendor may append to a chain stream). */
+export interface IgnoredChainEvent {
+  readonly chainId: string;
+  readonly revision: number;
+  readonly type: ChainEvent['type'];
+  /** The vendor the event names. */
+  readonly vendorId: string;
+  readonly reason: string;
+}
+
+export type OnIgnored = (ignored: IgnoredChainEvent) => void;
+
+/**
+ * Why a spend event does not continue the chain from (I, W[I-1]), or undefined when it does: its
+ * payword W[toIndex] must hash down to W[I-1] (`toIndex - I + 1` hashes, what the vendor did at
+ * spend time; no public-key operation), within the chain. Knowing that word proves positions
+ * I..toIndex were given away, whatever `fromIndex` says (an ignored spend before it notwithstanding).
+ */
+export function spendMismatch(state: Known, spend: CoinsSpent['data']): string | undefined {
+  const { toIndex, payword } = spend;
+  if (!Number.isSafeInteger(toIndex) || toIndex < state.index || toIndex > state.touchstone.length) {
+    return `ends at ${toIndex}, outside ${state.index}..${state.touchstone.length}`;
+  }
+  return linkMismatch(state, toIndex, payword);
+}
+
+/**
+ * Why W[`position`] = `word` is not reachable from the state's (I, W[I-1]) by hashing down, or
+ * undefined when it is (also for position = I-1 with the same word).
+ */
+export function linkMismatch(state: Known, position: number, word: unknown): string | undefined {
+  if (typeof word !== 'string') return 'no payword';
+  const { alg, chainId, length } = state.touchstone;
+  if (!Number.isSafeInteger(position) || position > length)
+    return `position ${position} is outside the chain`;
+  try {
+    const check = verifyPaywordAgainst(alg, chainId, state.index - 1, state.lastPayword, position, word);
+    return check.ok ? undefined : `payword at ${position} does not hash to the chain (${check.code})`;
+  } catch {
+    return `payword at ${position} cannot be checked`;
+  }
+}
+
 /**
  * Pure fold of one chain event. Events this state does not care about (and any
- * event on an absent chain other than its issue) leave it unchanged.
+ * event on an absent chain other than its issue) leave it unchanged. A spend whose payword does
+ * not hash down to the last one (`spendMismatch`) is not believed: only its revision is taken,
+ * and `onIgnored` hears of it.
  */
-export function evolve(state: ChainState, event: ChainEvent, revision: number): ChainState {
+export function evolve(
+  state: ChainState,
+  event: ChainEvent,
+  revision: number,
+  onIgnored?: OnIgnored,
+): ChainState {
   if (event.type === 'ChainIssued') {
     // Issued once: a second ChainIssued in the stream (a copy) never resets the chain.
     if (state.status !== 'absent') return state;
@@ -52,7 +102,14 @@ export function evolve(state: ChainState, event: ChainEvent, revision: number): 
       const { holder: _holder, sliceEnd: _sliceEnd, ...rest } = state;
       return { ...rest, withdrawnFrom: event.data.vendorId, revision };
     }
-    case 'CoinsSpent':
+    case 'CoinsSpent': {
+      const mismatch = spendMismatch(state, event.data);
+      if (mismatch !== undefined) {
+        const { chainId } = state;
+        const { vendorId } = event.data;
+        onIgnored?.({ chainId, revision, type: event.type, vendorId, reason: mismatch });
+        return { ...state, revision };
+      }
       return {
         ...state,
         index: event.data.toIndex + 1,
@@ -61,6 +118,7 @@ export function evolve(state: ChainState, event: ChainEvent, revision: number): 
         lastSpend: event.data,
         revision,
       };
+    }
     case 'IndexHandedOff':
       return { ...state, holder: event.data.certificate.toVendor, revision };
     case 'ChainClaimed':
@@ -87,9 +145,10 @@ export function evolve(state: ChainState, event: ChainEvent, revision: number): 
 export function foldChain(
   history: Iterable<{ event: ChainEvent; revision: number }>,
   lastRevision?: number,
+  onIgnored?: OnIgnored,
 ): ChainState {
   let state: ChainState = absentChain;
-  for (const { event, revision } of history) state = evolve(state, event, revision);
+  for (const { event, revision } of history) state = evolve(state, event, revision, onIgnored);
   return lastRevision === undefined ? state : atRevision(state, lastRevision);
 }
 

@@ -30,11 +30,17 @@ describe('Audit names tampering with chains (R0–R2)', () => {
     const forged = withData(h.appends, i, (d) => ({ ...d, payword: h.chain('ch1').payword(4) }));
     const report = await auditHistory(forged, { brokerKeys });
     expectNamed(report, 'R1.PAYWORD_DOES_NOT_HASH', i, 'chain-ch1');
-    // The forged spend is not v1's to redeem: its batch is caught too.
+    // The forged spend is not v1's to redeem: its batch is caught too. It is not applied (as no
+    // fold believes it), so the history written on it disagrees with the chain from there on: the
+    // next spend skips, the hand-off and the cash-out count coins the chain still holds.
     expect(rules(report)).toEqual([
+      'R1.INDEX_SKIPPED',
       'R1.PAYWORD_DOES_NOT_HASH',
+      'R2.HANDOFF_MISMATCH',
       'R3.PAID_ON_UNVERIFIED_ITEMS',
       'R3.REDEEMED_NOT_SPENT',
+      'R4.LEDGER_UNBALANCED',
+      'R4.MONEY_NOT_CONSERVED',
       'R4.PAID_MORE_THAN_SPENT',
     ]);
   });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { absentChain, type ChainState, type Decision, evolve } from '#chain';
+import { absentChain, type ChainState, type Decision, evolve, type IgnoredChainEvent } from '#chain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import {
   CHAIN_EVENT_TYPES,
@@ -18,11 +18,27 @@ export function isChainEvent(event: StoredEvent): event is StoredEvent<ChainEven
   return CHAIN_EVENT_TYPES.has(event.type);
 }
 
+/** Folds one chain event; a spend whose payword does not hash down to the chain is not believed. */
 export function evolveChain(state: ChainState, event: StoredEvent): ChainState {
-  return isChainEvent(event) ? evolve(state, event, event.revision) : state;
+  return isChainEvent(event) ? evolve(state, event, event.revision, reportIgnored) : state;
 }
 
 const logger = new Logger('ChainEvents');
+const reportedSpends = new Set<string>();
+let forgedSpends = 0;
+
+function reportIgnored(ignored: IgnoredChainEvent): void {
+  const key = `${ignored.chainId}#${ignored.revision}`;
+  if (reportedSpends.has(key)) return;
+  if (reportedSpends.size >= 10_000) reportedSpends.clear();
+  reportedSpends.add(key);
+  forgedSpends++;
+  logger.warn(
+    `ignored a ${ignored.type} at chain-${ignored.chainId}@${ignored.revision} naming ${ignored.vendorId}: ${ignored.reason}`,
+  );
+}
+/** How many vendor-typed chain events (forged spends) this process's folds did not believe. */
+export const forgedVendorChainEvents = (): number => forgedSpends;
 const CHAIN_STREAM_PREFIX = 'chain-';
 
 export const isChainStream = (stream: string): boolean => stream.startsWith(CHAIN_STREAM_PREFIX);

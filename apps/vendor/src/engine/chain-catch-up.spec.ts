@@ -121,6 +121,43 @@ describe('catching a chain state up from the stream’s last event', () => {
     expect(afterSpend?.status === 'open' && afterSpend.lastSpend?.receiptId).toBe('r6');
   });
 
+  it('folds instead when a spend, hand-off or claim across a gap does not hash down to the known state', () => {
+    const known = fold(3) as KnownChain; // I = 4, W[3]
+    const forgedSpend: ChainEvent = {
+      type: 'CoinsSpent',
+      version: 1,
+      data: {
+        chainId: 'c1',
+        vendorId: 'vx',
+        fromIndex: 4,
+        toIndex: 30,
+        payword: 'ab'.repeat(32),
+        receiptId: 'x',
+        at: AT,
+      },
+    };
+    const forgedClaim: ChainEvent = {
+      type: 'ChainClaimed',
+      version: 1,
+      data: {
+        chainId: 'c1',
+        fromVendor: 'va',
+        toVendor: 'vx',
+        index: 31,
+        lastPayword: 'ab'.repeat(32),
+        reason: 'holder-timeout',
+        at: AT,
+      },
+    };
+    expect(catchUp(known, { event: forgedSpend, revision: 9 })).toBeUndefined();
+    expect(catchUp(known, { event: forgedClaim, revision: 9 })).toBeUndefined();
+    // Next to the known revision the fold itself decides: a forged spend is ignored, the revision taken.
+    const ignored: number[] = [];
+    const next = catchUp(known, { event: forgedSpend, revision: 3 }, (e) => ignored.push(e.revision));
+    expect(next && essentials(next)).toEqual({ ...essentials(known), revision: 3 });
+    expect(ignored).toEqual([3]);
+  });
+
   it('answers nothing for a revision it already has', () => {
     expect(catchUp(fold(3) as KnownChain, { event: history[2]!, revision: 2 })).toBeUndefined();
   });

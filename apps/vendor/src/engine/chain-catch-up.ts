@@ -1,4 +1,4 @@
-import { evolve } from '#chain';
+import { evolve, linkMismatch, type OnIgnored } from '#chain';
 import type { ChainEvent } from '#events';
 import type { KnownChain } from './chain-record.js';
 
@@ -15,10 +15,22 @@ import type { KnownChain } from './chain-record.js';
 export function catchUp(
   known: KnownChain,
   last: { event: ChainEvent; revision: number },
+  onIgnored?: OnIgnored,
 ): KnownChain | undefined {
   const { event, revision } = last;
   if (revision <= known.revision) return undefined;
-  if (revision === known.revision + 1) return evolve(known, event, revision) as KnownChain;
+  if (revision === known.revision + 1) return evolve(known, event, revision, onIgnored) as KnownChain;
+  // Across a gap, the (I, W[I-1]) the event states must hash down to the known one (any vendor
+  // may append to the stream); otherwise fold the stream, which checks each spend in turn.
+  const stated =
+    event.type === 'CoinsSpent'
+      ? { position: event.data.toIndex, word: event.data.payword }
+      : event.type === 'IndexHandedOff'
+        ? { position: event.data.certificate.index - 1, word: event.data.certificate.lastPayword }
+        : event.type === 'ChainClaimed'
+          ? { position: event.data.index - 1, word: event.data.lastPayword }
+          : undefined;
+  if (stated && linkMismatch(known, stated.position, stated.word) !== undefined) return undefined;
   const { lastSpend: _dropped, ...base } = known;
   switch (event.type) {
     case 'CoinsSpent': {

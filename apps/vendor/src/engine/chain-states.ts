@@ -1,4 +1,4 @@
-import { evolve, foldChain, type ChainState } from '#chain';
+import { evolve, foldChain, type ChainState, type OnIgnored } from '#chain';
 import { ConcurrencyError, type EventMetadata, type EventStore } from '#event-store';
 import {
   CHAIN_EVENT_TYPES,
@@ -42,8 +42,22 @@ export class ChainStates {
     private readonly actor: string,
     /** Believes a broker-typed chain event only with the broker's valid signature (once per event). */
     private readonly trust: ChainEventTrust,
+    /** Hears of a vendor-typed event the fold did not believe (a forged spend), once per event. */
+    onIgnored: OnIgnored = () => undefined,
     private readonly capacity = 100_000,
-  ) {}
+  ) {
+    this.ignored = (event) => {
+      const key = `${event.chainId}#${event.revision}`;
+      if (this.reported.has(key)) return;
+      if (this.reported.size >= 10_000) this.reported.clear();
+      this.reported.add(key);
+      onIgnored(event);
+    };
+  }
+
+  /** Reports each ignored event once per process (reloads fold it again). */
+  private readonly ignored: OnIgnored;
+  private readonly reported = new Set<string>();
 
   /** The best known state; no I/O when this process has the chain in memory. */
   async current(chainId: string, carried?: Touchstone): Promise<ChainState> {
@@ -93,7 +107,7 @@ export class ChainStates {
       this.remember(known);
       return known;
     }
-    const next = last ? catchUp(known, last) : undefined;
+    const next = last ? catchUp(known, last, this.ignored) : undefined;
     if (!next) return this.reload(known.chainId);
     this.remember(next);
     return next;
@@ -110,7 +124,7 @@ export class ChainStates {
       if (event) history.push({ event: event as ChainEvent, revision: r.revision });
     }
     // Appends expect the stream's last revision, even when its last events were ignored.
-    const state = foldChain(history, recorded.at(-1)?.revision);
+    const state = foldChain(history, recorded.at(-1)?.revision, this.ignored);
     if (state.status === 'absent') {
       this.memory.delete(chainId);
       return state;
@@ -150,7 +164,7 @@ export class ChainStates {
       const result = await this.store.appendToStream(stream, [toNewEvent(event, metadata, id)], {
         expectedRevision: state.revision,
       });
-      const next = evolve(state, event, result.nextExpectedRevision) as KnownChain;
+      const next = evolve(state, event, result.nextExpectedRevision, this.ignored) as KnownChain;
       this.remember(next);
       return next;
     } catch (error) {

@@ -107,7 +107,14 @@ export class VendorEngine {
       (keyId) => keys.brokerKeyFresh(keyId),
       (forged) => observer.forgedChainEvent?.(forged),
     );
-    this.states = new ChainStates(store, hot, this.touchstones, `vendor:${vendorId}`, this.chainTrust);
+    this.states = new ChainStates(
+      store,
+      hot,
+      this.touchstones,
+      `vendor:${vendorId}`,
+      this.chainTrust,
+      (ignored) => observer.ignoredChainEvent?.(ignored),
+    );
     // A pending mark outlives the wait a little, and expires by itself if this process dies.
     this.pending = new PendingHandOffs(hot, options.handOffTimeoutMs * 2 + 1_000);
     this.slices = new WalletSlices(options.slices);

@@ -1,3 +1,4 @@
+import type { IgnoredChainEvent } from '#chain';
 import type { ForgedChainEvent } from '#events';
 
 /**
@@ -19,6 +20,8 @@ export interface VendorObserver {
   messageRefused?(message: 'hand-off' | 'revocation', code: string): void;
   /** A broker-typed chain event without a valid broker signature was ignored (once per event). */
   forgedChainEvent?(forged: ForgedChainEvent): void;
+  /** A vendor-typed chain event the fold did not believe (a spend that does not hash down; once per event). */
+  ignoredChainEvent?(ignored: IgnoredChainEvent): void;
 }
 
 /** How a requested hand-off ended: A handed over, A was silent and B claimed, the stream named another holder, or refused. */

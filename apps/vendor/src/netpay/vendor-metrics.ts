@@ -47,6 +47,14 @@ export function vendorObserver(vendorId: string, logger: Logger, metrics?: Metri
           `${forged.actor ?? 'unknown'})`,
       );
     },
+    ignoredChainEvent(ignored) {
+      // A spend another vendor appended whose payword does not hash down to the chain: not believed.
+      busRefusals?.inc({ vendor: vendorId, message: 'chain-event', code: 'SPEND.PAYWORD_FORGED' });
+      logger.warn(
+        `ignored a forged ${ignored.type} at chain-${ignored.chainId}@${ignored.revision} ` +
+          `(SPEND.PAYWORD_FORGED, names ${ignored.vendorId}: ${ignored.reason})`,
+      );
+    },
     spent(wallet, count, duplicate) {
       spends?.inc({ vendor: vendorId, wallet, duplicate: String(duplicate) });
       if (!duplicate) coins?.inc({ vendor: vendorId, wallet }, count);

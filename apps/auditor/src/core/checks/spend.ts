@@ -35,9 +35,22 @@ export function onCoinsSpent(ctx: CheckContext, data: CoinsSpent['data']): void 
   // `authorisedHolder` is the holder only when it got the chain while authorised.
   if (chain.authorisedHolder !== data.vendorId && !requireAuthorised(ctx, chain, data.vendorId, what))
     valid = false;
+  const holderBefore = chain.holder;
   checkHolder(chain, data, fail);
   const before = chain.index;
-  checkRange(chain, data, fail);
+  if (!checkRange(chain, data, fail)) {
+    // A word that does not hash down is no spend (any vendor may append to a chain stream): what
+    // every fold does too (libs/chain `spendMismatch`). Flagged, not applied: the chain's index,
+    // holder and counts stay, so the honest events after it are judged on the true state.
+    chain.holder = holderBefore;
+    chain.note(
+      ctx.at.position,
+      ctx.at.revision,
+      'CoinsSpent',
+      `${data.vendorId} showed a forged word for ${data.fromIndex}..${data.toIndex} (receipt ${data.receiptId}) — VIOLATION, not applied`,
+    );
+    return;
+  }
 
   // Positions past the chain's end do not exist: they are neither spent nor counted.
   const end = Math.min(data.toIndex, chain.length);
@@ -96,15 +109,16 @@ function checkHolder(
   }
 }
 
+/** False when the spend's word does not hash down to the chain: a forgery, not to be applied. */
 function checkRange(
   chain: ChainRecord,
   data: CoinsSpent['data'],
   fail: (rule: RuleCode, detail: string) => void,
-): void {
+): boolean {
   const { fromIndex, toIndex, payword } = data;
   if (toIndex > chain.length) {
     fail(RULES.BEYOND_CHAIN_END, `spent up to ${toIndex}, the chain has ${chain.length} coins`);
-    return;
+    return true;
   }
   if (fromIndex < chain.index) {
     fail(
@@ -128,5 +142,7 @@ function checkRange(
       `the payword shown for position ${toIndex} does not hash to the chain's previous state ` +
         `(checked against the proven W[${chain.words.top}])`,
     );
+    return false;
   }
+  return true;
 }
