@@ -163,15 +163,26 @@ function buildNats(binary) {
   return built.status === 0 && existsSync(natsBin);
 }
 
-// NATS's answer takes a CONNECT round trip with the setup identity: slower on a busy machine.
-function answers(service, timeoutMs = service.name === 'nats' ? 3000 : 500) {
+// NATS's answer takes a CONNECT round trip with the setup identity: slower on a busy machine. A
+// probe that times out is tried again (up to three times): on a starved machine one silent probe
+// made `up` take our own running server for absent and start a second one on its port.
+async function answers(service, timeoutMs = service.name === 'nats' ? 3000 : 500) {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await probeOnce(service, timeoutMs);
+    if (answer !== 'timeout') return answer;
+    if (attempt === 3) return false;
+  }
+}
+
+/** `true` (ours answers), `false` (nothing listens, or not ours) or `'timeout'`. */
+function probeOnce(service, timeoutMs) {
   return new Promise((resolveAnswer) => {
     const socket = connect({ host: service.host, port: service.port });
     const finish = (ok) => {
       socket.destroy();
       resolveAnswer(ok);
     };
-    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.setTimeout(timeoutMs, () => finish('timeout'));
     socket.once('error', () => finish(false));
     socket.once('connect', () => service.probe(socket, finish));
   });
@@ -185,7 +196,8 @@ function onPath(binary) {
 function listening(service) {
   return new Promise((resolveAnswer) => {
     const socket = connect({ host: service.host, port: service.port });
-    socket.setTimeout(500, () => (socket.destroy(), resolveAnswer(false)));
+    // A connect that is neither accepted nor refused in 2 s: a starved machine, not a free port.
+    socket.setTimeout(2000, () => (socket.destroy(), resolveAnswer(true)));
     socket.once('error', () => resolveAnswer(false));
     socket.once('connect', () => (socket.destroy(), resolveAnswer(true)));
   });
@@ -284,9 +296,24 @@ async function up(service) {
   const log = openSync(join(stateDir, `${service.name}.log`), 'a');
   const child = spawn(service.binary, service.args(service), { detached: true, stdio: ['ignore', log, log] });
   child.unref();
+  let exited = false;
+  child.once('exit', () => (exited = true));
   writeFileSync(join(stateDir, `${service.name}.pid`), String(child.pid));
   for (let i = 0; i < 100; i++) {
+    if (exited) {
+      // It could not start (its port taken, say): never claim, or later stop, a server it is not.
+      rmSync(join(stateDir, `${service.name}.pid`), { force: true });
+      console.error(`stack: ${service.name} exited at start; see ${join(stateDir, `${service.name}.log`)}`);
+      return false;
+    }
     if (await answers(service)) {
+      // A server that cannot bind exits at once; then what answered was already running.
+      await new Promise((r) => setTimeout(r, 200));
+      if (exited) {
+        rmSync(join(stateDir, `${service.name}.pid`), { force: true });
+        console.log(`stack: ${service.name} answers on ${service.host}:${service.port} (using it)`);
+        return true;
+      }
       console.log(`stack: started ${service.name} (pid ${child.pid}) on ${service.host}:${service.port}`);
       return true;
     }
