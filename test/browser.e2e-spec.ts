@@ -38,6 +38,9 @@ suite('NetPay in the browser (Chromium)', () => {
   async function unlock(passphrase = PASSPHRASE): Promise<void> {
     await wallet().locator('#passphrase').fill(passphrase);
     await wallet().locator('#unlock button').click();
+    // The right passphrase: wait until the wallet shows its coins (the key derivation and the
+    // decryption take a while on a busy machine; a payment asked before then finds it locked).
+    if (passphrase === PASSPHRASE) await wallet().locator('#wallet-coins').waitFor(WAIT);
   }
 
   /** Buys one item in the shop open in `page`; answers the coins left the page shows. */
