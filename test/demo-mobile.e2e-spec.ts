@@ -1,30 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { line, runDemo } from './demo-run.js';
 
-interface Run {
-  readonly code: number | null;
-  readonly out: string;
-}
+const PORTS = { BROKER_PORT: '3720', REDEMPTION_PORT: '3721', VENDOR_BASE_PORT: '3722' };
 
-function runDemo(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/apps/demo/src/main.js', ...args], {
-      env: { ...process.env, BROKER_PORT: '3720', REDEMPTION_PORT: '3721', VENDOR_BASE_PORT: '3722' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
-
-const line = (out: string, label: string): string => out.split('\n').find((l) => l.startsWith(label)) ?? '';
 const cents = (text: string): number => Math.round(Number(text) * 100);
 
 describe('npm run demo -- --network mobile', () => {
   it('a Mobile-NetPay day across processes: operator billing, hand-offs, refusals, a clean audit', async () => {
-    const { code, out } = await runDemo(['--network', 'mobile', '--spends', '60', '--seed', '5']);
+    const { code, out } = await runDemo(['--network', 'mobile', '--spends', '60', '--seed', '5'], PORTS);
     expect({ code, tail: out.slice(-3000) }).toEqual({ code: 0, tail: out.slice(-3000) });
     expect(line(out, 'audit')).toMatch(/CLEAN/);
     // One prepaid subscriber ran out of balance, one postpaid hit the cap: refused with reasons.

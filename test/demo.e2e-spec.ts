@@ -1,30 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { line, runDemo } from './demo-run.js';
 
-interface Run {
-  readonly code: number | null;
-  readonly out: string;
-}
-
-function runDemo(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/apps/demo/src/main.js', ...args], {
-      env: { ...process.env, BROKER_PORT: '3710', REDEMPTION_PORT: '3711', VENDOR_BASE_PORT: '3712' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
-
-const line = (out: string, label: string): string => out.split('\n').find((l) => l.startsWith(label)) ?? '';
+const PORTS = { BROKER_PORT: '3710', REDEMPTION_PORT: '3711', VENDOR_BASE_PORT: '3712' };
 
 describe('npm run demo', () => {
   it('runs a whole day across processes and exits 0 with a clean audit', async () => {
-    const { code, out } = await runDemo(['--customers', '6', '--spends', '60', '--seed', '11', '--keep']);
+    const { code, out } = await runDemo(
+      ['--customers', '6', '--spends', '60', '--seed', '11', '--keep'],
+      PORTS,
+    );
     expect({ code, tail: out.slice(-3000) }).toEqual({ code: 0, tail: out.slice(-3000) });
     expect(line(out, 'audit')).toMatch(/CLEAN/);
     // Every protocol attack was refused with its stable code.

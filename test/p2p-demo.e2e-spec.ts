@@ -1,24 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { line, runDemo } from './demo-run.js';
 
-function runDemo(args: readonly string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/apps/demo/src/main.js', ...args], {
-      env: { ...process.env, CIS_PORT: '3730', PEER_BASE_PORT: '3730' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
-
-const line = (out: string, label: string): string => out.split('\n').find((l) => l.startsWith(label)) ?? '';
+const PORTS = { CIS_PORT: '3730', PEER_BASE_PORT: '3730' };
 
 describe('npm run demo -- --network p2p', () => {
   it('runs a P2P-NetPay day across processes: free-rider capped, double spender revoked, night, clean audit', async () => {
-    const { code, out } = await runDemo(['--network', 'p2p', '--downloads', '24', '--seed', '5']);
+    const { code, out } = await runDemo(['--network', 'p2p', '--downloads', '24', '--seed', '5'], PORTS);
     expect({ code, tail: out.slice(-3000) }).toEqual({ code: 0, tail: out.slice(-3000) });
     expect(line(out, 'audit')).toMatch(/CLEAN .* 1 double spend proven, 1 pseudonym revoked/);
     expect(line(out, 'free-rider')).toMatch(/CIS\.PURCHASE_CAPPED — contribution policy: .*base 40 \+ 2 × 0/);
