@@ -31,6 +31,7 @@ export const SPEND_REFUSALS = [
   // The chain is held by another vendor: the hand-off that moves it here can fail.
   'HANDOFF.CERTIFICATE_INVALID',
   'HANDOFF.VENDOR_REVOKED',
+  'HANDOFF.VENDOR_SUSPENDED',
   'CLAIM.HOLDER_CHANGED',
   'REQUEST.DEADLINE_INVALID',
   'REQUEST.DEADLINE_EXCEEDED',

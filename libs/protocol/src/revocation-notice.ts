@@ -10,14 +10,27 @@ import { checkId, checkTimestamp, MAX_TEXT_BYTES } from './validate.js';
 /** Domain tag of the revocation notice encoding. */
 export const REVOCATION_NOTICE_TAG = 'netpay/revocation-notice/v1';
 
-/** The broker's CRL entry: a revoked chain or pseudonym (P2P peer). */
+/**
+ * What a notice names: a chain, a P2P pseudonym proven to double spend (the CIS), a vendor
+ * suspended for fraud or a customer revoked for a proven double spend (the broker).
+ */
+export const REVOCATION_KINDS = ['chain', 'pseudonym', 'vendor', 'customer'] as const;
+export type RevocationKind = (typeof REVOCATION_KINDS)[number];
+
+/**
+ * The broker's CRL entry: a revoked chain, pseudonym (P2P peer), vendor or customer. One signed
+ * notice type for all four (issue 20: "the same mechanism"). A vendor's or customer's revocation
+ * can be lifted by the operator: a later notice (`at`) for the same kind and id with `lifted: true`.
+ */
 export interface RevocationNoticeBody {
-  readonly kind: 'chain' | 'pseudonym';
+  readonly kind: RevocationKind;
   readonly id: string;
   /** Free text, may be empty. */
   readonly reason: string;
   readonly at: string;
   readonly brokerKeyId: string;
+  /** Present (true) only on a notice lifting an earlier one (vendor and customer kinds). */
+  readonly lifted?: true;
 }
 
 export interface SignedRevocationNotice extends RevocationNoticeBody {
@@ -25,8 +38,12 @@ export interface SignedRevocationNotice extends RevocationNoticeBody {
 }
 
 export function validateRevocationNoticeBody(body: RevocationNoticeBody): void {
-  if (body.kind !== 'chain' && body.kind !== 'pseudonym')
-    throw new ProtocolError(PROTOCOL.BAD_VALUE, 'kind', 'expected chain or pseudonym');
+  if (!(REVOCATION_KINDS as readonly string[]).includes(body.kind))
+    throw new ProtocolError(PROTOCOL.BAD_VALUE, 'kind', `expected one of ${REVOCATION_KINDS.join(', ')}`);
+  if (body.lifted !== undefined && body.lifted !== true)
+    throw new ProtocolError(PROTOCOL.BAD_VALUE, 'lifted', 'expected true or absent');
+  if (body.lifted && body.kind !== 'vendor' && body.kind !== 'customer')
+    throw new ProtocolError(PROTOCOL.BAD_VALUE, 'lifted', 'only a vendor or customer revocation is lifted');
   checkId(body.id, 'id');
   if (typeof body.reason !== 'string')
     throw new ProtocolError(PROTOCOL.BAD_TYPE, 'reason', 'expected a string');
@@ -36,16 +53,21 @@ export function validateRevocationNoticeBody(body: RevocationNoticeBody): void {
   checkId(body.brokerKeyId, 'brokerKeyId');
 }
 
-/** Canonical bytes: the tag, then kind, id, reason, at, brokerKeyId. */
+/**
+ * Canonical bytes: the tag, then kind, id, reason, at, brokerKeyId, and `lifted` only on a
+ * lifting notice (so every notice signed before lifting existed keeps its bytes; fields are
+ * length-prefixed, so a revocation's bytes are never a lift's).
+ */
 export function encodeRevocationNoticeBody(body: RevocationNoticeBody): Buffer {
   validateRevocationNoticeBody(body);
-  return new CanonicalWriter(REVOCATION_NOTICE_TAG)
+  const w = new CanonicalWriter(REVOCATION_NOTICE_TAG)
     .string(body.kind)
     .string(body.id)
     .string(body.reason)
     .string(body.at)
-    .string(body.brokerKeyId)
-    .toBytes();
+    .string(body.brokerKeyId);
+  if (body.lifted) w.string('lifted');
+  return w.toBytes();
 }
 
 export function signRevocationNotice(body: RevocationNoticeBody, broker: Signer): SignedRevocationNotice {
@@ -62,6 +84,7 @@ export function signRevocationNotice(body: RevocationNoticeBody, broker: Signer)
     reason: body.reason,
     at: body.at,
     brokerKeyId: body.brokerKeyId,
+    ...(body.lifted ? { lifted: true as const } : {}),
   };
   return { ...clean, signature: broker.sign(encodeRevocationNoticeBody(clean)) };
 }
@@ -81,14 +104,15 @@ export function verifyRevocationNotice(
 }
 
 export function parseSignedRevocationNotice(value: unknown): SignedRevocationNotice {
-  const f = readObject(value, ['kind', 'id', 'reason', 'at', 'brokerKeyId', 'signature']);
-  const n = {
-    kind: f.kind as 'chain' | 'pseudonym',
+  const f = readObject(value, ['kind', 'id', 'reason', 'at', 'brokerKeyId', 'signature'], ['lifted']);
+  const n: SignedRevocationNotice = {
+    kind: f.kind as RevocationKind,
     id: f.id as string,
     reason: f.reason as string,
     at: f.at as string,
     brokerKeyId: f.brokerKeyId as string,
     signature: parseHex(f.signature, { bytes: ED25519_SIGNATURE_BYTES, field: 'signature' }),
+    ...(f.lifted === undefined ? {} : { lifted: f.lifted as true }),
   };
   validateRevocationNoticeBody(n);
   return n;

@@ -9,6 +9,8 @@ import {
   newNonce,
   parseSignedCheckoutRequest,
   parseSignedHandOffRequest,
+  parseSignedRevocationNotice,
+  ProtocolError,
   publicKeyRecord,
   ReplayGuard,
   signCheckoutRequest,
@@ -178,6 +180,21 @@ describe('wallet grants, revocation notices, checkout requests', () => {
     expect(verifyRevocationNotice(signRevocationNotice(body, rogue), brokerKeys)).toMatchObject({
       code: 'SIGNATURE.INVALID',
     });
+  });
+
+  it('a vendor suspension and its lift are distinct signed notices: a suspension cannot be turned into a lift', () => {
+    const body = { kind: 'vendor' as const, id: 'vx', reason: 'FRAUD', at: now, brokerKeyId: broker.keyId };
+    const suspended = signRevocationNotice(body, broker);
+    const lifted = signRevocationNotice({ ...body, lifted: true }, broker);
+    expect(verifyRevocationNotice(suspended, brokerKeys).ok).toBe(true);
+    expect(verifyRevocationNotice(lifted, brokerKeys).ok).toBe(true);
+    expect(lifted.signature).not.toBe(suspended.signature);
+    expect(verifyRevocationNotice({ ...suspended, lifted: true }, brokerKeys)).toMatchObject({
+      code: 'SIGNATURE.INVALID',
+    });
+    expect(parseSignedRevocationNotice(JSON.parse(JSON.stringify(lifted)))).toEqual(lifted);
+    expect(() => signRevocationNotice({ ...body, kind: 'chain', lifted: true }, broker)).toThrow(ProtocolError);
+    expect(() => parseSignedRevocationNotice({ ...suspended, kind: 'merchant' })).toThrow(ProtocolError);
   });
 
   it('a checkout request signed by another vendor with the token does not verify for the named vendor', () => {

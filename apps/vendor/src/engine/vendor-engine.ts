@@ -131,6 +131,7 @@ export class VendorEngine {
       slices,
       timeoutMs: options.handOffTimeoutMs,
       observer,
+      revocations: this.revocations,
     });
     this.spendCoins = new SpendCoinsHandler({
       vendorId,

@@ -18,6 +18,8 @@ export const VENDOR = {
   HANDOFF_NOT_HOLDER: 'HANDOFF.NOT_HOLDER',
   /** The vendor asking for a chain is a revoked pseudonym (P2P peer) on the CRL. */
   HANDOFF_VENDOR_REVOKED: 'HANDOFF.VENDOR_REVOKED',
+  /** The vendor asking for a chain is suspended for fraud (a broker-signed notice; the operator may lift it). */
+  HANDOFF_VENDOR_SUSPENDED: 'HANDOFF.VENDOR_SUSPENDED',
   /** The chain kept changing hands while we tried to spend it. */
   CHAIN_CONTENDED: 'CHAIN.CONTENDED',
   /** Server-side wallet: no paywords released to this vendor cover the purchase. */
@@ -74,6 +76,7 @@ const STATUS: Readonly<Record<string, number>> = {
   'HANDOFF.CERTIFICATE_INVALID': 502,
   'HANDOFF.NOT_HOLDER': 409,
   'HANDOFF.VENDOR_REVOKED': 403,
+  'HANDOFF.VENDOR_SUSPENDED': 403,
   'HANDOFF.CERTIFICATE_MISMATCH': 409,
   'HANDOFF.TO_SELF': 422,
   'HANDOFF.WALLET_NOT_AUTHORISED': 403,

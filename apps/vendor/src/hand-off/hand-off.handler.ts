@@ -75,6 +75,12 @@ export class HandOffHandler {
     const revoked = this.deps.revocations.pseudonym(toVendor);
     if (revoked)
       throw refusal(VENDOR.HANDOFF_VENDOR_REVOKED, `vendor ${toVendor} was revoked: ${revoked.reason}`);
+    const suspended = this.deps.revocations.suspended(toVendor);
+    if (suspended)
+      throw refusal(
+        VENDOR.HANDOFF_VENDOR_SUSPENDED,
+        `vendor ${toVendor} is suspended since ${suspended.at}: ${suspended.reason}`,
+      );
     if (toVendor === vendorId) throw refusal(CHAIN.HANDOFF_TO_SELF, 'a vendor cannot hand a chain to itself');
     const own = await this.deps.certificate.get();
     const reply = await this.deps.locks.run(request.chainId, () =>

@@ -172,4 +172,50 @@ describe('hand-off between vendors', () => {
     expect(await refusedWith(b.spendCoins.execute(payment(issued, 2)))).toBe('HANDOFF.VENDOR_REVOKED');
     expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued', 'CoinsSpent']);
   });
+
+  const SUSPENDED_AT = '2026-06-01T00:00:00.000Z';
+  const suspension = (id: string, at = SUSPENDED_AT) =>
+    ({ kind: 'vendor', id, reason: 'FRAUD: 3 refused items', at }) as const;
+
+  it('refuses a hand-off to a vendor suspended for fraud, and hands on again once the operator lifts it', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1));
+    a.revocations.add(suspension('vb'));
+    expect(await refusedWith(b.spendCoins.execute(payment(issued, 2)))).toBe('HANDOFF.VENDOR_SUSPENDED');
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued', 'CoinsSpent']);
+    // A lift heard before a late copy of the suspension: the later notice stands.
+    a.revocations.add({ ...suspension('vb', '2026-06-02T00:00:00.000Z'), lifted: true });
+    a.revocations.add(suspension('vb'));
+    await b.spendCoins.execute(payment(issued, 2));
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'CoinsSpent',
+      'IndexHandedOff',
+      'CoinsSpent',
+    ]);
+  });
+
+  it('does not ask a suspended holder: claims the chain back from it at once', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const bad = world.vendor('vx');
+    const issued = await world.broker.issue();
+    await bad.spendCoins.execute(payment(issued, 1));
+    a.revocations.add(suspension('vx'));
+    await a.spendCoins.execute(payment(issued, 2));
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'CoinsSpent',
+      'ChainClaimed',
+      'CoinsSpent',
+    ]);
+    expect(world.claims).toEqual([{ chainId: issued.chain.chainId, fromVendor: 'vx' }]);
+    expect(await acceptedPositions(world.store, issued.chain.chainId)).toEqual([
+      { position: 1, vendorId: 'vx' },
+      { position: 2, vendorId: 'va' },
+    ]);
+  });
 });

@@ -18,6 +18,7 @@ import type { KnownChain, OpenChain } from '../engine/chain-record.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { KeyDirectory } from '../engine/key-directory.js';
 import type { PendingHandOffs } from '../engine/pending-hand-offs.js';
+import type { RevocationList } from '../engine/revocation-list.js';
 import type { HandOffOutcome, VendorObserver } from '../engine/vendor-observer.js';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { WalletSlices } from '../debit-wallet/wallet-slices.js';
@@ -46,6 +47,8 @@ export interface TakeOverDeps {
   readonly slices: WalletSlices;
   readonly timeoutMs: number;
   readonly observer: VendorObserver;
+  /** The broker's CRL: a holder suspended for fraud is not asked, its hold is claimed back. */
+  readonly revocations?: RevocationList;
 }
 
 /**
@@ -71,6 +74,16 @@ export class TakeOver {
     const started = performance.now();
     let outcome: HandOffOutcome = 'refused';
     try {
+      // A holder suspended for fraud (it may have claimed the chain from an honest vendor) is not
+      // trusted to answer: the chain is claimed from it at once, as from a holder that is down.
+      // Claiming (not ignoring its ChainClaimed in the fold) keeps every reader's fold the same,
+      // the redemption worker's included, so honest spends after it are never "not the holder".
+      const suspended = this.deps.revocations?.suspended(holder);
+      if (suspended) {
+        const claimed = await this.claim(chainId, holder, 'holder-suspended', correlationId);
+        outcome = 'claimed';
+        return claimed;
+      }
       const request = signHandOffRequest(
         {
           chainId,
