@@ -325,4 +325,30 @@ export class BrokerConfig extends ServiceConfig {
   @IsInt()
   @Min(0)
   expiryGraceMs!: number;
+
+  @EnvVar({
+    name: 'REDEMPTION_PUBLIC_KEYS',
+    description:
+      "the redemption worker's verdict keys (keyId:publicKeyHex,…): the broker counts only verdicts they sign as fraud; empty: no fraud suspensions",
+    type: 'list',
+    default: [],
+  })
+  @ArrayMaxSize(32)
+  @Matches(/^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}$/, {
+    each: true,
+    message: 'each entry must be keyId:64-hex-public-key',
+  })
+  redemptionPublicKeys!: string[];
+
+  @EnvVar({
+    name: 'FRAUD_SUSPEND_AFTER',
+    description:
+      "items of a vendor the redemption worker refused as fraud (since its last reinstatement) that suspend it; 0: never",
+    type: 'integer',
+    default: 3,
+  })
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  fraudSuspendAfter!: number;
 }

@@ -35,6 +35,8 @@ import { GetTouchstoneHttpController } from './get-touchstone/get-touchstone.htt
 import { GetTouchstoneMessageController } from './get-touchstone/get-touchstone.message.controller.js';
 import { GetVendorKeysHandler } from './get-vendor-keys/get-vendor-keys.handler.js';
 import { VendorCertificates } from './vendor/vendor-certificates.js';
+import { VendorStandingHttpController } from './vendor/vendor-standing.http.controller.js';
+import { VendorStandings } from './vendor/vendor-standings.js';
 import { GetVendorKeysHttpController } from './get-vendor-keys/get-vendor-keys.http.controller.js';
 import { GetVendorKeysMessageController } from './get-vendor-keys/get-vendor-keys.message.controller.js';
 import { RegisterCustomerHandler } from './register-customer/register-customer.handler.js';
@@ -118,6 +120,7 @@ export class BrokerModule {
         RotateVendorKeyHttpController,
         GetVendorKeysHttpController,
         GetVendorKeysMessageController,
+        VendorStandingHttpController,
         AuthoriseVendorHttpController,
         CheckoutWalletMessageController,
         GetWalletHttpController,
@@ -149,6 +152,7 @@ export class BrokerModule {
         RotateVendorKeyHandler,
         GetVendorKeysHandler,
         VendorCertificates,
+        VendorStandings,
         AuthoriseVendorHandler,
         SliceWithdrawals,
         CheckoutWalletHandler,

@@ -1,4 +1,5 @@
 import type { PublicKeyRecord, SignedBrokerKeyList } from '#protocol';
+import type { VendorStandingEvent } from './vendor-standing.events.js';
 
 /** Broker-private streams: customers, purchases, vendors. Never read by vendors. */
 
@@ -204,7 +205,7 @@ export type CustomerEvent =
   | ChainReissued;
 export type WalletSeedEvent = ServerWalletSeedStored;
 export type PurchaseEvent = PurchaseRequested | CoinsPurchased | PurchaseDeclined | PurchaseVoided;
-export type VendorEvent = VendorRegistered | VendorKeyRotated;
+export type VendorEvent = VendorRegistered | VendorKeyRotated | VendorStandingEvent;
 
 /**
  * The broker published a root-signed list of its working keys (`streams.brokerKeys()`). Vendors,

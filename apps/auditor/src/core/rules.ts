@@ -97,6 +97,18 @@ export const RULES = {
   // R5: vendors never see customer identity.
   CUSTOMER_IDENTITY_EXPOSED: 'R5.CUSTOMER_IDENTITY_EXPOSED',
 
+  // R7: fraud response (checks/fraud.ts): vendor suspensions and their lifts.
+  /** A suspension or lift whose notice is not the broker's signature about that vendor. */
+  SUSPENSION_UNSIGNED: 'R7.SUSPENSION_UNSIGNED',
+  /** A strike or suspension not resting on refusals the worker signed, for fraud, of that vendor, in the log. */
+  SUSPENSION_WITHOUT_EVIDENCE: 'R7.SUSPENSION_WITHOUT_EVIDENCE',
+  /** A payout to a vendor while it was suspended (its payouts are held until the lift). */
+  SUSPENDED_VENDOR_PAID: 'R7.SUSPENDED_VENDOR_PAID',
+  /** A chain handed to a vendor while it was suspended. */
+  HANDOFF_TO_SUSPENDED: 'R7.HANDOFF_TO_SUSPENDED',
+  /** A chain claimed by a vendor while it was suspended. */
+  CLAIM_BY_SUSPENDED: 'R7.CLAIM_BY_SUSPENDED',
+
   // R6: P2P-NetPay (checks/p2p.ts).
   P2P_CERTIFICATE_INVALID: 'R6.CERTIFICATE_INVALID',
   P2P_UNKNOWN_PEER: 'R6.UNKNOWN_PEER',

@@ -5,6 +5,7 @@ import type { EventStore } from '#event-store';
 import { CLOCK, type Clock, NetPayError } from '#platform';
 import { hashStep, paywordAt, signWalletGrant, type Touchstone, type WalletGrant } from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
+import { VendorStandings } from '../vendor/vendor-standings.js';
 import { CheckoutSignature } from './checkout-signature.js';
 import { CheckoutTokens } from '../authorise-vendor/checkout-tokens.js';
 import { SliceWithdrawals } from '../authorise-vendor/slice-withdrawals.js';
@@ -44,11 +45,14 @@ export class CheckoutWalletHandler {
     private readonly withdrawals: SliceWithdrawals,
     private readonly signature: CheckoutSignature,
     private readonly ring: BrokerKeyRing,
+    private readonly standings: VendorStandings,
   ) {}
 
   async execute(message: CheckoutWalletRequest): Promise<WalletCheckoutReply> {
     const now = this.clock.now();
     const request = await this.signature.verify(message, now);
+    // No slice, and no wallet grant, for a vendor suspended for fraud.
+    await this.standings.assertActive(request.vendorId);
     const customerId = await this.authorisedCustomer(request, now);
     if (request.coins > this.config.checkoutMaxCoins) {
       throw brokerError('REQUEST.INVALID', `at most ${this.config.checkoutMaxCoins} coins per checkout`, 400);

@@ -5,19 +5,24 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { loadVendor } from '../vendor/vendor.state.js';
 import { VendorCertificates } from '../vendor/vendor-certificates.js';
+import { VendorStandings } from '../vendor/vendor-standings.js';
 
-/** A registered vendor's public keys (each with `ownerId` = the vendor), oldest first. */
+/** A registered, not suspended vendor's public keys (each with `ownerId` = the vendor), oldest first. */
 @Injectable()
 export class GetVendorKeysHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly certificates: VendorCertificates,
+    private readonly standings: VendorStandings,
   ) {}
 
   async execute(vendorId: string): Promise<VendorKeyReply> {
     const vendor = await loadVendor(this.store, vendorId);
     if (vendor.status !== 'registered')
       throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
+    // A vendor suspended for fraud gets no fresh key certificates (VENDOR.SUSPENDED): other vendors
+    // stop accepting its hand-off requests once the one it holds expires (24 h at most).
+    await this.standings.assertActive(vendorId);
     return { vendorId, keys: vendor.keys, certificates: this.certificates.certify(vendorId, vendor.keys) };
   }
 }

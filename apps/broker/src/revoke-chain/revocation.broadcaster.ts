@@ -10,7 +10,7 @@ import { type RevocationNotice, subjects } from '#contracts';
 import { type EventStore, resubscribing, type Subscription, WriteBehindCheckpoints } from '#event-store';
 import { decode } from '#events';
 import { NATS_CONNECTION } from '#platform';
-import { signRevocationNotice } from '#protocol';
+import { signRevocationNotice, verifyRevocationNotice } from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { chainAdmission } from '../shared/chain-stream.js';
 import { EVENT_STORE } from '../shared/tokens.js';
@@ -21,7 +21,8 @@ export const REVOCATION_SUBSCRIPTION = 'broker-revocation-broadcast';
 const CHECKPOINT_INTERVAL_MS = 1_000;
 
 /**
- * Publishes every `ChainRevoked` as a broker-signed `RevocationNotice` on `subjects.revocation`
+ * Publishes every `ChainRevoked` as a broker-signed `RevocationNotice` on `subjects.revocation`,
+ * and the signed notice of every `VendorSuspended` / `VendorReinstated` (fraud response),
  * (plain JSON; vendors act only on notices a pinned broker key signed)
  * from a catch-up subscription with a durable checkpoint: a notice whose publish failed is sent
  * again after a restart, never lost. At least once (replicas each publish; vendors apply a
@@ -56,9 +57,22 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
       () =>
         this.store.subscribeToAll({
           subscriptionId: REVOCATION_SUBSCRIPTION,
-          filter: { categories: ['chain'], eventTypes: ['ChainRevoked'] },
+          filter: {
+            categories: ['chain', 'vendor'],
+            eventTypes: ['ChainRevoked', 'VendorSuspended', 'VendorReinstated'],
+          },
           checkpoints,
           handler: async (recorded) => {
+            if (recorded.type === 'VendorSuspended' || recorded.type === 'VendorReinstated') {
+              // A vendor's suspension or its lift: the notice the broker signed when it decided.
+              const event = decode(recorded);
+              if (event?.type !== 'VendorSuspended' && event?.type !== 'VendorReinstated') return;
+              const notice = event.data.notice;
+              if (recorded.streamName !== `vendor-${notice.id}`) return;
+              if (!verifyRevocationNotice(notice, this.ring.publicKeys()).ok) return;
+              await this.publish(notice);
+              return;
+            }
             // Only the broker's own revocations: a vendor may append a ChainRevoked to any chain.
             if (!chainAdmission(this.ring, recorded.streamName)(recorded)) return;
             const event = decode(recorded);

@@ -5,6 +5,7 @@ import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { signRevocationNotice, type SignedRevocationNotice } from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
+import { VendorStandings } from '../vendor/vendor-standings.js';
 import { type ChainRevokedAnswer, RevokeChainHandler } from './revoke-chain.handler.js';
 import { ChainIdParam, RevokeChainRequest } from './revoke-chain.request.dto.js';
 import { CHAIN_REVOKED, REVOCATIONS } from '../shared/answer-schemas.js';
@@ -16,6 +17,7 @@ export class RevokeChainHttpController {
     private readonly handler: RevokeChainHandler,
     private readonly projection: WalletProjection,
     private readonly ring: BrokerKeyRing,
+    private readonly standings: VendorStandings,
   ) {}
 
   @Post('chains/:chainId/revoke')
@@ -34,9 +36,10 @@ export class RevokeChainHttpController {
     schema: REVOCATIONS,
     description:
       'The revocation list: every revoked chain, oldest first (for vendors starting up); each entry ' +
-      'carries the broker-signed notice vendors verify before acting on it.',
+      'carries the broker-signed notice vendors verify before acting on it; `vendors`: the latest ' +
+      'notice about each vendor suspended for fraud (a suspension or its lift).',
   })
-  async list(): Promise<{ revocations: RevocationEntry[] }> {
+  async list(): Promise<{ revocations: RevocationEntry[]; vendors: SignedRevocationNotice[] }> {
     await this.projection.waitFor();
     const brokerKeyId = this.ring.currentKeyId;
     return {
@@ -47,6 +50,7 @@ export class RevokeChainHttpController {
           this.ring.signer,
         ),
       })),
+      vendors: await this.standings.vendorNotices(),
     };
   }
 }

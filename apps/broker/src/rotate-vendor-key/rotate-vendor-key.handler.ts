@@ -10,6 +10,7 @@ import { EVENT_STORE } from '../shared/tokens.js';
 import type { VendorKeyDto } from '../vendor/vendor-key.dto.js';
 import { absentVendor, evolveVendor } from '../vendor/vendor.state.js';
 import { VendorCertificates } from '../vendor/vendor-certificates.js';
+import { VendorStandings } from '../vendor/vendor-standings.js';
 
 /**
  * Adds a vendor's new key. Older keys stay served: certificates and receipts signed before the
@@ -21,9 +22,12 @@ export class RotateVendorKeyHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly certificates: VendorCertificates,
+    private readonly standings: VendorStandings,
   ) {}
 
   async execute(vendorId: string, newKey: VendorKeyDto): Promise<VendorKeyReply> {
+    // No new key, hence no certificate, for a vendor suspended for fraud.
+    await this.standings.assertActive(vendorId);
     const key = { keyId: newKey.keyId, publicKey: newKey.publicKey, ownerId: vendorId };
     const { result } = await runCommand(this.store, {
       stream: streams.vendor(vendorId),

@@ -167,26 +167,38 @@ export const CHAIN_REVOKED = apiSchema(
   object({ chainId: id(), status: oneOfValues('revoked'), reason: str() }, { position: position() }),
 );
 
+const REVOCATION_NOTICE = object(
+  {
+    kind: oneOfValues('chain', 'pseudonym', 'vendor', 'customer'),
+    id: str(),
+    reason: str(),
+    at: isoTime(),
+    brokerKeyId: str(),
+    signature: str({ pattern: '^[0-9a-f]{128}$' }),
+  },
+  { lifted: { type: 'boolean', enum: [true], description: 'a lift of an earlier vendor/customer notice' } },
+);
+
 export const REVOCATIONS = apiSchema(
   'Revocations',
   object({
     revocations: arrayOf(
-      object({
-        chainId: id(),
-        reason: str(),
-        at: isoTime(),
-        notice: object({
-          kind: oneOfValues('chain', 'pseudonym'),
-          id: str(),
-          reason: str(),
-          at: isoTime(),
-          brokerKeyId: str(),
-          signature: str({ pattern: '^[0-9a-f]{128}$' }),
-        }),
-      }),
+      object({ chainId: id(), reason: str(), at: isoTime(), notice: REVOCATION_NOTICE }),
       { description: 'oldest first' },
     ),
+    vendors: arrayOf(REVOCATION_NOTICE, {
+      description:
+        'the latest notice about each vendor ever suspended for fraud (a suspension, or its lift: `lifted`), oldest first',
+    }),
   }),
+);
+
+export const VENDOR_STANDING = apiSchema(
+  'VendorStanding',
+  object(
+    { vendorId: id(), status: oneOfValues('active', 'suspended'), strikes: int({ minimum: 0 }) },
+    { reason: str(), since: isoTime(), notice: REVOCATION_NOTICE },
+  ),
 );
 
 export const CHAIN_REISSUED = apiSchema(

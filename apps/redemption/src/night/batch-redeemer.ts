@@ -293,9 +293,19 @@ export class BatchRedeemer {
     );
     if (recheck.unverified.length > 0) return { ...base, currency, status: 'refused' };
     if (amount === 0 || currency === undefined) return { ...base, status: 'nothing-to-pay' };
-    const vendor = await this.deps.reads.vendor(vendorId);
+    const vendor = await this.deps.reads.vendor(vendorId, this.deps.brokerKeys);
     if (vendor === undefined) {
       this.deps.telemetry.unpaid(batchId, vendorId, 'the vendor is not registered (no bank account)');
+      return { ...base, currency, status: 'unpaid' };
+    }
+    if (vendor.suspended) {
+      // Held, not forfeited: a suspended vendor is paid nothing, not even coins it honestly
+      // earned; once the operator lifts the suspension, running the night again pays them.
+      this.deps.telemetry.unpaid(
+        batchId,
+        vendorId,
+        `held: the vendor is suspended for fraud since ${vendor.suspended.at} (${vendor.suspended.reason})`,
+      );
       return { ...base, currency, status: 'unpaid' };
     }
     const attempt = record.declines.length;

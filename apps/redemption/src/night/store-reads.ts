@@ -10,7 +10,7 @@ import {
   type RangeRedeemed,
   type RedemptionForgeryDetected,
 } from '#events';
-import type { KeyRing, PublicKeyRecord } from '#protocol';
+import { type KeyRing, type PublicKeyRecord, verifyRevocationNotice } from '#protocol';
 import { BATCH_STREAM_EVENT_TYPES, type BatchStreamEvent } from '../domain/batch-record.js';
 import type { RedeemedRange } from '../domain/verify-batch.js';
 import type { Distrust, RecordTrust } from './record-trust.js';
@@ -23,6 +23,11 @@ export interface VendorRecord {
   readonly vendorId: string;
   readonly bankAccount: string;
   readonly keys: readonly PublicKeyRecord[];
+  /**
+   * The vendor's fraud suspension in force (`VendorSuspended` not followed by `VendorReinstated`),
+   * believed only when its notice verifies with the broker keys given to `vendor()`.
+   */
+  readonly suspended?: { readonly at: string; readonly reason: string };
 }
 
 export interface StreamSnapshot<T> {
@@ -76,10 +81,11 @@ export class RedemptionReads {
     return typed<ChainEvent>(believed, CHAIN_EVENT_TYPES);
   }
 
-  async vendor(vendorId: string): Promise<VendorRecord | undefined> {
+  async vendor(vendorId: string, brokerKeys: KeyRing = []): Promise<VendorRecord | undefined> {
     if (!ID.test(vendorId)) return undefined;
     const recorded = await this.store.readStream(streams.vendor(vendorId));
     let vendor: VendorRecord | undefined;
+    let suspended: VendorRecord['suspended'];
     for (const r of recorded) {
       const e = decode(r);
       if (e?.type === 'VendorRegistered' && vendor === undefined) {
@@ -87,9 +93,18 @@ export class RedemptionReads {
         vendor = { vendorId, bankAccount: e.data.bankAccount, keys: [key] };
       } else if (e?.type === 'VendorKeyRotated' && vendor !== undefined) {
         vendor = { ...vendor, keys: [...vendor.keys, { ...e.data.key, ownerId: vendorId }] };
+      } else if (e?.type === 'VendorSuspended' || e?.type === 'VendorReinstated') {
+        // Only the broker's own notice about this vendor counts (anyone able to append could write one).
+        const n = e.data.notice;
+        const ok =
+          n.kind === 'vendor' &&
+          n.id === vendorId &&
+          (n.lifted === true) === (e.type === 'VendorReinstated') &&
+          verifyRevocationNotice(n, brokerKeys).ok;
+        if (ok) suspended = e.type === 'VendorSuspended' ? { at: n.at, reason: n.reason } : undefined;
       }
     }
-    return vendor;
+    return vendor && suspended ? { ...vendor, suspended } : vendor;
   }
 
   /** Ranges already redeemed on a chain, and the ledger stream's revision for the next append. */

@@ -15,7 +15,7 @@ import { checkNotice } from './revocation.listener.js';
 
 /**
  * At start, reads the broker's revocation list (GET /revocations) so a vendor
- * that was down during a broadcast refuses revoked chains at once. Every entry
+ * that was down during a broadcast refuses revoked chains (and suspended vendors) at once. Every entry
  * is a broker-signed notice, checked against the pinned broker keys like the
  * broadcast; an entry that does not verify is dropped (counted, logged), never
  * acted on. Best effort: the chain streams stay the truth (a revoked chain's
@@ -83,13 +83,15 @@ export class RevocationListLoader implements OnApplicationBootstrap, OnApplicati
       signal: AbortSignal.timeout(5_000),
     });
     if (!response.ok) throw new Error(`GET /revocations answered ${response.status}`);
-    const body = (await response.json()) as { revocations?: { notice?: unknown }[] };
+    const body = (await response.json()) as { revocations?: { notice?: unknown }[]; vendors?: unknown[] };
+    // Revoked chains, then the latest notice about each vendor suspended for fraud (or its lift).
+    const notices = [
+      ...(Array.isArray(body.revocations) ? body.revocations : []).map((entry) => entry?.notice ?? null),
+      ...(Array.isArray(body.vendors) ? body.vendors : []),
+    ];
     let count = 0;
-    for (const entry of Array.isArray(body.revocations) ? body.revocations : []) {
-      const checked = checkNotice(
-        new TextEncoder().encode(JSON.stringify(entry?.notice ?? null)),
-        this.engine.keys,
-      );
+    for (const notice of notices) {
+      const checked = checkNotice(new TextEncoder().encode(JSON.stringify(notice)), this.engine.keys);
       if ('reason' in checked) {
         this.engine.observer.messageRefused?.('revocation', checked.reason);
         this.logger.warn(`dropped a revocation list entry (${checked.reason}): ${checked.message}`);

@@ -2,6 +2,7 @@ import type { AuditedEvent } from '../parse/parse-event.js';
 import type { CheckContext } from './context.js';
 import { onChainClaimed, onIndexHandedOff, onSliceWithdrawn, onWalletCheckedOut } from './holder.js';
 import { onCoinsExpiredSettled } from './expiry.js';
+import { onVendorFraudRecorded, onVendorReinstated, onVendorSuspended } from './fraud.js';
 import { onChainIssued } from './issue.js';
 import { onChainClosed, onChainReissued, onChainRevoked } from './lifecycle.js';
 import {
@@ -72,6 +73,12 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onVendorRegistered(ctx, event.data);
     case 'VendorKeyRotated':
       return onVendorKeyRotated(ctx, event.data);
+    case 'VendorFraudRecorded':
+      return onVendorFraudRecorded(ctx, event.data);
+    case 'VendorSuspended':
+      return onVendorSuspended(ctx, event.data);
+    case 'VendorReinstated':
+      return onVendorReinstated(ctx, event.data);
     case 'RedemptionBatchSealed':
       return onBatchSealed(ctx, event.data);
     case 'RedemptionItemAccepted':

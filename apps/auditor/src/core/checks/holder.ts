@@ -101,6 +101,13 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
     ctx.report.violation(rule, `${what}: ${signature.message}`, chain.chainId);
   }
   matchesState(ctx, chain, c.index, c.lastPayword, RULES.HANDOFF_MISMATCH, what);
+  const suspendedAt = ctx.ledger.suspendedVendors.get(c.toVendor);
+  if (suspendedAt !== undefined)
+    ctx.report.violation(
+      RULES.HANDOFF_TO_SUSPENDED,
+      `${what}: ${c.toVendor} is suspended for fraud since ${suspendedAt}`,
+      chain.chainId,
+    );
   const authorised =
     requireRegistered(ctx, chain, c.toVendor, what) && requireAuthorised(ctx, chain, c.toVendor, what);
   chain.authorisedHolder = authorised ? c.toVendor : undefined;
@@ -130,6 +137,13 @@ export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): v
     );
   }
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CLAIM_MISMATCH, what);
+  const suspendedAt = ctx.ledger.suspendedVendors.get(data.toVendor);
+  if (suspendedAt !== undefined)
+    ctx.report.violation(
+      RULES.CLAIM_BY_SUSPENDED,
+      `${what}: ${data.toVendor} is suspended for fraud since ${suspendedAt}`,
+      chain.chainId,
+    );
   const authorised =
     requireRegistered(ctx, chain, data.toVendor, what) && requireAuthorised(ctx, chain, data.toVendor, what);
   chain.authorisedHolder = authorised ? data.toVendor : undefined;

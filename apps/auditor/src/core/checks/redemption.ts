@@ -5,6 +5,7 @@ import type {
   VendorPaid,
   VendorPayoutDeclined,
 } from '#events';
+import { FRAUD_REASONS } from '#events';
 import { addTo, itemKey, type BatchRecord } from '../ledger/ledger.js';
 import { recordMovement } from './bank.js';
 import { RULES, type RuleCode } from '../rules.js';
@@ -161,6 +162,8 @@ export function onItemRejected(ctx: CheckContext, data: RedemptionItemRejected['
   )
     return;
   ctx.figures.itemsRejected += 1;
+  if (FRAUD_REASONS.has(data.reason))
+    ctx.ledger.fraudRefusals.add(`${ctx.at.stream}/${data.batchId}/${data.item ?? ''}`);
   knownBatch(ctx, data.batchId, `rejected ${data.chainId} ${data.fromIndex}..${data.toIndex}`, data.chainId);
   ctx.ledger.chains
     .get(data.chainId)
@@ -176,6 +179,9 @@ export function onVendorPaid(ctx: CheckContext, data: VendorPaid['data']): void 
   const { figures, report } = ctx;
   const what = `payment of ${data.amount} ${data.currency} to ${data.vendorId} for batch ${data.batchId}`;
   if (!signedByWorker(ctx, what, { type: 'VendorPaid', version: 1, data })) return;
+  const suspendedAt = ctx.ledger.suspendedVendors.get(data.vendorId);
+  if (suspendedAt !== undefined)
+    report.violation(RULES.SUSPENDED_VENDOR_PAID, `${what}: the vendor is suspended for fraud since ${suspendedAt}`);
   figures.moneyIn(data.currency).paidToVendors += data.amount;
   addTo(ctx.ledger.vendor(data.vendorId).paid, data.currency, data.amount);
   recordMovement(ctx, {

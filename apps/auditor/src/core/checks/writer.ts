@@ -26,6 +26,9 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'VendorRegistered':
     case 'VendorKeyRotated':
     case 'ServerWalletSeedStored':
+    case 'VendorFraudRecorded':
+    case 'VendorSuspended':
+    case 'VendorReinstated':
       return BROKER;
     case 'CustomerRegistered':
     case 'VendorAuthorised':

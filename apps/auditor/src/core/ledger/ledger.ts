@@ -81,6 +81,10 @@ export class Ledger {
   /** Whether the log keeps per-chain redemption ledgers (`redeemed-<chainId>`). */
   rangeLedgerInUse = false;
   readonly identities = new IdentityIndex();
+  /** R7: vendors suspended for fraud now (vendorId → the suspension's time). */
+  readonly suspendedVendors = new Map<string, string>();
+  /** R7: signed fraud refusals seen in the log, by `stream/batchId/item` (what a strike may cite). */
+  readonly fraudRefusals = new Set<string>();
   /** The simulated bank's bookings by payment reference (when its ledger shares the store). */
   readonly bankBookings = new Map<string, BankBooking>();
   /** Mobile-NetPay: the operator's subscriber accounts, as its ledger replays. */

@@ -9,7 +9,13 @@ import type {
   VendorEvent,
   WalletSeedEvent,
 } from '#events';
-import { parsePublicKeyRecord, ProtocolError, type PublicKeyRecord } from '#protocol';
+import {
+  parsePublicKeyRecord,
+  parseSignedRevocationNotice,
+  ProtocolError,
+  type PublicKeyRecord,
+  type SignedRevocationNotice,
+} from '#protocol';
 import {
   currency,
   hex,
@@ -59,6 +65,25 @@ function signature(f: Fields): { signature?: RecordSignature } {
   if (f.signature === undefined) return {};
   const s = object(f.signature, 'signature');
   return { signature: { keyId: text(s, 'keyId', 'signature.'), value: text(s, 'value', 'signature.') } };
+}
+
+/** A revocation notice's shape (its signature is checked by the R7 rules, not here). */
+function notice(f: Fields, key: string): SignedRevocationNotice {
+  try {
+    return parseSignedRevocationNotice(f[key]);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new MalformedData(`${key}.${error.field}`, error.message);
+    throw error;
+  }
+}
+
+/** A worker verdict carried as fraud evidence: its stream and its data (signature checked by R7). */
+function evidence(value: Fields, prefix: string): DataOf<'VendorFraudRecorded'>['evidence'] {
+  const verdict = object(value.verdict, `${prefix}verdict`);
+  return {
+    stream: text(value, 'stream', prefix),
+    verdict: brokerParsers.RedemptionItemRejected(verdict),
+  };
 }
 
 function itemOf(f: Fields): { item?: number } {
@@ -177,6 +202,24 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
   VendorKeyRotated: (f) => ({
     vendorId: id(f, 'vendorId'),
     key: publicKey(f, 'key'),
+    at: timestamp(f, 'at'),
+  }),
+  VendorFraudRecorded: (f) => ({
+    vendorId: id(f, 'vendorId'),
+    evidence: evidence(object(f.evidence, 'evidence'), 'evidence.'),
+    at: timestamp(f, 'at'),
+  }),
+  VendorSuspended: (f) => ({
+    vendorId: id(f, 'vendorId'),
+    reason: text(f, 'reason'),
+    evidence: list(f, 'evidence', (e, prefix) => evidence(e, prefix)),
+    notice: notice(f, 'notice'),
+    at: timestamp(f, 'at'),
+  }),
+  VendorReinstated: (f) => ({
+    vendorId: id(f, 'vendorId'),
+    note: typeof f.note === 'string' ? f.note : '',
+    notice: notice(f, 'notice'),
     at: timestamp(f, 'at'),
   }),
   RedemptionBatchSealed: (f) => ({
