@@ -73,4 +73,3 @@ export function vendorOfRedemptionStream(stream: string): string | undefined {
   const match = /^redemption-([A-Za-z0-9_]{1,64})_\d{8}$/.exec(stream);
   return match?.[1];
 }
-

@@ -193,7 +193,9 @@ describe('wallet grants, revocation notices, checkout requests', () => {
       code: 'SIGNATURE.INVALID',
     });
     expect(parseSignedRevocationNotice(JSON.parse(JSON.stringify(lifted)))).toEqual(lifted);
-    expect(() => signRevocationNotice({ ...body, kind: 'chain', lifted: true }, broker)).toThrow(ProtocolError);
+    expect(() => signRevocationNotice({ ...body, kind: 'chain', lifted: true }, broker)).toThrow(
+      ProtocolError,
+    );
     expect(() => parseSignedRevocationNotice({ ...suspended, kind: 'merchant' })).toThrow(ProtocolError);
   });
 

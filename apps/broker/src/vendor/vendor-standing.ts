@@ -40,7 +40,11 @@ export function evolveStanding(state: VendorStanding, event: StoredEvent): Vendo
     case 'VendorFraudRecorded': {
       const key = evidenceKey(event.data.evidence);
       if (state.seen.has(key)) return state;
-      return { ...state, seen: new Set([...state.seen, key]), strikes: [...state.strikes, event.data.evidence] };
+      return {
+        ...state,
+        seen: new Set([...state.seen, key]),
+        strikes: [...state.strikes, event.data.evidence],
+      };
     }
     case 'VendorSuspended':
       return { ...state, suspended: event.data, notice: event.data.notice };
@@ -98,7 +102,11 @@ export function decideFraud(
   const notice = policy.sign({ kind: 'vendor', id: vendorId, reason, at: policy.at });
   return [
     strike,
-    { type: 'VendorSuspended', version: 1, data: { vendorId, reason, evidence: strikes, notice, at: policy.at } },
+    {
+      type: 'VendorSuspended',
+      version: 1,
+      data: { vendorId, reason, evidence: strikes, notice, at: policy.at },
+    },
   ];
 }
 

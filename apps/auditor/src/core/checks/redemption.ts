@@ -181,7 +181,10 @@ export function onVendorPaid(ctx: CheckContext, data: VendorPaid['data']): void 
   if (!signedByWorker(ctx, what, { type: 'VendorPaid', version: 1, data })) return;
   const suspendedAt = ctx.ledger.suspendedVendors.get(data.vendorId);
   if (suspendedAt !== undefined)
-    report.violation(RULES.SUSPENDED_VENDOR_PAID, `${what}: the vendor is suspended for fraud since ${suspendedAt}`);
+    report.violation(
+      RULES.SUSPENDED_VENDOR_PAID,
+      `${what}: the vendor is suspended for fraud since ${suspendedAt}`,
+    );
   figures.moneyIn(data.currency).paidToVendors += data.amount;
   addTo(ctx.ledger.vendor(data.vendorId).paid, data.currency, data.amount);
   recordMovement(ctx, {
