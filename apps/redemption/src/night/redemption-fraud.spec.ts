@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { streams, type RedemptionItem } from '#events';
 import { NetPayError } from '#platform';
-import { createSigner, signingKeyFromPrivate } from '#protocol';
+import { createSigner, signingKeyFromPrivate, signRevocationNotice } from '#protocol';
 import { nightFixture, type NightFixture } from '../../test/night-fixture.js';
 import { honestDay } from '../../test/scenarios.js';
 import { signVendorClaim } from '../domain/vendor-claim.js';
@@ -154,5 +155,58 @@ describe('a night with dishonest vendor claims', () => {
     await expect(claim('nobody', 'n1', [item('c1', 1, 5)])).rejects.toMatchObject({
       code: 'REDEMPTION.VENDOR_NOT_FOUND',
     });
+  });
+
+  /** The broker's suspension (or lift) of `vendorId`, as the broker writes it in `vendor-<id>`. */
+  const standing = async (
+    vendorId: string,
+    type: 'VendorSuspended' | 'VendorReinstated',
+    signer = f.world.broker,
+  ) => {
+    const at = new Date().toISOString();
+    const lifted = type === 'VendorReinstated';
+    const notice = signRevocationNotice(
+      {
+        kind: 'vendor',
+        id: vendorId,
+        reason: 'FRAUD',
+        at,
+        brokerKeyId: signer.keyId,
+        ...(lifted ? { lifted } : {}),
+      },
+      signer,
+    );
+    const data = lifted
+      ? { vendorId, note: 'OPERATOR.REINSTATED', notice, at }
+      : { vendorId, reason: 'FRAUD', evidence: [], notice, at };
+    await f.store.appendToStream(streams.vendor(vendorId), [
+      {
+        id: randomUUID(),
+        type,
+        version: 1,
+        data,
+        metadata: { correlationId: 'c', causationId: 'c', actor: 'broker' },
+      },
+    ]);
+  };
+
+  it('holds every payout of a suspended vendor (its honest coins too) and pays them after the lift', async () => {
+    await honestDay(f.world);
+    await standing('va', 'VendorSuspended');
+    const held = await f.worker.night.run(DAY);
+    expect(held.failures).toEqual([]);
+    expect(await f.balance('va')).toBe(0);
+    expect(await f.balance('vb')).toBeGreaterThan(0);
+    expect(f.logLines.some((l) => l.includes('held: the vendor is suspended for fraud'))).toBe(true);
+    await standing('va', 'VendorReinstated');
+    await f.worker.night.run(DAY);
+    expect(await f.balance('va')).toBeGreaterThan(0);
+  });
+
+  it('a suspension the broker did not sign holds nothing', async () => {
+    await honestDay(f.world);
+    await standing('va', 'VendorSuspended', createSigner(signingKeyFromPrivate('broker_1', '22'.repeat(32))));
+    await f.worker.night.run(DAY);
+    expect(await f.balance('va')).toBeGreaterThan(0);
   });
 });
