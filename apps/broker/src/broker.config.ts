@@ -343,7 +343,7 @@ export class BrokerConfig extends ServiceConfig {
   @EnvVar({
     name: 'FRAUD_SUSPEND_AFTER',
     description:
-      "items of a vendor the redemption worker refused as fraud (since its last reinstatement) that suspend it; 0: never",
+      'items of a vendor the redemption worker refused as fraud (since its last reinstatement) that suspend it; 0: never',
     type: 'integer',
     default: 3,
   })

@@ -32,6 +32,8 @@ export const SPEND_REFUSALS = [
   'HANDOFF.CERTIFICATE_INVALID',
   'HANDOFF.VENDOR_REVOKED',
   'HANDOFF.VENDOR_SUSPENDED',
+  // This vendor is suspended for fraud: the broker certifies none of its keys.
+  'VENDOR.SUSPENDED',
   'CLAIM.HOLDER_CHANGED',
   'REQUEST.DEADLINE_INVALID',
   'REQUEST.DEADLINE_EXCEEDED',
@@ -55,6 +57,8 @@ export const DEBIT_REFUSALS = [
   'SPEND.TOO_MANY_COINS',
   'SPEND.RESOURCE_INVALID',
   'CERTIFICATE.MISSING',
+  // This vendor is suspended for fraud: the broker checks out no wallet to it.
+  'VENDOR.SUSPENDED',
   'REQUEST.DEADLINE_INVALID',
   'REQUEST.DEADLINE_EXCEEDED',
 ] as const;

@@ -182,10 +182,9 @@ const REVOCATION_NOTICE = object(
 export const REVOCATIONS = apiSchema(
   'Revocations',
   object({
-    revocations: arrayOf(
-      object({ chainId: id(), reason: str(), at: isoTime(), notice: REVOCATION_NOTICE }),
-      { description: 'oldest first' },
-    ),
+    revocations: arrayOf(object({ chainId: id(), reason: str(), at: isoTime(), notice: REVOCATION_NOTICE }), {
+      description: 'oldest first',
+    }),
     vendors: arrayOf(REVOCATION_NOTICE, {
       description:
         'the latest notice about each vendor ever suspended for fraud (a suspension, or its lift: `lifted`), oldest first',
