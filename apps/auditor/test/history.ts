@@ -1,6 +1,7 @@
 import {
   BROKER_CHAIN_EVENT_TYPES,
   deterministicEventId,
+  signClaim,
   payoutSigningBytes,
   reservationSigningBytes,
   signRecord,
@@ -18,6 +19,8 @@ import {
   signChainEvent,
   signHandOffCertificate,
   signTouchstone,
+  signVendorKeyCertificate,
+  type VendorKeyCertificate,
   type Chain,
   type PublicKeyRecord,
   type Signer,
@@ -32,6 +35,8 @@ export interface Append {
   readonly actor: string;
   /** Written as a forger would: a broker-typed chain event without the broker's signature. */
   readonly unsigned?: boolean;
+  /** A claim, signed by its claimant for the revision it takes (`writeHistory`). */
+  readonly claimant?: { readonly signer: Signer; readonly certificate: VendorKeyCertificate };
 }
 
 interface ChainModel {
@@ -82,6 +87,14 @@ export class History {
     return model.chain;
   }
 
+  /** The vendor's registered key, or a fixed one for an id nobody registered. */
+  private signerOf(vendorId: string): Signer {
+    return (
+      this.vendors.get(vendorId) ??
+      createSigner(generateSigningKey(`${vendorId}_k1`, fixedBytes(`unregistered-${vendorId}`)))
+    );
+  }
+
   vendorSigner(vendorId: string): Signer {
     const signer = this.vendors.get(vendorId);
     if (signer === undefined) throw new Error(`no vendor ${vendorId}`);
@@ -91,6 +104,24 @@ export class History {
   add(stream: string, event: AuditedEvent, actor = 'broker'): this {
     this.appends.push({ stream, event, actor });
     return this;
+  }
+
+  /**
+   * The broker's certificate of `vendorId`'s key (valid around the whole history): its registered
+   * one, a fixed key for an id never registered, or `signer`'s.
+   */
+  vendorCertificate(vendorId: string, signer = this.signerOf(vendorId)): VendorKeyCertificate {
+    return signVendorKeyCertificate(
+      {
+        vendorId,
+        keyId: signer.keyId,
+        publicKey: signer.publicKey,
+        notBefore: new Date(T0 - 86_400_000).toISOString(),
+        notAfter: new Date(T0 + 30 * 86_400_000).toISOString(),
+        brokerKeyId: this.broker.keyId,
+      },
+      this.broker,
+    );
   }
 
   registerVendor(vendorId: string, keyId = `${vendorId}_k1`): this {
@@ -223,6 +254,8 @@ export class History {
     fromVendor: string,
     toVendor: string,
     signer = this.vendorSigner(fromVendor),
+    /** The key the event's broker certificate vouches for (default the vendor's registered one). */
+    certified?: Signer,
   ): this {
     const model = this.model(chainId);
     const at = this.at();
@@ -238,9 +271,10 @@ export class History {
       },
       signer,
     );
+    const holderCertificate = this.vendorCertificate(fromVendor, certified);
     return this.add(
       `chain-${chainId}`,
-      { type: 'IndexHandedOff', version: 1, data: { certificate, at } },
+      { type: 'IndexHandedOff', version: 1, data: { certificate, holderCertificate, at } },
       `vendor:${fromVendor}`,
     );
   }
@@ -256,7 +290,13 @@ export class History {
       reason: 'holder-timeout' as const,
       at: this.at(),
     };
-    return this.add(`chain-${chainId}`, { type: 'ChainClaimed', version: 1, data }, `vendor:${toVendor}`);
+    this.appends.push({
+      stream: `chain-${chainId}`,
+      event: { type: 'ChainClaimed', version: 1, data },
+      actor: `vendor:${toVendor}`,
+      claimant: { signer: this.signerOf(toVendor), certificate: this.vendorCertificate(toVendor) },
+    });
+    return this;
   }
 
   /** Seals a batch for `vendorId`, accepts every item, pays the total. */
@@ -389,24 +429,27 @@ const HISTORY_BROKER: Signer = createSigner(generateSigningKey('broker_k1', fixe
 export async function writeHistory(store: EventStore, appends: readonly Append[]): Promise<void> {
   const revisions = new Map<string, number>();
   let n = 0;
-  for (const { stream, event, actor, unsigned } of appends) {
+  for (const { stream, event, actor, unsigned, claimant } of appends) {
     n += 1;
     const expected = revisions.get(stream);
     // The broker signs its chain events for the revision they take (tests that tamper with a
     // broker event re-sign it, as if the broker had written the tampered one, unless `unsigned`).
+    // A claim is signed by its claimant, also for the revision it takes.
     const data =
-      !unsigned && stream.startsWith('chain-') && BROKER_CHAIN_EVENT_TYPES.has(event.type)
-        ? {
-            ...event.data,
-            brokerSignature: signChainEvent(
-              HISTORY_BROKER,
-              stream,
-              (expected ?? -1) + 1,
-              event.type,
-              event.data,
-            ),
-          }
-        : event.data;
+      claimant && event.type === 'ChainClaimed' && !unsigned
+        ? signClaim(claimant.signer, claimant.certificate, stream, (expected ?? -1) + 1, event).data
+        : !unsigned && stream.startsWith('chain-') && BROKER_CHAIN_EVENT_TYPES.has(event.type)
+          ? {
+              ...event.data,
+              brokerSignature: signChainEvent(
+                HISTORY_BROKER,
+                stream,
+                (expected ?? -1) + 1,
+                event.type,
+                event.data,
+              ),
+            }
+          : event.data;
     const newEvent: NewEvent = {
       id: deterministicEventId(stream, n),
       type: event.type,

@@ -15,6 +15,7 @@ import {
 import {
   deterministicEventId,
   sealChainEvent,
+  signClaim,
   streams,
   toNewEvent,
   type ChainEvent,
@@ -27,7 +28,9 @@ import {
   signHandOffCertificate,
   signingKeyFromPrivate,
   signTouchstone,
+  signVendorKeyCertificate,
   type Chain,
+  type VendorKeyCertificate,
   type PublicKeyRecord,
   type Signer,
 } from '#protocol';
@@ -77,6 +80,22 @@ export class ChainWorld {
       this.vendorSigners.set(vendorId, signer);
     }
     return signer;
+  }
+
+  /** The broker's certificate of the vendor's key (valid all year), as hand-offs and claims carry it. */
+  vendorCertificate(vendorId: string): VendorKeyCertificate {
+    const signer = this.vendorSigner(vendorId);
+    return signVendorKeyCertificate(
+      {
+        vendorId,
+        keyId: signer.keyId,
+        publicKey: signer.publicKey,
+        notBefore: '2026-01-01T00:00:00.000Z',
+        notAfter: '2027-01-01T00:00:00.000Z',
+        brokerKeyId: this.broker.keyId,
+      },
+      this.broker,
+    );
   }
 
   async registerVendor(vendorId: string, bankAccount = `acct_${vendorId}`): Promise<void> {
@@ -168,7 +187,11 @@ export class ChainWorld {
       },
       signer,
     );
-    const decision = decideHandOff(model.state, { certificate, at: this.now });
+    const decision = decideHandOff(model.state, {
+      certificate,
+      holderCertificate: this.vendorCertificate(from),
+      at: this.now,
+    });
     if (!decision.ok) throw new Error(decision.message);
     await this.append(model, decision.events, `vendor:${from}`);
   }
@@ -185,7 +208,15 @@ export class ChainWorld {
     const model = this.model(chainId);
     const decision = decideClaim(model.state, { fromVendor: from, toVendor: to, at: this.now });
     if (!decision.ok) throw new Error(decision.message);
-    await this.append(model, decision.events, `vendor:${to}`);
+    const stream = streams.chain(chainId);
+    const signed = signClaim(
+      this.vendorSigner(to),
+      this.vendorCertificate(to),
+      stream,
+      model.revision + 1,
+      decision.events[0]!,
+    );
+    await this.append(model, [signed], `vendor:${to}`);
   }
 
   /** Appends a chain event as is, bypassing the aggregate (to plant what a store should never hold). */

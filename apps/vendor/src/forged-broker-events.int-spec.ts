@@ -1,22 +1,8 @@
-import { writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { JetStreamEventStore } from '#event-store';
-import { connectTestStore, testNatsEnv } from '#event-store/testing';
 import { streams } from '#events';
-import { generateChain, type Chain } from '#protocol';
-import { runCli } from '../../auditor/src/cli/run.js';
-import { BrokerKeyRing } from '../../broker/src/keys/broker-key-ring.js';
 import type { CashOutAnswer } from '../../broker/src/cash-out/cash-out.handler.js';
-import { buy, registerCustomer, type TestCustomer } from '../../broker/src/test/scenario.js';
-import { type BrokeredVendor, RealBrokerStack } from '../test/real-broker-stack.js';
-
-const pay = (chain: Chain, index: number, coins: number) => {
-  const position = index + coins - 1;
-  return { 'x-netpay-payment': `${chain.chainId}.${position}.${chain.payword(position)}` };
-};
+import type { BrokeredVendor } from '../test/real-broker-stack.js';
+import { ForgeryStack, pay } from '../test/forgery-stack.js';
 
 /**
  * Every vendor may append to chain streams (its spends, hand-offs, claims). A dishonest vendor,
@@ -26,61 +12,27 @@ const pay = (chain: Chain, index: number, coins: number) => {
  * value, and the auditor names the forgeries (real nats-server, the vendor role's own rights).
  */
 describe('forged broker events in a chain stream (real broker, vendors, auditor; vendor rights)', () => {
-  let stack: RealBrokerStack;
+  let s: ForgeryStack;
   let honest: BrokeredVendor;
   let evil: BrokeredVendor;
-  let attacker: JetStreamEventStore;
-  let customer: TestCustomer;
-  const keysFile = join(tmpdir(), `netpay-forged-keys-${randomUUID().slice(0, 8)}.json`);
 
   beforeAll(async () => {
-    stack = await RealBrokerStack.start();
-    [honest, evil] = await Promise.all([stack.vendor('news_a'), stack.vendor('music_b')]);
-    await Promise.all([honest.registration.done, evil.registration.done]);
     // The dishonest vendor's own identity (vendor-music_b), through the ordinary store.
-    attacker = await connectTestStore(
-      {
-        servers: stack.nats.url,
-        streamName: `TEST_VB_${stack.unique}`,
-        subjectPrefix: `test.vb${stack.unique}.events`,
-      },
-      'vendor-music_b',
-    );
-    customer = await registerCustomer(stack.broker.http, 100_000);
-    const ring = stack.broker.app.get(BrokerKeyRing);
-    await writeFile(keysFile, JSON.stringify({ currentKeyId: ring.currentKeyId, keys: ring.publicKeys() }));
+    s = await ForgeryStack.start(['news_a', 'music_b'], 'music_b');
+    [honest, evil] = s.vendors as [BrokeredVendor, BrokeredVendor];
   });
   afterAll(async () => {
-    await attacker?.close();
-    await stack.dispose();
-    await rm(keysFile, { force: true });
+    await s?.dispose();
   });
 
   it('a forged ChainRevoked and ChainClosed change nothing, and the auditor names them', async () => {
-    const bought = (await buy(stack.broker.http, customer, { coins: 20, wallet: 'client' })).json<{
-      chains: { chainId: string; length: number; seed: string }[];
-    }>();
-    const c = bought.chains[0]!;
-    const chain = generateChain({ chainId: c.chainId, length: c.length, alg: 'sha256', seed: c.seed });
+    const chain = await s.clientChain();
+    const c = { chainId: chain.chainId, length: chain.length };
     expect((await honest.http('GET', '/articles/a1', { headers: pay(chain, 1, 2) })).status).toBe(200);
 
     const stream = streams.chain(c.chainId);
-    const forge = async (type: 'ChainRevoked' | 'ChainClosed', data: Record<string, unknown>) => {
-      const [last] = await attacker.readStream(stream, { direction: 'backwards', maxCount: 1 });
-      await attacker.appendToStream(
-        stream,
-        [
-          {
-            id: randomUUID(),
-            type,
-            version: type === 'ChainRevoked' ? 2 : 1,
-            data,
-            metadata: { correlationId: 'forged', causationId: 'forged', actor: 'broker' },
-          },
-        ],
-        { expectedRevision: last!.revision },
-      );
-    };
+    const forge = (type: 'ChainRevoked' | 'ChainClosed', data: Record<string, unknown>) =>
+      s.forge(stream, { type, version: type === 'ChainRevoked' ? 2 : 1, data }, 'broker');
     const at = new Date().toISOString();
     await forge('ChainRevoked', { chainId: c.chainId, reason: 'fraud', at });
     await forge('ChainClosed', { chainId: c.chainId, index: 3, reason: 'cashed-out', at });
@@ -90,12 +42,12 @@ describe('forged broker events in a chain stream (real broker, vendors, auditor;
     expect({ status: again.status, body: again.text }).toMatchObject({ status: 200 });
     const elsewhere = await evil.http('GET', '/clips/m1', { headers: pay(chain, 5, 5) });
     expect({ status: elsewhere.status, body: elsewhere.text }).toMatchObject({ status: 200 });
-    const touchstone = await stack.broker.http('GET', `/chains/${c.chainId}/touchstone`);
+    const touchstone = await s.stack.broker.http('GET', `/chains/${c.chainId}/touchstone`);
     expect(touchstone.status).not.toBe(410);
 
     // Cash-out refunds every unspent coin: 9 were spent.
-    const cashOut = await stack.broker.http('POST', `/chains/${c.chainId}/cash-out`, {
-      token: customer.token,
+    const cashOut = await s.stack.broker.http('POST', `/chains/${c.chainId}/cash-out`, {
+      token: s.customer.token,
     });
     expect(cashOut.status).toBe(201);
     const answer = cashOut.json<CashOutAnswer>();
@@ -105,18 +57,8 @@ describe('forged broker events in a chain stream (real broker, vendors, auditor;
     const after = await honest.http('GET', '/articles/a3', { headers: pay(chain, 10, 1) });
     expect(after.json()).toMatchObject({ code: 'CHAIN.CLOSED' });
 
-    const out: string[] = [];
-    const io = { out: (t: string) => out.push(t), err: () => undefined, now: () => performance.now() };
-    const env = {
-      EVENT_STORE: 'jetstream',
-      ...testNatsEnv('auditor', stack.nats.url),
-      EVENT_STORE_STREAM: `TEST_VB_${stack.unique}`,
-      EVENT_STORE_SUBJECT_PREFIX: `test.vb${stack.unique}.events`,
-    };
-    expect(await runCli(['--json', '--broker-keys', keysFile], env, io)).toBe(1);
-    const report = JSON.parse(out.join('')) as {
-      violations: { code: string; stream: string; detail: string }[];
-    };
+    const report = await s.audit();
+    expect(report.code).toBe(1);
     const forged = report.violations.filter((v) => v.code === 'R0.FORGED_BROKER_EVENT');
     expect(forged.map((v) => [v.stream, v.detail.split(' ')[0]])).toEqual([
       [stream, 'ChainRevoked'],

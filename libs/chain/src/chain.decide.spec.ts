@@ -337,4 +337,67 @@ describe('folds of what a reader believes', () => {
     // The honest vendor's next spend is decided on the true state.
     expect(decideSpend(state, spend('vb', 5, 2)).ok).toBe(true);
   });
+
+  it('moves the holder only by a hand-off or claim from the holder at the chain’s state, and says so otherwise', () => {
+    const body = {
+      chainId: 'c1',
+      fromVendor: 'va',
+      toVendor: 'vx',
+      index: 3,
+      lastPayword: chain.payword(2),
+      at: AT,
+      vendorKeyId: vendorA.keyId,
+    };
+    const handedOff = (extra: Partial<typeof body>): ChainEvent => ({
+      type: 'IndexHandedOff',
+      version: 1,
+      data: { certificate: signHandOffCertificate({ ...body, ...extra }, vendorA), at: AT },
+    });
+    const claimed = (extra: Record<string, unknown>): ChainEvent => ({
+      type: 'ChainClaimed',
+      version: 1,
+      data: {
+        chainId: 'c1',
+        fromVendor: 'va',
+        toVendor: 'vx',
+        index: 3,
+        lastPayword: chain.payword(2),
+        reason: 'holder-timeout',
+        at: AT,
+        ...extra,
+      },
+    });
+    const ignored: [number, string][] = [];
+    const state = foldChain(
+      [
+        { event: issued(), revision: 0 },
+        { event: spent('va', 1, 2), revision: 1 },
+        // Not from the holder, at a stale index, for another chain, a claim from a non-holder, a
+        // claim at another word: none moves the chain.
+        { event: handedOff({ fromVendor: 'vb', toVendor: 'vx' }), revision: 2 },
+        { event: handedOff({ index: 2, lastPayword: chain.payword(1) }), revision: 3 },
+        { event: handedOff({ chainId: 'c2' }), revision: 4 },
+        { event: claimed({ fromVendor: 'vb' }), revision: 5 },
+        { event: claimed({ lastPayword: chain.payword(3) }), revision: 6 },
+      ],
+      6,
+      (event) => ignored.push([event.revision, event.type]),
+    );
+    expect(state).toMatchObject({ status: 'open', holder: 'va', index: 3, revision: 6 });
+    expect(ignored).toEqual([
+      [2, 'IndexHandedOff'],
+      [3, 'IndexHandedOff'],
+      [4, 'IndexHandedOff'],
+      [5, 'ChainClaimed'],
+      [6, 'ChainClaimed'],
+    ]);
+    // The holder still spends; an honest claim from it moves the chain.
+    expect(decideSpend(state, spend('va', 3, 1)).ok).toBe(true);
+    const moved = foldChain([
+      { event: issued(), revision: 0 },
+      { event: spent('va', 1, 2), revision: 1 },
+      { event: claimed({}), revision: 2 },
+    ]);
+    expect(moved.status === 'open' && moved.holder).toBe('vx');
+  });
 });

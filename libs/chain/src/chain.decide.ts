@@ -15,6 +15,7 @@ import {
   type HandOffCertificate,
   type SpendProof,
   type Touchstone,
+  type VendorKeyCertificate,
 } from '#protocol';
 import { CHAIN, refuse, type ChainRejection } from './chain.errors.js';
 import type { ChainState, LastSpend } from './chain.state.js';
@@ -154,10 +155,13 @@ export function decideCheckout(
   return { ok: true, events: [{ type: 'WalletCheckedOut', version: 1, data }] };
 }
 
-/** The holder hands off with a certificate it signed (signature checked by the caller). */
+/**
+ * The holder hands off with a certificate it signed (signature checked by the caller), and its
+ * broker-signed key certificate, which readers need to believe the event.
+ */
 export function decideHandOff(
   state: ChainState,
-  command: { certificate: HandOffCertificate; at: string },
+  command: { certificate: HandOffCertificate; holderCertificate?: VendorKeyCertificate; at: string },
 ): Decision<IndexHandedOff> {
   const opened = requireOpen(state);
   if (!opened.ok) return opened;
@@ -176,7 +180,17 @@ export function decideHandOff(
   }
   return {
     ok: true,
-    events: [{ type: 'IndexHandedOff', version: 1, data: { certificate: c, at: command.at } }],
+    events: [
+      {
+        type: 'IndexHandedOff',
+        version: 1,
+        data: {
+          certificate: c,
+          ...(command.holderCertificate ? { holderCertificate: command.holderCertificate } : {}),
+          at: command.at,
+        },
+      },
+    ],
   };
 }
 

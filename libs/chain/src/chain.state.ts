@@ -31,12 +31,15 @@ export type ChainState =
 
 export const absentChain: ChainState = { status: 'absent' };
 
-/** A vendor-typed event the fold did not believe (any vendor may append to a chain stream). */
+/**
+ * A vendor-typed event the fold did not believe (any vendor may append to a chain stream): a spend
+ * that does not hash down, a hand-off or claim not from the holder or not at the chain's state.
+ */
 export interface IgnoredChainEvent {
   readonly chainId: string;
   readonly revision: number;
   readonly type: ChainEvent['type'];
-  /** The vendor the event names. */
+  /** The vendor the event names (a spend's, a hand-off's giver, a claim's claimant). */
   readonly vendorId: string;
   readonly reason: string;
 }
@@ -75,10 +78,34 @@ export function linkMismatch(state: Known, position: number, word: unknown): str
 }
 
 /**
+ * Why a hand-off or claim from `from` to `to` does not continue the chain, or undefined when it
+ * does: it must come from the holder, to another vendor, at the chain's true (I, W[I-1]) — what
+ * the auditor's R2 rules require (`HANDOFF_BY_NON_HOLDER`, `HANDOFF_MISMATCH`,
+ * `CLAIM_NOT_FROM_HOLDER`, `CLAIM_MISMATCH`). Its signature is checked before the fold, by the
+ * reader's admission (`checkVendorSignedChainEvent` in `#events`).
+ */
+export function holderMoveMismatch(
+  state: Known,
+  from: string,
+  to: string,
+  index: number,
+  lastPayword: string,
+  chainId: string,
+): string | undefined {
+  if (chainId !== state.chainId) return `it is for chain ${chainId}`;
+  if (from === to) return `${from} cannot take the chain from itself`;
+  if (state.holder !== from) return `${from} does not hold the chain (${state.holder ?? 'nobody'} does)`;
+  if (index !== state.index || lastPayword !== state.lastPayword)
+    return `it names index ${index}, the chain is at ${state.index} (or another W[I-1])`;
+  return undefined;
+}
+
+/**
  * Pure fold of one chain event. Events this state does not care about (and any
  * event on an absent chain other than its issue) leave it unchanged. A spend whose payword does
- * not hash down to the last one (`spendMismatch`) is not believed: only its revision is taken,
- * and `onIgnored` hears of it.
+ * not hash down to the last one (`spendMismatch`), or a hand-off or claim that does not move the
+ * chain from its holder at its state (`holderMoveMismatch`), is not believed: only its revision is
+ * taken, and `onIgnored` hears of it.
  */
 export function evolve(
   state: ChainState,
@@ -119,10 +146,36 @@ export function evolve(
         revision,
       };
     }
-    case 'IndexHandedOff':
-      return { ...state, holder: event.data.certificate.toVendor, revision };
-    case 'ChainClaimed':
-      return { ...state, holder: event.data.toVendor, revision };
+    case 'IndexHandedOff': {
+      const c = event.data.certificate;
+      const mismatch = holderMoveMismatch(state, c.fromVendor, c.toVendor, c.index, c.lastPayword, c.chainId);
+      if (mismatch !== undefined) {
+        onIgnored?.({
+          chainId: state.chainId,
+          revision,
+          type: event.type,
+          vendorId: c.fromVendor,
+          reason: mismatch,
+        });
+        return { ...state, revision };
+      }
+      return { ...state, holder: c.toVendor, revision };
+    }
+    case 'ChainClaimed': {
+      const d = event.data;
+      const mismatch = holderMoveMismatch(state, d.fromVendor, d.toVendor, d.index, d.lastPayword, d.chainId);
+      if (mismatch !== undefined) {
+        onIgnored?.({
+          chainId: state.chainId,
+          revision,
+          type: event.type,
+          vendorId: d.toVendor,
+          reason: mismatch,
+        });
+        return { ...state, revision };
+      }
+      return { ...state, holder: d.toVendor, revision };
+    }
     case 'ChainRevoked':
       return { ...state, status: 'revoked', reason: event.data.reason, revision };
     case 'ChainClosed': {

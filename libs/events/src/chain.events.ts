@@ -1,4 +1,11 @@
-import type { BrokerEventSignature, ChainIndex, HandOffCertificate, Hex, Touchstone } from '#protocol';
+import type {
+  BrokerEventSignature,
+  ChainIndex,
+  HandOffCertificate,
+  Hex,
+  Touchstone,
+  VendorKeyCertificate,
+} from '#protocol';
 import type { RevocationReason } from './revocation-reasons.js';
 
 /**
@@ -65,12 +72,18 @@ export interface CoinsSpent {
   };
 }
 
-/** The holder handed the chain to another vendor with a signed certificate. */
+/**
+ * The holder handed the chain to another vendor with a certificate it signed, and its own key
+ * certificate (signed by the broker) that vouches for the key: every reader verifies both before
+ * it believes the hand-off (`broker-chain-events.ts`). A hand-off written without
+ * `holderCertificate` (before it was carried) is believed by no fold.
+ */
 export interface IndexHandedOff {
   readonly type: 'IndexHandedOff';
   readonly version: 1;
   readonly data: {
     readonly certificate: HandOffCertificate;
+    readonly holderCertificate?: VendorKeyCertificate;
     readonly at: string;
   };
 }
@@ -91,6 +104,14 @@ export interface ChainClaimed {
     readonly lastPayword: Hex;
     readonly reason: 'holder-timeout';
     readonly at: string;
+    /** The claimant's (`toVendor`) key certificate, signed by the broker. */
+    readonly vendorCertificate?: VendorKeyCertificate;
+    /**
+     * The claimant's signature over (stream, revision, type, data without it), by the key
+     * `vendorCertificate` vouches for. A claim without it (written before claims were signed) is
+     * believed by no fold.
+     */
+    readonly vendorSignature?: BrokerEventSignature;
   };
 }
 

@@ -50,6 +50,22 @@ function writeValue(w: CanonicalWriter, value: unknown, depth: number): void {
   } else throw new ProtocolError(PROTOCOL.BAD_VALUE, '', `cannot encode a ${typeof value}`);
 }
 
+function signingBytes(
+  tag: string,
+  field: string,
+  stream: string,
+  revision: number,
+  type: string,
+  data: unknown,
+): Buffer {
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new ProtocolError(PROTOCOL.BAD_VALUE, 'data', 'event data is not an object');
+  const { [field]: _signature, ...signed } = data as Record<string, unknown>;
+  const w = new CanonicalWriter(tag).string(stream).uint(revision).string(type);
+  writeValue(w, signed, 0);
+  return w.toBytes();
+}
+
 /**
  * The bytes the broker signs for a chain event: the stream, the revision the event takes in it
  * (so a copy appended elsewhere or later does not verify: no replayed checkout or issue), the
@@ -61,12 +77,58 @@ export function chainEventSigningBytes(
   type: string,
   data: unknown,
 ): Buffer {
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new ProtocolError(PROTOCOL.BAD_VALUE, 'data', 'event data is not an object');
-  const { [BROKER_SIGNATURE_FIELD]: _signature, ...signed } = data as Record<string, unknown>;
-  const w = new CanonicalWriter(CHAIN_EVENT_SIGNATURE_TAG).string(stream).uint(revision).string(type);
-  writeValue(w, signed, 0);
-  return w.toBytes();
+  return signingBytes(CHAIN_EVENT_SIGNATURE_TAG, BROKER_SIGNATURE_FIELD, stream, revision, type, data);
+}
+
+/** The data field of a vendor's own signature over a chain event it wrote (`ChainClaimed`). */
+export const VENDOR_SIGNATURE_FIELD = 'vendorSignature';
+/** Its own tag: a vendor's signature is never taken for the broker's, nor the other way round. */
+export const VENDOR_CHAIN_EVENT_SIGNATURE_TAG = 'netpay/vendor-chain-event/v1';
+
+/**
+ * The bytes a vendor signs for a chain event it writes in its own name (a claim): as the
+ * broker's (stream, revision, type, data without `vendorSignature`), under the vendor tag.
+ */
+export function vendorChainEventSigningBytes(
+  stream: string,
+  revision: number,
+  type: string,
+  data: unknown,
+): Buffer {
+  return signingBytes(VENDOR_CHAIN_EVENT_SIGNATURE_TAG, VENDOR_SIGNATURE_FIELD, stream, revision, type, data);
+}
+
+/** The signature a vendor puts in `data.vendorSignature` (its certified key). */
+export function signVendorChainEvent(
+  signer: Signer,
+  stream: string,
+  revision: number,
+  type: string,
+  data: unknown,
+): BrokerEventSignature {
+  return {
+    keyId: signer.keyId,
+    value: signer.sign(vendorChainEventSigningBytes(stream, revision, type, data)),
+  };
+}
+
+/** Whether `signature` (a `vendorSignature` value) verifies with `key` over the event. */
+export function verifyVendorChainEvent(
+  stream: string,
+  revision: number,
+  type: string,
+  data: unknown,
+  signature: BrokerEventSignature,
+  publicKey: Hex,
+): boolean {
+  let bytes: Buffer;
+  try {
+    bytes = vendorChainEventSigningBytes(stream, revision, type, data);
+  } catch (error) {
+    if (error instanceof ProtocolError) return false;
+    throw error;
+  }
+  return verifyEd25519(publicKey, bytes, signature.value);
 }
 
 /** The signature the broker puts in `data.brokerSignature`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createSigner, generateSigningKey } from '#protocol';
+import { createSigner, generateSigningKey, signHandOffCertificate, type HandOffCertificate } from '#protocol';
 import { auditHistory } from '../../test/audit-history.js';
 import { fixedBytes, indexOf, rawAppend, withData, type Append } from '../../test/history.js';
 import { honestHistory } from '../../test/scenarios.js';
@@ -32,11 +32,14 @@ describe('Audit names tampering with chains (R0–R2)', () => {
     expectNamed(report, 'R1.PAYWORD_DOES_NOT_HASH', i, 'chain-ch1');
     // The forged spend is not v1's to redeem: its batch is caught too. It is not applied (as no
     // fold believes it), so the history written on it disagrees with the chain from there on: the
-    // next spend skips, the hand-off and the cash-out count coins the chain still holds.
+    // next spend skips, the hand-off and the cash-out count coins the chain still holds; the
+    // hand-off, not at the chain's state, is not applied either (as no fold believes it), so the
+    // next holder's spends are by a non-holder.
     expect(rules(report)).toEqual([
       'R1.INDEX_SKIPPED',
       'R1.PAYWORD_DOES_NOT_HASH',
       'R2.HANDOFF_MISMATCH',
+      'R2.SPEND_BY_NON_HOLDER',
       'R3.PAID_ON_UNVERIFIED_ITEMS',
       'R3.REDEEMED_NOT_SPENT',
       'R4.LEDGER_UNBALANCED',
@@ -121,9 +124,18 @@ describe('Audit names tampering with chains (R0–R2)', () => {
     expect(rules(report)).toEqual(['R2.BAD_HANDOFF_SIGNATURE']);
   });
 
-  it('R2.UNKNOWN_VENDOR_KEY: a certificate under a key nobody registered', async () => {
+  it('R2.BAD_HANDOFF_SIGNATURE: a certificate under a key its broker certificate does not vouch for, not applied', async () => {
     const stranger = createSigner(generateSigningKey('v9_k1', fixedBytes('v9')));
-    const h = honestHistory().handOff('ch1', 'v2', 'v1', stranger);
+    const h = honestHistory().handOff('ch1', 'v2', 'v1', stranger).spend('ch1', 'v1', 1);
+    const report = await auditHistory(h.appends, { brokerKeys });
+    expectNamed(report, 'R2.BAD_HANDOFF_SIGNATURE', lastIndex(h.appends) - 1, 'chain-ch1');
+    // As no fold believes it, v2 still holds ch1: v1's spend after it is by a non-holder.
+    expectNamed(report, 'R2.SPEND_BY_NON_HOLDER', lastIndex(h.appends), 'chain-ch1');
+  });
+
+  it('R2.UNKNOWN_VENDOR_KEY: a certificate under a key the broker certified but nobody registered', async () => {
+    const stranger = createSigner(generateSigningKey('v9_k1', fixedBytes('v9')));
+    const h = honestHistory().handOff('ch1', 'v2', 'v1', stranger, stranger);
     const report = await auditHistory(h.appends, { brokerKeys });
     expectNamed(report, 'R2.UNKNOWN_VENDOR_KEY', lastIndex(h.appends), 'chain-ch1');
   });
@@ -138,9 +150,35 @@ describe('Audit names tampering with chains (R0–R2)', () => {
       ...d,
       certificate: { ...(d.certificate as Record<string, unknown>), index: 3 },
     }));
-    const mismatch = await auditHistory(stale, { brokerKeys });
+    // Changed after the vendor signed it: not believed, not applied.
+    const tampered = await auditHistory(stale, { brokerKeys });
+    expectNamed(tampered, 'R2.BAD_HANDOFF_SIGNATURE', i, 'chain-ch1');
+    // Signed so by the holder, at an index that is not the chain's: not applied either.
+    const resigned = withData(h.appends, i, (d) => {
+      const { signature: _old, ...body } = d.certificate as HandOffCertificate;
+      return {
+        ...d,
+        certificate: signHandOffCertificate({ ...body, index: 3 }, h.vendorSigner(body.fromVendor)),
+      };
+    });
+    const mismatch = await auditHistory(resigned, { brokerKeys });
     expectNamed(mismatch, 'R2.HANDOFF_MISMATCH', i, 'chain-ch1');
-    expectNamed(mismatch, 'R2.BAD_HANDOFF_SIGNATURE', i, 'chain-ch1');
+  });
+
+  it('R2.BAD_CLAIM_SIGNATURE: a claim its claimant did not sign is not applied', async () => {
+    const h = honestHistory().claim('ch1', 'v2', 'v1').spend('ch1', 'v1', 1); // v2 held ch1
+    expect((await auditHistory(h.appends, { brokerKeys })).violations).toEqual([]);
+    const claim = lastIndex(h.appends) - 1;
+    const v2 = { signer: h.vendorSigner('v2'), certificate: h.vendorCertificate('v2') };
+    for (const forged of [
+      h.appends.map((a, n) => (n === claim ? { ...a, unsigned: true } : a)),
+      h.appends.map((a, n) => (n === claim ? { ...a, claimant: v2 } : a)), // signed by another vendor
+    ]) {
+      const report = await auditHistory(forged, { brokerKeys });
+      expectNamed(report, 'R2.BAD_CLAIM_SIGNATURE', claim, 'chain-ch1');
+      // As no fold believes it, v2 still holds ch1: v1's spend after it is by a non-holder.
+      expectNamed(report, 'R2.SPEND_BY_NON_HOLDER', claim + 1, 'chain-ch1');
+    }
   });
 
   it('R2.CLAIM_NOT_FROM_HOLDER: a claim naming a vendor that does not hold the chain', async () => {

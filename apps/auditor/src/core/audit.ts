@@ -1,4 +1,13 @@
-import { categoryOf, idOf, issuedWithUnknownKey, judgeChainEvent, redemptionLedgerStream } from '#events';
+import {
+  BROKER_CHAIN_EVENT_TYPES,
+  categoryOf,
+  checkVendorSignedChainEvent,
+  idOf,
+  issuedWithUnknownKey,
+  judgeChainEvent,
+  redemptionLedgerStream,
+  VENDOR_SIGNED_CHAIN_EVENT_TYPES,
+} from '#events';
 import type { RecordedEvent } from '#event-store';
 import type { PublicKeyRecord } from '#protocol';
 import { type CheckContext } from './checks/context.js';
@@ -178,6 +187,7 @@ export class Audit {
     if (category === KEY_LIST_CATEGORY) return onKeyList(ctx, recorded, this.options.brokerRootKeys ?? []);
     if (P2P_AUDITED.has(category)) return this.p2p.onEvent(recorded, report);
     if (category === 'chain' && this.forgedBrokerEvent(recorded, report, streamChainId)) return;
+    if (category === 'chain' && this.forgedVendorEvent(recorded, report, streamChainId)) return;
     const event = this.parse(recorded, report, streamChainId);
     if (event === undefined) return;
     const belongs = isChainEvent(event) ? `chain-${chainIdOf(event)}` : undefined;
@@ -213,6 +223,7 @@ export class Audit {
    * reader ignores it.
    */
   private forgedBrokerEvent(recorded: RecordedEvent, report: Reporter, chainId: string | undefined): boolean {
+    if (!BROKER_CHAIN_EVENT_TYPES.has(recorded.type)) return false;
     const verdict = judgeChainEvent(recorded.streamName, recorded, this.ledger.brokerKeys);
     if (verdict === 'vendor' || verdict === 'valid') return false;
     const data = recorded.data as { brokerSignature?: { keyId?: unknown } } | undefined;
@@ -233,6 +244,22 @@ export class Audit {
       `${recorded.type} ${how}, written as ${typeof actor === 'string' ? JSON.stringify(actor) : 'nobody'}: not applied`,
       chainId,
     );
+    return true;
+  }
+
+  /**
+   * R2: a hand-off is believed only with the giving vendor's broker-signed key certificate and the
+   * hand-off certificate's signature by that key; a claim only when its claimant signed it
+   * (`checkVendorSignedChainEvent`, what every fold admits). One that does not verify is reported
+   * and not applied, as every fold ignores it: the holder does not move.
+   */
+  private forgedVendorEvent(recorded: RecordedEvent, report: Reporter, chainId: string | undefined): boolean {
+    if (!VENDOR_SIGNED_CHAIN_EVENT_TYPES.has(recorded.type)) return false;
+    const check = checkVendorSignedChainEvent(recorded.streamName, recorded, this.ledger.brokerKeys);
+    if (check.verdict === 'valid') return false;
+    const rule = recorded.type === 'IndexHandedOff' ? RULES.BAD_HANDOFF_SIGNATURE : RULES.BAD_CLAIM_SIGNATURE;
+    const how = check.verdict === 'unsigned' ? 'unsigned' : 'not verified';
+    report.violation(rule, `${recorded.type} ${how}: ${check.message ?? ''}: not applied`, chainId);
     return true;
   }
 

@@ -4,6 +4,7 @@ import type { EventStore, RecordedEvent } from '#event-store';
 import {
   CHAIN_EVENT_TYPES,
   judgeChainEvent,
+  VENDOR_SIGNED_CHAIN_EVENT_TYPES,
   sealChainEvent,
   type ChainEvent,
   type StoredEvent,
@@ -47,8 +48,9 @@ let forged = 0;
 
 /**
  * Which recorded events of `stream` the broker's fold believes: a broker-typed chain event only
- * with its own valid signature (any vendor may append to a chain stream); the others are logged
- * once per process and left out, so a forged revoke or close changes nothing.
+ * with its own valid signature (any vendor may append to a chain stream), a hand-off or claim only
+ * with its vendor's (certified by the broker); the others are logged once per process and left
+ * out, so a forged revoke, close, hand-off or claim changes nothing.
  */
 export function chainAdmission(ring: BrokerKeyRing, stream: string): (recorded: RecordedEvent) => boolean {
   return (recorded) => {
@@ -59,8 +61,9 @@ export function chainAdmission(ring: BrokerKeyRing, stream: string): (recorded: 
       if (reported.size >= 10_000) reported.clear();
       reported.add(key);
       forged++;
+      const signer = VENDOR_SIGNED_CHAIN_EVENT_TYPES.has(recorded.type) ? 'vendor' : 'broker';
       logger.warn(
-        `ignored a ${recorded.type} at ${stream}@${recorded.revision} whose broker signature is ${verdict} ` +
+        `ignored a ${recorded.type} at ${stream}@${recorded.revision} whose ${signer} signature is ${verdict} ` +
           `(written as ${recorded.metadata.actor ?? 'unknown'})`,
       );
     }

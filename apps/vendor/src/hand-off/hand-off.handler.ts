@@ -9,6 +9,7 @@ import {
   signHandOffCertificate,
   type ReplayGuard,
   type Signer,
+  type VendorKeyCertificate,
   type WalletGrant,
 } from '#protocol';
 import type { ChainLocks } from '../engine/chain-locks.js';
@@ -84,7 +85,7 @@ export class HandOffHandler {
     if (toVendor === vendorId) throw refusal(CHAIN.HANDOFF_TO_SELF, 'a vendor cannot hand a chain to itself');
     const own = await this.deps.certificate.get();
     const reply = await this.deps.locks.run(request.chainId, () =>
-      this.handOff(request.chainId, toVendor, message.walletGrant, correlationId),
+      this.handOff(request.chainId, toVendor, message.walletGrant, correlationId, own),
     );
     return { ...reply, holderCertificate: own };
   }
@@ -94,6 +95,8 @@ export class HandOffHandler {
     toVendor: string,
     grant: WalletGrant | undefined,
     correlationId: string,
+    /** Our broker-signed key certificate: the event carries it, so every fold can verify the hand-off. */
+    holderCertificate: VendorKeyCertificate,
   ): Promise<Omit<HandOffReply, 'holderCertificate'>> {
     const { vendorId, signer, clock, states } = this.deps;
     let state = await states.current(chainId);
@@ -123,7 +126,7 @@ export class HandOffHandler {
         },
         signer,
       );
-      const decision = decideHandOff(state, { certificate, at });
+      const decision = decideHandOff(state, { certificate, holderCertificate, at });
       if (!decision.ok) throw refusal(decision.code, decision.message, { chainId });
       try {
         await states.append(state, decision.events[0]!, {

@@ -1,6 +1,7 @@
 import { decideClaim, evolve, type ChainState } from '#chain';
 import type { HandOffReply } from '#contracts';
 import { ConcurrencyError } from '#event-store';
+import { signClaim, streams } from '#events';
 import {
   newNonce,
   parseHandOffCertificate,
@@ -220,7 +221,9 @@ export class TakeOver {
     reason: string,
     correlationId: string,
   ): Promise<ChainState> {
-    const { vendorId, clock, states } = this.deps;
+    const { vendorId, clock, states, signer } = this.deps;
+    // Readers believe a claim only when it is signed by its claimant, with the broker's certificate.
+    const certificate = await this.deps.certificate.get();
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
       const fresh = await states.reload(chainId);
       if (fresh.status !== 'open' || fresh.holder !== holder) return fresh;
@@ -231,7 +234,14 @@ export class TakeOver {
       });
       if (!decision.ok) throw refusal(decision.code, decision.message, { chainId });
       try {
-        const next = await states.append(fresh, decision.events[0]!, {
+        const signed = signClaim(
+          signer,
+          certificate,
+          streams.chain(chainId),
+          fresh.revision + 1,
+          decision.events[0]!,
+        );
+        const next = await states.append(fresh, signed, {
           correlationId,
           causationId: `claim:${vendorId}`,
         });

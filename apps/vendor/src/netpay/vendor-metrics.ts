@@ -39,8 +39,10 @@ export function vendorObserver(vendorId: string, logger: Logger, metrics?: Metri
       busRefusals?.inc({ vendor: vendorId, message, code });
     },
     forgedChainEvent(forged) {
-      // A broker-typed chain event without the broker's valid signature: ignored, counted, logged.
-      const code = forged.verdict === 'unsigned' ? 'BROKER_SIGNATURE.MISSING' : 'BROKER_SIGNATURE.INVALID';
+      // A broker-typed chain event without the broker's valid signature, or a hand-off or claim
+      // without its vendor's: ignored, counted, logged.
+      const signer = forged.type === 'IndexHandedOff' || forged.type === 'ChainClaimed' ? 'VENDOR' : 'BROKER';
+      const code = `${signer}_SIGNATURE.${forged.verdict === 'unsigned' ? 'MISSING' : 'INVALID'}`;
       busRefusals?.inc({ vendor: vendorId, message: 'chain-event', code });
       logger.warn(
         `ignored a forged ${forged.type} at ${forged.stream}@${forged.revision} (${code}, written as ` +
@@ -48,11 +50,13 @@ export function vendorObserver(vendorId: string, logger: Logger, metrics?: Metri
       );
     },
     ignoredChainEvent(ignored) {
-      // A spend another vendor appended whose payword does not hash down to the chain: not believed.
-      busRefusals?.inc({ vendor: vendorId, message: 'chain-event', code: 'SPEND.PAYWORD_FORGED' });
+      // A spend another vendor appended whose payword does not hash down to the chain, or a
+      // hand-off or claim not from the holder at the chain's state: not believed.
+      const code = ignored.type === 'CoinsSpent' ? 'SPEND.PAYWORD_FORGED' : 'HOLDER.MOVE_MISMATCH';
+      busRefusals?.inc({ vendor: vendorId, message: 'chain-event', code });
       logger.warn(
         `ignored a forged ${ignored.type} at chain-${ignored.chainId}@${ignored.revision} ` +
-          `(SPEND.PAYWORD_FORGED, names ${ignored.vendorId}: ${ignored.reason})`,
+          `(${code}, names ${ignored.vendorId}: ${ignored.reason})`,
       );
     },
     spent(wallet, count, duplicate) {

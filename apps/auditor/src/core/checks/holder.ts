@@ -18,18 +18,21 @@ function matchesState(
   word: string,
   rule: RuleCode,
   what: string,
-): void {
+): boolean {
   if (index !== chain.index) {
     ctx.report.violation(
       rule,
       `${what} names index ${index}, the chain's index is ${chain.index}`,
       chain.chainId,
     );
-    return;
+    return false;
   }
   const check = chain.words.check(index - 1, word);
-  if (check === 'match') chain.words.add(index - 1, word);
-  else if (check === 'disagree') {
+  if (check === 'match') {
+    chain.words.add(index - 1, word);
+    return true;
+  }
+  if (check === 'disagree') {
     ctx.report.violation(
       RULES.HASH_CROSS_CHECK_FAILED,
       `${what}: the auditor's hash and the protocol library's disagree on W[${index - 1}]`,
@@ -37,6 +40,7 @@ function matchesState(
     );
   } else
     ctx.report.violation(rule, `${what} names a W[${index - 1}] that is not this chain's`, chain.chainId);
+  return false;
 }
 
 export function onWalletCheckedOut(ctx: CheckContext, data: WalletCheckedOut['data']): void {
@@ -87,7 +91,8 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
   ctx.figures.handOffs += 1;
   const what = `hand-off ${c.fromVendor} → ${c.toVendor} at index ${c.index}`;
   requireOpen(ctx, chain, what);
-  if (chain.holder !== c.fromVendor) {
+  const fromHolder = chain.holder === c.fromVendor;
+  if (!fromHolder) {
     ctx.report.violation(
       RULES.HANDOFF_BY_NON_HOLDER,
       `${what}: chain ${chain.chainId} is held by ${chain.holder ?? 'nobody'}`,
@@ -100,7 +105,7 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
       signature.code === 'SIGNATURE.UNKNOWN_KEY' ? RULES.UNKNOWN_VENDOR_KEY : RULES.BAD_HANDOFF_SIGNATURE;
     ctx.report.violation(rule, `${what}: ${signature.message}`, chain.chainId);
   }
-  matchesState(ctx, chain, c.index, c.lastPayword, RULES.HANDOFF_MISMATCH, what);
+  const atState = matchesState(ctx, chain, c.index, c.lastPayword, RULES.HANDOFF_MISMATCH, what);
   const suspendedAt = ctx.ledger.suspendedVendors.get(c.toVendor);
   if (suspendedAt !== undefined)
     ctx.report.violation(
@@ -108,6 +113,11 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
       `${what}: ${c.toVendor} is suspended for fraud since ${suspendedAt}`,
       chain.chainId,
     );
+  // As every fold (`holderMoveMismatch` in #chain): the holder moves only from itself, at its state.
+  if (!fromHolder || !atState) {
+    chain.note(ctx.at.position, ctx.at.revision, 'IndexHandedOff', `${what}: not applied`);
+    return;
+  }
   const authorised =
     requireRegistered(ctx, chain, c.toVendor, what) && requireAuthorised(ctx, chain, c.toVendor, what);
   chain.authorisedHolder = authorised ? c.toVendor : undefined;
@@ -126,17 +136,19 @@ export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): v
   ctx.figures.claims += 1;
   const what = `claim by ${data.toVendor} from ${data.fromVendor} at index ${data.index}`;
   requireOpen(ctx, chain, what);
-  if (data.toVendor === data.fromVendor) {
+  const toSelf = data.toVendor === data.fromVendor;
+  if (toSelf) {
     ctx.report.violation(RULES.CLAIM_MISMATCH, `${what}: a vendor cannot claim from itself`, chain.chainId);
   }
-  if (chain.holder !== data.fromVendor) {
+  const fromHolder = chain.holder === data.fromVendor;
+  if (!fromHolder) {
     ctx.report.violation(
       RULES.CLAIM_NOT_FROM_HOLDER,
       `${what}: chain ${chain.chainId} was held by ${chain.holder ?? 'nobody'}`,
       chain.chainId,
     );
   }
-  matchesState(ctx, chain, data.index, data.lastPayword, RULES.CLAIM_MISMATCH, what);
+  const atState = matchesState(ctx, chain, data.index, data.lastPayword, RULES.CLAIM_MISMATCH, what);
   const suspendedAt = ctx.ledger.suspendedVendors.get(data.toVendor);
   if (suspendedAt !== undefined)
     ctx.report.violation(
@@ -144,6 +156,11 @@ export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): v
       `${what}: ${data.toVendor} is suspended for fraud since ${suspendedAt}`,
       chain.chainId,
     );
+  // As every fold (`holderMoveMismatch` in #chain): the holder moves only from itself, at its state.
+  if (toSelf || !fromHolder || !atState) {
+    chain.note(ctx.at.position, ctx.at.revision, 'ChainClaimed', `${what}: not applied`);
+    return;
+  }
   const authorised =
     requireRegistered(ctx, chain, data.toVendor, what) && requireAuthorised(ctx, chain, data.toVendor, what);
   chain.authorisedHolder = authorised ? data.toVendor : undefined;
