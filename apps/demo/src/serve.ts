@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
+import { auditEnvOf, writeAuditEnv } from './audit-env.js';
 import {
   brokerSpec,
   brokerUrl,
@@ -74,7 +75,18 @@ async function main(): Promise<void> {
   await printPages(options);
   console.log(`\n  admin token: in ${join(stackDir, 'secrets.json')} (adminToken)`);
   console.log(`  logs:        ${join(stackDir, 'logs')}/`);
-  console.log(`  events:      JetStream stream ${options.streamName} on ${options.natsUrl}\n`);
+  console.log(`  events:      JetStream stream ${options.streamName} on ${options.natsUrl}`);
+  // The auditor needs the stack's NATS, its own identity and the pinned keys: one file holds them.
+  const auditFile = writeAuditEnv(
+    auditEnvOf(options, {
+      EVENT_STORE: 'jetstream',
+      NATS_URL: options.natsUrl,
+      EVENT_STORE_STREAM: options.streamName,
+      EVENT_STORE_SUBJECT_PREFIX: options.subjectPrefix,
+    }),
+    join(stackDir, 'start.env'),
+  );
+  console.log(`  audit:       npm run audit -- --env ${auditFile}\n`);
 }
 
 /** What a person opens in a browser, and a simulated bank account to register with. */
