@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       ...natsRoleIdentity('setup'),
     });
     await supervisor.start(brokerSpec(options));
+    await openVendorAccounts(options);
     for (const vendor of DEMO_VENDORS) await supervisor.start(vendorSpec(options, vendor));
     await supervisor.start(redemptionSpec(options));
   } catch (error) {
@@ -87,6 +88,31 @@ async function main(): Promise<void> {
     join(stackDir, 'start.env'),
   );
   console.log(`  audit:       npm run audit -- --env ${auditFile}\n`);
+}
+
+/**
+ * The vendors' accounts at the simulated bank (`VENDOR_BANK_ACCOUNT` of each, as the demo opens
+ * them): without them every night's payout to a vendor is declined (`account-unknown`). Kept
+ * across restarts with the stream: an account that exists already is left as it is.
+ */
+async function openVendorAccounts(options: StackOptions): Promise<void> {
+  for (const v of DEMO_VENDORS) {
+    const response = await fetch(`${brokerUrl(options)}/bank/accounts`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${options.secrets.adminToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body: JSON.stringify({ accountId: `vendor_${v.id}`, currency: 'NZD', balance: 0 }),
+    });
+    const { code } = (await response.json().catch(() => ({}))) as { code?: string };
+    if (!response.ok && code !== 'BANK.ACCOUNT_EXISTS') {
+      throw new Error(
+        `cannot open the bank account of vendor ${v.id}: HTTP ${response.status} ${code ?? ''}`,
+      );
+    }
+  }
 }
 
 /** What a person opens in a browser, and a simulated bank account to register with. */
