@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
@@ -66,6 +66,20 @@ describe('npm start', () => {
       const page = await fetch(`${url}/`);
       expect(page.headers.get('content-type')).toContain('text/html');
     }
+    // The vendors' bank accounts are open, so a night pays them (they were missing: every payout
+    // declined with account-unknown), and the audit's variables are written for `npm run audit`.
+    const { adminToken } = JSON.parse(readFileSync(join(env.NETPAY_STACK_DIR, 'secrets.json'), 'utf8')) as {
+      adminToken: string;
+    };
+    for (const vendor of ['newspaper', 'greetings', 'music']) {
+      const account = await fetch(`${urls[0]}/bank/accounts/vendor_${vendor}`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect({ vendor, status: account.status }).toEqual({ vendor, status: 200 });
+    }
+    while (!out.includes('  audit: ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(out).toContain('npm run audit -- --env ');
+    expect(readFileSync(join(env.NETPAY_STACK_DIR, 'start.env'), 'utf8')).toMatch(/^NATS_USER=auditor$/m);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(out).toContain('stopped.');

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JetStreamEventStore } from '#event-store';
 import { must } from './api.js';
@@ -13,7 +12,6 @@ import {
   freshSecrets,
   redemptionSpec,
   redemptionUrl,
-  rootPublicKeys,
   vendorSpec,
   vendorUrl,
   type StackOptions,
@@ -23,10 +21,11 @@ import { runP2PDemo } from './p2p-demo.js';
 import { Random } from './random.js';
 import { printSummary } from './summary.js';
 import { stackConfig } from './stack.config.js';
-import { localNatsUrl, natsRoleEnv, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
+import { localNatsUrl, natsRoleIdentity, repoRoot, stackDir } from './stack-env.js';
 import { Supervisor } from './supervisor.js';
 import { Tally } from './tally.js';
 import { runMobileDemo } from './mobile.js';
+import { auditEnvOf, keptForAudit } from './audit-env.js';
 
 const SHOPS: Record<string, { path: string; items: string[]; price: number }> = {
   newspaper: { path: '/articles', items: ['a1', 'a2', 'a3'], price: 2 },
@@ -180,7 +179,7 @@ async function main(): Promise<number> {
       audit,
       streamName: options.streamName,
     });
-    if (values.keep) console.log(keptForAudit(options, auditEnv));
+    if (values.keep) console.log(keptForAudit(auditEnv, join(stackDir, 'demo', `${options.streamName}.env`)));
     const attacksRefused = tally.attacks.every((a) => a.refused);
     return audit.exitCode === 0 && attacksRefused && tally.failures === 0 ? 0 : 1;
   } catch (error) {
@@ -190,54 +189,6 @@ async function main(): Promise<number> {
     await supervisor.stopAll();
     if (!values.keep) await streamsOfRun(storeEnv, (store) => store.deleteStreams());
   }
-}
-
-/**
- * What \`npm run audit\` needs to audit this run's stream: the store and its subject prefix, the
- * auditor's NATS identity, the broker's keys (pinned and root) and the worker's key.
- */
-function auditEnvOf(options: StackOptions, storeEnv: Record<string, string>): Record<string, string> {
-  const s = options.secrets;
-  return {
-    ...storeEnv,
-    ...natsRoleEnv('auditor'),
-    NATS_URL: storeEnv.NATS_URL ?? '',
-    BROKER_PUBLIC_KEYS: `${s.brokerKey.keyId}:${s.brokerKey.publicKey}`,
-    BROKER_ROOT_PUBLIC_KEYS: rootPublicKeys(s),
-    REDEMPTION_PUBLIC_KEYS: `${s.redemptionKey.keyId}:${s.redemptionKey.publicKey}`,
-    REDEMPTION_TIME_ZONE: options.timeZone,
-  };
-}
-
-/**
- * --keep: writes the audit's variables beside the stream's name (\`.stack/demo/<stream>.env\`, owner
- * only: it holds the auditor's NATS password) and returns the lines that print them (public
- * keys and prefix; the password stays in the file) with the exact audit command.
- */
-function keptForAudit(options: StackOptions, env: Record<string, string>): string {
-  const dir = join(stackDir, 'demo');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `${options.streamName}.env`);
-  const quote = (v: string): string => (/^[A-Za-z0-9_.:,/@+=-]*$/.test(v) ? v : JSON.stringify(v));
-  const body = Object.entries(env)
-    .map(([k, v]) => `${k}=${quote(v)}`)
-    .join('\n');
-  writeFileSync(file, `# npm run audit -- --env ${relative(repoRoot, file)}\n${body}\n`, { mode: 0o600 });
-  const shown = ['EVENT_STORE_STREAM', 'EVENT_STORE_SUBJECT_PREFIX', 'NATS_URL', 'NATS_USER']
-    .concat([
-      'BROKER_PUBLIC_KEYS',
-      'BROKER_ROOT_PUBLIC_KEYS',
-      'REDEMPTION_PUBLIC_KEYS',
-      'REDEMPTION_TIME_ZONE',
-    ])
-    .filter((k) => env[k] !== undefined)
-    .map((k) => `  ${k}=${env[k]}`);
-  return [
-    `kept             stream ${options.streamName}; its audit variables are in ${relative(repoRoot, file)}:`,
-    ...shown,
-    `audit it with    npm run audit -- --env ${relative(repoRoot, file)}`,
-    '',
-  ].join('\n');
 }
 
 /** The demo's events live in their own streams: the setup role creates them, and drops them unless --keep. */

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
+import { auditEnvOf, writeAuditEnv } from './audit-env.js';
 import {
   brokerSpec,
   brokerUrl,
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       ...natsRoleIdentity('setup'),
     });
     await supervisor.start(brokerSpec(options));
+    await openVendorAccounts(options);
     for (const vendor of DEMO_VENDORS) await supervisor.start(vendorSpec(options, vendor));
     await supervisor.start(redemptionSpec(options));
   } catch (error) {
@@ -74,7 +76,43 @@ async function main(): Promise<void> {
   await printPages(options);
   console.log(`\n  admin token: in ${join(stackDir, 'secrets.json')} (adminToken)`);
   console.log(`  logs:        ${join(stackDir, 'logs')}/`);
-  console.log(`  events:      JetStream stream ${options.streamName} on ${options.natsUrl}\n`);
+  console.log(`  events:      JetStream stream ${options.streamName} on ${options.natsUrl}`);
+  // The auditor needs the stack's NATS, its own identity and the pinned keys: one file holds them.
+  const auditFile = writeAuditEnv(
+    auditEnvOf(options, {
+      EVENT_STORE: 'jetstream',
+      NATS_URL: options.natsUrl,
+      EVENT_STORE_STREAM: options.streamName,
+      EVENT_STORE_SUBJECT_PREFIX: options.subjectPrefix,
+    }),
+    join(stackDir, 'start.env'),
+  );
+  console.log(`  audit:       npm run audit -- --env ${auditFile}\n`);
+}
+
+/**
+ * The vendors' accounts at the simulated bank (`VENDOR_BANK_ACCOUNT` of each, as the demo opens
+ * them): without them every night's payout to a vendor is declined (`account-unknown`). Kept
+ * across restarts with the stream: an account that exists already is left as it is.
+ */
+async function openVendorAccounts(options: StackOptions): Promise<void> {
+  for (const v of DEMO_VENDORS) {
+    const response = await fetch(`${brokerUrl(options)}/bank/accounts`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${options.secrets.adminToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body: JSON.stringify({ accountId: `vendor_${v.id}`, currency: 'NZD', balance: 0 }),
+    });
+    const { code } = (await response.json().catch(() => ({}))) as { code?: string };
+    if (!response.ok && code !== 'BANK.ACCOUNT_EXISTS') {
+      throw new Error(
+        `cannot open the bank account of vendor ${v.id}: HTTP ${response.status} ${code ?? ''}`,
+      );
+    }
+  }
 }
 
 /** What a person opens in a browser, and a simulated bank account to register with. */

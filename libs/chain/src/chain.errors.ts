@@ -15,6 +15,8 @@ export const CHAIN = {
   NOT_FOUND: 'CHAIN.NOT_FOUND',
   ALREADY_ISSUED: 'CHAIN.ALREADY_ISSUED',
   REVOKED: 'CHAIN.REVOKED',
+  /** Past its expiry: the broker's expiry policy settles it, a customer neither cashes it out nor re-issues it. */
+  EXPIRED: 'CHAIN.EXPIRED',
   CLOSED: 'CHAIN.CLOSED',
   WRONG_WALLET_KIND: 'CHAIN.WRONG_WALLET_KIND',
   /** A server-side wallet is spent only after a vendor checked it out. */

@@ -4,6 +4,7 @@ import type { EventStore } from '#event-store';
 import { type CoinsRefunded, deterministicEventId, streams } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
+import { BrokerConfig } from '../broker.config.js';
 import { loadCustomer } from '../customer/customer.state.js';
 import { brokerError, chainRefusal } from '../shared/broker-errors.js';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
@@ -11,6 +12,7 @@ import { runChainCommand } from '../shared/chain-stream.js';
 import { readDecoded, runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
+import { refuseExpired } from '../expiry/expired-chain.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 
 /** Stable codes of a cash-out. */
@@ -37,7 +39,8 @@ export const refundKey = (chainId: string): string => `refund_${chainId}`;
 
 /**
  * Cash-out: the customer closes a chain and gets its unspent value back to their bank account, once.
- * 1. the chain must be the customer's (client- or server-side) and not revoked;
+ * 1. the chain must be the customer's (client- or server-side), not revoked and not expired (an
+ *    expired chain is the expiry policy's to settle: `CHAIN.EXPIRED`, see `refuseExpired`);
  * 2. it is closed at its true index: `ChainClosed {reason: cashed-out}` is appended with the
  *    chain stream's expected revision, exactly as a claim takes a chain from a holder that is
  *    down. Every spend a vendor acknowledged is already in the stream below that index (a spend is
@@ -57,6 +60,7 @@ export class CashOutHandler {
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly projection: WalletProjection,
     private readonly ring: BrokerKeyRing,
+    private readonly config: BrokerConfig,
   ) {}
 
   async execute(customerId: string, chainId: string): Promise<CashOutAnswer> {
@@ -65,7 +69,8 @@ export class CashOutHandler {
     if (this.projection.model.ownerOf(chainId) !== customerId) {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
-    const at = this.clock.now().toISOString();
+    const now = this.clock.now();
+    const at = now.toISOString();
     const { result: closed } = await runChainCommand(
       this.store,
       this.ring,
@@ -75,7 +80,10 @@ export class CashOutHandler {
         if (state.status === 'closed' && state.reason === 'cashed-out') return { ok: true, events: [] };
         if (state.status === 'revoked')
           return { ok: false, code: CHAIN.REVOKED, message: `chain ${chainId} was revoked` };
-        return decideClose(state, { reason: 'cashed-out', at });
+        return (
+          refuseExpired(state, now, this.config.expiryPolicy) ??
+          decideClose(state, { reason: 'cashed-out', at })
+        );
       },
       (state, events) => {
         if (state.status === 'absent') throw new Error('closed an absent chain');

@@ -10,6 +10,7 @@ import { absentCustomer, evolveCustomer } from '../customer/customer.state.js';
 import { chainRefusal } from '../shared/broker-errors.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
+import { refuseExpired } from '../expiry/expired-chain.js';
 import { runChainCommand } from '../shared/chain-stream.js';
 import { runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
@@ -30,7 +31,8 @@ export interface ChainReissuedAnswer {
 
 /**
  * Lost client-side wallet:
- * 1. the chain must be the customer's, client-side, not revoked;
+ * 1. the chain must be the customer's, client-side, not revoked and not expired (`CHAIN.EXPIRED`:
+ *    the expiry policy settles it; a re-issue would give expired coins a new lifetime);
  * 2. close it at its current index (`ChainClosed`, expected revision): vendors refuse it from now on;
  * 3. link the old chain to the new one in the customer's stream (`ChainReissued`), never in a chain
  *    stream (vendors read those: they must not learn that two chains belong to one customer), and
@@ -56,7 +58,8 @@ export class ReissueChainHandler {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
     const newChainId = this.secrets.id('ch', 'reissue', chainId);
-    const at = this.clock.now().toISOString();
+    const now = this.clock.now();
+    const at = now.toISOString();
     const { result: closed } = await runChainCommand(
       this.store,
       this.ring,
@@ -73,7 +76,10 @@ export class ReissueChainHandler {
             message: 'only client-side wallets are re-issued',
           };
         }
-        return decideClose(state, { reason: 'lost-wallet', at });
+        return (
+          refuseExpired(state, now, this.config.expiryPolicy) ??
+          decideClose(state, { reason: 'lost-wallet', at })
+        );
       },
       (state, events) => {
         if (state.status === 'absent') throw new Error('closed an absent chain');

@@ -40,6 +40,7 @@ export const BROKER_ERROR = {
 export const BROKER_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'CHAIN.NOT_FOUND': 404,
   'CHAIN.REVOKED': 410,
+  'CHAIN.EXPIRED': 410,
   'CHAIN.': 409,
   'HANDOFF.': 409,
   'TOUCHSTONE.': 422,

@@ -227,6 +227,18 @@ export class ServiceConfig extends EventStoreConfig {
   httpBodyLimit!: number;
 
   @EnvVar({
+    name: 'HTTP_REQUEST_TIMEOUT',
+    description:
+      'time for a whole request, headers and body, to arrive (later: 408 and the connection closes; slow-body clients)',
+    default: '30s',
+    type: 'duration',
+  })
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  httpRequestTimeoutMs!: number;
+
+  @EnvVar({
     name: 'LOG_LEVEL',
     description: 'least severe level logged: fatal, error, warn, log, debug, verbose',
     default: 'log',

@@ -16,12 +16,23 @@ import { useJsonBodyParser } from './json-body.js';
 import { NetPayValidationPipe } from './validation.pipe.js';
 
 /**
- * The HTTP settings of a service's configuration (`HOST`, `PORT`, `HTTP_BODY_LIMIT`), to spread
+ * The HTTP settings of a service's configuration (`HOST`, `PORT`, `HTTP_BODY_LIMIT`,
+ * `HTTP_REQUEST_TIMEOUT`), to spread
  * into `createHttpApp`'s options.
  */
-export function httpOptionsOf(config: ServiceConfig): Pick<HttpAppOptions, 'port' | 'host' | 'bodyLimit'> {
-  return { port: config.port, host: config.host, bodyLimit: config.httpBodyLimit };
+export function httpOptionsOf(
+  config: ServiceConfig,
+): Pick<HttpAppOptions, 'port' | 'host' | 'bodyLimit' | 'requestTimeout'> {
+  return {
+    port: config.port,
+    host: config.host,
+    bodyLimit: config.httpBodyLimit,
+    requestTimeout: config.httpRequestTimeoutMs,
+  };
 }
+
+/** `HTTP_REQUEST_TIMEOUT`'s default: a request (headers and body) must have arrived within it. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface HttpAppOptions {
   name: string;
@@ -42,6 +53,12 @@ export interface HttpAppOptions {
   docsUi?: boolean;
   /** Largest accepted request body in bytes (`HTTP_BODY_LIMIT`); 64 KiB when omitted (our commands are small). */
   bodyLimit?: number;
+  /**
+   * Milliseconds for a whole request (headers and body) to arrive (`HTTP_REQUEST_TIMEOUT`), else
+   * 408 and the connection closes; 30 s when omitted. Fastify's own default is 0 (no limit, which
+   * also turns off Node's): a client trickling a body byte by byte would hold a connection for ever.
+   */
+  requestTimeout?: number;
   /**
    * `NetPayLogger.fromEnv(name)` (pino; `LOG_FORMAT`, `LOG_LEVEL`) when omitted. With a
    * `NetPayLogger`, every answered request is logged as one line (see `logRequests`).
@@ -65,9 +82,18 @@ export async function createHttpApp(
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? NetPayLogger.fromEnv(options.name);
+  const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    // Errors Fastify and Node answer themselves get our problem+json too (see framework-errors).
+    requestTimeout,
+    // Given to Node's server at construction too: Fastify only assigns `server.requestTimeout`
+    // afterwards, and Node 24 then never times a slow body out (seen: a body trickling in at 4
+    // bytes/s stayed open until it was complete). Node checks open requests every
+    // `connectionsCheckingInterval` (30 s by default): a quarter of the limit, from 250 ms to 30 s.
+    http: {
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))),
+    },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  authoriseVendor,
+  buy,
+  registerCustomer,
+  type TestCustomer,
+} from '../../../broker/src/test/scenario.js';
+import { acceptedPositions } from '../../test/chain-audit.js';
+import { type BrokeredVendor, RealBrokerStack } from '../../test/real-broker-stack.js';
+
+const debit = (vendor: BrokeredVendor, token: string, count: number) =>
+  vendor.http('POST', '/debits', {
+    body: { checkoutToken: token, count, resource: 'clip' },
+    headers: { 'idempotency-key': randomUUID() },
+  });
+
+/**
+ * KNOWN DEFECT (red team, open; `it.failing` until fixed — then drop `.failing`): a vendor the
+ * customer withdrew, but which held no slice at that moment, keeps the broker's wallet grant it
+ * was given before (60 s here; a subscriber token's grants live SUBSCRIBER_TOKEN_TTL) and takes
+ * the wallet over from the vendor holding it with no broker call, then debits it. The holder
+ * checks only the grant's signature and expiry; the withdrawal appended nothing to the chain,
+ * since the withdrawn vendor held no slice of it. Real broker, vendors, NATS, JetStream, Redis.
+ */
+describe('a vendor withdrawn while another held the wallet', () => {
+  let stack: RealBrokerStack;
+  let music: BrokeredVendor;
+  let news: BrokeredVendor;
+  let customer: TestCustomer;
+
+  beforeAll(async () => {
+    stack = await RealBrokerStack.start();
+    [music, news] = await Promise.all([stack.vendor('music'), stack.vendor('news')]);
+    await Promise.all([music.registration.done, news.registration.done]);
+    customer = await registerCustomer(stack.broker.http, 100_000);
+  });
+  afterAll(() => stack.dispose());
+
+  it.failing('cannot take the wallet over with a grant it got before the withdrawal', async () => {
+    const bought = await buy(stack.broker.http, customer, { coins: 40, wallet: 'server' });
+    const chainId = bought.json<{ chains: { chainId: string }[] }>().chains[0]!.chainId;
+    const musicToken = await authoriseVendor(stack.broker.http, customer, 'music');
+    const newsToken = await authoriseVendor(stack.broker.http, customer, 'news');
+    expect((await debit(music, musicToken, 1)).status).toBe(201); // music checks the wallet out
+    expect((await debit(news, newsToken, 1)).status).toBe(201); // news takes it over (a grant)
+    expect((await debit(music, musicToken, 1)).status).toBe(201); // music takes it back: keeps its grant
+    expect((await debit(news, newsToken, 1)).status).toBe(201); // news holds it again
+
+    const withdrawn = await stack.broker.http('DELETE', '/wallet/vendors/music', {
+      token: customer.token,
+      key: randomUUID(),
+    });
+    expect(withdrawn.json()).toMatchObject({ vendorId: 'music', authorised: false });
+
+    const after = await debit(music, musicToken, 1);
+    expect(after.status).toBeGreaterThanOrEqual(400);
+    expect((await acceptedPositions(stack.store, chainId)).map((p) => p.vendorId)).toEqual([
+      'music',
+      'news',
+      'music',
+      'news',
+    ]);
+  });
+});
