@@ -124,6 +124,8 @@ describe('real answers match the documented schemas', () => {
       token: ADMIN_TOKEN,
       body: { keyId: next.keyId, publicKey: next.publicKey },
     });
+    await broker('GET', '/vendors/other_oa/standing', { token: ADMIN_TOKEN });
+    await broker('POST', '/vendors/other_oa/reinstate', { token: ADMIN_TOKEN });
 
     const client = (await buy(broker, customer, { coins: 10, wallet: 'client' })).json<{
       chains: { chainId: string }[];

@@ -208,8 +208,23 @@ export class VendorStandings implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** The latest notice about each vendor ever suspended, oldest first. */
-  async vendorNotices(): Promise<SignedRevocationNotice[]> {
-    await this.caughtUp;
+  async vendorNotices(timeoutMs = 5_000): Promise<SignedRevocationNotice[]> {
+    // Not caught up (the store away at start): 503 PROJECTION.BEHIND, never a request held forever.
+    let timer: NodeJS.Timeout | undefined;
+    const behind = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            brokerError(BROKER_ERROR.PROJECTION_BEHIND, 'the vendor notices are not read yet; retry', 503),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.caughtUp, behind]);
+    } finally {
+      clearTimeout(timer);
+    }
     return [...this.notices.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
