@@ -95,6 +95,15 @@ export function judgeChainEvent(
   return checkChainEventSignature(stream, recorded.revision, recorded.type, recorded.data, keys);
 }
 
+/** Whether `stream` is chain `chainId`'s (an id that is no valid id has none). */
+function isStreamOf(chainId: string, stream: string): boolean {
+  try {
+    return streams.chain(chainId) === stream;
+  } catch {
+    return false;
+  }
+}
+
 /** A hand-off's or claim's signature status, and why when it is not valid. */
 export interface VendorSignatureCheck {
   readonly verdict: 'valid' | 'unsigned' | 'invalid';
@@ -177,7 +186,7 @@ export function checkVendorSignedChainEvent(
     } catch (error) {
       return { verdict: 'invalid', message: `malformed hand-off certificate: ${(error as Error).message}` };
     }
-    if (streams.chain(hand.chainId) !== stream)
+    if (!isStreamOf(hand.chainId, stream))
       return { verdict: 'invalid', message: `hand-off certificate is for chain ${hand.chainId}` };
     if (data.holderCertificate === undefined)
       return { verdict: 'unsigned', message: `no key certificate of ${hand.fromVendor}` };
@@ -203,8 +212,8 @@ export function checkVendorSignedChainEvent(
       typeof data.at !== 'string'
     )
       return { verdict: 'invalid', message: 'malformed claim signature' };
-    if (data.chainId === undefined || streams.chain(String(data.chainId)) !== stream)
-      return { verdict: 'invalid', message: `claim is for chain ${String(data.chainId)}` };
+    if (typeof data.chainId !== 'string' || !isStreamOf(data.chainId, stream))
+      return { verdict: 'invalid', message: `claim is for chain ${JSON.stringify(data.chainId)}` };
     const key = certifiedVendorKey(data.vendorCertificate, keys, {
       vendorId: data.toVendor,
       keyId: signature.keyId,

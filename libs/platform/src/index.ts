@@ -51,3 +51,4 @@ export * from './service-info.js';
 export * from './tracing/http-tracing.js';
 export * from './tracing/tracing.js';
 export * from './http/api-schema.js';
+export * from './validation/display-name.js';

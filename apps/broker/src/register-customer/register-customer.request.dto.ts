@@ -1,11 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
+import { IsDisplayName } from '#platform';
 
 export class RegisterCustomerRequest {
   @ApiProperty({ example: 'Ada Reader', minLength: 1, maxLength: 100 })
-  @IsString()
-  @Length(1, 100)
-  @Matches(/^[^\p{Cc}]*$/u, { message: 'name must not contain control characters' })
+  @IsDisplayName('name')
   name!: string;
 
   @ApiProperty({ example: 'alice_bank_1', description: 'account at the bank, [A-Za-z0-9_]{1,64}' })

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsDefined, Matches, ValidateNested } from 'class-validator';
+import { IsDisplayName } from '#platform';
 import { VendorKeyDto } from '../vendor/vendor-key.dto.js';
 
 export class RegisterVendorRequest {
@@ -9,8 +10,7 @@ export class RegisterVendorRequest {
   vendorId!: string;
 
   @ApiProperty({ example: 'E-Greeting Cards Ltd' })
-  @IsString()
-  @Length(1, 100)
+  @IsDisplayName('name')
   name!: string;
 
   @ApiProperty({ description: 'account redemptions are paid into' })

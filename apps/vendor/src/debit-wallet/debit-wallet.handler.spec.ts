@@ -127,3 +127,29 @@ describe('debiting a server-side e-wallet', () => {
     expect(fixed.receipt).toMatchObject({ fromIndex: 1, toIndex: 2 });
   });
 });
+
+describe('one Idempotency-Key used twice at once', () => {
+  it('spends once when both first uses race, with another purchase between them: the second gets the same answer', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue({ wallet: 'server', length: 40 });
+    const token = world.broker.checkoutToken(issued.chain.chainId, 'va');
+    await a.debitWallet.execute(debit(token, 1, 'clip-0'));
+    const key = randomUUID();
+    const [first, third, second] = await Promise.all([
+      a.debitWallet.execute(debit(token, 2, 'clip-1', key)),
+      a.debitWallet.execute(debit(token, 3, 'clip-2')),
+      a.debitWallet.execute(debit(token, 2, 'clip-1', key)),
+    ]);
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'WalletCheckedOut',
+      'CoinsSpent',
+      'CoinsSpent',
+      'CoinsSpent',
+    ]);
+    expect(second.spend).toEqual(first.spend);
+    expect(second.duplicate).toBe(true);
+    expect(third.spend.fromIndex).not.toBe(first.spend.fromIndex);
+  });
+});

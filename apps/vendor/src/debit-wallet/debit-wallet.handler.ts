@@ -67,6 +67,8 @@ export interface DebitWalletDeps {
 export class DebitWalletHandler {
   /** The broker's latest grant per chain held elsewhere: shown to the holder with the hand-off request. */
   private readonly grants = new Map<string, WalletGrant>();
+  /** First uses of an Idempotency-Key (by scope) being debited now in this process. */
+  private readonly inFlight = new Map<string, Promise<{ receiptId: string; outcome: SpendOutcome }>>();
 
   constructor(private readonly deps: DebitWalletDeps) {}
 
@@ -96,33 +98,66 @@ export class DebitWalletHandler {
         observer.spent?.('server', command.count, true);
         return { receipt: kept.receipt, spend: kept.spend, duplicate: true };
       }
-      let chainId =
-        (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
-      // At most once the broker moves the wallet to another chain (the one we had ran out).
-      for (let attempt = 0; ; attempt++) {
-        const current = chainId;
-        const result = await this.deps.locks.run(current, () =>
-          this.debitLocked(current, command, receiptId, attempt === 0),
-        );
-        if ('moved' in result) {
-          chainId = result.moved;
-          continue;
+      // A first use of this key already running in this process: its answer is ours (no second
+      // spend, even when another purchase is spent between the two; the kept answer is written
+      // only after the chain's lock is released).
+      const running = this.inFlight.get(scope);
+      if (running !== undefined) {
+        const earlier = await running.catch(() => undefined);
+        if (earlier !== undefined) {
+          if (earlier.receiptId !== receiptId) {
+            throw refusal(
+              PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+              'this Idempotency-Key was already used for another purchase (resource or count); use a new key for a new purchase',
+            );
+          }
+          observer.spent?.('server', command.count, true);
+          return { receipt: earlier.outcome.receipt, spend: earlier.outcome.spend, duplicate: true };
         }
-        observer.spent?.('server', command.count, result.duplicate);
-        const { receipts } = this.deps;
-        const receipt = await receipts.sign(
-          receiptBodyFor(result.spend, result.touchstone, command.resource, receipts.keyId),
-        );
-        // Recorded already: a failure to keep the answer must not turn the purchase into an error
-        // (a retry then still meets the spend as the chain's last one, as before).
-        await this.deps.slices
-          .keepDebit(scope, { receiptId, receipt, spend: result.spend })
-          .catch(() => undefined);
-        return { receipt, spend: result.spend, duplicate: result.duplicate };
+      }
+      const first = this.firstUse(command, scope, receiptId).then((outcome) => ({ receiptId, outcome }));
+      this.inFlight.set(scope, first);
+      try {
+        return (await first).outcome;
+      } finally {
+        if (this.inFlight.get(scope) === first) this.inFlight.delete(scope);
       }
     } catch (error) {
       observer.refused?.(codeOf(error));
       throw error;
+    }
+  }
+
+  /** The debit itself, the first time its key is seen (see `execute`). */
+  private async firstUse(
+    command: DebitWalletCommand,
+    scope: string,
+    receiptId: string,
+  ): Promise<SpendOutcome> {
+    const { observer } = this.deps;
+    let chainId =
+      (await this.deps.slices.chainForToken(command.checkoutToken)) ?? (await this.checkout(command));
+    // At most once the broker moves the wallet to another chain (the one we had ran out).
+    for (let attempt = 0; ; attempt++) {
+      const current = chainId;
+      const result = await this.deps.locks.run(current, () =>
+        this.debitLocked(current, command, receiptId, attempt === 0),
+      );
+      if ('moved' in result) {
+        chainId = result.moved;
+        continue;
+      }
+      observer.spent?.('server', command.count, result.duplicate);
+      const { receipts } = this.deps;
+      const receipt = await receipts.sign(
+        receiptBodyFor(result.spend, result.touchstone, command.resource, receipts.keyId),
+      );
+      // Recorded already: a failure to keep the answer must not turn the purchase into an error
+      // (a retry then still meets the spend as the chain's last one, as before).
+      await this.deps.slices
+        .keepDebit(scope, { receiptId, receipt, spend: result.spend })
+        .catch(() => undefined);
+      return { receipt, spend: result.spend, duplicate: result.duplicate };
     }
   }
 
