@@ -19,6 +19,9 @@
 //   --profile DIR         V8 CPU profile, event-loop delay and GC of the newspaper vendor over each
 //                         measured phase, into DIR (load-tests/perf-profiled.mjs)
 //   --stalls DIR          the same without the CPU profiler (which costs CPU of its own)
+//   --nats-prof DIR       nats-server's own CPU profile (Go pprof, port-base+22) over each measured
+//                         phase, into DIR/<scenario>-<rate>-<n>.nats.pprof (`go tool pprof -top FILE`);
+//                         with this run's nats-server only (not --shared-servers)
 //   --out FILE            the rows as JSON (default .stack/load/perf-sweep.json)
 //   --port-base 25000     broker port; redemption +1, vendors +2…+4
 //   --env K=V             more env for every process of the stack (repeatable), e.g. LOG_LEVEL=warn
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
     'vendor-workers': { type: 'string', default: '1' },
     profile: { type: 'string' },
     stalls: { type: 'string' },
+    'nats-prof': { type: 'string' },
     out: { type: 'string', default: join(root, '.stack/load/perf-sweep.json') },
     'port-base': { type: 'string', default: '25000' },
     env: { type: 'string', multiple: true, default: [] },
@@ -83,6 +87,7 @@ const { JetStreamEventStore } = await import(dist('libs/event-store/src/index.js
 
 const say = (line) => console.log(`perf: ${line}`);
 let vegeta;
+let natsProfiles = 0;
 const HZ = 100; // USER_HZ of /proc (getconf CLK_TCK on Linux)
 const PAUSE_AFTER_MS = 2_000;
 
@@ -224,6 +229,7 @@ function serversEnv(runId, base) {
     REDIS_URL: `redis://127.0.0.1:${base + 21}`,
     NETPAY_STACK_DIR: join(root, '.stack', `perf-servers-${runId}`),
     ...(args['nats-bin'] ? { NATS_SERVER_BIN: resolve(args['nats-bin']) } : {}),
+    ...(args['nats-prof'] ? { NETPAY_NATS_PROF_PORT: String(base + 22) } : {}),
   };
 }
 
@@ -466,6 +472,27 @@ async function runOne(stack, name, rate) {
           setTimeout(() => signal(newspaper, 'SIGUSR2'), 5_000);
         }, 500)
       : undefined;
+  // --nats-prof: nats-server's CPU profile over the measured phase (from 3 s after it started).
+  let natsProfile;
+  const natsProfiler =
+    args['nats-prof'] && servers.NETPAY_NATS_PROF_PORT
+      ? setInterval(() => {
+          const genStart = sampler.samples.find((x) => x.per.gen > 0)?.at;
+          if (genStart === undefined || Date.now() < genStart + 3_000) return;
+          clearInterval(natsProfiler);
+          const secs = Math.max(1, Math.floor(seconds(args.duration) - 5));
+          const file = join(resolve(args['nats-prof']), `${name}-${rate}-${++natsProfiles}.nats.pprof`);
+          const url = `http://127.0.0.1:${servers.NETPAY_NATS_PROF_PORT}/debug/pprof/profile?seconds=${secs}`;
+          natsProfile = fetch(url)
+            .then(async (r) => {
+              if (!r.ok) throw new Error(`HTTP ${r.status}`);
+              mkdirSync(dirname(file), { recursive: true });
+              writeFileSync(file, Buffer.from(await r.arrayBuffer()));
+              say(`nats-server profile: ${file} (go tool pprof -top ${file})`);
+            })
+            .catch((error) => say(`no nats-server profile: ${error.message ?? error}`));
+        }, 500)
+      : undefined;
   // --hot-path: the broker sleeps during the measured phase, from PAUSE_AFTER_MS after it started
   // (the vendor asked it for its signing key in the warm-up) to when it ends.
   let pausedAt;
@@ -488,6 +515,8 @@ async function runOne(stack, name, rate) {
     child.once('exit', (c) => done(c ?? 1));
   });
   clearInterval(profiler);
+  clearInterval(natsProfiler);
+  await natsProfile;
   clearInterval(pauser);
   if (pausedAt !== undefined) signal(stack.brokerPid, 'SIGCONT');
   if (profiling) {
@@ -501,8 +530,14 @@ async function runOne(stack, name, rate) {
   clearInterval(snapshotter);
   const measuredFrom = snapshots.filter((x) => x.at <= from).at(-1) ?? snapshots[0];
   const server = serverShares(measuredFrom.buckets, await serverBuckets(vendorUrl, route));
-  const s = JSON.parse(readFileSync(summaryFile, 'utf8'));
   const endpoint = name === 'noop' ? 'noop' : name === 'issuance' ? 'purchase' : 'spend';
+  if (!existsSync(summaryFile)) {
+    // The load script stopped before its measured phase (its seeding failed: it said why above).
+    // The row says so, and the sweep goes on with its next run instead of ending here.
+    say(`${name}@${rate}: no summary (scripts/load.mjs exited ${code} before measuring); the row is empty`);
+    return { scenario: name, endpoint, rate, exit: code, achieved: 0, failed: 'no summary', cpu };
+  }
+  const s = JSON.parse(readFileSync(summaryFile, 'utf8'));
   const e = s.endpoints[endpoint] ?? {};
   const requests = Object.values(s.endpoints).reduce((n, x) => n + (x.requests || 0), 0);
   const failed = Object.values(s.endpoints).reduce(
@@ -560,7 +595,7 @@ function table(rows) {
     lines.push(
       `${r.scenario.padEnd(14)}${String(r.rate).padStart(6)}${String(r.achieved).padStart(10)}` +
         `${f(r.p50).padStart(7)}${f(r.p95).padStart(7)}${f(r.p99).padStart(7)}` +
-        `${(r.errors * 100).toFixed(2).padStart(6)}${String(r.dropped).padStart(7)}${f(r.late).padStart(7)} | ` +
+        `${(r.errors === undefined ? '-' : (r.errors * 100).toFixed(2)).padStart(6)}${f(r.dropped).padStart(7)}${f(r.late).padStart(7)} | ` +
         CPU_COLUMNS.map((k) => f(c[k])).join(' '),
     );
     // Other endpoints of the run (hand-offs, replays, registrations): their own latencies.
