@@ -90,6 +90,8 @@ let vegeta;
 let natsProfiles = 0;
 const HZ = 100; // USER_HZ of /proc (getconf CLK_TCK on Linux)
 const PAUSE_AFTER_MS = 2_000;
+/** How long a process of the stack may take to answer its readiness probe (a starved machine is slow). */
+const READY_MS = 90_000;
 
 /** utime + stime of a process (all its threads), in ticks; undefined once it is gone. */
 function processTicks(pid) {
@@ -273,28 +275,38 @@ async function startStack(runId, base, servers) {
   });
   const supervisor = new Supervisor(root, join(root, '.stack/logs', `perf-${runId}`));
   const withEnv = (spec, more = {}) => ({ ...spec, env: { ...spec.env, ...extraEnv, ...more } });
-  await supervisor.start(withEnv(brokerSpec(options)));
-  const started = {};
-  for (const v of vendors) {
-    // NOOP_ROUTE: the load-test route GET /noop/{id} is off unless configured.
-    const more = { VENDOR_WORKERS: args['vendor-workers'], NOOP_ROUTE: 'true' };
-    if (args['vendor-node-options'] && v.id === 'newspaper') more.NODE_OPTIONS = args['vendor-node-options'];
-    let spec = vendorSpec(options, v);
-    const observed = args.profile ?? args.stalls;
-    if (observed && v.id === 'newspaper') {
-      mkdirSync(observed, { recursive: true });
-      more.PERF_ENTRY = spec.entry;
-      more.PERF_PROFILE_DIR = resolve(observed);
-      more.PERF_CPU_PROFILE = args.profile ? '1' : '0';
-      spec = { ...spec, entry: 'load-tests/perf-profiled.mjs' };
+  // A process that does not come up stops the sweep; those already started are stopped with it
+  // (they were left running, holding the ports, and the next sweep could not start).
+  try {
+    await supervisor.start(withEnv(brokerSpec(options)), READY_MS);
+    const started = {};
+    for (const v of vendors) {
+      // NOOP_ROUTE: the load-test route GET /noop/{id} is off unless configured.
+      const more = { VENDOR_WORKERS: args['vendor-workers'], NOOP_ROUTE: 'true' };
+      if (args['vendor-node-options'] && v.id === 'newspaper')
+        more.NODE_OPTIONS = args['vendor-node-options'];
+      let spec = vendorSpec(options, v);
+      const observed = args.profile ?? args.stalls;
+      if (observed && v.id === 'newspaper') {
+        mkdirSync(observed, { recursive: true });
+        more.PERF_ENTRY = spec.entry;
+        more.PERF_PROFILE_DIR = resolve(observed);
+        more.PERF_CPU_PROFILE = args.profile ? '1' : '0';
+        spec = { ...spec, entry: 'load-tests/perf-profiled.mjs' };
+      }
+      started[v.id] = await supervisor.start(withEnv(spec, more), READY_MS);
     }
-    started[v.id] = await supervisor.start(withEnv(spec, more));
+    const redemption = args['hot-path']
+      ? undefined
+      : await supervisor.start(withEnv(redemptionSpec(options)), READY_MS);
+    const brokerPid = pidsOf((c) => c.some((a) => a.endsWith('dist/apps/broker/src/main.js'))).find((pid) =>
+      readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`PORT=${base}\0`),
+    );
+    return { supervisor, options, vendors, started, brokerPid, redemptionPid: redemption?.child.pid };
+  } catch (error) {
+    await supervisor.stopAll();
+    throw error;
   }
-  const redemption = args['hot-path'] ? undefined : await supervisor.start(withEnv(redemptionSpec(options)));
-  const brokerPid = pidsOf((c) => c.some((a) => a.endsWith('dist/apps/broker/src/main.js'))).find((pid) =>
-    readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`PORT=${base}\0`),
-  );
-  return { supervisor, options, vendors, started, brokerPid, redemptionPid: redemption?.child.pid };
 }
 
 /** The vendor's own latency histogram of one route: cumulative counts by upper bound (seconds). */
