@@ -76,8 +76,8 @@ export async function mustRetrying<T = unknown>(
   options: CallOptions = {},
   retry: RetryOptions = {},
 ): Promise<T> {
-  const attempts = retry.attempts ?? 5;
-  const delayMs = retry.delayMs ?? 500;
+  const attempts = retry.attempts ?? 6;
+  const delayMs = retry.delayMs ?? 1_000;
   const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
   const once: CallOptions =
