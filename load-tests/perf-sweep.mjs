@@ -19,6 +19,9 @@
 //   --profile DIR         V8 CPU profile, event-loop delay and GC of the newspaper vendor over each
 //                         measured phase, into DIR (load-tests/perf-profiled.mjs)
 //   --stalls DIR          the same without the CPU profiler (which costs CPU of its own)
+//   --nats-prof DIR       nats-server's own CPU profile (Go pprof, port-base+22) over each measured
+//                         phase, into DIR/<scenario>-<rate>-<n>.nats.pprof (`go tool pprof -top FILE`);
+//                         with this run's nats-server only (not --shared-servers)
 //   --out FILE            the rows as JSON (default .stack/load/perf-sweep.json)
 //   --port-base 25000     broker port; redemption +1, vendors +2…+4
 //   --env K=V             more env for every process of the stack (repeatable), e.g. LOG_LEVEL=warn
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
     'vendor-workers': { type: 'string', default: '1' },
     profile: { type: 'string' },
     stalls: { type: 'string' },
+    'nats-prof': { type: 'string' },
     out: { type: 'string', default: join(root, '.stack/load/perf-sweep.json') },
     'port-base': { type: 'string', default: '25000' },
     env: { type: 'string', multiple: true, default: [] },
@@ -83,8 +87,11 @@ const { JetStreamEventStore } = await import(dist('libs/event-store/src/index.js
 
 const say = (line) => console.log(`perf: ${line}`);
 let vegeta;
+let natsProfiles = 0;
 const HZ = 100; // USER_HZ of /proc (getconf CLK_TCK on Linux)
 const PAUSE_AFTER_MS = 2_000;
+/** How long a process of the stack may take to answer its readiness probe (a starved machine is slow). */
+const READY_MS = 90_000;
 
 /** utime + stime of a process (all its threads), in ticks; undefined once it is gone. */
 function processTicks(pid) {
@@ -224,6 +231,7 @@ function serversEnv(runId, base) {
     REDIS_URL: `redis://127.0.0.1:${base + 21}`,
     NETPAY_STACK_DIR: join(root, '.stack', `perf-servers-${runId}`),
     ...(args['nats-bin'] ? { NATS_SERVER_BIN: resolve(args['nats-bin']) } : {}),
+    ...(args['nats-prof'] ? { NETPAY_NATS_PROF_PORT: String(base + 22) } : {}),
   };
 }
 
@@ -267,28 +275,38 @@ async function startStack(runId, base, servers) {
   });
   const supervisor = new Supervisor(root, join(root, '.stack/logs', `perf-${runId}`));
   const withEnv = (spec, more = {}) => ({ ...spec, env: { ...spec.env, ...extraEnv, ...more } });
-  await supervisor.start(withEnv(brokerSpec(options)));
-  const started = {};
-  for (const v of vendors) {
-    // NOOP_ROUTE: the load-test route GET /noop/{id} is off unless configured.
-    const more = { VENDOR_WORKERS: args['vendor-workers'], NOOP_ROUTE: 'true' };
-    if (args['vendor-node-options'] && v.id === 'newspaper') more.NODE_OPTIONS = args['vendor-node-options'];
-    let spec = vendorSpec(options, v);
-    const observed = args.profile ?? args.stalls;
-    if (observed && v.id === 'newspaper') {
-      mkdirSync(observed, { recursive: true });
-      more.PERF_ENTRY = spec.entry;
-      more.PERF_PROFILE_DIR = resolve(observed);
-      more.PERF_CPU_PROFILE = args.profile ? '1' : '0';
-      spec = { ...spec, entry: 'load-tests/perf-profiled.mjs' };
+  // A process that does not come up stops the sweep; those already started are stopped with it
+  // (they were left running, holding the ports, and the next sweep could not start).
+  try {
+    await supervisor.start(withEnv(brokerSpec(options)), READY_MS);
+    const started = {};
+    for (const v of vendors) {
+      // NOOP_ROUTE: the load-test route GET /noop/{id} is off unless configured.
+      const more = { VENDOR_WORKERS: args['vendor-workers'], NOOP_ROUTE: 'true' };
+      if (args['vendor-node-options'] && v.id === 'newspaper')
+        more.NODE_OPTIONS = args['vendor-node-options'];
+      let spec = vendorSpec(options, v);
+      const observed = args.profile ?? args.stalls;
+      if (observed && v.id === 'newspaper') {
+        mkdirSync(observed, { recursive: true });
+        more.PERF_ENTRY = spec.entry;
+        more.PERF_PROFILE_DIR = resolve(observed);
+        more.PERF_CPU_PROFILE = args.profile ? '1' : '0';
+        spec = { ...spec, entry: 'load-tests/perf-profiled.mjs' };
+      }
+      started[v.id] = await supervisor.start(withEnv(spec, more), READY_MS);
     }
-    started[v.id] = await supervisor.start(withEnv(spec, more));
+    const redemption = args['hot-path']
+      ? undefined
+      : await supervisor.start(withEnv(redemptionSpec(options)), READY_MS);
+    const brokerPid = pidsOf((c) => c.some((a) => a.endsWith('dist/apps/broker/src/main.js'))).find((pid) =>
+      readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`PORT=${base}\0`),
+    );
+    return { supervisor, options, vendors, started, brokerPid, redemptionPid: redemption?.child.pid };
+  } catch (error) {
+    await supervisor.stopAll();
+    throw error;
   }
-  const redemption = args['hot-path'] ? undefined : await supervisor.start(withEnv(redemptionSpec(options)));
-  const brokerPid = pidsOf((c) => c.some((a) => a.endsWith('dist/apps/broker/src/main.js'))).find((pid) =>
-    readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`PORT=${base}\0`),
-  );
-  return { supervisor, options, vendors, started, brokerPid, redemptionPid: redemption?.child.pid };
 }
 
 /** The vendor's own latency histogram of one route: cumulative counts by upper bound (seconds). */
@@ -466,6 +484,27 @@ async function runOne(stack, name, rate) {
           setTimeout(() => signal(newspaper, 'SIGUSR2'), 5_000);
         }, 500)
       : undefined;
+  // --nats-prof: nats-server's CPU profile over the measured phase (from 3 s after it started).
+  let natsProfile;
+  const natsProfiler =
+    args['nats-prof'] && servers.NETPAY_NATS_PROF_PORT
+      ? setInterval(() => {
+          const genStart = sampler.samples.find((x) => x.per.gen > 0)?.at;
+          if (genStart === undefined || Date.now() < genStart + 3_000) return;
+          clearInterval(natsProfiler);
+          const secs = Math.max(1, Math.floor(seconds(args.duration) - 5));
+          const file = join(resolve(args['nats-prof']), `${name}-${rate}-${++natsProfiles}.nats.pprof`);
+          const url = `http://127.0.0.1:${servers.NETPAY_NATS_PROF_PORT}/debug/pprof/profile?seconds=${secs}`;
+          natsProfile = fetch(url)
+            .then(async (r) => {
+              if (!r.ok) throw new Error(`HTTP ${r.status}`);
+              mkdirSync(dirname(file), { recursive: true });
+              writeFileSync(file, Buffer.from(await r.arrayBuffer()));
+              say(`nats-server profile: ${file} (go tool pprof -top ${file})`);
+            })
+            .catch((error) => say(`no nats-server profile: ${error.message ?? error}`));
+        }, 500)
+      : undefined;
   // --hot-path: the broker sleeps during the measured phase, from PAUSE_AFTER_MS after it started
   // (the vendor asked it for its signing key in the warm-up) to when it ends.
   let pausedAt;
@@ -488,6 +527,8 @@ async function runOne(stack, name, rate) {
     child.once('exit', (c) => done(c ?? 1));
   });
   clearInterval(profiler);
+  clearInterval(natsProfiler);
+  await natsProfile;
   clearInterval(pauser);
   if (pausedAt !== undefined) signal(stack.brokerPid, 'SIGCONT');
   if (profiling) {
@@ -501,8 +542,14 @@ async function runOne(stack, name, rate) {
   clearInterval(snapshotter);
   const measuredFrom = snapshots.filter((x) => x.at <= from).at(-1) ?? snapshots[0];
   const server = serverShares(measuredFrom.buckets, await serverBuckets(vendorUrl, route));
-  const s = JSON.parse(readFileSync(summaryFile, 'utf8'));
   const endpoint = name === 'noop' ? 'noop' : name === 'issuance' ? 'purchase' : 'spend';
+  if (!existsSync(summaryFile)) {
+    // The load script stopped before its measured phase (its seeding failed: it said why above).
+    // The row says so, and the sweep goes on with its next run instead of ending here.
+    say(`${name}@${rate}: no summary (scripts/load.mjs exited ${code} before measuring); the row is empty`);
+    return { scenario: name, endpoint, rate, exit: code, achieved: 0, failed: 'no summary', cpu };
+  }
+  const s = JSON.parse(readFileSync(summaryFile, 'utf8'));
   const e = s.endpoints[endpoint] ?? {};
   const requests = Object.values(s.endpoints).reduce((n, x) => n + (x.requests || 0), 0);
   const failed = Object.values(s.endpoints).reduce(
@@ -560,7 +607,7 @@ function table(rows) {
     lines.push(
       `${r.scenario.padEnd(14)}${String(r.rate).padStart(6)}${String(r.achieved).padStart(10)}` +
         `${f(r.p50).padStart(7)}${f(r.p95).padStart(7)}${f(r.p99).padStart(7)}` +
-        `${(r.errors * 100).toFixed(2).padStart(6)}${String(r.dropped).padStart(7)}${f(r.late).padStart(7)} | ` +
+        `${(r.errors === undefined ? '-' : (r.errors * 100).toFixed(2)).padStart(6)}${f(r.dropped).padStart(7)}${f(r.late).padStart(7)} | ` +
         CPU_COLUMNS.map((k) => f(c[k])).join(' '),
     );
     // Other endpoints of the run (hand-offs, replays, registrations): their own latencies.

@@ -29,7 +29,7 @@ const USAGE = `npm run load -- <scenario> [k6 run args]     npm run load -- <sce
   k6: K6_BIN or \`k6\` on PATH (install it yourself; NetPay does not fetch it). --vegeta: vegeta, built
   on demand with Go into .stack/bin (constant-rate scenarios: smoke, steady-spend, hopping, noop, soak).
   Env: BROKER_URL (default http://127.0.0.1:3000; a stack is started when it does not answer),
-  VENDOR_URLS (comma-separated, when the stack runs already), ADMIN_TOKEN (else .stack/secrets.json),
+  VENDOR_URLS (comma-separated, when the stack runs already: its broker is then waited for, up to 120 s), ADMIN_TOKEN (else .stack/secrets.json),
   RATE, DURATION, VUS, HOP, REPLAY, … (per scenario, see --list and load-tests/README.md),
   SUMMARY_FILE (default .stack/load/<scenario>-summary.json), KEEP_LOAD_DATA=1 keeps the seeded
   data and the started stack's JetStream stream and Redis keys.`;
@@ -52,6 +52,19 @@ async function answers(url) {
     return res.ok;
   } catch {
     return false;
+  }
+}
+
+const GIVEN_STACK_READY_MS = 120_000;
+
+/** Asks `url` until it answers 2xx or `ms` have passed. */
+async function readyWithin(url, ms) {
+  const until = Date.now() + ms;
+  for (let waited = false; ; waited = true) {
+    if (await answers(url)) return true;
+    if (Date.now() > until) return false;
+    if (!waited) say(`${url} is not ready yet: waiting up to ${ms / 1000} s…`);
+    await new Promise((r) => setTimeout(r, 1_000));
   }
 }
 
@@ -249,8 +262,15 @@ async function main() {
   // k6 gets Ctrl-C too (same process group) and ends with its summary; we then clean up.
   process.on('SIGINT', () => say('interrupted: waiting for k6 to finish its summary…'));
   try {
-    const ready = await answers(`${brokerUrl}/health/ready`);
+    // VENDOR_URLS given: the caller runs the stack (perf-sweep). A broker slow to answer (busy
+    // catching up after the last run, on a starved machine) is waited for, not taken for absent —
+    // starting a stack of our own then failed on the caller's NATS and lost the run.
+    const given = process.env.VENDOR_URLS !== undefined;
+    const ready = given
+      ? await readyWithin(`${brokerUrl}/health/ready`, GIVEN_STACK_READY_MS)
+      : await answers(`${brokerUrl}/health/ready`);
     if (ready) say(`using the stack at ${brokerUrl}`);
+    else if (given) throw new Error(`the broker at ${brokerUrl} (VENDOR_URLS given) is not ready`);
     else stack = await startStack(runId);
     seed({ name, o, runId, vendors: stack ? stack.vendors : vendorUrls(), dir, openModel });
     const code = openModel

@@ -14,6 +14,8 @@
 // cannot do that and gets deploy/nats/nats-server.conf. NETPAY_NATS_BUILD=1
 // builds a pinned 2.10+ server with `go install` into .stack/bin and uses it.
 // NETPAY_NATS_SYNC=periodic gives any server the periodic fsync (for measurements).
+// NETPAY_NATS_PROF_PORT=N opens nats-server's Go profiler on 127.0.0.1:N (for measurements:
+// `go tool pprof -top http://127.0.0.1:N/debug/pprof/profile?seconds=10`).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -216,7 +218,14 @@ function natsServerConfig(binary) {
   const base = readFileSync(join(root, natsConfigFor(binary)), 'utf8');
   // The store directory in the file, not on the command line: a reload (SIGHUP) must see the same.
   const store = `jetstream {\n  store_dir: ${JSON.stringify(join(stateDir, 'nats-data'))}`;
-  writeFileSync(file, `${base.replace('jetstream {', store)}\ninclude ./auth.conf\n`, { mode: 0o600 });
+  // NETPAY_NATS_PROF_PORT: the server's pprof endpoint (CPU profiles of a load run), on loopback only.
+  const prof = process.env.NETPAY_NATS_PROF_PORT;
+  if (prof !== undefined && !/^\d{4,5}$/.test(prof))
+    throw new Error(`NETPAY_NATS_PROF_PORT: a port, not ${prof}`);
+  const profiling = prof ? `\nprof_port: ${prof}\n` : '';
+  writeFileSync(file, `${base.replace('jetstream {', store)}${profiling}\ninclude ./auth.conf\n`, {
+    mode: 0o600,
+  });
   return file;
 }
 

@@ -57,5 +57,43 @@ export async function must<T = unknown>(url: string, options: CallOptions = {}):
   return answer.body;
 }
 
+export interface RetryOptions {
+  /** Calls in all, the first included. */
+  readonly attempts?: number;
+  /** Wait before the n-th retry: n × this. */
+  readonly delayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Like `must`, but a 503 (a dependency away for a moment: the broker's bank, the event store) is
+ * asked again with the same Idempotency-Key and body, as its refusal says to — at most once
+ * charged. For seeding load runs, where a busy machine makes the bank miss its time-out now
+ * and then and one such answer used to end a whole sweep.
+ */
+export async function mustRetrying<T = unknown>(
+  url: string,
+  options: CallOptions = {},
+  retry: RetryOptions = {},
+): Promise<T> {
+  const attempts = retry.attempts ?? 6;
+  const delayMs = retry.delayMs ?? 1_000;
+  const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
+  const once: CallOptions =
+    method === 'GET' ? options : { ...options, idempotencyKey: options.idempotencyKey ?? randomUUID() };
+  for (let attempt = 1; ; attempt++) {
+    const answer = await call<T>(url, once);
+    if (answer.status === 503 && attempt < attempts) {
+      await sleep(delayMs * attempt);
+      continue;
+    }
+    if (answer.status < 200 || answer.status > 299) {
+      throw new Error(`${options.method ?? 'call'} ${url} → ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    return answer.body;
+  }
+}
+
 export const toBase64Url = (value: unknown): string =>
   Buffer.from(JSON.stringify(value)).toString('base64url');

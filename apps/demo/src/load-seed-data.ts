@@ -1,6 +1,6 @@
 import { generateChain, type Touchstone } from '#protocol';
 import { newWalletNonce } from '#wallet';
-import { call, must, toBase64Url } from './api.js';
+import { call, must, mustRetrying, toBase64Url } from './api.js';
 
 /**
  * Test data of a load test, prepared before its measured phase (`npm run load`): each k6 VU
@@ -93,7 +93,7 @@ interface BankAccount {
 }
 
 async function register(plan: SeedPlan, name: string, account: BankAccount): Promise<string> {
-  const { token } = await must<{ token: string }>(`${plan.brokerUrl}/customers`, {
+  const { token } = await mustRetrying<{ token: string }>(`${plan.brokerUrl}/customers`, {
     body: { name, ...account },
   });
   return token;
@@ -101,7 +101,7 @@ async function register(plan: SeedPlan, name: string, account: BankAccount): Pro
 
 /** Buys one client-side chain and derives all its paywords from the seed (checked against T's root). */
 async function buyChain(plan: SeedPlan, token: string, coins: number): Promise<SeededChain> {
-  const answer = await must<PurchaseAnswer>(`${plan.brokerUrl}/purchases`, {
+  const answer = await mustRetrying<PurchaseAnswer>(`${plan.brokerUrl}/purchases`, {
     token,
     body: {
       coins,
@@ -129,16 +129,19 @@ async function buyChain(plan: SeedPlan, token: string, coins: number): Promise<S
 
 async function serverWallet(plan: SeedPlan, vu: number, account: BankAccount): Promise<SeededServerWallet> {
   const customerToken = await register(plan, `load_${plan.runId}_vu${vu}_server`, account);
-  await must(`${plan.brokerUrl}/purchases`, {
+  await mustRetrying(`${plan.brokerUrl}/purchases`, {
     token: customerToken,
     body: { coins: plan.serverCoins, coinValue: plan.coinValue, currency: plan.currency, wallet: 'server' },
   });
   const checkout: Record<string, string> = {};
   for (const shop of plan.shops) {
-    const { checkoutToken } = await must<{ checkoutToken: string }>(`${plan.brokerUrl}/wallet/vendors`, {
-      token: customerToken,
-      body: { vendorId: shop.id },
-    });
+    const { checkoutToken } = await mustRetrying<{ checkoutToken: string }>(
+      `${plan.brokerUrl}/wallet/vendors`,
+      {
+        token: customerToken,
+        body: { vendorId: shop.id },
+      },
+    );
     checkout[shop.id] = checkoutToken;
   }
   return { customerToken, coins: plan.serverCoins, checkout };
@@ -147,10 +150,13 @@ async function serverWallet(plan: SeedPlan, vu: number, account: BankAccount): P
 /** Seeds one VU's bundle: a bank account, a client-side customer with its chains, a server-side wallet. */
 export async function seedVu(plan: SeedPlan, vu: number): Promise<SeededVu> {
   const bankAccount = `load_${plan.runId}_vu${vu}`.slice(0, 64);
-  const { mandate: bankMandate } = await must<{ mandate: string }>(`${plan.brokerUrl}/bank/accounts`, {
-    token: plan.adminToken,
-    body: { accountId: bankAccount, currency: plan.currency, balance: BANK_BALANCE },
-  });
+  const { mandate: bankMandate } = await mustRetrying<{ mandate: string }>(
+    `${plan.brokerUrl}/bank/accounts`,
+    {
+      token: plan.adminToken,
+      body: { accountId: bankAccount, currency: plan.currency, balance: BANK_BALANCE },
+    },
+  );
   const account = { bankAccount, bankMandate };
   const clientChains: SeededChain[] = [];
   if (plan.clientCoins > 0) {
