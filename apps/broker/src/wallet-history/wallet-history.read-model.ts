@@ -202,6 +202,19 @@ export class WalletHistoryReadModel {
           paymentRef: d.paymentRef,
         });
       }
+      case 'CoinsExpiredSettled': {
+        // An expired chain's unspent value: a refund when paid back (EXPIRY_POLICY=refund).
+        const d = event.data;
+        if (d.policy !== 'refunded' || d.paymentRef === undefined) return;
+        return this.customer(d.customerId, {
+          kind: 'refund',
+          at: d.at,
+          chainId: d.chainId,
+          amount: d.amount,
+          currency: d.currency,
+          paymentRef: d.paymentRef,
+        });
+      }
       case 'ChainReissued': {
         const d = event.data;
         return this.customer(d.customerId, {
