@@ -12,6 +12,7 @@ import type {
 import {
   billOf,
   decideCharge,
+  decideVoid,
   foldOperatorAccount,
   type OperatorAccount,
   topUpFingerprint,
@@ -105,20 +106,21 @@ export class OperatorBilling implements PaymentGateway {
   }
 
   /**
-   * A subscriber's charge whose answer was lost: its outcome when the ledger has one. The billing
-   * cannot void a key yet, so an unseen one stays `unsettled` (reconciliation asks again).
+   * A subscriber's charge whose answer was lost: its outcome when the ledger has one, otherwise
+   * the key is voided (`OperatorChargeVoided`: a charge arriving later under it is declined), so
+   * the purchase reconciler can settle the purchase. Idempotent: a voided key answers `voided`.
    */
   voidPayment(request: PaymentRequest): Promise<VoidResult> {
     if (!SUBSCRIBER_ACCOUNT.test(request.account)) return this.bank.voidPayment(request);
     return this.queue.run(request.account, async () => {
-      const { state } = await this.load(request.account);
-      const seen = state.status === 'unknown' ? undefined : state.outcomes.get(request.idempotencyKey);
-      if (seen === undefined) {
-        return { status: 'unsettled', message: 'the operator billing cannot void a charge it has not seen' };
+      for (let attempt = 1; ; attempt++) {
+        const { state, revision } = await this.load(request.account);
+        const decision = decideVoid(state, request, this.clock.now().toISOString());
+        if (decision.kind === 'answer' || revision === undefined) return decision.result;
+        if (await this.append(request.account, decision.event, revision, attempt >= MAX_ATTEMPTS)) {
+          return decision.result;
+        }
       }
-      return seen.result.ok
-        ? { status: 'booked', paymentRef: seen.result.paymentRef }
-        : { status: 'declined', reason: seen.result.reason };
     });
   }
 
