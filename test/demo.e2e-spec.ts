@@ -23,6 +23,13 @@ describe('npm run demo', () => {
     expect(line(out, 'cash-out')).toMatch(
       /1 chain\(s\) closed, [1-9]\d* unspent coins, NZD \d+\.\d\d refunded/,
     );
+    // A one-day chain, part-spent, expired by the clock of the broker restarted 3 days later: the
+    // expiry sweep closed it and refunded its unspent coins (34 of 40: 3 articles at 2 coins) to
+    // the customer's bank account, and the audit (R4.EXPIRY_* included) stayed clean.
+    expect(out).toMatch(/chain \S+ expired with 34 unspent coins; NZD 1\.70 refunded to acct_customer_short/);
+    expect(line(out, 'expiry')).toMatch(
+      /^expiry +1 chain\(s\) expired .*, 34 unspent coins, NZD 1\.70 refunded$/,
+    );
     // The night paid every vendor something, and the sales add up to the coins spent.
     const vendors = out.split('\n').filter((l) => /^ {2}(newspaper|greetings|music) /.test(l));
     expect(vendors).toHaveLength(3);
@@ -48,5 +55,6 @@ describe('npm run demo', () => {
     rmSync(command!, { force: true });
     expect({ status: audit.status, tail: audit.stdout.slice(-1500) }).toMatchObject({ status: 0 });
     expect(audit.stdout).toMatch(/Result\s+PASS/);
+    expect(audit.stdout).toMatch(/settled at expiry\s+170\n/);
   }, 300_000);
 });

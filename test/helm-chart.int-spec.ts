@@ -62,11 +62,17 @@ interface Manifest {
 const SECRETS = {
   existingSecret: 'netpay-keys',
 };
+const ROOT_KEYS = `broker-root:${'cd'.repeat(32)}`;
+const OLD_KEYS = `broker-0:${'ef'.repeat(32)}`;
 const VALUES = [
   '--set',
   `secrets.existingSecret=${SECRETS.existingSecret}`,
   '--set',
   `brokerPublicKeys=broker-1:${'ab'.repeat(32)}`,
+  '--set',
+  `brokerRootPublicKeys=${ROOT_KEYS}`,
+  '--set',
+  `broker.oldPublicKeys=${OLD_KEYS}`,
   '--set',
   'vendors.music.replicas=3',
   '--set',
@@ -188,6 +194,7 @@ suite('the Helm chart (deploy/helm/netpay)', () => {
       'WALLET_ENCRYPTION_KEY',
       'ADMIN_TOKEN',
       'NATS_PASSWORD',
+      'BROKER_ROOT_SIGNING_KEY',
     ])
       expect(broker).toContain(`${name}_FILE`);
     // An existing Secret named: the chart creates none.
@@ -214,6 +221,62 @@ suite('the Helm chart (deploy/helm/netpay)', () => {
         { name: 'NATS_USER', value: 'setup' },
       ]),
     );
+  });
+
+  it('wires the root-signed broker key list: the root key signs in the broker, its public key is pinned by the others', () => {
+    const envOf = (m: Manifest[], suffix: string): Record<string, string | undefined> =>
+      Object.fromEntries(
+        (
+          m.find((x) => x.kind === 'Deployment' && x.metadata.name.endsWith(suffix))?.spec?.template?.spec
+            .containers[0]?.env ?? []
+        ).map((e) => [e.name, e.value]),
+      );
+    const keysOf = (m: Manifest[], suffix: string): string[] =>
+      m
+        .find((x) => x.kind === 'Deployment' && x.metadata.name.endsWith(suffix))
+        ?.spec?.template?.spec.volumes?.find((v) => v.secret !== undefined)
+        ?.secret?.items?.map((i) => i.key) ?? [];
+    // Root and retired keys set: the broker signs its key list with the root key from the Secret
+    // and lists the retired key; vendors and the worker pin the root.
+    expect(envOf(manifests, '-broker')).toMatchObject({
+      BROKER_ROOT_KEY_ID: 'broker-root',
+      BROKER_ROOT_SIGNING_KEY_FILE: '/run/secrets/netpay/broker-root-signing-key',
+      BROKER_OLD_PUBLIC_KEYS: OLD_KEYS,
+    });
+    expect(keysOf(manifests, '-broker')).toContain('broker-root-signing-key');
+    for (const suffix of ['-vendor-newspaper', '-vendor-music', '-redemption']) {
+      expect({ suffix, root: envOf(manifests, suffix).BROKER_ROOT_PUBLIC_KEYS }).toEqual({
+        suffix,
+        root: ROOT_KEYS,
+      });
+      // Only the broker holds the root's private key.
+      expect(keysOf(manifests, suffix)).not.toContain('broker-root-signing-key');
+    }
+    // The root alone is enough (rotation of the working key needs no pin anywhere).
+    const rootOnly = render([
+      '--set',
+      `secrets.existingSecret=${SECRETS.existingSecret}`,
+      '--set',
+      `brokerRootPublicKeys=${ROOT_KEYS}`,
+    ]);
+    for (const suffix of ['-vendor-newspaper', '-redemption']) {
+      expect(envOf(rootOnly, suffix)).toMatchObject({ BROKER_ROOT_PUBLIC_KEYS: ROOT_KEYS });
+      expect(envOf(rootOnly, suffix)).not.toHaveProperty('BROKER_PUBLIC_KEYS');
+    }
+    // Pins only (no root): the broker mounts no root key the Secret need not hold, publishes no list.
+    const pinsOnly = render([
+      '--set',
+      `secrets.existingSecret=${SECRETS.existingSecret}`,
+      '--set',
+      `brokerPublicKeys=broker-1:${'ab'.repeat(32)}`,
+    ]);
+    expect(keysOf(pinsOnly, '-broker')).not.toContain('broker-root-signing-key');
+    expect(envOf(pinsOnly, '-broker')).not.toHaveProperty('BROKER_ROOT_SIGNING_KEY_FILE');
+    expect(envOf(pinsOnly, '-vendor-newspaper')).not.toHaveProperty('BROKER_ROOT_PUBLIC_KEYS');
+    // Neither: refused, naming both.
+    expect(
+      run(['template', 'np', CHART, '--set', `secrets.existingSecret=${SECRETS.existingSecret}`]).out,
+    ).toContain('brokerRootPublicKeys (recommended');
   });
 
   it('renders its own Secret from values when no existing one is named', () => {

@@ -9,9 +9,29 @@ import {
   Max,
   Min,
   MinLength,
+  registerDecorator,
 } from 'class-validator';
 
 const HEX32 = /^[0-9a-f]{64}$/;
+
+/** The broker's NODE_ENV values that admit a demo clock offset (never production, nor an unnamed one). */
+export const DEMO_CLOCK_ENVS: readonly string[] = ['development', 'test'];
+
+/** DEMO_CLOCK_OFFSET moves the broker's clock: refused unless NODE_ENV is development or test. */
+function OnlyOutsideProduction(): PropertyDecorator {
+  return (target, property) =>
+    registerDecorator({
+      name: 'onlyOutsideProduction',
+      target: target.constructor,
+      propertyName: String(property),
+      validator: {
+        validate: (value: unknown, args) =>
+          value === 0 || DEMO_CLOCK_ENVS.includes((args?.object as { nodeEnv?: string }).nodeEnv ?? ''),
+        defaultMessage: () =>
+          `a clock offset is for demos only: set NODE_ENV to ${DEMO_CLOCK_ENVS.join(' or ')}, or leave it unset`,
+      },
+    });
+}
 const KEY_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /**
@@ -351,4 +371,17 @@ export class BrokerConfig extends ServiceConfig {
   @Min(0)
   @Max(10_000)
   fraudSuspendAfter!: number;
+
+  @EnvVar({
+    name: 'DEMO_CLOCK_OFFSET',
+    description:
+      "demos only (NODE_ENV development or test): the broker's clock runs this far ahead of the machine's, e.g. to settle the demo day's chains at expiry; at most 400d",
+    type: 'duration',
+    default: '0',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(400 * 86_400_000)
+  @OnlyOutsideProduction()
+  demoClockOffsetMs!: number;
 }

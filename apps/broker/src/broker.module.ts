@@ -5,6 +5,7 @@ import {
   IdempotencyModule,
   NatsModule,
   natsIdentityOptions,
+  OffsetClock,
   PlatformModule,
   RedisModule,
 } from '#platform';
@@ -68,7 +69,7 @@ export const BROKER_VERSION = '0.1.0';
 
 export interface BrokerModuleOptions {
   readonly config: BrokerConfig;
-  /** The system clock when omitted. */
+  /** The system clock (ahead by DEMO_CLOCK_OFFSET, if set) when omitted. */
   readonly clock?: Clock;
   /** A store the caller owns (tests), or settings for one the module creates and closes. */
   readonly eventStore: EventStore | EventStoreSettings;
@@ -89,13 +90,16 @@ export class BrokerModule {
     const nats = options.nats ?? true;
     // BROKER_NETWORKS=mobile: also a Mobile-NetPay Service Provider (apps/broker/src/operator).
     const mobile = mobileParts(config, options.paymentGateway);
+    // DEMO_CLOCK_OFFSET (demos only, refused in production by BrokerConfig): the broker "days later".
+    const clock =
+      options.clock ?? (config.demoClockOffsetMs > 0 ? new OffsetClock(config.demoClockOffsetMs) : undefined);
     return {
       module: BrokerModule,
       imports: [
         PlatformModule.forRoot({
           name: 'broker',
           version: BROKER_VERSION,
-          ...(options.clock ? { clock: options.clock } : {}),
+          ...(clock ? { clock } : {}),
         }),
         ...(redis ? [RedisModule.forRoot({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix })] : []),
         IdempotencyModule.forRoot({ store: redis ? 'redis' : 'memory', ttlMs: config.idempotencyTtlMs }),

@@ -23,6 +23,11 @@ async function main(): Promise<void> {
   // Trace ids in every request line; spans exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
   setupTracing({ serviceName: 'broker', serviceVersion: BROKER_VERSION, otlpEndpoint: config.otlpEndpoint });
   logger.addSecrets(configSecrets(BrokerConfig, config));
+  if (config.demoClockOffsetMs > 0) {
+    console.warn(
+      `DEMO_CLOCK_OFFSET: this broker's clock runs ${config.demoClockOffsetMs} ms ahead of the machine's (a demo; never in production).`,
+    );
+  }
   if (config.eventStore === 'memory') {
     console.warn('EVENT_STORE=memory: events live in this process only and are lost when it stops.');
   }

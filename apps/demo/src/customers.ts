@@ -29,6 +29,8 @@ export interface PurchaseTerms {
   readonly coins: number;
   readonly coinValue: number;
   readonly currency: string;
+  /** The chains' lifetime in days (the broker's default when absent). */
+  readonly expiresInDays?: number;
 }
 
 interface Registered {

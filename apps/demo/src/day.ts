@@ -172,6 +172,83 @@ export async function cashOut(ctx: DayContext, customers: readonly DemoCustomer[
   ctx.progress(`${customer.name} cashed out chain ${chain.chainId}: ${answer.coins} coins refunded`);
 }
 
+/** A customer with a chain that lives one day (the shortest lifetime) and is left part-spent. */
+export interface ShortLived {
+  readonly customer: ClientCustomer;
+  readonly chainId: string;
+  readonly bankAccount: string;
+}
+
+const SHORT_TERMS = { coins: 40, coinValue: 5, currency: 'NZD', expiresInDays: 1 } as const;
+
+/**
+ * A customer buys a chain for one day (`expiresInDays: 1`: it expires at the end of the next UTC
+ * day), spends a few coins of it at one vendor and never comes back. Those coins are the
+ * vendor's (redeemed at night); the rest the broker settles when the chain has expired.
+ */
+export async function buyShortLived(ctx: DayContext, spends: number): Promise<ShortLived> {
+  const name = 'customer_short';
+  const customer = await DemoCustomer.register(ctx.brokerUrl, ctx.adminToken, name, 'client', 100_000);
+  if (!(customer instanceof ClientCustomer)) throw new Error('a client-side customer was asked for');
+  ctx.tally.amountPaid += await customer.buyCoins(ctx.brokerUrl, SHORT_TERMS);
+  ctx.tally.purchases += 1;
+  ctx.tally.coinsBought += SHORT_TERMS.coins;
+  ctx.tally.customers.client += 1;
+  const chain = customer.purse.summaries()[0];
+  const shopFront = ctx.shops[0];
+  if (!chain || !shopFront) throw new Error('no chain or no shop for the short-lived customer');
+  for (let i = 0; i < spends; i++) {
+    const sale = await customer.buyContent(shopFront, shopFront.items[i % shopFront.items.length] ?? '');
+    if (sale.ok) ctx.tally.sale(shopFront.id, shopFront.price, sale.movedFrom);
+    else ctx.tally.refusal(sale.code ?? `HTTP.${sale.status}`);
+  }
+  ctx.progress(`${name} bought a one-day chain ${chain.chainId} and spent part of it at ${shopFront.id}`);
+  return { customer, chainId: chain.chainId, bankAccount: `acct_${name}` };
+}
+
+interface HistoryAnswer {
+  readonly entries: readonly { kind: string; chainId?: string; amount?: number; currency?: string }[];
+}
+
+/**
+ * Days later, by the broker's clock: its expiry sweep closes the short-lived chain at its index
+ * and refunds the unspent coins to the customer's bank account (EXPIRY_POLICY=refund). Waits for
+ * the refund in the customer's history and checks it against the wallet and the bank.
+ */
+export async function settleExpired(
+  ctx: DayContext,
+  short: ShortLived,
+  bankBalance: () => Promise<number>,
+  balanceBefore: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const chain = short.customer.purse.summaries().find((c) => c.chainId === short.chainId);
+  if (!chain) throw new Error(`chain ${short.chainId} is not in the wallet`);
+  const expected = chain.remainingCoins * chain.coinValue;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const history = await must<HistoryAnswer>(`${ctx.brokerUrl}/wallet/history`, {
+      token: short.customer.token,
+    });
+    const refund = history.entries.find((e) => e.kind === 'refund' && e.chainId === short.chainId);
+    if (refund) {
+      const credited = (await bankBalance()) - balanceBefore;
+      if (refund.amount !== expected || credited !== expected) {
+        throw new Error(
+          `chain ${short.chainId}: ${chain.remainingCoins} coins unspent (${expected}), refunded ${String(refund.amount)}, bank credited ${credited}`,
+        );
+      }
+      ctx.tally.expiries.push({ chainId: short.chainId, coins: chain.remainingCoins, amount: expected });
+      ctx.progress(
+        `chain ${short.chainId} expired with ${chain.remainingCoins} unspent coins; NZD ${(expected / 100).toFixed(2)} refunded to ${short.bankAccount}`,
+      );
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`the expiry sweep did not settle chain ${short.chainId}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 function record(ctx: DayContext, name: string, expected: string, answer: Answer): void {
   const got = codeOf(answer) ?? `HTTP.${answer.status}`;
   ctx.tally.attacks.push({ name, expected, got, refused: answer.status >= 400 });

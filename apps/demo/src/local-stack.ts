@@ -119,7 +119,8 @@ const publicKeys = (s: StackSecrets): string => `${s.brokerKey.keyId}:${s.broker
 export const rootPublicKeys = (s: StackSecrets): string =>
   `${s.brokerRootKey.keyId}:${s.brokerRootKey.publicKey}`;
 
-export function brokerSpec(o: StackOptions): ProcessSpec {
+/** `extra`: variables of this start only (e.g. the demo's broker days later: DEMO_CLOCK_OFFSET). */
+export function brokerSpec(o: StackOptions, extra: Readonly<Record<string, string>> = {}): ProcessSpec {
   const s = o.secrets;
   return {
     name: 'broker',
@@ -136,6 +137,7 @@ export function brokerSpec(o: StackOptions): ProcessSpec {
       BROKER_SECRET: s.brokerSecret,
       WALLET_ENCRYPTION_KEY: s.walletEncryptionKey,
       CURRENCIES: 'NZD',
+      ...extra,
     },
   };
 }

@@ -4,7 +4,16 @@ import { parseArgs } from 'node:util';
 import type { JetStreamEventStore } from '#event-store';
 import { must } from './api.js';
 import type { ShopFront } from './customers.js';
-import { attack, cashOut, crashAndRecover, openShop, trade, type DayContext } from './day.js';
+import {
+  attack,
+  buyShortLived,
+  cashOut,
+  crashAndRecover,
+  openShop,
+  settleExpired,
+  trade,
+  type DayContext,
+} from './day.js';
 import {
   brokerSpec,
   brokerUrl,
@@ -33,11 +42,19 @@ const SHOPS: Record<string, { path: string; items: string[]; price: number }> = 
   music: { path: '/clips', items: ['m1', 'm2'], price: 5 },
 };
 
+/**
+ * How far ahead the restarted broker's clock runs: a one-day chain bought today expires at the end
+ * of tomorrow (UTC), at most 48 h from now; 3 days also covers EXPIRY_GRACE (10 min by default).
+ */
+const EXPIRY_OFFSET = '3d';
+
 const USAGE = `npm run demo -- [--customers N] [--spends N] [--seed N] [--keep]
   A whole NetPay day on local NATS/JetStream and Redis: broker, redemption worker and
   three vendors as separate processes; customers buy coins and content, move between
   vendors, one vendor crashes and restarts, a double spend and a forged payword are
-  refused; then the night's redemption and the audit. Exits 0 only when the audit is clean.
+  refused, a customer cashes out; then the night's redemption; then the broker restarts
+  three days later by its clock (DEMO_CLOCK_OFFSET) and settles an expired one-day chain
+  (refund); then the audit. Exits 0 only when the audit is clean.
   --customers  customers (half client-side, half server-side wallets)   default 12
   --spends     content purchases over the day                          default 300
   --seed       seed of the day's random choices                        default: random
@@ -154,6 +171,7 @@ async function main(): Promise<number> {
     const rng = new Random(seed);
     const days = [businessDay(new Date(), options.timeZone)];
     const people = await openShop(ctx, { customers, spends, seed, concurrency: 8 });
+    const short = await buyShortLived(ctx, 3);
     await trade(ctx, people, Math.ceil(spends / 2), rng);
     progress(`morning: ${tally.sales} sales, ${tally.handOffs} hand-offs`);
     await crashAndRecover(ctx, people, 'music');
@@ -165,6 +183,16 @@ async function main(): Promise<number> {
 
     progress('night: sealing, verifying and paying the redemption batches');
     const nights = await runNights(redemptionUrl(options), admin, days);
+    // Days later: the broker restarts with its clock ahead (DEMO_CLOCK_OFFSET, refused in
+    // production) and its expiry sweep settles the one-day chain, which has expired by then.
+    const shortBalance = (): Promise<number> => bankBalance(brokerUrl(options), admin, short.bankAccount);
+    const balanceBefore = await shortBalance();
+    await supervisor.stop('broker');
+    await supervisor.start(
+      brokerSpec(options, { DEMO_CLOCK_OFFSET: EXPIRY_OFFSET, EXPIRY_SWEEP_INTERVAL: '1s' }),
+    );
+    progress(`the broker restarted ${EXPIRY_OFFSET} later by its clock (DEMO_CLOCK_OFFSET): expiry sweep`);
+    await settleExpired(ctx, short, shortBalance, balanceBefore);
     const paid: Record<string, number> = {};
     for (const v of DEMO_VENDORS) paid[v.id] = await bankBalance(brokerUrl(options), admin, `vendor_${v.id}`);
     progress('audit: replaying the event store');

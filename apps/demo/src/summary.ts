@@ -31,6 +31,9 @@ export function printSummary(s: Summary): void {
   lines.push(
     `cash-out         ${t.cashOuts.length} chain(s) closed, ${t.cashOuts.reduce((n, c) => n + c.coins, 0)} unspent coins, ${money(refunded)} refunded`,
   );
+  lines.push(
+    `expiry           ${t.expiries.length} chain(s) expired and settled by the broker's sweep, ${t.expiries.reduce((n, c) => n + c.coins, 0)} unspent coins, ${money(t.expiries.reduce((n, c) => n + c.amount, 0))} refunded`,
+  );
   for (const [vendor, v] of [...t.perVendor.entries()].sort()) {
     lines.push(
       `  ${vendor.padEnd(12)} ${String(v.sales).padStart(5)} sales ${String(v.coins).padStart(6)} coins   paid ${money(s.paid[vendor] ?? 0)}`,

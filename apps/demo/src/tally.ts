@@ -16,6 +16,8 @@ export class Tally {
   readonly attacks: { name: string; expected: string; got: string; refused: boolean }[] = [];
   /** Chains closed by their customer and refunded (cash-out). */
   readonly cashOuts: { chainId: string; coins: number; amount: number }[] = [];
+  /** Chains settled by the broker's expiry sweep: unspent coins and the value refunded. */
+  readonly expiries: { chainId: string; coins: number; amount: number }[] = [];
   /** Sales that failed for a reason other than a protocol refusal (transport errors). */
   failures = 0;
 

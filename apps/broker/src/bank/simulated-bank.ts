@@ -1,5 +1,5 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ConcurrencyError, type EventStore } from '#event-store';
 import type { Clock } from '#platform';
 import {
   type BankAccount,
@@ -18,6 +18,7 @@ import type {
   VoidResult,
 } from './payment-gateway.port.js';
 import { LRUCache } from 'lru-cache';
+import { appendLedgerEvent, PerKeyQueue } from '../shared/ledger-stream.js';
 
 export interface OpenAccount {
   readonly accountId: string;
@@ -42,7 +43,7 @@ export interface BankAccountView {
   readonly payments: number;
 }
 
-const BANK_METADATA = { actor: 'simulated-bank' } as const;
+const BANK_ACTOR = 'simulated-bank';
 
 /** Accounts whose folded ledger this process keeps (least recently used out first). */
 const CACHED_LEDGERS = 10_000;
@@ -68,7 +69,7 @@ interface Ledger {
  */
 export class SimulatedBank implements PaymentGateway {
   private readonly ledgers = new LRUCache<string, Ledger>({ max: CACHED_LEDGERS });
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly queue = new PerKeyQueue();
 
   constructor(
     private readonly store: EventStore,
@@ -85,7 +86,7 @@ export class SimulatedBank implements PaymentGateway {
   }
 
   voidPayment(request: PaymentRequest): Promise<VoidResult> {
-    return this.serially(request.account, async () => {
+    return this.queue.run(request.account, async () => {
       for (let attempt = 1; ; attempt++) {
         // Always the ledger as stored: the charge may have been booked by another process.
         const ledger = await this.load(request.account, true);
@@ -102,7 +103,7 @@ export class SimulatedBank implements PaymentGateway {
    * account (`verifyMandate`); `false` when the account already exists (nothing changes).
    */
   openAccount(open: OpenAccount): Promise<OpenedAccount | false> {
-    return this.serially(open.accountId, async () => {
+    return this.queue.run(open.accountId, async () => {
       const mandate = open.mandate ?? `mdt_${randomBytes(24).toString('base64url')}`;
       const event: BankEvent = {
         type: 'BankAccountOpened',
@@ -116,7 +117,13 @@ export class SimulatedBank implements PaymentGateway {
         },
       };
       try {
-        const revision = await this.append(open.accountId, event, 'no_stream');
+        const revision = await appendLedgerEvent(
+          this.store,
+          bankStream(open.accountId),
+          event,
+          BANK_ACTOR,
+          'no_stream',
+        );
         this.keep(open.accountId, { state: foldAccount(unknownAccount, [event], true), revision });
         return { mandate };
       } catch (error) {
@@ -128,7 +135,7 @@ export class SimulatedBank implements PaymentGateway {
 
   /** Closes an account; `false` when there is no such open account. */
   closeAccount(accountId: string): Promise<boolean> {
-    return this.serially(accountId, async () => {
+    return this.queue.run(accountId, async () => {
       for (;;) {
         const ledger = await this.load(accountId, true);
         if (ledger?.state.status !== 'open') return false;
@@ -142,7 +149,7 @@ export class SimulatedBank implements PaymentGateway {
   }
 
   verifyMandate(request: MandateRequest): Promise<MandateResult> {
-    return this.serially(request.account, async () => {
+    return this.queue.run(request.account, async () => {
       const state = (await this.load(request.account, true))?.state;
       const expected = state?.status === 'open' ? state.mandateHash : undefined;
       const shown = Buffer.from(mandateHashOf(request.mandate), 'hex');
@@ -157,7 +164,7 @@ export class SimulatedBank implements PaymentGateway {
   }
 
   account(accountId: string): Promise<BankAccountView | undefined> {
-    return this.serially(accountId, async () => {
+    return this.queue.run(accountId, async () => {
       const state = (await this.load(accountId, true))?.state;
       if (state === undefined || state.status === 'unknown') return undefined;
       const { currency, balance, maxCharge, status, outcomes } = state;
@@ -167,7 +174,7 @@ export class SimulatedBank implements PaymentGateway {
   }
 
   private pay(direction: 'debit' | 'credit', request: PaymentRequest): Promise<PaymentResult> {
-    return this.serially(request.account, async () => {
+    return this.queue.run(request.account, async () => {
       for (let attempt = 1; ; attempt++) {
         // The kept ledger first; after a refused append, the events that came in since.
         const ledger = await this.load(request.account, attempt > 1);
@@ -224,7 +231,13 @@ export class SimulatedBank implements PaymentGateway {
   ): Promise<boolean> {
     let revision: number;
     try {
-      revision = await this.append(accountId, event, ledger.revision);
+      revision = await appendLedgerEvent(
+        this.store,
+        bankStream(accountId),
+        event,
+        BANK_ACTOR,
+        ledger.revision,
+      );
     } catch (error) {
       if (error instanceof ConcurrencyError && !last) return false;
       throw error;
@@ -236,45 +249,6 @@ export class SimulatedBank implements PaymentGateway {
 
   private keep(accountId: string, ledger: Ledger): void {
     this.ledgers.set(accountId, ledger);
-  }
-
-  /**
-   * Runs `task` after every earlier task on the same account in this process. Kept by hand: a
-   * keyed promise chain is these few lines, and p-limit / p-queue limit concurrency per queue, not
-   * per key (one queue per account would be a map of queues to clean up all the same).
-   */
-  private serially<T>(accountId: string, task: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(accountId);
-    const result = before === undefined ? task() : before.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(accountId, tail);
-    void tail.then(() => {
-      if (this.tails.get(accountId) === tail) this.tails.delete(accountId);
-    });
-    return result;
-  }
-
-  /** Appends one ledger event; answers its revision. */
-  private async append(
-    accountId: string,
-    event: BankEvent,
-    expectedRevision: ExpectedRevision,
-  ): Promise<number> {
-    const id = randomUUID();
-    const appended = await this.store.appendToStream(
-      bankStream(accountId),
-      [
-        {
-          id,
-          type: event.type,
-          version: 1,
-          data: event.data,
-          metadata: { ...BANK_METADATA, correlationId: id, causationId: id },
-        },
-      ],
-      { expectedRevision },
-    );
-    return appended.nextExpectedRevision;
   }
 }
 

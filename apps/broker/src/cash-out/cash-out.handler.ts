@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CHAIN, decideClose } from '#chain';
+import { CHAIN } from '#chain';
 import type { EventStore } from '#event-store';
 import { type CoinsRefunded, deterministicEventId, streams } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
-import { loadCustomer } from '../customer/customer.state.js';
 import { brokerError, chainRefusal } from '../shared/broker-errors.js';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
-import { runChainCommand } from '../shared/chain-stream.js';
+import { closeAtIndex, refundUnspent } from '../shared/close-and-refund.js';
 import { readDecoded, runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
@@ -34,8 +33,7 @@ export interface CashOutAnswer {
   readonly paymentRef?: string;
 }
 
-/** The bank's idempotency key of a chain's refund: one refund per chain, whatever the retries. */
-export const refundKey = (chainId: string): string => `refund_${chainId}`;
+export { refundKey } from '../shared/close-and-refund.js';
 
 /**
  * Cash-out: the customer closes a chain and gets its unspent value back to their bank account, once.
@@ -70,45 +68,19 @@ export class CashOutHandler {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
     const now = this.clock.now();
-    const at = now.toISOString();
-    const { result: closed } = await runChainCommand(
-      this.store,
-      this.ring,
-      chainId,
-      (state) => {
-        // A retry of a cash-out goes on from the close it made.
-        if (state.status === 'closed' && state.reason === 'cashed-out') return { ok: true, events: [] };
-        if (state.status === 'revoked')
-          return { ok: false, code: CHAIN.REVOKED, message: `chain ${chainId} was revoked` };
-        return (
-          refuseExpired(state, now, this.config.expiryPolicy) ??
-          decideClose(state, { reason: 'cashed-out', at })
-        );
-      },
-      (state, events) => {
-        if (state.status === 'absent') throw new Error('closed an absent chain');
-        return { index: events[0]?.data.index ?? state.index, touchstone: state.touchstone };
-      },
-      { eventId: () => deterministicEventId('ChainClosed', 'cash-out', chainId) },
+    const closed = await closeAtIndex(this.store, this.ring, chainId, 'cashed-out', now.toISOString(), (state) =>
+      refuseExpired(state, now, this.config.expiryPolicy),
     );
-    const t = closed.touchstone;
-    const coins = Math.max(0, t.length - closed.index + 1);
-    const amount = coins * t.coinValue;
-    const base = { chainId, closedAtIndex: closed.index, coins, amount, currency: t.currency };
+    const { coins, amount } = closed;
+    const currency = closed.touchstone.currency;
+    const base = { chainId, closedAtIndex: closed.index, coins, amount, currency };
     if (amount === 0) return base;
     const recorded = await this.recordedRefund(customerId, chainId);
     if (recorded !== undefined) return { ...base, paymentRef: recorded.paymentRef };
-    const customer = await loadCustomer(this.store, customerId);
-    if (customer.status !== 'registered') {
+    const paid = await refundUnspent(this.store, this.gateway, { customerId, chainId, amount, currency });
+    if (!paid.ok && paid.why === 'no-customer') {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
-    const paid = await this.gateway.payout({
-      account: customer.bankAccount,
-      amount,
-      currency: t.currency,
-      idempotencyKey: refundKey(chainId),
-      reference: chainId,
-    });
     if (!paid.ok) {
       throw brokerError(CASH_OUT.BANK_DECLINED, `the bank refused the refund: ${paid.reason}`, 402, {
         reason: paid.reason,
@@ -118,7 +90,7 @@ export class CashOutHandler {
       customerId,
       chainId,
       amount,
-      currency: t.currency,
+      currency,
       paymentRef: paid.paymentRef,
       at,
     });

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CHAIN, decideClose } from '#chain';
 import type { EventStore } from '#event-store';
 import { type CoinsExpiredSettled, deterministicEventId, streams } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
-import { refundKey } from '../cash-out/cash-out.handler.js';
-import { loadCustomer } from '../customer/customer.state.js';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
-import { loadChain, runChainCommand } from '../shared/chain-stream.js';
+import { loadChain } from '../shared/chain-stream.js';
+import { closeAtIndex, refundUnspent } from '../shared/close-and-refund.js';
 import { runCommand } from '../shared/command.js';
 import { brokerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
@@ -50,56 +48,25 @@ export class ExpirySettlement {
     if (before.status === 'closed' && before.reason !== 'expired') {
       return { status: 'skipped', reason: `closed (${before.reason})` };
     }
-    const { result: closed } = await runChainCommand(
-      this.store,
-      this.ring,
-      chainId,
-      (state) => {
-        if (state.status === 'closed' && state.reason === 'expired') return { ok: true, events: [] };
-        if (state.status === 'revoked') return { ok: false, code: CHAIN.REVOKED, message: 'revoked' };
-        return decideClose(state, { reason: 'expired', at: now.toISOString() });
-      },
-      (state, events) => {
-        if (state.status === 'absent') throw new Error('closed an absent chain');
-        return { index: events[0]?.data.index ?? state.index, touchstone: state.touchstone };
-      },
-      { eventId: () => deterministicEventId('ChainClosed', 'expiry', chainId) },
-    );
+    const closed = await closeAtIndex(this.store, this.ring, chainId, 'expired', now.toISOString());
+    const { amount } = closed;
     const t = closed.touchstone;
-    const amount = Math.max(0, t.length - closed.index + 1) * t.coinValue;
     const refund =
       this.config.expiryPolicy === 'refund' && amount > 0
-        ? await this.refund(customerId, chainId, amount, t.currency)
+        ? await refundUnspent(this.store, this.gateway, { customerId, chainId, amount, currency: t.currency })
         : undefined;
+    // A refund the bank refused (or a customer gone) is kept, with the same notice.
+    const paymentRef = refund?.ok ? refund.paymentRef : undefined;
     const data: CoinsExpiredSettled['data'] = {
       customerId,
       chainId,
       amount,
       currency: t.currency,
-      policy: refund ? 'refunded' : 'kept',
-      ...(refund ? { paymentRef: refund } : {}),
+      policy: paymentRef ? 'refunded' : 'kept',
+      ...(paymentRef ? { paymentRef } : {}),
       at: now.toISOString(),
     };
     return { status: 'settled', data: await this.record(data) };
-  }
-
-  /** The bank's reference, or undefined when it refused (the value is then kept, with notice). */
-  private async refund(
-    customerId: string,
-    chainId: string,
-    amount: number,
-    currency: string,
-  ): Promise<string | undefined> {
-    const customer = await loadCustomer(this.store, customerId);
-    if (customer.status !== 'registered') return undefined;
-    const paid = await this.gateway.payout({
-      account: customer.bankAccount,
-      amount,
-      currency,
-      idempotencyKey: refundKey(chainId),
-      reference: chainId,
-    });
-    return paid.ok ? paid.paymentRef : undefined;
   }
 
   /** Appends the settlement once; answers the one stored (a twin's, if it came first). */

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { DeclineReason, PaymentRequest, PaymentResult } from '../bank/payment-gateway.port.js';
+import type {
+  DeclineReason,
+  PaymentRequest,
+  PaymentResult,
+  VoidResult,
+} from '../bank/payment-gateway.port.js';
 import {
   billPeriodOf,
   type BillingPlan,
   type OperatorChargeBooked,
   type OperatorChargeDeclined,
+  type OperatorChargeVoided,
   type OperatorEvent,
   type SubscriberToppedUp,
 } from './operator-billing.events.js';
@@ -89,6 +95,15 @@ export function foldOperatorAccount(
         next = { ...next, outcomes };
         break;
       }
+      case 'OperatorChargeVoided': {
+        const d = event.data;
+        const outcomes = new Map(next.outcomes).set(d.idempotencyKey, {
+          fingerprint: fingerprintOf(d),
+          result: decline('payment-voided'),
+        });
+        next = { ...next, outcomes };
+        break;
+      }
       case 'SubscriberAccountBarred':
         next = { ...next, status: 'barred' };
         break;
@@ -133,6 +148,40 @@ export function decideCharge(state: OperatorAccount, request: PaymentRequest, at
   const paymentRef = `op_${createHash('sha256').update(`${accountId}\u0000${idempotencyKey}`).digest('hex').slice(0, 24)}`;
   const event: OperatorChargeBooked = { type: 'OperatorChargeBooked', data: { ...base, paymentRef } };
   return { kind: 'append', event, result: { ok: true, paymentRef } };
+}
+
+export type VoidDecision =
+  | { readonly kind: 'answer'; readonly result: VoidResult }
+  | { readonly kind: 'append'; readonly event: OperatorChargeVoided; readonly result: VoidResult };
+
+/**
+ * Settles a charge whose answer was lost, by its key: the outcome the ledger has for it (booked or
+ * declined), or — none — the key is voided (recorded, so a charge arriving later under it is
+ * declined `payment-voided` and nothing is ever charged). A key used for another charge is refused.
+ */
+export function decideVoid(state: OperatorAccount, request: PaymentRequest, at: string): VoidDecision {
+  if (state.status === 'unknown')
+    return { kind: 'answer', result: { status: 'declined', reason: 'account-unknown' } };
+  const { account: accountId, amount, currency, idempotencyKey, reference } = request;
+  const base = { accountId, plan: state.plan, amount, currency, idempotencyKey, reference, at };
+  const seen = state.outcomes.get(idempotencyKey);
+  if (seen === undefined) {
+    return {
+      kind: 'append',
+      event: { type: 'OperatorChargeVoided', data: base },
+      result: { status: 'voided' },
+    };
+  }
+  if (seen.fingerprint !== fingerprintOf(base)) {
+    return { kind: 'answer', result: { status: 'declined', reason: 'idempotency-key-reused' } };
+  }
+  if (seen.result.ok)
+    return { kind: 'answer', result: { status: 'booked', paymentRef: seen.result.paymentRef } };
+  const reason = seen.result.reason;
+  return {
+    kind: 'answer',
+    result: reason === 'payment-voided' ? { status: 'voided' } : { status: 'declined', reason },
+  };
 }
 
 function refusal(

@@ -77,6 +77,24 @@ export interface OperatorChargeDeclined {
   };
 }
 
+/**
+ * A charge's key voided before any charge under it (the purchase reconciler settling a purchase
+ * whose operator answer was lost): nothing is charged, and a charge that reaches the billing
+ * later under this key is declined `payment-voided`, as at the bank.
+ */
+export interface OperatorChargeVoided {
+  readonly type: 'OperatorChargeVoided';
+  readonly data: {
+    readonly accountId: string;
+    readonly plan: BillingPlan;
+    readonly amount: number;
+    readonly currency: string;
+    readonly idempotencyKey: string;
+    readonly reference: string;
+    readonly at: string;
+  };
+}
+
 /** The operator bars the account: later charges are declined (`account-closed`). */
 export interface SubscriberAccountBarred {
   readonly type: 'SubscriberAccountBarred';
@@ -88,6 +106,7 @@ export type OperatorEvent =
   | SubscriberToppedUp
   | OperatorChargeBooked
   | OperatorChargeDeclined
+  | OperatorChargeVoided
   | SubscriberAccountBarred;
 
 export const OPERATOR_EVENT_TYPES: ReadonlySet<string> = new Set([
@@ -95,6 +114,7 @@ export const OPERATOR_EVENT_TYPES: ReadonlySet<string> = new Set([
   'SubscriberToppedUp',
   'OperatorChargeBooked',
   'OperatorChargeDeclined',
+  'OperatorChargeVoided',
   'SubscriberAccountBarred',
 ]);
 

@@ -67,6 +67,30 @@ describe('OperatorBilling (Mobile-NetPay macro-payment)', () => {
     });
   });
 
+  it('voids the key of a charge it never saw (a lost answer), once; a charge arriving later under it is declined', async () => {
+    const { billing, store } = setup();
+    await billing.open({ msisdn: '+64210000009', plan: 'prepaid', currency: 'NZD', balance: 100 });
+    const id = billing.accountIdOf('+64210000009');
+    expect(await billing.voidPayment(charge(id, 40, 'lost'))).toEqual({ status: 'voided' });
+    expect(await billing.voidPayment(charge(id, 40, 'lost'))).toEqual({ status: 'voided' }); // retried
+    expect(await billing.charge(charge(id, 40, 'lost'))).toMatchObject({
+      ok: false,
+      reason: 'payment-voided',
+    });
+    expect(await billing.view(id)).toMatchObject({ balance: 100, charged: 0 });
+    const voided = (await store.readStream(`opaccount-${id}`)).filter(
+      (e) => e.type === 'OperatorChargeVoided',
+    );
+    expect(voided).toHaveLength(1);
+    // A charge it saw answers as it was; another charge under a voided key is refused.
+    expect(await billing.charge(charge(id, 30, 'seen'))).toMatchObject({ ok: true });
+    expect(await billing.voidPayment(charge(id, 30, 'seen'))).toMatchObject({ status: 'booked' });
+    expect(await billing.voidPayment(charge(id, 41, 'lost'))).toEqual({
+      status: 'declined',
+      reason: 'idempotency-key-reused',
+    });
+  });
+
   it('keeps exact balances under concurrent charges on one account', async () => {
     const { billing } = setup();
     await billing.open({ msisdn: '+64210000003', plan: 'prepaid', currency: 'NZD', balance: 100 });

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
 import type {
@@ -12,6 +12,7 @@ import type {
 import {
   billOf,
   decideCharge,
+  decideVoid,
   foldOperatorAccount,
   type OperatorAccount,
   topUpFingerprint,
@@ -24,8 +25,9 @@ import {
   operatorStream,
   SUBSCRIBER_ACCOUNT,
 } from './operator-billing.events.js';
+import { appendLedgerEvent, PerKeyQueue } from '../shared/ledger-stream.js';
 
-const OPERATOR_METADATA = { actor: 'operator-billing' } as const;
+const OPERATOR_ACTOR = 'operator-billing';
 
 /** How often a write that lost a race with another replica is decided again before giving up. */
 const MAX_ATTEMPTS = 20;
@@ -79,7 +81,7 @@ export type TopUpResult =
  * can serve web customers and mobile subscribers at once.
  */
 export class OperatorBilling implements PaymentGateway {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly queue = new PerKeyQueue();
 
   constructor(
     private readonly store: EventStore,
@@ -104,26 +106,27 @@ export class OperatorBilling implements PaymentGateway {
   }
 
   /**
-   * A subscriber's charge whose answer was lost: its outcome when the ledger has one. The billing
-   * cannot void a key yet, so an unseen one stays `unsettled` (reconciliation asks again).
+   * A subscriber's charge whose answer was lost: its outcome when the ledger has one, otherwise
+   * the key is voided (`OperatorChargeVoided`: a charge arriving later under it is declined), so
+   * the purchase reconciler can settle the purchase. Idempotent: a voided key answers `voided`.
    */
   voidPayment(request: PaymentRequest): Promise<VoidResult> {
     if (!SUBSCRIBER_ACCOUNT.test(request.account)) return this.bank.voidPayment(request);
-    return this.serially(request.account, async () => {
-      const { state } = await this.load(request.account);
-      const seen = state.status === 'unknown' ? undefined : state.outcomes.get(request.idempotencyKey);
-      if (seen === undefined) {
-        return { status: 'unsettled', message: 'the operator billing cannot void a charge it has not seen' };
+    return this.queue.run(request.account, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const { state, revision } = await this.load(request.account);
+        const decision = decideVoid(state, request, this.clock.now().toISOString());
+        if (decision.kind === 'answer' || revision === undefined) return decision.result;
+        if (await this.append(request.account, decision.event, revision, attempt >= MAX_ATTEMPTS)) {
+          return decision.result;
+        }
       }
-      return seen.result.ok
-        ? { status: 'booked', paymentRef: seen.result.paymentRef }
-        : { status: 'declined', reason: seen.result.reason };
     });
   }
 
   charge(request: PaymentRequest): Promise<PaymentResult> {
     if (!SUBSCRIBER_ACCOUNT.test(request.account)) return this.bank.charge(request);
-    return this.serially(request.account, async () => {
+    return this.queue.run(request.account, async () => {
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(request.account);
         const decision = decideCharge(state, request, this.clock.now().toISOString());
@@ -138,7 +141,7 @@ export class OperatorBilling implements PaymentGateway {
   /** Opens the MSISDN's account; `false` when it exists (nothing changes). */
   open(open: OpenSubscriberAccount): Promise<{ accountId: string } | false> {
     const accountId = this.accountIdOf(open.msisdn);
-    return this.serially(accountId, async () => {
+    return this.queue.run(accountId, async () => {
       const event: OperatorEvent = {
         type: 'SubscriberAccountOpened',
         data: {
@@ -156,7 +159,7 @@ export class OperatorBilling implements PaymentGateway {
 
   /** Puts money on a prepaid account, once per idempotency key. */
   topUp(accountId: string, amount: number, currency: string, idempotencyKey: string): Promise<TopUpResult> {
-    return this.serially(accountId, async () => {
+    return this.queue.run(accountId, async () => {
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(accountId);
         if (state.status === 'unknown' || revision === undefined)
@@ -191,7 +194,7 @@ export class OperatorBilling implements PaymentGateway {
 
   /** Bars the account (later charges are declined); `false` when it is not active. */
   bar(accountId: string): Promise<boolean> {
-    return this.serially(accountId, async () => {
+    return this.queue.run(accountId, async () => {
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(accountId);
         if (state.status !== 'active' || revision === undefined) return false;
@@ -245,37 +248,12 @@ export class OperatorBilling implements PaymentGateway {
     expectedRevision: ExpectedRevision,
     last: boolean,
   ): Promise<boolean> {
-    const id = randomUUID();
     try {
-      await this.store.appendToStream(
-        operatorStream(accountId),
-        [
-          {
-            id,
-            type: event.type,
-            version: 1,
-            data: event.data,
-            metadata: { ...OPERATOR_METADATA, correlationId: id, causationId: id },
-          },
-        ],
-        { expectedRevision },
-      );
+      await appendLedgerEvent(this.store, operatorStream(accountId), event, OPERATOR_ACTOR, expectedRevision);
       return true;
     } catch (error) {
       if (error instanceof ConcurrencyError && !last) return false;
       throw error;
     }
-  }
-
-  /** Runs `task` after every earlier task on the same account in this process. */
-  private serially<T>(accountId: string, task: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(accountId);
-    const result = before === undefined ? task() : before.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(accountId, tail);
-    void tail.then(() => {
-      if (this.tails.get(accountId) === tail) this.tails.delete(accountId);
-    });
-    return result;
   }
 }

@@ -133,4 +133,30 @@ describe('WalletHistoryReadModel', () => {
       { vendorId: 'music', purchases: 2, coins: 10, lastAt: '2026-01-02T10:00:02.000Z' },
     ]);
   });
+
+  it("shows an expired chain's refund (policy refund); a value the broker kept is no refund", () => {
+    const model = new WalletHistoryReadModel();
+    const settled = (chainId: string, policy: 'refunded' | 'kept') =>
+      stored('CoinsExpiredSettled', {
+        customerId: 'bea',
+        chainId,
+        amount: 60,
+        currency: 'NZD',
+        policy,
+        ...(policy === 'refunded' ? { paymentRef: `pay_${chainId}` } : {}),
+        at: '2026-01-05T00:20:00.000Z',
+      });
+    model.apply(settled('c3', 'refunded'));
+    model.apply(settled('c4', 'kept'));
+    expect(model.historyOf('bea', ['c3', 'c4'])).toEqual([
+      {
+        kind: 'refund',
+        at: '2026-01-05T00:20:00.000Z',
+        chainId: 'c3',
+        amount: 60,
+        currency: 'NZD',
+        paymentRef: 'pay_c3',
+      },
+    ]);
+  });
 });

@@ -191,16 +191,13 @@ export class WalletHistoryReadModel {
           reason: d.reason,
         });
       }
-      case 'CoinsRefunded': {
+      case 'CoinsRefunded':
+        return this.refund(event.data);
+      case 'CoinsExpiredSettled': {
+        // An expired chain's unspent value: a refund when paid back (EXPIRY_POLICY=refund).
         const d = event.data;
-        return this.customer(d.customerId, {
-          kind: 'refund',
-          at: d.at,
-          chainId: d.chainId,
-          amount: d.amount,
-          currency: d.currency,
-          paymentRef: d.paymentRef,
-        });
+        if (d.policy !== 'refunded' || d.paymentRef === undefined) return;
+        return this.refund({ ...d, paymentRef: d.paymentRef });
       }
       case 'ChainReissued': {
         const d = event.data;
@@ -228,6 +225,25 @@ export class WalletHistoryReadModel {
       default:
         return;
     }
+  }
+
+  /** A chain's unspent value paid back to its customer (a cash-out, or an expiry's refund). */
+  private refund(d: {
+    customerId: string;
+    at: string;
+    chainId: string;
+    amount: number;
+    currency: string;
+    paymentRef: string;
+  }): void {
+    this.customer(d.customerId, {
+      kind: 'refund',
+      at: d.at,
+      chainId: d.chainId,
+      amount: d.amount,
+      currency: d.currency,
+      paymentRef: d.paymentRef,
+    });
   }
 
   /** The customer's own entries and those of `chainIds` (the customer's chains), oldest first. */

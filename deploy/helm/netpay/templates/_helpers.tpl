@@ -65,3 +65,20 @@ startupProbe:
 - { name: {{ $name }}, value: {{ $value | quote }} }
 {{- end }}
 {{- end -}}
+
+{{/*
+The broker keys vendors and the redemption worker trust: the root's public keys (they learn every
+working key from the key list it signs: a rotation of the broker's key changes nothing of theirs)
+and/or pinned working keys. At least one is required.
+*/}}
+{{- define "netpay.brokerKeysEnv" -}}
+{{- if not (or .Values.brokerRootPublicKeys .Values.brokerPublicKeys) }}
+{{- fail "brokerRootPublicKeys (recommended: the root that signs the broker key list) or brokerPublicKeys is required (keyId:publicKeyHex,…)" }}
+{{- end }}
+{{- with .Values.brokerRootPublicKeys }}
+- { name: BROKER_ROOT_PUBLIC_KEYS, value: {{ . | quote }} }
+{{- end }}
+{{- with .Values.brokerPublicKeys }}
+- { name: BROKER_PUBLIC_KEYS, value: {{ . | quote }} }
+{{- end }}
+{{- end -}}

@@ -13,6 +13,26 @@ export class SystemClock implements Clock {
   }
 }
 
+/**
+ * Another clock moved forward by a fixed offset: a demo's broker "days later" (DEMO_CLOCK_OFFSET),
+ * so that chains issued during the demo day are expired by the broker's clock while every other
+ * process keeps the machine's time. Configs admit it only outside production.
+ */
+export class OffsetClock implements Clock {
+  constructor(
+    readonly offsetMs: number,
+    private readonly base: Clock = new SystemClock(),
+  ) {
+    if (!Number.isSafeInteger(offsetMs) || offsetMs < 0) {
+      throw new RangeError(`OffsetClock: offset must be a whole number of ms >= 0, got ${offsetMs}`);
+    }
+  }
+
+  now(): Date {
+    return new Date(this.base.now().getTime() + this.offsetMs);
+  }
+}
+
 /** Always answers the same instant: for tests that must not depend on when they run. */
 export class FixedClock implements Clock {
   private readonly at: number;

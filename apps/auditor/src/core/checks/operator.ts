@@ -113,6 +113,7 @@ function apply(ctx: CheckContext, recorded: RecordedEvent): void {
       return;
     }
     case 'OperatorChargeDeclined':
+    case 'OperatorChargeVoided':
     case 'SubscriberAccountBarred':
       bookOf(ctx, id(f, 'accountId'));
       return;
