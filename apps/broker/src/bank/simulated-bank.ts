@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import AsyncLock from 'async-lock';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
 import {
@@ -68,7 +69,8 @@ interface Ledger {
  */
 export class SimulatedBank implements PaymentGateway {
   private readonly ledgers = new LRUCache<string, Ledger>({ max: CACHED_LEDGERS });
-  private readonly tails = new Map<string, Promise<unknown>>();
+  /** One task at a time per account in this process (no bound on the waiting tasks, as before). */
+  private readonly accounts = new AsyncLock({ maxPending: Infinity });
 
   constructor(
     private readonly store: EventStore,
@@ -238,20 +240,9 @@ export class SimulatedBank implements PaymentGateway {
     this.ledgers.set(accountId, ledger);
   }
 
-  /**
-   * Runs `task` after every earlier task on the same account in this process. Kept by hand: a
-   * keyed promise chain is these few lines, and p-limit / p-queue limit concurrency per queue, not
-   * per key (one queue per account would be a map of queues to clean up all the same).
-   */
+  /** Runs `task` after every earlier task on the same account in this process (async-lock). */
   private serially<T>(accountId: string, task: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(accountId);
-    const result = before === undefined ? task() : before.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(accountId, tail);
-    void tail.then(() => {
-      if (this.tails.get(accountId) === tail) this.tails.delete(accountId);
-    });
-    return result;
+    return this.accounts.acquire(accountId, task);
   }
 
   /** Appends one ledger event; answers its revision. */

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import AsyncLock from 'async-lock';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
 import type {
@@ -79,7 +80,8 @@ export type TopUpResult =
  * can serve web customers and mobile subscribers at once.
  */
 export class OperatorBilling implements PaymentGateway {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  /** One task at a time per account in this process (no bound on the waiting tasks, as before). */
+  private readonly accounts = new AsyncLock({ maxPending: Infinity });
 
   constructor(
     private readonly store: EventStore,
@@ -267,15 +269,8 @@ export class OperatorBilling implements PaymentGateway {
     }
   }
 
-  /** Runs `task` after every earlier task on the same account in this process. */
+  /** Runs `task` after every earlier task on the same account in this process (async-lock). */
   private serially<T>(accountId: string, task: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(accountId);
-    const result = before === undefined ? task() : before.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(accountId, tail);
-    void tail.then(() => {
-      if (this.tails.get(accountId) === tail) this.tails.delete(accountId);
-    });
-    return result;
+    return this.accounts.acquire(accountId, task);
   }
 }
