@@ -126,6 +126,7 @@ export class OperatorBilling implements PaymentGateway {
   charge(request: PaymentRequest): Promise<PaymentResult> {
     if (!SUBSCRIBER_ACCOUNT.test(request.account)) return this.bank.charge(request);
     return this.serially(request.account, async () => {
+      // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(request.account);
         const decision = decideCharge(state, request, this.clock.now().toISOString());
@@ -159,6 +160,7 @@ export class OperatorBilling implements PaymentGateway {
   /** Puts money on a prepaid account, once per idempotency key. */
   topUp(accountId: string, amount: number, currency: string, idempotencyKey: string): Promise<TopUpResult> {
     return this.serially(accountId, async () => {
+      // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(accountId);
         if (state.status === 'unknown' || revision === undefined)
@@ -194,6 +196,7 @@ export class OperatorBilling implements PaymentGateway {
   /** Bars the account (later charges are declined); `false` when it is not active. */
   bar(accountId: string): Promise<boolean> {
     return this.serially(accountId, async () => {
+      // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(accountId);
         if (state.status !== 'active' || revision === undefined) return false;

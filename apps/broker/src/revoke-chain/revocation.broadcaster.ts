@@ -100,7 +100,8 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
         signal: this.stopping.signal,
         shouldRetry: () => true,
         onFailedAttempt: ({ error, attemptNumber }) => {
-          if (attemptNumber === 1) this.logger.warn(`cannot publish revocation of ${notice.id} yet: ${String(error)}`);
+          if (attemptNumber === 1)
+            this.logger.warn(`cannot publish revocation of ${notice.id} yet: ${String(error)}`);
         },
       },
     );

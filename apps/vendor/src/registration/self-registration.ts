@@ -83,7 +83,9 @@ export class SelfRegistration implements OnApplicationBootstrap, OnApplicationSh
         // What is thrown is the broker not answering: a 5xx, a time-out, a network failure.
         shouldRetry: () => true,
         onFailedAttempt: ({ error, attemptNumber }) =>
-          this.logger.warn(`broker not reachable for registration (attempt ${attemptNumber}): ${String(error)}`),
+          this.logger.warn(
+            `broker not reachable for registration (attempt ${attemptNumber}): ${String(error)}`,
+          ),
       });
     } catch {
       return 'failed';

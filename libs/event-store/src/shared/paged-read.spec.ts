@@ -79,9 +79,9 @@ describe('readAllPages', () => {
   it('gives up after the retries, and never retries an error that is not the store being away', async () => {
     const store = await storeWith(5);
     const always = flaky(store, () => true);
-    await expect(
-      collect(readAllPages(always, { retries: 2, backoffMs: 1 })),
-    ).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(collect(readAllPages(always, { retries: 2, backoffMs: 1 }))).rejects.toBeInstanceOf(
+      EventStoreUnavailableError,
+    );
     expect(always.asked).toHaveLength(3);
 
     let calls = 0;

@@ -14,7 +14,12 @@ export interface PagedReadOptions {
   /** Wait before the first retry; doubles each time, at most 10 s. Default 250 ms. */
   readonly backoffMs?: number;
   /** Told about each retried page (the error, which attempt comes next, and the pause before it). */
-  readonly onRetry?: (error: Error, attempt: number, after: GlobalPosition | undefined, pauseMs: number) => void;
+  readonly onRetry?: (
+    error: Error,
+    attempt: number,
+    after: GlobalPosition | undefined,
+    pauseMs: number,
+  ) => void;
 }
 
 /**

@@ -43,6 +43,9 @@ describe('RedisIdempotencyStore', () => {
     expect(await store.begin('before-flush', 'fp', 10_000)).toMatchObject({ state: 'acquired' });
     await raw.script('FLUSH');
     expect(await store.begin('after-flush', 'fp', 10_000)).toMatchObject({ state: 'acquired' });
-    expect(await store.begin('after-flush', 'fp', 10_000)).toMatchObject({ state: 'in_progress', fingerprint: 'fp' });
+    expect(await store.begin('after-flush', 'fp', 10_000)).toMatchObject({
+      state: 'in_progress',
+      fingerprint: 'fp',
+    });
   });
 });

@@ -81,6 +81,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: string, lease: string): Promise<void> {
-    await redisEdge('idempotency record', () => this.redis.netpayIdempotencyRelease(this.prefix + key, lease));
+    await redisEdge('idempotency record', () =>
+      this.redis.netpayIdempotencyRelease(this.prefix + key, lease),
+    );
   }
 }
