@@ -1,7 +1,7 @@
 import { type LoggerService } from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { ServiceConfig } from '../config/shared-config.js';
+import type { HttpServiceConfig } from '../config/shared-config.js';
 import { NetPayExceptionFilter } from '../errors/netpay-exception.filter.js';
 import { DEFAULT_STATUS_BY_CODE, type StatusByCode } from '../errors/problem.js';
 import { validationFailed } from '../errors/validation-errors.js';
@@ -19,7 +19,9 @@ import { NetPayValidationPipe } from './validation.pipe.js';
  * The HTTP settings of a service's configuration (`HOST`, `PORT`, `HTTP_BODY_LIMIT`), to spread
  * into `createHttpApp`'s options.
  */
-export function httpOptionsOf(config: ServiceConfig): Pick<HttpAppOptions, 'port' | 'host' | 'bodyLimit'> {
+export function httpOptionsOf(
+  config: HttpServiceConfig,
+): Pick<HttpAppOptions, 'port' | 'host' | 'bodyLimit'> {
   return { port: config.port, host: config.host, bodyLimit: config.httpBodyLimit };
 }
 
