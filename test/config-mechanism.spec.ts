@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describeConfig, loadConfig, ServiceConfig } from '#platform';
+import { describeConfig, HttpServiceConfig, loadConfig } from '#platform';
 import { BrokerConfig } from '../apps/broker/src/broker.config.js';
+import { CisConfig } from '../apps/cis/src/cis.config.js';
+import { PeerConfig } from '../apps/peer/src/peer.config.js';
 import { RedemptionConfig } from '../apps/redemption/src/redemption.config.js';
 import { VendorConfig } from '../apps/vendor/src/vendor.config.js';
 
@@ -28,6 +30,25 @@ const APPS = [
     main: 'apps/redemption/src/main.ts',
     config: RedemptionConfig,
     env: { ADMIN_TOKEN: 'a'.repeat(16), REDEMPTION_SIGNING_KEY: HEX, BROKER_PUBLIC_KEYS: `b1:${HEX}` },
+  },
+  {
+    name: 'cis',
+    main: 'apps/cis/src/main.ts',
+    config: CisConfig,
+    env: { CIS_SIGNING_KEY: HEX, CIS_SECRET: HEX },
+  },
+  {
+    name: 'peer',
+    main: 'apps/peer/src/main.ts',
+    config: PeerConfig,
+    env: {
+      PEER_IDENTITY: 'alice@example.org',
+      PEER_KEY: HEX,
+      PEER_PUBLIC_URL: 'http://127.0.0.1:3400',
+      CIS_URL: 'http://127.0.0.1:3300',
+      CIS_PUBLIC_KEYS: `cis-1:${HEX}`,
+      PEER_CONTROL_TOKEN: 'c'.repeat(24),
+    },
   },
 ] as const;
 
@@ -64,13 +85,13 @@ const ALLOWED = new Set([
 
 describe('one configuration mechanism', () => {
   it.each(APPS.map((a) => [a.name, a] as const))(
-    '%s config extends ServiceConfig and reads HTTP_BODY_LIMIT',
+    '%s config extends HttpServiceConfig and reads HTTP_BODY_LIMIT',
     (_n, app) => {
-      const config = loadConfig(app.config as new () => ServiceConfig, {
+      const config = loadConfig(app.config as new () => HttpServiceConfig, {
         ...app.env,
         HTTP_BODY_LIMIT: '4096',
       });
-      expect(config).toBeInstanceOf(ServiceConfig);
+      expect(config).toBeInstanceOf(HttpServiceConfig);
       expect(config.httpBodyLimit).toBe(4096);
       const names = describeConfig(app.config).map((v) => v.name);
       for (const shared of [
@@ -78,6 +99,8 @@ describe('one configuration mechanism', () => {
         'NATS_PASSWORD',
         'NATS_INBOX_PREFIX',
         'LOG_LEVEL',
+        'LOG_FORMAT',
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
         'NATS_SUBJECT_PREFIX',
         'EVENT_STORE_STREAM',
       ])

@@ -1,23 +1,19 @@
-import { EnvVar, EventStoreConfig } from '#platform';
+import { EnvVar, ServiceConfig } from '#platform';
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 const HEX32 = /^[0-9a-f]{64}$/;
 const KEY_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /**
- * The Central Index Server's configuration (P2P-NetPay, `apps/cis`). NATS and the event store are
- * the shared `EventStoreConfig` variables (its NATS identity is the role `cis`).
+ * The Central Index Server's configuration (P2P-NetPay, `apps/cis`). HTTP, logging, NATS, the event
+ * store and Redis are the shared `ServiceConfig` variables (its NATS identity is the role `cis`).
  */
-export class CisConfig extends EventStoreConfig {
+export class CisConfig extends ServiceConfig {
   @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3300 })
   @IsInt()
   @Min(0)
   @Max(65535)
-  port!: number;
-
-  @EnvVar({ name: 'HOST', description: 'HTTP listen address', default: '0.0.0.0' })
-  @IsString()
-  host!: string;
+  declare port: number;
 
   @EnvVar({
     name: 'REDIS_URL',
@@ -25,12 +21,13 @@ export class CisConfig extends EventStoreConfig {
     type: 'url',
     protocols: ['redis:', 'rediss:'],
     default: 'redis://127.0.0.1:6379',
+    secret: true, // may carry a password
   })
-  redisUrl!: string;
+  declare redisUrl: string;
 
   @EnvVar({ name: 'REDIS_KEY_PREFIX', description: 'prefix of every Redis key', default: 'netpay:cis:' })
   @IsString()
-  redisKeyPrefix!: string;
+  declare redisKeyPrefix: string;
 
   @EnvVar({
     name: 'CIS_KEY_ID',

@@ -1,4 +1,4 @@
-import { EnvVar, EventStoreConfig } from '#platform';
+import { EnvVar, HttpServiceConfig } from '#platform';
 import {
   ArrayMinSize,
   IsIn,
@@ -13,18 +13,15 @@ import {
 
 /**
  * One P2P-NetPay peer (`apps/peer`): an S-peer that sells what it shares and an R-peer with a wallet.
- * NATS and the event store (when `PEER_EVENT_STORE=jetstream`) are the shared `EventStoreConfig` variables.
+ * HTTP, logging, NATS and the event store (when `PEER_EVENT_STORE=jetstream`) are the shared
+ * `HttpServiceConfig` variables.
  */
-export class PeerConfig extends EventStoreConfig {
+export class PeerConfig extends HttpServiceConfig {
   @EnvVar({ name: 'PORT', description: 'HTTP port', type: 'integer', default: 3400 })
   @IsInt()
   @Min(0)
   @Max(65535)
-  port!: number;
-
-  @EnvVar({ name: 'HOST', description: 'HTTP listen address', default: '0.0.0.0' })
-  @IsString()
-  host!: string;
+  declare port: number;
 
   @EnvVar({
     name: 'PEER_PUBLIC_URL',

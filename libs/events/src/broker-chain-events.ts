@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   BROKER_SIGNATURE_FIELD,
   checkChainEventSignature,
@@ -313,7 +314,7 @@ const CAPACITY = 100_000;
  * are counted and reported to `onForged`.
  */
 export class ChainEventTrust {
-  private readonly verdicts = new Map<string, boolean>();
+  private readonly verdicts = new LRUCache<string, boolean>({ max: CAPACITY });
   private ignored = 0;
 
   constructor(
@@ -348,7 +349,6 @@ export class ChainEventTrust {
         verdict: verdict === 'unsigned' ? 'unsigned' : 'invalid',
       });
     }
-    if (this.verdicts.size >= CAPACITY) this.verdicts.delete(this.verdicts.keys().next().value!);
     this.verdicts.set(cacheKey, admitted);
     return admitted;
   }

@@ -104,6 +104,7 @@ export async function publishBrokerKeyList(
 ): Promise<{ list: SignedBrokerKeyList; published: boolean }> {
   const stream = streams.brokerKeys();
   const rootKeys = [{ keyId: o.root.keyId, publicKey: o.root.publicKey }];
+  // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
   for (let attempt = 1; ; attempt++) {
     const recorded = await store.readStream(stream);
     const newest = newestBrokerKeyList(

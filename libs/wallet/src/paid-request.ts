@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pRetry from 'p-retry';
 import { WALLET, WalletError } from './wallet-errors.js';
 import type { Payment, Wallet } from './wallet.js';
 
@@ -90,7 +91,7 @@ export async function requestPaid(
   };
   const attempts = Math.max(1, options.attempts ?? 3);
   const now = options.now ?? Date.now;
-  for (let attempt = 1; ; attempt++) {
+  const once = async (): Promise<PaidAnswer> => {
     // Each try names its own deadline: when this SDK stops waiting, the vendor stops spending.
     const headers = {
       ...paymentHeaders,
@@ -106,19 +107,31 @@ export async function requestPaid(
     } catch (error) {
       // No answer in time: the spend may have been recorded before the deadline, or not at all.
       if (!isTimeout(error)) throw error;
-      if (attempt >= attempts) throw new PaymentOutcomeUnknownError(payment, idempotencyKey);
-      await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 200));
-      continue;
+      throw new OutcomeUnknown();
     }
     if (response.ok) {
       wallet.confirm(payment, request.vendorId);
       return { response, payment, paid: true };
     }
     if (!(await outcomeIsUnknown(response))) return { response, payment, paid: false };
-    if (attempt >= attempts) throw new PaymentOutcomeUnknownError(payment, idempotencyKey);
-    await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 200));
+    throw new OutcomeUnknown();
+  };
+  try {
+    // Only an unknown outcome is tried again, always with the same payment and key.
+    return await pRetry(once, {
+      retries: attempts - 1,
+      minTimeout: options.retryDelayMs ?? 200,
+      factor: 1,
+      shouldRetry: ({ error }) => error instanceof OutcomeUnknown,
+    });
+  } catch (error) {
+    if (error instanceof OutcomeUnknown) throw new PaymentOutcomeUnknownError(payment, idempotencyKey);
+    throw error;
   }
 }
+
+/** One try's outcome is unknown (a time-out, or the vendor's 503 `outcome: "unknown"`). */
+class OutcomeUnknown extends Error {}
 
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');

@@ -87,6 +87,7 @@ export class SimulatedBank implements PaymentGateway {
 
   voidPayment(request: PaymentRequest): Promise<VoidResult> {
     return this.queue.run(request.account, async () => {
+      // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
       for (let attempt = 1; ; attempt++) {
         // Always the ledger as stored: the charge may have been booked by another process.
         const ledger = await this.load(request.account, true);
@@ -175,6 +176,7 @@ export class SimulatedBank implements PaymentGateway {
 
   private pay(direction: 'debit' | 'credit', request: PaymentRequest): Promise<PaymentResult> {
     return this.queue.run(request.account, async () => {
+      // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
       for (let attempt = 1; ; attempt++) {
         // The kept ledger first; after a refused append, the events that came in since.
         const ledger = await this.load(request.account, attempt > 1);

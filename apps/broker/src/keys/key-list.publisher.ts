@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import pRetry from 'p-retry';
 import type { EventStore } from '#event-store';
 import { publishBrokerKeyList } from '#events';
 import { CLOCK, type Clock } from '#platform';
@@ -27,8 +28,7 @@ const RETRY_MS = 5_000;
 export class KeyListPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('BrokerKeys');
   private readonly root: Signer | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   published: SignedBrokerKeyList | undefined;
 
   constructor(
@@ -55,30 +55,41 @@ export class KeyListPublisher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.stopping.abort(new Error('shutting down'));
   }
 
-  /** Publishes now; on a store error, again every few seconds until it lands. */
+  /** Publishes now; on a store error, again every few seconds (in the background) until it lands. */
   async attempt(): Promise<void> {
-    if (this.root === undefined || this.stopped) return;
+    if (this.root === undefined || this.stopping.signal.aborted) return;
     try {
-      const { list, published } = await publishBrokerKeyList(this.store, {
-        brokerId: this.brokerId,
-        root: this.root,
-        keys: this.ring.publicKeys(),
-        at: this.clock.now().toISOString(),
-        metadata: brokerMetadata(),
-      });
-      this.published = list;
-      if (published)
-        this.logger.log(
-          `broker key list v${list.version} published: ${list.keys.map((k) => k.keyId).join(', ')}`,
-        );
+      await this.publish(this.root);
     } catch (error) {
       this.logger.warn(`broker key list not published yet (${String(error)}); retrying`);
-      this.timer = setTimeout(() => void this.attempt(), RETRY_MS);
-      this.timer.unref();
+      void pRetry(() => this.publish(this.root!), {
+        retries: Infinity,
+        minTimeout: RETRY_MS,
+        factor: 1,
+        unref: true,
+        signal: this.stopping.signal,
+        shouldRetry: () => true,
+        onFailedAttempt: ({ error }) =>
+          this.logger.warn(`broker key list not published yet (${String(error)}); retrying`),
+      }).catch(() => undefined);
     }
+  }
+
+  private async publish(root: Signer): Promise<void> {
+    const { list, published } = await publishBrokerKeyList(this.store, {
+      brokerId: this.brokerId,
+      root,
+      keys: this.ring.publicKeys(),
+      at: this.clock.now().toISOString(),
+      metadata: brokerMetadata(),
+    });
+    this.published = list;
+    if (published)
+      this.logger.log(
+        `broker key list v${list.version} published: ${list.keys.map((k) => k.keyId).join(', ')}`,
+      );
   }
 }

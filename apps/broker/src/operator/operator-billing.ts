@@ -127,6 +127,7 @@ export class OperatorBilling implements PaymentGateway {
   charge(request: PaymentRequest): Promise<PaymentResult> {
     if (!SUBSCRIBER_ACCOUNT.test(request.account)) return this.bank.charge(request);
     return this.queue.run(request.account, async () => {
+      // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(request.account);
         const decision = decideCharge(state, request, this.clock.now().toISOString());
@@ -160,6 +161,7 @@ export class OperatorBilling implements PaymentGateway {
   /** Puts money on a prepaid account, once per idempotency key. */
   topUp(accountId: string, amount: number, currency: string, idempotencyKey: string): Promise<TopUpResult> {
     return this.queue.run(accountId, async () => {
+      // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(accountId);
         if (state.status === 'unknown' || revision === undefined)
@@ -195,6 +197,7 @@ export class OperatorBilling implements PaymentGateway {
   /** Bars the account (later charges are declined); `false` when it is not active. */
   bar(accountId: string): Promise<boolean> {
     return this.queue.run(accountId, async () => {
+      // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
       for (let attempt = 1; ; attempt++) {
         const { state, revision } = await this.load(accountId);
         if (state.status !== 'active' || revision === undefined) return false;

@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
+import pRetry from 'p-retry';
 import { type RevocationNotice, subjects } from '#contracts';
 import { type EventStore, resubscribing, type Subscription, WriteBehindCheckpoints } from '#event-store';
 import { decode } from '#events';
@@ -39,7 +40,7 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger('Revocations');
   private subscription: Subscription | undefined;
   private checkpoints: WriteBehindCheckpoints | undefined;
-  private stopping = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -93,24 +94,30 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort(new Error('shutting down before the revocation notice was sent'));
     await this.subscription?.stop();
     await this.checkpoints?.flush();
   }
 
   /** Retries until NATS takes it: the checkpoint must not move past an unsent notice. */
   private async publish(notice: RevocationNotice): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt++) {
-      try {
+    await pRetry(
+      async () => {
         this.nc.publish(subjects.revocation, JSON.stringify(notice));
         await this.nc.flush();
-        return;
-      } catch (error) {
-        if (attempt === 1)
-          this.logger.warn(`cannot publish revocation of ${notice.id} yet: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * attempt)));
-      }
-    }
-    throw new Error('shutting down before the revocation notice was sent');
+      },
+      {
+        retries: Infinity,
+        minTimeout: 100,
+        factor: 2,
+        maxTimeout: 5_000,
+        signal: this.stopping.signal,
+        shouldRetry: () => true,
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          if (attemptNumber === 1)
+            this.logger.warn(`cannot publish revocation of ${notice.id} yet: ${String(error)}`);
+        },
+      },
+    );
   }
 }

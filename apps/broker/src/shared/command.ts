@@ -49,6 +49,11 @@ export interface CommandOutcome<R> {
  * The command handler: read the stream → fold → decide → append with the expected revision
  * (`no_stream` for a new stream). Retries only on a `ConcurrencyError`, re-reading the stream,
  * so a concurrent writer's events are decided upon, never overwritten.
+ *
+ * Kept by hand, as every optimistic-concurrency loop here (the bank, operator billing, the
+ * redemption's seal, redeem and claim): a conflict is answered by reading the stream again and
+ * deciding on what it holds now, at once, not by waiting and repeating the same call, which is
+ * what p-retry is for (it would add only an attempt counter, and a timer turn per conflict).
  */
 export async function runCommand<S, E extends NetPayEvent, R>(
   store: EventStore,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import AsyncLock from 'async-lock';
 import type { EventStore, ExpectedRevision } from '#event-store';
 
 /**
@@ -32,22 +33,15 @@ export async function appendLedgerEvent(
 }
 
 /**
- * Runs tasks one at a time per key (an account) in this process, in the order they came. Kept
- * by hand: a keyed promise chain is these few lines, and p-limit / p-queue limit concurrency per
- * queue, not per key (one queue per account would be a map of queues to clean up all the same).
+ * Runs tasks one at a time per key (an account) in this process, in the order they came; a failed
+ * task does not stop the next. async-lock (MIT), with no bound on the waiting tasks (its default of
+ * 1,000 would refuse work the ledgers always took).
  */
 export class PerKeyQueue {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly lock = new AsyncLock({ maxPending: Infinity });
 
-  /** Runs `task` after every earlier task on the same key; a failed one does not stop the next. */
+  /** Runs `task` after every earlier task on the same key. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(key);
-    const result = before === undefined ? task() : before.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return result;
+    return this.lock.acquire(key, task);
   }
 }

@@ -63,6 +63,7 @@ export class VendorClaims {
       source: 'vendor',
       at: this.clock.now().toISOString(),
     };
+    // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.reads.batchStream(stream);
       const existing = foldBatchStream(snapshot.events).get(batchId);

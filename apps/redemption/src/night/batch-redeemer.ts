@@ -155,6 +155,7 @@ export class BatchRedeemer {
 
   private async verify(stream: string, record: BatchRecord, metadata: EventMetadata): Promise<void> {
     const batch = record.sealed;
+    // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
     for (let attempt = 1; ; attempt++) {
       const chainIds = [...new Set(batch.items.map((i) => i.chainId))];
       const chains = await this.replayChains(chainIds);
@@ -458,6 +459,7 @@ export class BatchRedeemer {
     done: (batches: Map<string, BatchRecord>) => boolean,
     events: (batches: Map<string, BatchRecord>) => NewEvent[],
   ): Promise<boolean> {
+    // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.deps.reads.batchStream(stream);
       const batches = foldBatchStream(snapshot.events);

@@ -89,6 +89,7 @@ export class BatchSealer {
   ): Promise<SealedBatch[]> {
     const stream = streams.redemption(vendorId, businessDay);
     let caughtUpForUnknown = false;
+    // Optimistic concurrency, kept by hand: re-read and decide again at once (docs/observability.md).
     for (let attempt = 1; ; attempt++) {
       // The stream first, then the model: a seal the model knows has already taken its spends
       // out of pending (both change in one commit); one appended after the snapshot makes the

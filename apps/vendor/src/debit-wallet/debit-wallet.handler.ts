@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ChainState } from '#chain';
 import { CHAIN } from '#chain';
 import type { Clock } from '#platform';
@@ -66,7 +67,7 @@ export interface DebitWalletDeps {
  */
 export class DebitWalletHandler {
   /** The broker's latest grant per chain held elsewhere: shown to the holder with the hand-off request. */
-  private readonly grants = new Map<string, WalletGrant>();
+  private readonly grants = new LRUCache<string, WalletGrant>({ max: 10_000 });
   /** First uses of an Idempotency-Key (by scope) being debited now in this process. */
   private readonly inFlight = new Map<string, Promise<{ receiptId: string; outcome: SpendOutcome }>>();
 
@@ -301,7 +302,6 @@ export class DebitWalletHandler {
     if (value === undefined) return;
     try {
       const grant = parseWalletGrant(value);
-      if (this.grants.size >= 10_000) this.grants.delete(this.grants.keys().next().value!);
       this.grants.set(chainId, grant);
     } catch {
       // A malformed grant is as good as none: the holder will refuse.

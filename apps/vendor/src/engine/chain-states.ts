@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { evolve, foldChain, type ChainState, type OnIgnored } from '#chain';
 import { ConcurrencyError, type EventMetadata, type EventStore } from '#event-store';
 import {
@@ -31,7 +32,7 @@ export interface AppendContext {
  * the caller reloads.
  */
 export class ChainStates {
-  private readonly memory = new Map<string, KnownChain>();
+  private readonly memory: LRUCache<string, KnownChain>;
   /** Appends of one event-loop turn go out together (see TurnGate). */
   private readonly gate = new TurnGate();
 
@@ -44,11 +45,13 @@ export class ChainStates {
     private readonly trust: ChainEventTrust,
     /** Hears of a vendor-typed event the fold did not believe (a forged spend), once per event. */
     onIgnored: OnIgnored = () => undefined,
-    private readonly capacity = 100_000,
+    capacity = 100_000,
   ) {
+    this.memory = new LRUCache({ max: capacity });
     this.ignored = (event) => {
       const key = `${event.chainId}#${event.revision}`;
       if (this.reported.has(key)) return;
+      // Not a cache: a log-once set, emptied when full (an event may then be reported again).
       if (this.reported.size >= 10_000) this.reported.clear();
       this.reported.add(key);
       onIgnored(event);
@@ -184,9 +187,7 @@ export class ChainStates {
   }
 
   private keep(state: KnownChain): void {
-    this.memory.delete(state.chainId);
     this.memory.set(state.chainId, state);
-    if (this.memory.size > this.capacity) this.memory.delete(this.memory.keys().next().value!);
   }
 }
 

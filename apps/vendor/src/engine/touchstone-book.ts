@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { verifyTouchstone, type Touchstone } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
 import type { HotChainStore } from './hot-chain-store.js';
@@ -14,7 +15,7 @@ const CAPACITY = 100_000;
  * the other replicas (which check them again once, on their first use).
  */
 export class TouchstoneBook {
-  private readonly verified = new Map<string, Touchstone>();
+  private readonly verified = new LRUCache<string, Touchstone>({ max: CAPACITY });
 
   constructor(
     private readonly keys: KeyDirectory,
@@ -34,7 +35,6 @@ export class TouchstoneBook {
         reason: check.code,
       });
     }
-    if (this.verified.size >= CAPACITY) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(touchstone.chainId, touchstone);
     void this.hot.writeTouchstone(touchstone);
     return touchstone;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { parseTouchstone, ProtocolError, type Touchstone } from '#protocol';
 import { refusal, VENDOR } from '../engine/vendor-errors.js';
 
@@ -62,26 +63,21 @@ export function parseTouchstoneHeader(value: string): Touchstone {
  * used first out, so headers made up by a client cannot grow it without bound.
  */
 export class TouchstoneHeaders {
-  private readonly parsed = new Map<string, { readonly raw: string; readonly touchstone: Touchstone }>();
+  private readonly parsed: LRUCache<string, { readonly raw: string; readonly touchstone: Touchstone }>;
 
   constructor(
-    private readonly capacity = 10_000,
+    capacity = 10_000,
     private readonly maxLength = 2_048,
-  ) {}
+  ) {
+    this.parsed = new LRUCache({ max: capacity });
+  }
 
   parse(chainId: string, raw: string): Touchstone {
     const hit = this.parsed.get(chainId);
-    if (hit !== undefined && hit.raw === raw) {
-      // Most recently used goes last: eviction takes the first.
-      this.parsed.delete(chainId);
-      this.parsed.set(chainId, hit);
-      return hit.touchstone;
-    }
+    if (hit !== undefined && hit.raw === raw) return hit.touchstone;
     const touchstone = parseTouchstoneHeader(raw);
     // Kept only under the chain it names: a header for another chain is refused later anyway.
     if (touchstone.chainId === chainId && raw.length <= this.maxLength) {
-      this.parsed.delete(chainId);
-      if (this.parsed.size >= this.capacity) this.parsed.delete(this.parsed.keys().next().value!);
       this.parsed.set(chainId, { raw, touchstone });
     }
     return touchstone;

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import pRetry from 'p-retry';
 import { publicKeyRecord, type Signer } from '#protocol';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import { VENDOR_CONFIG } from '../vendor.tokens.js';
@@ -23,7 +24,7 @@ export type RegistrationResult = 'registered' | 'already-registered' | 'skipped'
 @Injectable()
 export class SelfRegistration implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Registration');
-  private stopped = false;
+  private readonly stopping = new AbortController();
   /** Resolves with how the registration ended (tests wait for it). */
   done: Promise<RegistrationResult> = Promise.resolve('skipped');
 
@@ -38,42 +39,56 @@ export class SelfRegistration implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
+    this.stopping.abort(new Error('shutting down'));
   }
 
   private async register(signer: Signer, token: string): Promise<RegistrationResult> {
     const { vendorId, vendorName, brokerUrl } = this.config;
     const key = publicKeyRecord(signer);
     const body = { vendorId, name: vendorName, bankAccount: this.config.bankAccount ?? vendorId, key };
-    for (let attempt = 1; attempt <= ATTEMPTS && !this.stopped; attempt++) {
-      try {
-        const response = await fetch(new URL('/vendors', brokerUrl), {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${token}`,
-            'idempotency-key': `register-${vendorId}-${key.keyId}`,
-          },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(5_000),
-        });
-        if (response.status === 201 || response.status === 200) {
-          this.logger.log(`registered ${vendorId} (key ${key.keyId}) with the broker`);
-          return 'registered';
-        }
-        const problem = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
-        if (problem.code === 'VENDOR.ALREADY_REGISTERED') return 'already-registered';
-        if (response.status < 500) {
-          this.logger.error(
-            `the broker refused to register ${vendorId}: ${problem.code ?? response.status} ${problem.detail ?? ''}`,
-          );
-          return 'failed';
-        }
-      } catch (error) {
-        this.logger.warn(`broker not reachable for registration (attempt ${attempt}): ${String(error)}`);
+    const attempt = async (): Promise<RegistrationResult> => {
+      const response = await fetch(new URL('/vendors', brokerUrl), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          'idempotency-key': `register-${vendorId}-${key.keyId}`,
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (response.status === 201 || response.status === 200) {
+        this.logger.log(`registered ${vendorId} (key ${key.keyId}) with the broker`);
+        return 'registered';
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 10_000)).unref());
+      const problem = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
+      if (problem.code === 'VENDOR.ALREADY_REGISTERED') return 'already-registered';
+      if (response.status < 500) {
+        this.logger.error(
+          `the broker refused to register ${vendorId}: ${problem.code ?? response.status} ${problem.detail ?? ''}`,
+        );
+        return 'failed';
+      }
+      throw new Error(`the broker answered ${response.status}`);
+    };
+    try {
+      // The broker not up yet (no answer, a time-out, a 5xx): tried again, 1 s, 2 s, … 10 s apart.
+      return await pRetry(attempt, {
+        retries: ATTEMPTS - 1,
+        minTimeout: 1_000,
+        factor: 2,
+        maxTimeout: 10_000,
+        unref: true,
+        signal: this.stopping.signal,
+        // What is thrown is the broker not answering: a 5xx, a time-out, a network failure.
+        shouldRetry: () => true,
+        onFailedAttempt: ({ error, attemptNumber }) =>
+          this.logger.warn(
+            `broker not reachable for registration (attempt ${attemptNumber}): ${String(error)}`,
+          ),
+      });
+    } catch {
+      return 'failed';
     }
-    return 'failed';
   }
 }

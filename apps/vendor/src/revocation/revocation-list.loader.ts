@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import pRetry from 'p-retry';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NATS_CONNECTION } from '#platform';
 import { VendorEngine } from '../engine/vendor-engine.js';
@@ -26,8 +27,7 @@ export class RevocationListLoader implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger('Revocations');
   /** Resolves with how many revocations were loaded (tests wait for it). */
   loaded: Promise<number> = Promise.resolve(0);
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(VENDOR_CONFIG) private readonly config: VendorConfig,
@@ -38,7 +38,7 @@ export class RevocationListLoader implements OnApplicationBootstrap, OnApplicati
   onApplicationBootstrap(): void {
     this.loaded = this.load().catch((error: unknown) => {
       this.logger.warn(`could not load the revocation list from the broker: ${String(error)}`);
-      this.loadLater(1);
+      this.loadLater();
       return 0;
     });
     void this.reloadAfterReconnects();
@@ -48,34 +48,35 @@ export class RevocationListLoader implements OnApplicationBootstrap, OnApplicati
   private async reloadAfterReconnects(): Promise<void> {
     if (!this.nc) return;
     for await (const status of this.nc.status()) {
-      if (this.stopped) return;
+      if (this.stopping.signal.aborted) return;
       if (status.type !== 'reconnect') continue;
       this.load().then(
         (count) => this.logger.log(`revocation list reloaded after a NATS reconnect: ${count}`),
-        () => this.loadLater(1),
+        () => this.loadLater(),
       );
     }
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
+    this.stopping.abort(new Error('shutting down'));
   }
 
   /** The broker was away at start: try again (1 s, 2 s, … up to a minute, with jitter) until it answers. */
-  private loadLater(attempt: number): void {
-    if (this.stopped) return;
-    const delay = Math.min(60_000, 1_000 * 2 ** Math.min(attempt - 1, 6));
-    this.retry = setTimeout(
-      () => {
-        this.load().then(
-          (count) => this.logger.log(`revocation list loaded after ${attempt + 1} attempts: ${count}`),
-          () => this.loadLater(attempt + 1),
-        );
-      },
-      Math.round(delay / 2 + (Math.random() * delay) / 2),
+  private loadLater(): void {
+    void pRetry(() => this.load(), {
+      retries: Infinity,
+      minTimeout: 500,
+      factor: 2,
+      maxTimeout: 60_000,
+      // Delays × 1–2 at random: vendors that lost the broker together do not come back in step.
+      randomize: true,
+      unref: true,
+      signal: this.stopping.signal,
+      shouldRetry: () => true,
+    }).then(
+      (count) => this.logger.log(`revocation list loaded after the broker came back: ${count}`),
+      () => undefined,
     );
-    this.retry.unref();
   }
 
   private async load(): Promise<number> {

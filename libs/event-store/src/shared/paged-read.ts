@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import { EventStoreUnavailableError } from '../errors.js';
 import type { EventStore, GlobalPosition, RecordedEvent } from '../event-store.port.js';
 
@@ -12,13 +13,14 @@ export interface PagedReadOptions {
   readonly minPageSize?: number;
   /** Wait before the first retry; doubles each time, at most 10 s. Default 250 ms. */
   readonly backoffMs?: number;
-  /** Told about each retried page (the error and which attempt comes next). */
-  readonly onRetry?: (error: Error, attempt: number, after: GlobalPosition | undefined) => void;
-  /** Waits (injected by tests). */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Told about each retried page (the error, which attempt comes next, and the pause before it). */
+  readonly onRetry?: (
+    error: Error,
+    attempt: number,
+    after: GlobalPosition | undefined,
+    pauseMs: number,
+  ) => void;
 }
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The whole log (or what follows `after`), page by page, up to the head as it is when the last
@@ -36,7 +38,6 @@ export async function* readAllPages(
   const retries = options.retries ?? 8;
   const minPageSize = Math.max(1, options.minPageSize ?? 50);
   const backoffMs = options.backoffMs ?? 250;
-  const sleep = options.sleep ?? defaultSleep;
   let pageSize = Math.max(1, options.pageSize ?? 1_000);
 
   /** A page, and how many events were asked for (fewer back: the head was reached). */
@@ -44,20 +45,26 @@ export async function* readAllPages(
     readonly page: RecordedEvent[];
     readonly asked: number;
   }
-  const readPage = async (after: GlobalPosition | undefined): Promise<Page> => {
-    for (let attempt = 1; ; attempt++) {
-      const asked = pageSize;
-      try {
+  const readPage = (after: GlobalPosition | undefined): Promise<Page> =>
+    pRetry(
+      async () => {
+        const asked = pageSize;
         const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: asked });
         return { page, asked };
-      } catch (error) {
-        if (!(error instanceof EventStoreUnavailableError) || attempt > retries) throw error;
-        options.onRetry?.(error, attempt + 1, after);
-        pageSize = Math.max(minPageSize, Math.floor(pageSize / 2));
-        await sleep(Math.min(10_000, backoffMs * 2 ** (attempt - 1)));
-      }
-    }
-  };
+      },
+      {
+        retries,
+        minTimeout: backoffMs,
+        factor: 2,
+        maxTimeout: 10_000,
+        shouldRetry: ({ error }) => error instanceof EventStoreUnavailableError,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
+          if (!(error instanceof EventStoreUnavailableError) || retriesLeft === 0) return;
+          options.onRetry?.(error, attemptNumber + 1, after, retryDelay);
+          pageSize = Math.max(minPageSize, Math.floor(pageSize / 2));
+        },
+      },
+    );
 
   let next: Promise<Page> | undefined = readPage(options.after);
   while (next !== undefined) {

@@ -44,6 +44,8 @@ export function resubscribing(open: () => Subscription, options: ResubscribingOp
       (error: unknown) => retry(error),
     );
   };
+  // Kept by hand, not p-retry: this re-opens a long-lived subscription whenever it ends, and its
+  // backoff starts short again after a good run (p-retry counts failures of one call).
   const retry = (error: unknown): void => {
     if (stopped) return;
     options.onError?.(error);

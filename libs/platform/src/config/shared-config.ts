@@ -201,10 +201,10 @@ export class StreamSetupConfig extends EventStoreConfig {
 }
 
 /**
- * Variables every NetPay service (broker, vendor, redemption worker) reads. An app's config class
- * extends it and adds its own.
+ * Variables every NetPay process that serves HTTP reads (the services, the CIS and the peer):
+ * listen address, body limit, logging and trace export. `ServiceConfig` adds Redis.
  */
-export class ServiceConfig extends EventStoreConfig {
+export class HttpServiceConfig extends EventStoreConfig {
   @EnvVar({ name: 'HOST', description: 'HTTP listen address', default: '0.0.0.0' })
   @IsString()
   host!: string;
@@ -264,7 +264,13 @@ export class ServiceConfig extends EventStoreConfig {
   })
   @IsOptional()
   otlpEndpoint?: string;
+}
 
+/**
+ * Variables every NetPay service (broker, vendor, redemption worker, CIS) reads. An app's config
+ * class extends it and adds its own.
+ */
+export class ServiceConfig extends HttpServiceConfig {
   @EnvVar({
     name: 'REDIS_URL',
     description: 'Redis',

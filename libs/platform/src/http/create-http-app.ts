@@ -1,7 +1,7 @@
 import { type LoggerService } from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { ServiceConfig } from '../config/shared-config.js';
+import type { HttpServiceConfig } from '../config/shared-config.js';
 import { NetPayExceptionFilter } from '../errors/netpay-exception.filter.js';
 import { DEFAULT_STATUS_BY_CODE, type StatusByCode } from '../errors/problem.js';
 import { validationFailed } from '../errors/validation-errors.js';
@@ -21,7 +21,7 @@ import { NetPayValidationPipe } from './validation.pipe.js';
  * into `createHttpApp`'s options.
  */
 export function httpOptionsOf(
-  config: ServiceConfig,
+  config: HttpServiceConfig,
 ): Pick<HttpAppOptions, 'port' | 'host' | 'bodyLimit' | 'requestTimeout'> {
   return {
     port: config.port,

@@ -38,4 +38,14 @@ describe('RedisIdempotencyStore', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
+
+  it('still works after Redis forgets its scripts (SCRIPT FLUSH, as after a restart)', async () => {
+    expect(await store.begin('before-flush', 'fp', 10_000)).toMatchObject({ state: 'acquired' });
+    await raw.script('FLUSH');
+    expect(await store.begin('after-flush', 'fp', 10_000)).toMatchObject({ state: 'acquired' });
+    expect(await store.begin('after-flush', 'fp', 10_000)).toMatchObject({
+      state: 'in_progress',
+      fingerprint: 'fp',
+    });
+  });
 });
