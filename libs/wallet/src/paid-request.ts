@@ -150,7 +150,7 @@ async function problemOf(
   response: Response,
 ): Promise<{ code?: unknown; outcome?: unknown; recorded?: unknown; index?: unknown }> {
   try {
-    const body = (await response.clone().json());
+    const body = await response.clone().json();
     return typeof body === 'object' && body !== null ? body : {};
   } catch {
     return {};
