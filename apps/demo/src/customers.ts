@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { newWalletNonce, Wallet, type Payment } from '#wallet';
+import { newWalletNonce, preparePayment, settleAnswer, Wallet, type Payment } from '#wallet';
 import { call, codeOf, must, toBase64Url, type Answer } from './api.js';
 
 /** A demo vendor as a customer sees it: where its paid content is and what it costs. */
@@ -93,15 +93,25 @@ export class ClientCustomer extends DemoCustomer {
       `${brokerUrl}/purchases`,
       { token: this.token, body: { ...terms, wallet: 'client', walletNonce: newWalletNonce() } },
     );
-    for (const chain of answer.chains) this.purse.add(chain);
+    for (const chain of answer.chains) await this.purse.addChain(chain);
     return answer.amount;
   }
 
-  /** Pays the price from one chain; the wallet's index moves only when the vendor accepted. */
+  /**
+   * Pays the price from one chain under the wallet's payword rule: reserved for this purchase,
+   * settled with the vendor's answer (a refusal that recorded nothing gives the coins back once
+   * its deadline has passed).
+   */
   async buyContent(shop: ShopFront, item: string): Promise<Sale> {
-    const payment = this.purse.pay(shop.price, { vendorId: shop.id });
+    const payment = await preparePayment(this.purse, shop.price, {
+      vendorId: shop.id,
+      resource: `GET ${shop.path}/${item}`,
+    });
     const answer = await this.send(shop, item, payment);
-    if (answer.status === 200) this.purse.confirm(payment, shop.id);
+    settleAnswer(this.purse, payment.purchaseKey, {
+      ...answer,
+      receiptId: answer.headers.get('x-netpay-receipt-id'),
+    });
     const movedFrom = payment.lastVendor && payment.lastVendor !== shop.id ? payment.lastVendor : undefined;
     return saleOf(answer, { payment, ...(movedFrom ? { movedFrom } : {}) });
   }
@@ -111,6 +121,7 @@ export class ClientCustomer extends DemoCustomer {
     const { chainId, position, payword } = payment.proof;
     return call(`${shop.url}${shop.path}/${item}`, {
       headers: {
+        ...payment.headers,
         'x-netpay-payment': `${chainId}.${position}.${payword}`,
         'x-netpay-touchstone': toBase64Url(payment.touchstone),
       },

@@ -1,3 +1,4 @@
+import { preparePayment, settleAnswer } from '#wallet';
 import type { Answer } from './api.js';
 import { codeOf, must } from './api.js';
 import { ClientCustomer, DemoCustomer, ServerCustomer, type ShopFront } from './customers.js';
@@ -139,16 +140,21 @@ export async function attack(ctx: DayContext, customers: readonly DemoCustomer[]
   const [first, second] = ctx.shops;
   if (!payer || !first || !second) return;
   // 1. Pay once at the first vendor, then show the very same payword at the second.
-  const payment = payer.purse.pay(first.price, { vendorId: first.id });
-  const honest = await payer.send(first, first.items[0] ?? '', payment);
-  if (honest.status === 200) {
-    payer.purse.confirm(payment, first.id);
-    ctx.tally.sale(first.id, first.price);
-  }
+  const item = first.items[0] ?? '';
+  const payment = await preparePayment(payer.purse, first.price, {
+    vendorId: first.id,
+    resource: `GET ${first.path}/${item}`,
+  });
+  const honest = await payer.send(first, item, payment);
+  settleAnswer(payer.purse, payment.purchaseKey, {
+    ...honest,
+    receiptId: honest.headers.get('x-netpay-receipt-id'),
+  });
+  if (honest.status === 200) ctx.tally.sale(first.id, first.price);
   const replay = await payer.send(second, second.items[0] ?? '', { ...payment });
   record(ctx, 'double spend (same payword at a second vendor)', 'SPEND.PAYWORD_REPLAYED', replay);
   // 2. A payword with one bit flipped.
-  const next = payer.purse.pay(first.price, { vendorId: first.id });
+  const next = await preparePayment(payer.purse, first.price, { vendorId: first.id });
   const flipped = (parseInt(next.proof.payword.slice(0, 2), 16) ^ 1).toString(16).padStart(2, '0');
   const forged = { ...next, proof: { ...next.proof, payword: flipped + next.proof.payword.slice(2) } };
   const answer = await payer.send(first, first.items[0] ?? '', forged);

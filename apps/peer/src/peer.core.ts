@@ -351,7 +351,7 @@ export class PeerCore {
         'the CIS answered with a touchstone that does not verify',
         { status: 502 },
       );
-    w.add({ seed: bought.seed, touchstone: bought.touchstone });
+    await w.add({ seed: bought.seed, touchstone: bought.touchstone });
     this.stats.bought += coins;
     return { chainId: bought.chainId, coins };
   }
@@ -370,7 +370,7 @@ export class PeerCore {
       `${endpoint}/content/${encodeURIComponent(contentId)}/offer`,
       'GET',
     );
-    const payment = w.pay(offer.payee, contentId, offer.price, this.o.clock.now());
+    const payment = await w.pay(offer.payee, contentId, offer.price, this.o.clock.now());
     const sale = await this.send(endpoint, contentId, payment);
     const bytes = Buffer.from(sale.data, 'base64');
     if (createHash('sha256').update(bytes).digest('hex') !== offer.sha256)
@@ -382,7 +382,7 @@ export class PeerCore {
   }
 
   /** Prepares (and counts as spent) a payment to `payee` without sending it (tests, the demo's cheater). */
-  prepare(payee: string, contentId: string, price: number): P2PPayment {
+  prepare(payee: string, contentId: string, price: number): Promise<P2PPayment> {
     return this.requireWallet().pay(payee, contentId, price, this.o.clock.now());
   }
 

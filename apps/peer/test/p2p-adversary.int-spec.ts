@@ -200,14 +200,14 @@ describe('P2P-NetPay against an attacker', () => {
     // A reaches the store: the revocation holds there at once, before A fetches any notice
     expect(a.core.isRevoked(cheat.core.pseudonym!)).toBe(false);
     const atA = await post(`${a.url}/content/pa-song.mp3/purchase`, {
-      payment: cheat.core.prepare(a.core.pseudonym!, 'pa-song.mp3', 2),
+      payment: await cheat.core.prepare(a.core.pseudonym!, 'pa-song.mp3', 2),
     });
     expect([atA.status, atA.body.code]).toEqual([403, P2P.PSEUDONYM_REVOKED]);
     // B works without the store: it refuses once it fetched the signed notices
     await b.core.refreshRevocations();
     const before = await eventCount();
     const spend = await post(`${b.url}/content/pb-film.mp4/purchase`, {
-      payment: cheat.core.prepare(b.core.pseudonym!, 'pb-film.mp4', 1),
+      payment: await cheat.core.prepare(b.core.pseudonym!, 'pb-film.mp4', 1),
     });
     expect([spend.status, spend.body.code]).toEqual([403, P2P.PSEUDONYM_REVOKED]);
     expect(await eventCount()).toBe(before);

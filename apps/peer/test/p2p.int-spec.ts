@@ -115,7 +115,7 @@ describe('P2P-NetPay on real NATS/JetStream and Redis', () => {
     const chainId = good.payment.statement.chainId;
     const before = (await events(p2pStreams.chain(chainId))).length;
     // forged T: the same chain, signed by a key the S-peer did not pin
-    const next = r.core.prepare(a.core.pseudonym!, 'pa-song.mp3', 2);
+    const next = await r.core.prepare(a.core.pseudonym!, 'pa-song.mp3', 2);
     const forgedT: P2PPayment = { ...next, touchstone: signTouchstone(next.touchstone, mallory) };
     expect((await refusal(r.core.send(a.url, 'pa-song.mp3', forgedT))).code).toBe(P2P.TOUCHSTONE_INVALID);
     // forged I: signed with another key than the certified pseudonym key

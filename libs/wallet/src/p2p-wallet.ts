@@ -6,15 +6,17 @@ import {
   type Signer,
   type Touchstone,
 } from '#protocol';
-import { type ChainSummary, Wallet } from './wallet.js';
+import { type ChainSummary, Wallet } from '@netpay/wallet';
+import { preparePayment } from './payment.js';
 
 /**
- * A P2P-NetPay e-wallet (seed 000 §4): the client-side `Wallet` holds the chains the CIS sold,
- * and each payment carries T (CIS-signed), the pseudonym certificate and the index statement I
- * signed with the pseudonym key. A statement once shown counts as spent: the index moves on at
- * once, whatever the S-peer answers, and a retry shows the very same statement — an honest
- * wallet therefore never signs two statements over one position, which is what makes two of
- * them a proof of double spending.
+ * A P2P-NetPay e-wallet (seed 000 §4): the one client-side `Wallet` holds the chains the CIS
+ * sold, and each payment carries T (CIS-signed), the pseudonym certificate and the index
+ * statement I signed with the pseudonym key. A statement once shown counts as spent: it is
+ * settled as paid at once, whatever the S-peer answers (an S-peer's refusal states nothing the
+ * wallet could release on), and a retry shows the very same statement — an honest wallet
+ * therefore never signs two statements over one position, which is what makes two of them a
+ * proof of double spending.
  */
 export class P2PWallet {
   readonly wallet = new Wallet();
@@ -28,13 +30,13 @@ export class P2PWallet {
     return this.certificate.pseudonym;
   }
 
-  add(chain: { readonly seed: string; readonly touchstone: Touchstone }): ChainSummary {
-    return this.wallet.add(chain);
+  add(chain: { readonly seed: string; readonly touchstone: Touchstone }): Promise<ChainSummary> {
+    return this.wallet.addChain(chain);
   }
 
   /** Prepares (and counts as spent) a payment of `price` coins to `payee` for `contentId`. */
-  pay(payee: string, contentId: string, price: number, now: Date): P2PPayment {
-    const payment = this.wallet.pay(price, { now });
+  async pay(payee: string, contentId: string, price: number, now: Date): Promise<P2PPayment> {
+    const payment = await preparePayment(this.wallet, price, { vendorId: payee, resource: contentId, now });
     const statement = signIndexStatement(
       {
         chainId: payment.chainId,
@@ -50,7 +52,7 @@ export class P2PWallet {
       },
       this.signer,
     );
-    this.wallet.confirm(payment, payee);
+    this.wallet.settle(payment.purchaseKey, { ok: true, receiptId: statement.nonce });
     return { touchstone: payment.touchstone, certificate: this.certificate, statement };
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
+import { DEADLINE_HEADER, type Wallet, type WalletPurchase } from '@netpay/wallet';
 import { WALLET, WalletError } from './wallet-errors.js';
-import type { Payment, Wallet } from './wallet.js';
 
 /** The part of `fetch` the SDK uses (the global one by default). */
 export type FetchLike = (
@@ -10,7 +10,7 @@ export type FetchLike = (
 ) => Promise<Response>;
 
 /** The header naming when the payer stops waiting: a vendor records no spend after it. */
-export const NETPAY_DEADLINE_HEADER = 'x-netpay-deadline';
+export const NETPAY_DEADLINE_HEADER = DEADLINE_HEADER;
 
 /** How long one try of a paid request waits for its answer when not configured (ms). */
 export const DEFAULT_PAID_REQUEST_TIMEOUT_MS = 15_000;
@@ -22,8 +22,15 @@ export interface PaidRequest {
   readonly vendorId: string;
   /** The price in coins (the 402 answer's `X-NetPay-Price`). */
   readonly count: number;
-  /** A payment whose outcome was unknown (`PaymentOutcomeUnknownError`): sent again as it was. */
-  readonly repeat?: { readonly payment: Payment; readonly idempotencyKey: string };
+  /**
+   * The purchase (also sent as its Idempotency-Key): a random one when omitted. To repeat a
+   * purchase whose outcome was unknown (`PaymentOutcomeUnknownError`), pass its key again: the
+   * wallet sends the same paywords.
+   */
+  readonly purchaseKey?: string;
+  /** The coins the vendor takes (the 402 answer's `X-NetPay-Accept`). */
+  readonly currency?: string;
+  readonly coinValue?: number;
 }
 
 export interface PaidRequestOptions {
@@ -44,33 +51,36 @@ export interface PaidRequestOptions {
 
 export interface PaidAnswer {
   readonly response: Response;
-  readonly payment: Payment;
-  /** Whether the vendor accepted the payment (the wallet's index moved past it). */
+  /** The purchase as the wallet holds it now (`paid`, or `refused` with the vendor's code). */
+  readonly purchase: WalletPurchase;
+  /** Whether the vendor accepted the payment. */
   readonly paid: boolean;
 }
 
 /** The vendor could not say whether the payment was recorded, even after the retries. */
 export class PaymentOutcomeUnknownError extends WalletError {
-  constructor(
-    readonly payment: Payment,
-    readonly idempotencyKey: string,
-  ) {
+  constructor(readonly purchase: WalletPurchase) {
     super(
       WALLET.OUTCOME_UNKNOWN,
-      `the vendor could not confirm the payment on chain ${payment.chainId}: repeat it later with ` +
-        '`repeat: { payment, idempotencyKey }` (the same payword for the same request), never for anything else',
+      `the vendor could not confirm the payment on chain ${purchase.chainId}: repeat it later with ` +
+        '`purchaseKey` (the same paywords for the same purchase); the wallet keeps them for it',
     );
     this.name = 'PaymentOutcomeUnknownError';
+  }
+
+  get purchaseKey(): string {
+    return this.purchase.purchaseKey;
   }
 }
 
 /**
- * Requests paid content: prepares the payment, sends it in the NetPay headers and moves the
- * wallet's index once the vendor accepted it. When the vendor answers that the outcome is
- * unknown (503 with `outcome: "unknown"`: the spend may have been recorded), it repeats the very
- * same request — same payment, same Idempotency-Key — which a vendor answers with the receipt
- * of a spend it recorded; showing that payword for another resource would be refused as a replay
- * and lose the coin.
+ * Requests paid content with the one wallet's payword rule (`packages/wallet/README.md`): the
+ * wallet reserves the paywords for this purchase, each try sends them in the NetPay headers with
+ * its own deadline, and the vendor's answer settles the purchase. When the vendor answers that
+ * the outcome is unknown (503 with `outcome: "unknown"`: the spend may have been recorded), or
+ * does not answer in time, it repeats the very same purchase — same paywords, same
+ * Idempotency-Key — which a vendor answers with the receipt of a spend it recorded. A refusal
+ * that recorded nothing (`recorded: false`) gives the paywords back once the deadline has passed.
  */
 export async function requestPaid(
   wallet: Wallet,
@@ -82,42 +92,53 @@ export async function requestPaid(
     throw new RangeError(`timeoutMs must be a positive integer of milliseconds, not ${timeoutMs}`);
   }
   const send = options.fetch ?? ((url, init) => fetch(url, init));
-  const payment = request.repeat?.payment ?? wallet.pay(request.count, { vendorId: request.vendorId });
-  const idempotencyKey = request.repeat?.idempotencyKey ?? randomUUID();
-  const paymentHeaders = {
-    'x-netpay-payment': `${payment.chainId}.${payment.proof.position}.${payment.proof.payword}`,
-    'x-netpay-touchstone': Buffer.from(JSON.stringify(payment.touchstone)).toString('base64url'),
-    'idempotency-key': idempotencyKey,
-  };
+  const method = request.method ?? 'GET';
+  const purchaseKey = request.purchaseKey ?? randomUUID();
   const attempts = Math.max(1, options.attempts ?? 3);
   const now = options.now ?? Date.now;
   const once = async (): Promise<PaidAnswer> => {
     // Each try names its own deadline: when this SDK stops waiting, the vendor stops spending.
-    const headers = {
-      ...paymentHeaders,
-      [NETPAY_DEADLINE_HEADER]: new Date(now() + timeoutMs).toISOString(),
-    };
+    const prepared = await wallet.pay({
+      purchaseKey,
+      vendorId: request.vendorId,
+      resource: `${method} ${new URL(request.url).pathname}`,
+      coins: request.count,
+      ...(request.currency === undefined ? {} : { currency: request.currency }),
+      ...(request.coinValue === undefined ? {} : { coinValue: request.coinValue }),
+      now: new Date(now()),
+      deadlineMs: timeoutMs,
+    });
     let response: Response;
     try {
       response = await send(request.url, {
-        method: request.method ?? 'GET',
-        headers,
+        method,
+        headers: { ...prepared.headers, 'idempotency-key': purchaseKey },
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       // No answer in time: the spend may have been recorded before the deadline, or not at all.
       if (!isTimeout(error)) throw error;
-      throw new OutcomeUnknown();
+      throw new OutcomeUnknown(prepared.purchase);
     }
     if (response.ok) {
-      wallet.confirm(payment, request.vendorId);
-      return { response, payment, paid: true };
+      const receiptId = response.headers.get('x-netpay-receipt-id') ?? '';
+      return { response, purchase: wallet.settle(purchaseKey, { ok: true, receiptId }), paid: true };
     }
-    if (!(await outcomeIsUnknown(response))) return { response, payment, paid: false };
-    throw new OutcomeUnknown();
+    const problem = await problemOf(response);
+    if (!(response.status === 503 && problem.outcome === 'unknown')) {
+      const purchase = wallet.settle(purchaseKey, {
+        ok: false,
+        code: typeof problem.code === 'string' ? problem.code : `HTTP.${response.status}`,
+        ...(problem.recorded === false ? { recorded: false } : {}),
+        ...(typeof problem.index === 'number' ? { index: problem.index } : {}),
+        now: new Date(now()),
+      });
+      return { response, purchase, paid: false };
+    }
+    throw new OutcomeUnknown(prepared.purchase);
   };
   try {
-    // Only an unknown outcome is tried again, always with the same payment and key.
+    // Only an unknown outcome is tried again, always with the same purchase: same paywords, same key.
     return await pRetry(once, {
       retries: attempts - 1,
       minTimeout: options.retryDelayMs ?? 200,
@@ -125,24 +146,30 @@ export async function requestPaid(
       shouldRetry: ({ error }) => error instanceof OutcomeUnknown,
     });
   } catch (error) {
-    if (error instanceof OutcomeUnknown) throw new PaymentOutcomeUnknownError(payment, idempotencyKey);
+    if (error instanceof OutcomeUnknown) throw new PaymentOutcomeUnknownError(error.purchase);
     throw error;
   }
 }
 
 /** One try's outcome is unknown (a time-out, or the vendor's 503 `outcome: "unknown"`). */
-class OutcomeUnknown extends Error {}
+class OutcomeUnknown extends Error {
+  constructor(readonly purchase: WalletPurchase) {
+    super('outcome unknown');
+  }
+}
 
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
-async function outcomeIsUnknown(response: Response): Promise<boolean> {
-  if (response.status !== 503) return false;
+/** The fields of a problem answer the wallet reads (none when the body is not JSON). */
+async function problemOf(
+  response: Response,
+): Promise<{ code?: unknown; outcome?: unknown; recorded?: unknown; index?: unknown }> {
   try {
-    const body = (await response.clone().json()) as { outcome?: unknown };
-    return body.outcome === 'unknown';
+    const body = await response.clone().json();
+    return typeof body === 'object' && body !== null ? body : {};
   } catch {
-    return false;
+    return {};
   }
 }

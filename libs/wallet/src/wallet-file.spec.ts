@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { Wallet } from './wallet.js';
+import { Wallet } from '@netpay/wallet';
+import { preparePayment } from './payment.js';
 import { WALLET } from './wallet-errors.js';
 import { decryptWallet, encryptWallet } from './wallet-file.js';
 import { loadWallet, saveWallet } from './wallet-store.js';
@@ -13,31 +14,31 @@ const fast = { N: 1024, r: 8, p: 1 };
 const passphrase = 'correct horse battery staple';
 const now = new Date('2026-06-01T00:00:00.000Z');
 
-function walletWithSpend(): Wallet {
+async function walletWithSpend(): Promise<Wallet> {
   const wallet = new Wallet();
-  const chain = boughtChain('f_a');
-  wallet.add(chain);
-  wallet.confirm(wallet.pay(4, { now }), 'v1');
+  await wallet.addChain(boughtChain('f_a'));
+  const payment = await preparePayment(wallet, 4, { vendorId: 'v1', now });
+  wallet.settle(payment.purchaseKey, { ok: true, receiptId: 'r1' });
   return wallet;
 }
 
 describe('wallet file (scrypt + AES-256-GCM, versioned)', () => {
-  it('round-trips chains, index and last vendor, and keeps the seed out of the file text', () => {
-    const wallet = walletWithSpend();
+  it('round-trips chains, purchases, index and last vendor, and keeps the seed out of the file text', async () => {
+    const wallet = await walletWithSpend();
     const text = encryptWallet(wallet, passphrase, fast);
-    expect(text).not.toContain(wallet.toRecords()[0]!.seed);
+    expect(text).not.toContain(wallet.state().chains[0]!.seed);
     expect(JSON.parse(text)).toMatchObject({
       format: 'netpay-wallet',
       version: 1,
       kdf: { name: 'scrypt', N: 1024 },
     });
     const opened = decryptWallet(text, passphrase);
-    expect(opened.toRecords()).toEqual(wallet.toRecords());
-    expect(opened.pay(1, { now }).fromIndex).toBe(5);
+    expect(opened.state()).toEqual(wallet.state());
+    expect((await preparePayment(opened, 1, { vendorId: 'v1', now })).fromIndex).toBe(5);
   });
 
-  it('says clearly when the passphrase is wrong', () => {
-    const text = encryptWallet(walletWithSpend(), passphrase, fast);
+  it('says clearly when the passphrase is wrong', async () => {
+    const text = encryptWallet(await walletWithSpend(), passphrase, fast);
     expect(() => decryptWallet(text, 'not the passphrase')).toThrow(
       expect.objectContaining({
         code: WALLET.WRONG_PASSPHRASE,
@@ -46,8 +47,8 @@ describe('wallet file (scrypt + AES-256-GCM, versioned)', () => {
     );
   });
 
-  it('detects a changed ciphertext, tag or header', () => {
-    const text = encryptWallet(walletWithSpend(), passphrase, fast);
+  it('detects a changed ciphertext, tag or header', async () => {
+    const text = encryptWallet(await walletWithSpend(), passphrase, fast);
     const file = JSON.parse(text) as { ciphertext: string; cipher: { iv: string; tag: string } };
     const bytes = Buffer.from(file.ciphertext, 'base64');
     bytes[10] = bytes[10]! ^ 1;
@@ -80,10 +81,10 @@ describe('wallet file (scrypt + AES-256-GCM, versioned)', () => {
 
   it('saves to a file only its owner can read and loads it back', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'netpay-wallet-')), 'wallet.json');
-    const wallet = walletWithSpend();
+    const wallet = await walletWithSpend();
     await saveWallet(path, wallet, passphrase, fast);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readFileSync(path, 'utf8')).toContain('"format": "netpay-wallet"');
-    expect((await loadWallet(path, passphrase)).toRecords()).toEqual(wallet.toRecords());
+    expect((await loadWallet(path, passphrase)).state()).toEqual(wallet.state());
   });
 });

@@ -7,7 +7,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { parseTouchstone } from '#protocol';
-import { Wallet, type WalletChainRecord } from './wallet.js';
+import { Wallet, type WalletChain, type WalletPurchase, type WalletState } from '@netpay/wallet';
 import { WALLET, WalletError } from './wallet-errors.js';
 
 /**
@@ -17,7 +17,9 @@ import { WALLET, WalletError } from './wallet-errors.js';
  *   kdf:    { name: "scrypt", N, r, p, salt (hex, 16 bytes) },
  *   check:  hex(HMAC-SHA256(key, "netpay-wallet/v1/check"))[0..32]  — tells a wrong passphrase from damage
  *   cipher: { name: "aes-256-gcm", iv (hex, 12 bytes), tag (hex, 16 bytes) },
- *   ciphertext: base64(AES-256-GCM(key, JSON({ chains: WalletChainRecord[] }))) }
+ *   ciphertext: base64(AES-256-GCM(key, JSON(WalletState: { chains, purchases }))) }
+ *
+ * A file written before the purchases were kept holds `{ chains }` only: it opens with no purchases.
  *
  * key = scrypt(passphrase, salt, 32, {N, r, p}). The header (format, version, kdf, check, cipher
  * name and iv) is the GCM associated data, so changing any of it fails like changing the ciphertext.
@@ -66,7 +68,7 @@ export function encryptWallet(
   };
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(associatedData(header));
-  const plain = Buffer.from(JSON.stringify({ chains: wallet.toRecords() }), 'utf8');
+  const plain = Buffer.from(JSON.stringify(wallet.state()), 'utf8');
   const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
   const file: WalletFileV1 = {
     ...header,
@@ -97,7 +99,7 @@ export function decryptWallet(text: string, passphrase: string): Wallet {
       'the wallet file was changed or damaged after it was written',
     );
   }
-  return Wallet.fromRecords(parseRecords(plain));
+  return Wallet.fromState(parseState(plain));
 }
 
 function associatedData(h: {
@@ -173,20 +175,32 @@ function parseFile(text: string): WalletFileV1 {
   return f as WalletFileV1;
 }
 
-function parseRecords(plain: Buffer): WalletChainRecord[] {
-  const body = JSON.parse(plain.toString('utf8')) as { chains?: unknown };
+function parseState(plain: Buffer): WalletState {
+  const body = JSON.parse(plain.toString('utf8')) as { chains?: unknown; purchases?: unknown };
   if (!Array.isArray(body.chains))
     throw new WalletError(WALLET.FILE_MALFORMED, 'the wallet holds no chain list');
-  return body.chains.map((c: unknown) => {
-    const r = c as Partial<WalletChainRecord>;
+  if (body.purchases !== undefined && !Array.isArray(body.purchases))
+    throw new WalletError(WALLET.FILE_MALFORMED, 'the wallet purchases are not a list');
+  const chains = body.chains.map((c: unknown): WalletChain => {
+    const r = c as Partial<WalletChain>;
     if (typeof r.seed !== 'string' || typeof r.index !== 'number') {
       throw new WalletError(WALLET.FILE_MALFORMED, 'a chain record lacks its seed or index');
     }
-    return {
-      seed: r.seed,
-      touchstone: parseTouchstone(r.touchstone),
-      index: r.index,
-      ...(typeof r.lastVendor === 'string' ? { lastVendor: r.lastVendor } : {}),
-    };
+    return { ...r, seed: r.seed, index: r.index, touchstone: parseTouchstone(r.touchstone) };
   });
+  const purchases = ((body.purchases ?? []) as unknown[]).map((p): WalletPurchase => {
+    const r = p as Partial<WalletPurchase>;
+    const whole = (n: unknown): boolean => Number.isSafeInteger(n);
+    if (
+      typeof r.purchaseKey !== 'string' ||
+      typeof r.chainId !== 'string' ||
+      typeof r.payword !== 'string' ||
+      !whole(r.fromIndex) ||
+      !whole(r.position) ||
+      !whole(r.coins)
+    )
+      throw new WalletError(WALLET.FILE_MALFORMED, 'a purchase record is incomplete');
+    return r as WalletPurchase;
+  });
+  return { chains, purchases };
 }

@@ -1,5 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import type { Wallet } from './wallet.js';
+import type { Wallet } from '@netpay/wallet';
 import { decryptWallet, DEFAULT_SCRYPT, encryptWallet, type ScryptParams } from './wallet-file.js';
 
 /** Writes the encrypted wallet atomically (temp file, then rename), readable by its owner only. */

@@ -203,6 +203,8 @@ async function buy(section, item, id, to) {
     status: answer.status,
     receiptId,
     code: answer.body.code,
+    recorded: answer.body.recorded,
+    index: answer.body.index,
   });
   if (typeof settled.coinsLeft === 'number') coinsLeft = settled.coinsLeft;
   if (!answer.ok) return vendorRefusal(answer);

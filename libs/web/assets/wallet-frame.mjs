@@ -46,6 +46,7 @@ async function serverCoins() {
 async function coinsLeft() {
   if (!vault) return null;
   await vault.refresh();
+  vault.wallet.releaseDead(); // coins of purchases provably dead count again
   return vault.wallet.coinsLeft(vendorId) + (await serverCoins());
 }
 
@@ -191,6 +192,7 @@ async function pay(m) {
       detail: hasVault() ? 'Unlock your wallet first.' : 'There is no wallet in this browser yet.',
     });
   await vault.refresh();
+  vault.wallet.releaseDead();
   const known = vault.wallet.purchaseList().find((p) => p.purchaseKey === m.id);
   const clientLeft = vault.wallet.coinsLeft(vendorId);
   const kind = known || clientLeft >= m.coins ? 'client' : (await serverCoins()) >= m.coins ? 'server' : null;
@@ -253,11 +255,18 @@ async function pay(m) {
 async function settle(m) {
   const mine = vault?.wallet.purchaseList().find((p) => p.purchaseKey === m.id);
   if (mine && mine.status === 'sent') {
+    // A refusal stating that nothing was recorded (and the vendor's index) lets the wallet give
+    // the paywords back once the purchase's deadline has passed (packages/wallet/README.md).
     vault.wallet.settle(
       m.id,
       m.ok
         ? { ok: true, receiptId: String(m.receiptId ?? '') }
-        : { ok: false, code: String(m.code ?? 'REFUSED') },
+        : {
+            ok: false,
+            code: String(m.code ?? 'REFUSED'),
+            ...(m.recorded === false ? { recorded: false } : {}),
+            ...(Number.isSafeInteger(m.index) && m.index >= 1 ? { index: m.index } : {}),
+          },
     );
     await vault.save();
   } else if (

@@ -10,6 +10,10 @@ export const WEB_WALLET = {
   DUPLICATE_CHAIN: 'WALLET.DUPLICATE_CHAIN',
   PURCHASE_MISMATCH: 'WALLET.PURCHASE_MISMATCH',
   CORRUPT: 'WALLET.CORRUPT',
+  UNKNOWN_CHAIN: 'WALLET.UNKNOWN_CHAIN',
+  /** An index that would move a chain back, or beyond its end. */
+  STALE_INDEX: 'WALLET.STALE_INDEX',
+  INVALID_DEADLINE: 'WALLET.INVALID_DEADLINE',
 } as const;
 
 export type WebWalletCode = (typeof WEB_WALLET)[keyof typeof WEB_WALLET];

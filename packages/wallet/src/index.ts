@@ -8,3 +8,5 @@ export * from './chain-hash.js';
 export * from './errors.js';
 export * from './vault.js';
 export * from './web-wallet.js';
+/** The wallet class under its plain name (Node code); `WebWallet` is the same class. */
+export { WebWallet as Wallet } from './web-wallet.js';

@@ -6,6 +6,7 @@ import { VaultKey } from './vault.js';
 import { mergeStates, type WalletState, type WalletTouchstone, WebWallet } from './web-wallet.js';
 
 const NOW = new Date('2026-06-01T00:00:00.000Z');
+const LATER = new Date('2026-06-01T01:00:00.000Z');
 const bought = (id: string, o: Parameters<typeof boughtChain>[1] = {}) => {
   const c = boughtChain(id, o);
   return { seed: c.seed, touchstone: c.touchstone as unknown as WalletTouchstone };
@@ -66,15 +67,16 @@ describe('@netpay/wallet (WebCrypto, as in browsers)', () => {
     await expect(
       wallet.pay({ purchaseKey: 'p1', vendorId: 'news', resource: 'GET /a3', coins: 2, now: NOW }),
     ).rejects.toMatchObject({ code: 'WALLET.PURCHASE_MISMATCH' });
-    // A refusal leaves the paywords spent; a reloaded wallet goes on after them.
-    wallet.settle('p2', { ok: false, code: 'SPEND.DEADLINE_EXCEEDED' });
+    // A refusal that does not say the try spent nothing keeps the paywords reserved; a reloaded
+    // wallet goes on after them.
+    wallet.settle('p2', { ok: false, code: 'SPEND.PAYWORD_FORGED', now: LATER });
     const reloaded = WebWallet.fromState(JSON.parse(JSON.stringify(wallet.state())) as WalletState);
     const three = await reloaded.pay({
       purchaseKey: 'p3',
       vendorId: 'news',
       resource: 'GET /a2',
       coins: 1,
-      now: NOW,
+      now: LATER,
     });
     expect(three.purchase.position).toBe(5);
     expect(reloaded.coinsLeft(undefined, NOW)).toBe(5);

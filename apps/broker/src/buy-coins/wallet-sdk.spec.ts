@@ -3,7 +3,7 @@ import { decideSpend, foldChain } from '#chain';
 import { InMemoryEventStore } from '#event-store';
 import { type ChainEvent, decode, streams } from '#events';
 import { ManualClock } from '#platform';
-import { decryptWallet, encryptWallet, newWalletNonce, Wallet } from '#wallet';
+import { decryptWallet, encryptWallet, newWalletNonce, preparePayment, Wallet } from '#wallet';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { buy, registerCustomer } from '../test/scenario.js';
 import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
@@ -25,13 +25,14 @@ describe('purchase answer → wallet SDK → spend', () => {
     const res = await buy(broker.http, customer, { coins: 30, walletNonce: newWalletNonce() });
     const answer = res.json<CoinsPurchasedAnswer>();
     let wallet = new Wallet();
-    for (const chain of answer.chains) wallet.add({ seed: chain.seed!, touchstone: chain.touchstone });
+    for (const chain of answer.chains)
+      await wallet.addChain({ seed: chain.seed!, touchstone: chain.touchstone });
     wallet = decryptWallet(
       encryptWallet(wallet, 'a long passphrase', { N: 1024, r: 8, p: 1 }),
       'a long passphrase',
     );
 
-    const payment = wallet.pay(3, { vendorId: 'v1', now: clock.now() });
+    const payment = await preparePayment(wallet, 3, { vendorId: 'v1', now: clock.now() });
     const history = (await store.readStream(streams.chain(payment.chainId))).map((r) => ({
       event: decode(r) as unknown as ChainEvent,
       revision: r.revision,
@@ -47,6 +48,7 @@ describe('purchase answer → wallet SDK → spend', () => {
       ok: true,
       events: [{ type: 'CoinsSpent', data: { fromIndex: 1, toIndex: 3 } }],
     });
-    expect(wallet.confirm(payment, 'v1')).toMatchObject({ index: 4, lastVendor: 'v1' });
+    wallet.settle(payment.purchaseKey, { ok: true, receiptId: 'r-1' });
+    expect(wallet.summaries(clock.now())[0]).toMatchObject({ index: 4, lastVendor: 'v1' });
   });
 });

@@ -4,7 +4,7 @@ import { InMemoryEventStore } from '#event-store';
 import { type ChainEvent, decode, streams, toNewEvent } from '#events';
 import { ManualClock } from '#platform';
 import type { PublicKeyRecord } from '#protocol';
-import { newWalletNonce, Wallet } from '#wallet';
+import { newWalletNonce, preparePayment, Wallet } from '#wallet';
 import { Audit } from '../../../auditor/src/core/audit.js';
 import { replayStore } from '../../../auditor/src/cli/replay.js';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
@@ -31,7 +31,7 @@ describe('cash-out (in-memory store, simulated bank)', () => {
     vendorId: string,
     count: number,
   ): Promise<{ ok: boolean; code?: string }> {
-    const payment = wallet.pay(count, { vendorId, now: clock.now() });
+    const payment = await preparePayment(wallet, count, { vendorId, now: clock.now() });
     const recorded = await store.readStream(streams.chain(payment.chainId));
     const history = recorded.map((r) => ({
       event: decode(r) as unknown as ChainEvent,
@@ -56,7 +56,7 @@ describe('cash-out (in-memory store, simulated bank)', () => {
       ),
       { expectedRevision: recorded.at(-1)!.revision },
     );
-    wallet.confirm(payment, vendorId);
+    wallet.settle(payment.purchaseKey, { ok: true, receiptId: 'r' });
     return { ok: true };
   }
 
@@ -66,7 +66,8 @@ describe('cash-out (in-memory store, simulated bank)', () => {
       await buy(broker.http, customer, { coins: 10, coinValue: 5, walletNonce: newWalletNonce() })
     ).json<CoinsPurchasedAnswer>();
     const wallet = new Wallet();
-    for (const chain of answer.chains) wallet.add({ seed: chain.seed!, touchstone: chain.touchstone });
+    for (const chain of answer.chains)
+      await wallet.addChain({ seed: chain.seed!, touchstone: chain.touchstone });
     return { customer, wallet, chainId: answer.chains[0]!.chainId };
   }
 

@@ -4,7 +4,7 @@ import { InMemoryEventStore } from '#event-store';
 import { type ChainEvent, decode, streams, toNewEvent } from '#events';
 import { ManualClock } from '#platform';
 import type { PublicKeyRecord } from '#protocol';
-import { newWalletNonce, Wallet } from '#wallet';
+import { newWalletNonce, preparePayment, Wallet } from '#wallet';
 import { Audit } from '../../../auditor/src/core/audit.js';
 import { replayStore } from '../../../auditor/src/cli/replay.js';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
@@ -41,7 +41,7 @@ describe.each(['refund', 'keep'] as const)('expiry, EXPIRY_POLICY=%s (in-memory 
     payAt = clock.now(),
   ): Promise<{ ok: boolean; code?: string }> {
     // The wallet itself refuses an expired chain: `payAt` lets the test make the payment before.
-    const payment = wallet.pay(count, { vendorId: 'v1', now: payAt });
+    const payment = await preparePayment(wallet, count, { vendorId: 'v1', now: payAt });
     const recorded = await store.readStream(streams.chain(payment.chainId));
     const history = recorded.map((r) => ({
       event: decode(r) as unknown as ChainEvent,
@@ -66,7 +66,7 @@ describe.each(['refund', 'keep'] as const)('expiry, EXPIRY_POLICY=%s (in-memory 
       ),
       { expectedRevision: recorded.at(-1)!.revision },
     );
-    wallet.confirm(payment, 'v1');
+    wallet.settle(payment.purchaseKey, { ok: true, receiptId: 'r' });
     return { ok: true };
   }
 
@@ -81,7 +81,8 @@ describe.each(['refund', 'keep'] as const)('expiry, EXPIRY_POLICY=%s (in-memory 
       await buy(broker.http, customer, { coins: 10, coinValue: 5, walletNonce: newWalletNonce() })
     ).json<CoinsPurchasedAnswer>();
     wallet = new Wallet();
-    for (const chain of answer.chains) wallet.add({ seed: chain.seed!, touchstone: chain.touchstone });
+    for (const chain of answer.chains)
+      await wallet.addChain({ seed: chain.seed!, touchstone: chain.touchstone });
     chainId = answer.chains[0]!.chainId;
     expiresAt = Date.parse(answer.chains[0]!.touchstone.expiresAt);
     expect(await spend(wallet, 3)).toEqual({ ok: true });

@@ -3,7 +3,7 @@
 // A request whose outcome is unknown (an error, a 5xx, a time-out) is sent again as it was —
 // same payment, same Idempotency-Key — as the wallet SDK does, until it is answered.
 import { randomUUID } from 'node:crypto';
-import { newWalletNonce, type Payment, Wallet } from '#wallet';
+import { newWalletNonce, type Payment, preparePayment, settleAnswer, Wallet } from '#wallet';
 import type { Touchstone } from '#protocol';
 import { call, codeOf, type Answer } from '../api.js';
 import { Random } from '../random.js';
@@ -178,7 +178,7 @@ export class ClientShopper extends Shopper {
     };
     for (const chain of bought.chains) {
       if (chain.seed) {
-        this.wallet.add({ seed: chain.seed, touchstone: chain.touchstone });
+        await this.wallet.addChain({ seed: chain.seed, touchstone: chain.touchstone });
         continue;
       }
       // The first answer (with the seeds) was lost: the replay withholds them; re-issue the chain.
@@ -198,7 +198,7 @@ export class ClientShopper extends Shopper {
         const chain = (answer.body as { chain?: { chainId: string; seed?: string; touchstone: Touchstone } })
           .chain;
         this.ledger.reissues += 1;
-        if (chain?.seed) this.wallet.add({ seed: chain.seed, touchstone: chain.touchstone });
+        if (chain?.seed) await this.wallet.addChain({ seed: chain.seed, touchstone: chain.touchstone });
         else if (chain) await this.reissue(chain.chainId);
         return;
       }
@@ -209,7 +209,7 @@ export class ClientShopper extends Shopper {
   async step(): Promise<void> {
     if (!this.pending) {
       const shop = this.nextShop();
-      this.pending = this.prepare(shop, this.rng.pick(shop.items));
+      this.pending = await this.prepare(shop, this.rng.pick(shop.items));
       if (!this.pending) {
         await this.buyCoins();
         return;
@@ -219,19 +219,25 @@ export class ClientShopper extends Shopper {
   }
 
   async buyAt(shop: Shop): Promise<boolean> {
-    if (!this.pending) this.pending = this.prepare(shop, shop.items[0] ?? 'x');
+    if (!this.pending) this.pending = await this.prepare(shop, shop.items[0] ?? 'x');
     if (!this.pending) {
       await this.buyCoins();
-      this.pending = this.prepare(shop, shop.items[0] ?? 'x');
+      this.pending = await this.prepare(shop, shop.items[0] ?? 'x');
     }
     const target = this.pending?.shop.id;
     const paid = await this.send();
     return paid && target === shop.id;
   }
 
-  private prepare(shop: Shop, item: string): ClientShopper['pending'] {
+  private async prepare(shop: Shop, item: string): Promise<ClientShopper['pending']> {
+    const key = randomUUID();
     try {
-      return { payment: this.wallet.pay(shop.price, { vendorId: shop.id }), shop, item, key: randomUUID() };
+      const payment = await preparePayment(this.wallet, shop.price, {
+        vendorId: shop.id,
+        purchaseKey: key,
+        resource: `GET ${shop.path}/${item}`,
+      });
+      return { payment, shop, item, key };
     } catch {
       return undefined; // no coins left: buy more
     }
@@ -241,26 +247,28 @@ export class ClientShopper extends Shopper {
   private async send(): Promise<boolean> {
     const p = this.pending;
     if (!p) return false;
-    const { chainId, position, payword } = p.payment.proof;
+    // The same purchase again: the same paywords, with a deadline of this try's own.
+    const payment = await preparePayment(this.wallet, p.payment.count, {
+      vendorId: p.shop.id,
+      purchaseKey: p.key,
+      resource: `GET ${p.shop.path}/${p.item}`,
+    });
     this.ledger.attempts += 1;
     const answer = await attempt(`${p.shop.url}${p.shop.path}/${p.item}`, {
-      headers: {
-        'x-netpay-payment': `${chainId}.${position}.${payword}`,
-        'x-netpay-touchstone': Buffer.from(JSON.stringify(p.payment.touchstone)).toString('base64url'),
-        'idempotency-key': p.key,
-      },
+      headers: { ...payment.headers, 'idempotency-key': p.key },
     });
     if (answer?.status === 200) {
       const receipt = receiptOf(answer);
       if (receipt) this.ledger.ack(receipt);
-      this.wallet.confirm(p.payment, p.shop.id);
+      settleAnswer(this.wallet, p.key, { ...answer, receiptId: answer.headers.get('x-netpay-receipt-id') });
       this.pending = undefined;
       return true;
     }
     this.ledger.refusal(answer ? (codeOf(answer) ?? `HTTP.${answer.status}`) : 'NETWORK');
     if (retryable(answer)) return false; // the same payment again at the next step
-    // A definite refusal: this payword is never shown again; the wallet moves past it.
-    this.wallet.advance(chainId, position + 1);
+    // A definite refusal: settled; the paywords come back only if the vendor recorded nothing
+    // and the last deadline has passed, else the wallet goes on after them.
+    settleAnswer(this.wallet, p.key, answer);
     this.pending = undefined;
     return false;
   }

@@ -88,7 +88,7 @@ describe('a spend whose outcome is unknown', () => {
     const shop = vendorAt(world, store, 2);
     const issued = await world.broker.issue();
     const wallet = new Wallet();
-    wallet.add({ seed: issued.chain.seed, touchstone: issued.touchstone });
+    await wallet.addChain({ seed: issued.chain.seed, touchstone: issued.touchstone });
     store.lost = 1;
     const answer = await requestPaid(
       wallet,
@@ -115,7 +115,7 @@ describe('a spend whose outcome is unknown', () => {
     const shop = vendorAt(world, store, 1);
     const issued = await world.broker.issue();
     const wallet = new Wallet();
-    wallet.add({ seed: issued.chain.seed, touchstone: issued.touchstone });
+    await wallet.addChain({ seed: issued.chain.seed, touchstone: issued.touchstone });
     store.lost = 5;
     const failed = await requestPaid(
       wallet,
@@ -123,20 +123,19 @@ describe('a spend whose outcome is unknown', () => {
       { fetch: shop.fetch, attempts: 2, retryDelayMs: 0 },
     ).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(PaymentOutcomeUnknownError);
-    expect(wallet.summaries()[0]!.index).toBe(1); // not confirmed yet
+    // Not settled: the payword stays reserved for this purchase, never offered to another.
+    const { purchase, purchaseKey } = failed as PaymentOutcomeUnknownError;
+    expect(purchase).toMatchObject({ status: 'sent', fromIndex: 1, position: 1 });
+    expect(wallet.summaries()[0]!.index).toBe(2);
     store.lost = 0;
-    const { payment: repeated, idempotencyKey } = failed as PaymentOutcomeUnknownError;
     const later = await requestPaid(
       wallet,
-      {
-        url: 'http://vendor.test/article-1',
-        vendorId: 'va',
-        count: 1,
-        repeat: { payment: repeated, idempotencyKey },
-      },
+      { url: 'http://vendor.test/article-1', vendorId: 'va', count: 1, purchaseKey },
       { fetch: shop.fetch },
     );
     expect(later.paid).toBe(true);
+    expect(later.purchase).toMatchObject({ status: 'paid', position: 1, payword: purchase.payword });
     expect(wallet.summaries()[0]!.index).toBe(2);
+    expect((await acceptedPositions(world.store, issued.chain.chainId)).map((a) => a.position)).toEqual([1]);
   });
 });

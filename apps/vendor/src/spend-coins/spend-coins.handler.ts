@@ -2,7 +2,7 @@ import { CHAIN, decideSpend, type ChainState } from '#chain';
 import { ConcurrencyError, InvalidEventStoreRequestError } from '#event-store';
 import type { CoinsSpent } from '#events';
 import { SPEND, verifySpend, type Touchstone } from '#protocol';
-import type { Clock } from '#platform';
+import { NetPayError, type Clock } from '#platform';
 import type { ChainLocks } from '../engine/chain-locks.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { ReceiptBatcher } from '../engine/receipt-batcher.js';
@@ -35,6 +35,21 @@ const STALE_SENSITIVE = new Set<string>([
   CHAIN.SLICE_WITHDRAWN,
   CHAIN.NOT_CHECKED_OUT,
 ]);
+
+/**
+ * A refusal as the payer gets it: `recorded: false` (this request appended nothing) and, when the
+ * chain was read, its `index` then. Not for 5xx answers, whose outcome may be unknown.
+ */
+function unrecorded(error: unknown, state: ChainState | undefined): unknown {
+  if (!(error instanceof NetPayError) || error.status >= 500) return error;
+  const index = state !== undefined && state.status !== 'absent' ? { index: state.index } : {};
+  return new NetPayError(error.code, error.message, {
+    status: error.status,
+    ...(error.title === undefined ? {} : { title: error.title }),
+    details: { ...error.details, ...index, recorded: false },
+    cause: error,
+  });
+}
 
 /** Chains this vendor accepts: its prices are whole coins of this value and currency. */
 export interface AcceptedChains {
@@ -108,21 +123,36 @@ export class SpendCoinsHandler {
       };
     } catch (error) {
       observer.refused?.(codeOf(error));
-      throw error;
+      throw unrecorded(error, undefined);
     }
   }
 
-  /** The spend itself; the caller holds the chain's lock. */
+  /**
+   * The spend itself; the caller holds the chain's lock. A refusal (a 4xx: nothing appended by
+   * this request) says so, `recorded: false`, with the chain's `index` as this vendor last read
+   * it: a wallet releases paywords only on such an answer (`packages/wallet/README.md`).
+   */
   async recordLocked(command: RecordSpend): Promise<Recorded> {
+    const seen: { state?: ChainState } = {};
+    try {
+      return await this.decideAndRecord(command, seen);
+    } catch (error) {
+      throw unrecorded(error, seen.state);
+    }
+  }
+
+  private async decideAndRecord(command: RecordSpend, seen: { state?: ChainState }): Promise<Recorded> {
     const { vendorId, clock, states } = this.deps;
     const { chainId, position, payword, count } = command;
     const proof = { chainId, position, payword };
     const receiptId =
       command.receiptId ?? receiptIdFor(vendorId, chainId, position, payword, command.resource);
     let state = await states.current(chainId, command.touchstone);
+    seen.state = state;
     // Whether `state` was read from the stream during this spend (a refusal on it then stands).
     let fromStream = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      seen.state = state;
       // A debit's retry found on a state looked up again (another replica recorded it meanwhile).
       const earlier = command.receiptId && recordedDebit(state, vendorId, receiptId);
       if (earlier && state.status !== 'absent') {
@@ -173,6 +203,7 @@ export class SpendCoinsHandler {
         return { spend: decision.duplicateOf, touchstone: state.touchstone, duplicate: true };
       }
       const event = decision.events[0]!;
+      seen.state = state;
       // A payer that stopped waiting never sees the receipt: spend nothing for it.
       checkDeadline(clock, command.deadline, chainId);
       try {

@@ -48,7 +48,7 @@ describe('the wallet SDK names its deadline', () => {
     const shop = frozenVendor(world, 0);
     const issued = await world.broker.issue();
     const wallet = new Wallet();
-    wallet.add({ seed: issued.chain.seed, touchstone: issued.touchstone });
+    await wallet.addChain({ seed: issued.chain.seed, touchstone: issued.touchstone });
     const now = () => world.clock.now().getTime();
     const answer = await requestPaid(
       wallet,
@@ -70,7 +70,7 @@ describe('the wallet SDK names its deadline', () => {
     const shop = frozenVendor(world, 20_000);
     const issued = await world.broker.issue();
     const wallet = new Wallet();
-    wallet.add({ seed: issued.chain.seed, touchstone: issued.touchstone });
+    await wallet.addChain({ seed: issued.chain.seed, touchstone: issued.touchstone });
     const answer = await requestPaid(
       wallet,
       { url: 'http://vendor.test/a', vendorId: 'va', count: 1 },
@@ -80,6 +80,10 @@ describe('the wallet SDK names its deadline', () => {
     expect(answer.response.status).toBe(408);
     expect(((await answer.response.json()) as { code: string }).code).toBe('REQUEST.DEADLINE_EXCEEDED');
     expect(await acceptedPositions(world.store, issued.chain.chainId)).toEqual([]);
+    // The vendor said so (`recorded: false`, its index 1), and the deadline (5 s) and the clock skew
+    // allowed (5 s) have passed on the wallet's clock (the vendor froze 20 s): no try can be recorded
+    // any more, and the wallet gives the coin back to the next purchase.
+    expect(answer.purchase).toMatchObject({ status: 'released', unrecorded: true, vendorIndex: 1 });
     expect(wallet.summaries()[0]!.index).toBe(1);
   });
 

@@ -92,6 +92,27 @@ const PROBLEM_DETAILS: Schema = {
         properties: { field: { type: 'string' }, messages: { type: 'array', items: { type: 'string' } } },
       },
     },
+    chainId: { type: 'string', description: 'the chain the refusal is about' },
+    recorded: {
+      type: 'boolean',
+      enum: [false],
+      description:
+        'a refused spend or debit (4xx): false — this request recorded nothing. A wallet releases the ' +
+        "paywords it reserved for the purchase only on this answer, once the purchase's deadline has passed",
+    },
+    index: {
+      type: 'integer',
+      minimum: 1,
+      description:
+        "with `recorded`: the chain's next unspent position I as the vendor read it for this request " +
+        '(a wallet releases nothing when it is past the purchase’s first payword)',
+    },
+    outcome: {
+      type: 'string',
+      enum: ['unknown'],
+      description:
+        '503 EVENT_STORE.UNAVAILABLE of a spend: it may have been recorded; repeat the same request',
+    },
   },
   additionalProperties: true,
 };
