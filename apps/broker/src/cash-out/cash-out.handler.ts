@@ -68,7 +68,8 @@ export class CashOutHandler {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
     const now = this.clock.now();
-    const closed = await closeAtIndex(this.store, this.ring, chainId, 'cashed-out', now.toISOString(), (state) =>
+    const at = now.toISOString();
+    const closed = await closeAtIndex(this.store, this.ring, chainId, 'cashed-out', at, (state) =>
       refuseExpired(state, now, this.config.expiryPolicy),
     );
     const { coins, amount } = closed;
