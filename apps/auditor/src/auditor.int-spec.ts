@@ -82,11 +82,13 @@ describe('netpay-audit as a child process (node dist/apps/auditor/src/main.js)',
     expect(report.ok).toBe(false);
     // The forged spend is not applied (no fold believes it): the history written on it disagrees
     // with the chain from there on, and each disagreement is named.
-    // (v2's spend after it starts past the chain's believed index; v1's and v2's batches and the
-    // cash-out count coins the chain does not show as spent.)
+    // (the hand-off stated at the forged index is not applied either, as in every fold, so v2's
+    // spend is by a non-holder and starts past the chain's believed index; v1's and v2's batches
+    // and the cash-out count coins the chain does not show as spent.)
     expect(report.violations.map((v) => v.code)).toEqual([
       'R1.PAYWORD_DOES_NOT_HASH',
       'R2.HANDOFF_MISMATCH',
+      'R2.SPEND_BY_NON_HOLDER',
       'R1.INDEX_SKIPPED',
       'R3.REDEEMED_NOT_SPENT',
       'R3.PAID_ON_UNVERIFIED_ITEMS',
