@@ -196,6 +196,7 @@ export class InMemoryBroker implements BrokerClient {
         {
           chainId: heldElsewhere.chainId,
           vendorId: request.vendorId,
+          issuedAt: this.now().toISOString(),
           notAfter,
           brokerKeyId: this.signer.keyId,
         },

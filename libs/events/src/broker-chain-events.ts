@@ -30,6 +30,7 @@ const AUTHOR: Record<ChainEventType, 'broker' | 'vendor' | 'hash'> = {
   ChainIssued: 'broker',
   WalletCheckedOut: 'broker',
   SliceWithdrawn: 'broker',
+  VendorWithdrawn: 'broker',
   ChainRevoked: 'broker',
   ChainClosed: 'broker',
   CoinsSpent: 'hash',

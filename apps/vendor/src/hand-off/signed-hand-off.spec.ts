@@ -123,7 +123,7 @@ describe('hand-off requests are authenticated by the requesting vendor', () => {
     const now = world.clock.now();
     const grant = (vendorId: string, notAfter = '2026-06-01T12:01:00.000Z') =>
       signWalletGrant(
-        { chainId, vendorId, notAfter, brokerKeyId: world.broker.signer.keyId },
+        { chainId, vendorId, issuedAt: now.toISOString(), notAfter, brokerKeyId: world.broker.signer.keyId },
         world.broker.signer,
       );
 
