@@ -204,8 +204,8 @@ export function checkVendorSignedChainEvent(
       typeof data.at !== 'string'
     )
       return { verdict: 'invalid', message: 'malformed claim signature' };
-    if (data.chainId === undefined || streams.chain(String(data.chainId)) !== stream)
-      return { verdict: 'invalid', message: `claim is for chain ${String(data.chainId)}` };
+    if (typeof data.chainId !== 'string' || streams.chain(data.chainId) !== stream)
+      return { verdict: 'invalid', message: `claim is for chain ${JSON.stringify(data.chainId)}` };
     const key = certifiedVendorKey(data.vendorCertificate, keys, {
       vendorId: data.toVendor,
       keyId: signature.keyId,
