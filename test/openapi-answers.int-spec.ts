@@ -206,7 +206,16 @@ describe('real answers match the documented schemas', () => {
     const notAfter = new Date(now + 600_000).toISOString();
     const chainIds = server.chains.map((ch) => ch.chainId);
     const grants = chainIds.map((chainId) =>
-      signWalletGrant({ chainId, vendorId: 'news_a', notAfter, brokerKeyId: ring.currentKeyId }, ring.signer),
+      signWalletGrant(
+        {
+          chainId,
+          vendorId: 'news_a',
+          issuedAt: new Date(now).toISOString(),
+          notAfter,
+          brokerKeyId: ring.currentKeyId,
+        },
+        ring.signer,
+      ),
     );
     const subscriberToken = encodeSubscriberToken(
       signSubscriberToken(

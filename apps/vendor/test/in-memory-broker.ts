@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decideCheckout, decideIssue, decideRevoke, foldChain } from '#chain';
+import { decideCheckout, decideIssue, decideRevoke, decideWithdraw, foldChain } from '#chain';
 import type { WalletCheckoutReply, WalletCheckoutRequest } from '#contracts';
 import type { EventStore } from '#event-store';
 import {
@@ -196,6 +196,7 @@ export class InMemoryBroker implements BrokerClient {
         {
           chainId: heldElsewhere.chainId,
           vendorId: request.vendorId,
+          issuedAt: this.now().toISOString(),
           notAfter,
           brokerKeyId: this.signer.keyId,
         },
@@ -207,6 +208,14 @@ export class InMemoryBroker implements BrokerClient {
       });
     }
     throw new NetPayError('CHECKOUT.NO_COINS', 'no coins left in the wallet', { status: 409 });
+  }
+
+  /** Like the broker withdrawing `vendorId` from the customer's wallet: one chain of it, now. */
+  async withdraw(chainId: string, vendorId: string): Promise<void> {
+    const { state, revision } = await this.read(chainId);
+    const decision = decideWithdraw(state, { vendorId, at: this.now().toISOString() });
+    if (!decision.ok) throw new NetPayError(decision.code, decision.message);
+    for (const event of decision.events) await this.append(chainId, event, revision);
   }
 
   private async read(chainId: string) {

@@ -230,7 +230,7 @@ describe('chain aggregate', () => {
     expect(decideWithdraw(ended, { vendorId: 'va', at: AT })).toEqual({ ok: true, events: [] });
     expect(decideWithdraw(given(issued('server'), ...checkedOut), { vendorId: 'vb', at: AT })).toEqual({
       ok: true,
-      events: [],
+      events: [{ type: 'VendorWithdrawn', version: 1, data: { chainId: 'c1', vendorId: 'vb', at: AT } }],
     });
     expect(decideWithdraw(given(issued(), spent('va', 1, 1)), { vendorId: 'va', at: AT })).toEqual({
       ok: true,
@@ -283,6 +283,63 @@ describe('chain aggregate', () => {
     const after = given(issued(), spent('va', 1, 2), ...(claim.ok ? claim.events : []));
     expect(after.status === 'open' && after.holder).toBe('vb');
     expect(codeOf(decideSpend(after, spend('va', 3, 1)))).toBe('CHAIN.NOT_HOLDER');
+  });
+});
+
+describe('a vendor withdrawn while another holds the wallet', () => {
+  const LATER = '2026-11-21T10:00:00.001Z';
+  const withdrawnB = (at = AT): ChainEvent => ({
+    type: 'VendorWithdrawn',
+    version: 1,
+    data: { chainId: 'c1', vendorId: 'vb', at },
+  });
+  const handOff = (state: ChainState, grantIssuedAt?: string) => {
+    const open = state.status === 'open' ? state : undefined;
+    const certificate = signHandOffCertificate(
+      {
+        chainId: 'c1',
+        fromVendor: 'va',
+        toVendor: 'vb',
+        index: open?.index ?? 0,
+        lastPayword: open?.lastPayword ?? '',
+        at: LATER,
+        vendorKeyId: vendorA.keyId,
+      },
+      vendorA,
+    );
+    return decideHandOff(state, { certificate, at: LATER, ...(grantIssuedAt ? { grantIssuedAt } : {}) });
+  };
+  const checkout = decideCheckout(given(issued('server')), { vendorId: 'va', sliceEnd: 10, at: AT });
+  const held = [issued('server'), ...(checkout.ok ? checkout.events : []), spent('va', 1, 2)];
+
+  it('records the withdrawal without moving the holder; a grant from before it is void', () => {
+    const decision = decideWithdraw(given(...held), { vendorId: 'vb', at: AT });
+    expect(decision).toEqual({ ok: true, events: [withdrawnB()] });
+    const state = given(...held, withdrawnB());
+    expect(state.status === 'open' && [state.holder, state.sliceEnd, state.withdrawals]).toEqual([
+      'va',
+      10,
+      { vb: AT },
+    ]);
+    // A retried withdrawal appends nothing; an earlier time does not lower the latest.
+    expect(decideWithdraw(state, { vendorId: 'vb', at: AT })).toEqual({ ok: true, events: [] });
+    const older = given(...held, withdrawnB(), withdrawnB('2026-11-21T09:00:00.000Z'));
+    expect(older.status === 'open' && older.withdrawals).toEqual({ vb: AT });
+    // The holder may still spend; a hand-off to vb on a grant issued at or before the withdrawal
+    // (or with no issue time) is refused, on a later grant (re-authorised) it goes through.
+    expect(decideSpend(state, spend('va', 3, 1)).ok).toBe(true);
+    expect(codeOf(handOff(state, AT))).toBe('HANDOFF.VENDOR_WITHDRAWN');
+    expect(codeOf(handOff(state, '2026-11-21T09:59:00.000Z'))).toBe('HANDOFF.VENDOR_WITHDRAWN');
+    expect(codeOf(handOff(state))).toBe('HANDOFF.VENDOR_WITHDRAWN');
+    expect(handOff(state, LATER).ok).toBe(true);
+    // Without a withdrawal, the grant's time does not matter.
+    expect(handOff(given(...held), '2026-11-21T09:59:00.000Z').ok).toBe(true);
+  });
+
+  it('a holder’s own withdrawal (SliceWithdrawn) voids its older grants too', () => {
+    const withdraw = decideWithdraw(given(...held), { vendorId: 'va', at: AT });
+    const state = given(...held, ...(withdraw.ok ? withdraw.events : []));
+    expect(state.status === 'open' && state.withdrawals).toEqual({ va: AT });
   });
 });
 

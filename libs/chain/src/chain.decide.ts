@@ -7,6 +7,7 @@ import type {
   CoinsSpent,
   IndexHandedOff,
   SliceWithdrawn,
+  VendorWithdrawn,
   WalletCheckedOut,
 } from '#events';
 import {
@@ -18,7 +19,7 @@ import {
   type VendorKeyCertificate,
 } from '#protocol';
 import { CHAIN, refuse, type ChainRejection } from './chain.errors.js';
-import type { ChainState, LastSpend } from './chain.state.js';
+import { withdrawnGrant, type ChainState, type LastSpend } from './chain.state.js';
 
 /** A decision appends these events, or refuses with a reason. */
 export type Decision<E> = { readonly ok: true; readonly events: readonly E[] } | ChainRejection;
@@ -157,11 +158,18 @@ export function decideCheckout(
 
 /**
  * The holder hands off with a certificate it signed (signature checked by the caller), and its
- * broker-signed key certificate, which readers need to believe the event.
+ * broker-signed key certificate, which readers need to believe the event. A server-side wallet
+ * moves only on a wallet grant (checked by the caller) issued after the receiver's latest
+ * withdrawal on this chain: `grantIssuedAt` is that grant's `issuedAt`.
  */
 export function decideHandOff(
   state: ChainState,
-  command: { certificate: HandOffCertificate; holderCertificate?: VendorKeyCertificate; at: string },
+  command: {
+    certificate: HandOffCertificate;
+    holderCertificate?: VendorKeyCertificate;
+    grantIssuedAt?: string;
+    at: string;
+  },
 ): Decision<IndexHandedOff> {
   const opened = requireOpen(state);
   if (!opened.ok) return opened;
@@ -177,6 +185,10 @@ export function decideHandOff(
   }
   if (c.chainId !== open.chainId || c.index !== open.index || c.lastPayword !== open.lastPayword) {
     return refuse(CHAIN.HANDOFF_MISMATCH, `certificate does not match the chain at index ${open.index}`);
+  }
+  if (open.wallet === 'server') {
+    const withdrawn = withdrawnGrant(open, c.toVendor, command.grantIssuedAt);
+    if (withdrawn !== undefined) return refuse(CHAIN.VENDOR_WITHDRAWN, withdrawn);
   }
   return {
     ok: true,
@@ -227,14 +239,20 @@ export function decideClaim(
 
 /**
  * The customer withdrew `vendorId`'s authority: if it holds this server-side wallet, its slice
- * ends at I (nothing when it does not hold it, so a retried withdrawal appends nothing).
+ * ends at I (`SliceWithdrawn`); otherwise `VendorWithdrawn` voids every wallet grant it got up to
+ * now. A retry of the same withdrawal (same `at`, or an earlier one) appends nothing.
  */
 export function decideWithdraw(
   state: ChainState,
   command: { vendorId: string; at: string },
-): Decision<SliceWithdrawn> {
-  if (state.status !== 'open' || state.wallet !== 'server' || state.holder !== command.vendorId) {
-    return { ok: true, events: [] };
+): Decision<SliceWithdrawn | VendorWithdrawn> {
+  if (state.status !== 'open' || state.wallet !== 'server') return { ok: true, events: [] };
+  if (state.holder !== command.vendorId) {
+    const last = state.withdrawals?.[command.vendorId];
+    if (last !== undefined && Date.parse(last) >= Date.parse(command.at)) return { ok: true, events: [] };
+    const { chainId } = state;
+    const data = { chainId, vendorId: command.vendorId, at: command.at };
+    return { ok: true, events: [{ type: 'VendorWithdrawn', version: 1, data }] };
   }
   const data = {
     chainId: state.chainId,

@@ -29,5 +29,10 @@ export const CHAIN = {
   BEYOND_SLICE: 'CHAIN.BEYOND_SLICE',
   HANDOFF_TO_SELF: 'HANDOFF.TO_SELF',
   HANDOFF_MISMATCH: 'HANDOFF.CERTIFICATE_MISMATCH',
+  /**
+   * The customer withdrew the receiving vendor from this server-side wallet at or after its wallet
+   * grant was issued: the grant is void (a new authorisation brings a later one).
+   */
+  VENDOR_WITHDRAWN: 'HANDOFF.VENDOR_WITHDRAWN',
   CLAIM_HOLDER_CHANGED: 'CLAIM.HOLDER_CHANGED',
 } as const;

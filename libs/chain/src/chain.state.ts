@@ -18,6 +18,11 @@ interface Known {
   readonly sliceEnd?: number;
   /** Server-side wallets: the vendor whose slice the customer withdrew last (until a new checkout). */
   readonly withdrawnFrom?: string;
+  /**
+   * Server-side wallets: per vendor, the broker's time of its latest withdrawal recorded on this
+   * chain (`SliceWithdrawn`, `VendorWithdrawn`). A wallet grant issued at or before it is void.
+   */
+  readonly withdrawals?: Readonly<Record<string, string>>;
   readonly lastSpend?: LastSpend;
   /** Revision of the last event folded in: the expected revision of the next append. */
   readonly revision: number;
@@ -100,6 +105,33 @@ export function holderMoveMismatch(
   return undefined;
 }
 
+/** The per-vendor withdrawal times with `vendorId`'s set to `at` when that is later. */
+function withWithdrawal(
+  withdrawals: Readonly<Record<string, string>> | undefined,
+  vendorId: string,
+  at: string,
+): Readonly<Record<string, string>> {
+  const last = withdrawals?.[vendorId];
+  if (last !== undefined && Date.parse(last) >= Date.parse(at)) return withdrawals!;
+  return { ...withdrawals, [vendorId]: at };
+}
+
+/**
+ * Why a wallet grant issued at `grantIssuedAt` cannot move this chain to `vendorId`, or undefined
+ * when it can: the customer withdrew the vendor at or after the grant was issued (the broker's
+ * clock for both). A grant without `issuedAt` is void once the vendor was ever withdrawn here.
+ */
+export function withdrawnGrant(
+  state: Known,
+  vendorId: string,
+  grantIssuedAt: string | undefined,
+): string | undefined {
+  const withdrawnAt = state.withdrawals?.[vendorId];
+  if (withdrawnAt === undefined) return undefined;
+  if (grantIssuedAt !== undefined && Date.parse(grantIssuedAt) > Date.parse(withdrawnAt)) return undefined;
+  return `the customer withdrew vendor ${vendorId} from wallet ${state.chainId} at ${withdrawnAt}, after its wallet grant was issued (${grantIssuedAt ?? 'unknown'})`;
+}
+
 /**
  * Pure fold of one chain event. Events this state does not care about (and any
  * event on an absent chain other than its issue) leave it unchanged. A spend whose payword does
@@ -127,7 +159,12 @@ export function evolve(
     }
     case 'SliceWithdrawn': {
       const { holder: _holder, sliceEnd: _sliceEnd, ...rest } = state;
-      return { ...rest, withdrawnFrom: event.data.vendorId, revision };
+      const withdrawals = withWithdrawal(state.withdrawals, event.data.vendorId, event.data.at);
+      return { ...rest, withdrawnFrom: event.data.vendorId, withdrawals, revision };
+    }
+    case 'VendorWithdrawn': {
+      const withdrawals = withWithdrawal(state.withdrawals, event.data.vendorId, event.data.at);
+      return { ...state, withdrawals, revision };
     }
     case 'CoinsSpent': {
       const mismatch = spendMismatch(state, event.data);

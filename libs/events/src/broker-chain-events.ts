@@ -31,6 +31,7 @@ const AUTHOR: Record<ChainEventType, 'broker' | 'vendor' | 'hash'> = {
   ChainIssued: 'broker',
   WalletCheckedOut: 'broker',
   SliceWithdrawn: 'broker',
+  VendorWithdrawn: 'broker',
   ChainRevoked: 'broker',
   ChainClosed: 'broker',
   CoinsSpent: 'hash',

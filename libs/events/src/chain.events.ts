@@ -137,6 +137,26 @@ export interface SliceWithdrawn {
   };
 }
 
+/**
+ * The customer withdrew `vendorId`'s authority over their server-side wallet while the vendor did
+ * not hold this chain (when it holds it, `SliceWithdrawn` says so). It changes no holder: it
+ * records, on every open server-side chain of the customer, that any wallet grant the vendor got
+ * at or before `at` is void, so no holder hands the chain to it with one and no fold believes such
+ * a move. Re-authorising the vendor yields grants issued later. Broker-signed; names the vendor and
+ * the chain, never the customer.
+ */
+export interface VendorWithdrawn {
+  readonly type: 'VendorWithdrawn';
+  readonly version: 1;
+  readonly data: {
+    readonly chainId: string;
+    readonly vendorId: string;
+    readonly at: string;
+    /** The broker's signature over (stream, revision, type, data): see `broker-chain-events.ts`. */
+    readonly brokerSignature?: BrokerEventSignature;
+  };
+}
+
 /** v2: `reason` is a code of `REVOCATION_REASONS` (v1's free text is upcast, `chain.events.v1.ts`). */
 export interface ChainRevoked {
   readonly type: 'ChainRevoked';
@@ -176,6 +196,7 @@ export type ChainEvent =
   | IndexHandedOff
   | ChainClaimed
   | SliceWithdrawn
+  | VendorWithdrawn
   | ChainRevoked
   | ChainClosed;
 
@@ -189,6 +210,7 @@ const CHAIN_EVENT_TYPE_NAMES: Record<ChainEventType, true> = {
   IndexHandedOff: true,
   ChainClaimed: true,
   SliceWithdrawn: true,
+  VendorWithdrawn: true,
   ChainRevoked: true,
   ChainClosed: true,
 };

@@ -17,6 +17,7 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   IndexHandedOff: 1,
   ChainClaimed: 1,
   SliceWithdrawn: 1,
+  VendorWithdrawn: 1,
   ChainRevoked: 2,
   ChainClosed: 1,
   CustomerRegistered: 1,

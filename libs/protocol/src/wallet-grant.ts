@@ -5,10 +5,10 @@ import { ED25519_SIGNATURE_BYTES, type KeyRing, type Signer } from './keys.js';
 import { readObject } from './parse.js';
 import { verifySigned } from './signed.js';
 import type { Hex } from './types.js';
-import { checkId, checkTimestamp } from './validate.js';
+import { checkAfter, checkId, checkTimestamp } from './validate.js';
 
 /** Domain tag of the wallet grant encoding. */
-export const WALLET_GRANT_TAG = 'netpay/wallet-grant/v1';
+export const WALLET_GRANT_TAG = 'netpay/wallet-grant/v2';
 
 /**
  * The broker says: until `notAfter`, vendor `vendorId` may take over the
@@ -19,6 +19,12 @@ export const WALLET_GRANT_TAG = 'netpay/wallet-grant/v1';
 export interface WalletGrantBody {
   readonly chainId: string;
   readonly vendorId: string;
+  /**
+   * When the broker issued it (v2). A holder refuses a grant issued at or before the vendor's
+   * latest withdrawal recorded on the chain (`VendorWithdrawn`, `SliceWithdrawn`): a grant from
+   * before a withdrawal dies with it; re-authorising the vendor yields later grants.
+   */
+  readonly issuedAt: string;
   readonly notAfter: string;
   readonly brokerKeyId: string;
 }
@@ -40,16 +46,19 @@ export type WalletGrantRejectionCode = (typeof WALLET_GRANT)[keyof typeof WALLET
 export function validateWalletGrantBody(body: WalletGrantBody): void {
   checkId(body.chainId, 'chainId');
   checkId(body.vendorId, 'vendorId');
+  checkTimestamp(body.issuedAt, 'issuedAt');
   checkTimestamp(body.notAfter, 'notAfter');
+  checkAfter(body.issuedAt, body.notAfter, 'notAfter');
   checkId(body.brokerKeyId, 'brokerKeyId');
 }
 
-/** Canonical bytes: the tag, then chainId, vendorId, notAfter, brokerKeyId. */
+/** Canonical bytes: the tag, then chainId, vendorId, issuedAt, notAfter, brokerKeyId. */
 export function encodeWalletGrantBody(body: WalletGrantBody): Buffer {
   validateWalletGrantBody(body);
   return new CanonicalWriter(WALLET_GRANT_TAG)
     .string(body.chainId)
     .string(body.vendorId)
+    .string(body.issuedAt)
     .string(body.notAfter)
     .string(body.brokerKeyId)
     .toBytes();
@@ -66,6 +75,7 @@ export function signWalletGrant(body: WalletGrantBody, broker: Signer): WalletGr
   const clean: WalletGrantBody = {
     chainId: body.chainId,
     vendorId: body.vendorId,
+    issuedAt: body.issuedAt,
     notAfter: body.notAfter,
     brokerKeyId: body.brokerKeyId,
   };
@@ -99,10 +109,11 @@ export function checkWalletGrant(
 }
 
 export function parseWalletGrant(value: unknown): WalletGrant {
-  const f = readObject(value, ['chainId', 'vendorId', 'notAfter', 'brokerKeyId', 'signature']);
+  const f = readObject(value, ['chainId', 'vendorId', 'issuedAt', 'notAfter', 'brokerKeyId', 'signature']);
   const g = {
     chainId: f.chainId as string,
     vendorId: f.vendorId as string,
+    issuedAt: f.issuedAt as string,
     notAfter: f.notAfter as string,
     brokerKeyId: f.brokerKeyId as string,
     signature: parseHex(f.signature, { bytes: ED25519_SIGNATURE_BYTES, field: 'signature' }),

@@ -148,6 +148,7 @@ describe('wallet grants, revocation notices, checkout requests', () => {
       {
         chainId: 'c1',
         vendorId: 'vendor_b',
+        issuedAt: '2026-11-21T09:30:00.000Z',
         notAfter: '2026-11-21T09:31:00.000Z',
         brokerKeyId: broker.keyId,
       },

@@ -28,7 +28,10 @@ const body: SubscriberTokenBody = {
 };
 
 function grant(chainId: string, vendorId = 'music', signer = operator) {
-  return signWalletGrant({ chainId, vendorId, notAfter: body.notAfter, brokerKeyId: signer.keyId }, signer);
+  return signWalletGrant(
+    { chainId, vendorId, issuedAt: body.notBefore, notAfter: body.notAfter, brokerKeyId: signer.keyId },
+    signer,
+  );
 }
 
 describe('subscriber tokens (Mobile-NetPay)', () => {

@@ -253,6 +253,7 @@ export function buildVectors(): Vectors {
   const grantBody: WalletGrantBody = {
     chainId: sha.chainId,
     vendorId: 'vendor-b',
+    issuedAt: '2026-11-21T09:30:00.000Z',
     notAfter: '2026-11-21T09:31:00.000Z',
     brokerKeyId: brokerKey.keyId,
   };

@@ -58,29 +58,38 @@ export class AuthoriseVendorHandler {
    * wallet. Step 2 runs on a retry too, completing a withdrawal that stopped half-way.
    */
   async deauthorise(customerId: string, vendorId: string): Promise<DeauthorisedAnswer> {
-    const at = this.clock.now().toISOString();
-    await this.change(customerId, vendorId, false, at);
-    const slicesWithdrawn = await this.withdrawals.withdraw(customerId, vendorId, at);
+    // A retry completes the withdrawal at its original time (what the chains record), so it
+    // appends nothing more; a vendor never authorised has nothing to withdraw.
+    const at = await this.change(customerId, vendorId, false, this.clock.now().toISOString());
+    const slicesWithdrawn = at === undefined ? 0 : await this.withdrawals.withdraw(customerId, vendorId, at);
     return { vendorId, authorised: false, slicesWithdrawn };
   }
 
-  private async change(customerId: string, vendorId: string, authorise: boolean, at: string): Promise<void> {
-    await runCommand(this.store, {
+  /** Records the change; answers when the vendor was (last) withdrawn, for a withdrawal. */
+  private async change(
+    customerId: string,
+    vendorId: string,
+    authorise: boolean,
+    at: string,
+  ): Promise<string | undefined> {
+    const { result } = await runCommand(this.store, {
       stream: streams.customer(customerId),
       initial: absentCustomer,
       evolve: evolveCustomer,
       decide: (state) => {
         if (state.status !== 'registered')
           throw brokerError(BROKER_ERROR.CUSTOMER_UNAUTHORISED, 'unknown customer', 401);
-        if (state.authorisedVendors.has(vendorId) === authorise) return { events: [], result: undefined };
+        if (state.authorisedVendors.has(vendorId) === authorise)
+          return { events: [], result: authorise ? undefined : state.withdrawnAt.get(vendorId) };
         const event: VendorAuthorised | VendorDeauthorised = {
           type: authorise ? 'VendorAuthorised' : 'VendorDeauthorised',
           version: 1,
           data: { customerId, vendorId, at },
         };
-        return { events: [event], result: undefined };
+        return { events: [event], result: authorise ? undefined : at };
       },
       metadata: customerMetadata(customerId),
     });
+    return result;
   }
 }

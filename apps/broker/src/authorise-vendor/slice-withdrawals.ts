@@ -32,14 +32,17 @@ export class SliceWithdrawals {
     return ended;
   }
 
-  /** Ends `vendorId`'s slice of one chain if it holds it; whether anything was appended. */
+  /**
+   * Ends `vendorId`'s slice of one chain if it holds it (whether it did), else records its
+   * withdrawal there (`VendorWithdrawn`: its wallet grants up to now are void on this chain).
+   */
   async withdrawChain(chainId: string, vendorId: string, at: string): Promise<boolean> {
     const { result } = await runChainCommand(
       this.store,
       this.ring,
       chainId,
       (state) => decideWithdraw(state, { vendorId, at }),
-      (_state, events) => events.length > 0,
+      (_state, events) => events.some((e) => e.type === 'SliceWithdrawn'),
     );
     return result;
   }

@@ -103,7 +103,7 @@ export class CheckoutWalletHandler {
   private grant(chainId: string, vendorId: string, now: Date): WalletGrant {
     const notAfter = new Date(now.getTime() + WALLET_GRANT_TTL_MS).toISOString();
     return signWalletGrant(
-      { chainId, vendorId, notAfter, brokerKeyId: this.ring.currentKeyId },
+      { chainId, vendorId, issuedAt: now.toISOString(), notAfter, brokerKeyId: this.ring.currentKeyId },
       this.ring.signer,
     );
   }

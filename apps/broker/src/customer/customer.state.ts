@@ -13,6 +13,11 @@ export type CustomerState =
       readonly bankAccount: string;
       /** Vendors allowed to check out this customer's server-side wallet. */
       readonly authorisedVendors: ReadonlySet<string>;
+      /**
+       * Per vendor, when the customer last withdrew it: a retried withdrawal records that same time
+       * on the chains (`VendorWithdrawn`), so it appends nothing more.
+       */
+      readonly withdrawnAt: ReadonlyMap<string, string>;
       /** Lost chains already re-issued: old chain id → new chain id. */
       readonly reissued: ReadonlyMap<string, string>;
     };
@@ -29,6 +34,7 @@ export function evolveCustomer(state: CustomerState, event: StoredEvent): Custom
       tokenHash,
       bankAccount,
       authorisedVendors: new Set(),
+      withdrawnAt: new Map(),
       reissued: new Map(),
     };
   }
@@ -39,7 +45,8 @@ export function evolveCustomer(state: CustomerState, event: StoredEvent): Custom
     case 'VendorDeauthorised': {
       const vendors = new Set(state.authorisedVendors);
       vendors.delete(event.data.vendorId);
-      return { ...state, authorisedVendors: vendors };
+      const withdrawnAt = new Map([...state.withdrawnAt, [event.data.vendorId, event.data.at]]);
+      return { ...state, authorisedVendors: vendors, withdrawnAt };
     }
     case 'ChainReissued':
       return {

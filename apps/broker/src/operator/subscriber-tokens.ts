@@ -70,7 +70,10 @@ export class SubscriberTokens {
       .slice(0, MAX_SUBSCRIBER_TOKEN_CHAINS);
     const brokerKeyId = this.ring.currentKeyId;
     const grants = chains.map((c) =>
-      signWalletGrant({ chainId: c.chainId, vendorId, notAfter, brokerKeyId }, this.ring.signer),
+      signWalletGrant(
+        { chainId: c.chainId, vendorId, issuedAt: at, notAfter, brokerKeyId },
+        this.ring.signer,
+      ),
     );
     const pseudonym = this.subscribers.pseudonymAt(subscriber.customerId, vendorId);
     const token = signSubscriberToken(

@@ -202,6 +202,9 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       r.withdrawn.add(d.vendorId);
       return;
     }
+    case 'VendorWithdrawn':
+      // Voids the vendor's older wallet grants on this chain; it moves no holder and ends no slice.
+      return;
     case 'ChainRevoked':
     case 'ChainClosed':
       r.open = false;

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ChainState } from '#chain';
-import { CHAIN } from '#chain';
+import { CHAIN, withdrawnGrant } from '#chain';
 import type { Clock } from '#platform';
 import { NetPayError, PLATFORM_ERROR } from '#platform';
 import {
@@ -241,7 +241,7 @@ export class DebitWalletHandler {
       state = await this.deps.takeOver.from(
         state,
         command.correlationId,
-        await this.grantFor(chainId, command),
+        await this.grantFor(state, command),
       );
     }
     if (state.status !== 'open') {
@@ -280,21 +280,33 @@ export class DebitWalletHandler {
    * valid, else asked again (a checkout the broker refuses with HELD_ELSEWHERE and a new grant,
    * issued only while the customer still authorises this vendor). Without one, the holder refuses.
    */
-  private async grantFor(chainId: string, command: DebitWalletCommand): Promise<WalletGrant | undefined> {
-    if (this.usableGrant(chainId)) return this.grants.get(chainId);
+  private async grantFor(state: ChainState, command: DebitWalletCommand): Promise<WalletGrant | undefined> {
+    if (state.status === 'absent') return undefined;
+    const { chainId } = state;
+    if (this.usableGrant(state)) return this.grants.get(chainId);
     try {
       const other = await this.checkout(command);
       if (other !== chainId) return undefined;
     } catch {
       return undefined;
     }
-    return this.usableGrant(chainId) ? this.grants.get(chainId) : undefined;
+    return this.usableGrant(state) ? this.grants.get(chainId) : undefined;
   }
 
-  private usableGrant(chainId: string): boolean {
+  /**
+   * A kept grant for the chain that is broker-signed, unexpired, and issued after our latest
+   * withdrawal recorded on the chain (one from before it is void, and dropped).
+   */
+  private usableGrant(state: Exclude<ChainState, { status: 'absent' }>): boolean {
+    const { chainId } = state;
     const grant = this.grants.get(chainId);
     if (!grant) return false;
-    const use = { chainId, vendorId: this.deps.vendorId, now: this.deps.clock.now() };
+    const { vendorId } = this.deps;
+    if (withdrawnGrant(state, vendorId, grant.issuedAt) !== undefined) {
+      this.grants.delete(chainId);
+      return false;
+    }
+    const use = { chainId, vendorId, now: this.deps.clock.now() };
     return checkWalletGrant(grant, this.deps.keys.broker, use).ok;
   }
 

@@ -16,12 +16,11 @@ const debit = (vendor: BrokeredVendor, token: string, count: number) =>
   });
 
 /**
- * KNOWN DEFECT (red team, open; `it.failing` until fixed — then drop `.failing`): a vendor the
- * customer withdrew, but which held no slice at that moment, keeps the broker's wallet grant it
- * was given before (60 s here; a subscriber token's grants live SUBSCRIBER_TOKEN_TTL) and takes
- * the wallet over from the vendor holding it with no broker call, then debits it. The holder
- * checks only the grant's signature and expiry; the withdrawal appended nothing to the chain,
- * since the withdrawn vendor held no slice of it. Real broker, vendors, NATS, JetStream, Redis.
+ * Red-team defect (fixed): a vendor the customer withdrew, but which held no slice at that moment,
+ * kept the broker's wallet grant it was given before (60 s here; a subscriber token's grants live
+ * SUBSCRIBER_TOKEN_TTL) and took the wallet over from the holder with no broker call. The broker
+ * now appends `VendorWithdrawn` to the chain; a grant issued at or before it is void (the vendor
+ * drops it, the holder refuses it). Real broker, vendors, NATS, JetStream, Redis.
  */
 describe('a vendor withdrawn while another held the wallet', () => {
   let stack: RealBrokerStack;
@@ -37,7 +36,7 @@ describe('a vendor withdrawn while another held the wallet', () => {
   });
   afterAll(() => stack.dispose());
 
-  it.failing('cannot take the wallet over with a grant it got before the withdrawal', async () => {
+  it('cannot take the wallet over with a grant it got before the withdrawal', async () => {
     const bought = await buy(stack.broker.http, customer, { coins: 40, wallet: 'server' });
     const chainId = bought.json<{ chains: { chainId: string }[] }>().chains[0]!.chainId;
     const musicToken = await authoriseVendor(stack.broker.http, customer, 'music');
@@ -60,6 +59,17 @@ describe('a vendor withdrawn while another held the wallet', () => {
       'news',
       'music',
       'news',
+    ]);
+
+    // Authorised again, it gets new grants (issued after the withdrawal) and takes the wallet over.
+    const again = await authoriseVendor(stack.broker.http, customer, 'music');
+    expect((await debit(music, again, 1)).status).toBe(201);
+    expect((await acceptedPositions(stack.store, chainId)).map((p) => p.vendorId)).toEqual([
+      'music',
+      'news',
+      'music',
+      'news',
+      'music',
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { CHAIN, decideHandOff, type ChainState } from '#chain';
+import { CHAIN, decideHandOff, withdrawnGrant, type ChainState } from '#chain';
 import type { HandOffReply, HandOffRequest } from '#contracts';
 import { ConcurrencyError } from '#event-store';
 import type { Clock } from '#platform';
@@ -126,7 +126,12 @@ export class HandOffHandler {
         },
         signer,
       );
-      const decision = decideHandOff(state, { certificate, holderCertificate, at });
+      const decision = decideHandOff(state, {
+        certificate,
+        holderCertificate,
+        ...(grant ? { grantIssuedAt: grant.issuedAt } : {}),
+        at,
+      });
       if (!decision.ok) throw refusal(decision.code, decision.message, { chainId });
       try {
         await states.append(state, decision.events[0]!, {
@@ -162,6 +167,14 @@ export class HandOffHandler {
     });
     if (!check.ok) {
       throw refusal(VENDOR.HANDOFF_WALLET_NOT_AUTHORISED, check.message, { chainId, reason: check.code });
+    }
+    // The customer withdrew the vendor after this grant was issued (recorded on the chain).
+    const withdrawn = state.status === 'absent' ? undefined : withdrawnGrant(state, toVendor, grant.issuedAt);
+    if (withdrawn !== undefined) {
+      throw refusal(VENDOR.HANDOFF_WALLET_NOT_AUTHORISED, withdrawn, {
+        chainId,
+        reason: CHAIN.VENDOR_WITHDRAWN,
+      });
     }
   }
 }

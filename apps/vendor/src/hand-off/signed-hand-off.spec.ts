@@ -123,7 +123,13 @@ describe('hand-off requests are authenticated by the requesting vendor', () => {
     const now = world.clock.now();
     const grant = (vendorId: string, notAfter = '2026-06-01T12:01:00.000Z') =>
       signWalletGrant(
-        { chainId, vendorId, notAfter, brokerKeyId: world.broker.signer.keyId },
+        {
+          chainId,
+          vendorId,
+          issuedAt: '2026-06-01T11:59:00.000Z',
+          notAfter,
+          brokerKeyId: world.broker.signer.keyId,
+        },
         world.broker.signer,
       );
 
@@ -141,6 +147,73 @@ describe('hand-off requests are authenticated by the requesting vendor', () => {
     // The customer authorised vb: its debit gets the grant from the broker and the paywords from A.
     const atB = await b.debitWallet.execute(debit(world.broker.checkoutToken(chainId, 'vb'), 1));
     expect(atB.receipt).toMatchObject({ vendorId: 'vb', fromIndex: 3, toIndex: 3 });
+  });
+
+  it('a vendor withdrawn after its grant was issued gets no hand-off; a later grant works; a forged withdrawal is ignored', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const [one, two] = [
+      await world.broker.issue({ wallet: 'server', length: 40 }),
+      await world.broker.issue({ wallet: 'server', length: 40 }),
+    ];
+    for (const issued of [one, two]) {
+      const chainId = issued.chain.chainId;
+      await a.debitWallet.execute(debit(world.broker.checkoutToken(chainId, 'va'), 1));
+    }
+    const grant = (chainId: string, issuedAt: Date) =>
+      signWalletGrant(
+        {
+          chainId,
+          vendorId: 'vb',
+          issuedAt: issuedAt.toISOString(),
+          notAfter: new Date(issuedAt.getTime() + 60_000).toISOString(),
+          brokerKeyId: world.broker.signer.keyId,
+        },
+        world.broker.signer,
+      );
+    const before = world.clock.now();
+    const oldOne = grant(one.chain.chainId, before);
+    const oldTwo = grant(two.chain.chainId, before);
+    world.clock.advance(1_000);
+
+    // The broker records vb's withdrawal on chain one (signed); on chain two a vendor forges one.
+    await world.broker.withdraw(one.chain.chainId, 'vb');
+    const stream = streams.chain(two.chain.chainId);
+    const forged = {
+      type: 'VendorWithdrawn' as const,
+      version: 1 as const,
+      data: { chainId: two.chain.chainId, vendorId: 'vb', at: world.clock.now().toISOString() },
+    };
+    const meta = { correlationId: 'rogue', causationId: 'rogue', actor: 'broker' };
+    await world.store.appendToStream(stream, [toNewEvent(forged, meta, deterministicEventId(stream, 'f'))], {
+      expectedRevision: 2,
+    });
+    expect(await eventTypes(world.store, one.chain.chainId)).toEqual([
+      'ChainIssued',
+      'WalletCheckedOut',
+      'CoinsSpent',
+      'VendorWithdrawn',
+    ]);
+    world.clock.advance(1_000);
+    const now = world.clock.now();
+
+    // The holder refuses vb's grant from before the withdrawal, however vb asks.
+    const stale = await handOffRequest(b, 'va', one.chain.chainId, now, {}, oldOne);
+    expect(await ask(world, 'va', stale)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'HANDOFF.WALLET_NOT_AUTHORISED',
+        message: expect.stringContaining('withdrew vendor vb'),
+      },
+    });
+    expect(await eventTypes(world.store, one.chain.chainId)).toHaveLength(4);
+    // Re-authorised: a grant issued after the withdrawal moves the chain.
+    const fresh = await handOffRequest(b, 'va', one.chain.chainId, now, {}, grant(one.chain.chainId, now));
+    expect(await ask(world, 'va', fresh)).toMatchObject({ ok: true });
+    // The unsigned withdrawal is believed by nobody: the old grant still moves chain two.
+    const onTwo = await handOffRequest(b, 'va', two.chain.chainId, now, {}, oldTwo);
+    expect(await ask(world, 'va', onTwo)).toMatchObject({ ok: true });
   });
 
   it('takes the broker keys from configuration, never from a reply: a rogue key adds no chain', async () => {

@@ -115,7 +115,13 @@ describe('Mobile-NetPay: SP → first vendor → next vendor, and the refusals',
     const expiredBody = { ...good, notBefore: '2025-12-31T23:00:00.000Z', notAfter: past };
     const expiredGrants = good.chainIds.map((chainId) =>
       signWalletGrant(
-        { chainId, vendorId: 'music', notAfter: past, brokerKeyId: ring.currentKeyId },
+        {
+          chainId,
+          vendorId: 'music',
+          issuedAt: '2025-12-31T23:00:00.000Z',
+          notAfter: past,
+          brokerKeyId: ring.currentKeyId,
+        },
         ring.signer,
       ),
     );

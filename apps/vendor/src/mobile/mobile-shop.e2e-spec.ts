@@ -160,7 +160,13 @@ const shots = process.env.NETPAY_SCREENSHOTS_DIR ?? join('.stack', 'screenshots'
       const past = '2026-01-01T00:00:00.000Z';
       const grants = good.chainIds.map((chainId) =>
         signWalletGrant(
-          { chainId, vendorId: 'music', notAfter: past, brokerKeyId: ring.currentKeyId },
+          {
+            chainId,
+            vendorId: 'music',
+            issuedAt: '2025-12-31T23:00:00.000Z',
+            notAfter: past,
+            brokerKeyId: ring.currentKeyId,
+          },
           ring.signer,
         ),
       );

@@ -1,6 +1,12 @@
 import type { AuditedEvent } from '../parse/parse-event.js';
 import type { CheckContext } from './context.js';
-import { onChainClaimed, onIndexHandedOff, onSliceWithdrawn, onWalletCheckedOut } from './holder.js';
+import {
+  onChainClaimed,
+  onIndexHandedOff,
+  onSliceWithdrawn,
+  onVendorWithdrawn,
+  onWalletCheckedOut,
+} from './holder.js';
 import { onCoinsExpiredSettled } from './expiry.js';
 import { onVendorFraudRecorded, onVendorReinstated, onVendorSuspended } from './fraud.js';
 import { onChainIssued } from './issue.js';
@@ -43,6 +49,8 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onChainClaimed(ctx, event.data);
     case 'SliceWithdrawn':
       return onSliceWithdrawn(ctx, event.data);
+    case 'VendorWithdrawn':
+      return onVendorWithdrawn(ctx, event.data);
     case 'ChainRevoked':
       return onChainRevoked(ctx, event.data);
     case 'ChainClosed':

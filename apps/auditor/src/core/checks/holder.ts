@@ -1,4 +1,10 @@
-import type { ChainClaimed, IndexHandedOff, SliceWithdrawn, WalletCheckedOut } from '#events';
+import type {
+  ChainClaimed,
+  IndexHandedOff,
+  SliceWithdrawn,
+  VendorWithdrawn,
+  WalletCheckedOut,
+} from '#events';
 import { verifyHandOffCertificate } from '#protocol';
 import type { ChainRecord } from '../ledger/chain-record.js';
 import { RULES, type RuleCode } from '../rules.js';
@@ -189,4 +195,15 @@ export function onSliceWithdrawn(ctx: CheckContext, data: SliceWithdrawn['data']
   chain.authorisedHolder = undefined;
   chain.sliceEnd = undefined;
   chain.note(ctx.at.position, ctx.at.revision, 'SliceWithdrawn', what);
+}
+
+/**
+ * The customer withdrew a vendor that did not hold the chain: nothing moves; its wallet grants
+ * issued up to now are void on this chain (the holders check them, `withdrawnGrant` in `#chain`).
+ * The auditor sees no grants, so it notes the withdrawal in the chain's record only.
+ */
+export function onVendorWithdrawn(ctx: CheckContext, data: VendorWithdrawn['data']): void {
+  const chain = issuedChain(ctx, data.chainId);
+  if (chain === undefined) return;
+  chain.note(ctx.at.position, ctx.at.revision, 'VendorWithdrawn', `withdrawal of ${data.vendorId}`);
 }

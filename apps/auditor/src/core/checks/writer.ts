@@ -23,6 +23,7 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'ChainRevoked':
     case 'ChainClosed':
     case 'SliceWithdrawn':
+    case 'VendorWithdrawn':
     case 'VendorRegistered':
     case 'VendorKeyRotated':
     case 'ServerWalletSeedStored':

@@ -67,6 +67,11 @@ export const chainParsers: { readonly [T in ChainEvent['type']]: (f: Fields) => 
     lastPayword: hex(f, 'lastPayword'),
     at: timestamp(f, 'at'),
   }),
+  VendorWithdrawn: (f) => ({
+    chainId: id(f, 'chainId'),
+    vendorId: id(f, 'vendorId'),
+    at: timestamp(f, 'at'),
+  }),
   ChainRevoked: (f) => ({
     chainId: id(f, 'chainId'),
     reason: oneOf(f, 'reason', REVOCATION_REASONS),
