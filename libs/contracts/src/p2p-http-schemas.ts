@@ -102,6 +102,7 @@ export const P2P_PAYMENT_SCHEMA = apiSchema(
 export const P2P_REDEMPTION_SCHEMA = apiSchema(
   'P2PRedemption',
   object({
+    pseudonym: pseudonym(),
     redemptionId: str(),
     coins: int({ minimum: 0 }),
     amount: int({ minimum: 0, description: 'integer minor units (money) or tokens (nominal)' }),
@@ -120,5 +121,6 @@ export const P2P_REDEMPTION_SCHEMA = apiSchema(
       object({ digest: hex(32), code: str({ pattern: '^[A-Z][A-Z0-9_]*(\\.[A-Z0-9_]+)+$' }) }),
     ),
     proven: int({ minimum: 0, description: 'double spends proven by this redemption' }),
+    at: isoTime(),
   }),
 );
