@@ -260,6 +260,19 @@ describe('real answers of the CIS and the peers match their documented schemas',
       401,
     );
 
+    // Refusals of a payment, each with its documented status and code.
+    const elsewhere = await buyer.core.prepare(buyer.core.pseudonym!, 'pa-song.mp3', 2);
+    const notPayee = await shop('POST', '/content/pa-song.mp3/purchase', { payment: elsewhere });
+    expect([notPayee.status, notPayee.json<{ code: string }>().code]).toEqual([422, 'P2P.NOT_PAYEE']);
+    const malformed = await shop('POST', '/content/pa-song.mp3/purchase', { payment: { statement: 1 } });
+    expect([malformed.status, malformed.json<{ code: string }>().code]).toEqual([400, 'P2P.MALFORMED']);
+    const passedOn = await own('POST', '/control/send', {
+      endpoint: seller.url,
+      contentId: 'pa-song.mp3',
+      payment: elsewhere,
+    });
+    expect([passedOn.status, passedOn.json<{ code: string }>().code]).toEqual([422, 'P2P.NOT_PAYEE']);
+
     // The CIS away: a dependency, so 503 with a stable code.
     await own('POST', '/control/links', { cis: false });
     const away = await own('POST', '/control/redeem');
