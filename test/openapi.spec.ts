@@ -11,6 +11,10 @@ import { RedemptionConfig } from '../apps/redemption/src/redemption.config.js';
 import { REDEMPTION_VERSION, RedemptionModule } from '../apps/redemption/src/redemption.module.js';
 import { VendorConfig } from '../apps/vendor/src/vendor.config.js';
 import { VENDOR_VERSION, VendorModule } from '../apps/vendor/src/vendor.module.js';
+import { CisConfig } from '../apps/cis/src/cis.config.js';
+import { CIS_VERSION, CisModule } from '../apps/cis/src/cis.module.js';
+import { PeerConfig } from '../apps/peer/src/peer.config.js';
+import { PEER_VERSION, PeerModule } from '../apps/peer/src/peer.module.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SNAPSHOTS = join(ROOT, 'docs/openapi');
@@ -53,6 +57,32 @@ async function documents(): Promise<Record<string, OpenAPIObject>> {
     redemption: await apiDocumentOf(
       RedemptionModule.forRoot({ config: redemption, eventStore: { kind: 'memory' }, schedule: false }),
       { name: 'redemption', version: REDEMPTION_VERSION },
+    ),
+    cis: await apiDocumentOf(
+      CisModule.forRoot({
+        config: loadConfig(CisConfig, {
+          CIS_SIGNING_KEY: HEX,
+          CIS_KEY_ID: 'cis-1',
+          CIS_SECRET: 'cd'.repeat(32),
+        }),
+        eventStore: { kind: 'memory' },
+        redis: false,
+      }),
+      { name: 'cis', version: CIS_VERSION },
+    ),
+    peer: await apiDocumentOf(
+      PeerModule.forRoot({
+        config: loadConfig(PeerConfig, {
+          PEER_IDENTITY: 'alice@example.test',
+          PEER_KEY: HEX,
+          PEER_KEY_ID: 'key-alice',
+          CIS_URL: 'http://127.0.0.1:1',
+          CIS_PUBLIC_KEYS: `cis-1:${brokerKey.publicKey}`,
+          PEER_CONTROL_TOKEN: 'peer-control-token-0123',
+          PEER_EVENT_STORE: 'none',
+        }),
+      }),
+      { name: 'peer', version: PEER_VERSION },
     ),
   };
 }
@@ -216,6 +246,50 @@ describe('OpenAPI documents', () => {
         'REDEMPTION.CLAIM_ID_REUSED',
       ]),
     );
+  });
+
+  it('names the P2P refusals: signed calls, the contribution policy, payments between peers', () => {
+    const codes = (doc: OpenAPIObject, route: string) =>
+      JSON.stringify(operations(doc).find(([r]) => r === route)?.[1]);
+    for (const route of operations(docs.cis!)
+      .map(([r]) => r)
+      .filter((r) => r.startsWith('POST /peers/{pseudonym}')))
+      for (const code of [
+        'P2P.CALL_UNSIGNED',
+        'P2P.CALL_REPLAYED',
+        'P2P.PSEUDONYM_REVOKED',
+        'CIS.PEER_NOT_REGISTERED',
+      ])
+        expect({ route, code, named: codes(docs.cis!, route).includes(code) }).toEqual({
+          route,
+          code,
+          named: true,
+        });
+    expect(codes(docs.cis!, 'POST /peers/{pseudonym}/purchases')).toContain('CIS.PURCHASE_CAPPED');
+    expect(codes(docs.cis!, 'POST /double-spends')).toContain('P2P.PROOF_INVALID');
+    const purchase = codes(docs.peer!, 'POST /content/{contentId}/purchase');
+    for (const code of ['P2P.DOUBLE_SPEND', 'P2P.PAYWORD_FORGED', 'P2P.NOT_PAYEE', 'P2P.MALFORMED'])
+      expect({ code, named: purchase.includes(code) }).toEqual({ code, named: true });
+    expect(codes(docs.peer!, 'POST /control/redeem')).toContain('PEER.CIS_UNREACHABLE');
+    // The control API is the owner's: bearer-authenticated, no Authorization parameter beside the scheme.
+    for (const [route, op] of operations(docs.peer!).filter(([r]) => r.includes('/control/'))) {
+      expect({ route, security: op.security }).toEqual({ route, security: [{ bearer: [] }] });
+      expect(JSON.stringify(op.responses['401'])).toContain('AUTH.UNAUTHORISED');
+      expect((op.parameters ?? []).map((p) => p.name.toLowerCase())).not.toContain('authorization');
+    }
+    const body = (doc: OpenAPIObject, route: string) =>
+      (
+        operations(doc).find(([r]) => r === route)?.[1].requestBody as {
+          content: Record<
+            string,
+            { schema: { properties: Record<string, { type?: string; pattern?: string }> } }
+          >;
+        }
+      ).content['application/json']!.schema.properties;
+    expect(body(docs.cis!, 'POST /peers/{pseudonym}/purchases').coins!.type).toBe('integer');
+    expect(body(docs.cis!, 'POST /peers/{pseudonym}/content').price!.type).toBe('integer');
+    expect(body(docs.cis!, 'POST /peers/{pseudonym}/content').sha256!.pattern).toBe('^[0-9a-f]{64}$');
+    expect(body(docs.peer!, 'POST /control/buy').coins!.type).toBe('integer');
   });
 
   it('leaves the load-test route out unless NOOP_ROUTE is set', async () => {

@@ -1,19 +1,45 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Idempotent, NetPayError } from '#platform';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DOUBLE_SPEND_PROOF_SCHEMA } from '#contracts';
+import { ApiRefusalCodes, Idempotent, NetPayError } from '#platform';
 import {
   type DoubleSpendProof,
   type PseudonymCertificate,
   type SignedRevocationNotice,
   parseIndexStatement,
   parsePeerCall,
+  P2P,
   parsePeerRegistration,
   ProtocolError,
   PSEUDONYM_PATTERN,
   readObject,
   type SignedIndexStatement,
 } from '#protocol';
-import { CisCore, type IndexEntry, type PurchaseAnswer, type RedemptionAnswer } from './cis.core.js';
+import {
+  ALIVE,
+  ApiCallRefusals,
+  CIS_KEYS,
+  ContentIdParam,
+  DOUBLE_SPEND_PROVEN,
+  INDEX_ENTRIES,
+  INDEX_ENTRY,
+  PEER_PURCHASE,
+  PEER_STANDING,
+  REDEEM_BODY,
+  REDEMPTION,
+  REGISTERED,
+  REGISTRATION_BODY,
+  REVOCATIONS,
+  SignedCallBody,
+  WITHDRAWN,
+} from './cis.api.js';
+import {
+  CIS_ERROR,
+  CisCore,
+  type IndexEntry,
+  type PurchaseAnswer,
+  type RedemptionAnswer,
+} from './cis.core.js';
 
 function parse<T>(what: string, f: () => T): T {
   try {
@@ -86,6 +112,18 @@ export class CisController {
     summary:
       'Register a peer under a pseudonym, signed by the key it registers: only the CIS can open the sealed identity.',
   })
+  @ApiBody({
+    schema: REGISTRATION_BODY,
+    description: 'Signed by the key it registers (proof of possession).',
+  })
+  @ApiCreatedResponse({
+    description: 'The pseudonym and its certificate (a retry: the same).',
+    schema: REGISTERED,
+  })
+  @ApiRefusalCodes({
+    401: [P2P.CALL_SIGNATURE_INVALID, P2P.CALL_STALE],
+    409: [CIS_ERROR.KEY_MISMATCH],
+  })
   async register(@Body() body: unknown): Promise<{ pseudonym: string; certificate: PseudonymCertificate }> {
     const r = parse('body', () => parsePeerRegistration(body));
     if (r.identity.length > 200) throw new NetPayError('REQUEST.INVALID', 'identity: 1-200 characters');
@@ -100,6 +138,16 @@ export class CisController {
   @Idempotent({ storeAnswer: false })
   @ApiOperation({
     summary: 'Buy coins (one chain), within the contribution policy; CIS.PURCHASE_CAPPED explains a refusal.',
+  })
+  @SignedCallBody({
+    coins: { type: 'integer', minimum: 1 },
+    walletNonce: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  })
+  @ApiCreatedResponse({ description: 'One chain: its seed (W[n+1]) and touchstone.', schema: PEER_PURCHASE })
+  @ApiCallRefusals({
+    400: [CIS_ERROR.COINS_INVALID],
+    403: [CIS_ERROR.PURCHASE_CAPPED, CIS_ERROR.TOKENS_INSUFFICIENT],
+    409: [CIS_ERROR.BUSY],
   })
   async buy(
     @Param('pseudonym') p: string,
@@ -119,6 +167,9 @@ export class CisController {
   @ApiOperation({
     summary: 'The peer’s contribution-policy figures: allowance, bought, supplied (and tokens).',
   })
+  @SignedCallBody({})
+  @ApiOkResponse({ description: 'The contribution-policy figures.', schema: PEER_STANDING })
+  @ApiCallRefusals()
   async standing(
     @Param('pseudonym') p: string,
     @Body() body: unknown,
@@ -134,6 +185,15 @@ export class CisController {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'Announce content this peer shares (its endpoint, price and hash).' })
+  @SignedCallBody({
+    contentId: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+    title: { type: 'string', minLength: 1, maxLength: 200 },
+    price: { type: 'integer', minimum: 1, description: 'coins' },
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    endpoint: { type: 'string', pattern: '^https?://', maxLength: 207 },
+  })
+  @ApiCreatedResponse({ description: 'The index entry.', schema: INDEX_ENTRY })
+  @ApiCallRefusals()
   async announce(@Param('pseudonym') p: string, @Body() body: unknown): Promise<IndexEntry> {
     const pseudonym = pseudonymParam(p);
     const { call, payload } = signedBody(body);
@@ -152,6 +212,10 @@ export class CisController {
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'Withdraw content from the index.' })
+  @SignedCallBody({})
+  @ContentIdParam()
+  @ApiOkResponse({ description: 'Whether it was listed.', schema: WITHDRAWN })
+  @ApiCallRefusals()
   async withdraw(
     @Param('pseudonym') p: string,
     @Param('contentId') contentId: string,
@@ -168,6 +232,9 @@ export class CisController {
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'The peer is online (its content stays in the index).' })
+  @SignedCallBody({})
+  @ApiOkResponse({ description: 'Seen.', schema: ALIVE })
+  @ApiCallRefusals()
   async heartbeat(@Param('pseudonym') p: string, @Body() body: unknown): Promise<{ ok: boolean }> {
     const pseudonym = pseudonymParam(p);
     const { call, payload } = signedBody(body);
@@ -183,6 +250,12 @@ export class CisController {
     summary:
       'Redeem the index statements this S-peer accepted (uploads those the store lacks) and any double-spend proofs.',
   })
+  @SignedCallBody(REDEEM_BODY)
+  @ApiCreatedResponse({
+    description: 'What was paid and what was refused (each with its code).',
+    schema: REDEMPTION,
+  })
+  @ApiCallRefusals({ 409: [CIS_ERROR.BUSY] })
   async redeem(
     @Param('pseudonym') p: string,
     @Body() body: unknown,
@@ -203,6 +276,8 @@ export class CisController {
 
   @Get('content')
   @ApiOperation({ summary: 'Search the index of content online peers offer.' })
+  @ApiQuery({ name: 'q', required: false, schema: { type: 'string', maxLength: 200 } })
+  @ApiOkResponse({ description: 'Matching entries of online peers.', schema: INDEX_ENTRIES })
   search(@Query('q') q?: string): IndexEntry[] {
     return this.cis.search(typeof q === 'string' ? q.slice(0, 200) : '');
   }
@@ -213,18 +288,26 @@ export class CisController {
   @ApiOperation({
     summary: 'Prove a double spend with two index statements the pseudonym signed; the pseudonym is revoked.',
   })
+  @ApiBody({ schema: DOUBLE_SPEND_PROOF_SCHEMA })
+  @ApiCreatedResponse({
+    description: 'The pseudonym is revoked: its signed notice.',
+    schema: DOUBLE_SPEND_PROVEN,
+  })
+  @ApiRefusalCodes({ 422: [P2P.PROOF_INVALID] })
   async doubleSpend(@Body() body: unknown): ReturnType<CisCore['proveDoubleSpend']> {
     return this.cis.proveDoubleSpend(proof(body, 'proof'), 'spend');
   }
 
   @Get('revocations')
   @ApiOperation({ summary: 'Signed notices of revoked pseudonyms.' })
+  @ApiOkResponse({ description: 'Signed notices, oldest first.', schema: REVOCATIONS })
   revocations(): Promise<SignedRevocationNotice[]> {
     return this.cis.revocations();
   }
 
   @Get('keys')
   @ApiOperation({ summary: 'The CIS public key (peers pin it from configuration, never from here).' })
+  @ApiOkResponse({ description: 'The CIS key.', schema: CIS_KEYS })
   keys(): { keyId: string; publicKey: string }[] {
     return this.cis.publicKeys();
   }

@@ -35,8 +35,12 @@ export interface RedemptionSummary {
 }
 
 /** The CIS could not be reached (network, 5xx): the peer carries on off-line. */
-export class CisUnreachableError extends Error {
-  readonly code = 'PEER.CIS_UNREACHABLE';
+export class CisUnreachableError extends NetPayError {
+  constructor(message: string) {
+    // A dependency away: 503 with a stable code (a bare coded error would map to a 422 refusal).
+    super('PEER.CIS_UNREACHABLE', message, { status: 503 });
+    this.name = 'CisUnreachableError';
+  }
 }
 
 /** A peer's client of the CIS's HTTP API; every call after registration is signed with the pseudonym key. */

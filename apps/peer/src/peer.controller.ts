@@ -1,10 +1,44 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Headers } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NetPayError } from '#platform';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiCreatedResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { contentId as contentIdSchema } from '#contracts';
+import { ApiRefusalCodes, NetPayError } from '#platform';
 import { readObject } from '#protocol';
 import { PeerConfig } from './peer.config.js';
 import type { IndexEntry, RedemptionSummary } from './cis-client.js';
+import {
+  ApiControlRefusals,
+  ApiPurchaseRefusals,
+  BOUGHT,
+  BUY_REFUSALS,
+  BuyBody,
+  FETCH_REFUSALS,
+  FETCHED,
+  FetchBody,
+  INDEX_ENTRIES,
+  LINKS,
+  LinksBody,
+  OFFER,
+  OFFERS,
+  PEER_STATUS,
+  PurchaseBody,
+  REDEEM_REFUSALS,
+  REDEEMED,
+  SALE,
+  SEARCH_REFUSALS,
+  SEND_REFUSALS,
+  SendBody,
+} from './peer.api.js';
 import { type Offer, PeerCore, type Sale } from './peer.core.js';
+const ContentIdParam = (): MethodDecorator =>
+  ApiParam({ name: 'contentId', description: '1-64 of A-Z a-z 0-9 _ . -', schema: contentIdSchema() });
 
 /** Another peer's base URL: http(s), no credentials, at most 300 characters. */
 function endpointOf(value: unknown): string {
@@ -32,6 +66,7 @@ export class PeerContentController {
 
   @Get()
   @ApiOperation({ summary: 'What this peer shares.' })
+  @ApiOkResponse({ description: 'Its offers.', schema: OFFERS })
   catalogue(): Offer[] {
     return this.peer.catalogue();
   }
@@ -40,6 +75,9 @@ export class PeerContentController {
   @ApiOperation({
     summary: 'The purchase request: whom to pay (pseudonym), the price in coins, the content hash.',
   })
+  @ContentIdParam()
+  @ApiOkResponse({ description: 'The purchase request.', schema: OFFER })
+  @ApiRefusalCodes({ 404: ['PEER.CONTENT_UNKNOWN'] })
   offer(@Param('contentId') contentId: string): Offer {
     return this.peer.offer(contentId);
   }
@@ -51,6 +89,10 @@ export class PeerContentController {
       'Pay with { payment: { touchstone, certificate, statement } } and download. Verified off-line by hashing; ' +
       'a retry of the same statement gets the same answer (idempotent by the statement itself).',
   })
+  @ContentIdParam()
+  @PurchaseBody()
+  @ApiOkResponse({ description: 'The receipt and the content.', schema: SALE })
+  @ApiPurchaseRefusals()
   purchase(@Param('contentId') contentId: string, @Body() body: unknown): Promise<Sale> {
     let payment: unknown;
     try {
@@ -64,6 +106,7 @@ export class PeerContentController {
 
 /** The owner's control API (bearer PEER_CONTROL_TOKEN): buy coins, search, fetch, redeem, links. */
 @ApiTags('control')
+@ApiBearerAuth()
 @Controller('control')
 export class PeerControlController {
   constructor(
@@ -79,6 +122,8 @@ export class PeerControlController {
   }
 
   @Get('status')
+  @ApiOkResponse({ description: 'Pseudonym, wallet, links, counters.', schema: PEER_STATUS })
+  @ApiControlRefusals()
   status(@Headers('authorization') a?: string): Record<string, unknown> {
     this.auth(a);
     return {
@@ -93,6 +138,9 @@ export class PeerControlController {
 
   @Post('buy')
   @HttpCode(201)
+  @BuyBody()
+  @ApiCreatedResponse({ description: 'One chain bought at the CIS, in the wallet.', schema: BOUGHT })
+  @ApiControlRefusals(BUY_REFUSALS)
   buy(
     @Headers('authorization') a: string | undefined,
     @Body() body: unknown,
@@ -104,6 +152,9 @@ export class PeerControlController {
   }
 
   @Get('search')
+  @ApiQuery({ name: 'q', required: false, schema: { type: 'string', maxLength: 200 } })
+  @ApiOkResponse({ description: 'The CIS index.', schema: INDEX_ENTRIES })
+  @ApiControlRefusals(SEARCH_REFUSALS)
   search(@Headers('authorization') a: string | undefined, @Query('q') q?: string): Promise<IndexEntry[]> {
     this.auth(a);
     return this.peer.search(q ?? '');
@@ -111,6 +162,12 @@ export class PeerControlController {
 
   @Post('fetch')
   @HttpCode(200)
+  @FetchBody()
+  @ApiOkResponse({
+    description: 'Paid and downloaded (the content checked against its hash).',
+    schema: FETCHED,
+  })
+  @ApiControlRefusals(FETCH_REFUSALS)
   async fetch(
     @Headers('authorization') a: string | undefined,
     @Body() body: unknown,
@@ -126,6 +183,9 @@ export class PeerControlController {
   @ApiOperation({
     summary: 'Send a prepared payment as is (demo of a cheating R-peer showing one index twice).',
   })
+  @SendBody()
+  @ApiOkResponse({ description: 'The S-peer’s answer.', schema: SALE })
+  @ApiControlRefusals(SEND_REFUSALS)
   async send(@Headers('authorization') a: string | undefined, @Body() body: unknown): Promise<Sale> {
     this.auth(a);
     const f = readObject(body, ['endpoint', 'contentId', 'payment']);
@@ -134,6 +194,8 @@ export class PeerControlController {
 
   @Post('redeem')
   @HttpCode(200)
+  @ApiOkResponse({ description: 'What the CIS paid and refused.', schema: REDEEMED })
+  @ApiControlRefusals(REDEEM_REFUSALS)
   redeem(@Headers('authorization') a?: string): Promise<RedemptionSummary> {
     this.auth(a);
     return this.peer.redeem();
@@ -142,6 +204,9 @@ export class PeerControlController {
   @Post('links')
   @HttpCode(200)
   @ApiOperation({ summary: 'Simulate losing or regaining the CIS / the event store (demo, tests).' })
+  @LinksBody()
+  @ApiOkResponse({ description: 'The links now.', schema: LINKS })
+  @ApiControlRefusals()
   links(
     @Headers('authorization') a: string | undefined,
     @Body() body: unknown,

@@ -70,7 +70,7 @@ export interface PeerOptions {
   readonly journalDir?: string;
 }
 
-const STATUS: Record<string, number> = {
+export const PURCHASE_STATUS: Readonly<Record<string, number>> = {
   [P2P.DOUBLE_SPEND]: 409,
   [P2P.INDEX_REPLAYED]: 409,
   [P2P.PSEUDONYM_REVOKED]: 403,
@@ -320,7 +320,7 @@ export class PeerCore {
 
   private refuse(code: string, message: string): never {
     this.stats.refused += 1;
-    throw new NetPayError(code, message, { status: STATUS[code] ?? 402 });
+    throw new NetPayError(code, message, { status: PURCHASE_STATUS[code] ?? 402 });
   }
 
   private answer(s: SignedIndexStatement, digest: string, recorded: boolean): Sale {

@@ -1,4 +1,5 @@
-import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
 
 /**
  * Named answer schemas. The answers are TypeScript interfaces (no classes for `@ApiProperty`), so
@@ -44,10 +45,24 @@ export function object(
   optional: Record<string, ApiSchema> = {},
   open = false,
 ): SchemaObject {
+  const names = Object.keys(required);
   return {
     type: 'object',
-    required: Object.keys(required),
+    // OpenAPI 3.0 refuses an empty `required` list.
+    ...(names.length > 0 ? { required: names } : {}),
     properties: { ...required, ...optional },
     additionalProperties: open,
   };
+}
+
+/**
+ * One documented response per status of `codes` (status → the stable codes a route answers with
+ * it); `completeApiDocument` turns the codes named in each description into the problem's `code` enum.
+ */
+export function ApiRefusalCodes(codes: Readonly<Record<number, readonly string[]>>): MethodDecorator {
+  return applyDecorators(
+    ...Object.entries(codes).map(([status, list]) =>
+      ApiResponse({ status: Number(status), description: [...new Set(list)].sort().join(', ') }),
+    ),
+  );
 }

@@ -214,6 +214,8 @@ function completeOperation(
   // One Idempotency-Key: `@Idempotent()` declares it, `@Headers('idempotency-key')` adds it again.
   const seen = new Set<string>();
   op.parameters = params
+    // A handler reading `@Headers('authorization')` itself: the security scheme documents it (OpenAPI ignores it as a parameter).
+    .filter((p) => !(p.in === 'header' && p.name.toLowerCase() === 'authorization'))
     .sort((a, b) => Number(b.name === 'Idempotency-Key') - Number(a.name === 'Idempotency-Key'))
     .filter((p) => {
       const key = `${p.in}:${p.in === 'header' ? p.name.toLowerCase() : p.name}`;

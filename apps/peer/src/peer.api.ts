@@ -1,0 +1,157 @@
+import { ApiBody } from '@nestjs/swagger';
+import {
+  contentId,
+  INDEX_ENTRY_SCHEMA,
+  P2P_PAYMENT_SCHEMA,
+  P2P_REDEMPTION_SCHEMA,
+  pseudonym,
+} from '#contracts';
+import { ApiRefusalCodes, apiSchema, arrayOf, bool, int, object, oneOfValues, str } from '#platform';
+import { P2P } from '#protocol';
+import { PURCHASE_STATUS } from './peer.core.js';
+
+// The peer's HTTP requests, answers and refusals for its OpenAPI document; the answers are checked
+// against real ones in test/openapi-p2p-answers.int-spec.ts.
+
+const hex32 = () => str({ pattern: '^[0-9a-f]{64}$' });
+type Codes = Record<number, string[]>;
+
+function merge(...all: Readonly<Record<number, readonly string[]>>[]): Codes {
+  const out: Codes = {};
+  for (const codes of all)
+    for (const [status, list] of Object.entries(codes)) (out[Number(status)] ??= []).push(...list);
+  return out;
+}
+
+/** What an S-peer refuses a payment with (`PeerCore.sell`: off-line checks, then double spending). */
+export const PURCHASE_REFUSALS: Codes = merge(
+  { 400: ['P2P.MALFORMED'], 404: ['PEER.CONTENT_UNKNOWN'] },
+  ...[
+    P2P.TOUCHSTONE_INVALID,
+    P2P.TOUCHSTONE_UNUSABLE,
+    P2P.CERTIFICATE_INVALID,
+    P2P.CERTIFICATE_EXPIRED,
+    P2P.HOLDER_MISMATCH,
+    P2P.STATEMENT_SIGNATURE_INVALID,
+    P2P.NOT_PAYEE,
+    P2P.WRONG_CONTENT,
+    P2P.WRONG_PRICE,
+    P2P.OUT_OF_RANGE,
+    P2P.PAYWORD_FORGED,
+    P2P.INDEX_REPLAYED,
+    P2P.DOUBLE_SPEND,
+    P2P.PSEUDONYM_REVOKED,
+  ].map((code) => ({ [PURCHASE_STATUS[code] ?? 402]: [code] })),
+);
+
+/** The CIS's refusals of a signed call, which the control API passes on with their status. */
+const CIS_CALL_REFUSALS: Codes = {
+  401: ['P2P.CALL_SIGNATURE_INVALID', 'P2P.CALL_STALE', 'P2P.CALL_REPLAYED'],
+  403: [P2P.PSEUDONYM_REVOKED],
+  404: ['CIS.PEER_NOT_REGISTERED'],
+  409: ['CIS.BUSY'],
+};
+const CONTROL: Codes = { 401: ['AUTH.UNAUTHORISED'] };
+const CIS_AWAY: Codes = { 503: ['PEER.CIS_UNREACHABLE', 'PEER.NOT_REGISTERED'] };
+/** Another peer's refusal is passed on (4xx, its code); its absence or garbage is ours to report. */
+const OTHER_PEER: Codes = merge(PURCHASE_REFUSALS, {
+  400: ['PEER.REFUSED'],
+  502: ['PEER.BAD_ANSWER'],
+  503: ['PEER.UNREACHABLE', 'PEER.NOT_REGISTERED'],
+});
+
+export const ApiPurchaseRefusals = (): MethodDecorator => ApiRefusalCodes(PURCHASE_REFUSALS);
+export const ApiControlRefusals = (...more: Codes[]): MethodDecorator =>
+  ApiRefusalCodes(merge(CONTROL, ...more));
+export const BUY_REFUSALS = merge(CIS_CALL_REFUSALS, CIS_AWAY, {
+  400: ['CIS.COINS_INVALID'],
+  403: ['CIS.PURCHASE_CAPPED', 'CIS.TOKENS_INSUFFICIENT'],
+  502: [P2P.TOUCHSTONE_INVALID],
+});
+export const FETCH_REFUSALS = merge(OTHER_PEER, {
+  422: ['WALLET.INSUFFICIENT_COINS'],
+  502: ['PEER.CONTENT_CORRUPT'],
+});
+export const SEND_REFUSALS = OTHER_PEER;
+export const REDEEM_REFUSALS = merge(CIS_CALL_REFUSALS, CIS_AWAY);
+export const SEARCH_REFUSALS = CIS_AWAY;
+
+export const OFFER = apiSchema(
+  'PeerOffer',
+  object({
+    payee: pseudonym(),
+    contentId: contentId(),
+    title: str(),
+    price: int({ minimum: 1, description: 'coins' }),
+    sha256: hex32(),
+  }),
+);
+export const OFFERS = arrayOf(OFFER);
+
+const RECEIPT_FIELDS = {
+  digest: hex32(),
+  payee: pseudonym(),
+  chainId: str(),
+  fromIndex: int({ minimum: 1 }),
+  toIndex: int({ minimum: 1 }),
+};
+
+export const SALE = apiSchema(
+  'PeerSale',
+  object({
+    receipt: object({
+      ...RECEIPT_FIELDS,
+      recorded: oneOfValues('store', 'journal'),
+    }),
+    contentId: contentId(),
+    sha256: hex32(),
+    data: str({ format: 'byte', description: 'the content, base64' }),
+  }),
+);
+
+export const PurchaseBody = (): MethodDecorator =>
+  ApiBody({ schema: object({ payment: P2P_PAYMENT_SCHEMA }) });
+
+export const LINKS = object({ cis: bool(), store: bool() });
+
+export const PEER_STATUS = apiSchema(
+  'PeerStatus',
+  object({
+    pseudonym: { ...pseudonym(), nullable: true },
+    walletCoins: int({ minimum: 0 }),
+    links: LINKS,
+    store: bool(),
+    stats: object({
+      sold: int({ minimum: 0 }),
+      coinsEarned: int({ minimum: 0 }),
+      bought: int({ minimum: 0 }),
+      coinsSpent: int({ minimum: 0 }),
+      refused: int({ minimum: 0 }),
+      recordedOnline: int({ minimum: 0 }),
+      journalled: int({ minimum: 0 }),
+    }),
+    unredeemed: int({ minimum: 0 }),
+  }),
+);
+
+export const BOUGHT = object({ chainId: str(), coins: int({ minimum: 1 }) });
+export const INDEX_ENTRIES = arrayOf(INDEX_ENTRY_SCHEMA);
+export const FETCHED = apiSchema(
+  'PeerFetched',
+  object({
+    receipt: object({ ...RECEIPT_FIELDS, recorded: oneOfValues('store', 'journal') }),
+    bytes: int({ minimum: 0 }),
+    sha256: hex32(),
+    payment: P2P_PAYMENT_SCHEMA,
+  }),
+);
+export const REDEEMED = P2P_REDEMPTION_SCHEMA;
+
+const endpoint = () => str({ pattern: '^https?://', maxLength: 300, description: "another peer's base URL" });
+export const BuyBody = (): MethodDecorator => ApiBody({ schema: object({ coins: int({ minimum: 1 }) }) });
+export const FetchBody = (): MethodDecorator =>
+  ApiBody({ schema: object({ endpoint: endpoint(), contentId: contentId() }) });
+export const SendBody = (): MethodDecorator =>
+  ApiBody({ schema: object({ endpoint: endpoint(), contentId: contentId(), payment: P2P_PAYMENT_SCHEMA }) });
+export const LinksBody = (): MethodDecorator =>
+  ApiBody({ schema: object({}, { cis: bool(), store: bool() }) });
