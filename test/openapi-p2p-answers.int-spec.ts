@@ -54,6 +54,7 @@ function client(base: string, checker: AnswerChecker, headers: Record<string, st
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
         ...headers,
         ...extra,
       },

@@ -3,7 +3,7 @@
 // with e-coins, one free-rider is capped by the contribution policy, one R-peer shows one index to
 // two S-peers and is caught and revoked, one S-peer sells without the event store (its journal is
 // uploaded at redemption), the night redeems, and the auditor replays the log.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
@@ -47,6 +47,7 @@ async function call(url: string, method: 'GET' | 'POST', body?: unknown, token?:
     headers: {
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(30_000),

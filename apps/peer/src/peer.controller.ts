@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { contentId as contentIdSchema } from '#contracts';
-import { ApiRefusalCodes, NetPayError } from '#platform';
+import { ApiRefusalCodes, Idempotent, NetPayError } from '#platform';
 import { readObject } from '#protocol';
 import { PeerConfig } from './peer.config.js';
 import type { IndexEntry, RedemptionSummary } from './cis-client.js';
@@ -137,6 +137,7 @@ export class PeerControlController {
   }
 
   @Post('buy')
+  @Idempotent()
   @HttpCode(201)
   @BuyBody()
   @ApiCreatedResponse({ description: 'One chain bought at the CIS, in the wallet.', schema: BOUGHT })
@@ -161,6 +162,7 @@ export class PeerControlController {
   }
 
   @Post('fetch')
+  @Idempotent()
   @HttpCode(200)
   @FetchBody()
   @ApiOkResponse({
@@ -179,6 +181,7 @@ export class PeerControlController {
   }
 
   @Post('send')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Send a prepared payment as is (demo of a cheating R-peer showing one index twice).',
@@ -193,6 +196,7 @@ export class PeerControlController {
   }
 
   @Post('redeem')
+  @Idempotent()
   @HttpCode(200)
   @ApiOkResponse({ description: 'What the CIS paid and refused.', schema: REDEEMED })
   @ApiControlRefusals(REDEEM_REFUSALS)

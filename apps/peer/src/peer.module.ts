@@ -10,7 +10,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { createEventStore, type EventStore, type EventStoreSettings } from '#event-store';
-import { CLOCK, type Clock, PlatformModule } from '#platform';
+import { CLOCK, type Clock, IdempotencyModule, PlatformModule } from '#platform';
 import { createSigner, type PublicKeyRecord } from '#protocol';
 import { PeerConfig } from './peer.config.js';
 import { PeerContentController, PeerControlController } from './peer.controller.js';
@@ -111,6 +111,9 @@ export class PeerModule {
           version: PEER_VERSION,
           ...(options.clock ? { clock: options.clock } : {}),
         }),
+        // The owner's control POSTs take an Idempotency-Key: a retried buy buys once. The peer has
+        // no Redis of its own, so the answers are kept in this process (a restart forgets them).
+        IdempotencyModule.forRoot({ store: 'memory' }),
       ],
       controllers: [PeerContentController, PeerControlController],
       providers: [

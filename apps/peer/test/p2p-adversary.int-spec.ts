@@ -296,6 +296,30 @@ describe('P2P-NetPay against an attacker', () => {
     expect(answers.map((x) => x.status)).not.toContain(500);
   });
 
+  it('the owner’s control POSTs are idempotent: a buy retried with its Idempotency-Key buys once', async () => {
+    const a = peers[0]!;
+    const owner = { authorization: `Bearer ${CONTROL_TOKEN}` };
+    const coinsHeld = async () =>
+      ((await (await fetch(`${a.url}/control/status`, { headers: owner })).json()) as { walletCoins: number })
+        .walletCoins;
+    const before = await coinsHeld();
+    const once = { ...owner, 'idempotency-key': `buy-${randomUUID()}` };
+    const first = await post(`${a.url}/control/buy`, { coins: 2 }, once);
+    const retried = await post(`${a.url}/control/buy`, { coins: 2 }, once);
+    expect(first.status).toBe(201);
+    expect(retried).toEqual(first);
+    expect(await coinsHeld()).toBe(before + 2);
+    const reused = await post(`${a.url}/control/buy`, { coins: 3 }, once);
+    expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY.KEY_REUSED']);
+    const keyless = await fetch(`${a.url}/control/buy`, {
+      method: 'POST',
+      headers: { ...owner, 'content-type': 'application/json' },
+      body: JSON.stringify({ coins: 2 }),
+    });
+    expect(keyless.status).toBe(400);
+    expect(await coinsHeld()).toBe(before + 2);
+  }, 60_000);
+
   it('hostile payloads correctly signed by a registered peer reach validation: 4xx with a stable code, never a 5xx', async () => {
     const a = peers[0]!;
     const key = keyOf(a);
