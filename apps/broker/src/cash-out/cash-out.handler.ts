@@ -13,6 +13,7 @@ import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import { refuseExpired } from '../expiry/expired-chain.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
+import { assertCustomerNotRevoked } from '../customer/customer-standings.js';
 
 /** Stable codes of a cash-out. */
 export const CASH_OUT = {
@@ -67,6 +68,7 @@ export class CashOutHandler {
     if (this.projection.model.ownerOf(chainId) !== customerId) {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
+    await assertCustomerNotRevoked(this.store, customerId);
     const now = this.clock.now();
     const at = now.toISOString();
     const closed = await closeAtIndex(this.store, this.ring, chainId, 'cashed-out', at, (state) =>

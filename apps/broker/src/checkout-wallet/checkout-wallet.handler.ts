@@ -18,6 +18,7 @@ import { EVENT_STORE } from '../shared/tokens.js';
 import { type ChainView, remainingCoins } from '../wallet-view/wallet.read-model.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import type { CheckoutWalletRequest } from './checkout-wallet.request.dto.js';
+import { assertCustomerNotRevoked } from '../customer/customer-standings.js';
 
 /** How long a wallet grant lets a vendor take the wallet over from its holder. */
 export const WALLET_GRANT_TTL_MS = 60_000;
@@ -127,6 +128,7 @@ export class CheckoutWalletHandler {
     }
     const customer = await loadCustomer(this.store, claims.customerId);
     if (customer.status !== 'registered' || !customer.authorisedVendors.has(request.vendorId)) throw refused;
+    await assertCustomerNotRevoked(this.store, claims.customerId);
     return claims.customerId;
   }
 

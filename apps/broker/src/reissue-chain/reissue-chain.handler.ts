@@ -16,6 +16,7 @@ import { runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
+import { assertCustomerNotRevoked } from '../customer/customer-standings.js';
 
 export interface ChainReissuedAnswer {
   readonly closedChainId: string;
@@ -57,6 +58,7 @@ export class ReissueChainHandler {
     if (this.projection.model.ownerOf(chainId) !== customerId) {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
+    await assertCustomerNotRevoked(this.store, customerId);
     const newChainId = this.secrets.id('ch', 'reissue', chainId);
     const now = this.clock.now();
     const at = now.toISOString();

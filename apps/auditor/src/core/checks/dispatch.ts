@@ -2,7 +2,13 @@ import type { AuditedEvent } from '../parse/parse-event.js';
 import type { CheckContext } from './context.js';
 import { onChainClaimed, onIndexHandedOff, onSliceWithdrawn, onWalletCheckedOut } from './holder.js';
 import { onCoinsExpiredSettled } from './expiry.js';
-import { onVendorFraudRecorded, onVendorReinstated, onVendorSuspended } from './fraud.js';
+import {
+  onCustomerReinstated,
+  onCustomerRevoked,
+  onVendorFraudRecorded,
+  onVendorReinstated,
+  onVendorSuspended,
+} from './fraud.js';
 import { onChainIssued } from './issue.js';
 import { onChainClosed, onChainReissued, onChainRevoked } from './lifecycle.js';
 import {
@@ -79,6 +85,10 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onVendorSuspended(ctx, event.data);
     case 'VendorReinstated':
       return onVendorReinstated(ctx, event.data);
+    case 'CustomerRevoked':
+      return onCustomerRevoked(ctx, event.data);
+    case 'CustomerReinstated':
+      return onCustomerReinstated(ctx, event.data);
     case 'RedemptionBatchSealed':
       return onBatchSealed(ctx, event.data);
     case 'RedemptionItemAccepted':
