@@ -86,8 +86,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
             if (notice.kind !== 'customer' || notice.id !== event.data.customerId) return;
             if (`customer-${notice.id}` !== recorded.streamName) return;
             if (!verifyRevocationNotice(notice, this.ring.publicKeys()).ok) return;
-            const known = this.notices.get(notice.id);
-            if (!known || known.at <= notice.at) this.notices.set(notice.id, notice);
+            this.learn(notice);
           },
         }),
       { onError: (e) => this.logger.warn(`customer notice feed stopped, reopening: ${String(e)}`) },
@@ -119,6 +118,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
       },
       metadata: adminMetadata(),
     });
+    this.learn(result.notice);
     await this.projection.waitFor();
     const revoked: string[] = [];
     for (const chain of this.projection.model.chainsOfCustomer(customerId)) {
@@ -155,6 +155,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
       },
       metadata: adminMetadata(),
     });
+    this.learn(result.notice);
     return answer(customerId, result);
   }
 
@@ -163,8 +164,31 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
     return answer(customerId, await loadCustomerStanding(this.store, customerId));
   }
 
+  /**
+   * Refuses a revoked customer (CUSTOMER.REVOKED, 403): new purchases, checkouts, re-issues and
+   * cash-outs. Answered from the notices in memory (no read of the customer's stream per request):
+   * this process learns its own decisions at once, another replica's from the feed.
+   */
+  async assertNotRevoked(customerId: string): Promise<void> {
+    await this.readUp();
+    const notice = this.notices.get(customerId);
+    if (notice && !notice.lifted) {
+      throw brokerError(
+        BROKER_ERROR.CUSTOMER_REVOKED,
+        `this customer is revoked since ${notice.at} (${notice.reason}); contact the operator`,
+        403,
+      );
+    }
+  }
+
   /** The latest notice about each customer ever revoked, oldest first. */
   async customerNotices(timeoutMs = 5_000): Promise<SignedRevocationNotice[]> {
+    await this.readUp(timeoutMs);
+    return [...this.notices.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  /** Not caught up (the store away at start): 503 PROJECTION.BEHIND, never a request held forever. */
+  private async readUp(timeoutMs = 5_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const behind = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -180,7 +204,14 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
     } finally {
       clearTimeout(timer);
     }
-    return [...this.notices.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  /** The latest notice by `at` about a customer stands; on a tie the lift wins (the operator's word). */
+  private learn(notice: SignedRevocationNotice | undefined): void {
+    if (!notice) return;
+    const known = this.notices.get(notice.id);
+    if (!known || notice.at > known.at || (notice.at === known.at && notice.lifted))
+      this.notices.set(notice.id, notice);
   }
 
   private policy() {
@@ -201,18 +232,6 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
 export async function loadCustomerStanding(store: EventStore, customerId: string): Promise<CustomerStanding> {
   const events = await readDecoded(store, streams.customer(customerId));
   return events.reduce(evolveCustomerStanding, cleanCustomerStanding);
-}
-
-/** Refuses a revoked customer (CUSTOMER.REVOKED, 403): purchases, checkouts, re-issues, cash-outs. */
-export async function assertCustomerNotRevoked(store: EventStore, customerId: string): Promise<void> {
-  const standing = await loadCustomerStanding(store, customerId);
-  if (standing.revoked) {
-    throw brokerError(
-      BROKER_ERROR.CUSTOMER_REVOKED,
-      `this customer is revoked since ${standing.revoked.at} (${standing.revoked.reason}); contact the operator`,
-      403,
-    );
-  }
 }
 
 function answer(customerId: string, s: CustomerStanding): CustomerStandingAnswer {
