@@ -49,9 +49,9 @@ export interface CustomerStandingAnswer {
  * `ChainRevoked` (reason `fraud`) on each of the customer's open chains, which the revocation
  * broadcaster publishes to vendors at once. While revoked, purchases, wallet checkouts,
  * re-issues and cash-outs are refused (`CUSTOMER.REVOKED`, 403). Unspent value is not refunded:
- * it is kept pending the operator's review; after a lift the customer may cash out the revoked
- * chains' unspent value as usual (`CoinsRefunded`). Spends made before the revocation stay
- * redeemable by vendors.
+ * it is kept pending the operator's review (the revoked chains stay revoked after a lift, and
+ * cash-out refuses revoked chains; the operator settles their value by hand). Spends made before
+ * the revocation stay redeemable by vendors.
  */
 @Injectable()
 export class CustomerStandings implements OnApplicationBootstrap, OnApplicationShutdown {
