@@ -155,6 +155,14 @@ describe('real answers match the documented schemas', () => {
     await broker('GET', '/wallet', { token: customer.token });
     await broker('GET', '/wallet/history', { token: customer.token });
     await broker('DELETE', '/wallet/vendors/news_a', { token: customer.token });
+    const suspect = await registerCustomer(broker, 1_000);
+    await broker('GET', `/customers/${suspect.customerId}/standing`, { token: ADMIN_TOKEN });
+    await broker('POST', `/customers/${suspect.customerId}/revoke`, {
+      token: ADMIN_TOKEN,
+      body: { reason: 'FRAUD.DOUBLE_SPEND_ATTEMPT', evidence: ['case_1'] },
+    });
+    await broker('GET', '/revocations');
+    await broker('POST', `/customers/${suspect.customerId}/reinstate`, { token: ADMIN_TOKEN });
 
     expect(problems).toEqual([]);
     expect(brokerChecker.unseen()).toEqual([]);

@@ -29,6 +29,8 @@ import { CheckoutWalletHandler } from './checkout-wallet/checkout-wallet.handler
 import { CheckoutSignature } from './checkout-wallet/checkout-signature.js';
 import { CheckoutWalletMessageController } from './checkout-wallet/checkout-wallet.message.controller.js';
 import { CustomerIdentities } from './customer/customer-identities.js';
+import { CustomerStandingHttpController } from './customer/customer-standing.http.controller.js';
+import { CustomerStandings } from './customer/customer-standings.js';
 import { GetBrokerKeysHttpController } from './get-broker-keys/get-broker-keys.http.controller.js';
 import { GetBrokerKeysMessageController } from './get-broker-keys/get-broker-keys.message.controller.js';
 import { GetTouchstoneHandler } from './get-touchstone/get-touchstone.handler.js';
@@ -125,6 +127,7 @@ export class BrokerModule {
         GetVendorKeysHttpController,
         GetVendorKeysMessageController,
         VendorStandingHttpController,
+        CustomerStandingHttpController,
         AuthoriseVendorHttpController,
         CheckoutWalletMessageController,
         GetWalletHttpController,
@@ -157,6 +160,7 @@ export class BrokerModule {
         GetVendorKeysHandler,
         VendorCertificates,
         VendorStandings,
+        CustomerStandings,
         AuthoriseVendorHandler,
         SliceWithdrawals,
         CheckoutWalletHandler,

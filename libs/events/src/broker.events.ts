@@ -1,4 +1,5 @@
 import type { PublicKeyRecord, SignedBrokerKeyList } from '#protocol';
+import type { CustomerStandingEvent } from './customer-standing.events.js';
 import type { VendorStandingEvent } from './vendor-standing.events.js';
 
 /** Broker-private streams: customers, purchases, vendors. Never read by vendors. */
@@ -202,7 +203,8 @@ export type CustomerEvent =
   | VendorDeauthorised
   | CoinsRefunded
   | CoinsExpiredSettled
-  | ChainReissued;
+  | ChainReissued
+  | CustomerStandingEvent;
 export type WalletSeedEvent = ServerWalletSeedStored;
 export type PurchaseEvent = PurchaseRequested | CoinsPurchased | PurchaseDeclined | PurchaseVoided;
 export type VendorEvent = VendorRegistered | VendorKeyRotated | VendorStandingEvent;

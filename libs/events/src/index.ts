@@ -4,6 +4,7 @@ export * from './chain.events.v1.js';
 export * from './revocation-reasons.js';
 export * from './broker.events.js';
 export * from './vendor-standing.events.js';
+export * from './customer-standing.events.js';
 export * from './redemption.events.js';
 export * from './redemption-signature.js';
 export * from './envelope.js';

@@ -36,6 +36,8 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   VendorFraudRecorded: 1,
   VendorSuspended: 1,
   VendorReinstated: 1,
+  CustomerRevoked: 1,
+  CustomerReinstated: 1,
   RedemptionBatchSealed: 1,
   RedemptionItemAccepted: 1,
   RedemptionItemRejected: 1,

@@ -98,7 +98,7 @@ export const RULES = {
   // R5: vendors never see customer identity.
   CUSTOMER_IDENTITY_EXPOSED: 'R5.CUSTOMER_IDENTITY_EXPOSED',
 
-  // R7: fraud response (checks/fraud.ts): vendor suspensions and their lifts.
+  // R7: fraud response (checks/fraud.ts): vendor suspensions, customer revocations and their lifts.
   /** A suspension or lift whose notice is not the broker's signature about that vendor. */
   SUSPENSION_UNSIGNED: 'R7.SUSPENSION_UNSIGNED',
   /** A strike or suspension not resting on refusals the worker signed, for fraud, of that vendor, in the log. */
@@ -109,6 +109,10 @@ export const RULES = {
   HANDOFF_TO_SUSPENDED: 'R7.HANDOFF_TO_SUSPENDED',
   /** A chain claimed by a vendor while it was suspended. */
   CLAIM_BY_SUSPENDED: 'R7.CLAIM_BY_SUSPENDED',
+  /** A customer's revocation or lift whose notice is not the broker's signature about that customer. */
+  CUSTOMER_REVOCATION_UNSIGNED: 'R7.CUSTOMER_REVOCATION_UNSIGNED',
+  /** A purchase or re-issue requested by a customer after its revocation and before the lift. */
+  PURCHASE_BY_REVOKED_CUSTOMER: 'R7.PURCHASE_BY_REVOKED_CUSTOMER',
 
   // R6: P2P-NetPay (checks/p2p.ts).
   P2P_CERTIFICATE_INVALID: 'R6.CERTIFICATE_INVALID',

@@ -9,6 +9,7 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { BrokerMetrics } from '../shared/broker-metrics.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { loadChain } from '../shared/chain-stream.js';
+import { CustomerStandings } from '../customer/customer-standings.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import type { BuyCoins, CoinsPurchasedAnswer, PurchasedChain } from './buy-coins.command.js';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
@@ -43,6 +44,7 @@ export class BuyCoinsHandler {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly customers: CustomerStandings,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PAYMENT_GATEWAY) private readonly bank: PaymentGateway,
     private readonly config: BrokerConfig,
@@ -57,8 +59,11 @@ export class BuyCoinsHandler {
     const amount = this.checkLimits(command);
     const purchaseId = this.secrets.id('pur', 'purchase', command.customerId, command.idempotencyKey);
     let state = await this.settlement.load(purchaseId);
-    if (state.status === 'absent')
+    if (state.status === 'absent') {
+      // A new purchase of a revoked customer is refused; a retry of one made before is answered.
+      await this.customers.assertNotRevoked(command.customerId);
       state = await this.settlement.request(this.requestOf(command, purchaseId, amount));
+    }
     if (state.status !== 'requested') return this.answer(state, command);
     this.checkSameRequest(state.data, command);
 

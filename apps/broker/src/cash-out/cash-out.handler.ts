@@ -13,6 +13,7 @@ import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import { refuseExpired } from '../expiry/expired-chain.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
+import { CustomerStandings } from '../customer/customer-standings.js';
 
 /** Stable codes of a cash-out. */
 export const CASH_OUT = {
@@ -54,6 +55,7 @@ export { refundKey } from '../shared/close-and-refund.js';
 export class CashOutHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly customers: CustomerStandings,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly projection: WalletProjection,
@@ -67,6 +69,7 @@ export class CashOutHandler {
     if (this.projection.model.ownerOf(chainId) !== customerId) {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
+    await this.customers.assertNotRevoked(customerId);
     const now = this.clock.now();
     const at = now.toISOString();
     const closed = await closeAtIndex(this.store, this.ring, chainId, 'cashed-out', at, (state) =>

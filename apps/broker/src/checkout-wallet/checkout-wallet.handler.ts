@@ -18,6 +18,7 @@ import { EVENT_STORE } from '../shared/tokens.js';
 import { type ChainView, remainingCoins } from '../wallet-view/wallet.read-model.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import type { CheckoutWalletRequest } from './checkout-wallet.request.dto.js';
+import { CustomerStandings } from '../customer/customer-standings.js';
 
 /** How long a wallet grant lets a vendor take the wallet over from its holder. */
 export const WALLET_GRANT_TTL_MS = 60_000;
@@ -37,6 +38,7 @@ export const WALLET_GRANT_TTL_MS = 60_000;
 export class CheckoutWalletHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly customers: CustomerStandings,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly config: BrokerConfig,
     private readonly tokens: CheckoutTokens,
@@ -127,6 +129,7 @@ export class CheckoutWalletHandler {
     }
     const customer = await loadCustomer(this.store, claims.customerId);
     if (customer.status !== 'registered' || !customer.authorisedVendors.has(request.vendorId)) throw refused;
+    await this.customers.assertNotRevoked(claims.customerId);
     return claims.customerId;
   }
 

@@ -16,6 +16,7 @@ import { runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
+import { CustomerStandings } from '../customer/customer-standings.js';
 
 export interface ChainReissuedAnswer {
   readonly closedChainId: string;
@@ -43,6 +44,7 @@ export interface ChainReissuedAnswer {
 export class ReissueChainHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly customers: CustomerStandings,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly config: BrokerConfig,
     private readonly secrets: BrokerSecrets,
@@ -57,6 +59,7 @@ export class ReissueChainHandler {
     if (this.projection.model.ownerOf(chainId) !== customerId) {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
+    await this.customers.assertNotRevoked(customerId);
     const newChainId = this.secrets.id('ch', 'reissue', chainId);
     const now = this.clock.now();
     const at = now.toISOString();

@@ -23,7 +23,8 @@ const CHECKPOINT_INTERVAL_MS = 1_000;
 
 /**
  * Publishes every `ChainRevoked` as a broker-signed `RevocationNotice` on `subjects.revocation`,
- * and the signed notice of every `VendorSuspended` / `VendorReinstated` (fraud response),
+ * and the signed notice of every `VendorSuspended` / `VendorReinstated` / `CustomerRevoked` /
+ * `CustomerReinstated` (fraud response),
  * (plain JSON; vendors act only on notices a pinned broker key signed)
  * from a catch-up subscription with a durable checkpoint: a notice whose publish failed is sent
  * again after a restart, never lost. At least once (replicas each publish; vendors apply a
@@ -59,8 +60,14 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
         this.store.subscribeToAll({
           subscriptionId: REVOCATION_SUBSCRIPTION,
           filter: {
-            categories: ['chain', 'vendor'],
-            eventTypes: ['ChainRevoked', 'VendorSuspended', 'VendorReinstated'],
+            categories: ['chain', 'vendor', 'customer'],
+            eventTypes: [
+              'ChainRevoked',
+              'VendorSuspended',
+              'VendorReinstated',
+              'CustomerRevoked',
+              'CustomerReinstated',
+            ],
           },
           checkpoints,
           handler: async (recorded) => {
@@ -70,6 +77,16 @@ export class RevocationBroadcaster implements OnApplicationBootstrap, OnApplicat
               if (event?.type !== 'VendorSuspended' && event?.type !== 'VendorReinstated') return;
               const notice = event.data.notice;
               if (recorded.streamName !== `vendor-${notice.id}`) return;
+              if (!verifyRevocationNotice(notice, this.ring.publicKeys()).ok) return;
+              await this.publish(notice);
+              return;
+            }
+            if (recorded.type === 'CustomerRevoked' || recorded.type === 'CustomerReinstated') {
+              // A customer's revocation or its lift (the customer stream is the broker's alone).
+              const event = decode(recorded);
+              if (event?.type !== 'CustomerRevoked' && event?.type !== 'CustomerReinstated') return;
+              const notice = event.data.notice;
+              if (notice.kind !== 'customer' || recorded.streamName !== `customer-${notice.id}`) return;
               if (!verifyRevocationNotice(notice, this.ring.publicKeys()).ok) return;
               await this.publish(notice);
               return;

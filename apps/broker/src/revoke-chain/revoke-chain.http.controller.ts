@@ -6,6 +6,7 @@ import { signRevocationNotice, type SignedRevocationNotice } from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { VendorStandings } from '../vendor/vendor-standings.js';
+import { CustomerStandings } from '../customer/customer-standings.js';
 import { type ChainRevokedAnswer, RevokeChainHandler } from './revoke-chain.handler.js';
 import { ChainIdParam, RevokeChainRequest } from './revoke-chain.request.dto.js';
 import { CHAIN_REVOKED, REVOCATIONS } from '../shared/answer-schemas.js';
@@ -18,6 +19,7 @@ export class RevokeChainHttpController {
     private readonly projection: WalletProjection,
     private readonly ring: BrokerKeyRing,
     private readonly standings: VendorStandings,
+    private readonly customers: CustomerStandings,
   ) {}
 
   @Post('chains/:chainId/revoke')
@@ -37,9 +39,14 @@ export class RevokeChainHttpController {
     description:
       'The revocation list: every revoked chain, oldest first (for vendors starting up); each entry ' +
       'carries the broker-signed notice vendors verify before acting on it; `vendors`: the latest ' +
-      'notice about each vendor suspended for fraud (a suspension or its lift).',
+      'notice about each vendor suspended for fraud (a suspension or its lift); `customers`: the latest ' +
+      'notice about each customer revoked for fraud (a revocation or its lift).',
   })
-  async list(): Promise<{ revocations: RevocationEntry[]; vendors: SignedRevocationNotice[] }> {
+  async list(): Promise<{
+    revocations: RevocationEntry[];
+    vendors: SignedRevocationNotice[];
+    customers: SignedRevocationNotice[];
+  }> {
     await this.projection.waitFor();
     const brokerKeyId = this.ring.currentKeyId;
     return {
@@ -51,6 +58,7 @@ export class RevokeChainHttpController {
         ),
       })),
       vendors: await this.standings.vendorNotices(),
+      customers: await this.customers.customerNotices(),
     };
   }
 }

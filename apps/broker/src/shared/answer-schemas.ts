@@ -189,6 +189,10 @@ export const REVOCATIONS = apiSchema(
       description:
         'the latest notice about each vendor ever suspended for fraud (a suspension, or its lift: `lifted`), oldest first',
     }),
+    customers: arrayOf(REVOCATION_NOTICE, {
+      description:
+        'the latest notice about each customer ever revoked for fraud (a revocation, or its lift: `lifted`), oldest first',
+    }),
   }),
 );
 
@@ -197,6 +201,19 @@ export const VENDOR_STANDING = apiSchema(
   object(
     { vendorId: id(), status: oneOfValues('active', 'suspended'), strikes: int({ minimum: 0 }) },
     { reason: str(), since: isoTime(), notice: REVOCATION_NOTICE },
+  ),
+);
+
+export const CUSTOMER_STANDING = apiSchema(
+  'CustomerStanding',
+  object(
+    { customerId: id(), status: oneOfValues('active', 'revoked') },
+    {
+      reason: str(),
+      since: isoTime(),
+      chainsRevoked: arrayOf(id(), { description: 'chains this call revoked (reason `fraud`)' }),
+      notice: REVOCATION_NOTICE,
+    },
   ),
 );
 

@@ -4,6 +4,9 @@ import { NetPayError } from '#platform';
 export const BROKER_ERROR = {
   CUSTOMER_UNAUTHORISED: 'CUSTOMER.UNAUTHORISED',
   CUSTOMER_ALREADY_REGISTERED: 'CUSTOMER.ALREADY_REGISTERED',
+  CUSTOMER_NOT_FOUND: 'CUSTOMER.NOT_FOUND',
+  /** The operator revoked the customer for fraud: no purchases, checkouts, re-issues or cash-outs. */
+  CUSTOMER_REVOKED: 'CUSTOMER.REVOKED',
   ADMIN_UNAUTHORISED: 'ADMIN.UNAUTHORISED',
   PURCHASE_DECLINED: 'PURCHASE.DECLINED',
   /** Reconciliation found no charge at the bank and voided the purchase: nothing was charged. */

@@ -8,7 +8,13 @@ import {
   onWalletCheckedOut,
 } from './holder.js';
 import { onCoinsExpiredSettled } from './expiry.js';
-import { onVendorFraudRecorded, onVendorReinstated, onVendorSuspended } from './fraud.js';
+import {
+  onCustomerReinstated,
+  onCustomerRevoked,
+  onVendorFraudRecorded,
+  onVendorReinstated,
+  onVendorSuspended,
+} from './fraud.js';
 import { onChainIssued } from './issue.js';
 import { onChainClosed, onChainReissued, onChainRevoked } from './lifecycle.js';
 import {
@@ -87,6 +93,10 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onVendorSuspended(ctx, event.data);
     case 'VendorReinstated':
       return onVendorReinstated(ctx, event.data);
+    case 'CustomerRevoked':
+      return onCustomerRevoked(ctx, event.data);
+    case 'CustomerReinstated':
+      return onCustomerReinstated(ctx, event.data);
     case 'RedemptionBatchSealed':
       return onBatchSealed(ctx, event.data);
     case 'RedemptionItemAccepted':

@@ -1,5 +1,7 @@
 import {
   checkRecordSignature,
+  type CustomerReinstated,
+  type CustomerRevoked,
   FRAUD_REASONS,
   type FraudEvidence,
   vendorOfRedemptionStream,
@@ -84,4 +86,56 @@ function checkEvidence(
               : undefined;
     if (problem !== undefined) ctx.report.violation(RULES.SUSPENSION_WITHOUT_EVIDENCE, `${what}: ${problem}`);
   }
+}
+
+/**
+ * R7, customers: a revocation or lift counts only with the broker's signed notice about that
+ * customer (a forged one is reported and not applied); while revoked, the customer requests no
+ * purchase and no re-issue (`onPurchaseByCustomer`).
+ */
+export function onCustomerRevoked(ctx: CheckContext, data: CustomerRevoked['data']): void {
+  if (!customerNotice(ctx, data.customerId, data.notice, false, `revocation of customer ${data.customerId}`))
+    return;
+  if (!ctx.ledger.revokedCustomers.has(data.customerId))
+    ctx.ledger.revokedCustomers.set(data.customerId, data.notice.at);
+}
+
+export function onCustomerReinstated(ctx: CheckContext, data: CustomerReinstated['data']): void {
+  if (
+    !customerNotice(ctx, data.customerId, data.notice, true, `reinstatement of customer ${data.customerId}`)
+  )
+    return;
+  ctx.ledger.revokedCustomers.delete(data.customerId);
+}
+
+/** A purchase or re-issue the customer asked for (log order): refused by the broker while it is revoked. */
+export function onPurchaseByCustomer(ctx: CheckContext, customerId: string, what: string): void {
+  const revokedAt = ctx.ledger.revokedCustomers.get(customerId);
+  if (revokedAt === undefined) return;
+  ctx.report.violation(
+    RULES.PURCHASE_BY_REVOKED_CUSTOMER,
+    `${what} by customer ${customerId}, revoked since ${revokedAt} and not reinstated`,
+  );
+}
+
+function customerNotice(
+  ctx: CheckContext,
+  customerId: string,
+  notice: SignedRevocationNotice,
+  lifted: boolean,
+  what: string,
+): boolean {
+  const problem =
+    notice.kind !== 'customer' || notice.id !== customerId
+      ? `its notice names ${notice.kind} ${notice.id}`
+      : (notice.lifted === true) !== lifted
+        ? lifted
+          ? 'its notice is a revocation, not a lift'
+          : 'its notice is a lift'
+        : verifyRevocationNotice(notice, ctx.ledger.brokerKeys).ok
+          ? undefined
+          : 'its notice is not signed by a broker key';
+  if (problem === undefined) return true;
+  ctx.report.violation(RULES.CUSTOMER_REVOCATION_UNSIGNED, `${what}: ${problem}; not applied`);
+  return false;
 }

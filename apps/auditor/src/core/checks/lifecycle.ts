@@ -1,6 +1,7 @@
 import type { ChainClosed, ChainReissued, ChainRevoked } from '#events';
 import { RULES } from '../rules.js';
 import { issuedChain, requireOpen, type CheckContext } from './context.js';
+import { onPurchaseByCustomer } from './fraud.js';
 
 export function onChainRevoked(ctx: CheckContext, data: ChainRevoked['data']): void {
   const chain = issuedChain(ctx, data.chainId);
@@ -41,6 +42,7 @@ export function onChainClosed(ctx: CheckContext, data: ChainClosed['data']): voi
 /** The broker's own record of a re-issue (customer stream): the chain stream never links the two. */
 export function onChainReissued(ctx: CheckContext, data: ChainReissued['data']): void {
   ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  onPurchaseByCustomer(ctx, data.customerId, `re-issue of ${data.fromChainId}`);
   linkReissue(ctx, data.fromChainId, data.toChainId, data.coins);
 }
 

@@ -8,6 +8,7 @@ import type {
 import { RULES } from '../rules.js';
 import { recordMovement } from './bank.js';
 import type { CheckContext } from './context.js';
+import { onPurchaseByCustomer } from './fraud.js';
 
 /**
  * R4, as each payment happens: a purchase charges exactly coins × coinValue and
@@ -20,6 +21,10 @@ export function onCoinsPurchased(ctx: CheckContext, data: CoinsPurchased['data']
   figures.purchases += 1;
   if (data.reconciled) figures.purchasesReconciled += 1;
   figures.moneyIn(data.currency).customerPayments += data.amount;
+  // R7: completed while the customer was revoked, with no request from before (a request made
+  // while revoked is named at the request).
+  if (!ledger.purchaseRequests.has(data.purchaseId))
+    onPurchaseByCustomer(ctx, data.customerId, `purchase ${data.purchaseId}`);
   settle(ctx, data, 'completed');
   ledger.identities.add(data.customerId, 'customer id', data.customerId);
   if (data.wallet === 'server')
@@ -69,6 +74,7 @@ export function onPurchaseDeclined(ctx: CheckContext, data: PurchaseDeclined['da
 
 export function onPurchaseRequested(ctx: CheckContext, data: PurchaseRequested['data']): void {
   ctx.ledger.identities.add(data.customerId, 'customer id', data.customerId);
+  onPurchaseByCustomer(ctx, data.customerId, `purchase ${data.purchaseId}`);
   if (data.amount !== data.coins * data.coinValue) {
     ctx.report.violation(
       RULES.PURCHASE_AMOUNT_MISMATCH,

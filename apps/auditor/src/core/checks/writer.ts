@@ -30,6 +30,8 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'VendorFraudRecorded':
     case 'VendorSuspended':
     case 'VendorReinstated':
+    case 'CustomerRevoked':
+    case 'CustomerReinstated':
       return BROKER;
     case 'CustomerRegistered':
     case 'VendorAuthorised':

@@ -83,6 +83,8 @@ export class Ledger {
   readonly identities = new IdentityIndex();
   /** R7: vendors suspended for fraud now (vendorId → the suspension's time). */
   readonly suspendedVendors = new Map<string, string>();
+  /** customerId → when the revocation in force began (R7; deleted by the lift). */
+  readonly revokedCustomers = new Map<string, string>();
   /** R7: signed fraud refusals seen in the log, by `stream/batchId/item` (what a strike may cite). */
   readonly fraudRefusals = new Set<string>();
   /** The simulated bank's bookings by payment reference (when its ledger shares the store). */

@@ -9,6 +9,7 @@ import type {
   VendorEvent,
   WalletSeedEvent,
 } from '#events';
+import { CUSTOMER_REVOCATION_REASONS } from '#events';
 import {
   parsePublicKeyRecord,
   parseSignedRevocationNotice,
@@ -68,6 +69,13 @@ function signature(f: Fields): { signature?: RecordSignature } {
 }
 
 /** A revocation notice's shape (its signature is checked by the R7 rules, not here). */
+function textList(f: Fields, key: string): string[] {
+  const v = f[key];
+  if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string'))
+    throw new MalformedData(key, 'expected an array of strings');
+  return v;
+}
+
 function notice(f: Fields, key: string): SignedRevocationNotice {
   try {
     return parseSignedRevocationNotice(f[key]);
@@ -218,6 +226,19 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
   }),
   VendorReinstated: (f) => ({
     vendorId: id(f, 'vendorId'),
+    note: typeof f.note === 'string' ? f.note : '',
+    notice: notice(f, 'notice'),
+    at: timestamp(f, 'at'),
+  }),
+  CustomerRevoked: (f) => ({
+    customerId: id(f, 'customerId'),
+    reason: oneOf(f, 'reason', CUSTOMER_REVOCATION_REASONS),
+    evidence: textList(f, 'evidence'),
+    notice: notice(f, 'notice'),
+    at: timestamp(f, 'at'),
+  }),
+  CustomerReinstated: (f) => ({
+    customerId: id(f, 'customerId'),
     note: typeof f.note === 'string' ? f.note : '',
     notice: notice(f, 'notice'),
     at: timestamp(f, 'at'),

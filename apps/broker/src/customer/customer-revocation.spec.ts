@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { InMemoryEventStore } from '#event-store';
+import { streams } from '#events';
+import { ManualClock } from '#platform';
+import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
+import { ADMIN_TOKEN, startBroker, type TestBroker } from '../test/broker-harness.js';
+import { bankBalance, buy, registerCustomer, registerVendor, type TestCustomer } from '../test/scenario.js';
+
+// The broker's refusals of a revoked customer, and the unspent-value policy: nothing is refunded at
+// revocation; after the lift the revoked chains stay revoked and their value stays held (pending the
+// operator's review: no customer cash-out of a revoked chain), while new purchases work again.
+describe('customer revocation at the broker (in-memory store, simulated bank)', () => {
+  const clock = new ManualClock('2026-12-06T10:00:00.000Z');
+  const store = new InMemoryEventStore();
+  let broker: TestBroker;
+  let customer: TestCustomer;
+  let chains: string[];
+
+  beforeAll(async () => {
+    broker = await startBroker({ store, clock });
+    await registerVendor(broker.http, 'v1');
+    customer = await registerCustomer(broker.http, 1_000);
+    chains = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await buy(broker.http, customer, { coins: 10, coinValue: 5 });
+      chains.push(res.json<CoinsPurchasedAnswer>().chains[0]!.chainId);
+    }
+  });
+  afterAll(() => broker.close());
+
+  const refusal = (res: { status: number; json: <T>() => T }) => ({
+    status: res.status,
+    code: res.json<{ code: string }>().code,
+  });
+
+  it('refuses purchases, re-issues and cash-outs of a revoked customer with 403 CUSTOMER.REVOKED; refunds nothing', async () => {
+    const balance = await bankBalance(broker.http, customer.bankAccount);
+    const res = await broker.http('POST', `/customers/${customer.customerId}/revoke`, {
+      token: ADMIN_TOKEN,
+      body: { reason: 'FRAUD.CHARGEBACK' },
+    });
+    expect(res.json()).toMatchObject({ status: 'revoked', chainsRevoked: chains });
+    const revoked = { status: 403, code: 'CUSTOMER.REVOKED' };
+    expect(refusal(await buy(broker.http, customer, { coins: 10, coinValue: 5 }))).toEqual(revoked);
+    expect(
+      refusal(await broker.http('POST', `/chains/${chains[0]}/cash-out`, { token: customer.token })),
+    ).toEqual(revoked);
+    expect(
+      refusal(await broker.http('POST', `/chains/${chains[1]}/reissue`, { token: customer.token })),
+    ).toEqual(revoked);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(balance);
+    const types = (await store.readStream(streams.customer(customer.customerId))).map((e) => e.type);
+    expect(types).not.toContain('CoinsRefunded');
+    // Another customer is not affected.
+    const other = await registerCustomer(broker.http, 1_000);
+    expect((await buy(broker.http, other, { coins: 10, coinValue: 5 })).status).toBe(201);
+  });
+
+  it('an unknown customer is 404 CUSTOMER.NOT_FOUND and a reason that is not a code a 400; nothing is written', async () => {
+    const missing = await broker.http('POST', '/customers/cus_nobody/revoke', {
+      token: ADMIN_TOKEN,
+      body: { reason: 'FRAUD.OTHER' },
+    });
+    expect(refusal(missing)).toEqual({ status: 404, code: 'CUSTOMER.NOT_FOUND' });
+    const bad = await broker.http('POST', `/customers/${customer.customerId}/revoke`, {
+      token: ADMIN_TOKEN,
+      body: { reason: 'FRAUD.OTHER', evidence: ['not a reference!'] },
+    });
+    expect(bad.status).toBe(400);
+    expect(await store.readStream(streams.customer('cus_nobody'))).toEqual([]);
+  });
+
+  it('after the lift the customer buys again; the revoked chain stays revoked, its value held', async () => {
+    const lift = await broker.http('POST', `/customers/${customer.customerId}/reinstate`, {
+      token: ADMIN_TOKEN,
+    });
+    expect(lift.json()).toMatchObject({ status: 'active', notice: { lifted: true } });
+    const balance = await bankBalance(broker.http, customer.bankAccount);
+    const cashed = await broker.http('POST', `/chains/${chains[0]}/cash-out`, { token: customer.token });
+    expect(refusal(cashed)).toEqual({ status: 410, code: 'CHAIN.REVOKED' });
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(balance);
+    const bought = await buy(broker.http, customer, { coins: 10, coinValue: 5 });
+    expect(bought.status).toBe(201);
+    const fresh = bought.json<CoinsPurchasedAnswer>().chains[0]!.chainId;
+    expect((await broker.http('POST', `/chains/${fresh}/cash-out`, { token: customer.token })).status).toBe(
+      201,
+    );
+  });
+});

@@ -1,0 +1,244 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { type EventStore, resubscribing, type Subscription } from '#event-store';
+import { CUSTOMER_REINSTATEMENT_REASON, type CustomerRevocationReason, decode, streams } from '#events';
+import { CLOCK, type Clock, NetPayError } from '#platform';
+import {
+  type RevocationNoticeBody,
+  type SignedRevocationNotice,
+  signRevocationNotice,
+  verifyRevocationNotice,
+} from '#protocol';
+import { BrokerKeyRing } from '../keys/broker-key-ring.js';
+import { RevokeChainHandler } from '../revoke-chain/revoke-chain.handler.js';
+import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
+import { adminMetadata } from '../shared/metadata.js';
+import { readDecoded, runCommand } from '../shared/command.js';
+import { EVENT_STORE } from '../shared/tokens.js';
+import { WalletProjection } from '../wallet-view/wallet.projection.js';
+import {
+  cleanCustomerStanding,
+  type CustomerStanding,
+  decideReinstateCustomer,
+  decideRevokeCustomer,
+  evolveCustomerStanding,
+} from './customer-standing.js';
+
+const NOTICES_SUBSCRIPTION = 'broker-customer-notices';
+
+export interface CustomerStandingAnswer {
+  readonly customerId: string;
+  readonly status: 'active' | 'revoked';
+  readonly reason?: string;
+  readonly since?: string;
+  /** Chains revoked by this call (a retry revokes any left open, e.g. after a crash). */
+  readonly chainsRevoked?: readonly string[];
+  /** The latest broker-signed notice about the customer (revocation or lift), if any. */
+  readonly notice?: SignedRevocationNotice;
+}
+
+/**
+ * The customer side of the fraud response (issue 20 item 5). In client-server NetPay a double
+ * spend is prevented (each chain position is accepted once), so revoking a customer is the
+ * operator's decision on evidence: a broker-signed `CustomerRevoked` in `customer-<id>`, then
+ * `ChainRevoked` (reason `fraud`) on each of the customer's open chains, which the revocation
+ * broadcaster publishes to vendors at once. While revoked, purchases, wallet checkouts,
+ * re-issues and cash-outs are refused (`CUSTOMER.REVOKED`, 403). Unspent value is not refunded:
+ * it is kept pending the operator's review (the revoked chains stay revoked after a lift, and
+ * cash-out refuses revoked chains; the operator settles their value by hand). Spends made before
+ * the revocation stay redeemable by vendors.
+ */
+@Injectable()
+export class CustomerStandings implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('CustomerRevocations');
+  private noticeFeed: Subscription | undefined;
+  /** customerId → the latest notice about it (verified: the broker's own signature). */
+  private readonly notices = new Map<string, SignedRevocationNotice>();
+  private caughtUp: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly ring: BrokerKeyRing,
+    private readonly projection: WalletProjection,
+    private readonly revokeChain: RevokeChainHandler,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    let markCaughtUp: () => void = () => undefined;
+    this.caughtUp = new Promise((resolve) => (markCaughtUp = resolve));
+    this.noticeFeed = resubscribing(
+      () =>
+        this.store.subscribeToAll({
+          subscriptionId: NOTICES_SUBSCRIPTION,
+          filter: { categories: ['customer'], eventTypes: ['CustomerRevoked', 'CustomerReinstated'] },
+          onCaughtUp: () => markCaughtUp(),
+          handler: async (recorded) => {
+            const event = decode(recorded);
+            if (event?.type !== 'CustomerRevoked' && event?.type !== 'CustomerReinstated') return;
+            const notice = event.data.notice;
+            // Only notices this broker signed, about the stream's own customer.
+            if (notice.kind !== 'customer' || notice.id !== event.data.customerId) return;
+            if (`customer-${notice.id}` !== recorded.streamName) return;
+            if (!verifyRevocationNotice(notice, this.ring.publicKeys()).ok) return;
+            this.learn(notice);
+          },
+        }),
+      { onError: (e) => this.logger.warn(`customer notice feed stopped, reopening: ${String(e)}`) },
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.noticeFeed?.stop();
+  }
+
+  /**
+   * Revokes the customer (idempotent: a revoked customer keeps its first reason) and every chain
+   * of it still open. The customer's event comes first, so purchases are refused before its
+   * chains are revoked; a retry revokes any chain left open.
+   */
+  async revoke(
+    customerId: string,
+    reason: CustomerRevocationReason,
+    evidence: readonly string[],
+  ): Promise<CustomerStandingAnswer> {
+    await this.registered(customerId);
+    const { result } = await runCommand(this.store, {
+      stream: streams.customer(customerId),
+      initial: cleanCustomerStanding,
+      evolve: evolveCustomerStanding,
+      decide: (state) => {
+        const events = decideRevokeCustomer(state, customerId, { reason, evidence }, this.policy());
+        return { events, result: events.reduce(evolveCustomerStanding, state) };
+      },
+      metadata: adminMetadata(),
+    });
+    this.learn(result.notice);
+    await this.projection.waitFor();
+    const revoked: string[] = [];
+    for (const chain of this.projection.model.chainsOfCustomer(customerId)) {
+      if (chain.status !== 'open') continue;
+      try {
+        const answer = await this.revokeChain.execute(chain.chainId, 'fraud');
+        if (answer.position !== undefined) revoked.push(chain.chainId);
+      } catch (error) {
+        // Closed (cashed out, re-issued, expired) since the projection saw it: nothing to revoke.
+        if (error instanceof NetPayError && error.code.startsWith('CHAIN.')) continue;
+        throw error;
+      }
+    }
+    if (revoked.length > 0)
+      this.logger.warn(`customer ${customerId} revoked: ${revoked.length} chains revoked`);
+    return { ...answer(customerId, result), chainsRevoked: revoked };
+  }
+
+  /** The operator lifts a revocation (idempotent: a customer not revoked is answered as it is). */
+  async reinstate(customerId: string): Promise<CustomerStandingAnswer> {
+    await this.registered(customerId);
+    const { result } = await runCommand(this.store, {
+      stream: streams.customer(customerId),
+      initial: cleanCustomerStanding,
+      evolve: evolveCustomerStanding,
+      decide: (state) => {
+        const events = decideReinstateCustomer(
+          state,
+          customerId,
+          CUSTOMER_REINSTATEMENT_REASON,
+          this.policy(),
+        );
+        return { events, result: events.reduce(evolveCustomerStanding, state) };
+      },
+      metadata: adminMetadata(),
+    });
+    this.learn(result.notice);
+    return answer(customerId, result);
+  }
+
+  async standing(customerId: string): Promise<CustomerStandingAnswer> {
+    await this.registered(customerId);
+    return answer(customerId, await loadCustomerStanding(this.store, customerId));
+  }
+
+  /**
+   * Refuses a revoked customer (CUSTOMER.REVOKED, 403): new purchases, checkouts, re-issues and
+   * cash-outs. Answered from the notices in memory (no read of the customer's stream per request):
+   * this process learns its own decisions at once, another replica's from the feed.
+   */
+  async assertNotRevoked(customerId: string): Promise<void> {
+    await this.readUp();
+    const notice = this.notices.get(customerId);
+    if (notice && !notice.lifted) {
+      throw brokerError(
+        BROKER_ERROR.CUSTOMER_REVOKED,
+        `this customer is revoked since ${notice.at} (${notice.reason}); contact the operator`,
+        403,
+      );
+    }
+  }
+
+  /** The latest notice about each customer ever revoked, oldest first. */
+  async customerNotices(timeoutMs = 5_000): Promise<SignedRevocationNotice[]> {
+    await this.readUp(timeoutMs);
+    return [...this.notices.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  /** Not caught up (the store away at start): 503 PROJECTION.BEHIND, never a request held forever. */
+  private async readUp(timeoutMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const behind = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            brokerError(BROKER_ERROR.PROJECTION_BEHIND, 'the customer notices are not read yet; retry', 503),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.caughtUp, behind]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The latest notice by `at` about a customer stands; on a tie the lift wins (the operator's word). */
+  private learn(notice: SignedRevocationNotice | undefined): void {
+    if (!notice) return;
+    const known = this.notices.get(notice.id);
+    if (!known || notice.at > known.at || (notice.at === known.at && notice.lifted))
+      this.notices.set(notice.id, notice);
+  }
+
+  private policy() {
+    return {
+      at: this.clock.now().toISOString(),
+      sign: (body: Omit<RevocationNoticeBody, 'brokerKeyId'>) =>
+        signRevocationNotice({ ...body, brokerKeyId: this.ring.currentKeyId }, this.ring.signer),
+    };
+  }
+
+  private async registered(customerId: string): Promise<void> {
+    const events = await readDecoded(this.store, streams.customer(customerId));
+    if (!events.some((e) => e.type === 'CustomerRegistered'))
+      throw brokerError(BROKER_ERROR.CUSTOMER_NOT_FOUND, `no customer ${customerId}`, 404);
+  }
+}
+
+export async function loadCustomerStanding(store: EventStore, customerId: string): Promise<CustomerStanding> {
+  const events = await readDecoded(store, streams.customer(customerId));
+  return events.reduce(evolveCustomerStanding, cleanCustomerStanding);
+}
+
+function answer(customerId: string, s: CustomerStanding): CustomerStandingAnswer {
+  return {
+    customerId,
+    status: s.revoked ? 'revoked' : 'active',
+    ...(s.revoked ? { reason: s.revoked.reason, since: s.revoked.at } : {}),
+    ...(s.notice ? { notice: s.notice } : {}),
+  };
+}
