@@ -7,6 +7,7 @@ export * from './bytes.js';
 export * from './chain-hash.js';
 export * from './errors.js';
 export * from './vault.js';
+export * from './wallet-lock.js';
 export * from './web-wallet.js';
 /** The wallet class under its plain name (Node code); `WebWallet` is the same class. */
 export { WebWallet as Wallet } from './web-wallet.js';
