@@ -459,13 +459,15 @@ async function buyPage(s) {
         ),
       );
     }
-    vault.customer = { customerId: s.customerId, token: s.token };
-    for (const c of res.body.chains)
-      if (c.seed)
-        await vault.wallet
-          .addChain({ seed: c.seed, touchstone: c.touchstone })
-          .catch((error) => (error.code === 'WALLET.DUPLICATE_CHAIN' ? undefined : Promise.reject(error)));
-    await vault.save();
+    // Added and stored under the wallet lock, on the stored state (another tab may be paying).
+    await vault.update(async (v) => {
+      v.customer = { customerId: s.customerId, token: s.token };
+      for (const c of res.body.chains)
+        if (c.seed)
+          await v.wallet
+            .addChain({ seed: c.seed, touchstone: c.touchstone })
+            .catch((error) => (error.code === 'WALLET.DUPLICATE_CHAIN' ? undefined : Promise.reject(error)));
+    });
     delete form.dataset.body;
     busy(form, false);
     result(form).replaceChildren(
@@ -780,11 +782,12 @@ async function reissue(s, chainId, button) {
     button.disabled = false;
     return button.after(notice('error', 'Not re-issued: ', problemText(res.body)));
   }
-  vault.wallet.removeChain(chainId);
-  if (res.body.chain?.seed)
-    await vault.wallet.addChain({ seed: res.body.chain.seed, touchstone: res.body.chain.touchstone });
-  vault.customer = { customerId: s.customerId, token: s.token };
-  await vault.save();
+  await vault.update(async (v) => {
+    v.wallet.removeChain(chainId);
+    if (res.body.chain?.seed)
+      await v.wallet.addChain({ seed: res.body.chain.seed, touchstone: res.body.chain.touchstone });
+    v.customer = { customerId: s.customerId, token: s.token };
+  });
   button.replaceWith(
     notice(
       'ok',

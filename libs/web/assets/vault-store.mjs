@@ -1,7 +1,7 @@
 // The browser e-wallet at rest: one sealed vault in this broker origin's localStorage holding the
 // chains (seeds, touchstones, indexes), the purchases and the customer's sign-in token. Only the
 // passphrase opens it; the key it derives stays in memory (a non-extractable CryptoKey).
-import { mergeStates, VaultKey, WebWallet } from './wallet/index.js';
+import { mergeStates, VaultKey, WebWallet, webLocks, withWalletLock } from './wallet/index.js';
 
 const STORE = 'netpay.wallet.v1';
 
@@ -54,9 +54,34 @@ export class OpenVault {
     this.checkout = { ...(plain.checkout ?? {}), ...this.checkout };
   }
 
-  /** Seals and stores, merged with whatever is stored now. */
-  async save() {
-    await this.refresh();
+  /**
+   * Read-modify-write of the stored vault, one tab or frame at a time: under the exclusive Web Lock
+   * `netpay-wallet` (packages/wallet, `withWalletLock`), reads what is stored, runs `work` (reserve,
+   * settle, add a chain…) on the fresh state and stores the result before the lock is let go. So a
+   * second tab reserving at the same moment starts from what the first saved: never the same
+   * payword for two purchases. Answers what `work` answers; a failing `work` stores nothing.
+   */
+  update(work) {
+    return withWalletLock(async () => {
+      await this.refresh();
+      const result = await work(this);
+      // Without Web Locks (very old browsers) another tab may have written meanwhile: merge it in,
+      // as before the lock. With the lock no one did (and a chain `work` removed stays removed).
+      if (webLocks() === undefined) await this.refresh();
+      await this.#write();
+      return result;
+    });
+  }
+
+  /** Seals and stores, merged with whatever is stored now (under the wallet lock). */
+  save() {
+    return withWalletLock(async () => {
+      await this.refresh();
+      await this.#write();
+    });
+  }
+
+  async #write() {
     const sealed = await this.key.seal({
       wallet: this.wallet.state(),
       customer: this.customer,

@@ -219,15 +219,19 @@ async function pay(m) {
     }
   }
   if (kind === 'client') {
-    const prepared = await vault.wallet.pay({
-      purchaseKey: m.id,
-      vendorId,
-      resource: m.resource,
-      coins: m.coins,
-      currency: m.currency,
-      coinValue: m.coinValue,
-    });
-    await vault.save(); // reserved and stored before the paywords leave this frame
+    // Read, reserve and store under the wallet lock: another tab paying at the same moment
+    // reserves after this one saved, on the fresh state (never the same paywords). Stored before
+    // the paywords leave this frame.
+    const prepared = await vault.update((v) =>
+      v.wallet.pay({
+        purchaseKey: m.id,
+        vendorId,
+        resource: m.resource,
+        coins: m.coins,
+        currency: m.currency,
+        coinValue: m.coinValue,
+      }),
+    );
     return reply({ type: 'payment', id: m.id, wallet: 'client', headers: prepared.headers });
   }
   let token = vault.checkout[vendorId];
@@ -241,8 +245,9 @@ async function pay(m) {
     if (!res.ok)
       return reply({ type: 'error', id: m.id, code: res.body.code, detail: problemText(res.body) });
     token = res.body.checkoutToken;
-    vault.checkout[vendorId] = token;
-    await vault.save();
+    await vault.update(async (v) => {
+      v.checkout[vendorId] = token;
+    });
   }
   return reply({
     type: 'payment',
@@ -257,25 +262,29 @@ async function settle(m) {
   if (mine && mine.status === 'sent') {
     // A refusal stating that nothing was recorded (and the vendor's index) lets the wallet give
     // the paywords back once the purchase's deadline has passed (packages/wallet/README.md).
-    vault.wallet.settle(
-      m.id,
-      m.ok
-        ? { ok: true, receiptId: String(m.receiptId ?? '') }
-        : {
-            ok: false,
-            code: String(m.code ?? 'REFUSED'),
-            ...(m.recorded === false ? { recorded: false } : {}),
-            ...(Number.isSafeInteger(m.index) && m.index >= 1 ? { index: m.index } : {}),
-          },
-    );
-    await vault.save();
+    // Under the wallet lock, on the stored state: a release never races another tab's reservation.
+    await vault.update(async (v) => {
+      v.wallet.settle(
+        m.id,
+        m.ok
+          ? { ok: true, receiptId: String(m.receiptId ?? '') }
+          : {
+              ok: false,
+              code: String(m.code ?? 'REFUSED'),
+              ...(m.recorded === false ? { recorded: false } : {}),
+              ...(Number.isSafeInteger(m.index) && m.index >= 1 ? { index: m.index } : {}),
+            },
+      );
+    });
   } else if (
     !mine &&
     !m.ok &&
     /^CHECKOUT\.TOKEN_|VENDOR_NOT_AUTHORISED|^CHAIN\.SLICE_WITHDRAWN$/.test(String(m.code))
   ) {
-    vault.checkout[vendorId] = null; // null, not deleted: a merge with the stored copy keeps it; the next purchase asks anew
-    await vault.save();
+    // null, not deleted: a merge with the stored copy keeps it; the next purchase asks anew
+    await vault.update(async (v) => {
+      v.checkout[vendorId] = null;
+    });
   }
   const left = await coinsLeft();
   reply({ type: 'settled', id: m.id, coinsLeft: left });
