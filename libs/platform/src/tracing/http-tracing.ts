@@ -18,18 +18,15 @@ export function traceHttp(fastify: FastifyInstance, service: string): void {
       return typeof value === 'string' ? value : undefined;
     });
     const route = request.routeOptions.url ?? 'unmatched';
-    const span = httpTracer.startSpan(
-      `${request.method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': request.method,
-          'http.route': route,
-          'url.path': request.url.split('?')[0] ?? '',
-        },
-      },
-      parent,
-    );
+    const span = httpTracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
+    // A span that records nothing (no exporter) still carries the ids; its attributes would be
+    // built, checked and dropped on every request.
+    if (span.isRecording())
+      span.setAttributes({
+        'http.request.method': request.method,
+        'http.route': route,
+        'url.path': request.url.split('?')[0] ?? '',
+      });
     spans.set(request, span);
     done();
   });
@@ -38,12 +35,13 @@ export function traceHttp(fastify: FastifyInstance, service: string): void {
     const span = spans.get(request);
     if (!span) return done();
     const correlation = request.headers['x-correlation-id'];
-    if (typeof correlation === 'string') span.setAttribute('netpay.correlation_id', correlation);
+    if (typeof correlation === 'string' && span.isRecording())
+      span.setAttribute('netpay.correlation_id', correlation);
     context.with(trace.setSpan(context.active(), span), done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const span = spans.get(request);
-    if (span) {
+    if (span?.isRecording()) {
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();

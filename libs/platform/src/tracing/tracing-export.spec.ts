@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import Fastify from 'fastify';
+import { traceHttp } from './http-tracing.js';
 import { extractTraceContext, setupTracing, tracer } from './tracing.js';
 
 const exporter = new InMemorySpanExporter();
@@ -21,5 +23,27 @@ describe('tracing that exports', () => {
     const span = tracer('test').startSpan('GET /catalog');
     expect(span.isRecording()).toBe(true);
     span.end();
+  });
+
+  it("gives an HTTP request's span its route, path, status and correlation id", async () => {
+    exporter.reset();
+    const app = Fastify();
+    traceHttp(app, 'test-http');
+    app.get('/articles/:id', async () => ({ ok: true }));
+    app.get('/broken/:id', async (_request, reply) => reply.code(503).send({ ok: false }));
+    await app.inject({ url: '/articles/a-1?x=1', headers: { 'x-correlation-id': 'corr-1' } });
+    await app.inject({ url: '/broken/b-2' });
+    await app.close();
+    const [ok, broken] = exporter.getFinishedSpans();
+    expect(ok?.name).toBe('GET /articles/:id');
+    expect(ok?.attributes).toEqual({
+      'http.request.method': 'GET',
+      'http.route': '/articles/:id',
+      'url.path': '/articles/a-1',
+      'netpay.correlation_id': 'corr-1',
+      'http.response.status_code': 200,
+    });
+    expect(broken?.attributes['http.response.status_code']).toBe(503);
+    expect(broken?.status.code).toBe(2); // SpanStatusCode.ERROR
   });
 });
