@@ -109,6 +109,13 @@ export function roleTable(o) {
   roles.cis = { publish: [...read, ...events(WRITERS.cis), ...checkpoints], subscribe: [] };
   for (const id of o.peers ?? [])
     roles[`peer-${id}`] = { publish: [...read, ...events(WRITERS.peer)], subscribe: [] };
+  // A role that answers requests (allow_responses) reads and writes the event store as a second
+  // user, `<role>-store`, without that right: nats-server records the reply subject of every
+  // message delivered to an allow_responses user — JetStream deliveries included — and scans them
+  // all on each delivery past 4,096 (docs/performance.md, session 7). Its event rights only.
+  roles['broker-store'] = { publish: [...read, ...events(WRITERS.broker), ...checkpoints], subscribe: [] };
+  for (const id of o.vendors)
+    roles[`vendor-${id}-store`] = { publish: [...read, ...events(WRITERS.vendor)], subscribe: [] };
   if (o.dev) roles.test = { publish: ['>'], subscribe: ['>'], responses: true };
   for (const [user, role] of Object.entries(roles)) role.subscribe.push(`${inboxPrefix(user)}.>`);
   return roles;

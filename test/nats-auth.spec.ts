@@ -103,6 +103,28 @@ describe('NATS roles (scripts/nats-auth.mjs), from the contracts’ subjects', (
     }
   });
 
+  it('a role that answers requests has a store identity with its event rights and no replies', () => {
+    // JetStream deliveries to an allow_responses user cost nats-server a scan of every reply
+    // subject it keeps for that user (docs/performance.md, session 7): the event store connects
+    // as `<role>-store`, which may not answer anything.
+    const answering = Object.keys(production).filter((u) => production[u]!.responses);
+    expect(answering.sort()).toEqual(['broker', 'vendor-va', 'vendor-vb']);
+    for (const user of answering) {
+      const role = production[user]!;
+      const store = production[`${user}-store`];
+      expect([user, store?.responses ?? false]).toEqual([user, false]);
+      expect([user, store?.subscribe]).toEqual([user, [`_INBOX_${user}-store.>`]]);
+      // Exactly the role's event-store rights: events, checkpoints and the JetStream read API …
+      const storeRights = role.publish.filter(
+        (s) => s.startsWith('$JS.API.') || s.startsWith('checkpoints.') || s.startsWith('netpay.events.'),
+      );
+      expect([user, [...(store?.publish ?? [])].sort()]).toEqual([user, [...storeRights].sort()]);
+      // … and none of its requests, answers or notices.
+      for (const subject of [...requests, subjects.revocation, subjects.handOff('va')])
+        expect([user, subject, may(store?.publish ?? [])(subject)]).toEqual([user, subject, false]);
+    }
+  });
+
   it('writes a config nats-server accepts, and keeps passwords across runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netpay-nats-auth-'));
     try {

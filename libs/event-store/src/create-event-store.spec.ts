@@ -78,6 +78,30 @@ describe('eventStoreSettingsFromEnv', () => {
     });
   });
 
+  it('connects as EVENT_STORE_NATS_USER when set (its password from a file too), with its own inbox', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpay-es-'));
+    writeFileSync(join(dir, 'store-pass'), 'st0re\n');
+    const settings = eventStoreSettingsFromEnv({
+      NATS_USER: 'broker',
+      NATS_PASSWORD: 'answers',
+      NATS_INBOX_PREFIX: '_INBOX_broker',
+      EVENT_STORE_NATS_USER: 'broker-store',
+      EVENT_STORE_NATS_PASSWORD_FILE: join(dir, 'store-pass'),
+    });
+    expect(settings).toEqual({
+      kind: 'jetstream',
+      jetstream: {
+        servers: ['nats://127.0.0.1:4222'],
+        user: 'broker-store',
+        pass: 'st0re',
+        inboxPrefix: '_INBOX_broker-store',
+      },
+    });
+    expect(() => eventStoreSettingsFromEnv({ EVENT_STORE_NATS_USER: 'broker.store' })).toThrow(
+      /EVENT_STORE_NATS_USER/,
+    );
+  });
+
   it('reports every bad variable at once, naming each', () => {
     let problems: string[] = [];
     try {

@@ -66,8 +66,19 @@ export function eventStoreSettings(config: EventStoreConfig): EventStoreSettings
 
 const DEFAULT_RECONNECT_WAIT_MS = 2_000;
 
-/** The NATS identity of the configuration (`NATS_USER`, `NATS_PASSWORD` or its `_FILE`, `NATS_INBOX_PREFIX`). */
+/**
+ * The NATS identity of the event store: `EVENT_STORE_NATS_USER` (and its password, inbox
+ * `_INBOX_<user>`) when set, else the process's (`NATS_USER`, `NATS_PASSWORD` or its `_FILE`,
+ * `NATS_INBOX_PREFIX`).
+ */
 function natsIdentity(config: EventStoreConfig): { user?: string; pass?: string; inboxPrefix?: string } {
+  if (config.eventStoreNatsUser) {
+    return {
+      user: config.eventStoreNatsUser,
+      ...(config.eventStoreNatsPassword ? { pass: config.eventStoreNatsPassword } : {}),
+      inboxPrefix: `_INBOX_${config.eventStoreNatsUser}`,
+    };
+  }
   return {
     ...(config.natsUser ? { user: config.natsUser } : {}),
     ...(config.natsUser && config.natsPassword ? { pass: config.natsPassword } : {}),

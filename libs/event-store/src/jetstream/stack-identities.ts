@@ -45,10 +45,20 @@ export function stackNats(role: string, file = stackAuthFile()): { url: string; 
 /** The same as environment variables, for a process of that role. */
 export function stackNatsEnv(role: string, file = stackAuthFile()): Record<string, string> {
   const { url, identity } = stackNats(role, file);
+  // A role that answers requests has a second identity for its event store (scripts/nats-auth.mjs).
+  const store = storeIdentity(role, file);
   return {
     NATS_URL: url,
     NATS_USER: identity.user,
     NATS_PASSWORD: identity.pass,
     NATS_INBOX_PREFIX: identity.inboxPrefix,
+    ...(store ? { EVENT_STORE_NATS_USER: store.user, EVENT_STORE_NATS_PASSWORD: store.pass } : {}),
   };
+}
+
+/** The `<role>-store` identity of the local stack, when the role has one. */
+export function storeIdentity(role: string, file = stackAuthFile()): NatsIdentity | undefined {
+  const auth = JSON.parse(readFileSync(file, 'utf8')) as StackAuthFile;
+  const found = auth.identities[`${role}-store`];
+  return found ? { user: found.user, pass: found.password, inboxPrefix: found.inboxPrefix } : undefined;
 }

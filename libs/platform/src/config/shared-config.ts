@@ -155,6 +155,24 @@ export class EventStoreConfig extends NatsConfig {
   eventStoreTimeoutMs?: number;
 
   @EnvVar({
+    name: 'EVENT_STORE_NATS_USER',
+    description:
+      "the event store's own NATS identity, for a process that also answers requests (broker, vendors): JetStream deliveries to a user with `allow_responses` cost nats-server a scan per message (deploy/nats/README.md); unset: NATS_USER",
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 characters from A-Z a-z 0-9 _ -' })
+  eventStoreNatsUser?: string;
+
+  @EnvVar({
+    name: 'EVENT_STORE_NATS_PASSWORD',
+    description: 'password of EVENT_STORE_NATS_USER',
+    secret: true,
+  })
+  @IsOptional()
+  @IsString()
+  eventStoreNatsPassword?: string;
+
+  @EnvVar({
     name: 'EVENTSTORE_CONNECTION_STRING',
     description: 'EventStoreDB/KurrentDB, e.g. `esdb://host:2113?tls=false` (required with eventstoredb)',
     secret: true, // may carry credentials
