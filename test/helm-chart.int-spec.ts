@@ -136,6 +136,22 @@ suite('the Helm chart (deploy/helm/netpay)', () => {
     // Each vendor connects as its own NATS identity.
     const music = byName('Deployment', '-vendor-music')?.spec?.template?.spec.containers[0]?.env ?? [];
     expect(music).toEqual(expect.arrayContaining([{ name: 'NATS_USER', value: 'vendor-music' }]));
+    // … and reaches its event store as a second user without allow_responses (deploy/nats/README.md).
+    expect(music).toEqual(
+      expect.arrayContaining([
+        { name: 'EVENT_STORE_NATS_USER', value: 'vendor-music-store' },
+        {
+          name: 'EVENT_STORE_NATS_PASSWORD_FILE',
+          value: '/run/secrets/netpay/nats-password-vendor-music-store',
+        },
+        // The young generation the performance figures were measured with.
+        { name: 'NODE_OPTIONS', value: '--max-semi-space-size=32' },
+      ]),
+    );
+    const broker = byName('Deployment', '-broker')?.spec?.template?.spec.containers[0]?.env ?? [];
+    expect(broker).toEqual(
+      expect.arrayContaining([{ name: 'EVENT_STORE_NATS_USER', value: 'broker-store' }]),
+    );
   });
 
   it('gives every container liveness and readiness probes (services) and resource requests and limits', () => {
