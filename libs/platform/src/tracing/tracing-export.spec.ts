@@ -31,9 +31,14 @@ describe('tracing that exports', () => {
     traceHttp(app, 'test-http');
     app.get('/articles/:id', async () => ({ ok: true }));
     app.get('/broken/:id', async (_request, reply) => reply.code(503).send({ ok: false }));
-    await app.inject({ url: '/articles/a-1?x=1', headers: { 'x-correlation-id': 'corr-1' } });
-    await app.inject({ url: '/broken/b-2' });
+    // A real server and fetch, not `inject` (its cookie parser is ESM, which Jest on Node 20 cannot require).
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    await fetch(`${url}/articles/a-1?x=1`, { headers: { 'x-correlation-id': 'corr-1' } });
+    await fetch(`${url}/broken/b-2`);
     await app.close();
+    // A span ends in the onResponse hook, which may run just after the client has its answer.
+    for (let i = 0; i < 100 && exporter.getFinishedSpans().length < 2; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const [ok, broken] = exporter.getFinishedSpans();
     expect(ok?.name).toBe('GET /articles/:id');
     expect(ok?.attributes).toEqual({
