@@ -6,7 +6,13 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type EventStore, resubscribing, type Subscription } from '#event-store';
-import { CUSTOMER_REINSTATEMENT_REASON, type CustomerRevocationReason, decode, streams } from '#events';
+import {
+  CUSTOMER_REINSTATEMENT_REASON,
+  type CustomerRevocationReason,
+  type CustomerStandingEvent,
+  decode,
+  streams,
+} from '#events';
 import { CLOCK, type Clock, NetPayError } from '#platform';
 import {
   type RevocationNoticeBody,
@@ -107,18 +113,9 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
     reason: CustomerRevocationReason,
     evidence: readonly string[],
   ): Promise<CustomerStandingAnswer> {
-    await this.registered(customerId);
-    const { result } = await runCommand(this.store, {
-      stream: streams.customer(customerId),
-      initial: cleanCustomerStanding,
-      evolve: evolveCustomerStanding,
-      decide: (state) => {
-        const events = decideRevokeCustomer(state, customerId, { reason, evidence }, this.policy());
-        return { events, result: events.reduce(evolveCustomerStanding, state) };
-      },
-      metadata: adminMetadata(),
-    });
-    this.learn(result.notice);
+    const result = await this.record(customerId, (state) =>
+      decideRevokeCustomer(state, customerId, { reason, evidence }, this.policy()),
+    );
     await this.projection.waitFor();
     const revoked: string[] = [];
     for (const chain of this.projection.model.chainsOfCustomer(customerId)) {
@@ -139,24 +136,33 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
 
   /** The operator lifts a revocation (idempotent: a customer not revoked is answered as it is). */
   async reinstate(customerId: string): Promise<CustomerStandingAnswer> {
+    const result = await this.record(customerId, (state) =>
+      decideReinstateCustomer(state, customerId, CUSTOMER_REINSTATEMENT_REASON, this.policy()),
+    );
+    return answer(customerId, result);
+  }
+
+  /**
+   * An operator's decision on a registered customer's standing, appended to the customer's
+   * stream and learnt at once by this process: the standing after it.
+   */
+  private async record(
+    customerId: string,
+    decide: (state: CustomerStanding) => CustomerStandingEvent[],
+  ): Promise<CustomerStanding> {
     await this.registered(customerId);
     const { result } = await runCommand(this.store, {
       stream: streams.customer(customerId),
       initial: cleanCustomerStanding,
       evolve: evolveCustomerStanding,
       decide: (state) => {
-        const events = decideReinstateCustomer(
-          state,
-          customerId,
-          CUSTOMER_REINSTATEMENT_REASON,
-          this.policy(),
-        );
+        const events = decide(state);
         return { events, result: events.reduce(evolveCustomerStanding, state) };
       },
       metadata: adminMetadata(),
     });
     this.learn(result.notice);
-    return answer(customerId, result);
+    return result;
   }
 
   async standing(customerId: string): Promise<CustomerStandingAnswer> {

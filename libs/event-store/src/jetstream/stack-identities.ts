@@ -23,12 +23,22 @@ export function stackAuthFile(env: Readonly<Record<string, string | undefined>> 
  * `vendor-<id>`, `redemption`, `auditor`, `setup`, `test`): for the demo, the scripts and the tests.
  */
 export function stackNats(role: string, file = stackAuthFile()): { url: string; identity: NatsIdentity } {
-  let auth: StackAuthFile;
+  return identityIn(readAuth(file), role, file);
+}
+
+function readAuth(file: string): StackAuthFile {
   try {
-    auth = JSON.parse(readFileSync(file, 'utf8')) as StackAuthFile;
+    return JSON.parse(readFileSync(file, 'utf8')) as StackAuthFile;
   } catch (error) {
     throw new Error(`no local NATS identities in ${file} (run \`npm run stack:up\`): ${String(error)}`);
   }
+}
+
+function identityIn(
+  auth: StackAuthFile,
+  role: string,
+  file: string,
+): { url: string; identity: NatsIdentity } {
   const found = auth.identities[role];
   if (!found) {
     throw new Error(
@@ -44,9 +54,12 @@ export function stackNats(role: string, file = stackAuthFile()): { url: string; 
 
 /** The same as environment variables, for a process of that role. */
 export function stackNatsEnv(role: string, file = stackAuthFile()): Record<string, string> {
-  const { url, identity } = stackNats(role, file);
+  const auth = readAuth(file);
+  const { url, identity } = identityIn(auth, role, file);
   // A role that answers requests has a second identity for its event store (scripts/nats-auth.mjs).
-  const store = storeIdentity(role, file);
+  const store = auth.identities[`${role}-store`]
+    ? identityIn(auth, `${role}-store`, file).identity
+    : undefined;
   return {
     NATS_URL: url,
     NATS_USER: identity.user,
@@ -54,11 +67,4 @@ export function stackNatsEnv(role: string, file = stackAuthFile()): Record<strin
     NATS_INBOX_PREFIX: identity.inboxPrefix,
     ...(store ? { EVENT_STORE_NATS_USER: store.user, EVENT_STORE_NATS_PASSWORD: store.pass } : {}),
   };
-}
-
-/** The `<role>-store` identity of the local stack, when the role has one. */
-export function storeIdentity(role: string, file = stackAuthFile()): NatsIdentity | undefined {
-  const auth = JSON.parse(readFileSync(file, 'utf8')) as StackAuthFile;
-  const found = auth.identities[`${role}-store`];
-  return found ? { user: found.user, pass: found.password, inboxPrefix: found.inboxPrefix } : undefined;
 }
