@@ -100,9 +100,41 @@ export function resolveKey(keys: KeyRing, keyId: string): PublicKeyRecord | unde
 // Kept by hand, as the hasher cache in hash-chain.ts (no dependency in libs/protocol; clear when full).
 const publicKeyCache = new Map<string, KeyObject>();
 
+/**
+ * Signatures already found good, by key and signature, with the exact message they are good for.
+ * Verification is deterministic, so the same (key, message, signature) gets the same answer: a
+ * hit compares the message's bytes instead of verifying again. Measured (Node 24, this machine):
+ * a verification costs ~111 µs, a signature ~37 µs; a hand-off verified the same vendor key
+ * certificate three times (the giver on the request, the taker on the answer and on the
+ * IndexHandedOff it reads back) and the hand-off certificate twice, and every reader of the log
+ * verifies each hand-off event's vendor key certificate again. Only good answers are kept (a
+ * flood of bad signatures cannot evict them), only short messages (these are all under 1 KiB),
+ * and the map is emptied when full, as the caches above.
+ */
+const verified = new Map<string, Uint8Array>();
+const VERIFIED_MAX = 4_096;
+const VERIFIED_MESSAGE_MAX_BYTES = 2_048;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
+
 /** Verifies an Ed25519 signature; malformed keys or signatures simply do not verify. */
 export function verifyEd25519(publicKey: Hex, message: Uint8Array, signature: Hex): boolean {
   if (!isHex(signature, ED25519_SIGNATURE_BYTES) || !isHex(publicKey, ED25519_KEY_BYTES)) return false;
+  const memoKey = publicKey + signature;
+  const known = verified.get(memoKey);
+  if (known !== undefined && sameBytes(known, message)) return true;
+  const good = verifyUncached(publicKey, message, signature);
+  if (good && message.length <= VERIFIED_MESSAGE_MAX_BYTES) {
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    // A copy: the caller may reuse its buffer.
+    verified.set(memoKey, new Uint8Array(message));
+  }
+  return good;
+}
+
+function verifyUncached(publicKey: Hex, message: Uint8Array, signature: Hex): boolean {
   let key = publicKeyCache.get(publicKey);
   if (key === undefined) {
     try {
