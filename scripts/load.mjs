@@ -41,7 +41,7 @@ function list() {
     const knobs = Object.entries(plan.defaults)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    const by = open.has(name) ? 'k6 or --vegeta' : 'k6 only (its rate ramps)';
+    const by = open.has(name) ? 'k6 or --vegeta' : 'k6 only (requests the vegeta plan does not make)';
     console.log(`  ${name.padEnd(13)} ${plan.description}\n  ${''.padEnd(13)} defaults: ${knobs} · ${by}`);
   }
 }
@@ -250,7 +250,7 @@ async function main() {
     return 2;
   }
   const o = settings(name, process.env);
-  if (openModel) streamsOf(name, o); // a ramping scenario is refused before anything starts
+  if (openModel) streamsOf(name, o); // a scenario vegeta cannot run is refused before anything starts
   const generator = openModel ? findVegeta() : findK6();
   if (!generator) return 1;
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;

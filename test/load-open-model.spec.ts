@@ -32,7 +32,14 @@ interface RunPlan {
     planned: number;
     dataExhausted: number;
     requests: Planned[];
+    segments: Segment[];
   };
+}
+interface Segment {
+  readonly start: number;
+  readonly seconds: number;
+  readonly from: number;
+  readonly count: number;
 }
 type Settings = Record<string, string | number>;
 interface Shop {
@@ -62,6 +69,7 @@ interface Result {
 interface Phase {
   readonly sent: number;
   readonly notSent: number;
+  readonly late: number;
   readonly endpoints: Record<
     string,
     { requests: number; errors: number; p50Ms: number; p99Ms: number; codes: Record<string, number> }
@@ -78,10 +86,12 @@ interface Summary {
 
 const load = async <T>(path: string): Promise<T> =>
   (await import(pathToFileURL(join(process.cwd(), path)).href)) as T;
-const { settings } = await load<{ settings: (name: string, env: Record<string, string>) => Settings }>(
-  'load-tests/lib/plans.js',
-);
-const { planRun, openModelNeeds, streamsOf } = await load<{
+const { settings, expectedIterations, planScenarios } = await load<{
+  settings: (name: string, env: Record<string, string>) => Settings;
+  expectedIterations: (executor: unknown) => number;
+  planScenarios: (name: string, o: Settings) => Record<string, unknown>;
+}>('load-tests/lib/plans.js');
+const { planRun, openModelNeeds, streamsOf, segmentSchedule } = await load<{
   planRun: (
     name: string,
     o: Settings,
@@ -90,9 +100,14 @@ const { planRun, openModelNeeds, streamsOf } = await load<{
   ) => RunPlan;
   openModelNeeds: (name: string, o: Settings) => Needs;
   streamsOf: (name: string, o: Settings) => unknown[];
+  segmentSchedule: (segments: Segment[]) => (index: number, seq: number) => number;
 }>('load-tests/open/plan.mjs');
 const { foldPhase, openModelSummary } = await load<{
-  foldPhase: (requests: Planned[], results: Result[], o: { rate: number }) => Phase;
+  foldPhase: (
+    requests: Planned[],
+    results: Result[],
+    o: { rate: number; scheduleMs?: (index: number, seq: number) => number },
+  ) => Phase;
   openModelSummary: (o: {
     scenario: string;
     settings: Settings;
@@ -207,8 +222,80 @@ describe('open-model plan: the precomputed payments', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it('refuses a ramping scenario, naming k6', () => {
-    expect(() => streamsOf('spike', settings('spike', {}))).toThrow(/ramps its rate.*k6/s);
+  it('refuses a scenario with requests it does not make (mixed-day’s wallet views), naming k6', () => {
+    expect(() => streamsOf('mixed-day', settings('mixed-day', {}))).toThrow(/walletView.*k6/s);
+  });
+});
+
+describe('open-model plan: a ramping scenario (issuance’s bursts)', () => {
+  const env = { RATE: '100', BASE_RATE: '2', BURSTS: '1', BURST: '10s', CALM: '10s' };
+  const plan = planOf('issuance', env);
+  const requests = plan.measured.requests;
+  const perSecond = new Array<number>(30).fill(0);
+  for (const r of requests) perSecond[Math.floor(r.due)]! += 1;
+
+  it('follows the rate k6 would offer: the burst at RATE, the calm at BASE_RATE, ramps between', () => {
+    // 5 s up to 100/s, 10 s at 100/s, 5 s down to 2/s, 10 s at 2/s
+    expect(perSecond.slice(5, 15)).toEqual(new Array(10).fill(100));
+    expect(perSecond.slice(20, 30)).toEqual(new Array(10).fill(2));
+    for (let second = 1; second < 5; second++)
+      expect(perSecond[second]).toBeGreaterThan(perSecond[second - 1]!);
+    for (let second = 16; second < 20; second++)
+      expect(perSecond[second]).toBeLessThan(perSecond[second - 1]!);
+    const k6 = expectedIterations(planScenarios('issuance', settings('issuance', env)).issuance);
+    expect(Math.abs(plan.measured.planned - k6)).toBeLessThanOrEqual(1);
+    expect(plan.measured.seconds).toBe(30);
+    const kinds = requests.map((r) => r.expect.endpoint);
+    expect(kinds.filter((k) => k === 'register').length).toBe(Math.ceil(requests.length / 2));
+    expect(kinds.filter((k) => k === 'purchase').length).toBe(Math.floor(requests.length / 2));
+  });
+
+  it('is cut into constant-rate segments that cover every request once, in order', () => {
+    const { segments } = plan.measured;
+    let next = 0;
+    for (const segment of segments) {
+      expect(segment.from).toBe(next);
+      next += segment.count;
+      const inside = requests.slice(segment.from, segment.from + segment.count);
+      for (const r of inside) {
+        expect(r.due).toBeGreaterThanOrEqual(segment.start);
+        expect(r.due).toBeLessThan(segment.start + segment.seconds);
+      }
+      // constant within the segment: each of its seconds has the same count
+      for (let second = segment.start; second < segment.start + segment.seconds; second++)
+        expect(perSecond[second]).toBe(segment.count / segment.seconds);
+    }
+    expect(next).toBe(requests.length);
+    expect(segments.find((s) => s.start === 5)).toMatchObject({ seconds: 10, count: 1000 });
+    // a constant-rate scenario is one segment: vegeta sends it at one rate, as before
+    const steady = planOf('steady-spend', { RATE: '10', DURATION: '2s', REPLAY: '0', WARMUP: '0s' });
+    expect(steady.measured.segments).toEqual([{ start: 0, seconds: 2, from: 0, count: 20 }]);
+  });
+
+  it('counts a request late by its own segment’s schedule, not by one rate for the whole run', () => {
+    const { segments } = plan.measured;
+    const schedule = segmentSchedule(segments);
+    const t0 = Date.parse('2026-12-01T00:00:00Z');
+    // each segment's attack numbers its requests from 0, and sends them at the segment's rate
+    const onTime: Result[] = segments.flatMap((segment) =>
+      requests.slice(segment.from, segment.from + segment.count).map((r, seq) => ({
+        seq,
+        code: 201,
+        timestamp: new Date(t0 + schedule(segment.from + seq, seq)).toISOString(),
+        latency: 1e6,
+        error: '',
+        url: r.target.url,
+      })),
+    );
+    const folded = foldPhase(requests, onTime, { rate: plan.measured.rate, scheduleMs: schedule });
+    expect(folded.sent).toBe(requests.length);
+    expect(folded.late).toBe(0);
+    // the same results judged at one average rate would be hundreds late
+    expect(foldPhase(requests, onTime, { rate: plan.measured.rate }).late).toBeGreaterThan(100);
+    const delayed = onTime.map((r, i) =>
+      i === 1500 ? { ...r, timestamp: new Date(Date.parse(r.timestamp) + 200).toISOString() } : r,
+    );
+    expect(foldPhase(requests, delayed, { rate: plan.measured.rate, scheduleMs: schedule }).late).toBe(1);
   });
 });
 

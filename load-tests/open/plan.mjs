@@ -4,8 +4,11 @@
 //
 // The scenario's shape comes from the same plans as the k6 scripts (lib/plans.js): each of its
 // constant-arrival-rate executors becomes a stream of requests at its rate, and the streams are
-// merged by their due time into one list that vegeta sends at the summed rate, in order. Ramping
-// executors (issuance, mixed-day, spike) are k6's only.
+// merged by their due time into one list that vegeta sends at the summed rate, in order. A
+// ramping executor (issuance's bursts, spike) becomes a stream whose due times follow its rate
+// (the integral of k6's piecewise-linear stages); vegeta, which sends at one constant rate, then
+// runs it as a series of one-second steps (`segments`), each at that second's rate. Executors the
+// harness has no request for (mixed-day's wallet views) stay k6's only.
 //
 // Each payword is shown once (replays excepted, which are the point). A chain is spent by one
 // request at a time: the chains of a stream are taken in turn, so the same chain comes back only
@@ -33,17 +36,41 @@ export function prng(seed) {
 }
 
 /** The scenario's constant-rate streams: { name, exec, rate, seconds, count, env }. */
+/** The k6 functions (`exec`) whose requests planRun computes. */
+const PLANNED = new Set(['clientSpend', 'serverDebit', 'issue', 'noop']);
+
 export function streamsOf(name, o) {
   const plan = PLANS[name];
   if (!plan) throw new Error(`unknown load scenario "${name}"`);
   const out = [];
   for (const [key, e] of Object.entries(planScenarios(name, o))) {
     if (key === WARM_UP) continue;
+    if (!PLANNED.has(e.exec)) {
+      throw new Error(
+        `${name}: the open-model harness has no request for its "${key}" executor (${e.exec}) — run ` +
+          `this scenario with k6 (npm run load -- ${name}, k6 on PATH)`,
+      );
+    }
+    if (e.executor === 'ramping-arrival-rate') {
+      const dues = rampDues(e);
+      const secs = e.stages.reduce((t, stage) => t + seconds(stage.duration), 0);
+      const peakRate = Math.max(e.startRate, ...e.stages.map((stage) => stage.target));
+      out.push({
+        name: key,
+        exec: e.exec,
+        rate: dues.length / secs,
+        peakRate,
+        seconds: secs,
+        count: dues.length,
+        dues,
+        env: e.env,
+      });
+      continue;
+    }
     if (e.executor !== 'constant-arrival-rate') {
       throw new Error(
-        `${name}: its "${key}" executor ramps its rate (${e.executor}); the open-model harness runs ` +
-          'constant rates only — run this scenario with k6 (npm run load -- ' +
-          `${name}, k6 on PATH)`,
+        `${name}: its "${key}" executor (${e.executor}) has no open-model form — run this scenario ` +
+          `with k6 (npm run load -- ${name}, k6 on PATH)`,
       );
     }
     const secs = seconds(e.duration);
@@ -59,11 +86,64 @@ export function streamsOf(name, o) {
   return out;
 }
 
+/**
+ * The due times (s) of a ramping-arrival-rate executor: the rate goes linearly from the previous
+ * stage's target to this one's over the stage (k6's semantics), and the n-th request is due when
+ * the integral of the rate reaches n. Stepped by the millisecond: exact enough, and cheap.
+ */
+export function rampDues(executor) {
+  const dues = [];
+  let rate = executor.startRate;
+  let t = 0;
+  let integral = 0;
+  const STEP = 0.001;
+  for (const stage of executor.stages) {
+    const length = seconds(stage.duration);
+    const steps = Math.round(length / STEP);
+    for (let k = 0; k < steps; k++) {
+      // the rate in the middle of this millisecond
+      const r = rate + ((stage.target - rate) * (k + 0.5)) / steps;
+      const next = integral + r * STEP;
+      while (dues.length < next - 1e-9) {
+        dues.push(round3(t + (k + (dues.length - integral) / (next - integral)) * STEP));
+      }
+      integral = next;
+    }
+    t += length;
+    rate = stage.target;
+  }
+  return dues;
+}
+
+/**
+ * Constant-rate pieces of the measured phase, for a generator that sends at one rate: the whole
+ * phase when every stream is constant (as vegeta sends it: the summed rate, in due order), else
+ * one piece per second of the run, consecutive seconds with as many requests merged.
+ */
+function segmentsOf(requests, streams, runSeconds) {
+  if (!streams.some((st) => st.dues)) {
+    return [{ start: 0, seconds: runSeconds, from: 0, count: requests.length }];
+  }
+  const perSecond = new Array(Math.ceil(runSeconds)).fill(0);
+  for (const r of requests) perSecond[Math.min(perSecond.length - 1, Math.floor(r.due))]++;
+  const segments = [];
+  let from = 0;
+  perSecond.forEach((count, second) => {
+    const last = segments.at(-1);
+    if (last && last.count / last.seconds === count) {
+      last.seconds++;
+      last.count += count;
+    } else segments.push({ start: second, seconds: 1, from, count });
+    from += count;
+  });
+  return segments.filter((segment) => segment.count > 0);
+}
+
 const gapOf = (o) => Math.max(0.1, seconds(String(o.CHAIN_GAP ?? '1s')));
 
 /** How many chains / wallets a stream takes in turn. */
 function slots(stream, o) {
-  return Math.max(2, Math.ceil(stream.rate * gapOf(o)));
+  return Math.max(2, Math.ceil((stream.peakRate ?? stream.rate) * gapOf(o)));
 }
 
 /**
@@ -146,7 +226,7 @@ export function planRun(name, o, { bundles, meta }, { seed = Number(o.SEED ?? 1)
 
   for (const st of streams) {
     const env = st.env ?? {};
-    const dueOf = (i) => i / st.rate;
+    const dueOf = (i) => (st.dues ? st.dues[i] : i / st.rate);
     if (st.exec === 'clientSpend') {
       const n = slots(st, o);
       const mine = chains.slice(chainFrom, chainFrom + n);
@@ -311,7 +391,19 @@ export function planRun(name, o, { bundles, meta }, { seed = Number(o.SEED ?? 1)
       planned: sendable.length,
       dataExhausted: measured.length - sendable.length,
       requests: sendable,
+      segments: segmentsOf(sendable, streams, runSeconds),
     },
+  };
+}
+
+/**
+ * When a result of a segmented phase was due (ms from the phase's start): its segment's start plus
+ * its place in the segment at the segment's rate. The request's index (in its URL) finds the segment.
+ */
+export function segmentSchedule(segments) {
+  return (index, seq) => {
+    const segment = segments.find((s) => index >= s.from && index < s.from + s.count) ?? segments[0];
+    return segment.start * 1000 + (seq / (segment.count / segment.seconds)) * 1000;
   };
 }
 

@@ -121,7 +121,10 @@ function indexOf(result) {
  * Folds one phase's results into per-endpoint figures. `requests` is the phase's plan; `rate`
  * what was offered (requests/s). Answers { endpoints, outcomes, sent, late, … }.
  */
-export function foldPhase(requests, results, { rate, lateMs = 50 }) {
+export function foldPhase(requests, results, { rate, lateMs = 50, scheduleMs }) {
+  // When each result was due, ms from the phase's start: by default vegeta's sequence number at
+  // the one rate of the attack; a segmented phase (a ramp) passes its own.
+  const dueMs = scheduleMs ?? ((index, seq) => (seq / rate) * 1000);
   const endpoints = {};
   const outcomes = new Array(requests.length);
   const sendTimes = [];
@@ -131,7 +134,7 @@ export function foldPhase(requests, results, { rate, lateMs = 50 }) {
   for (const r of results) {
     if (r.seq !== undefined && (first === undefined || r.seq < first.seq)) first = r;
   }
-  const began = first ? Date.parse(first.timestamp) - (first.seq / rate) * 1000 : 0;
+  const began = first ? Date.parse(first.timestamp) - dueMs(indexOf(first), first.seq) : 0;
   for (const result of results) {
     const i = indexOf(result);
     const planned = requests[i];
@@ -147,7 +150,7 @@ export function foldPhase(requests, results, { rate, lateMs = 50 }) {
     outcomes[i] = verdict;
     const at = Date.parse(result.timestamp);
     sendTimes.push(at);
-    const behind = at - (began + (result.seq / rate) * 1000);
+    const behind = at - (began + dueMs(i, result.seq));
     if (behind > lateMs) late++;
     lateWorst = Math.max(lateWorst, behind);
   }

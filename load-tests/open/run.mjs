@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { textSummary } from '../lib/summary.js';
-import { planRun, streamsOf, targetLines } from './plan.mjs';
+import { planRun, segmentSchedule, streamsOf, targetLines } from './plan.mjs';
 import { foldPhase, generatorLines, openModelSummary } from './report.mjs';
 import { versionOf } from './vegeta.mjs';
 import { PLANS, planScenarios, settings, WARM_UP } from '../lib/plans.js';
@@ -56,6 +56,43 @@ export async function attack(vegeta, { requests, rate, seconds, maxWorkers, dir,
   return results;
 }
 
+/**
+ * The measured phase: one attack when its rate is constant; else one attack per constant-rate
+ * segment, each started at its second of the run (not after the one before has drained, which
+ * would stretch the run by the slowest answers), with its own results file.
+ */
+async function attackSegments(vegeta, requests, segments, { maxWorkers, dir }) {
+  if (segments.length === 1) {
+    const [only] = segments;
+    return attack(vegeta, {
+      requests,
+      rate: only.count / only.seconds,
+      seconds: only.seconds,
+      maxWorkers,
+      dir,
+      name: 'measured',
+    });
+  }
+  const t0 = performance.now() + 200;
+  const parts = await Promise.all(
+    segments.map(async (segment, k) => {
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, t0 + segment.start * 1000 - performance.now())),
+      );
+      return attack(vegeta, {
+        requests: requests.slice(segment.from, segment.from + segment.count),
+        rate: segment.count / segment.seconds,
+        seconds: segment.seconds,
+        maxWorkers,
+        dir,
+        name: `measured-${k}`,
+      });
+    }),
+  );
+  // vegeta numbers each attack's requests from 0: the segment is found by the request's index
+  return parts.flat();
+}
+
 /** What must be > 0 for the run to count (as the k6 thresholds: spends, or purchases, or requests). */
 function kindOf(name, o) {
   const execs = streamsOf(name, o).map((st) => st.exec);
@@ -98,15 +135,12 @@ export async function runOpenModel(
     `vegeta: ${plan.measured.planned} requests at ${plan.measured.rate}/s for ${plan.measured.seconds} s ` +
       `(at most ${maxWorkers} in flight)…`,
   );
-  const results = await attack(vegeta, {
-    requests: plan.measured.requests,
+  const { segments } = plan.measured;
+  const results = await attackSegments(vegeta, plan.measured.requests, segments, { maxWorkers, dir });
+  const measured = foldPhase(plan.measured.requests, results, {
     rate: plan.measured.rate,
-    seconds: plan.measured.seconds,
-    maxWorkers,
-    dir,
-    name: 'measured',
+    scheduleMs: segments.length > 1 ? segmentSchedule(segments) : undefined,
   });
-  const measured = foldPhase(plan.measured.requests, results, { rate: plan.measured.rate });
   const summary = openModelSummary({
     scenario: name,
     settings: o,
@@ -122,7 +156,7 @@ export async function runOpenModel(
   return summary.ok ? 0 : 99;
 }
 
-/** Scenarios the open-model harness runs (constant rates only). */
+/** Scenarios the open-model harness runs (constant and ramping arrival rates). */
 export function openModelScenarios() {
   return Object.keys(PLANS).filter((name) => {
     try {
