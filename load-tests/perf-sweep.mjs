@@ -174,6 +174,10 @@ class CpuSampler {
   constructor(groups) {
     this.groups = groups; // name → () => pids
     this.samples = [];
+    // Ticks of each group so far, summed per process from the last sample of that process: a
+    // group whose processes come and go (a ramp's vegeta attacks, one a second) keeps counting.
+    this.total = Object.fromEntries(Object.keys(groups).map((name) => [name, 0]));
+    this.seen = new Map(); // pid → ticks at its last sample
     this.timer = setInterval(() => this.sample(), 1000);
     this.sample();
   }
@@ -182,10 +186,20 @@ class CpuSampler {
     const at = Date.now();
     const m = machineTicks();
     const per = {};
+    const alive = {};
     for (const [name, pids] of Object.entries(this.groups)) {
-      per[name] = pids().reduce((sum, pid) => sum + (processTicks(pid) ?? 0), 0);
+      let live = 0;
+      for (const pid of pids()) {
+        const ticks = processTicks(pid);
+        if (ticks === undefined) continue;
+        live++;
+        this.total[name] += Math.max(0, ticks - (this.seen.get(pid) ?? 0));
+        this.seen.set(pid, ticks);
+      }
+      per[name] = this.total[name];
+      alive[name] = live;
     }
-    this.samples.push({ at, machine: m, per });
+    this.samples.push({ at, machine: m, per, alive });
   }
 
   /** Average CPU % (100 = one core) of each group over [from, to]. */
@@ -200,10 +214,8 @@ class CpuSampler {
     const out = {};
     let known = 0;
     for (const name of Object.keys(this.groups)) {
-      // A group whose process ended inside the window (the generator) is measured up to its last sample.
-      const last = inside.filter((s) => s.per[name] > 0).at(-1) ?? b;
-      const first = inside.find((s) => s.per[name] > 0) ?? a;
-      const ticks = Math.max(0, last.per[name] - first.per[name]);
+      // Counts only grow, and stop when a group's processes ended (the generator's, at its end).
+      const ticks = Math.max(0, b.per[name] - a.per[name]);
       out[name] = pct(ticks);
       known += ticks;
     }
@@ -368,9 +380,10 @@ async function runBare(stack, rate) {
     vendor: () => [server.pid],
     // (ours: a child of this process — other people's vegetas may run meanwhile)
     gen: () =>
-      pidsOf((c) => /vegeta$/.test(c[0]) && c[1] === 'attack' && c.includes('-name=measured')).filter((pid) =>
-        descendants(process.pid).includes(pid),
-      ),
+      pidsOf(
+        (c) =>
+          /vegeta$/.test(c[0]) && c[1] === 'attack' && c.some((arg) => /^-name=measured(-\d+)?$/.test(arg)),
+      ).filter((pid) => descendants(process.pid).includes(pid)),
   });
   say(`bare node:http at ${rate}/s for ${args.duration} (at most ${args.vus} in flight)…`);
   const dir = join(root, '.stack/load', `perf-bare-${Date.now()}`);
@@ -388,7 +401,7 @@ async function runBare(stack, rate) {
   } finally {
     server.kill('SIGTERM');
   }
-  const genEnd = sampler.samples.filter((x) => x.per.gen > 0).at(-1)?.at ?? Date.now();
+  const genEnd = sampler.samples.filter((x) => x.alive.gen > 0).at(-1)?.at ?? Date.now();
   const cpu = sampler.window(genEnd - (secs - 1) * 1000, genEnd - 1000);
   const phase = foldPhase(requests, results, { rate });
   rmSync(dir, { recursive: true, force: true });
@@ -456,9 +469,12 @@ async function runOne(stack, name, rate) {
     gen: () =>
       loader === undefined
         ? []
-        : pidsOf((c) => /vegeta$/.test(c[0]) && c[1] === 'attack' && c.includes('-name=measured')).filter(
-            (pid) => descendants(loader.pid).includes(pid),
-          ),
+        : pidsOf(
+            (c) =>
+              /vegeta$/.test(c[0]) &&
+              c[1] === 'attack' &&
+              c.some((arg) => /^-name=measured(-\d+)?$/.test(arg)),
+          ).filter((pid) => descendants(loader.pid).includes(pid)),
   });
   const vendorUrl = `http://127.0.0.1:${stack.vendors.find((v) => v.id === 'newspaper').port}`;
   const route = name === 'noop' ? '/noop/:id' : '/articles/:id';
@@ -478,7 +494,7 @@ async function runOne(stack, name, rate) {
   const profiler =
     args.profile || args.stalls
       ? setInterval(() => {
-          if (profiling || !sampler.samples.some((x) => x.per.gen > 0)) return;
+          if (profiling || !sampler.samples.some((x) => x.alive.gen > 0)) return;
           profiling = true;
           clearInterval(profiler);
           setTimeout(() => signal(newspaper, 'SIGUSR2'), 5_000);
@@ -489,7 +505,7 @@ async function runOne(stack, name, rate) {
   const natsProfiler =
     args['nats-prof'] && servers.NETPAY_NATS_PROF_PORT
       ? setInterval(() => {
-          const genStart = sampler.samples.find((x) => x.per.gen > 0)?.at;
+          const genStart = sampler.samples.find((x) => x.alive.gen > 0)?.at;
           if (genStart === undefined || Date.now() < genStart + 3_000) return;
           clearInterval(natsProfiler);
           const secs = Math.max(1, Math.floor(seconds(args.duration) - 5));
@@ -510,7 +526,7 @@ async function runOne(stack, name, rate) {
   let pausedAt;
   const pauser = args['hot-path']
     ? setInterval(() => {
-        const genStart = sampler.samples.find((x) => x.per.gen > 0)?.at;
+        const genStart = sampler.samples.find((x) => x.alive.gen > 0)?.at;
         if (genStart === undefined || Date.now() < genStart + PAUSE_AFTER_MS || !stack.brokerPid) return;
         pausedAt = Date.now();
         clearInterval(pauser);
@@ -535,7 +551,7 @@ async function runOne(stack, name, rate) {
     signal(newspaper, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 1_500));
   }
-  const genSamples = sampler.samples.filter((s) => s.per.gen > 0);
+  const genSamples = sampler.samples.filter((s) => s.alive.gen > 0);
   const genEnd = genSamples.at(-1)?.at ?? Date.now();
   const from = Math.max(genEnd - (seconds(args.duration) - 1) * 1000, (pausedAt ?? 0) + 1000);
   const cpu = sampler.window(from, genEnd - 1000);

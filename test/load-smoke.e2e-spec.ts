@@ -54,30 +54,39 @@ describe('npm run load -- smoke --vegeta', () => {
     expect(built.status).toBe(0);
   }, 600_000);
 
+  /** `scripts/load.mjs <scenario> --vegeta` on this test's ports: its exit code, output and summary. */
+  async function runLoad(
+    scenario: string,
+    env: Record<string, string> = {},
+  ): Promise<{ code: number | null; out: string; summary: LoadSummary }> {
+    const summaryFile = join(mkdtempSync(join(tmpdir(), 'netpay-load-')), `${scenario}-summary.json`);
+    const child = spawn(process.execPath, ['scripts/load.mjs', scenario, '--vegeta'], {
+      env: {
+        ...process.env,
+        ...env,
+        BROKER_URL: brokerUrl,
+        REDEMPTION_PORT: String(base + 1),
+        VENDOR_BASE_PORT: String(base + 2),
+        SUMMARY_FILE: summaryFile,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) console.log(out);
+    return { code, out, summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as LoadSummary };
+  }
+
   itWithVegeta(
     'starts its own stack, seeds, sends every planned payment with zero errors and zero double spends accepted, and stops the stack',
     async () => {
-      const summaryFile = join(mkdtempSync(join(tmpdir(), 'netpay-load-')), 'smoke-summary.json');
-      const child = spawn(process.execPath, ['scripts/load.mjs', 'smoke', '--vegeta'], {
-        env: {
-          ...process.env,
-          BROKER_URL: brokerUrl,
-          REDEMPTION_PORT: String(base + 1),
-          VENDOR_BASE_PORT: String(base + 2),
-          SUMMARY_FILE: summaryFile,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      if (code !== 0) console.log(out);
+      const { code, out, summary } = await runLoad('smoke');
       expect(code).toBe(0);
       expect(out).toContain('load: starting the stack');
       expect(out).toMatch(/dropped stream NETPAY_LOAD_/);
 
-      const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as LoadSummary;
       expect(summary.scenario).toBe('smoke');
       expect(summary.generator).toMatchObject({ name: 'vegeta', licence: 'MIT' });
       expect(summary.ok).toBe(true);
@@ -97,6 +106,35 @@ describe('npm run load -- smoke --vegeta', () => {
       expect(summary.warmUp.spends).toBeGreaterThan(0);
       expect(summary.endpoints['warm-up']?.requests).toBe(summary.warmUp.spends);
       // The script stopped the stack it started.
+      expect(await answers(`${brokerUrl}/health`)).toBe(false);
+    },
+    600_000,
+  );
+
+  itWithVegeta(
+    'runs a ramping scenario (a short issuance burst) as one-second segments: every request sent and answered',
+    async () => {
+      const { code, out, summary } = await runLoad('issuance', {
+        RATE: '20',
+        BASE_RATE: '2',
+        BURSTS: '1',
+        BURST: '3s',
+        CALM: '2s',
+        VUS: '20',
+      });
+      expect(code).toBe(0);
+      expect(summary.scenario).toBe('issuance');
+      expect(summary.ok).toBe(true);
+      // 5 s up to 20/s, 3 s at 20/s, 5 s down to 2/s, 2 s at 2/s: 55 + 60 + 55 + 4 requests
+      expect(summary.offered.requests).toBe(174);
+      expect(summary.sent.requests).toBe(174);
+      expect(summary.sent.notSent).toBe(0);
+      for (const [endpoint, e] of Object.entries(summary.endpoints))
+        expect({ endpoint, errors: e.errors }).toEqual({ endpoint, errors: 0 });
+      expect(summary.endpoints.register?.requests).toBe(87);
+      expect(summary.purchases).toBe(87);
+      // one attack a second of the ramps, one for each flat stretch
+      expect(out).toMatch(/vegeta: 174 requests/);
       expect(await answers(`${brokerUrl}/health`)).toBe(false);
     },
     600_000,

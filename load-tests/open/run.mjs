@@ -24,10 +24,14 @@ function exitOf(child) {
  * written (gob) to `out` while it runs, decoded afterwards: JSON encoding would take CPU from
  * the stack being measured. Answers the decoded results.
  */
-export async function attack(vegeta, { requests, rate, seconds, maxWorkers, dir, name }) {
+export async function attack(
+  vegeta,
+  { requests, count = requests?.length, rate, seconds, maxWorkers, dir, name },
+) {
   const targets = join(dir, `${name}.targets.json`);
   const out = join(dir, `${name}.results.bin`);
-  writeFileSync(targets, targetLines(requests));
+  // without `requests`, the targets were written before (a segment's: see attackSegments)
+  if (requests) writeFileSync(targets, targetLines(requests));
   const perMs = Math.max(1, Math.round(seconds * 1000));
   const args = [
     'attack',
@@ -35,7 +39,7 @@ export async function attack(vegeta, { requests, rate, seconds, maxWorkers, dir,
     '-format=json',
     `-targets=${targets}`,
     // requests per window: a fractional rate stays exact (e.g. 61 requests in 10,000 ms)
-    `-rate=${requests.length}/${perMs}ms`,
+    `-rate=${count}/${perMs}ms`,
     `-duration=${perMs}ms`,
     `-max-workers=${maxWorkers}`,
     `-workers=${Math.min(maxWorkers, 50)}`,
@@ -73,6 +77,13 @@ async function attackSegments(vegeta, requests, segments, { maxWorkers, dir }) {
       name: 'measured',
     });
   }
+  // Every segment's targets on disk first: at its second, only vegeta has to start.
+  segments.forEach((segment, k) =>
+    writeFileSync(
+      join(dir, `measured-${k}.targets.json`),
+      targetLines(requests.slice(segment.from, segment.from + segment.count)),
+    ),
+  );
   const t0 = performance.now() + 200;
   const parts = await Promise.all(
     segments.map(async (segment, k) => {
@@ -80,7 +91,7 @@ async function attackSegments(vegeta, requests, segments, { maxWorkers, dir }) {
         setTimeout(resolve, Math.max(0, t0 + segment.start * 1000 - performance.now())),
       );
       return attack(vegeta, {
-        requests: requests.slice(segment.from, segment.from + segment.count),
+        count: segment.count,
         rate: segment.count / segment.seconds,
         seconds: segment.seconds,
         maxWorkers,
