@@ -73,6 +73,17 @@ suite('the browser wallet in two tabs (Chromium)', () => {
     await two.click('li[data-item=a2] a.button');
     await Promise.all([one.waitForSelector('#pay-button', WAIT), two.waitForSelector('#pay-button', WAIT)]);
 
+    // The first payment to leave is held 600 ms on its way to the shop: the other tab's request,
+    // for later positions, must not overtake it (it would be accepted first, and this one refused
+    // as a replay). The wallet sends one client-side payment at a time across tabs.
+    let held = false;
+    await browser.route('**/articles/*', async (route) => {
+      if (route.request().headers()['x-netpay-payment'] !== undefined && !held) {
+        held = true;
+        await new Promise((r) => setTimeout(r, 600));
+      }
+      await route.continue();
+    });
     // Both payments start at the same moment (not awaited one after the other).
     await Promise.all([
       one.evaluate("document.querySelector('#pay-button').click()"),
@@ -84,6 +95,8 @@ suite('the browser wallet in two tabs (Chromium)', () => {
       return refusal ? `refused ${await refusal.getAttribute('data-code')}` : 'paid';
     };
     const outcomes = await Promise.all([outcome(one), outcome(two)]);
+    await browser.unroute('**/articles/*');
+    expect(held).toBe(true);
     for (const o of outcomes) expect(o).not.toMatch(/PAYWORD_REPLAYED|PAYWORD_SKIPPED/);
     expect(outcomes).toEqual(['paid', 'paid']);
 

@@ -15,6 +15,43 @@ let pending = null; // a payment waiting for the customer's confirmation
 
 const reply = (message) => shop && parent.postMessage({ netpay: true, ...message }, shop);
 
+// One client-side payment on its way at a time, across the tabs of this browser. Reserving under
+// the wallet lock gives two tabs distinct paywords, but their requests could still reach the
+// vendor in the other order: a later position accepted first makes the earlier one a replay
+// (SPEND.PAYWORD_REPLAYED, its coins skipped). So a tab takes the Web Lock `netpay-wallet-send`
+// before it reserves and keeps it until the shop reports the answer (`result`), SEND_HOLD_MS at
+// most (a shop that never reports); the browser lets it go with a tab that closes.
+const SEND_LOCK = 'netpay-wallet-send';
+const SEND_HOLD_MS = 30_000;
+const sending = new Map(); // purchase id → lets the send lock go
+
+function holdSendLock(id) {
+  const locks = navigator.locks;
+  // Very old browsers have no Web Locks: as before, the vendor refuses a payment that lost the race.
+  if (typeof locks?.request !== 'function' || sending.has(id)) return Promise.resolve();
+  return new Promise((granted) => {
+    void locks.request(
+      SEND_LOCK,
+      { mode: 'exclusive' },
+      () =>
+        new Promise((release) => {
+          const timer = setTimeout(() => letGoSendLock(id), SEND_HOLD_MS);
+          sending.set(id, () => {
+            clearTimeout(timer);
+            release();
+          });
+          granted();
+        }),
+    );
+  });
+}
+
+function letGoSendLock(id) {
+  const release = sending.get(id);
+  sending.delete(id);
+  release?.();
+}
+
 window.addEventListener('message', async (event) => {
   const m = event.data;
   if (event.source !== parent || !m || m.netpay !== true) return;
@@ -23,8 +60,9 @@ window.addEventListener('message', async (event) => {
   try {
     if (m.type === 'hello') await status();
     else if (m.type === 'pay') await pay(m);
-    else if (m.type === 'result') await settle(m);
+    else if (m.type === 'result') await settle(m).finally(() => letGoSendLock(m.id));
   } catch (error) {
+    if (m.type === 'pay') letGoSendLock(m.id);
     reply({ type: 'error', id: m.id, code: error.code ?? 'WALLET.FAILED', detail: problemText(error) });
   }
 });
@@ -219,6 +257,8 @@ async function pay(m) {
     }
   }
   if (kind === 'client') {
+    // No other tab's payment is on its way meanwhile (see holdSendLock).
+    await holdSendLock(m.id);
     // Read, reserve and store under the wallet lock: another tab paying at the same moment
     // reserves after this one saved, on the fresh state (never the same paywords). Stored before
     // the paywords leave this frame.
