@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { InMemoryEventStore } from '#event-store';
+import {
+  type AppendOptions,
+  type AppendResult,
+  DelegatingEventStore,
+  InMemoryEventStore,
+  type NewEvent,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '#event-store';
 import { FixedClock } from '#platform';
 import { SimulatedBank } from '../bank/simulated-bank.js';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
@@ -101,6 +109,46 @@ describe('purchase recovery (in-memory store, injected crashes)', () => {
         (await memory.readStream(`chain-${chain.chainId}`)).map((e) => e.data),
       );
       expect(chainStream).not.toContain('sealedSeed');
+    }
+  });
+
+  it('a new purchase is recorded with no read of its stream first; a retry reads what is stored', async () => {
+    const c = await customer(1_000);
+    const seen: string[] = [];
+    // What the broker asks of the store about purchase streams, in order.
+    class Watched extends DelegatingEventStore {
+      override readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+        if (stream.startsWith('purchase-')) seen.push('read');
+        return super.readStream(stream, options);
+      }
+      override appendToStream(
+        stream: string,
+        events: readonly NewEvent[],
+        options?: AppendOptions,
+      ): Promise<AppendResult> {
+        if (stream.startsWith('purchase-')) seen.push(`append ${events[0]?.type}`);
+        return super.appendToStream(stream, events, options);
+      }
+    }
+    const watched = await startBroker({
+      store: new Watched(memory),
+      clock,
+      config: broker.config,
+      paymentGateway: bank,
+    });
+    try {
+      const body = { coins: 10, coinValue: 5 };
+      const first = await buy(watched.http, c, body, 'append-first-01');
+      expect(first.status).toBe(201);
+      expect(seen).toEqual(['append PurchaseRequested', 'append CoinsPurchased']);
+      // The same request through another process (no Idempotency-Key record there), at the same
+      // millisecond: it meets the stored purchase, answers it without the seeds, charges nothing.
+      const retry = await buy(broker.http, c, body, 'append-first-01');
+      expect(retry.status).toBe(201);
+      expect(retry.json()).toEqual(replayOf(first.json()));
+      expect(await bank.account(c.bankAccount)).toMatchObject({ balance: 950, payments: 1 });
+    } finally {
+      await watched.close();
     }
   });
 

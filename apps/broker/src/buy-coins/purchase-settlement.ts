@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import {
@@ -64,14 +65,21 @@ export class PurchaseSettlement {
     }, absentPurchase);
   }
 
-  /** Records the purchase before its charge; a twin's record (or outcome) when it came first. */
+  /**
+   * Records the purchase before its charge, appended with no read first (`no_stream`); a twin's
+   * record (or outcome) when it came first. Each call's event has its own id: a retry of the
+   * purchase must meet what is stored as a conflict, and read it, never pass for a duplicate of
+   * the first request's event (the same data to the millisecond would give the same content id,
+   * and the retry would go on as if nothing were decided yet). The store's own retry of this
+   * append keeps the id, so it stays idempotent.
+   */
   async request(data: PurchaseRequested['data']): Promise<Exclude<PurchaseState, { status: 'absent' }>> {
     const event: PurchaseRequested = { type: 'PurchaseRequested', version: 1, data };
     const stream = streams.purchase(data.purchaseId);
     try {
       const { nextExpectedRevision } = await this.store.appendToStream(
         stream,
-        [toNewEvent(event, this.metadata(data), contentEventId('PurchaseRequested', data.purchaseId, data))],
+        [toNewEvent(event, this.metadata(data), randomUUID())],
         { expectedRevision: 'no_stream' },
       );
       return { status: 'requested', data, revision: nextExpectedRevision };

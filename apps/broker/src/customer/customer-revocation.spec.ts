@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '#event-store';
 import { streams } from '#events';
 import { ManualClock } from '#platform';
-import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
+import type { BuyCoins, CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
+import { BuyCoinsHandler } from '../buy-coins/buy-coins.handler.js';
 import { ADMIN_TOKEN, startBroker, type TestBroker } from '../test/broker-harness.js';
 import { bankBalance, buy, registerCustomer, registerVendor, type TestCustomer } from '../test/scenario.js';
 
@@ -54,6 +55,33 @@ describe('customer revocation at the broker (in-memory store, simulated bank)', 
     // Another customer is not affected.
     const other = await registerCustomer(broker.http, 1_000);
     expect((await buy(broker.http, other, { coins: 10, coinValue: 5 })).status).toBe(201);
+  });
+
+  it('answers the retry of a purchase made before the revocation; refuses a new one', async () => {
+    const other = await registerCustomer(broker.http, 1_000);
+    const handler = broker.app.get(BuyCoinsHandler);
+    const purchase = (idempotencyKey: string): BuyCoins => ({
+      customerId: other.customerId,
+      bankAccount: other.bankAccount,
+      coins: 10,
+      coinValue: 5,
+      currency: 'NZD',
+      wallet: 'server',
+      idempotencyKey,
+    });
+    const before = await handler.execute(purchase('made-before-revocation'));
+    const res = await broker.http('POST', `/customers/${other.customerId}/revoke`, {
+      token: ADMIN_TOKEN,
+      body: { reason: 'FRAUD.CHARGEBACK' },
+    });
+    expect(res.json()).toMatchObject({ status: 'revoked' });
+    // The handler itself, as after a lost Idempotency-Key record: the stored purchase is the answer.
+    const retry = await handler.execute(purchase('made-before-revocation'));
+    expect(retry).toEqual(before);
+    await expect(handler.execute(purchase('made-after-revocation'))).rejects.toMatchObject({
+      code: 'CUSTOMER.REVOKED',
+    });
+    expect(await bankBalance(broker.http, other.bankAccount)).toBe(1_000 - 50);
   });
 
   it('an unknown customer is 404 CUSTOMER.NOT_FOUND and a reason that is not a code a 400; nothing is written', async () => {

@@ -176,15 +176,20 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
    * this process learns its own decisions at once, another replica's from the feed.
    */
   async assertNotRevoked(customerId: string): Promise<void> {
+    const refusal = await this.refusalOf(customerId);
+    if (refusal) throw refusal;
+  }
+
+  /** The CUSTOMER.REVOKED refusal of a revoked customer, undefined for one in good standing. */
+  async refusalOf(customerId: string): Promise<NetPayError | undefined> {
     await this.readUp();
     const notice = this.notices.get(customerId);
-    if (notice && !notice.lifted) {
-      throw brokerError(
-        BROKER_ERROR.CUSTOMER_REVOKED,
-        `this customer is revoked since ${notice.at} (${notice.reason}); contact the operator`,
-        403,
-      );
-    }
+    if (!notice || notice.lifted) return undefined;
+    return brokerError(
+      BROKER_ERROR.CUSTOMER_REVOKED,
+      `this customer is revoked since ${notice.at} (${notice.reason}); contact the operator`,
+      403,
+    );
   }
 
   /** The latest notice about each customer ever revoked, oldest first. */
