@@ -116,7 +116,10 @@ export function roleTable(o) {
   roles['broker-store'] = { publish: [...read, ...events(WRITERS.broker), ...checkpoints], subscribe: [] };
   for (const id of o.vendors)
     roles[`vendor-${id}-store`] = { publish: [...read, ...events(WRITERS.vendor)], subscribe: [] };
-  if (o.dev) roles.test = { publish: ['>'], subscribe: ['>'], responses: true };
+  // Tests and benchmarks (dev only) may publish anywhere, answers included, so the identity needs no
+  // allow_responses, and must not have it: their event stores connect as `test` too, and would pay
+  // the scan above on every delivery (the purchase benchmark's nats-server CPU, session 9).
+  if (o.dev) roles.test = { publish: ['>'], subscribe: ['>'] };
   for (const [user, role] of Object.entries(roles)) role.subscribe.push(`${inboxPrefix(user)}.>`);
   return roles;
 }

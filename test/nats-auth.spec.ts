@@ -125,6 +125,19 @@ describe('NATS roles (scripts/nats-auth.mjs), from the contracts’ subjects', (
     }
   });
 
+  it('the dev `test` identity may publish anywhere and keeps no reply subjects', () => {
+    const dev = roleTable({
+      natsPrefixes: ['netpay'],
+      eventPrefixes: ['netpay.events'],
+      streams: ['NETPAY_EVENTS'],
+      vendors: ['va'],
+      dev: true,
+    });
+    expect(may(dev.test!.publish)('_INBOX_broker.any.reply')).toBe(true);
+    // Its event stores (tests, benchmarks) would pay nats-server's reply scan on every delivery.
+    expect(dev.test!.responses ?? false).toBe(false);
+  });
+
   it('writes a config nats-server accepts, and keeps passwords across runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netpay-nats-auth-'));
     try {
