@@ -60,10 +60,28 @@ export function signingKeyFromPrivate(keyId: string, privateKey: Hex): SigningKe
   return { keyId, privateKey, publicKey };
 }
 
+export interface SignerOptions {
+  /**
+   * Count each signature this signer makes as verified: a later verification of it, over the
+   * same bytes with this signer's public key, is then answered from memory (see `verifyEd25519`).
+   * Ed25519 signatures made with a key always verify with its public key, which `createSigner`
+   * derives from the private key itself. For a process that reads back what it signed (the
+   * broker reads its own chain events from the log): not for one that signs much and verifies
+   * none of it (a vendor's receipts), whose signatures would only crowd the memory out.
+   */
+  readonly rememberSignatures?: boolean;
+}
+
 /** A signer over a raw private key (hex) or a `SigningKey`. */
-export function createSigner(key: SigningKey): Signer;
-export function createSigner(keyId: string, privateKey: Hex): Signer;
-export function createSigner(keyOrId: SigningKey | string, privateKey?: Hex): Signer {
+export function createSigner(key: SigningKey, options?: SignerOptions): Signer;
+export function createSigner(keyId: string, privateKey: Hex, options?: SignerOptions): Signer;
+export function createSigner(
+  keyOrId: SigningKey | string,
+  privateKeyOrOptions?: Hex | SignerOptions,
+  maybeOptions?: SignerOptions,
+): Signer {
+  const privateKey = typeof privateKeyOrOptions === 'string' ? privateKeyOrOptions : undefined;
+  const options = typeof privateKeyOrOptions === 'object' ? privateKeyOrOptions : maybeOptions;
   const given = typeof keyOrId === 'string' ? undefined : keyOrId;
   const full =
     typeof keyOrId === 'string'
@@ -74,10 +92,15 @@ export function createSigner(keyOrId: SigningKey | string, privateKey?: Hex): Si
     throw new ProtocolError(PROTOCOL.BAD_ARGUMENT, 'publicKey', 'does not match the private key');
   }
   const keyObject = privateKeyObject(full.privateKey);
+  const remember = options?.rememberSignatures === true;
   return {
     keyId: full.keyId,
     publicKey: full.publicKey,
-    sign: (message) => nodeSign(null, message, keyObject).toString('hex'),
+    sign: (message) => {
+      const signature = nodeSign(null, message, keyObject).toString('hex');
+      if (remember) rememberGood(full.publicKey + signature, message);
+      return signature;
+    },
   };
 }
 
@@ -134,12 +157,16 @@ export function verifyEd25519(publicKey: Hex, message: Uint8Array, signature: He
   const known = verified.get(memoKey);
   if (known !== undefined && sameBytes(known, message)) return true;
   const good = verifyUncached(publicKey, message, signature);
-  if (good && message.length <= VERIFIED_MESSAGE_MAX_BYTES) {
-    if (verified.size >= VERIFIED_MAX) verified.clear();
-    // A copy: the caller may reuse its buffer.
-    verified.set(memoKey, new Uint8Array(message));
-  }
+  if (good) rememberGood(memoKey, message);
   return good;
+}
+
+/** Keeps a good (key + signature, message), within the memory's bounds. */
+function rememberGood(memoKey: string, message: Uint8Array): void {
+  if (message.length > VERIFIED_MESSAGE_MAX_BYTES) return;
+  if (verified.size >= VERIFIED_MAX) verified.clear();
+  // A copy: the caller may reuse its buffer.
+  verified.set(memoKey, new Uint8Array(message));
 }
 
 function verifyUncached(publicKey: Hex, message: Uint8Array, signature: Hex): boolean {

@@ -63,4 +63,23 @@ describe('verifyEd25519 with remembered good signatures', () => {
     expect(verifyEd25519(bob.publicKey, first!.message, first!.signature)).toBe(true);
     expect(verifyEd25519(bob.publicKey, second!.message, first!.signature)).toBe(false);
   });
+
+  it('a signer that remembers its signatures: each verifies over its own bytes and key only', () => {
+    const carol = createSigner(generateSigningKey('carol-1'), { rememberSignatures: true });
+    const message = Buffer.from('ChainIssued: chain c-4, revision 0');
+    const signature = carol.sign(message);
+    expect(verifyEd25519(carol.publicKey, Buffer.from(message), signature)).toBe(true);
+    const changed = Buffer.from(message);
+    changed[0] = changed[0]! ^ 0x01;
+    expect(verifyEd25519(carol.publicKey, changed, signature)).toBe(false);
+    expect(verifyEd25519(alice.publicKey, message, signature)).toBe(false);
+    // The other overload, the same rule; and a buffer changed after signing is what it now holds.
+    const dave = createSigner('dave-1', generateSigningKey('dave-1').privateKey, {
+      rememberSignatures: true,
+    });
+    const reused = Buffer.from('ChainRevoked: chain c-5, revision 3');
+    const daveSignature = dave.sign(reused);
+    reused.write('X', 0);
+    expect(verifyEd25519(dave.publicKey, reused, daveSignature)).toBe(false);
+  });
 });

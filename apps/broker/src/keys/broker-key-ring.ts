@@ -30,7 +30,9 @@ export class BrokerKeyRing {
     }
     this.ephemeral = config.signingKey === undefined;
     const privateKey = config.signingKey ?? generateSigningKey(config.signingKeyId).privateKey;
-    this.signer = createSigner(config.signingKeyId, privateKey);
+    // The broker reads back what it signs (each chain event, by the wallet projection and every
+    // chain read): its own signatures are answered from memory instead of verified again.
+    this.signer = createSigner(config.signingKeyId, privateKey, { rememberSignatures: true });
     const current: PublicKeyRecord = {
       keyId: this.signer.keyId,
       publicKey: this.signer.publicKey,
