@@ -117,6 +117,18 @@ const { foldPhase, openModelSummary } = await load<{
   }) => Summary;
 }>('load-tests/open/report.mjs');
 
+const { attackArgs } = await load<{
+  attackArgs: (o: {
+    targets: string;
+    out: string;
+    count: number;
+    rate?: number;
+    seconds: number;
+    maxWorkers: number;
+    name: string;
+  }) => string[];
+}>('load-tests/open/run.mjs');
+
 const shops: Shop[] = [
   { id: 'newspaper', url: 'http://127.0.0.1:3101', path: '/articles', items: ['a1', 'a2'], price: 2 },
   { id: 'cards', url: 'http://127.0.0.1:3102', path: '/cards', items: ['c1'], price: 5 },
@@ -381,5 +393,25 @@ describe('open-model report: the summary of vegeta’s results', () => {
       ok: false,
     });
     expect(summary.ok).toBe(false);
+  });
+});
+
+describe('open-model attacks: the pace vegeta is given', () => {
+  const flag = (args: string[], name: string): string | undefined =>
+    args.find((a) => a.startsWith(`-${name}=`))?.slice(name.length + 2);
+  const common = { targets: 't.json', out: 'r.bin', maxWorkers: 300, name: 'x' };
+
+  it('sends the warm-up at its rate, its slack only bounding the attack', () => {
+    // 2,100 first spends at 210/s, 30 s of slack for slow answers: 10 s of sending, not 40.
+    const args = attackArgs({ ...common, count: 2_100, rate: 210, seconds: 2_100 / 210 + 30 });
+    expect(flag(args, 'rate')).toBe('210000/1000s');
+    expect(flag(args, 'duration')).toBe('40000ms');
+  });
+
+  it('spreads a measured phase (or a segment) evenly over its seconds, a fractional rate exactly', () => {
+    expect(flag(attackArgs({ ...common, count: 61, seconds: 10 }), 'rate')).toBe('61/10000ms');
+    expect(flag(attackArgs({ ...common, count: 6.1 * 1000, rate: 6.1, seconds: 1000 }), 'rate')).toBe(
+      '6100/1000s',
+    );
   });
 });

@@ -20,9 +20,35 @@ function exitOf(child) {
 }
 
 /**
- * One vegeta attack over `requests` at `rate` (requests/s) for at most `seconds`, results
- * written (gob) to `out` while it runs, decoded afterwards: JSON encoding would take CPU from
- * the stack being measured. Answers the decoded results.
+ * vegeta's `attack` arguments. `count` requests go out evenly over `seconds`; or, with `rate`
+ * (requests/s), at that pace, `seconds` then only bounding the attack (the warm-up's bound has
+ * slack for slow answers, and must not slow its pace: 2,100 first spends at 210/s once went out
+ * at 52/s over 40 s). Requests per window, so a fractional rate stays exact (61 in 10,000 ms;
+ * 6.1/s as 6,100 per 1,000 s).
+ */
+export function attackArgs({ targets, out, count, rate, seconds, maxWorkers, name }) {
+  const perMs = Math.max(1, Math.round(seconds * 1000));
+  const pace = rate === undefined ? `${count}/${perMs}ms` : `${Math.max(1, Math.round(rate * 1000))}/1000s`;
+  return [
+    'attack',
+    '-lazy',
+    '-format=json',
+    `-targets=${targets}`,
+    `-rate=${pace}`,
+    `-duration=${perMs}ms`,
+    `-max-workers=${maxWorkers}`,
+    `-workers=${Math.min(maxWorkers, 50)}`,
+    '-timeout=30s',
+    '-http2=false',
+    `-name=${name}`,
+    `-output=${out}`,
+  ];
+}
+
+/**
+ * One vegeta attack over `requests` (see `attackArgs` for `rate` and `seconds`), results written
+ * (gob) to `out` while it runs, decoded afterwards: JSON encoding would take CPU from the stack
+ * being measured. Answers the decoded results.
  */
 export async function attack(
   vegeta,
@@ -32,22 +58,7 @@ export async function attack(
   const out = join(dir, `${name}.results.bin`);
   // without `requests`, the targets were written before (a segment's: see attackSegments)
   if (requests) writeFileSync(targets, targetLines(requests));
-  const perMs = Math.max(1, Math.round(seconds * 1000));
-  const args = [
-    'attack',
-    '-lazy',
-    '-format=json',
-    `-targets=${targets}`,
-    // requests per window: a fractional rate stays exact (e.g. 61 requests in 10,000 ms)
-    `-rate=${count}/${perMs}ms`,
-    `-duration=${perMs}ms`,
-    `-max-workers=${maxWorkers}`,
-    `-workers=${Math.min(maxWorkers, 50)}`,
-    '-timeout=30s',
-    '-http2=false',
-    `-name=${name}`,
-    `-output=${out}`,
-  ];
+  const args = attackArgs({ targets, out, count, rate, seconds, maxWorkers, name });
   const code = await exitOf(spawn(vegeta, args, { stdio: ['ignore', 'inherit', 'inherit'] }));
   if (code !== 0) throw new Error(`vegeta attack exited ${code}`);
   const decoder = spawn(vegeta, ['encode', '--to', 'json', out], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -70,7 +81,6 @@ async function attackSegments(vegeta, requests, segments, { maxWorkers, dir }) {
     const [only] = segments;
     return attack(vegeta, {
       requests,
-      rate: only.count / only.seconds,
       seconds: only.seconds,
       maxWorkers,
       dir,
@@ -92,7 +102,6 @@ async function attackSegments(vegeta, requests, segments, { maxWorkers, dir }) {
       );
       return attack(vegeta, {
         count: segment.count,
-        rate: segment.count / segment.seconds,
         seconds: segment.seconds,
         maxWorkers,
         dir,
