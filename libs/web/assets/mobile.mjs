@@ -6,8 +6,6 @@ import { el, notice, problemText, request, uuid } from './common.mjs';
 
 const page = document.getElementById('page');
 let catalog;
-/** The purchase whose answer was lost: tapping "Try again" sends it with the same key. */
-let pending = null;
 
 init();
 
@@ -73,12 +71,10 @@ function list() {
 }
 
 async function buy(section, item, key) {
-  pending = null;
   show(el('p', { class: 'hint', id: 'paying' }, `Paying ${item.coins} coins for ${item.title}…`));
   const answer = await request(`${section.path}/${encodeURIComponent(item.id)}`, { key });
   if (answer.status === 0 || answer.status === 503) {
-    // The outcome is unknown: the same purchase (same key) is offered again, never a new one.
-    pending = { section, item, key };
+    // The outcome is unknown: "Try again" sends the same purchase (same key), never a new one.
     return show(
       refusal(
         'The shop did not answer',
