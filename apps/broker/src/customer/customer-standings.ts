@@ -25,6 +25,7 @@ import { RevokeChainHandler } from '../revoke-chain/revoke-chain.handler.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { adminMetadata } from '../shared/metadata.js';
 import { readDecoded, runCommand } from '../shared/command.js';
+import { CatchUpGate } from '../shared/catch-up-gate.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import {
@@ -65,7 +66,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
   private noticeFeed: Subscription | undefined;
   /** customerId → the latest notice about it (verified: the broker's own signature). */
   private readonly notices = new Map<string, SignedRevocationNotice>();
-  private caughtUp: Promise<void> = Promise.resolve();
+  private readonly caughtUp = new CatchUpGate('customer notices');
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -76,14 +77,13 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    let markCaughtUp: () => void = () => undefined;
-    this.caughtUp = new Promise((resolve) => (markCaughtUp = resolve));
+    this.caughtUp.closeUntilCaughtUp();
     this.noticeFeed = resubscribing(
       () =>
         this.store.subscribeToAll({
           subscriptionId: NOTICES_SUBSCRIPTION,
           filter: { categories: ['customer'], eventTypes: ['CustomerRevoked', 'CustomerReinstated'] },
-          onCaughtUp: () => markCaughtUp(),
+          onCaughtUp: () => this.caughtUp.caughtUp(),
           handler: async (recorded) => {
             const event = decode(recorded);
             if (event?.type !== 'CustomerRevoked' && event?.type !== 'CustomerReinstated') return;
@@ -182,7 +182,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
 
   /** The CUSTOMER.REVOKED refusal of a revoked customer, undefined for one in good standing. */
   async refusalOf(customerId: string): Promise<NetPayError | undefined> {
-    await this.readUp();
+    await this.caughtUp.wait();
     const notice = this.notices.get(customerId);
     if (!notice || notice.lifted) return undefined;
     return brokerError(
@@ -194,27 +194,8 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
 
   /** The latest notice about each customer ever revoked, oldest first. */
   async customerNotices(timeoutMs = 5_000): Promise<SignedRevocationNotice[]> {
-    await this.readUp(timeoutMs);
+    await this.caughtUp.wait(timeoutMs);
     return [...this.notices.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  }
-
-  /** Not caught up (the store away at start): 503 PROJECTION.BEHIND, never a request held forever. */
-  private async readUp(timeoutMs = 5_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const behind = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            brokerError(BROKER_ERROR.PROJECTION_BEHIND, 'the customer notices are not read yet; retry', 503),
-          ),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.caughtUp, behind]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** The latest notice by `at` about a customer stands; on a tie the lift wins (the operator's word). */

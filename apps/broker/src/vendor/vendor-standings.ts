@@ -27,6 +27,7 @@ import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { adminMetadata, brokerMetadata } from '../shared/metadata.js';
 import { contentEventId, readDecoded, runCommand } from '../shared/command.js';
+import { CatchUpGate } from '../shared/catch-up-gate.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import {
   cleanStanding,
@@ -72,7 +73,7 @@ export class VendorStandings implements OnApplicationBootstrap, OnApplicationShu
   private checkpoints: WriteBehindCheckpoints | undefined;
   /** vendorId → the latest notice about it (verified: the broker's own signature). */
   private readonly notices = new Map<string, SignedRevocationNotice>();
-  private caughtUp: Promise<void> = Promise.resolve();
+  private readonly caughtUp = new CatchUpGate('vendor notices');
   /** Verdicts not taken as evidence because their signature did not verify (a metric for tests and logs). */
   unverifiedVerdicts = 0;
 
@@ -89,15 +90,14 @@ export class VendorStandings implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    let markCaughtUp: () => void = () => undefined;
-    this.caughtUp = new Promise((resolve) => (markCaughtUp = resolve));
+    this.caughtUp.closeUntilCaughtUp();
     // Every suspension and lift, from the start (no checkpoint): GET /revocations serves them.
     this.noticeFeed = resubscribing(
       () =>
         this.store.subscribeToAll({
           subscriptionId: NOTICES_SUBSCRIPTION,
           filter: { categories: ['vendor'], eventTypes: ['VendorSuspended', 'VendorReinstated'] },
-          onCaughtUp: () => markCaughtUp(),
+          onCaughtUp: () => this.caughtUp.caughtUp(),
           handler: async (recorded) => {
             const event = decode(recorded);
             if (event?.type !== 'VendorSuspended' && event?.type !== 'VendorReinstated') return;
@@ -209,22 +209,7 @@ export class VendorStandings implements OnApplicationBootstrap, OnApplicationShu
 
   /** The latest notice about each vendor ever suspended, oldest first. */
   async vendorNotices(timeoutMs = 5_000): Promise<SignedRevocationNotice[]> {
-    // Not caught up (the store away at start): 503 PROJECTION.BEHIND, never a request held forever.
-    let timer: NodeJS.Timeout | undefined;
-    const behind = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            brokerError(BROKER_ERROR.PROJECTION_BEHIND, 'the vendor notices are not read yet; retry', 503),
-          ),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.caughtUp, behind]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.caughtUp.wait(timeoutMs);
     return [...this.notices.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
