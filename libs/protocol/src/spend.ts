@@ -150,3 +150,55 @@ export function verifyPaywordAgainst(
   }
   return { ok: true };
 }
+
+/** A payword and its position in a chain. */
+export interface PaywordAt {
+  readonly position: number;
+  readonly payword: Hex;
+}
+
+/** The most hashes `givenAwayBy` does before answering no (a spend verifies at most as many). */
+export const MAX_GIVEN_AWAY_HASHES = 10_000;
+
+/**
+ * Whether the payword `shown` is given away by `revealed`, a word of the same chain at a position
+ * at or after it: W[p-1] = h(W[p]), so whoever knows W[t] knows every W[p] with p ≤ t, and W[p]
+ * pays for nothing any more. It needs no touchstone: the words' width names the algorithm, and a
+ * shown word that hashes to a revealed one is either spent already (both are the chain's) or
+ * forged (neither is) — to be refused either way. A revealed word that is not the chain's (written
+ * by someone who may not) never reaches a genuine payword, so it cannot refuse one. False when it
+ * would take more than MAX_GIVEN_AWAY_HASHES hashes, or on anything malformed.
+ */
+export function givenAwayBy(chainId: string, shown: PaywordAt, revealed: PaywordAt): boolean {
+  const steps = revealed.position - shown.position;
+  if (
+    !Number.isSafeInteger(shown.position) ||
+    !Number.isSafeInteger(revealed.position) ||
+    shown.position < 1 ||
+    steps < 0 ||
+    steps > MAX_GIVEN_AWAY_HASHES ||
+    typeof shown.payword !== 'string' ||
+    typeof revealed.payword !== 'string'
+  ) {
+    return false;
+  }
+  const alg: ChainAlgorithm | undefined =
+    revealed.payword.length === paywordBytes('sha256') * 2
+      ? 'sha256'
+      : revealed.payword.length === paywordBytes('md5') * 2
+        ? 'md5'
+        : undefined;
+  if (alg === undefined) return false;
+  try {
+    return verifyPaywordAgainst(
+      alg,
+      chainId,
+      shown.position,
+      shown.payword,
+      revealed.position,
+      revealed.payword,
+    ).ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,9 +1,10 @@
 import { CHAIN, decideSpend, type ChainState } from '#chain';
 import { ConcurrencyError, InvalidEventStoreRequestError } from '#event-store';
-import type { CoinsSpent } from '#events';
-import { SPEND, verifySpend, type Touchstone } from '#protocol';
+import type { ChainEvent, CoinsSpent } from '#events';
+import { givenAwayBy, SPEND, verifySpend, type Touchstone } from '#protocol';
 import { NetPayError, type Clock } from '#platform';
 import type { ChainLocks } from '../engine/chain-locks.js';
+import { statedWord } from '../engine/chain-catch-up.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { ReceiptBatcher } from '../engine/receipt-batcher.js';
 import { checkResource, receiptBodyFor, receiptIdFor } from '../engine/receipts.js';
@@ -147,7 +148,12 @@ export class SpendCoinsHandler {
     const proof = { chainId, position, payword };
     const receiptId =
       command.receiptId ?? receiptIdFor(vendorId, chainId, position, payword, command.resource);
-    let state = await states.current(chainId, command.touchstone);
+    // A debit's retry must reach its recorded spend, so only payers' spends are refused early.
+    let state = await states.current(
+      chainId,
+      command.touchstone,
+      command.receiptId === undefined ? (last) => this.refuseGivenAway(command, last) : undefined,
+    );
     seen.state = state;
     // Whether `state` was read from the stream during this spend (a refusal on it then stands).
     let fromStream = false;
@@ -235,6 +241,29 @@ export class SpendCoinsHandler {
     });
     if (!check.ok) throw refusal(check.code, check.message, { chainId: command.chainId });
     return this.deps.takeOver.from(state, command.correlationId);
+  }
+
+  /**
+   * A vendor that does not know the chain (nothing in memory, nothing in Redis) refuses a replayed
+   * payword from the stream's last event alone when that event states a later or the same word the
+   * payword hashes to: it was given away (see `givenAwayBy`), whatever the rest of the stream says.
+   * Without this, every replay at a vendor that never saw the chain read and checked the chain's
+   * whole stream (one direct get per event). Our own last spend is left to the fold: it may be
+   * this very spend, retried.
+   */
+  private refuseGivenAway(command: RecordSpend, last: { event: ChainEvent; revision: number }): void {
+    const { event } = last;
+    if (event.type === 'CoinsSpent' && event.data.vendorId === this.deps.vendorId) return;
+    const stated = statedWord(event);
+    if (!stated) return;
+    const { chainId, position, payword } = command;
+    if (!givenAwayBy(chainId, { position, payword }, { position: stated.position, payword: stated.word })) {
+      return;
+    }
+    throw refusal(SPEND.PAYWORD_REPLAYED, `position ${position} of chain ${chainId} was already spent`, {
+      chainId,
+      index: stated.position + 1,
+    });
   }
 
   private checkAccepted(touchstone: Touchstone): void {

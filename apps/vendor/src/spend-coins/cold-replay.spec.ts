@@ -1,0 +1,106 @@
+import { describe, expect, it } from '@jest/globals';
+import type { EventStore, ReadStreamOptions } from '#event-store';
+import { deterministicEventId, streams, toNewEvent } from '#events';
+import { NetPayError } from '#platform';
+import { eventTypes } from '../../test/chain-audit.js';
+import { EngineWorld, payment, refusedWith } from '../../test/engine-fixture.js';
+
+/** The store as a vendor sees it, noting every read of a stream other than its last event. */
+function watched(store: EventStore): { store: EventStore; folds: string[] } {
+  const folds: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, property) {
+      if (property === 'readStream') {
+        return (stream: string, options?: ReadStreamOptions) => {
+          if (!(options?.direction === 'backwards' && options.maxCount === 1)) folds.push(stream);
+          return target.readStream(stream, options);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: proxy, folds };
+}
+
+describe('a replay at a vendor that never saw the chain', () => {
+  it('is refused from the stream’s last event: no fold of the stream, no hand-off', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const seen = watched(world.store);
+    const b = world.vendor('vb', { store: seen.store });
+    const issued = await world.broker.issue();
+    for (const index of [1, 2, 3]) await a.spendCoins.execute(payment(issued, index));
+
+    // The very payword A accepted last, and an older one: both given away.
+    const refusal = await b.spendCoins.execute(payment(issued, 3, 1, 'elsewhere')).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(NetPayError);
+    expect((refusal as NetPayError).code).toBe('SPEND.PAYWORD_REPLAYED');
+    expect((refusal as NetPayError).details).toMatchObject({ index: 4, recorded: false });
+    expect(await refusedWith(b.spendCoins.execute(payment(issued, 1, 2)))).toBe('SPEND.PAYWORD_REPLAYED');
+    expect(seen.folds).toEqual([]);
+
+    // The chain stayed where it was: A goes on without asking anyone for it back.
+    await a.spendCoins.execute(payment(issued, 4));
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'CoinsSpent',
+      'CoinsSpent',
+      'CoinsSpent',
+      'CoinsSpent',
+    ]);
+  });
+
+  it('still takes the chain over for a payword not yet spent', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1, 2));
+    const paid = await b.spendCoins.execute(payment(issued, 3));
+    expect(paid.duplicate).toBe(false);
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual([
+      'ChainIssued',
+      'CoinsSpent',
+      'IndexHandedOff',
+      'CoinsSpent',
+    ]);
+  });
+
+  it('is not misled by a word someone without the chain wrote into its stream', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1));
+    // Any vendor may append to a chain's stream: one states a far-off word that is not the chain's.
+    const stream = streams.chain(issued.chain.chainId);
+    const forged = {
+      type: 'CoinsSpent' as const,
+      version: 1 as const,
+      data: {
+        chainId: issued.chain.chainId,
+        vendorId: 'vx',
+        fromIndex: 2,
+        toIndex: 15,
+        payword: 'ab'.repeat(32),
+        receiptId: 'forged',
+        at: '2026-06-01T12:00:00.000Z',
+      },
+    };
+    await world.store.appendToStream(
+      stream,
+      [
+        toNewEvent(
+          forged,
+          { correlationId: 'x', causationId: 'x', actor: 'vendor:vx' },
+          deterministicEventId('x'),
+        ),
+      ],
+      { expectedRevision: 1 },
+    );
+    const b = world.vendor('vb');
+    // The customer's next payword is still good: the fold ignores the forged spend, B takes over.
+    const paid = await b.spendCoins.execute(payment(issued, 2));
+    expect(paid.spend).toMatchObject({ vendorId: 'vb', fromIndex: 2, toIndex: 2 });
+  });
+});
