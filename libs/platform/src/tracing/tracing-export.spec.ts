@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import Fastify from 'fastify';
 import { traceHttp } from './http-tracing.js';
-import { extractTraceContext, setupTracing, tracer } from './tracing.js';
+import { extractTraceContext, setupTracing, traceProjected, tracer } from './tracing.js';
 
 const exporter = new InMemorySpanExporter();
 setupTracing({ serviceName: 'test-export', processors: [new SimpleSpanProcessor({ exporter })] });
@@ -50,5 +50,26 @@ describe('tracing that exports', () => {
     });
     expect(broken?.attributes['http.response.status_code']).toBe(503);
     expect(broken?.status.code).toBe(2); // SpanStatusCode.ERROR
+  });
+
+  it('gives a projection one consumer span per folded event, child of the request that wrote it', () => {
+    exporter.reset();
+    const writer = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    traceProjected(
+      'broker-wallet',
+      [
+        { type: 'CoinsSpent', streamName: 'chain-c1', metadata: { traceparent: writer } },
+        { type: 'CoinsSpent', streamName: 'chain-c2', metadata: {} }, // written untraced: no span
+      ],
+      Date.now() - 5,
+    );
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toEqual(['project CoinsSpent']);
+    expect(spans[0]?.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(spans[0]?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+    expect(spans[0]?.attributes).toEqual({
+      'netpay.projection': 'broker-wallet',
+      'netpay.stream': 'chain-c1',
+    });
   });
 });
