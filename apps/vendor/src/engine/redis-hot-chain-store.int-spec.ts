@@ -16,7 +16,7 @@ const record = (chainId: string, revision: number): ChainRecord => ({
   revision,
 });
 
-/** The write-behind of spends to Redis, batched per event-loop turn (real Redis). */
+/** The write-behind of spends to Redis, batched over a few milliseconds (real Redis). */
 describe('RedisHotChainStore write-behind', () => {
   const prefix = `test:hot:${randomUUID()}:`;
   let redis: Redis;
@@ -52,6 +52,40 @@ describe('RedisHotChainStore write-behind', () => {
     expect(calls.map((args) => args[0])).toEqual([3, 1]);
     expect(calls[0]!.slice(1, 4)).toEqual(['chain:c1', 'chain:c2', 'chain:c3']);
     expect(calls[0]!.at(-1)).toBe(1_000);
+  });
+
+  it('gathers the records of several turns within its linger into one call, and a full batch at once', async () => {
+    const calls: unknown[][] = [];
+    const client = {
+      defineCommand: () => undefined,
+      netpayPutChainsIfNewer: (...args: unknown[]) => {
+        calls.push(args);
+        return Promise.resolve(0);
+      },
+    };
+    const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    const lingering = new RedisHotChainStore(client as unknown as Redis, { ttlMs: 1_000, writeLingerMs: 50 });
+    const writes: Promise<void>[] = [];
+    for (const i of [1, 2, 3]) {
+      writes.push(lingering.write(record(`c${i}`, i)));
+      await nextTurn();
+    }
+    expect(calls).toEqual([]); // still lingering
+    await Promise.all(writes);
+    expect(calls.map((args) => args[0])).toEqual([3]);
+    // Without a linger, each turn's records go out at the end of the turn.
+    calls.length = 0;
+    const perTurn = new RedisHotChainStore(client as unknown as Redis, { ttlMs: 1_000, writeLingerMs: 0 });
+    for (const i of [1, 2, 3]) {
+      await perTurn.write(record(`c${i}`, i));
+      await nextTurn();
+    }
+    expect(calls.map((args) => args[0])).toEqual([1, 1, 1]);
+    // A full batch (256 chains) does not wait for the linger.
+    calls.length = 0;
+    const full = new RedisHotChainStore(client as unknown as Redis, { ttlMs: 1_000, writeLingerMs: 60_000 });
+    await Promise.all(Array.from({ length: 256 }, (_, i) => full.write(record(`f${i}`, 1))));
+    expect(calls.map((args) => args[0])).toEqual([256]);
   });
 
   it('lands every record of a batch in Redis', async () => {
