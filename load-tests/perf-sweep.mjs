@@ -15,7 +15,6 @@
 //   --duration 30s        each run's DURATION (scenarios with a fixed shape ignore it)
 //   --vus 200             requests in flight at most (vegeta's workers; rate ≤ workers / latency)
 //   --chain-coins 2000    coins per seeded chain (fewer purchases to seed)
-//   --vendor-workers 1    HTTP worker processes of each vendor (VENDOR_WORKERS)
 //   --profile DIR         V8 CPU profile, event-loop delay and GC of the newspaper vendor over each
 //                         measured phase, into DIR (load-tests/perf-profiled.mjs)
 //   --stalls DIR          the same without the CPU profiler (which costs CPU of its own)
@@ -49,7 +48,6 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '30s' },
     vus: { type: 'string', default: '200' },
     'chain-coins': { type: 'string', default: '2000' },
-    'vendor-workers': { type: 'string', default: '1' },
     profile: { type: 'string' },
     stalls: { type: 'string' },
     'nats-prof': { type: 'string' },
@@ -294,7 +292,7 @@ async function startStack(runId, base, servers) {
     const started = {};
     for (const v of vendors) {
       // NOOP_ROUTE: the load-test route GET /noop/{id} is off unless configured.
-      const more = { VENDOR_WORKERS: args['vendor-workers'], NOOP_ROUTE: 'true' };
+      const more = { NOOP_ROUTE: 'true' };
       if (args['vendor-node-options'] && v.id === 'newspaper')
         more.NODE_OPTIONS = args['vendor-node-options'];
       let spec = vendorSpec(options, v);
