@@ -24,7 +24,7 @@ function watched(store: EventStore): { store: EventStore; folds: string[] } {
 }
 
 describe('a replay at a vendor that never saw the chain', () => {
-  it('is refused from the stream’s last event: no fold of the stream, no hand-off', async () => {
+  it('is refused from the stream’s last event when a later word gives it away: no fold, no hand-off', async () => {
     const world = new EngineWorld();
     const a = world.vendor('va');
     const seen = watched(world.store);
@@ -32,8 +32,8 @@ describe('a replay at a vendor that never saw the chain', () => {
     const issued = await world.broker.issue();
     for (const index of [1, 2, 3]) await a.spendCoins.execute(payment(issued, index));
 
-    // The very payword A accepted last, and an older one: both given away.
-    const refusal = await b.spendCoins.execute(payment(issued, 3, 1, 'elsewhere')).catch((e: unknown) => e);
+    // Positions 2 and 1 (shown as 2 coins ending at 2): W[3], in A's last spend, gives both away.
+    const refusal = await b.spendCoins.execute(payment(issued, 2, 1, 'elsewhere')).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(NetPayError);
     expect((refusal as NetPayError).code).toBe('SPEND.PAYWORD_REPLAYED');
     expect((refusal as NetPayError).details).toMatchObject({ index: 4, recorded: false });
@@ -49,6 +49,52 @@ describe('a replay at a vendor that never saw the chain', () => {
       'CoinsSpent',
       'CoinsSpent',
     ]);
+  });
+
+  it('is refused through the fold when the last spend states the very word shown', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const seen = watched(world.store);
+    const b = world.vendor('vb', { store: seen.store });
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1));
+    await a.spendCoins.execute(payment(issued, 2));
+    expect(await refusedWith(b.spendCoins.execute(payment(issued, 2, 1, 'elsewhere')))).toBe(
+      'SPEND.PAYWORD_REPLAYED',
+    );
+    expect(seen.folds).not.toEqual([]);
+    expect(await eventTypes(world.store, issued.chain.chainId)).toHaveLength(3);
+  });
+
+  it('does not keep a vendor’s own spend, retried at a cold replica, from its receipt after someone restated its word', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const issued = await world.broker.issue();
+    const paid = payment(issued, 1, 1, 'article-7');
+    const first = await a.spendCoins.execute(paid);
+    // Any vendor may append to a chain's stream: one restates A's spend under its own name.
+    const stream = streams.chain(issued.chain.chainId);
+    const restated = {
+      type: 'CoinsSpent' as const,
+      version: 1 as const,
+      data: { ...first.spend, vendorId: 'vx', receiptId: 'restated' },
+    };
+    await world.store.appendToStream(
+      stream,
+      [
+        toNewEvent(
+          restated,
+          { correlationId: 'x', causationId: 'x', actor: 'vendor:vx' },
+          deterministicEventId('restated'),
+        ),
+      ],
+      { expectedRevision: 1 },
+    );
+    // A replica of A with nothing in memory or Redis gets the payer's retry: the same receipt.
+    const replica = world.vendor('va');
+    const retried = await replica.spendCoins.execute(paid);
+    expect(retried.duplicate).toBe(true);
+    expect(retried.spend).toEqual(first.spend);
   });
 
   it('still takes the chain over for a payword not yet spent', async () => {
@@ -67,12 +113,11 @@ describe('a replay at a vendor that never saw the chain', () => {
     ]);
   });
 
-  it('is not misled by a word someone without the chain wrote into its stream', async () => {
+  it('is not misled by a far-off word someone without the chain wrote into its stream', async () => {
     const world = new EngineWorld();
     const a = world.vendor('va');
     const issued = await world.broker.issue();
     await a.spendCoins.execute(payment(issued, 1));
-    // Any vendor may append to a chain's stream: one states a far-off word that is not the chain's.
     const stream = streams.chain(issued.chain.chainId);
     const forged = {
       type: 'CoinsSpent' as const,

@@ -245,18 +245,19 @@ export class SpendCoinsHandler {
 
   /**
    * A vendor that does not know the chain (nothing in memory, nothing in Redis) refuses a replayed
-   * payword from the stream's last event alone when that event states a later or the same word the
-   * payword hashes to: it was given away (see `givenAwayBy`), whatever the rest of the stream says.
-   * Without this, every replay at a vendor that never saw the chain read and checked the chain's
-   * whole stream (one direct get per event). Our own last spend is left to the fold: it may be
-   * this very spend, retried.
+   * payword from the stream's last event alone when that event states a word the payword hashes
+   * to: it was given away (see `givenAwayBy`), whatever the rest of the stream says. Without
+   * this, every replay at a vendor that never saw the chain read and checked the chain's whole
+   * stream (one direct get per event). Left to the fold: a spend (unsigned) stating the very
+   * word shown. It may be this vendor's own spend, retried — or anyone's restatement of it after
+   * that spend, which the fold ignores and a retry must see through. A later word, or a hand-off
+   * or claim (signed by the vendor that made it), gives the shown word away whoever wrote it.
    */
   private refuseGivenAway(command: RecordSpend, last: { event: ChainEvent; revision: number }): void {
     const { event } = last;
-    if (event.type === 'CoinsSpent' && event.data.vendorId === this.deps.vendorId) return;
     const stated = statedWord(event);
-    if (!stated) return;
     const { chainId, position, payword } = command;
+    if (!stated || (event.type === 'CoinsSpent' && stated.position === position)) return;
     if (!givenAwayBy(chainId, { position, payword }, { position: stated.position, payword: stated.word })) {
       return;
     }
