@@ -16,6 +16,19 @@ const record = (chainId: string, revision: number): ChainRecord => ({
   revision,
 });
 
+/** A stand-in client that only records the calls of the script the store defines. */
+function scriptCalls(): { calls: unknown[][]; client: Redis } {
+  const calls: unknown[][] = [];
+  const client = {
+    defineCommand: () => undefined,
+    netpayPutChainsIfNewer: (...args: unknown[]) => {
+      calls.push(args);
+      return Promise.resolve(0);
+    },
+  };
+  return { calls, client: client as unknown as Redis };
+}
+
 /** The write-behind of spends to Redis, batched over a few milliseconds (real Redis). */
 describe('RedisHotChainStore write-behind', () => {
   const prefix = `test:hot:${randomUUID()}:`;
@@ -37,16 +50,8 @@ describe('RedisHotChainStore write-behind', () => {
   });
 
   it('writes every record of one turn in one call', async () => {
-    // A stand-in client that only records the calls of the script the store defines.
-    const calls: unknown[][] = [];
-    const client = {
-      defineCommand: () => undefined,
-      netpayPutChainsIfNewer: (...args: unknown[]) => {
-        calls.push(args);
-        return Promise.resolve(0);
-      },
-    };
-    const counted = new RedisHotChainStore(client as unknown as Redis, { ttlMs: 1_000 });
+    const { calls, client } = scriptCalls();
+    const counted = new RedisHotChainStore(client, { ttlMs: 1_000 });
     await Promise.all([1, 2, 3].map((i) => counted.write(record(`c${i}`, i))));
     await counted.write(record('c4', 4));
     expect(calls.map((args) => args[0])).toEqual([3, 1]);
@@ -55,16 +60,9 @@ describe('RedisHotChainStore write-behind', () => {
   });
 
   it('gathers the records of several turns within its linger into one call, and a full batch at once', async () => {
-    const calls: unknown[][] = [];
-    const client = {
-      defineCommand: () => undefined,
-      netpayPutChainsIfNewer: (...args: unknown[]) => {
-        calls.push(args);
-        return Promise.resolve(0);
-      },
-    };
+    const { calls, client } = scriptCalls();
     const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-    const lingering = new RedisHotChainStore(client as unknown as Redis, { ttlMs: 1_000, writeLingerMs: 50 });
+    const lingering = new RedisHotChainStore(client, { ttlMs: 1_000, writeLingerMs: 50 });
     const writes: Promise<void>[] = [];
     for (const i of [1, 2, 3]) {
       writes.push(lingering.write(record(`c${i}`, i)));
@@ -75,7 +73,7 @@ describe('RedisHotChainStore write-behind', () => {
     expect(calls.map((args) => args[0])).toEqual([3]);
     // Without a linger, each turn's records go out at the end of the turn.
     calls.length = 0;
-    const perTurn = new RedisHotChainStore(client as unknown as Redis, { ttlMs: 1_000, writeLingerMs: 0 });
+    const perTurn = new RedisHotChainStore(client, { ttlMs: 1_000, writeLingerMs: 0 });
     for (const i of [1, 2, 3]) {
       await perTurn.write(record(`c${i}`, i));
       await nextTurn();
@@ -83,7 +81,7 @@ describe('RedisHotChainStore write-behind', () => {
     expect(calls.map((args) => args[0])).toEqual([1, 1, 1]);
     // A full batch (256 chains) does not wait for the linger.
     calls.length = 0;
-    const full = new RedisHotChainStore(client as unknown as Redis, { ttlMs: 1_000, writeLingerMs: 60_000 });
+    const full = new RedisHotChainStore(client, { ttlMs: 1_000, writeLingerMs: 60_000 });
     await Promise.all(Array.from({ length: 256 }, (_, i) => full.write(record(`f${i}`, 1))));
     expect(calls.map((args) => args[0])).toEqual([256]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EventStore, ReadStreamOptions } from '#event-store';
-import { deterministicEventId, streams, toNewEvent } from '#events';
+import { deterministicEventId, streams, toNewEvent, type CoinsSpent } from '#events';
 import { NetPayError } from '#platform';
 import { eventTypes } from '../../test/chain-audit.js';
 import { EngineWorld, payment, refusedWith } from '../../test/engine-fixture.js';
@@ -21,6 +21,21 @@ function watched(store: EventStore): { store: EventStore; folds: string[] } {
     },
   });
   return { store: proxy, folds };
+}
+
+/** Appends `event` to the chain's stream as vendor `vx` would: any vendor may write there. */
+async function appendAsOtherVendor(
+  store: EventStore,
+  chainId: string,
+  event: CoinsSpent,
+  expectedRevision: number,
+): Promise<void> {
+  const id = deterministicEventId(`${chainId}:${event.data.receiptId}`);
+  await store.appendToStream(
+    streams.chain(chainId),
+    [toNewEvent(event, { correlationId: 'x', causationId: 'x', actor: 'vendor:vx' }, id)],
+    { expectedRevision },
+  );
 }
 
 describe('a replay at a vendor that never saw the chain', () => {
@@ -73,23 +88,12 @@ describe('a replay at a vendor that never saw the chain', () => {
     const paid = payment(issued, 1, 1, 'article-7');
     const first = await a.spendCoins.execute(paid);
     // Any vendor may append to a chain's stream: one restates A's spend under its own name.
-    const stream = streams.chain(issued.chain.chainId);
-    const restated = {
-      type: 'CoinsSpent' as const,
-      version: 1 as const,
+    const restated: CoinsSpent = {
+      type: 'CoinsSpent',
+      version: 1,
       data: { ...first.spend, vendorId: 'vx', receiptId: 'restated' },
     };
-    await world.store.appendToStream(
-      stream,
-      [
-        toNewEvent(
-          restated,
-          { correlationId: 'x', causationId: 'x', actor: 'vendor:vx' },
-          deterministicEventId('restated'),
-        ),
-      ],
-      { expectedRevision: 1 },
-    );
+    await appendAsOtherVendor(world.store, issued.chain.chainId, restated, 1);
     // A replica of A with nothing in memory or Redis gets the payer's retry: the same receipt.
     const replica = world.vendor('va');
     const retried = await replica.spendCoins.execute(paid);
@@ -118,10 +122,9 @@ describe('a replay at a vendor that never saw the chain', () => {
     const a = world.vendor('va');
     const issued = await world.broker.issue();
     await a.spendCoins.execute(payment(issued, 1));
-    const stream = streams.chain(issued.chain.chainId);
-    const forged = {
-      type: 'CoinsSpent' as const,
-      version: 1 as const,
+    const forged: CoinsSpent = {
+      type: 'CoinsSpent',
+      version: 1,
       data: {
         chainId: issued.chain.chainId,
         vendorId: 'vx',
@@ -132,17 +135,7 @@ describe('a replay at a vendor that never saw the chain', () => {
         at: '2026-06-01T12:00:00.000Z',
       },
     };
-    await world.store.appendToStream(
-      stream,
-      [
-        toNewEvent(
-          forged,
-          { correlationId: 'x', causationId: 'x', actor: 'vendor:vx' },
-          deterministicEventId('x'),
-        ),
-      ],
-      { expectedRevision: 1 },
-    );
+    await appendAsOtherVendor(world.store, issued.chain.chainId, forged, 1);
     const b = world.vendor('vb');
     // The customer's next payword is still good: the fold ignores the forged spend, B takes over.
     const paid = await b.spendCoins.execute(payment(issued, 2));
