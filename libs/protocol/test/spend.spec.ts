@@ -1,12 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  givenAwayBy,
-  MAX_GIVEN_AWAY_HASHES,
-  ProtocolError,
-  SPEND,
-  verifySpend,
-  type PaywordAt,
-} from '../src/index.js';
+import { ProtocolError, SPEND, verifySpend } from '../src/index.js';
 import { chainFixture } from './fixtures.js';
 
 const chain = chainFixture(20);
@@ -134,44 +127,5 @@ describe('verifySpend', () => {
       count: 5,
     });
     expect(result).toMatchObject({ ok: true, state: { index: 6, lastPayword: md5.payword(5) } });
-  });
-});
-
-describe('givenAwayBy', () => {
-  const at = (position: number, c = chain): PaywordAt => ({ position, payword: c.payword(position) });
-
-  it('says yes for a payword at or before a revealed word of its chain', () => {
-    expect(givenAwayBy(chain.chainId, at(7), at(7))).toBe(true);
-    expect(givenAwayBy(chain.chainId, at(3), at(7))).toBe(true);
-    expect(givenAwayBy(chain.chainId, at(1), at(20))).toBe(true);
-    const md5 = chainFixture(20, 'md5', 'chain-md5');
-    expect(givenAwayBy(md5.chainId, at(2, md5), at(9, md5))).toBe(true);
-  });
-
-  it('says no for a later payword, another chain, or a word that is not the chain’s', () => {
-    expect(givenAwayBy(chain.chainId, at(8), at(7))).toBe(false);
-    const other = chainFixture(20, 'sha256', 'chain-2');
-    expect(givenAwayBy(chain.chainId, at(3), at(7, other))).toBe(false);
-    // A forged "revealed" word (anyone with write rights could state one) reaches no genuine payword.
-    expect(givenAwayBy(chain.chainId, at(3), { position: 7, payword: 'ab'.repeat(32) })).toBe(false);
-    expect(givenAwayBy(chain.chainId, { position: 3, payword: 'ab'.repeat(32) }, at(7))).toBe(false);
-    // Sound only under the chain's own id: sha256 steps bind the chain and the position.
-    expect(givenAwayBy('chain-2', at(3), at(7))).toBe(false);
-    expect(givenAwayBy(chain.chainId, { position: 4, payword: chain.payword(3) }, at(7))).toBe(false);
-  });
-
-  it('says no, without throwing, for anything malformed or too far apart', () => {
-    expect(givenAwayBy(chain.chainId, { position: 0, payword: chain.payword(1) }, at(1))).toBe(false);
-    expect(givenAwayBy(chain.chainId, { position: 1.5, payword: chain.payword(1) }, at(2))).toBe(false);
-    expect(givenAwayBy(chain.chainId, at(1), { position: 2, payword: 'xyz' })).toBe(false);
-    expect(givenAwayBy(chain.chainId, at(1), { position: 2, payword: chain.payword(2).slice(0, 32) })).toBe(
-      false,
-    );
-    const bad = { position: 3, payword: 42 } as unknown as PaywordAt;
-    expect(givenAwayBy(chain.chainId, bad, at(7))).toBe(false);
-    // A genuine word too far above the shown one: no, rather than that many hashes per request.
-    const long = chainFixture(MAX_GIVEN_AWAY_HASHES + 2, 'sha256', 'chain-long');
-    expect(givenAwayBy(long.chainId, at(2, long), at(MAX_GIVEN_AWAY_HASHES + 2, long))).toBe(true);
-    expect(givenAwayBy(long.chainId, at(1, long), at(MAX_GIVEN_AWAY_HASHES + 2, long))).toBe(false);
   });
 });

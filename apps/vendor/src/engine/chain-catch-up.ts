@@ -22,7 +22,14 @@ export function catchUp(
   if (revision === known.revision + 1) return evolve(known, event, revision, onIgnored) as KnownChain;
   // Across a gap, the (I, W[I-1]) the event states must hash down to the known one (any vendor
   // may append to the stream); otherwise fold the stream, which checks each spend in turn.
-  const stated = statedWord(event);
+  const stated =
+    event.type === 'CoinsSpent'
+      ? { position: event.data.toIndex, word: event.data.payword }
+      : event.type === 'IndexHandedOff'
+        ? { position: event.data.certificate.index - 1, word: event.data.certificate.lastPayword }
+        : event.type === 'ChainClaimed'
+          ? { position: event.data.index - 1, word: event.data.lastPayword }
+          : undefined;
   if (stated && linkMismatch(known, stated.position, stated.word) !== undefined) return undefined;
   const { lastSpend: _dropped, ...base } = known;
   switch (event.type) {
@@ -62,24 +69,6 @@ export function catchUp(
     }
     default:
       // Revoked or closed (rare, and they do not name the holder), a checkout (slices): fold the stream.
-      return undefined;
-  }
-}
-
-/**
- * The last payword a chain event states, W[I-1] at position I-1 after it: a spend's proof, a
- * hand-off certificate's or a claim's last payword. Only stated: nothing here checks that it is
- * the chain's (any vendor may append to the stream).
- */
-export function statedWord(event: ChainEvent): { position: number; word: string } | undefined {
-  switch (event.type) {
-    case 'CoinsSpent':
-      return { position: event.data.toIndex, word: event.data.payword };
-    case 'IndexHandedOff':
-      return { position: event.data.certificate.index - 1, word: event.data.certificate.lastPayword };
-    case 'ChainClaimed':
-      return { position: event.data.index - 1, word: event.data.lastPayword };
-    default:
       return undefined;
   }
 }

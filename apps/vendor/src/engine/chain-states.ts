@@ -62,17 +62,8 @@ export class ChainStates {
   private readonly ignored: OnIgnored;
   private readonly reported = new Set<string>();
 
-  /**
-   * The best known state; no I/O when this process has the chain in memory. When neither memory
-   * nor the hot store knows the chain, `beforeFold` first sees the stream's last event (one cheap
-   * read): it may refuse at once (throw) what that event alone settles, before the whole stream is
-   * read and folded.
-   */
-  async current(
-    chainId: string,
-    carried?: Touchstone,
-    beforeFold?: (last: { event: ChainEvent; revision: number }) => void,
-  ): Promise<ChainState> {
+  /** The best known state; no I/O when this process has the chain in memory. */
+  async current(chainId: string, carried?: Touchstone): Promise<ChainState> {
     const known = this.memory.get(chainId);
     if (known) {
       checkCarried(known, carried);
@@ -87,10 +78,6 @@ export class ChainStates {
       checkCarried(state, carried);
       this.keep(state);
       return state;
-    }
-    if (beforeFold) {
-      const last = await this.lastEvent(chainId);
-      if (last) beforeFold(last);
     }
     return this.reload(chainId, carried);
   }

@@ -1,10 +1,9 @@
 import { CHAIN, decideSpend, type ChainState } from '#chain';
 import { ConcurrencyError, InvalidEventStoreRequestError } from '#event-store';
-import type { ChainEvent, CoinsSpent } from '#events';
-import { givenAwayBy, SPEND, verifySpend, type Touchstone } from '#protocol';
+import type { CoinsSpent } from '#events';
+import { SPEND, verifySpend, type Touchstone } from '#protocol';
 import { NetPayError, type Clock } from '#platform';
 import type { ChainLocks } from '../engine/chain-locks.js';
-import { statedWord } from '../engine/chain-catch-up.js';
 import type { ChainStates } from '../engine/chain-states.js';
 import type { ReceiptBatcher } from '../engine/receipt-batcher.js';
 import { checkResource, receiptBodyFor, receiptIdFor } from '../engine/receipts.js';
@@ -148,12 +147,7 @@ export class SpendCoinsHandler {
     const proof = { chainId, position, payword };
     const receiptId =
       command.receiptId ?? receiptIdFor(vendorId, chainId, position, payword, command.resource);
-    // A debit's retry must reach its recorded spend, so only payers' spends are refused early.
-    let state = await states.current(
-      chainId,
-      command.touchstone,
-      command.receiptId === undefined ? (last) => this.refuseGivenAway(command, last) : undefined,
-    );
+    let state = await states.current(chainId, command.touchstone);
     seen.state = state;
     // Whether `state` was read from the stream during this spend (a refusal on it then stands).
     let fromStream = false;
@@ -241,30 +235,6 @@ export class SpendCoinsHandler {
     });
     if (!check.ok) throw refusal(check.code, check.message, { chainId: command.chainId });
     return this.deps.takeOver.from(state, command.correlationId);
-  }
-
-  /**
-   * A vendor that does not know the chain (nothing in memory, nothing in Redis) refuses a replayed
-   * payword from the stream's last event alone when that event states a word the payword hashes
-   * to: it was given away (see `givenAwayBy`), whatever the rest of the stream says. Without
-   * this, every replay at a vendor that never saw the chain read and checked the chain's whole
-   * stream (one direct get per event). Left to the fold: a spend (unsigned) stating the very
-   * word shown. It may be this vendor's own spend, retried — or anyone's restatement of it after
-   * that spend, which the fold ignores and a retry must see through. A later word, or a hand-off
-   * or claim (signed by the vendor that made it), gives the shown word away whoever wrote it.
-   */
-  private refuseGivenAway(command: RecordSpend, last: { event: ChainEvent; revision: number }): void {
-    const { event } = last;
-    const stated = statedWord(event);
-    const { chainId, position, payword } = command;
-    if (!stated || (event.type === 'CoinsSpent' && stated.position === position)) return;
-    if (!givenAwayBy(chainId, { position, payword }, { position: stated.position, payword: stated.word })) {
-      return;
-    }
-    throw refusal(SPEND.PAYWORD_REPLAYED, `position ${position} of chain ${chainId} was already spent`, {
-      chainId,
-      index: stated.position + 1,
-    });
   }
 
   private checkAccepted(touchstone: Touchstone): void {
