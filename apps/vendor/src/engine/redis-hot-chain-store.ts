@@ -57,7 +57,6 @@ export class RedisHotChainStore implements HotChainStore {
   private readonly redis: WithPutIfNewer;
   /** Records waiting for this turn's write, newest per chain. */
   private readonly queued = new Map<string, ChainRecord>();
-  private flushed: Promise<void> | undefined;
 
   constructor(
     redis: Redis,
@@ -96,30 +95,31 @@ export class RedisHotChainStore implements HotChainStore {
   write(record: ChainRecord): Promise<void> {
     const queued = this.queued.get(record.chainId);
     if (queued === undefined || queued.revision < record.revision) this.queued.set(record.chainId, record);
-    if (this.flushed === undefined) {
-      this.flushed = new Promise<void>((resolve) => (this.resolveFlush = resolve));
+    if (this.batch === undefined) {
+      let written = (): void => undefined;
+      const done = new Promise<void>((resolve) => (written = resolve));
       const linger = this.options.writeLingerMs ?? DEFAULT_WRITE_LINGER_MS;
       // Unref'd: a cache's write-behind does not keep a stopping process alive.
-      if (linger > 0) this.timer = setTimeout(() => this.flush(), linger).unref();
-      else process.nextTick(() => this.flush());
+      const timer = linger > 0 ? setTimeout(() => this.flush(), linger).unref() : undefined;
+      if (!timer) process.nextTick(() => this.flush());
+      this.batch = { done, written, timer };
     }
-    const flushed = this.flushed;
+    const { done } = this.batch;
     if (this.queued.size >= MAX_BATCH) this.flush();
-    return flushed;
+    return done;
   }
 
-  private resolveFlush: (() => void) | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The batch being gathered: resolved once written; its timer, when it lingers. */
+  private batch: { done: Promise<void>; written: () => void; timer?: NodeJS.Timeout } | undefined;
 
   private flush(): void {
-    const resolve = this.resolveFlush;
-    if (resolve === undefined) return; // flushed already (a full batch went out before the timer)
-    clearTimeout(this.timer);
-    const batch = [...this.queued.values()];
+    const batch = this.batch;
+    if (batch === undefined) return; // written already (a full batch went out before its time)
+    clearTimeout(batch.timer);
+    this.batch = undefined;
+    const records = [...this.queued.values()];
     this.queued.clear();
-    this.flushed = undefined;
-    this.resolveFlush = undefined;
-    void this.putAll(batch).then(resolve);
+    void this.putAll(records).then(batch.written);
   }
 
   private async putAll(records: readonly ChainRecord[]): Promise<void> {
