@@ -23,7 +23,7 @@ suite('the browser wallet in two tabs (Chromium)', () => {
   let browser: BrowserContext;
 
   beforeAll(async () => {
-    stack = await ServedStack.start(Number(process.env.NETPAY_WEB_TEST_PORT ?? 3780));
+    stack = await ServedStack.start();
     browser = await launchChromium(chromiumPath!);
   }, 120_000);
 

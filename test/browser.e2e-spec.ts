@@ -21,7 +21,7 @@ suite('NetPay in the browser (Chromium)', () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    stack = await ServedStack.start(Number(process.env.NETPAY_WEB_TEST_PORT ?? 3760));
+    stack = await ServedStack.start();
     browser = await launchChromium(chromiumPath!);
     page = await browser.newPage();
   }, 120_000);

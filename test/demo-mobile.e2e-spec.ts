@@ -1,13 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { line, runDemo } from './demo-run.js';
-
-const PORTS = { BROKER_PORT: '3720', REDEMPTION_PORT: '3721', VENDOR_BASE_PORT: '3722' };
+import { stackPorts } from './ports.js';
 
 const cents = (text: string): number => Math.round(Number(text) * 100);
 
 describe('npm run demo -- --network mobile', () => {
   it('a Mobile-NetPay day across processes: operator billing, hand-offs, refusals, a clean audit', async () => {
-    const { code, out } = await runDemo(['--network', 'mobile', '--spends', '60', '--seed', '5'], PORTS);
+    const { code, out } = await runDemo(
+      ['--network', 'mobile', '--spends', '60', '--seed', '5'],
+      await stackPorts(),
+    );
     expect({ code, tail: out.slice(-3000) }).toEqual({ code: 0, tail: out.slice(-3000) });
     expect(line(out, 'audit')).toMatch(/CLEAN/);
     // One prepaid subscriber ran out of balance, one postpaid hit the cap: refused with reasons.

@@ -2,14 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { line, runDemo } from './demo-run.js';
-
-const PORTS = { BROKER_PORT: '3710', REDEMPTION_PORT: '3711', VENDOR_BASE_PORT: '3712' };
+import { stackPorts } from './ports.js';
 
 describe('npm run demo', () => {
   it('runs a whole day across processes and exits 0 with a clean audit', async () => {
     const { code, out } = await runDemo(
       ['--customers', '6', '--spends', '60', '--seed', '11', '--keep'],
-      PORTS,
+      await stackPorts(),
     );
     expect({ code, tail: out.slice(-3000) }).toEqual({ code: 0, tail: out.slice(-3000) });
     expect(line(out, 'audit')).toMatch(/CLEAN/);

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePortBlock } from './ports.js';
 
 // CI's smoke run sends its load with vegeta (MIT), built on demand with Go into .stack/bin
 // (load-tests/open/vegeta.mjs): NetPay never installs k6 (AGPL-3.0).
@@ -38,16 +39,19 @@ interface LoadSummary {
   >;
 }
 
-// Ports of its own, so the stack the script starts does not meet `npm start` or other tests.
-const base = 24_000 + (process.pid % 300) * 10;
-const brokerUrl = `http://127.0.0.1:${base}`;
+// Ports of its own, proved free, so the stack the script starts meets neither `npm start`, other
+// tests nor anything else listening on this machine. Chosen in beforeAll.
+let base = 0;
+let brokerUrl = '';
 
 const available = goThere();
 if (!available) console.log('load smoke: SKIPPED — no vegeta, and no Go to build it');
 const itWithVegeta = available ? it : it.skip;
 
 describe('npm run load -- smoke --vegeta', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
+    base = await freePortBlock(5);
+    brokerUrl = `http://127.0.0.1:${base}`;
     if (!available) return;
     // Built (about a minute, once) before the run, so that the run's own time is the run's.
     const built = spawnSync(process.execPath, ['load-tests/open/vegeta.mjs'], { stdio: 'inherit' });

@@ -1,24 +1,32 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
 import { testNatsOptions } from '#event-store/testing';
+import { stackPorts } from './ports.js';
 
 const run = `serve_${process.pid}_${Date.now().toString(36)}`;
 const env = {
   ...process.env,
-  BROKER_PORT: '3720',
-  REDEMPTION_PORT: '3721',
-  VENDOR_BASE_PORT: '3722',
   NETPAY_STACK_DIR: mkdtempSync(join(tmpdir(), 'netpay-serve-')),
   EVENT_STORE_STREAM: run.toUpperCase(),
   EVENT_STORE_SUBJECT_PREFIX: `netpay.${run}`,
   NATS_SUBJECT_PREFIX: run,
   REDIS_KEY_PREFIX: `netpay:${run}:`,
 };
-const urls = ['3720', '3722', '3723', '3724', '3721'].map((port) => `http://127.0.0.1:${port}`);
+// Broker, the three vendors, the redemption worker: on free ports chosen before the run.
+let urls: string[] = [];
+
+beforeAll(async () => {
+  const ports = await stackPorts();
+  Object.assign(env, ports);
+  const [broker, redemption, vendor] = [ports.BROKER_PORT, ports.REDEMPTION_PORT, ports.VENDOR_BASE_PORT].map(
+    Number,
+  );
+  urls = [broker!, vendor!, vendor! + 1, vendor! + 2, redemption!].map((port) => `http://127.0.0.1:${port}`);
+});
 
 async function answers(url: string): Promise<boolean> {
   try {

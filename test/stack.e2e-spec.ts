@@ -1,10 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePortBlock } from './ports.js';
 
 const run = promisify(execFile);
 
@@ -25,11 +26,17 @@ function answers(port: number, hello: string, greeting: string): Promise<boolean
   });
 }
 
-// Ports nothing else on this machine uses, so `up` has to start its own servers.
-const natsPort = 14_000 + (process.pid % 500);
-const redisPort = natsPort + 600;
+// Ports nothing on this machine listens on (proved before the tests), so `up` has to start its own
+// servers: NATS on the first, Redis on the second; the third and fourth for the NATS cases below.
+let natsPort = 0;
+let redisPort = 0;
 
 describe('npm run stack:up / stack:down', () => {
+  beforeAll(async () => {
+    natsPort = await freePortBlock(4);
+    redisPort = natsPort + 3;
+  });
+
   it('starts NATS (JetStream) and Redis when nothing listens, then stops only what it started', async () => {
     const env = {
       ...process.env,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JetStreamEventStore } from '#event-store';
 import { testNatsOptions } from '#event-store/testing';
+import { freePortBlock } from '../ports.js';
 
 /** `npm start`'s stack (broker, three vendors, redemption) on ports and streams of its own. */
 export class ServedStack {
@@ -19,7 +20,9 @@ export class ServedStack {
   readonly greetings = `http://127.0.0.1:${Number(this.env.VENDOR_BASE_PORT) + 1}`;
   readonly music = `http://127.0.0.1:${Number(this.env.VENDOR_BASE_PORT) + 2}`;
 
-  static async start(basePort: number): Promise<ServedStack> {
+  /** On `NETPAY_WEB_TEST_PORT` and the four after it when set, else on five free ports. */
+  static async start(): Promise<ServedStack> {
+    const basePort = Number(process.env.NETPAY_WEB_TEST_PORT ?? (await freePortBlock(5)));
     const run = `web_${process.pid}_${Date.now().toString(36)}`;
     const stackDir = mkdtempSync(join(tmpdir(), 'netpay-web-'));
     const env = {

@@ -2,7 +2,7 @@
 // when missing or older than the sources): what the lease test starts twice and kills.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../../test/ports.js';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -33,17 +33,6 @@ export function ensureWorkerBuilt(): void {
     stdio: 'ignore',
   });
   if (!existsSync(MAIN)) throw new Error(`build did not produce ${MAIN}`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export class WorkerProcess {
