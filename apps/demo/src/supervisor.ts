@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** One NetPay process the demo (or `npm start`) runs: an app's compiled main with its env. */
@@ -16,6 +17,10 @@ export interface Running {
   readonly spec: ProcessSpec;
   readonly child: ChildProcess;
   readonly logFile: string;
+  /** Where this run's output starts in the log (it is appended to across runs). */
+  readonly logFrom: number;
+  /** Settles when the child's output is all in the log. */
+  readonly logged: Promise<void>;
 }
 
 /**
@@ -33,22 +38,27 @@ export class Supervisor {
   }
 
   async start(spec: ProcessSpec, timeoutMs = 30_000): Promise<Running> {
-    // Another stack on the same port would answer our readiness probe: refuse instead.
-    if (await answers(spec.readyUrl)) {
+    // Another stack on the same port would answer our readiness probe, and anything else there
+    // (not HTTP at all) would make the child fail its listen: refuse, naming the port.
+    const { hostname, port } = new URL(spec.readyUrl);
+    if (await portTaken(hostname, Number(port || 80))) {
       throw new Error(
-        `${spec.name}: something already answers on ${new URL(spec.readyUrl).host}; stop it or choose other ports`,
+        `${spec.name}: port ${port} on ${hostname} is taken by another process; stop it or choose other ports (BROKER_PORT, VENDOR_BASE_PORT, REDEMPTION_PORT, CIS_PORT, PEER_BASE_PORT)`,
       );
     }
     const logFile = join(this.logDir, `${spec.name}.log`);
+    const logFrom = existsSync(logFile) ? statSync(logFile).size : 0;
     const log = createWriteStream(logFile, { flags: 'a' });
     const child = spawn(process.execPath, [join(this.root, spec.entry)], {
       cwd: this.root,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    const running = { spec, child, logFile };
+    // Both streams into one file, which ends when the child's output has (not at the first of the two).
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    const logged = new Promise<void>((resolve) => child.once('close', () => log.end(resolve)));
+    const running = { spec, child, logFile, logFrom, logged };
     this.running.set(spec.name, running);
     await this.waitReady(running, timeoutMs);
     return running;
@@ -84,7 +94,10 @@ export class Supervisor {
     r.child.once('exit', (code) => (exited = code));
     while (Date.now() < deadline) {
       if (exited !== undefined) {
-        throw new Error(`${r.spec.name} exited with ${String(exited)} while starting; see ${r.logFile}`);
+        await Promise.race([r.logged, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+        throw new Error(
+          `${r.spec.name} exited with ${String(exited)} while starting${lastError(r.logFile, r.logFrom)}; see ${r.logFile}`,
+        );
       }
       try {
         const res = await fetch(r.spec.readyUrl, { signal: AbortSignal.timeout(1_000) });
@@ -98,13 +111,35 @@ export class Supervisor {
   }
 }
 
-async function answers(url: string): Promise<boolean> {
+/** Whether something listens on host:port already (a listen there fails). */
+function portTaken(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, host.replace(/^\[|\]$/g, ''), () => probe.close(() => resolve(false)));
+  });
+}
+
+/** `: <message>` of the last error a child logged since `from` (JSON line or plain text), or ''. */
+function lastError(logFile: string, from: number): string {
+  let text: string;
   try {
-    await fetch(url, { signal: AbortSignal.timeout(500) });
-    return true;
+    text = readFileSync(logFile).subarray(from).toString('utf8');
   } catch {
-    return false;
+    return '';
   }
+  const lines = text.trimEnd().split('\n').reverse();
+  for (const line of lines) {
+    try {
+      const entry = JSON.parse(line) as { level?: unknown; message?: unknown; msg?: unknown };
+      const message = entry.message ?? entry.msg;
+      if ((entry.level === 'error' || entry.level === 'fatal') && typeof message === 'string')
+        return `: ${message}`;
+    } catch {
+      if (/error/i.test(line)) return `: ${line.trim()}`;
+    }
+  }
+  return '';
 }
 
 function terminate(child: ChildProcess, graceMs: number): Promise<void> {
