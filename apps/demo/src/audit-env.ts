@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import { rootPublicKeys, type StackOptions } from './local-stack.js';
+import { redemptionPublicKeys, rootPublicKeys, type StackOptions } from './local-stack.js';
 import { natsRoleEnv, repoRoot } from './stack-env.js';
 
 /**
@@ -15,7 +15,7 @@ export function auditEnvOf(options: StackOptions, storeEnv: Record<string, strin
     NATS_URL: storeEnv.NATS_URL ?? '',
     BROKER_PUBLIC_KEYS: `${s.brokerKey.keyId}:${s.brokerKey.publicKey}`,
     BROKER_ROOT_PUBLIC_KEYS: rootPublicKeys(s),
-    REDEMPTION_PUBLIC_KEYS: `${s.redemptionKey.keyId}:${s.redemptionKey.publicKey}`,
+    REDEMPTION_PUBLIC_KEYS: redemptionPublicKeys(s),
     REDEMPTION_TIME_ZONE: options.timeZone,
   };
 }

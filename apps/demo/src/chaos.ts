@@ -27,6 +27,7 @@ import {
   brokerUrl,
   DEMO_VENDORS,
   freshSecrets,
+  redemptionPublicKeys,
   redemptionSpec,
   redemptionUrl,
   type StackOptions,
@@ -422,7 +423,7 @@ async function main(): Promise<number> {
         ...natsRoleEnv('auditor'),
         NATS_URL: nats.url,
         BROKER_PUBLIC_KEYS: `${options.secrets.brokerKey.keyId}:${options.secrets.brokerKey.publicKey}`,
-        REDEMPTION_PUBLIC_KEYS: `${options.secrets.redemptionKey.keyId}:${options.secrets.redemptionKey.publicKey}`,
+        REDEMPTION_PUBLIC_KEYS: redemptionPublicKeys(options.secrets),
       }).catch((error: unknown) => ({ exitCode: -1, report: {}, error: String(error).slice(0, 300) }));
       const auditClean = audit.exitCode === 0;
       if (!auditClean) {

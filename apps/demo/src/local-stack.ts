@@ -119,6 +119,10 @@ const publicKeys = (s: StackSecrets): string => `${s.brokerKey.keyId}:${s.broker
 export const rootPublicKeys = (s: StackSecrets): string =>
   `${s.brokerRootKey.keyId}:${s.brokerRootKey.publicKey}`;
 
+/** The redemption worker's verdict key: the broker counts only verdicts it signs as fraud. */
+export const redemptionPublicKeys = (s: StackSecrets): string =>
+  `${s.redemptionKey.keyId}:${s.redemptionKey.publicKey}`;
+
 /** `extra`: variables of this start only (e.g. the demo's broker days later: DEMO_CLOCK_OFFSET). */
 export function brokerSpec(o: StackOptions, extra: Readonly<Record<string, string>> = {}): ProcessSpec {
   const s = o.secrets;
@@ -137,6 +141,8 @@ export function brokerSpec(o: StackOptions, extra: Readonly<Record<string, strin
       BROKER_SECRET: s.brokerSecret,
       WALLET_ENCRYPTION_KEY: s.walletEncryptionKey,
       CURRENCIES: 'NZD',
+      // Without it the broker suspends no vendor for the worker's fraud verdicts.
+      REDEMPTION_PUBLIC_KEYS: redemptionPublicKeys(s),
       ...extra,
     },
   };

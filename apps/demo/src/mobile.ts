@@ -5,6 +5,7 @@ import {
   brokerSpec,
   brokerUrl,
   DEMO_VENDORS,
+  redemptionPublicKeys,
   redemptionSpec,
   redemptionUrl,
   vendorSpec,
@@ -237,7 +238,7 @@ export async function runMobileDemo(o: MobileDemoOptions): Promise<number> {
     ...natsRoleEnv('auditor'),
     NATS_URL: o.storeEnv.NATS_URL ?? '',
     BROKER_PUBLIC_KEYS: `${options.secrets.brokerKey.keyId}:${options.secrets.brokerKey.publicKey}`,
-    REDEMPTION_PUBLIC_KEYS: `${options.secrets.redemptionKey.keyId}:${options.secrets.redemptionKey.publicKey}`,
+    REDEMPTION_PUBLIC_KEYS: redemptionPublicKeys(options.secrets),
   });
   const batches = nights.reduce((n, r) => n + (r.sealed?.length ?? 0), 0);
   printMobileSummary(o, t, accounts, paid, batches, audit);

@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { createSigner, verifyEd25519 } from '#protocol';
+import { loadConfig } from '#platform';
+import { BrokerConfig } from '../../broker/src/broker.config.js';
+import { brokerSpec, freshSecrets, redemptionSpec, type StackOptions } from './local-stack.js';
+
+const options: StackOptions = {
+  secrets: freshSecrets(),
+  streamName: 'NETPAY_SPEC',
+  subjectPrefix: 'netpay.spec',
+  natsSubjectPrefix: 'spec',
+  redisKeyPrefix: 'netpay:spec:',
+  natsUrl: 'nats://127.0.0.1:4222',
+  redisUrl: 'redis://127.0.0.1:6379',
+  brokerPort: 3000,
+  redemptionPort: 3200,
+  timeZone: 'UTC',
+};
+
+describe("npm start's stack", () => {
+  it("has its broker count the worker's fraud verdicts (the verdict key the worker signs with)", () => {
+    const worker = redemptionSpec(options).env;
+    const verdict = new TextEncoder().encode('REDEMPTION.NOT_SPENT_BY_VENDOR newspaper');
+    const signer = createSigner(worker.REDEMPTION_KEY_ID!, worker.REDEMPTION_SIGNING_KEY!);
+    const signature = signer.sign(verdict);
+    // The broker's own reading of its variables: an empty list there means no fraud suspensions.
+    const broker = loadConfig(BrokerConfig, brokerSpec(options).env);
+    const trusted = broker.redemptionPublicKeys.map((entry) => entry.split(':'));
+    expect(
+      trusted.some(
+        ([keyId, publicKey]) => keyId === signer.keyId && verifyEd25519(publicKey!, verdict, signature),
+      ),
+    ).toBe(true);
+  });
+});
