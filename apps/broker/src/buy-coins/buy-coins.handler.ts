@@ -9,6 +9,7 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { BrokerMetrics } from '../shared/broker-metrics.js';
 import { BrokerSecrets } from '../shared/broker-secrets.js';
 import { loadChain } from '../shared/chain-stream.js';
+import { loadVendor } from '../vendor/vendor.state.js';
 import { CustomerStandings } from '../customer/customer-standings.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import type { BuyCoins, CoinsPurchasedAnswer, PurchasedChain } from './buy-coins.command.js';
@@ -57,6 +58,7 @@ export class BuyCoinsHandler {
 
   async execute(command: BuyCoins): Promise<CoinsPurchasedAnswer> {
     const amount = this.checkLimits(command);
+    await this.checkVendors(command.vendors);
     const purchaseId = this.secrets.id('pur', 'purchase', command.customerId, command.idempotencyKey);
     // A new purchase of a revoked customer is refused; a retry of one made before is answered.
     const refusal = await this.customers.refusalOf(command.customerId);
@@ -101,6 +103,14 @@ export class BuyCoinsHandler {
     }
     // Seeds go out once: in the answer of the call whose `CoinsPurchased` closed the purchase.
     return this.answer(settled.state, command, settled.ours ? settled.chains : undefined);
+  }
+
+  /** Chains only unknown vendors may accept could never be spent: refused before any charge. */
+  private async checkVendors(vendors: readonly string[] | undefined): Promise<void> {
+    for (const vendorId of vendors ?? []) {
+      if ((await loadVendor(this.store, vendorId)).status !== 'registered')
+        throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
+    }
   }
 
   private requestOf(command: BuyCoins, purchaseId: string, amount: number): PurchaseRequested['data'] {

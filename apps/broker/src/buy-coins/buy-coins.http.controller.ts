@@ -33,6 +33,10 @@ export class BuyCoinsHttpController {
     description: 'PURCHASE.DECLINED: the bank refused; nothing charged, no chain issued.',
   })
   @ApiResponse({
+    status: 404,
+    description: 'VENDOR.NOT_FOUND: `vendors` names a vendor the broker does not know; nothing charged.',
+  })
+  @ApiResponse({
     status: 409,
     description:
       'IDEMPOTENCY.IN_PROGRESS: a request with this Idempotency-Key is still running, retry; or ' +

@@ -4,7 +4,7 @@ import { ManualClock } from '#platform';
 import { paywordAt, verifyTouchstone, type Touchstone } from '#protocol';
 import { replayOf } from '../test/seeds.js';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
-import { bankBalance, buy, registerCustomer } from '../test/scenario.js';
+import { bankBalance, buy, registerCustomer, registerVendor } from '../test/scenario.js';
 import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
 
 // The purchase over HTTP with the in-memory store and idempotency records: no servers.
@@ -60,6 +60,22 @@ describe('POST /purchases', () => {
     const written = (await store.readAll()).slice(before).map((e) => e.type);
     expect(written).toEqual(['PurchaseRequested', 'BankPaymentDeclined', 'PurchaseDeclined']);
     expect(await bankBalance(broker.http, customer.bankAccount)).toBe(10);
+  });
+
+  it('refuses chains restricted to a vendor it does not know, before charging (VENDOR.NOT_FOUND)', async () => {
+    await registerVendor(broker.http, 'known_shop');
+    const customer = await registerCustomer(broker.http, 1_000);
+    const before = (await store.readAll()).length;
+    const res = await buy(broker.http, customer, { coins: 10, vendors: ['known_shop', 'no_such_shop'] });
+    expect(res.status).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'VENDOR.NOT_FOUND' });
+    expect((await store.readAll()).length).toBe(before);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(1_000);
+    // Known vendors only: bought, and the touchstone names them.
+    const bought = await buy(broker.http, customer, { coins: 10, vendors: ['known_shop'] });
+    expect(bought.status).toBe(201);
+    const [chain] = bought.json<CoinsPurchasedAnswer>().chains;
+    expect(chain?.touchstone.vendorRestriction).toEqual(['known_shop']);
   });
 
   it('refuses a call without a valid token with CUSTOMER.UNAUTHORISED', async () => {
