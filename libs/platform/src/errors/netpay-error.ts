@@ -38,6 +38,8 @@ export const PLATFORM_ERROR = {
   REQUEST_TOO_LARGE: 'REQUEST.TOO_LARGE',
   /** JSON nested deeper than the platform accepts (`MAX_JSON_DEPTH`). */
   REQUEST_TOO_DEEP: 'REQUEST.TOO_DEEP',
+  /** The client hung up before its request body had arrived (nobody reads the answer). */
+  REQUEST_ABORTED: 'REQUEST.ABORTED',
   INTERNAL: 'INTERNAL',
   IDEMPOTENCY_KEY_REQUIRED: 'IDEMPOTENCY.KEY_REQUIRED',
   IDEMPOTENCY_KEY_INVALID: 'IDEMPOTENCY.KEY_INVALID',

@@ -86,6 +86,16 @@ export function mapError(thrown: unknown, statusByCode: StatusByCode = DEFAULT_S
   }
   const clientError = fastifyClientError(error);
   if (clientError) return fromStatus(clientError.statusCode, clientError.message);
+  if (clientHungUp(error)) {
+    return {
+      status: 400,
+      code: PLATFORM_ERROR.REQUEST_ABORTED,
+      title: statusText(400),
+      detail: 'The client closed the connection before its request body had arrived.',
+      details: {},
+      unexpected: false,
+    };
+  }
   return {
     status: 500,
     code: PLATFORM_ERROR.INTERNAL,
@@ -152,6 +162,16 @@ function fastifyClientError(error: unknown): { statusCode: number; message: stri
     return undefined;
   }
   return { statusCode: status, message: error.message };
+}
+
+/**
+ * Node's request stream fails with `aborted` (ECONNRESET) when the client hangs up mid-body: the
+ * client's doing, not a fault to log as ours. Duck-typed: the error comes from Node's own realm.
+ */
+function clientHungUp(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' && message === 'aborted';
 }
 
 function statusText(status: number): string {
