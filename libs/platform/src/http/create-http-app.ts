@@ -11,7 +11,7 @@ import { instrumentHttp } from '../metrics/http-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { traceHttp, traceOfRequest } from '../tracing/http-tracing.js';
 import { setupApiDocs } from './api-docs.js';
-import { answerClientError, answerFrameworkError } from './framework-errors.js';
+import { answerClientError, answerFrameworkError, refuseMissingHost } from './framework-errors.js';
 import { useJsonBodyParser } from './json-body.js';
 import { NetPayValidationPipe } from './validation.pipe.js';
 
@@ -93,6 +93,8 @@ export async function createHttpApp(
     http: {
       requestTimeout,
       connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))),
+      // Node's own refusal is a bare 400: `refuseMissingHost` answers with problem+json instead.
+      requireHostHeader: false,
     },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
@@ -117,6 +119,7 @@ export async function createHttpApp(
   );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   useJsonBodyParser(app);
+  refuseMissingHost(app.getHttpAdapter().getInstance());
   traceHttp(app.getHttpAdapter().getInstance(), options.name);
   if (logger instanceof NetPayLogger) {
     logRequests(app.getHttpAdapter().getInstance(), logger, { traceOf: traceOfRequest });

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '../errors/netpay-exception.filter.js';
 import { mapError, toProblem } from '../errors/problem.js';
 
@@ -45,4 +45,22 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     );
   }
   socket.destroy(error);
+}
+
+/**
+ * An HTTP/1.1 request without a Host header is invalid (RFC 9112, 3.2). Node refuses it itself
+ * with a bare 400 unless `requireHostHeader` is off; with it off, this hook refuses it with
+ * problem+json and a code, as every other malformed request.
+ */
+export function refuseMissingHost(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const raw = request.raw;
+    if (request.headers.host !== undefined || raw.httpVersionMajor !== 1 || raw.httpVersionMinor < 1)
+      return done();
+    const refused = Object.assign(new Error('An HTTP/1.1 request needs a Host header.'), {
+      statusCode: 400,
+      code: 'FST_CLIENT_ERROR',
+    });
+    answerFrameworkError(refused, request, reply);
+  });
 }

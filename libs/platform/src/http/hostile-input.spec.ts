@@ -147,4 +147,22 @@ describe('hostile HTTP input', () => {
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body)).toMatchObject({ status: 400, code: 'REQUEST.INVALID' });
   });
+
+  it('answers an HTTP/1.1 request without Host with a 400 problem+json body, running nothing', async () => {
+    const before = executions.count;
+    for (const path of ['/health', '/sample']) {
+      const res = await rawRequest(url, `GET ${path} HTTP/1.1\r\nConnection: close\r\n\r\n`);
+      expect(res.status).toBe(400);
+      expect(res.head.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(JSON.parse(res.body)).toMatchObject({ status: 400, code: 'REQUEST.INVALID' });
+    }
+    const post = await rawRequest(
+      url,
+      'POST /chains HTTP/1.1\r\nContent-Type: application/json\r\nIdempotency-Key: no-host-1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    );
+    expect(post.status).toBe(400);
+    expect(executions.count).toBe(before);
+    // HTTP/1.0 has no Host requirement.
+    expect((await rawRequest(url, 'GET /health HTTP/1.0\r\n\r\n')).head).toMatch(/^HTTP\/1\.1 200/);
+  });
 });
