@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { createSigner, verifyEd25519 } from '#protocol';
 import { loadConfig } from '#platform';
 import { BrokerConfig } from '../../broker/src/broker.config.js';
-import { brokerSpec, freshSecrets, redemptionSpec, type StackOptions } from './local-stack.js';
+import {
+  brokerSpec,
+  freshSecrets,
+  redemptionSpec,
+  stackRedisPrefix,
+  type StackOptions,
+} from './local-stack.js';
 
 const options: StackOptions = {
   secrets: freshSecrets(),
@@ -31,5 +37,16 @@ describe("npm start's stack", () => {
         ([keyId, publicKey]) => keyId === signer.keyId && verifyEd25519(publicKey!, verdict, signature),
       ),
     ).toBe(true);
+  });
+
+  it('keeps two checkouts, or two streams, apart in one Redis unless told a prefix', () => {
+    const mine = freshSecrets();
+    const theirs = freshSecrets();
+    const prefix = stackRedisPrefix('', mine, 'NETPAY_EVENTS');
+    expect(prefix).toMatch(/^netpay:[0-9a-f]{8}:$/);
+    expect(stackRedisPrefix('', mine, 'NETPAY_EVENTS')).toBe(prefix); // across restarts
+    expect(stackRedisPrefix('', theirs, 'NETPAY_EVENTS')).not.toBe(prefix);
+    expect(stackRedisPrefix('', mine, 'OTHER_STREAM')).not.toBe(prefix);
+    expect(stackRedisPrefix('netpay:mine:', mine, 'NETPAY_EVENTS')).toBe('netpay:mine:');
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { generateSigningKey, type SigningKey } from '#protocol';
@@ -118,6 +118,17 @@ const publicKeys = (s: StackSecrets): string => `${s.brokerKey.keyId}:${s.broker
 /** BROKER_ROOT_PUBLIC_KEYS of the stack. */
 export const rootPublicKeys = (s: StackSecrets): string =>
   `${s.brokerRootKey.keyId}:${s.brokerRootKey.publicKey}`;
+
+/**
+ * `npm start`'s Redis key prefix: the one configured, else one of this stack's own (its secrets
+ * and its stream). A fixed `netpay:` let a second checkout, or a new stream, on the same Redis
+ * meet the first one's idempotency answers and the redemption view's checkpoint of another stream.
+ */
+export function stackRedisPrefix(configured: string, secrets: StackSecrets, streamName: string): string {
+  if (configured) return configured;
+  const id = createHash('sha256').update(`${secrets.brokerSecret}\u0000${streamName}`).digest('hex');
+  return `netpay:${id.slice(0, 8)}:`;
+}
 
 /** The redemption worker's verdict key: the broker counts only verdicts it signs as fraud. */
 export const redemptionPublicKeys = (s: StackSecrets): string =>

@@ -9,6 +9,7 @@ import {
   persistentSecrets,
   redemptionSpec,
   redemptionUrl,
+  stackRedisPrefix,
   vendorSpec,
   vendorUrl,
   type StackOptions,
@@ -24,12 +25,13 @@ import { Supervisor } from './supervisor.js';
  */
 async function main(): Promise<void> {
   const config = stackConfig();
+  const secrets = persistentSecrets(join(stackDir, 'secrets.json'));
   const options: StackOptions = {
-    secrets: persistentSecrets(join(stackDir, 'secrets.json')),
+    secrets,
     streamName: config.streamName,
     subjectPrefix: config.subjectPrefix,
     natsSubjectPrefix: config.natsSubjectPrefix,
-    redisKeyPrefix: config.redisKeyPrefix,
+    redisKeyPrefix: stackRedisPrefix(config.redisKeyPrefix, secrets, config.streamName),
     natsUrl: localNatsUrl(),
     redisUrl: config.redisUrl,
     ...(config.durableRedisUrl ? { durableRedisUrl: config.durableRedisUrl } : {}),
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   await printPages(options);
   console.log(`\n  admin token: in ${join(stackDir, 'secrets.json')} (adminToken)`);
   console.log(`  logs:        ${join(stackDir, 'logs')}/`);
+  console.log(`  redis:       keys ${options.redisKeyPrefix}… on ${options.redisUrl}`);
   console.log(`  events:      JetStream stream ${options.streamName} on ${options.natsUrl}`);
   // The auditor needs the stack's NATS, its own identity and the pinned keys: one file holds them.
   const auditFile = writeAuditEnv(

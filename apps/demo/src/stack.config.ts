@@ -9,11 +9,11 @@ import { IsInt, IsOptional, IsString, IsTimeZone, Matches, Max, Min } from 'clas
 export class StackConfig {
   @EnvVar({
     name: 'NETPAY_STACK_DIR',
-    description: 'state of the local stack (secrets, logs, NATS)',
-    default: '',
+    description: 'state of the local stack (secrets, logs, NATS); default: `.stack` in the checkout',
   })
+  @IsOptional()
   @IsString()
-  stackDir!: string;
+  stackDir?: string;
 
   @EnvVar({
     name: 'NETPAY_NATS_AUTH_FILE',
@@ -69,7 +69,12 @@ export class StackConfig {
   @Matches(NATS_SUBJECT_PREFIX_PATTERN)
   natsSubjectPrefix!: string;
 
-  @EnvVar({ name: 'REDIS_KEY_PREFIX', description: 'Redis key prefix of `npm start`', default: 'netpay:' })
+  @EnvVar({
+    name: 'REDIS_KEY_PREFIX',
+    description:
+      "Redis key prefix of `npm start`; empty: `netpay:<8 hex>:` from this checkout's stack secrets and its stream, so two checkouts (or two streams) on one Redis never share keys",
+    default: '',
+  })
   @IsString()
   redisKeyPrefix!: string;
 
