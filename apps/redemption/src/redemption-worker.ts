@@ -138,7 +138,7 @@ export function createRedemptionWorker(options: RedemptionWorkerOptions): Redemp
     sealer,
     redeemer,
     night,
-    claims: new VendorClaims(options.store, reads, o.clock),
+    claims: new VendorClaims(options.store, reads, o.clock, o.timeZone),
     telemetry,
     ...(fence ? { fence } : {}),
   };

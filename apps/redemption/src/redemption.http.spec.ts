@@ -104,6 +104,29 @@ describe('the redemption worker over HTTP, with its cut-off schedule', () => {
     expect(await store.readAll()).toEqual(before);
   });
 
+  it('refuses a night, or a claim, for a day that has not begun in the cut-off zone, changing nothing', async () => {
+    // 13:30 UTC on 2026-03-10 is 02:30 on 2026-03-11 in Auckland: the 12th has not begun.
+    const before = await store.readAll();
+    const night = await call('POST', '/redemption/nights', { day: '2026-03-12' }, ADMIN);
+    expect([night.status, night.body.code]).toEqual([422, 'REDEMPTION.DAY_IN_FUTURE']);
+    const far = await call('POST', '/redemption/nights', { day: '9999-12-31' }, ADMIN);
+    expect([far.status, far.body.code]).toEqual([422, 'REDEMPTION.DAY_IN_FUTURE']);
+    const signer = world.vendorSigner('vb');
+    const claim = signVendorClaim(
+      {
+        vendorId: 'vb',
+        businessDay: '2026-03-12',
+        claimId: 'vb_claim_future',
+        items: [{ chainId: 'c1', fromIndex: 6, toIndex: 9, proofPayword: world.chain('c1').payword(9) }],
+        vendorKeyId: signer.keyId,
+      },
+      signer,
+    );
+    const claimed = await call('POST', '/redemption/claims', claim);
+    expect([claimed.status, claimed.body.code]).toEqual([400, 'REDEMPTION.CLAIM_INVALID']);
+    expect(await store.readAll()).toEqual(before);
+  });
+
   it('takes a vendor’s signed claim, previews the day, and runs the night on the cut-off tick', async () => {
     const signer = world.vendorSigner('vb');
     const claim = signVendorClaim(

@@ -4,7 +4,7 @@ import { NetPayError, type Clock } from '#platform';
 import { isHex } from '#protocol';
 import { foldBatchStream } from '../domain/batch-record.js';
 import { vendorBatchId } from '../domain/batch-ids.js';
-import { isBusinessDay } from '../domain/business-day.js';
+import { isBusinessDay, isFutureBusinessDay } from '../domain/business-day.js';
 import { checkVendorClaimSignature, type VendorClaim } from '../domain/vendor-claim.js';
 import type { RedemptionReads } from '../night/store-reads.js';
 
@@ -17,6 +17,8 @@ export const CLAIM_ERROR = {
 
 const ID = /^[A-Za-z0-9_]{1,64}$/;
 export const MAX_CLAIM_ITEMS = 10_000;
+/** How far ahead of the worker's a vendor's clock may be when it claims a day that just began. */
+const CLAIM_CLOCK_SLACK_MS = 10 * 60_000;
 
 export interface SubmittedClaim {
   readonly batchId: string;
@@ -35,10 +37,17 @@ export class VendorClaims {
     private readonly store: EventStore,
     private readonly reads: RedemptionReads,
     private readonly clock: Clock,
+    private readonly timeZone: string,
   ) {}
 
   async submit(claim: VendorClaim): Promise<SubmittedClaim> {
     checkShape(claim);
+    // A vendor's clock may be a little ahead at midnight; a day later than that is not a claim.
+    if (isFutureBusinessDay(claim.businessDay, this.clock.now(), this.timeZone, CLAIM_CLOCK_SLACK_MS)) {
+      throw new NetPayError(CLAIM_ERROR.INVALID, `businessDay ${claim.businessDay} has not begun yet`, {
+        status: 400,
+      });
+    }
     const vendor = await this.reads.vendor(claim.vendorId);
     if (vendor === undefined) {
       throw new NetPayError(CLAIM_ERROR.VENDOR_NOT_FOUND, `vendor ${claim.vendorId} is not registered`, {

@@ -35,6 +35,15 @@ export function businessDayOf(at: string | Date, timeZone: string): string | und
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
+/**
+ * Whether `day` has not begun yet at `now` (+ `slackMs`, for another party's clock a little ahead)
+ * in `timeZone`: no spend can belong to it, so nothing of it can be sealed or claimed.
+ */
+export function isFutureBusinessDay(day: string, now: Date, timeZone: string, slackMs = 0): boolean {
+  const today = businessDayOf(new Date(now.getTime() + slackMs), timeZone);
+  return today !== undefined && day > today;
+}
+
 /** Whether `day` is a real calendar date written `YYYY-MM-DD`. */
 export function isBusinessDay(day: string): boolean {
   const m = DAY.exec(day);

@@ -7,6 +7,7 @@ import {
   ApiPropertyOptional,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { NetPayError } from '#platform';
@@ -62,6 +63,9 @@ export class NightsHttpController {
     schema: NIGHT_REPORT,
   })
   @ApiBadRequestResponse({ description: 'REDEMPTION.INVALID_DAY (not a calendar date)' })
+  @ApiUnprocessableEntityResponse({
+    description: 'REDEMPTION.DAY_IN_FUTURE: the day has not begun in REDEMPTION_TIME_ZONE; nothing sealed',
+  })
   @ApiServiceUnavailableResponse({ description: 'REDEMPTION.NOT_LEADER: a standby; ask the leader' })
   run(@Body() body: RunNightRequest): Promise<NightReport> {
     assertLeader(this.worker);

@@ -3,7 +3,7 @@ import type { LoggerService } from '@nestjs/common';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { EventMetadata } from '#event-store';
 import { type Clock, inSpan, tracer } from '#platform';
-import { isBusinessDay, previousBusinessDay } from '../domain/business-day.js';
+import { isBusinessDay, isFutureBusinessDay, previousBusinessDay } from '../domain/business-day.js';
 import type { RedemptionProjection } from '../projection/redemption-projection.js';
 import type { BatchRedeemer, RedeemOutcome } from './batch-redeemer.js';
 import { type BatchSealer, ProjectionInconsistentError, type SealedBatch } from './batch-sealer.js';
@@ -49,6 +49,14 @@ export class InvalidBusinessDayError extends Error {
   }
 }
 
+export class FutureBusinessDayError extends Error {
+  readonly code = 'REDEMPTION.DAY_IN_FUTURE';
+  constructor(day: string) {
+    super(`${day} has not begun yet in the cut-off's time zone: there is nothing of it to redeem`);
+    this.name = 'FutureBusinessDayError';
+  }
+}
+
 /**
  * One night of redemption, for a business day (by default the one before today in the cut-off's
  * time zone): wait for the projection to reach the log's head, seal the broker's batches of that
@@ -64,6 +72,9 @@ export class RedemptionNight {
   run(businessDay?: string): Promise<NightReport> {
     const day = businessDay ?? previousBusinessDay(this.deps.clock.now(), this.deps.timeZone);
     if (!isBusinessDay(day)) return Promise.reject(new InvalidBusinessDayError(day));
+    // A day to come would seal every spend of today early, and name a night that has not happened.
+    if (isFutureBusinessDay(day, this.deps.clock.now(), this.deps.timeZone))
+      return Promise.reject(new FutureBusinessDayError(day));
     const next = this.running.then(() => this.timed(day));
     this.running = next.catch(() => undefined);
     return next;
