@@ -70,6 +70,29 @@ describe('debiting a server-side e-wallet', () => {
     expect(await a.slices.payword(issued.chain.chainId, 7)).toBeUndefined();
   });
 
+  it('takes the wallet over when the broker says another vendor holds it, though its cached state said nobody did', async () => {
+    // Mobile-NetPay: a vendor reads each chain of a subscriber token when it first sees it; the
+    // chain was then checked out elsewhere and moved on. Its state said "no holder", so it took
+    // nothing over and refused with WALLET.NO_PAYWORDS though the wallet had coins left.
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue({ wallet: 'server', length: 40 });
+    const chainId = issued.chain.chainId;
+    const seen = await b.states.current(chainId);
+    expect(seen.status === 'open' ? [seen.holder, seen.index] : seen.status).toEqual([undefined, 1]);
+    await a.debitWallet.execute(debit(world.broker.checkoutToken(chainId, 'va'), 2));
+    const atB = await b.debitWallet.execute(debit(world.broker.checkoutToken(chainId, 'vb'), 4));
+    expect(atB.receipt).toMatchObject({ vendorId: 'vb', fromIndex: 3, toIndex: 6 });
+    expect(await eventTypes(world.store, chainId)).toEqual([
+      'ChainIssued',
+      'WalletCheckedOut',
+      'CoinsSpent',
+      'IndexHandedOff',
+      'CoinsSpent',
+    ]);
+  });
+
   it('refuses a token the broker does not know', async () => {
     const world = new EngineWorld();
     const a = world.vendor('va');

@@ -219,6 +219,7 @@ export class DebitWalletHandler {
     command: DebitWalletCommand,
     receiptId: string,
     mayMove: boolean,
+    reloaded = false,
   ): Promise<Awaited<ReturnType<SpendCoinsHandler['recordLocked']>> | { moved: string }> {
     const { vendorId, slices } = this.deps;
     let state = current;
@@ -255,6 +256,15 @@ export class DebitWalletHandler {
       const next = await this.checkout(command);
       if (next !== chainId && mayMove) return { moved: next };
       payword = await slices.payword(chainId, position);
+      // The broker named this very chain as held by another vendor, where our state said nobody
+      // (or we) held it: that state is stale (the chain was checked out and moved on elsewhere
+      // since we read it; a vendor folds only the chains it touches). Read the stream and take the
+      // wallet over from the vendor it names, once.
+      if (payword === undefined && next === chainId && !reloaded) {
+        const fresh = await this.deps.states.reload(chainId);
+        if (fresh.status === 'open' && fresh.holder !== undefined && fresh.holder !== state.holder)
+          return this.debitOn(fresh, chainId, command, receiptId, mayMove, true);
+      }
     }
     if (payword === undefined) {
       throw refusal(
