@@ -8,6 +8,7 @@ import {
   type NewEvent,
 } from '#event-store';
 import type {
+  DeclineReason,
   MandateRequest,
   MandateResult,
   PaymentGateway,
@@ -37,6 +38,10 @@ export class FlakyGateway implements PaymentGateway {
 
   charge(request: PaymentRequest): Promise<PaymentResult> {
     return this.bank.charge(request);
+  }
+
+  payoutRefusal(account: string, currency: string): Promise<DeclineReason | undefined> {
+    return this.bank.payoutRefusal(account, currency);
   }
 
   verifyMandate(request: MandateRequest): Promise<MandateResult> {

@@ -61,8 +61,15 @@ export interface PaymentGateway {
   verifyMandate(request: MandateRequest): Promise<MandateResult>;
   /** Debits the customer's account. Throws only when the bank cannot be reached. */
   charge(request: PaymentRequest): Promise<PaymentResult>;
-  /** Credits a vendor's account (redemption). */
+  /** Credits an account: a vendor's (redemption) or a customer's (a refund). */
   payout(request: PaymentRequest): Promise<PaymentResult>;
+  /**
+   * Why a payout to `account` in `currency` would be declined now (closed, unknown, another
+   * currency), or undefined when it would be taken: asked before a step that cannot be undone and
+   * ends in a payout (a cash-out closes its chain). Moves nothing. Throws only when the bank
+   * cannot be reached.
+   */
+  payoutRefusal(account: string, currency: string): Promise<DeclineReason | undefined>;
   /**
    * Settles a debit whose answer was lost, by its key: answers its outcome if the bank has one,
    * otherwise voids the key (a later charge under it is declined `payment-voided`). Idempotent;

@@ -161,6 +161,12 @@ export function decideVoid(state: BankAccount, request: PaymentRequest, at: stri
   };
 }
 
+/** Why a credit to this account would be declined now, or undefined. */
+export function creditRefusal(state: BankAccount, currency: string): DeclineReason | undefined {
+  if (state.status === 'unknown') return 'account-unknown';
+  return refusal(state, 'credit', 0, currency);
+}
+
 function refusal(
   state: Extract<BankAccount, { status: 'open' | 'closed' }>,
   direction: 'debit' | 'credit',

@@ -3,6 +3,7 @@ import { ConcurrencyError, type EventStore } from '#event-store';
 import type { Clock } from '#platform';
 import {
   type BankAccount,
+  creditRefusal,
   decidePayment,
   decideVoid,
   foldAccount,
@@ -10,6 +11,7 @@ import {
 } from './simulated-bank.account.js';
 import { BANK_EVENT_TYPES, type BankEvent, bankStream } from './simulated-bank.events.js';
 import type {
+  DeclineReason,
   MandateRequest,
   MandateResult,
   PaymentGateway,
@@ -83,6 +85,12 @@ export class SimulatedBank implements PaymentGateway {
 
   payout(request: PaymentRequest): Promise<PaymentResult> {
     return this.pay('credit', request);
+  }
+
+  async payoutRefusal(account: string, currency: string): Promise<DeclineReason | undefined> {
+    // The ledger as stored: an account closed by another process declines here too.
+    const ledger = await this.queue.run(account, () => this.load(account, true));
+    return creditRefusal(ledger?.state ?? unknownAccount, currency);
   }
 
   voidPayment(request: PaymentRequest): Promise<VoidResult> {

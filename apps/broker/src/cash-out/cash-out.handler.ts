@@ -8,6 +8,8 @@ import { BrokerConfig } from '../broker.config.js';
 import { brokerError, chainRefusal } from '../shared/broker-errors.js';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { closeAtIndex, refundUnspent } from '../shared/close-and-refund.js';
+import { loadChain } from '../shared/chain-stream.js';
+import { loadCustomer } from '../customer/customer.state.js';
 import { readDecoded, runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
@@ -17,7 +19,10 @@ import { CustomerStandings } from '../customer/customer-standings.js';
 
 /** Stable codes of a cash-out. */
 export const CASH_OUT = {
-  /** The bank refused the refund (account closed, …): the chain stays closed, its value owed. */
+  /**
+   * The bank refuses (or would refuse) the refund (account closed, …): asked before the close, so
+   * the chain stays open; refused after it (the account closed in between), the value is owed.
+   */
   BANK_DECLINED: 'CASHOUT.BANK_DECLINED',
 } as const;
 
@@ -70,6 +75,12 @@ export class CashOutHandler {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
     await this.customers.assertNotRevoked(customerId);
+    const declined = await this.refundRefusal(customerId, chainId);
+    if (declined !== undefined) {
+      throw brokerError(CASH_OUT.BANK_DECLINED, `the bank would refuse the refund: ${declined}`, 402, {
+        reason: declined,
+      });
+    }
     const now = this.clock.now();
     const at = now.toISOString();
     const closed = await closeAtIndex(this.store, this.ring, chainId, 'cashed-out', at, (state) =>
@@ -99,6 +110,20 @@ export class CashOutHandler {
       at,
     });
     return { ...base, paymentRef: paid.paymentRef };
+  }
+
+  /**
+   * Why the bank would decline this chain's refund now (the customer's account was closed since
+   * they registered), asked before the chain is closed: a close cannot be undone, and one whose
+   * refund the bank then refused left the value in a closed chain, neither spendable, re-issuable
+   * nor refunded. The chain stays open instead. A retry after the close goes on to the refund.
+   */
+  private async refundRefusal(customerId: string, chainId: string): Promise<string | undefined> {
+    const chain = await loadChain(this.store, this.ring, chainId);
+    if (chain.status !== 'open') return undefined;
+    const customer = await loadCustomer(this.store, customerId);
+    if (customer.status !== 'registered') return undefined;
+    return this.gateway.payoutRefusal(customer.bankAccount, chain.touchstone.currency);
   }
 
   private async recordedRefund(

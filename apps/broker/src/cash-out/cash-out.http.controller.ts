@@ -24,7 +24,7 @@ export class CashOutHttpController {
     schema: CASHED_OUT,
     description:
       'Cash-out: the chain is closed at its index (coins spent before stay the vendors’), and the value ' +
-      'of its unspent coins is refunded to the customer’s bank account, once (402 CASHOUT.BANK_DECLINED: the bank refused).',
+      'of its unspent coins is refunded to the customer’s bank account, once (402 CASHOUT.BANK_DECLINED: the bank would refuse it, and the chain stays open).',
   })
   cashOut(
     @CurrentCustomer() customer: AuthenticatedCustomer,

@@ -8,7 +8,7 @@ import { newWalletNonce, preparePayment, Wallet } from '#wallet';
 import { Audit } from '../../../auditor/src/core/audit.js';
 import { replayStore } from '../../../auditor/src/cli/replay.js';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
-import { startBroker, type TestBroker } from '../test/broker-harness.js';
+import { ADMIN_TOKEN, startBroker, type TestBroker } from '../test/broker-harness.js';
 import { bankBalance, buy, registerCustomer, registerVendor, type TestCustomer } from '../test/scenario.js';
 import type { CashOutAnswer } from './cash-out.handler.js';
 
@@ -104,6 +104,25 @@ describe('cash-out (in-memory store, simulated bank)', () => {
     expect(await spend(wallet, 'v1', 1)).toEqual({ ok: false, code: CHAIN.CLOSED });
     const types = (await store.readStream(streams.chain(chainId))).map((e) => e.type);
     expect(types).toEqual(['ChainIssued', 'CoinsSpent', 'ChainClosed']);
+  });
+
+  it('refuses a refund the bank would decline before closing the chain: its coins stay spendable', async () => {
+    // The customer's account was closed after they bought. Closing first left the value in a
+    // closed chain the bank would not refund, neither spendable nor re-issuable.
+    const { customer, wallet, chainId } = await customerWithChain();
+    expect(await spend(wallet, 'v1', 2)).toEqual({ ok: true });
+    const closed = await broker.http('POST', `/bank/accounts/${customer.bankAccount}/close`, {
+      token: ADMIN_TOKEN,
+    });
+    expect(closed.status).toBe(200);
+    const res = await broker.http('POST', `/chains/${chainId}/cash-out`, { token: customer.token });
+    expect(res.status).toBe(402);
+    expect(res.json()).toMatchObject({ code: 'CASHOUT.BANK_DECLINED', reason: 'account-closed' });
+    expect((await store.readStream(streams.chain(chainId))).map((e) => e.type)).toEqual([
+      'ChainIssued',
+      'CoinsSpent',
+    ]);
+    expect(await spend(wallet, 'v1', 1)).toEqual({ ok: true });
   });
 
   it('answers 404 for a chain that is not the customer’s, and changes nothing', async () => {

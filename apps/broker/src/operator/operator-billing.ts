@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
 import type {
+  DeclineReason,
   MandateRequest,
   MandateResult,
   PaymentGateway,
@@ -97,6 +98,10 @@ export class OperatorBilling implements PaymentGateway {
   }
 
   /** Subscribers never show a mandate: the operator's own network authenticates them. */
+  payoutRefusal(account: string, currency: string): Promise<DeclineReason | undefined> {
+    return this.bank.payoutRefusal(account, currency);
+  }
+
   verifyMandate(request: MandateRequest): Promise<MandateResult> {
     return this.bank.verifyMandate(request);
   }

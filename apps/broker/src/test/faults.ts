@@ -2,6 +2,7 @@
 // fails (as if the process died before writing), a bank whose answer is lost after it charged.
 import { DelegatingEventStore, type AppendOptions, type AppendResult, type NewEvent } from '#event-store';
 import type {
+  DeclineReason,
   MandateRequest,
   MandateResult,
   PaymentGateway,
@@ -81,6 +82,10 @@ export class LossyGateway implements PaymentGateway {
 
   payout(request: PaymentRequest): Promise<PaymentResult> {
     return this.inner.payout(request);
+  }
+
+  payoutRefusal(account: string, currency: string): Promise<DeclineReason | undefined> {
+    return this.inner.payoutRefusal(account, currency);
   }
 
   verifyMandate(request: MandateRequest): Promise<MandateResult> {

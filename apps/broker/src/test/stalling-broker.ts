@@ -6,6 +6,7 @@
 import { JetStreamEventStore, stackNats } from '#event-store';
 import { SystemClock } from '#platform';
 import type {
+  DeclineReason,
   MandateRequest,
   MandateResult,
   PaymentGateway,
@@ -38,6 +39,10 @@ class StallingGateway implements PaymentGateway {
 
   voidPayment(request: PaymentRequest): Promise<VoidResult> {
     return this.bank.voidPayment(request);
+  }
+
+  payoutRefusal(account: string, currency: string): Promise<DeclineReason | undefined> {
+    return this.bank.payoutRefusal(account, currency);
   }
 
   verifyMandate(request: MandateRequest): Promise<MandateResult> {

@@ -11,6 +11,7 @@ import {
   type NewEvent,
 } from '#event-store';
 import type {
+  DeclineReason,
   MandateRequest,
   MandateResult,
   PaymentGateway,
@@ -53,6 +54,10 @@ export class FencedGateway implements PaymentGateway {
     private readonly inner: PaymentGateway,
     private readonly fence: Fence,
   ) {}
+
+  payoutRefusal(account: string, currency: string): Promise<DeclineReason | undefined> {
+    return this.inner.payoutRefusal(account, currency);
+  }
 
   verifyMandate(request: MandateRequest): Promise<MandateResult> {
     return this.inner.verifyMandate(request);
