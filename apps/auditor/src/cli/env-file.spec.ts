@@ -1,5 +1,5 @@
 // `npm run demo -- --keep` leaves `.stack/demo/<stream>.env`; `npm run audit -- --env <file>` reads it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -63,5 +63,27 @@ describe('netpay-audit --env <file>', () => {
     const { io: cliIo, err } = io();
     expect(await runCli(['--env', join(dir, 'missing.env')], {}, cliIo)).toBe(2);
     expect(err.join('\n')).toMatch(/cannot read --env/);
+  });
+
+  it("points at the local stack's settings when run without --env beside one and the store cannot be opened", async () => {
+    const stack = mkdtempSync(join(dir, 'checkout-'));
+    const cwd = process.cwd();
+    const failing = async (): Promise<never> => {
+      throw new Error('JetStream stream NETPAY_EVENTS does not exist');
+    };
+    const env = { NATS_URL: 'nats://127.0.0.1:4222', BROKER_ROOT_PUBLIC_KEYS: `r:${'ab'.repeat(32)}` };
+    process.chdir(stack);
+    try {
+      const bare = io();
+      expect(await runCli([], env, bare.io, failing)).toBe(3);
+      expect(bare.err.join('\n')).not.toContain('.stack/start.env');
+      mkdirSync(join(stack, '.stack'));
+      writeFileSync(join(stack, '.stack', 'start.env'), 'NATS_URL=nats://127.0.0.1:4223\n');
+      const beside = io();
+      expect(await runCli([], env, beside.io, failing)).toBe(3);
+      expect(beside.err.join('\n')).toContain('npm run audit -- --env .stack/start.env');
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { loadConfig } from '#config';
 import type { PublicKeyRecord } from '#protocol';
@@ -159,7 +161,9 @@ export async function runCli(
   try {
     store = await openStore(settings);
   } catch (error) {
-    io.err(`netpay-audit: cannot open the event store (${storeName}): ${message(error)}`);
+    io.err(
+      `netpay-audit: cannot open the event store (${storeName}): ${message(error)}${localStackHint(options.envFile)}`,
+    );
     return EXIT.STORE;
   }
   try {
@@ -206,4 +210,11 @@ export async function runCli(
   } finally {
     await store.close().catch(() => undefined);
   }
+}
+
+/** Run without --env beside a local stack (`npm start` wrote its settings): say where they are. */
+function localStackHint(envFile: string | undefined): string {
+  const written = join(process.cwd(), '.stack', 'start.env');
+  if (envFile !== undefined || !existsSync(written)) return '';
+  return `\n(the local stack's store, NATS identity and keys are in .stack/start.env: npm run audit -- --env .stack/start.env)`;
 }
