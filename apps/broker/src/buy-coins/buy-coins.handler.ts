@@ -58,8 +58,8 @@ export class BuyCoinsHandler {
 
   async execute(command: BuyCoins): Promise<CoinsPurchasedAnswer> {
     const amount = this.checkLimits(command);
-    await this.checkVendors(command.vendors);
     const purchaseId = this.secrets.id('pur', 'purchase', command.customerId, command.idempotencyKey);
+    await this.checkVendors(command.vendors, purchaseId);
     // A new purchase of a revoked customer is refused; a retry of one made before is answered.
     const refusal = await this.customers.refusalOf(command.customerId);
     // A new Idempotency-Key is the common case: its request is recorded at once, with no read of
@@ -105,11 +105,16 @@ export class BuyCoinsHandler {
     return this.answer(settled.state, command, settled.ours ? settled.chains : undefined);
   }
 
-  /** Chains only unknown vendors may accept could never be spent: refused before any charge. */
-  private async checkVendors(vendors: readonly string[] | undefined): Promise<void> {
+  /**
+   * Chains only unknown vendors may accept could never be spent: a new purchase naming one is
+   * refused before anything is recorded or charged. A retry of a purchase already recorded (made
+   * before this check existed, its stored answer gone) goes on to its answer instead.
+   */
+  private async checkVendors(vendors: readonly string[] | undefined, purchaseId: string): Promise<void> {
     for (const vendorId of vendors ?? []) {
-      if ((await loadVendor(this.store, vendorId)).status !== 'registered')
-        throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
+      if ((await loadVendor(this.store, vendorId)).status === 'registered') continue;
+      if ((await this.settlement.load(purchaseId)).status !== 'absent') return;
+      throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
     }
   }
 

@@ -5,7 +5,9 @@ import { paywordAt, verifyTouchstone, type Touchstone } from '#protocol';
 import { replayOf } from '../test/seeds.js';
 import { startBroker, type TestBroker } from '../test/broker-harness.js';
 import { bankBalance, buy, registerCustomer, registerVendor } from '../test/scenario.js';
+import { BrokerSecrets } from '../shared/broker-secrets.js';
 import type { CoinsPurchasedAnswer } from './buy-coins.command.js';
+import { PurchaseSettlement } from './purchase-settlement.js';
 
 // The purchase over HTTP with the in-memory store and idempotency records: no servers.
 describe('POST /purchases', () => {
@@ -76,6 +78,30 @@ describe('POST /purchases', () => {
     expect(bought.status).toBe(201);
     const [chain] = bought.json<CoinsPurchasedAnswer>().chains;
     expect(chain?.touchstone.vendorRestriction).toEqual(['known_shop']);
+  });
+
+  it('answers a retry of a purchase recorded before the vendor check, whatever vendors it names', async () => {
+    // Recorded by a broker without the check (its stored answer since gone): the retry is no new
+    // purchase to refuse; it goes on from what is stored, charged once.
+    const customer = await registerCustomer(broker.http, 1_000);
+    const key = 'before-vendor-check-1';
+    const purchaseId = broker.app.get(BrokerSecrets).id('pur', 'purchase', customer.customerId, key);
+    await broker.app.get(PurchaseSettlement).request({
+      purchaseId,
+      customerId: customer.customerId,
+      bankAccount: customer.bankAccount,
+      coins: 10,
+      coinValue: 5,
+      amount: 50,
+      currency: 'NZD',
+      wallet: 'client',
+      expiresInDays: broker.config.chainExpiryDays,
+      vendors: ['gone_shop'],
+      at: new Date('2026-03-01T10:00:00.000Z').toISOString(),
+    });
+    const retry = await buy(broker.http, customer, { coins: 10, vendors: ['gone_shop'] }, key);
+    expect(retry.status).toBe(201);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(1_000 - 50);
   });
 
   it('refuses a call without a valid token with CUSTOMER.UNAUTHORISED', async () => {

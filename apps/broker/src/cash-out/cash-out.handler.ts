@@ -75,13 +75,13 @@ export class CashOutHandler {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
     await this.customers.assertNotRevoked(customerId);
-    const declined = await this.refundRefusal(customerId, chainId);
+    const now = this.clock.now();
+    const declined = await this.refundRefusal(customerId, chainId, now);
     if (declined !== undefined) {
       throw brokerError(CASH_OUT.BANK_DECLINED, `the bank would refuse the refund: ${declined}`, 402, {
         reason: declined,
       });
     }
-    const now = this.clock.now();
     const at = now.toISOString();
     const closed = await closeAtIndex(this.store, this.ring, chainId, 'cashed-out', at, (state) =>
       refuseExpired(state, now, this.config.expiryPolicy),
@@ -118,9 +118,12 @@ export class CashOutHandler {
    * refund the bank then refused left the value in a closed chain, neither spendable, re-issuable
    * nor refunded. The chain stays open instead. A retry after the close goes on to the refund.
    */
-  private async refundRefusal(customerId: string, chainId: string): Promise<string | undefined> {
+  private async refundRefusal(customerId: string, chainId: string, now: Date): Promise<string | undefined> {
     const chain = await loadChain(this.store, this.ring, chainId);
-    if (chain.status !== 'open') return undefined;
+    // Closed, revoked or expired: the close's own refusal (or a retry's refund) answers, not the bank.
+    if (chain.status !== 'open' || refuseExpired(chain, now, this.config.expiryPolicy)) return undefined;
+    // Nothing left to refund: the close needs no payout.
+    if (chain.index > chain.touchstone.length) return undefined;
     const customer = await loadCustomer(this.store, customerId);
     if (customer.status !== 'registered') return undefined;
     return this.gateway.payoutRefusal(customer.bankAccount, chain.touchstone.currency);

@@ -125,6 +125,37 @@ describe('cash-out (in-memory store, simulated bank)', () => {
     expect(await spend(wallet, 'v1', 1)).toEqual({ ok: true });
   });
 
+  it('asks the bank nothing when no refund is due: a spent-out chain closes, an expired one is the expiry policy’s', async () => {
+    const spentOut = await customerWithChain();
+    expect(await spend(spentOut.wallet, 'v1', 10)).toEqual({ ok: true });
+    await broker.http('POST', `/bank/accounts/${spentOut.customer.bankAccount}/close`, {
+      token: ADMIN_TOKEN,
+    });
+    const closed = await broker.http('POST', `/chains/${spentOut.chainId}/cash-out`, {
+      token: spentOut.customer.token,
+    });
+    expect(closed.status).toBe(201);
+    expect(closed.json<CashOutAnswer>()).toMatchObject({ coins: 0, amount: 0 });
+
+    const customer = await registerCustomer(broker.http, 1_000);
+    const bought = await buy(broker.http, customer, {
+      coins: 10,
+      coinValue: 5,
+      walletNonce: newWalletNonce(),
+      expiresInDays: 1,
+    });
+    const chainId = bought.json<CoinsPurchasedAnswer>().chains[0]!.chainId;
+    await broker.http('POST', `/bank/accounts/${customer.bankAccount}/close`, { token: ADMIN_TOKEN });
+    const back = clock.now().toISOString();
+    clock.advance(2 * 86_400_000);
+    try {
+      const expired = await broker.http('POST', `/chains/${chainId}/cash-out`, { token: customer.token });
+      expect([expired.status, expired.json<{ code: string }>().code]).toEqual([410, CHAIN.EXPIRED]);
+    } finally {
+      clock.set(back);
+    }
+  });
+
   it('answers 404 for a chain that is not the customer’s, and changes nothing', async () => {
     const { chainId } = await customerWithChain();
     const other = await registerCustomer(broker.http, 1_000);

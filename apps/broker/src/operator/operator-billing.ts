@@ -97,11 +97,12 @@ export class OperatorBilling implements PaymentGateway {
     return `sub_${createHmac('sha256', this.pseudonymKey).update(`account\u0000${msisdn}`).digest('hex').slice(0, 24)}`;
   }
 
-  /** Subscribers never show a mandate: the operator's own network authenticates them. */
+  /** Every payout goes to the bank, so the bank answers whether it would take one. */
   payoutRefusal(account: string, currency: string): Promise<DeclineReason | undefined> {
     return this.bank.payoutRefusal(account, currency);
   }
 
+  /** Subscribers never show a mandate: the operator's own network authenticates them. */
   verifyMandate(request: MandateRequest): Promise<MandateResult> {
     return this.bank.verifyMandate(request);
   }

@@ -51,6 +51,7 @@ export interface BuyBody {
   wallet: 'client' | 'server';
   vendors?: string[];
   walletNonce?: string;
+  expiresInDays?: number;
 }
 
 export function buy(
