@@ -11,6 +11,7 @@ import {
   setupTracing,
 } from '#platform';
 import { parseCommand, USAGE, UsageError } from './cli.js';
+import { isBusinessDay, isFutureBusinessDay } from './domain/business-day.js';
 import type { NightReport } from './night/redemption-night.js';
 import { RedemptionConfig } from './redemption.config.js';
 import { REDEMPTION_VERSION, RedemptionModule } from './redemption.module.js';
@@ -39,6 +40,14 @@ async function main(): Promise<number> {
   logger.addSecrets(configSecrets(RedemptionConfig, config));
   const eventStore = eventStoreSettings(config);
   if (command.kind === 'run') {
+    // Refused before the lease is waited for: a night of a day to come (or not a date at all).
+    if (command.day !== undefined && !isBusinessDay(command.day))
+      throw new UsageError(`${command.day} is not a calendar date`);
+    if (command.day !== undefined && isFutureBusinessDay(command.day, new Date(), config.timeZone)) {
+      throw new UsageError(
+        `${command.day} has not begun yet in ${config.timeZone}: there is nothing of it to redeem`,
+      );
+    }
     const app = await NestFactory.createApplicationContext(
       RedemptionModule.forRoot({ config, eventStore, schedule: false }),
       { logger, abortOnError: false },
