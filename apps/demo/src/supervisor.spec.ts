@@ -59,4 +59,21 @@ describe('Supervisor.start', () => {
     writeFileSync(join(root, 'main.js'), 'process.exit(3);');
     await expect(supervisor.start(spec)).rejects.toThrow(/vendor-y exited with 3 while starting; see /);
   });
+
+  it('starts on a port freed a moment later (a process it just killed still held it)', async () => {
+    const { server, port } = await holdPort();
+    setTimeout(() => server.close(), 300);
+    const { root, logs } = scratch(
+      `require('http').createServer((q, r) => r.end('ok')).listen(${port}, '127.0.0.1');`,
+    );
+    const supervisor = new Supervisor(root, logs);
+    await supervisor.start({
+      name: 'vendor-z',
+      entry: 'main.js',
+      env: {},
+      readyUrl: `http://127.0.0.1:${port}/health`,
+    });
+    expect(supervisor.names()).toEqual(['vendor-z']);
+    await supervisor.stopAll();
+  });
 });

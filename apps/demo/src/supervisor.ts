@@ -41,7 +41,7 @@ export class Supervisor {
     // Another stack on the same port would answer our readiness probe, and anything else there
     // (not HTTP at all) would make the child fail its listen: refuse, naming the port.
     const { hostname, port } = new URL(spec.readyUrl);
-    if (await portTaken(hostname, Number(port || 80))) {
+    if (await portStaysTaken(hostname, Number(port || 80))) {
       throw new Error(
         `${spec.name}: port ${port} on ${hostname} is taken by another process; stop it or choose other ports (BROKER_PORT, VENDOR_BASE_PORT, REDEMPTION_PORT, CIS_PORT, PEER_BASE_PORT)`,
       );
@@ -109,6 +109,19 @@ export class Supervisor {
     }
     throw new Error(`${r.spec.name} was not ready within ${timeoutMs} ms; see ${r.logFile}`);
   }
+}
+
+/**
+ * Whether host:port stays taken for 3 s: a process this supervisor just killed (a crash the demo
+ * stages, restarted at once) may still hold its socket for a moment.
+ */
+async function portStaysTaken(host: string, port: number): Promise<boolean> {
+  const until = Date.now() + 3_000;
+  while (await portTaken(host, port)) {
+    if (Date.now() >= until) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
 }
 
 /** Whether something listens on host:port already (a listen there fails). */
