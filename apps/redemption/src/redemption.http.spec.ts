@@ -104,6 +104,16 @@ describe('the redemption worker over HTTP, with its cut-off schedule', () => {
     expect(await store.readAll()).toEqual(before);
   });
 
+  /** vb's signed claim of its spend of c1 (positions 6..9) for `businessDay`. */
+  const vbClaim = (businessDay: string, claimId: string) => {
+    const signer = world.vendorSigner('vb');
+    const items = [{ chainId: 'c1', fromIndex: 6, toIndex: 9, proofPayword: world.chain('c1').payword(9) }];
+    return signVendorClaim(
+      { vendorId: 'vb', businessDay, claimId, items, vendorKeyId: signer.keyId },
+      signer,
+    );
+  };
+
   it('refuses a night, or a claim, for a day that has not begun in the cut-off zone, changing nothing', async () => {
     // 13:30 UTC on 2026-03-10 is 02:30 on 2026-03-11 in Auckland: the 12th has not begun.
     const before = await store.readAll();
@@ -111,34 +121,13 @@ describe('the redemption worker over HTTP, with its cut-off schedule', () => {
     expect([night.status, night.body.code]).toEqual([422, 'REDEMPTION.DAY_IN_FUTURE']);
     const far = await call('POST', '/redemption/nights', { day: '9999-12-31' }, ADMIN);
     expect([far.status, far.body.code]).toEqual([422, 'REDEMPTION.DAY_IN_FUTURE']);
-    const signer = world.vendorSigner('vb');
-    const claim = signVendorClaim(
-      {
-        vendorId: 'vb',
-        businessDay: '2026-03-12',
-        claimId: 'vb_claim_future',
-        items: [{ chainId: 'c1', fromIndex: 6, toIndex: 9, proofPayword: world.chain('c1').payword(9) }],
-        vendorKeyId: signer.keyId,
-      },
-      signer,
-    );
-    const claimed = await call('POST', '/redemption/claims', claim);
+    const claimed = await call('POST', '/redemption/claims', vbClaim('2026-03-12', 'vb_claim_future'));
     expect([claimed.status, claimed.body.code]).toEqual([400, 'REDEMPTION.CLAIM_INVALID']);
     expect(await store.readAll()).toEqual(before);
   });
 
   it('takes a vendor’s signed claim, previews the day, and runs the night on the cut-off tick', async () => {
-    const signer = world.vendorSigner('vb');
-    const claim = signVendorClaim(
-      {
-        vendorId: 'vb',
-        businessDay: '2026-03-10',
-        claimId: 'vb_claim_1',
-        items: [{ chainId: 'c1', fromIndex: 6, toIndex: 9, proofPayword: world.chain('c1').payword(9) }],
-        vendorKeyId: signer.keyId,
-      },
-      signer,
-    );
+    const claim = vbClaim('2026-03-10', 'vb_claim_1');
     const submitted = await call('POST', '/redemption/claims', claim);
     expect(submitted).toMatchObject({ status: 202, body: { created: true } });
     expect((await call('POST', '/redemption/claims', claim)).body).toMatchObject({ created: false });

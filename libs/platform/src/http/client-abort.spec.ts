@@ -2,8 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JsonLogger } from '../logging/json-logger.js';
-import { createHttpApp } from './create-http-app.js';
-import { sampleAppModule } from './testing/sample-app.js';
+import { startSampleApp } from './testing/sample-http-app.js';
 
 /** Sends `head` and a body shorter than its Content-Length, then hangs up. */
 function hangUp(url: string, path: string): Promise<void> {
@@ -28,13 +27,8 @@ describe('a client that hangs up mid-body', () => {
   const lines: string[] = [];
 
   beforeAll(async () => {
-    app = await createHttpApp(sampleAppModule({ store: 'memory' }), {
-      name: 'sample',
-      version: '0.0.1',
-      port: 0,
-      host: '127.0.0.1',
+    app = await startSampleApp({
       logger: new JsonLogger({ service: 'sample', write: (line) => lines.push(line) }),
-      docsUi: false,
     });
     url = await app.getUrl();
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JsonLogger } from '../logging/json-logger.js';
-import { createHttpApp } from './create-http-app.js';
 import { httpClient } from './testing/http-client.js';
-import { Executions, sampleAppModule } from './testing/sample-app.js';
+import { Executions } from './testing/sample-app.js';
+import { startSampleApp } from './testing/sample-http-app.js';
 
 // The HTTP conventions on 127.0.0.1 with an ephemeral port and the in-memory idempotency store: no servers.
 describe('createHttpApp', () => {
@@ -14,15 +14,7 @@ describe('createHttpApp', () => {
 
   beforeAll(async () => {
     const logger = new JsonLogger({ service: 'sample', write: (l) => logLines.push(l) });
-    app = await createHttpApp(sampleAppModule({ store: 'memory' }), {
-      name: 'sample',
-      version: '0.0.1',
-      port: 0,
-      host: '127.0.0.1',
-      bodyLimit: 2048,
-      logger,
-      docsUi: false, // see HttpAppOptions.docsUi
-    });
+    app = await startSampleApp({ bodyLimit: 2048, logger });
     executions = app.get(Executions);
     http = httpClient(await app.getUrl());
   });

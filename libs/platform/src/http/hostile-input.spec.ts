@@ -1,11 +1,10 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { JsonLogger } from '../logging/json-logger.js';
-import { createHttpApp } from './create-http-app.js';
 import { MAX_JSON_DEPTH } from './json-body.js';
 import { httpClient } from './testing/http-client.js';
-import { Executions, sampleAppModule } from './testing/sample-app.js';
+import { Executions } from './testing/sample-app.js';
+import { startSampleApp } from './testing/sample-http-app.js';
 
 /** Raw HTTP/1.1 over a socket: for requests fetch refuses to send (bad URLs, huge headers). */
 async function rawRequest(
@@ -33,15 +32,7 @@ describe('hostile HTTP input', () => {
   let http: ReturnType<typeof httpClient>;
 
   beforeAll(async () => {
-    app = await createHttpApp(sampleAppModule({ store: 'memory' }), {
-      name: 'sample',
-      version: '0.0.1',
-      port: 0,
-      host: '127.0.0.1',
-      bodyLimit: 64 * 1024,
-      logger: new JsonLogger({ service: 'sample', write: () => undefined }),
-      docsUi: false,
-    });
+    app = await startSampleApp({ bodyLimit: 64 * 1024 });
     executions = app.get(Executions);
     url = await app.getUrl();
     http = httpClient(url);

@@ -1,9 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { JsonLogger } from '../logging/json-logger.js';
-import { createHttpApp } from './create-http-app.js';
-import { sampleAppModule } from './testing/sample-app.js';
+import { startSampleApp } from './testing/sample-http-app.js';
 
 /**
  * A slow-body client (slowloris): the headers arrive at once, then one byte of body every
@@ -53,15 +51,7 @@ describe('slow request bodies', () => {
   let url: string;
 
   beforeAll(async () => {
-    app = await createHttpApp(sampleAppModule({ store: 'memory' }), {
-      name: 'sample',
-      version: '0.0.1',
-      port: 0,
-      host: '127.0.0.1',
-      requestTimeout: 1_000,
-      logger: new JsonLogger({ service: 'sample', write: () => undefined }),
-      docsUi: false,
-    });
+    app = await startSampleApp({ requestTimeout: 1_000 });
     url = await app.getUrl();
   });
   afterAll(() => app.close());
