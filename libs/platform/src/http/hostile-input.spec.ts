@@ -77,6 +77,36 @@ describe('hostile HTTP input', () => {
     expectProblem(deepButFine, 400, 'REQUEST.INVALID'); // refused by the DTO, not by depth
   });
 
+  it.each([
+    ['compressed', { 'content-encoding': 'gzip' }],
+    ['in UTF-16', { 'content-type': 'application/json; charset=utf-16' }],
+    ['in Latin-1', { 'content-type': 'application/json;charset="iso-8859-1"' }],
+  ])(
+    'refuses a JSON body sent %s with 415, running nothing (it was parsed as UTF-8 text)',
+    async (_kind, headers) => {
+      const before = executions.count;
+      const res = await http('POST', '/chains', {
+        raw: '{"coins":1,"currency":"EUR"}',
+        headers: { 'idempotency-key': `encoded-${JSON.stringify(headers).length}`, ...headers },
+      });
+      expectProblem(res, 415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE');
+      expect(executions.count).toBe(before);
+    },
+  );
+
+  it('takes a JSON body that says UTF-8, or identity encoding', async () => {
+    for (const [key, headers] of [
+      ['utf8-body-0001', { 'content-type': 'application/json; charset=UTF-8' }],
+      ['identity-body-0001', { 'content-encoding': 'identity' }],
+    ] as const) {
+      const res = await http('POST', '/chains', {
+        raw: '{"coins":1,"currency":"EUR"}',
+        headers: { 'idempotency-key': key, ...headers },
+      });
+      expect(res.status).toBe(201);
+    }
+  });
+
   it('answers a bad URL with problem+json, not FST_ERR_BAD_URL', async () => {
     const res = await http('GET', '/chains/by-id/%E0%A4%A');
     expectProblem(res, 400, 'REQUEST.INVALID');

@@ -46,6 +46,33 @@ export function tooDeep(maxDepth: number): NetPayError {
 }
 
 /**
+ * A body this parser would misread: compressed (`Content-Encoding` other than identity; the raw
+ * bytes are not JSON) or in another charset than UTF-8 (read as UTF-8 it would be other text).
+ * Refused 415 with a stable code rather than parsed as something the client did not send.
+ */
+function unreadableBody(request: FastifyRequest): NetPayError | undefined {
+  const encoding = request.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    return new NetPayError(
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      `Content-Encoding ${encoding} is not accepted: send the JSON body uncompressed.`,
+      { status: 415 },
+    );
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    return new NetPayError(
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      `JSON is accepted in UTF-8 only, not ${charset}.`,
+      {
+        status: 415,
+      },
+    );
+  }
+  return undefined;
+}
+
+/**
  * Registers the JSON body parser: refuses too-deep bodies first, then parses with Fastify's own
  * parser (prototype-poisoning checks included), within the app's body limit.
  */
@@ -57,6 +84,11 @@ export function useJsonBodyParser(app: NestFastifyApplication, maxDepth = MAX_JS
     'application/json',
     { bodyLimit },
     (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+      const unreadable = unreadableBody(request);
+      if (unreadable) {
+        done(unreadable);
+        return;
+      }
       const text = body.toString('utf8');
       if (jsonDepth(text, maxDepth) > maxDepth) {
         done(tooDeep(maxDepth));
