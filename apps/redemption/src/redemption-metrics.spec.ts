@@ -23,7 +23,9 @@ describe('redemption metrics on /metrics: projection lag, unsealed spends, night
     expect(sample(before, 'netpay_projection_caught_up{projection="redemption"}')).toBe(1);
     expect(sample(before, 'netpay_projection_behind_seconds{projection="redemption"}')).toBe(0);
     expect(sample(before, 'netpay_redemption_unsealed_vendor_days')).toBe(3);
-    expect(sample(before, 'netpay_redemption_nights_total{outcome="ok"}')).toBeUndefined();
+    // Every outcome's series is there before the first night, at 0 (dashboards and alerts read them).
+    expect(sample(before, 'netpay_redemption_nights_total{outcome="ok"}')).toBe(0);
+    expect(sample(before, 'netpay_redemption_nights_total{outcome="failed"}')).toBe(0);
 
     const report = await f.worker.night.run('2026-03-10');
     expect(report.failures).toEqual([]);

@@ -56,6 +56,9 @@ export function redemptionMetrics(
   const nights = metrics.counter('netpay_redemption_nights_total', 'Redemption nights run, by outcome.', [
     'outcome',
   ]);
+  // Each outcome's series exists from the start, at 0: the "night failed" alert and the dashboard's
+  // night panel read them before the first night has run.
+  for (const outcome of ['ok', 'partial', 'failed'] as const) nights.inc({ outcome }, 0);
   const nightSeconds = metrics.histogram(
     'netpay_redemption_night_duration_seconds',
     'Time of a redemption night, catch-up to last payout.',

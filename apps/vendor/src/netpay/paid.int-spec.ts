@@ -134,5 +134,10 @@ describe('@Paid content over HTTP (real NATS, JetStream, Redis)', () => {
     expect(metrics).toMatch(
       /netpay_vendor_refusals_total\{vendor="news",code="SPEND.PAYWORD_REPLAYED"\} [1-9]/,
     );
+    // Series nothing has touched yet are there at 0, for the dashboards' rates.
+    expect(metrics).toMatch(
+      /netpay_vendor_spends_total\{vendor="news",wallet="server",duplicate="false"\} 0\n/,
+    );
+    expect(metrics).toMatch(/netpay_vendor_hand_offs_total\{vendor="news",direction="claimed"\} 0\n/);
   });
 });

@@ -31,6 +31,13 @@ export function vendorObserver(vendorId: string, logger: Logger, metrics?: Metri
     'Hand-offs this vendor asked for, from request to the chain in hand, by outcome',
     ['vendor', 'outcome'],
   );
+  // Every series a dashboard or alert reads exists from the start, at 0 (an absent series shows
+  // "no data" and makes a rate over it empty, not 0).
+  for (const wallet of ['client', 'server']) {
+    for (const duplicate of ['false', 'true']) spends?.inc({ vendor: vendorId, wallet, duplicate }, 0);
+    coins?.inc({ vendor: vendorId, wallet }, 0);
+  }
+  for (const direction of ['given', 'taken', 'claimed']) handOffs?.inc({ vendor: vendorId, direction }, 0);
   return {
     handOffTimed(outcome, seconds) {
       handOffSeconds?.observe(seconds, { vendor: vendorId, outcome });
