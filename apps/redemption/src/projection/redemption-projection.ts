@@ -260,8 +260,14 @@ export class RedemptionProjection {
   ): Promise<void> {
     const found = fromZero ? undefined : await this.view.generation();
     if (found !== undefined) {
-      this.generationId = found;
-      return;
+      const at = await this.view.position();
+      if (at === undefined || (await this.logHas(at))) {
+        this.generationId = found;
+        return;
+      }
+      // The event store was replaced (lost and set up again) while the view was kept: folding on
+      // from its checkpoint would skip the new log's events up to it.
+      reason = `the view's checkpoint ${at} is past the event store's last event: it was built from another log`;
     }
     const id = randomUUID();
     await this.view.reset(id);
@@ -270,6 +276,13 @@ export class RedemptionProjection {
     this.committed = undefined;
     this.rebuilds++;
     this.options.onRebuild?.(reason);
+  }
+
+  /** Whether the log holds an event at `position` (a checkpoint is always an event's position). */
+  private async logHas(position: GlobalPosition): Promise<boolean> {
+    if (position <= 0n) return true;
+    const [next] = await this.store.readAll({ after: position - 1n, maxCount: 1 });
+    return next?.position === position;
   }
 
   /** (Re)opens the subscription on the view's generation; on failure, tries again after a delay. */

@@ -65,6 +65,25 @@ describe('a redemption read model that loses its storage', () => {
     expect([await f.balance('va'), await f.balance('vb'), await f.balance('vc')]).toEqual([50, 30, 15]);
   });
 
+  it('rebuilds a view kept across a new event store instead of skipping the new log up to its checkpoint', async () => {
+    // The store was lost and set up again; Redis kept the view, checkpoint and marker included.
+    const view = new InMemoryRedemptionView();
+    const before = await nightFixture({ view });
+    await before.vendors('va', 'vb', 'vc');
+    await honestDay(before.world);
+    await before.worker.projection.waitUntilCaughtUp();
+    await before.dispose();
+    f = await nightFixture({ view });
+    await f.vendors('va');
+    await f.world.issue('c9');
+    await f.world.spend('c9', 'va', 2);
+    await f.worker.projection.waitUntilCaughtUp();
+    expect(f.logLines.join('\n')).toMatch(/built from another log/);
+    expect(f.worker.projection.rebuildCount()).toBe(1);
+    // What the view holds is the new log's: va's two coins, nothing of the old day.
+    expect((await view.pendingVendorDays()).map((d) => d.vendorId)).toEqual(['va']);
+  });
+
   it('rebuilds on its own, without a night, when the marker goes (a timer checks it)', async () => {
     const view = new InMemoryRedemptionView();
     f = await nightFixture({ view });
