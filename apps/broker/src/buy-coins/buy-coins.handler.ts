@@ -107,13 +107,16 @@ export class BuyCoinsHandler {
 
   /**
    * Chains only unknown vendors may accept could never be spent: a new purchase naming one is
-   * refused before anything is recorded or charged. A retry of a purchase already recorded (made
-   * before this check existed, its stored answer gone) goes on to its answer instead.
+   * refused before anything is recorded or charged. A retry of a purchase settled before this
+   * check existed (its stored answer gone) goes on to its answer instead.
    */
   private async checkVendors(vendors: readonly string[] | undefined, purchaseId: string): Promise<void> {
     for (const vendorId of vendors ?? []) {
       if ((await loadVendor(this.store, vendorId)).status === 'registered') continue;
-      if ((await this.settlement.load(purchaseId)).status !== 'absent') return;
+      // Settled (charged, declined or voided): its answer stands. Recorded but never charged: a
+      // charge now would buy coins no vendor can take, so it is refused like a new one.
+      const earlier = (await this.settlement.load(purchaseId)).status;
+      if (earlier !== 'absent' && earlier !== 'requested') return;
       throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
     }
   }

@@ -80,28 +80,46 @@ describe('POST /purchases', () => {
     expect(chain?.touchstone.vendorRestriction).toEqual(['known_shop']);
   });
 
-  it('answers a retry of a purchase recorded before the vendor check, whatever vendors it names', async () => {
-    // Recorded by a broker without the check (its stored answer since gone): the retry is no new
-    // purchase to refuse; it goes on from what is stored, charged once.
+  it('answers a retry of a purchase settled before the vendor check; refuses one recorded but never charged', async () => {
+    // Recorded by a broker without the check (their stored answers since gone).
     const customer = await registerCustomer(broker.http, 1_000);
-    const key = 'before-vendor-check-1';
-    const purchaseId = broker.app.get(BrokerSecrets).id('pur', 'purchase', customer.customerId, key);
-    await broker.app.get(PurchaseSettlement).request({
-      purchaseId,
-      customerId: customer.customerId,
-      bankAccount: customer.bankAccount,
-      coins: 10,
-      coinValue: 5,
-      amount: 50,
-      currency: 'NZD',
-      wallet: 'client',
-      expiresInDays: broker.config.chainExpiryDays,
-      vendors: ['gone_shop'],
-      at: new Date('2026-03-01T10:00:00.000Z').toISOString(),
-    });
-    const retry = await buy(broker.http, customer, { coins: 10, vendors: ['gone_shop'] }, key);
-    expect(retry.status).toBe(201);
-    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(1_000 - 50);
+    const recordFor = async (key: string) => {
+      const purchaseId = broker.app.get(BrokerSecrets).id('pur', 'purchase', customer.customerId, key);
+      return broker.app.get(PurchaseSettlement).request({
+        purchaseId,
+        customerId: customer.customerId,
+        bankAccount: customer.bankAccount,
+        coins: 10,
+        coinValue: 5,
+        amount: 50,
+        currency: 'NZD',
+        wallet: 'client',
+        expiresInDays: broker.config.chainExpiryDays,
+        vendors: ['gone_shop'],
+        at: new Date('2026-03-01T10:00:00.000Z').toISOString(),
+      });
+    };
+    // Settled (here declined by the bank): the retry gets that answer, not a refusal it never had.
+    const settled = await recordFor('settled-before-check-1');
+    if (settled.status !== 'requested') throw new Error(`recorded as ${settled.status}`);
+    await broker.app.get(PurchaseSettlement).decline(settled, 'insufficient-funds');
+    const retry = await buy(
+      broker.http,
+      customer,
+      { coins: 10, vendors: ['gone_shop'] },
+      'settled-before-check-1',
+    );
+    expect([retry.status, retry.json<{ code: string }>().code]).toEqual([402, 'PURCHASE.DECLINED']);
+    // Recorded, never charged: charging now would buy coins no vendor can take.
+    await recordFor('requested-before-check-1');
+    const refused = await buy(
+      broker.http,
+      customer,
+      { coins: 10, vendors: ['gone_shop'] },
+      'requested-before-check-1',
+    );
+    expect([refused.status, refused.json<{ code: string }>().code]).toEqual([404, 'VENDOR.NOT_FOUND']);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(1_000);
   });
 
   it('refuses a call without a valid token with CUSTOMER.UNAUTHORISED', async () => {

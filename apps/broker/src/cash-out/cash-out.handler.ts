@@ -75,13 +75,14 @@ export class CashOutHandler {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
     await this.customers.assertNotRevoked(customerId);
-    const now = this.clock.now();
-    const declined = await this.refundRefusal(customerId, chainId, now);
+    const declined = await this.refundRefusal(customerId, chainId, this.clock.now());
     if (declined !== undefined) {
       throw brokerError(CASH_OUT.BANK_DECLINED, `the bank would refuse the refund: ${declined}`, 402, {
         reason: declined,
       });
     }
+    // Read after the bank's answer: the close's expiry check and its time are the close's own.
+    const now = this.clock.now();
     const at = now.toISOString();
     const closed = await closeAtIndex(this.store, this.ring, chainId, 'cashed-out', at, (state) =>
       refuseExpired(state, now, this.config.expiryPolicy),

@@ -261,7 +261,7 @@ export class RedemptionProjection {
     const found = fromZero ? undefined : await this.view.generation();
     if (found !== undefined) {
       const at = await this.view.position();
-      if (at === undefined || (await this.logHas(at))) {
+      if (at === undefined || (await this.logReaches(at))) {
         this.generationId = found;
         return;
       }
@@ -278,11 +278,20 @@ export class RedemptionProjection {
     this.options.onRebuild?.(reason);
   }
 
-  /** Whether the log holds an event at `position` (a checkpoint is always an event's position). */
-  private async logHas(position: GlobalPosition): Promise<boolean> {
+  /**
+   * Whether the log reaches `position` (an event there or after it), or cannot tell: false only
+   * when it holds events and all of them come before it. A log whose old events expired
+   * (`EVENT_STORE_MAX_AGE_MS`) still reaches a checkpoint it has events after, and an empty or
+   * unreadable one is given the benefit of the doubt, as before this check.
+   */
+  private async logReaches(position: GlobalPosition): Promise<boolean> {
     if (position <= 0n) return true;
-    const [next] = await this.store.readAll({ after: position - 1n, maxCount: 1 });
-    return next?.position === position;
+    try {
+      if ((await this.store.readAll({ after: position - 1n, maxCount: 1 })).length > 0) return true;
+      return (await this.store.readAll({ maxCount: 1 })).length === 0;
+    } catch {
+      return true;
+    }
   }
 
   /** (Re)opens the subscription on the view's generation; on failure, tries again after a delay. */

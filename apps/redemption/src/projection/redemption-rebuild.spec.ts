@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { nightFixture, type NightFixture } from '../../test/night-fixture.js';
 import { honestDay } from '../../test/scenarios.js';
 import { InMemoryRedemptionView } from './in-memory-redemption-view.js';
-import type { GlobalPosition } from '#event-store';
+import {
+  type GlobalPosition,
+  InMemoryEventStore,
+  type ReadAllOptions,
+  type RecordedEvent,
+} from '#event-store';
 import type { BatchProgress, ViewOp } from './redemption-view.js';
 
 /** A view whose records of some batches were evicted (the rest, generation marker included, survived). */
@@ -16,6 +21,17 @@ class EvictingView extends InMemoryRedemptionView {
   override async reset(id: string): Promise<void> {
     this.evicted.clear();
     await super.reset(id);
+  }
+}
+
+/** A store whose events up to `expiredUpTo` have aged out (a stream with a max age). */
+class ExpiringStore extends InMemoryEventStore {
+  expiredUpTo = 0n;
+
+  override async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    const after =
+      options?.after === undefined || options.after < this.expiredUpTo ? this.expiredUpTo : options.after;
+    return super.readAll({ ...options, after });
   }
 }
 
@@ -82,6 +98,24 @@ describe('a redemption read model that loses its storage', () => {
     expect(f.worker.projection.rebuildCount()).toBe(1);
     // What the view holds is the new log's: va's two coins, nothing of the old day.
     expect((await view.pendingVendorDays()).map((d) => d.vendorId)).toEqual(['va']);
+  });
+
+  it('adopts its view over a log whose old events expired (EVENT_STORE_MAX_AGE_MS), the checkpoint’s among them', async () => {
+    const store = new ExpiringStore();
+    const view = new InMemoryRedemptionView();
+    const before = await nightFixture({ store, view });
+    await before.vendors('va', 'vb', 'vc');
+    await honestDay(before.world);
+    await before.worker.projection.waitUntilCaughtUp();
+    await before.dispose();
+    // Everything up to the view's checkpoint ages out; the log goes on after it.
+    store.expiredUpTo = (await view.position())!;
+    f = await nightFixture({ store, view });
+    await f.world.issue('c9');
+    await f.world.spend('c9', 'va', 2);
+    await f.worker.projection.waitUntilCaughtUp();
+    expect(f.logLines.join('\n')).not.toMatch(/rebuilding from zero/);
+    expect((await view.pendingVendorDays()).map((d) => d.vendorId)).toEqual(['va', 'vb', 'vc']);
   });
 
   it('rebuilds on its own, without a night, when the marker goes (a timer checks it)', async () => {

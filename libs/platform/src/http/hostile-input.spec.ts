@@ -94,10 +94,11 @@ describe('hostile HTTP input', () => {
     },
   );
 
-  it('takes a JSON body that says UTF-8, or identity encoding', async () => {
+  it('takes a JSON body that says UTF-8 (or ASCII, its subset), or identity encoding', async () => {
     for (const [key, headers] of [
       ['utf8-body-0001', { 'content-type': 'application/json; charset=UTF-8' }],
       ['identity-body-0001', { 'content-encoding': 'identity' }],
+      ['ascii-body-0001', { 'content-type': 'application/json; charset=us-ascii' }],
     ] as const) {
       const res = await http('POST', '/chains', {
         raw: '{"coins":1,"currency":"EUR"}',

@@ -52,7 +52,7 @@ export function tooDeep(maxDepth: number): NetPayError {
  */
 function unreadableBody(request: FastifyRequest): NetPayError | undefined {
   const encoding = request.headers['content-encoding'];
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+  if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase())) {
     return new NetPayError(
       'REQUEST.UNSUPPORTED_MEDIA_TYPE',
       `Content-Encoding ${encoding} is not accepted: send the JSON body uncompressed.`,
@@ -60,7 +60,8 @@ function unreadableBody(request: FastifyRequest): NetPayError | undefined {
     );
   }
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
-  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+  // ASCII is UTF-8's subset: read as UTF-8 it is the same text.
+  if (charset !== undefined && !/^(utf-?8|us-ascii|ascii)$/i.test(charset)) {
     return new NetPayError(
       'REQUEST.UNSUPPORTED_MEDIA_TYPE',
       `JSON is accepted in UTF-8 only, not ${charset}.`,
