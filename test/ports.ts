@@ -1,5 +1,8 @@
 import { createServer, type Server } from 'node:net';
 
+/** A loopback port that is free now, chosen by the kernel (the chaos suite's). */
+export { freePort } from '../apps/demo/src/chaos/servers.js';
+
 // Ports for the stacks that tests start. A fixed or pid-derived port can be held by anything on a
 // shared machine (an Erlang node's 25672 broke the load smoke once), so every port is proved free
 // by binding it on loopback first.
@@ -13,15 +16,6 @@ function bind(port: number): Promise<Server | undefined> {
 }
 
 const close = (server: Server): Promise<void> => new Promise((done) => server.close(() => done()));
-
-/** A loopback port that is free now, chosen by the kernel. */
-export async function freePort(): Promise<number> {
-  const server = await bind(0);
-  const address = server?.address();
-  if (!server || !address || typeof address !== 'object') throw new Error('no free loopback port');
-  await close(server);
-  return address.port;
-}
 
 /**
  * The first of `count` consecutive loopback ports that are all free now, for a stack whose
