@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type NewEvent } from '#event-store';
 import {
   deterministicEventId,
@@ -146,6 +146,8 @@ export class CisCore {
   private readonly index = new Map<string, IndexEntry>();
   private readonly lastSeen = new Map<string, number>();
   private readonly keyCache = new Map<string, PseudonymCertificate>();
+  /** The secret imported once as an HMAC key (a Buffer key is imported again by every createHmac). */
+  private readonly macKey: KeyObject;
 
   constructor(
     private readonly store: EventStore,
@@ -154,7 +156,9 @@ export class CisCore {
     private readonly secret: Buffer,
     private readonly settings: CisSettings,
     private readonly nonces: NonceGuard,
-  ) {}
+  ) {
+    this.macKey = createSecretKey(secret);
+  }
 
   // ------------------------------------------------------------------ registration
 
@@ -805,7 +809,7 @@ export class CisCore {
   }
 
   private mac(...parts: string[]): string {
-    return createHmac('sha256', this.secret).update(parts.join('\u001f')).digest('hex');
+    return createHmac('sha256', this.macKey).update(parts.join('\u001f')).digest('hex');
   }
 
   /** AES-256-GCM under a key derived from the CIS secret: the real identity, readable by the CIS only. */

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject, randomBytes } from 'node:crypto';
 import { type BrokerSecrets } from '../shared/broker-secrets.js';
 
 export interface CheckoutClaims {
@@ -18,10 +18,10 @@ const AAD = Buffer.from('netpay/checkout-token/v1', 'utf8');
  * customer still authorises the vendor is checked against the customer's stream at checkout.
  */
 export class CheckoutTokens {
-  private readonly key: Buffer;
+  private readonly key: KeyObject;
 
   constructor(secrets: BrokerSecrets) {
-    this.key = secrets.subkey('checkout-token/v1');
+    this.key = secrets.subkeyObject('checkout-token/v1');
   }
 
   issue(claims: CheckoutClaims): string {

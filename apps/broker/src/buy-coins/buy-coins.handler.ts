@@ -270,8 +270,11 @@ export class BuyCoinsHandler {
       touchstone = state.touchstone;
       wallet = state.wallet;
     }
+    // The chain this call issued carries its seed; only a stored one derives it again.
     const seed =
-      wallet === 'client' && !reconciled ? this.seeds.clientSeed(chainId, command.walletNonce) : undefined;
+      wallet === 'client' && !reconciled
+        ? (known?.seed ?? this.seeds.clientSeed(chainId, command.walletNonce))
+        : undefined;
     // A retry that lost its Redis record but sends another nonce is another request: refused.
     if (
       seed !== undefined &&

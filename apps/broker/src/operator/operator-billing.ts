@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
 import type {
@@ -83,14 +83,18 @@ export type TopUpResult =
  */
 export class OperatorBilling implements PaymentGateway {
   private readonly queue = new PerKeyQueue();
+  /** Imported once (a Buffer key is imported again by every createHmac: see BrokerSecrets). */
+  private readonly pseudonymKey: KeyObject;
 
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly bank: PaymentGateway,
     /** HMAC key of the MSISDN → account id pseudonym. */
-    private readonly pseudonymKey: Buffer,
-  ) {}
+    pseudonymKey: Buffer | KeyObject,
+  ) {
+    this.pseudonymKey = Buffer.isBuffer(pseudonymKey) ? createSecretKey(pseudonymKey) : pseudonymKey;
+  }
 
   /** The subscriber account id of an MSISDN (stable, reveals nothing without the key). */
   accountIdOf(msisdn: string): string {

@@ -43,7 +43,7 @@ export function mobileParts(
         provide: OperatorBilling,
         inject: [EVENT_STORE, CLOCK, SimulatedBank, BrokerSecrets],
         useFactory: (store: EventStore, clock: Clock, bank: SimulatedBank, secrets: BrokerSecrets) =>
-          new OperatorBilling(store, clock, gateway ?? bank, secrets.subkey('operator-account/v1')),
+          new OperatorBilling(store, clock, gateway ?? bank, secrets.subkeyObject('operator-account/v1')),
       },
       { provide: PAYMENT_GATEWAY, useExisting: OperatorBilling },
       Subscribers,

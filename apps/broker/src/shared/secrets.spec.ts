@@ -46,6 +46,21 @@ describe('derived ids and checkout tokens', () => {
     expect(new BrokerSecrets(hex32()).id('pur', 'purchase', 'cus_1', 'key-1')).not.toBe(id);
   });
 
+  it('derives the very ids, seeds and subkeys earlier releases derived (a retry across an upgrade finds its purchase)', () => {
+    // Vectors from the release before the derivation was rewritten to one buffer and a KeyObject.
+    const fixed = new BrokerSecrets('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff');
+    expect(fixed.id('pur', 'purchase', 'cus_1', 'key-1')).toBe('pur_9169d9fc158e3d55e250f40adc33cc05');
+    expect(fixed.mac('client-seed/v1', 'ch_0123', '').toString('hex')).toBe(
+      'cde2419e5fb5272a3881952820c71a201e2a621cfd635dcc6dd0a1f89efe2e9e',
+    );
+    expect(fixed.mac('client-seed/v1', 'ch_0123', 'nonce\u00e9').toString('hex')).toBe(
+      '667e4e22b411f4dd7150f12168f278bab1201f875801f06bbf164acffcad95c9',
+    );
+    expect(fixed.subkey('checkout-token/v1').toString('hex')).toBe(
+      '150c8ca6ba0f62eca9059620ed0d24a8ac2116d57b38f0c73b6107565cdec131',
+    );
+  });
+
   it('issues opaque checkout tokens that open to their claims and refuse tampering', () => {
     const tokens = new CheckoutTokens(secrets);
     const token = tokens.issue({ customerId: 'cus_secret', vendorId: 'v1', expiresAt: 1_900_000_000_000 });

