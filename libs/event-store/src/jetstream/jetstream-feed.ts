@@ -4,7 +4,8 @@ import { AsyncQueue } from '../shared/async-queue.js';
 import type { Feed, FeedItem } from '../shared/subscription-runner.js';
 import { categorySubject, type ResolvedJetStreamConfig } from './jetstream-config.js';
 import { translate } from './jetstream-errors.js';
-import { eventOrSkip } from './jetstream-codec.js';
+import { eventOrSkip, H } from './jetstream-codec.js';
+import { streamTypeFilter } from '../shared/filter.js';
 import { storedOf } from './jetstream-reader.js';
 
 /** How often an idle consumer hears from the server; also how late an idle caught-up mark can be. */
@@ -49,15 +50,24 @@ export async function openJetStreamFeed(
   };
   if (headSeq < startSeq) caughtUp();
 
+  // What the server does not filter (several categories, event types) is dropped here from the
+  // subject and the type header, before the body is parsed: a broker subscription that wants a
+  // few types of three categories would otherwise parse every event of the log.
+  const passes = filter && !(only && !filter.eventTypes?.length) ? streamTypeFilter(filter) : undefined;
   void (async () => {
     try {
       for await (const m of messages) {
         delivered = m.info.deliverySequence;
-        // A message that is not a NetPay event (a raw publish to a writable subject) is skipped.
-        const event = eventOrSkip(storedOf(m));
-        if (event) {
-          queue.push({ kind: 'event', event });
+        if (passes && !passes(m.subject.slice(m.subject.lastIndexOf('.') + 1), m.headers?.get(H.type))) {
+          queue.push({ kind: 'passed', position: BigInt(m.seq) });
           marked = false;
+        } else {
+          // A message that is not a NetPay event (a raw publish to a writable subject) is skipped.
+          const event = eventOrSkip(storedOf(m));
+          if (event) {
+            queue.push({ kind: 'event', event });
+            marked = false;
+          }
         }
         if (m.info.pending === 0 || m.seq >= headSeq) caughtUp();
         await queue.room();

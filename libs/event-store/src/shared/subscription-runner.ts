@@ -8,9 +8,15 @@ import type {
 import { EventStoreUnavailableError, InvalidEventStoreRequestError } from '../errors.js';
 import { eventFilter } from './filter.js';
 
-/** What an adapter's live feed yields: events in global order, and a mark each time it reaches the head. */
+/**
+ * What an adapter's live feed yields: events in global order, and a mark each time it reaches the
+ * head. A feed that can tell from an event's stream and type alone that the subscription's filter
+ * drops it may yield only its position (`passed`), leaving its body unparsed.
+ */
 export type FeedItem =
-  { readonly kind: 'event'; readonly event: RecordedEvent } | { readonly kind: 'caught-up' };
+  | { readonly kind: 'event'; readonly event: RecordedEvent }
+  | { readonly kind: 'passed'; readonly position: GlobalPosition }
+  | { readonly kind: 'caught-up' };
 
 /**
  * An adapter's stream of events strictly after a position, in chunks: each chunk is what had
@@ -130,6 +136,10 @@ export function runSubscription(
           if (item.kind === 'caught-up') {
             if (batches) idle = true;
             else await caughtUp();
+            continue;
+          }
+          if (item.kind === 'passed') {
+            if (scanned === undefined || item.position > scanned) scanned = item.position;
             continue;
           }
           const { event } = item;
