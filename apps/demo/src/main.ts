@@ -56,7 +56,7 @@ const USAGE = `npm run demo -- [--customers N] [--spends N] [--seed N] [--keep]
   three days later by its clock (DEMO_CLOCK_OFFSET) and settles an expired one-day chain
   (refund); then the audit. Exits 0 only when the audit is clean.
   --customers  customers (half client-side, half server-side wallets)   default 12
-  --spends     content purchases over the day                          default 300
+  --spends     content sold over the day (paid spends)                 default 300
   --seed       seed of the day's random choices                        default: random
   --keep       keep the day's JetStream stream afterwards, and write what npm run audit
                needs beside its name (.stack/demo/<stream>.env): npm run audit -- --env <file>
@@ -126,10 +126,10 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => void supervisor.stopAll().then(() => process.exit(130)));
   try {
     if (values.network === 'mobile') {
-      progress(`Mobile-NetPay demo ${runId}: ${spends} purchases, seed ${seed}`);
+      progress(`Mobile-NetPay demo ${runId}: ${spends} content sales, seed ${seed}`);
       return await runMobileDemo({ runId, options, spends, seed, storeEnv, progress, supervisor });
     }
-    progress(`demo ${runId}: ${customers} customers, ${spends} purchases, seed ${seed}`);
+    progress(`demo ${runId}: ${customers} customers, ${spends} content sales, seed ${seed}`);
     await supervisor.start(brokerSpec(options));
     const admin = options.secrets.adminToken;
     for (const v of DEMO_VENDORS) {

@@ -55,6 +55,12 @@ describe('createHttpApp', () => {
       expect(res.json()).toMatchObject({ code: 'REQUEST.NOT_FOUND', status: 404 });
     });
 
+    it("answers a browser's icon request with 204, not a 404 problem", async () => {
+      const res = await http('GET', '/favicon.ico');
+      expect(res.status).toBe(204);
+      expect(await http('GET', '/favicon.png').then((r) => r.status)).toBe(404);
+    });
+
     it('hides an unexpected error behind INTERNAL and logs it with its stack', async () => {
       const res = await http('GET', '/chains/boom');
       expect(res.status).toBe(500);

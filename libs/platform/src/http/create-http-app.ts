@@ -120,6 +120,12 @@ export async function createHttpApp(
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   useJsonBodyParser(app);
   refuseMissingHost(app.getHttpAdapter().getInstance());
+  // Browsers ask every origin for its icon: without this, each page of ours put a 404 problem in
+  // the browser's console and the request log. No icon, and nothing wrong: 204.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/favicon.ico', (_request, reply) => reply.code(204).send());
   traceHttp(app.getHttpAdapter().getInstance(), options.name);
   if (logger instanceof NetPayLogger) {
     logRequests(app.getHttpAdapter().getInstance(), logger, { traceOf: traceOfRequest });
