@@ -1,4 +1,11 @@
-import { createCipheriv, createHash, createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { ConcurrencyError, type EventStore, type NewEvent } from '#event-store';
 import {
   deterministicEventId,
