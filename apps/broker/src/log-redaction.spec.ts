@@ -55,6 +55,7 @@ describe('broker logs (pino): request lines without secrets', () => {
       token: customer.token,
       headers: { 'x-correlation-id': 'corr-logs-0001' },
     });
+    await http('GET', '/favicon.ico'); // a browser's, on every page: quiet like the health checks
   });
   afterAll(() => broker.close());
 
@@ -74,6 +75,8 @@ describe('broker logs (pino): request lines without secrets', () => {
     expect(typeof wallet?.durationMs).toBe('number');
     const refused = requests.find((l) => l.route === '/vendors' && l.status === 400);
     expect(refused?.correlationId).toMatch(/^[0-9a-f-]{36}$/); // given one when the client sent none
+    const icon = requests.find((l) => l.path === '/favicon.ico');
+    expect(icon === undefined || icon.level === 'debug').toBe(true);
   });
 
   it('never writes a checkout token, a bearer token, the admin token or a private key', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CanonicalWriter } from './encoding.js';
+import { ProtocolError } from './errors.js';
 
 /** The encoding as `libs/protocol/README.md` writes it out, one field at a time. */
 type Field =
@@ -104,6 +105,10 @@ describe('canonical encoding', () => {
 
   it('refuses a string that is not well-formed Unicode, and integers it cannot encode', () => {
     expect(() => new CanonicalWriter('t').string('a\uD800b')).toThrow(/well-formed/);
+    // What a parsed message may hold where a string belongs: a ProtocolError ("invalid"), never a TypeError.
+    for (const notString of [['a'], 7, null, { a: 1 }] as unknown as string[]) {
+      expect(() => new CanonicalWriter('t').string(notString)).toThrow(ProtocolError);
+    }
     expect(() => new CanonicalWriter('t').uint(-1)).toThrow(/non-negative safe integer/);
     expect(() => new CanonicalWriter('t').uint(2 ** 53)).toThrow(/non-negative safe integer/);
     expect(() => new CanonicalWriter('t').uint(1.5)).toThrow(/non-negative safe integer/);

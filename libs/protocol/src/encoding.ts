@@ -25,6 +25,8 @@ export class CanonicalWriter {
   }
 
   string(value: string): this {
+    // Parsed input can put anything where a string belongs: refused as the old encoder did.
+    if (typeof value !== 'string') throw new ProtocolError(PROTOCOL.BAD_VALUE, '', 'not a string');
     // Lone surrogates encode to U+FFFD: two different strings, one encoding. Refuse them.
     if (!isWellFormed(value)) {
       throw new ProtocolError(PROTOCOL.BAD_VALUE, '', 'string is not well-formed Unicode');

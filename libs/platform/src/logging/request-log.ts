@@ -6,7 +6,7 @@ export const CORRELATION_HEADER = 'x-correlation-id';
 /** What a client may send as a correlation id; anything else is replaced by a fresh one. */
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Probes and scrapes are logged at debug, so that they do not drown the requests. */
-const QUIET_ROUTES = new Set(['/metrics', '/health', '/health/live', '/health/ready']);
+const QUIET_ROUTES = new Set(['/metrics', '/health', '/health/live', '/health/ready', '/favicon.ico']);
 
 export interface TraceIds {
   readonly traceId: string;
