@@ -24,10 +24,10 @@ class InterruptedRedisView extends RedisRedemptionView {
   ) {
     super(redis, namespace);
   }
-  override async commit(ops: readonly ViewOp[], position: bigint): Promise<void> {
+  override async commit(ops: readonly ViewOp[], position: bigint, eventId?: string): Promise<void> {
     this.commits += 1;
     if (this.commits === this.at) this.interrupt();
-    return super.commit(ops, position);
+    return super.commit(ops, position, eventId);
   }
 }
 

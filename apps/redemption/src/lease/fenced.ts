@@ -25,6 +25,7 @@ import type {
   Earnings,
   RedemptionView,
   VendorDay,
+  ViewAnchor,
   ViewOp,
   ViewReadResults,
   ViewReads,
@@ -119,9 +120,12 @@ export class FencedView implements RedemptionView {
     this.fence.assertHeld();
     return this.inner.reset(id);
   }
-  async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
+  async commit(ops: readonly ViewOp[], position: GlobalPosition, eventId?: string): Promise<void> {
     this.fence.assertHeld();
-    return this.inner.commit(ops, position);
+    return this.inner.commit(ops, position, eventId);
+  }
+  anchor(): Promise<ViewAnchor | undefined> {
+    return this.inner.anchor();
   }
   async store(subscriptionId: string, position: GlobalPosition): Promise<void> {
     this.fence.assertHeld();

@@ -32,8 +32,8 @@ class CountingView extends InMemoryRedemptionView {
     return super.load();
   }
 
-  override async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
-    await super.commit(ops, position);
+  override async commit(ops: readonly ViewOp[], position: GlobalPosition, eventId?: string): Promise<void> {
+    await super.commit(ops, position, eventId);
     this.commits += 1;
     this.afterCommit(this.commits);
   }

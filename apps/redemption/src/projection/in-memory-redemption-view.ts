@@ -12,6 +12,7 @@ import {
   type ViewOp,
   type ViewReadResults,
   type ViewReads,
+  type ViewAnchor,
   vendorDayKey as key,
 } from './redemption-view.js';
 
@@ -24,6 +25,7 @@ export class InMemoryRedemptionView implements RedemptionView {
   private readonly batches = new Map<string, BatchProgress>();
   private readonly open = new Set<string>();
   private checkpoint: GlobalPosition | undefined;
+  private anchored: ViewAnchor | undefined;
   private marker: string | undefined;
 
   async generation(): Promise<string | undefined> {
@@ -41,12 +43,18 @@ export class InMemoryRedemptionView implements RedemptionView {
     this.marked.clear();
     this.open.clear();
     this.checkpoint = undefined;
+    this.anchored = undefined;
     this.marker = undefined;
   }
 
-  async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
+  async commit(ops: readonly ViewOp[], position: GlobalPosition, eventId?: string): Promise<void> {
     for (const op of ops) this.apply(op);
     this.checkpoint = position;
+    if (eventId !== undefined) this.anchored = { position, eventId };
+  }
+
+  async anchor(): Promise<ViewAnchor | undefined> {
+    return this.anchored;
   }
 
   async load(): Promise<GlobalPosition | undefined> {

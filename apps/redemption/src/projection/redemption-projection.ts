@@ -9,7 +9,7 @@ import {
 } from '#event-store';
 import { decode, type StoredEvent } from '#events';
 import { PROJECTED_CATEGORIES, PROJECTED_EVENT_TYPES, foldBatch } from './redemption-projector.js';
-import type { RedemptionView } from './redemption-view.js';
+import type { RedemptionView, ViewAnchor } from './redemption-view.js';
 
 export interface RedemptionProjectionOptions {
   /** Names the subscription (one per read model: a new id and namespace rebuild from zero). */
@@ -260,14 +260,20 @@ export class RedemptionProjection {
   ): Promise<void> {
     const found = fromZero ? undefined : await this.view.generation();
     if (found !== undefined) {
+      // The event store was replaced (lost and set up again) while the view was kept: folding on
+      // from its checkpoint would skip the new log's events up to it. A new log that has not
+      // reached the checkpoint yet shows it by its end; one that has grown past it, by holding
+      // another event where the view's last folded one was.
       const at = await this.view.position();
-      if (at === undefined || (await this.logReaches(at))) {
+      const anchor = await this.view.anchor();
+      if (at !== undefined && !(await this.logReaches(at))) {
+        reason = `the view's checkpoint ${at} is past the event store's last event: it was built from another log`;
+      } else if (anchor !== undefined && !(await this.logHolds(anchor))) {
+        reason = `the event store holds another event at ${anchor.position} than the view folded there (${anchor.eventId}): it was built from another log`;
+      } else {
         this.generationId = found;
         return;
       }
-      // The event store was replaced (lost and set up again) while the view was kept: folding on
-      // from its checkpoint would skip the new log's events up to it.
-      reason = `the view's checkpoint ${at} is past the event store's last event: it was built from another log`;
     }
     const id = randomUUID();
     await this.view.reset(id);
@@ -289,6 +295,21 @@ export class RedemptionProjection {
     try {
       if ((await this.store.readAll({ after: position - 1n, maxCount: 1 })).length > 0) return true;
       return (await this.store.readAll({ maxCount: 1 })).length === 0;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Whether the event the view last folded is still where it was, or the log cannot tell: false
+   * only when another event stands at that position. One that expired (or a log that cannot be
+   * read) is given the benefit of the doubt, as in `logReaches`.
+   */
+  private async logHolds(anchor: ViewAnchor): Promise<boolean> {
+    if (anchor.position <= 0n) return true;
+    try {
+      const [there] = await this.store.readAll({ after: anchor.position - 1n, maxCount: 1 });
+      return there === undefined || there.position !== anchor.position || there.id === anchor.eventId;
     } catch {
       return true;
     }
@@ -332,14 +353,15 @@ export class RedemptionProjection {
         const accept = this.options.accept ?? ((): boolean => true);
         const events = recorded.map(decode).filter((e): e is StoredEvent => e !== undefined && accept(e));
         const ops = await foldBatch(events, this.view, this.options.timeZone);
-        const position = recorded[recorded.length - 1]!.position;
+        const last = recorded[recorded.length - 1]!;
+        const position = last.position;
         for (;;) {
           await this.leaseHeld();
           // Never fold on top of a lost model (its checkpoint would vouch for data that is gone).
           if ((await this.view.generation()) !== generation)
             throw new ProjectionStorageLostError('the view lost its generation marker');
           try {
-            await this.view.commit(ops, position);
+            await this.view.commit(ops, position, last.id);
             break;
           } catch (error) {
             if (!isLeaseNotHeld(error)) throw error; // the lease ran out just now: wait for it again

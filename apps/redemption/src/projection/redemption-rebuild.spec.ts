@@ -39,9 +39,9 @@ class ExpiringStore extends InMemoryEventStore {
 class HeldView extends InMemoryRedemptionView {
   gate: Promise<void> = Promise.resolve();
 
-  override async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
+  override async commit(ops: readonly ViewOp[], position: GlobalPosition, eventId?: string): Promise<void> {
     await this.gate;
-    await super.commit(ops, position);
+    await super.commit(ops, position, eventId);
   }
 }
 
@@ -98,6 +98,34 @@ describe('a redemption read model that loses its storage', () => {
     expect(f.worker.projection.rebuildCount()).toBe(1);
     // What the view holds is the new log's: va's two coins, nothing of the old day.
     expect((await view.pendingVendorDays()).map((d) => d.vendorId)).toEqual(['va']);
+  });
+
+  it('rebuilds a view kept across a new event store that grew past its checkpoint while no worker ran', async () => {
+    const view = new InMemoryRedemptionView();
+    const before = await nightFixture({ view });
+    await before.vendors('va', 'vb', 'vc');
+    await honestDay(before.world);
+    await before.worker.projection.waitUntilCaughtUp();
+    await before.dispose();
+    const checkpoint = (await view.position())!;
+    // The store set up again, and another day written to it, longer than the old log, before the
+    // worker that kept its view comes back.
+    const store = new InMemoryEventStore();
+    const filler = await nightFixture({ store, view: new InMemoryRedemptionView() });
+    await filler.vendors('vc');
+    filler.world.at('2026-03-10T02:00:00.000Z');
+    for (let n = 0; (await store.readAll({ after: checkpoint, maxCount: 1 })).length === 0; n++) {
+      await filler.world.issue(`n${n}`);
+      await filler.world.spend(`n${n}`, 'vc', 2);
+    }
+    await filler.dispose();
+
+    f = await nightFixture({ store, view });
+    await f.worker.projection.waitUntilCaughtUp();
+    expect(f.logLines.join('\n')).toMatch(/holds another event at \d+ than the view folded there/);
+    expect(f.worker.projection.rebuildCount()).toBe(1);
+    // What the view holds is the new log's alone: vc's spends, nothing of va's and vb's old day.
+    expect((await view.pendingVendorDays()).map((d) => d.vendorId)).toEqual(['vc']);
   });
 
   it('adopts its view over a log whose old events expired (EVENT_STORE_MAX_AGE_MS), the checkpoint’s among them', async () => {

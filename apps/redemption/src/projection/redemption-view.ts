@@ -94,6 +94,12 @@ export interface ViewReadResults {
   readonly batches: ReadonlyMap<string, BatchProgress>;
 }
 
+/** An event the view folded: where it was in the log, and its id. */
+export interface ViewAnchor {
+  readonly position: GlobalPosition;
+  readonly eventId: string;
+}
+
 export interface RedemptionViewReader {
   chainTerms(chainId: string): Promise<ChainTerms | undefined>;
   /** Unsealed spends of a vendor on a day, per chain. */
@@ -124,8 +130,16 @@ export interface RedemptionView extends RedemptionViewReader, CheckpointStore {
   reset(id: string): Promise<void>;
   /** Everything a batch's fold reads, in one go (one round trip to Redis). */
   read(reads: ViewReads): Promise<ViewReadResults>;
-  /** Applies the changes in order and moves the checkpoint to `position`, atomically. */
-  commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void>;
+  /**
+   * Applies the changes in order and moves the checkpoint to `position`, atomically. `eventId`:
+   * the id of the event at `position` (the last one folded), kept with it as the view's anchor.
+   */
+  commit(ops: readonly ViewOp[], position: GlobalPosition, eventId?: string): Promise<void>;
+  /**
+   * The last event folded, as `commit` recorded it: a start that finds another event at that
+   * position in the log knows the view was built from another log (the store set up again).
+   */
+  anchor(): Promise<ViewAnchor | undefined>;
 }
 
 export function bySealOrder(a: BatchProgress, b: BatchProgress): number {

@@ -20,6 +20,20 @@ describe('the redemption read model in a Redis that is flushed or replaced (priv
     await stack?.dispose();
   });
 
+  it('keeps the last folded event beside its checkpoint, and forgets it with the rest on reset', async () => {
+    stack = await intStack();
+    const view = new RedisRedemptionView(stack.redis, 'anchored');
+    await view.reset('g1');
+    expect(await view.anchor()).toBeUndefined();
+    await view.commit([], 7n, 'evt-7');
+    expect(await view.anchor()).toEqual({ position: 7n, eventId: 'evt-7' });
+    // A checkpoint moved past events the filter dropped (no event id) leaves the anchor where it was.
+    await view.store('redemption', 9n);
+    expect([await view.position(), await view.anchor()]).toEqual([9n, { position: 7n, eventId: 'evt-7' }]);
+    await view.reset('g2');
+    expect([await view.position(), await view.anchor()]).toEqual([undefined, undefined]);
+  });
+
   it('after FLUSHALL under spends, rebuilds by itself and the next night pays each vendor exactly what it sold', async () => {
     redis = await PrivateRedis.start();
     if (redis === undefined) return; // no redis-server binary: never flush the shared one

@@ -14,6 +14,7 @@ import {
   type ViewOp,
   type ViewReadResults,
   type ViewReads,
+  type ViewAnchor,
 } from './redemption-view.js';
 
 /**
@@ -22,7 +23,7 @@ import {
  * checkpoint in one MULTI/EXEC: both or neither. A new namespace is a new projection built from
  * zero, side by side with the old one.
  *
- * Keys: `gen` (generation marker, see `RedemptionView.generation`), `cp` (checkpoint), `terms` (chainId → terms), `pending:<day>:<vendor>` (chainId →
+ * Keys: `gen` (generation marker, see `RedemptionView.generation`), `cp` (checkpoint), `anchor` (`<position> <event id>` of the last event folded), `terms` (chainId → terms), `pending:<day>:<vendor>` (chainId →
  * segments), `pending` (zset `<day>|<vendor>` by YYYYMMDD), `earned:<day>` (`<vendor>|<currency>`
  * → minor units), `batch` (batchId → progress), `open` (set of unsettled batch ids).
  */
@@ -36,10 +37,11 @@ export class RedisRedemptionView implements RedemptionView {
     return [this.namespace, ...parts].join(':');
   }
 
-  async commit(ops: readonly ViewOp[], position: GlobalPosition): Promise<void> {
+  async commit(ops: readonly ViewOp[], position: GlobalPosition, eventId?: string): Promise<void> {
     const tx = this.redis.multi();
     for (const op of ops) this.apply(tx, op);
     tx.set(this.k('cp'), position.toString());
+    if (eventId !== undefined) tx.set(this.k('anchor'), `${position} ${eventId}`);
     const results = await tx.exec();
     if (results === null) throw new Error('redemption view: transaction discarded');
     const failed = results.find(([error]) => error !== null);
@@ -119,6 +121,14 @@ export class RedisRedemptionView implements RedemptionView {
   async position(): Promise<GlobalPosition | undefined> {
     const raw = await this.redis.get(this.k('cp'));
     return raw === null ? undefined : BigInt(raw);
+  }
+
+  async anchor(): Promise<ViewAnchor | undefined> {
+    const raw = await this.redis.get(this.k('anchor'));
+    const space = raw?.indexOf(' ') ?? -1;
+    if (raw === null || raw === undefined || space <= 0) return undefined;
+    const position = raw.slice(0, space);
+    return /^\d+$/.test(position) ? { position: BigInt(position), eventId: raw.slice(space + 1) } : undefined;
   }
 
   async chainTerms(chainId: string): Promise<ChainTerms | undefined> {
