@@ -45,6 +45,17 @@ class HeldView extends InMemoryRedemptionView {
   }
 }
 
+/** A view that folded an honest day from `store` (a new one by default); its worker is gone. */
+async function keptView(store?: InMemoryEventStore): Promise<InMemoryRedemptionView> {
+  const view = new InMemoryRedemptionView();
+  const before = await nightFixture({ view, ...(store ? { store } : {}) });
+  await before.vendors('va', 'vb', 'vc');
+  await honestDay(before.world);
+  await before.worker.projection.waitUntilCaughtUp();
+  await before.dispose();
+  return view;
+}
+
 describe('a redemption read model that loses its storage', () => {
   let f: NightFixture;
   afterEach(() => f.dispose());
@@ -83,12 +94,7 @@ describe('a redemption read model that loses its storage', () => {
 
   it('rebuilds a view kept across a new event store instead of skipping the new log up to its checkpoint', async () => {
     // The store was lost and set up again; Redis kept the view, checkpoint and marker included.
-    const view = new InMemoryRedemptionView();
-    const before = await nightFixture({ view });
-    await before.vendors('va', 'vb', 'vc');
-    await honestDay(before.world);
-    await before.worker.projection.waitUntilCaughtUp();
-    await before.dispose();
+    const view = await keptView();
     f = await nightFixture({ view });
     await f.vendors('va');
     await f.world.issue('c9');
@@ -101,12 +107,7 @@ describe('a redemption read model that loses its storage', () => {
   });
 
   it('rebuilds a view kept across a new event store that grew past its checkpoint while no worker ran', async () => {
-    const view = new InMemoryRedemptionView();
-    const before = await nightFixture({ view });
-    await before.vendors('va', 'vb', 'vc');
-    await honestDay(before.world);
-    await before.worker.projection.waitUntilCaughtUp();
-    await before.dispose();
+    const view = await keptView();
     const checkpoint = (await view.position())!;
     // The store set up again, and another day written to it, longer than the old log, before the
     // worker that kept its view comes back.
@@ -130,12 +131,7 @@ describe('a redemption read model that loses its storage', () => {
 
   it('adopts its view over a log whose old events expired (EVENT_STORE_MAX_AGE_MS), the checkpoint’s among them', async () => {
     const store = new ExpiringStore();
-    const view = new InMemoryRedemptionView();
-    const before = await nightFixture({ store, view });
-    await before.vendors('va', 'vb', 'vc');
-    await honestDay(before.world);
-    await before.worker.projection.waitUntilCaughtUp();
-    await before.dispose();
+    const view = await keptView(store);
     // Everything up to the view's checkpoint ages out; the log goes on after it.
     store.expiredUpTo = (await view.position())!;
     f = await nightFixture({ store, view });
