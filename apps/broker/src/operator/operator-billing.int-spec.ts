@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { JetStreamEventStore } from '#event-store';
 import { connectTestStore } from '#event-store/testing';
@@ -17,7 +17,7 @@ describe('OperatorBilling on JetStream (two replicas, the broker identity)', () 
   const config = { streamName: `TEST_OPBILL_${unique}`, subjectPrefix: `test.opbill${unique}.events` };
   let a: JetStreamEventStore;
   let b: JetStreamEventStore;
-  const key = Buffer.alloc(32, 9);
+  const key = createSecretKey(Buffer.alloc(32, 9));
   const replica = (store: JetStreamEventStore): OperatorBilling =>
     new OperatorBilling(
       store,

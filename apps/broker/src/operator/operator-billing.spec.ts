@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '#event-store';
 import { ManualClock } from '#platform';
@@ -8,7 +9,7 @@ function setup(at = '2026-03-31T23:00:00.000Z') {
   const store = new InMemoryEventStore();
   const clock = new ManualClock(new Date(at));
   const bank = new SimulatedBank(store, clock, 1_000_000);
-  const billing = new OperatorBilling(store, clock, bank, Buffer.alloc(32, 7));
+  const billing = new OperatorBilling(store, clock, bank, createSecretKey(Buffer.alloc(32, 7)));
   return { store, clock, bank, billing };
 }
 

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { ConcurrencyError, type EventStore, type ExpectedRevision } from '#event-store';
 import type { Clock } from '#platform';
 import type {
@@ -83,18 +83,14 @@ export type TopUpResult =
  */
 export class OperatorBilling implements PaymentGateway {
   private readonly queue = new PerKeyQueue();
-  /** Imported once (a Buffer key is imported again by every createHmac: see BrokerSecrets). */
-  private readonly pseudonymKey: KeyObject;
 
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly bank: PaymentGateway,
-    /** HMAC key of the MSISDN → account id pseudonym. */
-    pseudonymKey: Buffer | KeyObject,
-  ) {
-    this.pseudonymKey = Buffer.isBuffer(pseudonymKey) ? createSecretKey(pseudonymKey) : pseudonymKey;
-  }
+    /** HMAC key of the MSISDN → account id pseudonym, imported once (see BrokerSecrets.subkeyObject). */
+    private readonly pseudonymKey: KeyObject,
+  ) {}
 
   /** The subscriber account id of an MSISDN (stable, reveals nothing without the key). */
   accountIdOf(msisdn: string): string {
