@@ -101,10 +101,15 @@ export function revisionOf(msg: Pick<StoredMessage, 'headers' | 'seq'>): number 
  * claiming another stream changes nothing. The header where the read does not give the subject.
  */
 export function streamOf(msg: Pick<StoredMessage, 'headers' | 'seq' | 'subject'>): string {
-  if (msg.subject) return msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+  if (msg.subject) return streamOfSubject(msg.subject);
   const value = msg.headers?.get(H.stream);
   if (!value) throw notAnEvent(msg.seq);
   return value;
+}
+
+/** The event-store stream a subject names: its last token. */
+export function streamOfSubject(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
 }
 
 /** `s1,d2,d3,…`: the latest sequence, then each next one as its distance below the one before (short). */

@@ -4,7 +4,7 @@ import { AsyncQueue } from '../shared/async-queue.js';
 import type { Feed, FeedItem } from '../shared/subscription-runner.js';
 import { categorySubject, type ResolvedJetStreamConfig } from './jetstream-config.js';
 import { translate } from './jetstream-errors.js';
-import { eventOrSkip, H } from './jetstream-codec.js';
+import { eventOrSkip, H, streamOfSubject } from './jetstream-codec.js';
 import { streamTypeFilter } from '../shared/filter.js';
 import { storedOf } from './jetstream-reader.js';
 
@@ -58,7 +58,7 @@ export async function openJetStreamFeed(
     try {
       for await (const m of messages) {
         delivered = m.info.deliverySequence;
-        if (passes && !passes(m.subject.slice(m.subject.lastIndexOf('.') + 1), m.headers?.get(H.type))) {
+        if (passes && !passes(streamOfSubject(m.subject), m.headers?.get(H.type))) {
           queue.push({ kind: 'passed', position: BigInt(m.seq) });
           marked = false;
         } else {
