@@ -391,6 +391,28 @@ export class History {
     return this.add(`customer-${customerId}`, { type: 'CoinsRefunded', version: 1, data });
   }
 
+  /** The bank declined the chain's refund to `bankAccount` (close it first): the value is owed. */
+  refundDeclined(customerId: string, chainId: string, bankAccount: string): this {
+    const model = this.model(chainId);
+    const amount = (model.chain.length - model.index + 1) * model.coinValue;
+    const data = {
+      customerId,
+      chainId,
+      bankAccount,
+      amount,
+      currency: 'NZD',
+      reason: 'account-closed',
+      at: this.at(),
+    };
+    return this.add(`customer-${customerId}`, { type: 'RefundDeclined', version: 1, data });
+  }
+
+  /** The customer names another account for the chain's refund. */
+  refundAccountChosen(customerId: string, chainId: string, bankAccount: string): this {
+    const data = { customerId, chainId, bankAccount, at: this.at() };
+    return this.add(`customer-${customerId}`, { type: 'RefundAccountChosen', version: 1, data });
+  }
+
   /** The broker's settlement of an expired chain's unspent value (close it as expired first). */
   expire(customerId: string, chainId: string, policy: 'refunded' | 'kept'): this {
     const model = this.model(chainId);

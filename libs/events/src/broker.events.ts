@@ -119,6 +119,44 @@ export interface CoinsRefunded {
 }
 
 /**
+ * The bank declined a cash-out's refund to `bankAccount` (closed since the customer registered,
+ * another currency, …) after the chain was closed: nothing moved, and the bank answers the same
+ * under the chain's refund key for ever after, so no later attempt can pay that account. The
+ * value is owed to the customer until a `CoinsRefunded` of the chain records its refund to an
+ * account of theirs that takes it (`RefundAccountChosen`).
+ */
+export interface RefundDeclined {
+  readonly type: 'RefundDeclined';
+  readonly version: 1;
+  readonly data: {
+    readonly customerId: string;
+    readonly chainId: string;
+    readonly bankAccount: string;
+    /** The value owed: the chain's unspent coins × coin value at the close, integer minor units. */
+    readonly amount: number;
+    readonly currency: string;
+    readonly reason: string;
+    readonly at: string;
+  };
+}
+
+/**
+ * The customer named another account of theirs (the bank confirmed its mandate) for a chain's
+ * refund, after the bank declined the refund to the account it was going to (`RefundDeclined`):
+ * the chain's refund goes there from now on, under the same refund key.
+ */
+export interface RefundAccountChosen {
+  readonly type: 'RefundAccountChosen';
+  readonly version: 1;
+  readonly data: {
+    readonly customerId: string;
+    readonly chainId: string;
+    readonly bankAccount: string;
+    readonly at: string;
+  };
+}
+
+/**
  * An expired chain's unspent value settled by the broker's stated policy (EXPIRY_POLICY), after
  * the chain was closed at its index (`ChainClosed {expired}`): `refunded` to the customer's bank
  * account (`paymentRef`), or `kept` by the broker with this record as the customer's notice.
@@ -202,6 +240,8 @@ export type CustomerEvent =
   | VendorAuthorised
   | VendorDeauthorised
   | CoinsRefunded
+  | RefundDeclined
+  | RefundAccountChosen
   | CoinsExpiredSettled
   | ChainReissued
   | CustomerStandingEvent;

@@ -28,6 +28,8 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   PurchaseDeclined: 1,
   PurchaseVoided: 1,
   CoinsRefunded: 1,
+  RefundDeclined: 1,
+  RefundAccountChosen: 1,
   CoinsExpiredSettled: 1,
   ChainReissued: 1,
   ServerWalletSeedStored: 1,

@@ -16,6 +16,7 @@ const MONEY_ROWS: readonly [keyof MoneyReport, string][] = [
   ['refunded', 'refunded to customers'],
   ['expiredSettled', 'settled at expiry'],
   ['unspentOutstanding', 'unspent, in customers’ hands'],
+  ['refundsOwed', '  of which refunds declined'],
   ['spentNotRedeemed', 'spent, not yet redeemed'],
   ['outstandingLiability', 'outstanding liability'],
 ];

@@ -48,6 +48,7 @@ describe('Audit of an honest history', () => {
       unspentOutstanding: 80,
       spentNotRedeemed: 0,
       expiredSettled: 0,
+      refundsOwed: 0,
     });
   });
 

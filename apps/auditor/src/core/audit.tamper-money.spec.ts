@@ -124,6 +124,48 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     );
   });
 
+  it('a refund the bank declined is owed until it is paid to another account; it moves only after a decline', async () => {
+    const declined = honestHistory()
+      .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })
+      .close('ch9', 'cashed-out')
+      .refundDeclined('cust_alice', 'ch9', 'NZ-CUST-cust_alice');
+    const owed = await auditHistory(declined.appends, { brokerKeys });
+    expect(owed.violations).toEqual([]);
+    expect(owed.money.NZD?.refundsOwed).toBe(50);
+    const paid = await auditHistory(
+      declined.refundAccountChosen('cust_alice', 'ch9', 'NZ-OTHER').refund('cust_alice', 'ch9').appends,
+      { brokerKeys },
+    );
+    expect(paid.violations).toEqual([]);
+    expect(paid.money.NZD?.refundsOwed).toBe(0);
+
+    // Moved while the registered account had not declined it: both could have been paid.
+    const early = honestHistory()
+      .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })
+      .close('ch9', 'cashed-out')
+      .refundAccountChosen('cust_alice', 'ch9', 'NZ-OTHER');
+    expectNamed(
+      await auditHistory(early.appends, { brokerKeys }),
+      'R4.REFUND_REDIRECTED_UNDECLINED',
+      BigInt(early.appends.length),
+      'customer-cust_alice',
+    );
+    // Declined at another account than the one it was going to, then moved: still undeclined.
+    const elsewhere = honestHistory()
+      .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })
+      .close('ch9', 'cashed-out')
+      .refundDeclined('cust_alice', 'ch9', 'NZ-ELSEWHERE')
+      .refundAccountChosen('cust_alice', 'ch9', 'NZ-OTHER');
+    expect(rules(await auditHistory(elsewhere.appends, { brokerKeys }))).toEqual([
+      'R4.REFUND_REDIRECTED_UNDECLINED',
+    ]);
+    // A decline of a chain still open: a cash-out closes it first.
+    const open = honestHistory()
+      .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })
+      .refundDeclined('cust_alice', 'ch9', 'NZ-CUST-cust_alice');
+    expect(rules(await auditHistory(open.appends, { brokerKeys }))).toEqual(['R4.REFUND_OF_OPEN_CHAIN']);
+  });
+
   it('R5.CUSTOMER_IDENTITY_EXPOSED: a name in a chain stream, an id in its metadata', async () => {
     const h = honestHistory();
     // A v1 revocation, from before reasons were codes: its free text is in the stored data.

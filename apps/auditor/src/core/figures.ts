@@ -16,6 +16,11 @@ export interface MoneyFigures {
   refunded: number;
   /** Σ CoinsExpiredSettled: expired chains' unspent value, refunded or kept by the broker. */
   expiredSettled: number;
+  /**
+   * Cash-outs whose refund the bank declined (`RefundDeclined`) and that no `CoinsRefunded` has
+   * paid since: owed to customers, part of the unspent value.
+   */
+  refundsOwed: number;
 }
 
 export function emptyMoney(): MoneyFigures {
@@ -28,6 +33,7 @@ export function emptyMoney(): MoneyFigures {
     paidToVendors: 0,
     refunded: 0,
     expiredSettled: 0,
+    refundsOwed: 0,
   };
 }
 
@@ -70,6 +76,8 @@ export class Figures {
   /** Σ CoinsPurchased completed by reconciliation rather than in answer to the customer. */
   purchasesReconciled = 0;
   refunds = 0;
+  /** Refunds the bank declined (`RefundDeclined`). */
+  refundsDeclined = 0;
   /** Chains settled at expiry. */
   expiries = 0;
   batchesSealed = 0;

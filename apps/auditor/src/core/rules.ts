@@ -79,6 +79,11 @@ export const RULES = {
   REFUND_EXCEEDS_UNSPENT: 'R4.REFUND_EXCEEDS_UNSPENT',
   /** A refund of a chain still open: its coins could be spent and refunded both. */
   REFUND_OF_OPEN_CHAIN: 'R4.REFUND_OF_OPEN_CHAIN',
+  /**
+   * A chain's refund sent to another account (`RefundAccountChosen`) while the bank had not
+   * declined it at the account it was going to: both accounts could be paid.
+   */
+  REFUND_REDIRECTED_UNDECLINED: 'R4.REFUND_REDIRECTED_UNDECLINED',
   /** Settled at expiry before the chain expired, while it was open, twice, or for more than its unspent value. */
   EXPIRY_SETTLED_EARLY: 'R4.EXPIRY_SETTLED_EARLY',
   EXPIRY_OF_OPEN_CHAIN: 'R4.EXPIRY_OF_OPEN_CHAIN',

@@ -1,9 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CHAIN } from '#chain';
 import type { EventStore } from '#event-store';
-import { type CoinsRefunded, deterministicEventId, streams } from '#events';
+import {
+  type CoinsRefunded,
+  deterministicEventId,
+  type RefundAccountChosen,
+  type RefundDeclined,
+  streams,
+} from '#events';
 import { CLOCK, type Clock } from '#platform';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
+import { askBank, proveAccountControl } from '../bank/ask-bank.js';
 import { BrokerConfig } from '../broker.config.js';
 import { brokerError, chainRefusal } from '../shared/broker-errors.js';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
@@ -16,15 +23,28 @@ import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import { refuseExpired } from '../expiry/expired-chain.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { CustomerStandings } from '../customer/customer-standings.js';
+import { evolveRefund, noRefund, refundTarget, type RefundState } from './refund-state.js';
 
 /** Stable codes of a cash-out. */
 export const CASH_OUT = {
   /**
    * The bank refuses (or would refuse) the refund (account closed, …): asked before the close, so
-   * the chain stays open; refused after it (the account closed in between), the value is owed.
+   * the chain stays open; refused after it (the account closed in between), the value is owed
+   * (`RefundDeclined`), and a cash-out that names another account of the customer's pays it there.
    */
   BANK_DECLINED: 'CASHOUT.BANK_DECLINED',
+  /**
+   * Another account was named for the refund while the one it goes to takes it: a refund moves to
+   * another account only when the bank declines it where it was going.
+   */
+  REFUND_ACCOUNT_NOT_NEEDED: 'CASHOUT.REFUND_ACCOUNT_NOT_NEEDED',
 } as const;
+
+/** Another account of the customer's for the refund, with the mandate their bank issued for it. */
+export interface RefundAccount {
+  readonly bankAccount: string;
+  readonly bankMandate: string;
+}
 
 export interface CashOutAnswer {
   readonly chainId: string;
@@ -37,7 +57,12 @@ export interface CashOutAnswer {
   readonly currency: string;
   /** The bank's reference of the refund (absent when nothing was left to refund). */
   readonly paymentRef?: string;
+  /** The account the refund was paid to (absent when nothing was left to refund). */
+  readonly refundedTo?: string;
 }
+
+/** Rounds of the refund: each either pays, or moves it once to a newly chosen account. */
+const REFUND_ROUNDS = 4;
 
 export { refundKey } from '../shared/close-and-refund.js';
 
@@ -68,19 +93,16 @@ export class CashOutHandler {
     private readonly config: BrokerConfig,
   ) {}
 
-  async execute(customerId: string, chainId: string): Promise<CashOutAnswer> {
+  async execute(customerId: string, chainId: string, refundTo?: RefundAccount): Promise<CashOutAnswer> {
     await this.projection.waitFor();
     // Someone else's chain answers like a missing one: no probing of other customers' chains.
     if (this.projection.model.ownerOf(chainId) !== customerId) {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
     await this.customers.assertNotRevoked(customerId);
-    const declined = await this.refundRefusal(customerId, chainId, this.clock.now());
-    if (declined !== undefined) {
-      throw brokerError(CASH_OUT.BANK_DECLINED, `the bank would refuse the refund: ${declined}`, 402, {
-        reason: declined,
-      });
-    }
+    if (refundTo !== undefined)
+      await proveAccountControl(this.gateway, refundTo.bankAccount, refundTo.bankMandate);
+    await this.refuseBeforeClose(customerId, chainId, this.clock.now(), refundTo?.bankAccount);
     // Read after the bank's answer: the close's expiry check and its time are the close's own.
     const now = this.clock.now();
     const at = now.toISOString();
@@ -91,52 +113,154 @@ export class CashOutHandler {
     const currency = closed.touchstone.currency;
     const base = { chainId, closedAtIndex: closed.index, coins, amount, currency };
     if (amount === 0) return base;
-    const recorded = await this.recordedRefund(customerId, chainId);
-    if (recorded !== undefined) return { ...base, paymentRef: recorded.paymentRef };
-    const paid = await refundUnspent(this.store, this.gateway, { customerId, chainId, amount, currency });
-    if (!paid.ok && paid.why === 'no-customer') {
-      throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
-    }
-    if (!paid.ok) {
-      throw brokerError(CASH_OUT.BANK_DECLINED, `the bank refused the refund: ${paid.reason}`, 402, {
-        reason: paid.reason,
-      });
-    }
-    await this.record(customerId, {
-      customerId,
-      chainId,
-      amount,
-      currency,
-      paymentRef: paid.paymentRef,
-      at,
-    });
-    return { ...base, paymentRef: paid.paymentRef };
+    const paid = await this.refund({ customerId, chainId, amount, currency, at }, refundTo?.bankAccount);
+    return { ...base, paymentRef: paid.paymentRef, refundedTo: paid.account };
   }
 
   /**
-   * Why the bank would decline this chain's refund now (the customer's account was closed since
-   * they registered), asked before the chain is closed: a close cannot be undone, and one whose
-   * refund the bank then refused left the value in a closed chain, neither spendable, re-issuable
-   * nor refunded. The chain stays open instead. A retry after the close goes on to the refund.
+   * Before the chain is closed (a close cannot be undone): would the bank decline the refund? The
+   * chain's refund goes to the customer's registered account, or to `refundTo` when the bank would
+   * decline it there. Refused with the chain left open: the account it would go to declines
+   * (`402 CASHOUT.BANK_DECLINED`), or `refundTo` is named while the registered account takes
+   * refunds (`409 CASHOUT.REFUND_ACCOUNT_NOT_NEEDED`: a token alone never moves a refund away from
+   * the account the customer registered with). A retry after the close goes on to the refund.
    */
-  private async refundRefusal(customerId: string, chainId: string, now: Date): Promise<string | undefined> {
-    const chain = await loadChain(this.store, this.ring, chainId);
-    // Closed, revoked or expired: the close's own refusal (or a retry's refund) answers, not the bank.
-    if (chain.status !== 'open' || refuseExpired(chain, now, this.config.expiryPolicy)) return undefined;
-    // Nothing left to refund: the close needs no payout.
-    if (chain.index > chain.touchstone.length) return undefined;
-    const customer = await loadCustomer(this.store, customerId);
-    if (customer.status !== 'registered') return undefined;
-    return this.gateway.payoutRefusal(customer.bankAccount, chain.touchstone.currency);
-  }
-
-  private async recordedRefund(
+  private async refuseBeforeClose(
     customerId: string,
     chainId: string,
-  ): Promise<CoinsRefunded['data'] | undefined> {
+    now: Date,
+    refundTo: string | undefined,
+  ): Promise<void> {
+    const chain = await loadChain(this.store, this.ring, chainId);
+    // Closed, revoked or expired: the close's own refusal (or a retry's refund) answers, not the bank.
+    if (chain.status !== 'open' || refuseExpired(chain, now, this.config.expiryPolicy)) return;
+    // Nothing left to refund: the close needs no payout.
+    if (chain.index > chain.touchstone.length) return;
+    const customer = await loadCustomer(this.store, customerId);
+    if (customer.status !== 'registered') return;
+    const { currency } = chain.touchstone;
+    const declined = await askBank(() => this.gateway.payoutRefusal(customer.bankAccount, currency));
+    if (declined === undefined) {
+      if (refundTo === undefined || refundTo === customer.bankAccount) return;
+      throw brokerError(
+        CASH_OUT.REFUND_ACCOUNT_NOT_NEEDED,
+        `your account ${customer.bankAccount} takes the refund: it goes to another account only when the bank declines it there`,
+        409,
+      );
+    }
+    if (refundTo === undefined) {
+      throw brokerError(
+        CASH_OUT.BANK_DECLINED,
+        `the bank would refuse the refund to account ${customer.bankAccount}: ${declined}; ` +
+          'name another account of yours (refundAccount, refundMandate)',
+        402,
+        { reason: declined },
+      );
+    }
+    const there = await askBank(() => this.gateway.payoutRefusal(refundTo, currency));
+    if (there !== undefined) {
+      throw brokerError(
+        CASH_OUT.BANK_DECLINED,
+        `the bank would refuse the refund to account ${refundTo}: ${there}`,
+        402,
+        {
+          reason: there,
+        },
+      );
+    }
+  }
+
+  /**
+   * Pays the closed chain's refund, once, to where it goes now, under the chain's one refund key.
+   * A decline is recorded (`RefundDeclined`: the value is owed) and is final there: the bank answers
+   * the same under that key ever after. Only then may the refund move to `refundTo`
+   * (`RefundAccountChosen`, appended on the customer's stream against the account it was going to,
+   * so two requests never move it twice): at most one account is ever paid.
+   */
+  private async refund(
+    refund: { customerId: string; chainId: string; amount: number; currency: string; at: string },
+    refundTo: string | undefined,
+  ): Promise<{ paymentRef: string; account: string }> {
+    const { customerId, chainId } = refund;
+    for (let round = 1; ; round++) {
+      const state = await this.refundState(customerId, chainId);
+      const account = refundTarget(state);
+      if (account === undefined) {
+        throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
+      }
+      if (state.refunded !== undefined) return { paymentRef: state.refunded.paymentRef, account };
+      const paid = await askBank(() => refundUnspent(this.gateway, { ...refund, account }));
+      if (paid.ok) {
+        await this.record(customerId, { ...refund, paymentRef: paid.paymentRef });
+        return { paymentRef: paid.paymentRef, account };
+      }
+      await this.recordDecline({ ...refund, bankAccount: account, reason: paid.reason });
+      const movable = refundTo !== undefined && refundTo !== account && !state.declined.has(refundTo);
+      if (!movable || round >= REFUND_ROUNDS || !(await this.choose(refund, account, refundTo))) {
+        const moved = refundTarget(await this.refundState(customerId, chainId)) !== account;
+        if (moved && round < REFUND_ROUNDS) continue; // another request moved it: pay it there
+        throw brokerError(
+          CASH_OUT.BANK_DECLINED,
+          `the bank refused the refund to account ${account}: ${paid.reason}; the ${refund.amount} ${refund.currency} ` +
+            'are owed to you: cash out again naming another account of yours (refundAccount, refundMandate)',
+          402,
+          { reason: paid.reason, refundOwed: refund.amount },
+        );
+      }
+    }
+  }
+
+  private async refundState(customerId: string, chainId: string): Promise<RefundState> {
     const events = await readDecoded(this.store, streams.customer(customerId));
-    for (const e of events) if (e.type === 'CoinsRefunded' && e.data.chainId === chainId) return e.data;
-    return undefined;
+    return events.reduce(evolveRefund(chainId), noRefund());
+  }
+
+  /** Records the bank's decline at `bankAccount`, once per chain and account. */
+  private async recordDecline(data: RefundDeclined['data']): Promise<void> {
+    await runCommand(this.store, {
+      stream: streams.customer(data.customerId),
+      initial: noRefund(),
+      evolve: evolveRefund(data.chainId),
+      decide: (state) => {
+        const event: RefundDeclined = { type: 'RefundDeclined', version: 1, data };
+        return { events: state.declined.has(data.bankAccount) ? [] : [event], result: undefined };
+      },
+      metadata: customerMetadata(data.customerId),
+      eventId: () => deterministicEventId('RefundDeclined', data.chainId, data.bankAccount),
+    });
+  }
+
+  /**
+   * Moves the chain's refund from `from` (declined there, recorded) to `to`: false when it no
+   * longer goes to `from` (another request moved it first) or was paid meanwhile.
+   */
+  private async choose(
+    refund: { customerId: string; chainId: string; at: string },
+    from: string,
+    to: string,
+  ): Promise<boolean> {
+    const { customerId, chainId, at } = refund;
+    const { result } = await runCommand(this.store, {
+      stream: streams.customer(customerId),
+      initial: noRefund(),
+      evolve: evolveRefund(chainId),
+      decide: (state) => {
+        const going = refundTarget(state);
+        if (going === to && state.chosen === to) return { events: [], result: true };
+        if (going !== from || !state.declined.has(from) || state.refunded !== undefined) {
+          return { events: [], result: false };
+        }
+        const event: RefundAccountChosen = {
+          type: 'RefundAccountChosen',
+          version: 1,
+          data: { customerId, chainId, bankAccount: to, at },
+        };
+        return { events: [event], result: true };
+      },
+      metadata: customerMetadata(customerId),
+      eventId: () => deterministicEventId('RefundAccountChosen', chainId, from, to),
+    });
+    return result;
   }
 
   private async record(customerId: string, data: CoinsRefunded['data']): Promise<void> {

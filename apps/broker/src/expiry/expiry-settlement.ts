@@ -6,7 +6,7 @@ import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { loadChain } from '../shared/chain-stream.js';
-import { closeAtIndex, refundUnspent } from '../shared/close-and-refund.js';
+import { closeAtIndex, refundToRegistered } from '../shared/close-and-refund.js';
 import { runCommand } from '../shared/command.js';
 import { brokerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
@@ -53,7 +53,12 @@ export class ExpirySettlement {
     const t = closed.touchstone;
     const refund =
       this.config.expiryPolicy === 'refund' && amount > 0
-        ? await refundUnspent(this.store, this.gateway, { customerId, chainId, amount, currency: t.currency })
+        ? await refundToRegistered(this.store, this.gateway, {
+            customerId,
+            chainId,
+            amount,
+            currency: t.currency,
+          })
         : undefined;
     // A refund the bank refused (or a customer gone) is kept, with the same notice.
     const paymentRef = refund?.ok ? refund.paymentRef : undefined;

@@ -11,6 +11,7 @@ import { contentEventId, runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
+import { proveAccountControl } from '../bank/ask-bank.js';
 import type { CustomerRegisteredAnswer, RegisterCustomer } from './register-customer.command.js';
 
 @Injectable()
@@ -30,7 +31,7 @@ export class RegisterCustomerHandler {
    */
   async execute(command: RegisterCustomer): Promise<CustomerRegisteredAnswer> {
     const { name, bankAccount, idempotencyKey } = command;
-    await this.proveControl(bankAccount, command.bankMandate);
+    await proveAccountControl(this.bank, bankAccount, command.bankMandate);
     const customerId = this.secrets.id('cus', 'register', idempotencyKey, name, bankAccount);
     const { token, tokenHash } = issueCustomerToken(customerId);
     await runCommand(this.store, {
@@ -64,25 +65,5 @@ export class RegisterCustomerHandler {
     // derived from it, token hash included): the customer's first request need not read it.
     this.identities.remember({ customerId, name, bankAccount, tokenHash });
     return { customerId, token, tokenType: 'Bearer' };
-  }
-
-  /**
-   * Only the account's owner may have it charged: the bank must confirm the mandate it issued
-   * for the account, or nothing is registered (and nobody can ever buy on it through us).
-   */
-  private async proveControl(account: string, mandate: string): Promise<void> {
-    let verdict;
-    try {
-      verdict = await this.bank.verifyMandate({ account, mandate });
-    } catch {
-      throw brokerError(BROKER_ERROR.PAYMENT_UNAVAILABLE, 'the bank cannot be reached; retry later', 503);
-    }
-    if (!verdict.ok) {
-      throw brokerError(
-        BROKER_ERROR.BANK_MANDATE_INVALID,
-        `the bank does not confirm that you control account ${account}: send the mandate it issued for it`,
-        403,
-      );
-    }
   }
 }

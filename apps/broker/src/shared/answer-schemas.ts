@@ -239,7 +239,13 @@ export const CASHED_OUT = apiSchema(
       amount: int({ minimum: 0, description: 'integer minor units' }),
       currency: currency(),
     },
-    { paymentRef: str() },
+    {
+      paymentRef: str(),
+      refundedTo: str({
+        pattern: '^[A-Za-z0-9_]{1,64}$',
+        description: 'the bank account the refund was paid to',
+      }),
+    },
   ),
 );
 

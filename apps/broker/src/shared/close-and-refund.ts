@@ -62,24 +62,22 @@ export async function closeAtIndex(
 }
 
 /** What came of a refund: the bank's reference, or why none was paid. */
-export type RefundOutcome =
+export type PayoutOutcome =
   | { readonly ok: true; readonly paymentRef: string }
-  | { readonly ok: false; readonly why: 'no-customer' }
   | { readonly ok: false; readonly why: 'declined'; readonly reason: string };
+export type RefundOutcome = PayoutOutcome | { readonly ok: false; readonly why: 'no-customer' };
 
 /**
- * Pays `amount` back to the customer's bank account under the chain's one refund key
- * (`refund_<chainId>`): the bank moves the money at most once, whoever asks and however often.
+ * Pays `amount` back to `account` under the chain's one refund key (`refund_<chainId>`): the bank
+ * moves the money at most once per account, whoever asks and however often, and answers a decline
+ * the same ever after (so a refund moves to another account only after a decline, never twice).
  */
 export async function refundUnspent(
-  store: EventStore,
   gateway: PaymentGateway,
-  refund: { customerId: string; chainId: string; amount: number; currency: string },
-): Promise<RefundOutcome> {
-  const customer = await loadCustomer(store, refund.customerId);
-  if (customer.status !== 'registered') return { ok: false, why: 'no-customer' };
+  refund: { account: string; chainId: string; amount: number; currency: string },
+): Promise<PayoutOutcome> {
   const paid = await gateway.payout({
-    account: customer.bankAccount,
+    account: refund.account,
     amount: refund.amount,
     currency: refund.currency,
     idempotencyKey: refundKey(refund.chainId),
@@ -88,4 +86,15 @@ export async function refundUnspent(
   return paid.ok
     ? { ok: true, paymentRef: paid.paymentRef }
     : { ok: false, why: 'declined', reason: paid.reason };
+}
+
+/** `refundUnspent` to the customer's registered account (`no-customer` when there is none). */
+export async function refundToRegistered(
+  store: EventStore,
+  gateway: PaymentGateway,
+  refund: { customerId: string; chainId: string; amount: number; currency: string },
+): Promise<RefundOutcome> {
+  const customer = await loadCustomer(store, refund.customerId);
+  if (customer.status !== 'registered') return { ok: false, why: 'no-customer' };
+  return refundUnspent(gateway, { ...refund, account: customer.bankAccount });
 }

@@ -8,6 +8,7 @@ import {
   onWalletCheckedOut,
 } from './holder.js';
 import { onCoinsExpiredSettled } from './expiry.js';
+import { onRefundAccountChosen, onRefundDeclined } from './refunds.js';
 import {
   onCustomerReinstated,
   onCustomerRevoked,
@@ -76,6 +77,10 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onPurchaseVoided(ctx, event.data);
     case 'CoinsRefunded':
       return onCoinsRefunded(ctx, event.data);
+    case 'RefundDeclined':
+      return onRefundDeclined(ctx, event.data);
+    case 'RefundAccountChosen':
+      return onRefundAccountChosen(ctx, event.data);
     case 'CoinsExpiredSettled':
       return onCoinsExpiredSettled(ctx, event.data);
     case 'ChainReissued':

@@ -17,6 +17,7 @@ export function onCustomerRegistered(ctx: CheckContext, data: CustomerRegistered
   ids.add(data.customerId, 'name', data.name);
   ids.add(data.customerId, 'token hash', data.tokenHash);
   ids.add(data.customerId, 'bank account', data.bankAccount);
+  ctx.ledger.bankAccounts.set(data.customerId, data.bankAccount);
 }
 
 export function onVendorAuthorisation(

@@ -149,6 +149,11 @@ export function onCoinsRefunded(ctx: CheckContext, data: CoinsRefunded['data']):
     );
   }
   chain.refunded += data.amount;
+  // A refund the bank declined earlier is paid now (to another account of the customer's).
+  if (chain.refundOwed > 0) {
+    figures.moneyIn(chain.currency).refundsOwed -= chain.refundOwed;
+    chain.refundOwed = 0;
+  }
   recordMovement(ctx, {
     what: `refund of chain ${chain.chainId}`,
     paymentRef: data.paymentRef,

@@ -41,6 +41,8 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'PurchaseDeclined':
     case 'PurchaseVoided':
     case 'CoinsRefunded':
+    case 'RefundDeclined':
+    case 'RefundAccountChosen':
     case 'CoinsExpiredSettled':
     case 'ChainReissued':
       return [...BROKER, `customer:${event.data.customerId}`];

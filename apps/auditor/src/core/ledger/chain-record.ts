@@ -42,6 +42,15 @@ export class ChainRecord {
   readonly ledgerRanges = new RangeSet<RedeemedRange>();
   /** Minor units returned to the customer. */
   refunded = 0;
+  /**
+   * The account a cash-out's refund goes to when the customer named one (`RefundAccountChosen`);
+   * undefined: their registered account.
+   */
+  refundAccount: string | undefined;
+  /** Accounts whose refund of this chain the bank declined (`RefundDeclined`), by what it owed. */
+  readonly refundsDeclined = new Map<string, number>();
+  /** A declined refund's value, owed to the customer until a `CoinsRefunded` pays it. */
+  refundOwed = 0;
   closedAtIndex: number | undefined;
   /** Why it was closed (`ChainClosed.reason`). */
   closedAs: string | undefined;

@@ -70,6 +70,8 @@ export class Ledger {
   readonly registeredVendors = new Set<string>();
   /** Server-side wallet chain → its owner's customer id (never printed: findings say "the wallet's owner"). */
   readonly customerOfChain = new Map<string, string>();
+  /** Each customer's registered bank account (`CustomerRegistered`): where their refunds go first. */
+  readonly bankAccounts = new Map<string, string>();
   /** Customer id → the vendors it authorises now (VendorAuthorised, less VendorDeauthorised). */
   readonly authorisedVendors = new Map<string, Set<string>>();
   /** Customer id → vendors it withdrew (and did not authorise again). */

@@ -177,6 +177,21 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     paymentRef: text(f, 'paymentRef'),
     at: timestamp(f, 'at'),
   }),
+  RefundDeclined: (f) => ({
+    customerId: id(f, 'customerId'),
+    chainId: id(f, 'chainId'),
+    bankAccount: text(f, 'bankAccount'),
+    amount: int(f, 'amount', 1),
+    currency: currency(f, 'currency'),
+    reason: text(f, 'reason'),
+    at: timestamp(f, 'at'),
+  }),
+  RefundAccountChosen: (f) => ({
+    customerId: id(f, 'customerId'),
+    chainId: id(f, 'chainId'),
+    bankAccount: text(f, 'bankAccount'),
+    at: timestamp(f, 'at'),
+  }),
   CoinsExpiredSettled: (f) => ({
     customerId: id(f, 'customerId'),
     chainId: id(f, 'chainId'),
