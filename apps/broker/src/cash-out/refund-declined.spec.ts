@@ -105,6 +105,7 @@ describe('cash-out: a refund the bank declines (in-memory store, simulated bank)
     expect([unproven.status, unproven.json<{ code: string }>().code]).toEqual([403, 'BANK.MANDATE_INVALID']);
     expect(await customerTypes(customer)).toEqual(['CustomerRegistered', 'RefundDeclined']);
 
+    clock.advance(60_000);
     const paid = await cashOut(customer, chainId, other);
     expect(paid.status).toBe(201);
     expect(paid.json<CashOutAnswer>()).toMatchObject({
@@ -131,6 +132,15 @@ describe('cash-out: a refund the bank declines (in-memory store, simulated bank)
       'RefundDeclined',
       'RefundAccountChosen',
       'CoinsRefunded',
+    ]);
+    // The customer's history tells the decline, then the refund.
+    const history = await broker.http('GET', '/wallet/history', { token: customer.token });
+    const entries = history.json<{ entries: { kind: string; chainId?: string }[] }>().entries;
+    // (The close and the decline happened in the same request, at the same time.)
+    expect(entries.filter((e) => e.chainId === chainId).map((e) => e.kind)).toEqual([
+      'refund-declined',
+      'closed',
+      'refund',
     ]);
     const settled = await audit();
     expect(settled.violationsByRule).toEqual({});

@@ -141,6 +141,7 @@ export const WALLET_HISTORY = apiSchema(
         entry(['checkout'], { chainId: id(), vendorId: id(), index: int(), sliceEnd: int() }),
         entry(['slice-returned'], { chainId: id(), vendorId: id(), index: int() }),
         entry(['refund'], { chainId: id(), amount: int(), currency: currency(), paymentRef: str() }),
+        entry(['refund-declined'], { chainId: id(), amount: int(), currency: currency(), reason: str() }),
         entry(['revoked'], { chainId: id(), reason: str() }),
         entry(['closed'], { chainId: id(), index: int(), reason: str() }),
         entry(['reissued'], { fromChainId: id(), toChainId: id(), coins: int() }),

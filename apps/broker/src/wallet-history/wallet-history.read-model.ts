@@ -61,6 +61,18 @@ export type HistoryEntry =
       readonly currency: string;
       readonly paymentRef: string;
     }
+  | {
+      /**
+       * The bank declined a cash-out's refund after the close (`RefundDeclined`): the value is owed
+       * until a `refund` entry of the chain; cash out again naming another account of yours.
+       */
+      readonly kind: 'refund-declined';
+      readonly at: string;
+      readonly chainId: string;
+      readonly amount: number;
+      readonly currency: string;
+      readonly reason: string;
+    }
   | { readonly kind: 'revoked'; readonly at: string; readonly chainId: string; readonly reason: string }
   | {
       readonly kind: 'closed';
@@ -193,6 +205,17 @@ export class WalletHistoryReadModel {
       }
       case 'CoinsRefunded':
         return this.refund(event.data);
+      case 'RefundDeclined': {
+        const d = event.data;
+        return this.customer(d.customerId, {
+          kind: 'refund-declined',
+          at: d.at,
+          chainId: d.chainId,
+          amount: d.amount,
+          currency: d.currency,
+          reason: d.reason,
+        });
+      }
       case 'CoinsExpiredSettled': {
         // An expired chain's unspent value: a refund when paid back (EXPIRY_POLICY=refund).
         const d = event.data;
