@@ -114,16 +114,17 @@ export interface CoinsRefunded {
     readonly amount: number;
     readonly currency: string;
     readonly paymentRef: string;
+    /** The account paid (recorded since refunds can move after a decline; absent before). */
+    readonly bankAccount?: string;
     readonly at: string;
   };
 }
 
 /**
  * The bank declined a cash-out's refund to `bankAccount` (closed since the customer registered,
- * another currency, …) after the chain was closed: nothing moved, and the bank answers the same
- * under the chain's refund key for ever after, so no later attempt can pay that account. The
- * value is owed to the customer until a `CoinsRefunded` of the chain records its refund to an
- * account of theirs that takes it (`RefundAccountChosen`).
+ * another currency, …) after the chain was closed: nothing moved. The value is owed to the
+ * customer until a `CoinsRefunded` of the chain records its refund (after a final decline —
+ * account closed, another currency — to another account of theirs, `RefundAccountChosen`).
  */
 export interface RefundDeclined {
   readonly type: 'RefundDeclined';
@@ -142,8 +143,9 @@ export interface RefundDeclined {
 
 /**
  * The customer named another account of theirs (the bank confirmed its mandate) for a chain's
- * refund, after the bank declined the refund to the account it was going to (`RefundDeclined`):
- * the chain's refund goes there from now on, under the same refund key.
+ * refund, after the bank declined it for good at the account it was going to (`RefundDeclined`,
+ * account closed or another currency): the chain's refund goes there from now on, under the same
+ * refund key.
  */
 export interface RefundAccountChosen {
   readonly type: 'RefundAccountChosen';

@@ -16,7 +16,7 @@ const MONEY_ROWS: readonly [keyof MoneyReport, string][] = [
   ['refunded', 'refunded to customers'],
   ['expiredSettled', 'settled at expiry'],
   ['unspentOutstanding', 'unspent, in customers’ hands'],
-  ['refundsOwed', '  of which refunds declined'],
+  ['refundsOwed', '  of which refunds owed'],
   ['spentNotRedeemed', 'spent, not yet redeemed'],
   ['outstandingLiability', 'outstanding liability'],
 ];
@@ -85,7 +85,10 @@ export function renderText(report: AuditReport, run: RunInfo, show: number): str
     `Coins      ${n(report.coins.issued)} issued, ${n(report.coins.spent)} spent, ${n(report.coins.redeemed)} redeemed`,
     `Parties    ${plural(report.parties.customers, 'customer')}, ${plural(report.parties.vendors, 'vendor')}, ` +
       `${plural(report.parties.purchases, 'purchase')} (${n(report.parties.purchasesDeclined)} declined), ` +
-      `${plural(report.parties.refunds, 'refund')}`,
+      `${plural(report.parties.refunds, 'refund')}` +
+      (report.parties.refundsDeclined > 0
+        ? ` (${n(report.parties.refundsDeclined)} declined by the bank)`
+        : ''),
     `Redemption ${n(report.redemption.batchesSealed)} batches sealed, ${n(report.redemption.batchesPaid)} paid; ` +
       `${n(report.redemption.itemsAccepted)} items accepted, ${n(report.redemption.itemsRejected)} rejected`,
     ...moneyTable(report.money),

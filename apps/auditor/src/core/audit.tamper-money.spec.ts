@@ -159,6 +159,48 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     expect(rules(await auditHistory(elsewhere.appends, { brokerKeys }))).toEqual([
       'R4.REFUND_REDIRECTED_UNDECLINED',
     ]);
+    // A decline that is not final (the bank may still book it there): the refund must not move.
+    const notFinal = honestHistory()
+      .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })
+      .close('ch9', 'cashed-out');
+    notFinal.add('customer-cust_alice', {
+      type: 'RefundDeclined',
+      version: 1,
+      data: {
+        customerId: 'cust_alice',
+        chainId: 'ch9',
+        bankAccount: 'NZ-CUST-cust_alice',
+        amount: 50,
+        currency: 'NZD',
+        reason: 'over-limit',
+        at: notFinal.at(),
+      },
+    });
+    notFinal.refundAccountChosen('cust_alice', 'ch9', 'NZ-OTHER');
+    expect(rules(await auditHistory(notFinal.appends, { brokerKeys }))).toEqual([
+      'R4.REFUND_REDIRECTED_UNDECLINED',
+    ]);
+    // Paid, naming the account, where it had been declined (without a move): caught.
+    const paidWhereDeclined = honestHistory()
+      .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })
+      .close('ch9', 'cashed-out')
+      .refundDeclined('cust_alice', 'ch9', 'NZ-CUST-cust_alice');
+    paidWhereDeclined.add('customer-cust_alice', {
+      type: 'CoinsRefunded',
+      version: 1,
+      data: {
+        customerId: 'cust_alice',
+        chainId: 'ch9',
+        amount: 50,
+        currency: 'NZD',
+        paymentRef: 'refund_ch9',
+        bankAccount: 'NZ-CUST-cust_alice',
+        at: paidWhereDeclined.at(),
+      },
+    });
+    expect(rules(await auditHistory(paidWhereDeclined.appends, { brokerKeys }))).toEqual([
+      'R4.REFUND_REDIRECTED_UNDECLINED',
+    ]);
     // A decline of a chain still open: a cash-out closes it first.
     const open = honestHistory()
       .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })
@@ -240,6 +282,25 @@ describe('Audit against the simulated bank’s ledger (bankaccount-<id>)', () =>
       booked(h, 'refund_ch2', 'credit', 95),
     ];
   }
+
+  it('R4.REFUND_PAID_TWICE: the bank booked one chain’s refund key at two accounts', async () => {
+    const h = honestHistory();
+    const appends = [
+      ...withBank(h),
+      rawAppend('bankaccount-acc_2', 'BankPaymentBooked', {
+        accountId: 'acc_2',
+        direction: 'credit',
+        amount: 95,
+        currency: 'NZD',
+        idempotencyKey: 'refund_ch2',
+        reference: 'ch2',
+        paymentRef: 'bank_other',
+        at: h.at(),
+      }),
+    ];
+    const report = await auditHistory(appends, { brokerKeys });
+    expect(rules(report)).toEqual(['R4.REFUND_PAID_TWICE']);
+  });
 
   it('finds every payment NetPay records among the bank’s bookings', async () => {
     const report = await auditHistory(withBank(honestHistory()), { brokerKeys });

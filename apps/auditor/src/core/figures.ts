@@ -16,11 +16,6 @@ export interface MoneyFigures {
   refunded: number;
   /** Σ CoinsExpiredSettled: expired chains' unspent value, refunded or kept by the broker. */
   expiredSettled: number;
-  /**
-   * Cash-outs whose refund the bank declined (`RefundDeclined`) and that no `CoinsRefunded` has
-   * paid since: owed to customers, part of the unspent value.
-   */
-  refundsOwed: number;
 }
 
 export function emptyMoney(): MoneyFigures {
@@ -33,7 +28,6 @@ export function emptyMoney(): MoneyFigures {
     paidToVendors: 0,
     refunded: 0,
     expiredSettled: 0,
-    refundsOwed: 0,
   };
 }
 

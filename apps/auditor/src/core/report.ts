@@ -1,5 +1,5 @@
 import type { AuditOptions } from './audit.js';
-import { unspentOutstanding } from './checks/conservation.js';
+import { refundsOwed, unspentOutstanding } from './checks/conservation.js';
 import { outstandingLiability, type Figures, type MoneyFigures } from './figures.js';
 import type { Findings, Violation, Warning } from './findings.js';
 import type { ChainRecord, TimelineEntry } from './ledger/chain-record.js';
@@ -14,6 +14,11 @@ export interface MoneyReport extends MoneyFigures {
   readonly unspentOutstanding: number;
   /** Spent at vendors, not yet redeemed: owed to vendors once they redeem. */
   readonly spentNotRedeemed: number;
+  /**
+   * Cash-outs whose refund the bank declined (`RefundDeclined`) and no `CoinsRefunded` has paid
+   * since: owed to customers, on closed chains (part of `unspentOutstanding`).
+   */
+  readonly refundsOwed: number;
 }
 
 export interface ChainReport {
@@ -79,6 +84,8 @@ export interface AuditReport {
     /** Requested (charge sent) with no outcome yet: reconciliation has still to settle them. */
     readonly purchasesPending: number;
     readonly refunds: number;
+    /** Refunds the bank declined (`RefundDeclined`), paid since or not. */
+    readonly refundsDeclined: number;
   };
   readonly redemption: {
     readonly batchesSealed: number;
@@ -124,6 +131,7 @@ export function buildReport(
   const focus = options.chainId === undefined ? undefined : ledger.chains.get(options.chainId);
   const money: Record<string, MoneyReport> = {};
   const unspent = unspentOutstanding(ledger);
+  const owed = refundsOwed(ledger);
   for (const [currency, m] of [...f.money.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     money[currency] = {
       ...m,
@@ -131,6 +139,7 @@ export function buildReport(
       owedToVendors: m.valueRedeemed - m.paidToVendors,
       unspentOutstanding: unspent.get(currency) ?? 0,
       spentNotRedeemed: m.valueSpent - m.valueRedeemed,
+      refundsOwed: owed.get(currency) ?? 0,
     };
   }
   return {
@@ -170,6 +179,7 @@ export function buildReport(
       purchasesPending: [...ledger.purchaseRequests.keys()].filter((p) => !ledger.purchaseOutcomes.has(p))
         .length,
       refunds: f.refunds,
+      refundsDeclined: f.refundsDeclined,
     },
     redemption: {
       batchesSealed: f.batchesSealed,

@@ -84,6 +84,8 @@ export const RULES = {
    * declined it at the account it was going to: both accounts could be paid.
    */
   REFUND_REDIRECTED_UNDECLINED: 'R4.REFUND_REDIRECTED_UNDECLINED',
+  /** The bank booked a chain's refund (its key `refund_<chainId>`) at two accounts: paid twice. */
+  REFUND_PAID_TWICE: 'R4.REFUND_PAID_TWICE',
   /** Settled at expiry before the chain expired, while it was open, twice, or for more than its unspent value. */
   EXPIRY_SETTLED_EARLY: 'R4.EXPIRY_SETTLED_EARLY',
   EXPIRY_OF_OPEN_CHAIN: 'R4.EXPIRY_OF_OPEN_CHAIN',

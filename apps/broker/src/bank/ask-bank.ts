@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import type { PaymentGateway } from './payment-gateway.port.js';
+
+const logger = new Logger('Bank');
 
 /**
  * A call to the bank, whose failure to answer is `503 PAYMENT.UNAVAILABLE` (retry later: every
@@ -8,7 +11,8 @@ import type { PaymentGateway } from './payment-gateway.port.js';
 export async function askBank<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
-  } catch {
+  } catch (error) {
+    logger.warn(`the bank did not answer: ${error instanceof Error ? error.message : String(error)}`);
     throw brokerError(BROKER_ERROR.PAYMENT_UNAVAILABLE, 'the bank cannot be reached; retry later', 503);
   }
 }

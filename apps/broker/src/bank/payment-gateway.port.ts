@@ -61,7 +61,13 @@ export interface PaymentGateway {
   verifyMandate(request: MandateRequest): Promise<MandateResult>;
   /** Debits the customer's account. Throws only when the bank cannot be reached. */
   charge(request: PaymentRequest): Promise<PaymentResult>;
-  /** Credits an account: a vendor's (redemption) or a customer's (a refund). */
+  /**
+   * Credits an account: a vendor's (redemption) or a customer's (a refund). Idempotency keys are
+   * the account's own: one key may be used at two accounts (a refund that moved after a decline).
+   * A decline for `account-closed` or `currency-mismatch` is final under its key — the bank answers
+   * it again, never books that payment later — since a refund moves to another account only after
+   * one of them.
+   */
   payout(request: PaymentRequest): Promise<PaymentResult>;
   /**
    * Why a payout to `account` in `currency` would be declined now (closed, unknown, another

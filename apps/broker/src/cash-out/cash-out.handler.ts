@@ -9,7 +9,7 @@ import {
   streams,
 } from '#events';
 import { CLOCK, type Clock } from '#platform';
-import type { PaymentGateway } from '../bank/payment-gateway.port.js';
+import type { DeclineReason, PaymentGateway } from '../bank/payment-gateway.port.js';
 import { askBank, proveAccountControl } from '../bank/ask-bank.js';
 import { BrokerConfig } from '../broker.config.js';
 import { brokerError, chainRefusal } from '../shared/broker-errors.js';
@@ -34,8 +34,8 @@ export const CASH_OUT = {
    */
   BANK_DECLINED: 'CASHOUT.BANK_DECLINED',
   /**
-   * Another account was named for the refund while the one it goes to takes it: a refund moves to
-   * another account only when the bank declines it where it was going.
+   * Another account was named for the refund before the close while the registered one takes it:
+   * a refund moves to another account only when the bank declines it for good where it was going.
    */
   REFUND_ACCOUNT_NOT_NEEDED: 'CASHOUT.REFUND_ACCOUNT_NOT_NEEDED',
 } as const;
@@ -61,8 +61,16 @@ export interface CashOutAnswer {
   readonly refundedTo?: string;
 }
 
-/** Rounds of the refund: each either pays, or moves it once to a newly chosen account. */
+/** Rounds of a refund: each pays, or follows one move of it to another account. */
 const REFUND_ROUNDS = 4;
+
+/**
+ * Declines a bank gives for good under a payment's key (the account is closed, or holds another
+ * currency): only after one of them may a refund move to another account, since nothing can then
+ * be paid where it was going. A bank that could later book a payment it declined must not give
+ * these (`PaymentGateway.payout`).
+ */
+const FINAL_DECLINES: ReadonlySet<string> = new Set<DeclineReason>(['account-closed', 'currency-mismatch']);
 
 export { refundKey } from '../shared/close-and-refund.js';
 
@@ -100,9 +108,7 @@ export class CashOutHandler {
       throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
     }
     await this.customers.assertNotRevoked(customerId);
-    if (refundTo !== undefined)
-      await proveAccountControl(this.gateway, refundTo.bankAccount, refundTo.bankMandate);
-    await this.refuseBeforeClose(customerId, chainId, this.clock.now(), refundTo?.bankAccount);
+    await this.refuseBeforeClose(customerId, chainId, this.clock.now(), refundTo);
     // Read after the bank's answer: the close's expiry check and its time are the close's own.
     const now = this.clock.now();
     const at = now.toISOString();
@@ -113,23 +119,23 @@ export class CashOutHandler {
     const currency = closed.touchstone.currency;
     const base = { chainId, closedAtIndex: closed.index, coins, amount, currency };
     if (amount === 0) return base;
-    const paid = await this.refund({ customerId, chainId, amount, currency, at }, refundTo?.bankAccount);
+    const paid = await this.payRefund({ customerId, chainId, amount, currency, at }, refundTo);
     return { ...base, paymentRef: paid.paymentRef, refundedTo: paid.account };
   }
 
   /**
-   * Before the chain is closed (a close cannot be undone): would the bank decline the refund? The
-   * chain's refund goes to the customer's registered account, or to `refundTo` when the bank would
-   * decline it there. Refused with the chain left open: the account it would go to declines
-   * (`402 CASHOUT.BANK_DECLINED`), or `refundTo` is named while the registered account takes
-   * refunds (`409 CASHOUT.REFUND_ACCOUNT_NOT_NEEDED`: a token alone never moves a refund away from
-   * the account the customer registered with). A retry after the close goes on to the refund.
+   * Before the chain is closed (a close cannot be undone): would the bank decline the refund? It
+   * goes to the customer's registered account, or to `refundTo` when the bank would decline it
+   * there for good (`FINAL_DECLINES`). Refused with the chain left open: the account it would go to
+   * declines (`402 CASHOUT.BANK_DECLINED`), `refundTo`'s mandate is not confirmed (`403`), or
+   * `refundTo` is named while the registered account takes refunds (`409
+   * CASHOUT.REFUND_ACCOUNT_NOT_NEEDED`). A retry after the close goes on to the refund.
    */
   private async refuseBeforeClose(
     customerId: string,
     chainId: string,
     now: Date,
-    refundTo: string | undefined,
+    refundTo: RefundAccount | undefined,
   ): Promise<void> {
     const chain = await loadChain(this.store, this.ring, chainId);
     // Closed, revoked or expired: the close's own refusal (or a retry's refund) answers, not the bank.
@@ -141,47 +147,54 @@ export class CashOutHandler {
     const { currency } = chain.touchstone;
     const declined = await askBank(() => this.gateway.payoutRefusal(customer.bankAccount, currency));
     if (declined === undefined) {
-      if (refundTo === undefined || refundTo === customer.bankAccount) return;
+      if (refundTo === undefined || refundTo.bankAccount === customer.bankAccount) return;
       throw brokerError(
         CASH_OUT.REFUND_ACCOUNT_NOT_NEEDED,
         `your account ${customer.bankAccount} takes the refund: it goes to another account only when the bank declines it there`,
         409,
       );
     }
-    if (refundTo === undefined) {
+    if (refundTo === undefined || !FINAL_DECLINES.has(declined)) {
       throw brokerError(
         CASH_OUT.BANK_DECLINED,
-        `the bank would refuse the refund to account ${customer.bankAccount}: ${declined}; ` +
-          'name another account of yours (refundAccount, refundMandate)',
+        `the bank would refuse the refund to account ${customer.bankAccount}: ${declined}` +
+          (FINAL_DECLINES.has(declined)
+            ? '; name another account of yours (refundAccount, refundMandate)'
+            : ''),
         402,
         { reason: declined },
       );
     }
-    const there = await askBank(() => this.gateway.payoutRefusal(refundTo, currency));
-    if (there !== undefined) {
-      throw brokerError(
-        CASH_OUT.BANK_DECLINED,
-        `the bank would refuse the refund to account ${refundTo}: ${there}`,
-        402,
-        {
-          reason: there,
-        },
-      );
-    }
+    await this.refuseAccount(refundTo, currency);
+  }
+
+  /** `refundTo` must be the caller's (its mandate confirmed) and take the refund: else 403 or 402. */
+  private async refuseAccount(refundTo: RefundAccount, currency: string, owed?: number): Promise<void> {
+    await proveAccountControl(this.gateway, refundTo.bankAccount, refundTo.bankMandate);
+    const there = await askBank(() => this.gateway.payoutRefusal(refundTo.bankAccount, currency));
+    if (there === undefined) return;
+    throw brokerError(
+      CASH_OUT.BANK_DECLINED,
+      `the bank would refuse the refund to account ${refundTo.bankAccount}: ${there}`,
+      402,
+      { reason: there, ...(owed === undefined ? {} : { refundOwed: owed }) },
+    );
   }
 
   /**
    * Pays the closed chain's refund, once, to where it goes now, under the chain's one refund key.
-   * A decline is recorded (`RefundDeclined`: the value is owed) and is final there: the bank answers
-   * the same under that key ever after. Only then may the refund move to `refundTo`
-   * (`RefundAccountChosen`, appended on the customer's stream against the account it was going to,
-   * so two requests never move it twice): at most one account is ever paid.
+   * A decline is recorded (`RefundDeclined`: the value is owed). When it is final there
+   * (`FINAL_DECLINES`: the bank declines it under that key ever after, so nothing can be paid
+   * there later) and the customer named another account of theirs that takes it, the refund moves
+   * there (`RefundAccountChosen`, appended on the customer's stream against the account it was
+   * going to, so two requests never move it twice) and is paid there: at most one account is ever
+   * paid. Each round pays, or follows one move (this request's or a concurrent one's).
    */
-  private async refund(
-    refund: { customerId: string; chainId: string; amount: number; currency: string; at: string },
-    refundTo: string | undefined,
+  private async payRefund(
+    owed: { customerId: string; chainId: string; amount: number; currency: string; at: string },
+    refundTo: RefundAccount | undefined,
   ): Promise<{ paymentRef: string; account: string }> {
-    const { customerId, chainId } = refund;
+    const { customerId, chainId, amount, currency } = owed;
     for (let round = 1; ; round++) {
       const state = await this.refundState(customerId, chainId);
       const account = refundTarget(state);
@@ -189,24 +202,32 @@ export class CashOutHandler {
         throw chainRefusal({ code: CHAIN.NOT_FOUND, message: `no chain ${chainId} in your wallet` });
       }
       if (state.refunded !== undefined) return { paymentRef: state.refunded.paymentRef, account };
-      const paid = await askBank(() => refundUnspent(this.gateway, { ...refund, account }));
+      const paid = await askBank(() => refundUnspent(this.gateway, { ...owed, account }));
       if (paid.ok) {
-        await this.record(customerId, { ...refund, paymentRef: paid.paymentRef });
+        await this.record(customerId, { ...owed, bankAccount: account, paymentRef: paid.paymentRef });
         return { paymentRef: paid.paymentRef, account };
       }
-      await this.recordDecline({ ...refund, bankAccount: account, reason: paid.reason });
-      const movable = refundTo !== undefined && refundTo !== account && !state.declined.has(refundTo);
-      if (!movable || round >= REFUND_ROUNDS || !(await this.choose(refund, account, refundTo))) {
-        const moved = refundTarget(await this.refundState(customerId, chainId)) !== account;
-        if (moved && round < REFUND_ROUNDS) continue; // another request moved it: pay it there
-        throw brokerError(
-          CASH_OUT.BANK_DECLINED,
-          `the bank refused the refund to account ${account}: ${paid.reason}; the ${refund.amount} ${refund.currency} ` +
-            'are owed to you: cash out again naming another account of yours (refundAccount, refundMandate)',
-          402,
-          { reason: paid.reason, refundOwed: refund.amount },
-        );
+      await this.recordDecline({ ...owed, bankAccount: account, reason: paid.reason });
+      const final = FINAL_DECLINES.has(paid.reason);
+      const to = refundTo?.bankAccount;
+      if (final && refundTo && to !== account && !state.declined.has(to!) && round < REFUND_ROUNDS) {
+        await this.refuseAccount(refundTo, currency, amount);
+        if (await this.moveRefund(owed, account, refundTo.bankAccount)) continue;
       }
+      // Another request may have paid it, or moved it (then pay it there).
+      const now = await this.refundState(customerId, chainId);
+      if (now.refunded !== undefined)
+        return { paymentRef: now.refunded.paymentRef, account: refundTarget(now)! };
+      if (refundTarget(now) !== account && round < REFUND_ROUNDS) continue;
+      throw brokerError(
+        CASH_OUT.BANK_DECLINED,
+        `the bank refused the refund to account ${account}: ${paid.reason}; the ${amount} ${currency} are owed to you` +
+          (final
+            ? ': cash out again naming another account of yours (refundAccount, refundMandate)'
+            : ': cash out again later'),
+        402,
+        { reason: paid.reason, refundOwed: amount },
+      );
     }
   }
 
@@ -234,7 +255,7 @@ export class CashOutHandler {
    * Moves the chain's refund from `from` (declined there, recorded) to `to`: false when it no
    * longer goes to `from` (another request moved it first) or was paid meanwhile.
    */
-  private async choose(
+  private async moveRefund(
     refund: { customerId: string; chainId: string; at: string },
     from: string,
     to: string,

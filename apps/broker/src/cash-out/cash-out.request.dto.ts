@@ -11,8 +11,10 @@ export class CashOutRequest {
     example: 'alice_bank_2',
     pattern: '^[A-Za-z0-9_]{1,64}$',
     description:
-      'another account of yours for the refund, taken only when the bank declines it at the account it goes ' +
-      'to (your registered one): 409 CASHOUT.REFUND_ACCOUNT_NOT_NEEDED otherwise. Sent with refundMandate.',
+      'another account of yours for the refund, taken only when the bank declines it for good (account closed, ' +
+      'another currency) at the account it goes to — your registered one: before the close, 409 ' +
+      'CASHOUT.REFUND_ACCOUNT_NOT_NEEDED otherwise; after it, the refund goes where it was going (refundedTo). ' +
+      'Sent with refundMandate.',
   })
   @ValidateIf(namesAnAccount)
   @IsString()

@@ -105,6 +105,12 @@ describe('cash-out: a refund the bank declines (in-memory store, simulated bank)
     expect([unproven.status, unproven.json<{ code: string }>().code]).toEqual([403, 'BANK.MANDATE_INVALID']);
     expect(await customerTypes(customer)).toEqual(['CustomerRegistered', 'RefundDeclined']);
 
+    // An account that would decline it too (another currency): answered at once, nothing moves.
+    const aud = await cashOut(customer, chainId, await otherAccount('AUD'));
+    expect(aud.status).toBe(402);
+    expect(aud.json()).toMatchObject({ reason: 'currency-mismatch', refundOwed: 50 });
+    expect(await customerTypes(customer)).toEqual(['CustomerRegistered', 'RefundDeclined']);
+
     clock.advance(60_000);
     const paid = await cashOut(customer, chainId, other);
     expect(paid.status).toBe(201);
@@ -127,6 +133,13 @@ describe('cash-out: a refund the bank declines (in-memory store, simulated bank)
     }
     expect(await bankBalance(broker.http, other.bankAccount)).toBe(50);
     expect(await bankBalance(broker.http, third.bankAccount)).toBe(0);
+    // Once paid, a retry answers the refund made, whatever became of the account named.
+    expect((await closeAccount(other.bankAccount)).status).toBe(200);
+    const afterClose = await cashOut(customer, chainId, other);
+    expect([afterClose.status, afterClose.json<CashOutAnswer>().refundedTo]).toEqual([
+      201,
+      other.bankAccount,
+    ]);
     expect(await customerTypes(customer)).toEqual([
       'CustomerRegistered',
       'RefundDeclined',

@@ -12,8 +12,8 @@ export interface RefundState {
   readonly declined: ReadonlySet<string>;
 }
 
-export const noRefund = (customer: CustomerState = absentCustomer): RefundState => ({
-  customer,
+export const noRefund = (): RefundState => ({
+  customer: absentCustomer,
   refunded: undefined,
   chosen: undefined,
   declined: new Set(),

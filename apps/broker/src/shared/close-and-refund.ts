@@ -69,8 +69,8 @@ export type RefundOutcome = PayoutOutcome | { readonly ok: false; readonly why: 
 
 /**
  * Pays `amount` back to `account` under the chain's one refund key (`refund_<chainId>`): the bank
- * moves the money at most once per account, whoever asks and however often, and answers a decline
- * the same ever after (so a refund moves to another account only after a decline, never twice).
+ * moves the money at most once per account, whoever asks and however often (a refund moves to
+ * another account only after a final decline, see `PaymentGateway.payout`).
  */
 export async function refundUnspent(
   gateway: PaymentGateway,

@@ -41,6 +41,20 @@ export function onBankEvent(ctx: CheckContext, recorded: RecordedEvent): void {
   try {
     const f = object(recorded.data);
     const paymentRef = text(f, 'paymentRef');
+    if (
+      f.direction === 'credit' &&
+      typeof f.idempotencyKey === 'string' &&
+      f.idempotencyKey.startsWith('refund_')
+    ) {
+      const account = text(f, 'accountId');
+      const earlier = ctx.ledger.refundBookings.get(f.idempotencyKey);
+      if (earlier !== undefined && earlier !== account) {
+        ctx.report.violation(
+          RULES.REFUND_PAID_TWICE,
+          `the bank booked the refund ${f.idempotencyKey} at two accounts: the chain's refund was paid twice`,
+        );
+      } else ctx.ledger.refundBookings.set(f.idempotencyKey, account);
+    }
     ctx.ledger.bankBookings.set(paymentRef, {
       direction: oneOf(f, 'direction', ['debit', 'credit'] as const),
       amount: int(f, 'amount', 0),

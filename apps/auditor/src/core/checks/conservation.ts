@@ -30,6 +30,15 @@ export function unspentOutstanding(ledger: Ledger): Map<string, number> {
   return out;
 }
 
+/** Per currency, refunds the bank declined and nothing has paid since (`ChainRecord.refundOwed`). */
+export function refundsOwed(ledger: Ledger): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const chain of ledger.chains.values()) {
+    if (chain.refundOwed > 0) out.set(chain.currency, (out.get(chain.currency) ?? 0) + chain.refundOwed);
+  }
+  return out;
+}
+
 export function checkConservation(ledger: Ledger, figures: Figures, scope: ConservationScope): void {
   for (const purchase of ledger.purchases.values()) checkPurchase(ledger, purchase, scope);
   for (const chain of ledger.chains.values()) checkChain(ledger, chain, scope);

@@ -7,6 +7,7 @@ import type {
 } from '#events';
 import { RULES } from '../rules.js';
 import { recordMovement } from './bank.js';
+import { checkRefundAccount } from './refunds.js';
 import type { CheckContext } from './context.js';
 import { onPurchaseByCustomer } from './fraud.js';
 
@@ -148,12 +149,10 @@ export function onCoinsRefunded(ctx: CheckContext, data: CoinsRefunded['data']):
       chain.chainId,
     );
   }
+  checkRefundAccount(ctx, chain, data);
   chain.refunded += data.amount;
   // A refund the bank declined earlier is paid now (to another account of the customer's).
-  if (chain.refundOwed > 0) {
-    figures.moneyIn(chain.currency).refundsOwed -= chain.refundOwed;
-    chain.refundOwed = 0;
-  }
+  chain.refundOwed = 0;
   recordMovement(ctx, {
     what: `refund of chain ${chain.chainId}`,
     paymentRef: data.paymentRef,

@@ -47,8 +47,8 @@ export class ChainRecord {
    * undefined: their registered account.
    */
   refundAccount: string | undefined;
-  /** Accounts whose refund of this chain the bank declined (`RefundDeclined`), by what it owed. */
-  readonly refundsDeclined = new Map<string, number>();
+  /** Accounts whose refund of this chain the bank declined (`RefundDeclined`), with the reason. */
+  readonly refundsDeclined = new Map<string, string>();
   /** A declined refund's value, owed to the customer until a `CoinsRefunded` pays it. */
   refundOwed = 0;
   closedAtIndex: number | undefined;

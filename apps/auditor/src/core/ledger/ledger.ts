@@ -72,6 +72,8 @@ export class Ledger {
   readonly customerOfChain = new Map<string, string>();
   /** Each customer's registered bank account (`CustomerRegistered`): where their refunds go first. */
   readonly bankAccounts = new Map<string, string>();
+  /** Credits the bank booked under a refund key (`refund_<chainId>`), by key: the account paid. */
+  readonly refundBookings = new Map<string, string>();
   /** Customer id → the vendors it authorises now (VendorAuthorised, less VendorDeauthorised). */
   readonly authorisedVendors = new Map<string, Set<string>>();
   /** Customer id → vendors it withdrew (and did not authorise again). */

@@ -175,6 +175,7 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     amount: int(f, 'amount', 0),
     currency: currency(f, 'currency'),
     paymentRef: text(f, 'paymentRef'),
+    ...(f.bankAccount === undefined ? {} : { bankAccount: text(f, 'bankAccount') }),
     at: timestamp(f, 'at'),
   }),
   RefundDeclined: (f) => ({
