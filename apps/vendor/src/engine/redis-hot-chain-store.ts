@@ -34,10 +34,14 @@ const MAX_BATCH = 256;
  * How long a record waits for others before the write-behind goes out (ms). At moderate rates an
  * event-loop turn carries one or two spends, so a write per turn was a Redis call, a socket write
  * and a script run per spend: ~40 µs of the vendor's CPU per spend at 1,650 spends/s, and Redis's
- * CPU per spend 3.5× that at saturation. The hot store is a cache the stream corrects (a replica
- * that reads an older record meets a conflict on append and looks again), so its writes may lag.
+ * CPU per spend 3.5× that at saturation. 5 ms still meant a timer and a reply to wake the vendor
+ * for every one or two spends at moderate rates; 50 ms (perf-sweep --hot-path, A B × 3 at 1,800
+ * spends/s, docs/performance.md "Session 13") gave p99 84/57/29 ms against 129/150/99, the vendor
+ * 456/400/400 µs per spend against 433/444/439, Redis 11 µs against 17–22. The hot store is a
+ * cache the stream corrects (a replica that reads an older record meets a conflict on append and
+ * looks again; nothing waits for these writes), so its writes may lag.
  */
-export const DEFAULT_WRITE_LINGER_MS = 5;
+export const DEFAULT_WRITE_LINGER_MS = 50;
 
 export interface RedisHotChainStoreOptions {
   /** How long an untouched chain stays in Redis (the stream has it anyway). */
