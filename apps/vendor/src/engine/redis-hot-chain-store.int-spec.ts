@@ -86,6 +86,15 @@ describe('RedisHotChainStore write-behind', () => {
     expect(calls.map((args) => args[0])).toEqual([256]);
   });
 
+  it('writes what is queued when the application stops, without waiting for the linger', async () => {
+    const id = `c_${randomUUID().slice(0, 8)}`;
+    const stopping = new RedisHotChainStore(redis, { ttlMs: 60_000, writeLingerMs: 60_000 });
+    void stopping.write(record(id, 7));
+    await stopping.beforeApplicationShutdown();
+    expect((await store.read(id)).record).toEqual(record(id, 7));
+    await stopping.beforeApplicationShutdown(); // nothing queued: nothing to do
+  });
+
   it('lands every record of a batch in Redis', async () => {
     const ids = Array.from({ length: 20 }, () => `c_${randomUUID().slice(0, 8)}`);
     await Promise.all(ids.map((id, i) => store.write(record(id, i + 1))));

@@ -113,6 +113,17 @@ export class RedisHotChainStore implements HotChainStore {
     return done;
   }
 
+  /**
+   * Writes what is queued now, before the application closes its Redis connection: a stopping
+   * process's batch would otherwise go with it (its timer is unref'd), and the next process would
+   * find older records (and pay a conflict and a read of the stream for each).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const pending = this.batch?.done;
+    this.flush();
+    await pending;
+  }
+
   /** The batch being gathered: resolved once written; its timer, when it lingers. */
   private batch: { done: Promise<void>; written: () => void; timer?: NodeJS.Timeout } | undefined;
 
