@@ -201,6 +201,29 @@ describe('Audit names tampering with redemption, money and anonymity (R3–R5)',
     expect(rules(await auditHistory(paidWhereDeclined.appends, { brokerKeys }))).toEqual([
       'R4.REFUND_REDIRECTED_UNDECLINED',
     ]);
+    // After a passing decline (over a limit), paying the same account later is honest.
+    const later = honestHistory()
+      .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })
+      .close('ch9', 'cashed-out');
+    for (const reason of ['over-limit', 'paid']) {
+      const data = {
+        customerId: 'cust_alice',
+        chainId: 'ch9',
+        bankAccount: 'NZ-CUST-cust_alice',
+        amount: 50,
+        currency: 'NZD',
+        at: later.at(),
+      };
+      if (reason === 'over-limit')
+        later.add('customer-cust_alice', { type: 'RefundDeclined', version: 1, data: { ...data, reason } });
+      else
+        later.add('customer-cust_alice', {
+          type: 'CoinsRefunded',
+          version: 1,
+          data: { ...data, paymentRef: 'refund_ch9' },
+        });
+    }
+    expect((await auditHistory(later.appends, { brokerKeys })).violations).toEqual([]);
     // A decline of a chain still open: a cash-out closes it first.
     const open = honestHistory()
       .purchase('p9', 'cust_alice', ['ch9'], { length: 10 })

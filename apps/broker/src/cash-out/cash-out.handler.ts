@@ -9,7 +9,7 @@ import {
   streams,
 } from '#events';
 import { CLOCK, type Clock } from '#platform';
-import type { DeclineReason, PaymentGateway } from '../bank/payment-gateway.port.js';
+import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { askBank, proveAccountControl } from '../bank/ask-bank.js';
 import { BrokerConfig } from '../broker.config.js';
 import { brokerError, chainRefusal } from '../shared/broker-errors.js';
@@ -23,14 +23,22 @@ import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import { refuseExpired } from '../expiry/expired-chain.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { CustomerStandings } from '../customer/customer-standings.js';
-import { evolveRefund, noRefund, refundTarget, type RefundState } from './refund-state.js';
+import {
+  declinedForGood,
+  evolveRefund,
+  FINAL_DECLINES,
+  noRefund,
+  refundTarget,
+  type RefundState,
+} from './refund-state.js';
 
 /** Stable codes of a cash-out. */
 export const CASH_OUT = {
   /**
    * The bank refuses (or would refuse) the refund (account closed, …): asked before the close, so
    * the chain stays open; refused after it (the account closed in between), the value is owed
-   * (`RefundDeclined`), and a cash-out that names another account of the customer's pays it there.
+   * (`RefundDeclined`). After a refusal for good, a cash-out naming another account of the
+   * customer's pays it there; after a passing one, a later cash-out tries again.
    */
   BANK_DECLINED: 'CASHOUT.BANK_DECLINED',
   /**
@@ -63,14 +71,6 @@ export interface CashOutAnswer {
 
 /** Rounds of a refund: each pays, or follows one move of it to another account. */
 const REFUND_ROUNDS = 4;
-
-/**
- * Declines a bank gives for good under a payment's key (the account is closed, or holds another
- * currency): only after one of them may a refund move to another account, since nothing can then
- * be paid where it was going. A bank that could later book a payment it declined must not give
- * these (`PaymentGateway.payout`).
- */
-const FINAL_DECLINES: ReadonlySet<string> = new Set<DeclineReason>(['account-closed', 'currency-mismatch']);
 
 export { refundKey } from '../shared/close-and-refund.js';
 
@@ -236,7 +236,7 @@ export class CashOutHandler {
     return events.reduce(evolveRefund(chainId), noRefund());
   }
 
-  /** Records the bank's decline at `bankAccount`, once per chain and account. */
+  /** Records the bank's decline at `bankAccount`, once per chain, account and reason. */
   private async recordDecline(data: RefundDeclined['data']): Promise<void> {
     await runCommand(this.store, {
       stream: streams.customer(data.customerId),
@@ -244,10 +244,12 @@ export class CashOutHandler {
       evolve: evolveRefund(data.chainId),
       decide: (state) => {
         const event: RefundDeclined = { type: 'RefundDeclined', version: 1, data };
-        return { events: state.declined.has(data.bankAccount) ? [] : [event], result: undefined };
+        const known = state.declined.get(data.bankAccount)?.has(data.reason) ?? false;
+        return { events: known ? [] : [event], result: undefined };
       },
       metadata: customerMetadata(data.customerId),
-      eventId: () => deterministicEventId('RefundDeclined', data.chainId, data.bankAccount),
+      // One per account and reason: a final decline after a passing one is recorded too.
+      eventId: () => deterministicEventId('RefundDeclined', data.chainId, data.bankAccount, data.reason),
     });
   }
 
@@ -268,7 +270,7 @@ export class CashOutHandler {
       decide: (state) => {
         const going = refundTarget(state);
         if (going === to && state.chosen === to) return { events: [], result: true };
-        if (going !== from || !state.declined.has(from) || state.refunded !== undefined) {
+        if (going !== from || !declinedForGood(state, from) || state.refunded !== undefined) {
           return { events: [], result: false };
         }
         const event: RefundAccountChosen = {

@@ -26,16 +26,16 @@ export class CashOutHttpController {
     schema: CASHED_OUT,
     description:
       'Cash-out: the chain is closed at its index (coins spent before stay the vendors’), and the value ' +
-      'of its unspent coins is refunded to the customer’s bank account, once (402 CASHOUT.BANK_DECLINED: the bank ' +
-      'would refuse it, and the chain stays open; or it refused it after the close, and the value is owed — cash out ' +
-      'again naming another account of yours, refundAccount and refundMandate).',
+      'of its unspent coins is refunded to the customer’s bank account, once; `refundedTo` names the account paid.',
   })
   @ApiResponse({
     status: 402,
     description:
-      'CASHOUT.BANK_DECLINED: the bank would refuse the refund (`reason`), and the chain stays open; or it ' +
-      'refused it after the close (an account closed in between): the value is owed to you (`refundOwed`), ' +
-      'recorded — cash out again naming another account of yours (refundAccount, refundMandate).',
+      'CASHOUT.BANK_DECLINED: the bank would refuse the refund (`reason`) at your account, or at the refundAccount ' +
+      'you named, and the chain stays open; or it refused it after the close (an account closed in between): the ' +
+      'value is owed to you (`refundOwed`), recorded. When the refusal is for good (account-closed, ' +
+      'currency-mismatch), cash out again naming another account of yours (refundAccount, refundMandate); ' +
+      'otherwise cash out again later.',
   })
   @ApiResponse({
     status: 403,
@@ -48,8 +48,9 @@ export class CashOutHttpController {
     status: 409,
     description:
       'IDEMPOTENCY.IN_PROGRESS: a request with this Idempotency-Key is still running, retry; CHAIN.CLOSED: ' +
-      'closed for another reason; or CASHOUT.REFUND_ACCOUNT_NOT_NEEDED: refundAccount was named while your ' +
-      'registered account takes the refund (a refund moves only when the bank declines it there).',
+      'closed for another reason; or CASHOUT.REFUND_ACCOUNT_NOT_NEEDED: before the close, refundAccount was named ' +
+      'while your registered account takes the refund (a refund moves only when the bank declines it there for ' +
+      'good; after the close it goes where it was going).',
   })
   @ApiResponse({
     status: 410,

@@ -149,10 +149,10 @@ describe('cash-out: a refund the bank declines (in-memory store, simulated bank)
     // The customer's history tells the decline, then the refund.
     const history = await broker.http('GET', '/wallet/history', { token: customer.token });
     const entries = history.json<{ entries: { kind: string; chainId?: string }[] }>().entries;
-    // (The close and the decline happened in the same request, at the same time.)
+    // (The close and the decline happened in the same request, at the same time: the log's order.)
     expect(entries.filter((e) => e.chainId === chainId).map((e) => e.kind)).toEqual([
-      'refund-declined',
       'closed',
+      'refund-declined',
       'refund',
     ]);
     const settled = await audit();

@@ -1,4 +1,5 @@
 import type { CoinsRefunded, StoredEvent } from '#events';
+import type { DeclineReason } from '../bank/payment-gateway.port.js';
 import { absentCustomer, type CustomerState, evolveCustomer } from '../customer/customer.state.js';
 
 /** One chain's refund as the customer's stream has it. */
@@ -8,16 +9,32 @@ export interface RefundState {
   readonly refunded: CoinsRefunded['data'] | undefined;
   /** The account the customer named for it after a decline (`RefundAccountChosen`), if any. */
   readonly chosen: string | undefined;
-  /** Accounts whose refund of the chain the bank declined (`RefundDeclined`). */
-  readonly declined: ReadonlySet<string>;
+  /** Accounts whose refund of the chain the bank declined (`RefundDeclined`), with each reason. */
+  readonly declined: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export const noRefund = (): RefundState => ({
   customer: absentCustomer,
   refunded: undefined,
   chosen: undefined,
-  declined: new Set(),
+  declined: new Map(),
 });
+
+/**
+ * Declines a bank gives for good under a payment's key (the account is closed, or holds another
+ * currency): only after one of them may a refund move to another account, since nothing can then
+ * be paid where it was going. A bank that could later book a payment it declined must not give
+ * these (`PaymentGateway.payout`).
+ */
+export const FINAL_DECLINES: ReadonlySet<string> = new Set<DeclineReason>([
+  'account-closed',
+  'currency-mismatch',
+]);
+
+/** Whether the bank's decline of the chain's refund at `account` is recorded as final. */
+export function declinedForGood(state: RefundState, account: string): boolean {
+  return [...(state.declined.get(account) ?? [])].some((reason) => FINAL_DECLINES.has(reason));
+}
 
 /** Where the chain's refund goes now: the account last chosen, else the registered one. */
 export function refundTarget(state: RefundState): string | undefined {
@@ -37,7 +54,16 @@ export function evolveRefund(chainId: string): (state: RefundState, event: Store
           : next;
       case 'RefundDeclined':
         return event.data.chainId === chainId
-          ? { ...next, declined: new Set([...next.declined, event.data.bankAccount]) }
+          ? {
+              ...next,
+              declined: new Map([
+                ...next.declined,
+                [
+                  event.data.bankAccount,
+                  new Set([...(next.declined.get(event.data.bankAccount) ?? []), event.data.reason]),
+                ],
+              ]),
+            }
           : next;
       case 'RefundAccountChosen':
         return event.data.chainId === chainId ? { ...next, chosen: event.data.bankAccount } : next;

@@ -64,7 +64,8 @@ export type HistoryEntry =
   | {
       /**
        * The bank declined a cash-out's refund after the close (`RefundDeclined`): the value is owed
-       * until a `refund` entry of the chain; cash out again naming another account of yours.
+       * until a `refund` entry of the chain. After a refusal for good (account-closed,
+       * currency-mismatch), cash out again naming another account of yours; else cash out later.
        */
       readonly kind: 'refund-declined';
       readonly at: string;
@@ -270,16 +271,18 @@ export class WalletHistoryReadModel {
   }
 
   /** The customer's own entries and those of `chainIds` (the customer's chains), oldest first. */
+  /** Each entry's place in the log's order (events are folded in global order). */
+  private readonly folded = new WeakMap<HistoryEntry, number>();
+  private foldedCount = 0;
+
   historyOf(customerId: string, chainIds: readonly string[]): HistoryEntry[] {
     const entries = [
       ...(this.ofCustomer.get(customerId) ?? []),
       ...chainIds.flatMap((id) => this.ofChain.get(id) ?? []),
     ];
-    // Stable: entries of one stream keep their order when their times are equal.
-    return entries
-      .map((entry, n) => ({ entry, n }))
-      .sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : a.n - b.n))
-      .map((x) => x.entry);
+    // Entries of equal times keep the log's order (a cash-out's close, then its refund), across streams.
+    const order = (entry: HistoryEntry): number => this.folded.get(entry) ?? 0;
+    return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : order(a) - order(b)));
   }
 
   /** Coins spent per vendor in `entries` (how many purchases, how many coins), by vendor id. */
@@ -306,12 +309,14 @@ export class WalletHistoryReadModel {
 
   private chain(chainId: string, entry: HistoryEntry): void {
     const list = this.ofChain.get(chainId) ?? [];
+    this.folded.set(entry, this.foldedCount++);
     list.push(entry);
     this.ofChain.set(chainId, list);
   }
 
   private customer(customerId: string, entry: HistoryEntry): void {
     const list = this.ofCustomer.get(customerId) ?? [];
+    this.folded.set(entry, this.foldedCount++);
     list.push(entry);
     this.ofCustomer.set(customerId, list);
   }

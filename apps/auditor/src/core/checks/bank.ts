@@ -52,6 +52,7 @@ export function onBankEvent(ctx: CheckContext, recorded: RecordedEvent): void {
         ctx.report.violation(
           RULES.REFUND_PAID_TWICE,
           `the bank booked the refund ${f.idempotencyKey} at two accounts: the chain's refund was paid twice`,
+          typeof f.reference === 'string' ? f.reference : undefined,
         );
       } else ctx.ledger.refundBookings.set(f.idempotencyKey, account);
     }

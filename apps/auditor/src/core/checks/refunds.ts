@@ -61,7 +61,10 @@ export function onRefundDeclined(ctx: CheckContext, data: RefundDeclined['data']
       chain.chainId,
     );
   }
-  chain.refundsDeclined.set(data.bankAccount, data.reason);
+  // A final decline is kept over a passing one (an account may decline for a while, then for good).
+  const earlier = chain.refundsDeclined.get(data.bankAccount);
+  if (earlier === undefined || !FINAL_DECLINES.has(earlier))
+    chain.refundsDeclined.set(data.bankAccount, data.reason);
   // Owed once, and only while nothing refunded it (a decline recorded after the refund owes nothing).
   if (chain.refunded === 0 && data.currency === chain.currency) chain.refundOwed = data.amount;
   chain.note(
@@ -124,10 +127,11 @@ export function checkRefundAccount(ctx: CheckContext, chain: ChainRecord, data: 
       `chain ${chain.chainId}'s refund paid to another account than the one it was going to`,
       chain.chainId,
     );
-  } else if (chain.refundsDeclined.has(data.bankAccount)) {
+  } else if (FINAL_DECLINES.has(chain.refundsDeclined.get(data.bankAccount) ?? '')) {
+    // (After a passing decline — over a limit, say — paying the same account later is honest.)
     ctx.report.violation(
       RULES.REFUND_REDIRECTED_UNDECLINED,
-      `chain ${chain.chainId}'s refund paid to an account that had declined it`,
+      `chain ${chain.chainId}'s refund paid to an account that had declined it for good`,
       chain.chainId,
     );
   }
