@@ -93,6 +93,10 @@ describe('RedisHotChainStore write-behind', () => {
     await stopping.beforeApplicationShutdown();
     expect((await store.read(id)).record).toEqual(record(id, 7));
     await stopping.beforeApplicationShutdown(); // nothing queued: nothing to do
+    // A spend finishing while the application closes is written at once, not after the linger.
+    const late = `c_${randomUUID().slice(0, 8)}`;
+    await stopping.write(record(late, 2));
+    expect((await store.read(late)).record).toEqual(record(late, 2));
   });
 
   it('lands every record of a batch in Redis', async () => {

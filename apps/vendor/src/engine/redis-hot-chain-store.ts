@@ -102,7 +102,7 @@ export class RedisHotChainStore implements HotChainStore {
     if (this.batch === undefined) {
       let written = (): void => undefined;
       const done = new Promise<void>((resolve) => (written = resolve));
-      const linger = this.options.writeLingerMs ?? DEFAULT_WRITE_LINGER_MS;
+      const linger = this.stopping ? 0 : (this.options.writeLingerMs ?? DEFAULT_WRITE_LINGER_MS);
       // Unref'd: a cache's write-behind does not keep a stopping process alive.
       const timer = linger > 0 ? setTimeout(() => this.flush(), linger).unref() : undefined;
       if (!timer) process.nextTick(() => this.flush());
@@ -119,10 +119,14 @@ export class RedisHotChainStore implements HotChainStore {
    * find older records (and pay a conflict and a read of the stream for each).
    */
   async beforeApplicationShutdown(): Promise<void> {
+    // Spends still finishing while the application closes write at once from now on.
+    this.stopping = true;
     const pending = this.batch?.done;
     this.flush();
     await pending;
   }
+
+  private stopping = false;
 
   /** The batch being gathered: resolved once written; its timer, when it lingers. */
   private batch: { done: Promise<void>; written: () => void; timer?: NodeJS.Timeout } | undefined;
