@@ -123,7 +123,9 @@ async function main(): Promise<number> {
   };
   // The setup role provisions the run's streams; the services only check them.
   await streamsOfRun(storeEnv, async () => undefined, true);
+  // Ctrl-C, or a signal npm forwards (it execs this process): stop every service first.
   process.on('SIGINT', () => void supervisor.stopAll().then(() => process.exit(130)));
+  process.on('SIGTERM', () => void supervisor.stopAll().then(() => process.exit(143)));
   try {
     if (values.network === 'mobile') {
       progress(`Mobile-NetPay demo ${runId}: ${spends} content sales, seed ${seed}`);
