@@ -39,6 +39,11 @@ export function requestDeadline(options: {
   return Math.min(own, payer);
 }
 
+/** Whether the deadline has passed (nothing may be appended any more). */
+export function pastDeadline(clock: Clock, deadline: number | undefined): boolean {
+  return deadline !== undefined && clock.now().getTime() > deadline;
+}
+
 /** Checked right before a spend's append: past the deadline nothing is appended. */
 export function checkDeadline(clock: Clock, deadline: number | undefined, chainId: string): void {
   if (deadline === undefined) return;

@@ -67,6 +67,26 @@ describe('two replicas of one vendor: the one that did not serve the hand-off ca
     expect(await uniquePositions(stack.store, issued.chain.chainId)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('a retry past its deadline at a stale replica gets the receipt the other replica recorded', async () => {
+    const issued = await stack.broker.issue();
+    const chainId = issued.chain.chainId;
+    const pay = (position: number): Record<string, string> => ({
+      'x-netpay-payment': `${chainId}.${position}.${issued.chain.payword(position)}`,
+    });
+    expect((await a2.http('GET', '/articles/a1', { headers: pay(2) })).status).toBe(200); // a2 knows 1..2
+    const recorded = await a1.http('GET', '/articles/a1', { headers: pay(4) }); // its answer is "lost"
+    expect(recorded.status).toBe(200);
+    // The payer retries at a2, whose memory stops at 2, and its deadline has passed meanwhile.
+    const late = await a2.http('GET', '/articles/a1', {
+      headers: { ...pay(4), 'x-netpay-deadline': new Date(Date.now() - 1_000).toISOString() },
+    });
+    expect({ status: late.status, receipt: late.headers.get('x-netpay-receipt-id') }).toEqual({
+      status: 200,
+      receipt: recorded.headers.get('x-netpay-receipt-id'),
+    });
+    expect(await uniquePositions(stack.store, chainId)).toEqual([1, 2, 3, 4]);
+  });
+
   it('an old X-NetPay-Payment replayed at the stale replica is PAYWORD_REPLAYED, not the old receipt again', async () => {
     const issued = await stack.broker.issue();
     const chainId = issued.chain.chainId;

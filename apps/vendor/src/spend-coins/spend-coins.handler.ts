@@ -11,7 +11,7 @@ import type { RevocationList } from '../engine/revocation-list.js';
 import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
 import { recordedDebit } from '../debit-wallet/debit-idempotency.js';
-import { checkDeadline } from '../engine/request-deadline.js';
+import { checkDeadline, pastDeadline } from '../engine/request-deadline.js';
 import type { TakeOver } from '../hand-off/take-over.js';
 import { outcomeUnknown } from './outcome-unknown.js';
 import type { SpendCoinsCommand, SpendOutcome } from './spend-coins.command.js';
@@ -204,7 +204,14 @@ export class SpendCoinsHandler {
       }
       const event = decision.events[0]!;
       seen.state = state;
-      // A payer that stopped waiting never sees the receipt: spend nothing for it.
+      // A payer that stopped waiting never sees the receipt: spend nothing for it. Past the
+      // deadline on a state from memory or Redis, the stream is asked first: another replica may
+      // have recorded this very spend (a retry whose answer was lost), which is answered with its
+      // receipt, not told "nothing was spent".
+      if (!fromStream && pastDeadline(clock, command.deadline)) {
+        [state, fromStream] = [await states.catchUp(state), true];
+        continue;
+      }
       checkDeadline(clock, command.deadline, chainId);
       try {
         await states.append(state, event, { correlationId: command.correlationId, causationId: receiptId });
