@@ -378,8 +378,7 @@ export class History {
   }
 
   refund(customerId: string, chainId: string): this {
-    const model = this.model(chainId);
-    const amount = (model.chain.length - model.index + 1) * model.coinValue;
+    const amount = this.unspentValue(chainId);
     const data = {
       customerId,
       chainId,
@@ -393,8 +392,7 @@ export class History {
 
   /** The bank declined the chain's refund to `bankAccount` (close it first): the value is owed. */
   refundDeclined(customerId: string, chainId: string, bankAccount: string): this {
-    const model = this.model(chainId);
-    const amount = (model.chain.length - model.index + 1) * model.coinValue;
+    const amount = this.unspentValue(chainId);
     const data = {
       customerId,
       chainId,
@@ -415,8 +413,7 @@ export class History {
 
   /** The broker's settlement of an expired chain's unspent value (close it as expired first). */
   expire(customerId: string, chainId: string, policy: 'refunded' | 'kept'): this {
-    const model = this.model(chainId);
-    const amount = (model.chain.length - model.index + 1) * model.coinValue;
+    const amount = this.unspentValue(chainId);
     const data = {
       customerId,
       chainId,
@@ -427,6 +424,12 @@ export class History {
       at: this.at(),
     };
     return this.add(`customer-${customerId}`, { type: 'CoinsExpiredSettled', version: 1, data });
+  }
+
+  /** The chain's unspent coins × coin value, as a refund or a settlement states it. */
+  private unspentValue(chainId: string): number {
+    const model = this.model(chainId);
+    return (model.chain.length - model.index + 1) * model.coinValue;
   }
 
   private model(chainId: string): ChainModel {

@@ -142,6 +142,14 @@ export interface RefundDeclined {
 }
 
 /**
+ * Reasons of a `RefundDeclined` the bank gives for good under the chain's refund key (the account
+ * is closed, or holds another currency): only after one of them may the refund move to another
+ * account (`RefundAccountChosen`), since nothing can then be paid where it was going. The broker
+ * acts on it and the auditor checks it.
+ */
+export const FINAL_REFUND_DECLINES: ReadonlySet<string> = new Set(['account-closed', 'currency-mismatch']);
+
+/**
  * The customer named another account of theirs (the bank confirmed its mandate) for a chain's
  * refund, after the bank declined it for good at the account it was going to (`RefundDeclined`,
  * account closed or another currency): the chain's refund goes there from now on, under the same

@@ -4,6 +4,7 @@ import type { EventStore } from '#event-store';
 import {
   type CoinsRefunded,
   deterministicEventId,
+  FINAL_REFUND_DECLINES,
   type RefundAccountChosen,
   type RefundDeclined,
   streams,
@@ -23,14 +24,7 @@ import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
 import { refuseExpired } from '../expiry/expired-chain.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { CustomerStandings } from '../customer/customer-standings.js';
-import {
-  declinedForGood,
-  evolveRefund,
-  FINAL_DECLINES,
-  noRefund,
-  refundTarget,
-  type RefundState,
-} from './refund-state.js';
+import { declinedForGood, evolveRefund, noRefund, refundTarget, type RefundState } from './refund-state.js';
 
 /** Stable codes of a cash-out. */
 export const CASH_OUT = {
@@ -126,7 +120,7 @@ export class CashOutHandler {
   /**
    * Before the chain is closed (a close cannot be undone): would the bank decline the refund? It
    * goes to the customer's registered account, or to `refundTo` when the bank would decline it
-   * there for good (`FINAL_DECLINES`). Refused with the chain left open: the account it would go to
+   * there for good (`FINAL_REFUND_DECLINES`). Refused with the chain left open: the account it would go to
    * declines (`402 CASHOUT.BANK_DECLINED`), `refundTo`'s mandate is not confirmed (`403`), or
    * `refundTo` is named while the registered account takes refunds (`409
    * CASHOUT.REFUND_ACCOUNT_NOT_NEEDED`). A retry after the close goes on to the refund.
@@ -154,11 +148,11 @@ export class CashOutHandler {
         409,
       );
     }
-    if (refundTo === undefined || !FINAL_DECLINES.has(declined)) {
+    if (refundTo === undefined || !FINAL_REFUND_DECLINES.has(declined)) {
       throw brokerError(
         CASH_OUT.BANK_DECLINED,
         `the bank would refuse the refund to account ${customer.bankAccount}: ${declined}` +
-          (FINAL_DECLINES.has(declined)
+          (FINAL_REFUND_DECLINES.has(declined)
             ? '; name another account of yours (refundAccount, refundMandate)'
             : ''),
         402,
@@ -184,7 +178,7 @@ export class CashOutHandler {
   /**
    * Pays the closed chain's refund, once, to where it goes now, under the chain's one refund key.
    * A decline is recorded (`RefundDeclined`: the value is owed). When it is final there
-   * (`FINAL_DECLINES`: the bank declines it under that key ever after, so nothing can be paid
+   * (`FINAL_REFUND_DECLINES`: the bank declines it under that key ever after, so nothing can be paid
    * there later) and the customer named another account of theirs that takes it, the refund moves
    * there (`RefundAccountChosen`, appended on the customer's stream against the account it was
    * going to, so two requests never move it twice) and is paid there: at most one account is ever
@@ -208,7 +202,7 @@ export class CashOutHandler {
         return { paymentRef: paid.paymentRef, account };
       }
       await this.recordDecline({ ...owed, bankAccount: account, reason: paid.reason });
-      const final = FINAL_DECLINES.has(paid.reason);
+      const final = FINAL_REFUND_DECLINES.has(paid.reason);
       const to = refundTo?.bankAccount;
       if (final && refundTo && to !== account && !state.declined.has(to!) && round < REFUND_ROUNDS) {
         await this.refuseAccount(refundTo, currency, amount);

@@ -1,5 +1,4 @@
-import type { CoinsRefunded, StoredEvent } from '#events';
-import type { DeclineReason } from '../bank/payment-gateway.port.js';
+import { type CoinsRefunded, FINAL_REFUND_DECLINES, type StoredEvent } from '#events';
 import { absentCustomer, type CustomerState, evolveCustomer } from '../customer/customer.state.js';
 
 /** One chain's refund as the customer's stream has it. */
@@ -20,20 +19,9 @@ export const noRefund = (): RefundState => ({
   declined: new Map(),
 });
 
-/**
- * Declines a bank gives for good under a payment's key (the account is closed, or holds another
- * currency): only after one of them may a refund move to another account, since nothing can then
- * be paid where it was going. A bank that could later book a payment it declined must not give
- * these (`PaymentGateway.payout`).
- */
-export const FINAL_DECLINES: ReadonlySet<string> = new Set<DeclineReason>([
-  'account-closed',
-  'currency-mismatch',
-]);
-
 /** Whether the bank's decline of the chain's refund at `account` is recorded as final. */
 export function declinedForGood(state: RefundState, account: string): boolean {
-  return [...(state.declined.get(account) ?? [])].some((reason) => FINAL_DECLINES.has(reason));
+  return [...(state.declined.get(account) ?? [])].some((reason) => FINAL_REFUND_DECLINES.has(reason));
 }
 
 /** Where the chain's refund goes now: the account last chosen, else the registered one. */

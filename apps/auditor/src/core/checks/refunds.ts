@@ -1,13 +1,12 @@
-import type { CoinsRefunded, RefundAccountChosen, RefundDeclined } from '#events';
+import {
+  type CoinsRefunded,
+  FINAL_REFUND_DECLINES,
+  type RefundAccountChosen,
+  type RefundDeclined,
+} from '#events';
 import type { ChainRecord } from '../ledger/chain-record.js';
 import { RULES } from '../rules.js';
 import type { CheckContext } from './context.js';
-
-/**
- * Declines a bank gives for good under a payment's key: only after one of them at the account a
- * refund was going to may it move to another (the broker's `FINAL_DECLINES`).
- */
-const FINAL_DECLINES: ReadonlySet<string> = new Set(['account-closed', 'currency-mismatch']);
 
 /** The chain a refund event names, or a violation when it was never issued. */
 function refundedChain(ctx: CheckContext, chainId: string, what: string): ChainRecord | undefined {
@@ -63,7 +62,7 @@ export function onRefundDeclined(ctx: CheckContext, data: RefundDeclined['data']
   }
   // A final decline is kept over a passing one (an account may decline for a while, then for good).
   const earlier = chain.refundsDeclined.get(data.bankAccount);
-  if (earlier === undefined || !FINAL_DECLINES.has(earlier))
+  if (earlier === undefined || !FINAL_REFUND_DECLINES.has(earlier))
     chain.refundsDeclined.set(data.bankAccount, data.reason);
   // Owed once, and only while nothing refunded it (a decline recorded after the refund owes nothing).
   if (chain.refunded === 0 && data.currency === chain.currency) chain.refundOwed = data.amount;
@@ -95,7 +94,7 @@ export function onRefundAccountChosen(ctx: CheckContext, data: RefundAccountChos
         ? 'to an account that had declined it'
         : reason === undefined
           ? 'while the bank had not declined it at the account it was going to'
-          : FINAL_DECLINES.has(reason)
+          : FINAL_REFUND_DECLINES.has(reason)
             ? undefined
             : `after a decline that is not final (${reason}) at the account it was going to`;
   if (why !== undefined) {
@@ -127,7 +126,7 @@ export function checkRefundAccount(ctx: CheckContext, chain: ChainRecord, data: 
       `chain ${chain.chainId}'s refund paid to another account than the one it was going to`,
       chain.chainId,
     );
-  } else if (FINAL_DECLINES.has(chain.refundsDeclined.get(data.bankAccount) ?? '')) {
+  } else if (FINAL_REFUND_DECLINES.has(chain.refundsDeclined.get(data.bankAccount) ?? '')) {
     // (After a passing decline — over a limit, say — paying the same account later is honest.)
     ctx.report.violation(
       RULES.REFUND_REDIRECTED_UNDECLINED,
