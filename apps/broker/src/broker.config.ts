@@ -318,6 +318,28 @@ export class BrokerConfig extends ServiceConfig {
   purchaseReconcileAfterMs!: number;
 
   @EnvVar({
+    name: 'REFUND_SWEEP_INTERVAL',
+    description:
+      "how often the broker pays the refunds of cash-outs that stopped after the chain's close; 0: never",
+    type: 'duration',
+    default: '1m',
+  })
+  @IsInt()
+  @Min(0)
+  refundSweepIntervalMs!: number;
+
+  @EnvVar({
+    name: 'REFUND_SWEEP_AFTER',
+    description:
+      "age of a cash-out's close without its refund before the sweep pays it (longer than a bank call)",
+    type: 'duration',
+    default: '2m',
+  })
+  @IsInt()
+  @Min(0)
+  refundSweepAfterMs!: number;
+
+  @EnvVar({
     name: 'EXPIRY_POLICY',
     description:
       "an expired chain's unspent value: refund (to the customer's bank account) or keep (the broker keeps it, with notice)",

@@ -53,6 +53,8 @@ import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.c
 import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js';
 import { KeyListPublisher } from './keys/key-list.publisher.js';
 import { CashOutHandler } from './cash-out/cash-out.handler.js';
+import { RefundPayment } from './cash-out/refund-payment.js';
+import { RefundSweeper } from './cash-out/refund.sweeper.js';
 import { CashOutHttpController } from './cash-out/cash-out.http.controller.js';
 import { RevokeChainHandler } from './revoke-chain/revoke-chain.handler.js';
 import { RevokeChainHttpController } from './revoke-chain/revoke-chain.http.controller.js';
@@ -173,6 +175,8 @@ export class BrokerModule {
         ...(nats ? [RevocationBroadcaster] : []),
         KeyListPublisher,
         CashOutHandler,
+        RefundPayment,
+        RefundSweeper,
         ExpirySettlement,
         ExpirySweeper,
       ],

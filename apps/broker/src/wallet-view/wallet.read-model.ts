@@ -1,4 +1,4 @@
-import type { StoredEvent } from '#events';
+import { FINAL_REFUND_DECLINES, type StoredEvent } from '#events';
 import type { ChainAlgorithm } from '#protocol';
 
 export interface ChainView {
@@ -17,8 +17,14 @@ export interface ChainView {
   readonly sliceEnd?: number;
   readonly status: 'open' | 'revoked' | 'closed';
   readonly reissuedAs?: string;
-  /** Why it was closed. */
+  /** Why it was closed, and when. */
   readonly closedAs?: string;
+  readonly closedAt?: string;
+  /**
+   * A cash-out's refund: `paid` (`CoinsRefunded`), or `waits` for the customer to name another
+   * account (the bank declined it for good where it was going); absent while it is due.
+   */
+  readonly refund?: 'paid' | 'waits';
   /** Its unspent value was settled at expiry (`CoinsExpiredSettled`). */
   readonly expirySettled?: true;
   /** Why and when it was revoked (the CRL entry). */
@@ -86,6 +92,7 @@ export class WalletReadModel {
         return this.update(event.data.chainId, {
           status: 'closed',
           closedAs: event.data.reason,
+          closedAt: event.data.at,
           index: event.data.index,
           ...(event.data.reissuedAs ? { reissuedAs: event.data.reissuedAs } : {}),
         });
@@ -94,6 +101,22 @@ export class WalletReadModel {
         return;
       case 'CoinsExpiredSettled':
         return this.update(event.data.chainId, { expirySettled: true });
+      case 'CoinsRefunded':
+        return this.update(event.data.chainId, { refund: 'paid' });
+      case 'RefundDeclined':
+        return FINAL_REFUND_DECLINES.has(event.data.reason) &&
+          this.chains.get(event.data.chainId)?.refund !== 'paid'
+          ? this.update(event.data.chainId, { refund: 'waits' })
+          : undefined;
+      case 'RefundAccountChosen': {
+        // Moved to another account: due again there (unless already paid).
+        const chain = this.chains.get(event.data.chainId);
+        if (chain?.refund === 'waits') {
+          const { refund: _refund, ...rest } = chain;
+          this.chains.set(chain.chainId, rest);
+        }
+        return;
+      }
       case 'ChainReissued':
         // The link lives in the customer's stream (a chain stream never names the successor).
         this.update(event.data.fromChainId, { reissuedAs: event.data.toChainId });
@@ -116,6 +139,21 @@ export class WalletReadModel {
     for (const chain of this.chains.values()) {
       if (Date.parse(chain.expiresAt) > before.getTime() || chain.expirySettled) continue;
       if (chain.status === 'open' || chain.closedAs === 'expired') due.push(chain);
+    }
+    return due;
+  }
+
+  /**
+   * Chains a cash-out closed at `before` or earlier whose refund is neither recorded as paid nor
+   * waiting for the customer (a cash-out that stopped after its close), with value left to refund.
+   */
+  dueForRefund(before: Date): ChainView[] {
+    const due: ChainView[] = [];
+    for (const chain of this.chains.values()) {
+      if (chain.closedAs !== 'cashed-out' || chain.refund !== undefined || chain.closedAt === undefined)
+        continue;
+      if (Date.parse(chain.closedAt) > before.getTime() || chain.index > chain.length) continue;
+      due.push(chain);
     }
     return due;
   }
