@@ -395,6 +395,37 @@ describe('folds of what a reader believes', () => {
     expect(decideSpend(state, spend('vb', 5, 2)).ok).toBe(true);
   });
 
+  it('believes no spend after the close or the revocation, even one whose payword hashes down', () => {
+    const closed: ChainEvent = {
+      type: 'ChainClosed',
+      version: 1,
+      data: { chainId: 'c1', index: 3, reason: 'cashed-out', at: AT },
+    };
+    const revoked: ChainEvent = {
+      type: 'ChainRevoked',
+      version: 2,
+      data: { chainId: 'c1', reason: 'stolen-wallet', at: AT },
+    };
+    for (const end of [closed, revoked]) {
+      const ignored: { revision: number; vendorId: string; reason: string }[] = [];
+      const state = foldChain(
+        [
+          { event: issued(), revision: 0 },
+          { event: spent('va', 1, 2), revision: 1 },
+          { event: end, revision: 2 },
+          // The holder's real next words, appended after the end: a cash-out's refund stays 18 coins.
+          { event: spent('va', 3, 10), revision: 3 },
+        ],
+        3,
+        (event) => ignored.push(event),
+      );
+      expect(state).toMatchObject({ status: end === closed ? 'closed' : 'revoked', index: 3, revision: 3 });
+      expect(ignored.map((e) => [e.revision, e.vendorId, e.reason])).toEqual([
+        [3, 'va', `the chain is ${end === closed ? 'closed' : 'revoked'}`],
+      ]);
+    }
+  });
+
   it('moves the holder only by a hand-off or claim from the holder at the chain’s state, and says so otherwise', () => {
     const body = {
       chainId: 'c1',

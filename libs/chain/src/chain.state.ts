@@ -36,6 +36,20 @@ export type ChainState =
 
 export const absentChain: ChainState = { status: 'absent' };
 
+/** The vendor a chain-moving event names (a spend's, a hand-off's giver, a claim's claimant). */
+function moverOf(event: ChainEvent): string | undefined {
+  switch (event.type) {
+    case 'CoinsSpent':
+      return event.data.vendorId;
+    case 'IndexHandedOff':
+      return event.data.certificate.fromVendor;
+    case 'ChainClaimed':
+      return event.data.toVendor;
+    default:
+      return undefined;
+  }
+}
+
 /**
  * A vendor-typed event the fold did not believe (any vendor may append to a chain stream): a spend
  * that does not hash down, a hand-off or claim not from the holder or not at the chain's state.
@@ -152,6 +166,15 @@ export function evolve(
     return { status: 'open', chainId, touchstone, wallet, index: 1, lastPayword: touchstone.root, revision };
   }
   if (state.status === 'absent') return state;
+  // After the close or the revocation nothing moves the chain: a vendor's spend, hand-off or claim
+  // appended after it is not believed (the redemption worker redeems none of them either), so a
+  // forged or late one cannot lower a cash-out's refund.
+  const mover = state.status === 'open' ? undefined : moverOf(event);
+  if (mover !== undefined) {
+    const reason = `the chain is ${state.status}`;
+    onIgnored?.({ chainId: state.chainId, revision, type: event.type, vendorId: mover, reason });
+    return { ...state, revision };
+  }
   switch (event.type) {
     case 'WalletCheckedOut': {
       const { withdrawnFrom: _ended, ...rest } = state;

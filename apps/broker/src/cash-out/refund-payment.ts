@@ -49,7 +49,9 @@ const REFUND_ROUNDS = 4;
 /** What finishing a closed chain's refund came to. */
 export type RefundFinish =
   | { readonly status: 'paid'; readonly paymentRef: string; readonly account: string }
-  /** Not the cash-out's to pay: not closed by a cash-out, or nothing left to refund. */
+  /** Already paid and recorded (by the customer's retry, or another replica's sweep). */
+  | { readonly status: 'recorded' }
+  /** Not the cash-out's to pay: not closed by a cash-out, nothing left to refund, no customer. */
   | { readonly status: 'none' }
   /** Declined for good where it goes: it waits for the customer to name another account. */
   | { readonly status: 'waits'; readonly account: string };
@@ -82,9 +84,7 @@ export class RefundPayment {
     const state = await this.refundState(customerId, chainId);
     const account = refundTarget(state);
     if (account === undefined) return { status: 'none' };
-    if (state.refunded !== undefined) {
-      return { status: 'paid', paymentRef: state.refunded.paymentRef, account };
-    }
+    if (state.refunded !== undefined) return { status: 'recorded' };
     if (declinedForGood(state, account)) return { status: 'waits', account };
     const at = this.clock.now().toISOString();
     const currency = chain.touchstone.currency;

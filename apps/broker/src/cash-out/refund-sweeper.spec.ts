@@ -20,6 +20,8 @@ import {
 import { FaultyEventStore } from '../test/faults.js';
 import { bankBalance, buy, openBankAccount, registerCustomer, type TestCustomer } from '../test/scenario.js';
 import type { CashOutAnswer } from './cash-out.handler.js';
+import { WalletProjection } from '../wallet-view/wallet.projection.js';
+import { RefundPayment } from './refund-payment.js';
 import { RefundSweeper } from './refund.sweeper.js';
 
 // A cash-out that stops after the chain's close (the broker dies, the bank or the store is away)
@@ -182,6 +184,77 @@ describe('cash-out: the refund sweep finishes a cash-out that stopped after the 
     const report = await audit();
     expect(report.violationsByRule).toEqual({});
     expect(report.money.NZD?.refundsOwed ?? 0).toBe(0);
+  });
+
+  /** The bank's ledger cannot be written once: the cash-out's payout fails (503), nothing is paid. */
+  function bankAwayOnce(customer: TestCustomer): void {
+    store.failOnce(
+      (stream, events) =>
+        stream === bankStream(customer.bankAccount) && events[0]?.type === 'BankPaymentBooked',
+    );
+  }
+
+  const refundBookings = async (customer: TestCustomer, chainId: string): Promise<number> =>
+    (await memory.readStream(bankStream(customer.bankAccount))).filter(
+      (e) => e.type === 'BankPaymentBooked' && (e.data as { reference?: string }).reference === chainId,
+    ).length;
+
+  it('pays the whole unspent value when a vendor appended a spend after the close, and sweeps it still', async () => {
+    const { customer, chainId } = await customerWithChain();
+    const before = await bankBalance(broker.http, customer.bankAccount);
+    bankAwayOnce(customer);
+    expect((await cashOut(customer, chainId)).status).toBe(503);
+    // Any registered vendor may append to a chain stream: a spend of the whole chain after the close.
+    const late = await memory.appendToStream(streams.chain(chainId), [
+      {
+        id: randomUUID(),
+        type: 'CoinsSpent',
+        version: 1,
+        data: {
+          chainId,
+          vendorId: 'v-late',
+          fromIndex: 1,
+          toIndex: 10,
+          payword: 'ab'.repeat(32),
+          receiptId: 'r_late',
+          at: clock.now().toISOString(),
+        },
+        metadata: { correlationId: 'c', causationId: 'c', actor: 'vendor:v-late' },
+      },
+    ]);
+    await broker.app.get(WalletProjection).waitFor(late.position);
+    clock.advance(AFTER_MS + 1_000);
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await bankBalance(broker.http, customer.bankAccount)).toBe(before + 50);
+  });
+
+  it('two sweeps at once (two replicas) pay and record the refund once', async () => {
+    const { customer, chainId } = await customerWithChain();
+    bankAwayOnce(customer);
+    expect((await cashOut(customer, chainId)).status).toBe(503);
+    clock.advance(AFTER_MS + 1_000);
+    const payment = broker.app.get(RefundPayment);
+    const [first, second] = await Promise.all([
+      payment.finish(customer.customerId, chainId),
+      payment.finish(customer.customerId, chainId),
+      sweeper.sweep(),
+    ]);
+    expect([first.status, second.status]).toEqual(['paid', 'paid']);
+    expect(await refundBookings(customer, chainId)).toBe(1);
+    expect((await customerTypes(customer)).filter((t) => t === 'CoinsRefunded')).toHaveLength(1);
+    expect(await payment.finish(customer.customerId, chainId)).toEqual({ status: 'recorded' });
+  });
+
+  it('never refunds a chain closed otherwise (re-issued), whatever its age', async () => {
+    const { customer, chainId } = await customerWithChain();
+    const reissued = await broker.http('POST', `/chains/${chainId}/reissue`, { token: customer.token });
+    expect(reissued.status).toBe(201);
+    clock.advance(AFTER_MS + 1_000);
+    expect(await sweeper.sweep()).toBe(0);
+    expect(await broker.app.get(RefundPayment).finish(customer.customerId, chainId)).toEqual({
+      status: 'none',
+    });
+    expect(await refundBookings(customer, chainId)).toBe(0);
   });
 
   it("holds a revoked customer's refund for the operator, and pays it once the revocation is lifted", async () => {

@@ -38,7 +38,7 @@ export class RefundSweeper implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationBootstrap(): void {
     if (this.config.refundSweepIntervalMs === 0) return;
     this.timer = setInterval(
-      () => void this.sweep().catch(() => undefined),
+      () => void this.sweep().catch((e) => this.logger.warn(`refund sweep stopped: ${String(e)}`)),
       this.config.refundSweepIntervalMs,
     );
     this.timer.unref();
@@ -61,8 +61,9 @@ export class RefundSweeper implements OnApplicationBootstrap, OnApplicationShutd
     let paid = 0;
     for (const chain of this.projection.model.dueForRefund(before)) {
       const owner = this.projection.model.ownerOf(chain.chainId);
-      if (owner === undefined || (await this.customers.refusalOf(owner))) continue;
+      if (owner === undefined) continue;
       try {
+        if (await this.customers.refusalOf(owner)) continue;
         const outcome = await this.refunds.finish(owner, chain.chainId);
         if (outcome.status !== 'paid') continue;
         paid += 1;

@@ -57,8 +57,10 @@ export interface CustomerStandingAnswer {
  * broadcaster publishes to vendors at once. While revoked, purchases, wallet checkouts,
  * re-issues and cash-outs are refused (`CUSTOMER.REVOKED`, 403). Unspent value is not refunded:
  * it is kept pending the operator's review (the revoked chains stay revoked after a lift, and
- * cash-out refuses revoked chains; the operator settles their value by hand). Spends made before
- * the revocation stay redeemable by vendors.
+ * cash-out refuses revoked chains; the operator settles their value by hand). A chain the
+ * customer cashed out before the revocation is closed, not revoked: its refund, if still unpaid,
+ * is held while the revocation lasts and paid after a lift (the customer's retry or the
+ * `RefundSweeper`). Spends made before the revocation stay redeemable by vendors.
  */
 @Injectable()
 export class CustomerStandings implements OnApplicationBootstrap, OnApplicationShutdown {

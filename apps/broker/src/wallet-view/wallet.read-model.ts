@@ -61,19 +61,19 @@ export class WalletReadModel {
         return;
       }
       case 'WalletCheckedOut':
-        return this.update(event.data.chainId, {
+        return this.move(event.data.chainId, {
           holder: event.data.vendorId,
           sliceEnd: event.data.sliceEnd,
         });
       case 'CoinsSpent':
-        return this.update(event.data.chainId, {
+        return this.move(event.data.chainId, {
           index: event.data.toIndex + 1,
           holder: event.data.vendorId,
         });
       case 'IndexHandedOff':
-        return this.update(event.data.certificate.chainId, { holder: event.data.certificate.toVendor });
+        return this.move(event.data.certificate.chainId, { holder: event.data.certificate.toVendor });
       case 'ChainClaimed':
-        return this.update(event.data.chainId, { holder: event.data.toVendor });
+        return this.move(event.data.chainId, { holder: event.data.toVendor });
       case 'SliceWithdrawn': {
         // The withdrawn vendor's unspent slice is back in the wallet: nobody holds the chain.
         const chain = this.chains.get(event.data.chainId);
@@ -184,6 +184,11 @@ export class WalletReadModel {
     const list = this.chainsOf.get(customerId) ?? [];
     list.push(chainId);
     this.chainsOf.set(customerId, list);
+  }
+
+  /** A vendor's move of an open chain: after the close or the revocation nothing moves it (as in every fold). */
+  private move(chainId: string, change: Partial<ChainView>): void {
+    if (this.chains.get(chainId)?.status === 'open') this.update(chainId, change);
   }
 
   private update(chainId: string, change: Partial<ChainView>): void {
