@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -6,19 +6,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import {
-  type EventStore,
-  InMemoryCheckpointStore,
-  type RecordedEvent,
-  resubscribing,
-  type Subscription,
-} from '#event-store';
-import { decode } from '#events';
+import type { StoredEvent } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
 import { purchasePaymentKey, PurchaseSettlement } from '../buy-coins/purchase-settlement.js';
-import { EVENT_STORE, PAYMENT_GATEWAY } from '../shared/tokens.js';
+import { PAYMENT_GATEWAY } from '../shared/tokens.js';
+import { WalletProjection } from '../wallet-view/wallet.projection.js';
 
 /** What one reconciliation did to a purchase: its outcome now, or still pending. */
 export type Reconciled = 'completed' | 'declined' | 'voided' | 'pending';
@@ -40,32 +34,22 @@ export class PurchaseReconciler implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('PurchaseReconciler');
   /** Purchase id → when it was requested (ms), for every purchase without an outcome yet. */
   private readonly pending = new Map<string, number>();
-  private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PAYMENT_GATEWAY) private readonly bank: PaymentGateway,
     private readonly config: BrokerConfig,
     private readonly settlement: PurchaseSettlement,
-  ) {}
+    projection: WalletProjection,
+  ) {
+    // The wallet view's feed (every event, from the first): no subscription of its own.
+    if (config.purchaseReconcileIntervalMs > 0) projection.follow((event) => this.track(event));
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.purchaseReconcileIntervalMs === 0) return;
-    const checkpoints = new InMemoryCheckpointStore();
-    const subscriptionId = `broker-purchase-reconciler-${randomUUID()}`;
-    this.subscription = resubscribing(
-      () =>
-        this.store.subscribeToAll({
-          subscriptionId,
-          checkpoints,
-          filter: { categories: ['purchase'] },
-          handler: async (recorded) => this.track(recorded),
-        }),
-      { onError: (e) => this.logger.warn(`purchase feed stopped, reopening: ${String(e)}`) },
-    );
     this.timer = setInterval(() => void this.sweep(), this.config.purchaseReconcileIntervalMs);
     this.timer.unref();
   }
@@ -73,7 +57,6 @@ export class PurchaseReconciler implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.sweeping;
-    await this.subscription?.stop();
   }
 
   /** Purchases without an outcome, as this replica has seen them. */
@@ -123,15 +106,14 @@ export class PurchaseReconciler implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  private async track(recorded: RecordedEvent): Promise<void> {
-    const event = decode(recorded);
-    if (event?.type === 'PurchaseRequested') {
+  private track(event: StoredEvent): void {
+    if (event.type === 'PurchaseRequested') {
       if (!this.pending.has(event.data.purchaseId))
         this.pending.set(event.data.purchaseId, Date.parse(event.data.at));
     } else if (
-      event?.type === 'CoinsPurchased' ||
-      event?.type === 'PurchaseDeclined' ||
-      event?.type === 'PurchaseVoided'
+      event.type === 'CoinsPurchased' ||
+      event.type === 'PurchaseDeclined' ||
+      event.type === 'PurchaseVoided'
     ) {
       this.pending.delete(event.data.purchaseId);
     }

@@ -14,7 +14,7 @@ import {
   resubscribing,
   type Subscription,
 } from '#event-store';
-import { decode } from '#events';
+import { decode, type StoredEvent } from '#events';
 import { HealthRegistry, MetricsService, traceProjected } from '#platform';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
@@ -40,6 +40,7 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
   private position: GlobalPosition = 0n;
   private caughtUp = false;
   private readonly waiters = new Set<() => void>();
+  private readonly followers: ((event: StoredEvent) => void)[] = [];
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: TrackingEventStore,
@@ -87,6 +88,7 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
     if (event) {
       this.model.apply(event);
       this.history.apply(event);
+      for (const follow of this.followers) follow(event);
     }
     traceProjected('broker-wallet-projection', [recorded], startedAt);
     this.position = recorded.position;
@@ -95,6 +97,16 @@ export class WalletProjection implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.subscription?.stop();
+  }
+
+  /**
+   * `follow` sees every event the model folds, in the log's order, from the first (register it
+   * before the module starts: in a constructor). One feed for the broker's in-memory views: a
+   * second subscription would have nats-server deliver the same events again (the purchase
+   * reconciler had its own: two more deliveries and decodes per purchase).
+   */
+  follow(follow: (event: StoredEvent) => void): void {
+    this.followers.push(follow);
   }
 
   /** The last position folded into the model. */
