@@ -47,8 +47,11 @@ export interface CommandOutcome<R> {
 
 /**
  * The command handler: read the stream → fold → decide → append with the expected revision
- * (`no_stream` for a new stream). Retries only on a `ConcurrencyError`, re-reading the stream,
- * so a concurrent writer's events are decided upon, never overwritten.
+ * (`no_stream` for a new stream). Retries only on a `ConcurrencyError`: it reads the events
+ * appended since (the stream's tail, not the whole stream again), folds them on and decides
+ * again, so a concurrent writer's events are decided upon, never overwritten, and a command wins
+ * its place against a writer that keeps appending (a vendor spending a chain the operator
+ * revokes: re-reading the whole stream at each attempt lost to it every time).
  *
  * Kept by hand, as every optimistic-concurrency loop here (the bank, operator billing, the
  * redemption's seal, redeem and claim): a conflict is answered by reading the stream again and
@@ -59,16 +62,20 @@ export async function runCommand<S, E extends NetPayEvent, R>(
   store: EventStore,
   command: StreamCommand<S, E, R>,
 ): Promise<CommandOutcome<R>> {
-  const attempts = command.maxAttempts ?? 8;
+  const attempts = command.maxAttempts ?? 16;
+  let state = command.initial;
+  /** The last event folded (admitted or not): the next read starts after it. */
+  let last: RecordedEvent | undefined;
   for (let attempt = 1; ; attempt++) {
-    const recorded = attempt === 1 && command.assumeNew ? [] : await store.readStream(command.stream);
-    let state = command.initial;
-    for (const r of recorded) {
-      if (command.admit && !command.admit(r)) continue;
-      const event = decode(r);
-      if (event) state = command.evolve(state, event);
+    if (attempt > 1 || !command.assumeNew) {
+      const from = last === undefined ? undefined : { fromRevision: last.revision + 1 };
+      for (const r of await store.readStream(command.stream, from)) {
+        last = r;
+        if (command.admit && !command.admit(r)) continue;
+        const event = decode(r);
+        if (event) state = command.evolve(state, event);
+      }
     }
-    const last = recorded.at(-1);
     const expectedRevision: ExpectedRevision = last === undefined ? 'no_stream' : last.revision;
     const { events, result } = command.decide(state);
     if (events.length === 0) return { result, position: undefined };
