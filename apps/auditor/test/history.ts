@@ -138,9 +138,9 @@ export class History {
     return this.add(`vendor-${vendorId}`, { type: 'VendorRegistered', version: 1, data });
   }
 
-  registerCustomer(customerId: string, name: string): this {
+  registerCustomer(customerId: string, name: string, bankAccount = `NZ-CUST-${customerId}`): this {
     const tokenHash = createHash('sha256').update(`token-${customerId}`).digest('hex');
-    const data = { customerId, name, tokenHash, bankAccount: `NZ-CUST-${customerId}`, at: this.at() };
+    const data = { customerId, name, tokenHash, bankAccount, at: this.at() };
     return this.add(`customer-${customerId}`, { type: 'CustomerRegistered', version: 1, data });
   }
 

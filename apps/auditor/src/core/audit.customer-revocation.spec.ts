@@ -95,6 +95,22 @@ describe('Audit of customer revocations (R7)', () => {
     );
   });
 
+  it('R7.PURCHASE_BY_REVOKED_CUSTOMER: a purchase by another customer registered with the revoked one’s bank account', async () => {
+    const report = await audit(
+      revocationHistory((h) =>
+        h
+          .registerCustomer('cust_ann2', 'Ann Lee', 'NZ-CUST-cust_ann')
+          .registerCustomer('cust_bob', 'Bob Ray')
+          .purchase('p2', 'cust_ann2', ['ch2'])
+          .purchase('p4', 'cust_bob', ['ch4']),
+      ),
+    );
+    expect(r7(report)).toEqual(['R7.PURCHASE_BY_REVOKED_CUSTOMER']);
+    const detail = report.violations.find((v) => v.code === 'R7.PURCHASE_BY_REVOKED_CUSTOMER')?.detail;
+    expect(detail).toContain('p2');
+    expect(detail).toContain('cust_ann2');
+  });
+
   it('R7.CUSTOMER_REVOCATION_UNSIGNED: a revocation not signed by the broker, naming another customer, or a lift that is not one', async () => {
     const rogue = createSigner(generateSigningKey('broker_k1', fixedBytes('rogue')));
     const forged = await audit(

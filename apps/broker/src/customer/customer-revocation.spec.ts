@@ -1,11 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore } from '#event-store';
 import { streams } from '#events';
 import { ManualClock } from '#platform';
 import type { BuyCoins, CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { BuyCoinsHandler } from '../buy-coins/buy-coins.handler.js';
 import { ADMIN_TOKEN, startBroker, type TestBroker } from '../test/broker-harness.js';
-import { bankBalance, buy, registerCustomer, registerVendor, type TestCustomer } from '../test/scenario.js';
+import {
+  bankBalance,
+  buy,
+  openBankAccount,
+  registerCustomer,
+  registerVendor,
+  type TestCustomer,
+} from '../test/scenario.js';
 
 // The broker's refusals of a revoked customer, and the unspent-value policy: nothing is refunded at
 // revocation; after the lift the revoked chains stay revoked and their value stays held (pending the
@@ -111,6 +119,54 @@ describe('customer revocation at the broker (in-memory store, simulated bank)', 
     expect(bought.status).toBe(201);
     const fresh = bought.json<CoinsPurchasedAnswer>().chains[0]!.chainId;
     expect((await broker.http('POST', `/chains/${fresh}/cash-out`, { token: customer.token })).status).toBe(
+      201,
+    );
+  });
+});
+
+// A revocation covers the bank account the customer proved they control: the same person does not
+// come back as a new customer with it, nor buy through another customer registered with it before.
+describe('customer revocation covers the bank account (in-memory store, simulated bank)', () => {
+  const store = new InMemoryEventStore();
+  let broker: TestBroker;
+
+  beforeAll(async () => {
+    broker = await startBroker({ store, clock: new ManualClock('2026-12-06T10:00:00.000Z') });
+  });
+  afterAll(() => broker.close());
+
+  const register = (bankAccount: string, bankMandate: string) =>
+    broker.http('POST', '/customers', { body: { name: 'Ada Reader', bankAccount, bankMandate } });
+
+  it('refuses a new registration with a revoked customer’s account, and purchases by its other customers, until the lift', async () => {
+    const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
+    const bankMandate = await openBankAccount(broker.http, bankAccount, 1_000);
+    const first = (await register(bankAccount, bankMandate)).json<{ customerId: string; token: string }>();
+    const sibling = (await register(bankAccount, bankMandate)).json<{ customerId: string; token: string }>();
+    const revoked = await broker.http('POST', `/customers/${first.customerId}/revoke`, {
+      token: ADMIN_TOKEN,
+      body: { reason: 'FRAUD.CHARGEBACK' },
+    });
+    expect(revoked.status).toBe(200);
+
+    const again = await register(bankAccount, bankMandate);
+    expect([again.status, again.json<{ code: string }>().code]).toEqual([403, 'CUSTOMER.REVOKED']);
+    const siblingBuys = await buy(broker.http, { ...sibling, bankAccount }, { coins: 10, coinValue: 5 });
+    expect([siblingBuys.status, siblingBuys.json<{ code: string }>().code]).toEqual([
+      403,
+      'CUSTOMER.REVOKED',
+    ]);
+    // Nothing was recorded for the refused registration; another account registers as before.
+    const customers = (await store.readAll()).filter((e) => e.type === 'CustomerRegistered');
+    expect(customers).toHaveLength(2);
+    expect((await registerCustomer(broker.http, 1_000)).customerId).toMatch(/^cus_/);
+
+    const lifted = await broker.http('POST', `/customers/${first.customerId}/reinstate`, {
+      token: ADMIN_TOKEN,
+    });
+    expect(lifted.status).toBe(200);
+    expect((await register(bankAccount, bankMandate)).status).toBe(201);
+    expect((await buy(broker.http, { ...sibling, bankAccount }, { coins: 10, coinValue: 5 })).status).toBe(
       201,
     );
   });

@@ -26,6 +26,8 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { adminMetadata } from '../shared/metadata.js';
 import { readDecoded, runCommand } from '../shared/command.js';
 import { CatchUpGate } from '../shared/catch-up-gate.js';
+import { loadCustomer } from './customer.state.js';
+import { CustomerIdentities } from './customer-identities.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import {
@@ -55,7 +57,9 @@ export interface CustomerStandingAnswer {
  * operator's decision on evidence: a broker-signed `CustomerRevoked` in `customer-<id>`, then
  * `ChainRevoked` (reason `fraud`) on each of the customer's open chains, which the revocation
  * broadcaster publishes to vendors at once. While revoked, purchases, wallet checkouts,
- * re-issues and cash-outs are refused (`CUSTOMER.REVOKED`, 403). Unspent value is not refunded:
+ * re-issues and cash-outs are refused (`CUSTOMER.REVOKED`, 403), and so are those of any other
+ * customer registered with the same bank account, and new registrations with it (a revocation
+ * covers the account the customer proved they control). Unspent value is not refunded:
  * it is kept pending the operator's review (the revoked chains stay revoked after a lift, and
  * cash-out refuses revoked chains; the operator settles their value by hand). A chain the
  * customer cashed out before the revocation is closed, not revoked: its refund, if still unpaid,
@@ -68,6 +72,8 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
   private noticeFeed: Subscription | undefined;
   /** customerId → the latest notice about it (verified: the broker's own signature). */
   private readonly notices = new Map<string, SignedRevocationNotice>();
+  /** Bank account → the customers registered with it that are revoked now. */
+  private readonly revokedAccounts = new Map<string, Set<string>>();
   private readonly caughtUp = new CatchUpGate('customer notices');
 
   constructor(
@@ -76,6 +82,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
     private readonly ring: BrokerKeyRing,
     private readonly projection: WalletProjection,
     private readonly revokeChain: RevokeChainHandler,
+    private readonly identities: CustomerIdentities,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -94,7 +101,8 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
             if (notice.kind !== 'customer' || notice.id !== event.data.customerId) return;
             if (`customer-${notice.id}` !== recorded.streamName) return;
             if (!verifyRevocationNotice(notice, this.ring.publicKeys()).ok) return;
-            this.learn(notice);
+            const customer = await loadCustomer(this.store, notice.id);
+            if (customer.status === 'registered') this.learn(notice, customer.bankAccount);
           },
         }),
       { onError: (e) => this.logger.warn(`customer notice feed stopped, reopening: ${String(e)}`) },
@@ -152,7 +160,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
     customerId: string,
     decide: (state: CustomerStanding) => CustomerStandingEvent[],
   ): Promise<CustomerStanding> {
-    await this.registered(customerId);
+    const bankAccount = await this.registered(customerId);
     const { result } = await runCommand(this.store, {
       stream: streams.customer(customerId),
       initial: cleanCustomerStanding,
@@ -163,7 +171,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
       },
       metadata: adminMetadata(),
     });
-    this.learn(result.notice);
+    this.learn(result.notice, bankAccount);
     return result;
   }
 
@@ -186,12 +194,43 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
   async refusalOf(customerId: string): Promise<NetPayError | undefined> {
     await this.caughtUp.wait();
     const notice = this.notices.get(customerId);
-    if (!notice || notice.lifted) return undefined;
+    if (notice && !notice.lifted) {
+      return brokerError(
+        BROKER_ERROR.CUSTOMER_REVOKED,
+        `this customer is revoked since ${notice.at} (${notice.reason}); contact the operator`,
+        403,
+      );
+    }
+    if (this.revokedAccounts.size === 0) return undefined;
+    const bankAccount =
+      this.identities.get(customerId)?.bankAccount ?? (await this.registeredAccount(customerId));
+    return bankAccount === undefined ? undefined : this.accountRefusal(bankAccount);
+  }
+
+  /**
+   * A revocation covers the customer's bank account (the mandate proved who controls it): another
+   * customer registered with it, before or after, is refused as the revoked one is (`CUSTOMER.REVOKED`,
+   * 403), registering included, until the operator lifts every revocation on it.
+   */
+  async assertAccountNotRevoked(bankAccount: string): Promise<void> {
+    await this.caughtUp.wait();
+    const refusal = this.accountRefusal(bankAccount);
+    if (refusal) throw refusal;
+  }
+
+  private accountRefusal(bankAccount: string): NetPayError | undefined {
+    const revoked = this.revokedAccounts.get(bankAccount);
+    if (revoked === undefined) return undefined;
     return brokerError(
       BROKER_ERROR.CUSTOMER_REVOKED,
-      `this customer is revoked since ${notice.at} (${notice.reason}); contact the operator`,
+      `bank account ${bankAccount} belongs to a revoked customer; contact the operator`,
       403,
     );
+  }
+
+  private async registeredAccount(customerId: string): Promise<string | undefined> {
+    const customer = await loadCustomer(this.store, customerId);
+    return customer.status === 'registered' ? customer.bankAccount : undefined;
   }
 
   /** The latest notice about each customer ever revoked, oldest first. */
@@ -201,11 +240,16 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** The latest notice by `at` about a customer stands; on a tie the lift wins (the operator's word). */
-  private learn(notice: SignedRevocationNotice | undefined): void {
+  private learn(notice: SignedRevocationNotice | undefined, bankAccount: string): void {
     if (!notice) return;
     const known = this.notices.get(notice.id);
-    if (!known || notice.at > known.at || (notice.at === known.at && notice.lifted))
-      this.notices.set(notice.id, notice);
+    if (known && !(notice.at > known.at || (notice.at === known.at && notice.lifted))) return;
+    this.notices.set(notice.id, notice);
+    const revoked = this.revokedAccounts.get(bankAccount) ?? new Set<string>();
+    if (notice.lifted) revoked.delete(notice.id);
+    else revoked.add(notice.id);
+    if (revoked.size === 0) this.revokedAccounts.delete(bankAccount);
+    else this.revokedAccounts.set(bankAccount, revoked);
   }
 
   private policy() {
@@ -216,10 +260,12 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
     };
   }
 
-  private async registered(customerId: string): Promise<void> {
-    const events = await readDecoded(this.store, streams.customer(customerId));
-    if (!events.some((e) => e.type === 'CustomerRegistered'))
+  /** The customer's bank account; CUSTOMER.NOT_FOUND (404) for an unregistered id. */
+  private async registered(customerId: string): Promise<string> {
+    const bankAccount = await this.registeredAccount(customerId);
+    if (bankAccount === undefined)
       throw brokerError(BROKER_ERROR.CUSTOMER_NOT_FOUND, `no customer ${customerId}`, 404);
+    return bankAccount;
   }
 }
 

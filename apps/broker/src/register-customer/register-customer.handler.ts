@@ -3,6 +3,7 @@ import type { EventStore } from '#event-store';
 import { type CustomerRegistered, streams } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import { CustomerIdentities } from '../customer/customer-identities.js';
+import { CustomerStandings } from '../customer/customer-standings.js';
 import { issueCustomerToken } from '../customer/customer-token.js';
 import { absentCustomer, evolveCustomer } from '../customer/customer.state.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
@@ -22,6 +23,7 @@ export class RegisterCustomerHandler {
     private readonly secrets: BrokerSecrets,
     private readonly identities: CustomerIdentities,
     @Inject(PAYMENT_GATEWAY) private readonly bank: PaymentGateway,
+    private readonly standings: CustomerStandings,
   ) {}
 
   /**
@@ -32,6 +34,8 @@ export class RegisterCustomerHandler {
   async execute(command: RegisterCustomer): Promise<CustomerRegisteredAnswer> {
     const { name, bankAccount, idempotencyKey } = command;
     await proveAccountControl(this.bank, bankAccount, command.bankMandate);
+    // A revoked customer does not come back under a new id with the same account.
+    await this.standings.assertAccountNotRevoked(bankAccount);
     const customerId = this.secrets.id('cus', 'register', idempotencyKey, name, bankAccount);
     const { token, tokenHash } = issueCustomerToken(customerId);
     await runCommand(this.store, {

@@ -108,14 +108,30 @@ export function onCustomerReinstated(ctx: CheckContext, data: CustomerReinstated
   ctx.ledger.revokedCustomers.delete(data.customerId);
 }
 
-/** A purchase or re-issue the customer asked for (log order): refused by the broker while it is revoked. */
+/**
+ * A purchase or re-issue the customer asked for (log order): refused by the broker while it is
+ * revoked, or while another customer registered with the same bank account is (a revocation
+ * covers the account its customer proved they control).
+ */
 export function onPurchaseByCustomer(ctx: CheckContext, customerId: string, what: string): void {
   const revokedAt = ctx.ledger.revokedCustomers.get(customerId);
-  if (revokedAt === undefined) return;
-  ctx.report.violation(
-    RULES.PURCHASE_BY_REVOKED_CUSTOMER,
-    `${what} by customer ${customerId}, revoked since ${revokedAt} and not reinstated`,
-  );
+  if (revokedAt !== undefined) {
+    ctx.report.violation(
+      RULES.PURCHASE_BY_REVOKED_CUSTOMER,
+      `${what} by customer ${customerId}, revoked since ${revokedAt} and not reinstated`,
+    );
+    return;
+  }
+  const account = ctx.ledger.bankAccounts.get(customerId);
+  if (account === undefined) return;
+  for (const [revoked, at] of ctx.ledger.revokedCustomers) {
+    if (ctx.ledger.bankAccounts.get(revoked) !== account) continue;
+    ctx.report.violation(
+      RULES.PURCHASE_BY_REVOKED_CUSTOMER,
+      `${what} by customer ${customerId}, whose bank account is that of customer ${revoked}, revoked since ${at} and not reinstated`,
+    );
+    return;
+  }
 }
 
 function customerNotice(
