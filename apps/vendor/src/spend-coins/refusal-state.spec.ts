@@ -43,4 +43,19 @@ describe('a spend refusal states that nothing was recorded, and the index the ve
       ),
     ).resolves.toMatchObject({ code: 'SPEND.PAYWORD_REPLAYED', recorded: false, index: 3 });
   });
+
+  it('a replay at the vendor that handed the chain off: the index the stream gave, not the stale one', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute({ ...payment(issued, 1, 2), touchstone: issued.touchstone });
+    // b takes the chain over from a and spends 3..5.
+    await b.spendCoins.execute({ ...payment(issued, 3, 3), touchstone: issued.touchstone });
+    // The same words at a: a read the stream (the chain is at 6) before refusing; a wallet must not
+    // take a's older memory (3) for the chain's index and release paywords b recorded.
+    await expect(
+      problemOf(a.spendCoins.execute({ ...payment(issued, 3, 3), touchstone: issued.touchstone })),
+    ).resolves.toMatchObject({ code: 'SPEND.PAYWORD_REPLAYED', recorded: false, index: 6 });
+  });
 });

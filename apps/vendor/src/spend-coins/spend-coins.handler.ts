@@ -174,7 +174,10 @@ export class SpendCoinsHandler {
         if (decision.code === CHAIN.NOT_HOLDER) {
           // The take-over first checks the payment against the state: only the stream's will do (a
           // Redis record written by the replica that served a hand-off misses the new holder's spends).
-          state = await this.takeOver(fromStream ? state : await states.catchUp(state), command);
+          const current = fromStream ? state : await states.catchUp(state);
+          // A refusal the take-over gives (a replay) states the index it was decided on.
+          seen.state = current;
+          state = await this.takeOver(current, command);
           fromStream = true;
           continue;
         }
