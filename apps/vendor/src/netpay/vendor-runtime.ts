@@ -51,7 +51,10 @@ export class VendorRuntime implements OnModuleInit, OnApplicationShutdown {
       nc,
       engine.revocations,
       engine.keys,
-      (n) => this.logger.warn(`revoked ${n.kind} ${n.id}: ${n.reason}`),
+      (n) =>
+        n.lifted
+          ? this.logger.log(`lifted the revocation of ${n.kind} ${n.id}: ${n.reason}`)
+          : this.logger.warn(`revoked ${n.kind} ${n.id}: ${n.reason}`),
       (dropped) => {
         engine.observer.messageRefused?.('revocation', dropped.reason);
         this.logger.warn(`dropped a revocation notice (${dropped.reason}): ${dropped.message}`);
