@@ -57,6 +57,13 @@ function pseudonymParam(value: string): string {
 }
 
 /** Splits a signed body into the call and the payload it covers. */
+/** A signed call's body without its signature envelope (`call`): what names the operation. */
+function unsignedPayload(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const { call: _call, ...payload } = body as Record<string, unknown>;
+  return payload;
+}
+
 function signedBody(body: unknown): {
   call: ReturnType<typeof parsePeerCall>;
   payload: Record<string, unknown>;
@@ -134,8 +141,9 @@ export class CisController {
 
   @Post('peers/:pseudonym/purchases')
   @HttpCode(201)
-  // The answer carries the chain's seed: never kept at rest; a retry re-derives it.
-  @Idempotent({ storeAnswer: false })
+  // The answer carries the chain's seed: never kept at rest; a retry re-derives it. The retry is
+  // signed again (a call's nonce is used once), so the key's fingerprint is the payload alone.
+  @Idempotent({ storeAnswer: false, fingerprint: unsignedPayload })
   @ApiOperation({
     summary: 'Buy coins (one chain), within the contribution policy; CIS.PURCHASE_CAPPED explains a refusal.',
   })

@@ -264,7 +264,11 @@ export class CisCore {
         status: 401,
       });
     if (!(await this.nonces.firstUse(`${pseudonym}:${call.nonce}`, this.settings.callWindowMs * 2)))
-      throw new NetPayError('P2P.CALL_REPLAYED', 'this signed call was seen already', { status: 401 });
+      throw new NetPayError(
+        'P2P.CALL_REPLAYED',
+        'this signed call was seen already: to retry, sign the call again (a new nonce) and send it with the same Idempotency-Key',
+        { status: 401 },
+      );
     if (state.revoked)
       throw new NetPayError(P2P.PSEUDONYM_REVOKED, `pseudonym ${pseudonym} is revoked (double spending)`, {
         status: 403,

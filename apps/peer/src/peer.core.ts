@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ConcurrencyError, type EventStore } from '#event-store';
 import { type CoinsSpentAtPeer, deterministicEventId, p2pStreams } from '#events';
 import { type Clock, NetPayError } from '#platform';
@@ -24,6 +24,9 @@ import {
 import { newWalletNonce, P2PWallet } from '#wallet';
 import { CisClient, CisUnreachableError, type IndexEntry, type RedemptionSummary } from './cis-client.js';
 import { Journal } from './journal.js';
+
+/** Tries of one CIS purchase: the first and two retries after no answer. */
+const BUY_ATTEMPTS = 3;
 
 export interface SharedContent {
   readonly contentId: string;
@@ -344,7 +347,7 @@ export class PeerCore {
 
   async buy(coins: number): Promise<{ chainId: string; coins: number }> {
     const w = this.requireWallet();
-    const bought = await this.cis.buy(coins, newWalletNonce());
+    const bought = await this.buyOnce(coins);
     if (!verifyTouchstone(bought.touchstone, this.o.cisKeys).ok)
       throw new NetPayError(
         P2P.TOUCHSTONE_INVALID,
@@ -354,6 +357,23 @@ export class PeerCore {
     await w.add({ seed: bought.seed, touchstone: bought.touchstone });
     this.stats.bought += coins;
     return { chainId: bought.chainId, coins };
+  }
+
+  /**
+   * One purchase at the CIS whatever is lost on the way: a retry after no answer (or a 5xx) keeps
+   * the Idempotency-Key and the wallet nonce and signs the call again, and the CIS answers the same
+   * chain, seed included. Without it a purchase the CIS recorded was paid for and never received.
+   */
+  private async buyOnce(coins: number): ReturnType<CisClient['buy']> {
+    const key = randomUUID();
+    const walletNonce = newWalletNonce();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.cis.buy(coins, walletNonce, key);
+      } catch (error) {
+        if (!(error instanceof CisUnreachableError) || attempt >= BUY_ATTEMPTS) throw error;
+      }
+    }
   }
 
   search(q: string): Promise<IndexEntry[]> {

@@ -320,6 +320,34 @@ describe('P2P-NetPay against an attacker', () => {
     expect(await coinsHeld()).toBe(before + 2);
   }, 60_000);
 
+  it('a CIS purchase whose answer was lost is answered again to a retry signed afresh under its key, and to nobody else', async () => {
+    const a = peers[0]!;
+    const signer = keyOf(a);
+    const pseudonym = a.core.certificate!.pseudonym;
+    const url = `${cis.url}/peers/${pseudonym}/purchases`;
+    const payload = { coins: 2, walletNonce: 'ab'.repeat(32) };
+    const key = { 'idempotency-key': `cis-buy-${randomUUID()}` };
+    const sent = signedCall(signer, pseudonym, 'buy', payload);
+    const first = await post(url, sent, key);
+    expect(first.status).toBe(201);
+    const before = await eventCount();
+    // The very same signed call again: its nonce is spent (a copy of a call never buys or shows a seed).
+    const copy = await post(url, sent, key);
+    expect([copy.status, copy.body.code]).toEqual([401, 'P2P.CALL_REPLAYED']);
+    // The peer signs again (a new nonce), same key and payload: the same chain and seed, nothing sold twice.
+    const again = await post(url, signedCall(signer, pseudonym, 'buy', payload), key);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    // Unsigned, or signed by another key, under the same key: refused, no seed.
+    const other = createSigner(generateSigningKey('intruder'));
+    const forged = await post(url, signedCall(other, pseudonym, 'buy', payload), key);
+    expect([forged.status, forged.body.seed]).toEqual([401, undefined]);
+    // Another payload under the key is another operation.
+    const reused = await post(url, signedCall(signer, pseudonym, 'buy', { ...payload, coins: 3 }), key);
+    expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY.KEY_REUSED']);
+    expect(await eventCount()).toBe(before);
+  }, 60_000);
+
   it('hostile payloads correctly signed by a registered peer reach validation: 4xx with a stable code, never a 5xx', async () => {
     const a = peers[0]!;
     const key = keyOf(a);

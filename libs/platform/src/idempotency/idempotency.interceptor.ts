@@ -46,7 +46,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const idempotencyKey = readKey(request);
     const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
     const key = sha256(`${route}\n${this.options.principal(request)}\n${idempotencyKey}`);
-    const fingerprint = sha256(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`);
+    const body = marked.fingerprint ? marked.fingerprint(request.body) : request.body;
+    const fingerprint = sha256(`${request.method} ${request.url}\n${canonicalJson(body ?? null)}`);
 
     let begun;
     try {

@@ -23,12 +23,20 @@ export interface IdempotentOptions {
    * a replay answers without them, naming them in `withheld` (`{ customerId, withheld: ['token'] }`).
    */
   readonly secretFields?: readonly string[];
+  /**
+   * What of the body names the operation, for the key's fingerprint (default: all of it). A route
+   * whose body carries a signature made afresh for each try (a P2P peer's signed call, with its own
+   * nonce) names the operation by the rest, so a retry signed again is the same request. Only with
+   * `storeAnswer: false`: the route then runs on every retry and checks the signature itself.
+   */
+  readonly fingerprint?: (body: unknown) => unknown;
 }
 
 /** What `@Idempotent()` records on a route. */
 export interface IdempotentRoute {
   readonly storeAnswer: boolean;
   readonly secretFields: readonly string[];
+  readonly fingerprint?: (body: unknown) => unknown;
 }
 
 /**
@@ -37,9 +45,15 @@ export interface IdempotentRoute {
  * `IdempotencyModule` imported in the app.
  */
 export function Idempotent(options: IdempotentOptions = {}): MethodDecorator & ClassDecorator {
+  const storeAnswer = options.storeAnswer ?? true;
+  if (options.fingerprint && storeAnswer) {
+    // A kept answer is replayed before the route runs: a body matched in part must not replay it.
+    throw new Error('@Idempotent: a fingerprint of part of the body needs storeAnswer: false');
+  }
   const route: IdempotentRoute = {
-    storeAnswer: options.storeAnswer ?? true,
+    storeAnswer,
     secretFields: options.secretFields ?? [],
+    ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
   };
   return applyDecorators(
     SetMetadata(IDEMPOTENT, route),
