@@ -69,8 +69,11 @@ export const BUY_REFUSALS = merge(CIS_CALL_REFUSALS, CIS_AWAY, {
   502: [P2P.TOUCHSTONE_INVALID],
 });
 export const FETCH_REFUSALS = merge(OTHER_PEER, {
+  400: ['REQUEST.INVALID'],
+  409: ['PEER.PRICE_ABOVE_MAX'],
   422: ['WALLET.INSUFFICIENT_COINS'],
-  502: ['PEER.CONTENT_CORRUPT'],
+  502: ['PEER.CONTENT_CORRUPT', 'PEER.OFFER_UNLISTED'],
+  503: ['PEER.PRICE_UNKNOWN'],
 });
 export const SEND_REFUSALS = OTHER_PEER;
 export const REDEEM_REFUSALS = merge(CIS_CALL_REFUSALS, CIS_AWAY);
@@ -150,7 +153,18 @@ export const REDEEMED = P2P_REDEMPTION_SCHEMA;
 const endpoint = () => str({ pattern: '^https?://', maxLength: 300, description: "another peer's base URL" });
 export const BuyBody = (): MethodDecorator => ApiBody({ schema: object({ coins: int({ minimum: 1 }) }) });
 export const FetchBody = (): MethodDecorator =>
-  ApiBody({ schema: object({ endpoint: endpoint(), contentId: contentId() }) });
+  ApiBody({
+    schema: object(
+      { endpoint: endpoint(), contentId: contentId() },
+      {
+        maxPrice: int({
+          minimum: 1,
+          description:
+            'coins: the most this fetch pays; without it, the price the CIS index lists for the payee and content',
+        }),
+      },
+    ),
+  });
 export const SendBody = (): MethodDecorator =>
   ApiBody({ schema: object({ endpoint: endpoint(), contentId: contentId(), payment: P2P_PAYMENT_SCHEMA }) });
 export const LinksBody = (): MethodDecorator =>

@@ -53,6 +53,13 @@ function endpointOf(value: unknown): string {
   throw new NetPayError('REQUEST.INVALID', 'endpoint: an http(s) URL of another peer');
 }
 
+function maxPriceOf(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw new NetPayError('REQUEST.INVALID', 'maxPrice: a whole number of coins, at least 1');
+  return value;
+}
+
 function contentIdOf(value: unknown): string {
   if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) return value;
   throw new NetPayError('REQUEST.INVALID', 'contentId: 1-64 of A-Z a-z 0-9 _ . -');
@@ -175,8 +182,12 @@ export class PeerControlController {
     @Body() body: unknown,
   ): Promise<Record<string, unknown>> {
     this.auth(a);
-    const f = readObject(body, ['endpoint', 'contentId']);
-    const { sale, payment, bytes } = await this.peer.fetch(endpointOf(f.endpoint), contentIdOf(f.contentId));
+    const f = readObject(body, ['endpoint', 'contentId'], ['maxPrice']);
+    const { sale, payment, bytes } = await this.peer.fetch(
+      endpointOf(f.endpoint),
+      contentIdOf(f.contentId),
+      maxPriceOf(f.maxPrice),
+    );
     return { receipt: sale.receipt, bytes: bytes.length, sha256: sale.sha256, payment };
   }
 

@@ -380,16 +380,23 @@ export class PeerCore {
     return this.cis.search(q);
   }
 
-  /** Pays an S-peer and downloads: asks for its purchase request, pays, retries the same payment on a lost answer. */
+  /**
+   * Pays an S-peer and downloads: asks for its offer, checks its price (below), pays, retries the
+   * same payment on a lost answer. The price an endpoint asks is believed only up to `maxPrice`
+   * (the owner's bound) or, without one, up to what the CIS index lists for that payee and content
+   * (the same content hash too): an endpoint cannot ask more than it announced.
+   */
   async fetch(
     endpoint: string,
     contentId: string,
+    maxPrice?: number,
   ): Promise<{ sale: Sale; payment: P2PPayment; bytes: Buffer }> {
     const w = this.requireWallet();
     const offer = await peerRequest<Offer>(
       `${endpoint}/content/${encodeURIComponent(contentId)}/offer`,
       'GET',
     );
+    await this.checkOffer(offer, contentId, maxPrice);
     const payment = await w.pay(offer.payee, contentId, offer.price, this.o.clock.now());
     const sale = await this.send(endpoint, contentId, payment);
     const bytes = Buffer.from(sale.data, 'base64');
@@ -399,6 +406,41 @@ export class PeerCore {
       });
     this.stats.coinsSpent += offer.price;
     return { sale, payment, bytes };
+  }
+
+  private async checkOffer(offer: Offer, contentId: string, maxPrice: number | undefined): Promise<void> {
+    const refused = (code: string, message: string, status: number): never => {
+      throw new NetPayError(code, message, { status, details: { offered: offer.price } });
+    };
+    if (offer.contentId !== contentId || !Number.isSafeInteger(offer.price) || offer.price < 1)
+      refused('PEER.OFFER_UNLISTED', `the offer is not one for ${contentId} at a price in coins`, 502);
+    if (maxPrice !== undefined) {
+      if (offer.price > maxPrice)
+        refused('PEER.PRICE_ABOVE_MAX', `the offer asks ${offer.price} coins, above your ${maxPrice}`, 409);
+      return;
+    }
+    let listed: IndexEntry[];
+    try {
+      if (!this.links.cis) throw new CisUnreachableError('CIS link is down');
+      listed = await this.cis.search(contentId);
+    } catch (error) {
+      if (!(error instanceof CisUnreachableError)) throw error;
+      return refused(
+        'PEER.PRICE_UNKNOWN',
+        'the CIS index cannot be read to check the price asked: retry, or pass maxPrice',
+        503,
+      );
+    }
+    const entry = listed.find((e) => e.pseudonym === offer.payee && e.contentId === contentId);
+    if (entry === undefined || entry.sha256 !== offer.sha256 || offer.price > entry.price) {
+      refused(
+        'PEER.OFFER_UNLISTED',
+        entry === undefined
+          ? `${offer.payee} does not list ${contentId} in the CIS index: pass maxPrice to pay it anyway`
+          : `the offer (${offer.price} coins, content ${offer.sha256.slice(0, 12)}…) is not what ${offer.payee} listed (${entry.price} coins, ${entry.sha256.slice(0, 12)}…)`,
+        502,
+      );
+    }
   }
 
   /** Prepares (and counts as spent) a payment to `payee` without sending it (tests, the demo's cheater). */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { EventStore } from '#event-store';
@@ -346,6 +348,38 @@ describe('P2P-NetPay against an attacker', () => {
     const reused = await post(url, signedCall(signer, pseudonym, 'buy', { ...payload, coins: 3 }), key);
     expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY.KEY_REUSED']);
     expect(await eventCount()).toBe(before);
+  }, 60_000);
+
+  it('an endpoint asking more than its payee listed is not paid: the CIS index (or the owner’s maxPrice) bounds the price', async () => {
+    const [a, b] = [peers[0]!, peers[1]!];
+    await b.core.buy(10);
+    const listed = (await b.core.search('pa-song.mp3')).find((e) => e.contentId === 'pa-song.mp3')!;
+    // A fake S-peer: pa's listing, at 30 coins; or an unlisted payee; a receipt nobody signed.
+    let asked: Record<string, unknown> = {};
+    const fake = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'GET') res.end(JSON.stringify(asked));
+      else res.end(JSON.stringify({ x: 1 }));
+    });
+    await new Promise<void>((done) => fake.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    try {
+      const coinsBefore = b.core.walletRemaining;
+      const offer = { payee: listed.pseudonym, contentId: 'pa-song.mp3', title: 't', sha256: listed.sha256 };
+      const refusal = (e: unknown) => (e as { code: string }).code;
+      asked = { ...offer, price: 30 };
+      expect(await b.core.fetch(url, 'pa-song.mp3').catch(refusal)).toBe('PEER.OFFER_UNLISTED');
+      expect(await b.core.fetch(url, 'pa-song.mp3', 5).catch(refusal)).toBe('PEER.PRICE_ABOVE_MAX');
+      asked = { ...offer, payee: 'ps_0000000000000000', price: listed.price };
+      expect(await b.core.fetch(url, 'pa-song.mp3').catch(refusal)).toBe('PEER.OFFER_UNLISTED');
+      asked = { ...offer, price: listed.price, sha256: 'ee'.repeat(32) };
+      expect(await b.core.fetch(url, 'pa-song.mp3').catch(refusal)).toBe('PEER.OFFER_UNLISTED');
+      expect(b.core.walletRemaining).toBe(coinsBefore);
+      // The honest endpoint at its listed price is paid as before.
+      expect((await b.core.fetch(a.url, 'pa-song.mp3')).sale.receipt.payee).toBe(listed.pseudonym);
+    } finally {
+      await new Promise((done) => fake.close(done));
+    }
   }, 60_000);
 
   it('hostile payloads correctly signed by a registered peer reach validation: 4xx with a stable code, never a 5xx', async () => {
