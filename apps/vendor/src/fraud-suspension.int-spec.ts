@@ -152,6 +152,15 @@ describe('fraud response: a vendor suspended for repeated fraud (real broker, ve
       status: 403,
       code: 'VENDOR.SUSPENDED',
     });
+    // Nor does a customer get a checkout token for it (the mobile subscriber token goes the same way).
+    const authorised = await stack.broker.http('POST', '/wallet/vendors', {
+      token: customer.token,
+      body: { vendorId: 'music_b' },
+    });
+    expect({ status: authorised.status, code: authorised.json().code }).toEqual({
+      status: 403,
+      code: 'VENDOR.SUSPENDED',
+    });
 
     // The customer pays the honest vendor: it does not ask the suspended holder, it claims the chain.
     expect((await honest.http('GET', '/articles/a1', { headers: pay(chain, 6, 2) })).status).toBe(200);
@@ -261,6 +270,11 @@ describe('fraud response: a vendor suspended for repeated fraud (real broker, ve
       () => honest.engine.revocations.suspended('music_b') === undefined,
     );
     expect((await stack.broker.http('GET', '/vendors/music_b/keys')).status).toBe(200);
+    const authorised = await stack.broker.http('POST', '/wallet/vendors', {
+      token: customer.token,
+      body: { vendorId: 'music_b' },
+    });
+    expect(authorised.status).toBe(201);
     const before = (await typesOf()).length;
     const back = await evil.http('GET', '/clips/m1', { headers: pay(chain, 10, 5) });
     expect({ status: back.status, body: back.text }).toMatchObject({ status: 200 });

@@ -9,6 +9,7 @@ import { runCommand } from '../shared/command.js';
 import { customerMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { loadVendor } from '../vendor/vendor.state.js';
+import { VendorStandings } from '../vendor/vendor-standings.js';
 import { CheckoutTokens } from './checkout-tokens.js';
 import { SliceWithdrawals } from './slice-withdrawals.js';
 
@@ -35,12 +36,15 @@ export class AuthoriseVendorHandler {
     private readonly config: BrokerConfig,
     private readonly tokens: CheckoutTokens,
     private readonly withdrawals: SliceWithdrawals,
+    private readonly standings: VendorStandings,
   ) {}
 
   async authorise(customerId: string, vendorId: string): Promise<VendorAuthorisedAnswer> {
     const vendor = await loadVendor(this.store, vendorId);
     if (vendor.status !== 'registered')
       throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
+    // A suspended vendor gets no checkout token (web) nor subscriber token with grants (mobile).
+    await this.standings.assertActive(vendorId);
     const now = this.clock.now();
     await this.change(customerId, vendorId, true, now.toISOString());
     const expiresAt = now.getTime() + this.config.checkoutTokenTtlMs;

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, HttpCode, Param, Post, UseGuards } from '@nes
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
@@ -39,6 +40,7 @@ export class AuthoriseVendorHttpController {
       'The vendor may check out your server-side wallet with this opaque token (shown once: a replay has `withheld: ["checkoutToken"]`).',
   })
   @ApiNotFoundResponse({ description: 'VENDOR.NOT_FOUND' })
+  @ApiForbiddenResponse({ description: 'VENDOR.SUSPENDED (the vendor is suspended for fraud)' })
   authorise(
     @CurrentCustomer() customer: AuthenticatedCustomer,
     @Body() body: AuthoriseVendorRequest,
