@@ -280,7 +280,7 @@ export class BrokerConfig extends ServiceConfig {
     type: 'list',
     default: [],
   })
-  @Matches(/^\+[1-9][0-9]{6,14}:(prepaid|postpaid):[A-Z]{3}:[0-9]{1,15}$/, {
+  @Matches(/^\+[1-9][0-9]{6,14}:(prepaid|postpaid):[A-Z]{3}:[0-9]{1,12}$/, {
     each: true,
     message: 'each entry must be msisdn:prepaid|postpaid:CUR:amount',
   })

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore } from '#event-store';
 import { ManualClock } from '#platform';
 import { SimulatedBank } from '../bank/simulated-bank.js';
-import { OperatorBilling } from './operator-billing.js';
+import { MAX_SUBSCRIBER_AMOUNT, OperatorBilling } from './operator-billing.js';
 
 function setup(at = '2026-03-31T23:00:00.000Z') {
   const store = new InMemoryEventStore();
@@ -22,6 +22,20 @@ const charge = (account: string, amount: number, key: string) => ({
 });
 
 describe('OperatorBilling (Mobile-NetPay macro-payment)', () => {
+  it('refuses a top-up that would take a balance over MAX_SUBSCRIBER_AMOUNT: every sum stays exact', async () => {
+    const { billing } = setup();
+    await billing.open({
+      msisdn: '+64210000009',
+      plan: 'prepaid',
+      currency: 'NZD',
+      balance: MAX_SUBSCRIBER_AMOUNT - 5,
+    });
+    const id = billing.accountIdOf('+64210000009');
+    expect(await billing.topUp(id, 6, 'NZD', 'big-1')).toEqual({ ok: false, reason: 'over-limit' });
+    expect(await billing.topUp(id, 5, 'NZD', 'big-2')).toEqual({ ok: true, balance: MAX_SUBSCRIBER_AMOUNT });
+    expect(await billing.view(id)).toMatchObject({ balance: MAX_SUBSCRIBER_AMOUNT, toppedUp: 5 });
+  });
+
   it('prepaid: charges the balance, refuses when short with a reason, and a top-up lets it buy again', async () => {
     const { billing } = setup();
     const opened = await billing.open({

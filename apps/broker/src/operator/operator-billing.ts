@@ -66,8 +66,19 @@ export type TopUpResult =
   | {
       readonly ok: false;
       readonly reason:
-        'account-unknown' | 'not-prepaid' | 'currency-mismatch' | 'idempotency-key-reused' | 'account-closed';
+        | 'account-unknown'
+        | 'not-prepaid'
+        | 'currency-mismatch'
+        | 'idempotency-key-reused'
+        | 'account-closed'
+        | 'over-limit';
     };
+
+/**
+ * The most a prepaid balance or a postpaid cap may hold, minor units (10^12: ten billion units of
+ * any currency): far below 2^53, so every sum of balances, top-ups and bills stays exact.
+ */
+export const MAX_SUBSCRIBER_AMOUNT = 1_000_000_000_000;
 
 /**
  * Mobile-NetPay's macro-payment: the operator's billing of its subscribers, behind the same
@@ -182,6 +193,7 @@ export class OperatorBilling implements PaymentGateway {
         if (state.status === 'barred') return { ok: false, reason: 'account-closed' };
         if (state.plan !== 'prepaid') return { ok: false, reason: 'not-prepaid' };
         if (state.currency !== currency) return { ok: false, reason: 'currency-mismatch' };
+        if (state.balance + amount > MAX_SUBSCRIBER_AMOUNT) return { ok: false, reason: 'over-limit' };
         const event: OperatorEvent = {
           type: 'SubscriberToppedUp',
           data: {

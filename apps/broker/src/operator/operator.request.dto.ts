@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { MAX_SUBSCRIBER_AMOUNT } from './operator-billing.js';
 
 const MSISDN = /^\+[1-9][0-9]{6,14}$/;
 const MSISDN_MESSAGE = 'msisdn must be an E.164 number like +64211234567';
@@ -21,14 +22,14 @@ export class OpenSubscriberRequest {
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @Max(MAX_SUBSCRIBER_AMOUNT)
   balance?: number;
 
   @ApiPropertyOptional({ description: 'postpaid: most one monthly bill may collect, minor units' })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @Max(MAX_SUBSCRIBER_AMOUNT)
   spendingCap?: number;
 }
 
