@@ -92,6 +92,16 @@ describe('the broker as a Mobile-NetPay Service Provider (in-memory)', () => {
       body: { amount: 150, currency: 'NZD' },
     });
     expect(topUp.json()).toMatchObject({ balance: 250 });
+    // The same key with another amount: the answer every route gives a reused key; nothing added.
+    const reused = await sp.http('POST', '/mobile/top-ups', {
+      ...as(PREPAID),
+      key: 'voucher-0001',
+      body: { amount: 151, currency: 'NZD' },
+    });
+    expect([reused.status, reused.json<{ code: string }>().code]).toEqual([422, 'IDEMPOTENCY.KEY_REUSED']);
+    expect((await sp.http('GET', '/mobile/account', as(PREPAID))).json()).toMatchObject({
+      account: { balance: 250 },
+    });
     expect((await buy(40, 'prepaid-buy-0003')).status).toBe(201);
   });
 

@@ -111,6 +111,14 @@ export class MobileSubscriberHttpController {
     @Headers('idempotency-key') key?: string,
   ): Promise<SubscriberAccountView> {
     const result = await this.billing.topUp(subscriber.accountId, body.amount, body.currency, keyOf(key));
+    if (!result.ok && result.reason === 'idempotency-key-reused') {
+      // The same answer as every other route's key reused with another body.
+      throw new NetPayError(
+        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was already used with another top-up; use a new key for a new operation.',
+        { status: 422 },
+      );
+    }
     if (!result.ok) {
       throw brokerError(OPERATOR_ERROR.TOP_UP_REFUSED, `top-up refused: ${result.reason}`, 422, {
         reason: result.reason,
