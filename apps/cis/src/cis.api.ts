@@ -90,7 +90,12 @@ export const PEER_STANDING = apiSchema(
 export const INDEX_ENTRY = INDEX_ENTRY_SCHEMA;
 export const INDEX_ENTRIES = arrayOf(INDEX_ENTRY_SCHEMA);
 export const WITHDRAWN = object({ withdrawn: { type: 'boolean', description: 'false: it was not listed' } });
-export const ALIVE = object({ ok: { type: 'boolean', enum: [true] } });
+export const ALIVE = object({
+  ok: { type: 'boolean', enum: [true] },
+  listed: arrayOf(str({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), {
+    description: 'the content ids the index lists for this peer now (a peer re-announces what is missing)',
+  }),
+});
 export const REDEMPTION = P2P_REDEMPTION_SCHEMA;
 export const REDEEM_BODY = {
   statements: arrayOf(INDEX_STATEMENT_SCHEMA, { maxItems: 10_000 }),

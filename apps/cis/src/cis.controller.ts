@@ -243,12 +243,15 @@ export class CisController {
   @SignedCallBody({})
   @ApiOkResponse({ description: 'Seen.', schema: ALIVE })
   @ApiCallRefusals()
-  async heartbeat(@Param('pseudonym') p: string, @Body() body: unknown): Promise<{ ok: boolean }> {
+  async heartbeat(
+    @Param('pseudonym') p: string,
+    @Body() body: unknown,
+  ): Promise<{ ok: boolean; listed: string[] }> {
     const pseudonym = pseudonymParam(p);
     const { call, payload } = signedBody(body);
     parse('body', () => readObject(payload, []));
     await this.cis.authenticate(pseudonym, 'heartbeat', call, payload);
-    return { ok: true };
+    return { ok: true, listed: this.cis.listedBy(pseudonym) };
   }
 
   @Post('peers/:pseudonym/redemptions')

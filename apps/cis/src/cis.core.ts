@@ -799,6 +799,11 @@ export class CisCore {
     return [{ keyId: this.signer.keyId, publicKey: this.signer.publicKey }];
   }
 
+  /** The content ids the index lists for `pseudonym` now. */
+  listedBy(pseudonym: string): string[] {
+    return [...this.index.values()].filter((e) => e.pseudonym === pseudonym).map((e) => e.contentId);
+  }
+
   heartbeat(pseudonym: string): void {
     this.lastSeen.set(pseudonym, this.clock.now().getTime());
   }

@@ -76,7 +76,7 @@ export class CisClient {
   buy(
     coins: number,
     walletNonce: string,
-    key = randomUUID(),
+    key: string = randomUUID(),
   ): Promise<{
     purchaseId: string;
     chainId: string;
@@ -104,7 +104,7 @@ export class CisClient {
     );
   }
 
-  heartbeat(): Promise<{ ok: true }> {
+  heartbeat(): Promise<{ ok: true; listed?: string[] }> {
     return this.signed('heartbeat', `/peers/${this.me()}/heartbeat`, {});
   }
 
@@ -144,7 +144,7 @@ export class CisClient {
     action: string,
     path: string,
     payload: Record<string, unknown>,
-    key = randomUUID(),
+    key: string = randomUUID(),
   ): Promise<T> {
     const call = signPeerCall(
       {
@@ -159,7 +159,12 @@ export class CisClient {
     return this.request<T>('POST', path, { ...payload, call }, key);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, key = randomUUID()): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    key: string = randomUUID(),
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.baseUrl + path, {

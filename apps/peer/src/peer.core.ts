@@ -25,8 +25,9 @@ import { newWalletNonce, P2PWallet } from '#wallet';
 import { CisClient, CisUnreachableError, type IndexEntry, type RedemptionSummary } from './cis-client.js';
 import { Journal } from './journal.js';
 
-/** Tries of one CIS purchase: the first and two retries after no answer. */
-const BUY_ATTEMPTS = 3;
+/** Tries of one CIS purchase, and the first wait between them (doubled each time: 0.5 to 4 s). */
+const BUY_ATTEMPTS = 5;
+const BUY_RETRY_MS = 500;
 
 export interface SharedContent {
   readonly contentId: string;
@@ -345,35 +346,56 @@ export class PeerCore {
 
   // ------------------------------------------------------------------ R-peer: paying
 
-  async buy(coins: number): Promise<{ chainId: string; coins: number }> {
+  /**
+   * Buys one chain at the CIS. `operation` names the owner's request (its Idempotency-Key): the
+   * CIS key and the wallet nonce derive from it, so a retry of the same request — by the owner
+   * after an error, or here after no answer — is the same purchase and the same chain.
+   */
+  async buy(coins: number, operation: string = randomUUID()): Promise<{ chainId: string; coins: number }> {
     const w = this.requireWallet();
-    const bought = await this.buyOnce(coins);
+    const bought = await this.buyOnce(coins, operation);
     if (!verifyTouchstone(bought.touchstone, this.o.cisKeys).ok)
       throw new NetPayError(
         P2P.TOUCHSTONE_INVALID,
         'the CIS answered with a touchstone that does not verify',
         { status: 502 },
       );
-    await w.add({ seed: bought.seed, touchstone: bought.touchstone });
-    this.stats.bought += coins;
+    if (!w.holds(bought.chainId)) {
+      await w.add({ seed: bought.seed, touchstone: bought.touchstone });
+      this.stats.bought += coins;
+    }
     return { chainId: bought.chainId, coins };
   }
 
   /**
-   * One purchase at the CIS whatever is lost on the way: a retry after no answer (or a 5xx) keeps
-   * the Idempotency-Key and the wallet nonce and signs the call again, and the CIS answers the same
-   * chain, seed included. Without it a purchase the CIS recorded was paid for and never received.
+   * One purchase at the CIS whatever is lost on the way: no answer (or a 5xx), or the CIS still
+   * busy with the first try (`IDEMPOTENCY.IN_PROGRESS`), is tried again after a wait, with the
+   * same key and wallet nonce and the call signed again; the CIS answers the same chain, seed
+   * included. Without it a purchase the CIS recorded was paid for and never received.
    */
-  private async buyOnce(coins: number): ReturnType<CisClient['buy']> {
-    const key = randomUUID();
-    const walletNonce = newWalletNonce();
+  private async buyOnce(coins: number, operation: string): ReturnType<CisClient['buy']> {
+    const key = `buy-${this.derive('cis-key', operation).slice(0, 32)}`;
+    const walletNonce = this.derive('wallet-nonce', operation);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.cis.buy(coins, walletNonce, key);
       } catch (error) {
-        if (!(error instanceof CisUnreachableError) || attempt >= BUY_ATTEMPTS) throw error;
+        const again =
+          error instanceof CisUnreachableError ||
+          (error instanceof NetPayError && error.code === 'IDEMPOTENCY.IN_PROGRESS');
+        if (!again || attempt >= BUY_ATTEMPTS) throw error;
+        await new Promise((done) => setTimeout(done, BUY_RETRY_MS * 2 ** (attempt - 1)));
       }
     }
+  }
+
+  /**
+   * A value only this peer can compute from `input`: the SHA-256 of its Ed25519 signature over
+   * it (Ed25519 signs deterministically), so no other secret needs keeping.
+   */
+  private derive(purpose: string, input: string): string {
+    const message = new TextEncoder().encode(`netpay/peer/${purpose}/v1\u0000${input}`);
+    return createHash('sha256').update(this.o.signer.sign(message)).digest('hex');
   }
 
   search(q: string): Promise<IndexEntry[]> {
@@ -412,8 +434,17 @@ export class PeerCore {
     const refused = (code: string, message: string, status: number): never => {
       throw new NetPayError(code, message, { status, details: { offered: offer.price } });
     };
-    if (offer.contentId !== contentId || !Number.isSafeInteger(offer.price) || offer.price < 1)
-      refused('PEER.OFFER_UNLISTED', `the offer is not one for ${contentId} at a price in coins`, 502);
+    const wellFormed =
+      typeof offer === 'object' &&
+      offer !== null &&
+      offer.contentId === contentId &&
+      typeof offer.payee === 'string' &&
+      typeof offer.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(offer.sha256) &&
+      Number.isSafeInteger(offer.price) &&
+      offer.price >= 1;
+    if (!wellFormed)
+      refused('PEER.OFFER_UNLISTED', `the answer is not an offer for ${contentId} at a price in coins`, 502);
     if (maxPrice !== undefined) {
       if (offer.price > maxPrice)
         refused('PEER.PRICE_ABOVE_MAX', `the offer asks ${offer.price} coins, above your ${maxPrice}`, 409);
@@ -494,8 +525,16 @@ export class PeerCore {
     return this.revoked.size;
   }
 
+  /**
+   * Tells the CIS this peer is online, and announces again any of its content the index no longer
+   * lists (withdrawn as offline while the link was down): without it, buyers who check prices
+   * against the index could not pay this peer until it restarted.
+   */
   async heartbeat(): Promise<void> {
-    if (this.links.cis && this.pseudonym) await this.cis.heartbeat();
+    if (!this.links.cis || !this.pseudonym) return;
+    const { listed } = await this.cis.heartbeat();
+    if (listed === undefined) return;
+    for (const c of this.content.values()) if (!listed.includes(c.contentId)) await this.announce(c);
   }
 
   /** The store came (back): spends are recorded at once again. */

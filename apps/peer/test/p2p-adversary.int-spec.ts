@@ -322,6 +322,32 @@ describe('P2P-NetPay against an attacker', () => {
     expect(await coinsHeld()).toBe(before + 2);
   }, 60_000);
 
+  it('one purchase per owner’s request: bought again under the same operation, the CIS answers the same chain, once in the wallet', async () => {
+    const a = peers[0]!;
+    const before = a.core.walletRemaining;
+    const first = await a.core.buy(2, 'control:owner-retry-1');
+    // The owner's call failed after the CIS sold (no answer kept): the retry is the same purchase.
+    const again = await a.core.buy(2, 'control:owner-retry-1');
+    expect(again.chainId).toBe(first.chainId);
+    expect(a.core.walletRemaining).toBe(before + 2);
+    const other = await a.core.buy(2, 'control:owner-retry-2');
+    expect(other.chainId).not.toBe(first.chainId);
+  }, 60_000);
+
+  it('a seller the CIS listed as offline is listed again at its next heartbeat, and paid at its listed price', async () => {
+    const [a, b] = [peers[0]!, peers[1]!];
+    const pseudonym = a.core.certificate!.pseudonym;
+    expect(await cis.core.withdraw(pseudonym, 'pa-song.mp3', 'offline')).toBe(true);
+    expect(cis.core.listedBy(pseudonym)).not.toContain('pa-song.mp3');
+    await b.core.buy(10);
+    expect(await b.core.fetch(a.url, 'pa-song.mp3').catch((e: { code: string }) => e.code)).toBe(
+      'PEER.OFFER_UNLISTED',
+    );
+    await a.core.heartbeat();
+    expect(cis.core.listedBy(pseudonym)).toContain('pa-song.mp3');
+    expect((await b.core.fetch(a.url, 'pa-song.mp3')).sale.receipt.payee).toBe(pseudonym);
+  }, 60_000);
+
   it('a CIS purchase whose answer was lost is answered again to a retry signed afresh under its key, and to nobody else', async () => {
     const a = peers[0]!;
     const signer = keyOf(a);
@@ -329,6 +355,10 @@ describe('P2P-NetPay against an attacker', () => {
     const url = `${cis.url}/peers/${pseudonym}/purchases`;
     const payload = { coins: 2, walletNonce: 'ab'.repeat(32) };
     const key = { 'idempotency-key': `cis-buy-${randomUUID()}` };
+    // A stranger who learnt the key first: refused, and the key is not taken by the refusal.
+    const stranger = createSigner(generateSigningKey('stranger'));
+    const early = await post(url, signedCall(stranger, pseudonym, 'buy', payload), key);
+    expect(early.status).toBe(401);
     const sent = signedCall(signer, pseudonym, 'buy', payload);
     const first = await post(url, sent, key);
     expect(first.status).toBe(201);
@@ -373,6 +403,8 @@ describe('P2P-NetPay against an attacker', () => {
       asked = { ...offer, payee: 'ps_0000000000000000', price: listed.price };
       expect(await b.core.fetch(url, 'pa-song.mp3').catch(refusal)).toBe('PEER.OFFER_UNLISTED');
       asked = { ...offer, price: listed.price, sha256: 'ee'.repeat(32) };
+      expect(await b.core.fetch(url, 'pa-song.mp3').catch(refusal)).toBe('PEER.OFFER_UNLISTED');
+      asked = { payee: listed.pseudonym, contentId: 'pa-song.mp3', price: listed.price };
       expect(await b.core.fetch(url, 'pa-song.mp3').catch(refusal)).toBe('PEER.OFFER_UNLISTED');
       expect(b.core.walletRemaining).toBe(coinsBefore);
       // The honest endpoint at its listed price is paid as before.

@@ -30,6 +30,11 @@ export class P2PWallet {
     return this.certificate.pseudonym;
   }
 
+  /** Whether the chain is in the wallet already. */
+  holds(chainId: string): boolean {
+    return this.wallet.summaries().some((c) => c.chainId === chainId);
+  }
+
   add(chain: { readonly seed: string; readonly touchstone: Touchstone }): Promise<ChainSummary> {
     return this.wallet.addChain(chain);
   }

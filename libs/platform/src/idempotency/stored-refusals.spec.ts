@@ -21,6 +21,9 @@ describe('storesRefusal', () => {
     for (const [code, status] of [
       ['REQUEST.INVALID', 400],
       ['AUTH.UNAUTHENTICATED', 401],
+      // A call not proven to be its sender's (a signed P2P call with a bad signature or nonce).
+      ['P2P.CALL_SIGNATURE_INVALID', 401],
+      ['P2P.CALL_REPLAYED', 401],
       ['EVENT_STORE.CONCURRENCY', 409],
       ['RPC.TIMEOUT', 504],
       ['WALLET.BUSY', 429],

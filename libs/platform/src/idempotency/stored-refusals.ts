@@ -11,6 +11,9 @@ const NOT_STORED_AREAS = ['REQUEST.', 'AUTH.', 'IDEMPOTENCY.', 'EVENT_STORE.', '
  */
 export function storesRefusal(mapping: ErrorMapping): boolean {
   if (mapping.unexpected || mapping.status < 400 || mapping.status >= 500) return false;
-  if (mapping.status === 408 || mapping.status === 429) return false;
+  // 401: the request did not prove who sent it (a missing or forged signature, a replayed call):
+  // no command ran for anyone, and recording it would let a stranger who learnt a key answer the
+  // sender's own retry with that refusal.
+  if (mapping.status === 401 || mapping.status === 408 || mapping.status === 429) return false;
   return !NOT_STORED_AREAS.some((area) => mapping.code.startsWith(area));
 }
