@@ -21,7 +21,7 @@ import {
   verifyRevocationNotice,
   verifyTouchstone,
 } from '#protocol';
-import { newWalletNonce, P2PWallet } from '#wallet';
+import { P2PWallet } from '#wallet';
 import { CisClient, CisUnreachableError, type IndexEntry, type RedemptionSummary } from './cis-client.js';
 import { Journal } from './journal.js';
 
