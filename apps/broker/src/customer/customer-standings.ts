@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { type EventStore, resubscribing, type Subscription } from '#event-store';
 import {
   CUSTOMER_REINSTATEMENT_REASON,
@@ -74,6 +75,8 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
   private readonly notices = new Map<string, SignedRevocationNotice>();
   /** Bank account → the customers registered with it that are revoked now. */
   private readonly revokedAccounts = new Map<string, Set<string>>();
+  /** Customer → bank account, as registered (never changes). */
+  private readonly accounts = new LRUCache<string, string>({ max: 50_000 });
   private readonly caughtUp = new CatchUpGate('customer notices');
 
   constructor(
@@ -202,8 +205,7 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
       );
     }
     if (this.revokedAccounts.size === 0) return undefined;
-    const bankAccount =
-      this.identities.get(customerId)?.bankAccount ?? (await this.registeredAccount(customerId));
+    const bankAccount = await this.registeredAccount(customerId);
     return bankAccount === undefined ? undefined : this.accountRefusal(bankAccount);
   }
 
@@ -229,8 +231,14 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async registeredAccount(customerId: string): Promise<string | undefined> {
+    // A customer's bank account never changes once registered: read once per process (mobile
+    // subscribers are not in `CustomerIdentities`, which the bearer-token guard fills).
+    const known = this.accounts.get(customerId) ?? this.identities.get(customerId)?.bankAccount;
+    if (known !== undefined) return known;
     const customer = await loadCustomer(this.store, customerId);
-    return customer.status === 'registered' ? customer.bankAccount : undefined;
+    if (customer.status !== 'registered') return undefined;
+    this.accounts.set(customerId, customer.bankAccount);
+    return customer.bankAccount;
   }
 
   /** The latest notice about each customer ever revoked, oldest first. */
