@@ -3,15 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore } from '#event-store';
 import { streams } from '#events';
 import { ManualClock } from '#platform';
-import type { PublicKeyRecord } from '#protocol';
-import { newWalletNonce } from '#wallet';
-import { Audit } from '../../../auditor/src/core/audit.js';
 import type { AuditReport } from '../../../auditor/src/core/report.js';
-import { replayStore } from '../../../auditor/src/cli/replay.js';
-import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { ADMIN_TOKEN, startBroker, type TestBroker, type TestResponse } from '../test/broker-harness.js';
 import { FaultyEventStore } from '../test/faults.js';
-import { bankBalance, buy, openBankAccount, registerCustomer, type TestCustomer } from '../test/scenario.js';
+import { auditStore, customerWithChain as chainOfTen } from '../test/refunds.js';
+import { bankBalance, openBankAccount, type TestCustomer } from '../test/scenario.js';
 import type { CashOutAnswer } from './cash-out.handler.js';
 
 // A cash-out's refund the bank declines: before the close the chain stays open; after it (the
@@ -28,14 +24,7 @@ describe('cash-out: a refund the bank declines (in-memory store, simulated bank)
   });
   afterAll(() => broker.close());
 
-  /** A customer with one client-side chain of 10 coins of 5 NZD (50 to refund: nothing spent). */
-  async function customerWithChain(): Promise<{ customer: TestCustomer; chainId: string }> {
-    const customer = await registerCustomer(broker.http, 1_000);
-    const answer = (
-      await buy(broker.http, customer, { coins: 10, coinValue: 5, walletNonce: newWalletNonce() })
-    ).json<CoinsPurchasedAnswer>();
-    return { customer, chainId: answer.chains[0]!.chainId };
-  }
+  const customerWithChain = () => chainOfTen(broker.http);
 
   async function otherAccount(currency = 'NZD'): Promise<{ bankAccount: string; bankMandate: string }> {
     const bankAccount = `acct_${randomUUID().replaceAll('-', '')}`;
@@ -69,12 +58,7 @@ describe('cash-out: a refund the bank declines (in-memory store, simulated bank)
   const customerTypes = async (customer: TestCustomer): Promise<string[]> =>
     (await memory.readStream(streams.customer(customer.customerId))).map((e) => e.type);
 
-  async function audit(): Promise<AuditReport> {
-    const { keys } = (await broker.http('GET', '/keys')).json<{ keys: PublicKeyRecord[] }>();
-    const auditor = new Audit({ brokerKeys: keys });
-    await replayStore(memory, auditor, { pageSize: 100 });
-    return auditor.finish();
-  }
+  const audit = (): Promise<AuditReport> => auditStore(broker.http, memory);
 
   it('records a refund declined after the close as owed, and pays it once to another account the customer proves', async () => {
     const { customer, chainId } = await customerWithChain();

@@ -3,13 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore } from '#event-store';
 import { streams } from '#events';
 import { ManualClock } from '#platform';
-import type { PublicKeyRecord } from '#protocol';
-import { newWalletNonce } from '#wallet';
-import { Audit } from '../../../auditor/src/core/audit.js';
 import type { AuditReport } from '../../../auditor/src/core/report.js';
-import { replayStore } from '../../../auditor/src/cli/replay.js';
 import { bankStream } from '../bank/simulated-bank.events.js';
-import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import {
   ADMIN_TOKEN,
   startBroker,
@@ -18,7 +13,8 @@ import {
   type TestResponse,
 } from '../test/broker-harness.js';
 import { FaultyEventStore } from '../test/faults.js';
-import { bankBalance, buy, openBankAccount, registerCustomer, type TestCustomer } from '../test/scenario.js';
+import { auditStore, customerWithChain as chainOfTen } from '../test/refunds.js';
+import { bankBalance, openBankAccount, type TestCustomer } from '../test/scenario.js';
 import type { CashOutAnswer } from './cash-out.handler.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { RefundPayment } from './refund-payment.js';
@@ -44,14 +40,7 @@ describe('cash-out: the refund sweep finishes a cash-out that stopped after the 
   });
   afterAll(() => broker.close());
 
-  /** A customer with one client-side chain of 10 coins of 5 NZD (50 to refund: nothing spent). */
-  async function customerWithChain(): Promise<{ customer: TestCustomer; chainId: string }> {
-    const customer = await registerCustomer(broker.http, 1_000);
-    const answer = (
-      await buy(broker.http, customer, { coins: 10, coinValue: 5, walletNonce: newWalletNonce() })
-    ).json<CoinsPurchasedAnswer>();
-    return { customer, chainId: answer.chains[0]!.chainId };
-  }
+  const customerWithChain = () => chainOfTen(broker.http);
 
   const cashOut = (customer: TestCustomer, chainId: string, body?: object): Promise<TestResponse> =>
     broker.http('POST', `/chains/${chainId}/cash-out`, { token: customer.token, ...(body ? { body } : {}) });
@@ -59,12 +48,7 @@ describe('cash-out: the refund sweep finishes a cash-out that stopped after the 
   const customerTypes = async (customer: TestCustomer): Promise<string[]> =>
     (await memory.readStream(streams.customer(customer.customerId))).map((e) => e.type);
 
-  async function audit(): Promise<AuditReport> {
-    const { keys } = (await broker.http('GET', '/keys')).json<{ keys: PublicKeyRecord[] }>();
-    const auditor = new Audit({ brokerKeys: keys });
-    await replayStore(memory, auditor, { pageSize: 100 });
-    return auditor.finish();
-  }
+  const audit = (): Promise<AuditReport> => auditStore(broker.http, memory);
 
   /** The broker stops after the bank paid the refund, before `CoinsRefunded` is written. */
   function stopBeforeTheRecord(customer: TestCustomer): void {

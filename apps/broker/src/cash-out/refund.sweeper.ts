@@ -1,13 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '#platform';
 import { BrokerConfig } from '../broker.config.js';
 import { CustomerStandings } from '../customer/customer-standings.js';
+import { PeriodicSweeper } from '../shared/periodic-sweeper.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { RefundPayment } from './refund-payment.js';
 
@@ -22,10 +17,8 @@ import { RefundPayment } from './refund-payment.js';
  * run it: a refund is paid under the chain's one key and recorded under a deterministic id.
  */
 @Injectable()
-export class RefundSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('RefundSweeper');
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<number> | undefined;
+export class RefundSweeper extends PeriodicSweeper {
+  protected readonly logger = new Logger('RefundSweeper');
 
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
@@ -33,29 +26,16 @@ export class RefundSweeper implements OnApplicationBootstrap, OnApplicationShutd
     private readonly projection: WalletProjection,
     private readonly customers: CustomerStandings,
     private readonly refunds: RefundPayment,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.refundSweepIntervalMs === 0) return;
-    this.timer = setInterval(
-      () => void this.sweep().catch((e) => this.logger.warn(`refund sweep stopped: ${String(e)}`)),
-      this.config.refundSweepIntervalMs,
-    );
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping?.catch(() => undefined);
+  protected intervalMs(): number {
+    return this.config.refundSweepIntervalMs;
   }
 
-  /** Pays every refund due; answers how many were paid. One sweep at a time. */
-  sweep(): Promise<number> {
-    this.sweeping ??= this.payDue().finally(() => (this.sweeping = undefined));
-    return this.sweeping;
-  }
-
-  private async payDue(): Promise<number> {
+  /** Pays every refund due; answers how many were paid. */
+  protected async sweepDue(): Promise<number> {
     await this.projection.waitFor();
     const before = new Date(this.clock.now().getTime() - this.config.refundSweepAfterMs);
     let paid = 0;

@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '#platform';
 import { BrokerConfig } from '../broker.config.js';
+import { PeriodicSweeper } from '../shared/periodic-sweeper.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { ExpirySettlement } from './expiry-settlement.js';
 
@@ -16,39 +11,24 @@ import { ExpirySettlement } from './expiry-settlement.js';
  * each settlement is idempotent (see `ExpirySettlement`).
  */
 @Injectable()
-export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('ExpirySweeper');
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<number> | undefined;
+export class ExpirySweeper extends PeriodicSweeper {
+  protected readonly logger = new Logger('ExpirySweeper');
 
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly config: BrokerConfig,
     private readonly projection: WalletProjection,
     private readonly settlement: ExpirySettlement,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.expirySweepIntervalMs === 0) return;
-    this.timer = setInterval(
-      () => void this.sweep().catch(() => undefined),
-      this.config.expirySweepIntervalMs,
-    );
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping?.catch(() => undefined);
+  protected intervalMs(): number {
+    return this.config.expirySweepIntervalMs;
   }
 
-  /** Settles every chain due; answers how many were settled. One sweep at a time. */
-  sweep(): Promise<number> {
-    this.sweeping ??= this.settleDue().finally(() => (this.sweeping = undefined));
-    return this.sweeping;
-  }
-
-  private async settleDue(): Promise<number> {
+  /** Settles every chain due; answers how many were settled. */
+  protected async sweepDue(): Promise<number> {
     await this.projection.waitFor();
     const before = new Date(this.clock.now().getTime() - this.config.expiryGraceMs);
     let settled = 0;
