@@ -152,13 +152,13 @@ export class PeerControlController {
   buy(
     @Headers('authorization') a: string | undefined,
     @Body() body: unknown,
-    @Headers('idempotency-key') key: string,
+    @Headers('idempotency-key') key: string | undefined,
   ): Promise<{ chainId: string; coins: number }> {
     this.auth(a);
     const coins = readObject(body, ['coins']).coins;
     if (typeof coins !== 'number') throw new NetPayError('REQUEST.INVALID', 'coins: expected an integer');
     // The owner's key names the purchase: a retry after an error buys the same chain at the CIS.
-    return this.peer.buy(coins, `control:${key}`);
+    return this.peer.buy(coins, key === undefined ? undefined : `control:${key}`);
   }
 
   @Get('search')

@@ -25,8 +25,11 @@ import { P2PWallet } from '#wallet';
 import { CisClient, CisUnreachableError, type IndexEntry, type RedemptionSummary } from './cis-client.js';
 import { Journal } from './journal.js';
 
-/** Tries of one CIS purchase, and the first wait between them (doubled each time: 0.5 to 4 s). */
-const BUY_ATTEMPTS = 5;
+/**
+ * Tries of one CIS purchase, and the first wait between them (doubled: 0.5, 1 s). Three tries of
+ * at most 10 s each stay near the CIS's 30 s hold on a key in progress.
+ */
+const BUY_ATTEMPTS = 3;
 const BUY_RETRY_MS = 500;
 
 export interface SharedContent {
@@ -92,6 +95,10 @@ export class PeerCore {
   readonly cis: CisClient;
   private readonly content = new Map<string, SharedContent & { sha256: string }>();
   private readonly revoked = new Set<string>();
+  /** Purchases running, by operation. */
+  private readonly buying = new Map<string, Promise<{ chainId: string; coins: number }>>();
+  /** This process's run: purchases derive from it (see `buy`). */
+  private readonly run = randomUUID();
   /** The last point of each chain this S-peer knows, so a returning R-peer costs k hashes. */
   private readonly known = new Map<string, { position: number; word: string }>();
   private wallet: P2PWallet | undefined;
@@ -348,23 +355,36 @@ export class PeerCore {
 
   /**
    * Buys one chain at the CIS. `operation` names the owner's request (its Idempotency-Key): the
-   * CIS key and the wallet nonce derive from it, so a retry of the same request — by the owner
-   * after an error, or here after no answer — is the same purchase and the same chain.
+   * CIS key and the wallet nonce derive from it and from this process's run, so a retry of the
+   * same request while the peer runs — by the owner after an error, or here after no answer — is
+   * the same purchase and the same chain, added once. After a restart the wallet (in memory) is
+   * gone: the same request then buys afresh, never re-adds a chain whose words were shown already
+   * (that would sign them twice: a double spend).
    */
-  async buy(coins: number, operation: string = randomUUID()): Promise<{ chainId: string; coins: number }> {
+  buy(coins: number, operation: string = randomUUID()): Promise<{ chainId: string; coins: number }> {
+    // One purchase per operation at a time: a concurrent retry joins it.
+    const running = this.buying.get(operation);
+    if (running) return running;
+    const bought = this.buyNow(coins, operation).finally(() => this.buying.delete(operation));
+    this.buying.set(operation, bought);
+    return bought;
+  }
+
+  private async buyNow(coins: number, operation: string): Promise<{ chainId: string; coins: number }> {
     const w = this.requireWallet();
-    const bought = await this.buyOnce(coins, operation);
+    const bought = await this.buyOnce(coins, `${this.run}\u0000${operation}`);
     if (!verifyTouchstone(bought.touchstone, this.o.cisKeys).ok)
       throw new NetPayError(
         P2P.TOUCHSTONE_INVALID,
         'the CIS answered with a touchstone that does not verify',
         { status: 502 },
       );
+    const length = bought.touchstone.length;
     if (!w.holds(bought.chainId)) {
       await w.add({ seed: bought.seed, touchstone: bought.touchstone });
-      this.stats.bought += coins;
+      this.stats.bought += length;
     }
-    return { chainId: bought.chainId, coins };
+    return { chainId: bought.chainId, coins: length };
   }
 
   /**
@@ -534,7 +554,9 @@ export class PeerCore {
     if (!this.links.cis || !this.pseudonym) return;
     const { listed } = await this.cis.heartbeat();
     if (listed === undefined) return;
-    for (const c of this.content.values()) if (!listed.includes(c.contentId)) await this.announce(c);
+    const missing = [...this.content.values()].filter((c) => !listed.includes(c.contentId));
+    // Each on its own: one refused announcement does not hold back the others, nor the heartbeat.
+    await Promise.allSettled(missing.map((c) => this.announce(c)));
   }
 
   /** The store came (back): spends are recorded at once again. */

@@ -332,6 +332,13 @@ describe('P2P-NetPay against an attacker', () => {
     expect(a.core.walletRemaining).toBe(before + 2);
     const other = await a.core.buy(2, 'control:owner-retry-2');
     expect(other.chainId).not.toBe(first.chainId);
+    // Two at once under one operation: one purchase, added once.
+    const [x, y] = await Promise.all([
+      a.core.buy(2, 'control:owner-retry-3'),
+      a.core.buy(2, 'control:owner-retry-3'),
+    ]);
+    expect(y.chainId).toBe(x.chainId);
+    expect(a.core.walletRemaining).toBe(before + 6);
   }, 60_000);
 
   it('a seller the CIS listed as offline is listed again at its next heartbeat, and paid at its listed price', async () => {
