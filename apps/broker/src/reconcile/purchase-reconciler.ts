@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { StoredEvent } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import type { PaymentGateway } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
 import { purchasePaymentKey, PurchaseSettlement } from '../buy-coins/purchase-settlement.js';
+import { PeriodicSweeper } from '../shared/periodic-sweeper.js';
 import { PAYMENT_GATEWAY } from '../shared/tokens.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 
@@ -30,12 +25,10 @@ export type Reconciled = 'completed' | 'declined' | 'voided' | 'pending';
  * revision, so two replicas (or a replica and the customer's retry) settle it once.
  */
 @Injectable()
-export class PurchaseReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('PurchaseReconciler');
+export class PurchaseReconciler extends PeriodicSweeper {
+  protected readonly logger = new Logger('PurchaseReconciler');
   /** Purchase id → when it was requested (ms), for every purchase without an outcome yet. */
   private readonly pending = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
 
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
@@ -44,30 +37,18 @@ export class PurchaseReconciler implements OnApplicationBootstrap, OnApplication
     private readonly settlement: PurchaseSettlement,
     projection: WalletProjection,
   ) {
+    super();
     // The wallet view's feed (every event, from the first): no subscription of its own.
     if (config.purchaseReconcileIntervalMs > 0) projection.follow((event) => this.track(event));
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.purchaseReconcileIntervalMs === 0) return;
-    this.timer = setInterval(() => void this.sweep(), this.config.purchaseReconcileIntervalMs);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+  protected intervalMs(): number {
+    return this.config.purchaseReconcileIntervalMs;
   }
 
   /** Purchases without an outcome, as this replica has seen them. */
   unsettled(): readonly string[] {
     return [...this.pending.keys()];
-  }
-
-  /** Settles every unsettled purchase old enough; one sweep at a time. */
-  sweep(): Promise<void> {
-    this.sweeping ??= this.settleDue().finally(() => (this.sweeping = undefined));
-    return this.sweeping;
   }
 
   /** Settles one purchase with the bank, if it still has no outcome. */
@@ -119,14 +100,17 @@ export class PurchaseReconciler implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  private async settleDue(): Promise<void> {
+  /** Settles every unsettled purchase old enough; answers how many it settled. */
+  protected async sweepDue(): Promise<number> {
     const due = this.clock.now().getTime() - this.config.purchaseReconcileAfterMs;
+    let settled = 0;
     for (const [purchaseId, requestedAt] of [...this.pending]) {
       if (requestedAt > due) continue;
       try {
         const outcome = await this.reconcile(purchaseId);
         if (outcome !== 'pending') {
           this.pending.delete(purchaseId);
+          settled += 1;
           this.logger.log(`purchase ${purchaseId} reconciled: ${outcome}`);
         }
       } catch (error) {
@@ -134,5 +118,6 @@ export class PurchaseReconciler implements OnApplicationBootstrap, OnApplication
         this.logger.warn(`purchase ${purchaseId} not reconciled yet: ${String(error)}`);
       }
     }
+    return settled;
   }
 }
