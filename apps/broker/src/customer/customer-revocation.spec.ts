@@ -151,6 +151,10 @@ describe('customer revocation covers the bank account (in-memory store, simulate
 
     const again = await register(bankAccount, bankMandate);
     expect([again.status, again.json<{ code: string }>().code]).toEqual([403, 'CUSTOMER.REVOKED']);
+    const standing = await broker.http('GET', `/customers/${sibling.customerId}/standing`, {
+      token: ADMIN_TOKEN,
+    });
+    expect(standing.json()).toMatchObject({ status: 'active', revokedThroughAccount: [first.customerId] });
     const siblingBuys = await buy(broker.http, { ...sibling, bankAccount }, { coins: 10, coinValue: 5 });
     expect([siblingBuys.status, siblingBuys.json<{ code: string }>().code]).toEqual([
       403,

@@ -50,6 +50,8 @@ export interface CustomerStandingAnswer {
   readonly chainsRevoked?: readonly string[];
   /** The latest broker-signed notice about the customer (revocation or lift), if any. */
   readonly notice?: SignedRevocationNotice;
+  /** Other customers on the same bank account revoked now: this one is refused as they are. */
+  readonly revokedThroughAccount?: readonly string[];
 }
 
 /**
@@ -179,8 +181,11 @@ export class CustomerStandings implements OnApplicationBootstrap, OnApplicationS
   }
 
   async standing(customerId: string): Promise<CustomerStandingAnswer> {
-    await this.registered(customerId);
-    return answer(customerId, await loadCustomerStanding(this.store, customerId));
+    const bankAccount = await this.registered(customerId);
+    const own = answer(customerId, await loadCustomerStanding(this.store, customerId));
+    await this.caughtUp.wait();
+    const others = [...(this.revokedAccounts.get(bankAccount) ?? [])].filter((id) => id !== customerId);
+    return others.length > 0 ? { ...own, revokedThroughAccount: others } : own;
   }
 
   /**

@@ -214,6 +214,10 @@ export const CUSTOMER_STANDING = apiSchema(
       since: isoTime(),
       chainsRevoked: arrayOf(id(), { description: 'chains this call revoked (reason `fraud`)' }),
       notice: REVOCATION_NOTICE,
+      revokedThroughAccount: arrayOf(id(), {
+        description:
+          'other customers on the same bank account revoked now: this customer is refused as they are (CUSTOMER.REVOKED)',
+      }),
     },
   ),
 );
