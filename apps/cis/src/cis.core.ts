@@ -24,7 +24,7 @@ import {
   type PeerTokensGranted,
   type PseudonymRevoked,
 } from '#events';
-import { type Clock, NetPayError } from '#platform';
+import { type Clock, idempotencyKeyReused, NetPayError } from '#platform';
 import {
   checkDoubleSpendProof,
   type DoubleSpendProof,
@@ -341,13 +341,7 @@ export class CisCore {
       const done = state.sales.find((x) => x.purchaseId === purchaseId);
       if (done) {
         if (done.touchstone.root !== paywordAt(seed, chainId, done.touchstone.alg, done.touchstone.length, 0))
-          throw new NetPayError(
-            'IDEMPOTENCY.KEY_REUSED',
-            'this Idempotency-Key bought with another wallet nonce',
-            {
-              status: 422,
-            },
-          );
+          throw idempotencyKeyReused('this Idempotency-Key bought with another wallet nonce');
         return { purchaseId, chainId, seed, touchstone: done.touchstone, policy: done.policy };
       }
       if (state.revoked)

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EventStore } from '#event-store';
 import type { PurchaseRequested } from '#events';
-import { CLOCK, type Clock, NetPayError, PLATFORM_ERROR } from '#platform';
+import { CLOCK, type Clock, idempotencyKeyReused } from '#platform';
 import { paywordAt } from '#protocol';
 import type { PaymentGateway, PaymentResult } from '../bank/payment-gateway.port.js';
 import { BrokerConfig } from '../broker.config.js';
@@ -78,11 +78,7 @@ export class BuyCoinsHandler {
     if (!payment.ok && payment.reason === 'idempotency-key-reused') {
       // The bank holds another charge under this purchase's key (an earlier request whose answer
       // was lost): recording a decline would make that charge unrecoverable. Refuse, record nothing.
-      throw new NetPayError(
-        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
-        'This Idempotency-Key was used for another purchase; use a new key.',
-        { status: 422 },
-      );
+      throw idempotencyKeyReused('This Idempotency-Key was used for another purchase; use a new key.');
     }
     if (!payment.ok) {
       // Reconciliation voided the key before this charge reached the bank: record it as voided.
@@ -145,11 +141,7 @@ export class BuyCoinsHandler {
       requested.currency !== command.currency ||
       requested.wallet !== command.wallet
     ) {
-      throw new NetPayError(
-        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
-        'This Idempotency-Key was used for another purchase; use a new key.',
-        { status: 422 },
-      );
+      throw idempotencyKeyReused('This Idempotency-Key was used for another purchase; use a new key.');
     }
   }
 
@@ -207,11 +199,7 @@ export class BuyCoinsHandler {
       (state.status !== 'completed' ||
         (state.data.coins === command.coins && state.data.wallet === command.wallet));
     if (!sameRequest) {
-      throw new NetPayError(
-        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
-        'This Idempotency-Key was used for another purchase; use a new key.',
-        { status: 422 },
-      );
+      throw idempotencyKeyReused('This Idempotency-Key was used for another purchase; use a new key.');
     }
     if (state.status === 'voided') {
       throw brokerError(
@@ -281,10 +269,8 @@ export class BuyCoinsHandler {
       !known &&
       paywordAt(seed, chainId, touchstone.alg, touchstone.length, 0) !== touchstone.root
     ) {
-      throw new NetPayError(
-        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+      throw idempotencyKeyReused(
         'This Idempotency-Key was used with another walletNonce; retry with the same request.',
-        { status: 422 },
       );
     }
     // Only chains issued by this very call show their seed (see `answer`).

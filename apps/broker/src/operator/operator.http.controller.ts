@@ -1,6 +1,12 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IDEMPOTENCY_KEY_FORMAT, Idempotent, NetPayError, PLATFORM_ERROR } from '#platform';
+import {
+  IDEMPOTENCY_KEY_FORMAT,
+  Idempotent,
+  idempotencyKeyReused,
+  NetPayError,
+  PLATFORM_ERROR,
+} from '#platform';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import {
   AuthoriseVendorHandler,
@@ -113,10 +119,8 @@ export class MobileSubscriberHttpController {
     const result = await this.billing.topUp(subscriber.accountId, body.amount, body.currency, keyOf(key));
     if (!result.ok && result.reason === 'idempotency-key-reused') {
       // The same answer as every other route's key reused with another body.
-      throw new NetPayError(
-        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
+      throw idempotencyKeyReused(
         'This Idempotency-Key was already used with another top-up; use a new key for a new operation.',
-        { status: 422 },
       );
     }
     if (!result.ok) {

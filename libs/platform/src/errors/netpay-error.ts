@@ -52,6 +52,16 @@ export const PLATFORM_ERROR = {
   NATS_UNAVAILABLE: 'NATS.UNAVAILABLE',
 } as const;
 
+/**
+ * `422 IDEMPOTENCY.KEY_REUSED`: the key was used for another operation. One answer wherever a
+ * route or handler finds it out (the interceptor, or a handler idempotent by the key itself).
+ */
+export function idempotencyKeyReused(
+  detail = 'This Idempotency-Key was already used with another request body; use a new key for a new operation.',
+): NetPayError {
+  return new NetPayError(PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED, detail, { status: 422 });
+}
+
 /** A `code` shaped like ours (`AREA.REASON`), as carried by errors of the pure libraries. */
 export function hasStableCode(error: unknown): error is Error & { code: string } {
   if (!(error instanceof Error)) return false;

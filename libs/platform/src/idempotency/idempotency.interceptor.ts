@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, concatMap, type Observable } from 'rxjs';
-import { NetPayError, PLATFORM_ERROR } from '../errors/netpay-error.js';
+import { idempotencyKeyReused, NetPayError, PLATFORM_ERROR } from '../errors/netpay-error.js';
 import { mapError } from '../errors/problem.js';
 import { canonicalJson } from './canonical-json.js';
 import { IDEMPOTENT, type IdempotentRoute } from './idempotent.decorator.js';
@@ -56,11 +56,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return this.storeDown(e, next);
     }
     if (begun.state !== 'acquired' && begun.fingerprint !== fingerprint) {
-      throw new NetPayError(
-        PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
-        'This Idempotency-Key was already used with another request body; use a new key for a new operation.',
-        { status: 422 },
-      );
+      throw idempotencyKeyReused();
     }
     if (begun.state === 'in_progress') {
       void reply.header('retry-after', '1');
