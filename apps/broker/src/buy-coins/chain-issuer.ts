@@ -26,6 +26,12 @@ export interface IssueChain {
   readonly purchaseId: string;
   /** Client-side: the wallet's nonce mixed into the seed. */
   readonly walletNonce?: string;
+  /**
+   * Reconciliation, which does not know the customer's wallet nonce: a chain of this id the
+   * broker already issued (the broker stopped between `ChainIssued` and `CoinsPurchased`) is
+   * taken as issued, as it is; its seed is not known here, and the customer re-issues it.
+   */
+  readonly adoptIssued?: true;
 }
 
 export interface IssuedChain {
@@ -96,6 +102,7 @@ export class ChainIssuer {
         if (state.status === 'absent') return { events: [issued], result: touchstone };
         // A retry (or a concurrent twin) issued it already: answer with what was stored.
         if (state.touchstone.root !== root || state.wallet !== wallet) {
+          if (command.adoptIssued && state.wallet === wallet) return { events: [], result: state.touchstone };
           throw new NetPayError('CHAIN.ALREADY_ISSUED', `chain ${chainId} exists with other material`, {
             status: 409,
           });
@@ -108,7 +115,9 @@ export class ChainIssuer {
       assumeNew: true,
       eventId: (event) => contentEventId('ChainIssued', chainId, event.data),
     });
-    return { chainId, wallet, touchstone: result, ...(wallet === 'client' ? { seed } : {}) };
+    // The seed answers only for the chain it made (an adopted chain's is not known here).
+    const known = wallet === 'client' && result.root === root;
+    return { chainId, wallet, touchstone: result, ...(known ? { seed } : {}) };
   }
 
   private sign(command: IssueChain, root: string): Touchstone {

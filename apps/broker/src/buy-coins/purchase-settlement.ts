@@ -97,7 +97,8 @@ export class PurchaseSettlement {
     paymentRef: string,
     options: { readonly walletNonce?: string; readonly reconciled?: true },
   ): Promise<Settled> {
-    const chains = await this.issueChains(requested.data, options.walletNonce);
+    // Reconciliation does not know the wallet nonce: chains already issued are taken as they are.
+    const chains = await this.issueChains(requested.data, options.walletNonce, options.reconciled);
     const { purchaseId, customerId, coins, coinValue, amount, currency, wallet } = requested.data;
     const settled = await this.record(
       requested,
@@ -156,6 +157,7 @@ export class PurchaseSettlement {
   private async issueChains(
     request: PurchaseRequested['data'],
     walletNonce?: string,
+    adoptIssued?: true,
   ): Promise<IssuedChain[]> {
     const lengths = planChainLengths(request.coins, this.config.chainMaxLength);
     const issued: IssuedChain[] = [];
@@ -173,6 +175,7 @@ export class PurchaseSettlement {
           customerId: request.customerId,
           purchaseId: request.purchaseId,
           ...(walletNonce ? { walletNonce } : {}),
+          ...(adoptIssued ? { adoptIssued } : {}),
         }),
       );
     }

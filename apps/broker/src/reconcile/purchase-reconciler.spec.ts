@@ -5,8 +5,8 @@ import { ManualClock } from '#platform';
 import { SimulatedBank } from '../bank/simulated-bank.js';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
 import { startBroker, testBrokerConfig, type TestBroker } from '../test/broker-harness.js';
-import { LossyGateway } from '../test/faults.js';
-import { buy, type TestCustomer } from '../test/scenario.js';
+import { FaultyEventStore, LossyGateway } from '../test/faults.js';
+import { bankBalance, buy, registerCustomer, type TestCustomer } from '../test/scenario.js';
 import type { PublicKeyRecord } from '#protocol';
 import { Audit } from '../../../auditor/src/core/audit.js';
 import { replayStore } from '../../../auditor/src/cli/replay.js';
@@ -126,6 +126,48 @@ describe('purchase reconciliation (in-memory store)', () => {
     const report = audit.finish();
     expect(report.violationsByRule).toEqual({});
     expect(report.parties).toMatchObject({ purchasesVoided: 1, purchasesReconciled: 3, purchasesPending: 0 });
+  });
+});
+
+// The broker dies after a client-side chain's `ChainIssued` and before `CoinsPurchased`: the
+// customer's wallet nonce is gone with the request, so reconciliation takes the chain as issued.
+describe('purchase reconciliation after ChainIssued (in-memory store)', () => {
+  const clock = new ManualClock(new Date('2026-03-01T10:00:00.000Z'));
+  const memory = new InMemoryEventStore();
+  const store = new FaultyEventStore(memory);
+  let broker: TestBroker;
+
+  beforeAll(async () => {
+    const config = testBrokerConfig({ PURCHASE_RECONCILE_INTERVAL: '1h', PURCHASE_RECONCILE_AFTER: '2m' });
+    broker = await startBroker({ store, clock, config });
+  });
+  afterAll(() => broker.close());
+
+  it('records the purchase with the chain already issued: charged once, paid for, the audit clean', async () => {
+    const c = await registerCustomer(broker.http, 1_000);
+    store.failOnce(
+      (stream, events) => stream.startsWith('purchase-') && events[0]?.type === 'CoinsPurchased',
+    );
+    const body = { coins: 10, coinValue: 5, wallet: 'client' as const, walletNonce: 'cd'.repeat(32) };
+    expect((await buy(broker.http, c, body, 'reconcile-issued-01')).status).toBeGreaterThanOrEqual(500);
+    const requested = (await memory.readAll()).find(
+      (e) => e.type === 'PurchaseRequested' && (e.data as { customerId: string }).customerId === c.customerId,
+    )!;
+    const purchaseId = (requested.data as { purchaseId: string }).purchaseId;
+    const issued = (await memory.readAll()).filter((e) => e.type === 'ChainIssued');
+    const chainId = (issued.at(-1)!.data as { chainId: string }).chainId;
+
+    expect(await broker.app.get(PurchaseReconciler).reconcile(purchaseId)).toBe('completed');
+    const [, completed] = await memory.readStream(`purchase-${purchaseId}`);
+    expect(completed!.data).toMatchObject({ chainIds: [chainId], amount: 50, reconciled: true });
+    expect((await memory.readStream(`chain-${chainId}`)).map((e) => e.type)).toEqual(['ChainIssued']);
+    expect(await bankBalance(broker.http, c.bankAccount)).toBe(950);
+    const { keys } = (await broker.http('GET', '/keys')).json<{ keys: PublicKeyRecord[] }>();
+    const audit = new Audit({ brokerKeys: keys });
+    await replayStore(memory, audit, { pageSize: 100 });
+    const report = audit.finish();
+    expect(report.violationsByRule).toEqual({});
+    expect(report.parties).toMatchObject({ purchasesReconciled: 1, purchasesPending: 0 });
   });
 });
 
