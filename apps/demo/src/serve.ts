@@ -39,7 +39,11 @@ async function main(): Promise<void> {
     redemptionPort: config.redemptionPort,
     timeZone: config.timeZone,
   };
-  const supervisor = new Supervisor(repoRoot, join(stackDir, 'logs'));
+  // A process that dies on its own (a crash, an OOM kill) is started again, backing off from 1 s
+  // to 30 s while it keeps failing; its state is in the store and Redis, so it resumes where it was.
+  const supervisor = new Supervisor(repoRoot, join(stackDir, 'logs'), {
+    log: (line) => console.log(`${new Date().toISOString()}  ${line}`),
+  });
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
     if (stopping) return;

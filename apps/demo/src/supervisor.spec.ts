@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,5 +75,93 @@ describe('Supervisor.start', () => {
     });
     expect(supervisor.names()).toEqual(['vendor-z']);
     await supervisor.stopAll();
+  });
+});
+
+/** An HTTP entry on `port` that counts its runs in `<root>/runs` and, from run `failFrom` on, exits at once. */
+function countingServer(port: number, failFrom = Infinity): string {
+  return `const fs = require('fs'); const file = __dirname + '/runs';
+const runs = (fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) : 0) + 1;
+fs.writeFileSync(file, String(runs));
+if (runs >= ${failFrom} && runs < ${failFrom} + 2) process.exit(7);
+require('http').createServer((q, r) => r.end(String(runs))).listen(${port}, '127.0.0.1');`;
+}
+
+async function freeTcpPort(): Promise<number> {
+  const { server, port } = await holdPort();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `url` until it answers `body`. */
+async function answers(url: string, body: string, withinMs = 10_000): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  while (Date.now() < until) {
+    const text = await fetch(url)
+      .then((r) => r.text())
+      .catch(() => '');
+    if (text === body) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+async function until(condition: () => boolean, withinMs = 5_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('Supervisor with a restart policy', () => {
+  const policy = (lines: string[]) => ({
+    minDelayMs: 50,
+    maxDelayMs: 400,
+    log: (line: string) => lines.push(line),
+  });
+
+  it('starts a process that died on its own again, and again after failed restarts', async () => {
+    const port = await freeTcpPort();
+    // Runs 2 and 3 exit at once: the restart fails twice before the fourth run serves.
+    const { root, logs } = scratch(countingServer(port, 2));
+    const lines: string[] = [];
+    const supervisor = new Supervisor(root, logs, policy(lines));
+    const spec = { name: 'vendor-r', entry: 'main.js', env: {}, readyUrl: `http://127.0.0.1:${port}/` };
+    try {
+      await supervisor.start(spec);
+      const first = supervisor.pid('vendor-r')!;
+      process.kill(first, 'SIGKILL'); // not through the supervisor: a crash
+      expect(await answers(spec.readyUrl, '4')).toBe(true);
+      await until(() => lines.includes('vendor-r restarted'));
+      expect(supervisor.pid('vendor-r')).not.toBe(first);
+      expect(lines[0]).toMatch(/^vendor-r exited \(SIGKILL\)/);
+      expect(lines.filter((l) => l.includes('restart failed: vendor-r exited with 7'))).toHaveLength(2);
+      // Backing off: 50, 100, 200 ms.
+      expect(lines.filter((l) => /restarting in/.test(l)).map((l) => /in (\d+) ms/.exec(l)![1])).toEqual([
+        '50',
+        '100',
+        '200',
+      ]);
+      expect(lines.at(-1)).toBe('vendor-r restarted');
+    } finally {
+      await supervisor.stopAll();
+    }
+  });
+
+  it('leaves a process stopped or killed on purpose, and restarts nothing once stopAll ran', async () => {
+    const port = await freeTcpPort();
+    const { root, logs } = scratch(countingServer(port));
+    const lines: string[] = [];
+    const supervisor = new Supervisor(root, logs, policy(lines));
+    const spec = { name: 'vendor-s', entry: 'main.js', env: {}, readyUrl: `http://127.0.0.1:${port}/` };
+    await supervisor.start(spec);
+    supervisor.kill('vendor-s'); // the demo's staged crash
+    await supervisor.start(spec);
+    await supervisor.stop('vendor-s');
+    await supervisor.start(spec);
+    process.kill(supervisor.pid('vendor-s')!, 'SIGKILL');
+    await supervisor.stopAll(); // before the restart's 50 ms are up
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(readFileSync(join(root, 'runs'), 'utf8')).toBe('3');
+    expect(supervisor.names()).toEqual([]);
+    expect(lines.some((l) => l.includes('restarted'))).toBe(false);
   });
 });

@@ -23,16 +23,35 @@ export interface Running {
   readonly logged: Promise<void>;
 }
 
+/** Bringing back a process that exits on its own (`npm start`); the demo stages its crashes itself. */
+export interface RestartPolicy {
+  /** Wait before the first restart (1 s); it doubles while restarts keep failing, up to `maxDelayMs`. */
+  readonly minDelayMs?: number;
+  /** Longest wait between two restarts (30 s). */
+  readonly maxDelayMs?: number;
+  /** A process that stayed up this long (60 s) starts the next restart from `minDelayMs` again. */
+  readonly stableMs?: number;
+  /** One line per exit, restart and failed restart. */
+  readonly log: (line: string) => void;
+}
+
 /**
  * Starts and stops the stack's processes. Every child's output goes to its own
  * log file; `stopAll` ends every process this supervisor started, whatever happened.
+ * With a restart policy, a process that exits when nobody asked it to (a crash, an OOM kill, an
+ * uncaught error) is started again with the same spec, backing off while it keeps failing.
  */
 export class Supervisor {
   private readonly running = new Map<string, Running>();
+  /** Consecutive restarts per process name (reset once it has stayed up `stableMs`). */
+  private readonly restarts = new Map<string, number>();
+  private readonly pendingRestarts = new Set<NodeJS.Timeout>();
+  private closing = false;
 
   constructor(
     private readonly root: string,
     private readonly logDir: string,
+    private readonly restartPolicy?: RestartPolicy,
   ) {
     mkdirSync(logDir, { recursive: true });
   }
@@ -46,6 +65,8 @@ export class Supervisor {
         `${spec.name}: port ${port} on ${hostname} is taken by another process; stop it or choose other ports (BROKER_PORT, VENDOR_BASE_PORT, REDEMPTION_PORT, CIS_PORT, PEER_BASE_PORT)`,
       );
     }
+    // stopAll ran while this (re)start waited for the port: start nothing it would not stop.
+    if (this.closing) throw new Error(`${spec.name}: the supervisor is stopping`);
     const logFile = join(this.logDir, `${spec.name}.log`);
     const logFrom = existsSync(logFile) ? statSync(logFile).size : 0;
     const log = createWriteStream(logFile, { flags: 'a' });
@@ -61,7 +82,13 @@ export class Supervisor {
     const running = { spec, child, logFile, logFrom, logged };
     this.running.set(spec.name, running);
     await this.waitReady(running, timeoutMs);
+    if (this.restartPolicy) this.watch(running, this.restartPolicy);
     return running;
+  }
+
+  /** The pid of a running process, or undefined. */
+  pid(name: string): number | undefined {
+    return this.running.get(name)?.child.pid;
   }
 
   /** SIGKILL: the process gets no chance to finish anything (a crash). */
@@ -80,12 +107,48 @@ export class Supervisor {
   }
 
   async stopAll(): Promise<void> {
+    this.closing = true;
+    for (const timer of this.pendingRestarts) clearTimeout(timer);
+    this.pendingRestarts.clear();
     const names = [...this.running.keys()].reverse();
     await Promise.all(names.map((name) => this.stop(name)));
   }
 
   names(): string[] {
     return [...this.running.keys()];
+  }
+
+  /** Restarts `r` if it exits while still ours: `stop` and `kill` forget a process first. */
+  private watch(r: Running, policy: RestartPolicy): void {
+    const readyAt = Date.now();
+    r.child.once('exit', (code, signal) => {
+      if (this.closing || this.running.get(r.spec.name) !== r) return;
+      this.running.delete(r.spec.name);
+      if (Date.now() - readyAt >= (policy.stableMs ?? 60_000)) this.restarts.delete(r.spec.name);
+      policy.log(`${r.spec.name} exited (${signal ?? `code ${String(code)}`}); see ${r.logFile}`);
+      this.scheduleRestart(r.spec, policy);
+    });
+  }
+
+  private scheduleRestart(spec: ProcessSpec, policy: RestartPolicy): void {
+    const attempt = this.restarts.get(spec.name) ?? 0;
+    this.restarts.set(spec.name, attempt + 1);
+    const delay = Math.min(policy.maxDelayMs ?? 30_000, (policy.minDelayMs ?? 1_000) * 2 ** attempt);
+    policy.log(`${spec.name}: restarting in ${delay} ms`);
+    const timer = setTimeout(() => {
+      this.pendingRestarts.delete(timer);
+      this.start(spec).then(
+        () => policy.log(`${spec.name} restarted`),
+        (error: Error) => {
+          // A child that started but never became ready is ended before the next try.
+          this.kill(spec.name);
+          if (this.closing) return;
+          policy.log(`${spec.name}: restart failed: ${error.message}`);
+          this.scheduleRestart(spec, policy);
+        },
+      );
+    }, delay);
+    this.pendingRestarts.add(timer);
   }
 
   private async waitReady(r: Running, timeoutMs: number): Promise<void> {
