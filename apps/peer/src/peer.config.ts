@@ -90,7 +90,8 @@ export class PeerConfig extends HttpServiceConfig {
 
   @EnvVar({
     name: 'PEER_JOURNAL_DIR',
-    description: 'the peer’s journal (accepted statements, proofs, certificate), fsync’d',
+    description:
+      'the peer’s journal (accepted statements, proofs, certificate) and its wallet (chains with their seeds, every index shown: `wallet-<pseudonym>.json`, owner-only), fsync’d; a restart with the same key and folder keeps its coins',
     default: '.stack/peer',
   })
   @IsString()

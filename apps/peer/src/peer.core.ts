@@ -23,6 +23,7 @@ import {
 } from '#protocol';
 import { P2PWallet } from '#wallet';
 import { CisClient, CisUnreachableError, type IndexEntry, type RedemptionSummary } from './cis-client.js';
+import { WalletFile } from './wallet-file.js';
 import { Journal } from './journal.js';
 
 /**
@@ -97,8 +98,8 @@ export class PeerCore {
   private readonly revoked = new Set<string>();
   /** Purchases running, by operation. */
   private readonly buying = new Map<string, Promise<{ chainId: string; coins: number }>>();
-  /** This process's run: purchases derive from it (see `buy`). */
-  private readonly run = randomUUID();
+  /** The wallet's run: purchases derive from it (see `buy`); kept with the wallet when it is kept. */
+  private run: string = randomUUID();
   /** The last point of each chain this S-peer knows, so a returning R-peer costs k hashes. */
   private readonly known = new Map<string, { position: number; word: string }>();
   private wallet: P2PWallet | undefined;
@@ -356,10 +357,11 @@ export class PeerCore {
   /**
    * Buys one chain at the CIS. `operation` names the owner's request (its Idempotency-Key): the
    * CIS key and the wallet nonce derive from it and from this process's run, so a retry of the
-   * same request while the peer runs — by the owner after an error, or here after no answer — is
-   * the same purchase and the same chain, added once. After a restart the wallet (in memory) is
-   * gone: the same request then buys afresh, never re-adds a chain whose words were shown already
-   * (that would sign them twice: a double spend).
+   * same request — by the owner after an error, or here after no answer — is the same purchase
+   * and the same chain, added once. With a journal folder the wallet and its run are kept there
+   * (`WalletFile`), so this holds across restarts too; without one (tests) a restart starts an
+   * empty wallet and a new run, and the same request buys afresh: it never re-adds a chain whose
+   * words were shown already (that would sign them twice: a double spend).
    */
   buy(coins: number, operation: string = randomUUID()): Promise<{ chainId: string; coins: number }> {
     // One purchase per operation at a time: a concurrent retry joins it.
@@ -578,7 +580,19 @@ export class PeerCore {
 
   private adopt(certificate: PseudonymCertificate): void {
     this.cis.pseudonym = certificate.pseudonym;
-    if (!this.wallet) this.wallet = new P2PWallet(this.o.signer, certificate);
+    if (this.wallet) return;
+    if (this.o.journalDir === undefined) {
+      this.wallet = new P2PWallet(this.o.signer, certificate);
+      return;
+    }
+    // The wallet survives a restart: its chains, the positions it has shown, and its run.
+    const file = new WalletFile(this.o.journalDir, certificate.pseudonym);
+    const kept = file.load();
+    if (kept) this.run = kept.run;
+    this.wallet = new P2PWallet(this.o.signer, certificate, {
+      ...(kept ? { state: kept.state } : {}),
+      keep: (state) => file.save({ run: this.run, state }),
+    });
   }
 
   private requireWallet(): P2PWallet {

@@ -6,7 +6,7 @@ import {
   type Signer,
   type Touchstone,
 } from '#protocol';
-import { type ChainSummary, Wallet } from '@netpay/wallet';
+import { type ChainSummary, Wallet, type WalletState } from '@netpay/wallet';
 import { preparePayment } from './payment.js';
 
 /**
@@ -16,15 +16,23 @@ import { preparePayment } from './payment.js';
  * settled as paid at once, whatever the S-peer answers (an S-peer's refusal states nothing the
  * wallet could release on), and a retry shows the very same statement — an honest wallet
  * therefore never signs two statements over one position, which is what makes two of them a
- * proof of double spending.
+ * proof of double spending. With `keep`, the wallet's state is handed over after each chain
+ * added and each payment prepared, before the payment is returned: a wallet restored from what
+ * was kept (`state`) goes on from the next unshown position.
  */
 export class P2PWallet {
-  readonly wallet = new Wallet();
+  readonly wallet: Wallet;
 
   constructor(
     private readonly signer: Signer,
     readonly certificate: PseudonymCertificate,
-  ) {}
+    options: { readonly state?: WalletState; readonly keep?: (state: WalletState) => void } = {},
+  ) {
+    this.wallet = Wallet.fromState(options.state);
+    this.keep = options.keep ?? (() => undefined);
+  }
+
+  private readonly keep: (state: WalletState) => void;
 
   get pseudonym(): string {
     return this.certificate.pseudonym;
@@ -35,8 +43,10 @@ export class P2PWallet {
     return this.wallet.summaries().some((c) => c.chainId === chainId);
   }
 
-  add(chain: { readonly seed: string; readonly touchstone: Touchstone }): Promise<ChainSummary> {
-    return this.wallet.addChain(chain);
+  async add(chain: { readonly seed: string; readonly touchstone: Touchstone }): Promise<ChainSummary> {
+    const summary = await this.wallet.addChain(chain);
+    this.keep(this.wallet.state());
+    return summary;
   }
 
   /** Prepares (and counts as spent) a payment of `price` coins to `payee` for `contentId`. */
@@ -58,6 +68,7 @@ export class P2PWallet {
       this.signer,
     );
     this.wallet.settle(payment.purchaseKey, { ok: true, receiptId: statement.nonce });
+    this.keep(this.wallet.state());
     return { touchstone: payment.touchstone, certificate: this.certificate, statement };
   }
 
