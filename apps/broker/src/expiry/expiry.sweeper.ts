@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '#platform';
 import { BrokerConfig } from '../broker.config.js';
+import { CustomerStandings } from '../customer/customer-standings.js';
 import { PeriodicSweeper } from '../shared/periodic-sweeper.js';
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import { ExpirySettlement } from './expiry-settlement.js';
@@ -8,7 +9,9 @@ import { ExpirySettlement } from './expiry-settlement.js';
 /**
  * Every EXPIRY_SWEEP_INTERVAL, settles the chains that expired more than EXPIRY_GRACE ago (the
  * grace covers vendors' clocks and spends in flight at the deadline). Every replica may run it:
- * each settlement is idempotent (see `ExpirySettlement`).
+ * each settlement is idempotent (see `ExpirySettlement`). A chain whose owner is revoked, or is
+ * refused through a revoked bank account, waits for the lift: its refund would pay the account
+ * the revocation covers (as the refund sweep holds a revoked customer's cash-out refund).
  */
 @Injectable()
 export class ExpirySweeper extends PeriodicSweeper {
@@ -19,6 +22,7 @@ export class ExpirySweeper extends PeriodicSweeper {
     private readonly config: BrokerConfig,
     private readonly projection: WalletProjection,
     private readonly settlement: ExpirySettlement,
+    private readonly customers: CustomerStandings,
   ) {
     super();
   }
@@ -36,6 +40,7 @@ export class ExpirySweeper extends PeriodicSweeper {
       const owner = this.projection.model.ownerOf(chain.chainId);
       if (owner === undefined) continue;
       try {
+        if (await this.customers.refusalOf(owner)) continue;
         const outcome = await this.settlement.settle(chain.chainId, owner);
         if (outcome.status === 'settled') {
           settled += 1;
