@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { ChainState } from '#chain';
 import { CHAIN, withdrawnGrant } from '#chain';
 import type { Clock } from '#platform';
-import { NetPayError, PLATFORM_ERROR } from '#platform';
+import { idempotencyKeyReused, NetPayError } from '#platform';
 import {
   checkWalletGrant,
   SPEND,
@@ -91,10 +91,7 @@ export class DebitWalletHandler {
       const kept = await this.deps.slices.keptDebit(scope);
       if (kept !== undefined) {
         if (kept.receiptId !== receiptId) {
-          throw refusal(
-            PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
-            'this Idempotency-Key was already used for another purchase (resource or count); use a new key for a new purchase',
-          );
+          throw keyReusedForAnotherPurchase();
         }
         observer.spent?.('server', command.count, true);
         return { receipt: kept.receipt, spend: kept.spend, duplicate: true };
@@ -107,10 +104,7 @@ export class DebitWalletHandler {
         const earlier = await running.catch(() => undefined);
         if (earlier !== undefined) {
           if (earlier.receiptId !== receiptId) {
-            throw refusal(
-              PLATFORM_ERROR.IDEMPOTENCY_KEY_REUSED,
-              'this Idempotency-Key was already used for another purchase (resource or count); use a new key for a new purchase',
-            );
+            throw keyReusedForAnotherPurchase();
           }
           observer.spent?.('server', command.count, true);
           return { receipt: earlier.outcome.receipt, spend: earlier.outcome.spend, duplicate: true };
@@ -379,4 +373,10 @@ function heldElsewhere(error: unknown): { chainId: string; grant: unknown } | un
   if (!(error instanceof NetPayError) || !HELD_ELSEWHERE.has(error.code)) return undefined;
   const chainId = error.details?.chainId;
   return typeof chainId === 'string' ? { chainId, grant: error.details?.walletGrant } : undefined;
+}
+
+function keyReusedForAnotherPurchase(): NetPayError {
+  return idempotencyKeyReused(
+    'this Idempotency-Key was already used for another purchase (resource or count); use a new key for a new purchase',
+  );
 }
