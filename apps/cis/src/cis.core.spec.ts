@@ -111,6 +111,23 @@ async function caught(p: Promise<unknown>): Promise<NetPayError> {
 }
 
 describe('the CIS', () => {
+  it('pays nothing for a statement a peer made out to itself, and its allowance stays as it was', async () => {
+    const { cis, audit } = world();
+    const r = await register(cis, 'r');
+    const bought = await cis.buy(r.pseudonym, { coins: 20, walletNonce: wallet() }, 'k1');
+    const night = await cis.redeem(r.pseudonym, { statements: [pay(r, r, bought, 1, 20)], proofs: [] }, 'n1');
+    expect(night).toMatchObject({
+      coins: 0,
+      amount: 0,
+      refused: [expect.objectContaining({ code: 'P2P.SELF_PAYMENT' })],
+    });
+    // The base allowance (20) is used up: supplying nothing, r may buy nothing more.
+    expect((await caught(cis.buy(r.pseudonym, { coins: 1, walletNonce: wallet() }, 'k2'))).code).toBe(
+      'CIS.PURCHASE_CAPPED',
+    );
+    expect(await audit()).toEqual([]);
+  });
+
   it('nominal mode: community tokens, no bank — bought from the grant and from what a peer earned', async () => {
     const { cis, audit } = world({
       mode: 'nominal',

@@ -698,6 +698,9 @@ export class CisCore {
     digest: string,
   ): Promise<{ ok: true; coinValue: number; proven?: true } | { ok: false; code: string }> {
     if (s.payee !== payee) return { ok: false, code: P2P.NOT_PAYEE };
+    // Paid to itself, a redemption would hand the R-peer its own coins back as "supplied" coins,
+    // raising its purchase allowance for nothing (the contribution policy's whole point).
+    if (s.payee === s.pseudonym) return { ok: false, code: P2P.SELF_PAYMENT };
     const holder = pseudonymOfChain(s.chainId);
     if (!holder || holder !== s.pseudonym) return { ok: false, code: P2P.HOLDER_MISMATCH };
     const holderState = foldPeer(await this.store.readStream(p2pStreams.peer(holder)));

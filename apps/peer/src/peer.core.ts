@@ -83,6 +83,7 @@ export const PURCHASE_STATUS: Readonly<Record<string, number>> = {
   [P2P.INDEX_REPLAYED]: 409,
   [P2P.PSEUDONYM_REVOKED]: 403,
   [P2P.NOT_PAYEE]: 422,
+  [P2P.SELF_PAYMENT]: 422,
   [P2P.WRONG_CONTENT]: 422,
   [P2P.WRONG_PRICE]: 422,
 };
@@ -467,6 +468,9 @@ export class PeerCore {
       offer.price >= 1;
     if (!wellFormed)
       refused('PEER.OFFER_UNLISTED', `the answer is not an offer for ${contentId} at a price in coins`, 502);
+    // Before anything is signed: a statement to oneself would be refused, its coins shown for nothing.
+    if (offer.payee === this.pseudonym)
+      refused(P2P.SELF_PAYMENT, `the offer is your own (${offer.payee}): a peer does not pay itself`, 422);
     if (maxPrice !== undefined) {
       if (offer.price > maxPrice)
         refused('PEER.PRICE_ABOVE_MAX', `the offer asks ${offer.price} coins, above your ${maxPrice}`, 409);

@@ -129,6 +129,10 @@ describe('P2P-NetPay on real NATS/JetStream and Redis', () => {
     // a statement made out to S-peer A, replayed by anyone at S-peer B
     const b = peers[1]!;
     expect((await refusal(r.core.send(b.url, 'pb-song.mp3', good.payment))).code).toBe(P2P.NOT_PAYEE);
+    // a peer paying itself (which would count its own coins as supply) is refused before anything is signed
+    const left = a.core.walletRemaining;
+    expect((await refusal(a.core.fetch(a.url, 'pa-song.mp3'))).code).toBe(P2P.SELF_PAYMENT);
+    expect(a.core.walletRemaining).toBe(left);
     expect(await events(p2pStreams.chain(chainId))).toHaveLength(before);
     // a signed call to the CIS played again
     const payload = {};

@@ -44,6 +44,8 @@ export const P2P = {
   STATEMENT_SIGNATURE_INVALID: 'P2P.STATEMENT_SIGNATURE_INVALID',
   /** The statement pays another S-peer. */
   NOT_PAYEE: 'P2P.NOT_PAYEE',
+  /** The statement pays its own holder: coins moved to oneself earn nothing and would count as supply. */
+  SELF_PAYMENT: 'P2P.SELF_PAYMENT',
   WRONG_CONTENT: 'P2P.WRONG_CONTENT',
   WRONG_PRICE: 'P2P.WRONG_PRICE',
   OUT_OF_RANGE: 'P2P.OUT_OF_RANGE',
@@ -318,6 +320,8 @@ export function checkP2PPayment(p: P2PPayment, ctx: P2PPaymentContext): P2PPayme
   if (!verifyIndexStatement(s, p.certificate.publicKey))
     return reject(P2P.STATEMENT_SIGNATURE_INVALID, 'index statement does not verify with the pseudonym key');
   if (s.payee !== ctx.payee) return reject(P2P.NOT_PAYEE, `statement pays ${s.payee}, not ${ctx.payee}`);
+  if (s.payee === s.pseudonym)
+    return reject(P2P.SELF_PAYMENT, `statement pays its own holder ${s.payee}: a peer does not pay itself`);
   if (s.contentId !== ctx.contentId)
     return reject(P2P.WRONG_CONTENT, `statement is for ${s.contentId}, not ${ctx.contentId}`);
   if (s.count !== ctx.price)

@@ -116,6 +116,13 @@ describe('P2P-NetPay payment checks (S-peer, off-line)', () => {
     });
   });
 
+  it('refuses a statement paying its own holder (coins moved to oneself, counted as supply)', () => {
+    expect(checkP2PPayment(pay(statement(1, 2, pseudonym)), { ...ctx, payee: pseudonym })).toMatchObject({
+      ok: false,
+      code: P2P.SELF_PAYMENT,
+    });
+  });
+
   it('refuses a forged payword and a wrong price', () => {
     const s = statement(1, 2);
     const flipped = { ...s, payword: s.payword.replace(/^./, (c) => (c === '0' ? '1' : '0')) };

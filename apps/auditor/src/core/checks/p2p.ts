@@ -364,11 +364,14 @@ export class P2PChecks {
       !verifyIndexStatement(s, holder.publicKey) ||
       !statementPaywordValid(s, chain.touchstone) ||
       d.payee !== s.payee ||
-      d.digest !== digest
+      d.digest !== digest ||
+      s.payee === s.pseudonym
     ) {
       report.violation(
         RULES.P2P_SPEND_UNVERIFIED,
-        `statement ${digest.slice(0, 12)} of ${s.chainId} does not verify`,
+        s.payee === s.pseudonym
+          ? `statement ${digest.slice(0, 12)} of ${s.chainId} pays its own holder`
+          : `statement ${digest.slice(0, 12)} of ${s.chainId} does not verify`,
         s.chainId,
       );
       valid = false;
