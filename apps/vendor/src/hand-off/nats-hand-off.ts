@@ -1,7 +1,14 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { headers, RequestError, TimeoutError } from '@nats-io/nats-core';
 import { queues, subjects, type HandOffReply, type HandOffRequest, type Reply } from '#contracts';
-import { extractTraceContext, injectTraceContext, inSpan, SpanKind, tracer } from '#platform';
+import {
+  extractTraceContext,
+  injectTraceContext,
+  inSpan,
+  isStreamDelivery,
+  SpanKind,
+  tracer,
+} from '#platform';
 import type { HandOffAnswer, HandOffResponder, HandOffTransport } from './hand-off-transport.js';
 
 /**
@@ -61,7 +68,7 @@ export class NatsHandOffServer {
     this.subscription = this.nc.subscribe(subjects.handOff(this.vendorId), {
       queue: queues.vendor(this.vendorId),
       callback: (error, msg) => {
-        if (error) return;
+        if (error || isStreamDelivery(msg)) return;
         let body: unknown;
         try {
           body = msg.json();

@@ -1,5 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { subjects } from '#contracts';
+import { isStreamDelivery } from '#platform';
 import { parseSignedRevocationNotice, verifyRevocationNotice, type SignedRevocationNotice } from '#protocol';
 import type { KeyDirectory } from '../engine/key-directory.js';
 import type { RevocationList } from '../engine/revocation-list.js';
@@ -30,7 +31,8 @@ export class RevocationListener {
   start(): void {
     this.subscription ??= this.nc.subscribe(subjects.revocation, {
       callback: (error, msg) => {
-        if (error) return;
+        // Notices are signed, but a stream replayed onto this subject would still cost a check each.
+        if (error || isStreamDelivery(msg)) return;
         const checked = checkNotice(msg.data, this.keys);
         if ('reason' in checked) {
           this.onDropped(checked);

@@ -3,6 +3,18 @@ import { mapError } from '../errors/problem.js';
 import { type RpcErrorReply, toRpcErrorReply } from '../errors/rpc-error.js';
 import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from '../http/json-body.js';
 
+/**
+ * Whether a message on a service's subject is a JetStream delivery: its reply subject is a stream
+ * consumer's acknowledgement (`$JS.ACK.…`), which nats-server sets on every push delivery. Anyone
+ * with the right to create a consumer can point its `deliver_subject` at another role's request
+ * subject (nats-server does not check the creator's publish rights there) and replay stored
+ * messages onto it as often as it likes. No party sends requests that way, so they are dropped
+ * unread.
+ */
+export function isStreamDelivery(msg: { readonly reply?: string }): boolean {
+  return msg.reply?.startsWith('$JS.ACK.') ?? false;
+}
+
 /** Why a NATS message is not a request a Nest handler may run, or undefined when it is one. */
 export type PacketCheck = { ok: true } | { ok: false; id?: string; error: NetPayError };
 

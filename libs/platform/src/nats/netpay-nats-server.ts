@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ServerNats } from '@nestjs/microservices';
 import { context, trace } from '@opentelemetry/api';
 import { extractTraceContext, SpanKind, tracer } from '../tracing/tracing.js';
-import { checkPacket, refusalReply } from './nats-packet.js';
+import { checkPacket, isStreamDelivery, refusalReply } from './nats-packet.js';
 
 /** The part of a NATS message the check reads. */
 interface IncomingMsg {
@@ -18,12 +18,14 @@ const NATS_TRACER = tracer('nats-server');
 /**
  * Nest's NATS server, answering every malformed request that has a reply subject with a
  * `REQUEST.INVALID` (or `REQUEST.TOO_DEEP`) error instead of leaving it to time out. A
- * malformed message without a reply subject is dropped with a warning.
+ * malformed message without a reply subject is dropped with a warning, and a stream's delivery
+ * pointed at a request subject (`isStreamDelivery`) is dropped unread.
  */
 export class NetPayNatsServer extends ServerNats {
   private readonly refusals = new Logger('NatsPackets');
 
   override async handleMessage(channel: string, natsMsg: IncomingMsg): Promise<unknown> {
+    if (isStreamDelivery(natsMsg)) return undefined;
     const check = checkPacket(natsMsg.data, Boolean(natsMsg.reply));
     if (check.ok) return this.traced(channel, natsMsg);
     this.refusals.warn(`refused a malformed message on ${natsMsg.subject}: ${check.error.message}`);
