@@ -33,7 +33,11 @@ describe("a stream's deliveries aimed at a vendor's hand-off subject", () => {
     server.start();
     // What reaches the subject, to show the deliveries did arrive.
     let arrived = 0;
-    nc.subscribe(subjects.handOff(vendorId), { callback: () => (arrived += 1) });
+    nc.subscribe(subjects.handOff(vendorId), {
+      callback: () => {
+        arrived += 1;
+      },
+    });
     const jsm = await jetstreamManager(nc);
     await jsm.consumers.add(streamName, {
       deliver_subject: subjects.handOff(vendorId),
