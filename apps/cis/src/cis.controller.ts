@@ -129,7 +129,8 @@ export class CisController {
   })
   @ApiRefusalCodes({
     401: [P2P.CALL_SIGNATURE_INVALID, P2P.CALL_STALE],
-    409: [CIS_ERROR.KEY_MISMATCH],
+    403: [CIS_ERROR.IDENTITY_REVOKED],
+    409: [CIS_ERROR.KEY_MISMATCH, CIS_ERROR.IDENTITY_REGISTERED, CIS_ERROR.BUSY],
   })
   async register(@Body() body: unknown): Promise<{ pseudonym: string; certificate: PseudonymCertificate }> {
     const r = parse('body', () => parsePeerRegistration(body));

@@ -111,6 +111,37 @@ async function caught(p: Promise<unknown>): Promise<NetPayError> {
 }
 
 describe('the CIS', () => {
+  it('binds one pseudonym to an identity: another key for it is refused, and none after a revocation', async () => {
+    const { cis, store, audit } = world();
+    const first = createSigner(generateSigningKey('key-first'));
+    const registered = await cis.register({
+      identity: 'Ann@Example.test',
+      publicKey: first.publicKey,
+      keyId: first.keyId,
+    });
+    // A retry with the same key: the same pseudonym, nothing appended.
+    const before = (await store.readAll()).length;
+    expect(
+      (await cis.register({ identity: 'ann@example.test', publicKey: first.publicKey, keyId: first.keyId }))
+        .pseudonym,
+    ).toBe(registered.pseudonym);
+    expect((await store.readAll()).length).toBe(before);
+    const second = createSigner(generateSigningKey('key-second'));
+    const again = { identity: ' ann@example.test ', publicKey: second.publicKey, keyId: 'k2' };
+    expect((await caught(cis.register(again))).code).toBe('CIS.IDENTITY_REGISTERED');
+
+    // A proven double spend revokes the pseudonym; the identity then registers no fresh key.
+    const r = { pseudonym: registered.pseudonym, key: first };
+    const [s1, s2] = [await register(cis, 's1'), await register(cis, 's2')];
+    const bought = await cis.buy(r.pseudonym, { coins: 10, walletNonce: wallet() }, 'k');
+    await cis.redeem(s1.pseudonym, { statements: [pay(r, s1, bought, 1, 3)], proofs: [] }, 'n1');
+    await cis.redeem(s2.pseudonym, { statements: [pay(r, s2, bought, 1, 3)], proofs: [] }, 'n2');
+    expect((await store.readAll()).filter((e) => e.type === 'PseudonymRevoked')).toHaveLength(1);
+    expect((await caught(cis.register(again))).code).toBe('CIS.IDENTITY_REVOKED');
+    expect((await store.readAll()).filter((e) => e.type === 'PeerIdentityBound')).toHaveLength(3); // ann, s1, s2
+    expect(await audit()).toEqual([]);
+  });
+
   it('pays nothing for a statement a peer made out to itself, and its allowance stays as it was', async () => {
     const { cis, audit } = world();
     const r = await register(cis, 'r');

@@ -20,6 +20,7 @@ import {
   type PeerCoinsSold,
   type PeerRedeemed,
   type PeerRedeemedItem,
+  type PeerIdentityBound,
   type PeerRegistered,
   type PeerTokensGranted,
   type PseudonymRevoked,
@@ -131,6 +132,10 @@ export interface RedemptionAnswer {
 export const CIS_ERROR = {
   NOT_REGISTERED: 'CIS.PEER_NOT_REGISTERED',
   KEY_MISMATCH: 'CIS.PSEUDONYM_KEY_MISMATCH',
+  /** The identity is registered under another key already: one pseudonym per identity. */
+  IDENTITY_REGISTERED: 'CIS.IDENTITY_REGISTERED',
+  /** The identity's pseudonym was revoked (a proven double spend): it registers no other. */
+  IDENTITY_REVOKED: 'CIS.IDENTITY_REVOKED',
   PURCHASE_CAPPED: 'CIS.PURCHASE_CAPPED',
   TOKENS_INSUFFICIENT: 'CIS.TOKENS_INSUFFICIENT',
   COINS_INVALID: 'CIS.COINS_INVALID',
@@ -206,6 +211,7 @@ export class CisCore {
       return { pseudonym, certificate: before.certificate };
     }
     const now = this.clock.now();
+    await this.bindIdentity(input.identity, pseudonym, now);
     const certificate = signPseudonymCertificate(
       {
         pseudonym,
@@ -235,6 +241,58 @@ export class CisCore {
       return this.register(input); // a concurrent twin registered it: answer with what is stored
     }
     return { pseudonym, certificate };
+  }
+
+  /**
+   * Binds the identity to this pseudonym, once: the first registration of an identity appends
+   * `PeerIdentityBound` with `no_stream`, so two registrations racing under two keys cannot both
+   * win. Registering the identity again under another key is refused, and so is every
+   * registration after its pseudonym was revoked: otherwise a proven double spender registered a
+   * fresh key under the same identity and went on buying (found by an attack probe). A retry of
+   * the same registration (the same key) finds its own binding and goes on. Identities are
+   * compared trimmed and case-folded. Registrations made before bindings existed have none: their
+   * identity binds on its next new key.
+   */
+  private async bindIdentity(identity: string, pseudonym: string, now: Date): Promise<void> {
+    const identityTag = this.mac('identity', identity.trim().normalize('NFC').toLowerCase()).slice(0, 32);
+    const stream = p2pStreams.identity(identityTag);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const bound = (await this.store.readStream(stream)).find((e) => e.type === 'PeerIdentityBound');
+      const owner = (bound?.data as PeerIdentityBound['data'] | undefined)?.pseudonym;
+      if (owner === pseudonym) return;
+      if (owner !== undefined) {
+        if (foldPeer(await this.store.readStream(p2pStreams.peer(owner))).revoked)
+          throw new NetPayError(
+            CIS_ERROR.IDENTITY_REVOKED,
+            'this identity’s pseudonym was revoked for double spending: it registers no other',
+            { status: 403 },
+          );
+        throw new NetPayError(
+          CIS_ERROR.IDENTITY_REGISTERED,
+          'this identity is registered under another key: register with that key',
+          { status: 409 },
+        );
+      }
+      const event: PeerIdentityBound = {
+        type: 'PeerIdentityBound',
+        version: 1,
+        data: { identityTag, pseudonym, at: now.toISOString() },
+      };
+      try {
+        await this.append(
+          stream,
+          [event],
+          'no_stream',
+          deterministicEventId('PeerIdentityBound', identityTag),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error; // a twin bound it first: read whom
+      }
+    }
+    throw new NetPayError(CIS_ERROR.BUSY, 'the identity record changed under this registration; retry', {
+      status: 409,
+    });
   }
 
   /** Checks a peer's signed call: registered, not revoked, fresh, nonce unseen, payload as signed. */

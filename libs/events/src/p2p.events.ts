@@ -9,7 +9,7 @@ import { assertId } from './streams.js';
 /**
  * P2P-NetPay events (seed 000 §4). Streams:
  * - `peer-<pseudonym>` (written by the CIS): registration, token grants (nominal mode), coin
- *   sales, revocation, redemption;
+ *   sales, revocation, redemption; `peer-id_<identityTag>`: the one pseudonym of an identity;
  * - `p2pcontent-<pseudonym>` (CIS): the content index of one peer (announce, withdraw);
  * - `p2pchain-<chainId>` (S-peers while they reach the store, or the CIS at redemption): the
  *   signed index statements spent, and the double-spend proofs.
@@ -19,6 +19,8 @@ export const P2P_CATEGORIES = ['peer', 'p2pcontent', 'p2pchain'] as const;
 
 export const p2pStreams = {
   peer: (pseudonym: string): string => `peer-${assertId(pseudonym)}`,
+  /** The pseudonym an identity is bound to (`PeerIdentityBound`), by the CIS's keyed tag of the identity. */
+  identity: (identityTag: string): string => `peer-${assertId(`id_${identityTag}`)}`,
   content: (pseudonym: string): string => `p2pcontent-${assertId(pseudonym)}`,
   chain: (chainId: string): string => `p2pchain-${assertId(chainId)}`,
 } as const;
@@ -33,6 +35,22 @@ export interface PeerRegistered {
     readonly certificate: PseudonymCertificate;
     /** The real identity, AES-256-GCM sealed with the CIS secret: only the CIS can open it. */
     readonly identitySealed: string;
+    readonly at: string;
+  };
+}
+
+/**
+ * The one pseudonym of an identity, in `peer-id_<identityTag>` (appended once, `no_stream`): the
+ * tag is the CIS's HMAC of the identity, so only the CIS can tell whose it is. A registration of
+ * the same identity under another key is refused, and so is any after its pseudonym was revoked:
+ * a double spend costs the identity, not only a key.
+ */
+export interface PeerIdentityBound {
+  readonly type: 'PeerIdentityBound';
+  readonly version: 1;
+  readonly data: {
+    readonly identityTag: string;
+    readonly pseudonym: string;
     readonly at: string;
   };
 }
@@ -177,6 +195,7 @@ export interface PeerRedeemed {
 
 export type P2PEvent =
   | PeerRegistered
+  | PeerIdentityBound
   | PeerTokensGranted
   | PeerCoinsSold
   | ContentAnnounced
@@ -189,6 +208,7 @@ export type P2PEventType = P2PEvent['type'];
 
 export const P2P_EVENT_TYPES: readonly P2PEventType[] = [
   'PeerRegistered',
+  'PeerIdentityBound',
   'PeerTokensGranted',
   'PeerCoinsSold',
   'ContentAnnounced',

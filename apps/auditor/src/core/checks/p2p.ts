@@ -128,6 +128,8 @@ export class P2PChecks {
       switch (recorded.type) {
         case 'PeerRegistered':
           return this.onRegistered(recorded, d, report);
+        case 'PeerIdentityBound':
+          return this.onIdentityBound(recorded, d, report);
         case 'PeerTokensGranted':
           return this.onGranted(d, report);
         case 'PeerCoinsSold':
@@ -222,6 +224,21 @@ export class P2PChecks {
     const p = this.peer(cert.pseudonym);
     if (!p.certificate) this.figures.peers += 1;
     p.certificate = cert;
+  }
+
+  /** One binding per identity stream, naming a pseudonym: what keeps one identity to one pseudonym. */
+  private onIdentityBound(recorded: RecordedEvent, d: Record<string, unknown>, report: Reporter): void {
+    const tag = str(d.identityTag);
+    if (recorded.streamName !== `peer-id_${tag}` || !/^ps_[0-9a-f]{16}$/.test(str(d.pseudonym)))
+      report.violation(
+        RULES.P2P_CERTIFICATE_INVALID,
+        `identity binding of ${str(d.pseudonym)} recorded in ${recorded.streamName}`,
+      );
+    else if (recorded.revision > 0)
+      report.violation(
+        RULES.P2P_CERTIFICATE_INVALID,
+        `${recorded.streamName}: a second binding (${str(d.pseudonym)}) for one identity`,
+      );
   }
 
   private tokensOf(p: PeerRecord, currency: string): { granted: number; earned: number; spent: number } {
