@@ -105,7 +105,15 @@ export class BrokerModule {
           version: BROKER_VERSION,
           ...(clock ? { clock } : {}),
         }),
-        ...(redis ? [RedisModule.forRoot({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix })] : []),
+        ...(redis
+          ? [
+              RedisModule.forRoot({
+                url: config.redisUrl,
+                keyPrefix: config.redisKeyPrefix,
+                commandTimeoutMs: config.redisCommandTimeoutMs,
+              }),
+            ]
+          : []),
         IdempotencyModule.forRoot({ store: redis ? 'redis' : 'memory', ttlMs: config.idempotencyTtlMs }),
         ...(nats
           ? [

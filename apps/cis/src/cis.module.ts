@@ -90,7 +90,15 @@ export class CisModule {
           version: CIS_VERSION,
           ...(options.clock ? { clock: options.clock } : {}),
         }),
-        ...(redis ? [RedisModule.forRoot({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix })] : []),
+        ...(redis
+          ? [
+              RedisModule.forRoot({
+                url: config.redisUrl,
+                keyPrefix: config.redisKeyPrefix,
+                commandTimeoutMs: config.redisCommandTimeoutMs,
+              }),
+            ]
+          : []),
         IdempotencyModule.forRoot({ store: redis ? 'redis' : 'memory', ttlMs: config.idempotencyTtlMs }),
       ],
       controllers: [CisController],

@@ -239,7 +239,13 @@ export class RedemptionModule {
           ...(options.clock ? { clock: options.clock } : {}),
         }),
         ...(config.viewStore === 'redis'
-          ? [RedisModule.forRoot({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix })]
+          ? [
+              RedisModule.forRoot({
+                url: config.redisUrl,
+                keyPrefix: config.redisKeyPrefix,
+                commandTimeoutMs: config.redisCommandTimeoutMs,
+              }),
+            ]
           : []),
         ...(schedule ? [ScheduleModule.forRoot()] : []),
       ],

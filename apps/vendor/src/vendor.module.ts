@@ -54,6 +54,7 @@ export class VendorModule {
         RedisModule.forRoot({
           url: config.redisUrl,
           keyPrefix: `${config.redisKeyPrefix}${vendorId}:`,
+          commandTimeoutMs: config.redisCommandTimeoutMs,
           client: { enableAutoPipelining: true },
         }),
         NetPayVendorModule.forRoot({

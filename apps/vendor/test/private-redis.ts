@@ -33,6 +33,16 @@ export class PrivateRedis {
     await exited;
   }
 
+  /** SIGSTOP: Redis still holds its connections but answers nothing (a hung server, a black hole). */
+  freeze(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `freeze`: it answers again, the commands it held included. */
+  thaw(): void {
+    this.child.kill('SIGCONT');
+  }
+
   /** Starts it again on the same port, empty (no persistence): a new Redis where the old one was. */
   async resume(): Promise<void> {
     this.child = spawnRedis(this.port);

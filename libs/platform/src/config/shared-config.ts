@@ -306,4 +306,16 @@ export class ServiceConfig extends HttpServiceConfig {
   })
   @IsString()
   redisKeyPrefix!: string;
+
+  @EnvVar({
+    name: 'REDIS_COMMAND_TIMEOUT',
+    description:
+      'longest wait for a Redis answer; then the call fails as Redis away (503 REDIS.UNAVAILABLE) instead of hanging on a stopped or unreachable server',
+    default: '2s',
+    type: 'duration',
+  })
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  redisCommandTimeoutMs!: number;
 }

@@ -18,12 +18,20 @@ import { redisRetryStrategy } from '../reconnect/reconnect-policy.js';
 export const REDIS = Symbol.for('netpay.platform.redis');
 const REDIS_OPTIONS = Symbol.for('netpay.platform.redis-options');
 
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
+
 export interface RedisModuleOptions {
   /** `redis://[:password@]host:port[/db]` or `rediss://` for TLS. */
   url: string;
   /** Prepended to every key (isolates services, tenants and tests sharing one Redis). */
   keyPrefix?: string;
-  /** Passed to ioredis as is (time-outs, retry strategy, TLS). */
+  /**
+   * How long a command may wait for its answer (REDIS_COMMAND_TIMEOUT, default 2 s); then it fails
+   * as Redis being away (REDIS.UNAVAILABLE, 503). Without it a Redis that hangs — stopped, or
+   * behind a network black hole — keeps its connection open, and every request waits for ever.
+   */
+  commandTimeoutMs?: number;
+  /** Passed to ioredis as is (retry strategy, TLS); its `commandTimeout` wins over `commandTimeoutMs`. */
   client?: RedisOptions;
 }
 
@@ -80,6 +88,7 @@ function createRedis(options: RedisModuleOptions): Redis {
     // Fail a command after a few reconnect attempts instead of queueing it for long: callers
     // (the hot index cache) fall back to the event store.
     maxRetriesPerRequest: 2,
+    commandTimeout: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
     // Reconnect forever, the wait growing to a bound, with jitter.
     retryStrategy: redisRetryStrategy(),
     ...options.client,
