@@ -1,4 +1,4 @@
-import { NetPayError } from '#platform';
+import { DEFAULT_STATUS_BY_CODE, NetPayError } from '#platform';
 
 /** Codes the vendor decides itself (the chain aggregate and protocol bring their own). */
 export const VENDOR = {
@@ -104,8 +104,16 @@ const STATUS: Readonly<Record<string, number>> = {
   'IDEMPOTENCY.KEY_INVALID': 400,
 };
 
+/**
+ * The status of a refusal's code. A dependency away (`*.UNAVAILABLE`, e.g. a hand-off holder's
+ * `REDIS.UNAVAILABLE` passed on) is a 503 a client retries, never a 422 it would take as final.
+ */
 export function statusOf(code: string): number {
-  return STATUS[code] ?? (code.startsWith('PROTOCOL.') ? 400 : 422);
+  return (
+    STATUS[code] ??
+    DEFAULT_STATUS_BY_CODE[code] ??
+    (code.startsWith('PROTOCOL.') ? 400 : code.endsWith('.UNAVAILABLE') ? 503 : 422)
+  );
 }
 
 /** A refusal as the coded error HTTP and NATS callers receive. */

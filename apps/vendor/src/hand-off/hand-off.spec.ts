@@ -173,6 +173,23 @@ describe('hand-off between vendors', () => {
     expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued', 'CoinsSpent']);
   });
 
+  it.each(['REDIS.UNAVAILABLE', 'NATS.UNAVAILABLE'])(
+    'passes a holder’s %s on as 503, which the payer retries, not as a final refusal',
+    async (code) => {
+      const world = new EngineWorld();
+      const a = world.vendor('va');
+      const b = world.vendor('vb');
+      const issued = await world.broker.issue();
+      await a.spendCoins.execute(payment(issued, 1));
+      world.network.serve('va', () =>
+        Promise.resolve({ ok: false, error: { code, message: 'away; retry later' } }),
+      );
+      const failed = await b.spendCoins.execute(payment(issued, 2)).catch((error: unknown) => error);
+      expect(failed).toMatchObject({ code, status: 503 });
+      expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued', 'CoinsSpent']);
+    },
+  );
+
   const SUSPENDED_AT = '2026-06-01T00:00:00.000Z';
   const suspension = (id: string, at = SUSPENDED_AT) =>
     ({ kind: 'vendor', id, reason: 'FRAUD: 3 refused items', at }) as const;
