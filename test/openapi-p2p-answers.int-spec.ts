@@ -208,7 +208,7 @@ describe('real answers of the CIS and the peers match their documented schemas',
       proofs: [],
     });
     expect(redeemed.json<{ coins: number }>().coins).toBe(2);
-    await u.call('withdraw', '/content/oa-item/withdraw');
+    await u.call('withdraw', '/content/oa-item/withdraw', { contentId: 'oa-item' });
     // T shows positions 3..4 twice: the two statements prove it.
     const proven = await send(
       'POST',

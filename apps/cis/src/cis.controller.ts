@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DOUBLE_SPEND_PROOF_SCHEMA } from '#contracts';
+import { contentId as contentIdSchema, DOUBLE_SPEND_PROOF_SCHEMA } from '#contracts';
 import { ApiRefusalCodes, Idempotent, NetPayError } from '#platform';
 import {
   type DoubleSpendProof,
@@ -220,8 +220,11 @@ export class CisController {
   @Post('peers/:pseudonym/content/:contentId/withdraw')
   @HttpCode(200)
   @Idempotent()
-  @ApiOperation({ summary: 'Withdraw content from the index.' })
-  @SignedCallBody({})
+  @ApiOperation({
+    summary:
+      'Withdraw content from the index. The signed payload names the content, so a signed call cannot be sent to another content’s path.',
+  })
+  @SignedCallBody({ contentId: contentIdSchema() })
   @ContentIdParam()
   @ApiOkResponse({ description: 'Whether it was listed.', schema: WITHDRAWN })
   @ApiCallRefusals()
@@ -232,7 +235,13 @@ export class CisController {
   ): Promise<{ withdrawn: boolean }> {
     const pseudonym = pseudonymParam(p);
     const { call, payload } = signedBody(body);
-    parse('body', () => readObject(payload, []));
+    const f = parse('body', () => readObject(payload, ['contentId']));
+    // The path's content must be the one signed for: a captured call is not redirected.
+    if (str(f, 'contentId') !== contentId)
+      throw new NetPayError(
+        'REQUEST.INVALID',
+        'contentId: the signed payload names another content than the path',
+      );
     await this.cis.authenticate(pseudonym, 'withdraw', call, payload);
     return { withdrawn: await this.cis.withdraw(pseudonym, contentId, 'withdrawn') };
   }

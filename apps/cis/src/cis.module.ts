@@ -8,6 +8,7 @@ import {
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createEventStore, type EventStore, type EventStoreSettings } from '#event-store';
 import {
@@ -99,7 +100,14 @@ export class CisModule {
               }),
             ]
           : []),
-        IdempotencyModule.forRoot({ store: redis ? 'redis' : 'memory', ttlMs: config.idempotencyTtlMs }),
+        IdempotencyModule.forRoot({
+          store: redis ? 'redis' : 'memory',
+          ttlMs: config.idempotencyTtlMs,
+          // Peers sign their calls instead of sending credentials: a key is scoped to the pseudonym
+          // the path names, so one peer's key never blocks another's (each call's signature is
+          // checked in the route; a refused one keeps nothing).
+          principal: pseudonymPrincipal,
+        }),
       ],
       controllers: [CisController],
       providers: [
@@ -141,4 +149,10 @@ export class CisModule {
       ],
     };
   }
+}
+
+/** The Idempotency-Key scope of a CIS call: the pseudonym in its path, or anonymous. */
+export function pseudonymPrincipal(request: FastifyRequest): string {
+  const { pseudonym } = (request.params ?? {}) as { pseudonym?: unknown };
+  return typeof pseudonym === 'string' ? `peer:${pseudonym}` : 'anonymous';
 }

@@ -97,11 +97,9 @@ export class CisClient {
   }
 
   withdraw(contentId: string): Promise<{ withdrawn: boolean }> {
-    return this.signed(
-      'withdraw',
-      `/peers/${this.me()}/content/${encodeURIComponent(contentId)}/withdraw`,
-      {},
-    );
+    return this.signed('withdraw', `/peers/${this.me()}/content/${encodeURIComponent(contentId)}/withdraw`, {
+      contentId,
+    });
   }
 
   heartbeat(): Promise<{ ok: true; listed?: string[] }> {

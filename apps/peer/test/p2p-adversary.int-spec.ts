@@ -387,6 +387,43 @@ describe('P2P-NetPay against an attacker', () => {
     expect(await eventCount()).toBe(before);
   }, 60_000);
 
+  it('a signed withdrawal names its content: redirected to another content it is refused, and the other stays listed', async () => {
+    const b = peers[1]!;
+    const signer = keyOf(b);
+    const pseudonym = b.core.pseudonym!;
+    const listed = (await (await fetch(`${cis.url}/content?q=pb`)).json()) as { contentId: string }[];
+    expect(listed.map((e) => e.contentId)).toContain('pb-film.mp4');
+    const forOther = signedCall(signer, pseudonym, 'withdraw', { contentId: 'pb-other.mp4' });
+    const redirected = await post(`${cis.url}/peers/${pseudonym}/content/pb-film.mp4/withdraw`, forOther);
+    expect([redirected.status, redirected.body.code]).toEqual([400, 'REQUEST.INVALID']);
+    const unnamed = await post(
+      `${cis.url}/peers/${pseudonym}/content/pb-film.mp4/withdraw`,
+      signedCall(signer, pseudonym, 'withdraw', {}),
+    );
+    expect([unnamed.status, unnamed.body.code]).toEqual([400, 'REQUEST.INVALID']);
+    const still = (await (await fetch(`${cis.url}/content?q=pb`)).json()) as { contentId: string }[];
+    expect(still.map((e) => e.contentId)).toContain('pb-film.mp4');
+  });
+
+  it('Idempotency-Keys at the CIS are each peer’s own: one peer’s key does not block another’s call', async () => {
+    const [a, b] = [peers[0]!, peers[1]!];
+    const key = { 'idempotency-key': `shared-${randomUUID()}` };
+    const payload = { coins: 1, walletNonce: newNonce() + newNonce() };
+    const byA = await post(
+      `${cis.url}/peers/${a.core.pseudonym}/purchases`,
+      signedCall(keyOf(a), a.core.pseudonym!, 'buy', payload),
+      key,
+    );
+    expect(byA.status).toBe(201);
+    const other = { coins: 1, walletNonce: newNonce() + newNonce() };
+    const byB = await post(
+      `${cis.url}/peers/${b.core.pseudonym}/purchases`,
+      signedCall(keyOf(b), b.core.pseudonym!, 'buy', other),
+      key,
+    );
+    expect(byB.status).toBe(201);
+  });
+
   it('an endpoint asking more than its payee listed is not paid: the CIS index (or the owner’s maxPrice) bounds the price', async () => {
     const [a, b] = [peers[0]!, peers[1]!];
     await b.core.buy(10);
