@@ -6,7 +6,7 @@ import { NetPayError, PLATFORM_ERROR } from './netpay-error.js';
 import { type RpcReply, type UnwrapOptions, unwrapRpcReply } from './rpc-error.js';
 
 export interface RpcRequestOptions extends UnwrapOptions {
-  /** Every request has a bound: past it the caller gets `RPC.TIMEOUT` (504). */
+  /** Every request has a bound: past it the caller gets `RPC.TIMEOUT` (503: the service is away, retry). */
   timeoutMs: number;
 }
 
@@ -15,7 +15,8 @@ export interface RpcRequestOptions extends UnwrapOptions {
  * read the reply envelope (`RpcReply`) and return the answer, raising the remote side's coded error as a
  * `NetPayError`. The request carries its deadline (`x-netpay-deadline`, now + the time-out), so a
  * server that finds it already passed (the request queued while we stopped waiting) drops it
- * without doing its work. No reply in time → `RPC.TIMEOUT` (504); nobody subscribed to the subject →
+ * without doing its work. No reply in time → `RPC.TIMEOUT` (503, as for any dependency away: a
+ * client retries it); nobody subscribed to the subject →
  * `RPC.NO_RESPONDERS` (503); a transport failure or an uncoded remote error → `RPC.FAILED` (502).
  */
 export function rpcRequest<T, I = unknown>(
@@ -59,7 +60,7 @@ async function request<T, I>(
         PLATFORM_ERROR.RPC_TIMEOUT,
         `no reply to ${subject} within ${options.timeoutMs} ms`,
         {
-          status: 504,
+          status: 503,
           details: { subject },
         },
       );

@@ -175,7 +175,7 @@ describe('platform glue with real Redis and NATS', () => {
   it('bounds every request: a late answer → RPC.TIMEOUT; nobody listening → RPC.NO_RESPONDERS', async () => {
     await expect(rpcRequest(client, 'sample.slow', {}, { timeoutMs: 50 })).rejects.toMatchObject({
       code: 'RPC.TIMEOUT',
-      status: 504,
+      status: 503,
     });
     await expect(rpcRequest(client, `sample.nobody-${run}`, {}, { timeoutMs: 2_000 })).rejects.toMatchObject({
       code: 'RPC.NO_RESPONDERS',

@@ -25,7 +25,7 @@ describe('storesRefusal', () => {
       ['P2P.CALL_SIGNATURE_INVALID', 401],
       ['P2P.CALL_REPLAYED', 401],
       ['EVENT_STORE.CONCURRENCY', 409],
-      ['RPC.TIMEOUT', 504],
+      ['RPC.TIMEOUT', 503],
       ['WALLET.BUSY', 429],
       ['INTERNAL', 500],
     ] as const) {
