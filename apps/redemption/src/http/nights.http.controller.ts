@@ -10,6 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
+import { LeaseNotHeldError } from '#event-store';
 import { NetPayError } from '#platform';
 import { isBusinessDay } from '../domain/business-day.js';
 import type { PlannedBatch } from '../night/batch-sealer.js';
@@ -66,7 +67,10 @@ export class NightsHttpController {
   @ApiUnprocessableEntityResponse({
     description: 'REDEMPTION.DAY_IN_FUTURE: the day has not begun in REDEMPTION_TIME_ZONE; nothing sealed',
   })
-  @ApiServiceUnavailableResponse({ description: 'REDEMPTION.NOT_LEADER: a standby; ask the leader' })
+  @ApiServiceUnavailableResponse({
+    description:
+      'REDEMPTION.NOT_LEADER: a standby; ask the leader. EVENT_STORE.UNAVAILABLE: the store is away (this worker could not renew its lease)',
+  })
   run(@Body() body: RunNightRequest): Promise<NightReport> {
     assertLeader(this.worker);
     return this.worker.night.run(body.day === undefined ? undefined : calendarDay(body.day));
@@ -96,11 +100,20 @@ function calendarDay(day: string): string {
   return day;
 }
 
-/** A standby (another instance holds the lease) does not run nights: 503, ask the leader. */
+/**
+ * A standby (another instance holds the lease) does not run nights: 503, ask the leader. A leader
+ * whose lease lapsed because it could not renew it (the store away) says so: 503, retry later.
+ */
 export function assertLeader(worker: RedemptionWorker): void {
   try {
     worker.fence?.assertHeld();
   } catch (error) {
+    if (error instanceof LeaseNotHeldError && error.why === 'lapsed')
+      throw new NetPayError(
+        'EVENT_STORE.UNAVAILABLE',
+        'This worker could not renew its lease in time: the event store is away or slow. Retry shortly.',
+        { status: 503, cause: error },
+      );
     throw new NetPayError(
       'REDEMPTION.NOT_LEADER',
       'This instance is a standby: another redemption worker holds the lease and runs the nights.',

@@ -58,7 +58,14 @@ export const LEASE_NOT_HELD = 'LEASE.NOT_HELD';
 /** A write was attempted without the lease (never had it, lost it, or it ran out while paused). */
 export class LeaseNotHeldError extends Error {
   readonly code = LEASE_NOT_HELD;
-  constructor(message: string) {
+  /**
+   * `lapsed`: this instance held the lease and could not renew it in time (the store slow or
+   * away); `not-held`: it never took it (another instance holds it, or it is still contending).
+   */
+  constructor(
+    message: string,
+    readonly why: 'lapsed' | 'not-held' = 'not-held',
+  ) {
     super(message);
     this.name = 'LeaseNotHeldError';
   }
@@ -149,6 +156,7 @@ export class LeaderLease implements Fence {
     if (this.now() >= this.validUntil) {
       throw new LeaseNotHeldError(
         `${this.o.holder}'s lease (token ${this.tokenSeq}) ran out before it was renewed`,
+        'lapsed',
       );
     }
     return this.tokenSeq;
