@@ -8,6 +8,7 @@ import {
   IsString,
   IsTimeZone,
   Matches,
+  Max,
   Min,
   MinLength,
   registerDecorator,
@@ -114,6 +115,18 @@ export class RedemptionConfig extends ServiceConfig {
   })
   @IsIn(['redis', 'memory'])
   viewStore!: 'redis' | 'memory';
+
+  @EnvVar({
+    name: 'REDEMPTION_NIGHT_RETRY',
+    description:
+      'after a scheduled night that left batches unpaid (the store, NATS or the bank away), run it again this long after, doubling to 30 min, until none is left',
+    type: 'duration',
+    default: '1m',
+  })
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  nightRetryMs!: number;
 
   @EnvVar({
     name: 'REDEMPTION_CATCH_UP_TIMEOUT',

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { RedemptionConfig } from '../redemption.config.js';
+import type { RedemptionWorker } from '../redemption-worker.js';
+import type { NightReport } from './redemption-night.js';
+import { RedemptionScheduler } from './redemption-scheduler.js';
+
+/** A night that leaves `failing` runs with an unpaid batch (or throws), then pays everything. */
+function nights(outcomes: ('unpaid' | 'throws' | 'paid')[]) {
+  const days: (string | undefined)[] = [];
+  const night = {
+    run(day?: string): Promise<NightReport> {
+      days.push(day);
+      const outcome = outcomes.shift() ?? 'paid';
+      if (outcome === 'throws') return Promise.reject(new Error('the connection to NATS was lost'));
+      const failures = outcome === 'unpaid' ? [{ batchId: 'b1', error: 'NATS away' }] : [];
+      return Promise.resolve({
+        runId: 'r',
+        businessDay: day ?? '2026-12-06',
+        sealed: [],
+        outcomes: [],
+        failures,
+      });
+    },
+  };
+  return { worker: { night } as unknown as RedemptionWorker, days };
+}
+
+const config = { cron: '0 30 2 * * *', timeZone: 'Pacific/Auckland', nightRetryMs: 20 } as RedemptionConfig;
+const schedulers: RedemptionScheduler[] = [];
+afterEach(async () => {
+  for (const s of schedulers.splice(0)) await s.onApplicationShutdown();
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe('RedemptionScheduler: a night that leaves batches unpaid', () => {
+  it('runs the same day again, backing off, until nothing is left', async () => {
+    const { worker, days } = nights(['unpaid', 'throws', 'unpaid', 'paid']);
+    const scheduler = new RedemptionScheduler(new SchedulerRegistry(), config, worker);
+    schedulers.push(scheduler);
+    await scheduler.runNight();
+    await until(() => days.length >= 4);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // and no run after the clean one
+    expect(days).toEqual([undefined, '2026-12-06', '2026-12-06', '2026-12-06']);
+  });
+
+  it('runs nothing more once shut down', async () => {
+    const { worker, days } = nights(['unpaid', 'unpaid']);
+    const scheduler = new RedemptionScheduler(new SchedulerRegistry(), config, worker);
+    await scheduler.runNight('2026-12-05');
+    await scheduler.onApplicationShutdown();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(days).toEqual(['2026-12-05']);
+  });
+});
