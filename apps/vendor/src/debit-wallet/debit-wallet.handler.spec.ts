@@ -51,6 +51,26 @@ describe('debiting a server-side e-wallet', () => {
     );
   });
 
+  it('pays from the chain the broker checks out when the one it had moved away and a free one exists', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const first = await world.broker.issue({ wallet: 'server', length: 40 });
+    const second = await world.broker.issue({ wallet: 'server', length: 40 });
+    const [c1, c2] = [first.chain.chainId, second.chain.chainId];
+    // A pays from the first chain; B (whose token reaches only that chain) then takes it over.
+    const tokenA = world.broker.checkoutToken([c1, c2], 'va');
+    expect((await a.debitWallet.execute(debit(tokenA, 2))).spend.chainId).toBe(c1);
+    expect((await b.debitWallet.execute(debit(world.broker.checkoutToken(c1, 'vb'), 1))).spend.chainId).toBe(
+      c1,
+    );
+    // A again: the broker releases the free second chain to A rather than a grant for the first,
+    // so A pays from it instead of asking B for the first without a grant (refused, 403).
+    const again = await a.debitWallet.execute(debit(tokenA, 2, 'clip-2'));
+    expect(again.spend.chainId).toBe(c2);
+    expect((await acceptedPositions(world.store, c2)).map((x) => x.position)).toEqual([1, 2]);
+  });
+
   it('passes the unspent paywords on to the next vendor by hand-off', async () => {
     const world = new EngineWorld();
     const a = world.vendor('va');

@@ -233,11 +233,11 @@ export class DebitWalletHandler {
       attempt < 3 && state.status === 'open' && state.holder !== undefined && state.holder !== vendorId;
       attempt++
     ) {
-      state = await this.deps.takeOver.from(
-        state,
-        command.correlationId,
-        await this.grantFor(state, command),
-      );
+      const { grant, moved } = await this.grantFor(state, command);
+      // The broker released another chain of the wallet to us (one nobody holds) rather than a
+      // grant for this one: pay from it. Asking the holder without a grant is refused (403).
+      if (moved !== undefined && mayMove) return { moved };
+      state = await this.deps.takeOver.from(state, command.correlationId, grant);
     }
     if (state.status !== 'open') {
       throw notSpendable(chainId, state.status, state.status === 'absent' ? undefined : state.reason);
@@ -283,18 +283,24 @@ export class DebitWalletHandler {
    * The broker's grant to take `chainId` over: the one kept from the last refusal while it is
    * valid, else asked again (a checkout the broker refuses with HELD_ELSEWHERE and a new grant,
    * issued only while the customer still authorises this vendor). Without one, the holder refuses.
+   * `moved`: the broker checked another chain of the wallet out to us instead.
    */
-  private async grantFor(state: ChainState, command: DebitWalletCommand): Promise<WalletGrant | undefined> {
-    if (state.status === 'absent') return undefined;
+  private async grantFor(
+    state: ChainState,
+    command: DebitWalletCommand,
+  ): Promise<{ readonly grant?: WalletGrant; readonly moved?: string }> {
+    if (state.status === 'absent') return {};
     const { chainId } = state;
-    if (this.usableGrant(state)) return this.grants.get(chainId);
+    if (this.usableGrant(state)) return { grant: this.grants.get(chainId) };
+    let checkedOut: string;
     try {
-      const other = await this.checkout(command);
-      if (other !== chainId) return undefined;
+      checkedOut = await this.checkout(command);
     } catch {
-      return undefined;
+      return {};
     }
-    return this.usableGrant(state) ? this.grants.get(chainId) : undefined;
+    // The broker preferred a chain nobody holds, and released a slice of it to us.
+    if (checkedOut !== chainId) return { moved: checkedOut };
+    return this.usableGrant(state) ? { grant: this.grants.get(chainId) } : {};
   }
 
   /**
