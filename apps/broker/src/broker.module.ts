@@ -105,15 +105,7 @@ export class BrokerModule {
           version: BROKER_VERSION,
           ...(clock ? { clock } : {}),
         }),
-        ...(redis
-          ? [
-              RedisModule.forRoot({
-                url: config.redisUrl,
-                keyPrefix: config.redisKeyPrefix,
-                commandTimeoutMs: config.redisCommandTimeoutMs,
-              }),
-            ]
-          : []),
+        ...(redis ? [RedisModule.forService(config)] : []),
         IdempotencyModule.forRoot({ store: redis ? 'redis' : 'memory', ttlMs: config.idempotencyTtlMs }),
         ...(nats
           ? [

@@ -91,15 +91,7 @@ export class CisModule {
           version: CIS_VERSION,
           ...(options.clock ? { clock: options.clock } : {}),
         }),
-        ...(redis
-          ? [
-              RedisModule.forRoot({
-                url: config.redisUrl,
-                keyPrefix: config.redisKeyPrefix,
-                commandTimeoutMs: config.redisCommandTimeoutMs,
-              }),
-            ]
-          : []),
+        ...(redis ? [RedisModule.forService(config)] : []),
         IdempotencyModule.forRoot({
           store: redis ? 'redis' : 'memory',
           ttlMs: config.idempotencyTtlMs,

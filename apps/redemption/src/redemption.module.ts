@@ -238,15 +238,7 @@ export class RedemptionModule {
           version: REDEMPTION_VERSION,
           ...(options.clock ? { clock: options.clock } : {}),
         }),
-        ...(config.viewStore === 'redis'
-          ? [
-              RedisModule.forRoot({
-                url: config.redisUrl,
-                keyPrefix: config.redisKeyPrefix,
-                commandTimeoutMs: config.redisCommandTimeoutMs,
-              }),
-            ]
-          : []),
+        ...(config.viewStore === 'redis' ? [RedisModule.forService(config)] : []),
         ...(schedule ? [ScheduleModule.forRoot()] : []),
       ],
       controllers: [NightsHttpController, ClaimsHttpController],

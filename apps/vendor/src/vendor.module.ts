@@ -51,10 +51,8 @@ export class VendorModule {
           connection: natsIdentityOptions(config),
         }),
         // Auto-pipelining: the write-behind of many concurrent spends goes out in one round trip.
-        RedisModule.forRoot({
-          url: config.redisUrl,
+        RedisModule.forService(config, {
           keyPrefix: `${config.redisKeyPrefix}${vendorId}:`,
-          commandTimeoutMs: config.redisCommandTimeoutMs,
           client: { enableAutoPipelining: true },
         }),
         NetPayVendorModule.forRoot({

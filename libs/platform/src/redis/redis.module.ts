@@ -68,6 +68,26 @@ export class RedisModule {
     return RedisModule.forRootAsync({ useFactory: () => options });
   }
 
+  /**
+   * A service's Redis from its configuration (REDIS_URL, REDIS_KEY_PREFIX, REDIS_COMMAND_TIMEOUT);
+   * `more` overrides or adds (a vendor's own key prefix, client options).
+   */
+  static forService(
+    config: {
+      readonly redisUrl: string;
+      readonly redisKeyPrefix: string;
+      readonly redisCommandTimeoutMs: number;
+    },
+    more: Partial<RedisModuleOptions> = {},
+  ): DynamicModule {
+    return RedisModule.forRoot({
+      url: config.redisUrl,
+      keyPrefix: config.redisKeyPrefix,
+      commandTimeoutMs: config.redisCommandTimeoutMs,
+      ...more,
+    });
+  }
+
   static forRootAsync(options: RedisModuleAsyncOptions): DynamicModule {
     return {
       module: RedisModule,
