@@ -68,7 +68,8 @@ export class NatsHandOffServer {
     this.subscription = this.nc.subscribe(subjects.handOff(this.vendorId), {
       queue: queues.vendor(this.vendorId),
       callback: (error, msg) => {
-        if (error || isStreamDelivery(msg)) return;
+        // A hand-off is a request: a message without a reply subject is nobody's to answer.
+        if (error || !msg.reply || isStreamDelivery(msg)) return;
         let body: unknown;
         try {
           body = msg.json();

@@ -8,7 +8,8 @@ import { NatsHandOffServer } from './nats-hand-off.js';
 
 // A party allowed to create stream consumers (every reader is: reads use short-lived consumers)
 // can aim a push consumer's deliver_subject at a vendor's hand-off subject, and nats-server then
-// replays the stored events onto it, publish rights or not. The vendor must not serve them.
+// replays the stored events onto it, publish rights or not; a direct get with that subject as its
+// reply does the same for one message. The vendor must not serve them.
 const unique = randomUUID().replaceAll('-', '').slice(0, 10);
 const streamName = `TEST_DELIVERY_${unique}`;
 const subjectPrefix = `delivery${unique}.events`;
@@ -45,6 +46,13 @@ describe("a stream's deliveries aimed at a vendor's hand-off subject", () => {
       deliver_policy: DeliverPolicy.All,
     });
     await eventually('the three deliveries', () => arrived >= 3);
+    // A direct get whose reply subject is the hand-off subject: the server answers the stored
+    // message there (headers, no reply subject).
+    const before = arrived;
+    nc.publish(`$JS.API.DIRECT.GET.${streamName}`, JSON.stringify({ seq: 1 }), {
+      reply: subjects.handOff(vendorId),
+    });
+    await eventually('the direct get answer', () => arrived > before);
     await nc.flush();
     expect(served).toEqual([]);
 

@@ -4,15 +4,20 @@ import { type RpcErrorReply, toRpcErrorReply } from '../errors/rpc-error.js';
 import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from '../http/json-body.js';
 
 /**
- * Whether a message on a service's subject is a JetStream delivery: its reply subject is a stream
- * consumer's acknowledgement (`$JS.ACK.…`), which nats-server sets on every push delivery. Anyone
- * with the right to create a consumer can point its `deliver_subject` at another role's request
- * subject (nats-server does not check the creator's publish rights there) and replay stored
- * messages onto it as often as it likes. No party sends requests that way, so they are dropped
- * unread.
+ * Whether a message on a service's subject came out of a stream rather than from a party: a push
+ * consumer's delivery (its reply subject is the consumer's acknowledgement, `$JS.ACK.…`) or a
+ * direct get's answer (it carries the `Nats-Stream` header, and no reply). Anyone with the right
+ * to read the stream can aim either at another role's request subject — a consumer's
+ * `deliver_subject`, or the reply subject of a direct get — and nats-server does not check the
+ * reader's publish rights there, so stored messages can be replayed onto it as often as it likes.
+ * No party sends requests that way, so they are dropped unread.
  */
-export function isStreamDelivery(msg: { readonly reply?: string }): boolean {
-  return msg.reply?.startsWith('$JS.ACK.') ?? false;
+export function isStreamDelivery(msg: {
+  readonly reply?: string;
+  readonly headers?: { get(name: string): string };
+}): boolean {
+  if (msg.reply?.startsWith('$JS.ACK.')) return true;
+  return (msg.headers?.get('Nats-Stream') ?? '') !== '';
 }
 
 /** Why a NATS message is not a request a Nest handler may run, or undefined when it is one. */
