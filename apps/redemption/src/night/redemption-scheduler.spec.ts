@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { LeaseNotHeldError } from '#event-store';
 import type { RedemptionConfig } from '../redemption.config.js';
 import type { RedemptionWorker } from '../redemption-worker.js';
 import type { NightReport } from './redemption-night.js';
 import { RedemptionScheduler } from './redemption-scheduler.js';
 
 /** A night that leaves `failing` runs with an unpaid batch (or throws), then pays everything. */
-function nights(outcomes: ('unpaid' | 'throws' | 'paid')[]) {
+function nights(outcomes: ('unpaid' | 'throws' | 'paid')[], fence?: { assertHeld(): number }) {
   const days: (string | undefined)[] = [];
   const night = {
     run(day?: string): Promise<NightReport> {
@@ -23,7 +24,7 @@ function nights(outcomes: ('unpaid' | 'throws' | 'paid')[]) {
       });
     },
   };
-  return { worker: { night } as unknown as RedemptionWorker, days };
+  return { worker: { night, fence } as unknown as RedemptionWorker, days };
 }
 
 const config = { cron: '0 30 2 * * *', timeZone: 'Pacific/Auckland', nightRetryMs: 20 } as RedemptionConfig;
@@ -45,7 +46,7 @@ describe('RedemptionScheduler: a night that leaves batches unpaid', () => {
     await scheduler.runNight();
     await until(() => days.length >= 4);
     await new Promise((resolve) => setTimeout(resolve, 200)); // and no run after the clean one
-    expect(days).toEqual([undefined, '2026-12-06', '2026-12-06', '2026-12-06']);
+    expect(days).toStrictEqual([undefined, '2026-12-06', '2026-12-06', '2026-12-06']);
   });
 
   it('runs nothing more once shut down', async () => {
@@ -55,5 +56,35 @@ describe('RedemptionScheduler: a night that leaves batches unpaid', () => {
     await scheduler.onApplicationShutdown();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(days).toEqual(['2026-12-05']);
+  });
+
+  it('waits while its lease is lapsed (the store away), then runs the night once it holds it again', async () => {
+    let lapses = 2;
+    const fence = {
+      assertHeld(): number {
+        if (lapses-- > 0) throw new LeaseNotHeldError('ran out before it was renewed', 'lapsed');
+        return 1;
+      },
+    };
+    const { worker, days } = nights(['paid'], fence);
+    const scheduler = new RedemptionScheduler(new SchedulerRegistry(), config, worker);
+    schedulers.push(scheduler);
+    await scheduler.runNight();
+    await until(() => days.length >= 1);
+    expect(days).toStrictEqual([undefined]);
+  });
+
+  it('leaves the night to the instance that holds the lease', async () => {
+    const fence = {
+      assertHeld(): number {
+        throw new LeaseNotHeldError('b does not hold the lease');
+      },
+    };
+    const { worker, days } = nights(['paid'], fence);
+    const scheduler = new RedemptionScheduler(new SchedulerRegistry(), config, worker);
+    schedulers.push(scheduler);
+    await scheduler.runNight();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(days).toEqual([]);
   });
 });

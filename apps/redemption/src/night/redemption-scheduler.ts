@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
+import { LeaseNotHeldError } from '#event-store';
 import { RedemptionConfig } from '../redemption.config.js';
 import type { RedemptionWorker } from '../redemption-worker.js';
 import { REDEMPTION_WORKER } from '../tokens.js';
@@ -29,6 +30,7 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
   private retry: NodeJS.Timeout | undefined;
   private retries = 0;
   private stopped = false;
+  private running: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -52,14 +54,34 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * Runs the night of `businessDay` (default: the tick's), and schedules it again while it leaves
-   * failures. A new tick replaces a pending retry: its night pays every earlier open batch too.
+   * A tick's night (no `businessDay`: the day before the tick's), or a retry's. One at a time: a
+   * tick that comes while a retry runs waits for it, then runs its own day.
    */
-  async runNight(businessDay?: string): Promise<void> {
+  runNight(businessDay?: string, retry = false): Promise<void> {
+    const next = this.running.then(() => this.runOnce(businessDay, retry));
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Runs the night, and schedules it again while it leaves failures. A tick replaces a pending
+   * retry (its night pays every earlier open batch too) and starts the back-off afresh. While our
+   * lease has lapsed — the store away, the very outage that failed the night — a retry waits and
+   * tries again; a night is left to another instance that holds the lease.
+   */
+  private async runOnce(businessDay: string | undefined, retry: boolean): Promise<void> {
+    const tick = !retry;
     clearTimeout(this.retry);
     this.retry = undefined;
-    if (!this.leads()) {
-      this.logger.log('cut-off: another instance holds the lease and runs the night');
+    if (tick) this.retries = 0;
+    if (this.stopped) return;
+    const lead = this.lead();
+    if (lead === 'lapsed') {
+      this.scheduleRetry(businessDay, 'the lease lapsed (the store away)');
+      return;
+    }
+    if (lead !== 'held') {
+      this.logger.log('night: another instance holds the lease and runs the nights');
       return;
     }
     let day = businessDay;
@@ -76,19 +98,26 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
       this.retries = 0;
       return;
     }
+    // A night that failed before naming its day is retried for the day the retry computes: a later
+    // day's night pays every earlier open batch as well.
+    this.scheduleRetry(day, failed);
+  }
+
+  private scheduleRetry(day: string | undefined, why: string): void {
     if (this.stopped) return;
     const wait = Math.min(LONGEST_RETRY_MS, this.config.nightRetryMs * 2 ** this.retries);
     this.retries += 1;
-    this.logger.error(`night ${day ?? ''}: ${failed}; running it again in ${Math.round(wait / 1000)} s`);
-    this.retry = setTimeout(() => void this.runNight(day), wait);
+    this.logger.error(`night ${day ?? ''}: ${why}; running it again in ${Math.round(wait / 1000)} s`);
+    this.retry = setTimeout(() => void this.runNight(day, true), wait);
   }
 
-  private leads(): boolean {
+  /** Whether this instance holds the lease, lost it by not renewing it, or never took it. */
+  private lead(): 'held' | 'lapsed' | 'standby' {
     try {
       this.worker.fence?.assertHeld();
-      return true;
-    } catch {
-      return false;
+      return 'held';
+    } catch (error) {
+      return error instanceof LeaseNotHeldError && error.why === 'lapsed' ? 'lapsed' : 'standby';
     }
   }
 
