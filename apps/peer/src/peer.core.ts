@@ -104,6 +104,7 @@ export class PeerCore {
   /** The last point of each chain this S-peer knows, so a returning R-peer costs k hashes. */
   private readonly known = new Map<string, { position: number; word: string }>();
   private wallet: P2PWallet | undefined;
+  private walletFile: WalletFile | undefined;
   /** Simulated link state (demo and tests): a peer may lose the CIS or the store and keep selling. */
   links = { cis: true, store: true };
   readonly stats = {
@@ -591,12 +592,21 @@ export class PeerCore {
     }
     // The wallet survives a restart: its chains, the positions it has shown, and its run.
     const file = new WalletFile(this.o.journalDir, certificate.pseudonym);
+    file.lock();
+    this.walletFile = file;
     const kept = file.load();
     if (kept) this.run = kept.run;
     this.wallet = new P2PWallet(this.o.signer, certificate, {
       ...(kept ? { state: kept.state } : {}),
       keep: (state) => file.save({ run: this.run, state }),
     });
+    // The run is kept before any purchase: one retried after a crash in the middle is the same one.
+    if (!kept) file.save({ run: this.run, state: this.wallet.wallet.state() });
+  }
+
+  /** The process stops: its wallet may be taken by the next one. */
+  close(): void {
+    this.walletFile?.unlock();
   }
 
   private requireWallet(): P2PWallet {

@@ -90,6 +90,7 @@ class PeerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await this.store?.close();
+    this.peer.close();
   }
 }
 

@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { WalletState } from '@netpay/wallet';
 
@@ -19,12 +29,47 @@ export interface WalletRecord {
  */
 export class WalletFile {
   private readonly path: string;
+  private readonly lockPath: string;
 
   constructor(
     private readonly dir: string,
     pseudonym: string,
   ) {
     this.path = join(dir, `wallet-${pseudonym}.json`);
+    this.lockPath = `${this.path}.lock`;
+  }
+
+  /**
+   * Takes the wallet for this process: two processes on one wallet would each sign statements
+   * from the same next index (a double-spend proof against an honest owner). The lock file names
+   * the holder's pid; one whose process is gone (a crash) is taken over. Throws when a live
+   * process holds it.
+   */
+  lock(): void {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(this.lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = Number(readFileSync(this.lockPath, 'utf8').trim());
+      if (Number.isSafeInteger(holder) && holder > 0 && alive(holder))
+        throw new Error(
+          `${this.path} is in use by process ${holder}: one peer process per wallet (PEER_JOURNAL_DIR and key)`,
+        );
+      unlinkSync(this.lockPath); // its process is gone
+    }
+    throw new Error(`${this.lockPath}: could not take the wallet's lock`);
+  }
+
+  /** Gives the wallet up (the process stops). */
+  unlock(): void {
+    try {
+      if (readFileSync(this.lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(this.lockPath);
+    } catch {
+      // not ours, or gone already
+    }
   }
 
   load(): WalletRecord | undefined {
@@ -51,5 +96,15 @@ export class WalletFile {
     } finally {
       closeSync(folder);
     }
+  }
+}
+
+/** Whether a process with this pid runs (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '#event-store';
 import { connectTestStore, uniqueName } from '#event-store/testing';
@@ -45,6 +45,13 @@ describe("an R-peer's wallet across a restart", () => {
     const key = generateSigningKey('key-pe').privateKey;
     const first = await startPeer({ name: 'pe', cis, content: [], key });
     peers.push(first);
+    // Kept from the start, before any purchase: a buy cut short by a crash is found again.
+    const walletPath = join(first.journalDir, `wallet-${first.core.pseudonym}.json`);
+    expect(existsSync(walletPath)).toBe(true);
+    // A second process on the same wallet would sign from the same next index: refused.
+    await expect(
+      startPeer({ name: 'pe', cis, content: [], key, journalDir: first.journalDir }),
+    ).rejects.toThrow(/in use by process/);
     const bought = await first.core.buy(12, 'owner-request-1');
     const paid = await first.core.fetch(seller.url, 'pd-song.mp3');
     expect(paid.sale.receipt).toMatchObject({ fromIndex: 1, toIndex: 2 });
@@ -66,7 +73,7 @@ describe("an R-peer's wallet across a restart", () => {
     expect(spent.map((e) => e.type)).toEqual(['CoinsSpentAtPeer', 'CoinsSpentAtPeer']);
     expect(seller.core.journal.unreportedProofs()).toEqual([]);
     // The file holds the chain's seed: the owner's alone.
-    const kept = readdirSync(first.journalDir).filter((f) => f.startsWith('wallet-'));
+    const kept = readdirSync(first.journalDir).filter((f) => f.startsWith('wallet-') && f.endsWith('.json'));
     expect(kept).toEqual([`wallet-${first.core.pseudonym}.json`]);
     expect(statSync(join(first.journalDir, kept[0]!)).mode & 0o777).toBe(0o600);
   });
