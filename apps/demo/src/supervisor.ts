@@ -121,13 +121,17 @@ export class Supervisor {
   /** Restarts `r` if it exits while still ours: `stop` and `kill` forget a process first. */
   private watch(r: Running, policy: RestartPolicy): void {
     const readyAt = Date.now();
-    r.child.once('exit', (code, signal) => {
+    const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (this.closing || this.running.get(r.spec.name) !== r) return;
       this.running.delete(r.spec.name);
       if (Date.now() - readyAt >= (policy.stableMs ?? 60_000)) this.restarts.delete(r.spec.name);
       policy.log(`${r.spec.name} exited (${signal ?? `code ${String(code)}`}); see ${r.logFile}`);
       this.scheduleRestart(r.spec, policy);
-    });
+    };
+    // It may have exited between its last readiness answer and now: its 'exit' has gone by.
+    if (r.child.exitCode !== null || r.child.signalCode !== null)
+      exited(r.child.exitCode, r.child.signalCode);
+    else r.child.once('exit', exited);
   }
 
   private scheduleRestart(spec: ProcessSpec, policy: RestartPolicy): void {

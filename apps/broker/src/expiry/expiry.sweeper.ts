@@ -40,7 +40,8 @@ export class ExpirySweeper extends PeriodicSweeper {
       const owner = this.projection.model.ownerOf(chain.chainId);
       if (owner === undefined) continue;
       try {
-        if (await this.customers.refusalOf(owner)) continue;
+        // Only a refund would pay the revoked account; kept value is settled as usual.
+        if (this.config.expiryPolicy === 'refund' && (await this.customers.refusalOf(owner))) continue;
         const outcome = await this.settlement.settle(chain.chainId, owner);
         if (outcome.status === 'settled') {
           settled += 1;
