@@ -175,6 +175,13 @@ export class InMemoryBroker implements BrokerClient {
       if (state.status !== 'open' || state.index > state.touchstone.length) continue;
       // Like the broker: a chain with fewer coins left than the purchase needs is passed over.
       if (state.touchstone.length - state.index + 1 < (request.minCoins ?? 1)) continue;
+      // Like the broker: only coins the vendor accepts.
+      const t = state.touchstone;
+      if (
+        request.coinValue !== undefined &&
+        (t.coinValue !== request.coinValue || t.currency !== request.currency)
+      )
+        continue;
       if (state.holder !== undefined && state.holder !== request.vendorId) {
         heldElsewhere ??= { chainId, holder: state.holder };
         continue;

@@ -12,6 +12,8 @@ import { checkId, checkInt, checkText, checkTimestamp } from './validate.js';
 export const CHECKOUT_REQUEST_TAG = 'netpay/checkout-request/v1';
 /** Domain tag of a checkout request that names `minCoins` (v1's fields, then minCoins). */
 export const CHECKOUT_REQUEST_TAG_V2 = 'netpay/checkout-request/v2';
+/** Domain tag of a checkout request that names the coins the vendor accepts (v2's, then currency and coinValue). */
+export const CHECKOUT_REQUEST_TAG_V3 = 'netpay/checkout-request/v3';
 
 /** Longest checkout token a request may carry (UTF-8 bytes). */
 export const MAX_CHECKOUT_TOKEN_BYTES = 1024;
@@ -32,6 +34,13 @@ export interface CheckoutRequestBody {
    * coins left is not handed out. Absent: 1 (the v1 encoding).
    */
   readonly minCoins?: number;
+  /**
+   * The coins the vendor accepts (its ACCEPT_CURRENCY and ACCEPT_COIN_VALUE), both or neither: a
+   * chain of other coins is not handed out to it (it would refuse every payword of it). Absent:
+   * any (the v1 and v2 encodings).
+   */
+  readonly currency?: string;
+  readonly coinValue?: number;
   readonly at: string;
   readonly nonce: Hex;
   readonly vendorKeyId: string;
@@ -50,6 +59,11 @@ export function validateCheckoutRequestBody(body: CheckoutRequestBody): void {
     if (body.minCoins > body.coins)
       throw new ProtocolError(PROTOCOL.BAD_ARGUMENT, 'minCoins', 'minCoins is more than coins');
   }
+  if ((body.currency === undefined) !== (body.coinValue === undefined))
+    throw new ProtocolError(PROTOCOL.BAD_ARGUMENT, 'coinValue', 'currency and coinValue go together');
+  if (body.currency !== undefined && !/^[A-Z]{3}$/.test(body.currency))
+    throw new ProtocolError(PROTOCOL.BAD_ARGUMENT, 'currency', 'currency: three capital letters');
+  if (body.coinValue !== undefined) checkInt(body.coinValue, 'coinValue', 1);
   checkTimestamp(body.at, 'at');
   parseHex(body.nonce, { bytes: NONCE_BYTES, field: 'nonce' });
   checkId(body.vendorKeyId, 'vendorKeyId');
@@ -57,20 +71,31 @@ export function validateCheckoutRequestBody(body: CheckoutRequestBody): void {
 
 /**
  * Canonical bytes: the tag, then vendorId, checkoutToken, coins, at, nonce (bytes), vendorKeyId;
- * with `minCoins`, the v2 tag and minCoins last (a request without it encodes as before).
+ * with `minCoins`, the v2 tag and minCoins last; with the accepted coins, the v3 tag, minCoins
+ * (1 when absent), currency and coinValue last. A request without them encodes as before.
  */
 export function encodeCheckoutRequestBody(body: CheckoutRequestBody): Buffer {
   validateCheckoutRequestBody(body);
-  const writer = new CanonicalWriter(
-    body.minCoins === undefined ? CHECKOUT_REQUEST_TAG : CHECKOUT_REQUEST_TAG_V2,
-  )
+  const accepts = body.coinValue !== undefined;
+  const tag = accepts
+    ? CHECKOUT_REQUEST_TAG_V3
+    : body.minCoins === undefined
+      ? CHECKOUT_REQUEST_TAG
+      : CHECKOUT_REQUEST_TAG_V2;
+  const writer = new CanonicalWriter(tag)
     .string(body.vendorId)
     .string(body.checkoutToken)
     .uint(body.coins)
     .string(body.at)
     .bytes(Buffer.from(body.nonce, 'hex'))
     .string(body.vendorKeyId);
-  return (body.minCoins === undefined ? writer : writer.uint(body.minCoins)).toBytes();
+  if (accepts)
+    writer
+      .uint(body.minCoins ?? 1)
+      .string(body.currency!)
+      .uint(body.coinValue!);
+  else if (body.minCoins !== undefined) writer.uint(body.minCoins);
+  return writer.toBytes();
 }
 
 export function signCheckoutRequest(body: CheckoutRequestBody, signer: Signer): SignedCheckoutRequest {
@@ -86,6 +111,7 @@ export function signCheckoutRequest(body: CheckoutRequestBody, signer: Signer): 
     checkoutToken: body.checkoutToken,
     coins: body.coins,
     ...(body.minCoins === undefined ? {} : { minCoins: body.minCoins }),
+    ...(body.coinValue === undefined ? {} : { currency: body.currency, coinValue: body.coinValue }),
     at: body.at,
     nonce: body.nonce,
     vendorKeyId: body.vendorKeyId,
@@ -115,13 +141,15 @@ export function parseSignedCheckoutRequest(value: unknown): SignedCheckoutReques
   const f = readObject(
     value,
     ['vendorId', 'checkoutToken', 'coins', 'at', 'nonce', 'vendorKeyId', 'signature'],
-    ['minCoins'],
+    ['minCoins', 'currency', 'coinValue'],
   );
   const r = {
     vendorId: f.vendorId as string,
     checkoutToken: f.checkoutToken as string,
     coins: f.coins as number,
     ...(f.minCoins === undefined ? {} : { minCoins: f.minCoins as number }),
+    ...(f.currency === undefined ? {} : { currency: f.currency as string }),
+    ...(f.coinValue === undefined ? {} : { coinValue: f.coinValue as number }),
     at: f.at as string,
     nonce: f.nonce as string,
     vendorKeyId: f.vendorKeyId as string,

@@ -13,7 +13,7 @@ import {
   signedCheckout,
   type TestCustomer,
 } from '../test/scenario.js';
-import type { SigningKey } from '#protocol';
+import { createSigner, newNonce, signCheckoutRequest, type SigningKey } from '#protocol';
 import { CheckoutWalletHandler } from './checkout-wallet.handler.js';
 
 // Given a server-side chain's history in the store, when a vendor checks out, then the decision.
@@ -84,6 +84,40 @@ describe('CheckoutWalletHandler (in-memory store)', () => {
       details: { chainId, holder: 'h_v1' },
     });
     expect(await chainTypes()).toEqual(before);
+  });
+
+  it('hands a vendor only chains of the coins it accepts: a 1-cent chain bought first is passed over', async () => {
+    const other = await registerCustomer(broker.http);
+    const cents = (
+      await buy(broker.http, other, { coins: 10, coinValue: 1, wallet: 'server' })
+    ).json<CoinsPurchasedAnswer>();
+    const fives = (
+      await buy(broker.http, other, { coins: 10, coinValue: 5, wallet: 'server' })
+    ).json<CoinsPurchasedAnswer>();
+    const otherToken = await authoriseVendor(broker.http, other, 'h_v2');
+    const key = keys.get('h_v2')!;
+    const accepting = signCheckoutRequest(
+      {
+        vendorId: 'h_v2',
+        checkoutToken: otherToken,
+        coins: 5,
+        minCoins: 1,
+        currency: 'NZD',
+        coinValue: 5,
+        at: clock.now().toISOString(),
+        nonce: newNonce(),
+        vendorKeyId: key.keyId,
+      },
+      createSigner(key),
+    );
+    expect((await handler.execute(accepting)).chainId).toBe(fives.chains[0]!.chainId);
+    expect((await store.readStream(streams.chain(cents.chains[0]!.chainId))).map((e) => e.type)).toEqual([
+      'ChainIssued',
+    ]);
+    // The accepted coins are signed: changed on the way, the request is refused.
+    await expect(handler.execute({ ...accepting, coinValue: 1 })).rejects.toMatchObject({
+      code: expect.stringMatching(/^CHECKOUT\./),
+    });
   });
 
   it('when the token has expired, then TOKEN_EXPIRED', async () => {

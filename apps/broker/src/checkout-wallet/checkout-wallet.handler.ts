@@ -64,9 +64,16 @@ export class CheckoutWalletHandler {
     // The slice must pay the purchase: a chain with fewer coins left than its price is passed
     // over (a vendor holding one would otherwise be handed it again and again, unable to pay).
     const minCoins = request.minCoins ?? 1;
+    // Only coins the vendor accepts: it would refuse every payword of another chain, which its
+    // checkout would then hold where no other vendor could spend it.
     const open = this.projection.model
       .chainsOfCustomer(customerId)
-      .filter((c) => usable(c, request.vendorId, at));
+      .filter((c) => usable(c, request.vendorId, at))
+      .filter(
+        (c) =>
+          request.coinValue === undefined ||
+          (c.coinValue === request.coinValue && c.currency === request.currency),
+      );
     const candidates = open
       .filter((c) => remainingCoins(c) >= minCoins)
       .sort((a, b) => rank(a, request.vendorId) - rank(b, request.vendorId));

@@ -36,6 +36,25 @@ export class CheckoutWalletRequest implements WalletCheckoutRequest {
   @Max(10_000)
   minCoins?: number;
 
+  @ApiProperty({
+    required: false,
+    description:
+      'the currency of the coins the vendor accepts (with coinValue): chains of other coins are not handed out',
+  })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be three capital letters' })
+  currency?: string;
+
+  @ApiProperty({
+    required: false,
+    minimum: 1,
+    description: 'the coin value (minor units) the vendor accepts',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  coinValue?: number;
+
   @ApiProperty({ description: 'when the vendor signed the request (ISO 8601 UTC, ms)' })
   @IsOptional()
   @IsString()

@@ -22,7 +22,7 @@ import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { ReceiptBatcher } from '../engine/receipt-batcher.js';
 import { checkResource, receiptBodyFor } from '../engine/receipts.js';
 import type { TakeOver } from '../hand-off/take-over.js';
-import type { SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
+import type { AcceptedChains, SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
 import type { DebitWalletCommand } from './debit-wallet.command.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
@@ -54,6 +54,8 @@ export interface DebitWalletDeps {
   readonly signer: Signer;
   /** Pinned broker keys: a wallet grant is kept only when they verify it. */
   readonly keys: KeyDirectory;
+  /** The coins this vendor accepts: its checkouts ask for those only. */
+  readonly accepted?: AcceptedChains;
 }
 
 /**
@@ -336,7 +338,7 @@ export class DebitWalletHandler {
     const coins = Math.max(command.count, this.deps.checkoutCoins);
     let reply;
     try {
-      const { signer, clock } = this.deps;
+      const { signer, clock, accepted } = this.deps;
       const request = signCheckoutRequest(
         {
           vendorId,
@@ -344,6 +346,10 @@ export class DebitWalletHandler {
           coins,
           // The slice must pay this purchase: the broker passes over a chain with fewer coins left.
           minCoins: command.count,
+          // Only coins we accept: a chain of others would be held here, every payword refused.
+          ...(accepted?.coinValue === undefined
+            ? {}
+            : { currency: accepted.currency, coinValue: accepted.coinValue }),
           at: clock.now().toISOString(),
           nonce: newNonce(),
           vendorKeyId: signer.keyId,

@@ -157,6 +157,7 @@ export class VendorEngine {
       spends: this.spendCoins,
       signer,
       keys: this.keys,
+      accepted: options.accepted,
       checkoutCoins: options.checkoutCoins ?? 100,
       observer,
     });
