@@ -76,7 +76,8 @@ export function validateCheckoutRequestBody(body: CheckoutRequestBody): void {
  */
 export function encodeCheckoutRequestBody(body: CheckoutRequestBody): Buffer {
   validateCheckoutRequestBody(body);
-  const accepts = body.coinValue !== undefined;
+  const { coinValue, currency } = body;
+  const accepts = coinValue !== undefined && currency !== undefined;
   const tag = accepts
     ? CHECKOUT_REQUEST_TAG_V3
     : body.minCoins === undefined
@@ -92,8 +93,8 @@ export function encodeCheckoutRequestBody(body: CheckoutRequestBody): Buffer {
   if (accepts)
     writer
       .uint(body.minCoins ?? 1)
-      .string(body.currency!)
-      .uint(body.coinValue!);
+      .string(currency)
+      .uint(coinValue);
   else if (body.minCoins !== undefined) writer.uint(body.minCoins);
   return writer.toBytes();
 }
