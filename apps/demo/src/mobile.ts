@@ -311,13 +311,20 @@ function printMobileSummary(
       `  ${vendor.padEnd(12)} ${String(v.sales).padStart(4)} sales ${String(v.coins).padStart(5)} coins   paid ${money(paid[vendor] ?? 0)}`,
     );
   }
-  lines.push('', 'refused:');
+  lines.push('', 'refused (a subscriber whose wallet ran out, or who was over a limit, is refused cleanly):');
+  // One line per subscriber and answer: a wallet that ran out is refused at every shop it visits.
+  const grouped = new Map<string, { line: string; count: number }>();
   for (const r of t.refusals) {
     const got = r.reason ? `${r.code} ${r.reason}` : r.code;
-    lines.push(
-      `  ${r.who.padEnd(7)} ${r.what}: ${got}${(r.reason ?? r.code) === r.expected ? '' : ` (expected ${r.expected})`}`,
-    );
+    const line = `${r.who.padEnd(7)} ${got}${(r.reason ?? r.code) === r.expected ? '' : ` (expected ${r.expected})`}`;
+    const seen = grouped.get(line);
+    if (seen) seen.count += 1;
+    else grouped.set(line, { line: `${r.who.padEnd(7)} ${r.what}: ${got}`, count: 1 });
   }
+  for (const [key, g] of grouped)
+    lines.push(
+      g.count === 1 ? `  ${g.line}` : `  ${key} × ${g.count} (first: ${g.line.slice(8).split(':')[0]})`,
+    );
   lines.push('', 'attacks:');
   for (const a of t.attacks) {
     lines.push(`  ${a.got === a.expected ? 'refused ' : 'ACCEPTED'} ${a.name}: ${a.got}`);
