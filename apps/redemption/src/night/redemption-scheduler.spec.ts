@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { LeaseNotHeldError } from '#event-store';
+import { InMemoryLeaseRegister, LeaderLease, type LeaseRegister, LeaseNotHeldError } from '#event-store';
 import type { RedemptionConfig } from '../redemption.config.js';
 import type { RedemptionWorker } from '../redemption-worker.js';
 import type { NightReport } from './redemption-night.js';
@@ -86,5 +86,44 @@ describe('RedemptionScheduler: a night that leaves batches unpaid', () => {
     await scheduler.runNight();
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(days).toEqual([]);
+  });
+
+  it('goes on retrying through an outage long enough to lose the lease, and runs once it holds it again', async () => {
+    // The store (and with it the lease register) away: the night fails and the lease is lost.
+    let away = false;
+    const inner = new InMemoryLeaseRegister();
+    const register: LeaseRegister = {
+      read: () => (away ? Promise.reject(new Error('store away')) : inner.read()),
+      write: (record, seq) => (away ? Promise.reject(new Error('store away')) : inner.write(record, seq)),
+    };
+    const lease = new LeaderLease(register, { holder: 'w1', ttlMs: 90 });
+    lease.start();
+    await lease.whenHeld();
+    const days: (string | undefined)[] = [];
+    const night = {
+      run(day?: string): Promise<NightReport> {
+        days.push(day);
+        if (away) return Promise.reject(new Error('the connection to NATS was lost'));
+        return Promise.resolve({
+          runId: 'r',
+          businessDay: '2026-12-06',
+          sealed: [],
+          outcomes: [],
+          failures: [],
+        });
+      },
+    };
+    const worker = { night, fence: lease } as unknown as RedemptionWorker;
+    const scheduler = new RedemptionScheduler(new SchedulerRegistry(), config, worker);
+    schedulers.push(scheduler);
+    away = true;
+    await scheduler.runNight();
+    await new Promise((resolve) => setTimeout(resolve, 600)); // several lease lengths: lost, not just lapsed
+    expect(lease.held).toBe(false);
+    const failedRuns = days.length;
+    away = false;
+    await until(() => days.length > failedRuns);
+    await lease.stop();
+    expect(days.length).toBe(failedRuns + 1);
   });
 });

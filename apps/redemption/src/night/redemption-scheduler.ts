@@ -16,11 +16,13 @@ export const CUT_OFF_JOB = 'redemption-cut-off';
 
 /** The longest wait between two runs of a night that keeps failing. */
 const LONGEST_RETRY_MS = 30 * 60_000;
+/** A failed night is retried for about a day at most; the next cut-off's night covers it then. */
+const MOST_RETRIES = 60;
 
 /**
  * Runs the night at the configured cut-off (REDEMPTION_CRON in REDEMPTION_TIME_ZONE), for the
- * business day before the tick's. A tick while a night still runs is skipped. A night that leaves
- * batches unpaid, or fails outright (the store, NATS or the bank away), runs again after
+ * business day before the tick's; a tick that comes while a night runs waits for it. A night that
+ * leaves batches unpaid, or fails outright (the store, NATS or the bank away), runs again after
  * REDEMPTION_NIGHT_RETRY, the wait doubling to 30 min, until it leaves none: without an
  * operator, and not a day later (every run is idempotent: it skips what is recorded).
  */
@@ -65,9 +67,10 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
 
   /**
    * Runs the night, and schedules it again while it leaves failures. A tick replaces a pending
-   * retry (its night pays every earlier open batch too) and starts the back-off afresh. While our
-   * lease has lapsed — the store away, the very outage that failed the night — a retry waits and
-   * tries again; a night is left to another instance that holds the lease.
+   * retry (its night pays every earlier open batch too) and starts the back-off afresh. A retry
+   * that finds the lease not ours waits and tries again: the outage that failed the night made
+   * the lease lapse, and then lost (a lease renewed too late is given up), until the store is back
+   * and this instance takes it again. A tick without the lease is another instance's night.
    */
   private async runOnce(businessDay: string | undefined, retry: boolean): Promise<void> {
     const tick = !retry;
@@ -76,12 +79,11 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
     if (tick) this.retries = 0;
     if (this.stopped) return;
     const lead = this.lead();
-    if (lead === 'lapsed') {
-      this.scheduleRetry(businessDay, 'the lease lapsed (the store away)');
-      return;
-    }
     if (lead !== 'held') {
-      this.logger.log('night: another instance holds the lease and runs the nights');
+      // A cut-off with our lease lapsed is the same outage: retried. Another instance's lease: its night.
+      if (retry || lead === 'lapsed')
+        this.scheduleRetry(businessDay, 'this instance does not hold the lease now');
+      else this.logger.log('cut-off: another instance holds the lease and runs the night');
       return;
     }
     let day = businessDay;
@@ -105,19 +107,24 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
 
   private scheduleRetry(day: string | undefined, why: string): void {
     if (this.stopped) return;
+    if (this.retries >= MOST_RETRIES) {
+      this.logger.error(`night ${day ?? ''}: ${why}; no more retries: the next cut-off's night pays it`);
+      this.retries = 0;
+      return;
+    }
     const wait = Math.min(LONGEST_RETRY_MS, this.config.nightRetryMs * 2 ** this.retries);
     this.retries += 1;
     this.logger.error(`night ${day ?? ''}: ${why}; running it again in ${Math.round(wait / 1000)} s`);
     this.retry = setTimeout(() => void this.runNight(day, true), wait);
   }
 
-  /** Whether this instance holds the lease, lost it by not renewing it, or never took it. */
-  private lead(): 'held' | 'lapsed' | 'standby' {
+  /** Whether this instance holds the lease, let it lapse unrenewed, or does not hold it. */
+  private lead(): 'held' | 'lapsed' | 'not-held' {
     try {
       this.worker.fence?.assertHeld();
       return 'held';
     } catch (error) {
-      return error instanceof LeaseNotHeldError && error.why === 'lapsed' ? 'lapsed' : 'standby';
+      return error instanceof LeaseNotHeldError && error.why === 'lapsed' ? 'lapsed' : 'not-held';
     }
   }
 
