@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WalletFile } from './wallet-file.js';
 
 const folder = (): string => mkdtempSync(join(tmpdir(), 'netpay-wallet-file-'));
@@ -40,4 +41,49 @@ describe('WalletFile', () => {
     writeFileSync(join(dir, 'wallet-p_one.json.lock'), String(gone));
     expect(() => file.lock()).not.toThrow();
   });
+
+  it('taken over from a restarted process that got the same pid (a container): this process holds nothing', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'wallet-p_one.json.lock'), String(process.pid));
+    const file = new WalletFile(dir, 'p_one');
+    expect(() => file.lock()).not.toThrow();
+    expect(() => new WalletFile(dir, 'p_one').lock()).toThrow('in use by process');
+    file.unlock();
+  });
+
+  // Several processes started at once on a wallet whose holder died: exactly one may take it.
+  const transformsTypes = Number(process.versions.node.split('.')[0]) >= 23;
+  it('taken over by exactly one of several processes starting at once', async () => {
+    if (!transformsTypes) {
+      console.log('SKIPPED: this Node cannot load TypeScript in a child process (Node 23+ can)');
+      return;
+    }
+    const module = pathToFileURL(resolve('apps/peer/src/wallet-file.ts')).href;
+    for (let round = 0; round < 16; round++) {
+      const dir = folder();
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      writeFileSync(join(dir, 'wallet-p_one.json.lock'), String(gone));
+      const script = `const { WalletFile } = await import(${JSON.stringify(module)});
+const f = new WalletFile(${JSON.stringify(dir)}, 'p_one');
+try { f.lock(); console.log('held'); await new Promise((r) => setTimeout(r, 600)); }
+catch (e) { console.log(String(e.message).includes('in use') ? 'refused' : 'error ' + e.message); }`;
+      const outcomes = await Promise.all(
+        Array.from(
+          { length: 4 },
+          () =>
+            new Promise<string>((done) => {
+              const child = spawn(
+                process.execPath,
+                ['--experimental-transform-types', '--no-warnings', '--input-type=module', '-e', script],
+                { stdio: ['ignore', 'pipe', 'inherit'] },
+              );
+              let out = '';
+              child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+              child.on('close', () => done(out.trim()));
+            }),
+        ),
+      );
+      expect(outcomes.sort()).toEqual(['held', 'refused', 'refused', 'refused']);
+    }
+  }, 60_000);
 });

@@ -2,9 +2,11 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  linkSync,
   openSync,
   readFileSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -42,34 +44,83 @@ export class WalletFile {
   /**
    * Takes the wallet for this process: two processes on one wallet would each sign statements
    * from the same next index (a double-spend proof against an honest owner). The lock file names
-   * the holder's pid; one whose process is gone (a crash) is taken over. Throws when a live
-   * process holds it.
+   * the holder's pid. A live other process's lock refuses this start. A lock whose process is gone
+   * (a crash), or that names this very pid without this process holding it (the pid reused after
+   * a restart, as in a container), is taken over — by one starter only: it first makes a hard
+   * link `<lock>.claim-<pid>` to it, which only one can make, checks the claimed file is still the
+   * dead holder's, then puts its own lock in place by rename.
    */
   lock(): void {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(this.lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const holder = Number(readFileSync(this.lockPath, 'utf8').trim());
-      if (Number.isSafeInteger(holder) && holder > 0 && alive(holder))
-        throw new Error(
-          `${this.path} is in use by process ${holder}: one peer process per wallet (PEER_JOURNAL_DIR and key)`,
-        );
-      unlinkSync(this.lockPath); // its process is gone
+    if (HELD.has(this.lockPath)) throw this.inUse(process.pid);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (this.create()) return;
+      const holder = holderOf(this.lockPath);
+      if (holder === undefined) continue; // gone meanwhile: try again
+      if (holder > 0 && holder !== process.pid && alive(holder)) throw this.inUse(holder);
+      if (this.takeOver(holder)) return;
+      sleep(20); // another starter is taking it over: see who won
     }
     throw new Error(`${this.lockPath}: could not take the wallet's lock`);
   }
 
   /** Gives the wallet up (the process stops). */
   unlock(): void {
+    if (!HELD.delete(this.lockPath)) return;
     try {
-      if (readFileSync(this.lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(this.lockPath);
+      if (holderOf(this.lockPath) === process.pid) unlinkSync(this.lockPath);
     } catch {
-      // not ours, or gone already
+      // gone already
     }
+  }
+
+  private create(): boolean {
+    try {
+      writeFileSync(this.lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+    HELD.add(this.lockPath);
+    return true;
+  }
+
+  private takeOver(stale: number): boolean {
+    const claim = `${this.lockPath}.claim-${stale}`;
+    try {
+      linkSync(this.lockPath, claim);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return false;
+      if (code !== 'EEXIST') throw error;
+      // A claim left by a starter that died taking over: cleared after a while.
+      try {
+        if (Date.now() - statSync(claim).mtimeMs > STALE_CLAIM_MS) unlinkSync(claim);
+      } catch {
+        // cleared by someone else
+      }
+      return false;
+    }
+    try {
+      // What we linked is the lock as it is now: still the dead holder's, or already a winner's.
+      if (holderOf(claim) !== stale) return false;
+      const mine = `${this.lockPath}.${process.pid}`;
+      writeFileSync(mine, String(process.pid), { mode: 0o600 });
+      renameSync(mine, this.lockPath);
+      HELD.add(this.lockPath);
+      return true;
+    } finally {
+      try {
+        unlinkSync(claim);
+      } catch {
+        // gone already
+      }
+    }
+  }
+
+  private inUse(pid: number): Error {
+    return new Error(
+      `${this.path} is in use by process ${pid}: one peer process per wallet (PEER_JOURNAL_DIR and key)`,
+    );
   }
 
   load(): WalletRecord | undefined {
@@ -97,6 +148,29 @@ export class WalletFile {
       closeSync(folder);
     }
   }
+}
+
+/** Lock files this process holds. */
+const HELD = new Set<string>();
+/** A take-over claim older than this was left by a starter that died. */
+const STALE_CLAIM_MS = 5_000;
+
+/** The pid a lock file names, or undefined when it is gone or holds no pid. */
+function holderOf(path: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const pid = Number(text.trim());
+  // A torn or foreign file names no live process: it is taken over like a dead holder's.
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : 0;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Whether a process with this pid runs (signal 0 checks without sending anything). */
