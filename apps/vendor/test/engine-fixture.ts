@@ -29,7 +29,13 @@ export class EngineWorld {
   /** A vendor; replicas of one vendor pass the same `shared` hot and slice stores. */
   vendor(
     vendorId: string,
-    shared: { hot?: InMemoryHotChainStore; slices?: InMemoryWalletSliceStore; store?: EventStore } = {},
+    shared: {
+      hot?: InMemoryHotChainStore;
+      slices?: InMemoryWalletSliceStore;
+      store?: EventStore;
+      /** The coins it accepts (default NZD coins of 5). */
+      accepted?: { currency: string; coinValue?: number };
+    } = {},
   ): VendorEngine & { hot: InMemoryHotChainStore } {
     const signer = createSigner(generateSigningKey(`${vendorId}_key`));
     const hot = shared.hot ?? new InMemoryHotChainStore();
@@ -43,7 +49,7 @@ export class EngineWorld {
       broker: this.broker,
       brokerKeys: this.broker.publicKeys(),
       transport: this.network,
-      accepted: { currency: 'NZD', coinValue: 5 },
+      accepted: shared.accepted ?? { currency: 'NZD', coinValue: 5 },
       handOffTimeoutMs: 50,
       checkoutCoins: 10,
       observer: {

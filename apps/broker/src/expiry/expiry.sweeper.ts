@@ -9,9 +9,10 @@ import { ExpirySettlement } from './expiry-settlement.js';
 /**
  * Every EXPIRY_SWEEP_INTERVAL, settles the chains that expired more than EXPIRY_GRACE ago (the
  * grace covers vendors' clocks and spends in flight at the deadline). Every replica may run it:
- * each settlement is idempotent (see `ExpirySettlement`). A chain whose owner is revoked, or is
- * refused through a revoked bank account, waits for the lift: its refund would pay the account
- * the revocation covers (as the refund sweep holds a revoked customer's cash-out refund).
+ * each settlement is idempotent (see `ExpirySettlement`). Under EXPIRY_POLICY=refund, a chain
+ * whose owner is revoked, or is refused through a revoked bank account, waits for the lift: its
+ * refund would pay the account the revocation covers (as the refund sweep holds a revoked
+ * customer's cash-out refund). Kept value pays no account, so `keep` settles it as usual.
  */
 @Injectable()
 export class ExpirySweeper extends PeriodicSweeper {

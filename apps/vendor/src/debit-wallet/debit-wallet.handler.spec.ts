@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { acceptedPositions, eventTypes } from '../../test/chain-audit.js';
+import { encodeSubscriberToken, signSubscriberToken, signWalletGrant } from '#protocol';
 import { EngineWorld, refusedWith } from '../../test/engine-fixture.js';
 
 /** One purchase; a retry of it sends the same `idempotencyKey`. */
@@ -69,6 +70,46 @@ describe('debiting a server-side e-wallet', () => {
     const again = await a.debitWallet.execute(debit(tokenA, 2, 'clip-2'));
     expect(again.spend.chainId).toBe(c2);
     expect((await acceptedPositions(world.store, c2)).map((x) => x.position)).toEqual([1, 2]);
+  });
+
+  it('asks the broker only for coins it accepts: a 1-cent chain bought first is never checked out here', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const cents = await world.broker.issue({ wallet: 'server', length: 40, coinValue: 1 });
+    const fives = await world.broker.issue({ wallet: 'server', length: 40 });
+    const token = world.broker.checkoutToken([cents.chain.chainId, fives.chain.chainId], 'va');
+    expect((await a.debitWallet.execute(debit(token, 2))).spend.chainId).toBe(fives.chain.chainId);
+    expect(await eventTypes(world.store, cents.chain.chainId)).toEqual(['ChainIssued']);
+  });
+
+  it('does not take over a subscriber token’s chain of coins it does not accept (Mobile-NetPay)', async () => {
+    const world = new EngineWorld();
+    const penny = world.vendor('vp', { accepted: { currency: 'NZD', coinValue: 1 } });
+    const a = world.vendor('va');
+    const cents = (await world.broker.issue({ wallet: 'server', length: 40, coinValue: 1 })).chain.chainId;
+    const fives = (await world.broker.issue({ wallet: 'server', length: 40 })).chain.chainId;
+    await penny.debitWallet.execute(debit(world.broker.checkoutToken(cents, 'vp'), 1)); // vp holds it
+    const now = world.clock.now();
+    const until = new Date(now.getTime() + 3_600_000).toISOString();
+    const signer = world.broker.signer;
+    const grants = [cents, fives].map((chainId) =>
+      signWalletGrant(
+        { chainId, vendorId: 'va', issuedAt: now.toISOString(), notAfter: until, brokerKeyId: signer.keyId },
+        signer,
+      ),
+    );
+    const body = {
+      subscriber: 'sub_1',
+      vendorId: 'va',
+      wallet: world.broker.checkoutToken([cents, fives], 'va'),
+      chainIds: [cents, fives],
+      notBefore: now.toISOString(),
+      notAfter: until,
+      brokerKeyId: signer.keyId,
+    };
+    const token = encodeSubscriberToken(signSubscriberToken(body, grants, signer));
+    expect((await a.debitWallet.execute(debit(token, 2))).spend.chainId).toBe(fives);
+    expect(await eventTypes(world.store, cents)).toEqual(['ChainIssued', 'WalletCheckedOut', 'CoinsSpent']);
   });
 
   it('passes the unspent paywords on to the next vendor by hand-off', async () => {

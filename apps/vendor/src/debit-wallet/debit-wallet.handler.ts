@@ -174,6 +174,8 @@ export class DebitWalletHandler {
       for (const grant of token.grants) {
         const state = await states.current(grant.chainId);
         if (state.status !== 'open' || state.holder === undefined) continue;
+        // Not a chain of coins we accept: taken over, it would be held here with every payword refused.
+        if (!this.accepts(state.touchstone)) continue;
         await slices.bindToken(handle, grant.chainId);
         break;
       }
@@ -330,6 +332,15 @@ export class DebitWalletHandler {
     } catch {
       // A malformed grant is as good as none: the holder will refuse.
     }
+  }
+
+  private accepts(touchstone: { readonly currency: string; readonly coinValue: number }): boolean {
+    const { accepted } = this.deps;
+    if (accepted === undefined) return true;
+    return (
+      touchstone.currency === accepted.currency &&
+      (accepted.coinValue === undefined || touchstone.coinValue === accepted.coinValue)
+    );
   }
 
   /** Checks a slice out from the broker (a signed request) and keeps it; answers the chain's id. */
