@@ -119,7 +119,7 @@ export class RedemptionConfig extends ServiceConfig {
   @EnvVar({
     name: 'REDEMPTION_NIGHT_RETRY',
     description:
-      'after a scheduled night that left batches unpaid (the store, NATS or the bank away), run it again this long after, doubling to 30 min, until none is left',
+      'after a scheduled night that left batches unpaid (the store, NATS or the bank away), run it again this long after, doubling to 30 min, until none is left (60 tries at most, about a day)',
     type: 'duration',
     default: '1m',
   })
