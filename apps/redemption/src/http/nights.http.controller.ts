@@ -10,7 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { LeaseNotHeldError } from '#event-store';
+import { leaseStanding } from '#event-store';
 import { NetPayError } from '#platform';
 import { isBusinessDay } from '../domain/business-day.js';
 import type { PlannedBatch } from '../night/batch-sealer.js';
@@ -105,19 +105,17 @@ function calendarDay(day: string): string {
  * whose lease lapsed because it could not renew it (the store away) says so: 503, retry later.
  */
 export function assertLeader(worker: RedemptionWorker): void {
-  try {
-    worker.fence?.assertHeld();
-  } catch (error) {
-    if (error instanceof LeaseNotHeldError && error.why === 'lapsed')
-      throw new NetPayError(
-        'EVENT_STORE.UNAVAILABLE',
-        'This worker could not renew its lease in time: the event store is away or slow. Retry shortly.',
-        { status: 503, cause: error },
-      );
+  const standing = leaseStanding(worker.fence);
+  if (standing === 'lapsed')
+    throw new NetPayError(
+      'EVENT_STORE.UNAVAILABLE',
+      'This worker could not renew its lease in time: the event store is away or slow. Retry shortly.',
+      { status: 503 },
+    );
+  if (standing === 'not-held')
     throw new NetPayError(
       'REDEMPTION.NOT_LEADER',
       'This instance is a standby: another redemption worker holds the lease and runs the nights.',
-      { status: 503, cause: error },
+      { status: 503 },
     );
-  }
 }

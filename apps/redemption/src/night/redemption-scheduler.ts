@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { LeaseNotHeldError } from '#event-store';
+import { leaseStanding } from '#event-store';
 import { RedemptionConfig } from '../redemption.config.js';
 import type { RedemptionWorker } from '../redemption-worker.js';
 import { REDEMPTION_WORKER } from '../tokens.js';
@@ -78,7 +78,7 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
     this.retry = undefined;
     if (tick) this.retries = 0;
     if (this.stopped) return;
-    const lead = this.lead();
+    const lead = leaseStanding(this.worker.fence);
     if (lead !== 'held') {
       // A cut-off with our lease lapsed is the same outage: retried. Another instance's lease: its night.
       if (retry || lead === 'lapsed')
@@ -116,16 +116,6 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
     this.retries += 1;
     this.logger.error(`night ${day ?? ''}: ${why}; running it again in ${Math.round(wait / 1000)} s`);
     this.retry = setTimeout(() => void this.runNight(day, true), wait);
-  }
-
-  /** Whether this instance holds the lease, let it lapse unrenewed, or does not hold it. */
-  private lead(): 'held' | 'lapsed' | 'not-held' {
-    try {
-      this.worker.fence?.assertHeld();
-      return 'held';
-    } catch (error) {
-      return error instanceof LeaseNotHeldError && error.why === 'lapsed' ? 'lapsed' : 'not-held';
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -22,7 +22,11 @@ import { notSpendable, refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { ReceiptBatcher } from '../engine/receipt-batcher.js';
 import { checkResource, receiptBodyFor } from '../engine/receipts.js';
 import type { TakeOver } from '../hand-off/take-over.js';
-import type { AcceptedChains, SpendCoinsHandler } from '../spend-coins/spend-coins.handler.js';
+import {
+  type AcceptedChains,
+  coinsRefusal,
+  type SpendCoinsHandler,
+} from '../spend-coins/spend-coins.handler.js';
 import type { SpendOutcome } from '../spend-coins/spend-coins.command.js';
 import type { DebitWalletCommand } from './debit-wallet.command.js';
 import { codeOf, type VendorObserver } from '../engine/vendor-observer.js';
@@ -175,7 +179,7 @@ export class DebitWalletHandler {
         const state = await states.current(grant.chainId);
         if (state.status !== 'open' || state.holder === undefined) continue;
         // Not a chain of coins we accept: taken over, it would be held here with every payword refused.
-        if (!this.accepts(state.touchstone)) continue;
+        if (this.deps.accepted && coinsRefusal(this.deps.accepted, state.touchstone)) continue;
         await slices.bindToken(handle, grant.chainId);
         break;
       }
@@ -332,15 +336,6 @@ export class DebitWalletHandler {
     } catch {
       // A malformed grant is as good as none: the holder will refuse.
     }
-  }
-
-  private accepts(touchstone: { readonly currency: string; readonly coinValue: number }): boolean {
-    const { accepted } = this.deps;
-    if (accepted === undefined) return true;
-    return (
-      touchstone.currency === accepted.currency &&
-      (accepted.coinValue === undefined || touchstone.coinValue === accepted.coinValue)
-    );
   }
 
   /** Checks a slice out from the broker (a signed request) and keeps it; answers the chain's id. */

@@ -248,22 +248,32 @@ export class SpendCoinsHandler {
   }
 
   private checkAccepted(touchstone: Touchstone): void {
-    const { currency, coinValue } = this.deps.accepted;
-    if (touchstone.currency !== currency) {
-      throw refusal(
-        VENDOR.CURRENCY_NOT_ACCEPTED,
-        `this vendor accepts ${currency} chains, not ${touchstone.currency}`,
-        {
-          chainId: touchstone.chainId,
-        },
-      );
-    }
-    if (coinValue !== undefined && touchstone.coinValue !== coinValue) {
-      throw refusal(
-        VENDOR.COIN_VALUE_NOT_ACCEPTED,
-        `prices here are in coins of ${coinValue} ${currency} minor units, the chain's coins are worth ${touchstone.coinValue}`,
-        { chainId: touchstone.chainId },
-      );
-    }
+    const refused = coinsRefusal(this.deps.accepted, touchstone);
+    if (refused) throw refused;
   }
+}
+
+/** Why a vendor accepting `accepted` refuses the chain's coins (currency, then coin value), or undefined. */
+export function coinsRefusal(
+  accepted: AcceptedChains,
+  touchstone: Pick<Touchstone, 'chainId' | 'currency' | 'coinValue'>,
+): NetPayError | undefined {
+  const { currency, coinValue } = accepted;
+  if (touchstone.currency !== currency) {
+    return refusal(
+      VENDOR.CURRENCY_NOT_ACCEPTED,
+      `this vendor accepts ${currency} chains, not ${touchstone.currency}`,
+      {
+        chainId: touchstone.chainId,
+      },
+    );
+  }
+  if (coinValue !== undefined && touchstone.coinValue !== coinValue) {
+    return refusal(
+      VENDOR.COIN_VALUE_NOT_ACCEPTED,
+      `prices here are in coins of ${coinValue} ${currency} minor units, the chain's coins are worth ${touchstone.coinValue}`,
+      { chainId: touchstone.chainId },
+    );
+  }
+  return undefined;
 }

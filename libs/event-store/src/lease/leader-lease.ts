@@ -76,6 +76,19 @@ export interface Fence {
   assertHeld(): number;
 }
 
+/**
+ * Where an instance stands with its fence: it holds the lease, it let it lapse unrenewed (the
+ * store slow or away), or it does not hold it. No fence: it holds (nothing to share).
+ */
+export function leaseStanding(fence: Fence | undefined): 'held' | 'lapsed' | 'not-held' {
+  try {
+    fence?.assertHeld();
+    return 'held';
+  } catch (error) {
+    return error instanceof LeaseNotHeldError && error.why === 'lapsed' ? 'lapsed' : 'not-held';
+  }
+}
+
 export interface LeaderLeaseOptions {
   /** This instance's id: unique per process start (a restarted process is a new contender). */
   readonly holder: string;
