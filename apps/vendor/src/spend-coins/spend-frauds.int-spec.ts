@@ -136,7 +136,12 @@ describe('spend frauds, judged by the positions the chain stream accepted', () =
   it('fetches the touchstone from the broker over NATS when nobody has them, but never the broker keys', async () => {
     const issued = await stack.broker.issue();
     expect((await spend(a, issued, 1)).status).toBe(201);
-    await stack.redis.del(`${stack.redisPrefix}va:touchstone:${issued.chain.chainId}`);
+    // The hot store writes behind (it lingers up to 50 ms): wait for the touchstone to be there,
+    // or its late write would put back what the test deletes.
+    const key = `${stack.redisPrefix}va:touchstone:${issued.chain.chainId}`;
+    for (let i = 0; i < 200 && (await stack.redis.exists(key)) === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await stack.redis.del(key);
     const before = stack.broker.calls.touchstone;
     const fresh = await stack.vendor('va');
     expect((await spend(fresh, issued, 2)).status).toBe(201);
