@@ -136,10 +136,13 @@ describe('spend frauds, judged by the positions the chain stream accepted', () =
   it('fetches the touchstone from the broker over NATS when nobody has them, but never the broker keys', async () => {
     const issued = await stack.broker.issue();
     expect((await spend(a, issued, 1)).status).toBe(201);
-    // The hot store writes behind (it lingers up to 50 ms): wait for the touchstone to be there,
-    // or its late write would put back what the test deletes.
+    // The hot store writes behind (it lingers up to 50 ms): wait for the chain's record and its
+    // touchstone to be in Redis, so the fresh replica finds the record there (not only the stream,
+    // whose ChainIssued carries the touchstone) and lacks just the touchstone; and so no late
+    // write puts back what the test deletes.
+    const chainKey = `${stack.redisPrefix}va:chain:${issued.chain.chainId}`;
     const key = `${stack.redisPrefix}va:touchstone:${issued.chain.chainId}`;
-    for (let i = 0; i < 200 && (await stack.redis.exists(key)) === 0; i++)
+    for (let i = 0; i < 300 && (await stack.redis.exists(chainKey, key)) < 2; i++)
       await new Promise((resolve) => setTimeout(resolve, 10));
     await stack.redis.del(key);
     const before = stack.broker.calls.touchstone;
