@@ -1,4 +1,6 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { HealthRegistry } from '../health/health.registry.js';
 import type { NatsIdentityOptions } from '../nats/nats-identity.js';
 import { NetPayNatsServer } from '../nats/netpay-nats-server.js';
 import { natsReconnectOptions } from '../reconnect/reconnect-policy.js';
@@ -33,5 +35,21 @@ export async function connectNats(
   });
   const microservice = app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await microservice.listen();
+  // The transport has a connection of its own, which comes back after an outage on its own
+  // schedule: until it has, nothing answers the service's requests, so the service is not ready.
+  const health = healthOf(app);
+  health?.register('nats-transport', async () => {
+    const nc = strategy.unwrap<NatsConnection>();
+    if (nc.isClosed()) throw new Error('the NATS transport is closed');
+    await nc.flush();
+  });
   return microservice;
+}
+
+function healthOf(app: INestApplication): HealthRegistry | undefined {
+  try {
+    return app.get(HealthRegistry, { strict: false });
+  } catch {
+    return undefined; // an app without the health module
+  }
 }

@@ -14,6 +14,7 @@ import { connectNats } from './connect-nats.js';
 import { createHttpApp } from './create-http-app.js';
 import { httpClient } from './testing/http-client.js';
 import { Executions, sampleAppModule } from './testing/sample-app.js';
+import { PrivateNats } from '../../../../apps/vendor/test/private-nats.js';
 
 const NATS = TEST_NATS_URL;
 // A sample service on made-up subjects: the fixture identity of the local stack.
@@ -226,6 +227,59 @@ describe('readiness with an unreachable Redis', () => {
       expect(res.json()).toMatchObject({ status: 'unavailable', checks: { redis: { status: 'down' } } });
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('readiness follows the NATS transport', () => {
+  it('is not ready while the connection serving requests is away, and ready again once it is back', async () => {
+    // The transport on a server of its own, the app's other connection on the shared one: an outage
+    // of the first alone is the window after a restart in which the app's own connection is back
+    // and the transport's is not yet.
+    const transportNats = await PrivateNats.start();
+    if (!transportNats.private) {
+      console.warn('SKIPPED: no nats-server binary on PATH for a private server');
+      return;
+    }
+    const module = sampleAppModule({ store: 'memory' }, [
+      NatsModule.forRoot({ servers: NATS, name: `sample-${run}-own`, connection: identity }),
+    ]);
+    const app = await createHttpApp(module, {
+      name: 'sample',
+      version: '0.0.1',
+      port: 0,
+      host: '127.0.0.1',
+      logger: quiet,
+      docsUi: false,
+      configure: (a) =>
+        connectNats(a, { servers: transportNats.url, queue: `${queue}-own`, identity }).then(() => undefined),
+    });
+    try {
+      const http = httpClient(await app.getUrl());
+      const ready = await http('GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.json()).toMatchObject({
+        checks: { nats: { status: 'up' }, 'nats-transport': { status: 'up' } },
+      });
+
+      await transportNats.halt();
+      const away = await http('GET', '/health/ready');
+      expect(away.status).toBe(503);
+      expect(away.json()).toMatchObject({
+        status: 'unavailable',
+        checks: { nats: { status: 'up' }, 'nats-transport': { status: 'down' } },
+      });
+
+      await transportNats.resume();
+      let back = await http('GET', '/health/ready');
+      for (let i = 0; i < 100 && back.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        back = await http('GET', '/health/ready');
+      }
+      expect(back.status).toBe(200);
+    } finally {
+      await app.close();
+      await transportNats.stop();
     }
   });
 });
