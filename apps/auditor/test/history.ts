@@ -249,6 +249,12 @@ export class History {
     return this.add(`chain-${chainId}`, { type: 'SliceWithdrawn', version: 1, data });
   }
 
+  /** The broker records `vendorId`'s withdrawal on a chain it does not hold: its wallet grants die. */
+  vendorWithdrawn(chainId: string, vendorId: string): this {
+    const data = { chainId, vendorId, at: this.at() };
+    return this.add(`chain-${chainId}`, { type: 'VendorWithdrawn', version: 1, data });
+  }
+
   handOff(
     chainId: string,
     fromVendor: string,

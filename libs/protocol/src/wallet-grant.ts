@@ -33,6 +33,12 @@ export interface WalletGrant extends WalletGrantBody {
   readonly signature: Hex;
 }
 
+/**
+ * How long the broker's wallet grants last. A grant issued just before its vendor's withdrawal
+ * still moves a wallet the chain has not yet recorded the withdrawal on, up to this long after it.
+ */
+export const WALLET_GRANT_TTL_MS = 60_000;
+
 /** Rejection codes of `checkWalletGrant`. */
 export const WALLET_GRANT = {
   INVALID: 'WALLET_GRANT.INVALID',

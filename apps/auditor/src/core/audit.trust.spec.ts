@@ -4,6 +4,7 @@ import { createSigner, generateSigningKey } from '#protocol';
 import { auditHistory } from '../../test/audit-history.js';
 import { fixedBytes, indexOf, rawAppend, withData, type Append } from '../../test/history.js';
 import { honestHistory } from '../../test/scenarios.js';
+import { PENDING_WITHDRAWAL_MS } from './checks/authority.js';
 import type { AuditReport } from './report.js';
 
 const brokerKeys = honestHistory().brokerKeys;
@@ -92,13 +93,42 @@ describe('Audit names parties acting for others (R0 writers, R2 registrations an
     expect(report.violationsByRule['R2.WALLET_VENDOR_NOT_AUTHORISED']).toBe(1);
     expect(report.violations[0]?.detail).toMatch(/had withdrawn/);
 
+    // A hand-off to a withdrawn vendor once the chain recorded the withdrawal.
     const moved = honestHistory()
       .purchase('p3', 'cust_alice', ['ch4'], { wallet: 'server' })
       .checkout('ch4', 'v1', 8)
       .authorise('cust_alice', 'v2', false)
+      .vendorWithdrawn('ch4', 'v2')
       .handOff('ch4', 'v1', 'v2');
     const handedOff = await auditHistory(moved.appends, { brokerKeys });
     expectNamed(handedOff, 'R2.WALLET_VENDOR_NOT_AUTHORISED', BigInt(moved.appends.length), 'chain-ch4');
+  });
+
+  it('judges a hand-off racing a withdrawal by the chain: before the chain records it, a grant from before still moves the wallet', async () => {
+    // Seen by a fault probe on an honest stack: the customer withdrew greetings while its wallet went
+    // music → greetings on a grant issued before; the broker's VendorWithdrawn reached the chain
+    // just after the hand-off, and the holder had rightly honoured the grant.
+    const raced = honestHistory()
+      .purchase('p3', 'cust_alice', ['ch4'], { wallet: 'server' })
+      .authorise('cust_alice', 'v2')
+      .checkout('ch4', 'v1', 8)
+      .authorise('cust_alice', 'v2', false)
+      .handOff('ch4', 'v1', 'v2')
+      .spend('ch4', 'v2', 1)
+      .withdraw('ch4', 'v2');
+    expect((await auditHistory(raced.appends, { brokerKeys })).violations).toEqual([]);
+
+    // No chain record of the withdrawal, but later than any grant from before it can live.
+    const late = honestHistory()
+      .purchase('p3', 'cust_alice', ['ch4'], { wallet: 'server' })
+      .authorise('cust_alice', 'v2')
+      .checkout('ch4', 'v1', 8)
+      .authorise('cust_alice', 'v2', false)
+      .later(PENDING_WITHDRAWAL_MS + 5_000)
+      .handOff('ch4', 'v1', 'v2');
+    const report = await auditHistory(late.appends, { brokerKeys });
+    expectNamed(report, 'R2.WALLET_VENDOR_NOT_AUTHORISED', BigInt(late.appends.length), 'chain-ch4');
+    expect(report.violations[0]?.detail).toMatch(/had withdrawn/);
   });
 
   it('R0.WRITER_NOT_ALLOWED: a vendor writing another vendor’s spend, and anyone but the worker writing its ledger', async () => {

@@ -3,7 +3,14 @@ import { decideCheckout } from '#chain';
 import type { WalletCheckoutReply } from '#contracts';
 import type { EventStore } from '#event-store';
 import { CLOCK, type Clock, NetPayError } from '#platform';
-import { hashStep, paywordAt, signWalletGrant, type Touchstone, type WalletGrant } from '#protocol';
+import {
+  hashStep,
+  paywordAt,
+  signWalletGrant,
+  type Touchstone,
+  type WalletGrant,
+  WALLET_GRANT_TTL_MS,
+} from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
 import { VendorStandings } from '../vendor/vendor-standings.js';
 import { CheckoutSignature } from './checkout-signature.js';
@@ -19,9 +26,6 @@ import { type ChainView, remainingCoins } from '../wallet-view/wallet.read-model
 import { WalletProjection } from '../wallet-view/wallet.projection.js';
 import type { CheckoutWalletRequest } from './checkout-wallet.request.dto.js';
 import { CustomerStandings } from '../customer/customer-standings.js';
-
-/** How long a wallet grant lets a vendor take the wallet over from its holder. */
-export const WALLET_GRANT_TTL_MS = 60_000;
 
 /**
  * A vendor checks out a slice of a customer's server-side wallet:

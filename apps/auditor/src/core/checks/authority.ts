@@ -1,3 +1,4 @@
+import { WALLET_GRANT_TTL_MS } from '#protocol';
 import type { ChainRecord } from '../ledger/chain-record.js';
 import { RULES } from '../rules.js';
 import type { CheckContext } from './context.js';
@@ -29,18 +30,27 @@ export function requireRegistered(
  * Reports a server-side wallet moved to or debited by a vendor its owner does not authorise now
  * (never did, or withdrew). Client-side chains, and wallets whose owner the log does not show
  * (a partial replay), are not concerned.
+ *
+ * A withdrawal takes effect on a chain where the chain records it (`SliceWithdrawn`,
+ * `VendorWithdrawn`): the broker records `VendorDeauthorised` first, then each chain, and a
+ * checkout or wallet grant given while the vendor was authorised still moves the wallet in
+ * between (the holder judges a grant on the chain's own record, `withdrawnGrant` in `#chain`). So
+ * a move or debit after the owner's withdrawal is authorised while this chain has not recorded
+ * that withdrawal yet, for as long as such a grant can live (`at`: the event's own time).
  */
 export function requireAuthorised(
   ctx: CheckContext,
   chain: ChainRecord,
   vendorId: string,
   what: string,
+  at: string,
 ): boolean {
   if (chain.wallet !== 'server') return true;
   const owner = ctx.ledger.customerOfChain.get(chain.chainId);
   if (owner === undefined) return true;
   if (ctx.ledger.authorisedVendors.get(owner)?.has(vendorId) ?? false) return true;
-  const withdrawn = ctx.ledger.withdrawnVendors.get(owner)?.has(vendorId) ?? false;
+  const withdrawn = ctx.ledger.withdrawnVendors.get(owner)?.get(vendorId);
+  if (withdrawn !== undefined && withdrawalPending(chain, vendorId, withdrawn, at)) return true;
   ctx.report.violation(
     RULES.WALLET_VENDOR_NOT_AUTHORISED,
     `${what}: server-side wallet ${chain.chainId} and vendor ${vendorId}, which the wallet's owner ` +
@@ -48,4 +58,23 @@ export function requireAuthorised(
     chain.chainId,
   );
   return false;
+}
+
+/**
+ * How long after a withdrawal an authority given before it may still act on a chain that has not
+ * recorded it: a wallet grant's life, and as much again for the clocks of the broker and the
+ * vendors (the event's time is the acting vendor's).
+ */
+export const PENDING_WITHDRAWAL_MS = 2 * WALLET_GRANT_TTL_MS;
+
+function withdrawalPending(
+  chain: ChainRecord,
+  vendorId: string,
+  withdrawn: { readonly position: bigint; readonly at: string },
+  at: string,
+): boolean {
+  const recorded = chain.withdrawals.get(vendorId);
+  if (recorded !== undefined && recorded > withdrawn.position) return false;
+  const since = Date.parse(at) - Date.parse(withdrawn.at);
+  return Number.isFinite(since) && since <= PENDING_WITHDRAWAL_MS;
 }

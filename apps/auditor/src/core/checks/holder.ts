@@ -71,7 +71,8 @@ export function onWalletCheckedOut(ctx: CheckContext, data: WalletCheckedOut['da
   }
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CHECKOUT_MISMATCH, what);
   const authorised =
-    requireRegistered(ctx, chain, data.vendorId, what) && requireAuthorised(ctx, chain, data.vendorId, what);
+    requireRegistered(ctx, chain, data.vendorId, what) &&
+    requireAuthorised(ctx, chain, data.vendorId, what, data.at);
   chain.authorisedHolder = authorised ? data.vendorId : undefined;
   if (data.sliceEnd < data.index - 1 || data.sliceEnd > chain.length) {
     ctx.report.violation(
@@ -125,7 +126,8 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
     return;
   }
   const authorised =
-    requireRegistered(ctx, chain, c.toVendor, what) && requireAuthorised(ctx, chain, c.toVendor, what);
+    requireRegistered(ctx, chain, c.toVendor, what) &&
+    requireAuthorised(ctx, chain, c.toVendor, what, data.at);
   chain.authorisedHolder = authorised ? c.toVendor : undefined;
   chain.holder = c.toVendor;
   chain.note(
@@ -168,7 +170,8 @@ export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): v
     return;
   }
   const authorised =
-    requireRegistered(ctx, chain, data.toVendor, what) && requireAuthorised(ctx, chain, data.toVendor, what);
+    requireRegistered(ctx, chain, data.toVendor, what) &&
+    requireAuthorised(ctx, chain, data.toVendor, what, data.at);
   chain.authorisedHolder = authorised ? data.toVendor : undefined;
   chain.holder = data.toVendor;
   chain.note(ctx.at.position, ctx.at.revision, 'ChainClaimed', what);
@@ -194,6 +197,7 @@ export function onSliceWithdrawn(ctx: CheckContext, data: SliceWithdrawn['data']
   chain.holder = undefined;
   chain.authorisedHolder = undefined;
   chain.sliceEnd = undefined;
+  chain.withdrawals.set(data.vendorId, ctx.at.position);
   chain.note(ctx.at.position, ctx.at.revision, 'SliceWithdrawn', what);
 }
 
@@ -205,5 +209,6 @@ export function onSliceWithdrawn(ctx: CheckContext, data: SliceWithdrawn['data']
 export function onVendorWithdrawn(ctx: CheckContext, data: VendorWithdrawn['data']): void {
   const chain = issuedChain(ctx, data.chainId);
   if (chain === undefined) return;
+  chain.withdrawals.set(data.vendorId, ctx.at.position);
   chain.note(ctx.at.position, ctx.at.revision, 'VendorWithdrawn', `withdrawal of ${data.vendorId}`);
 }

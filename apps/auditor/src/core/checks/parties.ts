@@ -27,17 +27,16 @@ export function onVendorAuthorisation(
 ): void {
   const { ledger } = ctx;
   ledger.identities.add(data.customerId, 'customer id', data.customerId);
-  const set = (map: Map<string, Set<string>>): Set<string> => {
-    let vendors = map.get(data.customerId);
-    if (vendors === undefined) map.set(data.customerId, (vendors = new Set()));
-    return vendors;
-  };
+  let authorised = ledger.authorisedVendors.get(data.customerId);
+  if (authorised === undefined) ledger.authorisedVendors.set(data.customerId, (authorised = new Set()));
+  let withdrawn = ledger.withdrawnVendors.get(data.customerId);
+  if (withdrawn === undefined) ledger.withdrawnVendors.set(data.customerId, (withdrawn = new Map()));
   if (type === 'VendorAuthorised') {
-    set(ledger.authorisedVendors).add(data.vendorId);
-    set(ledger.withdrawnVendors).delete(data.vendorId);
+    authorised.add(data.vendorId);
+    withdrawn.delete(data.vendorId);
   } else {
-    set(ledger.authorisedVendors).delete(data.vendorId);
-    set(ledger.withdrawnVendors).add(data.vendorId);
+    authorised.delete(data.vendorId);
+    withdrawn.set(data.vendorId, { position: ctx.at.position, at: data.at });
   }
 }
 

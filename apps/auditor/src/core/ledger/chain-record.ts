@@ -32,6 +32,8 @@ export class ChainRecord {
    */
   authorisedHolder: string | undefined;
   sliceEnd: number | undefined;
+  /** Vendor → log position of the latest withdrawal of it this chain recorded (`SliceWithdrawn`, `VendorWithdrawn`). */
+  readonly withdrawals = new Map<string, bigint>();
   /** Positions accepted by spends (replays not counted twice). */
   coinsSpent = 0;
   /** Positions each vendor spent with no violation: what it may redeem. */

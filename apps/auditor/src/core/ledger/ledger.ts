@@ -76,8 +76,11 @@ export class Ledger {
   readonly refundBookings = new Map<string, string>();
   /** Customer id → the vendors it authorises now (VendorAuthorised, less VendorDeauthorised). */
   readonly authorisedVendors = new Map<string, Set<string>>();
-  /** Customer id → vendors it withdrew (and did not authorise again). */
-  readonly withdrawnVendors = new Map<string, Set<string>>();
+  /** Customer id → vendors it withdrew (and did not authorise again): where and when in the log. */
+  readonly withdrawnVendors = new Map<
+    string,
+    Map<string, { readonly position: bigint; readonly at: string }>
+  >();
   /** The redemption worker's public keys (configuration): verdicts and reservations must carry its signature. */
   readonly redemptionKeys = new Map<string, PublicKeyRecord>();
   /** Log position up to which the worker's records may be unsigned (written before it signed them). */
