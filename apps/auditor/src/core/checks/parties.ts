@@ -30,7 +30,11 @@ export function onVendorAuthorisation(
   let authorised = ledger.authorisedVendors.get(data.customerId);
   if (authorised === undefined) ledger.authorisedVendors.set(data.customerId, (authorised = new Set()));
   let withdrawn = ledger.withdrawnVendors.get(data.customerId);
-  if (withdrawn === undefined) ledger.withdrawnVendors.set(data.customerId, (withdrawn = new Map()));
+  if (withdrawn === undefined)
+    ledger.withdrawnVendors.set(
+      data.customerId,
+      (withdrawn = new Map<string, { readonly position: bigint; readonly at: string }>()),
+    );
   if (type === 'VendorAuthorised') {
     authorised.add(data.vendorId);
     withdrawn.delete(data.vendorId);
