@@ -54,6 +54,9 @@ export class PaidGuard implements CanActivate {
       ANSWER_HEADERS.accept,
       `currency=${currency}${coinValue === undefined ? '' : `; coin-value=${coinValue}`}`,
     );
+    // HEAD, which Fastify answers on every GET route, asks for the GET's answer without its body:
+    // it never pays (the payer would pay and never see the content). It learns the price.
+    if (request.method === 'HEAD') throw this.paymentRequired(coins);
     const resource = paidResource(request.method, request.url);
     const correlationId = header(request, 'x-correlation-id') ?? randomUUID();
     const deadline = this.engine.deadlineOf(header(request, DEADLINE_HEADER));

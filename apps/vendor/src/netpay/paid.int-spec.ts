@@ -53,6 +53,22 @@ describe('@Paid content over HTTP (real NATS, JetStream, Redis)', () => {
     expect(verifyReceipt(receipt, keys as never).ok).toBe(true);
   });
 
+  it('answers HEAD with the price and spends nothing, so the GET with the same payment gets the content', async () => {
+    // An attack probe paid with HEAD (Fastify answers HEAD on every GET route): the coins were
+    // spent, the body never sent, and the GET that followed was refused as a replay.
+    const issued = await stack.broker.issue();
+    const header = { 'x-netpay-payment': paymentHeader(issued.chain, 1, 2) };
+    const head = await vendor.http('HEAD', '/articles/a1', { headers: header });
+    expect(head.status).toBe(402);
+    expect(head.headers.get('x-netpay-price')).toBe('2');
+    expect(head.headers.get('x-netpay-receipt-id')).toBeNull();
+    expect(await acceptedPositions(stack.store, issued.chain.chainId)).toHaveLength(0);
+    const get = await vendor.http('GET', '/articles/a1', { headers: header });
+    expect(get.status).toBe(200);
+    expect(get.json()).toMatchObject({ item: { id: 'a1' } });
+    expect(await acceptedPositions(stack.store, issued.chain.chainId)).toHaveLength(2);
+  });
+
   it('refuses a replayed payword for other content with 409 and takes nothing', async () => {
     const issued = await stack.broker.issue();
     const header = { 'x-netpay-payment': paymentHeader(issued.chain, 1, 3) };
