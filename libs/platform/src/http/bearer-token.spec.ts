@@ -12,6 +12,14 @@ describe('bearer tokens', () => {
     expect(bearerTokenOf(undefined)).toBeUndefined();
   });
 
+  it('takes only spaces and tabs around the header: other white space is no token', () => {
+    expect(bearerTokenOf('\tBearer abc \t')).toBe('abc');
+    expect(bearerTokenOf('Bearer abc\u00a0')).toBeUndefined();
+    expect(bearerTokenOf('\u00a0Bearer abc')).toBeUndefined();
+    expect(bearerTokenOf('Bearer abc\u2028')).toBeUndefined();
+    expect(bearerTokenOf('Bearer abc\n')).toBeUndefined();
+  });
+
   it('admits exactly the secret', () => {
     const admin = new BearerSecret('s3cret-admin-token');
     expect(admin.admits('Bearer s3cret-admin-token')).toBe(true);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { bearerTokenOf } from '../http/bearer-token.js';
 
 export interface IdempotencyOptions {
   /** How long a completed answer is replayed. 24 h when omitted. */
@@ -20,10 +21,17 @@ export interface IdempotencyOptions {
 
 export const IDEMPOTENCY_OPTIONS = Symbol.for('netpay.platform.idempotency-options');
 
-/** The credentials' hash, never the credentials: the scope ends up in store keys and logs. */
+/**
+ * The credentials' hash, never the credentials: the scope ends up in store keys and logs. Of a
+ * bearer header, the token's: two spellings of one header that authenticate alike are one principal.
+ */
 export function authorizationPrincipal(request: FastifyRequest): string {
   const auth = request.headers.authorization;
-  return auth ? `auth:${createHash('sha256').update(auth).digest('hex')}` : 'anonymous';
+  if (!auth) return 'anonymous';
+  // `Bearer <token>` is what a client sends: its scope is the one it had before this rule.
+  const token = bearerTokenOf(auth);
+  const canonical = token === undefined ? String(auth) : `Bearer ${token}`;
+  return `auth:${createHash('sha256').update(canonical).digest('hex')}`;
 }
 
 export const DEFAULT_IDEMPOTENCY_OPTIONS: IdempotencyOptions = {
