@@ -20,6 +20,8 @@ export type DeclineReason =
   | 'account-closed'
   | 'over-limit'
   | 'currency-mismatch'
+  // A credit would take the balance past what the bank counts exactly (2^53 − 1 minor units):
+  | 'balance-limit'
   | 'idempotency-key-reused'
   // The payment's key was voided by reconciliation before the charge reached the bank:
   | 'payment-voided'

@@ -175,7 +175,8 @@ function refusal(
 ): DeclineReason | undefined {
   if (state.status === 'closed') return 'account-closed';
   if (currency !== state.currency) return 'currency-mismatch';
-  if (direction === 'credit') return undefined;
+  if (direction === 'credit')
+    return state.balance + amount > Number.MAX_SAFE_INTEGER ? 'balance-limit' : undefined;
   if (amount > state.maxCharge) return 'over-limit';
   if (amount > state.balance) return 'insufficient-funds';
   return undefined;
@@ -196,6 +197,7 @@ const MESSAGES: Readonly<Record<DeclineReason, string>> = {
   'account-closed': 'the account is closed',
   'over-limit': 'the amount is over the account’s limit for one charge',
   'currency-mismatch': 'the account is held in another currency',
+  'balance-limit': 'the credit would take the balance past the largest amount the bank holds',
   'idempotency-key-reused': 'this idempotency key was used for another payment',
   'payment-voided': 'this payment was voided before it was charged',
   'prepaid-balance-insufficient': 'the prepaid balance is too low',

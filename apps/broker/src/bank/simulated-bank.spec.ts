@@ -25,6 +25,19 @@ describe('SimulatedBank (in-memory ledger)', () => {
     expect(await bank.account('busy')).toMatchObject({ balance: 10, payments: 3 });
   });
 
+  it('declines a credit that would take a balance past 2^53 − 1, so every balance stays exact', async () => {
+    // An attack probe opened an account at Number.MAX_SAFE_INTEGER and had a refund paid into it:
+    // the balance went to …1492 (the exact sum is …1491) and stayed above the safe range.
+    const bank = new SimulatedBank(new InMemoryEventStore(), clock, 1_000);
+    await bank.openAccount({ accountId: 'full', currency: 'NZD', balance: Number.MAX_SAFE_INTEGER - 500 });
+    const credit = (amount: number, key: string) =>
+      bank.payout({ account: 'full', amount, currency: 'NZD', idempotencyKey: key, reference: key });
+    expect(await credit(500, 'fits')).toMatchObject({ ok: true });
+    expect(await credit(1, 'over')).toMatchObject({ ok: false, reason: 'balance-limit' });
+    expect(await bank.account('full')).toMatchObject({ balance: Number.MAX_SAFE_INTEGER });
+    expect(await bank.payoutRefusal('full', 'NZD')).toBeUndefined(); // a debit may make room again
+  });
+
   it('charges a key once when the same charge is retried concurrently', async () => {
     const bank = new SimulatedBank(new InMemoryEventStore(), clock, 1_000);
     await bank.openAccount({ accountId: 'twice', currency: 'NZD', balance: 100 });
