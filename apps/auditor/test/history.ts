@@ -378,6 +378,12 @@ export class History {
     return this.add(stream, { type: 'VendorPaid', version: 1, data: paid }, 'redemption');
   }
 
+  /** The broker revokes the chain (no further spends; its unspent value is held pending review). */
+  revoke(chainId: string, reason: 'fraud' | 'stolen-wallet' = 'stolen-wallet'): this {
+    const data = { chainId, reason, at: this.at() };
+    return this.add(`chain-${chainId}`, { type: 'ChainRevoked', version: 2, data });
+  }
+
   close(chainId: string, reason: 'lost-wallet' | 'expired' | 'exhausted' | 'revoked' | 'cashed-out'): this {
     const data = { chainId, index: this.model(chainId).index, reason, at: this.at() };
     return this.add(`chain-${chainId}`, { type: 'ChainClosed', version: 1, data });

@@ -15,8 +15,9 @@ const MONEY_ROWS: readonly [keyof MoneyReport, string][] = [
   ['owedToVendors', 'owed to vendors'],
   ['refunded', 'refunded to customers'],
   ['expiredSettled', 'settled at expiry'],
-  ['unspentOutstanding', 'unspent, in customers’ hands'],
+  ['unspentOutstanding', 'unspent'],
   ['refundsOwed', '  of which refunds owed'],
+  ['unspentHeld', '  of which held (revoked)'],
   ['spentNotRedeemed', 'spent, not yet redeemed'],
   ['outstandingLiability', 'outstanding liability'],
 ];

@@ -49,7 +49,24 @@ describe('Audit of an honest history', () => {
       spentNotRedeemed: 0,
       expiredSettled: 0,
       refundsOwed: 0,
+      unspentHeld: 0,
     });
+  });
+
+  it('shows the unspent value of a revoked chain as held, within the unspent value', async () => {
+    // A fault probe found it listed as "in customers' hands" alone, after a customer's revocation.
+    const h = new History()
+      .registerVendor('v1')
+      .registerCustomer('cust_bob', 'Bob Jones')
+      .purchase('p1', 'cust_bob', ['c1', 'c2'])
+      .spend('c1', 'v1', 3)
+      .revoke('c1');
+    const report = await auditHistory(h.appends, { brokerKeys: h.brokerKeys });
+    expect(report.violations).toEqual([]);
+    const { unspentOutstanding, unspentHeld, valueIssued, valueSpent } = report.money.NZD!;
+    const chainValue = valueIssued / 2;
+    expect(unspentHeld).toBe(chainValue - valueSpent);
+    expect(unspentOutstanding).toBe(valueIssued - valueSpent);
   });
 
   it('checks a hand-off with the keys of the vendor that signed it, whatever key ids others chose', async () => {

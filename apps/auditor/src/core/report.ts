@@ -1,5 +1,5 @@
 import type { AuditOptions } from './audit.js';
-import { refundsOwed, unspentOutstanding } from './checks/conservation.js';
+import { refundsOwed, unspentHeld, unspentOutstanding } from './checks/conservation.js';
 import { outstandingLiability, type Figures, type MoneyFigures } from './figures.js';
 import type { Findings, Violation, Warning } from './findings.js';
 import type { ChainRecord, TimelineEntry } from './ledger/chain-record.js';
@@ -10,7 +10,7 @@ export interface MoneyReport extends MoneyFigures {
   readonly outstandingLiability: number;
   /** Accepted for redemption but not yet paid. */
   readonly owedToVendors: number;
-  /** Value of coins not spent yet (nor refunded, nor re-issued): in customers' hands. */
+  /** Value of coins not spent yet (nor refunded, nor re-issued): the customers', or held (`unspentHeld`). */
   readonly unspentOutstanding: number;
   /** Spent at vendors, not yet redeemed: owed to vendors once they redeem. */
   readonly spentNotRedeemed: number;
@@ -19,6 +19,8 @@ export interface MoneyReport extends MoneyFigures {
    * since: owed to customers, on closed chains (part of `unspentOutstanding`).
    */
   readonly refundsOwed: number;
+  /** Unspent value of revoked chains, held by the broker pending review (part of `unspentOutstanding`). */
+  readonly unspentHeld: number;
 }
 
 export interface ChainReport {
@@ -132,6 +134,7 @@ export function buildReport(
   const money: Record<string, MoneyReport> = {};
   const unspent = unspentOutstanding(ledger);
   const owed = refundsOwed(ledger);
+  const held = unspentHeld(ledger);
   for (const [currency, m] of [...f.money.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     money[currency] = {
       ...m,
@@ -140,6 +143,7 @@ export function buildReport(
       unspentOutstanding: unspent.get(currency) ?? 0,
       spentNotRedeemed: m.valueSpent - m.valueRedeemed,
       refundsOwed: owed.get(currency) ?? 0,
+      unspentHeld: held.get(currency) ?? 0,
     };
   }
   return {

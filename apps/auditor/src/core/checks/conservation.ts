@@ -30,6 +30,19 @@ export function unspentOutstanding(ledger: Ledger): Map<string, number> {
   return out;
 }
 
+/**
+ * Per currency, the unspent value of revoked chains (part of `unspentOutstanding`): held by the
+ * broker pending review, neither in the customer's hands to spend nor refunded.
+ */
+export function unspentHeld(ledger: Ledger): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const chain of ledger.chains.values()) {
+    if (chain.status !== 'revoked' || ledger.successorOf.has(chain.chainId)) continue;
+    out.set(chain.currency, (out.get(chain.currency) ?? 0) + Math.max(0, chain.unspentValue));
+  }
+  return out;
+}
+
 /** Per currency, refunds the bank declined and nothing has paid since (`ChainRecord.refundOwed`). */
 export function refundsOwed(ledger: Ledger): Map<string, number> {
   const out = new Map<string, number>();
