@@ -3,6 +3,8 @@ import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata.js';
 import { namedApiSchemas } from './api-schema.js';
 import type { ProblemCodes } from './guard-problems.js';
+import { MAX_JSON_DEPTH } from './json-body.js';
+import { PLATFORM_ERROR } from '../errors/netpay-error.js';
 import {
   IDEMPOTENCY_KEY_FORMAT,
   IDEMPOTENT_HEADER_DESCRIPTION,
@@ -124,6 +126,69 @@ const IDEMPOTENCY_CODES = {
   503: ['IDEMPOTENCY.UNAVAILABLE'],
 } as const;
 
+/** Methods whose body Fastify reads (its `bodywith` methods): a body may come with any of them. */
+const BODY_METHODS: ReadonlySet<string> = new Set(['post', 'put', 'patch', 'delete']);
+
+/**
+ * What the platform's HTTP layer answers by itself, on every operation, before any guard or
+ * handler runs: Node's HTTP parser and request timer (`answerClientError`), the router
+ * (`answerFrameworkError`: a path parameter past `maxParamLength`), the Host check
+ * (`refuseMissingHost`) and the JSON body parser (`useJsonBodyParser`, Fastify's content-type
+ * parsers and body limit). `on`: `body` for methods that carry a body (whether or not the route
+ * reads one), `path` for operations with path parameters, `all` for every operation.
+ */
+export const PLATFORM_REFUSALS: readonly {
+  readonly status: number;
+  readonly codes: readonly string[];
+  readonly on: 'all' | 'body' | 'path';
+  readonly description: string;
+}[] = [
+  {
+    status: 400,
+    codes: [PLATFORM_ERROR.REQUEST_INVALID],
+    on: 'all',
+    description:
+      'The request is malformed (REQUEST.INVALID lists each invalid field; an HTTP/1.1 request without Host; a bad URL).',
+  },
+  {
+    status: 400,
+    codes: [PLATFORM_ERROR.REQUEST_TOO_DEEP],
+    on: 'body',
+    description: `A JSON body nested deeper than ${MAX_JSON_DEPTH} levels (or a body that is not JSON: REQUEST.INVALID).`,
+  },
+  {
+    status: 408,
+    codes: ['REQUEST.TIMEOUT'],
+    on: 'all',
+    description:
+      'The request (headers and body) did not arrive within HTTP_REQUEST_TIMEOUT; the connection closes.',
+  },
+  {
+    status: 413,
+    codes: [PLATFORM_ERROR.REQUEST_TOO_LARGE],
+    on: 'body',
+    description: 'The body is larger than HTTP_BODY_LIMIT.',
+  },
+  {
+    status: 414,
+    codes: ['REQUEST.URI_TOO_LONG'],
+    on: 'path',
+    description: 'A path parameter is longer than the router takes.',
+  },
+  {
+    status: 415,
+    codes: ['REQUEST.UNSUPPORTED_MEDIA_TYPE'],
+    on: 'body',
+    description: 'The body is not JSON, is compressed (Content-Encoding), or is not in UTF-8.',
+  },
+  {
+    status: 431,
+    codes: ['REQUEST.HEADERS_TOO_LARGE'],
+    on: 'all',
+    description: 'The request headers are too large.',
+  },
+];
+
 /** Fill in `document` (in place) and answer it. */
 export function completeApiDocument(
   document: OpenAPIObject,
@@ -145,7 +210,7 @@ export function completeApiDocument(
   for (const pathItem of Object.values(document.paths)) {
     for (const [method, op] of Object.entries(pathItem as Record<string, Operation>)) {
       if (!['get', 'put', 'post', 'delete', 'patch'].includes(method)) continue;
-      completeOperation(op, guardProblems.get(String(op.operationId)) ?? [], parameterRules);
+      completeOperation(op, method, guardProblems.get(String(op.operationId)) ?? [], parameterRules);
     }
   }
   return document;
@@ -199,6 +264,7 @@ const RULES = new Set(['isInt', 'matches', 'min', 'max', 'isIn', 'isLength', 'mi
 
 function completeOperation(
   op: Operation,
+  method: string,
   guards: readonly ProblemCodes[],
   parameterRules: ReadonlyMap<string, ValidationMetadata[]> = new Map(),
 ): void {
@@ -253,9 +319,13 @@ function completeOperation(
     const status = Number(key);
     if (status >= 400) add(status, [], response.description);
   }
-  if ((op.parameters?.length ?? 0) > 0 || op.requestBody)
-    add(400, ['REQUEST.INVALID'], 'The request is malformed (REQUEST.INVALID lists each field).');
-  if (op.requestBody) add(413, ['REQUEST.TOO_LARGE'], 'The body is larger than HTTP_BODY_LIMIT.');
+  // What the HTTP layer answers itself, before any handler runs (see `PLATFORM_REFUSALS`).
+  const hasPathParameters = (op.parameters ?? []).some((p) => p.in === 'path');
+  for (const refusal of PLATFORM_REFUSALS) {
+    if (refusal.on === 'body' && !BODY_METHODS.has(method)) continue;
+    if (refusal.on === 'path' && !hasPathParameters) continue;
+    add(refusal.status, refusal.codes, refusal.description);
+  }
   for (const problems of guards)
     for (const [status, codes] of Object.entries(problems))
       add(Number(status), codes, 'Refused by the route’s guard.');
