@@ -7,7 +7,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { Idempotent } from '#platform';
+import { ApiRefusalCodes, Idempotent } from '#platform';
 import {
   type AuthenticatedCustomer,
   CurrentCustomer,
@@ -57,6 +57,8 @@ export class AuthoriseVendorHttpController {
       'At once: the vendor’s checkout tokens stop working, and every slice of your server-side wallet it ' +
       'holds ends (its next debit is refused with CHAIN.SLICE_WITHDRAWN; the unspent rest is yours again).',
   })
+  // The wallet view (which chains are yours) not caught up within its time-out.
+  @ApiRefusalCodes({ 503: ['PROJECTION.BEHIND'] })
   deauthorise(
     @CurrentCustomer() customer: AuthenticatedCustomer,
     @Param() params: VendorIdParam,

@@ -33,6 +33,11 @@ export class BuyCoinsHttpController {
     description: 'PURCHASE.DECLINED: the bank refused; nothing charged, no chain issued.',
   })
   @ApiResponse({
+    status: 403,
+    description:
+      'CUSTOMER.REVOKED: the customer (or its bank account) is revoked for fraud; nothing charged.',
+  })
+  @ApiResponse({
     status: 404,
     description: 'VENDOR.NOT_FOUND: `vendors` names a vendor the broker does not know; nothing charged.',
   })
@@ -41,13 +46,26 @@ export class BuyCoinsHttpController {
     description:
       'IDEMPOTENCY.IN_PROGRESS: a request with this Idempotency-Key is still running, retry; or ' +
       'PURCHASE.VOIDED: the bank answer was lost and reconciliation found no charge and voided it ' +
-      '(nothing charged; buy again with a new Idempotency-Key).',
+      '(nothing charged; buy again with a new Idempotency-Key); CHAIN.ALREADY_ISSUED: a retry of a purchase ' +
+      'interrupted after its chains were issued, with another `walletNonce`.',
+  })
+  @ApiResponse({
+    status: 422,
+    description:
+      'PURCHASE.CURRENCY_NOT_SOLD: the broker does not sell coins in this currency; PURCHASE.TOO_LARGE: more ' +
+      'coins, or a larger amount, than one purchase may buy; IDEMPOTENCY.KEY_REUSED: this key was used for ' +
+      'another purchase. Nothing charged.',
   })
   @ApiResponse({
     status: 503,
     description:
       'A dependency is away; retry later. PAYMENT.UNAVAILABLE: the bank did not answer — retry with the same ' +
-      'key and body (charged at most once), or reconciliation settles the purchase without you.',
+      'key and body (charged at most once), or reconciliation settles the purchase without you. ' +
+      'PROJECTION.BEHIND: the customers’ revocations are not read yet.',
+  })
+  @ApiResponse({
+    status: 500,
+    description: 'WALLET.SEED_UNREADABLE: a server-side wallet seed stored before cannot be decrypted.',
   })
   buy(
     @Body() body: BuyCoinsRequest,

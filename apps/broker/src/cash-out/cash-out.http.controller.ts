@@ -59,7 +59,9 @@ export class CashOutHttpController {
   })
   @ApiResponse({
     status: 503,
-    description: 'A dependency is away; retry later. PAYMENT.UNAVAILABLE: the bank did not answer.',
+    description:
+      'A dependency is away; retry later. PAYMENT.UNAVAILABLE: the bank did not answer. PROJECTION.BEHIND: the ' +
+      'wallet view or the customers’ revocations are not read yet.',
   })
   cashOut(
     @CurrentCustomer() customer: AuthenticatedCustomer,

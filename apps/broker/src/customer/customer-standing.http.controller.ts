@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches } from 'class-validator';
 import { CUSTOMER_REVOCATION_REASONS, type CustomerRevocationReason } from '#events';
-import { Idempotent } from '#platform';
+import { ApiRefusalCodes, Idempotent } from '#platform';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { CUSTOMER_STANDING } from '../shared/answer-schemas.js';
 import { type CustomerStandingAnswer, CustomerStandings } from './customer-standings.js';
@@ -53,6 +53,7 @@ export class CustomerStandingHttpController {
   @ApiOperation({ summary: 'A customer’s fraud revocation, if any (admin).' })
   @ApiOkResponse({ schema: CUSTOMER_STANDING })
   @ApiNotFoundResponse({ description: 'CUSTOMER.NOT_FOUND' })
+  @ApiRefusalCodes({ 503: ['PROJECTION.BEHIND'] })
   standing(@Param() params: CustomerIdParam): Promise<CustomerStandingAnswer> {
     return this.standings.standing(params.customerId);
   }
@@ -68,6 +69,7 @@ export class CustomerStandingHttpController {
   })
   @ApiOkResponse({ schema: CUSTOMER_STANDING })
   @ApiNotFoundResponse({ description: 'CUSTOMER.NOT_FOUND' })
+  @ApiRefusalCodes({ 503: ['PROJECTION.BEHIND'] })
   revoke(
     @Param() params: CustomerIdParam,
     @Body() body: RevokeCustomerRequest,

@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { Idempotent } from '#platform';
+import { ApiRefusalCodes, Idempotent } from '#platform';
 import type { CustomerRegisteredAnswer } from './register-customer.command.js';
 import { RegisterCustomerHandler } from './register-customer.handler.js';
 import { RegisterCustomerRequest } from './register-customer.request.dto.js';
@@ -21,6 +21,12 @@ export class RegisterCustomerHttpController {
       'Registered; the bearer token is shown only in this answer (a replay has `withheld: ["token"]` instead).',
   })
   @ApiConflictResponse({ description: 'CUSTOMER.ALREADY_REGISTERED' })
+  @ApiRefusalCodes({
+    // The bank does not confirm the mandate; the account belongs to a revoked customer.
+    403: ['BANK.MANDATE_INVALID', 'CUSTOMER.REVOKED'],
+    // The bank did not answer the mandate check; the customers' revocations are not read yet.
+    503: ['PAYMENT.UNAVAILABLE', 'PROJECTION.BEHIND'],
+  })
   register(
     @Body() body: RegisterCustomerRequest,
     @Headers('idempotency-key') idempotencyKey: string,

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { Idempotent } from '#platform';
+import { ApiRefusalCodes, Idempotent } from '#platform';
 import {
   type AuthenticatedCustomer,
   CurrentCustomer,
@@ -24,6 +24,15 @@ export class ReissueChainHttpController {
   @ApiCreatedResponse({
     schema: CHAIN_REISSUED,
     description: 'Lost wallet: the chain is closed at its index and its unspent rest re-issued.',
+  })
+  @ApiRefusalCodes({
+    403: ['CUSTOMER.REVOKED'],
+    // Not a chain of yours (someone else's answers the same).
+    404: ['CHAIN.NOT_FOUND'],
+    // A server-side chain; a chain closed for another reason (cashed out).
+    409: ['CHAIN.WRONG_WALLET_KIND', 'CHAIN.CLOSED'],
+    410: ['CHAIN.REVOKED', 'CHAIN.EXPIRED'],
+    503: ['PROJECTION.BEHIND'],
   })
   reissue(
     @CurrentCustomer() customer: AuthenticatedCustomer,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Idempotent } from '#platform';
+import { ApiRefusalCodes, Idempotent } from '#platform';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { signRevocationNotice, type SignedRevocationNotice } from '#protocol';
 import { BrokerKeyRing } from '../keys/broker-key-ring.js';
@@ -29,6 +29,8 @@ export class RevokeChainHttpController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Revoke a chain (admin); broadcast on the CRL subject.' })
   @ApiOkResponse({ description: 'Revoked (or revoked already: no `position`).', schema: CHAIN_REVOKED })
+  // No such chain; a chain closed already (cashed out, re-issued, expired) is not revoked.
+  @ApiRefusalCodes({ 404: ['CHAIN.NOT_FOUND'], 409: ['CHAIN.CLOSED'] })
   revoke(@Param() params: ChainIdParam, @Body() body: RevokeChainRequest): Promise<ChainRevokedAnswer> {
     return this.handler.execute(params.chainId, body.reason);
   }
@@ -42,6 +44,8 @@ export class RevokeChainHttpController {
       'notice about each vendor suspended for fraud (a suspension or its lift); `customers`: the latest ' +
       'notice about each customer revoked for fraud (a revocation or its lift).',
   })
+  // The wallet view or the vendors' / customers' notices not read yet within their time-out.
+  @ApiRefusalCodes({ 503: ['PROJECTION.BEHIND'] })
   async list(): Promise<{
     revocations: RevocationEntry[];
     vendors: SignedRevocationNotice[];

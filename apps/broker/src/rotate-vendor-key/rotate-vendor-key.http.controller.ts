@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { VENDOR_KEY_REPLY_SCHEMA, type VendorKeyReply } from '#contracts';
-import { Idempotent } from '#platform';
+import { ApiRefusalCodes, Idempotent } from '#platform';
 import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
 import { VendorIdParam } from '../vendor/vendor-id.param.js';
 import { VendorKeyDto } from '../vendor/vendor-key.dto.js';
@@ -21,6 +21,7 @@ export class RotateVendorKeyHttpController {
     schema: VENDOR_KEY_REPLY_SCHEMA,
     description: 'Key added (admin); every key of the vendor, oldest first.',
   })
+  @ApiRefusalCodes({ 403: ['VENDOR.SUSPENDED'], 404: ['VENDOR.NOT_FOUND'], 409: ['VENDOR.KEY_ID_TAKEN'] })
   rotate(@Param() params: VendorIdParam, @Body() body: VendorKeyDto): Promise<VendorKeyReply> {
     return this.handler.execute(params.vendorId, body);
   }

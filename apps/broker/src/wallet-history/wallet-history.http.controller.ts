@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Injectable, Query, UseGuards } from '@nestjs/c
 import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { CLOCK, type Clock } from '#platform';
+import { ApiRefusalCodes, CLOCK, type Clock } from '#platform';
 import {
   type AuthenticatedCustomer,
   CurrentCustomer,
@@ -84,6 +84,8 @@ export class GetWalletHistoryHttpController {
       'returned slices, refunds, revocations, re-issues and vendor authorisations of the customer, oldest ' +
       'first; and the spends summed per vendor.',
   })
+  // A `minPosition` no event has reached; the wallet view not caught up within its time-out.
+  @ApiRefusalCodes({ 400: ['PROJECTION.POSITION_AHEAD'], 503: ['PROJECTION.BEHIND'] })
   get(
     @CurrentCustomer() customer: AuthenticatedCustomer,
     @Query() query: GetWalletHistoryQuery,

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiRefusalCodes } from '#platform';
 import {
   type AuthenticatedCustomer,
   CurrentCustomer,
@@ -21,6 +22,8 @@ export class GetWalletHttpController {
     schema: WALLET,
     description: 'Chains, spent index, remaining value and current holder of each.',
   })
+  // A `minPosition` no event has reached; the wallet view not caught up within its time-out.
+  @ApiRefusalCodes({ 400: ['PROJECTION.POSITION_AHEAD'], 503: ['PROJECTION.BEHIND'] })
   get(
     @CurrentCustomer() customer: AuthenticatedCustomer,
     @Query() query: GetWalletQuery,
