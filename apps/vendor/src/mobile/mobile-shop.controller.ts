@@ -4,9 +4,9 @@ import type { FastifyReply } from 'fastify';
 import { NetPayError } from '#platform';
 import { PAGE_HEADERS, WebAssets } from '#web';
 import { VendorEngine } from '../engine/vendor-engine.js';
-import { MOBILE_WALLET } from '../vendor.api.js';
+import { ApiRefusals, MOBILE_WALLET } from '../vendor.api.js';
 import { PAYMENT_HEADERS } from '../netpay/payment-header.js';
-import { isSubscriberToken, openSubscriberToken } from './subscriber-token.js';
+import { isSubscriberToken, MOBILE_REFUSAL_STATUS, openSubscriberToken } from './subscriber-token.js';
 
 const assets = new WebAssets();
 
@@ -52,6 +52,7 @@ export class MobileShopController {
       'Coins left in the subscriber’s server-side wallet for this vendor (403 SUBSCRIBER_TOKEN.* for a token ' +
       'the operator did not sign for this vendor, or one that expired; 401 SUBSCRIBER_TOKEN.MISSING without one).',
   })
+  @ApiRefusals(['SUBSCRIBER_TOKEN.MISSING', ...Object.keys(MOBILE_REFUSAL_STATUS)])
   async wallet(@Headers(PAYMENT_HEADERS.checkout) compact?: string): Promise<MobileWalletAnswer> {
     if (compact === undefined || compact === '' || !isSubscriberToken(compact)) {
       throw new NetPayError(
