@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -57,6 +58,45 @@ function checked(checker: AnswerChecker, send: Call): Call {
       }),
     );
     return res;
+  };
+}
+
+/** A request as sent, whatever its headers; a body that is not text is sent as JSON (fetch through `checked`). */
+function rawCall(base: string): Call {
+  return async (method, path, init = {}) => {
+    const body =
+      typeof init.body === 'string' || init.body === undefined ? init.body : JSON.stringify(init.body);
+    const response = await fetch(base + path, {
+      method,
+      headers: init.headers ?? {},
+      ...(body === undefined ? {} : { body }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
+  };
+}
+
+/** Raw HTTP/1.1 over a socket, for what fetch will not send (headers over Node's limit). */
+async function socketCall(base: string, request: string): Promise<TestResponse> {
+  const { hostname, port } = new URL(base);
+  const text = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+  });
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  const headers = new Headers();
+  for (const line of head.split('\r\n').slice(1)) {
+    const at = line.indexOf(':');
+    if (at > 0) headers.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+  }
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+    headers,
+    text: body,
+    json: <T>() => JSON.parse(body) as T,
   };
 }
 
@@ -245,6 +285,102 @@ describe('real answers match the documented schemas', () => {
 
     expect(problems).toEqual([]);
     expect(vendorChecker.unseen()).toEqual([]);
+  });
+
+  // An answer whose status the document leaves out, or whose code is not in that status's `code`
+  // enum, is a problem the checker reports: each refusal here is provoked on purpose.
+  it('refusals of the HTTP layer and of the handlers carry a documented status and code', async () => {
+    problems.length = 0;
+    const refused = (res: TestResponse) => [res.status, res.json<{ code?: string }>().code];
+    const brokerBase = await stack.broker.app.getUrl();
+    const vendorBase = await vendor.app.getUrl();
+    const brokerRaw = checked(brokerChecker, rawCall(brokerBase));
+    const shopRaw = checked(vendorChecker, rawCall(vendorBase));
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'idempotency-key': randomUUID() };
+    const json = { 'content-type': 'application/json' };
+
+    // The platform's HTTP layer, on routes that do not read a body (or do).
+    const compressed = await brokerRaw('POST', '/bank/accounts/acct_none/close', {
+      headers: { ...admin, ...json, 'content-encoding': 'gzip' },
+      body: '{}',
+    });
+    expect(refused(compressed)).toEqual([415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE']);
+    const deep = await brokerRaw('POST', '/purchases', {
+      headers: { ...json, authorization: `Bearer ${customer.token}`, 'idempotency-key': randomUUID() },
+      body: `${'['.repeat(100)}${']'.repeat(100)}`,
+    });
+    expect(refused(deep)).toEqual([400, 'REQUEST.TOO_DEEP']);
+    const large = await brokerRaw('POST', `/customers/${customer.customerId}/reinstate`, {
+      headers: { ...admin, ...json },
+      body: JSON.stringify({ x: 'x'.repeat(80_000) }),
+    });
+    expect(refused(large)).toEqual([413, 'REQUEST.TOO_LARGE']);
+    const longId = await brokerRaw('POST', `/chains/${'c'.repeat(200)}/revoke`, { headers: admin });
+    expect(refused(longId)).toEqual([414, 'REQUEST.URI_TOO_LONG']);
+    const bigHeaders = await socketCall(
+      brokerBase,
+      `GET /keys HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`,
+    );
+    problems.push(
+      ...brokerChecker.check({
+        method: 'GET',
+        path: '/keys',
+        status: bigHeaders.status,
+        contentType: bigHeaders.headers.get('content-type'),
+        body: bigHeaders.text,
+      }),
+    );
+    expect(refused(bigHeaders)).toEqual([431, 'REQUEST.HEADERS_TOO_LARGE']);
+
+    // The broker's handlers.
+    expect(refused(await buy(broker, customer, { currency: 'XXX' }))).toEqual([
+      422,
+      'PURCHASE.CURRENCY_NOT_SOLD',
+    ]);
+    expect(refused(await buy(broker, customer, { coins: 500_000 }))).toEqual([422, 'PURCHASE.TOO_LARGE']);
+    const unknownChain = await broker('POST', '/chains/no_such_chain/revoke', {
+      token: ADMIN_TOKEN,
+      body: { reason: 'fraud' },
+    });
+    expect(refused(unknownChain)).toEqual([404, 'CHAIN.NOT_FOUND']);
+    const key = generateSigningKey('oa-key-1');
+    const noVendor = await broker('POST', '/vendors/no_such_vendor/keys', {
+      token: ADMIN_TOKEN,
+      body: { keyId: key.keyId, publicKey: key.publicKey },
+    });
+    expect(refused(noVendor)).toEqual([404, 'VENDOR.NOT_FOUND']);
+    const [current] = (await broker('GET', '/vendors/news_a/keys')).json<{ keys: { keyId: string }[] }>()
+      .keys;
+    const taken = await broker('POST', '/vendors/news_a/keys', {
+      token: ADMIN_TOKEN,
+      body: { keyId: current!.keyId, publicKey: key.publicKey },
+    });
+    expect(refused(taken)).toEqual([409, 'VENDOR.KEY_ID_TAKEN']);
+
+    // The vendor's handlers.
+    expect(refused(await shop('GET', '/m/wallet'))).toEqual([401, 'SUBSCRIBER_TOKEN.MISSING']);
+    const longToken = await shopRaw('GET', '/articles/a1', {
+      headers: { 'x-netpay-checkout': 't'.repeat(2_000), 'idempotency-key': randomUUID() },
+    });
+    expect(refused(longToken)).toEqual([400, 'PROTOCOL.BAD_LENGTH']);
+    const server = (await buy(stack.broker.http, customer, { coins: 10, wallet: 'server' })).json<{
+      chains: { chainId: string }[];
+    }>();
+    const notCheckedOut = await shop('POST', '/spends', {
+      body: { chainId: server.chains[0]!.chainId, position: 1, payword: 'ab'.repeat(32), count: 1 },
+    });
+    expect(refused(notCheckedOut)).toEqual([409, 'CHAIN.NOT_CHECKED_OUT']);
+    const token = await authoriseVendor(stack.broker.http, customer, 'news_a');
+    const purchase = randomUUID();
+    const debit = (count: number) =>
+      shop('POST', '/debits', {
+        body: { checkoutToken: token, count },
+        headers: { 'idempotency-key': purchase },
+      });
+    expect((await debit(1)).status).toBe(201);
+    expect(refused(await debit(2))).toEqual([422, 'IDEMPOTENCY.KEY_REUSED']);
+
+    expect(problems).toEqual([]);
   });
 });
 

@@ -132,6 +132,30 @@ describe('OpenAPI documents', () => {
     },
   );
 
+  it.each(Object.keys(docs))('%s: every operation names what the HTTP layer answers by itself', (name) => {
+    const named = (op: Op, status: string) =>
+      [...JSON.stringify(op.responses[status] ?? {}).matchAll(/"([A-Z][A-Z0-9_]*\.[A-Z0-9_.]+)"/g)].map(
+        (m) => m[1],
+      );
+    for (const [route, op] of operations(docs[name]!)) {
+      const body = /^(POST|PUT|PATCH|DELETE) /.test(route);
+      const path = (op.parameters ?? []).some((p) => p.in === 'path');
+      const expected: Record<string, string[]> = {
+        '400': ['REQUEST.INVALID', ...(body ? ['REQUEST.TOO_DEEP'] : [])],
+        '408': ['REQUEST.TIMEOUT'],
+        '431': ['REQUEST.HEADERS_TOO_LARGE'],
+        ...(body ? { '413': ['REQUEST.TOO_LARGE'], '415': ['REQUEST.UNSUPPORTED_MEDIA_TYPE'] } : {}),
+        ...(path ? { '414': ['REQUEST.URI_TOO_LONG'] } : {}),
+      };
+      for (const [status, codes] of Object.entries(expected))
+        expect({ route, status, codes: named(op, status) }).toEqual({
+          route,
+          status,
+          codes: expect.arrayContaining(codes),
+        });
+    }
+  });
+
   it.each(Object.keys(docs))('%s: one Idempotency-Key with its pattern, no duplicated parameter', (name) => {
     for (const [route, op] of operations(docs[name]!)) {
       const keys = (op.parameters ?? []).map((p) => `${p.in}:${p.name.toLowerCase()}`);
