@@ -158,8 +158,12 @@ export class InMemoryBroker implements BrokerClient {
   }
 
   /** Like the broker: the first chain of the wallet with coins left that nobody else holds. */
+  /** When set, every checkout is refused with it (as the broker refuses with codes of its own). */
+  checkoutRefusal: NetPayError | undefined;
+
   async checkoutWallet(request: WalletCheckoutRequest): Promise<WalletCheckoutReply> {
     this.calls.checkoutWallet++;
+    if (this.checkoutRefusal) throw this.checkoutRefusal;
     // Like the broker: signed by a registered key of the vendor it names.
     if (!verifyCheckoutRequest(request, this.vendors.get(request.vendorId) ?? []).ok) {
       throw new NetPayError('CHECKOUT.SIGNATURE_INVALID', 'not signed by the vendor', { status: 401 });

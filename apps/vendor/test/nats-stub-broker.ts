@@ -56,7 +56,13 @@ export class NatsStubBroker {
             const e = error instanceof NetPayError ? error : new NetPayError('INTERNAL', String(error));
             return {
               ok: false,
-              error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) },
+              // The status too, as the broker's envelope carries it (RpcErrorReply).
+              error: {
+                code: e.code,
+                message: e.message,
+                status: e.status,
+                ...(e.details ? { details: e.details } : {}),
+              },
             };
           })
           .then((response) => msg.respond(JSON.stringify({ id: packet.id, response, isDisposed: true })));

@@ -20,7 +20,7 @@ import {
   type VendorKeyCertificate,
 } from '#protocol';
 import type { Subscription } from 'rxjs';
-import { statusOf } from '../engine/vendor-errors.js';
+import { knownStatusOf } from '../engine/vendor-errors.js';
 import type { BrokerClient } from './broker-client.js';
 
 /**
@@ -97,7 +97,7 @@ export class NatsBrokerClient implements BrokerClient {
     return rpcRequest<T>(this.client, subject, data, {
       timeoutMs: this.timeoutMs,
       remote: 'broker',
-      statusOf,
+      statusOf: knownStatusOf,
     });
   }
 }

@@ -78,6 +78,9 @@ const STATUS: Readonly<Record<string, number>> = {
   'HANDOFF.VENDOR_REVOKED': 403,
   'HANDOFF.VENDOR_SUSPENDED': 403,
   'VENDOR.SUSPENDED': 403,
+  // The broker's, passed on from a checkout (their status there):
+  'CUSTOMER.REVOKED': 403,
+  'PROJECTION.BEHIND': 503,
   'HANDOFF.CERTIFICATE_MISMATCH': 409,
   'HANDOFF.TO_SELF': 422,
   'HANDOFF.WALLET_NOT_AUTHORISED': 403,
@@ -109,10 +112,18 @@ const STATUS: Readonly<Record<string, number>> = {
  * `REDIS.UNAVAILABLE` passed on) is a 503 a client retries, never a 422 it would take as final.
  */
 export function statusOf(code: string): number {
+  return knownStatusOf(code) ?? 422;
+}
+
+/**
+ * The status of a code the vendor knows, else `undefined`: a broker's refusal the vendor does not
+ * know keeps the broker's own status (a 503 to retry stays one, not a 422 taken as final).
+ */
+export function knownStatusOf(code: string): number | undefined {
   return (
     STATUS[code] ??
     DEFAULT_STATUS_BY_CODE[code] ??
-    (code.startsWith('PROTOCOL.') ? 400 : code.endsWith('.UNAVAILABLE') ? 503 : 422)
+    (code.startsWith('PROTOCOL.') ? 400 : code.endsWith('.UNAVAILABLE') ? 503 : undefined)
   );
 }
 

@@ -130,6 +130,24 @@ describe('RPC error replies', () => {
     );
   });
 
+  it("keeps the remote status when the caller does not know the code, and a remote failure is the caller's 502", () => {
+    const wire = (code: string, status: number) => ({ ok: false, error: { code, message: 'm', status } });
+    const known = (code: string) => (code === 'KNOWN.CODE' ? 402 : undefined);
+    expect(() => unwrapRpcReply(wire('KNOWN.CODE', 409), { statusOf: known })).toThrow(
+      expect.objectContaining({ status: 402 }),
+    );
+    expect(() => unwrapRpcReply(wire('OTHER.CODE', 503), { statusOf: known })).toThrow(
+      expect.objectContaining({ code: 'OTHER.CODE', status: 503 }),
+    );
+    expect(() => unwrapRpcReply(wire('OTHER.CODE', 403), { statusOf: known })).toThrow(
+      expect.objectContaining({ status: 403 }),
+    );
+    for (const status of [500, 504, 200, 99])
+      expect(() => unwrapRpcReply(wire('OTHER.CODE', status), { statusOf: known })).toThrow(
+        expect.objectContaining({ status: 502 }),
+      );
+  });
+
   it('passes an answer through, and refuses what is not the envelope as RPC.FAILED', () => {
     expect(unwrapRpcReply(rpcOk({ index: 4 }))).toEqual({ index: 4 });
     expect(isRpcErrorReply({ error: 'just a string field' })).toBe(false);

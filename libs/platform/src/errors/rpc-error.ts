@@ -50,8 +50,11 @@ export function isRpcErrorReply(reply: unknown): reply is RpcErrorReply {
 export interface UnwrapOptions {
   /** Who answered, recorded in the error's details (`remote`). */
   readonly remote?: string;
-  /** The status the caller gives a remote code (default: the status the reply carries, else 502). */
-  readonly statusOf?: (code: string) => number;
+  /**
+   * The status the caller gives a remote code; `undefined` (or no function): the status the reply
+   * carries, a remote 5xx other than 503 as 502 (the remote side failed, not the caller's client).
+   */
+  readonly statusOf?: (code: string) => number | undefined;
 }
 
 /**
@@ -73,7 +76,12 @@ export function unwrapRpcReply<T>(reply: unknown, options: UnwrapOptions = {}): 
   }
   const { code, message, status, details } = reply.error;
   throw new NetPayError(code, message, {
-    status: options.statusOf?.(code) ?? (typeof status === 'number' ? status : 502),
+    status: options.statusOf?.(code) ?? remoteStatus(status),
     details: { ...details, remote: options.remote ?? true },
   });
+}
+
+function remoteStatus(status: unknown): number {
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599) return 502;
+  return status >= 500 && status !== 503 ? 502 : status;
 }
