@@ -143,4 +143,40 @@ describe('messages slipped onto a stream subject around the store (real server, 
     }
     expect(idsOf(paged)).toEqual(idsOf(all));
   });
+
+  it("takes no message for a stream of another category than its subject's", async () => {
+    // An attack probe: a peer, which may publish `<prefix>.p2pchain.*`, published a well-formed
+    // ContentAnnounced on `<prefix>.p2pchain.p2pcontent-<victim>`; the reads across categories took
+    // the subject's last token for the stream, and the CIS rebuilt its index from the forgery.
+    const forgedStream = `customer-forged${unique}`;
+    const forged = anEvent('CustomerRegistered', { forged: true });
+    const { hdrs, body } = encodeEvent(forgedStream, 0, forged, []);
+    await jetstream(vendor).publish(subject(forgedStream), body, {
+      headers: hdrs,
+      msgID: messageId(forgedStream, forged.id),
+      expect: { lastSubjectSequence: 0 },
+    });
+    const seen: RecordedEvent[] = [];
+    const subscription: Subscription = store.subscribeToAll({
+      subscriptionId: `hostile-category-${unique}`,
+      handler: async (event) => {
+        seen.push(event);
+      },
+    });
+    open.push({ close: () => subscription.stop() });
+    const after = anEvent('Spent');
+    await store.appendToStream(`chain-after${unique}`, [after]);
+    const deadline = Date.now() + 10_000;
+    while (!seen.some((e) => e.id === after.id) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(seen.map((e) => e.id)).toContain(after.id);
+    expect(seen.map((e) => e.id)).not.toContain(forged.id);
+    const all = await store.readAll();
+    expect(all.map((e) => e.id)).toContain(after.id);
+    expect(all.map((e) => e.id)).not.toContain(forged.id);
+    expect(all.map((e) => e.streamName)).not.toContain(forgedStream);
+    // Nor is it that stream's, read by its own name (its own subject).
+    expect(await store.readStream(forgedStream)).toEqual([]);
+  });
 });

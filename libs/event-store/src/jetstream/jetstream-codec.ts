@@ -3,6 +3,7 @@ import { headers, type MsgHdrs } from '@nats-io/nats-core';
 import { EventStoreUnavailableError } from '../errors.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from '../event-store.port.js';
 import { activeTraceparent, withTraceparent } from '../shared/trace-context.js';
+import { categoryOf } from '../shared/validation.js';
 
 /**
  * One event per message: what readers filter on travels in headers (type,
@@ -107,9 +108,18 @@ export function streamOf(msg: Pick<StoredMessage, 'headers' | 'seq' | 'subject'>
   return value;
 }
 
-/** The event-store stream a subject names: its last token. */
+/**
+ * The event-store stream a subject names: its last token, when the token before it is that
+ * stream's category (as the appender writes it, `subjectOf`); else '' (no stream). NATS rights
+ * are per category (a peer may publish `<prefix>.p2pchain.*`), so a message on
+ * `<prefix>.p2pchain.p2pcontent-x` was written by a party that may not write `p2pcontent-x`:
+ * reads across categories (`readAll`, multi-category feeds) must not take it for that stream.
+ */
 export function streamOfSubject(subject: string): string {
-  return subject.slice(subject.lastIndexOf('.') + 1);
+  const last = subject.lastIndexOf('.');
+  const stream = subject.slice(last + 1);
+  const category = subject.slice(subject.lastIndexOf('.', last - 1) + 1, last);
+  return last > 0 && category === categoryOf(stream) ? stream : '';
 }
 
 /** `s1,d2,d3,…`: the latest sequence, then each next one as its distance below the one before (short). */
@@ -183,6 +193,8 @@ export function eventOrSkip(msg: StoredMessage): RecordedEvent | undefined {
   if (checkedPredecessorOf(msg) === undefined) return undefined;
   try {
     const event = decodeEvent(msg);
+    // Published on another category's subject (`streamOfSubject`): not an event of any stream.
+    if (event.streamName === '') return undefined;
     const body = event as { data: unknown; metadata: unknown };
     if (typeof body.metadata !== 'object' || body.metadata === null) return undefined;
     return event;
