@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '#event-store';
 import type { CurrencyMode, P2PEvent, PeerCoinsSold, PeerRedeemed, PeerTokensGranted } from '#events';
-import { isP2PEventType } from '#events';
+import { isP2PEventType, spendAtPeerOf } from '#events';
 import type { PseudonymCertificate, SignedIndexStatement, Touchstone } from '#protocol';
 
 /** A P2P event as recorded (the family is not in `NetPayEvent`, so it has its own decoder). */
@@ -107,8 +107,8 @@ export function foldChainSpends(events: readonly RecordedEvent[]): {
     revision = recorded.revision;
     const e = decodeP2P(recorded);
     if (e?.type === 'CoinsSpentAtPeer') {
-      const d = e.data;
-      spends.push({ statement: d.statement, digest: d.digest, payee: d.payee });
+      const spend = spendAtPeerOf(e.data);
+      if (spend) spends.push(spend);
     } else if (e?.type === 'DoubleSpendProven') proven = true;
   }
   return { revision, spends, proven };

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ConcurrencyError, type EventStore } from '#event-store';
-import { type CoinsSpentAtPeer, deterministicEventId, p2pStreams } from '#events';
+import { type CoinsSpentAtPeer, deterministicEventId, p2pStreams, spendAtPeerOf } from '#events';
 import { type Clock, NetPayError } from '#platform';
 import {
   checkP2PPayment,
@@ -267,7 +267,7 @@ export class PeerCore {
       for (const r of events) {
         revision = r.revision;
         if (r.type !== 'CoinsSpentAtPeer') continue;
-        const other = (r.data as CoinsSpentAtPeer['data']).statement;
+        const other = spendAtPeerOf(r.data)?.statement;
         if (
           other &&
           statementDigest(other) !== digest &&

@@ -253,6 +253,37 @@ describe('P2P-NetPay against an attacker', () => {
     });
   });
 
+  it('junk a peer writes into a chain’s spends is skipped: the payer pays on, the payee is paid', async () => {
+    // An attack probe wrote malformed CoinsSpentAtPeer events into a victim's p2pchain stream (any
+    // peer may write there): S-peers with the store then refused every payment of that chain with
+    // PROTOCOL.BAD_VALUE (the payer's coins lost each time), and the CIS's redemption of a
+    // statement of it failed with a 500.
+    const [withStore, storeless] = [peers[0]!, peers[1]!];
+    const payer = await startPeer({ name: 'pj', cis, content: [] });
+    peers.push(payer);
+    await payer.core.buy(12);
+    const first = await payer.core.fetch(withStore.url, 'pa-song.mp3');
+    const chainId = first.payment.statement.chainId;
+    const attacker = await store('peer-pb');
+    for (const data of [
+      { statement: null },
+      {},
+      { statement: { chainId }, digest: 'ab', payee: 'x' },
+      { statement: 'junk', digest: 7 },
+    ]) {
+      await attacker.appendToStream(p2pStreams.chain(chainId), [anEvent('CoinsSpentAtPeer', data)], {
+        expectedRevision: 'any',
+      });
+    }
+    const second = await payer.core.fetch(withStore.url, 'pa-song.mp3');
+    expect(second.sale.receipt).toMatchObject({ fromIndex: 3, toIndex: 4, recorded: 'store' });
+    const third = await payer.core.fetch(storeless.url, 'pb-film.mp4');
+    expect(third.sale.receipt).toMatchObject({ fromIndex: 5, toIndex: 5, recorded: 'journal' });
+    const redeemed = await storeless.core.redeem();
+    expect(redeemed).toMatchObject({ refused: [] });
+    expect(redeemed.coins).toBeGreaterThanOrEqual(1);
+  });
+
   it('hostile JSON at every CIS and peer route: never a 5xx, a stable code, nothing appended by a refusal', async () => {
     const [a] = peers;
     const sent =

@@ -1,8 +1,9 @@
-import type {
-  PseudonymCertificate,
-  SignedIndexStatement,
-  SignedRevocationNotice,
-  Touchstone,
+import {
+  parseIndexStatement,
+  type PseudonymCertificate,
+  type SignedIndexStatement,
+  type SignedRevocationNotice,
+  type Touchstone,
 } from '#protocol';
 import { assertId } from './streams.js';
 
@@ -135,6 +136,30 @@ export interface CoinsSpentAtPeer {
     readonly via: 'online' | 'upload';
     readonly at: string;
   };
+}
+
+/** What a reader of `p2pchain-*` takes from a `CoinsSpentAtPeer`: the statement, its digest, its payee. */
+export interface SpendAtPeer {
+  readonly statement: SignedIndexStatement;
+  readonly digest: string;
+  readonly payee: string;
+}
+
+/**
+ * The spend a `CoinsSpentAtPeer`'s data records, or undefined when it is not one. Every peer may
+ * write `p2pchain-*` streams, so their data is parsed before anything reads it: a malformed event
+ * there is skipped (it earns nothing and frames nobody), never a reason to refuse the chain's
+ * next payment or fail a redemption. Whether the statement verifies is for the reader to check.
+ */
+export function spendAtPeerOf(data: unknown): SpendAtPeer | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { statement, digest, payee } = data as Record<string, unknown>;
+  if (typeof digest !== 'string' || typeof payee !== 'string') return undefined;
+  try {
+    return { statement: parseIndexStatement(statement), digest, payee };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface DoubleSpendProven {
