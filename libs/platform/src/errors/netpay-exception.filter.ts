@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger, type LoggerService } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  Logger,
+  type LoggerService,
+  NotFoundException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, of } from 'rxjs';
 import {
@@ -8,6 +15,7 @@ import {
   type StatusByCode,
   toProblem,
 } from './problem.js';
+import type { RouteMethods } from '../http/route-methods.js';
 import { type RpcErrorReply, toRpcErrorReply } from './rpc-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -22,6 +30,8 @@ export class NetPayExceptionFilter implements ExceptionFilter {
   constructor(
     private readonly logger: LoggerService = new Logger('Errors'),
     private readonly statusByCode: StatusByCode = DEFAULT_STATUS_BY_CODE,
+    /** The app's routes: a path that exists under other methods is a 405, not a 404. */
+    private readonly routes?: RouteMethods,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): Observable<RpcErrorReply> | undefined {
@@ -40,11 +50,18 @@ export class NetPayExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     this.report(mapping, exception, `${request.method} ${request.url}`);
     if (reply.sent) return undefined; // a streamed answer failed midway: nothing left to tell the caller
+    const allowed = exception instanceof NotFoundException && request.is404 ? this.allowedAt(request) : [];
+    const answer = allowed.length > 0 ? methodNotAllowed(request.method, allowed) : mapping;
+    if (allowed.length > 0) void reply.header('allow', allowed.join(', '));
     void reply
-      .status(mapping.status)
+      .status(answer.status)
       .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send(JSON.stringify(toProblem(mapping, request.url)));
+      .send(JSON.stringify(toProblem(answer, request.url)));
     return undefined;
+  }
+
+  private allowedAt(request: FastifyRequest): string[] {
+    return (this.routes?.allowed(request.url) ?? []).filter((m) => m !== request.method);
   }
 
   private report(mapping: ErrorMapping, exception: unknown, where: string): void {
@@ -56,4 +73,15 @@ export class NetPayExceptionFilter implements ExceptionFilter {
 
 function describe(exception: unknown): string {
   return exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
+}
+
+function methodNotAllowed(method: string, allowed: readonly string[]): ErrorMapping {
+  return {
+    status: 405,
+    code: 'REQUEST.METHOD_NOT_ALLOWED',
+    title: 'Method Not Allowed',
+    detail: `${method} is not answered here; this path answers ${allowed.join(', ')}`,
+    details: { allowed },
+    unexpected: false,
+  };
 }

@@ -55,6 +55,25 @@ describe('createHttpApp', () => {
       expect(res.json()).toMatchObject({ code: 'REQUEST.NOT_FOUND', status: 404 });
     });
 
+    it('answers 405 with Allow for a path that exists under other methods', async () => {
+      // An attack probe: PUT /purchases and OPTIONS on existing routes answered 404 "Cannot PUT".
+      const put = await http('PUT', '/chains');
+      expect(put.status).toBe(405);
+      expect(put.headers.get('allow')).toBe('POST');
+      expect(put.headers.get('content-type')).toContain('application/problem+json');
+      expect(put.json()).toMatchObject({
+        code: 'REQUEST.METHOD_NOT_ALLOWED',
+        status: 405,
+        allowed: ['POST'],
+      });
+      const deleted = await http('DELETE', '/chains/by-id/c123?x=1');
+      expect(deleted.status).toBe(405);
+      expect(deleted.headers.get('allow')).toBe('GET, HEAD');
+      // A path no route has stays a 404; so does a route's own refusal of a missing resource.
+      expect((await http('PUT', '/chains/by-id/c123/more')).status).toBe(404);
+      expect((await http('PATCH', '/nowhere')).status).toBe(404);
+    });
+
     it("answers a browser's icon request with 204, not a 404 problem", async () => {
       const res = await http('GET', '/favicon.ico');
       expect(res.status).toBe(204);

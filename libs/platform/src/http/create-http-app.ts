@@ -14,6 +14,7 @@ import { setupApiDocs } from './api-docs.js';
 import { answerClientError, answerFrameworkError, refuseMissingHost } from './framework-errors.js';
 import { useJsonBodyParser } from './json-body.js';
 import { NetPayValidationPipe } from './validation.pipe.js';
+import { RouteMethods } from './route-methods.js';
 
 /**
  * The HTTP settings of a service's configuration (`HOST`, `PORT`, `HTTP_BODY_LIMIT`,
@@ -114,8 +115,10 @@ export async function createHttpApp(
       exceptionFactory: validationFailed,
     }),
   );
+  // Before any route is registered (Nest registers them at init): the filter's table of methods.
+  const routes = RouteMethods.attach(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(
-    new NetPayExceptionFilter(logger, { ...DEFAULT_STATUS_BY_CODE, ...options.statusByCode }),
+    new NetPayExceptionFilter(logger, { ...DEFAULT_STATUS_BY_CODE, ...options.statusByCode }, routes),
   );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   useJsonBodyParser(app);
