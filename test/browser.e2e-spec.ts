@@ -310,4 +310,33 @@ suite('NetPay in the browser (Chromium)', () => {
     await page.waitForLoadState('networkidle');
     await shot('shop-small-screen');
   }, 60_000);
+
+  it('a double click on Buy buys once; pressed once more, it buys again', async () => {
+    // Seen by a newcomer probe: two clicks 80–250 ms apart (a purchase takes ~50 ms here) made two
+    // purchases and two bank charges, and the page showed one.
+    const chains = async (): Promise<number> =>
+      (await stack.call<{ chains: unknown[] }>('GET', `${stack.broker}/wallet`, undefined, token)).chains
+        .length;
+    await page.goto(`${stack.broker}/#buy`);
+    await page.reload();
+    const before = await chains();
+    await page.fill('#buy-coins', '6');
+    await page.fill('#buy-passphrase', PASSPHRASE);
+    await page.dblclick('#buy-form button[type=submit]');
+    // The second click came while the first was on its way (the button is disabled then) or after
+    // its answer (the page then says these coins were just bought): one purchase either way.
+    await page.waitForSelector('#bought, #bought-already', WAIT);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await chains()).toBe(before + 1);
+    if (await page.locator('#bought').count()) {
+      await page.click('#buy-form button[type=submit]');
+      await page.waitForSelector('#bought-already', WAIT);
+      expect(await chains()).toBe(before + 1);
+    }
+    // Pressed once more: the customer means it.
+    await page.click('#buy-form button[type=submit]');
+    await expect(page.locator('#bought').textContent(WAIT)).resolves.toContain('Bought 6 coins');
+    expect(await chains()).toBe(before + 2);
+    await page.goto(`${stack.newspaper}/`); // the next test loads the broker's page afresh
+  }, 120_000);
 });

@@ -376,6 +376,8 @@ async function buyPage(s) {
     passphraseFields(),
     el('div', {}, el('button', { type: 'submit' }, 'Buy')),
   );
+  // A changed form is a new purchase: the double-click guard below is for the same one only.
+  form.addEventListener('input', () => delete form.dataset.bought);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = form.elements;
@@ -431,6 +433,19 @@ async function buyPage(s) {
       wallet: f.wallet.value,
       ...(vendors ? { vendors } : {}),
     };
+    // The form just bought exactly this: a second click (a double click, Enter pressed twice) is
+    // not a second purchase unless the customer says so by pressing Buy once more.
+    if (form.dataset.bought === JSON.stringify(body)) {
+      delete form.dataset.bought;
+      busy(form, false);
+      return result(form).replaceChildren(
+        notice(
+          'warn',
+          el('span', { id: 'bought-already' }, 'You bought these coins a moment ago. '),
+          'Press Buy once more to buy the same again.',
+        ),
+      );
+    }
     // One key and wallet nonce per purchase, kept for a retry of the same form.
     const same = form.dataset.body === JSON.stringify(body);
     if (!same) {
@@ -469,6 +484,7 @@ async function buyPage(s) {
             .catch((error) => (error.code === 'WALLET.DUPLICATE_CHAIN' ? undefined : Promise.reject(error)));
     });
     delete form.dataset.body;
+    form.dataset.bought = JSON.stringify(body);
     busy(form, false);
     result(form).replaceChildren(
       notice(
