@@ -88,7 +88,11 @@ export class ClaimsHttpController {
   @ApiBadRequestResponse({ description: 'REDEMPTION.CLAIM_INVALID' })
   @ApiUnauthorizedResponse({ description: 'REDEMPTION.CLAIM_SIGNATURE_INVALID' })
   @ApiNotFoundResponse({ description: 'REDEMPTION.VENDOR_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'REDEMPTION.CLAIM_ID_REUSED' })
+  @ApiConflictResponse({
+    description:
+      'REDEMPTION.CLAIM_ID_REUSED: this claim id was sealed with other items. EVENT_STORE.CONCURRENCY: the ' +
+      'vendor-day stream kept changing under the claim (nothing written); send it again',
+  })
   submit(@Body() body: VendorClaimRequest): Promise<SubmittedClaim> {
     return this.worker.claims.submit(body);
   }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from 
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiOkResponse,
   ApiProperty,
   ApiPropertyOptional,
@@ -64,12 +65,23 @@ export class NightsHttpController {
     schema: NIGHT_REPORT,
   })
   @ApiBadRequestResponse({ description: 'REDEMPTION.INVALID_DAY (not a calendar date)' })
+  @ApiConflictResponse({
+    description:
+      'EVENT_STORE.CONCURRENCY: a vendor-day stream kept changing under the seal (vendors’ claims landing); ' +
+      'nothing of that seal was written, run the night again',
+  })
   @ApiUnprocessableEntityResponse({
-    description: 'REDEMPTION.DAY_IN_FUTURE: the day has not begun in REDEMPTION_TIME_ZONE; nothing sealed',
+    description:
+      'REDEMPTION.DAY_IN_FUTURE: the day has not begun in REDEMPTION_TIME_ZONE; nothing sealed. ' +
+      'LEASE.NOT_HELD: this worker lost its lease during the night (its next write was refused); ' +
+      'what was written stands, run the night again (at the leader)',
   })
   @ApiServiceUnavailableResponse({
     description:
-      'REDEMPTION.NOT_LEADER: a standby; ask the leader. EVENT_STORE.UNAVAILABLE: the store is away (this worker could not renew its lease)',
+      'REDEMPTION.NOT_LEADER: a standby; ask the leader. EVENT_STORE.UNAVAILABLE: the store is away (this worker ' +
+      'could not renew its lease). REDEMPTION.PROJECTION_BEHIND: the read model did not reach the log’s head ' +
+      'within REDEMPTION_CATCH_UP_TIMEOUT (or is restarting). REDEMPTION.PROJECTION_INCONSISTENT: a seal in the ' +
+      'store the read model does not know, even after it was rebuilt; nothing sealed. Retry later',
   })
   run(@Body() body: RunNightRequest): Promise<NightReport> {
     assertLeader(this.worker);
@@ -79,6 +91,10 @@ export class NightsHttpController {
   @Get('days/:day')
   @ApiOkResponse({ description: 'What the projection holds for a business day.', schema: DAY_VIEW })
   @ApiBadRequestResponse({ description: 'REDEMPTION.INVALID_DAY (not a calendar date)' })
+  @ApiServiceUnavailableResponse({
+    description:
+      'REDEMPTION.PROJECTION_BEHIND: the read model did not reach the log’s head within 5 s; retry',
+  })
   async day(@Param() params: DayParam): Promise<DayView> {
     const day = calendarDay(params.day);
     await this.worker.projection.waitUntilCaughtUp(5_000);
