@@ -54,29 +54,38 @@ const CIS_CALL_REFUSALS: Codes = {
 };
 const CONTROL: Codes = { 401: ['AUTH.UNAUTHORISED'] };
 const CIS_AWAY: Codes = { 503: ['PEER.CIS_UNREACHABLE', 'PEER.NOT_REGISTERED'] };
-/** Another peer's refusal is passed on (4xx, its code); its absence or garbage is ours to report. */
+/**
+ * Another peer's refusal is passed on (4xx, its code; PEER.REFUSED when it names none); its absence
+ * or garbage is ours to report. An endpoint that is no peer answers the offer or the purchase with
+ * 404: REQUEST.NOT_FOUND from another NetPay service, PEER.REFUSED from anything else.
+ */
 const OTHER_PEER: Codes = merge(PURCHASE_REFUSALS, {
   400: ['PEER.REFUSED'],
+  404: ['REQUEST.NOT_FOUND', 'PEER.REFUSED'],
   502: ['PEER.BAD_ANSWER'],
   503: ['PEER.UNREACHABLE', 'PEER.NOT_REGISTERED'],
 });
+/** A control body that is not an object of the route's fields (`readObject`). */
+const BODY_SHAPE: Codes = { 400: ['PROTOCOL.BAD_TYPE', 'PROTOCOL.MISSING_FIELD', 'PROTOCOL.UNKNOWN_FIELD'] };
 
 export const ApiPurchaseRefusals = (): MethodDecorator => ApiRefusalCodes(PURCHASE_REFUSALS);
 export const ApiControlRefusals = (...more: Codes[]): MethodDecorator =>
   ApiRefusalCodes(merge(CONTROL, ...more));
-export const BUY_REFUSALS = merge(CIS_CALL_REFUSALS, CIS_AWAY, {
+export const BUY_REFUSALS = merge(BODY_SHAPE, CIS_CALL_REFUSALS, CIS_AWAY, {
   400: ['CIS.COINS_INVALID'],
   403: ['CIS.PURCHASE_CAPPED', 'CIS.TOKENS_INSUFFICIENT'],
   502: [P2P.TOUCHSTONE_INVALID],
 });
-export const FETCH_REFUSALS = merge(OTHER_PEER, {
+export const FETCH_REFUSALS = merge(BODY_SHAPE, OTHER_PEER, {
   400: ['REQUEST.INVALID'],
   409: ['PEER.PRICE_ABOVE_MAX'],
   422: ['WALLET.INSUFFICIENT_COINS', P2P.SELF_PAYMENT],
   502: ['PEER.CONTENT_CORRUPT', 'PEER.OFFER_UNLISTED'],
   503: ['PEER.PRICE_UNKNOWN'],
 });
-export const SEND_REFUSALS = OTHER_PEER;
+export const SEND_REFUSALS = merge(BODY_SHAPE, OTHER_PEER);
+/** `cis` and `store` are optional: no field is missing, a body that is not an object is refused. */
+export const LINKS_REFUSALS: Codes = { 400: ['PROTOCOL.BAD_TYPE', 'PROTOCOL.UNKNOWN_FIELD'] };
 export const REDEEM_REFUSALS = merge(CIS_CALL_REFUSALS, CIS_AWAY);
 export const SEARCH_REFUSALS = CIS_AWAY;
 

@@ -24,6 +24,7 @@ import {
   FetchBody,
   INDEX_ENTRIES,
   LINKS,
+  LINKS_REFUSALS,
   LinksBody,
   OFFER,
   OFFERS,
@@ -223,7 +224,7 @@ export class PeerControlController {
   @ApiOperation({ summary: 'Simulate losing or regaining the CIS / the event store (demo, tests).' })
   @LinksBody()
   @ApiOkResponse({ description: 'The links now.', schema: LINKS })
-  @ApiControlRefusals()
+  @ApiControlRefusals(LINKS_REFUSALS)
   links(
     @Headers('authorization') a: string | undefined,
     @Body() body: unknown,
