@@ -50,6 +50,20 @@ async function documents(): Promise<Record<string, OpenAPIObject>> {
       }),
       { name: 'broker', version: BROKER_VERSION },
     ),
+    // The document a broker serves with BROKER_NETWORKS=mobile: the same, with the Mobile-NetPay
+    // SP's operator and subscriber routes (mounted only then, like the vendor's NOOP_ROUTE).
+    'broker-mobile': await apiDocumentOf(
+      BrokerModule.forRoot({
+        config: testBrokerConfig({
+          BROKER_NETWORKS: 'web,mobile',
+          OPERATOR_GATEWAY_TOKEN: 'gateway-token-for-docs-0001',
+        }),
+        eventStore: { kind: 'memory' },
+        nats: false,
+        idempotencyStore: 'memory',
+      }),
+      { name: 'broker', version: BROKER_VERSION },
+    ),
     vendor: await apiDocumentOf(VendorModule.forRoot(vendorConfig()), {
       name: 'vendor',
       version: VENDOR_VERSION,
@@ -176,10 +190,14 @@ describe('OpenAPI documents', () => {
       expect(JSON.stringify(doc)).not.toContain('JWT');
     }
     // Guards state their refusals once; every route they guard documents them.
-    for (const [route, op] of operations(docs.broker!).filter(([, op]) => op.security?.length)) {
-      const codes = JSON.stringify(op.responses['401'] ?? {});
-      expect({ route, named: /(ADMIN|CUSTOMER)\.UNAUTHORISED/.test(codes) }).toEqual({ route, named: true });
-    }
+    for (const doc of [docs.broker!, docs['broker-mobile']!])
+      for (const [route, op] of operations(doc).filter(([, op]) => op.security?.length)) {
+        const codes = JSON.stringify(op.responses['401'] ?? {});
+        expect({ route, named: /(ADMIN|CUSTOMER|OPERATOR\.GATEWAY)[._]UNAUTHORISED/.test(codes) }).toEqual({
+          route,
+          named: true,
+        });
+      }
   });
 
   it('emits the validators’ integer types and patterns in request schemas', () => {
@@ -314,6 +332,41 @@ describe('OpenAPI documents', () => {
     expect(body(docs.cis!, 'POST /peers/{pseudonym}/content').price!.type).toBe('integer');
     expect(body(docs.cis!, 'POST /peers/{pseudonym}/content').sha256!.pattern).toBe('^[0-9a-f]{64}$');
     expect(body(docs.peer!, 'POST /control/buy').coins!.type).toBe('integer');
+  });
+
+  it('broker-mobile is the broker document and the Mobile-NetPay routes, each naming its refusals', () => {
+    const web = operations(docs.broker!);
+    const mobile = operations(docs['broker-mobile']!);
+    // Every web operation as in broker.json: the mobile SP only adds routes.
+    for (const [route, op] of web)
+      expect({ route, op: mobile.find(([r]) => r === route)?.[1] }).toEqual({ route, op });
+    const added = mobile.filter(([route]) => !web.some(([r]) => r === route));
+    expect(added.map(([route]) => route).sort()).toEqual([
+      'DELETE /mobile/vendors/{vendorId}',
+      'GET /mobile/account',
+      'GET /operator/subscribers/{msisdn}',
+      'POST /mobile/purchases',
+      'POST /mobile/top-ups',
+      'POST /mobile/vendors/{vendorId}/token',
+      'POST /operator/subscribers',
+      'POST /operator/subscribers/{msisdn}/bar',
+    ]);
+    const codes = (route: string, status: string) =>
+      JSON.stringify(added.find(([r]) => r === route)?.[1].responses[status] ?? {});
+    for (const [route] of added.filter(([r]) => r.includes('/mobile/'))) {
+      expect({ route, named: codes(route, '401').includes('OPERATOR.GATEWAY_UNAUTHORISED') }).toEqual({
+        route,
+        named: true,
+      });
+      expect({ route, named: codes(route, '403').includes('OPERATOR.SUBSCRIBER_UNKNOWN') }).toEqual({
+        route,
+        named: true,
+      });
+    }
+    expect(codes('POST /mobile/top-ups', '422')).toContain('OPERATOR.TOP_UP_REFUSED');
+    expect(codes('POST /mobile/purchases', '402')).toContain('PURCHASE.DECLINED');
+    expect(codes('POST /operator/subscribers', '409')).toContain('OPERATOR.SUBSCRIBER_EXISTS');
+    expect(codes('GET /operator/subscribers/{msisdn}', '404')).toContain('OPERATOR.SUBSCRIBER_NOT_FOUND');
   });
 
   it('leaves the load-test route out unless NOOP_ROUTE is set', async () => {

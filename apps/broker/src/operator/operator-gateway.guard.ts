@@ -1,6 +1,6 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { BearerSecret } from '#platform';
+import { BearerSecret, GuardProblems } from '#platform';
 import { BrokerConfig } from '../broker.config.js';
 import { brokerError } from '../shared/broker-errors.js';
 import { OPERATOR_ERROR } from './operator-errors.js';
@@ -19,6 +19,10 @@ type WithSubscriber = FastifyRequest & { subscriber?: Subscriber };
  * without the gateway, OPERATOR.SUBSCRIBER_UNKNOWN for a number the SP does not serve).
  */
 @Injectable()
+@GuardProblems({
+  401: [OPERATOR_ERROR.GATEWAY_UNAUTHORISED],
+  403: [OPERATOR_ERROR.SUBSCRIBER_UNKNOWN],
+})
 export class OperatorGatewayGuard implements CanActivate {
   private readonly gateway: BearerSecret | undefined;
 

@@ -71,29 +71,33 @@ export const VENDOR_DEAUTHORISED = apiSchema(
   }),
 );
 
+/** The chains of a wallet as GET /wallet (and the operator's /mobile/account) show them. */
+export const WALLET_CHAINS = arrayOf(
+  object(
+    {
+      chainId: id(),
+      wallet: oneOfValues('client', 'server'),
+      status: oneOfValues('open', 'revoked', 'closed', 'expired'),
+      coinValue: int({ minimum: 1 }),
+      currency: currency(),
+      length: int({ minimum: 1 }),
+      spentIndex: int({ minimum: 0 }),
+      remainingCoins: int({ minimum: 0 }),
+      remainingValue: int({ minimum: 0 }),
+      holder: { type: 'string', nullable: true },
+      expiresAt: isoTime(),
+    },
+    { reissuedAs: id() },
+  ),
+);
+export const WALLET_BALANCES = arrayOf(object({ currency: currency(), remainingValue: int({ minimum: 0 }) }));
+
 export const WALLET = apiSchema(
   'Wallet',
   object({
     customerId: id(),
-    chains: arrayOf(
-      object(
-        {
-          chainId: id(),
-          wallet: oneOfValues('client', 'server'),
-          status: oneOfValues('open', 'revoked', 'closed', 'expired'),
-          coinValue: int({ minimum: 1 }),
-          currency: currency(),
-          length: int({ minimum: 1 }),
-          spentIndex: int({ minimum: 0 }),
-          remainingCoins: int({ minimum: 0 }),
-          remainingValue: int({ minimum: 0 }),
-          holder: { type: 'string', nullable: true },
-          expiresAt: isoTime(),
-        },
-        { reissuedAs: id() },
-      ),
-    ),
-    balances: arrayOf(object({ currency: currency(), remainingValue: int({ minimum: 0 }) })),
+    chains: WALLET_CHAINS,
+    balances: WALLET_BALANCES,
     position: position(),
   }),
 );
