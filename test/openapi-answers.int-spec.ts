@@ -14,12 +14,20 @@ import {
 } from '#protocol';
 import { BrokerKeyRing } from '../apps/broker/src/keys/broker-key-ring.js';
 import { AnswerChecker } from '../libs/platform/src/http/testing/answer-checker.js';
-import { ADMIN_TOKEN, type Http, type TestResponse } from '../apps/broker/src/test/broker-harness.js';
+import {
+  ADMIN_TOKEN,
+  type Http,
+  startBroker,
+  type TestBroker,
+  testBrokerConfig,
+  type TestResponse,
+} from '../apps/broker/src/test/broker-harness.js';
 import {
   authoriseVendor,
   buy,
   openBankAccount,
   registerCustomer,
+  registerVendor,
   type TestCustomer,
 } from '../apps/broker/src/test/scenario.js';
 import { type BrokeredVendor, RealBrokerStack } from '../apps/vendor/test/real-broker-stack.js';
@@ -34,7 +42,8 @@ import { REDEMPTION_STATUS_BY_CODE } from '../apps/redemption/src/tokens.js';
 /**
  * Real answers of every documented route validate against the schema the app's own OpenAPI
  * document gives for their status (docs/openapi/*.json are snapshots of those documents): the
- * broker and a vendor on NATS, the redemption worker over a day of spends.
+ * broker and a vendor on NATS, a broker that is also a Mobile-NetPay SP, the redemption worker
+ * over a day of spends.
  */
 
 type Call = (
@@ -465,5 +474,167 @@ describe('real answers of the redemption worker match its documented schemas', (
     expect(night.json<{ outcomes: unknown[] }>().outcomes.length).toBeGreaterThan(0);
     expect(problems).toEqual([]);
     expect(checker.unseen()).toEqual([]);
+  });
+
+  it('refusals of the claims and nights carry a documented status and code', async () => {
+    problems.length = 0;
+    const refused = (res: TestResponse) => [res.status, res.json<{ code?: string }>().code];
+    const signer = world.vendorSigner('vc');
+    const item = (toIndex: number) => ({
+      chainId: 'c1',
+      fromIndex: 1,
+      toIndex,
+      proofPayword: world.chain('c1').payword(toIndex),
+    });
+    const claim = (
+      over: { vendorId?: string; businessDay?: string; claimId?: string; toIndex?: number } = {},
+    ) =>
+      signVendorClaim(
+        {
+          vendorId: over.vendorId ?? 'vc',
+          businessDay: over.businessDay ?? '2026-03-10',
+          claimId: over.claimId ?? 'vc_claim_refused',
+          items: [item(over.toIndex ?? 2)],
+          vendorKeyId: signer.keyId,
+        },
+        signer,
+      );
+    expect(
+      refused(await call('POST', '/redemption/claims', { body: claim({ vendorId: 'nobody' }) })),
+    ).toEqual([404, 'REDEMPTION.VENDOR_NOT_FOUND']);
+    const forged = { ...claim(), signature: 'ab'.repeat(64) };
+    expect(refused(await call('POST', '/redemption/claims', { body: forged }))).toEqual([
+      401,
+      'REDEMPTION.CLAIM_SIGNATURE_INVALID',
+    ]);
+    expect(
+      refused(await call('POST', '/redemption/claims', { body: claim({ businessDay: '2026-04-01' }) })),
+    ).toEqual([400, 'REDEMPTION.CLAIM_INVALID']);
+    expect((await call('POST', '/redemption/claims', { body: claim() })).status).toBe(202);
+    expect(refused(await call('POST', '/redemption/claims', { body: claim({ toIndex: 3 }) }))).toEqual([
+      409,
+      'REDEMPTION.CLAIM_ID_REUSED',
+    ]);
+    expect(refused(await call('GET', '/redemption/days/2026-02-30'))).toEqual([
+      400,
+      'REDEMPTION.INVALID_DAY',
+    ]);
+    expect(refused(await call('POST', '/redemption/nights', { body: { day: '2026-03-12' } }))).toEqual([
+      422,
+      'REDEMPTION.DAY_IN_FUTURE',
+    ]);
+    const stranger = await call('GET', '/redemption/days/2026-03-10', {
+      headers: { authorization: 'Bearer not-the-admin-token' },
+    });
+    expect(refused(stranger)).toEqual([401, 'ADMIN.UNAUTHORISED']);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('real answers of a broker that is a Mobile-NetPay SP match its documented schemas', () => {
+  const GATEWAY = 'gateway-token-for-tests-0001';
+  const PREPAID = '+64210002001';
+  const POSTPAID = '+64210002002';
+  let sp: TestBroker;
+  let checker: AnswerChecker;
+  let http: Http;
+  const as = (msisdn: string) => ({ token: GATEWAY, headers: { 'x-msisdn': msisdn } });
+  const refused = (res: TestResponse) => [res.status, res.json<{ code?: string }>().code];
+
+  beforeAll(async () => {
+    sp = await startBroker({
+      store: new InMemoryEventStore(),
+      config: testBrokerConfig({
+        BROKER_NETWORKS: 'web,mobile',
+        OPERATOR_GATEWAY_TOKEN: GATEWAY,
+        OPERATOR_SUBSCRIBERS: `${PREPAID}:prepaid:NZD:300,${POSTPAID}:postpaid:NZD:400`,
+      }),
+    });
+    checker = new AnswerChecker(await documentOf(await sp.app.getUrl()));
+    http = async (method, path, request = {}) => {
+      const res = await sp.http(method, path, request);
+      problems.push(
+        ...checker.check({
+          method,
+          path,
+          status: res.status,
+          contentType: res.headers.get('content-type'),
+          body: res.text,
+        }),
+      );
+      return res;
+    };
+    await registerVendor(sp.http, 'music');
+  });
+  afterAll(() => sp.close());
+
+  it('every operator and subscriber operation, each answer as documented', async () => {
+    problems.length = 0;
+    const opened = await http('POST', '/operator/subscribers', {
+      token: ADMIN_TOKEN,
+      body: { msisdn: '+64210002003', plan: 'prepaid', currency: 'NZD', balance: 50 },
+    });
+    expect(opened.status).toBe(201);
+    expect(
+      (await http('GET', `/operator/subscribers/${encodeURIComponent(POSTPAID)}`, { token: ADMIN_TOKEN }))
+        .status,
+    ).toBe(200);
+    expect((await http('GET', '/mobile/account', as(PREPAID))).status).toBe(200);
+    expect(
+      (await http('POST', '/mobile/top-ups', { ...as(PREPAID), body: { amount: 100, currency: 'NZD' } }))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await http('POST', '/mobile/purchases', {
+          ...as(PREPAID),
+          body: { coins: 20, coinValue: 5, currency: 'NZD' },
+        })
+      ).status,
+    ).toBe(201);
+    expect((await http('POST', '/mobile/vendors/music/token', as(PREPAID))).status).toBe(201);
+    expect((await http('DELETE', '/mobile/vendors/music', as(PREPAID))).status).toBe(200);
+    expect(
+      (await http('POST', '/operator/subscribers/%2B64210002003/bar', { token: ADMIN_TOKEN })).status,
+    ).toBe(200);
+    expect(problems).toEqual([]);
+    expect(checker.unseen().filter((op) => /\/(mobile|operator)\//.test(op))).toEqual([]);
+  });
+
+  it('refusals of the gateway guard and of the operator handlers carry a documented status and code', async () => {
+    problems.length = 0;
+    expect(refused(await http('GET', '/mobile/account', { headers: { 'x-msisdn': PREPAID } }))).toEqual([
+      401,
+      'OPERATOR.GATEWAY_UNAUTHORISED',
+    ]);
+    expect(refused(await http('GET', '/mobile/account', as('+64219999999')))).toEqual([
+      403,
+      'OPERATOR.SUBSCRIBER_UNKNOWN',
+    ]);
+    const topUp = { amount: 100, currency: 'NZD' };
+    expect(refused(await http('POST', '/mobile/top-ups', { ...as(POSTPAID), body: topUp }))).toEqual([
+      422,
+      'OPERATOR.TOP_UP_REFUSED',
+    ]);
+    expect(
+      refused(await http('POST', '/mobile/top-ups', { ...as(PREPAID), key: false, body: topUp })),
+    ).toEqual([400, 'IDEMPOTENCY.KEY_REQUIRED']);
+    const purchase = (body: Record<string, unknown>) =>
+      http('POST', '/mobile/purchases', { ...as(PREPAID), body: { coins: 20, coinValue: 5, ...body } });
+    expect(refused(await purchase({ coins: 100_000, currency: 'NZD' }))).toEqual([402, 'PURCHASE.DECLINED']);
+    expect(refused(await purchase({ currency: 'XXX' }))).toEqual([422, 'PURCHASE.CURRENCY_NOT_SOLD']);
+    expect(refused(await http('POST', '/mobile/vendors/nobody/token', as(PREPAID)))).toEqual([
+      404,
+      'VENDOR.NOT_FOUND',
+    ]);
+    const again = await http('POST', '/operator/subscribers', {
+      token: ADMIN_TOKEN,
+      body: { msisdn: PREPAID, plan: 'prepaid', currency: 'NZD' },
+    });
+    expect(refused(again)).toEqual([409, 'OPERATOR.SUBSCRIBER_EXISTS']);
+    expect(
+      refused(await http('GET', '/operator/subscribers/%2B64219999999', { token: ADMIN_TOKEN })),
+    ).toEqual([404, 'OPERATOR.SUBSCRIBER_NOT_FOUND']);
+    expect(problems).toEqual([]);
   });
 });
