@@ -226,6 +226,33 @@ describe('real answers of the CIS and the peers match their documented schemas',
     expect(
       (await u.call('buy', '/purchases', { coins: 0, walletNonce: newNonce() + newNonce() })).status,
     ).toBe(400);
+    const code = (a: Answer) => [a.status, a.json<{ code?: string }>().code];
+    // A pseudonym nobody registered (its calls are signed all the same).
+    const ghost = new DirectPeer(send, 'oa-ghost');
+    ghost.pseudonym = 'ps_0123456789abcdef';
+    expect(code(await ghost.call('heartbeat', '/heartbeat'))).toEqual([404, 'CIS.PEER_NOT_REGISTERED']);
+    // One signed call sent twice (its nonce is used once), under two Idempotency-Keys.
+    const call = signPeerCall(
+      {
+        pseudonym: u.pseudonym,
+        action: 'heartbeat',
+        digest: payloadDigest({}),
+        at: new Date().toISOString(),
+        nonce: newNonce(),
+      },
+      u.signer,
+    );
+    expect((await send('POST', `/peers/${u.pseudonym}/heartbeat`, { call })).status).toBe(200);
+    expect(code(await send('POST', `/peers/${u.pseudonym}/heartbeat`, { call }))).toEqual([
+      401,
+      'P2P.CALL_REPLAYED',
+    ]);
+    // Statements that cover no common position prove nothing.
+    const apart = await send('POST', '/double-spends', {
+      first: t.pay(chain, u.pseudonym, 6, 1),
+      second: t.pay(chain, u.pseudonym, 8, 1),
+    });
+    expect(code(apart)).toEqual([422, 'P2P.PROOF_INVALID']);
 
     expect(problems).toEqual([]);
     expect(checker.unseen()).toEqual([]);
@@ -273,6 +300,20 @@ describe('real answers of the CIS and the peers match their documented schemas',
       payment: elsewhere,
     });
     expect([passedOn.status, passedOn.json<{ code: string }>().code]).toEqual([422, 'P2P.NOT_PAYEE']);
+
+    // A control body that is not the route's object; an endpoint that is no peer (the CIS).
+    const code = (a: Answer) => [a.status, a.json<{ code?: string }>().code];
+    expect(code(await own('POST', '/control/buy', {}))).toEqual([400, 'PROTOCOL.MISSING_FIELD']);
+    expect(code(await own('POST', '/control/links', { cis: true, extra: 1 }))).toEqual([
+      400,
+      'PROTOCOL.UNKNOWN_FIELD',
+    ]);
+    const notAPeer = await own('POST', '/control/fetch', {
+      endpoint: cis.url,
+      contentId: 'pa-song.mp3',
+      maxPrice: 2,
+    });
+    expect(code(notAPeer)).toEqual([404, 'REQUEST.NOT_FOUND']);
 
     // The CIS away: a dependency, so 503 with a stable code.
     await own('POST', '/control/links', { cis: false });
