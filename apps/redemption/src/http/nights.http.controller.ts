@@ -71,17 +71,16 @@ export class NightsHttpController {
       'nothing of that seal was written, run the night again',
   })
   @ApiUnprocessableEntityResponse({
-    description:
-      'REDEMPTION.DAY_IN_FUTURE: the day has not begun in REDEMPTION_TIME_ZONE; nothing sealed. ' +
-      'LEASE.NOT_HELD: this worker lost its lease during the night (its next write was refused); ' +
-      'what was written stands, run the night again (at the leader)',
+    description: 'REDEMPTION.DAY_IN_FUTURE: the day has not begun in REDEMPTION_TIME_ZONE; nothing sealed.',
   })
   @ApiServiceUnavailableResponse({
     description:
       'REDEMPTION.NOT_LEADER: a standby; ask the leader. EVENT_STORE.UNAVAILABLE: the store is away (this worker ' +
       'could not renew its lease). REDEMPTION.PROJECTION_BEHIND: the read model did not reach the log’s head ' +
       'within REDEMPTION_CATCH_UP_TIMEOUT (or is restarting). REDEMPTION.PROJECTION_INCONSISTENT: a seal in the ' +
-      'store the read model does not know, even after it was rebuilt; nothing sealed. Retry later',
+      'store the read model does not know, even after it was rebuilt; nothing sealed. LEASE.NOT_HELD: this ' +
+      'worker lost its lease during the night (its next write was refused); what was written stands, run the ' +
+      'night again (at the leader). Retry later',
   })
   run(@Body() body: RunNightRequest): Promise<NightReport> {
     assertLeader(this.worker);
