@@ -9,7 +9,9 @@ import {
   newNonce,
   signIndexStatement,
   type Signer,
+  statementDigest,
 } from '#protocol';
+import { p2pStreams } from '#events';
 import type { P2PPolicy } from '../../auditor/src/core/checks/p2p.js';
 import { Audit } from '../../auditor/src/core/index.js';
 import { CisCore, type CisSettings, MemoryNonceGuard } from './cis.core.js';
@@ -157,6 +159,37 @@ describe('the CIS', () => {
       'CIS.PURCHASE_CAPPED',
     );
     expect(await audit()).toEqual([]);
+  });
+
+  it('a statement in the chain naming another pseudonym is no double spend: the honest payee is paid', async () => {
+    // Found reading the CIS: the payer signs, with its own key, a statement naming someone else and
+    // records it in its chain's stream (peers may write there); the overlap made the CIS try to
+    // prove a double spend of two pseudonyms, which threw 422 and failed the payee's redemption.
+    const { cis, store } = world();
+    const r = await register(cis, 'r');
+    const s = await register(cis, 's');
+    const x = await register(cis, 'x');
+    const bought = await cis.buy(r.pseudonym, { coins: 20, walletNonce: wallet() }, 'k1');
+    const honest = pay(r, s, bought, 1, 3);
+    const named = signIndexStatement({ ...honest, pseudonym: x.pseudonym, nonce: newNonce() }, r.key);
+    await store.appendToStream(p2pStreams.chain(bought.chainId), [
+      {
+        id: randomUUID(),
+        type: 'CoinsSpentAtPeer',
+        version: 1,
+        data: {
+          chainId: bought.chainId,
+          payee: s.pseudonym,
+          statement: named,
+          digest: statementDigest(named),
+          via: 'online',
+          at: '2026-12-06T03:00:00.000Z',
+        },
+        metadata: { correlationId: 'c', causationId: 'c', actor: `peer:${r.pseudonym}` },
+      },
+    ]);
+    const night = await cis.redeem(s.pseudonym, { statements: [honest], proofs: [] }, 'n1');
+    expect(night).toMatchObject({ coins: 3, refused: [] });
   });
 
   it('nominal mode: community tokens, no bank — bought from the grant and from what a peer earned', async () => {

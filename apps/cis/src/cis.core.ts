@@ -776,7 +776,7 @@ export class CisCore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const chain = foldChainSpends(await this.store.readStream(stream));
       // Only statements that verify count as recorded: a peer may write this stream, not forge in it.
-      const valid = chain.spends.filter((r) => this.spendValid(r, holderState.certificate!.publicKey, t));
+      const valid = chain.spends.filter((r) => this.spendValid(r, holder, holderState.certificate!, t));
       const conflict = valid.find((r) => r.digest !== digest && overlaps(r.statement, s));
       const mine = valid.find((r) => r.digest === digest);
       if (conflict) {
@@ -806,10 +806,21 @@ export class CisCore {
     return { ok: false, code: CIS_ERROR.BUSY };
   }
 
-  private spendValid(r: RecordedSpend, publicKey: string, t: Touchstone): boolean {
+  /**
+   * A recorded statement of the chain's holder (its pseudonym and its key) that verifies: the
+   * holder may sign a statement naming someone else, which proves no double spend of its own.
+   */
+  private spendValid(
+    r: RecordedSpend,
+    holder: string,
+    certificate: { readonly keyId: string; readonly publicKey: string },
+    t: Touchstone,
+  ): boolean {
     return (
       r.payee === r.statement.payee &&
-      verifyIndexStatement(r.statement, publicKey) &&
+      r.statement.pseudonym === holder &&
+      r.statement.keyId === certificate.keyId &&
+      verifyIndexStatement(r.statement, certificate.publicKey) &&
       statementPaywordValid(r.statement, t) &&
       statementDigest(r.statement) === r.digest
     );
