@@ -107,9 +107,10 @@ describe('the payword rule', () => {
     await wallet.pay(buy('a', 1));
     await wallet.pay(buy('b', 1));
     await wallet.pay(buy('c', 1));
-    wallet.settle('a', { ok: false, code: 'SPEND.PAYWORD_FORGED', index: 1 }); // no `recorded: false`
-    wallet.settle('b', { ok: false, code: 'SPEND.PAYWORD_REPLAYED', recorded: false, index: 3 });
-    wallet.settle('c', { ok: false, code: 'REQUEST.DEADLINE_EXCEEDED', recorded: false }); // no index
+    // (At the time of the tries: a settle releases what is dead by its `now`, the real clock by default.)
+    wallet.settle('a', { ok: false, code: 'SPEND.PAYWORD_FORGED', index: 1, now: NOW }); // no `recorded: false`
+    wallet.settle('b', { ok: false, code: 'SPEND.PAYWORD_REPLAYED', recorded: false, index: 3, now: NOW });
+    wallet.settle('c', { ok: false, code: 'REQUEST.DEADLINE_EXCEEDED', recorded: false, now: NOW }); // no index
     expect(wallet.releaseDead(DEAD)).toEqual([]);
     expect((await wallet.pay(buy('d', 1, DEAD))).purchase.fromIndex).toBe(4);
   });
@@ -130,6 +131,38 @@ describe('the payword rule', () => {
     const check = vendorCheck(touchstone, next.purchase, 1, touchstone.root);
     expect(check.ok ? 'accepted' : check.code).toBe('accepted');
     expect(check.ok ? undefined : check.code).not.toBe(SPEND.PAYWORD_SKIPPED);
+  });
+
+  it('frees a purchase whose request never reached the vendor: the vendor’s index proves it unrecorded', async () => {
+    // A newcomer probe reloaded the shop page while a paid request was on its way: that purchase
+    // never got an answer (status `sent` for good), every later payment of the chain skipped its
+    // positions and was refused SPEND.PAYWORD_SKIPPED, at every shop, until a re-issue.
+    const { wallet, touchstone } = await walletWith('r_lost');
+    const lost = await wallet.pay(buy('lost', 2));
+    const next = await wallet.pay(buy('next', 1));
+    expect(next.purchase.fromIndex).toBe(3);
+    // The vendor holds the chain at index 1 (nothing recorded): the next payment skips 1..2.
+    wallet.settle('next', { ok: false, code: 'SPEND.PAYWORD_SKIPPED', recorded: false, index: 1, now: NOW });
+    // Within the lost request's deadline it could still arrive: its paywords stay reserved.
+    expect((await wallet.pay(buy('early', 1, NOW))).purchase.fromIndex).toBe(4);
+    wallet.settle('early', { ok: false, code: 'SPEND.PAYWORD_SKIPPED', recorded: false, index: 1, now: NOW });
+    // Past every deadline: nothing of them can be recorded any more, and the chain pays on at 1.
+    const after = await wallet.pay(buy('after', 2, DEAD));
+    expect(wallet.purchaseList().find((p) => p.purchaseKey === 'lost')!.status).toBe('released');
+    expect(after.purchase).toMatchObject({ fromIndex: 1, payword: lost.purchase.payword });
+    const check = vendorCheck(touchstone, after.purchase, 1, touchstone.root);
+    expect(check.ok ? 'accepted' : check.code).toBe('accepted');
+    const positions = livePositions(wallet.purchaseList());
+    expect(new Set(positions).size).toBe(positions.length);
+  });
+
+  it('keeps a purchase never answered when the vendor may have recorded it (its index is past it)', async () => {
+    const { wallet } = await walletWith('r_lost_kept');
+    await wallet.pay(buy('maybe', 2));
+    await wallet.pay(buy('next', 1));
+    wallet.settle('next', { ok: false, code: 'SPEND.PAYWORD_REPLAYED', recorded: false, index: 2, now: NOW });
+    expect(wallet.releaseDead(DEAD).map((p) => p.purchaseKey)).not.toContain('maybe');
+    expect(wallet.purchaseList().find((p) => p.purchaseKey === 'maybe')!.status).toBe('sent');
   });
 
   it('a merge with a stale copy keeps a release and never hands one payword to two live purchases', async () => {

@@ -124,6 +124,9 @@ export const DEFAULT_DEADLINE_MS = 15_000;
  */
 export const CLOCK_SKEW_MS = 5_000;
 
+/** The code of a purchase never answered that a vendor's index shows unrecorded (`settle`). */
+export const UNANSWERED = 'WALLET.UNANSWERED';
+
 /**
  * The client-side e-wallet for browsers and Node (WebCrypto only). THE payword rule:
  *
@@ -202,6 +205,7 @@ export class WebWallet {
       ...(index !== undefined ? { vendorIndex: index } : {}),
     };
     this.purchases.set(purchaseKey, refused);
+    if (outcome.recorded === false && index !== undefined) this.unanswered(purchase.chainId, index);
     if (chain !== undefined) {
       const floor = chain.floor ?? 1;
       const revoked = outcome.code === 'CHAIN.REVOKED';
@@ -217,6 +221,26 @@ export class WebWallet {
     }
     this.releaseDead(outcome.now ?? new Date());
     return this.purchases.get(purchaseKey)!;
+  }
+
+  /**
+   * The vendor holds the chain at `index` with nothing recorded from there on: a purchase of the
+   * chain never answered (its request lost on the way, a page reloaded) whose paywords start there
+   * or later was not recorded either. It counts as refused without a record, so `releaseDead`
+   * frees it once its deadline has passed; else it stayed reserved for good and every later
+   * payment of the chain skipped its positions (SPEND.PAYWORD_SKIPPED at every vendor).
+   */
+  private unanswered(chainId: string, index: number): void {
+    for (const p of this.purchases.values()) {
+      if (p.chainId !== chainId || p.status !== 'sent' || p.fromIndex < index) continue;
+      this.purchases.set(p.purchaseKey, {
+        ...strip(p),
+        status: 'refused',
+        code: UNANSWERED,
+        unrecorded: true,
+        vendorIndex: index,
+      });
+    }
   }
 
   /**
