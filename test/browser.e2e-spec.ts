@@ -292,6 +292,10 @@ suite('NetPay in the browser (Chromium)', () => {
       await page.click('#back');
     }
     await expect(wallet().locator('#confirm-pay').count()).resolves.toBe(1);
+    // The customer sees which site asks (any page may embed the wallet and word the resource).
+    await expect(wallet().locator('#confirm-origin').textContent()).resolves.toBe(
+      new URL(stack.newspaper).origin,
+    );
     await wallet().locator('#confirm-decline').click();
     await page.goto(`${stack.broker}/#vendors`);
     await page.waitForSelector('#authorise', WAIT);

@@ -181,7 +181,9 @@ function confirmBox() {
   return el(
     'div',
     { id: 'confirm', class: 'notice warn' },
-    `Pay ${p.coins} coin${p.coins === 1 ? '' : 's'} to ${p.vendorId} for ${p.resource}?`,
+    // Any page may embed this frame and word the resource: the customer sees who is asking.
+    el('strong', { id: 'confirm-origin' }, shop ?? 'A page'),
+    ` asks you to pay ${p.coins} coin${p.coins === 1 ? '' : 's'} to ${p.vendorId} for ${p.resource}.`,
     el(
       'div',
       { class: 'row' },
