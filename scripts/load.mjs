@@ -22,13 +22,17 @@ import { findK6 } from './k6.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stackDir = process.env.NETPAY_STACK_DIR ?? join(root, '.stack');
 const loadDir = join(stackDir, 'load');
-const brokerUrl = (process.env.BROKER_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+// BROKER_PORT as `npm start` and the demo take it (VENDOR_BASE_PORT is read where the stack starts).
+const brokerUrl = (process.env.BROKER_URL ?? `http://127.0.0.1:${process.env.BROKER_PORT || '3000'}`).replace(
+  /\/$/,
+  '',
+);
 const say = (line) => console.log(`load: ${line}`);
 
 const USAGE = `npm run load -- <scenario> [k6 run args]     npm run load -- <scenario> --vegeta     npm run load -- --list
   k6: K6_BIN or \`k6\` on PATH (install it yourself; NetPay does not fetch it). --vegeta: vegeta, built
   on demand with Go into .stack/bin (constant-rate scenarios: smoke, steady-spend, hopping, noop, soak).
-  Env: BROKER_URL (default http://127.0.0.1:3000; a stack is started when it does not answer),
+  Env: BROKER_URL (default http://127.0.0.1:\${BROKER_PORT:-3000}; a stack is started when it does not answer),
   VENDOR_URLS (comma-separated, when the stack runs already: its broker is then waited for, up to 120 s), ADMIN_TOKEN (else .stack/secrets.json),
   RATE, DURATION, VUS, HOP, REPLAY, … (per scenario, see --list and load-tests/README.md),
   SUMMARY_FILE (default .stack/load/<scenario>-summary.json), KEEP_LOAD_DATA=1 keeps the seeded
