@@ -82,6 +82,13 @@ describe('netpay-audit --env <file>', () => {
       const beside = io();
       expect(await runCli([], env, beside.io, failing)).toBe(3);
       expect(beside.err.join('\n')).toContain('npm run audit -- --env .stack/start.env');
+      // A stack moved elsewhere (NETPAY_STACK_DIR, as a newcomer probe had it): its file is named.
+      const moved = mkdtempSync(join(dir, 'moved-'));
+      writeFileSync(join(moved, 'start.env'), 'NATS_URL=nats://127.0.0.1:4224\n');
+      rmSync(join(stack, '.stack'), { recursive: true });
+      const elsewhere = io();
+      expect(await runCli([], { ...env, NETPAY_STACK_DIR: moved }, elsewhere.io, failing)).toBe(3);
+      expect(elsewhere.err.join('\n')).toContain(`npm run audit -- --env ${join(moved, 'start.env')}`);
     } finally {
       process.chdir(cwd);
     }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseEnv } from 'node:util';
 import { loadConfig } from '#config';
 import type { PublicKeyRecord } from '#protocol';
@@ -162,7 +162,7 @@ export async function runCli(
     store = await openStore(settings);
   } catch (error) {
     io.err(
-      `netpay-audit: cannot open the event store (${storeName}): ${message(error)}${localStackHint(options.envFile)}`,
+      `netpay-audit: cannot open the event store (${storeName}): ${message(error)}${localStackHint(options.envFile, env)}`,
     );
     return EXIT.STORE;
   }
@@ -213,8 +213,12 @@ export async function runCli(
 }
 
 /** Run without --env beside a local stack (`npm start` wrote its settings): say where they are. */
-function localStackHint(envFile: string | undefined): string {
-  const written = join(process.cwd(), '.stack', 'start.env');
+function localStackHint(envFile: string | undefined, env: Env): string {
+  // Where `npm start` wrote them: NETPAY_STACK_DIR when the stack was moved there, else ./.stack.
+  const written = join(env.NETPAY_STACK_DIR ?? join(process.cwd(), '.stack'), 'start.env');
   if (envFile !== undefined || !existsSync(written)) return '';
-  return `\n(the local stack's store, NATS identity and keys are in .stack/start.env: npm run audit -- --env .stack/start.env)`;
+  const shown = relative(process.cwd(), written).startsWith('..')
+    ? written
+    : relative(process.cwd(), written);
+  return `\n(the local stack's store, NATS identity and keys are in ${shown}: npm run audit -- --env ${shown})`;
 }
