@@ -54,7 +54,10 @@ type Call = (
 
 const problems: string[] = [];
 
-function checked(checker: AnswerChecker, send: Call): Call {
+function checked<I>(
+  checker: AnswerChecker,
+  send: (method: string, path: string, init?: I) => Promise<TestResponse>,
+): (method: string, path: string, init?: I) => Promise<TestResponse> {
   return async (method, path, init) => {
     const res = await send(method, path, init);
     problems.push(
@@ -551,19 +554,7 @@ describe('real answers of a broker that is a Mobile-NetPay SP match its document
       }),
     });
     checker = new AnswerChecker(await documentOf(await sp.app.getUrl()));
-    http = async (method, path, request = {}) => {
-      const res = await sp.http(method, path, request);
-      problems.push(
-        ...checker.check({
-          method,
-          path,
-          status: res.status,
-          contentType: res.headers.get('content-type'),
-          body: res.text,
-        }),
-      );
-      return res;
-    };
+    http = checked(checker, sp.http);
     await registerVendor(sp.http, 'music');
   });
   afterAll(() => sp.close());

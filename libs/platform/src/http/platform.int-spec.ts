@@ -25,12 +25,11 @@ const keyPrefix = `test:platform:${run}:`;
 const queue = `sample-${run}`;
 const quiet = new JsonLogger({ service: 'sample', level: 'error', write: () => undefined });
 
-// Two replicas of one service sharing Redis and a NATS queue group, as in production.
-function startReplica(): Promise<NestFastifyApplication> {
-  const module = sampleAppModule({ store: 'redis' }, [
-    RedisModule.forRoot({ url: REDIS_URL, keyPrefix }),
-    NatsModule.forRoot({ servers: NATS, name: `sample-${run}`, connection: identity }),
-  ]);
+/** The sample service on an ephemeral port of 127.0.0.1, quiet, without the docs UI. */
+function startSample(
+  module: Parameters<typeof createHttpApp>[0],
+  configure?: (app: NestFastifyApplication) => Promise<void>,
+): Promise<NestFastifyApplication> {
   return createHttpApp(module, {
     name: 'sample',
     version: '0.0.1',
@@ -38,8 +37,19 @@ function startReplica(): Promise<NestFastifyApplication> {
     host: '127.0.0.1',
     logger: quiet,
     docsUi: false, // see HttpAppOptions.docsUi
-    configure: (app) => connectNats(app, { servers: NATS, queue, identity }).then(() => undefined),
+    ...(configure ? { configure } : {}),
   });
+}
+
+// Two replicas of one service sharing Redis and a NATS queue group, as in production.
+function startReplica(): Promise<NestFastifyApplication> {
+  const module = sampleAppModule({ store: 'redis' }, [
+    RedisModule.forRoot({ url: REDIS_URL, keyPrefix }),
+    NatsModule.forRoot({ servers: NATS, name: `sample-${run}`, connection: identity }),
+  ]);
+  return startSample(module, (app) =>
+    connectNats(app, { servers: NATS, queue, identity }).then(() => undefined),
+  );
 }
 
 describe('platform glue with real Redis and NATS', () => {
@@ -213,14 +223,7 @@ describe('readiness with an unreachable Redis', () => {
         client: { maxRetriesPerRequest: 0, retryStrategy: () => null },
       }),
     ]);
-    const app = await createHttpApp(module, {
-      name: 'sample',
-      version: '0.0.1',
-      port: 0,
-      host: '127.0.0.1',
-      logger: quiet,
-      docsUi: false,
-    });
+    const app = await startSample(module);
     try {
       const res = await httpClient(await app.getUrl())('GET', '/health/ready');
       expect(res.status).toBe(503);
@@ -244,16 +247,9 @@ describe('readiness follows the NATS transport', () => {
     const module = sampleAppModule({ store: 'memory' }, [
       NatsModule.forRoot({ servers: NATS, name: `sample-${run}-own`, connection: identity }),
     ]);
-    const app = await createHttpApp(module, {
-      name: 'sample',
-      version: '0.0.1',
-      port: 0,
-      host: '127.0.0.1',
-      logger: quiet,
-      docsUi: false,
-      configure: (a) =>
-        connectNats(a, { servers: transportNats.url, queue: `${queue}-own`, identity }).then(() => undefined),
-    });
+    const app = await startSample(module, (a) =>
+      connectNats(a, { servers: transportNats.url, queue: `${queue}-own`, identity }).then(() => undefined),
+    );
     try {
       const http = httpClient(await app.getUrl());
       const ready = await http('GET', '/health/ready');
