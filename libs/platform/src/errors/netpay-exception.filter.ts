@@ -60,8 +60,14 @@ export class NetPayExceptionFilter implements ExceptionFilter {
     return undefined;
   }
 
+  /**
+   * Other methods that answer this path, or none when this method does (a route's own 404, e.g. a
+   * static file missing under the docs route, stays a 404; so does HEAD where GET answers).
+   */
   private allowedAt(request: FastifyRequest): string[] {
-    return (this.routes?.allowed(request.url) ?? []).filter((m) => m !== request.method);
+    const allowed = this.routes?.allowed(request.url) ?? [];
+    const own = request.method === 'HEAD' ? ['HEAD', 'GET'] : [request.method];
+    return allowed.some((m) => own.includes(m)) ? [] : allowed;
   }
 
   private report(mapping: ErrorMapping, exception: unknown, where: string): void {

@@ -72,6 +72,18 @@ describe('createHttpApp', () => {
       // A path no route has stays a 404; so does a route's own refusal of a missing resource.
       expect((await http('PUT', '/chains/by-id/c123/more')).status).toBe(404);
       expect((await http('PATCH', '/nowhere')).status).toBe(404);
+      // The router does not match a trailing slash: no route has that path, whatever the method.
+      expect((await http('GET', '/chains/')).status).toBe(404);
+      expect((await http('POST', '/chains/')).status).toBe(404);
+      // A route of this method that sends its own not-found (the docs' static files) stays a 404.
+      const docs = await startSampleApp({ docsUi: true });
+      try {
+        const missing = await httpClient(await docs.getUrl())('GET', '/docs/nonexistent.js');
+        expect(missing.status).toBe(404);
+        expect(missing.headers.get('allow')).toBeNull();
+      } finally {
+        await docs.close();
+      }
     });
 
     it("answers a browser's icon request with 204, not a 404 problem", async () => {

@@ -45,5 +45,6 @@ function patternOf(url: string): RegExp {
       return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  // As Fastify's router matches (ignoreTrailingSlash off): `/chains/` is not `/chains`.
+  return new RegExp(`^${source}$`);
 }
