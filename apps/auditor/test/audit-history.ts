@@ -9,8 +9,14 @@ export async function auditHistory(
   appends: readonly Append[],
   options: AuditOptions & { readonly pageSize?: number } = {},
 ): Promise<AuditReport> {
-  const store = new InMemoryEventStore();
-  await writeHistory(store, appends);
+  // The store records each event at its own `at` (or the append's `recordedAt`): the history's
+  // clock, as a store would have stamped it while the history happened.
+  let clock = new Date('2026-11-20T00:00:00.000Z');
+  const store = new InMemoryEventStore({ now: () => clock });
+  await writeHistory(store, appends, (append) => {
+    const at = append.recordedAt ?? (append.event.data as { at?: unknown }).at;
+    if (typeof at === 'string' && Number.isFinite(Date.parse(at))) clock = new Date(at);
+  });
   const audit = new Audit(options);
   await replayStore(store, audit, {
     ...(options.from === undefined ? {} : { from: options.from }),

@@ -37,6 +37,8 @@ export interface Append {
   readonly unsigned?: boolean;
   /** A claim, signed by its claimant for the revision it takes (`writeHistory`). */
   readonly claimant?: { readonly signer: Signer; readonly certificate: VendorKeyCertificate };
+  /** When the store records it, when not the event's own `at` (a writer backdating its event). */
+  readonly recordedAt?: string;
 }
 
 interface ChainModel {
@@ -463,10 +465,17 @@ export function fixedBytes(label: string, size?: number): Buffer | ((size: numbe
 const HISTORY_BROKER: Signer = createSigner(generateSigningKey('broker_k1', fixedBytes('broker')));
 
 /** Appends a history to a store, one append per event, with the expected revision a writer would use. */
-export async function writeHistory(store: EventStore, appends: readonly Append[]): Promise<void> {
+export async function writeHistory(
+  store: EventStore,
+  appends: readonly Append[],
+  /** Called before each append (`auditHistory` sets the store's clock from it). */
+  before?: (append: Append) => void,
+): Promise<void> {
   const revisions = new Map<string, number>();
   let n = 0;
-  for (const { stream, event, actor, unsigned, claimant } of appends) {
+  for (const append of appends) {
+    const { stream, event, actor, unsigned, claimant } = append;
+    before?.(append);
     n += 1;
     const expected = revisions.get(stream);
     // The broker signs its chain events for the revision they take (tests that tamper with a

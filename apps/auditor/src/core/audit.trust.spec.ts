@@ -129,6 +129,26 @@ describe('Audit names parties acting for others (R0 writers, R2 registrations an
     const report = await auditHistory(late.appends, { brokerKeys });
     expectNamed(report, 'R2.WALLET_VENDOR_NOT_AUTHORISED', BigInt(late.appends.length), 'chain-ch4');
     expect(report.violations[0]?.detail).toMatch(/had withdrawn/);
+
+    // The same late hand-off backdated by its vendor to before the withdrawal: the store's clock
+    // says when it was recorded, and that is what counts (a review found the vendor's own time
+    // believed, so a withdrawn vendor could take the wallet at any time by writing an old one).
+    const moved = late.appends.at(-1)!;
+    const recordedAt = (moved.event.data as { at: string }).at;
+    const backdated = [
+      ...late.appends.slice(0, -1),
+      {
+        ...moved,
+        event: { ...moved.event, data: { ...moved.event.data, at: '2026-11-20T00:00:01.000Z' } },
+        recordedAt,
+      } as Append,
+    ];
+    expectNamed(
+      await auditHistory(backdated, { brokerKeys }),
+      'R2.WALLET_VENDOR_NOT_AUTHORISED',
+      BigInt(late.appends.length),
+      'chain-ch4',
+    );
   });
 
   it('R0.WRITER_NOT_ALLOWED: a vendor writing another vendor’s spend, and anyone but the worker writing its ledger', async () => {

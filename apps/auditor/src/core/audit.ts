@@ -177,7 +177,7 @@ export class Audit {
       ledger: this.ledger,
       figures,
       report,
-      at: { position, stream, revision, type, eventId: recorded.id },
+      at: { position, stream, revision, type, eventId: recorded.id, recordedAt: recorded.recordedAt },
       crossCheck: this.options.crossCheck ?? true,
       keepTimeline: this.options.chainId !== undefined,
       partial: this.options.from !== undefined,

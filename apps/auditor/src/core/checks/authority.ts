@@ -1,5 +1,6 @@
 import { WALLET_GRANT_TTL_MS } from '#protocol';
 import type { ChainRecord } from '../ledger/chain-record.js';
+import type { Withdrawal } from '../ledger/ledger.js';
 import { RULES } from '../rules.js';
 import type { CheckContext } from './context.js';
 
@@ -36,21 +37,22 @@ export function requireRegistered(
  * checkout or wallet grant given while the vendor was authorised still moves the wallet in
  * between (the holder judges a grant on the chain's own record, `withdrawnGrant` in `#chain`). So
  * a move or debit after the owner's withdrawal is authorised while this chain has not recorded
- * that withdrawal yet, for as long as such a grant can live (`at`: the event's own time).
+ * that withdrawal yet, for as long as such a grant can live — counted on the store's clock (when
+ * each event was recorded), never on a time the acting vendor wrote into its event.
  */
 export function requireAuthorised(
   ctx: CheckContext,
   chain: ChainRecord,
   vendorId: string,
   what: string,
-  at: string,
 ): boolean {
   if (chain.wallet !== 'server') return true;
   const owner = ctx.ledger.customerOfChain.get(chain.chainId);
   if (owner === undefined) return true;
   if (ctx.ledger.authorisedVendors.get(owner)?.has(vendorId) ?? false) return true;
   const withdrawn = ctx.ledger.withdrawnVendors.get(owner)?.get(vendorId);
-  if (withdrawn !== undefined && withdrawalPending(chain, vendorId, withdrawn, at)) return true;
+  if (withdrawn !== undefined && withdrawalPending(chain, vendorId, withdrawn, ctx.at.recordedAt))
+    return true;
   ctx.report.violation(
     RULES.WALLET_VENDOR_NOT_AUTHORISED,
     `${what}: server-side wallet ${chain.chainId} and vendor ${vendorId}, which the wallet's owner ` +
@@ -61,20 +63,21 @@ export function requireAuthorised(
 }
 
 /**
- * How long after a withdrawal an authority given before it may still act on a chain that has not
- * recorded it: a wallet grant's life, and as much again for the clocks of the broker and the
- * vendors (the event's time is the acting vendor's).
+ * How long after a withdrawal was recorded an authority given before it may still act on a chain
+ * that has not recorded it: a wallet grant's life (from its issue on the broker's clock, checked on
+ * the holder's), and as much again for those clocks and the time it takes to record.
  */
 export const PENDING_WITHDRAWAL_MS = 2 * WALLET_GRANT_TTL_MS;
 
 function withdrawalPending(
   chain: ChainRecord,
   vendorId: string,
-  withdrawn: { readonly position: bigint; readonly at: string },
-  at: string,
+  withdrawn: Withdrawal,
+  recordedAt: Date,
 ): boolean {
   const recorded = chain.withdrawals.get(vendorId);
   if (recorded !== undefined && recorded > withdrawn.position) return false;
-  const since = Date.parse(at) - Date.parse(withdrawn.at);
+  // Both times are the store's: the acting event comes after the withdrawal in the log.
+  const since = recordedAt.getTime() - withdrawn.recordedAt.getTime();
   return Number.isFinite(since) && since <= PENDING_WITHDRAWAL_MS;
 }

@@ -11,6 +11,8 @@ export interface EventAt {
   readonly revision: number;
   readonly type: string;
   readonly eventId: string;
+  /** When the store recorded it (the server's clock, which no writer chooses). */
+  readonly recordedAt: Date;
 }
 
 /** What every check gets: the rebuilt state, counters, and a reporter bound to the event. */

@@ -71,8 +71,7 @@ export function onWalletCheckedOut(ctx: CheckContext, data: WalletCheckedOut['da
   }
   matchesState(ctx, chain, data.index, data.lastPayword, RULES.CHECKOUT_MISMATCH, what);
   const authorised =
-    requireRegistered(ctx, chain, data.vendorId, what) &&
-    requireAuthorised(ctx, chain, data.vendorId, what, data.at);
+    requireRegistered(ctx, chain, data.vendorId, what) && requireAuthorised(ctx, chain, data.vendorId, what);
   chain.authorisedHolder = authorised ? data.vendorId : undefined;
   if (data.sliceEnd < data.index - 1 || data.sliceEnd > chain.length) {
     ctx.report.violation(
@@ -126,8 +125,7 @@ export function onIndexHandedOff(ctx: CheckContext, data: IndexHandedOff['data']
     return;
   }
   const authorised =
-    requireRegistered(ctx, chain, c.toVendor, what) &&
-    requireAuthorised(ctx, chain, c.toVendor, what, data.at);
+    requireRegistered(ctx, chain, c.toVendor, what) && requireAuthorised(ctx, chain, c.toVendor, what);
   chain.authorisedHolder = authorised ? c.toVendor : undefined;
   chain.holder = c.toVendor;
   chain.note(
@@ -170,8 +168,7 @@ export function onChainClaimed(ctx: CheckContext, data: ChainClaimed['data']): v
     return;
   }
   const authorised =
-    requireRegistered(ctx, chain, data.toVendor, what) &&
-    requireAuthorised(ctx, chain, data.toVendor, what, data.at);
+    requireRegistered(ctx, chain, data.toVendor, what) && requireAuthorised(ctx, chain, data.toVendor, what);
   chain.authorisedHolder = authorised ? data.toVendor : undefined;
   chain.holder = data.toVendor;
   chain.note(ctx.at.position, ctx.at.revision, 'ChainClaimed', what);

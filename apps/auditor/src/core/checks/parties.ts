@@ -6,6 +6,7 @@ import type {
   VendorRegistered,
 } from '#events';
 import type { PublicKeyRecord } from '#protocol';
+import type { Withdrawal } from '../ledger/ledger.js';
 import { RULES } from '../rules.js';
 import type { CheckContext } from './context.js';
 
@@ -31,16 +32,13 @@ export function onVendorAuthorisation(
   if (authorised === undefined) ledger.authorisedVendors.set(data.customerId, (authorised = new Set()));
   let withdrawn = ledger.withdrawnVendors.get(data.customerId);
   if (withdrawn === undefined)
-    ledger.withdrawnVendors.set(
-      data.customerId,
-      (withdrawn = new Map<string, { readonly position: bigint; readonly at: string }>()),
-    );
+    ledger.withdrawnVendors.set(data.customerId, (withdrawn = new Map<string, Withdrawal>()));
   if (type === 'VendorAuthorised') {
     authorised.add(data.vendorId);
     withdrawn.delete(data.vendorId);
   } else {
     authorised.delete(data.vendorId);
-    withdrawn.set(data.vendorId, { position: ctx.at.position, at: data.at });
+    withdrawn.set(data.vendorId, { position: ctx.at.position, recordedAt: ctx.at.recordedAt });
   }
 }
 

@@ -33,10 +33,7 @@ export function onCoinsSpent(ctx: CheckContext, data: CoinsSpent['data']): void 
   // only after it). A debit recorded before that event was authorised, even when the customer's
   // `VendorDeauthorised` is earlier in the global log (what the vendor and redemption do too).
   // `authorisedHolder` is the holder only when it got the chain while authorised.
-  if (
-    chain.authorisedHolder !== data.vendorId &&
-    !requireAuthorised(ctx, chain, data.vendorId, what, data.at)
-  )
+  if (chain.authorisedHolder !== data.vendorId && !requireAuthorised(ctx, chain, data.vendorId, what))
     valid = false;
   const holderBefore = chain.holder;
   checkHolder(chain, data, fail);

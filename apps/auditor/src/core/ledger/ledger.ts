@@ -45,6 +45,12 @@ export function itemKey(chainId: string, fromIndex: number, toIndex: number): st
 }
 
 /** Everything the auditor has rebuilt so far. Checks read and update it. */
+/** A customer's withdrawal of a vendor: where the log has it, and when the store recorded it. */
+export interface Withdrawal {
+  readonly position: bigint;
+  readonly recordedAt: Date;
+}
+
 export class Ledger {
   readonly chains = new Map<string, ChainRecord>();
   readonly vendors = new Map<string, VendorRecord>();
@@ -77,10 +83,7 @@ export class Ledger {
   /** Customer id → the vendors it authorises now (VendorAuthorised, less VendorDeauthorised). */
   readonly authorisedVendors = new Map<string, Set<string>>();
   /** Customer id → vendors it withdrew (and did not authorise again): where and when in the log. */
-  readonly withdrawnVendors = new Map<
-    string,
-    Map<string, { readonly position: bigint; readonly at: string }>
-  >();
+  readonly withdrawnVendors = new Map<string, Map<string, Withdrawal>>();
   /** The redemption worker's public keys (configuration): verdicts and reservations must carry its signature. */
   readonly redemptionKeys = new Map<string, PublicKeyRecord>();
   /** Log position up to which the worker's records may be unsigned (written before it signed them). */
