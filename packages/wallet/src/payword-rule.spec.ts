@@ -146,8 +146,13 @@ describe('the payword rule', () => {
     // Within the lost request's deadline it could still arrive: its paywords stay reserved.
     expect((await wallet.pay(buy('early', 1, NOW))).purchase.fromIndex).toBe(4);
     wallet.settle('early', { ok: false, code: 'SPEND.PAYWORD_SKIPPED', recorded: false, index: 1, now: NOW });
-    // Past every deadline: nothing of them can be recorded any more, and the chain pays on at 1.
-    const after = await wallet.pay(buy('after', 2, DEAD));
+    expect(wallet.releaseDead(DEAD).map((p) => p.purchaseKey)).not.toContain('lost');
+    // An index read past its deadline proves it unrecorded for good; once that refused try's own
+    // deadline has passed too, the chain pays on at 1.
+    await wallet.pay(buy('late', 1, DEAD));
+    wallet.settle('late', { ok: false, code: 'SPEND.PAYWORD_SKIPPED', recorded: false, index: 1, now: DEAD });
+    expect(wallet.purchaseList().find((p) => p.purchaseKey === 'lost')!.status).toBe('released');
+    const after = await wallet.pay(buy('after', 2, new Date(DEAD.getTime() + 60_000)));
     expect(wallet.purchaseList().find((p) => p.purchaseKey === 'lost')!.status).toBe('released');
     expect(after.purchase).toMatchObject({ fromIndex: 1, payword: lost.purchase.payword });
     const check = vendorCheck(touchstone, after.purchase, 1, touchstone.root);

@@ -205,7 +205,8 @@ export class WebWallet {
       ...(index !== undefined ? { vendorIndex: index } : {}),
     };
     this.purchases.set(purchaseKey, refused);
-    if (outcome.recorded === false && index !== undefined) this.unanswered(purchase.chainId, index);
+    if (outcome.recorded === false && index !== undefined)
+      this.unanswered(purchase.chainId, index, outcome.now ?? new Date());
     if (chain !== undefined) {
       const floor = chain.floor ?? 1;
       const revoked = outcome.code === 'CHAIN.REVOKED';
@@ -224,15 +225,19 @@ export class WebWallet {
   }
 
   /**
-   * The vendor holds the chain at `index` with nothing recorded from there on: a purchase of the
-   * chain never answered (its request lost on the way, a page reloaded) whose paywords start there
-   * or later was not recorded either. It counts as refused without a record, so `releaseDead`
-   * frees it once its deadline has passed; else it stayed reserved for good and every later
-   * payment of the chain skipped its positions (SPEND.PAYWORD_SKIPPED at every vendor).
+   * The vendor holds the chain at `index` with nothing recorded from there on, and says so at
+   * `now`: a purchase of the chain never answered (its request lost on the way, a page reloaded)
+   * whose paywords start there or later, and whose deadline had passed before `now` (no try of it
+   * could be recorded after that, at any vendor), was not recorded and never will be. It counts
+   * as refused without a record and `releaseDead` frees it; else it stayed reserved for good and
+   * every later payment of the chain skipped its positions (SPEND.PAYWORD_SKIPPED everywhere).
    */
-  private unanswered(chainId: string, index: number): void {
+  private unanswered(chainId: string, index: number, now: Date): void {
     for (const p of this.purchases.values()) {
       if (p.chainId !== chainId || p.status !== 'sent' || p.fromIndex < index) continue;
+      const deadline = p.deadline === undefined ? Number.NaN : Date.parse(p.deadline);
+      // An index read before the deadline proves nothing: the lost try could still land after it.
+      if (!(now.getTime() > deadline + CLOCK_SKEW_MS)) continue;
       this.purchases.set(p.purchaseKey, {
         ...strip(p),
         status: 'refused',
