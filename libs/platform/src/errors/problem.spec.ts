@@ -142,7 +142,7 @@ describe('RPC error replies', () => {
     expect(() => unwrapRpcReply(wire('OTHER.CODE', 403), { statusOf: known })).toThrow(
       expect.objectContaining({ status: 403 }),
     );
-    for (const status of [500, 504, 200, 99])
+    for (const status of [500, 504, 200, 99, 401, 429])
       expect(() => unwrapRpcReply(wire('OTHER.CODE', status), { statusOf: known })).toThrow(
         expect.objectContaining({ status: 502 }),
       );

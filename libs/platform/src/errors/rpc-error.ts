@@ -81,7 +81,13 @@ export function unwrapRpcReply<T>(reply: unknown, options: UnwrapOptions = {}): 
   });
 }
 
+/**
+ * The statuses a remote refusal keeps when passed on: what it says of the request itself (400,
+ * 402, 403, 404, 409, 410, 422) or that it is to be retried (503). Anything else — a 401 or 429
+ * about the caller's own request to the remote, a remote failure — is the remote's problem: 502.
+ */
+const PASSED_ON = new Set([400, 402, 403, 404, 409, 410, 422, 503]);
+
 function remoteStatus(status: unknown): number {
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599) return 502;
-  return status >= 500 && status !== 503 ? 502 : status;
+  return typeof status === 'number' && PASSED_ON.has(status) ? status : 502;
 }
