@@ -13,7 +13,5 @@ export const REDEMPTION_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'REDEMPTION.INVALID_DAY': 400,
   'REDEMPTION.DAY_IN_FUTURE': 422,
   'REDEMPTION.NOT_LEADER': 503,
-  // Lost during a night (the next write refused): run it again, at the leader. Not the caller's mistake.
-  'LEASE.NOT_HELD': 503,
   'ADMIN.UNAUTHORISED': 401,
 };

@@ -21,6 +21,8 @@ export const DEFAULT_STATUS_BY_CODE: StatusByCode = {
   'PROTOCOL.': 400,
   'EVENT_STORE.CONCURRENCY': 409,
   'EVENT_STORE.UNAVAILABLE': 503,
+  // The event store's leader lease (libs/event-store) lost under a writer: retry at the leader.
+  'LEASE.NOT_HELD': 503,
   'REDIS.UNAVAILABLE': 503,
 };
 

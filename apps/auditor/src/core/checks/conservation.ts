@@ -18,16 +18,11 @@ export interface ConservationScope {
  * customer payments = value issued and the broker's liability is not negative.
  */
 /**
- * Per currency, the value still in customers' hands: every chain's unspent positions less what was
+ * Per currency, the value not spent, refunded nor settled: every chain's unspent positions less what was
  * refunded, except a re-issued chain's (its remainder lives on in its successor, counted there).
  */
 export function unspentOutstanding(ledger: Ledger): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const chain of ledger.chains.values()) {
-    if (ledger.successorOf.has(chain.chainId)) continue;
-    out.set(chain.currency, (out.get(chain.currency) ?? 0) + Math.max(0, chain.unspentValue));
-  }
-  return out;
+  return unspentWhere(ledger, () => true);
 }
 
 /**
@@ -35,9 +30,14 @@ export function unspentOutstanding(ledger: Ledger): Map<string, number> {
  * broker pending review, neither in the customer's hands to spend nor refunded.
  */
 export function unspentHeld(ledger: Ledger): Map<string, number> {
+  return unspentWhere(ledger, (chain) => chain.status === 'revoked');
+}
+
+/** Per currency, the unspent value of the chains `keep` picks (a re-issued chain's is its successor's). */
+function unspentWhere(ledger: Ledger, keep: (chain: ChainRecord) => boolean): Map<string, number> {
   const out = new Map<string, number>();
   for (const chain of ledger.chains.values()) {
-    if (chain.status !== 'revoked' || ledger.successorOf.has(chain.chainId)) continue;
+    if (ledger.successorOf.has(chain.chainId) || !keep(chain)) continue;
     out.set(chain.currency, (out.get(chain.currency) ?? 0) + Math.max(0, chain.unspentValue));
   }
   return out;
