@@ -7,8 +7,10 @@ import {
   Module,
   Param,
   Post,
+  Res,
   UseInterceptors,
 } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Min } from 'class-validator';
@@ -80,6 +82,12 @@ class ChainsController {
   @Get('by-id/:chainId')
   byId(@Param('chainId') chainId: string): { chainId: string } {
     return { chainId };
+  }
+
+  /** A route that sends Fastify's own not-found, as a static-file route does for a missing file. */
+  @Get('files/:name')
+  file(@Res() reply: FastifyReply): void {
+    reply.callNotFound();
   }
 
   @Get('boom')
