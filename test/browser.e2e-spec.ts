@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { ensureChromium, launchChromium } from './browser/chromium.js';
@@ -343,4 +345,38 @@ suite('NetPay in the browser (Chromium)', () => {
     expect(await chains()).toBe(before + 2);
     await page.goto(`${stack.newspaper}/`); // the next test loads the broker's page afresh
   }, 120_000);
+
+  it("no page of another site can embed the wallet frame (it would hand that site the customer's payments)", async () => {
+    // Seen by an attacker probe: any http(s) page could frame /site/wallet-frame.html?vendor=…,
+    // ask it to pay, and on a confirmed server-side payment receive the vendor's checkout token.
+    const frameUrl = `${stack.broker}/site/wallet-frame.html?vendor=newspaper`;
+    const foreign = createServer((_, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(
+        `<!doctype html><iframe id="w" src="${frameUrl}"></iframe><script>
+          window.replies = [];
+          addEventListener('message', (e) => { if (e.data && e.data.netpay) window.replies.push(e.data.type); });
+          document.getElementById('w').addEventListener('load', () =>
+            document.getElementById('w').contentWindow.postMessage({ netpay: true, type: 'hello' }, '*'));
+        </script>`,
+      );
+    });
+    await new Promise<void>((listening) => foreign.listen(0, '127.0.0.1', listening));
+    try {
+      const other = await browser.newPage();
+      // Chromium reports a refused frame on the console; an allowed one answers `hello` at once.
+      const blocked = other
+        .waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: 10_000 })
+        .catch(() => undefined);
+      await other.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`);
+      await blocked;
+      await other.waitForTimeout(2_000);
+      expect(await other.evaluate('window.replies')).toEqual([]);
+      await other.close();
+      // The shop's own page still has its wallet.
+      await page.goto(`${stack.newspaper}/`);
+      await wallet().locator('#frame p').first().waitFor(WAIT);
+    } finally {
+      foreign.close();
+    }
+  }, 60_000);
 });

@@ -78,6 +78,8 @@ const VALUES = [
   '--set',
   'vendors.music.bankAccount=vendor_music',
   '--set',
+  'vendors.music.shopOrigins={https://music.example,https://www.music.example}',
+  '--set',
   'broker.replicas=3',
 ];
 
@@ -136,6 +138,12 @@ suite('the Helm chart (deploy/helm/netpay)', () => {
     // Each vendor connects as its own NATS identity.
     const music = byName('Deployment', '-vendor-music')?.spec?.template?.spec.containers[0]?.env ?? [];
     expect(music).toEqual(expect.arrayContaining([{ name: 'NATS_USER', value: 'vendor-music' }]));
+    // Only its shop's pages may embed the broker's wallet frame for it.
+    expect(music).toEqual(
+      expect.arrayContaining([
+        { name: 'VENDOR_SHOP_ORIGINS', value: 'https://music.example,https://www.music.example' },
+      ]),
+    );
     // … and reaches its event store as a second user without allow_responses (deploy/nats/README.md).
     expect(music).toEqual(
       expect.arrayContaining([

@@ -47,6 +47,8 @@ import { RegisterCustomerHttpController } from './register-customer/register-cus
 import { RegisterVendorHandler } from './register-vendor/register-vendor.handler.js';
 import { RegisterVendorHttpController } from './register-vendor/register-vendor.http.controller.js';
 import { RotateVendorKeyHandler } from './rotate-vendor-key/rotate-vendor-key.handler.js';
+import { ShopOriginsHandler } from './shop-origins/shop-origins.handler.js';
+import { ShopOriginsHttpController } from './shop-origins/shop-origins.http.controller.js';
 import { RotateVendorKeyHttpController } from './rotate-vendor-key/rotate-vendor-key.http.controller.js';
 import { ReissueChainHandler } from './reissue-chain/reissue-chain.handler.js';
 import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.controller.js';
@@ -126,6 +128,7 @@ export class BrokerModule {
         GetBrokerKeysMessageController,
         RegisterVendorHttpController,
         RotateVendorKeyHttpController,
+        ShopOriginsHttpController,
         GetVendorKeysHttpController,
         GetVendorKeysMessageController,
         VendorStandingHttpController,
@@ -159,6 +162,7 @@ export class BrokerModule {
         GetTouchstoneHandler,
         RegisterVendorHandler,
         RotateVendorKeyHandler,
+        ShopOriginsHandler,
         GetVendorKeysHandler,
         VendorCertificates,
         VendorStandings,

@@ -39,6 +39,15 @@ describe('vendors with the real broker (its NATS handlers, CRL broadcast, vendor
     expect(keys.json<{ keys: { publicKey: string }[] }>().keys[0]?.publicKey).toBe(a.engine.signer.publicKey);
   });
 
+  it('registers its shop origins: only its own pages may embed the wallet frame for it', async () => {
+    await a.registration.done;
+    const frame = await stack.broker.http('GET', '/site/wallet-frame.html?vendor=news_a');
+    const port = a.config.port;
+    expect(/frame-ancestors ([^;]*)/.exec(frame.headers.get('content-security-policy') ?? '')?.[1]).toBe(
+      `http://127.0.0.1:${port} http://localhost:${port}`,
+    );
+  });
+
   it('client-side wallet: spends at A, then at B by a hand-off A signed and the broker vouches for', async () => {
     await a.registration.done;
     await b.registration.done;

@@ -1,6 +1,7 @@
-import { EnvVar, ServiceConfig } from '#platform';
+import { EnvVar, IsWebOrigins, ServiceConfig } from '#platform';
 import type { PublicKeyRecord } from '#protocol';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   IsBoolean,
   IsIn,
@@ -217,6 +218,23 @@ export class VendorConfig extends ServiceConfig {
   @IsOptional()
   @Matches(ID)
   bankAccount?: string;
+
+  @EnvVar({
+    name: 'VENDOR_SHOP_ORIGINS',
+    description:
+      'web origins of this shop, the only pages that may embed the broker’s wallet frame for this vendor; set at the broker with the registration (unset: http://127.0.0.1:<PORT> and http://localhost:<PORT>)',
+    type: 'list',
+    default: [],
+  })
+  @ArrayMaxSize(16)
+  @IsWebOrigins('VENDOR_SHOP_ORIGINS')
+  shopOrigins!: string[];
+}
+
+/** The shop's origins as configured, or this process's own local ones. */
+export function shopOriginsOf(config: VendorConfig): string[] {
+  if (config.shopOrigins.length > 0) return config.shopOrigins;
+  return [`http://127.0.0.1:${config.port}`, `http://localhost:${config.port}`];
 }
 
 /** `keyId:hex` entries of BROKER_PUBLIC_KEYS as key records (the key id may itself contain `:`). */

@@ -23,6 +23,7 @@ export interface BrokeredVendor {
   readonly app: NestFastifyApplication;
   readonly engine: VendorEngine;
   readonly registration: SelfRegistration;
+  readonly config: VendorConfig;
   readonly loader: RevocationListLoader;
   http(
     method: string,
@@ -98,6 +99,7 @@ export class RealBrokerStack {
     const url = await app.getUrl();
     return {
       app,
+      config,
       engine: app.get(VendorEngine),
       registration: app.get(SelfRegistration),
       loader: app.get(RevocationListLoader),

@@ -207,6 +207,16 @@ export interface VendorKeyRotated {
 }
 
 /**
+ * The web origins of a vendor's shop (`https://shop.example`), the only pages the broker lets embed
+ * its wallet frame for that vendor (`frame-ancestors`); the latest one replaces the earlier ones.
+ */
+export interface VendorShopOriginsSet {
+  readonly type: 'VendorShopOriginsSet';
+  readonly version: 1;
+  readonly data: { readonly vendorId: string; readonly origins: readonly string[]; readonly at: string };
+}
+
+/**
  * A lost client-side chain was closed at its index and its unspent remainder re-issued as a new
  * chain (customer stream: the link between the two never appears in a chain stream).
  */
@@ -257,7 +267,7 @@ export type CustomerEvent =
   | CustomerStandingEvent;
 export type WalletSeedEvent = ServerWalletSeedStored;
 export type PurchaseEvent = PurchaseRequested | CoinsPurchased | PurchaseDeclined | PurchaseVoided;
-export type VendorEvent = VendorRegistered | VendorKeyRotated | VendorStandingEvent;
+export type VendorEvent = VendorRegistered | VendorKeyRotated | VendorShopOriginsSet | VendorStandingEvent;
 
 /**
  * The broker published a root-signed list of its working keys (`streams.brokerKeys()`). Vendors,

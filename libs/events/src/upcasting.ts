@@ -35,6 +35,7 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   ServerWalletSeedStored: 1,
   VendorRegistered: 1,
   VendorKeyRotated: 1,
+  VendorShopOriginsSet: 1,
   VendorFraudRecorded: 1,
   VendorSuspended: 1,
   VendorReinstated: 1,

@@ -52,3 +52,4 @@ export * from './tracing/http-tracing.js';
 export * from './tracing/tracing.js';
 export * from './http/api-schema.js';
 export * from './validation/display-name.js';
+export * from './validation/web-origin.js';

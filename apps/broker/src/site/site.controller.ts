@@ -1,15 +1,26 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { NetPayError } from '#platform';
 import { PAGE_HEADERS, type WebAsset, WebAssets } from '#web';
+import { ShopOriginsHandler } from '../shop-origins/shop-origins.handler.js';
 
 const assets = new WebAssets();
 
 /** Pages the broker's own site may frame: none, except the wallet frame vendors embed. */
 const BROKER_CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
-/** The wallet frame is embedded by vendor shops; it still talks only to this broker. */
-const FRAME_CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors http: https:";
+const FRAME = 'wallet-frame.html';
+const VENDOR_ID = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * The wallet frame hands the page that embeds it paywords and checkout tokens, so only the named
+ * vendor's registered shop origins may embed it (`PUT /vendors/{vendorId}/shop-origins`): a page
+ * of any other site, or a frame naming no known vendor, is not shown by the browser at all.
+ */
+function frameCsp(origins: readonly string[]): string {
+  const ancestors = origins.length > 0 ? origins.join(' ') : "'none'";
+  return `default-src 'self'; img-src 'self' data:; frame-ancestors ${ancestors}; form-action 'self'`;
+}
 
 /**
  * The broker's site for people: `/` (register, sign in, buy coins, balances, history, vendors,
@@ -19,14 +30,23 @@ const FRAME_CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors htt
 @ApiExcludeController()
 @Controller()
 export class SiteController {
+  constructor(private readonly shops: ShopOriginsHandler) {}
+
   @Get()
   async home(@Res() reply: FastifyReply): Promise<void> {
     await send(reply, await assets.asset('broker.html'), BROKER_CSP);
   }
 
   @Get('site/:name')
-  async asset(@Param('name') name: string, @Res() reply: FastifyReply): Promise<void> {
-    await send(reply, await assets.asset(name), name === 'wallet-frame.html' ? FRAME_CSP : BROKER_CSP);
+  async asset(
+    @Param('name') name: string,
+    @Query('vendor') vendor: unknown,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const asset = await assets.asset(name);
+    if (name !== FRAME || !asset) return send(reply, asset, BROKER_CSP);
+    const vendorId = typeof vendor === 'string' && VENDOR_ID.test(vendor) ? vendor : undefined;
+    await send(reply, asset, frameCsp(vendorId ? await this.shops.origins(vendorId) : []));
   }
 
   @Get('site/wallet/:name')

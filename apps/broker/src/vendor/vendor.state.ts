@@ -12,6 +12,8 @@ export type VendorState =
       readonly name: string;
       readonly bankAccount: string;
       readonly keys: readonly PublicKeyRecord[];
+      /** The shop's web origins: the only pages that may embed the wallet frame for this vendor. */
+      readonly shopOrigins: readonly string[];
     };
 
 export const absentVendor: VendorState = { status: 'absent' };
@@ -19,7 +21,17 @@ export const absentVendor: VendorState = { status: 'absent' };
 export function evolveVendor(state: VendorState, event: StoredEvent): VendorState {
   if (event.type === 'VendorRegistered') {
     const { vendorId, name, bankAccount, key } = event.data;
-    return { status: 'registered', vendorId, name, bankAccount, keys: [withOwner(key, vendorId)] };
+    return {
+      status: 'registered',
+      vendorId,
+      name,
+      bankAccount,
+      keys: [withOwner(key, vendorId)],
+      shopOrigins: [],
+    };
+  }
+  if (event.type === 'VendorShopOriginsSet' && state.status === 'registered') {
+    return { ...state, shopOrigins: event.data.origins };
   }
   if (event.type === 'VendorKeyRotated' && state.status === 'registered') {
     return { ...state, keys: [...state.keys, withOwner(event.data.key, state.vendorId)] };

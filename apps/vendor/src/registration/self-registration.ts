@@ -5,11 +5,12 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
 import { publicKeyRecord, type Signer } from '#protocol';
 import { VendorEngine } from '../engine/vendor-engine.js';
 import { VENDOR_CONFIG } from '../vendor.tokens.js';
-import type { VendorConfig } from '../vendor.config.js';
+import { shopOriginsOf, type VendorConfig } from '../vendor.config.js';
 
 const ATTEMPTS = 10;
 
@@ -18,8 +19,10 @@ export type RegistrationResult = 'registered' | 'already-registered' | 'skipped'
 /**
  * Registers this vendor's public key with the broker at start (POST /vendors
  * with the admin token), so other vendors can check its hand-off
- * certificates. In the background, retried while the broker is not up yet;
- * "already registered" is success. Without BROKER_ADMIN_TOKEN it does nothing.
+ * certificates, and its shop's origins (PUT /vendors/{id}/shop-origins), the
+ * only pages the broker's wallet frame may be embedded in for this vendor. In
+ * the background, retried while the broker is not up yet; "already
+ * registered" is success. Without BROKER_ADMIN_TOKEN it does nothing.
  */
 @Injectable()
 export class SelfRegistration implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,30 +49,48 @@ export class SelfRegistration implements OnApplicationBootstrap, OnApplicationSh
     const { vendorId, vendorName, brokerUrl } = this.config;
     const key = publicKeyRecord(signer);
     const body = { vendorId, name: vendorName, bankAccount: this.config.bankAccount ?? vendorId, key };
-    const attempt = async (): Promise<RegistrationResult> => {
-      const response = await fetch(new URL('/vendors', brokerUrl), {
-        method: 'POST',
+    const call = (method: string, path: string, payload: unknown, key: string): Promise<Response> =>
+      fetch(new URL(path, brokerUrl), {
+        method,
         headers: {
           'content-type': 'application/json',
           authorization: `Bearer ${token}`,
-          'idempotency-key': `register-${vendorId}-${key.keyId}`,
+          'idempotency-key': key,
         },
-        body: JSON.stringify(body),
+        body: JSON.stringify(payload),
         signal: AbortSignal.timeout(5_000),
       });
-      if (response.status === 201 || response.status === 200) {
-        this.logger.log(`registered ${vendorId} (key ${key.keyId}) with the broker`);
-        return 'registered';
-      }
+    const refused = async (response: Response, what: string): Promise<'failed'> => {
       const problem = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
-      if (problem.code === 'VENDOR.ALREADY_REGISTERED') return 'already-registered';
-      if (response.status < 500) {
-        this.logger.error(
-          `the broker refused to register ${vendorId}: ${problem.code ?? response.status} ${problem.detail ?? ''}`,
-        );
-        return 'failed';
+      this.logger.error(
+        `the broker refused ${what} of ${vendorId}: ${problem.code ?? response.status} ${problem.detail ?? ''}`,
+      );
+      return 'failed';
+    };
+    // Fresh for each start: the broker's record of an earlier start's key would answer for a list
+    // an operator may have changed since.
+    const originsKey = `shop-origins-${vendorId}-${randomUUID()}`;
+    const attempt = async (): Promise<RegistrationResult> => {
+      const response = await call('POST', '/vendors', body, `register-${vendorId}-${key.keyId}`);
+      let result: RegistrationResult;
+      if (response.status === 201 || response.status === 200) result = 'registered';
+      else if (response.status >= 500) throw new Error(`the broker answered ${response.status}`);
+      else {
+        const problem = (await response
+          .clone()
+          .json()
+          .catch(() => ({}))) as { code?: string };
+        if (problem.code !== 'VENDOR.ALREADY_REGISTERED') return refused(response, 'the registration');
+        result = 'already-registered';
       }
-      throw new Error(`the broker answered ${response.status}`);
+      const origins = shopOriginsOf(this.config);
+      const set = await call('PUT', `/vendors/${vendorId}/shop-origins`, { origins }, originsKey);
+      if (set.status >= 500) throw new Error(`the broker answered ${set.status}`);
+      if (set.status !== 200) return refused(set, 'the shop origins');
+      if (result === 'registered')
+        this.logger.log(`registered ${vendorId} (key ${key.keyId}) with the broker`);
+      this.logger.log(`the broker lets ${origins.join(', ')} embed the wallet frame for ${vendorId}`);
+      return result;
     };
     try {
       // The broker not up yet (no answer, a time-out, a 5xx): tried again, 1 s, 2 s, … 10 s apart.

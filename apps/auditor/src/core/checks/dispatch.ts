@@ -92,6 +92,9 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
       return onVendorRegistered(ctx, event.data);
     case 'VendorKeyRotated':
       return onVendorKeyRotated(ctx, event.data);
+    case 'VendorShopOriginsSet':
+      // Where the broker's wallet frame may be embedded: no money, nothing to check.
+      return;
     case 'VendorFraudRecorded':
       return onVendorFraudRecorded(ctx, event.data);
     case 'VendorSuspended':

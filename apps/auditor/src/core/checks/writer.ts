@@ -26,6 +26,7 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'VendorWithdrawn':
     case 'VendorRegistered':
     case 'VendorKeyRotated':
+    case 'VendorShopOriginsSet':
     case 'ServerWalletSeedStored':
     case 'VendorFraudRecorded':
     case 'VendorSuspended':

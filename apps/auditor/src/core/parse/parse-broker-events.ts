@@ -228,6 +228,11 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     key: publicKey(f, 'key'),
     at: timestamp(f, 'at'),
   }),
+  VendorShopOriginsSet: (f) => ({
+    vendorId: id(f, 'vendorId'),
+    origins: textList(f, 'origins'),
+    at: timestamp(f, 'at'),
+  }),
   VendorFraudRecorded: (f) => ({
     vendorId: id(f, 'vendorId'),
     evidence: evidence(object(f.evidence, 'evidence'), 'evidence.'),
