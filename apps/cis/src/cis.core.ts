@@ -15,6 +15,7 @@ import {
   type CurrencyMode,
   type DoubleSpendPolicy,
   type DoubleSpendProven,
+  isHolderSpend,
   type P2PEvent,
   p2pStreams,
   type PeerCoinsSold,
@@ -60,7 +61,6 @@ import {
   foldPeer,
   granted,
   type PeerState,
-  type RecordedSpend,
   suppliedCoins,
   tokenBalance,
   touchstoneOf,
@@ -772,11 +772,12 @@ export class CisCore {
     )
       return { ok: false, code: P2P.STATEMENT_SIGNATURE_INVALID };
     if (!statementPaywordValid(s, t)) return { ok: false, code: P2P.PAYWORD_FORGED };
+    const { keyId, publicKey } = holderState.certificate;
     const stream = p2pStreams.chain(s.chainId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const chain = foldChainSpends(await this.store.readStream(stream));
       // Only statements that verify count as recorded: a peer may write this stream, not forge in it.
-      const valid = chain.spends.filter((r) => this.spendValid(r, holder, holderState.certificate!, t));
+      const valid = chain.spends.filter((r) => isHolderSpend(r, { pseudonym: holder, keyId, publicKey }, t));
       const conflict = valid.find((r) => r.digest !== digest && overlaps(r.statement, s));
       const mine = valid.find((r) => r.digest === digest);
       if (conflict) {
@@ -804,26 +805,6 @@ export class CisCore {
       }
     }
     return { ok: false, code: CIS_ERROR.BUSY };
-  }
-
-  /**
-   * A recorded statement of the chain's holder (its pseudonym and its key) that verifies: the
-   * holder may sign a statement naming someone else, which proves no double spend of its own.
-   */
-  private spendValid(
-    r: RecordedSpend,
-    holder: string,
-    certificate: { readonly keyId: string; readonly publicKey: string },
-    t: Touchstone,
-  ): boolean {
-    return (
-      r.payee === r.statement.payee &&
-      r.statement.pseudonym === holder &&
-      r.statement.keyId === certificate.keyId &&
-      verifyIndexStatement(r.statement, certificate.publicKey) &&
-      statementPaywordValid(r.statement, t) &&
-      statementDigest(r.statement) === r.digest
-    );
   }
 
   private async recordUpload(

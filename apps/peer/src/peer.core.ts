@@ -1,6 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ConcurrencyError, type EventStore } from '#event-store';
-import { type CoinsSpentAtPeer, deterministicEventId, p2pStreams, spendAtPeerOf } from '#events';
+import {
+  type CoinsSpentAtPeer,
+  deterministicEventId,
+  isHolderSpend,
+  p2pStreams,
+  spendAtPeerOf,
+} from '#events';
 import { type Clock, NetPayError } from '#platform';
 import {
   checkP2PPayment,
@@ -16,8 +22,6 @@ import {
   type Signer,
   statementDigest,
   statementEnd,
-  statementPaywordValid,
-  verifyIndexStatement,
   verifyRevocationNotice,
   verifyTouchstone,
 } from '#protocol';
@@ -246,9 +250,10 @@ export class PeerCore {
   }
 
   /**
-   * With the store in reach: the chain's recorded spends are read; a verified statement of the
-   * same pseudonym over one of these positions is a double spend caught at once; else this one
-   * is appended at the revision read, so two S-peers racing for one index cannot both win.
+   * With the store in reach: the chain's recorded spends are read; a statement of the holder
+   * (`isHolderSpend`, read as the CIS reads it) over one of these positions is a double spend
+   * caught at once; else this one is appended at the revision read, so two S-peers racing for
+   * one index cannot both win.
    * Without the store: `false` (journalled, uploaded at redemption).
    */
   private async recordOnline(payment: P2PPayment, digest: string): Promise<boolean> {
@@ -267,16 +272,11 @@ export class PeerCore {
       for (const r of events) {
         revision = r.revision;
         if (r.type !== 'CoinsSpentAtPeer') continue;
-        const other = spendAtPeerOf(r.data)?.statement;
-        if (
-          other &&
-          statementDigest(other) !== digest &&
-          overlap(other, s) &&
-          verifyIndexStatement(other, payment.certificate.publicKey) &&
-          statementPaywordValid(other, payment.touchstone)
-        )
-          await this.caught({ first: other, second: s }, 'store');
-        if (other && statementDigest(other) === digest) return true;
+        // The CIS's rule: only the holder's own statements count (its pseudonym, its key).
+        const other = spendAtPeerOf(r.data);
+        if (!other || !isHolderSpend(other, payment.certificate, payment.touchstone)) continue;
+        if (other.digest === digest) return true;
+        if (overlap(other.statement, s)) await this.caught({ first: other.statement, second: s }, 'store');
       }
       const event: CoinsSpentAtPeer = {
         type: 'CoinsSpentAtPeer',

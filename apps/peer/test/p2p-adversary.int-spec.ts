@@ -17,6 +17,7 @@ import {
   signPeerCall,
   signPeerRegistration,
   type Signer,
+  statementDigest,
 } from '#protocol';
 import { fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
 import { PeerConfig } from '../src/peer.config.js';
@@ -283,6 +284,51 @@ describe('P2P-NetPay against an attacker', () => {
     expect(redeemed).toMatchObject({ refused: [] });
     expect(redeemed.coins).toBeGreaterThanOrEqual(1);
   });
+
+  it('a statement in the chain that is not the holder’s own is no double spend at the S-peer either', async () => {
+    // The CIS counts only the holder's statements (its pseudonym, its key) as recorded spends; the
+    // S-peer read every statement its key verifies. The payer signs, with its own key, one naming
+    // another pseudonym (or another key id) over positions it then pays honestly: the S-peer took
+    // it for a double spend, refused the payment, revoked the payer locally and kept a proof the
+    // CIS refuses (422 P2P.PROOF_INVALID), where the CIS would have paid the statement.
+    const [withStore, other] = [peers[0]!, peers[1]!];
+    const payer = await startPeer({ name: 'pn', cis, content: [] });
+    peers.push(payer);
+    await payer.core.buy(6);
+    const honest = await payer.core.prepare(withStore.core.pseudonym!, 'pa-song.mp3', 2);
+    const s = honest.statement;
+    const writer = await store('peer-pb');
+    const key = payer.app.get(PeerConfig);
+    const sameKeyOtherId = createSigner({
+      keyId: 'another-key-id',
+      privateKey: key.key,
+      publicKey: payer.core.certificate!.publicKey,
+    });
+    for (const named of [
+      signIndexStatement({ ...s, pseudonym: other.core.pseudonym!, nonce: newNonce() }, keyOf(payer)),
+      signIndexStatement({ ...s, keyId: sameKeyOtherId.keyId, nonce: newNonce() }, sameKeyOtherId),
+    ]) {
+      await writer.appendToStream(
+        p2pStreams.chain(s.chainId),
+        [
+          anEvent('CoinsSpentAtPeer', {
+            chainId: s.chainId,
+            payee: named.payee,
+            statement: named,
+            digest: statementDigest(named),
+            via: 'online',
+            at: new Date().toISOString(),
+          }),
+        ],
+        { expectedRevision: 'any' },
+      );
+    }
+    const paid = await post(`${withStore.url}/content/pa-song.mp3/purchase`, { payment: honest });
+    expect([paid.status, paid.body.code]).toEqual([200, undefined]);
+    expect(paid.body.receipt).toMatchObject({ fromIndex: 1, toIndex: 2, recorded: 'store' });
+    expect(withStore.core.isRevoked(payer.core.pseudonym!)).toBe(false);
+    expect(withStore.core.journal.unreportedProofs()).toEqual([]);
+  }, 60_000);
 
   it('hostile JSON at every CIS and peer route: never a 5xx, a stable code, nothing appended by a refusal', async () => {
     const [a] = peers;

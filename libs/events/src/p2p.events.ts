@@ -1,9 +1,12 @@
 import {
   parseIndexStatement,
   type PseudonymCertificate,
+  statementDigest,
+  statementPaywordValid,
   type SignedIndexStatement,
   type SignedRevocationNotice,
   type Touchstone,
+  verifyIndexStatement,
 } from '#protocol';
 import { assertId } from './streams.js';
 
@@ -160,6 +163,30 @@ export function spendAtPeerOf(data: unknown): SpendAtPeer | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a recorded spend is the chain holder's own: a statement naming the holder's pseudonym,
+ * under its key, that verifies and whose payword hashes to T, in an event whose digest and payee
+ * are the statement's. Only such a spend counts as recorded, for the S-peer checking a payment
+ * and for the CIS judging a redemption alike: the holder may sign a statement naming someone
+ * else (or another key id), which proves no double spend of its own, and any peer may write it.
+ */
+export function isHolderSpend(
+  spend: SpendAtPeer,
+  holder: Pick<PseudonymCertificate, 'pseudonym' | 'keyId' | 'publicKey'>,
+  touchstone: Touchstone,
+): boolean {
+  const s = spend.statement;
+  return (
+    spend.payee === s.payee &&
+    s.pseudonym === holder.pseudonym &&
+    s.keyId === holder.keyId &&
+    s.chainId === touchstone.chainId &&
+    verifyIndexStatement(s, holder.publicKey) &&
+    statementPaywordValid(s, touchstone) &&
+    statementDigest(s) === spend.digest
+  );
 }
 
 export interface DoubleSpendProven {
