@@ -313,7 +313,8 @@ describe('real answers of the CIS and the peers match their documented schemas',
       contentId: 'pa-song.mp3',
       maxPrice: 2,
     });
-    expect(code(notAPeer)).toEqual([404, 'REQUEST.NOT_FOUND']);
+    // Its 404 speaks of its own routes, not of the owner's request: the endpoint failed as a peer.
+    expect(code(notAPeer)).toEqual([502, 'PEER.REFUSED']);
 
     // The CIS away: a dependency, so 503 with a stable code.
     await own('POST', '/control/links', { cis: false });

@@ -8,7 +8,7 @@ import {
 } from '#contracts';
 import { ApiRefusalCodes, apiSchema, arrayOf, bool, int, object, oneOfValues, str } from '#platform';
 import { P2P } from '#protocol';
-import { PURCHASE_STATUS } from './peer.core.js';
+import { PASSED_ON, PURCHASE_CODES, purchaseStatusOf } from './purchase-refusals.js';
 
 // The peer's HTTP requests, answers and refusals for its OpenAPI document; the answers are checked
 // against real ones in test/openapi-p2p-answers.int-spec.ts.
@@ -25,24 +25,7 @@ function merge(...all: Readonly<Record<number, readonly string[]>>[]): Codes {
 
 /** What an S-peer refuses a payment with (`PeerCore.sell`: off-line checks, then double spending). */
 export const PURCHASE_REFUSALS: Codes = merge(
-  { 400: ['P2P.MALFORMED'], 404: ['PEER.CONTENT_UNKNOWN'] },
-  ...[
-    P2P.TOUCHSTONE_INVALID,
-    P2P.TOUCHSTONE_UNUSABLE,
-    P2P.CERTIFICATE_INVALID,
-    P2P.CERTIFICATE_EXPIRED,
-    P2P.HOLDER_MISMATCH,
-    P2P.STATEMENT_SIGNATURE_INVALID,
-    P2P.NOT_PAYEE,
-    P2P.SELF_PAYMENT,
-    P2P.WRONG_CONTENT,
-    P2P.WRONG_PRICE,
-    P2P.OUT_OF_RANGE,
-    P2P.PAYWORD_FORGED,
-    P2P.INDEX_REPLAYED,
-    P2P.DOUBLE_SPEND,
-    P2P.PSEUDONYM_REVOKED,
-  ].map((code) => ({ [PURCHASE_STATUS[code] ?? 402]: [code] })),
+  ...PURCHASE_CODES.map((code) => ({ [purchaseStatusOf(code)]: [code] })),
 );
 
 /** The CIS's refusals of a signed call, which the control API passes on with their status. */
@@ -54,17 +37,18 @@ const CIS_CALL_REFUSALS: Codes = {
 };
 const CONTROL: Codes = { 401: ['AUTH.UNAUTHORISED'] };
 const CIS_AWAY: Codes = { 503: ['PEER.CIS_UNREACHABLE', 'PEER.NOT_REGISTERED'] };
+/** The codes of another peer's refusals that reach the owner, at this peer's status for each. */
+const passed = (codes: readonly string[]): Codes =>
+  merge(...codes.map((code) => ({ [purchaseStatusOf(code)]: [code] })));
 /**
- * Another peer's refusal is passed on (4xx, its code; PEER.REFUSED when it names none); its absence
- * or garbage is ours to report. An endpoint that is no peer answers the offer or the purchase with
- * 404: REQUEST.NOT_FOUND from another NetPay service, PEER.REFUSED from anything else.
+ * Another peer is untrusted: only its refusals that speak of the owner's request are passed on
+ * (`PASSED_ON`), at our status; any other refusal is `502 PEER.REFUSED`, its failure or an
+ * answer that is not what a peer answers `502 PEER.BAD_ANSWER`, its absence (or its 503) `503`.
  */
-const OTHER_PEER: Codes = merge(PURCHASE_REFUSALS, {
-  400: ['PEER.REFUSED'],
-  404: ['REQUEST.NOT_FOUND', 'PEER.REFUSED'],
-  502: ['PEER.BAD_ANSWER'],
-  503: ['PEER.UNREACHABLE', 'PEER.NOT_REGISTERED'],
-});
+const OTHER_PEER: Codes = {
+  502: ['PEER.REFUSED', 'PEER.BAD_ANSWER'],
+  503: ['PEER.UNREACHABLE'],
+};
 /** A control body that is not an object of the route's fields (`readObject`). */
 const BODY_SHAPE: Codes = { 400: ['PROTOCOL.BAD_TYPE', 'PROTOCOL.MISSING_FIELD', 'PROTOCOL.UNKNOWN_FIELD'] };
 
@@ -76,14 +60,22 @@ export const BUY_REFUSALS = merge(BODY_SHAPE, CIS_CALL_REFUSALS, CIS_AWAY, {
   403: ['CIS.PURCHASE_CAPPED', 'CIS.TOKENS_INSUFFICIENT'],
   502: [P2P.TOUCHSTONE_INVALID],
 });
-export const FETCH_REFUSALS = merge(BODY_SHAPE, OTHER_PEER, {
+export const FETCH_REFUSALS = merge(
+  BODY_SHAPE,
+  OTHER_PEER,
+  passed([...PASSED_ON.offer, ...PASSED_ON.payment]),
+  {
+    400: ['REQUEST.INVALID'],
+    409: ['PEER.PRICE_ABOVE_MAX'],
+    422: ['WALLET.INSUFFICIENT_COINS', P2P.SELF_PAYMENT],
+    502: ['PEER.CONTENT_CORRUPT', 'PEER.OFFER_UNLISTED'],
+    503: ['PEER.PRICE_UNKNOWN', 'PEER.NOT_REGISTERED'],
+  },
+);
+/** The owner's payment: refused here when it is no payment, else every S-peer refusal of it is passed on. */
+export const SEND_REFUSALS = merge(BODY_SHAPE, OTHER_PEER, passed(PASSED_ON.send), {
   400: ['REQUEST.INVALID'],
-  409: ['PEER.PRICE_ABOVE_MAX'],
-  422: ['WALLET.INSUFFICIENT_COINS', P2P.SELF_PAYMENT],
-  502: ['PEER.CONTENT_CORRUPT', 'PEER.OFFER_UNLISTED'],
-  503: ['PEER.PRICE_UNKNOWN'],
 });
-export const SEND_REFUSALS = merge(BODY_SHAPE, OTHER_PEER);
 /** `cis` and `store` are optional: no field is missing, a body that is not an object is refused. */
 export const LINKS_REFUSALS: Codes = { 400: ['PROTOCOL.BAD_TYPE', 'PROTOCOL.UNKNOWN_FIELD'] };
 export const REDEEM_REFUSALS = merge(CIS_CALL_REFUSALS, CIS_AWAY);

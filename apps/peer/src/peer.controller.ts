@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { contentId as contentIdSchema } from '#contracts';
 import { ApiRefusalCodes, Idempotent, NetPayError } from '#platform';
-import { readObject } from '#protocol';
+import { type P2PPayment, parseP2PPayment, ProtocolError, readObject } from '#protocol';
 import { PeerConfig } from './peer.config.js';
 import type { IndexEntry, RedemptionSummary } from './cis-client.js';
 import {
@@ -64,6 +64,16 @@ function maxPriceOf(value: unknown): number | undefined {
 function contentIdOf(value: unknown): string {
   if (typeof value === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) return value;
   throw new NetPayError('REQUEST.INVALID', 'contentId: 1-64 of A-Z a-z 0-9 _ . -');
+}
+
+/** The owner's prepared payment, parsed before it is sent: no S-peer is asked to read junk. */
+function paymentOf(value: unknown): P2PPayment {
+  try {
+    return parseP2PPayment(value);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new NetPayError('P2P.MALFORMED', `payment: ${error.message}`);
+    throw error;
+  }
 }
 
 /** What other peers call: the catalogue, the purchase request (offer) and the paid download. */
@@ -206,7 +216,7 @@ export class PeerControlController {
   async send(@Headers('authorization') a: string | undefined, @Body() body: unknown): Promise<Sale> {
     this.auth(a);
     const f = readObject(body, ['endpoint', 'contentId', 'payment']);
-    return this.peer.send(endpointOf(f.endpoint), contentIdOf(f.contentId), f.payment as never);
+    return this.peer.send(endpointOf(f.endpoint), contentIdOf(f.contentId), paymentOf(f.payment));
   }
 
   @Post('redeem')

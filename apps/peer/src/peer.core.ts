@@ -17,6 +17,7 @@ import {
   parseP2PPayment,
   parseSignedRevocationNotice,
   ProtocolError,
+  PSEUDONYM_PATTERN,
   type PseudonymCertificate,
   type SignedIndexStatement,
   type Signer,
@@ -29,6 +30,10 @@ import { P2PWallet } from '#wallet';
 import { CisClient, CisUnreachableError, type IndexEntry, type RedemptionSummary } from './cis-client.js';
 import { WalletFile } from './wallet-file.js';
 import { Journal } from './journal.js';
+import { peerRequest, type Sale, saleOf } from './peer-request.js';
+import { PASSED_ON, purchaseStatusOf } from './purchase-refusals.js';
+
+export type { Sale } from './peer-request.js';
 
 /**
  * Tries of one CIS purchase, and the first wait between them (doubled: 0.5, 1 s). Three tries of
@@ -36,6 +41,9 @@ import { Journal } from './journal.js';
  */
 const BUY_ATTEMPTS = 3;
 const BUY_RETRY_MS = 500;
+/** Tries of one payment sent to an S-peer whose answer is lost, and the first wait between them. */
+const SEND_ATTEMPTS = 3;
+const SEND_RETRY_MS = 250;
 
 export interface SharedContent {
   readonly contentId: string;
@@ -52,22 +60,6 @@ export interface Offer {
   readonly sha256: string;
 }
 
-export interface Sale {
-  readonly receipt: {
-    readonly digest: string;
-    readonly payee: string;
-    readonly chainId: string;
-    readonly fromIndex: number;
-    readonly toIndex: number;
-    /** `store`: in the event store before this answer; `journal`: in the peer's journal, uploaded at redemption. */
-    readonly recorded: 'store' | 'journal';
-  };
-  readonly contentId: string;
-  readonly sha256: string;
-  /** The content, base64. */
-  readonly data: string;
-}
-
 export interface PeerOptions {
   readonly identity: string;
   readonly signer: Signer;
@@ -81,16 +73,6 @@ export interface PeerOptions {
   readonly store?: EventStore;
   readonly journalDir?: string;
 }
-
-export const PURCHASE_STATUS: Readonly<Record<string, number>> = {
-  [P2P.DOUBLE_SPEND]: 409,
-  [P2P.INDEX_REPLAYED]: 409,
-  [P2P.PSEUDONYM_REVOKED]: 403,
-  [P2P.NOT_PAYEE]: 422,
-  [P2P.SELF_PAYMENT]: 422,
-  [P2P.WRONG_CONTENT]: 422,
-  [P2P.WRONG_PRICE]: 422,
-};
 
 /**
  * One P2P-NetPay peer: an S-peer that sells its shared content for e-coins, verifying payments
@@ -334,7 +316,7 @@ export class PeerCore {
 
   private refuse(code: string, message: string): never {
     this.stats.refused += 1;
-    throw new NetPayError(code, message, { status: PURCHASE_STATUS[code] ?? 402 });
+    throw new NetPayError(code, message, { status: purchaseStatusOf(code) });
   }
 
   private answer(s: SignedIndexStatement, digest: string, recorded: boolean): Sale {
@@ -438,13 +420,15 @@ export class PeerCore {
     maxPrice?: number,
   ): Promise<{ sale: Sale; payment: P2PPayment; bytes: Buffer }> {
     const w = this.requireWallet();
-    const offer = await peerRequest<Offer>(
+    const offer = (await peerRequest(
       `${endpoint}/content/${encodeURIComponent(contentId)}/offer`,
       'GET',
-    );
+      undefined,
+      PASSED_ON.offer,
+    )) as unknown as Offer;
     await this.checkOffer(offer, contentId, maxPrice);
     const payment = await w.pay(offer.payee, contentId, offer.price, this.o.clock.now());
-    const sale = await this.send(endpoint, contentId, payment);
+    const sale = await this.send(endpoint, contentId, payment, PASSED_ON.payment);
     const bytes = Buffer.from(sale.data, 'base64');
     if (createHash('sha256').update(bytes).digest('hex') !== offer.sha256)
       throw new NetPayError('PEER.CONTENT_CORRUPT', 'the content does not match the hash offered', {
@@ -463,6 +447,7 @@ export class PeerCore {
       offer !== null &&
       offer.contentId === contentId &&
       typeof offer.payee === 'string' &&
+      PSEUDONYM_PATTERN.test(offer.payee) &&
       typeof offer.sha256 === 'string' &&
       /^[0-9a-f]{64}$/.test(offer.sha256) &&
       Number.isSafeInteger(offer.price) &&
@@ -506,22 +491,27 @@ export class PeerCore {
     return this.requireWallet().pay(payee, contentId, price, this.o.clock.now());
   }
 
-  /** Sends a prepared payment (also what a cheating R-peer uses to show one index twice). */
-  async send(endpoint: string, contentId: string, payment: P2PPayment): Promise<Sale> {
-    let last: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
+  /**
+   * Sends a prepared payment (also what a cheating R-peer uses to show one index twice): the
+   * other peer's refusals in `passedOn` reach the owner (see `PASSED_ON`), and a payment whose
+   * answer was lost is sent again, the very same statement, which an S-peer answers as before.
+   */
+  async send(
+    endpoint: string,
+    contentId: string,
+    payment: P2PPayment,
+    passedOn: readonly string[] = PASSED_ON.send,
+  ): Promise<Sale> {
+    const url = `${endpoint}/content/${encodeURIComponent(contentId)}/purchase`;
+    for (let attempt = 1; ; attempt++) {
       try {
-        return await peerRequest<Sale>(
-          `${endpoint}/content/${encodeURIComponent(contentId)}/purchase`,
-          'POST',
-          { payment },
-        );
+        return saleOf(await peerRequest(url, 'POST', { payment }, passedOn), payment, url);
       } catch (error) {
-        if (error instanceof NetPayError) throw error;
-        last = error;
+        const lost = error instanceof NetPayError && error.code === 'PEER.UNREACHABLE';
+        if (!lost || attempt >= SEND_ATTEMPTS) throw error;
+        await new Promise((done) => setTimeout(done, SEND_RETRY_MS * attempt));
       }
     }
-    throw new NetPayError('PEER.UNREACHABLE', `S-peer ${endpoint}: ${String(last)}`, { status: 503 });
   }
 
   get walletRemaining(): number {
@@ -623,46 +613,4 @@ function overlap(a: SignedIndexStatement, b: SignedIndexStatement): boolean {
     a.chainId === b.chainId &&
     Math.max(a.fromIndex, b.fromIndex) <= Math.min(statementEnd(a), statementEnd(b))
   );
-}
-
-/** HTTP between peers: a refusal comes back as a NetPayError with the S-peer's code. */
-export async function peerRequest<T>(url: string, method: 'GET' | 'POST', body?: unknown): Promise<T> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    text = await response.text();
-  } catch (error) {
-    // Another peer is an untrusted party that may be gone: its absence is a 503, never a 500.
-    throw new NetPayError('PEER.UNREACHABLE', `${url}: ${(error as Error).message}`, { status: 503 });
-  }
-  let parsed: Record<string, unknown> = {};
-  try {
-    const value: unknown = text === '' ? {} : JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value))
-      parsed = value as Record<string, unknown>;
-    else if (response.ok) throw new Error('not a JSON object');
-  } catch {
-    if (response.ok)
-      throw new NetPayError('PEER.BAD_ANSWER', `${url}: the other peer did not answer JSON`, { status: 502 });
-  }
-  if (!response.ok) {
-    // Its refusal is passed on (4xx, with its code when the code is well-formed); its failure is ours to report as 503.
-    const code =
-      typeof parsed.code === 'string' && /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(parsed.code)
-        ? parsed.code
-        : 'PEER.REFUSED';
-    const refused = response.status >= 400 && response.status < 500;
-    throw new NetPayError(
-      refused ? code : 'PEER.UNREACHABLE',
-      typeof parsed.detail === 'string' ? parsed.detail.slice(0, 500) : text.slice(0, 500),
-      { status: refused ? response.status : 503, details: parsed },
-    );
-  }
-  return parsed as T;
 }
