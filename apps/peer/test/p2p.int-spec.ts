@@ -187,6 +187,32 @@ describe('P2P-NetPay on real NATS/JetStream and Redis', () => {
     expect(a.core.isRevoked(cheat.core.pseudonym!)).toBe(true);
   });
 
+  it('an index shown again at the S-peer that took it, in a new statement, is a double spend: one code, documented alone', async () => {
+    // P2P.INDEX_REPLAYED was documented for "the same positions shown here before" and never
+    // raised: that case is two statements of the holder over one position, the very proof of a
+    // double spend, and is answered so (the same statement again is a retry, answered the same).
+    const s = await peer('pf', undefined, [file('pf-song.mp3', 2)]);
+    const cheat = await peer('pg', undefined, []);
+    await cheat.core.buy(6);
+    const paid = await cheat.core.fetch(s.url, 'pf-song.mp3');
+    const retried = await cheat.core.send(s.url, 'pf-song.mp3', paid.payment);
+    expect(retried.receipt).toEqual(paid.sale.receipt);
+    const again = signIndexStatement(
+      { ...paid.payment.statement, nonce: newNonce() },
+      createSigner({ keyId: 'key-pg', ...keyOf(cheat) }),
+    );
+    const caught = await refusal(
+      cheat.core.send(s.url, 'pf-song.mp3', { ...paid.payment, statement: again }),
+    );
+    expect([caught.status, caught.code]).toEqual([409, P2P.DOUBLE_SPEND]);
+    expect(s.core.isRevoked(cheat.core.pseudonym!)).toBe(true);
+    const doc = (await (await fetch(`${s.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { description?: string }> }>>;
+    };
+    const conflict = doc.paths['/content/{contentId}/purchase']!.post!.responses['409']!;
+    expect(conflict.description).toBe(P2P.DOUBLE_SPEND);
+  });
+
   it('double spending at two disconnected S-peers: both sell off-line, caught at redemption, paid by policy', async () => {
     const d = await peer('pe', undefined, [file('pe-book.pdf', 3)]);
     const e = await peer('p1', undefined, [file('p1-book.pdf', 3)]);

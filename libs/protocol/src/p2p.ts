@@ -50,9 +50,11 @@ export const P2P = {
   WRONG_PRICE: 'P2P.WRONG_PRICE',
   OUT_OF_RANGE: 'P2P.OUT_OF_RANGE',
   PAYWORD_FORGED: 'P2P.PAYWORD_FORGED',
-  /** The same positions were shown here before (locally known: no store needed). */
-  INDEX_REPLAYED: 'P2P.INDEX_REPLAYED',
-  /** Two different statements of one pseudonym cover one position: the proof. */
+  /**
+   * Two different statements of one pseudonym cover one position: the proof. Whether the S-peer
+   * took the first itself or finds it in the store, it is this code (the same statement again is
+   * a retry, answered the same).
+   */
   DOUBLE_SPEND: 'P2P.DOUBLE_SPEND',
   PSEUDONYM_REVOKED: 'P2P.PSEUDONYM_REVOKED',
   PROOF_INVALID: 'P2P.PROOF_INVALID',
