@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '#platform';
-import { NetPayError } from '#platform';
+import { NetPayError, remoteStatus } from '#platform';
 import {
   type DoubleSpendProof,
   newNonce,
@@ -180,17 +180,38 @@ export class CisClient {
     const text = await response.text();
     if (response.status >= 500)
       throw new CisUnreachableError(`CIS ${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
-    const parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-    if (!response.ok) {
-      throw new NetPayError(
-        typeof parsed.code === 'string' ? parsed.code : 'CIS.REFUSED',
-        typeof parsed.detail === 'string' ? parsed.detail : text,
-        {
-          status: response.status,
-          details: parsed,
-        },
-      );
+    const parsed = json(text);
+    if (response.ok) {
+      if (parsed !== undefined) return parsed as T;
+      throw badAnswer(method, path, `${response.status} is not JSON`);
     }
-    return parsed as T;
+    // A refusal keeps its code; its status only when it speaks of the owner's request (the
+    // vendor's rule for the broker): a 401 about the peer's own signed call is no wrong bearer
+    // token of the owner's, and is 502 here. No NetPay problem at all: not the CIS answering.
+    const problem =
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : {};
+    if (typeof problem.code !== 'string' || !CODE.test(problem.code))
+      throw badAnswer(method, path, `${response.status} without a NetPay problem`);
+    throw new NetPayError(problem.code, typeof problem.detail === 'string' ? problem.detail : text, {
+      status: remoteStatus(response.status),
+      details: problem,
+    });
   }
+}
+
+const CODE = /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/;
+
+function json(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CIS's URL answers something that is not the CIS's API (a proxy's page, no JSON): its failure. */
+function badAnswer(method: string, path: string, what: string): NetPayError {
+  return new NetPayError('PEER.CIS_BAD_ANSWER', `CIS ${method} ${path}: ${what}`, { status: 502 });
 }

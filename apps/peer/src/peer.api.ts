@@ -28,15 +28,22 @@ export const PURCHASE_REFUSALS: Codes = merge(
   ...PURCHASE_CODES.map((code) => ({ [purchaseStatusOf(code)]: [code] })),
 );
 
-/** The CIS's refusals of a signed call, which the control API passes on with their status. */
+/**
+ * The CIS's refusals of a signed call, which the control API passes on with their code: with their
+ * status when it speaks of the owner's request, else 502 (a 401 about the peer's own signed call
+ * is no wrong bearer token of the owner's); an answer that is no NetPay one is PEER.CIS_BAD_ANSWER.
+ */
 const CIS_CALL_REFUSALS: Codes = {
-  401: ['P2P.CALL_SIGNATURE_INVALID', 'P2P.CALL_STALE', 'P2P.CALL_REPLAYED'],
+  502: ['P2P.CALL_SIGNATURE_INVALID', 'P2P.CALL_STALE', 'P2P.CALL_REPLAYED', 'PEER.CIS_BAD_ANSWER'],
   403: [P2P.PSEUDONYM_REVOKED],
   404: ['CIS.PEER_NOT_REGISTERED'],
   409: ['CIS.BUSY'],
 };
 const CONTROL: Codes = { 401: ['AUTH.UNAUTHORISED'] };
-const CIS_AWAY: Codes = { 503: ['PEER.CIS_UNREACHABLE', 'PEER.NOT_REGISTERED'] };
+const CIS_AWAY: Codes = {
+  502: ['PEER.CIS_BAD_ANSWER'],
+  503: ['PEER.CIS_UNREACHABLE', 'PEER.NOT_REGISTERED'],
+};
 /** The codes of another peer's refusals that reach the owner, at this peer's status for each. */
 const passed = (codes: readonly string[]): Codes =>
   merge(...codes.map((code) => ({ [purchaseStatusOf(code)]: [code] })));

@@ -88,6 +88,7 @@ export function unwrapRpcReply<T>(reply: unknown, options: UnwrapOptions = {}): 
  */
 const PASSED_ON = new Set([400, 402, 403, 404, 409, 410, 422, 503]);
 
-function remoteStatus(status: unknown): number {
+/** The status a remote refusal keeps when passed on (see `PASSED_ON`): NATS replies and HTTP answers alike. */
+export function remoteStatus(status: unknown): number {
   return typeof status === 'number' && PASSED_ON.has(status) ? status : 502;
 }
