@@ -617,7 +617,9 @@ export class CisCore {
       p2pStreams.chain(check.chainId),
       [event],
       'any',
-      deterministicEventId('DoubleSpendProven', a!, b!),
+      // Ids keyed by the CIS's secret: the cheater knows both digests and could take a plain
+      // id first in this stream (peers write it), turning the proof's append into a duplicate.
+      deterministicEventId('DoubleSpendProven', this.mac('proof-event', a!, b!)),
     );
     const notice = await this.revoke(pseudonym, check.chainId);
     return { pseudonym, overlap: check.overlap, notice };
@@ -825,7 +827,8 @@ export class CisCore {
         at: this.clock.now().toISOString(),
       },
     };
-    await this.append(stream, [event], expected, deterministicEventId('CoinsSpentAtPeer', digest));
+    const id = deterministicEventId('CoinsSpentAtPeer', this.mac('spend-event', digest));
+    await this.append(stream, [event], expected, id);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -277,7 +277,9 @@ export class PeerCore {
           stream,
           [
             {
-              id: deterministicEventId('CoinsSpentAtPeer', digest),
+              // Not the digest's own id: the payer knows the digest and could publish junk under
+              // that id first (any peer writes p2pchain), making this append a silent duplicate.
+              id: deterministicEventId('CoinsSpentAtPeer', this.derive('spend-event', digest)),
               type: event.type,
               version: 1,
               data: event.data,

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { EventStore } from '#event-store';
 import { anEvent, connectTestStore, testNatsOptions, uniqueName } from '#event-store/testing';
-import { p2pStreams } from '#events';
+import { deterministicEventId, p2pStreams } from '#events';
 import {
   createSigner,
   generateSigningKey,
@@ -328,6 +328,44 @@ describe('P2P-NetPay against an attacker', () => {
     expect(paid.body.receipt).toMatchObject({ fromIndex: 1, toIndex: 2, recorded: 'store' });
     expect(withStore.core.isRevoked(payer.core.pseudonym!)).toBe(false);
     expect(withStore.core.journal.unreportedProofs()).toEqual([]);
+  }, 60_000);
+
+  it('a spend’s event id taken in advance does not hide it: the second S-peer catches the double spend at once', async () => {
+    // The payer knows its statement's digest, hence the id the S-peer recorded it under
+    // (deterministicEventId('CoinsSpentAtPeer', digest)). Publishing junk under that id first (any
+    // peer may write p2pchain), it made the S-peer's append a silent duplicate: the S-peer answered
+    // 'store', nothing readable was recorded, and a second S-peer that reaches the store sold the
+    // same positions again; at redemption the first, which had done everything right, was refused.
+    const first = peers[0]!;
+    const second = await startPeer({
+      name: 'pk',
+      cis,
+      store: await store('peer-pb'),
+      content: [file('pk-song.mp3', 2)],
+    });
+    peers.push(second);
+    const payer = await startPeer({ name: 'pl', cis, content: [] });
+    peers.push(payer);
+    await payer.core.buy(6);
+    const a = await payer.core.prepare(first.core.pseudonym!, 'pa-song.mp3', 2);
+    const digest = statementDigest(a.statement);
+    const squatter = await store('peer-pb');
+    await squatter.appendToStream(
+      p2pStreams.chain(a.statement.chainId),
+      [anEvent('CoinsSpentAtPeer', { junk: true }, deterministicEventId('CoinsSpentAtPeer', digest))],
+      { expectedRevision: 'any' },
+    );
+    const sold = await post(`${first.url}/content/pa-song.mp3/purchase`, { payment: a });
+    expect([sold.status, (sold.body.receipt as { recorded?: string }).recorded]).toEqual([200, 'store']);
+    const b = {
+      ...a,
+      statement: signIndexStatement(
+        { ...a.statement, payee: second.core.pseudonym!, contentId: 'pk-song.mp3', nonce: newNonce() },
+        keyOf(payer),
+      ),
+    };
+    const again = await post(`${second.url}/content/pk-song.mp3/purchase`, { payment: b });
+    expect([again.status, again.body.code]).toEqual([409, P2P.DOUBLE_SPEND]);
   }, 60_000);
 
   it('hostile JSON at every CIS and peer route: never a 5xx, a stable code, nothing appended by a refusal', async () => {
