@@ -13,6 +13,9 @@ const SECRETS_IN_TEXT: readonly string[] = [
   'npc.customer-token-0123456789',
   'npz.any_other_token~value',
   'nct.checkout_token-ABCDEFGH',
+  // A Mobile-NetPay subscriber token: what the operator's gateway injects as X-NetPay-Checkout.
+  'nst1.eyJ2IjoxLCJzdWJzY3JpYmVyIjoibnMxIn0',
+  'NST1.eyJ2IjoxLCJzdWJzY3JpYmVyIjoibnMxIn0',
   '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA\n-----END PRIVATE KEY-----',
   '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA',
 ];
@@ -47,6 +50,7 @@ describe('Redactor.text', () => {
       'c0a8f3e2-1b2c-4d5e',
       'Basically fine',
       'anpc.x',
+      'instance nst1',
     ]) {
       expect(redactor.text(text)).toBe(text);
     }
@@ -65,5 +69,31 @@ describe('Redactor.text', () => {
         route: '/r',
       });
     }
+  });
+
+  it('blanks the headers and query fields that carry credentials or unspent value', () => {
+    // LOG_LEVEL=verbose puts every request's headers and query in its line.
+    const redactor = new Redactor();
+    const headers = {
+      'x-netpay-checkout': 'opaque-gateway-value',
+      'x-netpay-payment': 'ch_1.4.00112233445566778899aabbccddeeff',
+      'x-api-key': 'k-0123456789',
+      'proxy-authorization': 'p',
+      'x-netpay-touchstone': 'public',
+      'idempotency-key': 'buy-1',
+    };
+    expect(
+      redactor.fields({ headers, query: { key: 'abc', api_key: 'def', apiKey: 'ghi', page: '2' } }),
+    ).toEqual({
+      headers: {
+        'x-netpay-checkout': '[redacted]',
+        'x-netpay-payment': '[redacted]',
+        'x-api-key': '[redacted]',
+        'proxy-authorization': '[redacted]',
+        'x-netpay-touchstone': 'public',
+        'idempotency-key': 'buy-1',
+      },
+      query: { key: '[redacted]', api_key: '[redacted]', apiKey: '[redacted]', page: '2' },
+    });
   });
 });

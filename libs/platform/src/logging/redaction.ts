@@ -30,17 +30,28 @@ const SECRET_FIELDS = new Set(
     'bankmandate',
     'mandate',
     'walletencryptionkey',
+    // Headers and query fields (LOG_LEVEL=verbose logs them): the checkout credential a shop or an
+    // operator's gateway sends (a checkout or subscriber token), a payment's paywords (value until
+    // a vendor records them), and API keys however a client names them.
+    'xnetpaycheckout',
+    'xnetpaypayment',
+    'subscribertoken',
+    'key',
+    'apikey',
+    'xapikey',
   ].map(normalise),
 );
 
 /**
  * Shapes of NetPay's secrets inside free text (an error message quoting a header, a stack): bearer
- * credentials, customer tokens (`npc.`), checkout tokens (`nct.`) and PEM private keys.
+ * credentials, customer tokens (`npc.`), checkout tokens (`nct.`), Mobile-NetPay subscriber tokens
+ * (`nst1.`, which a gateway injects as the checkout credential) and PEM private keys.
  */
 const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`],
   [/\bnp[a-z]\.[A-Za-z0-9._~-]{8,}/g, REDACTED],
   [/\bnct\.[A-Za-z0-9_-]{8,}/g, REDACTED],
+  [/\bnst\d+\.[A-Za-z0-9_-]{8,}/gi, REDACTED],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
 ];
 
@@ -49,7 +60,7 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
  * through `text` five or six times, and four global replaces per string were most of the
  * redaction's cost. A superset of the patterns (case-insensitive), so a miss means no match.
  */
-const MIGHT_HOLD_SECRET = /\b(?:bearer|basic)\s|\bn(?:p[a-z]|ct)\.|-----BEGIN/i;
+const MIGHT_HOLD_SECRET = /\b(?:bearer|basic)\s|\bn(?:p[a-z]|ct|st\d+)\.|-----BEGIN/i;
 
 /** Values shorter than this are not treated as secrets (they would blank common words). */
 const SHORTEST_SECRET = 8;
