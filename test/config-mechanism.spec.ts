@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describeConfig, HttpServiceConfig, loadConfig } from '#platform';
+import { ConfigError, describeConfig, HttpServiceConfig, loadConfig } from '#platform';
 import { BrokerConfig } from '../apps/broker/src/broker.config.js';
 import { CisConfig } from '../apps/cis/src/cis.config.js';
 import { PeerConfig } from '../apps/peer/src/peer.config.js';
@@ -123,5 +123,36 @@ describe('one configuration mechanism', () => {
       .map((file) => relative(ROOT, file))
       .filter((file) => !ALLOWED.has(file));
     expect(readers).toEqual([]);
+  });
+
+  // Node fires a timer of more than 2^31-1 ms (24.8 days) after 1 ms instead, with only a warning on
+  // stderr: EXPIRY_SWEEP_INTERVAL=30d started a broker that swept the event store every millisecond.
+  // Every duration some timer waits for must refuse such a value at start-up, naming the variable.
+  const TIMERS: readonly (readonly [string, string, Record<string, string>, new () => object])[] = [
+    ['broker', 'PURCHASE_RECONCILE_INTERVAL', APPS[0].env, BrokerConfig],
+    ['broker', 'REFUND_SWEEP_INTERVAL', APPS[0].env, BrokerConfig],
+    ['broker', 'EXPIRY_SWEEP_INTERVAL', APPS[0].env, BrokerConfig],
+    ['broker', 'EVENT_STORE_TIMEOUT_MS', APPS[0].env, BrokerConfig],
+    ['vendor', 'BROKER_TIMEOUT', APPS[1].env, VendorConfig],
+    ['redemption', 'REDEMPTION_CATCH_UP_TIMEOUT', APPS[2].env, RedemptionConfig],
+    ['redemption', 'REDEMPTION_LEASE_TTL', APPS[2].env, RedemptionConfig],
+    ['cis', 'CIS_PEER_TTL', APPS[3].env, CisConfig],
+    ['peer', 'PEER_HEARTBEAT', APPS[4].env, PeerConfig],
+  ];
+  it.each(TIMERS)('%s refuses a %s longer than a Node timer can wait', (_app, variable, env, config) => {
+    const tooLong = variable.endsWith('_MS') ? String(2 ** 31) : '25d';
+    let error: unknown;
+    try {
+      loadConfig(config, { ...env, [variable]: tooLong });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable)).toEqual([variable]);
+    expect((error as ConfigError).message).toMatch(/at most/);
+    // A week still starts.
+    expect(() =>
+      loadConfig(config, { ...env, [variable]: variable.endsWith('_MS') ? '604800000' : '7d' }),
+    ).not.toThrow();
   });
 });

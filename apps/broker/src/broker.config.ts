@@ -1,4 +1,4 @@
-import { EnvVar, ServiceConfig } from '#platform';
+import { EnvVar, FitsATimer, ServiceConfig } from '#platform';
 import {
   ArrayMaxSize,
   IsIn,
@@ -305,6 +305,7 @@ export class BrokerConfig extends ServiceConfig {
   })
   @IsInt()
   @Min(0)
+  @FitsATimer()
   purchaseReconcileIntervalMs!: number;
 
   @EnvVar({
@@ -326,6 +327,7 @@ export class BrokerConfig extends ServiceConfig {
   })
   @IsInt()
   @Min(0)
+  @FitsATimer()
   refundSweepIntervalMs!: number;
 
   @EnvVar({
@@ -356,6 +358,7 @@ export class BrokerConfig extends ServiceConfig {
   })
   @IsInt()
   @Min(0)
+  @FitsATimer()
   expirySweepIntervalMs!: number;
 
   @EnvVar({

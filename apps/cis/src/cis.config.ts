@@ -1,4 +1,4 @@
-import { EnvVar, ServiceConfig } from '#platform';
+import { EnvVar, FitsATimer, ServiceConfig } from '#platform';
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 const HEX32 = /^[0-9a-f]{64}$/;
@@ -176,6 +176,7 @@ export class CisConfig extends ServiceConfig {
   })
   @IsInt()
   @Min(1000)
+  @FitsATimer()
   peerTtlMs!: number;
 
   @EnvVar({

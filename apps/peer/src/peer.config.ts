@@ -1,4 +1,4 @@
-import { EnvVar, HttpServiceConfig } from '#platform';
+import { EnvVar, FitsATimer, HttpServiceConfig } from '#platform';
 import {
   ArrayMinSize,
   IsIn,
@@ -114,6 +114,7 @@ export class PeerConfig extends HttpServiceConfig {
   })
   @IsInt()
   @Min(100)
+  @FitsATimer()
   heartbeatMs!: number;
 
   @EnvVar({

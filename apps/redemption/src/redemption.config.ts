@@ -1,4 +1,4 @@
-import { EnvVar, ServiceConfig } from '#platform';
+import { EnvVar, FitsATimer, LONGEST_TIMER_MS, ServiceConfig } from '#platform';
 import { validateCronExpression } from 'cron';
 import {
   IsBoolean,
@@ -136,6 +136,7 @@ export class RedemptionConfig extends ServiceConfig {
   })
   @IsInt()
   @Min(1)
+  @FitsATimer()
   catchUpTimeoutMs!: number;
 
   @EnvVar({
@@ -243,6 +244,7 @@ export class RedemptionConfig extends ServiceConfig {
   })
   @IsInt()
   @Min(1_000)
+  @FitsATimer(Math.floor((LONGEST_TIMER_MS - 5_000) / 2)) // main.ts waits 2 × the TTL + 5 s for the lease
   leaseTtlMs!: number;
 
   @EnvVar({

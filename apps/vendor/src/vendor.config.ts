@@ -1,4 +1,4 @@
-import { EnvVar, IsWebOrigins, ServiceConfig } from '#platform';
+import { EnvVar, FitsATimer, IsWebOrigins, ServiceConfig } from '#platform';
 import type { PublicKeyRecord } from '#protocol';
 import {
   ArrayMaxSize,
@@ -146,6 +146,7 @@ export class VendorConfig extends ServiceConfig {
   })
   @IsInt()
   @Min(10)
+  @FitsATimer()
   brokerTimeoutMs!: number;
 
   @EnvVar({

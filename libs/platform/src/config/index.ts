@@ -6,3 +6,4 @@ export * from './duration.js';
 export * from './env-var.decorator.js';
 export * from './load-config.js';
 export * from './shared-config.js';
+export * from './timer-bound.js';

@@ -1,5 +1,6 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, registerDecorator } from 'class-validator';
 import { EnvVar } from './env-var.decorator.js';
+import { FitsATimer } from './timer-bound.js';
 
 /**
  * The variables several processes share, declared once. Each process's config class extends the
@@ -152,6 +153,7 @@ export class EventStoreConfig extends NatsConfig {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @FitsATimer()
   eventStoreTimeoutMs?: number;
 
   @EnvVar({
