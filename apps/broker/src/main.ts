@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { queues } from '#contracts';
 import { eventStoreSettings } from '#event-store';
 import {
-  ConfigError,
   configSecrets,
   connectNats,
   createHttpApp,
+  exitOnStartFailure,
   httpOptionsOf,
   loadConfig,
   natsIdentityOptions,
@@ -16,10 +16,13 @@ import { BrokerConfig } from './broker.config.js';
 import { BROKER_VERSION, BrokerModule } from './broker.module.js';
 import { BROKER_STATUS_BY_CODE } from './shared/broker-errors.js';
 
+/** Set once the configuration is read: a start-up failure is logged through it (its secrets redacted). */
+let logger: NetPayLogger | undefined;
+
 /** The broker: HTTP (customers, vendors' registration, admin) and NATS (touchstones, keys, checkout). */
 async function main(): Promise<void> {
   const config = loadConfig(BrokerConfig);
-  const logger = NetPayLogger.fromEnv('broker');
+  logger = NetPayLogger.fromEnv('broker');
   // Trace ids in every request line; spans exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
   setupTracing({ serviceName: 'broker', serviceVersion: BROKER_VERSION, otlpEndpoint: config.otlpEndpoint });
   logger.addSecrets(configSecrets(BrokerConfig, config));
@@ -51,8 +54,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error('broker failed to start:', error);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartFailure('broker', error, logger));

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { eventStoreSettings } from '#event-store';
 import {
-  ConfigError,
   configSecrets,
   createHttpApp,
+  exitOnStartFailure,
   httpOptionsOf,
   loadConfig,
   NetPayLogger,
@@ -21,6 +21,8 @@ import { REDEMPTION_STATUS_BY_CODE, REDEMPTION_WORKER } from './tokens.js';
 // Built in main (a bad LOG_LEVEL is a ConfigError like any other); the last-resort handler below
 // needs one even when building it failed.
 let logger: NetPayLogger | undefined;
+/** What a failure stopped, for its log line. */
+let failed = 'failed to start';
 
 /** The redemption worker: `serve` (projection, cut-off, HTTP) or `run --day` (one night, then exit). */
 async function main(): Promise<number> {
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
         );
         return 3;
       }
+      failed = command.day === undefined ? 'night failed' : `night ${command.day} failed`;
       const report: NightReport = await worker.night.run(command.day);
       console.log(JSON.stringify(report, null, 2));
       return report.failures.length === 0 ? 0 : 2;
@@ -99,8 +102,10 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof UsageError) console.error(error.message);
-    else (logger ?? console).error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exit(1);
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    exitOnStartFailure('redemption', error, logger, failed);
   },
 );

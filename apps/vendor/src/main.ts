@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import {
-  ConfigError,
   configSecrets,
   createHttpApp,
+  exitOnStartFailure,
   httpOptionsOf,
   loadConfig,
   NetPayLogger,
@@ -11,10 +11,15 @@ import {
 import { VendorConfig } from './vendor.config.js';
 import { VENDOR_VERSION, VendorModule } from './vendor.module.js';
 
+/** Set once the configuration is read: a start-up failure is logged through it (its secrets redacted). */
+let logger: NetPayLogger | undefined;
+let service = 'vendor';
+
 /** One vendor instance: HTTP (spends, debits, paid content) and NATS (hand-offs, CRL). */
 async function main(): Promise<void> {
   const config = loadConfig(VendorConfig);
-  const logger = NetPayLogger.fromEnv(`vendor-${config.vendorId}`);
+  service = `vendor-${config.vendorId}`;
+  logger = NetPayLogger.fromEnv(service);
   // Trace ids in every request line; spans exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
   setupTracing({
     serviceName: `vendor-${config.vendorId}`,
@@ -39,8 +44,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error('vendor failed to start:', error);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartFailure(service, error, logger));

@@ -13,6 +13,7 @@ export * from './errors/validation-errors.js';
 export * from './logging/json-logger.js';
 export * from './logging/netpay-logger.js';
 export * from './logging/redaction.js';
+export * from './logging/start-failure.js';
 export * from './metrics/http-metrics.js';
 export * from './metrics/metric-types.js';
 export * from './metrics/metrics.controller.js';
