@@ -1,12 +1,13 @@
 import { type LoggerService } from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpServiceConfig } from '../config/shared-config.js';
 import { NetPayExceptionFilter } from '../errors/netpay-exception.filter.js';
 import { DEFAULT_STATUS_BY_CODE, type StatusByCode } from '../errors/problem.js';
 import { validationFailed } from '../errors/validation-errors.js';
 import { NetPayLogger } from '../logging/netpay-logger.js';
-import { logRequests } from '../logging/request-log.js';
+import { logRequests, type RequestObserver } from '../logging/request-log.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { traceHttp, traceOfRequest } from '../tracing/http-tracing.js';
@@ -84,6 +85,8 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? NetPayLogger.fromEnv(options.name);
   const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // The request log and the HTTP metrics, for the answers the router gives before any route hook.
+  const observers: RequestObserver[] = [];
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     requestTimeout,
@@ -97,7 +100,14 @@ export async function createHttpApp(
       // Node's own refusal is a bare 400: `refuseMissingHost` answers with problem+json instead.
       requireHostHeader: false,
     },
-    frameworkErrors: answerFrameworkError,
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const started = performance.now();
+      for (const o of observers) o.begin?.(request, reply);
+      reply.raw.once('finish', () => {
+        for (const o of observers) o.end(request, reply, performance.now() - started);
+      });
+      answerFrameworkError(error, request, reply);
+    },
     clientErrorHandler: answerClientError,
   });
   // abortOnError false: a failing bootstrap throws to the caller (which logs it and exits 1)
@@ -131,7 +141,7 @@ export async function createHttpApp(
     .get('/favicon.ico', (_request, reply) => reply.code(204).send());
   traceHttp(app.getHttpAdapter().getInstance(), options.name);
   if (logger instanceof NetPayLogger) {
-    logRequests(app.getHttpAdapter().getInstance(), logger, { traceOf: traceOfRequest });
+    observers.push(logRequests(app.getHttpAdapter().getInstance(), logger, { traceOf: traceOfRequest }));
     // Nest ends the process with the signal itself after closing (no `exit` event): write the
     // buffered log lines first.
     app
@@ -143,7 +153,7 @@ export async function createHttpApp(
       });
   }
   const metrics = optionalGet(app, MetricsService);
-  if (metrics) instrumentHttp(app.getHttpAdapter().getInstance(), metrics);
+  if (metrics) observers.push(instrumentHttp(app.getHttpAdapter().getInstance(), metrics));
   const docsPath = options.docsPath ?? '/docs';
   if (docsPath !== false) setupApiDocs(app, { ...options, docsPath, ui: options.docsUi ?? true });
   await options.configure?.(app);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NetPayLogger } from './netpay-logger.js';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -11,6 +11,18 @@ const QUIET_ROUTES = new Set(['/metrics', '/health', '/health/live', '/health/re
 export interface TraceIds {
   readonly traceId: string;
   readonly spanId: string;
+}
+
+/**
+ * What happens around each request, for the ones that pass no route hook: Fastify's router answers
+ * a URL that does not decode or a path parameter past its limit itself (`frameworkErrors`), and
+ * `createHttpApp` calls these around that answer so it is logged and counted like any other.
+ */
+export interface RequestObserver {
+  /** As the request arrives (before any answer is written). */
+  readonly begin?: (request: FastifyRequest, reply: FastifyReply) => void;
+  /** Once the answer is sent, `durationMs` after it arrived. */
+  readonly end: (request: FastifyRequest, reply: FastifyReply, durationMs: number) => void;
 }
 
 export interface RequestLogOptions {
@@ -28,36 +40,42 @@ export function logRequests(
   fastify: FastifyInstance,
   logger: NetPayLogger,
   options: RequestLogOptions = {},
-): void {
+): RequestObserver {
   const log = logger.pino.child({ context: 'Http' });
-  fastify.addHook('onRequest', (request, reply, done) => {
+  const begin = (request: FastifyRequest, reply: FastifyReply): void => {
     const given = request.headers[CORRELATION_HEADER];
     const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
     request.headers[CORRELATION_HEADER] = id;
     void reply.header(CORRELATION_HEADER, id);
+  };
+  const end = (request: FastifyRequest, reply: FastifyReply, durationMs: number): void => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const level = QUIET_ROUTES.has(route) ? 'debug' : reply.statusCode >= 500 ? 'warn' : 'info';
+    if (!log.isLevelEnabled(level)) return;
+    const trace = options.traceOf?.(request);
+    log[level](
+      {
+        method: request.method,
+        route,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+        correlationId: request.headers[CORRELATION_HEADER],
+        ...(trace ? { traceId: trace.traceId, spanId: trace.spanId } : {}),
+        // LOG_LEVEL=verbose adds what a developer chasing a request wants; the redactor blanks
+        // credentials in it (authorization, tokens in the query).
+        ...(log.isLevelEnabled('trace') ? { headers: request.headers, query: request.query } : {}),
+      },
+      `${request.method} ${route} ${reply.statusCode}`,
+    );
+  };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    begin(request, reply);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const level = QUIET_ROUTES.has(route) ? 'debug' : reply.statusCode >= 500 ? 'warn' : 'info';
-    if (log.isLevelEnabled(level)) {
-      const trace = options.traceOf?.(request);
-      log[level](
-        {
-          method: request.method,
-          route,
-          path: request.url.split('?')[0],
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
-          correlationId: request.headers[CORRELATION_HEADER],
-          ...(trace ? { traceId: trace.traceId, spanId: trace.spanId } : {}),
-          // LOG_LEVEL=verbose adds what a developer chasing a request wants; the redactor blanks
-          // credentials in it (authorization, tokens in the query).
-          ...(log.isLevelEnabled('trace') ? { headers: request.headers, query: request.query } : {}),
-        },
-        `${request.method} ${route} ${reply.statusCode}`,
-      );
-    }
+    end(request, reply, reply.elapsedTime);
     done();
   });
+  return { begin, end };
 }
