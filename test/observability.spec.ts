@@ -73,6 +73,31 @@ function rules(): RuleFile {
   return load(readFileSync(join(DIR, 'alerts.yml'), 'utf8')) as RuleFile;
 }
 
+/** Label names a PromQL expression groups, joins or selects by (`le`, `job` and `instance` left out). */
+export function labelsIn(expr: string): string[] {
+  const bare = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const grouped = [...bare.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) =>
+    m[1]!.split(','),
+  );
+  const selected = [...bare.matchAll(/\{([^}]*)\}/g)].flatMap((m) =>
+    [...m[1]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)/g)].map((l) => l[1]!),
+  );
+  const scrape = new Set(['le', 'job', 'instance']);
+  return [...new Set([...grouped, ...selected].map((l) => l.trim()).filter((l) => l && !scrape.has(l)))];
+}
+
+/** Label names of each series name the apps expose (a histogram's series share its labels). */
+function labelsOf(metrics: MetricsService, into: Map<string, Set<string>>): void {
+  for (const metric of metrics.registry.getMetricsAsArray()) {
+    const { name, labelNames = [] } = metric as unknown as { name: string; labelNames?: string[] };
+    for (const series of [name, `${name}_bucket`, `${name}_sum`, `${name}_count`]) {
+      const known = into.get(series) ?? new Set<string>();
+      for (const l of labelNames) known.add(l);
+      into.set(series, known);
+    }
+  }
+}
+
 /** Series names the apps expose: each family, and a histogram's _bucket, _sum and _count. */
 async function seriesOf(metrics: MetricsService): Promise<string[]> {
   return (await metrics.registry.getMetricsAsJSON()).flatMap((m) =>
@@ -84,6 +109,7 @@ describe('deploy/observability: dashboards and alert rules name only metrics the
   let broker: TestBroker;
   let night: NightFixture;
   const exposed = new Set<string>();
+  const labels = new Map<string, Set<string>>();
 
   beforeAll(async () => {
     // The broker app (platform: HTTP, Node, dependency health; wallet projection; broker counters),
@@ -93,7 +119,10 @@ describe('deploy/observability: dashboards and alert rules name only metrics the
     const vendor = new MetricsService({ defaultMetrics: false });
     vendorObserver('v1', new Logger('test'), vendor);
     const brokerMetrics = broker.app.get(MetricsService);
-    for (const m of [brokerMetrics, night.metrics, vendor]) for (const s of await seriesOf(m)) exposed.add(s);
+    for (const m of [brokerMetrics, night.metrics, vendor]) {
+      for (const s of await seriesOf(m)) exposed.add(s);
+      labelsOf(m, labels);
+    }
   });
   afterAll(async () => {
     await broker.close();
@@ -153,6 +182,27 @@ describe('deploy/observability: dashboards and alert rules name only metrics the
         .map((m) => `${where}: ${m}`),
     );
     expect(missing).toEqual([]);
+  });
+
+  // A label the metrics do not have groups everything into one series (a dashboard's
+  // `sum by (code)` over a counter labelled `outcome` drew one unlabelled line) or selects nothing.
+  it('every dashboard query and alert rule groups and selects by labels its metrics have', () => {
+    expect(
+      labelsIn('sum by (vendor, code) (rate(x_total{status=~"5..", le="1"}[5m])) and on (job) y'),
+    ).toEqual(['vendor', 'code', 'status']);
+    const used = [
+      ...dashboards().flatMap((d) =>
+        d.panels.flatMap((p) => p.targets.map((t) => [`${d.uid}/${p.title}`, t.expr] as const)),
+      ),
+      ...rules().groups.flatMap((g) => g.rules.map((r) => [`alert ${r.alert}`, r.expr] as const)),
+    ];
+    const unknown = used.flatMap(([where, expr]) => {
+      const known = new Set(metricsIn(expr).flatMap((m) => [...(labels.get(m) ?? [])]));
+      return labelsIn(expr)
+        .filter((l) => !known.has(l))
+        .map((l) => `${where}: ${l}`);
+    });
+    expect(unknown).toEqual([]);
   });
 
   it('checks dependency alerts against health checks the apps register', () => {
