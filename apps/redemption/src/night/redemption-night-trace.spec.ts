@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { setupTracing, type Tracing } from '#platform';
+import { inSpan, setupTracing, tracer, type Tracing } from '#platform';
 import { nightFixture, type NightFixture } from '../../test/night-fixture.js';
 import { honestDay } from '../../test/scenarios.js';
 
@@ -57,5 +57,22 @@ describe('tracing: a redemption night', () => {
         inNight: true,
       });
     }
+  });
+
+  // The night is a trace of its own, whoever asks: the operator's POST /redemption/nights (or the
+  // cut-off's job) got a trace id in its request line that led nowhere near the night's.
+  it('links the night to the span that asked for it (an operator request)', async () => {
+    exporter.reset();
+    let asked: { traceId: string; spanId: string } | undefined;
+    await inSpan(tracer('test'), 'POST /redemption/nights', {}, async (span) => {
+      asked = { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
+      await f.worker.night.run();
+    });
+    const night = exporter.getFinishedSpans().find((s) => s.name === 'redemption night');
+    expect(night!.parentSpanContext).toBeUndefined();
+    expect(night!.spanContext().traceId).not.toBe(asked!.traceId);
+    expect(night!.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId }))).toEqual([
+      asked,
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { EventMetadata } from '#event-store';
-import { type Clock, inSpan, tracer } from '#platform';
+import { type Clock, inSpan, linksToActiveSpan, tracer } from '#platform';
 import { isBusinessDay, isFutureBusinessDay, previousBusinessDay } from '../domain/business-day.js';
 import type { RedemptionProjection } from '../projection/redemption-projection.js';
 import type { BatchRedeemer, RedeemOutcome } from './batch-redeemer.js';
@@ -86,11 +86,16 @@ export class RedemptionNight {
       this.deps.onEnded?.({ businessDay, outcome, failures, seconds: (performance.now() - started) / 1000 });
     try {
       // One trace per night (a root span, whoever started it): its steps are child spans, and every
-      // event it appends carries the night's traceparent, linking the trace to the events.
+      // event it appends carries the night's traceparent, linking the trace to the events. It links
+      // to the span that asked for it (an operator's request), so each trace leads to the other.
       const report = await inSpan(
         NIGHT_TRACER,
         'redemption night',
-        { parent: ROOT_CONTEXT, attributes: { 'netpay.business_day': businessDay } },
+        {
+          parent: ROOT_CONTEXT,
+          links: linksToActiveSpan(),
+          attributes: { 'netpay.business_day': businessDay },
+        },
         async (span) => {
           const night = await this.runNight(businessDay);
           span.setAttributes({

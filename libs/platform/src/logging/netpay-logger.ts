@@ -1,4 +1,5 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import type { Clock } from '../clock/clock.js';
@@ -45,8 +46,8 @@ const FLUSH_EVERY_MS = 100;
 
 /**
  * Nest `LoggerService` over pino: one JSON object per line (`time`, `level` in Nest's words,
- * `service`, `context`, `message`, and the fields of structured entries such as the request
- * log), or pino-pretty text for people. Secrets are redacted before a line is written: fields
+ * `service`, `context`, `message`, `traceId` and `spanId` inside a span, and the fields of
+ * structured entries such as the request log), or pino-pretty text for people. Secrets are redacted before a line is written: fields
  * by name (`authorization`, `token`, `privateKey`, … at any depth up to two levels), values by
  * pattern (bearer tokens, checkout tokens, PEM keys) and the configured secret values anywhere.
  */
@@ -90,6 +91,10 @@ export class NetPayLogger implements LoggerService {
         messageKey: 'message',
         errorKey: 'err',
         timestamp: clock ? () => `,"time":"${clock.now().toISOString()}"` : pino.stdTimeFunctions.isoTime,
+        // The trace of whatever is running (a request, a hand-off served, a night): every line
+        // written inside a span names it, so a log line leads to its trace and back. An entry's
+        // own ids win (the request line names the request's span).
+        mixin: traceIdsOfActiveSpan,
         // JSON lines keep Nest's level names (`log`, not `info`); pretty output wants pino's numbers.
         formatters: {
           ...(isPretty ? {} : { level: (label: string) => ({ level: FROM_PINO[label] ?? label }) }),
@@ -191,6 +196,15 @@ export class NetPayLogger implements LoggerService {
     if (typeof text === 'string') this.pino[pinoLevel](fields, text);
     else this.pino[pinoLevel]({ ...fields, message: this.redactor.value(text) });
   }
+}
+
+/**
+ * `traceId` and `spanId` of the active span (when tracing is set up and a span is active). A new
+ * object each time: pino merges the entry's fields into it.
+ */
+function traceIdsOfActiveSpan(): Record<string, string> {
+  const ids = trace.getActiveSpan()?.spanContext();
+  return ids && isSpanContextValid(ids) ? { traceId: ids.traceId, spanId: ids.spanId } : {};
 }
 
 /** Nest passes `(message, context)` or, for errors, `(message, stack, context)`. */

@@ -1,6 +1,8 @@
 import {
   context,
   type Context,
+  isSpanContextValid,
+  type Link,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -147,13 +149,18 @@ export function contextOfTraceparent(traceparent: string | undefined): Context {
 export async function inSpan<T>(
   tracerOf: Tracer,
   name: string,
-  options: { kind?: SpanKind; attributes?: Record<string, string | number | boolean>; parent?: Context },
+  options: {
+    kind?: SpanKind;
+    attributes?: Record<string, string | number | boolean>;
+    parent?: Context;
+    links?: Link[];
+  },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
   const span = tracerOf.startSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
     parent,
   );
   try {
@@ -168,6 +175,15 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/**
+ * A link to the span active in `ctx` (none when nothing is traced): for a span that starts a trace
+ * of its own on someone's request, so the request's trace and the new one lead to each other.
+ */
+export function linksToActiveSpan(ctx: Context = context.active()): Link[] {
+  const caller = trace.getSpanContext(ctx);
+  return caller && isSpanContextValid(caller) ? [{ context: caller }] : [];
 }
 
 /**
