@@ -29,6 +29,7 @@ const PROMQL_WORDS = new Set([
   'rate',
   'irate',
   'increase',
+  'absent',
   'delta',
   'histogram_quantile',
   'by',
@@ -166,6 +167,16 @@ describe('deploy/observability: dashboards and alert rules name only metrics the
         'NetPayNightFailed',
       ]),
     );
+  });
+
+  // A gauge that has no sample until an event happens cannot alert on that event never happening:
+  // `time() - max(g) > …` over no sample is no alert. Each such rule needs an `absent` partner.
+  it('alerts when no night has ended since the worker started, not only since the last one', () => {
+    const all = rules().groups.flatMap((g) => g.rules);
+    const sinceStart = all.find((r) =>
+      /^absent\(\s*netpay_redemption_last_night_timestamp_seconds\s*\)$/.test(r.expr),
+    );
+    expect(sinceStart?.for).toBe('26h');
   });
 
   it('every dashboard query and alert rule reads metrics that exist', () => {
