@@ -1,4 +1,6 @@
 import { DEFAULT_STATUS_BY_CODE, NetPayError } from '#platform';
+import { CHAIN } from '#chain';
+import { PROTOCOL, SIGNATURE, SPEND, TOUCHSTONE } from '#protocol';
 
 /** Codes the vendor decides itself (the chain aggregate and protocol bring their own). */
 export const VENDOR = {
@@ -125,6 +127,42 @@ export function knownStatusOf(code: string): number | undefined {
     DEFAULT_STATUS_BY_CODE[code] ??
     (code.startsWith('PROTOCOL.') ? 400 : code.endsWith('.UNAVAILABLE') ? 503 : undefined)
   );
+}
+
+/** Codes of a dependency away that another party may pass on (retried as 503). */
+const UNAVAILABLE = [
+  'EVENT_STORE.UNAVAILABLE',
+  'IDEMPOTENCY.UNAVAILABLE',
+  'NATS.UNAVAILABLE',
+  'PAYMENT.UNAVAILABLE',
+  'REDIS.UNAVAILABLE',
+  'SERVICE.UNAVAILABLE',
+  'TOUCHSTONE.UNAVAILABLE',
+];
+
+/** Every code the vendor knows by name: the only ones another party's refusal may pass on with. */
+const KNOWN_CODES: ReadonlySet<string> = new Set([
+  ...Object.keys(STATUS),
+  ...Object.keys(DEFAULT_STATUS_BY_CODE).filter((code) => !code.endsWith('.')),
+  ...[PROTOCOL, SPEND, SIGNATURE, TOUCHSTONE, CHAIN, VENDOR].flatMap((codes) => Object.values(codes)),
+  ...UNAVAILABLE,
+]);
+
+/** Longest text of another party's refusal passed on to the payer. */
+const PASSED_ON_MESSAGE = 200;
+
+/**
+ * A hand-off holder's refusal as this vendor passes it on. The holder is another party: a code
+ * this vendor does not know becomes `HANDOFF.BAD_REPLY` (it would reach the payer's answer and,
+ * as the `code` label of `netpay_vendor_refusals_total`, make a new series per made-up code), and
+ * its message is cut to 200 characters.
+ */
+export function holderRefusal(error: { code: string; message?: unknown }): { code: string; message: string } {
+  const text = typeof error.message === 'string' ? error.message : '';
+  const message = text.length > PASSED_ON_MESSAGE ? `${text.slice(0, PASSED_ON_MESSAGE)}…` : text;
+  return KNOWN_CODES.has(error.code)
+    ? { code: error.code, message }
+    : { code: 'HANDOFF.BAD_REPLY', message: 'the holder refused with a code this vendor does not know' };
 }
 
 /** A refusal as the coded error HTTP and NATS callers receive. */

@@ -190,6 +190,35 @@ describe('hand-off between vendors', () => {
     },
   );
 
+  // The holder is another party: its refusal's code reached the payer's answer and the
+  // netpay_vendor_refusals_total{code} label as it was sent. A dishonest holder naming a new code
+  // for every refusal made a new series each time at every vendor that asked it (and any code it
+  // liked in the payer's answer); its message went on whole, however long.
+  it('passes on only the refusal codes it knows; anything else is HANDOFF.BAD_REPLY', async () => {
+    const world = new EngineWorld();
+    const a = world.vendor('va');
+    const b = world.vendor('vb');
+    const issued = await world.broker.issue();
+    await a.spendCoins.execute(payment(issued, 1));
+    for (const code of ['MADE_UP.CODE_1', 'X'.repeat(5000), 'FOO.UNAVAILABLE', 'PROTOCOL.NOT_A_REAL_ONE']) {
+      world.network.serve('va', () =>
+        Promise.resolve({ ok: false, error: { code, message: 'm'.repeat(10_000) } }),
+      );
+      const failed = (await b.spendCoins.execute(payment(issued, 2)).catch((error: unknown) => error)) as {
+        code: string;
+        message: string;
+      };
+      expect(failed.code).toBe('HANDOFF.BAD_REPLY');
+      expect(failed.message.length).toBeLessThan(400);
+    }
+    // The codes an honest holder answers still pass on.
+    world.network.serve('va', () =>
+      Promise.resolve({ ok: false, error: { code: 'HANDOFF.VENDOR_REVOKED', message: 'revoked' } }),
+    );
+    expect(await refusedWith(b.spendCoins.execute(payment(issued, 2)))).toBe('HANDOFF.VENDOR_REVOKED');
+    expect(await eventTypes(world.store, issued.chain.chainId)).toEqual(['ChainIssued', 'CoinsSpent']);
+  });
+
   const SUSPENDED_AT = '2026-06-01T00:00:00.000Z';
   const suspension = (id: string, at = SUSPENDED_AT) =>
     ({ kind: 'vendor', id, reason: 'FRAUD: 3 refused items', at }) as const;

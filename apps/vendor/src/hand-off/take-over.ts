@@ -21,7 +21,7 @@ import type { KeyDirectory } from '../engine/key-directory.js';
 import type { PendingHandOffs } from '../engine/pending-hand-offs.js';
 import type { RevocationList } from '../engine/revocation-list.js';
 import type { HandOffOutcome, VendorObserver } from '../engine/vendor-observer.js';
-import { refusal, VENDOR } from '../engine/vendor-errors.js';
+import { holderRefusal, refusal, VENDOR } from '../engine/vendor-errors.js';
 import type { WalletSlices } from '../debit-wallet/wallet-slices.js';
 import type { HandOffTransport } from './hand-off-transport.js';
 import type { OwnCertificate } from './own-certificate.js';
@@ -107,7 +107,7 @@ export class TakeOver {
         return claimed;
       }
       if (!answer.reply.ok) {
-        const { code, message } = answer.reply.error;
+        const { code, message } = holderRefusal(answer.reply.error);
         // A no longer holds it (or was busy): the stream says who does. Any other refusal stands.
         if (!LOOK_AGAIN.has(code)) throw refusal(code, `holder ${holder}: ${message}`, { chainId });
         const reloaded = await this.deps.states.reload(chainId);
