@@ -75,6 +75,23 @@ describe('NetPayLogger (pino)', () => {
     expect(lines).toEqual(['[2025-05-01 08:00:00.000] INFO: [vendor] Bootstrap: listening']);
   });
 
+  // pino-pretty wrote the stack as one JSON string ("Error: x\n    at …"): unreadable for the
+  // person the format is for.
+  it("writes an error's stack as lines in the pretty format", () => {
+    const { logger, lines } = capture({ format: 'pretty' });
+    logger.error(
+      'request failed',
+      'Error: boom\n    at handler (app.js:1:1)\n    at run (app.js:2:2)',
+      'Errors',
+    );
+    expect(lines.join('\n').split('\n')).toEqual([
+      '[2025-05-01 08:00:00.000] ERROR: [vendor] Errors: request failed',
+      '    stack: Error: boom',
+      '        at handler (app.js:1:1)',
+      '        at run (app.js:2:2)',
+    ]);
+  });
+
   it('reads LOG_LEVEL and LOG_FORMAT from the environment', () => {
     const lines: string[] = [];
     const clock = new FixedClock('2025-05-01T08:00:00Z');

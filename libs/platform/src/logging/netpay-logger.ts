@@ -240,6 +240,10 @@ function prettySink(write: (line: string) => void, colorize: boolean): Destinati
     translateTime: 'UTC:yyyy-mm-dd HH:MM:ss.l',
     ignore: 'pid,hostname,service,context',
     messageFormat: '[{service}] {if context}{context}: {end}{message}',
+    // A stack as the lines it is (pino-pretty indents them under its key), not one JSON string.
+    customPrettifiers: {
+      stack: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)),
+    },
   });
   return {
     write(chunk: string) {
