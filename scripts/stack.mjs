@@ -348,8 +348,36 @@ function down() {
   }
 }
 
+/**
+ * The variables this script reads itself (declared in StackConfig too, which lists them in the
+ * README): every bad one named at once, as the services' ConfigError does, before anything starts.
+ */
+function checkVariables(env = process.env) {
+  const problems = [];
+  const port = (name, highest) => {
+    const value = env[name];
+    if (value === undefined || value === '') return;
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > highest)
+      problems.push(`  - ${name}: expected a port from 1 to ${highest}, got ${JSON.stringify(value)}`);
+  };
+  const oneOf = (name, allowed) => {
+    const value = env[name];
+    if (value !== undefined && value !== '' && !allowed.includes(value))
+      problems.push(`  - ${name}: must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+  };
+  port('NETPAY_NATS_PORT', 65526); // it and the next nine are tried
+  port('NETPAY_NATS_PROF_PORT', 65535);
+  oneOf('NETPAY_NATS_BUILD', ['0', '1']);
+  oneOf('NETPAY_NATS_SYNC', ['periodic']);
+  if (problems.length === 0) return true;
+  console.error(`Invalid configuration (stack), ${problems.length} problem(s):\n${problems.join('\n')}`);
+  return false;
+}
+
 const command = process.argv[2];
-if (command === 'up') {
+if (command === 'up' && !checkVariables()) {
+  process.exit(1);
+} else if (command === 'up') {
   const results = [];
   for (const s of services) results.push(await (s.name === 'nats' ? upNats(s) : up(s)));
   process.exit(results.every(Boolean) ? 0 : 1);

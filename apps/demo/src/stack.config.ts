@@ -1,5 +1,5 @@
 import { EnvVar, loadConfig, NATS_SUBJECT_PREFIX_PATTERN } from '#config';
-import { IsInt, IsOptional, IsString, IsTimeZone, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsTimeZone, Matches, Max, Min } from 'class-validator';
 
 /**
  * The environment of the local stack commands (`npm start`, `npm run demo`, the load seed): where
@@ -131,6 +131,65 @@ export class StackConfig {
   @EnvVar({ name: 'REDEMPTION_TIME_ZONE', description: 'zone of the cut-off', default: 'Pacific/Auckland' })
   @IsTimeZone()
   timeZone!: string;
+
+  // Read by scripts/stack.mjs (`npm run stack:up`, which npm start, the demo and the tests run),
+  // which checks them the same way before anything starts.
+
+  @EnvVar({
+    name: 'NETPAY_NATS_PORT',
+    description:
+      'port of the stack’s own nats-server when a NATS without our identities holds the configured one (the next nine are tried too)',
+    type: 'integer',
+    default: 4223,
+  })
+  @IsInt()
+  @Min(1)
+  @Max(65526)
+  natsPort!: number;
+
+  @EnvVar({
+    name: 'NETPAY_NATS_BUILD',
+    description:
+      '1: build a pinned nats-server 2.11 with Go into the stack directory (fsync before each ack)',
+  })
+  @IsOptional()
+  @IsIn(['0', '1'])
+  natsBuild?: string;
+
+  @EnvVar({
+    name: 'NETPAY_NATS_SYNC',
+    description: 'periodic: a 2.10+ server fsyncs every 60 s, as 2.9 does (for measurements)',
+  })
+  @IsOptional()
+  @IsIn(['periodic'])
+  natsSync?: string;
+
+  @EnvVar({
+    name: 'NETPAY_NATS_PROF_PORT',
+    description: 'opens nats-server’s Go profiler on 127.0.0.1 at this port (for measurements)',
+    type: 'integer',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  natsProfPort?: number;
+
+  @EnvVar({
+    name: 'NATS_SERVER_BIN',
+    description: 'the nats-server binary to start (default: nats-server on PATH)',
+  })
+  @IsOptional()
+  @IsString()
+  natsServerBin?: string;
+
+  @EnvVar({
+    name: 'REDIS_SERVER_BIN',
+    description: 'the redis-server binary to start (default: redis-server on PATH)',
+  })
+  @IsOptional()
+  @IsString()
+  redisServerBin?: string;
 }
 
 let loaded: StackConfig | undefined;
