@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { describeConfig, loadConfig } from '#platform';
-import { signingKeyFromPrivate } from '#protocol';
+import { signingKeyFromPrivate, vendorRegistrationToken } from '#protocol';
 import { BrokerConfig } from '../apps/broker/src/broker.config.js';
 import { RedemptionConfig } from '../apps/redemption/src/redemption.config.js';
 import { VendorConfig } from '../apps/vendor/src/vendor.config.js';
@@ -144,7 +144,11 @@ describe('docker-compose.yml against the services’ configuration', () => {
     const broker = envOf(appServices.find((a) => a.config === BrokerConfig)!.service);
     const opened = (broker.BANK_ACCOUNTS ?? '').split(',').map((entry) => entry.split(':')[0]);
     for (const v of vendors) expect(opened).toContain(v.VENDOR_BANK_ACCOUNT);
-    for (const v of vendors) expect(v.BROKER_ADMIN_TOKEN).toBe(broker.ADMIN_TOKEN);
+    // Each vendor registers itself with its own token; none holds the operator's admin token.
+    for (const v of vendors) {
+      expect(Object.values(v)).not.toContain(broker.ADMIN_TOKEN);
+      expect(v.VENDOR_REGISTRATION_TOKEN).toBe(vendorRegistrationToken(broker.BROKER_SECRET!, v.VENDOR_ID!));
+    }
     const redemption = envOf(appServices.find((a) => a.config === RedemptionConfig)!.service);
     const brokerKey = signingKeyFromPrivate(broker.BROKER_KEY_ID!, broker.BROKER_SIGNING_KEY!);
     expect(redemption.BROKER_PUBLIC_KEYS).toBe(`${brokerKey.keyId}:${brokerKey.publicKey}`);

@@ -160,6 +160,21 @@ suite('the Helm chart (deploy/helm/netpay)', () => {
     expect(broker).toEqual(
       expect.arrayContaining([{ name: 'EVENT_STORE_NATS_USER', value: 'broker-store' }]),
     );
+    // A vendor registers itself with its own token; its pod never mounts the operator's admin token.
+    expect(music).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'VENDOR_REGISTRATION_TOKEN_FILE',
+          value: '/run/secrets/netpay/vendor-registration-token-music',
+        },
+      ]),
+    );
+    for (const id of ['newspaper', 'music']) {
+      const pod = byName('Deployment', `-vendor-${id}`)?.spec?.template?.spec;
+      const mounted = pod?.volumes?.flatMap((v) => v.secret?.items?.map((i) => i.key) ?? []) ?? [];
+      expect({ id, mounted }).toEqual({ id, mounted: expect.not.arrayContaining(['admin-token']) });
+      expect(mounted).toContain(`vendor-registration-token-${id}`);
+    }
   });
 
   it('gives every container liveness and readiness probes (services) and resource requests and limits', () => {

@@ -1,13 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { createSigner, verifyEd25519 } from '#protocol';
+import { createSigner, vendorRegistrationToken, verifyEd25519 } from '#protocol';
 import { loadConfig } from '#platform';
 import { BrokerConfig } from '../../broker/src/broker.config.js';
+import { VendorConfig } from '../../vendor/src/vendor.config.js';
 import {
   brokerSpec,
+  DEMO_VENDORS,
   freshSecrets,
   redemptionSpec,
   stackRedisPrefix,
   type StackOptions,
+  vendorSpec,
 } from './local-stack.js';
 
 const options: StackOptions = {
@@ -24,6 +27,22 @@ const options: StackOptions = {
 };
 
 describe("npm start's stack", () => {
+  // Vendors are other companies: the admin token in a vendor's environment let it add a key of
+  // its own to another vendor at the broker (certified as that vendor), reinstate itself after a
+  // fraud suspension, revoke customers and run the night (an insider probe, with npm start).
+  it('gives no vendor the admin token, only its own registration token', () => {
+    const broker = loadConfig(BrokerConfig, brokerSpec(options).env);
+    for (const vendor of DEMO_VENDORS) {
+      const env = vendorSpec(options, vendor).env;
+      expect({ vendor: vendor.id, admin: Object.values(env).includes(options.secrets.adminToken) }).toEqual({
+        vendor: vendor.id,
+        admin: false,
+      });
+      const config = loadConfig(VendorConfig, env);
+      expect(config.registrationToken).toBe(vendorRegistrationToken(broker.brokerSecret, vendor.id));
+    }
+  });
+
   it("has its broker count the worker's fraud verdicts (the verdict key the worker signs with)", () => {
     const worker = redemptionSpec(options).env;
     const verdict = new TextEncoder().encode('REDEMPTION.NOT_SPENT_BY_VENDOR newspaper');

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { generateSigningKey, type SigningKey } from '#protocol';
+import { generateSigningKey, type SigningKey, vendorRegistrationToken } from '#protocol';
 import { natsRoleEnv } from './stack-env.js';
 import { stackConfig } from './stack.config.js';
 import type { ProcessSpec } from './supervisor.js';
@@ -176,7 +176,9 @@ export function vendorSpec(o: StackOptions, vendor: (typeof DEMO_VENDORS)[number
       VENDOR_CATALOG: vendor.catalog,
       VENDOR_BANK_ACCOUNT: `vendor_${vendor.id}`,
       BROKER_URL: brokerUrl(o),
-      BROKER_ADMIN_TOKEN: o.secrets.adminToken,
+      // Its own registration token, not the admin token: with that, a vendor could add a key of its
+      // own to another vendor, reinstate itself, revoke customers or run the night.
+      VENDOR_REGISTRATION_TOKEN: vendorRegistrationToken(o.secrets.brokerSecret, vendor.id),
       // Pinned from the stack's secrets: a vendor never takes the broker's keys from a NATS reply.
       BROKER_PUBLIC_KEYS: publicKeys(o.secrets),
       // …and every other broker key from the broker's key list this root signs (rotation).

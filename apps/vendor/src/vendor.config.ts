@@ -194,13 +194,15 @@ export class VendorConfig extends ServiceConfig {
   brokerUrl!: string;
 
   @EnvVar({
-    name: 'BROKER_ADMIN_TOKEN',
-    description: 'admin token to register this vendor at start (unset: no registration)',
+    name: 'VENDOR_REGISTRATION_TOKEN',
+    description:
+      "this vendor's own registration token, to register its key at start (unset: no registration); " +
+      'the operator derives it from BROKER_SECRET (scripts/vendor-registration-token.mjs). Never the admin token',
     secret: true,
   })
   @IsOptional()
   @IsString()
-  brokerAdminToken?: string;
+  registrationToken?: string;
 
   @EnvVar({
     name: 'NOOP_ROUTE',

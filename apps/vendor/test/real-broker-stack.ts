@@ -3,13 +3,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { JetStreamEventStore } from '#event-store';
 import { connectTestStore, testNatsEnv } from '#event-store/testing';
 import { createHttpApp, JsonLogger, loadConfig } from '#platform';
-import { generateSigningKey } from '#protocol';
-import {
-  ADMIN_TOKEN,
-  startBroker,
-  testBrokerConfig,
-  type TestBroker,
-} from '../../broker/src/test/broker-harness.js';
+import { generateSigningKey, vendorRegistrationToken } from '#protocol';
+import { startBroker, testBrokerConfig, type TestBroker } from '../../broker/src/test/broker-harness.js';
 import { BrokerKeyRing } from '../../broker/src/keys/broker-key-ring.js';
 import { VendorEngine } from '../src/engine/vendor-engine.js';
 import { SelfRegistration } from '../src/registration/self-registration.js';
@@ -78,7 +73,8 @@ export class RealBrokerStack {
       HANDOFF_TIMEOUT: '500ms',
       VENDOR_CATALOG: 'newspaper,cards,music',
       BROKER_URL: await this.broker.app.getUrl(),
-      BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
+      // Its own registration token, never the admin token (which would let it act for other vendors).
+      VENDOR_REGISTRATION_TOKEN: vendorRegistrationToken(this.broker.config.brokerSecret, vendorId),
       BROKER_PUBLIC_KEYS: this.broker.app
         .get(BrokerKeyRing)
         .publicKeys()

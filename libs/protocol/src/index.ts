@@ -33,3 +33,4 @@ export * from './subscriber-token.js';
 export * from './broker-key-list.js';
 export * from './p2p.js';
 export * from './chain-event-signature.js';
+export * from './vendor-registration-token.js';

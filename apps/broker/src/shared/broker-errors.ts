@@ -8,6 +8,8 @@ export const BROKER_ERROR = {
   /** The operator revoked the customer for fraud: no purchases, checkouts, re-issues or cash-outs. */
   CUSTOMER_REVOKED: 'CUSTOMER.REVOKED',
   ADMIN_UNAUTHORISED: 'ADMIN.UNAUTHORISED',
+  /** POST /vendors without the admin token or the registering vendor's own registration token. */
+  VENDOR_REGISTRATION_UNAUTHORISED: 'VENDOR.REGISTRATION_UNAUTHORISED',
   PURCHASE_DECLINED: 'PURCHASE.DECLINED',
   /** Reconciliation found no charge at the bank and voided the purchase: nothing was charged. */
   PURCHASE_VOIDED: 'PURCHASE.VOIDED',

@@ -18,11 +18,12 @@ export type RegistrationResult = 'registered' | 'already-registered' | 'skipped'
 
 /**
  * Registers this vendor's public key with the broker at start (POST /vendors
- * with the admin token), so other vendors can check its hand-off
- * certificates, and its shop's origins (PUT /vendors/{id}/shop-origins), the
- * only pages the broker's wallet frame may be embedded in for this vendor. In
- * the background, retried while the broker is not up yet; "already
- * registered" is success. Without BROKER_ADMIN_TOKEN it does nothing.
+ * with this vendor's own registration token, which registers this vendor id
+ * and nothing else), so other vendors can check its hand-off certificates,
+ * and its shop's origins (PUT /vendors/{id}/shop-origins), the only pages the
+ * broker's wallet frame may be embedded in for this vendor. In the
+ * background, retried while the broker is not up yet; "already registered" is
+ * success. Without VENDOR_REGISTRATION_TOKEN it does nothing.
  */
 @Injectable()
 export class SelfRegistration implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,8 +38,8 @@ export class SelfRegistration implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.brokerAdminToken) return;
-    this.done = this.register(this.engine.signer, this.config.brokerAdminToken);
+    if (!this.config.registrationToken) return;
+    this.done = this.register(this.engine.signer, this.config.registrationToken);
   }
 
   onApplicationShutdown(): void {
