@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { redisEdge } from '#platform';
 import type { CoinsSpent } from '#events';
 import type { Hex, Receipt } from '#protocol';
+import type { SealedValues } from './sealed-values.js';
 
 /** Paywords W[from] … W[from + words.length - 1] of a server-side wallet, released to this vendor. */
 export interface WalletSlice {
@@ -63,41 +64,50 @@ export class InMemoryWalletSliceStore implements WalletSliceStore {
   }
 }
 
+/**
+ * The slices in Redis, each value sealed with this vendor's own key (`SealedValues`): the cache
+ * Redis is shared with other vendors, and a slice is a customer's unspent paywords.
+ */
 export class RedisWalletSliceStore implements WalletSliceStore {
   constructor(
     private readonly redis: Redis,
     private readonly ttlMs: number,
+    private readonly sealed: SealedValues,
   ) {}
 
   // Slices are state a debit cannot do without: while Redis is away a debit answers
   // REDIS.UNAVAILABLE (503), never INTERNAL.
   async get(chainId: string): Promise<WalletSlice | undefined> {
-    const json = await redisEdge('read a wallet slice', () => this.redis.get(`slice:${chainId}`));
-    return json === null ? undefined : (JSON.parse(json) as WalletSlice);
+    const json = await this.read('read a wallet slice', `slice:${chainId}`);
+    return json === undefined ? undefined : (JSON.parse(json) as WalletSlice);
   }
   async put(slice: WalletSlice): Promise<void> {
-    await redisEdge('write a wallet slice', () =>
-      this.redis.set(`slice:${slice.chainId}`, JSON.stringify(slice), 'PX', this.ttlMs),
-    );
+    await this.write('write a wallet slice', `slice:${slice.chainId}`, JSON.stringify(slice));
   }
   async delete(chainId: string): Promise<void> {
     await redisEdge('delete a wallet slice', () => this.redis.del(`slice:${chainId}`));
   }
   async chainForToken(tokenHash: string): Promise<string | undefined> {
-    return (await redisEdge('read a checkout', () => this.redis.get(`checkout:${tokenHash}`))) ?? undefined;
+    return this.read('read a checkout', `checkout:${tokenHash}`);
   }
   async bindToken(tokenHash: string, chainId: string): Promise<void> {
-    await redisEdge('bind a checkout', () =>
-      this.redis.set(`checkout:${tokenHash}`, chainId, 'PX', this.ttlMs),
-    );
+    await this.write('bind a checkout', `checkout:${tokenHash}`, chainId);
   }
   async keptDebit(scope: string): Promise<KeptDebit | undefined> {
-    const json = await redisEdge('read a debit', () => this.redis.get(`debit:${scope}`));
-    return json === null ? undefined : (JSON.parse(json) as KeptDebit);
+    const json = await this.read('read a debit', `debit:${scope}`);
+    return json === undefined ? undefined : (JSON.parse(json) as KeptDebit);
   }
   async keepDebit(scope: string, debit: KeptDebit): Promise<void> {
-    await redisEdge('keep a debit', () =>
-      this.redis.set(`debit:${scope}`, JSON.stringify(debit), 'PX', this.ttlMs),
-    );
+    await this.write('keep a debit', `debit:${scope}`, JSON.stringify(debit));
+  }
+
+  /** A value this vendor sealed under `key`; anything else there (another's, moved) is absent. */
+  private async read(what: string, key: string): Promise<string | undefined> {
+    const value = await redisEdge(what, () => this.redis.get(key));
+    return this.sealed.open(key, value);
+  }
+
+  private async write(what: string, key: string, plaintext: string): Promise<void> {
+    await redisEdge(what, () => this.redis.set(key, this.sealed.seal(key, plaintext), 'PX', this.ttlMs));
   }
 }

@@ -21,6 +21,7 @@ import {
 } from '#platform';
 import { createSigner } from '#protocol';
 import type { BrokerClient } from '../broker/broker-client.js';
+import { SealedValues } from '../debit-wallet/sealed-values.js';
 import { NatsBrokerClient } from '../broker/nats-broker-client.js';
 import {
   InMemoryWalletSliceStore,
@@ -105,7 +106,11 @@ export class NetPayVendorModule {
         useFactory: (o: NetPayVendorOptions, redis?: Redis): WalletSliceStore =>
           o.hotStore === 'memory' || !redis
             ? new InMemoryWalletSliceStore()
-            : new RedisWalletSliceStore(redis, o.hotTtlMs ?? WEEK_MS),
+            : new RedisWalletSliceStore(
+                redis,
+                o.hotTtlMs ?? WEEK_MS,
+                new SealedValues(o.signingKey.privateKey),
+              ),
       },
       {
         provide: VendorEngine,
