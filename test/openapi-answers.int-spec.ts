@@ -176,6 +176,7 @@ describe('real answers match the documented schemas', () => {
       token: ADMIN_TOKEN,
       body: { keyId: next.keyId, publicKey: next.publicKey },
     });
+    await broker('DELETE', `/vendors/other_oa/keys/${other.keyId}`, { token: ADMIN_TOKEN });
     await broker('GET', '/vendors/other_oa/standing', { token: ADMIN_TOKEN });
     await broker('POST', '/vendors/other_oa/reinstate', { token: ADMIN_TOKEN });
 
@@ -368,6 +369,10 @@ describe('real answers match the documented schemas', () => {
       body: { keyId: current!.keyId, publicKey: key.publicKey },
     });
     expect(refused(taken)).toEqual([409, 'VENDOR.KEY_ID_TAKEN']);
+    const lastKey = await broker('DELETE', `/vendors/news_a/keys/${current!.keyId}`, { token: ADMIN_TOKEN });
+    expect(refused(lastKey)).toEqual([409, 'VENDOR.LAST_KEY']);
+    const noKey = await broker('DELETE', '/vendors/news_a/keys/no_such_key', { token: ADMIN_TOKEN });
+    expect(refused(noKey)).toEqual([404, 'VENDOR.KEY_NOT_FOUND']);
 
     // The vendor's handlers.
     expect(refused(await shop('GET', '/m/wallet'))).toEqual([401, 'SUBSCRIBER_TOKEN.MISSING']);

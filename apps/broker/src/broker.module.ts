@@ -50,6 +50,8 @@ import { RotateVendorKeyHandler } from './rotate-vendor-key/rotate-vendor-key.ha
 import { ShopOriginsHandler } from './shop-origins/shop-origins.handler.js';
 import { ShopOriginsHttpController } from './shop-origins/shop-origins.http.controller.js';
 import { RotateVendorKeyHttpController } from './rotate-vendor-key/rotate-vendor-key.http.controller.js';
+import { RetireVendorKeyHandler } from './retire-vendor-key/retire-vendor-key.handler.js';
+import { RetireVendorKeyHttpController } from './retire-vendor-key/retire-vendor-key.http.controller.js';
 import { ReissueChainHandler } from './reissue-chain/reissue-chain.handler.js';
 import { ReissueChainHttpController } from './reissue-chain/reissue-chain.http.controller.js';
 import { RevocationBroadcaster } from './revoke-chain/revocation.broadcaster.js';
@@ -129,6 +131,7 @@ export class BrokerModule {
         RegisterVendorHttpController,
         RotateVendorKeyHttpController,
         ShopOriginsHttpController,
+        RetireVendorKeyHttpController,
         GetVendorKeysHttpController,
         GetVendorKeysMessageController,
         VendorStandingHttpController,
@@ -163,6 +166,7 @@ export class BrokerModule {
         RegisterVendorHandler,
         RotateVendorKeyHandler,
         ShopOriginsHandler,
+        RetireVendorKeyHandler,
         GetVendorKeysHandler,
         VendorCertificates,
         VendorStandings,

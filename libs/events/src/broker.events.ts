@@ -217,6 +217,17 @@ export interface VendorShopOriginsSet {
 }
 
 /**
+ * The operator retired one of a vendor's keys (lost or stolen, or replaced): the broker certifies
+ * it no more, checkout requests and redemption claims signed with it are refused. What it signed
+ * before stays verifiable by the certificates it carries (valid 24 h at most).
+ */
+export interface VendorKeyRetired {
+  readonly type: 'VendorKeyRetired';
+  readonly version: 1;
+  readonly data: { readonly vendorId: string; readonly keyId: string; readonly at: string };
+}
+
+/**
  * A lost client-side chain was closed at its index and its unspent remainder re-issued as a new
  * chain (customer stream: the link between the two never appears in a chain stream).
  */
@@ -267,7 +278,8 @@ export type CustomerEvent =
   | CustomerStandingEvent;
 export type WalletSeedEvent = ServerWalletSeedStored;
 export type PurchaseEvent = PurchaseRequested | CoinsPurchased | PurchaseDeclined | PurchaseVoided;
-export type VendorEvent = VendorRegistered | VendorKeyRotated | VendorShopOriginsSet | VendorStandingEvent;
+export type VendorEvent =
+  VendorRegistered | VendorKeyRotated | VendorKeyRetired | VendorShopOriginsSet | VendorStandingEvent;
 
 /**
  * The broker published a root-signed list of its working keys (`streams.brokerKeys()`). Vendors,

@@ -36,6 +36,7 @@ export const CURRENT_VERSIONS: Readonly<Record<string, number>> = {
   VendorRegistered: 1,
   VendorKeyRotated: 1,
   VendorShopOriginsSet: 1,
+  VendorKeyRetired: 1,
   VendorFraudRecorded: 1,
   VendorSuspended: 1,
   VendorReinstated: 1,

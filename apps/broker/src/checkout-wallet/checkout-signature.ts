@@ -11,7 +11,7 @@ import {
 } from '#protocol';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { EVENT_STORE } from '../shared/tokens.js';
-import { loadVendor } from '../vendor/vendor.state.js';
+import { activeKeys, loadVendor } from '../vendor/vendor.state.js';
 
 /**
  * A checkout must come from the vendor it names: signed with one of that vendor's registered
@@ -43,7 +43,7 @@ export class CheckoutSignature {
       throw error;
     }
     const vendor = await loadVendor(this.store, request.vendorId);
-    const keys = vendor.status === 'registered' ? vendor.keys : [];
+    const keys = activeKeys(vendor);
     const check = verifyCheckoutRequest(request, keys);
     if (!check.ok) {
       throw brokerError(

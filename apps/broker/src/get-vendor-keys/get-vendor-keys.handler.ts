@@ -3,11 +3,11 @@ import type { VendorKeyReply } from '#contracts';
 import type { EventStore } from '#event-store';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { EVENT_STORE } from '../shared/tokens.js';
-import { loadVendor } from '../vendor/vendor.state.js';
+import { activeKeys, loadVendor } from '../vendor/vendor.state.js';
 import { VendorCertificates } from '../vendor/vendor-certificates.js';
 import { VendorStandings } from '../vendor/vendor-standings.js';
 
-/** A registered, not suspended vendor's public keys (each with `ownerId` = the vendor), oldest first. */
+/** A registered, not suspended vendor's keys in use (each with `ownerId` = the vendor), oldest first. */
 @Injectable()
 export class GetVendorKeysHandler {
   constructor(
@@ -23,6 +23,8 @@ export class GetVendorKeysHandler {
     // A vendor suspended for fraud gets no fresh key certificates (VENDOR.SUSPENDED): other vendors
     // stop accepting its hand-off requests once the one it holds expires (24 h at most).
     await this.standings.assertActive(vendorId);
-    return { vendorId, keys: vendor.keys, certificates: this.certificates.certify(vendorId, vendor.keys) };
+    // A retired key is neither served nor certified: whoever holds it cannot renew its certificate.
+    const keys = activeKeys(vendor);
+    return { vendorId, keys, certificates: this.certificates.certify(vendorId, keys) };
   }
 }

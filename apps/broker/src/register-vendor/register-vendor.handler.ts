@@ -7,7 +7,7 @@ import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 import { runCommand } from '../shared/command.js';
 import { adminMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
-import { absentVendor, evolveVendor } from '../vendor/vendor.state.js';
+import { absentVendor, activeKeys, evolveVendor } from '../vendor/vendor.state.js';
 import { VendorCertificates } from '../vendor/vendor-certificates.js';
 import type { RegisterVendorRequest } from './register-vendor.request.dto.js';
 
@@ -41,7 +41,7 @@ export class RegisterVendorHandler {
               `vendor ${vendorId} is registered already; rotate keys with POST /vendors/${vendorId}/keys`,
               409,
             );
-          return { events: [], result: state.keys };
+          return { events: [], result: activeKeys(state) };
         }
         const event: VendorRegistered = {
           type: 'VendorRegistered',

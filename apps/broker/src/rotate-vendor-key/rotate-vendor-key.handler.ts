@@ -8,13 +8,13 @@ import { runCommand } from '../shared/command.js';
 import { adminMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import type { VendorKeyDto } from '../vendor/vendor-key.dto.js';
-import { absentVendor, evolveVendor } from '../vendor/vendor.state.js';
+import { absentVendor, activeKeys, evolveVendor } from '../vendor/vendor.state.js';
 import { VendorCertificates } from '../vendor/vendor-certificates.js';
 import { VendorStandings } from '../vendor/vendor-standings.js';
 
 /**
- * Adds a vendor's new key. Older keys stay served: certificates and receipts signed before the
- * rotation must still verify. Adding the same key again changes nothing.
+ * Adds a vendor's new key. Older keys stay served until the operator retires them
+ * (`RetireVendorKeyHandler`). Adding the same key again changes nothing.
  */
 @Injectable()
 export class RotateVendorKeyHandler {
@@ -37,6 +37,13 @@ export class RotateVendorKeyHandler {
         if (state.status !== 'registered')
           throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
         const existing = state.keys.find((k) => k.keyId === key.keyId);
+        if (existing && state.retired.has(key.keyId)) {
+          throw brokerError(
+            BROKER_ERROR.VENDOR_KEY_ID_TAKEN,
+            `vendor ${vendorId}'s key ${key.keyId} was retired: add the new key under a new key id`,
+            409,
+          );
+        }
         if (existing) {
           if (existing.publicKey !== key.publicKey) {
             throw brokerError(
@@ -45,14 +52,14 @@ export class RotateVendorKeyHandler {
               409,
             );
           }
-          return { events: [], result: state.keys };
+          return { events: [], result: activeKeys(state) };
         }
         const event: VendorKeyRotated = {
           type: 'VendorKeyRotated',
           version: 1,
           data: { vendorId, key, at: this.clock.now().toISOString() },
         };
-        return { events: [event], result: [...state.keys, key] };
+        return { events: [event], result: [...activeKeys(state), key] };
       },
       metadata: adminMetadata(),
       eventId: () => deterministicEventId('VendorKeyRotated', vendorId, key.keyId),

@@ -19,6 +19,9 @@ export const BROKER_ERROR = {
   VENDOR_NOT_FOUND: 'VENDOR.NOT_FOUND',
   VENDOR_ALREADY_REGISTERED: 'VENDOR.ALREADY_REGISTERED',
   VENDOR_KEY_ID_TAKEN: 'VENDOR.KEY_ID_TAKEN',
+  VENDOR_KEY_NOT_FOUND: 'VENDOR.KEY_NOT_FOUND',
+  /** Retiring the vendor's last key in use would leave it none: rotate first. */
+  VENDOR_LAST_KEY: 'VENDOR.LAST_KEY',
   /** The vendor is suspended for repeated fraud: no key certificates, no wallet checkouts or grants. */
   VENDOR_SUSPENDED: 'VENDOR.SUSPENDED',
   CHECKOUT_TOKEN_INVALID: 'CHECKOUT.TOKEN_INVALID',

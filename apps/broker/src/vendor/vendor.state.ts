@@ -3,7 +3,7 @@ import { type StoredEvent, streams } from '#events';
 import type { PublicKeyRecord } from '#protocol';
 import { readDecoded } from '../shared/command.js';
 
-/** A vendor as folded from `vendor-<id>`: its keys, oldest first (old keys still verify old signatures). */
+/** A vendor as folded from `vendor-<id>`: its keys, oldest first, and which of them are retired. */
 export type VendorState =
   | { readonly status: 'absent' }
   | {
@@ -14,6 +14,8 @@ export type VendorState =
       readonly keys: readonly PublicKeyRecord[];
       /** The shop's web origins: the only pages that may embed the wallet frame for this vendor. */
       readonly shopOrigins: readonly string[];
+      /** Ids of keys the operator retired: never certified again, no request signed with them taken. */
+      readonly retired: ReadonlySet<string>;
     };
 
 export const absentVendor: VendorState = { status: 'absent' };
@@ -28,6 +30,7 @@ export function evolveVendor(state: VendorState, event: StoredEvent): VendorStat
       bankAccount,
       keys: [withOwner(key, vendorId)],
       shopOrigins: [],
+      retired: new Set(),
     };
   }
   if (event.type === 'VendorShopOriginsSet' && state.status === 'registered') {
@@ -36,7 +39,15 @@ export function evolveVendor(state: VendorState, event: StoredEvent): VendorStat
   if (event.type === 'VendorKeyRotated' && state.status === 'registered') {
     return { ...state, keys: [...state.keys, withOwner(event.data.key, state.vendorId)] };
   }
+  if (event.type === 'VendorKeyRetired' && state.status === 'registered') {
+    return { ...state, retired: new Set([...state.retired, event.data.keyId]) };
+  }
   return state;
+}
+
+/** The keys the broker vouches for: registered and not retired, oldest first. */
+export function activeKeys(state: VendorState): readonly PublicKeyRecord[] {
+  return state.status === 'registered' ? state.keys.filter((k) => !state.retired.has(k.keyId)) : [];
 }
 
 function withOwner(key: PublicKeyRecord, vendorId: string): PublicKeyRecord {

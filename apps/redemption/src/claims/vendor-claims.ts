@@ -54,7 +54,10 @@ export class VendorClaims {
         status: 404,
       });
     }
-    const signature = checkVendorClaimSignature(claim, vendor.keys);
+    // A retired key (lost or stolen) claims nothing: its holder could otherwise file false claims in
+    // the vendor's name and earn it fraud strikes.
+    const inUse = vendor.keys.filter((k) => !vendor.retiredKeyIds.has(k.keyId));
+    const signature = checkVendorClaimSignature(claim, inUse);
     if (!signature.ok)
       throw new NetPayError(CLAIM_ERROR.SIGNATURE_INVALID, signature.message, { status: 401 });
     const batchId = vendorBatchId(claim.vendorId, claim.businessDay, claim.claimId);

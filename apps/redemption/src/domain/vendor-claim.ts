@@ -48,7 +48,10 @@ export function checkVendorClaimSignature(
 ): { readonly ok: true } | { readonly ok: false; readonly message: string } {
   const key = resolveKey(vendorKeys, claim.vendorKeyId);
   if (key === undefined)
-    return { ok: false, message: `no key ${claim.vendorKeyId} registered for ${claim.vendorId}` };
+    return {
+      ok: false,
+      message: `no key ${claim.vendorKeyId} in use for ${claim.vendorId} (unknown or retired)`,
+    };
   if (key.ownerId !== undefined && key.ownerId !== claim.vendorId) {
     return { ok: false, message: `key ${claim.vendorKeyId} belongs to ${key.ownerId}` };
   }

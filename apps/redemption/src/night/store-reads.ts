@@ -22,7 +22,10 @@ const RANGE_REDEEMED: ReadonlySet<string> = new Set(['RangeRedeemed']);
 export interface VendorRecord {
   readonly vendorId: string;
   readonly bankAccount: string;
+  /** Every key it registered, retired ones too: hand-offs signed before a retirement still verify. */
   readonly keys: readonly PublicKeyRecord[];
+  /** Ids of keys the operator retired (`VendorKeyRetired`): no claim signed with one is taken. */
+  readonly retiredKeyIds: ReadonlySet<string>;
   /**
    * The vendor's fraud suspension in force (`VendorSuspended` not followed by `VendorReinstated`),
    * believed only when its notice verifies with the broker keys given to `vendor()`.
@@ -90,9 +93,11 @@ export class RedemptionReads {
       const e = decode(r);
       if (e?.type === 'VendorRegistered' && vendor === undefined) {
         const key = { ...e.data.key, ownerId: vendorId };
-        vendor = { vendorId, bankAccount: e.data.bankAccount, keys: [key] };
+        vendor = { vendorId, bankAccount: e.data.bankAccount, keys: [key], retiredKeyIds: new Set() };
       } else if (e?.type === 'VendorKeyRotated' && vendor !== undefined) {
         vendor = { ...vendor, keys: [...vendor.keys, { ...e.data.key, ownerId: vendorId }] };
+      } else if (e?.type === 'VendorKeyRetired' && vendor !== undefined) {
+        vendor = { ...vendor, retiredKeyIds: new Set([...vendor.retiredKeyIds, e.data.keyId]) };
       } else if (e?.type === 'VendorSuspended' || e?.type === 'VendorReinstated') {
         // Only the broker's own notice about this vendor counts (anyone able to append could write one).
         const n = e.data.notice;

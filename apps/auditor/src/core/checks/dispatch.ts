@@ -95,6 +95,9 @@ export function applyEvent(ctx: CheckContext, event: AuditedEvent): void {
     case 'VendorShopOriginsSet':
       // Where the broker's wallet frame may be embedded: no money, nothing to check.
       return;
+    case 'VendorKeyRetired':
+      // The key verifies what it signed before; its embedded certificates bound when that was.
+      return;
     case 'VendorFraudRecorded':
       return onVendorFraudRecorded(ctx, event.data);
     case 'VendorSuspended':

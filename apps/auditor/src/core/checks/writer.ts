@@ -27,6 +27,7 @@ function allowedWriters(event: AuditedEvent): readonly string[] | undefined {
     case 'VendorRegistered':
     case 'VendorKeyRotated':
     case 'VendorShopOriginsSet':
+    case 'VendorKeyRetired':
     case 'ServerWalletSeedStored':
     case 'VendorFraudRecorded':
     case 'VendorSuspended':

@@ -233,6 +233,11 @@ export const brokerParsers: { readonly [T in BrokerEvent['type']]: (f: Fields) =
     origins: textList(f, 'origins'),
     at: timestamp(f, 'at'),
   }),
+  VendorKeyRetired: (f) => ({
+    vendorId: id(f, 'vendorId'),
+    keyId: text(f, 'keyId'),
+    at: timestamp(f, 'at'),
+  }),
   VendorFraudRecorded: (f) => ({
     vendorId: id(f, 'vendorId'),
     evidence: evidence(object(f.evidence, 'evidence'), 'evidence.'),
