@@ -41,7 +41,13 @@ describe('replayChain', () => {
       data: { ...handOff.data, certificate: { ...handOff.data.certificate, toVendor: 'vc' } },
     };
     const tampered = replayChain('c1', [...history.slice(0, 2), redirected, ...history.slice(3)], keys);
-    expect(tampered.status === 'issued' && tampered.segments.map((s) => s.vendorId)).toEqual(['va']);
+    // vb's spend after the tampered hand-off consumes its positions (its words hash down), unpaid.
+    expect(
+      tampered.status === 'issued' && tampered.segments.map((s) => [s.vendorId, s.unpaid !== undefined]),
+    ).toEqual([
+      ['va', false],
+      ['vb', true],
+    ]);
     expect(tampered.status === 'issued' && tampered.anomalies).toHaveLength(2);
     expect(honest.status === 'issued' && segmentAt(honest.segments, 4)?.vendorId).toBe('vb');
   });
@@ -92,8 +98,10 @@ describe('replayChain of a server-side wallet', () => {
     ];
     const early = replayChain('w1', history, { broker: world.brokerKeys, vendorKeys });
     // The hand-off from nobody carries no key certificate: the chain read does not admit it (as no
-    // fold does); the spend by a vendor that never checked the wallet out is the one anomaly.
-    expect(early.status === 'issued' && [early.index, early.anomalies.length]).toEqual([1, 1]);
+    // fold does); the spend by a vendor that never checked the wallet out is the one anomaly, its
+    // position consumed (every fold moves the index for a word that hashes down) but unpaid.
+    expect(early.status === 'issued' && [early.index, early.anomalies.length]).toEqual([2, 1]);
+    expect(early.status === 'issued' && early.segments.every((s) => s.unpaid !== undefined)).toBe(true);
 
     const fresh = new InMemoryEventStore();
     const honest = new ChainWorld(fresh);
@@ -117,9 +125,14 @@ describe('replayChain of a server-side wallet', () => {
       broker: honest.brokerKeys,
       vendorKeys,
     });
+    // The spend past the slice consumes 3..5 (every fold takes it) and is paid to no one.
     expect(
-      ledger.status === 'issued' && ledger.segments.map((s) => [s.vendorId, s.fromIndex, s.toIndex]),
-    ).toEqual([['va', 1, 2]]);
+      ledger.status === 'issued' &&
+        ledger.segments.map((s) => [s.vendorId, s.fromIndex, s.toIndex, s.unpaid !== undefined]),
+    ).toEqual([
+      ['va', 1, 2, false],
+      ['va', 3, 5, true],
+    ]);
     expect(ledger.status === 'issued' && ledger.anomalies[0]).toMatch(/beyond the checked-out slice/);
   });
 
@@ -157,9 +170,13 @@ describe('replayChain of a server-side wallet', () => {
       vendorKeys,
     });
     expect(
-      ledger.status === 'issued' && ledger.segments.map((s) => [s.vendorId, s.fromIndex, s.toIndex]),
-    ).toEqual([['va', 1, 2]]);
-    expect(ledger.status === 'issued' && ledger.index).toBe(3);
+      ledger.status === 'issued' &&
+        ledger.segments.map((s) => [s.vendorId, s.fromIndex, s.toIndex, s.unpaid !== undefined]),
+    ).toEqual([
+      ['va', 1, 2, false],
+      ['va', 3, 4, true],
+    ]);
+    expect(ledger.status === 'issued' && ledger.index).toBe(5);
     expect(ledger.status === 'issued' && ledger.anomalies).toEqual([
       expect.stringMatching(/after the customer withdrew its slice/),
     ]);

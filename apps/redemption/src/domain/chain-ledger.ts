@@ -11,11 +11,17 @@ import {
 } from '#protocol';
 import type { Segment } from './segments.js';
 
-/** A valid spend: `vendorId` was holder and W[toIndex] hashed down to W[fromIndex-1]. */
+/**
+ * A spend whose W[toIndex] hashed down to W[fromIndex-1]. Payable to `vendorId` when it was the
+ * holder; otherwise `unpaid` says why: the coins are gone (every fold believes a spend whose word
+ * hashes down, and moves the index), but nobody is paid for them.
+ */
 export interface SpentSegment extends Segment {
   readonly vendorId: string;
   /** W[fromIndex-1]: the word this spend's payword hashed down to. */
   readonly previousPayword: Hex;
+  /** Why no one is paid for these positions (a spend by a vendor that did not hold the chain). */
+  readonly unpaid?: string;
 }
 
 /** What the broker trusts when it replays a chain: its own keys, and the vendors' registered keys. */
@@ -163,7 +169,10 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
     }
     case 'CoinsSpent': {
       const why = spendRefusal(r, event.data);
-      if (why !== undefined) return refused(why);
+      if (why !== undefined) {
+        consumeUnpaid(r, event.data, why);
+        return refused(why);
+      }
       const d = event.data;
       r.segments.push({
         vendorId: d.vendorId,
@@ -181,6 +190,8 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       const why = handOffRefusal(r, event.data);
       if (why !== undefined) return refused(why);
       r.holder = event.data.certificate.toVendor;
+      // The holder handed it over on the broker's fresh grant (issued after any withdrawal).
+      r.withdrawn.delete(event.data.certificate.toVendor);
       return;
     }
     case 'ChainClaimed': {
@@ -188,6 +199,10 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       if (r.holder !== d.fromVendor)
         return refused(`claimed from ${d.fromVendor}, holder is ${r.holder ?? 'nobody'}`);
       if (d.index !== r.index || d.lastPayword !== r.lastPayword) return refused('not at the chain index');
+      // A vendor the customer withdrew still knows the paywords of its old slice: claiming the
+      // wallet back from the vendor now serving it would let it spend them as the holder.
+      if (r.wallet === 'server' && r.withdrawn.has(d.toVendor))
+        return refused(`claimed by ${d.toVendor}, whose slice the customer withdrew`);
       r.holder = d.toVendor;
       return;
     }
@@ -203,7 +218,9 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       return;
     }
     case 'VendorWithdrawn':
-      // Voids the vendor's older wallet grants on this chain; it moves no holder and ends no slice.
+      // Voids the vendor's older wallet grants on this chain; it moves no holder and ends no slice,
+      // but the vendor may no longer take the wallet by a claim (it may know an old slice's words).
+      r.withdrawn.add(event.data.vendorId);
       return;
     case 'ChainRevoked':
     case 'ChainClosed':
@@ -247,6 +264,40 @@ function spendRefusal(r: Replay, d: CoinsSpent['data']): string | undefined {
     d.payword,
   );
   return proof.ok ? undefined : proof.message;
+}
+
+/**
+ * A spend refused for payment whose word still hashes down from W[I-1] (a vendor that did not
+ * hold the chain, spending paywords of a server-side slice it was given before): every fold
+ * believes it and moves the index, so the replay does too, with an unpaid segment, or every later
+ * honest spend on the chain would start past the replay's index and be refused.
+ */
+function consumeUnpaid(r: Replay, d: CoinsSpent['data'], why: string): void {
+  if (!Number.isSafeInteger(d.toIndex) || d.toIndex < r.index || d.toIndex > r.touchstone.length) return;
+  let proof;
+  try {
+    proof = verifyPaywordAgainst(
+      r.touchstone.alg,
+      r.chainId,
+      r.index - 1,
+      r.lastPayword,
+      d.toIndex,
+      d.payword,
+    );
+  } catch {
+    return;
+  }
+  if (!proof.ok) return;
+  r.segments.push({
+    vendorId: d.vendorId,
+    fromIndex: r.index,
+    toIndex: d.toIndex,
+    payword: d.payword,
+    previousPayword: r.lastPayword,
+    unpaid: why,
+  });
+  r.index = d.toIndex + 1;
+  r.lastPayword = d.payword;
 }
 
 function handOffRefusal(r: Replay, d: IndexHandedOff['data']): string | undefined {

@@ -202,10 +202,15 @@ describe('verifyBatch', () => {
     await replayAll('c9');
     const ledger = chains.get('c9')!;
     // The forged hand-off carries no certificate of va's key: the chain read does not admit it
-    // (as no fold does), so only vc's two spends are anomalies.
+    // (as no fold does), so only vc's two spends are anomalies. Their words hash down, so the
+    // replay (as every fold) takes the positions as spent, but by no holder: payable to no one.
     expect(ledger.status === 'issued' && ledger.anomalies).toHaveLength(2);
     const v = verify('vc', [item('c9', 3, 4), item('c9', 5, 6)]);
-    expect(v.verdicts.map((x) => !x.ok && x.reason)).toEqual([REDEMPTION.NOT_SPENT, REDEMPTION.NOT_SPENT]);
+    expect(v.verdicts.map((x) => !x.ok && x.reason)).toEqual([
+      REDEMPTION.NOT_SPENT_BY_VENDOR,
+      REDEMPTION.NOT_SPENT_BY_VENDOR,
+    ]);
+    expect(v.total).toBe(0);
     expect(verify('va', [item('c9', 1, 2)]).total).toBe(10);
   });
 });

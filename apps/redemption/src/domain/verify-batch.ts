@@ -132,7 +132,9 @@ function verifyItem(
   if (elsewhere !== undefined) {
     return no(
       REDEMPTION.NOT_SPENT_BY_VENDOR,
-      `positions ${elsewhere.fromIndex}..${elsewhere.toIndex} were spent at vendor ${elsewhere.vendorId}`,
+      elsewhere.unpaid === undefined
+        ? `positions ${elsewhere.fromIndex}..${elsewhere.toIndex} were spent at vendor ${elsewhere.vendorId}`
+        : `positions ${elsewhere.fromIndex}..${elsewhere.toIndex} are payable to no one: ${elsewhere.unpaid}`,
     );
   }
   // Hash the proof down to the word the chain recorded just below the item's first spend.
@@ -166,7 +168,7 @@ function spentElsewhere(
 ): SpentSegment | undefined {
   for (let position = from; position <= to;) {
     const s = segmentAt(segments, position)!;
-    if (s.vendorId !== vendorId) return s;
+    if (s.vendorId !== vendorId || s.unpaid !== undefined) return s;
     position = s.toIndex + 1;
   }
   return undefined;
