@@ -6,10 +6,11 @@ import { BrokerConfig } from '../broker.config.js';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
 
 /**
- * `POST /vendors`: the operator's admin token, or the registering vendor's own registration token
- * (`vendorRegistrationToken(BROKER_SECRET, vendorId)`, for the `vendorId` of the body). A vendor
- * registers itself at start with the latter, so no vendor process holds the admin token, which
- * would let it add a key of its own to another vendor, reinstate itself or revoke customers.
+ * `POST /vendors` and `PUT /vendors/{vendorId}/shop-origins`: the operator's admin token, or the
+ * vendor's own registration token (`vendorRegistrationToken(BROKER_SECRET, vendorId)`, for the
+ * `vendorId` of the path, or of the body where the path names none). A vendor registers itself
+ * and its shop's origins at start with the latter, so no vendor process holds the admin token,
+ * which would let it add a key of its own to another vendor, reinstate itself or revoke customers.
  */
 @Injectable()
 @GuardProblems({ 401: [BROKER_ERROR.VENDOR_REGISTRATION_UNAUTHORISED] })
@@ -25,7 +26,9 @@ export class VendorRegistrationGuard implements CanActivate {
     const header = request.headers.authorization;
     if (this.admin.admits(header)) return true;
     const token = bearerTokenOf(header);
-    const vendorId = (request.body as { vendorId?: unknown } | null | undefined)?.vendorId;
+    const inPath = (request.params as { vendorId?: unknown } | undefined)?.vendorId;
+    const vendorId =
+      inPath !== undefined ? inPath : (request.body as { vendorId?: unknown } | null | undefined)?.vendorId;
     if (
       token !== undefined &&
       typeof vendorId === 'string' &&
@@ -35,7 +38,7 @@ export class VendorRegistrationGuard implements CanActivate {
     }
     throw brokerError(
       BROKER_ERROR.VENDOR_REGISTRATION_UNAUTHORISED,
-      'Registering a vendor needs the admin bearer token, or that vendor’s own registration token.',
+      'Registering a vendor or its shop origins needs the admin bearer token, or that vendor’s own registration token.',
       401,
     );
   }

@@ -88,4 +88,22 @@ describe('vendor registration token (JetStream)', () => {
     expect(res.status).toBe(401);
     expect(res.json<{ code: string }>().code).toBe('VENDOR.REGISTRATION_UNAUTHORISED');
   });
+
+  it("sets its own vendor's shop origins, and no other vendor's", async () => {
+    const origins = { origins: ['https://va.example'] };
+    const own = await broker.http('PUT', '/vendors/va/shop-origins', { token: token('va'), body: origins });
+    expect(own.status).toBe(200);
+    await broker.http('POST', '/vendors', { token: token('vb'), body: registration('vb') });
+    const other = await broker.http('PUT', '/vendors/vb/shop-origins', { token: token('va'), body: origins });
+    expect(other.status).toBe(401);
+    expect(other.json<{ code: string }>().code).toBe('VENDOR.REGISTRATION_UNAUTHORISED');
+    // A body naming the vendor the token belongs to does not stand for the path's.
+    const smuggled = await broker.http('PUT', '/vendors/vb/shop-origins', {
+      token: token('va'),
+      body: { ...origins, vendorId: 'va' },
+    });
+    expect(smuggled.status).toBe(401);
+    const frame = await broker.http('GET', '/site/wallet-frame.html?vendor=vb');
+    expect(frame.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
 });

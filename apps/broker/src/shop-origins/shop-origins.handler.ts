@@ -15,7 +15,7 @@ export interface ShopOriginsAnswer {
 
 /**
  * Where the broker's wallet frame may be embedded for a vendor: its shop's origins, set by the
- * operator (or by the vendor's own registration with the admin token). The frame hands a shop the
+ * operator, or by the vendor at start with its own registration token. The frame hands a shop the
  * customer's paywords and checkout tokens, so only the vendor's own pages may frame it.
  */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiRefusalCodes, apiSchema, arrayOf, Idempotent, object, str } from '#platform';
-import { AdminAuthGuard } from '../admin/admin-auth.guard.js';
+import { VendorRegistrationGuard } from '../register-vendor/vendor-registration.guard.js';
 import { VendorIdParam } from '../vendor/vendor-id.param.js';
 import { type ShopOriginsAnswer, ShopOriginsHandler } from './shop-origins.handler.js';
 import { SetShopOriginsRequest } from './shop-origins.request.dto.js';
@@ -14,11 +14,11 @@ const SHOP_ORIGINS = apiSchema(
   }),
 );
 
-/** The origins that may embed the wallet frame for a vendor (admin token). */
+/** The origins that may embed the wallet frame for a vendor (admin token, or the vendor's registration token). */
 @ApiTags('vendors')
 @ApiBearerAuth()
 @Controller('vendors')
-@UseGuards(AdminAuthGuard)
+@UseGuards(VendorRegistrationGuard)
 export class ShopOriginsHttpController {
   constructor(private readonly handler: ShopOriginsHandler) {}
 
@@ -27,7 +27,7 @@ export class ShopOriginsHttpController {
   @Idempotent()
   @ApiOperation({
     summary:
-      'Set the web origins of a vendor’s shop (admin): only their pages may embed the wallet frame for it.',
+      'Set the web origins of a vendor’s shop (admin, or the vendor’s registration token): only their pages may embed the wallet frame for it.',
   })
   @ApiOkResponse({ schema: SHOP_ORIGINS })
   @ApiRefusalCodes({ 404: ['VENDOR.NOT_FOUND'] })
