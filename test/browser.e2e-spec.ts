@@ -379,4 +379,18 @@ suite('NetPay in the browser (Chromium)', () => {
       foreign.close();
     }
   }, 60_000);
+
+  it('lets the next customer of a shared browser forget a wallet that is not theirs (its owner can have it re-issued)', async () => {
+    await page.goto(`${stack.broker}/#wallet`);
+    await page.reload();
+    await page.waitForSelector('#forget-wallet', WAIT);
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.click('#forget-wallet');
+    expect(await page.evaluate("localStorage.getItem('netpay.wallet.v1') !== null")).toBe(true);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#forget-wallet');
+    await page.waitForSelector('#forget-wallet', { state: 'detached', ...WAIT });
+    expect(await page.evaluate("localStorage.getItem('netpay.wallet.v1')")).toBeNull();
+    await expect(page.locator('main').textContent()).resolves.toContain('No browser wallet here yet');
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 // The broker's site: register, sign in, buy coins, balances per chain, history, vendors, lost wallet.
 import { checkFields, el, money, notice, problemText, request, uuid, when } from './common.mjs';
-import { hasVault, OpenVault } from './vault-store.mjs';
+import { forgetVault, hasVault, OpenVault } from './vault-store.mjs';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -198,7 +198,32 @@ function unlockForm(after) {
       type: 'password',
       autocomplete: 'current-password',
     }),
-    el('div', {}, el('button', { type: 'submit' }, 'Unlock')),
+    el(
+      'div',
+      { class: 'row' },
+      el('button', { type: 'submit' }, 'Unlock'),
+      // Another customer's wallet in this browser (a shared computer): without its passphrase the
+      // next customer could neither unlock it nor make one. Its owner gets the coins back by a
+      // re-issue at the broker ("Lost your browser wallet?").
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          id: 'forget-wallet',
+          onclick: () => {
+            const sure = confirm(
+              'Forget the browser wallet kept here? Its coins stay with the customer who bought them, who can have them re-issued at the broker ("Lost your browser wallet?").',
+            );
+            if (!sure) return;
+            forgetVault();
+            vault = null;
+            after();
+          },
+        },
+        'Not mine: forget it',
+      ),
+    ),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
