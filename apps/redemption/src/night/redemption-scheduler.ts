@@ -6,8 +6,9 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
+import { CronJob, CronTime } from 'cron';
 import { leaseStanding } from '#event-store';
+import { previousBusinessDay } from '../domain/business-day.js';
 import { RedemptionConfig } from '../redemption.config.js';
 import type { RedemptionWorker } from '../redemption-worker.js';
 import { REDEMPTION_WORKER } from '../tokens.js';
@@ -18,6 +19,28 @@ export const CUT_OFF_JOB = 'redemption-cut-off';
 const LONGEST_RETRY_MS = 30 * 60_000;
 /** A failed night is retried for about a day at most; the next cut-off's night covers it then. */
 const MOST_RETRIES = 60;
+/** How far back a starting worker looks for the cut-off it may have missed. */
+const LOOK_BACK_MS = 48 * 3_600_000;
+
+/** The last tick of `cron` in `timeZone` at or before `now` (within two days), if any. */
+export function lastCutOff(cron: string, timeZone: string, now: Date): Date | undefined {
+  const time = new CronTime(cron, timeZone);
+  let last: Date | undefined;
+  let at = new Date(now.getTime() - LOOK_BACK_MS);
+  // Bounded: a cron of every second still ends (the look-back is then only the last few hours).
+  for (let i = 0; i < 100_000; i++) {
+    const next = time.getNextDateFrom(at, timeZone).toJSDate();
+    if (next.getTime() > now.getTime()) break;
+    last = next;
+    at = next;
+  }
+  return last;
+}
+
+/** What the scheduler needs of the worker's lease to wait for it (the LeaderLease has it). */
+interface WaitableFence {
+  whenHeld(): Promise<void>;
+}
 
 /**
  * Runs the night at the configured cut-off (REDEMPTION_CRON in REDEMPTION_TIME_ZONE), for the
@@ -53,6 +76,27 @@ export class RedemptionScheduler implements OnApplicationBootstrap, OnApplicatio
     this.logger.log(
       `cut-off "${this.config.cron}" ${this.config.timeZone}; next at ${job.nextDate().toISO() ?? '?'}`,
     );
+    void this.catchUp();
+  }
+
+  /**
+   * The last cut-off's night, run again once this instance holds the lease. Its retries live in
+   * the process: a worker killed in the middle of a night (or down at the cut-off, or a standby
+   * taking over from a holder that died mid-night) would otherwise leave that day unsealed or
+   * unpaid until the next cut-off, a day later. A night that completed seals and pays nothing more
+   * (every step is idempotent), so running it again costs one catch-up of the projection.
+   */
+  private async catchUp(): Promise<void> {
+    const fence = this.worker.fence as Partial<WaitableFence> | undefined;
+    if (typeof fence?.whenHeld === 'function') await fence.whenHeld();
+    if (this.stopped) return;
+    const tick = lastCutOff(this.config.cron, this.config.timeZone, new Date());
+    if (tick === undefined) return;
+    const day = previousBusinessDay(tick, this.config.timeZone);
+    this.logger.log(
+      `night ${day}: run again at start (cut-off ${tick.toISOString()}), in case it was missed or cut short`,
+    );
+    await this.runNight(day, true);
   }
 
   /**
