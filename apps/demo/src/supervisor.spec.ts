@@ -164,4 +164,40 @@ describe('Supervisor with a restart policy', () => {
     expect(supervisor.names()).toEqual([]);
     expect(lines.some((l) => l.includes('restarted'))).toBe(false);
   });
+
+  it('keeps a restart that is alive but slow to be ready, rather than killing it again and again', async () => {
+    // Fault probe (h4): a redemption worker killed mid-night is ready only once the dead holder's
+    // lease has run out (15 s); with a busy machine's start-up that passed the restart's 30 s on
+    // every try, and each new try waited the lease out afresh: never ready again.
+    const port = await freeTcpPort();
+    const { root, logs } = scratch(`const fs = require('fs'); const file = __dirname + '/runs';
+const runs = (fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) : 0) + 1;
+fs.writeFileSync(file, String(runs));
+const started = Date.now();
+require('http').createServer((q, r) => {
+  if (q.url === '/health/ready' && runs > 1 && Date.now() - started < 4000) { r.statusCode = 503; return r.end('wait'); }
+  r.end(String(runs));
+}).listen(${port}, '127.0.0.1');`);
+    const lines: string[] = [];
+    const supervisor = new Supervisor(root, logs, { ...policy(lines), readyWithinMs: 2000 });
+    const spec = {
+      name: 'redemption-x',
+      entry: 'main.js',
+      env: {},
+      readyUrl: `http://127.0.0.1:${port}/health/ready`,
+    };
+    try {
+      await supervisor.start(spec);
+      process.kill(supervisor.pid('redemption-x')!, 'SIGKILL');
+      await until(() => lines.includes('redemption-x restarted'), 15_000);
+      expect(lines).toContain('redemption-x restarted');
+      expect(readFileSync(join(root, 'runs'), 'utf8')).toBe('2');
+      expect(await answers(spec.readyUrl, '2')).toBe(true);
+      // Still watched: it is restarted when it dies.
+      process.kill(supervisor.pid('redemption-x')!, 'SIGKILL');
+      expect(await answers(spec.readyUrl, '3')).toBe(true);
+    } finally {
+      await supervisor.stopAll();
+    }
+  });
 });

@@ -31,6 +31,13 @@ export interface RestartPolicy {
   readonly maxDelayMs?: number;
   /** A process that stayed up this long (60 s) starts the next restart from `minDelayMs` again. */
   readonly stableMs?: number;
+  /**
+   * How long a restart may take to be ready (30 s). One that is alive then (its `/health`
+   * answers) is kept and watched, not killed: it is waiting out something a new start would
+   * wait out again (the redemption worker the dead holder's lease, a dependency still away), or
+   * the machine is slow.
+   */
+  readonly readyWithinMs?: number;
   /** One line per exit, restart and failed restart. */
   readonly log: (line: string) => void;
 }
@@ -141,9 +148,22 @@ export class Supervisor {
     policy.log(`${spec.name}: restarting in ${delay} ms`);
     const timer = setTimeout(() => {
       this.pendingRestarts.delete(timer);
-      this.start(spec).then(
+      this.start(spec, policy.readyWithinMs).then(
         () => policy.log(`${spec.name} restarted`),
-        (error: Error) => {
+        async (error: Error) => {
+          // Alive but not ready yet: killing it would only start the same wait again. A restarted
+          // redemption worker waits out the dead holder's lease (REDEMPTION_LEASE_TTL) before it
+          // is ready; on a busy machine start-up plus that wait passed 30 s on every try, and the
+          // worker was killed and started again for as long as the machine stayed busy.
+          if (!this.closing && error instanceof NotReadyError && (await answersLive(spec))) {
+            policy.log(`${spec.name}: restarted, alive but not ready yet (${error.message}): kept`);
+            this.watch(error.running, policy);
+            this.waitReady(error.running, Number.POSITIVE_INFINITY).then(
+              () => policy.log(`${spec.name} restarted`),
+              () => undefined, // it exited: watch() restarts it
+            );
+            return;
+          }
           // A child that started but never became ready is ended before the next try.
           this.kill(spec.name);
           if (this.closing) return;
@@ -174,7 +194,27 @@ export class Supervisor {
       }
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
-    throw new Error(`${r.spec.name} was not ready within ${timeoutMs} ms; see ${r.logFile}`);
+    throw new NotReadyError(r, `${r.spec.name} was not ready within ${timeoutMs} ms; see ${r.logFile}`);
+  }
+}
+
+/** A process that is still running but did not become ready in time. */
+class NotReadyError extends Error {
+  constructor(
+    readonly running: Running,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether the process answers its liveness probe: `/health` beside its `/health/ready`. */
+async function answersLive(spec: ProcessSpec): Promise<boolean> {
+  const url = spec.readyUrl.replace(/\/ready$/, '');
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+  } catch {
+    return false;
   }
 }
 
