@@ -291,10 +291,10 @@ export class DebitWalletHandler {
    * The broker's grant to take `chainId` over: the one kept from the last refusal while it is
    * valid, else asked again (a checkout the broker refuses with HELD_ELSEWHERE and a new grant,
    * issued only while the customer still authorises this vendor). Without one, the holder refuses.
-   * `moved`: the broker checked another chain of the wallet out to us instead. A broker that is
-   * away or failing (a 5xx: no responders, a time-out) is passed on as it is: asking the holder
-   * without a grant would turn it into a final 403 HANDOFF.WALLET_NOT_AUTHORISED for a customer
-   * who did authorise us, where the payer must retry.
+   * `moved`: the broker checked another chain of the wallet out to us instead. Any other answer
+   * of the broker is passed on as it is: asking the holder without a grant turned every one into
+   * 403 HANDOFF.WALLET_NOT_AUTHORISED, final for the wallet SDK — for a broker away (503, retry)
+   * or a chain with too few coins left (CHECKOUT.NO_COINS, buy more) alike.
    */
   private async grantFor(
     state: ChainState,
@@ -303,13 +303,7 @@ export class DebitWalletHandler {
     if (state.status === 'absent') return {};
     const { chainId } = state;
     if (this.usableGrant(state)) return { grant: this.grants.get(chainId) };
-    let checkedOut: string;
-    try {
-      checkedOut = await this.checkout(command);
-    } catch (error) {
-      if (error instanceof NetPayError && error.status >= 500) throw error;
-      return {};
-    }
+    const checkedOut = await this.checkout(command);
     // The broker preferred a chain nobody holds, and released a slice of it to us.
     if (checkedOut !== chainId) return { moved: checkedOut };
     return this.usableGrant(state) ? { grant: this.grants.get(chainId) } : {};

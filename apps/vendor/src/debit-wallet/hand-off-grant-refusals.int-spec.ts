@@ -20,7 +20,11 @@ describe('a debit needing a hand-off while the broker is away', () => {
     stack = await VendorStack.start();
     [holder, next] = await Promise.all([stack.vendor('va'), stack.vendor('vb')]);
   });
-  afterAll(() => stack.dispose());
+  const afterDone: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const done of afterDone) await done();
+    await stack.dispose();
+  });
 
   const debit = async (vendor: RunningVendor, token: string, key = randomUUID()) => {
     const answer = await vendor.http('POST', '/debits', {
@@ -60,5 +64,30 @@ describe('a debit needing a hand-off while the broker is away', () => {
       'va',
       'vb',
     ]);
+  });
+
+  it('passes the broker’s refusal on (no coins: 402, buy more) rather than asking the holder without a grant', async () => {
+    // Seen by the fault probe's load: a customer whose chain, held by another vendor, had fewer
+    // coins left than the price got 403 HANDOFF.WALLET_NOT_AUTHORISED ("not authorised") where
+    // the broker had said CHECKOUT.NO_COINS ("buy more coins").
+    const broker = await NatsStubBroker.start(stack.nats.url, stack.broker); // the first test stopped it
+    afterDone.push(() => broker.stop());
+    const issued = await stack.broker.issue({ wallet: 'server', length: 10 });
+    const chainId = issued.chain.chainId;
+    const tokenA = stack.broker.checkoutToken(chainId, 'va');
+    const tokenB = stack.broker.checkoutToken(chainId, 'vb');
+    expect((await debit(next, tokenB)).status).toBe(201); // vb checks the wallet out
+    expect((await debit(holder, tokenA)).status).toBe(201); // va takes it over: vb knows va holds it
+    for (let i = 0; i < 5; i++) expect((await debit(holder, tokenA)).status).toBe(201);
+    // 3 coins left at va; vb is asked for 4.
+    const answer = await next.http('POST', '/debits', {
+      body: { checkoutToken: tokenB, count: 4, resource: 'clip' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect({ status: answer.status, code: answer.json<{ code?: string }>().code }).toEqual({
+      status: 402,
+      code: 'CHECKOUT.NO_COINS',
+    });
+    expect((await acceptedPositions(stack.store, chainId)).length).toBe(7);
   });
 });
