@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createSigner, vendorRegistrationToken, verifyEd25519 } from '#protocol';
 import { loadConfig } from '#platform';
 import { BrokerConfig } from '../../broker/src/broker.config.js';
+import { RedemptionConfig } from '../../redemption/src/redemption.config.js';
 import { VendorConfig } from '../../vendor/src/vendor.config.js';
 import {
   brokerSpec,
@@ -41,6 +42,12 @@ describe("npm start's stack", () => {
       const config = loadConfig(VendorConfig, env);
       expect(config.registrationToken).toBe(vendorRegistrationToken(broker.brokerSecret, vendor.id));
     }
+  });
+
+  it("gives the redemption worker's first start time for a dead worker's lease to run out and a catch-up", () => {
+    // The worker is ready once it holds the lease; a standby waits out the holder's TTL first.
+    const worker = loadConfig(RedemptionConfig, redemptionSpec(options).env);
+    expect(redemptionSpec(options).readyWithinMs).toBeGreaterThanOrEqual(worker.leaseTtlMs + 60_000);
   });
 
   it("has its broker count the worker's fraud verdicts (the verdict key the worker signs with)", () => {

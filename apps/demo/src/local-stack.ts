@@ -190,11 +190,17 @@ export function vendorSpec(o: StackOptions, vendor: (typeof DEMO_VENDORS)[number
   };
 }
 
+export const REDEMPTION_READY_WITHIN_MS = 120_000;
+
 export function redemptionSpec(o: StackOptions): ProcessSpec {
   return {
     name: 'redemption',
     entry: 'dist/apps/redemption/src/main.js',
     readyUrl: `${redemptionUrl(o)}/health/ready`,
+    // Ready only once it holds the lease: after a crash, the dead worker's lease runs out first
+    // (REDEMPTION_LEASE_TTL, 15 s), then the projections catch up. A fault probe saw 20–26 s on a
+    // busy machine, and `npm start` right after such a crash failed its first start at 30 s.
+    readyWithinMs: REDEMPTION_READY_WITHIN_MS,
     env: {
       ...shared(o, 'redemption', 'redemption'),
       PORT: String(o.redemptionPort),

@@ -11,6 +11,8 @@ export interface ProcessSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Answers 200 when the process is ready (e.g. `http://127.0.0.1:3000/health/ready`). */
   readonly readyUrl: string;
+  /** How long its first start may take to be ready (30 s unless said). */
+  readonly readyWithinMs?: number;
 }
 
 export interface Running {
@@ -63,7 +65,7 @@ export class Supervisor {
     mkdirSync(logDir, { recursive: true });
   }
 
-  async start(spec: ProcessSpec, timeoutMs = 30_000): Promise<Running> {
+  async start(spec: ProcessSpec, timeoutMs = spec.readyWithinMs ?? 30_000): Promise<Running> {
     // Another stack on the same port would answer our readiness probe, and anything else there
     // (not HTTP at all) would make the child fail its listen: refuse, naming the port.
     const { hostname, port } = new URL(spec.readyUrl);
