@@ -20,6 +20,7 @@ import {
   statementDigest,
 } from '#protocol';
 import { fuzzRoutes } from '../../../libs/platform/src/http/testing/fuzz-routes.js';
+import { Audit } from '../../auditor/src/core/index.js';
 import { PeerConfig } from '../src/peer.config.js';
 import { CONTROL_TOKEN, file, startCis, startPeer, type TestCis, type TestPeer } from './p2p-harness.js';
 
@@ -328,6 +329,15 @@ describe('P2P-NetPay against an attacker', () => {
     expect(paid.body.receipt).toMatchObject({ fromIndex: 1, toIndex: 2, recorded: 'store' });
     expect(withStore.core.isRevoked(payer.core.pseudonym!)).toBe(false);
     expect(withStore.core.journal.unreportedProofs()).toEqual([]);
+    // The auditor reads them as the CIS and the S-peer do: two records that are not the holder's
+    // spends, no double spend nobody proved (the key-id variant was counted as one before).
+    const audit = new Audit({ cisKeys: cis.keys });
+    for (const e of await reader.readAll()) audit.feed(e);
+    const codes = audit
+      .finish()
+      .violations.filter((v) => v.chainId === s.chainId)
+      .map((v) => v.code);
+    expect(codes).toEqual(['R6.SPEND_UNVERIFIED', 'R6.SPEND_UNVERIFIED']);
   }, 60_000);
 
   it('a spend’s event id taken in advance does not hide it: the second S-peer catches the double spend at once', async () => {

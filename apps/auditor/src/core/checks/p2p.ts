@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '#event-store';
-import { type DoubleSpendPolicy, P2P_CATEGORIES } from '#events';
+import { type DoubleSpendPolicy, isHolderSpend, P2P_CATEGORIES } from '#events';
 import {
   checkDoubleSpendProof,
   checkPseudonymCertificate,
@@ -13,9 +13,7 @@ import {
   type SignedIndexStatement,
   statementDigest,
   statementEnd,
-  statementPaywordValid,
   type Touchstone,
-  verifyIndexStatement,
   verifyRevocationNotice,
   verifyTouchstone,
 } from '#protocol';
@@ -377,11 +375,14 @@ export class P2PChecks {
       report.violation(RULES.P2P_SPEND_UNVERIFIED, `spend on unknown chain ${s.chainId}`, s.chainId);
       valid = false;
     } else if (
+      // The holder's own spend by the rule the S-peer and the CIS apply (its pseudonym and key id):
+      // a statement under another key id proves no spend, and overlapping with one is no double spend.
       pseudonymOfChain(s.chainId) !== s.pseudonym ||
-      !verifyIndexStatement(s, holder.publicKey) ||
-      !statementPaywordValid(s, chain.touchstone) ||
-      d.payee !== s.payee ||
-      d.digest !== digest ||
+      !isHolderSpend(
+        { statement: s, digest: str(d.digest), payee: str(d.payee) },
+        holder,
+        chain.touchstone,
+      ) ||
       s.payee === s.pseudonym
     ) {
       report.violation(
