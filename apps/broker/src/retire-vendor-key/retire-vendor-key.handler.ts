@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { VendorKeyReply } from '#contracts';
 import type { EventStore } from '#event-store';
-import { deterministicEventId, streams, type VendorKeyRetired } from '#events';
+import { deterministicEventId, type VendorKeyRetired } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
-import { runCommand } from '../shared/command.js';
-import { adminMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import { VendorCertificates } from '../vendor/vendor-certificates.js';
-import { absentVendor, activeKeys, evolveVendor } from '../vendor/vendor.state.js';
+import { activeKeys } from '../vendor/vendor.state.js';
+import { runVendorCommand } from '../vendor/vendor-command.js';
 
 /**
  * Retires one of a vendor's keys (lost, stolen, or replaced by a rotation): the broker certifies
@@ -26,13 +25,10 @@ export class RetireVendorKeyHandler {
   ) {}
 
   async execute(vendorId: string, keyId: string): Promise<VendorKeyReply> {
-    const { result } = await runCommand(this.store, {
-      stream: streams.vendor(vendorId),
-      initial: absentVendor,
-      evolve: evolveVendor,
-      decide: (state) => {
-        if (state.status !== 'registered')
-          throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
+    const result = await runVendorCommand(
+      this.store,
+      vendorId,
+      (state) => {
         if (!state.keys.some((k) => k.keyId === keyId))
           throw brokerError(BROKER_ERROR.VENDOR_KEY_NOT_FOUND, `vendor ${vendorId} has no key ${keyId}`, 404);
         if (state.retired.has(keyId)) return { events: [], result: activeKeys(state) };
@@ -51,9 +47,8 @@ export class RetireVendorKeyHandler {
         };
         return { events: [event], result: remaining };
       },
-      metadata: adminMetadata(),
-      eventId: () => deterministicEventId('VendorKeyRetired', vendorId, keyId),
-    });
+      () => deterministicEventId('VendorKeyRetired', vendorId, keyId),
+    );
     return { vendorId, keys: result, certificates: this.certificates.certify(vendorId, result) };
   }
 }

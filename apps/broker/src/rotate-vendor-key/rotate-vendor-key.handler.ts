@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { VendorKeyReply } from '#contracts';
 import type { EventStore } from '#event-store';
-import { deterministicEventId, streams, type VendorKeyRotated } from '#events';
+import { deterministicEventId, type VendorKeyRotated } from '#events';
 import { CLOCK, type Clock } from '#platform';
 import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
-import { runCommand } from '../shared/command.js';
-import { adminMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
 import type { VendorKeyDto } from '../vendor/vendor-key.dto.js';
-import { absentVendor, activeKeys, evolveVendor } from '../vendor/vendor.state.js';
+import { activeKeys } from '../vendor/vendor.state.js';
+import { runVendorCommand } from '../vendor/vendor-command.js';
 import { VendorCertificates } from '../vendor/vendor-certificates.js';
 import { VendorStandings } from '../vendor/vendor-standings.js';
 
@@ -29,13 +28,10 @@ export class RotateVendorKeyHandler {
     // No new key, hence no certificate, for a vendor suspended for fraud.
     await this.standings.assertActive(vendorId);
     const key = { keyId: newKey.keyId, publicKey: newKey.publicKey, ownerId: vendorId };
-    const { result } = await runCommand(this.store, {
-      stream: streams.vendor(vendorId),
-      initial: absentVendor,
-      evolve: evolveVendor,
-      decide: (state) => {
-        if (state.status !== 'registered')
-          throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
+    const result = await runVendorCommand(
+      this.store,
+      vendorId,
+      (state) => {
         const existing = state.keys.find((k) => k.keyId === key.keyId);
         if (existing && state.retired.has(key.keyId)) {
           throw brokerError(
@@ -61,9 +57,8 @@ export class RotateVendorKeyHandler {
         };
         return { events: [event], result: [...activeKeys(state), key] };
       },
-      metadata: adminMetadata(),
-      eventId: () => deterministicEventId('VendorKeyRotated', vendorId, key.keyId),
-    });
+      () => deterministicEventId('VendorKeyRotated', vendorId, key.keyId),
+    );
     return { vendorId, keys: result, certificates: this.certificates.certify(vendorId, result) };
   }
 }

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '#event-store';
-import { streams, type VendorShopOriginsSet } from '#events';
+import type { VendorShopOriginsSet } from '#events';
 import { CLOCK, type Clock } from '#platform';
-import { BROKER_ERROR, brokerError } from '../shared/broker-errors.js';
-import { runCommand } from '../shared/command.js';
-import { adminMetadata } from '../shared/metadata.js';
 import { EVENT_STORE } from '../shared/tokens.js';
-import { absentVendor, evolveVendor, loadVendor } from '../vendor/vendor.state.js';
+import { loadVendor } from '../vendor/vendor.state.js';
+import { runVendorCommand } from '../vendor/vendor-command.js';
 
 export interface ShopOriginsAnswer {
   readonly vendorId: string;
@@ -28,24 +26,16 @@ export class ShopOriginsHandler {
   /** Replaces the vendor's shop origins; the same list again (in any order) records nothing. */
   async set(vendorId: string, requested: readonly string[]): Promise<ShopOriginsAnswer> {
     const origins = [...new Set(requested)].sort();
-    const { result } = await runCommand(this.store, {
-      stream: streams.vendor(vendorId),
-      initial: absentVendor,
-      evolve: evolveVendor,
-      decide: (state) => {
-        if (state.status !== 'registered')
-          throw brokerError(BROKER_ERROR.VENDOR_NOT_FOUND, `no vendor ${vendorId}`, 404);
-        if (sameList(state.shopOrigins, origins)) return { events: [], result: state.shopOrigins };
-        const event: VendorShopOriginsSet = {
-          type: 'VendorShopOriginsSet',
-          version: 1,
-          data: { vendorId, origins, at: this.clock.now().toISOString() },
-        };
-        return { events: [event], result: origins };
-      },
-      metadata: adminMetadata(),
-      // A retry after a lost answer reads the list it set and records nothing (no fixed event id).
+    const result = await runVendorCommand(this.store, vendorId, (state) => {
+      if (sameList(state.shopOrigins, origins)) return { events: [], result: state.shopOrigins };
+      const event: VendorShopOriginsSet = {
+        type: 'VendorShopOriginsSet',
+        version: 1,
+        data: { vendorId, origins, at: this.clock.now().toISOString() },
+      };
+      return { events: [event], result: origins };
     });
+    // A retry after a lost answer reads the list it set and records nothing (no fixed event id).
     return { vendorId, origins: result };
   }
 
