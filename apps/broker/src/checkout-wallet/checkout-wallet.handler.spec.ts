@@ -4,7 +4,7 @@ import { InMemoryEventStore } from '#event-store';
 import { streams, toNewEvent } from '#events';
 import { ManualClock } from '#platform';
 import type { CoinsPurchasedAnswer } from '../buy-coins/buy-coins.command.js';
-import { startBroker, type TestBroker } from '../test/broker-harness.js';
+import { ADMIN_TOKEN, startBroker, type TestBroker } from '../test/broker-harness.js';
 import {
   authoriseVendor,
   buy,
@@ -117,6 +117,25 @@ describe('CheckoutWalletHandler (in-memory store)', () => {
     // The accepted coins are signed: changed on the way, the request is refused.
     await expect(handler.execute({ ...accepting, coinValue: 1 })).rejects.toMatchObject({
       code: expect.stringMatching(/^CHECKOUT\./),
+    });
+  });
+
+  it('given every server-side chain of the wallet revoked, then CHAIN.REVOKED (410), not "buy more coins"', async () => {
+    const owner = await registerCustomer(broker.http);
+    const bought = (
+      await buy(broker.http, owner, { coins: 10, wallet: 'server' })
+    ).json<CoinsPurchasedAnswer>();
+    const ownerToken = await authoriseVendor(broker.http, owner, 'h_v1');
+    const revoked = bought.chains[0]!.chainId;
+    const res = await broker.http('POST', `/chains/${revoked}/revoke`, {
+      token: ADMIN_TOKEN,
+      body: { reason: 'fraud' },
+    });
+    expect(res.status).toBe(200);
+    await expect(handler.execute(request('h_v1', ownerToken, 1))).rejects.toMatchObject({
+      code: 'CHAIN.REVOKED',
+      status: 410,
+      details: { chainId: revoked },
     });
   });
 

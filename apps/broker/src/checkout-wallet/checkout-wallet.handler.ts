@@ -103,6 +103,20 @@ export class CheckoutWalletHandler {
       );
     }
     const most = Math.max(0, ...open.map(remainingCoins));
+    if (most === 0) {
+      // "Buy more coins" would mislead a customer whose coins are all on revoked chains: they are
+      // held, not gone (the broker's page shows them; a lost wallet's are re-issued there).
+      const revoked = this.projection.model
+        .chainsOfCustomer(customerId)
+        .find((c) => c.wallet === 'server' && c.status === 'revoked' && c.index <= c.length);
+      if (revoked)
+        throw brokerError(
+          'CHAIN.REVOKED',
+          `the wallet's server-side coins are on revoked chains (${revoked.chainId}): none can be spent; see the wallet at the broker`,
+          410,
+          { chainId: revoked.chainId },
+        );
+    }
     throw brokerError(
       BROKER_ERROR.CHECKOUT_NO_COINS,
       most === 0

@@ -16,7 +16,8 @@ export class CheckoutWalletMessageController {
 
   /**
    * `subjects.walletCheckout`: `WalletCheckoutRequest` → `Reply<WalletCheckoutReply>`. Refusals:
-   * CHECKOUT.TOKEN_INVALID | TOKEN_EXPIRED | VENDOR_NOT_AUTHORISED | HELD_ELSEWHERE | NO_COINS.
+   * CHECKOUT.TOKEN_INVALID | TOKEN_EXPIRED | VENDOR_NOT_AUTHORISED | HELD_ELSEWHERE | NO_COINS, and
+   * CHAIN.REVOKED when every server-side chain with coins left is revoked.
    */
   @MessagePattern(subjects.walletCheckout)
   async checkout(@Payload() request: CheckoutWalletRequest): Promise<WalletCheckoutReply> {
