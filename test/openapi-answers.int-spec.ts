@@ -177,6 +177,10 @@ describe('real answers match the documented schemas', () => {
       body: { keyId: next.keyId, publicKey: next.publicKey },
     });
     await broker('DELETE', `/vendors/other_oa/keys/${other.keyId}`, { token: ADMIN_TOKEN });
+    await broker('PUT', '/vendors/other_oa/shop-origins', {
+      token: ADMIN_TOKEN,
+      body: { origins: ['https://other.example'] },
+    });
     await broker('GET', '/vendors/other_oa/standing', { token: ADMIN_TOKEN });
     await broker('POST', '/vendors/other_oa/reinstate', { token: ADMIN_TOKEN });
 
@@ -373,6 +377,13 @@ describe('real answers match the documented schemas', () => {
     expect(refused(lastKey)).toEqual([409, 'VENDOR.LAST_KEY']);
     const noKey = await broker('DELETE', '/vendors/news_a/keys/no_such_key', { token: ADMIN_TOKEN });
     expect(refused(noKey)).toEqual([404, 'VENDOR.KEY_NOT_FOUND']);
+    const noShop = await broker('PUT', '/vendors/no_such_vendor/shop-origins', {
+      token: ADMIN_TOKEN,
+      body: { origins: [] },
+    });
+    expect(refused(noShop)).toEqual([404, 'VENDOR.NOT_FOUND']);
+    const notMine = await broker('PUT', '/vendors/news_a/shop-origins', { body: { origins: [] } });
+    expect(refused(notMine)).toEqual([401, 'VENDOR.REGISTRATION_UNAUTHORISED']);
 
     // The vendor's handlers.
     expect(refused(await shop('GET', '/m/wallet'))).toEqual([401, 'SUBSCRIBER_TOKEN.MISSING']);
