@@ -92,10 +92,10 @@ describe('refused calls (JetStream + Redis)', () => {
       'IDEMPOTENCY.KEY_REQUIRED',
     ],
     [
-      'a vendor registered without admin',
+      'a vendor registered without admin or its registration token',
       () => broker.http('POST', '/vendors', { body: { vendorId: 'v' }, token: customer.token }),
       401,
-      'ADMIN.UNAUTHORISED',
+      'VENDOR.REGISTRATION_UNAUTHORISED',
     ],
     [
       'a bank account opened without admin',
