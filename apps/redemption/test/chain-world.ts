@@ -29,10 +29,12 @@ import {
   signingKeyFromPrivate,
   signTouchstone,
   signVendorKeyCertificate,
+  signWalletGrant,
   type Chain,
   type VendorKeyCertificate,
   type PublicKeyRecord,
   type Signer,
+  type WalletGrant,
 } from '#protocol';
 
 interface ChainModel {
@@ -204,9 +206,32 @@ export class ChainWorld {
     await this.append(model, decision.events, 'broker');
   }
 
-  async claim(chainId: string, from: string, to: string): Promise<void> {
+  /**
+   * The broker's wallet grant for `vendorId` to take `chainId` over, issued at `issuedAt` (default:
+   * now), valid 60 s, as the broker answers a checkout of a wallet another vendor holds.
+   */
+  walletGrant(chainId: string, vendorId: string, issuedAt = this.now): WalletGrant {
+    return signWalletGrant(
+      {
+        chainId,
+        vendorId,
+        issuedAt,
+        notAfter: new Date(Date.parse(issuedAt) + 60_000).toISOString(),
+        brokerKeyId: this.broker.keyId,
+      },
+      this.broker,
+    );
+  }
+
+  /** `to` claims the chain from a silent `from`; with the broker's grant it was given for a server-side wallet. */
+  async claim(chainId: string, from: string, to: string, walletGrant?: WalletGrant): Promise<void> {
     const model = this.model(chainId);
-    const decision = decideClaim(model.state, { fromVendor: from, toVendor: to, at: this.now });
+    const decision = decideClaim(model.state, {
+      fromVendor: from,
+      toVendor: to,
+      at: this.now,
+      ...(walletGrant ? { walletGrant } : {}),
+    });
     if (!decision.ok) throw new Error(decision.message);
     const stream = streams.chain(chainId);
     const signed = signClaim(

@@ -17,6 +17,7 @@ import {
   type SpendProof,
   type Touchstone,
   type VendorKeyCertificate,
+  type WalletGrant,
 } from '#protocol';
 import { CHAIN, refuse, type ChainRejection } from './chain.errors.js';
 import { withdrawnGrant, type ChainState, type LastSpend } from './chain.state.js';
@@ -212,7 +213,7 @@ export function decideHandOff(
  */
 export function decideClaim(
   state: ChainState,
-  command: { fromVendor: string; toVendor: string; at: string },
+  command: { fromVendor: string; toVendor: string; at: string; walletGrant?: WalletGrant },
 ): Decision<ChainClaimed> {
   const opened = requireOpen(state);
   if (!opened.ok) return opened;
@@ -233,6 +234,8 @@ export function decideClaim(
     lastPayword: open.lastPayword,
     reason: 'holder-timeout' as const,
     at: command.at,
+    // A server-side wallet's claimant shows the grant it asked with: the customer's authority.
+    ...(command.walletGrant && open.wallet === 'server' ? { walletGrant: command.walletGrant } : {}),
   };
   return { ok: true, events: [{ type: 'ChainClaimed', version: 1, data }] };
 }

@@ -5,6 +5,7 @@ import type {
   Hex,
   Touchstone,
   VendorKeyCertificate,
+  WalletGrant,
 } from '#protocol';
 import type { RevocationReason } from './revocation-reasons.js';
 
@@ -104,6 +105,12 @@ export interface ChainClaimed {
     readonly lastPayword: Hex;
     readonly reason: 'holder-timeout';
     readonly at: string;
+    /**
+     * Of a server-side wallet: the broker's grant the claimant asked the silent holder with
+     * (signed along with the claim). The redemption replay takes a claim by a vendor the
+     * customer withdrew on this chain only with a grant issued after that withdrawal.
+     */
+    readonly walletGrant?: WalletGrant;
     /** The claimant's (`toVendor`) key certificate, signed by the broker. */
     readonly vendorCertificate?: VendorKeyCertificate;
     /**

@@ -1,6 +1,7 @@
-import type { ChainEvent, CoinsSpent, IndexHandedOff } from '#events';
+import type { ChainClaimed, ChainEvent, CoinsSpent, IndexHandedOff } from '#events';
 import {
   checkTouchstoneUsable,
+  checkWalletGrant,
   SIGNATURE,
   verifyHandOffCertificate,
   verifyPaywordAgainst,
@@ -91,8 +92,11 @@ interface Replay {
   lastPayword: Hex;
   holder: string | undefined;
   sliceEnd: number | undefined;
-  /** Vendors whose slice the customer withdrew (until they check a new one out). */
-  readonly withdrawn: Set<string>;
+  /**
+   * Vendors whose slice or grants the customer withdrew (until they check a new one out, or take
+   * the wallet on a later grant), with the time of their latest withdrawal.
+   */
+  readonly withdrawn: Map<string, string>;
   open: boolean;
 }
 
@@ -136,7 +140,7 @@ export function replayChain(chainId: string, history: readonly ChainEvent[], key
     lastPayword: touchstone.root,
     holder: undefined,
     sliceEnd: undefined,
-    withdrawn: new Set(),
+    withdrawn: new Map(),
     open: true,
   };
   history.slice(1).forEach((event, i) => apply(r, event, i + 1));
@@ -201,8 +205,13 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       if (d.index !== r.index || d.lastPayword !== r.lastPayword) return refused('not at the chain index');
       // A vendor the customer withdrew still knows the paywords of its old slice: claiming the
       // wallet back from the vendor now serving it would let it spend them as the holder.
-      if (r.wallet === 'server' && r.withdrawn.has(d.toVendor))
-        return refused(`claimed by ${d.toVendor}, whose slice the customer withdrew`);
+      // An honest claimant the customer authorised again shows the broker's grant issued since.
+      if (r.wallet === 'server' && r.withdrawn.has(d.toVendor)) {
+        const why = regrantRefusal(r, d);
+        if (why !== undefined)
+          return refused(`claimed by ${d.toVendor}, whose slice the customer withdrew: ${why}`);
+        r.withdrawn.delete(d.toVendor);
+      }
       r.holder = d.toVendor;
       return;
     }
@@ -214,13 +223,13 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       if (d.index !== r.index || d.lastPayword !== r.lastPayword) return refused('not at the chain index');
       r.holder = undefined;
       r.sliceEnd = undefined;
-      r.withdrawn.add(d.vendorId);
+      withdraw(r, d.vendorId, d.at);
       return;
     }
     case 'VendorWithdrawn':
       // Voids the vendor's older wallet grants on this chain; it moves no holder and ends no slice,
       // but the vendor may no longer take the wallet by a claim (it may know an old slice's words).
-      r.withdrawn.add(event.data.vendorId);
+      withdraw(r, event.data.vendorId, event.data.at);
       return;
     case 'ChainRevoked':
     case 'ChainClosed':
@@ -231,6 +240,32 @@ function apply(r: Replay, event: ChainEvent, revision: number): void {
       return unreachable;
     }
   }
+}
+
+function withdraw(r: Replay, vendorId: string, at: string): void {
+  const before = r.withdrawn.get(vendorId);
+  if (before === undefined || !(Date.parse(before) >= Date.parse(at))) r.withdrawn.set(vendorId, at);
+}
+
+/**
+ * Why a claim by a vendor withdrawn on this chain does not show the customer's renewed authority:
+ * a broker-signed grant for this chain and claimant, issued after its latest withdrawal and valid
+ * at the claim (the broker issues one only while the customer authorises the vendor).
+ */
+function regrantRefusal(r: Replay, d: ChainClaimed['data']): string | undefined {
+  if (d.walletGrant === undefined) return 'no wallet grant';
+  const grant = d.walletGrant;
+  let check;
+  try {
+    check = checkWalletGrant(grant, r.keys.broker, { chainId: r.chainId, vendorId: d.toVendor, now: d.at });
+  } catch {
+    return 'a malformed wallet grant';
+  }
+  if (!check.ok) return check.message;
+  const withdrawnAt = r.withdrawn.get(d.toVendor)!;
+  if (!(Date.parse(grant.issuedAt) > Date.parse(withdrawnAt)))
+    return `its wallet grant was issued at ${grant.issuedAt}, before the withdrawal at ${withdrawnAt}`;
+  return undefined;
 }
 
 function spendRefusal(r: Replay, d: CoinsSpent['data']): string | undefined {

@@ -94,4 +94,48 @@ describe('a vendor the customer withdrew', () => {
     // night's item for its spends 1..10 holds positions payable to no one and is refused whole.
     expect([await f.balance('va'), await f.balance('vb')]).toEqual([0, 10]);
   });
+
+  // An honest vendor the customer authorised again: the broker answers its checkout with a fresh
+  // grant (the wallet is held elsewhere), the holder does not answer the hand-off, and the vendor
+  // claims the chain, as every vendor does from a silent holder. The claim carries that grant.
+  it('is paid for what it sells after the customer authorised it again and it claimed the wallet', async () => {
+    await f.world.issue('sa', { length: 30, wallet: 'server' });
+    await f.world.checkout('sa', 'va', 10);
+    await f.world.spend('sa', 'va', 2); // W1..W2 at va
+    await withdraw('sa', 'va', 3); // at 01:00
+    await f.world.checkout('sa', 'vb', 12);
+    await f.world.spend('sa', 'vb', 1); // W3 at vb
+    // The customer authorises va again; vb is down when va asks it for the wallet.
+    f.world.at('2026-03-10T02:00:00.500Z');
+    await f.world.claim('sa', 'vb', 'va', f.world.walletGrant('sa', 'va', '2026-03-10T02:00:00.000Z'));
+    await f.world.checkout('sa', 'va', 20); // the claim brought no paywords: the broker releases a slice
+    await f.world.spend('sa', 'va', 3); // W4..W6 at va
+
+    const report = await f.worker.night.run(DAY);
+    expect(report.failures).toEqual([]);
+    // va: W1..W2 and W4..W6 (5 coins of 5); vb: W3.
+    expect([await f.balance('va'), await f.balance('vb')]).toEqual([25, 5]);
+  });
+
+  it('takes no claim on a grant issued before the withdrawal, nor on another vendor’s grant', async () => {
+    for (const [chainId, grant] of [
+      ['so', (w: NightFixture['world']) => w.walletGrant('so', 'va', '2026-03-10T00:59:30.000Z')],
+      ['sx', (w: NightFixture['world']) => w.walletGrant('sx', 'vb', '2026-03-10T02:00:00.000Z')],
+    ] as const) {
+      f.world.at('2026-03-10T01:00:00.000Z');
+      await f.world.issue(chainId, { length: 30, wallet: 'server' });
+      await f.world.checkout(chainId, 'va', 10);
+      await f.world.spend(chainId, 'va', 2);
+      await withdraw(chainId, 'va', 3);
+      await f.world.checkout(chainId, 'vb', 12);
+      await f.world.spend(chainId, 'vb', 1);
+      f.world.at('2026-03-10T02:00:00.500Z');
+      await f.world.claim(chainId, 'vb', 'va', grant(f.world));
+      await f.world.spend(chainId, 'va', 7); // W4..W10 of its old slice
+    }
+
+    const report = await f.worker.night.run(DAY);
+    expect(report.failures).toEqual([]);
+    expect([await f.balance('va'), await f.balance('vb')]).toEqual([20, 10]);
+  });
 });

@@ -6,8 +6,11 @@ import {
   registerCustomer,
   type TestCustomer,
 } from '../../../broker/src/test/scenario.js';
+import { decode, streams, type ChainEvent } from '#events';
+import { replayChain } from '../../../redemption/src/domain/chain-ledger.js';
 import { acceptedPositions } from '../../test/chain-audit.js';
 import { type BrokeredVendor, RealBrokerStack } from '../../test/real-broker-stack.js';
+import { BrokerKeyRing } from '../../../broker/src/keys/broker-key-ring.js';
 
 const debit = (vendor: BrokeredVendor, token: string, count: number) =>
   vendor.http('POST', '/debits', {
@@ -70,6 +73,58 @@ describe('a vendor withdrawn while another held the wallet', () => {
       'music',
       'news',
       'music',
+    ]);
+  });
+
+  // Authorised again while the holder is down: the vendor claims the wallet from it. The claim
+  // carries the broker's grant it asked with, so the redemption replay (which takes no claim by a
+  // vendor withdrawn on the chain without one issued since) pays what it sells after.
+  it('claims the wallet from a silent holder with its new grant, and what it sells then is payable', async () => {
+    // A customer of its own: one server-side chain, so every checkout names it.
+    const customer = await registerCustomer(stack.broker.http, 100_000);
+    const bought = await buy(stack.broker.http, customer, { coins: 40, wallet: 'server' });
+    const chainId = bought.json<{ chains: { chainId: string }[] }>().chains[0]!.chainId;
+    const va = await stack.vendor('va');
+    const vb = await stack.vendor('vb');
+    await Promise.all([va.registration.done, vb.registration.done]);
+    const vaToken = await authoriseVendor(stack.broker.http, customer, 'va');
+    const vbToken = await authoriseVendor(stack.broker.http, customer, 'vb');
+    expect((await debit(va, vaToken, 1)).status).toBe(201);
+    const withdrawn = await stack.broker.http('DELETE', '/wallet/vendors/va', {
+      token: customer.token,
+      key: randomUUID(),
+    });
+    expect(withdrawn.status).toBe(200);
+    expect((await debit(vb, vbToken, 1)).status).toBe(201); // vb checks the wallet out
+    await vb.app.close(); // vb is down: it answers no hand-off
+
+    const again = await authoriseVendor(stack.broker.http, customer, 'va');
+    expect((await debit(va, again, 2)).status).toBe(201);
+
+    const history = (await stack.store.readStream(streams.chain(chainId)))
+      .map((r) => decode(r) as ChainEvent | undefined)
+      .filter((e): e is ChainEvent => e !== undefined);
+    expect(history.map((e) => e.type)).toContain('ChainClaimed');
+    const claim = history.find((e) => e.type === 'ChainClaimed');
+    expect(claim?.type === 'ChainClaimed' && claim.data.walletGrant?.vendorId).toBe('va');
+    const ledger = replayChain(chainId, history, {
+      broker: stack.broker.app.get(BrokerKeyRing).publicKeys(),
+      vendorKeys: (vendorId) =>
+        [va, vb]
+          .filter((v) => v.config.vendorId === vendorId)
+          .map((v) => ({
+            keyId: v.engine.signer.keyId,
+            publicKey: v.engine.signer.publicKey,
+            ownerId: vendorId,
+          })),
+    });
+    expect(
+      ledger.status === 'issued' &&
+        ledger.segments.map((s) => [s.vendorId, s.fromIndex, s.toIndex, s.unpaid === undefined]),
+    ).toEqual([
+      ['va', 1, 1, true],
+      ['vb', 2, 2, true],
+      ['va', 3, 4, true],
     ]);
   });
 });

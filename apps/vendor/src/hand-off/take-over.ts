@@ -81,7 +81,7 @@ export class TakeOver {
       // the redemption worker's included, so honest spends after it are never "not the holder".
       const suspended = this.deps.revocations?.suspended(holder);
       if (suspended) {
-        const claimed = await this.claim(chainId, holder, 'holder-suspended', correlationId);
+        const claimed = await this.claim(chainId, holder, 'holder-suspended', correlationId, walletGrant);
         outcome = 'claimed';
         return claimed;
       }
@@ -102,7 +102,7 @@ export class TakeOver {
         timeoutMs,
       );
       if (answer.kind === 'unanswered') {
-        const claimed = await this.claim(chainId, holder, answer.reason, correlationId);
+        const claimed = await this.claim(chainId, holder, answer.reason, correlationId, walletGrant);
         outcome = 'claimed';
         return claimed;
       }
@@ -220,6 +220,7 @@ export class TakeOver {
     holder: string,
     reason: string,
     correlationId: string,
+    walletGrant?: WalletGrant,
   ): Promise<ChainState> {
     const { vendorId, clock, states, signer } = this.deps;
     // Readers believe a claim only when it is signed by its claimant, with the broker's certificate.
@@ -231,6 +232,9 @@ export class TakeOver {
         fromVendor: holder,
         toVendor: vendorId,
         at: clock.now().toISOString(),
+        // The customer's authority, for readers that must tell a re-authorised vendor from a
+        // withdrawn one (the redemption replay): signed along with the claim.
+        ...(walletGrant ? { walletGrant } : {}),
       });
       if (!decision.ok) throw refusal(decision.code, decision.message, { chainId });
       try {
